@@ -1,0 +1,17 @@
+/* iiotctl: one subcommand per file daemon/ctl/cmd_<name>.c. */
+#ifndef IIOT_CTL_H
+#define IIOT_CTL_H
+
+struct ctl_cmd {
+	const char *name;
+	const char *args;	/* "[--json] FILE", shown in usage */
+	const char *help;	/* one line */
+	/* argv[0] is the subcommand name; returns the exit status */
+	int (*run)(int argc, char **argv);
+};
+
+#define CTL_CMD(n) extern const struct ctl_cmd cmd_##n;
+#include "ctl_cmds.h"
+#undef CTL_CMD
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * libshm: single-producer single-consumer frame rings in the iiot ring ABI
+ * (include/iiot/ring_abi.h), over a shared-memory file (/dev/shm) or the
+ * kernel module's character device, with the same consumer code for both.
+ *
+ * Producer:  shm_prod_create → (shm_prod_reserve | shm_prod_write)… →
+ *            shm_prod_commit → … → shm_prod_close
+ * Consumer:  shm_cons_open → shm_cons_peek… → shm_cons_release →
+ *            shm_cons_arm + poll(shm_ring_fd) when idle → shm_ring_close
+ *
+ * Errors: functions return NULL or a negative errno; shm_error() gives a
+ * sentence saying what was wrong (thread-local, valid until the next call).
+ */
+#ifndef LIBSHM_H
+#define LIBSHM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iiot/ring_abi.h"
+
+struct shm_ring;
+
+struct shm_ring_opts {
+	uint64_t data_size;	/* power of two; 0 → SHM_DEFAULT_DATA */
+	uint32_t snap_len;	/* 0 → IIOT_RING_DEFAULT_SNAP */
+	uint32_t ifindex;
+	uint16_t source;	/* enum iiot_ring_source */
+	const char *name;	/* shown by tools; default: path's basename */
+};
+
+#define SHM_DEFAULT_DATA	(16U << 20)
+#define SHM_DIR			"/dev/shm/iiot"
+
+/* Counters of one ring, as any tool reads them. */
+struct shm_stats {
+	uint64_t data_size;
+	uint64_t fill;		/* bytes published but not consumed */
+	uint64_t records;	/* published by the producer */
+	uint64_t bytes;
+	uint64_t drops;
+	uint64_t drop_bytes;
+	uint64_t bad_cons;
+	uint64_t truncated;
+	uint64_t consumed;
+	uint64_t corrupt;
+	uint64_t resyncs;
+	uint32_t state;
+	uint32_t producer_pid;
+	uint32_t snap_len;
+	uint32_t ifindex;
+	uint16_t source;
+	char name[32];
+};
+
+const char *shm_error(void);
+
+/*
+ * Resolve a ring name to its path: a name without '/' lives in SHM_DIR.
+ * Returns buf, or NULL when it does not fit.
+ */
+char *shm_ring_path(const char *name, char *buf, size_t len);
+
+/*
+ * Create (or take over, when a valid ring of the same geometry exists and
+ * no other producer holds it) the ring at path.  Taking over keeps unread
+ * records so a restarted producer loses nothing already published.
+ */
+int shm_prod_create(struct shm_ring **out, const char *path,
+		    const struct shm_ring_opts *opts);
+
+/*
+ * Reserve room for one frame of cap_len bytes (cut to snap_len) and return
+ * where to copy it, or NULL when the ring is full: the frame is then
+ * counted as a drop.  The record is invisible until shm_prod_commit().
+ */
+void *shm_prod_reserve(struct shm_ring *r, uint32_t cap_len,
+		       uint32_t wire_len, uint64_t ts_ns, uint32_t ifindex,
+		       uint16_t flags);
+
+/* Reserve + copy; returns 0, or -ENOSPC when dropped. */
+int shm_prod_write(struct shm_ring *r, const void *frame, uint32_t len,
+		   uint32_t wire_len, uint64_t ts_ns, uint32_t ifindex,
+		   uint16_t flags);
+
+/* Publish every reserved record and wake a sleeping consumer. */
+void shm_prod_commit(struct shm_ring *r);
+
+/* Count drops that happened before the ring (e.g. in a NIC or kernel). */
+void shm_prod_add_drops(struct shm_ring *r, uint64_t frames, uint64_t bytes);
+
+/* Commit, mark the ring closed (consumers see end of stream), release. */
+void shm_prod_close(struct shm_ring *r);
+
+/* Open a ring file or /dev/iiot/<if> device for consuming. */
+int shm_cons_open(struct shm_ring **out, const char *path);
+
+/*
+ * Next valid frame, or NULL when none is published.  The returned header
+ * is a validated private copy; *frame points into the ring and stays valid
+ * until shm_cons_release().
+ */
+const struct iiot_ring_rec *shm_cons_peek(struct shm_ring *r,
+					  const uint8_t **frame);
+
+/* Hand every peeked record back to the producer. */
+void shm_cons_release(struct shm_ring *r);
+
+/*
+ * Prepare to sleep on shm_ring_fd(): returns true when records are already
+ * waiting (do not sleep).  After poll() says readable, call shm_cons_ack().
+ */
+bool shm_cons_arm(struct shm_ring *r);
+void shm_cons_ack(struct shm_ring *r);
+
+/* Block up to timeout_ms (-1: forever) until records arrive; 1, 0 or -errno */
+int shm_cons_wait(struct shm_ring *r, int timeout_ms);
+
+/* True when the producer closed the ring and every record was consumed. */
+bool shm_cons_eof(struct shm_ring *r);
+
+/* True when the file at the ring's path is no longer the mapped ring. */
+bool shm_cons_replaced(struct shm_ring *r);
+
+/* Pollable fd that becomes readable when a sleeping consumer is woken. */
+int shm_ring_fd(const struct shm_ring *r);
+const struct iiot_ring_hdr *shm_ring_hdr(const struct shm_ring *r);
+const char *shm_ring_name(const struct shm_ring *r);
+void shm_ring_stats(const struct shm_ring *r, struct shm_stats *st);
+
+/* Read a ring's counters without consuming (any tool, read-only). */
+int shm_stats_read(const char *path, struct shm_stats *st);
+
+/* Unmap and close; the producer side also unlinks when unlink is true. */
+void shm_ring_close(struct shm_ring *r, bool unlink_file);
+
+/* CLOCK_REALTIME in ns, the clock records carry. */
+uint64_t shm_now_ns(void);
+
+#endif /* LIBSHM_H */

@@ -1,0 +1,56 @@
+/* libshm internals shared by the producer, consumer and mapping code. */
+#ifndef SHM_INTERNAL_H
+#define SHM_INTERNAL_H
+
+#include <sys/types.h>
+
+#include "libshm.h"
+
+#define SHM_LOAD_ACQ(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define SHM_LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+#define SHM_STORE_REL(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define SHM_STORE(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define SHM_FENCE()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+enum shm_role { SHM_PRODUCER, SHM_CONSUMER };
+
+struct shm_ring {
+	enum shm_role role;
+	bool is_device;		/* kernel module character device */
+	int fd;			/* ring file or device */
+	int wake_fd;		/* FIFO (user-space rings) or the device */
+	char path[256];
+	dev_t dev;
+	ino_t ino;
+
+	struct iiot_ring_hdr *hdr;
+	struct iiot_ring_prod *prod;
+	struct iiot_ring_cons *cons;
+	uint8_t *data;
+	uint64_t size;		/* data_size, validated copy */
+	uint64_t mask;
+	uint32_t snap_len;	/* validated copy */
+
+	/* producer */
+	uint64_t head;		/* next write position, private */
+	uint64_t cons_cache;	/* last cons.pos seen */
+	uint64_t pend_records;
+	uint64_t pend_bytes;
+	uint64_t pend_trunc;
+
+	/* consumer */
+	uint64_t tail;		/* next read position, private */
+	uint64_t prod_cache;	/* last prod.pos seen */
+	uint64_t peeked;
+	struct iiot_ring_rec cur;
+};
+
+void shm_set_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+int shm_map_parts(struct shm_ring *r, bool producer);
+void shm_unmap_parts(struct shm_ring *r);
+int shm_validate_hdr(const struct iiot_ring_hdr *h, uint64_t file_size,
+		     const char *path);
+int shm_wake_path(const char *path, char *buf, size_t len);
+
+#endif
