@@ -26,10 +26,19 @@ CTL_TABLE := $(BUILD)/gen/ctl_cmds.h
 $(CTL_TABLE): $(wildcard daemon/ctl/cmd_*.c) daemon/build.mk
 	$(Q)mkdir -p $(@D)
 	$(Q)printf '%s\n' $(foreach c,$(CTL_CMDS),'CTL_CMD($(c))') >$@.tmp && mv $@.tmp $@
-$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard daemon/ctl/*.c)): $(CTL_TABLE)
+
 CPPFLAGS += -I$(BUILD)/gen
 
 PROGS += iiotctl
 iiotctl_SRCS = $(wildcard daemon/ctl/*.c)
 iiotctl_DEPS = $(LIBIIOTD_A) $(LIBSHM_A)
 iiotctl_LDLIBS = $(LIBIIOTD_A) $(LIBSHM_A) $(DAEMON_LDLIBS)
+
+# iiotd subsystems: daemon/<sub>/subsys_<name>.c → build/gen/subsys_list.h
+SUBSYS_NAMES := $(sort $(patsubst subsys_%.c,%,$(notdir $(wildcard daemon/*/subsys_*.c))))
+SUBSYS_TABLE := $(BUILD)/gen/subsys_list.h
+$(SUBSYS_TABLE): $(wildcard daemon/*/subsys_*.c) daemon/build.mk
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '%s\n' '/* generated */' $(foreach s,$(SUBSYS_NAMES),'SUBSYS($(s))') >$@.tmp && mv $@.tmp $@
+$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard daemon/*/*.c)) \
+$(patsubst %.c,$(BUILD)/asan/%.o,$(wildcard daemon/*/*.c)): $(SUBSYS_TABLE) $(CTL_TABLE)
