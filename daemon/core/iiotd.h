@@ -1,0 +1,46 @@
+/*
+ * The daemon's shared state, handed to every subsystem hook.
+ *
+ * Threading: everything here is owned by the event-loop thread (base).
+ * Subsystems that run their own threads read the model only through
+ * callbacks scheduled on base (event_base_once) and the store only through
+ * its reader functions, which are thread-safe.
+ */
+#ifndef IIOTD_IIOTD_H
+#define IIOTD_IIOTD_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct event_base;
+struct conf;
+struct model;
+struct store;
+struct capture;
+struct ctlsock;
+
+struct iiotd {
+	struct event_base *base;
+	struct conf *conf;		/* current config; replaced on SIGHUP */
+	const char *conf_path;		/* NULL: embedded defaults */
+	struct model *model;		/* daemon/model/model.h */
+	struct store *store;		/* daemon/store/store.h */
+	struct capture *capture;	/* daemon/capture/capture.h */
+	struct ctlsock *ctl;		/* daemon/core/ctlsock.h */
+	char state_dir[PATH_MAX];	/* [iiotd] state_dir: db, socket */
+	char ctl_path[PATH_MAX];	/* control socket */
+	uint64_t start_ns;		/* CLOCK_REALTIME at start */
+	int foreground;
+	uid_t run_uid;			/* after dropping privileges */
+	gid_t run_gid;
+};
+
+/* Defaults when the config does not say (overridable at build time). */
+#ifndef IIOTD_DEFAULT_STATE_DIR
+#define IIOTD_DEFAULT_STATE_DIR	"/var/lib/iiot"
+#endif
+#define IIOTD_CTL_NAME		"iiotd.sock"
+#define IIOTD_DB_NAME		"iiot.db"
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * Models built from traffic alone: the device inventory (EtherCAT masters
+ * and slaves, PROFINET controllers and devices), cyclic links with timing
+ * statistics, and signals (process values named by a mapping file).
+ *
+ * Threading: a model belongs to one thread (iiotd's event loop); readers
+ * on other threads schedule their reads onto that loop.  Pointers returned
+ * by the getters stay valid until the next model_frame()/model_tick().
+ *
+ * Limits: MODEL_MAX_DEVICES devices, MODEL_MAX_LINKS links and
+ * MODEL_MAX_SIGNALS signals; what does not fit is counted
+ * (model_counters), never allocated.
+ */
+#ifndef IIOTD_MODEL_H
+#define IIOTD_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODEL_MAX_DEVICES	8192
+#define MODEL_MAX_LINKS		8192
+#define MODEL_MAX_SIGNALS	65536
+#define MODEL_NAME_MAX		64	/* display names, station names cut */
+#define MODEL_STATION_MAX	241	/* PROFINET NameOfStation + NUL */
+#define MODEL_MAX_FRAME_IDS	8
+#define MODEL_JITTER_WINDOW	512	/* intervals kept per link */
+
+enum model_dev_kind {
+	MODEL_DEV_UNKNOWN = 0,
+	MODEL_DEV_ECAT_MASTER,
+	MODEL_DEV_ECAT_SLAVE,
+	MODEL_DEV_PN_CONTROLLER,
+	MODEL_DEV_PN_DEVICE,
+	MODEL_DEV_KIND_COUNT
+};
+
+/* Lifecycle (DESIGN §2): a new device starts discovered → pending. */
+enum model_lifecycle {
+	MODEL_LC_DISCOVERED = 0,
+	MODEL_LC_PENDING,
+	MODEL_LC_COMMISSIONED,
+	MODEL_LC_ACTIVE,
+	MODEL_LC_MAINTENANCE,
+	MODEL_LC_RETIRED,
+	MODEL_LC_COUNT
+};
+
+/* "ecat-master", "ecat-slave", "pn-controller", "pn-device", "unknown" */
+const char *model_kind_name(unsigned int kind);
+/* "discovered", "pending", ... */
+const char *model_lifecycle_name(unsigned int lc);
+/* "INIT", "PREOP", "BOOT", "SAFEOP", "OP" (low nibble), "?" otherwise */
+const char *model_al_state_name(unsigned int al_state);
+
+/* which identity fields are known */
+#define MODEL_HAS_VENDOR	0x0001
+#define MODEL_HAS_PRODUCT	0x0002
+#define MODEL_HAS_REVISION	0x0004
+#define MODEL_HAS_SERIAL	0x0008
+#define MODEL_HAS_STATION	0x0010	/* ecat station address */
+#define MODEL_HAS_AL		0x0020
+#define MODEL_HAS_NAME		0x0040	/* PROFINET station name */
+#define MODEL_HAS_IP		0x0080
+#define MODEL_HAS_ROLE		0x0100
+#define MODEL_HAS_ALIAS		0x0200
+#define MODEL_HAS_MAC		0x0400
+
+struct model_device {
+	uint32_t id;			/* stable while iiotd runs, from 1 */
+	uint8_t kind;			/* enum model_dev_kind */
+	uint8_t lifecycle;		/* enum model_lifecycle */
+	bool online;
+	uint32_t has;			/* MODEL_HAS_* */
+	uint8_t mac[6];			/* masters, PROFINET; slaves: none */
+	uint32_t parent;		/* slave → its master's id; else 0 */
+	uint64_t first_seen_ns, last_seen_ns;	/* frame timestamps */
+	uint64_t frames;		/* frames from/to this device */
+	uint64_t errors;		/* wkc errors, AL errors, alarms, bad
+					 * data status, anomalies */
+	/* EtherCAT slave */
+	uint16_t ring_pos;		/* auto-increment position, 0 first */
+	uint16_t station_addr;		/* configured station address */
+	uint16_t alias;
+	uint16_t al_state;		/* AL status register (0x0130) */
+	uint16_t al_status_code;	/* 0x0134 */
+	uint32_t vendor_id;		/* SII (EtherCAT) or DCP (PROFINET) */
+	uint32_t product_code;		/* SII product / DCP device ID */
+	uint32_t revision;
+	uint32_t serial;
+	/* PROFINET */
+	char station_name[MODEL_STATION_MAX];
+	uint32_t ip, netmask, gateway;	/* host order */
+	uint8_t role;			/* DCP device role bits */
+	uint8_t nframe_ids;
+	uint16_t frame_ids[MODEL_MAX_FRAME_IDS];	/* cyclic, sent by it */
+	/* EtherCAT master */
+	uint16_t nslaves;		/* slaves seen behind this master */
+};
+
+enum model_link_kind {
+	MODEL_LINK_ECAT = 1,		/* master's cyclic frames, by LRW/LRD/
+					 * LWR logical address */
+	MODEL_LINK_PN_RT,		/* PROFINET cyclic, by src + FrameID */
+};
+
+struct model_link {
+	uint32_t id;
+	uint8_t kind;			/* enum model_link_kind */
+	uint32_t src;			/* device id of the sender */
+	uint32_t dst;			/* device id of the receiver, 0 unknown */
+	uint16_t frame_id;		/* PN_RT */
+	uint32_t lad;			/* ECAT: logical address of the first
+					 * logical datagram */
+	uint64_t frames;
+	uint64_t first_ns, last_ns;
+	bool clock_hw;			/* every stamp from a NIC clock */
+	uint64_t period_ns;		/* median interval of the window */
+	uint64_t jitter_p50_ns, jitter_p99_ns, jitter_max_ns;
+					/* |interval - period|, window */
+	uint64_t jitter_max_all_ns;	/* since the link was first seen */
+	uint16_t wkc_expected;		/* ECAT: the usual working counter */
+	uint16_t wkc_last;
+	uint64_t wkc_errors;		/* frames whose wkc != expected */
+	uint64_t lost;			/* PN: cycle-counter gaps; ECAT: gaps
+					 * in the master's datagram index */
+	uint64_t data_status_changes;
+	uint8_t data_status;		/* PN: last APDU data status */
+	uint16_t cycle_counter;
+};
+
+enum sig_type {
+	SIG_U8 = 1, SIG_I8, SIG_U16LE, SIG_U16BE, SIG_I16LE, SIG_I16BE,
+	SIG_U32LE, SIG_U32BE, SIG_I32LE, SIG_I32BE, SIG_F32LE, SIG_F32BE,
+	SIG_BIT,			/* bit (0..7) of the byte at offset */
+	SIG_TYPE_COUNT
+};
+
+const char *sig_type_name(unsigned int t);
+unsigned int sig_type_size(unsigned int t);
+
+struct model_signal {
+	uint32_t id;			/* from 1, in mapping-file order */
+	char name[MODEL_NAME_MAX];
+	char device[MODEL_STATION_MAX];	/* as written in the mapping */
+	char unit[16];
+	uint8_t type;			/* enum sig_type */
+	uint8_t bit;			/* SIG_BIT */
+	uint32_t offset;
+	double scale, add;
+	uint32_t dev_id;		/* resolved device, 0 until seen */
+	uint64_t samples;
+	uint64_t last_ns;
+	double last;
+	int line;			/* in the mapping file */
+};
+
+/* Model-wide counters: X(name, "what it counts") */
+#define MODEL_COUNTERS(X) \
+	X(frames,		"frames fed to the model")		\
+	X(ecat_frames,		"EtherCAT frames")			\
+	X(pn_frames,		"PROFINET frames")			\
+	X(other_frames,		"frames of other protocols")		\
+	X(anomalous,		"frames with a decode anomaly")		\
+	X(devices_full,		"devices not added: table full")	\
+	X(links_full,		"links not added: table full")		\
+	X(samples,		"signal samples produced")		\
+	X(samples_dropped,	"samples the sink refused")		\
+	X(sii_identities,	"SII identity words seen")		\
+	X(dcp_frames,		"DCP frames")				\
+	X(alarms,		"PROFINET alarms")			\
+	X(wkc_errors,		"EtherCAT working counter errors")	\
+	X(lost_frames,		"cyclic frames lost (counter gaps)")	\
+	X(device_events,	"device history events")
+
+struct model_counters {
+#define MODEL_X_FIELD(n, d) uint64_t n;
+	MODEL_COUNTERS(MODEL_X_FIELD)
+#undef MODEL_X_FIELD
+};
+
+struct model_opts {
+	uint64_t offline_ns;		/* silent this long → offline; 0: 3 s */
+	uint64_t link_timeout_ns;	/* 0: same as offline_ns */
+};
+
+/* A sample for the store. */
+struct model_sample {
+	uint32_t signal;
+	uint64_t ts_ns;
+	double value;
+};
+
+/* Device history events handed to the store. */
+enum model_event {
+	MODEL_EV_DISCOVERED = 1,
+	MODEL_EV_ONLINE,
+	MODEL_EV_OFFLINE,
+	MODEL_EV_IDENTITY,		/* identity learnt or changed */
+	MODEL_EV_AL_STATE,		/* EtherCAT AL state change */
+	MODEL_EV_NAME,			/* PROFINET station name/IP change */
+	MODEL_EV_ALARM,
+	MODEL_EV_LIFECYCLE,
+};
+
+const char *model_event_name(unsigned int ev);
+
+struct model_sink {
+	/* return false when full: the sample is counted as dropped */
+	bool (*sample)(void *arg, const struct model_sample *s);
+	void (*device_event)(void *arg, const struct model_device *d,
+			     unsigned int ev, const char *detail,
+			     uint64_t ts_ns);
+	void *arg;
+};
+
+struct model;
+struct decoded;
+
+struct model *model_new(const struct model_opts *opts);
+void model_free(struct model *m);
+void model_set_sink(struct model *m, const struct model_sink *sink);
+
+/*
+ * Load signal mappings (daemon/model/sigmap.h for the format).  Replaces
+ * the current signals; returns 0 or -1 with "FILE:LINE: why" in err.
+ */
+int model_load_signals(struct model *m, const char *path, char *err,
+		       size_t errlen);
+int model_parse_signals(struct model *m, const char *text, size_t len,
+			const char *name, char *err, size_t errlen);
+
+/* Feed one decoded frame (flags: IIOT_RECF_*). */
+void model_frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
+		 uint32_t wire_len, uint16_t flags);
+/* Decode and feed raw bytes (offline tools, tests). */
+void model_frame_raw(struct model *m, const uint8_t *frame, uint32_t len,
+		     uint32_t wire_len, uint64_t ts_ns, uint16_t flags);
+/* Online/offline by timeout; now_ns on the frames' clock. */
+void model_tick(struct model *m, uint64_t now_ns);
+
+/* ---- read API -------------------------------------------------------- */
+size_t model_device_count(const struct model *m);
+/* i-th device in discovery order (i < model_device_count) */
+const struct model_device *model_device_at(const struct model *m, size_t i);
+const struct model_device *model_device_get(const struct model *m,
+					    uint32_t id);
+/* "42", a MAC "00:11:22:33:44:55", a station name, or "MAC/POS" */
+const struct model_device *model_device_find(const struct model *m,
+					     const char *key);
+/* A short stable name: station name, "ecat:<master mac>/<pos>", mac */
+void model_device_label(const struct model *m, const struct model_device *d,
+			char *buf, size_t len);
+int model_set_lifecycle(struct model *m, uint32_t id, unsigned int lc,
+			uint64_t now_ns);
+
+size_t model_link_count(const struct model *m);
+/* Statistics are computed on each call (percentiles over the window). */
+const struct model_link *model_link_at(struct model *m, size_t i);
+
+size_t model_signal_count(const struct model *m);
+const struct model_signal *model_signal_at(const struct model *m, size_t i);
+const struct model_signal *model_signal_get(const struct model *m,
+					    uint32_t id);
+
+void model_get_counters(const struct model *m, struct model_counters *out);
+size_t model_devices_online(const struct model *m);
+
+/* Counter names for JSON/metrics, in MODEL_COUNTERS order. */
+extern const char *const model_counter_names[];
+extern const size_t model_counter_count;
+
+/*
+ * JSON (jansson) for iiotctl and the API: one device, every device, every
+ * link, signals.  New references; NULL when out of memory.
+ */
+struct json_t;
+struct json_t *model_device_json(struct model *m,
+				 const struct model_device *d);
+struct json_t *model_devices_json(struct model *m);
+struct json_t *model_links_json(struct model *m);
+struct json_t *model_signals_json(const struct model *m);
+struct json_t *model_counters_json(const struct model *m);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * The time-series and inventory store: SQLite in WAL mode.
+ *
+ * Writes go through one writer thread fed by a bounded queue, so the event
+ * loop never waits for the disk: store_put_sample() and
+ * store_device_event() only copy into the queue (a full queue drops and
+ * counts).  The writer commits every flush_ms or batch_rows rows, runs WAL
+ * checkpoints itself, keeps 1 s and 1 min rollups (min/max/avg/count),
+ * applies raw retention and a hard cap on the database size (oldest raw
+ * blocks go first, then oldest 1 s rollups).
+ *
+ * Samples are stored in blocks: one row per signal per block interval
+ * holding up to STORE_BLOCK_MAX values (delta timestamps + doubles).
+ *
+ * Readers (store_query_*) open their own read-only connection per call
+ * and are safe from any thread.
+ */
+#ifndef IIOTD_STORE_H
+#define IIOTD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION	3
+#define STORE_BLOCK_MAX		512	/* values per raw block */
+
+struct store_opts {
+	const char *path;		/* database file */
+	uint64_t flush_ms;		/* ≤ this long per transaction (100) */
+	uint64_t batch_rows;		/* or this many rows (4096) */
+	uint64_t block_ms;		/* raw block interval (1000) */
+	uint64_t raw_retention_ms;	/* raw blocks kept (1 d) */
+	uint64_t sec_retention_ms;	/* 1 s rollups kept (7 d) */
+	uint64_t min_retention_ms;	/* 1 min rollups kept (365 d) */
+	uint64_t max_bytes;		/* hard cap of db + wal (1 GiB) */
+	uint64_t queue_len;		/* samples queued before drops (1 M) */
+	bool sync_normal;		/* synchronous=NORMAL (else FULL) */
+};
+
+/* Store counters: X(name, "what") */
+#define STORE_COUNTERS(X) \
+	X(samples_in,		"samples accepted into the queue")	\
+	X(samples_dropped,	"samples dropped: queue full")		\
+	X(samples_written,	"samples committed to raw blocks")	\
+	X(blocks_written,	"raw block rows committed")		\
+	X(rollups_written,	"rollup rows committed")		\
+	X(events_written,	"device history rows committed")	\
+	X(events_dropped,	"device events dropped: queue full")	\
+	X(transactions,		"transactions committed")		\
+	X(checkpoints,		"WAL checkpoints run")			\
+	X(retention_deleted,	"rows deleted by retention")		\
+	X(cap_deleted,		"rows deleted to stay under max_bytes")	\
+	X(write_errors,		"SQLite errors in the writer")		\
+	X(commit_max_us,	"longest commit (µs)")
+
+struct store_counters {
+#define STORE_X_FIELD(n, d) uint64_t n;
+	STORE_COUNTERS(STORE_X_FIELD)
+#undef STORE_X_FIELD
+};
+
+extern const char *const store_counter_names[];
+extern const size_t store_counter_count;
+
+struct store;
+
+/* Default options; path must still be set. */
+void store_opts_default(struct store_opts *o);
+
+/*
+ * Open (creating and migrating the schema), start the writer thread.
+ * NULL with a message in err.
+ */
+struct store *store_open(const struct store_opts *o, char *err,
+			 size_t errlen);
+/* Flush everything queued, commit, checkpoint, stop, close. */
+void store_close(struct store *s);
+/* Commit what is queued now and wait for it (SIGTERM, tests). */
+void store_flush(struct store *s);
+/* Reloadable options: retention, cap, flush interval. */
+void store_reconfigure(struct store *s, const struct store_opts *o);
+
+/* ---- writes (any one thread: the event loop) ------------------------- */
+bool store_put_sample(struct store *s, uint32_t signal, uint64_t ts_ns,
+		      double value);
+/* Upsert the device row and append a history row. */
+struct model_device;
+bool store_device_event(struct store *s, const struct model_device *d,
+			const char *label, const char *kind, unsigned int ev,
+			const char *event, const char *detail,
+			uint64_t ts_ns);
+/* Record a signal's definition (name, unit) for readers. */
+bool store_signal_def(struct store *s, uint32_t id, const char *name,
+		      const char *device, const char *unit);
+
+void store_get_counters(struct store *s, struct store_counters *out);
+const char *store_path(const struct store *s);
+/* Bytes of the database plus its WAL. */
+uint64_t store_disk_bytes(const struct store *s);
+
+/* ---- reads (any thread) ---------------------------------------------- */
+enum store_rollup {
+	STORE_RAW = 0,
+	STORE_1S,
+	STORE_1M,
+	STORE_AUTO,		/* the finest with ≤ max_points in range */
+};
+
+struct store_point {
+	uint64_t ts_ns;		/* sample time, or bucket start */
+	double min, max, avg;	/* raw: all three the value */
+	uint64_t count;		/* raw: 1 */
+};
+
+/*
+ * Samples of one signal in [from_ns, to_ns), oldest first, at most
+ * max_points (0: no limit) points passed to cb; cb returns false to stop.
+ * Returns the number of points or -1 with err set.
+ */
+long store_query_samples(const char *db_path, uint32_t signal,
+			 uint64_t from_ns, uint64_t to_ns,
+			 enum store_rollup rollup, size_t max_points,
+			 bool (*cb)(void *arg, const struct store_point *p),
+			 void *arg, char *err, size_t errlen);
+
+struct store_history {
+	uint64_t ts_ns;
+	uint32_t device;	/* model device id */
+	const char *label;
+	const char *event;	/* "discovered", "online", ... */
+	const char *detail;
+};
+
+/*
+ * History of one device by its label (model_device_label; NULL: every
+ * device), newest first, at most limit rows.
+ */
+long store_query_history(const char *db_path, const char *label, size_t limit,
+			 bool (*cb)(void *arg, const struct store_history *h),
+			 void *arg, char *err, size_t errlen);
+
+#endif
