@@ -1,0 +1,44 @@
+/*
+ * The operation/audit log: an append-only table in its own SQLite database
+ * (synchronous=FULL), each row carrying SHA-256(previous hash, its fields),
+ * so that an edited, inserted or deleted row breaks the chain.
+ */
+#ifndef IIOT_AUDIT_H
+#define IIOT_AUDIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define AUDIT_MIN_RETENTION_DAYS 180
+
+struct audit;
+
+struct audit_row {
+	int64_t seq, ts;	/* ts: ms since the epoch */
+	const char *user, *addr, *action, *target, *result, *detail;
+	const char *prev, *hash;
+};
+
+struct audit_report {
+	int64_t rows;
+	int64_t bad_seq;	/* first row found wrong, 0 when none */
+	char reason[160];
+};
+
+struct audit *audit_open(const char *path, char *err, size_t errlen);
+void audit_close(struct audit *a);
+/* detail: JSON text or NULL; any string may be NULL ("") */
+int audit_append(struct audit *a, const char *user, const char *addr,
+		 const char *action, const char *target, const char *result,
+		 const char *detail);
+/* 0 chain intact, 1 broken (see r), -1 database error */
+int audit_verify(struct audit *a, struct audit_report *r);
+/* newest first, seq < before (0: from the newest), at most limit rows */
+int audit_list(struct audit *a, int64_t before, int limit,
+	       void (*cb)(void *arg, const struct audit_row *row), void *arg);
+/* one JSON object per line, oldest first */
+int audit_export(struct audit *a, FILE *f);
+/* drop rows older than days (never fewer than 180), keeping the chain verifiable */
+int audit_prune(struct audit *a, int days);
+
+#endif

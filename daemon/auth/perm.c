@@ -1,0 +1,62 @@
+/*
+ * The role × permission matrix.  Deny by default: a permission a role
+ * does not list here is refused, and a route must name a permission.
+ */
+#include <string.h>
+
+#include "auth/auth.h"
+
+#define B(p) (1u << (p))
+
+static const struct {
+	const char *name;
+	unsigned int perms;
+} roles[ROLE_COUNT] = {
+	[ROLE_ADMIN] = { "admin",
+		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
+		B(PERM_DEVICE_CONTROL) | B(PERM_USER_READ) | B(PERM_USER_ADMIN) |
+		B(PERM_AUDIT_READ) | B(PERM_SETTINGS_READ) | B(PERM_SETTINGS_WRITE) },
+	[ROLE_ENGINEER] = { "engineer",
+		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
+		B(PERM_DEVICE_CONTROL) | B(PERM_SETTINGS_READ) },
+	[ROLE_OPERATOR] = { "operator",
+		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) },
+	[ROLE_VIEWER] = { "viewer",
+		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) },
+	/* auditors see who did what, not the plant or the people admin */
+	[ROLE_AUDITOR] = { "auditor",
+		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_AUDIT_READ) |
+		B(PERM_USER_READ) | B(PERM_SETTINGS_READ) },
+};
+
+static const char *const perm_names[PERM_COUNT] = {
+	"public", "self", "device.read", "device.control", "user.read",
+	"user.admin", "audit.read", "settings.read", "settings.write",
+};
+
+const char *role_name(enum role r)
+{
+	return (unsigned int)r < ROLE_COUNT ? roles[r].name : "?";
+}
+
+int role_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; s && i < ROLE_COUNT; i++)
+		if (!strcmp(s, roles[i].name))
+			return i;
+	return -1;
+}
+
+int role_has(enum role r, enum perm p)
+{
+	if ((unsigned int)r >= ROLE_COUNT || (unsigned int)p >= PERM_COUNT)
+		return 0;
+	return !!(roles[r].perms & B(p));
+}
+
+const char *perm_name(enum perm p)
+{
+	return (unsigned int)p < PERM_COUNT ? perm_names[p] : "?";
+}
