@@ -67,7 +67,6 @@ const char *decode_proto_name(unsigned int proto);
 	X(VLAN_TOO_MANY,	"vlan_too_many")	\
 	X(IP_TRUNCATED,		"ip_truncated")		\
 	X(IP_BAD_HEADER,	"ip_bad_header")	\
-	X(IP_FRAGMENT,		"ip_fragment")		\
 	X(UDP_TRUNCATED,	"udp_truncated")	\
 	X(UDP_BAD_LENGTH,	"udp_bad_length")	\
 	X(ECAT_TRUNCATED,	"ecat_truncated")	\
@@ -85,7 +84,6 @@ const char *decode_proto_name(unsigned int proto);
 	X(ECAT_TOO_MANY_REGS,	"ecat_too_many_regs")	\
 	X(PN_TRUNCATED,		"pn_truncated")		\
 	X(PN_RESERVED_FRAME_ID,	"pn_reserved_frame_id")	\
-	X(PN_BAD_DATA_STATUS,	"pn_bad_data_status")	\
 	X(DCP_TRUNCATED,	"dcp_truncated")	\
 	X(DCP_BAD_LENGTH,	"dcp_bad_length")	\
 	X(DCP_BLOCK_TRUNCATED,	"dcp_block_truncated")	\
@@ -386,9 +384,9 @@ struct decode_alarm {
 };
 
 struct decode_ptcp {
-	uint32_t sequence_id;	/* 16-bit sequence id of the PTCP header */
-	uint32_t delay_ns;	/* delay field of the header */
-	uint8_t has_header;
+	uint16_t sequence_id;
+	uint8_t has_header;	/* the 20-byte PTCP header was present */
+	uint64_t delay_ns;	/* Delay10ns * 10 + Delay1ns of the header */
 };
 
 enum cm_op {
@@ -400,6 +398,7 @@ enum cm_op {
 const char *cm_op_name(unsigned int op);
 
 struct decode_cm {
+	uint8_t iface;		/* 1 device, 2 controller, 3 supervisor, 4 server */
 	uint8_t rpc_type;	/* 0 request, 2 response, 3 fault, 4 working, ... */
 	uint8_t drep_le;	/* little-endian data representation */
 	uint16_t opnum;		/* enum cm_op */

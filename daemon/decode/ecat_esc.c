@@ -1,0 +1,85 @@
+/*
+ * Meaning of the ESC registers the model follows (ETG.1000.4 / ESC
+ * datasheets): a datagram whose address range covers one of them yields a
+ * decode_ecat_reg.  Reads count only once a slave answered (wkc > 0):
+ * the master's outgoing copy of a read carries no data.
+ */
+#include "decode_int.h"
+
+struct esc_reg_def {
+	uint16_t reg;
+	uint8_t size;
+	uint8_t kind;
+	uint8_t ports;	/* consecutive per-port copies */
+	uint8_t stride;
+};
+
+static const struct esc_reg_def esc_regs[] = {
+	{ 0x0000, 1, ECAT_REG_TYPE, 1, 0 },
+	{ 0x0010, 2, ECAT_REG_STATION_ADDR, 1, 0 },
+	{ 0x0012, 2, ECAT_REG_STATION_ALIAS, 1, 0 },
+	{ 0x0110, 2, ECAT_REG_DL_STATUS, 1, 0 },
+	{ 0x0120, 2, ECAT_REG_AL_CONTROL, 1, 0 },
+	{ 0x0130, 2, ECAT_REG_AL_STATUS, 1, 0 },
+	{ 0x0134, 2, ECAT_REG_AL_STATUS_CODE, 1, 0 },
+	{ 0x0300, 2, ECAT_REG_RX_ERR, 4, 2 },
+	{ 0x0308, 1, ECAT_REG_FWD_RX_ERR, 4, 1 },
+	{ 0x0310, 1, ECAT_REG_LOST_LINK, 4, 1 },
+	{ 0x0502, 2, ECAT_REG_SII_CONTROL, 1, 0 },
+	{ 0x0504, 4, ECAT_REG_SII_ADDR, 1, 0 },
+	{ 0x0508, 4, ECAT_REG_SII_DATA, 1, 0 },
+};
+
+static int is_write(unsigned int cmd)
+{
+	return cmd == ECAT_APWR || cmd == ECAT_FPWR || cmd == ECAT_BWR;
+}
+
+static uint32_t rd_le(const uint8_t *p, unsigned int size)
+{
+	switch (size) {
+	case 1: return p[0];
+	case 2: return rd16le(p);
+	default: return rd32le(p);
+	}
+}
+
+static int add_reg(struct decoded *d, unsigned int dgram,
+		   const struct esc_reg_def *r, unsigned int port)
+{
+	const struct decode_ecat_dgram *g = &d->ecat.dgram[dgram];
+	uint32_t addr = r->reg + port * r->stride;
+	struct decode_ecat_reg *e;
+
+	/* covered entirely by the datagram's range? */
+	if (addr < g->ado || addr + r->size > (uint32_t)g->ado + g->len)
+		return 0;
+	if (d->ecat.nreg >= DECODE_MAX_REG)
+		return anomaly(d, DECODE_A_ECAT_TOO_MANY_REGS);
+	e = &d->ecat.reg[d->ecat.nreg++];
+	e->dgram = (uint8_t)dgram;
+	e->kind = r->kind;
+	e->write = (uint8_t)is_write(g->cmd);
+	e->port = (uint8_t)port;
+	e->reg = (uint16_t)addr;
+	e->value = rd_le(g->data + (addr - g->ado), r->size);
+	return 0;
+}
+
+void decode_ecat_esc(struct decoded *d, unsigned int dgram)
+{
+	const struct decode_ecat_dgram *g = &d->ecat.dgram[dgram];
+	unsigned int i, port;
+
+	if (!is_write(g->cmd) && g->wkc == 0)
+		return;
+	for (i = 0; i < sizeof(esc_regs) / sizeof(esc_regs[0]); i++) {
+		const struct esc_reg_def *r = &esc_regs[i];
+
+		if ((uint32_t)g->ado + g->len <= r->reg)
+			break;	/* the table is sorted by address */
+		for (port = 0; port < r->ports; port++)
+			if (add_reg(d, dgram, r, port))
+				return;
+	}
+}
