@@ -12,6 +12,7 @@
 #define RPC_VERSION	4
 #define RPC_REQUEST	0
 #define RPC_RESPONSE	2
+#define RPC_F1_FRAG	0x04
 #define NDR_HLEN	20
 #define BLOCK_HLEN	6
 
@@ -117,6 +118,7 @@ int decode_pnio_cm(const uint8_t *p, uint32_t len, struct decoded *d)
 {
 	struct decode_cm *c = &d->cm;
 	uint16_t blen;
+	uint8_t flags1;
 	int le;
 
 	memset(c, 0, sizeof(*c));
@@ -128,6 +130,7 @@ int decode_pnio_cm(const uint8_t *p, uint32_t len, struct decoded *d)
 	le = (p[4] & 0x10) != 0;
 	c->drep_le = (uint8_t)le;
 	c->rpc_type = p[1];
+	flags1 = p[2];
 	rd_uuid(c->object, p + 8, le);
 	rd_uuid(c->interface, p + 24, le);
 	rd_uuid(c->activity, p + 40, le);
@@ -140,8 +143,11 @@ int decode_pnio_cm(const uint8_t *p, uint32_t len, struct decoded *d)
 	len -= RPC_HLEN;
 	if (blen > len)
 		return anomaly(d, DECODE_A_CM_TRUNCATED);
-	/* only the first fragment starts with the arguments */
-	if (!c->iface || c->frag_num != 0 ||
+	/*
+	 * A fragmented body is decoded only once reassembled, which a
+	 * frame-by-frame decoder does not do: its header is enough.
+	 */
+	if (!c->iface || (flags1 & RPC_F1_FRAG) ||
 	    (c->rpc_type != RPC_REQUEST && c->rpc_type != RPC_RESPONSE))
 		return 0;
 	return decode_body(p, blen, d);

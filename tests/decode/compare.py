@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Compare `iiotctl decode FILE` with tshark's dissection of FILE, field by
+field, frame by frame.  Exit 0 when they agree completely, 1 otherwise.
+
+usage: compare.py IIOTCTL PCAP
+Prints one line "compared N values in M frames" and, on disagreement, the
+first mismatches.
+"""
+import json
+import subprocess
+import sys
+
+SEP = "\x1f"
+SUBS = range(1, 11)  # tshark names the first ten datagrams ecat.subN.*
+
+FIELDS = [
+    "frame.number", "frame.protocols", "eth.src", "eth.dst", "vlan.id",
+    "ecat.cmd", "ecat.idx", "ecat.adp", "ecat.ado", "ecat.lad", "ecat.cnt",
+    "ecat.int", "ecat.subframe.length", "ecat.subframe.circulating",
+    "ecat_mailbox.type", "ecat_mailbox.length", "ecat_mailbox.address",
+    "ecat_mailbox.counter", "ecat_mailbox.coe.type",
+    "ecat_mailbox.coe.sdoidx", "ecat_mailbox.coe.sdosub",
+    "ecat_mailbox.coe.abortcode",
+    "pn_rt.frame_id", "pn_rt.cycle_counter", "pn_rt.ds",
+    "pn_rt.transfer_status", "pn_rt.frag_data_length",
+    "pn_rt.frag_status.fragment_number", "pn_rt.frag_status.more_follows",
+    "pn_dcp.service_id", "pn_dcp.service_type", "pn_dcp.xid",
+    "pn_dcp.response_delay",
+    "pn_dcp.suboption_device_nameofstation",
+    "pn_dcp.suboption_device_devicevendorvalue",
+    "pn_dcp.suboption_device_aliasname",
+    "pn_dcp.suboption_vendor_id", "pn_dcp.suboption_device_id",
+    "pn_dcp.suboption_device_role", "pn_dcp.suboption_ip_ip",
+    "pn_dcp.suboption_ip_subnetmask",
+    "pn_dcp.suboption_ip_standard_gateway",
+    "pn_dcp.suboption_ip_mac_address",
+    "pn_dcp.suboption_control_signal_value",
+    "pn_dcp.block_error",
+    "ip.src", "ip.dst", "udp.srcport", "udp.dstport",
+    "dcerpc.pkt_type", "dcerpc.opnum", "dcerpc.dg_if_id", "dcerpc.dg_flags1",
+    "pn_io.ar_uuid",
+]
+for n in SUBS:
+    for f in ("cmd", "idx", "adp", "ado", "lad", "cnt"):
+        FIELDS.append("ecat.sub%d.%s" % (n, f))
+
+
+def tshark_frames(pcap):
+    # EtherCAT over UDP is not on by default in tshark: ask for it.
+    cmd = ["tshark", "-n", "-d", "udp.port==34980,ecatf", "-r", pcap, "-T", "fields", "-E", "separator=\t",
+           "-E", "occurrence=a", "-E", "aggregator=" + SEP]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL).stdout.decode(
+                             "utf-8", "replace")
+    frames = []
+    for line in out.split("\n"):
+        if not line:
+            continue
+        cols = line.split("\t")
+        frames.append({f: (cols[i].split(SEP) if i < len(cols) and cols[i]
+                           else []) for i, f in enumerate(FIELDS)})
+    return frames
+
+
+def our_frames(iiotctl, pcap):
+    out = subprocess.run([iiotctl, "decode", pcap], check=True,
+                         stdout=subprocess.PIPE).stdout.decode()
+    return [json.loads(line) for line in out.split("\n") if line]
+
+
+def num(s):
+    return int(s, 0)
+
+
+class Cmp:
+    def __init__(self):
+        self.values = 0
+        self.bad = []
+
+    def eq(self, n, what, got, want):
+        self.values += 1
+        if got != want:
+            self.bad.append("frame %d %s: iiotctl %r, tshark %r"
+                            % (n, what, got, want))
+
+
+def tshark_proto(t):
+    protos = t["frame.protocols"][0].split(":") if t["frame.protocols"] else []
+    if "ecatf" in protos:
+        return "ecat"
+    if "pn_dcp" in protos:
+        return "pn_dcp"
+    if "pn_ptcp" in protos:
+        return "pn_ptcp"
+    if "pn_rt" in protos:
+        fid = num(t["pn_rt.frame_id"][0]) if t["pn_rt.frame_id"] else -1
+        return "pn_alarm" if fid in (0xFC01, 0xFE01) else "pn_rt"
+    if "dcerpc" in protos and any(i.startswith("dea0000")
+                                  for i in t["dcerpc.dg_if_id"]):
+        return "pnio_cm"
+    return "other"
+
+
+def cmp_ecat(c, n, t, e):
+    dg = e["datagrams"]
+    c.eq(n, "ecat.cmd", [g["cmd"] for g in dg], [num(x) for x in t["ecat.cmd"]])
+    c.eq(n, "ecat.idx", [g["idx"] for g in dg], [num(x) for x in t["ecat.idx"]])
+    c.eq(n, "ecat.cnt", [g["wkc"] for g in dg], [num(x) for x in t["ecat.cnt"]])
+    c.eq(n, "ecat.int", [g["irq"] for g in dg], [num(x) for x in t["ecat.int"]])
+    c.eq(n, "ecat.subframe.length", [g["len"] for g in dg],
+         [num(x) for x in t["ecat.subframe.length"]])
+    c.eq(n, "ecat.subframe.circulating",
+         [1 if g.get("circulating") else 0 for g in dg],
+         [num(x) for x in t["ecat.subframe.circulating"]])
+    c.eq(n, "ecat.adp", [g["adp"] for g in dg if "adp" in g],
+         [num(x) for x in t["ecat.adp"]])
+    c.eq(n, "ecat.ado", [g["ado"] for g in dg if "ado" in g],
+         [num(x) for x in t["ecat.ado"]])
+    c.eq(n, "ecat.lad", [g["lad"] for g in dg if "lad" in g],
+         [num(x) for x in t["ecat.lad"]])
+    for i in SUBS:
+        g = dg[i - 1] if i <= len(dg) else {}
+        for f, k in (("cmd", "cmd"), ("idx", "idx"), ("adp", "adp"),
+                     ("ado", "ado"), ("lad", "lad"), ("cnt", "wkc")):
+            tv = t["ecat.sub%d.%s" % (i, f)]
+            c.eq(n, "ecat.sub%d.%s" % (i, f),
+                 [g[k]] if k in g else [], [num(x) for x in tv])
+    mb = ([e["mailbox"]] if "mailbox" in e else []) + e.get("mailbox_more", [])
+    types = {"err": 0, "aoe": 1, "eoe": 2, "coe": 3, "foe": 4, "soe": 5,
+             "voe": 15}
+    c.eq(n, "ecat_mailbox.type", [types[m["type"]] for m in mb],
+         [num(x) for x in t["ecat_mailbox.type"]])
+    c.eq(n, "ecat_mailbox.length", [m["length"] for m in mb],
+         [num(x) for x in t["ecat_mailbox.length"]])
+    c.eq(n, "ecat_mailbox.address", [m["address"] for m in mb],
+         [num(x) for x in t["ecat_mailbox.address"]])
+    c.eq(n, "ecat_mailbox.counter", [m["counter"] for m in mb],
+         [num(x) for x in t["ecat_mailbox.counter"]])
+    c.eq(n, "ecat_mailbox.coe.type",
+         [m["coe_service"] for m in mb if "coe_service" in m],
+         [num(x) for x in t["ecat_mailbox.coe.type"]])
+    c.eq(n, "ecat_mailbox.coe.sdoidx", [m["index"] for m in mb if "index" in m],
+         [num(x) for x in t["ecat_mailbox.coe.sdoidx"]])
+    c.eq(n, "ecat_mailbox.coe.sdosub",
+         [m["subindex"] for m in mb if "subindex" in m],
+         [num(x) for x in t["ecat_mailbox.coe.sdosub"]])
+    c.eq(n, "ecat_mailbox.coe.abortcode",
+         [m["abort_code"] for m in mb if "abort_code" in m],
+         [num(x) for x in t["ecat_mailbox.coe.abortcode"]])
+
+
+def first(t, f, conv=str):
+    return conv(t[f][0]) if t[f] else None
+
+
+def cmp_pn(c, n, t, o):
+    pn = o.get("pn", {})
+    c.eq(n, "pn_rt.frame_id", pn.get("frame_id"), first(t, "pn_rt.frame_id", num))
+    c.eq(n, "pn_rt.cycle_counter", pn.get("cycle_counter"),
+         first(t, "pn_rt.cycle_counter", num))
+    c.eq(n, "pn_rt.ds", pn.get("data_status"), first(t, "pn_rt.ds", num))
+    c.eq(n, "pn_rt.transfer_status", pn.get("transfer_status"),
+         first(t, "pn_rt.transfer_status", num))
+    c.eq(n, "pn_rt.frag_data_length", pn.get("frag_len"),
+         first(t, "pn_rt.frag_data_length", num))
+    c.eq(n, "pn_rt.frag_status.fragment_number", pn.get("frag_no"),
+         first(t, "pn_rt.frag_status.fragment_number", num))
+    more = first(t, "pn_rt.frag_status.more_follows", num)
+    c.eq(n, "pn_rt.frag_status.more_follows",
+         None if "frag_last" not in pn else int(not pn["frag_last"]), more)
+
+
+def cmp_dcp(c, n, t, o):
+    d = o.get("dcp", {})
+    for f, k, conv in (("service_id", "service_id", num),
+                       ("service_type", "service_type", num),
+                       ("xid", "xid", num),
+                       ("response_delay", "response_delay", num),
+                       ("suboption_device_nameofstation", "name_of_station", str),
+                       ("suboption_device_devicevendorvalue", "type_of_station", str),
+                       ("suboption_device_aliasname", "alias", str),
+                       ("suboption_vendor_id", "vendor_id", num),
+                       ("suboption_device_id", "device_id", num),
+                       ("suboption_device_role", "role", num),
+                       ("suboption_ip_ip", "ip", str),
+                       ("suboption_ip_subnetmask", "mask", str),
+                       ("suboption_ip_standard_gateway", "gw", str),
+                       ("suboption_ip_mac_address", "mac", str),
+                       ("suboption_control_signal_value", "signal", num),
+                       ("block_error", "block_error", num)):
+        c.eq(n, "pn_dcp." + f, d.get(k), first(t, "pn_dcp." + f, conv))
+
+
+def cmp_cm(c, n, t, o):
+    cm = o.get("cm", {})
+    c.eq(n, "dcerpc.pkt_type", cm.get("rpc_type"), first(t, "dcerpc.pkt_type", num))
+    c.eq(n, "dcerpc.opnum", cm.get("opnum"), first(t, "dcerpc.opnum", num))
+    c.eq(n, "dcerpc.dg_if_id", cm.get("interface"), first(t, "dcerpc.dg_if_id"))
+    # iiotctl decodes frame by frame and does not reassemble fragmented
+    # RPC bodies; tshark shows their blocks on the last fragment.
+    if not (first(t, "dcerpc.dg_flags1", num) or 0) & 0x04:
+        c.eq(n, "pn_io.ar_uuid", cm.get("ar_uuid"),
+             first(t, "pn_io.ar_uuid"))
+
+
+def main():
+    iiotctl, pcap = sys.argv[1], sys.argv[2]
+    ts, ours = tshark_frames(pcap), our_frames(iiotctl, pcap)
+    c = Cmp()
+    c.eq(0, "frame count", len(ours), len(ts))
+    for t, o in zip(ts, ours):
+        n = num(t["frame.number"][0])
+        c.eq(n, "n", o["n"], n)
+        c.eq(n, "eth.src", o["src"], first(t, "eth.src"))
+        c.eq(n, "eth.dst", o["dst"], first(t, "eth.dst"))
+        c.eq(n, "vlan.id", o["vlan"], [num(x) for x in t["vlan.id"]])
+        proto = tshark_proto(t)
+        c.eq(n, "proto", o["proto"], proto)
+        if proto != o["proto"]:
+            continue
+        if proto == "ecat":
+            cmp_ecat(c, n, t, o["ecat"])
+        elif proto.startswith("pn_"):
+            cmp_pn(c, n, t, o)
+            if proto == "pn_dcp":
+                cmp_dcp(c, n, t, o)
+        elif proto == "pnio_cm":
+            cmp_cm(c, n, t, o)
+        if "ip" in o:
+            ip = o["ip"]
+            c.eq(n, "ip.src", ip["src"], first(t, "ip.src"))
+            c.eq(n, "ip.dst", ip["dst"], first(t, "ip.dst"))
+            if "sport" in ip and t["udp.srcport"]:
+                c.eq(n, "udp.srcport", ip["sport"], first(t, "udp.srcport", num))
+                c.eq(n, "udp.dstport", ip["dport"], first(t, "udp.dstport", num))
+    print("compared %d values in %d frames, %d mismatches"
+          % (c.values, len(ts), len(c.bad)))
+    for b in c.bad[:25]:
+        print("  " + b)
+    return 1 if c.bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
