@@ -79,6 +79,12 @@ void *shm_prod_reserve(struct shm_ring *r, uint32_t cap_len,
 		       uint32_t wire_len, uint64_t ts_ns, uint32_t ifindex,
 		       uint16_t flags);
 
+/*
+ * True when a frame of cap_len bytes fits now.  For sources that may wait
+ * (replay as fast as possible); a live capture just reserves and drops.
+ */
+bool shm_prod_has_room(struct shm_ring *r, uint32_t cap_len);
+
 /* Reserve + copy; returns 0, or -ENOSPC when dropped. */
 int shm_prod_write(struct shm_ring *r, const void *frame, uint32_t len,
 		   uint32_t wire_len, uint64_t ts_ns, uint32_t ifindex,

@@ -259,20 +259,40 @@ free_ring:
 	return err;
 }
 
+/*
+ * The consumer's position is only believed when it lies between what the
+ * ring can hold behind the published position and the published position
+ * itself; anything else is counted and treated as a full ring.
+ */
 static bool room_for(struct shm_ring *r, uint64_t need)
 {
 	uint64_t used = r->head - r->cons_cache;
+	uint64_t pub, cons;
 
 	if (used <= r->size && r->size - used >= need)
 		return true;
-	r->cons_cache = SHM_LOAD_ACQ(&r->cons->pos);
-	used = r->head - r->cons_cache;
-	if (used > r->size) {
-		/* consumer position is nonsense: never trust it */
+	cons = SHM_LOAD_ACQ(&r->cons->pos);
+	pub = SHM_LOAD(&r->prod->pos);
+	if (pub - cons > r->size) {
 		SHM_STORE(&r->prod->bad_cons, r->prod->bad_cons + 1);
 		return false;
 	}
-	return r->size - used >= need;
+	r->cons_cache = cons;
+	used = r->head - cons;
+	return used <= r->size && r->size - used >= need;
+}
+
+static uint64_t space_needed(const struct shm_ring *r, uint32_t cap_len)
+{
+	uint32_t len = IIOT_REC_LEN(cap_len > r->snap_len ? r->snap_len : cap_len);
+	uint64_t tail_room = r->size - (r->head & r->mask);
+
+	return tail_room < len ? tail_room + len : len;
+}
+
+bool shm_prod_has_room(struct shm_ring *r, uint32_t cap_len)
+{
+	return room_for(r, space_needed(r, cap_len));
 }
 
 static void count_drop(struct shm_ring *r, uint32_t wire_len)

@@ -1,5 +1,7 @@
 /* Ring accessors and counters, readable by any tool without consuming. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,16 +23,17 @@ const char *shm_ring_name(const struct shm_ring *r)
 	return r->path;
 }
 
-void shm_ring_stats(const struct shm_ring *r, struct shm_stats *st)
+static void fill_stats(const struct iiot_ring_hdr *h,
+		       const struct iiot_ring_prod *p,
+		       const struct iiot_ring_cons *c, uint64_t size,
+		       struct shm_stats *st)
 {
-	const struct iiot_ring_prod *p = r->prod;
-	const struct iiot_ring_cons *c = r->cons;
 	uint64_t fill;
 
 	memset(st, 0, sizeof(*st));
-	st->data_size = r->size;
+	st->data_size = size;
 	fill = SHM_LOAD(&p->pos) - SHM_LOAD(&c->pos);
-	st->fill = fill > r->size ? r->size : fill;
+	st->fill = fill > size ? size : fill;
 	st->records = SHM_LOAD(&p->records);
 	st->bytes = SHM_LOAD(&p->bytes);
 	st->drops = SHM_LOAD(&p->drops);
@@ -41,24 +44,50 @@ void shm_ring_stats(const struct shm_ring *r, struct shm_stats *st)
 	st->consumed = SHM_LOAD(&c->records);
 	st->corrupt = SHM_LOAD(&c->corrupt);
 	st->resyncs = SHM_LOAD(&c->resyncs);
-	st->producer_pid = r->hdr->producer_pid;
-	st->snap_len = r->snap_len;
-	st->ifindex = r->hdr->ifindex;
-	st->source = r->hdr->source;
-	memcpy(st->name, r->hdr->name, sizeof(st->name));
+	st->producer_pid = h->producer_pid;
+	st->snap_len = h->snap_len;
+	st->ifindex = h->ifindex;
+	st->source = h->source;
+	memcpy(st->name, h->name, sizeof(st->name));
 	st->name[sizeof(st->name) - 1] = '\0';
 }
 
+void shm_ring_stats(const struct shm_ring *r, struct shm_stats *st)
+{
+	fill_stats(r->hdr, r->prod, r->cons, r->size, st);
+}
+
+/* Read-only: a monitoring tool needs no write access to the ring. */
 int shm_stats_read(const char *path, struct shm_stats *st)
 {
-	struct shm_ring *r;
-	int err = shm_cons_open(&r, path);
+	struct iiot_ring_hdr hdr;
+	char full[256];
+	uint8_t *map;
+	int fd, err;
 
-	if (err)
+	if (!shm_ring_path(path, full, sizeof(full)))
+		return -ENAMETOOLONG;
+	fd = open(full, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		shm_set_error("cannot open ring %s: %s", full, strerror(errno));
 		return err;
-	shm_ring_stats(r, st);
-	shm_ring_close(r, false);
-	return 0;
+	}
+	map = mmap(NULL, IIOT_RING_DATA_OFF, PROT_READ, MAP_SHARED, fd, 0);
+	err = map == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (err) {
+		shm_set_error("%s: mmap: %s", full, strerror(-err));
+		return err;
+	}
+	memcpy(&hdr, map, sizeof(hdr));
+	err = shm_validate_hdr(&hdr, 0, full);
+	if (!err)
+		fill_stats(&hdr, (const void *)(map + IIOT_RING_PROD_OFF),
+			   (const void *)(map + IIOT_RING_CONS_OFF),
+			   hdr.data_size, st);
+	munmap(map, IIOT_RING_DATA_OFF);
+	return err;
 }
 
 void shm_ring_close(struct shm_ring *r, bool unlink_file)

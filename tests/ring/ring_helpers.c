@@ -1,0 +1,58 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ring_helpers.h"
+
+const char *ring_test_path(const char *tag)
+{
+	static char path[128];
+	static int n;
+
+	snprintf(path, sizeof(path), "/dev/shm/iiot-test-%d-%d-%s",
+		 (int)getpid(), n++, tag);
+	return path;
+}
+
+void ring_path_cleanup(const char *path)
+{
+	char w[160];
+
+	unlink(path);
+	snprintf(w, sizeof(w), "%s.wake", path);
+	unlink(w);
+}
+
+static uint8_t byte_at(uint64_t seq, uint32_t i)
+{
+	uint64_t x = seq * 0x9e3779b97f4a7c15ULL + i * 0xbf58476d1ce4e5b9ULL;
+
+	return (uint8_t)(x >> 56);
+}
+
+void frame_fill(uint8_t *buf, uint32_t len, uint64_t seq)
+{
+	uint32_t i;
+
+	memcpy(buf, &seq, 8);
+	for (i = 8; i < len; i++)
+		buf[i] = byte_at(seq, i);
+}
+
+int frame_check(const uint8_t *buf, uint32_t len, uint64_t *seq)
+{
+	uint32_t i;
+
+	if (len < 8)
+		return -1;
+	memcpy(seq, buf, 8);
+	for (i = 8; i < len; i++)
+		if (buf[i] != byte_at(*seq, i))
+			return -1;
+	return 0;
+}
+
+uint32_t frame_len_for(uint64_t seq)
+{
+	return 60 + (uint32_t)((seq * 2654435761ULL) % 1455);
+}

@@ -1,0 +1,392 @@
+/* libshm in one process: geometry checks, wrap-around, full ring, hostile
+ * producers and consumers, truncation, take-over, end of stream. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ring_helpers.h"
+
+#define SMALL (64U * 1024U)
+
+struct fixture {
+	char path[128];
+	struct shm_ring *prod;
+	struct shm_ring *cons;
+	uint8_t *raw;		/* the whole file mapped read-write: "evil" */
+};
+
+static int setup(void **state)
+{
+	struct shm_ring_opts o = { .data_size = SMALL, .snap_len = 1514,
+				   .source = IIOT_SRC_REPLAY };
+	struct fixture *f = calloc(1, sizeof(*f));
+	int fd;
+
+	snprintf(f->path, sizeof(f->path), "%s", ring_test_path("u"));
+	assert_int_equal(shm_prod_create(&f->prod, f->path, &o), 0);
+	assert_int_equal(shm_cons_open(&f->cons, f->path), 0);
+	fd = open(f->path, O_RDWR);
+	assert_true(fd >= 0);
+	f->raw = mmap(NULL, IIOT_RING_MAP_SIZE(SMALL), PROT_READ | PROT_WRITE,
+		      MAP_SHARED, fd, 0);
+	assert_true(f->raw != MAP_FAILED);
+	close(fd);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	munmap(f->raw, IIOT_RING_MAP_SIZE(SMALL));
+	shm_ring_close(f->cons, false);
+	shm_ring_close(f->prod, true);
+	ring_path_cleanup(f->path);
+	free(f);
+	return 0;
+}
+
+static struct iiot_ring_prod *evil_prod(struct fixture *f)
+{
+	return (struct iiot_ring_prod *)(f->raw + IIOT_RING_PROD_OFF);
+}
+
+static struct iiot_ring_cons *evil_cons(struct fixture *f)
+{
+	return (struct iiot_ring_cons *)(f->raw + IIOT_RING_CONS_OFF);
+}
+
+static void put(struct fixture *f, uint64_t seq)
+{
+	uint8_t buf[1514];
+	uint32_t len = frame_len_for(seq);
+
+	frame_fill(buf, len, seq);
+	assert_int_equal(shm_prod_write(f->prod, buf, len, len, seq, 3, 0), 0);
+}
+
+/* Consume everything published; returns how many frames, checking order. */
+static uint64_t drain(struct fixture *f, uint64_t *next_seq)
+{
+	const struct iiot_ring_rec *rec;
+	const uint8_t *frame;
+	uint64_t n = 0, seq;
+
+	while ((rec = shm_cons_peek(f->cons, &frame))) {
+		assert_int_equal(frame_check(frame, rec->cap_len, &seq), 0);
+		assert_int_equal(seq, *next_seq);
+		assert_int_equal(rec->cap_len, frame_len_for(seq));
+		assert_int_equal(rec->ts_ns, seq);
+		assert_int_equal(rec->ifindex, 3);
+		assert_int_equal(rec->source, IIOT_SRC_REPLAY);
+		(*next_seq)++;
+		n++;
+	}
+	shm_cons_release(f->cons);
+	return n;
+}
+
+static void test_roundtrip_in_order(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t next = 0, seq;
+
+	for (seq = 0; seq < 20; seq++)
+		put(f, seq);
+	shm_prod_commit(f->prod);
+	assert_int_equal(drain(f, &next), 20);
+	assert_int_equal(next, 20);
+}
+
+static void test_uncommitted_invisible(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t *frame;
+	uint64_t next = 0;
+
+	put(f, 0);
+	assert_null(shm_cons_peek(f->cons, &frame));
+	shm_prod_commit(f->prod);
+	assert_int_equal(drain(f, &next), 1);
+}
+
+static void test_wraparound_many_laps(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t next = 0, seq = 0;
+	int round;
+
+	/* ~40 laps of a 64 KiB ring with frames of every size */
+	for (round = 0; round < 1000; round++) {
+		int i;
+
+		for (i = 0; i < 3; i++)
+			put(f, seq++);
+		shm_prod_commit(f->prod);
+		drain(f, &next);
+	}
+	assert_int_equal(next, seq);
+	assert_true(evil_prod(f)->pos > 30 * (uint64_t)SMALL);
+	assert_int_equal(evil_cons(f)->corrupt, 0);
+	assert_int_equal(evil_prod(f)->drops, 0);
+}
+
+static void test_full_ring_drops_and_counts(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t seq = 0, next = 0, got;
+	struct shm_stats st;
+	uint8_t buf[1000] = { 0 };
+
+	while (shm_prod_write(f->prod, buf, sizeof(buf), 0, 0, 0, 0) == 0)
+		seq++;
+	shm_prod_commit(f->prod);
+	assert_int_equal(shm_prod_write(f->prod, buf, sizeof(buf), 0, 0, 0, 0),
+			 -ENOSPC);
+	shm_ring_stats(f->cons, &st);
+	assert_int_equal(st.drops, 2);
+	assert_int_equal(st.drop_bytes, 2000);
+	assert_int_equal(st.records, seq);
+	assert_true(st.fill > SMALL - 2 * IIOT_REC_LEN(1000));
+	got = 0;
+	while (shm_cons_peek(f->cons, &(const uint8_t *){ NULL }))
+		got++;
+	shm_cons_release(f->cons);
+	assert_int_equal(got, seq);
+	/* room again: the ring keeps going after a drop */
+	put(f, 0);
+	shm_prod_commit(f->prod);
+	assert_int_equal(drain(f, &next), 1);
+}
+
+static void test_truncates_to_snap_len(void **state)
+{
+	struct fixture *f = *state;
+	const struct iiot_ring_rec *rec;
+	const uint8_t *frame;
+	uint8_t big[4000];
+
+	memset(big, 0xab, sizeof(big));
+	assert_int_equal(shm_prod_write(f->prod, big, sizeof(big), 0, 1, 1, 0),
+			 0);
+	shm_prod_commit(f->prod);
+	rec = shm_cons_peek(f->cons, &frame);
+	assert_non_null(rec);
+	assert_int_equal(rec->cap_len, 1514);
+	assert_int_equal(rec->wire_len, 4000);
+	assert_true(rec->flags & IIOT_RECF_TRUNCATED);
+	assert_int_equal(frame[1513], 0xab);
+	assert_int_equal(evil_prod(f)->truncated, 1);
+}
+
+/* A hostile producer writes a record that claims to run past the end. */
+static void test_corrupt_record_resyncs(void **state)
+{
+	struct fixture *f = *state;
+	struct iiot_ring_rec *r;
+	const uint8_t *frame;
+	uint64_t next = 1;
+
+	put(f, 0);
+	shm_prod_commit(f->prod);
+	r = (struct iiot_ring_rec *)(f->raw + IIOT_RING_DATA_OFF);
+	r->rec_len = SMALL * 2;
+	assert_null(shm_cons_peek(f->cons, &frame));
+	assert_int_equal(evil_cons(f)->corrupt, 1);
+	assert_int_equal(evil_cons(f)->resyncs, 1);
+	/* the stream continues after the bad record */
+	put(f, 1);
+	shm_prod_commit(f->prod);
+	assert_int_equal(drain(f, &next), 1);
+}
+
+static void test_hostile_fields_each_rejected(void **state)
+{
+	struct fixture *f = *state;
+	struct iiot_ring_rec *r;
+	const uint8_t *frame;
+	uint64_t off;
+	int kind;
+
+	for (kind = 0; kind < 6; kind++) {
+		off = evil_prod(f)->pos & (SMALL - 1);
+		put(f, (uint64_t)kind);
+		shm_prod_commit(f->prod);
+		r = (struct iiot_ring_rec *)(f->raw + IIOT_RING_DATA_OFF + off);
+		switch (kind) {
+		case 0: r->rec_len = 12; break;		/* not aligned */
+		case 1: r->rec_len = 0; break;		/* no progress */
+		case 2: r->kind = 0x1234; break;	/* unknown kind */
+		case 3: r->cap_len = 60000; break;	/* beyond snap */
+		case 4: r->wire_len = 1; break;		/* wire < cap */
+		case 5: r->kind = IIOT_REC_PAD; break;	/* pad mid-ring */
+		}
+		assert_null(shm_cons_peek(f->cons, &frame));
+		assert_int_equal(evil_cons(f)->corrupt, kind + 1);
+	}
+}
+
+static void test_hostile_producer_position(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t *frame;
+
+	evil_prod(f)->pos = 10 * (uint64_t)SMALL + 8;
+	assert_null(shm_cons_peek(f->cons, &frame));
+	assert_int_equal(evil_cons(f)->corrupt, 1);
+	assert_int_equal(evil_cons(f)->pos, 10 * (uint64_t)SMALL + 8);
+}
+
+/* A consumer claiming to be ahead of the producer must not let it
+ * overwrite unread data or write out of bounds. */
+static void test_hostile_consumer_position(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t buf[1500] = { 0 };
+	int i, dropped = 0;
+
+	for (i = 0; i < 40; i++)
+		put(f, (uint64_t)i);
+	shm_prod_commit(f->prod);
+	evil_cons(f)->pos = evil_prod(f)->pos + 12345;
+	for (i = 0; i < 200; i++)
+		dropped += shm_prod_write(f->prod, buf, sizeof(buf), 0, 0, 0,
+					  0) != 0;
+	assert_true(dropped > 0);
+	assert_true(evil_prod(f)->bad_cons > 0);
+	/* nothing was really consumed: never more than one ring published */
+	assert_true(evil_prod(f)->pos <= SMALL);
+}
+
+static void test_open_rejects_bad_headers(void **state)
+{
+	struct fixture *f = *state;
+	struct iiot_ring_hdr *h = (struct iiot_ring_hdr *)f->raw;
+	struct iiot_ring_hdr saved = *h;
+	struct shm_ring *r;
+
+	h->magic = 0xdeadbeef;
+	assert_int_equal(shm_cons_open(&r, f->path), -EPROTO);
+	assert_non_null(strstr(shm_error(), "not an iiot ring"));
+	*h = saved;
+	h->abi_version = 99;
+	assert_int_equal(shm_cons_open(&r, f->path), -EPROTONOSUPPORT);
+	assert_non_null(strstr(shm_error(), "ABI 99"));
+	*h = saved;
+	h->data_size = SMALL * 4;	/* larger than the file */
+	assert_int_equal(shm_cons_open(&r, f->path), -EPROTO);
+	*h = saved;
+	h->data_size = SMALL + 8;	/* not a power of two */
+	assert_int_equal(shm_cons_open(&r, f->path), -EPROTO);
+	*h = saved;
+	h->snap_len = 100000;
+	assert_int_equal(shm_cons_open(&r, f->path), -EPROTO);
+	*h = saved;
+	assert_int_equal(shm_cons_open(&r, f->path), 0);
+	shm_ring_close(r, false);
+	assert_int_equal(shm_cons_open(&r, "/dev/shm/iiot-test-missing"),
+			 -ENOENT);
+}
+
+static void test_second_producer_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct shm_ring_opts o = { .data_size = SMALL };
+	struct shm_ring *r;
+
+	assert_int_equal(shm_prod_create(&r, f->path, &o), -EBUSY);
+	assert_non_null(strstr(shm_error(), "already has a producer"));
+}
+
+static void test_bad_geometry_refused(void **state)
+{
+	struct shm_ring_opts o = { .data_size = 3000 };
+	struct shm_ring *r;
+
+	(void)state;
+	assert_int_equal(shm_prod_create(&r, ring_test_path("g"), &o),
+			 -EINVAL);
+	assert_non_null(strstr(shm_error(), "power of two"));
+}
+
+static void test_takeover_keeps_unread(void **state)
+{
+	struct fixture *f = *state;
+	struct shm_ring_opts o = { .data_size = SMALL, .snap_len = 1514,
+				   .source = IIOT_SRC_REPLAY };
+	uint64_t next = 0;
+
+	put(f, 0);
+	put(f, 1);
+	shm_prod_commit(f->prod);
+	/* producer goes away without closing (as if it crashed) */
+	shm_ring_close(f->prod, false);
+	assert_int_equal(shm_prod_create(&f->prod, f->path, &o), 0);
+	assert_false(shm_cons_replaced(f->cons));
+	put(f, 2);
+	shm_prod_commit(f->prod);
+	assert_int_equal(drain(f, &next), 3);
+}
+
+static void test_eof_after_close(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t next = 0;
+
+	put(f, 0);
+	shm_prod_close(f->prod);
+	assert_false(shm_cons_eof(f->cons));
+	assert_true(shm_cons_arm(f->cons));
+	drain(f, &next);
+	assert_true(shm_cons_eof(f->cons));
+}
+
+static void test_stats_read_by_other_tool(void **state)
+{
+	struct fixture *f = *state;
+	struct shm_stats st;
+
+	put(f, 0);
+	put(f, 1);
+	shm_prod_commit(f->prod);
+	assert_int_equal(shm_stats_read(f->path, &st), 0);
+	assert_int_equal(st.records, 2);
+	assert_int_equal(st.consumed, 0);
+	assert_int_equal(st.source, IIOT_SRC_REPLAY);
+	assert_int_equal(st.data_size, SMALL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_roundtrip_in_order),
+		T(test_uncommitted_invisible),
+		T(test_wraparound_many_laps),
+		T(test_full_ring_drops_and_counts),
+		T(test_truncates_to_snap_len),
+		T(test_corrupt_record_resyncs),
+		T(test_hostile_fields_each_rejected),
+		T(test_hostile_producer_position),
+		T(test_hostile_consumer_position),
+		T(test_open_rejects_bad_headers),
+		T(test_second_producer_refused),
+		cmocka_unit_test(test_bad_geometry_refused),
+		T(test_takeover_keeps_unread),
+		T(test_eof_after_close),
+		T(test_stats_read_by_other_tool),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
