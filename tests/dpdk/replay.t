@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# iiot-dpdk on a net_pcap vdev replaying each real capture: every frame the
+# filter keeps arrives byte-identical in the ring (tshark is the oracle for
+# which frames match), stamped, tagged as DPDK; ring-full drops are counted.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/dpdk_lib.sh"
+
+command -v tshark >/dev/null || skip_all "tshark not installed"
+[ -n "$(shared_pcaps)" ] || skip_all "no captures in $PCAPS"
+
+# capture FILE RING OPTS...: replay FILE through iiot-dpdk into RING, wait
+# until every frame of the file was received, stop; $tmp/out.json = counters
+capture() {
+	local file=$1 ring=$2 total
+	shift 2
+	total=$("$RINGCAT" pcap "$file" | wc -l)
+	ring_rm "$ring"
+	cleanup_push "ring_rm $ring"
+	rm -f $tmp/stats.json
+	# shellcheck disable=SC2046
+	dpdk_start $tmp/out.json $tmp/err $(eal_args) \
+		"--vdev=net_pcap0,rx_pcap=$file" -- --port 0 --ring "$ring" \
+		--snaplen 16384 --stats-file $tmp/stats.json \
+		--stats-interval 0.1 "$@"
+	t0=$(date +%s%N)
+	if ! wait_json $tmp/stats.json ".received >= $total" 60; then
+		dpdk_stop
+		return 1
+	fi
+	dpdk_stop
+}
+
+# oracle FILE FILTER: the frames tshark keeps, as ringcat lines
+oracle() {
+	tshark -r "$1" -Y "$2" -w $tmp/want.pcap -F pcap 2>/dev/null
+	"$RINGCAT" pcap $tmp/want.pcap >$tmp/want.txt
+}
+
+IND='eth.type == 0x88a4 || eth.type == 0x8892 || vlan.etype == 0x88a4 || vlan.etype == 0x8892'
+
+i=0
+while read -r f; do
+	i=$((i + 1))
+	name=${f##*/}
+	ring=$(ring_name r$i)
+	if ! capture "$f" "$ring"; then
+		fail "$name: replayed through net_pcap" "$(tail -3 $tmp/err)"
+		continue
+	fi
+	t1=$(date +%s%N)
+	oracle "$f" "$IND"
+	"$RINGCAT" ring "$ring" >$tmp/got.txt 2>$tmp/ring.json
+	want=$(wc -l <$tmp/want.txt)
+	expect_eq "$name: $want industrial frames in the ring" \
+		"$(jq .records $tmp/ring.json)/$(jq .written $tmp/out.json)" "$want/$want"
+	if cmp -s <(frames $tmp/want.txt) <(frames $tmp/got.txt); then
+		ok "$name: frames byte-identical, in order"
+	else
+		fail "$name: frames byte-identical, in order" \
+			"$(diff <(frames $tmp/want.txt) <(frames $tmp/got.txt) | head -4 | cut -c1-120)"
+	fi
+	bad=$(awk -v a="$t0" -v b="$t1" '$1 < a || $1 > b || $2 != 0 || $3 != 3' $tmp/got.txt | wc -l)
+	expect_eq "$name: software ns stamps within the run, source dpdk" "$bad" 0
+	expect_eq "$name: ring closed, nothing dropped" \
+		"$(jq -r '"\(.state) \(.drops)"' $tmp/ring.json)" "closed 0"
+	ring_rm "$ring"
+done < <(shared_pcaps)
+
+# Configurable ethertypes and --all, on the capture with IP noise in it.
+f=$(shared_pcaps | grep soem-sdinfo | head -1)
+[ -n "$f" ] || f=$(shared_pcaps | head -1)
+ring=$(ring_name ip)
+if capture "$f" "$ring" --ethertype 0x0800,0x0806; then
+	oracle "$f" 'eth.type == 0x0800 || eth.type == 0x0806 || vlan.etype == 0x0800 || vlan.etype == 0x0806'
+	"$RINGCAT" ring "$ring" >$tmp/got.txt 2>/dev/null
+	if cmp -s <(frames $tmp/want.txt) <(frames $tmp/got.txt); then
+		ok "--ethertype 0x0800,0x0806 keeps exactly those frames ($(wc -l <$tmp/want.txt))"
+	else
+		fail "--ethertype 0x0800,0x0806 keeps exactly those frames"
+	fi
+else
+	fail "--ethertype run" "$(tail -3 $tmp/err)"
+fi
+if capture "$f" "$ring" --all; then
+	"$RINGCAT" pcap "$f" >$tmp/want.txt
+	"$RINGCAT" ring "$ring" >$tmp/got.txt 2>/dev/null
+	if cmp -s <(frames $tmp/want.txt) <(frames $tmp/got.txt); then
+		ok "--all keeps every frame ($(wc -l <$tmp/want.txt))"
+	else
+		fail "--all keeps every frame"
+	fi
+	expect_eq "--all: nothing filtered" "$(jq .filtered $tmp/out.json)" 0
+else
+	fail "--all run" "$(tail -3 $tmp/err)"
+fi
+
+# A ring too small for the capture and nobody draining it: every frame is
+# either written or counted as dropped, in iiot-dpdk and in the ring.
+f=$(shared_pcaps | xargs ls -S | head -1)
+ring=$(ring_name small)
+if capture "$f" "$ring" --ring-size 64K --snaplen 1518 --all; then
+	"$RINGCAT" ring "$ring" >/dev/null 2>$tmp/ring.json
+	m=$(jq .matched $tmp/out.json)
+	w=$(jq .written $tmp/out.json)
+	d=$(jq .ring_drops $tmp/out.json)
+	check "small ring: frames were dropped ($d)" test "$d" -gt 0
+	expect_eq "small ring: written + dropped = matched" $((w + d)) "$m"
+	expect_eq "small ring: the ring counts the same drops" \
+		"$(jq -r '"\(.records) \(.drops)"' $tmp/ring.json)" "$w $d"
+else
+	fail "small ring run" "$(tail -3 $tmp/err)"
+fi
