@@ -155,6 +155,7 @@ static int setup_one(struct app *a, struct port *p, const struct port_opt *po)
 			p->name, rte_strerror(-ret));
 		return ret;
 	}
+	p->started = true;
 	/* a mirror port carries other stations' frames: take them all */
 	rte_eth_promiscuous_enable(p->id);
 	rte_eth_allmulticast_enable(p->id);
@@ -251,10 +252,13 @@ void ports_teardown(struct app *a)
 	for (i = 0; i < a->nb_ports; i++) {
 		struct port *p = &a->ports[i];
 
-		ret = rte_eth_dev_stop(p->id);
-		if (ret)
-			fprintf(stderr, "iiot-dpdk: port %s: stop: %s\n",
-				p->name, rte_strerror(-ret));
+		if (p->started) {
+			ret = rte_eth_dev_stop(p->id);
+			if (ret)
+				fprintf(stderr, "iiot-dpdk: port %s: stop: %s\n",
+					p->name, rte_strerror(-ret));
+			p->started = false;
+		}
 		rte_eth_dev_close(p->id);
 	}
 	a->nb_ports = 0;

@@ -60,6 +60,7 @@ struct port {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	uint16_t nb_queues;
 	uint32_t ifindex;		/* kernel ifindex, or the port id */
+	bool started;
 	bool hw_ts;			/* NIC stamps frames */
 	uint64_t ts_flag;		/* mbuf ol_flags bit of a NIC stamp */
 	int ts_off;			/* mbuf dynfield of the NIC stamp */

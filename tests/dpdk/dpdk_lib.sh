@@ -13,12 +13,14 @@ _dpdk_n=0
 ring_name() { echo "test-dpdk-$$-$1"; }
 ring_rm() { rm -f "/dev/shm/iiot/$1" "/dev/shm/iiot/$1.wake" "/dev/shm/iiot/$1".[0-9]* ; }
 
-# EAL options for a test: no hugepages, no PCI, one core, own runtime dir.
-eal_args() {
+# eal_setup: EAL=(options) for a test: no hugepages, no PCI, one core, and
+# a runtime folder of its own (the EAL leaves it behind: removed at exit).
+eal_setup() {
 	_dpdk_n=$((_dpdk_n + 1))
 	local prefix=iiot-test-$$-$_dpdk_n
 	cleanup_push "rm -rf /var/run/dpdk/$prefix"
-	echo "-l 0 --no-huge -m 128 --no-pci --no-telemetry --log-level=lib.eal:warning --file-prefix=$prefix"
+	EAL=(-l 0 --no-huge -m 128 --no-pci --no-telemetry
+	     --log-level=lib.eal:warning --file-prefix=$prefix)
 }
 
 # dpdk_start OUT ERR EAL-ARGS... -- OPTS...: run in the background, $dpdk_pid

@@ -17,8 +17,8 @@ capture() {
 	ring_rm "$ring"
 	cleanup_push "ring_rm $ring"
 	rm -f $tmp/stats.json
-	# shellcheck disable=SC2046
-	dpdk_start $tmp/out.json $tmp/err $(eal_args) \
+	eal_setup
+	dpdk_start $tmp/out.json $tmp/err "${EAL[@]}" \
 		"--vdev=net_pcap0,rx_pcap=$file" -- --port 0 --ring "$ring" \
 		--snaplen 16384 --stats-file $tmp/stats.json \
 		--stats-interval 0.1 "$@"
