@@ -230,14 +230,26 @@ int model_load_signals(struct model *m, const char *path, char *err,
 int model_parse_signals(struct model *m, const char *text, size_t len,
 			const char *name, char *err, size_t errlen);
 
+/* At most one sample per signal per interval (0: every frame). */
+void model_set_sample_interval(struct model *m, uint64_t ns);
+
 /* Feed one decoded frame (flags: IIOT_RECF_*). */
 void model_frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
 		 uint32_t wire_len, uint16_t flags);
 /* Decode and feed raw bytes (offline tools, tests). */
 void model_frame_raw(struct model *m, const uint8_t *frame, uint32_t len,
 		     uint32_t wire_len, uint64_t ts_ns, uint16_t flags);
-/* Online/offline by timeout; now_ns on the frames' clock. */
+/*
+ * Online/offline by timeout.  Offline tools tick with the newest frame
+ * timestamp (model_last_ts).  The daemon sets the host clock before each
+ * batch (model_set_rx_clock) and ticks with it, so replayed captures with
+ * old timestamps still count as live.
+ */
 void model_tick(struct model *m, uint64_t now_ns);
+void model_set_rx_clock(struct model *m, uint64_t now_ns);
+uint64_t model_last_ts(const struct model *m);
+/* "00:11:22:33:44:55" → mac; 0 or -1 */
+int model_parse_mac(const char *s, uint8_t mac[6]);
 
 /* ---- read API -------------------------------------------------------- */
 size_t model_device_count(const struct model *m);

@@ -1,0 +1,47 @@
+/*
+ * Control socket protocol (iiotd ⇄ iiotctl), one request per connection:
+ *
+ *	request:  VERB [ARG...] '\n'      (at most CTL_MAX_REQ bytes)
+ *	reply:    one JSON object '\n'    {"ok":true,...} or
+ *	                                  {"ok":false,"error":"why"}
+ *
+ * Verbs: status | devices | device KEY | links | signals | stats |
+ * history [LABEL [LIMIT]] | monitor [PROTO] (then one text line per
+ * frame until the client hangs up) | export-pcap SECONDS [RING] (then
+ * exactly "bytes" bytes of pcap).
+ */
+#ifndef IIOTD_CTLPROTO_H
+#define IIOTD_CTLPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_MAX_REQ	1024
+#define CTL_MAX_ARG	256
+
+enum ctl_verb {
+	CTL_STATUS = 1,
+	CTL_DEVICES,
+	CTL_DEVICE,
+	CTL_LINKS,
+	CTL_SIGNALS,
+	CTL_STATS,
+	CTL_HISTORY,
+	CTL_MONITOR,
+	CTL_EXPORT_PCAP,
+};
+
+struct ctl_req {
+	enum ctl_verb verb;
+	char arg[CTL_MAX_ARG];		/* KEY, LABEL, PROTO or RING */
+	uint64_t num;			/* SECONDS or LIMIT */
+};
+
+/*
+ * Parse one request line (without or with its '\n').  Returns 0, or -1
+ * with a reason in err.
+ */
+int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
+		      char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,386 @@
+/* Control socket: accept, check the peer, answer one request. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <jansson.h>
+
+#include "capture/capture.h"
+#include "core/ctlcmds.h"
+#include "core/ctlproto.h"
+#include "core/ctlsock.h"
+#include "core/iiotd.h"
+#include "core/log.h"
+#include "decode/decode.h"
+#include "iiot/ring_abi.h"
+
+#define CTL_MAX_CONNS		64
+#define CTL_MONITOR_BACKLOG	(1U << 20)	/* bytes queued per monitor */
+
+struct conn {
+	struct ctlsock *cs;
+	struct bufferevent *bev;
+	struct conn *next;		/* all connections */
+	int monitor;			/* streaming frames */
+	int proto;			/* monitor filter, -1 any */
+	int closing;
+};
+
+struct ctlsock {
+	struct iiotd *d;
+	struct evconnlistener *lis;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	gid_t gid;
+	struct conn *conns;
+	size_t nconns, nmonitors;
+	struct ctlsock_counters ctr;
+};
+
+static void conn_free(struct conn *c)
+{
+	struct ctlsock *cs = c->cs;
+	struct conn **pp;
+
+	for (pp = &cs->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	if (c->monitor && --cs->nmonitors == 0 && cs->d->capture)
+		capture_set_tap(cs->d->capture, NULL, NULL);
+	bufferevent_free(c->bev);
+	cs->nconns--;
+	free(c);
+}
+
+static void on_drained(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_free(arg);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		conn_free(arg);
+}
+
+/* Send the rest, then close. */
+static void finish(struct conn *c)
+{
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setcb(c->bev, NULL, on_drained, on_event, c);
+	if (!evbuffer_get_length(bufferevent_get_output(c->bev)))
+		conn_free(c);
+}
+
+static void reply_json(struct conn *c, json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	if (s) {
+		bufferevent_write(c->bev, s, strlen(s));
+		free(s);
+	} else {
+		static const char oom[] =
+			"{\"ok\":false,\"error\":\"out of memory\"}";
+
+		bufferevent_write(c->bev, oom, sizeof(oom) - 1);
+	}
+	bufferevent_write(c->bev, "\n", 1);
+	json_decref(o);
+}
+
+static void reply_error(struct conn *c, const char *why)
+{
+	reply_json(c, json_pack("{s:b, s:s}", "ok", 0, "error", why));
+	finish(c);
+}
+
+static void tap(void *arg, const char *ring, const struct iiot_ring_rec *rec,
+		const uint8_t *frame, const struct decoded *d)
+{
+	struct ctlsock *cs = arg;
+	char line[1024];
+	size_t n = 0;
+	struct conn *c;
+
+	(void)frame;
+	for (c = cs->conns; c; c = c->next) {
+		struct evbuffer *out;
+
+		if (!c->monitor || c->closing ||
+		    (c->proto >= 0 && c->proto != d->proto))
+			continue;
+		if (!n) {
+			n = capture_frame_line(line, sizeof(line) - 1, ring,
+					       rec->ts_ns, rec->wire_len, d);
+			line[n++] = '\n';
+		}
+		out = bufferevent_get_output(c->bev);
+		if (evbuffer_get_length(out) > CTL_MONITOR_BACKLOG) {
+			cs->ctr.monitor_drops++;
+			continue;
+		}
+		evbuffer_add(out, line, n);
+	}
+}
+
+static int pcap_out(void *arg, const void *buf, size_t len)
+{
+	return evbuffer_add(arg, buf, len);
+}
+
+static void handle(struct conn *c, const struct ctl_req *req)
+{
+	struct ctlsock *cs = c->cs;
+	unsigned int i;
+
+	cs->ctr.requests++;
+	switch (req->verb) {
+	case CTL_MONITOR:
+		c->proto = -1;
+		if (req->arg[0]) {
+			for (i = 0; i < DECODE_PROTO_COUNT; i++)
+				if (!strcmp(req->arg, decode_proto_name(i)))
+					break;
+			if (i == DECODE_PROTO_COUNT) {
+				reply_error(c, "monitor: unknown protocol");
+				return;
+			}
+			c->proto = (int)i;
+		}
+		if (!cs->d->capture) {
+			reply_error(c, "capture is not running");
+			return;
+		}
+		c->monitor = 1;
+		cs->ctr.monitors++;
+		if (cs->nmonitors++ == 0)
+			capture_set_tap(cs->d->capture, tap, cs);
+		reply_json(c, json_pack("{s:b}", "ok", 1));
+		return;
+	case CTL_EXPORT_PCAP: {
+		struct evbuffer *tmp = evbuffer_new();
+		long n;
+
+		if (!tmp || !cs->d->capture) {
+			evbuffer_free(tmp);
+			reply_error(c, "capture is not running");
+			return;
+		}
+		n = capture_export_pcap(cs->d->capture, req->num,
+					req->arg[0] ? req->arg : NULL,
+					pcap_out, tmp);
+		if (n < 0) {
+			evbuffer_free(tmp);
+			reply_error(c, "export failed: out of memory");
+			return;
+		}
+		cs->ctr.exports++;
+		reply_json(c, json_pack("{s:b, s:I, s:I}", "ok", 1, "frames",
+					(json_int_t)n, "bytes",
+					(json_int_t)evbuffer_get_length(tmp)));
+		bufferevent_write_buffer(c->bev, tmp);
+		evbuffer_free(tmp);
+		finish(c);
+		return;
+	}
+	default:
+		reply_json(c, ctlcmd_answer(cs->d, req));
+		finish(c);
+		return;
+	}
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct ctl_req req;
+	char err[160], *line;
+	size_t len;
+
+	if (c->monitor) {
+		/* a monitor only listens; discard what it sends */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+	if (!line) {
+		if (evbuffer_get_length(in) > CTL_MAX_REQ) {
+			c->cs->ctr.bad_requests++;
+			reply_error(c, "request too long");
+		}
+		return;
+	}
+	if (ctl_parse_request(line, len, &req, err, sizeof(err))) {
+		free(line);
+		c->cs->ctr.bad_requests++;
+		reply_error(c, err);
+		return;
+	}
+	free(line);
+	handle(c, &req);
+}
+
+static bool in_group(uid_t uid, gid_t gid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	gid_t groups[256];
+	int n = 256, i;
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) || !res)
+		return false;
+	if (pw.pw_gid == gid)
+		return true;
+	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+static bool peer_allowed(struct ctlsock *cs, int fd)
+{
+	struct ucred cr;
+	socklen_t l = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l))
+		return false;
+	if (cr.uid == 0 || cr.uid == geteuid() || cr.gid == cs->gid)
+		return true;
+	return in_group(cr.uid, cs->gid);
+}
+
+static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
+		      struct sockaddr *sa, int salen, void *arg)
+{
+	struct ctlsock *cs = arg;
+	struct conn *c;
+
+	(void)lis;
+	(void)sa;
+	(void)salen;
+	if (cs->nconns >= CTL_MAX_CONNS) {
+		log_warnx("ctl: more than %d connections; refusing",
+			  CTL_MAX_CONNS);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->cs = cs;
+	c->bev = bufferevent_socket_new(cs->d->base, fd,
+					BEV_OPT_CLOSE_ON_FREE);
+	if (!c->bev) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = cs->conns;
+	cs->conns = c;
+	cs->nconns++;
+	cs->ctr.connections++;
+	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_MAX_REQ * 2);
+	if (!peer_allowed(cs, fd)) {
+		cs->ctr.denied++;
+		log_warnx("ctl: refused a client without permission");
+		reply_error(c, "permission denied");
+		return;
+	}
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
+			     size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ctlsock *cs;
+	struct stat st;
+	mode_t old;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "control socket path '%s' too long "
+			 "(at most %zu bytes)", path, sizeof(sun.sun_path) - 1);
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	if (!lstat(path, &st)) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket",
+				 path);
+			return NULL;
+		}
+		unlink(path);		/* stale, from an earlier run */
+	}
+	cs = calloc(1, sizeof(*cs));
+	if (!cs) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	cs->d = d;
+	cs->gid = getegid();
+	strcpy(cs->path, path);
+	/* 0660 from the start: no window where others may connect */
+	old = umask(0117);
+	cs->lis = evconnlistener_new_bind(d->base, on_accept, cs,
+		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
+		(struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (!cs->lis) {
+		snprintf(err, errlen, "control socket %s: %s", path,
+			 strerror(errno));
+		free(cs);
+		return NULL;
+	}
+	chmod(path, 0660);
+	return cs;
+}
+
+int ctlsock_chown(struct ctlsock *cs, uid_t uid, gid_t gid)
+{
+	cs->gid = gid;
+	return chown(cs->path, uid, gid);
+}
+
+gid_t ctlsock_gid(const struct ctlsock *cs)
+{
+	return cs->gid;
+}
+
+void ctlsock_close(struct ctlsock *cs)
+{
+	if (!cs)
+		return;
+	while (cs->conns)
+		conn_free(cs->conns);
+	evconnlistener_free(cs->lis);
+	unlink(cs->path);
+	free(cs);
+}
+
+void ctlsock_get_counters(const struct ctlsock *cs,
+			  struct ctlsock_counters *out)
+{
+	*out = cs->ctr;
+}

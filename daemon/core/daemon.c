@@ -1,0 +1,377 @@
+/*
+ * Core start-up order: state directory, store (opens the database), model
+ * (+ signal map), capture (rings), control socket, subsystems, then drop
+ * root.  Stop runs the other way round and flushes the store last.
+ *
+ * [iiotd]  state_dir, user, socket, socket_group, log_level,
+ *          keep_ring_access
+ * [store]  path, flush, batch_rows, raw_retention, sec_retention,
+ *          min_retention, max_size, queue, synchronous
+ * [model]  offline_timeout, signals, sample_interval
+ * (docs/iiotd.md describes each key)
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "capture/capture.h"
+#include "core/conf.h"
+#include "core/ctlsock.h"
+#include "core/daemon.h"
+#include "core/iiotd.h"
+#include "core/log.h"
+#include "core/subsys.h"
+#include "libshm.h"
+#include "model/model.h"
+#include "store/store.h"
+
+static const struct iiotd_subsys *const subsystems[] = {
+#define SUBSYS(n) &subsys_##n,
+#include "subsys_list.h"
+#undef SUBSYS
+	NULL
+};
+
+static const char *const iiotd_keys[] = {
+	"state_dir", "user", "socket", "socket_group", "log_level",
+	"keep_ring_access", NULL
+};
+static const char *const store_keys[] = {
+	"path", "flush", "batch_rows", "raw_retention", "sec_retention",
+	"min_retention", "max_size", "queue", "synchronous", NULL
+};
+static const char *const model_keys[] = {
+	"offline_timeout", "signals", "sample_interval", NULL
+};
+
+static int store_conf(const struct conf *c, const char *state_dir,
+		      struct store_opts *o, char *path, size_t pathlen,
+		      char *err, size_t errlen)
+{
+	const struct conf_entry *e;
+	const char *p = conf_get(c, "store", "path");
+
+	store_opts_default(o);
+	if (conf_get_ms(c, "store", "flush", 100, 1, 10000, &o->flush_ms, err,
+			errlen) ||
+	    conf_get_u64(c, "store", "batch_rows", 4096, 1, 1 << 24,
+			 &o->batch_rows, err, errlen) ||
+	    conf_get_ms(c, "store", "raw_retention", 86400000ULL, 1000,
+			3650ULL * 86400000ULL, &o->raw_retention_ms, err,
+			errlen) ||
+	    conf_get_ms(c, "store", "sec_retention", 7ULL * 86400000ULL, 1000,
+			3650ULL * 86400000ULL, &o->sec_retention_ms, err,
+			errlen) ||
+	    conf_get_ms(c, "store", "min_retention", 365ULL * 86400000ULL,
+			1000, 36500ULL * 86400000ULL, &o->min_retention_ms,
+			err, errlen) ||
+	    conf_get_size(c, "store", "max_size", 1ULL << 30, 1 << 20,
+			  1ULL << 44, &o->max_bytes, err, errlen) ||
+	    conf_get_u64(c, "store", "queue", 1 << 20, 1024, 1 << 26,
+			 &o->queue_len, err, errlen))
+		return -1;
+	e = conf_find(c, "store", "synchronous");
+	if (e) {
+		if (!strcmp(e->value, "normal"))
+			o->sync_normal = true;
+		else if (!strcmp(e->value, "full"))
+			o->sync_normal = false;
+		else {
+			conf_errf(c, e, err, errlen, "store.synchronous: '%s' "
+				  "is not normal or full", e->value);
+			return -1;
+		}
+	}
+	if (p && *p)
+		snprintf(path, pathlen, "%s", p);
+	else if (snprintf(path, pathlen, "%s/%s", state_dir, IIOTD_DB_NAME) >=
+		 (int)pathlen) {
+		snprintf(err, errlen, "state_dir too long");
+		return -1;
+	}
+	o->path = path;
+	return 0;
+}
+
+static int model_conf(const struct conf *c, struct model_opts *mo,
+		      uint64_t *sample_ms, char *err, size_t errlen)
+{
+	uint64_t ms;
+
+	memset(mo, 0, sizeof(*mo));
+	if (conf_get_ms(c, "model", "offline_timeout", 3000, 10, 86400000,
+			&ms, err, errlen) ||
+	    conf_get_ms(c, "model", "sample_interval", 100, 0, 3600000,
+			sample_ms, err, errlen))
+		return -1;
+	mo->offline_ns = ms * 1000000ULL;
+	return 0;
+}
+
+static int core_paths(const struct conf *c, char *state, size_t slen,
+		      char *sock, size_t socklen, char *err, size_t errlen)
+{
+	const char *sd = conf_get(c, "iiotd", "state_dir");
+	const char *sp = conf_get(c, "iiotd", "socket");
+
+	if (snprintf(state, slen, "%s", sd && *sd ? sd :
+		     IIOTD_DEFAULT_STATE_DIR) >= (int)slen ||
+	    (sp && *sp ? snprintf(sock, socklen, "%s", sp) :
+	     snprintf(sock, socklen, "%s/%s", state, IIOTD_CTL_NAME)) >=
+	    (int)socklen) {
+		snprintf(err, errlen, "%s: state_dir or socket path too long",
+			 conf_name(c));
+		return -1;
+	}
+	return 0;
+}
+
+int iiotd_check_conf(const struct conf *c, char *err, size_t errlen)
+{
+	char state[PATH_MAX], sock[PATH_MAX], db[PATH_MAX];
+	const struct conf_entry *e;
+	struct store_opts so;
+	struct model_opts mo;
+	uint64_t sms;
+	bool b;
+	size_t i;
+
+	if (conf_check_keys(c, "iiotd", iiotd_keys, err, errlen) ||
+	    conf_check_keys(c, "store", store_keys, err, errlen) ||
+	    conf_check_keys(c, "model", model_keys, err, errlen) ||
+	    conf_get_bool(c, "iiotd", "keep_ring_access", true, &b, err,
+			  errlen) ||
+	    core_paths(c, state, sizeof(state), sock, sizeof(sock), err,
+		       errlen) ||
+	    store_conf(c, state, &so, db, sizeof(db), err, errlen) ||
+	    model_conf(c, &mo, &sms, err, errlen) ||
+	    capture_check_conf(c, err, errlen))
+		return -1;
+	e = conf_find(c, "iiotd", "log_level");
+	if (e && strcmp(e->value, "info") && strcmp(e->value, "debug")) {
+		conf_errf(c, e, err, errlen, "iiotd.log_level: '%s' is not "
+			  "info or debug", e->value);
+		return -1;
+	}
+	e = conf_find(c, "iiotd", "socket_group");
+	if (e && !getgrnam(e->value)) {
+		conf_errf(c, e, err, errlen, "iiotd.socket_group: no group "
+			  "'%s'", e->value);
+		return -1;
+	}
+	e = conf_find(c, "model", "signals");
+	if (e) {
+		/* parse it now: a bad mapping names its own line */
+		struct model *m = model_new(NULL);
+		int rc;
+
+		if (!m) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		rc = model_load_signals(m, e->value, err, errlen);
+		model_free(m);
+		if (rc)
+			return -1;
+	}
+	for (i = 0; subsystems[i]; i++)
+		if (subsystems[i]->check_conf &&
+		    subsystems[i]->check_conf(c, err, errlen))
+			return -1;
+	return 0;
+}
+
+/* model → store */
+static bool sink_sample(void *arg, const struct model_sample *s)
+{
+	struct iiotd *d = arg;
+
+	return d->store ? store_put_sample(d->store, s->signal, s->ts_ns,
+					   s->value) : true;
+}
+
+static void sink_event(void *arg, const struct model_device *dev,
+		       unsigned int ev, const char *detail, uint64_t ts_ns)
+{
+	struct iiotd *d = arg;
+	char label[80];
+
+	model_device_label(d->model, dev, label, sizeof(label));
+	if (ev == MODEL_EV_DISCOVERED || ev == MODEL_EV_OFFLINE ||
+	    ev == MODEL_EV_ONLINE)
+		log_info("device %u %s: %s", dev->id, model_event_name(ev),
+			 detail);
+	else
+		log_debug("device %u %s: %s", dev->id, model_event_name(ev),
+			  detail);
+	if (d->store)
+		store_device_event(d->store, dev, label,
+				   model_kind_name(dev->kind), ev,
+				   model_event_name(ev), detail, ts_ns);
+}
+
+static int load_signals(struct iiotd *d, const struct conf *c, char *err,
+			size_t errlen)
+{
+	const char *path = conf_get(c, "model", "signals");
+	size_t i;
+
+	if (!path)
+		return 0;
+	if (model_load_signals(d->model, path, err, errlen))
+		return -1;
+	for (i = 0; d->store && i < model_signal_count(d->model); i++) {
+		const struct model_signal *s = model_signal_at(d->model, i);
+
+		store_signal_def(d->store, s->id, s->name, s->device, s->unit);
+	}
+	log_info("model: %zu signals from %s", model_signal_count(d->model),
+		 path);
+	return 0;
+}
+
+int iiotd_start(struct iiotd *d, char *err, size_t errlen)
+{
+	const struct conf *c = d->conf;
+	char db[PATH_MAX];
+	struct store_opts so;
+	struct model_opts mo;
+	struct model_sink sink = { sink_sample, sink_event, d };
+	const char *grp, *lvl;
+	uint64_t sms;
+	bool keep;
+	size_t i;
+
+	if (iiotd_check_conf(c, err, errlen) ||
+	    core_paths(c, d->state_dir, sizeof(d->state_dir), d->ctl_path,
+		       sizeof(d->ctl_path), err, errlen))
+		return -1;
+	lvl = conf_get(c, "iiotd", "log_level");
+	if (lvl && !strcmp(lvl, "debug"))
+		log_setverbose(1);
+	d->start_ns = shm_now_ns();
+	if (mkdir(d->state_dir, 0750) && errno != EEXIST) {
+		snprintf(err, errlen, "state_dir %s: %s", d->state_dir,
+			 strerror(errno));
+		return -1;
+	}
+	if (store_conf(c, d->state_dir, &so, db, sizeof(db), err, errlen))
+		return -1;
+	d->store = store_open(&so, err, errlen);
+	if (!d->store)
+		return -1;
+	log_info("store: %s", db);
+	if (model_conf(c, &mo, &sms, err, errlen))
+		return -1;
+	d->model = model_new(&mo);
+	if (!d->model) {
+		snprintf(err, errlen, "model: out of memory");
+		return -1;
+	}
+	model_set_sample_interval(d->model, sms * 1000000ULL);
+	model_set_sink(d->model, &sink);
+	if (load_signals(d, c, err, errlen))
+		return -1;
+	d->capture = capture_new(d);
+	if (!d->capture || capture_start(d->capture, c, err, errlen))
+		return -1;
+	d->ctl = ctlsock_open(d, d->ctl_path, err, errlen);
+	if (!d->ctl)
+		return -1;
+	grp = conf_get(c, "iiotd", "socket_group");
+	if (grp) {
+		struct group *g = getgrnam(grp);
+
+		if (g && ctlsock_chown(d->ctl, geteuid(), g->gr_gid))
+			log_warn("chown %s", d->ctl_path);
+	}
+	log_info("control socket %s", d->ctl_path);
+	for (i = 0; subsystems[i]; i++)
+		if (subsystems[i]->start && subsystems[i]->start(d)) {
+			snprintf(err, errlen, "subsystem %s failed to start",
+				 subsystems[i]->name);
+			return -1;
+		}
+	if (conf_get_bool(c, "iiotd", "keep_ring_access", true, &keep, err,
+			  errlen) ||
+	    iiotd_privdrop(d, conf_get(c, "iiotd", "user"), keep, err, errlen))
+		return -1;
+	return 0;
+}
+
+void iiotd_reload(struct iiotd *d)
+{
+	char err[512], db[PATH_MAX];
+	struct store_opts so;
+	struct model_opts mo;
+	struct conf *c;
+	const char *lvl, *sig, *oldsig;
+	uint64_t sms;
+	size_t i;
+
+	if (!d->conf_path) {
+		log_info("reload: running on embedded defaults; nothing to do");
+		return;
+	}
+	c = conf_load(d->conf_path, err, sizeof(err));
+	if (!c || iiotd_check_conf(c, err, sizeof(err))) {
+		log_warnx("reload: %s; keeping the running configuration",
+			  err);
+		conf_free(c);
+		return;
+	}
+	lvl = conf_get(c, "iiotd", "log_level");
+	log_setverbose(lvl && !strcmp(lvl, "debug"));
+	if (!store_conf(c, d->state_dir, &so, db, sizeof(db), err,
+			sizeof(err)))
+		store_reconfigure(d->store, &so);
+	if (!model_conf(c, &mo, &sms, err, sizeof(err)))
+		model_set_sample_interval(d->model, sms * 1000000ULL);
+	sig = conf_get(c, "model", "signals");
+	oldsig = conf_get(d->conf, "model", "signals");
+	/* the mapping file may have changed even under the same name */
+	if (sig && load_signals(d, c, err, sizeof(err)))
+		log_warnx("reload: %s; keeping the running signals", err);
+	else if (!sig && oldsig)
+		model_parse_signals(d->model, "", 0, "(none)", err,
+				    sizeof(err));
+	if (capture_reload(d->capture, c, err, sizeof(err)))
+		log_warnx("reload: %s", err);
+	conf_free(d->conf);
+	d->conf = c;
+	for (i = 0; subsystems[i]; i++)
+		if (subsystems[i]->reload && subsystems[i]->reload(d))
+			log_warnx("reload: subsystem %s failed",
+				  subsystems[i]->name);
+	log_info("reloaded %s", d->conf_path);
+}
+
+void iiotd_stop(struct iiotd *d)
+{
+	size_t n = 0;
+
+	while (subsystems[n])
+		n++;
+	/* what producers already committed is part of this run */
+	if (d->capture)
+		capture_drain_all(d->capture);
+	while (n--)
+		if (subsystems[n]->stop)
+			subsystems[n]->stop(d);
+	ctlsock_close(d->ctl);
+	d->ctl = NULL;
+	capture_free(d->capture);
+	d->capture = NULL;
+	if (d->store) {
+		store_close(d->store);
+		d->store = NULL;
+	}
+	model_free(d->model);
+	d->model = NULL;
+}

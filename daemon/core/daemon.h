@@ -1,0 +1,26 @@
+/* iiotd's life: check the config, start, reload on SIGHUP, stop. */
+#ifndef IIOTD_DAEMON_H
+#define IIOTD_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct iiotd;
+struct conf;
+
+/* Every core section and every subsystem's check_conf. */
+int iiotd_check_conf(const struct conf *c, char *err, size_t errlen);
+/* d->base and d->conf set; opens store, model, capture, socket,
+ * subsystems, then drops privileges. */
+int iiotd_start(struct iiotd *d, char *err, size_t errlen);
+/* Re-read d->conf_path; keeps the running config when the new one is
+ * bad. */
+void iiotd_reload(struct iiotd *d);
+/* Drain rings, stop subsystems, flush the store, free everything. */
+void iiotd_stop(struct iiotd *d);
+
+/* Drop root: see privdrop.c.  0, or -1 with err. */
+int iiotd_privdrop(struct iiotd *d, const char *user, bool keep_dac,
+		   char *err, size_t errlen);
+
+#endif

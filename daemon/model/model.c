@@ -1,0 +1,548 @@
+/* Device and link tables, the frame entry point, timeouts and getters. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iiot/ring_abi.h"
+#include "model/model_int.h"
+
+const char *const model_counter_names[] = {
+#define MODEL_X_NAME(n, d) #n,
+	MODEL_COUNTERS(MODEL_X_NAME)
+#undef MODEL_X_NAME
+};
+const size_t model_counter_count =
+	sizeof(model_counter_names) / sizeof(model_counter_names[0]);
+
+const char *model_kind_name(unsigned int kind)
+{
+	static const char *const n[] = { "unknown", "ecat-master",
+		"ecat-slave", "pn-controller", "pn-device" };
+
+	return kind < MODEL_DEV_KIND_COUNT ? n[kind] : "unknown";
+}
+
+const char *model_lifecycle_name(unsigned int lc)
+{
+	static const char *const n[] = { "discovered", "pending",
+		"commissioned", "active", "maintenance", "retired" };
+
+	return lc < MODEL_LC_COUNT ? n[lc] : "?";
+}
+
+const char *model_al_state_name(unsigned int al)
+{
+	switch (al & 0x0f) {
+	case 1: return "INIT";
+	case 2: return "PREOP";
+	case 3: return "BOOT";
+	case 4: return "SAFEOP";
+	case 8: return "OP";
+	default: return "?";
+	}
+}
+
+const char *model_event_name(unsigned int ev)
+{
+	static const char *const n[] = { "?", "discovered", "online",
+		"offline", "identity", "al_state", "name", "alarm",
+		"lifecycle" };
+
+	return ev < sizeof(n) / sizeof(n[0]) ? n[ev] : "?";
+}
+
+static uint64_t mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+uint32_t mhash_get(const struct model *m, uint64_t key)
+{
+	size_t i = mix(key) & (MHASH_SLOTS - 1);
+
+	while (m->hash[i].key) {
+		if (m->hash[i].key == key)
+			return m->hash[i].val;
+		i = (i + 1) & (MHASH_SLOTS - 1);
+	}
+	return 0;
+}
+
+/* Values are index + 1; the table never fills: it has 4× the entries. */
+void mhash_put(struct model *m, uint64_t key, uint32_t val)
+{
+	size_t i = mix(key) & (MHASH_SLOTS - 1);
+
+	while (m->hash[i].key && m->hash[i].key != key)
+		i = (i + 1) & (MHASH_SLOTS - 1);
+	m->hash[i].key = key;
+	m->hash[i].val = val;
+}
+
+struct model *model_new(const struct model_opts *opts)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	if (opts)
+		m->opts = *opts;
+	if (!m->opts.offline_ns)
+		m->opts.offline_ns = 3000000000ULL;
+	if (!m->opts.link_timeout_ns)
+		m->opts.link_timeout_ns = m->opts.offline_ns;
+	/*
+	 * Full-size tables up front so that pointers never move while a
+	 * frame is being handled; untouched pages cost no memory.
+	 */
+	m->capdevs = MODEL_MAX_DEVICES;
+	m->caplinks = MODEL_MAX_LINKS;
+	m->devs = calloc(m->capdevs, sizeof(*m->devs));
+	m->dpriv = calloc(m->capdevs, sizeof(*m->dpriv));
+	m->links = calloc(m->caplinks, sizeof(*m->links));
+	m->lpriv = calloc(m->caplinks, sizeof(*m->lpriv));
+	m->hash = calloc(MHASH_SLOTS, sizeof(*m->hash));
+	if (!m->devs || !m->dpriv || !m->links || !m->lpriv || !m->hash) {
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	msig_free(m);
+	if (m->lpriv)
+		for (i = 0; i < m->nlinks; i++)
+			free(m->lpriv[i].win);
+	if (m->dpriv)
+		for (i = 0; i < m->ndevs; i++)
+			free(m->dpriv[i].ecat_sigs);
+	free(m->devs);
+	free(m->dpriv);
+	free(m->links);
+	free(m->lpriv);
+	free(m->hash);
+	free(m);
+}
+
+void model_set_sink(struct model *m, const struct model_sink *sink)
+{
+	m->sink = *sink;
+}
+
+void mdev_event(struct model *m, const struct model_device *d,
+		unsigned int ev, uint64_t ts, const char *fmt, ...)
+{
+	char detail[256];
+	va_list ap;
+
+	m->ctr.device_events++;
+	if (!m->sink.device_event)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	m->sink.device_event(m->sink.arg, d, ev, detail, ts);
+}
+
+static uint64_t rx_clock(const struct model *m, uint64_t ts)
+{
+	return m->rx_now ? m->rx_now : ts;
+}
+
+struct model_device *mdev_new(struct model *m, unsigned int kind,
+			      uint64_t ts)
+{
+	struct model_device *d;
+
+	if (m->ndevs >= m->capdevs) {
+		m->ctr.devices_full++;
+		return NULL;
+	}
+	d = &m->devs[m->ndevs++];
+	d->id = (uint32_t)m->ndevs;
+	d->kind = (uint8_t)kind;
+	d->lifecycle = MODEL_LC_PENDING;	/* admission: approve first */
+	d->online = true;
+	d->first_seen_ns = d->last_seen_ns = ts;
+	d->ring_pos = 0xffff;
+	m->dpriv[d->id - 1].last_rx_ns = rx_clock(m, ts);
+	return d;
+}
+
+void mdev_seen(struct model *m, struct model_device *d, uint64_t ts)
+{
+	d->frames++;
+	if (ts > d->last_seen_ns)
+		d->last_seen_ns = ts;
+	mdev_priv(m, d)->last_rx_ns = rx_clock(m, ts);
+	if (!d->online) {
+		d->online = true;
+		mdev_event(m, d, MODEL_EV_ONLINE, ts, "back online");
+	}
+}
+
+static uint64_t mac_key(const uint8_t mac[6])
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		k = k << 8 | mac[i];
+	return MKEY_MAC | k;
+}
+
+struct model_device *mdev_by_mac(struct model *m, const uint8_t mac[6],
+				 unsigned int kind, uint64_t ts, bool create)
+{
+	uint64_t key = mac_key(mac);
+	uint32_t v = mhash_get(m, key);
+	struct model_device *d;
+	char label[80];
+
+	if (v)
+		return &m->devs[v - 1];
+	if (!create)
+		return NULL;
+	d = mdev_new(m, kind, ts);
+	if (!d)
+		return NULL;
+	memcpy(d->mac, mac, 6);
+	d->has |= MODEL_HAS_MAC;
+	mhash_put(m, key, d->id);
+	model_device_label(m, d, label, sizeof(label));
+	mdev_event(m, d, MODEL_EV_DISCOVERED, ts, "%s %s",
+		   model_kind_name(kind), label);
+	return d;
+}
+
+struct model_link *mlink_get(struct model *m, uint64_t key,
+			     unsigned int kind, uint64_t ts)
+{
+	uint32_t v = mhash_get(m, key | (1ULL << 63));
+	struct model_link *l;
+
+	if (v)
+		return &m->links[v - 1];
+	if (m->nlinks >= m->caplinks) {
+		m->ctr.links_full++;
+		return NULL;
+	}
+	l = &m->links[m->nlinks++];
+	l->id = (uint32_t)m->nlinks;
+	l->kind = (uint8_t)kind;
+	l->first_ns = l->last_ns = ts;
+	l->clock_hw = true;
+	mhash_put(m, key | (1ULL << 63), l->id);
+	return l;
+}
+
+/* One more cyclic frame on l at ts: record the interval for jitter. */
+void mlink_interval(struct model *m, struct model_link *l, uint64_t ts,
+		    uint16_t flags)
+{
+	struct mlink_priv *p = mlink_priv(m, l);
+	uint64_t iv;
+
+	if (!(flags & IIOT_RECF_TS_HW))
+		l->clock_hw = false;
+	if (p->last_out_ns && ts > p->last_out_ns) {
+		iv = ts - p->last_out_ns;
+		if (iv > UINT32_MAX)
+			iv = UINT32_MAX;
+		if (!p->win) {
+			p->win = calloc(MODEL_JITTER_WINDOW, sizeof(*p->win));
+			if (!p->win)
+				goto out;
+		}
+		p->win[p->win_pos] = (uint32_t)iv;
+		p->win_pos = (p->win_pos + 1) % MODEL_JITTER_WINDOW;
+		if (p->win_n < MODEL_JITTER_WINDOW)
+			p->win_n++;
+	}
+out:
+	p->last_out_ns = ts;
+}
+
+void model_frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
+		 uint32_t wire_len, uint16_t flags)
+{
+	(void)wire_len;
+	m->ctr.frames++;
+	if (ts_ns > m->last_ts)
+		m->last_ts = ts_ns;
+	if (d->anomalies)
+		m->ctr.anomalous++;
+	switch (d->proto) {
+	case DECODE_ECAT:
+		m->ctr.ecat_frames++;
+		model_ecat_frame(m, d, ts_ns, flags);
+		break;
+	case DECODE_PN_RT:
+	case DECODE_PN_DCP:
+	case DECODE_PN_ALARM:
+	case DECODE_PN_PTCP:
+	case DECODE_PNIO_CM:
+		m->ctr.pn_frames++;
+		model_pn_frame(m, d, ts_ns, flags);
+		break;
+	default:
+		m->ctr.other_frames++;
+		break;
+	}
+}
+
+void model_frame_raw(struct model *m, const uint8_t *frame, uint32_t len,
+		     uint32_t wire_len, uint64_t ts_ns, uint16_t flags)
+{
+	decode_frame(frame, len, &m->scratch);
+	model_frame(m, &m->scratch, ts_ns, wire_len, flags);
+}
+
+void model_set_rx_clock(struct model *m, uint64_t now_ns)
+{
+	m->rx_now = now_ns;
+}
+
+uint64_t model_last_ts(const struct model *m)
+{
+	return m->last_ts;
+}
+
+void model_tick(struct model *m, uint64_t now_ns)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++) {
+		struct model_device *d = &m->devs[i];
+		uint64_t last = m->rx_now ? m->dpriv[i].last_rx_ns :
+			d->last_seen_ns;
+
+		/* a full working counter on the cyclic frame means every
+		 * slave behind the master took part in it */
+		if (d->kind == MODEL_DEV_ECAT_SLAVE && d->parent) {
+			const struct mdev_priv *mp =
+				&m->dpriv[d->parent - 1];
+			uint64_t ok = m->rx_now ? mp->lrw_ok_rx :
+				mp->lrw_ok_ts;
+
+			if (mp->lrw_ok_ts > d->last_seen_ns)
+				d->last_seen_ns = mp->lrw_ok_ts;
+			if (ok > last)
+				last = ok;
+			if (!d->online && now_ns - last <= m->opts.offline_ns) {
+				d->online = true;
+				mdev_event(m, d, MODEL_EV_ONLINE, now_ns,
+					   "back in the cyclic exchange");
+			}
+		}
+
+		if (d->online && now_ns > last &&
+		    now_ns - last > m->opts.offline_ns) {
+			d->online = false;
+			mdev_event(m, d, MODEL_EV_OFFLINE, now_ns,
+				   "silent for %llu ms",
+				   (unsigned long long)((now_ns - last) /
+							1000000));
+		}
+	}
+}
+
+size_t model_device_count(const struct model *m)
+{
+	return m->ndevs;
+}
+
+const struct model_device *model_device_at(const struct model *m, size_t i)
+{
+	return i < m->ndevs ? &m->devs[i] : NULL;
+}
+
+const struct model_device *model_device_get(const struct model *m,
+					    uint32_t id)
+{
+	return id >= 1 && id <= m->ndevs ? &m->devs[id - 1] : NULL;
+}
+
+size_t model_devices_online(const struct model *m)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->ndevs; i++)
+		n += m->devs[i].online;
+	return n;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+int model_parse_mac(const char *s, uint8_t mac[6])
+{
+	return parse_mac(s, mac);
+}
+
+void model_device_label(const struct model *m, const struct model_device *d,
+			char *buf, size_t len)
+{
+	const struct model_device *master;
+
+	switch (d->kind) {
+	case MODEL_DEV_ECAT_SLAVE:
+		master = model_device_get(m, d->parent);
+		if (!master) {
+			snprintf(buf, len, "ecat:?/%u", d->ring_pos);
+			break;
+		}
+		if (d->ring_pos != 0xffff)
+			snprintf(buf, len,
+				 "%02x:%02x:%02x:%02x:%02x:%02x/%u",
+				 master->mac[0], master->mac[1],
+				 master->mac[2], master->mac[3],
+				 master->mac[4], master->mac[5], d->ring_pos);
+		else
+			snprintf(buf, len,
+				 "%02x:%02x:%02x:%02x:%02x:%02x/@0x%04x",
+				 master->mac[0], master->mac[1],
+				 master->mac[2], master->mac[3],
+				 master->mac[4], master->mac[5],
+				 d->station_addr);
+		break;
+	default:
+		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0],
+			 d->mac[1], d->mac[2], d->mac[3], d->mac[4],
+			 d->mac[5]);
+		break;
+	}
+}
+
+const struct model_device *model_device_find(const struct model *m,
+					     const char *key)
+{
+	char label[80], *end;
+	unsigned long id;
+	uint8_t mac[6];
+	size_t i;
+
+	if (!key || !*key)
+		return NULL;
+	id = strtoul(key, &end, 10);
+	if (!*end && id)
+		return model_device_get(m, (uint32_t)id);
+	if (!parse_mac(key, mac)) {
+		uint32_t v = mhash_get(m, mac_key(mac));
+
+		if (v)
+			return &m->devs[v - 1];
+	}
+	for (i = 0; i < m->ndevs; i++) {
+		if ((m->devs[i].has & MODEL_HAS_NAME) &&
+		    !strcmp(m->devs[i].station_name, key))
+			return &m->devs[i];
+		model_device_label(m, &m->devs[i], label, sizeof(label));
+		if (!strcmp(label, key))
+			return &m->devs[i];
+	}
+	return NULL;
+}
+
+int model_set_lifecycle(struct model *m, uint32_t id, unsigned int lc,
+			uint64_t now_ns)
+{
+	struct model_device *d;
+
+	if (id < 1 || id > m->ndevs || lc >= MODEL_LC_COUNT)
+		return -1;
+	d = &m->devs[id - 1];
+	if (d->lifecycle == lc)
+		return 0;
+	mdev_event(m, d, MODEL_EV_LIFECYCLE, now_ns, "%s -> %s",
+		   model_lifecycle_name(d->lifecycle),
+		   model_lifecycle_name(lc));
+	d->lifecycle = (uint8_t)lc;
+	return 0;
+}
+
+size_t model_link_count(const struct model *m)
+{
+	return m->nlinks;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void link_stats(struct model *m, struct model_link *l)
+{
+	struct mlink_priv *p = mlink_priv(m, l);
+	uint32_t v[MODEL_JITTER_WINDOW];
+	uint32_t n = p->win_n, i, period;
+
+	if (p->stats_at == l->frames || !n || !p->win)
+		return;
+	p->stats_at = l->frames;
+	memcpy(v, p->win, n * sizeof(v[0]));
+	qsort(v, n, sizeof(v[0]), cmp_u32);
+	period = v[n / 2];
+	l->period_ns = period;
+	for (i = 0; i < n; i++)
+		v[i] = p->win[i] > period ? p->win[i] - period :
+			period - p->win[i];
+	qsort(v, n, sizeof(v[0]), cmp_u32);
+	l->jitter_p50_ns = v[n / 2];
+	l->jitter_p99_ns = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+	l->jitter_max_ns = v[n - 1];
+	if (l->jitter_max_ns > l->jitter_max_all_ns)
+		l->jitter_max_all_ns = l->jitter_max_ns;
+}
+
+const struct model_link *model_link_at(struct model *m, size_t i)
+{
+	if (i >= m->nlinks)
+		return NULL;
+	link_stats(m, &m->links[i]);
+	return &m->links[i];
+}
+
+size_t model_signal_count(const struct model *m)
+{
+	return m->nsigs;
+}
+
+const struct model_signal *model_signal_at(const struct model *m, size_t i)
+{
+	return i < m->nsigs ? &m->sigs[i] : NULL;
+}
+
+const struct model_signal *model_signal_get(const struct model *m,
+					    uint32_t id)
+{
+	return id >= 1 && id <= m->nsigs ? &m->sigs[id - 1] : NULL;
+}
+
+void model_get_counters(const struct model *m, struct model_counters *out)
+{
+	*out = m->ctr;
+}

@@ -1,0 +1,242 @@
+/*
+ * PROFINET: controllers and devices by MAC; station name, IP, vendor and
+ * device ID and role from DCP; cyclic links by sender and FrameID with
+ * cycle-counter gaps and data-status changes; alarms.
+ *
+ * Roles: DCP says it when it can (device role bits, who answers Identify);
+ * otherwise whoever sends Identify requests or PNIO-CM Connect requests,
+ * or sends cyclic data to a named device without being named itself, is a
+ * controller.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/model_int.h"
+
+#define DCP_ROLE_DEVICE		0x01
+#define DCP_ROLE_CONTROLLER	0x02
+
+static void make_controller(struct model *m, struct model_device *dev,
+			    uint64_t ts, const char *why)
+{
+	if (dev->kind == MODEL_DEV_PN_CONTROLLER)
+		return;
+	dev->kind = MODEL_DEV_PN_CONTROLLER;
+	mdev_event(m, dev, MODEL_EV_IDENTITY, ts, "pn-controller (%s)", why);
+}
+
+static void ip_str(uint32_t ip, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
+		 (ip >> 8) & 0xff, ip & 0xff);
+}
+
+/* Identity a device states about itself (Identify/Get response, Hello). */
+static void dcp_identity(struct model *m, struct model_device *dev,
+			 const struct decode_dcp *c, uint64_t ts)
+{
+	char ip[16];
+	bool rebind = false;
+
+	if ((c->fields & DCP_F_NAME) && c->name_len < MODEL_STATION_MAX) {
+		if (!(dev->has & MODEL_HAS_NAME) ||
+		    strlen(dev->station_name) != c->name_len ||
+		    memcmp(dev->station_name, c->name_of_station,
+			   c->name_len)) {
+			memcpy(dev->station_name, c->name_of_station,
+			       c->name_len);
+			dev->station_name[c->name_len] = '\0';
+			dev->has |= MODEL_HAS_NAME;
+			mdev_event(m, dev, MODEL_EV_NAME, ts,
+				   "station name '%s'", dev->station_name);
+			rebind = true;
+		}
+	}
+	if ((c->fields & DCP_F_IP) &&
+	    (!(dev->has & MODEL_HAS_IP) || dev->ip != c->ip)) {
+		dev->ip = c->ip;
+		dev->netmask = c->mask;
+		dev->gateway = c->gw;
+		dev->has |= MODEL_HAS_IP;
+		ip_str(c->ip, ip, sizeof(ip));
+		mdev_event(m, dev, MODEL_EV_NAME, ts, "ip %s", ip);
+	}
+	if ((c->fields & DCP_F_VENDOR) &&
+	    (!(dev->has & MODEL_HAS_VENDOR) || dev->vendor_id != c->vendor_id ||
+	     dev->product_code != c->device_id)) {
+		dev->vendor_id = c->vendor_id;
+		dev->product_code = c->device_id;
+		dev->has |= MODEL_HAS_VENDOR | MODEL_HAS_PRODUCT;
+		mdev_event(m, dev, MODEL_EV_IDENTITY, ts,
+			   "vendor 0x%04x device 0x%04x", c->vendor_id,
+			   c->device_id);
+	}
+	if (c->fields & DCP_F_ROLE) {
+		dev->role = c->role;
+		dev->has |= MODEL_HAS_ROLE;
+		if ((c->role & DCP_ROLE_CONTROLLER) &&
+		    !(c->role & DCP_ROLE_DEVICE))
+			make_controller(m, dev, ts, "DCP role");
+	}
+	if (rebind)
+		msig_bind(m, dev);
+}
+
+static void pn_dcp(struct model *m, const struct decoded *d,
+		   struct model_device *src, uint64_t ts)
+{
+	const struct decode_dcp *c = &d->dcp;
+	struct model_device *dst;
+
+	m->ctr.dcp_frames++;
+	switch (c->service_id) {
+	case DCP_IDENTIFY:
+		if (c->service_type == 0)
+			make_controller(m, src, ts, "sends DCP Identify");
+		else
+			dcp_identity(m, src, c, ts);
+		break;
+	case DCP_HELLO:
+		dcp_identity(m, src, c, ts);
+		break;
+	case DCP_GET:
+		if (c->service_type != 0)
+			dcp_identity(m, src, c, ts);
+		break;
+	case DCP_SET:
+		if (c->service_type != 0)
+			break;
+		/* a Set changes another device: its history says who */
+		dst = mdev_by_mac(m, d->dst, MODEL_DEV_PN_DEVICE, ts, false);
+		if (dst) {
+			char who[80];
+
+			model_device_label(m, src, who, sizeof(who));
+			mdev_event(m, dst, MODEL_EV_NAME, ts,
+				   "DCP Set from %s%s%.*s", who,
+				   (c->fields & DCP_F_NAME) ? " name=" : "",
+				   (c->fields & DCP_F_NAME) ?
+				   (int)c->name_len : 0,
+				   (const char *)c->name_of_station);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void pn_cyclic(struct model *m, const struct decoded *d,
+		      struct model_device *src, uint64_t ts, uint16_t flags)
+{
+	const struct decode_pn *pn = &d->pn;
+	struct model_device *dst;
+	struct model_link *l;
+	struct mlink_priv *lp;
+	unsigned int i;
+
+	for (i = 0; i < src->nframe_ids; i++)
+		if (src->frame_ids[i] == pn->frame_id)
+			break;
+	if (i == src->nframe_ids && i < MODEL_MAX_FRAME_IDS)
+		src->frame_ids[src->nframe_ids++] = pn->frame_id;
+	dst = (d->dst[0] & 1) ? NULL :
+		mdev_by_mac(m, d->dst, MODEL_DEV_PN_DEVICE, ts, false);
+	if (dst && dst->kind == MODEL_DEV_PN_DEVICE &&
+	    (dst->has & MODEL_HAS_NAME) && !(src->has & MODEL_HAS_NAME))
+		make_controller(m, src, ts, "sends cyclic data to a device");
+	l = mlink_get(m, MKEY_PNLINK | (uint64_t)src->id << 16 | pn->frame_id,
+		      MODEL_LINK_PN_RT, ts);
+	if (!l)
+		return;
+	lp = mlink_priv(m, l);
+	l->src = src->id;
+	l->dst = dst ? dst->id : 0;
+	l->frame_id = pn->frame_id;
+	l->frames++;
+	l->last_ns = ts;
+	mlink_interval(m, l, ts, flags);
+	if (pn->has_status) {
+		if (lp->have_cc) {
+			uint16_t delta = (uint16_t)(pn->cycle_counter -
+						    l->cycle_counter);
+
+			/* learn the usual step, then count missing ones */
+			if (delta == lp->cc_step) {
+				if (lp->cc_votes < 1000)
+					lp->cc_votes++;
+			} else if (--lp->cc_votes <= 0) {
+				lp->cc_step = delta;
+				lp->cc_votes = 1;
+			}
+			if (lp->cc_step && delta > lp->cc_step &&
+			    delta % lp->cc_step == 0 && lp->cc_votes > 4) {
+				uint64_t lost = delta / lp->cc_step - 1;
+
+				l->lost += lost;
+				m->ctr.lost_frames += lost;
+				src->errors++;
+			}
+			if (pn->data_status != l->data_status) {
+				l->data_status_changes++;
+				if (!(pn->data_status & PN_DS_STATION_OK) ||
+				    !(pn->data_status & PN_DS_VALID))
+					src->errors++;
+			}
+		}
+		lp->have_cc = 1;
+		l->cycle_counter = pn->cycle_counter;
+		l->data_status = pn->data_status;
+	}
+	if (pn->payload)
+		msig_pn(m, src, pn->frame_id, pn->payload, pn->payload_len,
+			ts);
+}
+
+void model_pn_frame(struct model *m, const struct decoded *d, uint64_t ts,
+		    uint16_t flags)
+{
+	struct model_device *src;
+	bool created;
+
+	if (d->src[0] & 1)		/* multicast source: bogus */
+		return;
+	created = !mdev_by_mac(m, d->src, 0, ts, false);
+	/* PTCP also comes from switches: only refresh known devices */
+	src = mdev_by_mac(m, d->src, MODEL_DEV_PN_DEVICE, ts,
+			  d->proto != DECODE_PN_PTCP);
+	if (!src)
+		return;
+	if (created)
+		msig_bind(m, src);
+	if (src->kind != MODEL_DEV_PN_DEVICE &&
+	    src->kind != MODEL_DEV_PN_CONTROLLER)
+		return;
+	mdev_seen(m, src, ts);
+	if (d->anomalies)
+		src->errors++;
+	switch (d->proto) {
+	case DECODE_PN_DCP:
+		pn_dcp(m, d, src, ts);
+		break;
+	case DECODE_PN_RT:
+		if (d->pn.class == PN_CLASS_RT1 || d->pn.class == PN_CLASS_RT2 ||
+		    d->pn.class == PN_CLASS_RT3 || d->pn.class == PN_CLASS_UDP)
+			pn_cyclic(m, d, src, ts, flags);
+		break;
+	case DECODE_PN_ALARM:
+		m->ctr.alarms++;
+		src->errors++;
+		if (d->alarm.has_notification)
+			mdev_event(m, src, MODEL_EV_ALARM, ts,
+				   "alarm type %u slot %u subslot 0x%04x",
+				   d->alarm.alarm_type, d->alarm.slot,
+				   d->alarm.subslot);
+		break;
+	case DECODE_PNIO_CM:
+		if (d->cm.opnum == CM_CONNECT && d->cm.rpc_type == 0)
+			make_controller(m, src, ts, "sends PNIO-CM Connect");
+		break;
+	default:
+		break;
+	}
+}

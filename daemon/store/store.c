@@ -1,0 +1,819 @@
+/*
+ * The store's writer: one thread, batched transactions, rollups upserted
+ * in the same transaction as the raw blocks (so a crash loses at most the
+ * open batch, never a rollup's share of it), checkpoints, retention and
+ * the disk cap.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "core/log.h"
+#include "model/model.h"
+#include "store/store_int.h"
+
+const char *const store_counter_names[] = {
+#define STORE_X_NAME(n, d) #n,
+	STORE_COUNTERS(STORE_X_NAME)
+#undef STORE_X_NAME
+};
+const size_t store_counter_count =
+	sizeof(store_counter_names) / sizeof(store_counter_names[0]);
+
+struct qsample {
+	uint64_t ts_ns;
+	double value;
+	uint32_t signal;
+};
+
+struct qevent {
+	uint64_t ts_ns;
+	uint32_t id;
+	char label[80];
+	char kind[16];
+	char event[16];
+	char detail[256];
+	char station[MODEL_STATION_MAX];
+	char ip[16];
+	char lifecycle[16];
+	uint64_t first_seen, last_seen;
+	uint32_t vendor, product, revision, serial;
+	uint32_t has;
+};
+
+struct qsigdef {
+	uint32_t id;
+	char name[64];
+	char device[64];
+	char unit[16];
+};
+
+/* a growable vector swapped whole between producer and writer */
+struct vec {
+	void *v;
+	size_t n, cap, elem;
+};
+
+struct store {
+	struct store_opts o;
+	char path[4096];
+	sqlite3 *db;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* writer waits here */
+	pthread_cond_t done_cv;		/* store_flush waits here */
+	struct vec samples, events, sigdefs;
+	bool stop;
+	uint64_t flush_req, flush_done;
+	struct store_counters ctr;	/* producer side, under mu */
+	struct store_counters wsnap;	/* writer's, copied under mu */
+	/* writer-only */
+	struct store_counters w;
+	sqlite3_stmt *ins_raw, *up_1s, *up_1m, *ins_hist, *up_dev, *up_sig;
+	uint64_t last_ckpt_ms, last_maint_ms;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool vec_push(struct vec *v, const void *e, size_t limit)
+{
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 1024;
+		void *nv;
+
+		if (v->n >= limit)
+			return false;
+		if (nc > limit)
+			nc = limit;
+		nv = realloc(v->v, nc * v->elem);
+		if (!nv)
+			return false;
+		v->v = nv;
+		v->cap = nc;
+	}
+	memcpy((char *)v->v + v->n * v->elem, e, v->elem);
+	v->n++;
+	return true;
+}
+
+static void vec_swap(struct vec *a, struct vec *b)
+{
+	struct vec t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+void store_opts_default(struct store_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->flush_ms = 100;
+	o->batch_rows = 4096;
+	o->raw_retention_ms = 86400000ULL;
+	o->sec_retention_ms = 7ULL * 86400000ULL;
+	o->min_retention_ms = 365ULL * 86400000ULL;
+	o->max_bytes = 1ULL << 30;
+	o->queue_len = 1U << 20;
+	o->sync_normal = true;
+}
+
+sqlite3 *store_db_open(const char *path, int readonly, char *err,
+		       size_t errlen)
+{
+	sqlite3 *db;
+	int flags = readonly ? SQLITE_OPEN_READONLY :
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+static int prep(struct store *s, sqlite3_stmt **st, const char *sql,
+		char *err, size_t errlen)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_db(struct store *s, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	char sql[128];
+
+	s->db = store_db_open(s->path, 0, err, errlen);
+	if (!s->db)
+		return -1;
+	/* auto_vacuum must precede the first table; it lets the disk cap
+	 * give pages back to the file system */
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
+		 "PRAGMA synchronous=%s; PRAGMA wal_autocheckpoint=0;",
+		 s->o.sync_normal ? "NORMAL" : "FULL");
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg)) {
+		snprintf(err, errlen, "%s: %s", s->path, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	if (sqlite3_exec(s->db, "PRAGMA quick_check", NULL, NULL, &msg)) {
+		snprintf(err, errlen, "%s: not a usable database: %s", s->path,
+			 msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	if (store_migrate(s->db, err, errlen))
+		return -1;
+	if (prep(s, &s->ins_raw, "INSERT INTO samples_raw(signal,t0,t1,n,vals)"
+		 " VALUES(?,?,?,?,?)", err, errlen) ||
+	    prep(s, &s->up_1s, "INSERT INTO roll_1s VALUES(?,?,?,?,?,?)"
+		 " ON CONFLICT(signal,t) DO UPDATE SET"
+		 " min=min(min,excluded.min), max=max(max,excluded.max),"
+		 " sum=sum+excluded.sum, count=count+excluded.count",
+		 err, errlen) ||
+	    prep(s, &s->up_1m, "INSERT INTO roll_1m VALUES(?,?,?,?,?,?)"
+		 " ON CONFLICT(signal,t) DO UPDATE SET"
+		 " min=min(min,excluded.min), max=max(max,excluded.max),"
+		 " sum=sum+excluded.sum, count=count+excluded.count",
+		 err, errlen) ||
+	    prep(s, &s->ins_hist, "INSERT INTO device_history"
+		 "(ts,label,device,event,detail) VALUES(?,?,?,?,?)",
+		 err, errlen) ||
+	    prep(s, &s->up_dev, "INSERT INTO devices(label,id,kind,first_seen,"
+		 "last_seen,vendor_id,product_code,revision,serial,"
+		 "station_name,ip,lifecycle) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
+		 " ON CONFLICT(label) DO UPDATE SET id=excluded.id,"
+		 " kind=excluded.kind, last_seen=excluded.last_seen,"
+		 " vendor_id=coalesce(excluded.vendor_id,vendor_id),"
+		 " product_code=coalesce(excluded.product_code,product_code),"
+		 " revision=coalesce(excluded.revision,revision),"
+		 " serial=coalesce(excluded.serial,serial),"
+		 " station_name=coalesce(excluded.station_name,station_name),"
+		 " ip=coalesce(excluded.ip,ip), lifecycle=excluded.lifecycle",
+		 err, errlen) ||
+	    prep(s, &s->up_sig, "INSERT OR REPLACE INTO signals(id,name,"
+		 "device,unit) VALUES(?,?,?,?)", err, errlen))
+		return -1;
+	return 0;
+}
+
+static void sql_fail(struct store *s, const char *what)
+{
+	s->w.write_errors++;
+	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static void step_reset(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		sql_fail(s, what);
+	sqlite3_reset(st);
+}
+
+struct agg {
+	uint64_t t;
+	double min, max, sum;
+	uint64_t count;
+};
+
+static void agg_add(struct agg *a, uint64_t t, double v)
+{
+	if (!a->count || a->t != t) {
+		a->t = t;
+		a->min = a->max = a->sum = v;
+		a->count = 1;
+		return;
+	}
+	if (v < a->min)
+		a->min = v;
+	if (v > a->max)
+		a->max = v;
+	a->sum += v;
+	a->count++;
+}
+
+static void agg_write(struct store *s, sqlite3_stmt *st, uint32_t sig,
+		      const struct agg *a, uint64_t *rows)
+{
+	if (!a->count)
+		return;
+	sqlite3_bind_int64(st, 1, sig);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)a->t);
+	sqlite3_bind_double(st, 3, a->min);
+	sqlite3_bind_double(st, 4, a->max);
+	sqlite3_bind_double(st, 5, a->sum);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)a->count);
+	step_reset(s, st, "rollup");
+	(*rows)++;
+}
+
+static int cmp_sample(const void *a, const void *b)
+{
+	const struct qsample *x = a, *y = b;
+
+	if (x->signal != y->signal)
+		return x->signal < y->signal ? -1 : 1;
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+
+static void put_f64(uint8_t *p, double d)
+{
+	uint64_t v;
+	int i;
+
+	memcpy(&v, &d, 8);
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+#define BLOCK_SPAN_NS	4000000000ULL	/* u32 ns offsets */
+
+/* Samples of one signal, sorted by time: raw blocks and rollups. */
+static void write_signal(struct store *s, const struct qsample *q, size_t n,
+			 uint8_t *blob)
+{
+	struct agg a1 = { 0 }, a60 = { 0 };
+	size_t i = 0, j, k;
+
+	while (i < n) {
+		uint64_t t0 = q[i].ts_ns;
+
+		for (j = i; j < n && j - i < STORE_BLOCK_MAX &&
+		     q[j].ts_ns - t0 < BLOCK_SPAN_NS; j++) {
+			put_u32(blob + (j - i) * 12,
+				(uint32_t)(q[j].ts_ns - t0));
+			put_f64(blob + (j - i) * 12 + 4, q[j].value);
+		}
+		sqlite3_bind_int64(s->ins_raw, 1, q[i].signal);
+		sqlite3_bind_int64(s->ins_raw, 2, (sqlite3_int64)t0);
+		sqlite3_bind_int64(s->ins_raw, 3,
+				   (sqlite3_int64)q[j - 1].ts_ns);
+		sqlite3_bind_int64(s->ins_raw, 4, (sqlite3_int64)(j - i));
+		sqlite3_bind_blob(s->ins_raw, 5, blob, (int)((j - i) * 12),
+				  SQLITE_STATIC);
+		step_reset(s, s->ins_raw, "raw block");
+		s->w.blocks_written++;
+		s->w.samples_written += j - i;
+		for (k = i; k < j; k++) {
+			uint64_t t1 = q[k].ts_ns / 1000000000ULL *
+				      1000000000ULL;
+			uint64_t t60 = q[k].ts_ns / 60000000000ULL *
+				       60000000000ULL;
+
+			if (a1.count && a1.t != t1)
+				agg_write(s, s->up_1s, q[k].signal, &a1,
+					  &s->w.rollups_written);
+			agg_add(&a1, t1, q[k].value);
+			if (a60.count && a60.t != t60)
+				agg_write(s, s->up_1m, q[k].signal, &a60,
+					  &s->w.rollups_written);
+			agg_add(&a60, t60, q[k].value);
+		}
+		i = j;
+	}
+	agg_write(s, s->up_1s, q[0].signal, &a1, &s->w.rollups_written);
+	agg_write(s, s->up_1m, q[0].signal, &a60, &s->w.rollups_written);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
+{
+	if (t && *t)
+		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void write_event(struct store *s, const struct qevent *e)
+{
+	sqlite3_stmt *d = s->up_dev, *h = s->ins_hist;
+
+	sqlite3_bind_text(d, 1, e->label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(d, 2, e->id);
+	sqlite3_bind_text(d, 3, e->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(d, 4, (sqlite3_int64)e->first_seen);
+	sqlite3_bind_int64(d, 5, (sqlite3_int64)e->last_seen);
+#define BIND_HAS(i, bit, v) \
+	if (e->has & (bit)) sqlite3_bind_int64(d, i, v); \
+	else sqlite3_bind_null(d, i)
+	BIND_HAS(6, MODEL_HAS_VENDOR, e->vendor);
+	BIND_HAS(7, MODEL_HAS_PRODUCT, e->product);
+	BIND_HAS(8, MODEL_HAS_REVISION, e->revision);
+	BIND_HAS(9, MODEL_HAS_SERIAL, e->serial);
+#undef BIND_HAS
+	bind_text_or_null(d, 10, e->station);
+	bind_text_or_null(d, 11, e->ip);
+	sqlite3_bind_text(d, 12, e->lifecycle, -1, SQLITE_STATIC);
+	step_reset(s, d, "device");
+	sqlite3_clear_bindings(d);
+	sqlite3_bind_int64(h, 1, (sqlite3_int64)e->ts_ns);
+	sqlite3_bind_text(h, 2, e->label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(h, 3, e->id);
+	sqlite3_bind_text(h, 4, e->event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(h, 5, e->detail, -1, SQLITE_STATIC);
+	step_reset(s, h, "device history");
+	s->w.events_written++;
+}
+
+static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
+			struct vec *dv)
+{
+	struct qsample *q = sv->v;
+	uint8_t *blob = NULL;
+	uint64_t t0 = now_ms(), dt;
+	size_t i, j;
+
+	if (!sv->n && !ev->n && !dv->n)
+		return;
+	if (sv->n) {
+		qsort(q, sv->n, sizeof(*q), cmp_sample);
+		blob = malloc(STORE_BLOCK_MAX * 12);
+		if (!blob) {
+			s->w.write_errors++;
+			return;
+		}
+	}
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		sql_fail(s, "begin");
+		free(blob);
+		return;
+	}
+	for (i = 0; i < dv->n; i++) {
+		const struct qsigdef *g = (const struct qsigdef *)dv->v + i;
+
+		sqlite3_bind_int64(s->up_sig, 1, g->id);
+		sqlite3_bind_text(s->up_sig, 2, g->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->up_sig, 3, g->device, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->up_sig, 4, g->unit, -1, SQLITE_STATIC);
+		step_reset(s, s->up_sig, "signal");
+	}
+	for (i = 0; i < sv->n; i = j) {
+		for (j = i + 1; j < sv->n && q[j].signal == q[i].signal; j++)
+			;
+		write_signal(s, q + i, j - i, blob);
+	}
+	for (i = 0; i < ev->n; i++)
+		write_event(s, (const struct qevent *)ev->v + i);
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sql_fail(s, "commit");
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	free(blob);
+	dt = (now_ms() - t0) * 1000;
+	s->w.transactions++;
+	if (dt > s->w.commit_max_us)
+		s->w.commit_max_us = dt;
+	sv->n = ev->n = dv->n = 0;
+}
+
+static int64_t query_i64(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static uint64_t wal_bytes(const char *path)
+{
+	char w[4200];
+	struct stat st;
+
+	snprintf(w, sizeof(w), "%s-wal", path);
+	return stat(w, &st) ? 0 : (uint64_t)st.st_size;
+}
+
+/* Delete rows in chunks; returns rows deleted. */
+static uint64_t delete_chunked(struct store *s, const char *sql,
+			       int64_t bound, int max_rounds)
+{
+	sqlite3_stmt *st;
+	uint64_t total = 0;
+	int r, ch;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sql_fail(s, "prepare delete");
+		return 0;
+	}
+	for (r = 0; r < max_rounds; r++) {
+		sqlite3_bind_int64(st, 1, bound);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sql_fail(s, "delete");
+			break;
+		}
+		sqlite3_reset(st);
+		ch = sqlite3_changes(s->db);
+		total += (uint64_t)ch;
+		if (ch < 2000)
+			break;
+	}
+	sqlite3_finalize(st);
+	return total;
+}
+
+static uint64_t used_bytes(struct store *s)
+{
+	int64_t pc = query_i64(s->db, "PRAGMA page_count");
+	int64_t fl = query_i64(s->db, "PRAGMA freelist_count");
+	int64_t ps = query_i64(s->db, "PRAGMA page_size");
+
+	if (pc < 0 || fl < 0 || ps < 0)
+		return 0;
+	return (uint64_t)(pc - fl) * (uint64_t)ps;
+}
+
+/* Retention and the disk cap: oldest raw first, then 1 s rollups. */
+static void maintain(struct store *s, const struct store_opts *o)
+{
+	struct timespec ts;
+	uint64_t now, n;
+	int rounds = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	n = delete_chunked(s, "DELETE FROM samples_raw WHERE rowid IN (SELECT"
+			   " rowid FROM samples_raw ORDER BY rowid LIMIT 2000)"
+			   " AND t1 < ?", (int64_t)(now -
+			   o->raw_retention_ms * 1000000ULL), 50);
+	n += delete_chunked(s, "DELETE FROM roll_1s WHERE (signal,t) IN"
+			    " (SELECT signal,t FROM roll_1s WHERE t < ?"
+			    " LIMIT 2000)",
+			    (int64_t)(now - o->sec_retention_ms * 1000000ULL),
+			    50);
+	n += delete_chunked(s, "DELETE FROM roll_1m WHERE (signal,t) IN"
+			    " (SELECT signal,t FROM roll_1m WHERE t < ?"
+			    " LIMIT 2000)",
+			    (int64_t)(now - o->min_retention_ms * 1000000ULL),
+			    50);
+	s->w.retention_deleted += n;
+	/* leave a quarter of the cap for the WAL between checkpoints */
+	while (used_bytes(s) > o->max_bytes / 4 * 3 && rounds++ < 200) {
+		n = delete_chunked(s, "DELETE FROM samples_raw WHERE rowid IN"
+				   " (SELECT rowid FROM samples_raw ORDER BY"
+				   " rowid LIMIT 2000) AND ?1 = 0", 0, 1);
+		if (!n)
+			n = delete_chunked(s, "DELETE FROM roll_1s WHERE"
+					   " (signal,t) IN (SELECT signal,t FROM"
+					   " roll_1s ORDER BY t LIMIT 2000)"
+					   " AND ?1 = 0",
+					   0, 1);
+		if (!n)
+			break;
+		s->w.cap_deleted += n;
+	}
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (query_i64(s->db, "PRAGMA freelist_count") > 256)
+		sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL,
+			     NULL);
+}
+
+static void checkpoint(struct store *s, bool force)
+{
+	uint64_t w = wal_bytes(s->path);
+	int mode;
+
+	if (!force && w < (4U << 20))
+		return;
+	/* TRUNCATE gives the WAL's disk back; PASSIVE never waits */
+	mode = force || w > s->o.max_bytes / 8 ? SQLITE_CHECKPOINT_TRUNCATE :
+		SQLITE_CHECKPOINT_PASSIVE;
+	if (sqlite3_wal_checkpoint_v2(s->db, NULL, mode, NULL, NULL) !=
+	    SQLITE_OK && mode == SQLITE_CHECKPOINT_TRUNCATE)
+		sqlite3_wal_checkpoint_v2(s->db, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL,
+					  NULL);
+	s->w.checkpoints++;
+}
+
+static void *writer(void *arg)
+{
+	struct store *s = arg;
+	struct vec sv = { .elem = sizeof(struct qsample) };
+	struct vec ev = { .elem = sizeof(struct qevent) };
+	struct vec dv = { .elem = sizeof(struct qsigdef) };
+	struct store_opts o;
+	uint64_t req;
+	bool stop;
+
+	for (;;) {
+		struct timespec dl;
+
+		pthread_mutex_lock(&s->mu);
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_nsec += (long)(s->o.flush_ms % 1000) * 1000000L;
+		dl.tv_sec += (time_t)(s->o.flush_ms / 1000) +
+			     dl.tv_nsec / 1000000000L;
+		dl.tv_nsec %= 1000000000L;
+		while (!s->stop && s->flush_req == s->flush_done &&
+		       s->samples.n + s->events.n < s->o.batch_rows)
+			if (pthread_cond_timedwait(&s->cv, &s->mu, &dl) ==
+			    ETIMEDOUT)
+				break;
+		vec_swap(&sv, &s->samples);
+		vec_swap(&ev, &s->events);
+		vec_swap(&dv, &s->sigdefs);
+		req = s->flush_req;
+		stop = s->stop;
+		o = s->o;
+		pthread_mutex_unlock(&s->mu);
+
+		write_batch(s, &sv, &ev, &dv);
+		if (now_ms() - s->last_maint_ms > 5000) {
+			maintain(s, &o);
+			s->last_maint_ms = now_ms();
+		}
+		if (now_ms() - s->last_ckpt_ms > 1000 || stop) {
+			checkpoint(s, stop);
+			s->last_ckpt_ms = now_ms();
+		}
+		pthread_mutex_lock(&s->mu);
+		s->wsnap = s->w;
+		s->flush_done = req;
+		pthread_cond_broadcast(&s->done_cv);
+		if (stop && !s->samples.n && !s->events.n) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		pthread_mutex_unlock(&s->mu);
+	}
+	free(sv.v);
+	free(ev.v);
+	free(dv.v);
+	return NULL;
+}
+
+struct store *store_open(const struct store_opts *o, char *err,
+			 size_t errlen)
+{
+	struct store *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->o = *o;
+	if (!s->o.flush_ms)
+		s->o.flush_ms = 100;
+	if (!s->o.batch_rows)
+		s->o.batch_rows = 4096;
+	if (!s->o.queue_len)
+		s->o.queue_len = 1U << 20;
+	if (snprintf(s->path, sizeof(s->path), "%s", o->path) >=
+	    (int)sizeof(s->path)) {
+		snprintf(err, errlen, "database path too long");
+		free(s);
+		return NULL;
+	}
+	s->samples.elem = sizeof(struct qsample);
+	s->events.elem = sizeof(struct qevent);
+	s->sigdefs.elem = sizeof(struct qsigdef);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	pthread_cond_init(&s->done_cv, NULL);
+	if (setup_db(s, err, errlen))
+		goto fail;
+	s->last_ckpt_ms = s->last_maint_ms = now_ms();
+	if (pthread_create(&s->thread, NULL, writer, s)) {
+		snprintf(err, errlen, "cannot start the store writer");
+		goto fail;
+	}
+	return s;
+fail:
+	sqlite3_finalize(s->ins_raw);
+	sqlite3_finalize(s->up_1s);
+	sqlite3_finalize(s->up_1m);
+	sqlite3_finalize(s->ins_hist);
+	sqlite3_finalize(s->up_dev);
+	sqlite3_finalize(s->up_sig);
+	sqlite3_close(s->db);
+	free(s);
+	return NULL;
+}
+
+void store_flush(struct store *s)
+{
+	uint64_t want;
+
+	pthread_mutex_lock(&s->mu);
+	want = ++s->flush_req;
+	pthread_cond_signal(&s->cv);
+	while (s->flush_done < want)
+		pthread_cond_wait(&s->done_cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = true;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	sqlite3_finalize(s->ins_raw);
+	sqlite3_finalize(s->up_1s);
+	sqlite3_finalize(s->up_1m);
+	sqlite3_finalize(s->ins_hist);
+	sqlite3_finalize(s->up_dev);
+	sqlite3_finalize(s->up_sig);
+	if (sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
+	free(s->samples.v);
+	free(s->events.v);
+	free(s->sigdefs.v);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->done_cv);
+	free(s);
+}
+
+void store_reconfigure(struct store *s, const struct store_opts *o)
+{
+	pthread_mutex_lock(&s->mu);
+	s->o.flush_ms = o->flush_ms ? o->flush_ms : 100;
+	s->o.batch_rows = o->batch_rows ? o->batch_rows : 4096;
+	s->o.raw_retention_ms = o->raw_retention_ms;
+	s->o.sec_retention_ms = o->sec_retention_ms;
+	s->o.min_retention_ms = o->min_retention_ms;
+	s->o.max_bytes = o->max_bytes;
+	if (o->queue_len)
+		s->o.queue_len = o->queue_len;
+	pthread_mutex_unlock(&s->mu);
+}
+
+bool store_put_sample(struct store *s, uint32_t signal, uint64_t ts_ns,
+		      double value)
+{
+	struct qsample q = { .ts_ns = ts_ns, .value = value,
+			     .signal = signal };
+	bool ok;
+
+	/* NaN would poison min/max/sum of a rollup forever */
+	if (!isfinite(value))
+		q.value = 0;
+	pthread_mutex_lock(&s->mu);
+	ok = vec_push(&s->samples, &q, s->o.queue_len);
+	if (ok)
+		s->ctr.samples_in++;
+	else
+		s->ctr.samples_dropped++;
+	if (s->samples.n >= s->o.batch_rows)
+		pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+bool store_device_event(struct store *s, const struct model_device *d,
+			const char *label, const char *kind, unsigned int ev,
+			const char *event, const char *detail,
+			uint64_t ts_ns)
+{
+	struct qevent e;
+	bool ok;
+
+	(void)ev;
+	memset(&e, 0, sizeof(e));
+	e.ts_ns = ts_ns;
+	e.id = d->id;
+	snprintf(e.label, sizeof(e.label), "%s", label);
+	snprintf(e.kind, sizeof(e.kind), "%s", kind);
+	snprintf(e.event, sizeof(e.event), "%s", event);
+	snprintf(e.detail, sizeof(e.detail), "%s", detail);
+	if (d->has & MODEL_HAS_NAME)
+		snprintf(e.station, sizeof(e.station), "%s", d->station_name);
+	if (d->has & MODEL_HAS_IP)
+		snprintf(e.ip, sizeof(e.ip), "%u.%u.%u.%u", d->ip >> 24,
+			 (d->ip >> 16) & 0xff, (d->ip >> 8) & 0xff,
+			 d->ip & 0xff);
+	snprintf(e.lifecycle, sizeof(e.lifecycle), "%s",
+		 model_lifecycle_name(d->lifecycle));
+	e.first_seen = d->first_seen_ns;
+	e.last_seen = d->last_seen_ns;
+	e.vendor = d->vendor_id;
+	e.product = d->product_code;
+	e.revision = d->revision;
+	e.serial = d->serial;
+	e.has = d->has;
+	pthread_mutex_lock(&s->mu);
+	/* events are rare next to samples: a small separate limit */
+	ok = vec_push(&s->events, &e, 65536);
+	if (!ok)
+		s->ctr.events_dropped++;
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+bool store_signal_def(struct store *s, uint32_t id, const char *name,
+		      const char *device, const char *unit)
+{
+	struct qsigdef g;
+	bool ok;
+
+	memset(&g, 0, sizeof(g));
+	g.id = id;
+	snprintf(g.name, sizeof(g.name), "%s", name);
+	snprintf(g.device, sizeof(g.device), "%s", device);
+	snprintf(g.unit, sizeof(g.unit), "%s", unit);
+	pthread_mutex_lock(&s->mu);
+	ok = vec_push(&s->sigdefs, &g, MODEL_MAX_SIGNALS);
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+void store_get_counters(struct store *s, struct store_counters *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->wsnap;
+	out->samples_in = s->ctr.samples_in;
+	out->samples_dropped = s->ctr.samples_dropped;
+	out->events_dropped = s->ctr.events_dropped;
+	pthread_mutex_unlock(&s->mu);
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+uint64_t store_disk_bytes(const struct store *s)
+{
+	struct stat st;
+
+	return (stat(s->path, &st) ? 0 : (uint64_t)st.st_size) +
+	       wal_bytes(s->path);
+}
