@@ -205,6 +205,7 @@ static int setup_ring(struct shm_ring *r, const struct shm_ring_opts *o)
 	if (!resumed)
 		init_hdr(r, o);
 	r->hdr->producer_pid = (uint32_t)getpid();
+	r->source = r->hdr->source;
 	r->cons_cache = SHM_LOAD_ACQ(&r->cons->pos);
 	r->head = SHM_LOAD(&r->prod->pos);
 	if (r->head - r->cons_cache > r->size) {
@@ -339,7 +340,7 @@ void *shm_prod_reserve(struct shm_ring *r, uint32_t cap_len,
 	rec->cap_len = cap_len;
 	rec->wire_len = wire_len;
 	rec->ifindex = ifindex;
-	rec->source = r->hdr->source;
+	rec->source = r->source;
 	rec->pad0 = 0;
 	rec->ts_ns = ts_ns;
 	/* zero the alignment tail so no stale bytes leak to readers */

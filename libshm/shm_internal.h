@@ -30,6 +30,7 @@ struct shm_ring {
 	uint64_t size;		/* data_size, validated copy */
 	uint64_t mask;
 	uint32_t snap_len;	/* validated copy */
+	uint16_t source;	/* producer: header's source, cached */
 
 	/* producer */
 	uint64_t head;		/* next write position, private */
