@@ -1,0 +1,128 @@
+/*
+ * The HTTPS API inside iiotd: one evhttp server on the daemon's event loop
+ * behind OpenSSL bufferevents.  Files: tls.c (context, self-signed
+ * certificate), http.c (server, limits, headers, replies), parse.c (cookie,
+ * query and body parsers, fuzzed), routes.c (route × permission table,
+ * dispatch, CSRF, audit), h_*.c (handlers), static.c (web/ files), sse.c
+ * (live stream), data.c (model/store adapter), subsys_api.c (hooks).
+ */
+#ifndef IIOT_API_H
+#define IIOT_API_H
+
+#include <event2/http.h>
+#include <jansson.h>
+#include <openssl/ssl.h>
+#include <stdint.h>
+
+#include "auth/audit.h"
+#include "auth/authdb.h"
+#include "auth/session.h"
+
+#define API_MAX_BODY		(64 * 1024)
+#define API_MAX_HEADERS		(16 * 1024)
+#define API_TIMEOUT_S		30
+#define API_MAX_SSE		64
+#define API_COOKIE		"__Host-iiot"
+#define API_MAX_PARAMS		2
+
+struct iiotd;
+struct sse_client;
+
+struct api_settings {
+	int lock_threshold;
+	int64_t lock_ms, idle_ms, idle_admin_ms, abs_ms, max_age_ms;
+	enum pw_profile profile;
+	char site[65];
+};
+
+struct api {
+	struct iiotd *d;
+	struct event_base *base;
+	struct evhttp *http;
+	SSL_CTX *ssl;
+	struct authdb *db;
+	struct audit *audit;
+	char webroot[4096];
+	char url[300];
+	struct api_settings set;
+	int64_t idle_override_ms;	/* [api] session_idle, 0: settings */
+	struct event *tick;
+	struct sse_client *sse;
+	int nsse;
+	uint64_t requests, errors;
+};
+
+/* One request on its way through routes.c. */
+struct rq {
+	struct api *api;
+	struct evhttp_request *req;
+	int method;			/* EVHTTP_REQ_* */
+	char path[256];
+	const char *query;		/* raw query string or NULL */
+	char *param[API_MAX_PARAMS];	/* {x} segments of the route */
+	char parambuf[256];
+	json_t *body;			/* parsed JSON object, or NULL */
+	char addr[48];
+	struct session *sess;		/* cookie login */
+	int must_change;		/* password change owed (reset, expiry) */
+	int via_token;
+	char who[40];			/* user name or "token:<name>" */
+	enum role role;
+	int status;
+	char target[128];		/* for the audit row */
+	json_t *detail;			/* for the audit row, stolen */
+};
+
+/* http.c */
+int http_start(struct api *a, const char *listen, char *err, size_t errlen);
+void http_stop(struct api *a);
+void http_headers(struct evhttp_request *req, const char *ctype);
+void api_reply(struct rq *r, int code, json_t *body);	/* steals body */
+void api_error(struct rq *r, int code, const char *reason);
+void api_set_cookie(struct rq *r, const char *sid);	/* NULL clears */
+
+/* tls.c */
+SSL_CTX *tls_ctx(const char *cert, const char *key, const char *state_dir,
+		 char *err, size_t errlen);
+
+/* routes.c */
+void routes_dispatch(struct api *a, struct evhttp_request *req);
+void api_settings_load(struct api *a);
+void api_audit(struct api *a, const char *who, const char *addr, const char *action,
+	       const char *target, const char *result, json_t *detail);
+
+/* static.c */
+void static_serve(struct api *a, struct evhttp_request *req, const char *path);
+
+/* sse.c */
+void sse_open(struct rq *r);
+void sse_tick(struct api *a);
+void sse_close_all(struct api *a);
+
+/* handlers: h_auth.c, h_admin.c, h_data.c */
+typedef void (*handler_fn)(struct rq *r);
+#define H(n) void n(struct rq *r);
+H(h_health) H(h_login) H(h_login_totp) H(h_logout) H(h_session) H(h_password)
+H(h_mfa_enroll) H(h_mfa_confirm)
+H(h_users) H(h_user_add) H(h_user_mod) H(h_user_del) H(h_user_reset) H(h_roles)
+H(h_sessions) H(h_sessions_del) H(h_tokens) H(h_token_add) H(h_token_del)
+H(h_audit) H(h_audit_verify) H(h_settings) H(h_settings_put)
+H(h_overview) H(h_devices) H(h_device) H(h_device_history) H(h_device_lifecycle)
+H(h_links) H(h_signals) H(h_samples) H(h_capture) H(h_events)
+#undef H
+
+/* data.c: the model and store behind the data routes */
+json_t *data_overview(struct api *a);
+json_t *data_devices(struct api *a, const char *q, const char *kind,
+		     const char *state, const char *lifecycle, int limit);
+json_t *data_device(struct api *a, uint32_t id);
+json_t *data_history(struct api *a, uint32_t id, int limit);
+int data_lifecycle(struct api *a, uint32_t id, const char *state, const char **why);
+json_t *data_links(struct api *a, uint32_t device);
+json_t *data_signals(struct api *a, uint32_t device);
+json_t *data_samples(struct api *a, uint32_t signal, int64_t from_ms, int64_t to_ms,
+		     const char *rollup, int max_points, const char **why);
+json_t *data_capture(struct api *a);
+json_t *data_live(struct api *a);
+
+#endif

@@ -1,0 +1,9 @@
+# daemon/api: the HTTPS server inside iiotd (evhttp + OpenSSL), routes, SSE.
+DAEMON_LDLIBS += -levent_openssl -levent -lssl -lcrypto -lqrencode -ljansson
+subsys_api_CFLAGS = -DIIOT_WEBROOT='"$(CURDIR)/web"'
+
+FUZZ += fuzz_api_parse fuzz_auth_totp
+fuzz_api_parse_SRCS = tests/fuzz/fuzz_api_parse.c daemon/api/parse.c
+fuzz_api_parse_LDLIBS = -ljansson
+fuzz_auth_totp_SRCS = tests/fuzz/fuzz_auth_totp.c daemon/auth/totp.c
+fuzz_auth_totp_LDLIBS = -lcrypto

@@ -1,0 +1,309 @@
+/*
+ * The adapter between the API and iiotd's model and store: everything the
+ * data routes and the live stream show goes through here.  The model is
+ * owned by the event loop, which is also the thread serving HTTP.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "capture/capture.h"
+#include "core/iiotd.h"
+#include "model/model.h"
+#include "store/store.h"
+
+static struct model *M(struct api *a)
+{
+	return a->d ? a->d->model : NULL;
+}
+
+json_t *data_overview(struct api *a)
+{
+	struct model *m = M(a);
+	size_t i, n = m ? model_device_count(m) : 0;
+	json_t *kinds = json_object(), *lcs = json_object(), *o;
+
+	for (i = 0; i < n; i++) {
+		const struct model_device *d = model_device_at(m, i);
+		const char *k = model_kind_name(d->kind), *l = model_lifecycle_name(d->lifecycle);
+
+		json_object_set_new(kinds, k, json_integer(json_integer_value(json_object_get(kinds, k)) + 1));
+		json_object_set_new(lcs, l, json_integer(json_integer_value(json_object_get(lcs, l)) + 1));
+	}
+	o = json_pack("{sI sI sI sI so so so}", "devices", (json_int_t)n,
+		      "devices_online", (json_int_t)(m ? model_devices_online(m) : 0),
+		      "links", (json_int_t)(m ? model_link_count(m) : 0),
+		      "signals", (json_int_t)(m ? model_signal_count(m) : 0),
+		      "by_kind", kinds, "by_lifecycle", lcs, "capture", data_capture(a));
+	return o;
+}
+
+static int contains(const char *hay, const char *needle)
+{
+	return hay && strcasestr(hay, needle) != NULL;
+}
+
+json_t *data_devices(struct api *a, const char *q, const char *kind,
+		     const char *state, const char *lifecycle, int limit)
+{
+	struct model *m = M(a);
+	size_t i, n = m ? model_device_count(m) : 0;
+	json_t *out = json_array();
+	char label[96];
+	int total = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct model_device *d = model_device_at(m, i);
+
+		if (kind && strcmp(kind, model_kind_name(d->kind)))
+			continue;
+		if (lifecycle && strcmp(lifecycle, model_lifecycle_name(d->lifecycle)))
+			continue;
+		if (state && strcmp(state, d->online ? "online" : "offline"))
+			continue;
+		if (q) {
+			model_device_label(m, d, label, sizeof(label));
+			if (!contains(label, q) && !contains(d->station_name, q))
+				continue;
+		}
+		total++;
+		if ((int)json_array_size(out) < limit)
+			json_array_append_new(out, model_device_json(m, d));
+	}
+	return json_pack("{so si}", "devices", out, "total", total);
+}
+
+json_t *data_device(struct api *a, uint32_t id)
+{
+	struct model *m = M(a);
+	const struct model_device *d = m ? model_device_get(m, id) : NULL;
+	json_t *o, *links, *sigs;
+	size_t i;
+
+	if (!d)
+		return NULL;
+	o = model_device_json(m, d);
+	links = data_links(a, id);
+	sigs = data_signals(a, id);
+	json_object_set_new(o, "links", json_incref(json_object_get(links, "links")));
+	json_object_set_new(o, "signals", json_incref(json_object_get(sigs, "signals")));
+	json_decref(links);
+	json_decref(sigs);
+	if (d->kind == MODEL_DEV_ECAT_MASTER) {
+		json_t *chain = json_array();
+
+		/* the slaves behind this master, in ring order: the topology */
+		for (i = 0; i < model_device_count(m); i++) {
+			const struct model_device *s = model_device_at(m, i);
+
+			if (s->parent == d->id)
+				json_array_append_new(chain, json_pack("{si si sb ss}", "id", (int)s->id,
+					"ring_pos", s->ring_pos, "online", s->online,
+					"al_state", (s->has & MODEL_HAS_AL) ?
+					model_al_state_name(s->al_state) : ""));
+		}
+		json_object_set_new(o, "chain", chain);
+	}
+	return o;
+}
+
+static bool hist_row(void *arg, const struct store_history *h)
+{
+	json_array_append_new(arg, json_pack("{sI ss ss}", "ts_ms", (json_int_t)(h->ts_ns / 1000000),
+					     "event", h->event ? h->event : "",
+					     "detail", h->detail ? h->detail : ""));
+	return true;
+}
+
+json_t *data_history(struct api *a, uint32_t id, int limit)
+{
+	struct model *m = M(a);
+	const struct model_device *d = m ? model_device_get(m, id) : NULL;
+	char label[96], err[256];
+	json_t *out;
+
+	if (!d)
+		return NULL;
+	out = json_array();
+	model_device_label(m, d, label, sizeof(label));
+	if (a->d->store)
+		store_query_history(store_path(a->d->store), label, (size_t)limit, hist_row, out,
+				    err, sizeof(err));
+	return json_pack("{so}", "history", out);
+}
+
+int data_lifecycle(struct api *a, uint32_t id, const char *state, const char **why)
+{
+	struct model *m = M(a);
+	struct timespec ts;
+	unsigned int lc;
+
+	if (!m || !model_device_get(m, id)) {
+		*why = "no such device";
+		return 404;
+	}
+	for (lc = 0; lc < MODEL_LC_COUNT; lc++)
+		if (!strcmp(state, model_lifecycle_name(lc)))
+			break;
+	if (lc == MODEL_LC_COUNT) {
+		*why = "state: discovered, pending, commissioned, active, maintenance or retired";
+		return 400;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (model_set_lifecycle(m, id, lc, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec)) {
+		*why = "transition not allowed from the current state";
+		return 409;
+	}
+	return 200;
+}
+
+json_t *data_links(struct api *a, uint32_t device)
+{
+	struct model *m = M(a);
+	json_t *all = m ? model_links_json(m) : json_array(), *out = json_array(), *l;
+	size_t i;
+
+	json_array_foreach(all, i, l) {
+		if (device && json_integer_value(json_object_get(l, "src")) != device &&
+		    json_integer_value(json_object_get(l, "dst")) != device)
+			continue;
+		json_array_append(out, l);
+	}
+	json_decref(all);
+	return json_pack("{so}", "links", out);
+}
+
+json_t *data_signals(struct api *a, uint32_t device)
+{
+	struct model *m = M(a);
+	json_t *all = m ? model_signals_json(m) : json_array(), *out = json_array(), *s;
+	size_t i;
+
+	json_array_foreach(all, i, s) {
+		if (device && json_integer_value(json_object_get(s, "device_id")) != device)
+			continue;
+		json_array_append(out, s);
+	}
+	json_decref(all);
+	return json_pack("{so}", "signals", out);
+}
+
+static bool point(void *arg, const struct store_point *p)
+{
+	json_array_append_new(arg, json_pack("[I f f f I]", (json_int_t)(p->ts_ns / 1000000),
+					     p->min, p->max, p->avg, (json_int_t)p->count));
+	return true;
+}
+
+json_t *data_samples(struct api *a, uint32_t signal, int64_t from_ms, int64_t to_ms,
+		     const char *rollup, int max_points, const char **why)
+{
+	struct model *m = M(a);
+	const struct model_signal *s = m ? model_signal_get(m, signal) : NULL;
+	enum store_rollup ro = STORE_AUTO;
+	char err[256];
+	json_t *pts;
+	long n;
+
+	if (!s) {
+		*why = "no such signal";
+		return NULL;
+	}
+	if (rollup) {
+		if (!strcmp(rollup, "raw"))
+			ro = STORE_RAW;
+		else if (!strcmp(rollup, "1s"))
+			ro = STORE_1S;
+		else if (!strcmp(rollup, "1m"))
+			ro = STORE_1M;
+		else if (strcmp(rollup, "auto")) {
+			*why = "rollup: raw, 1s, 1m or auto";
+			return NULL;
+		}
+	}
+	/* without a range: the ten minutes up to the newest sample */
+	if (!to_ms)
+		to_ms = s->last_ns ? (int64_t)(s->last_ns / 1000000) + 1 : auth_now_ms();
+	if (!from_ms)
+		from_ms = to_ms - 600000;
+	if (from_ms >= to_ms) {
+		*why = "from must be before to";
+		return NULL;
+	}
+	pts = json_array();
+	if (a->d->store) {
+		n = store_query_samples(store_path(a->d->store), signal, (uint64_t)from_ms * 1000000,
+					(uint64_t)to_ms * 1000000, ro, (size_t)max_points, point, pts,
+					err, sizeof(err));
+		if (n < 0) {
+			json_decref(pts);
+			*why = "store query failed";
+			return NULL;
+		}
+	}
+	return json_pack("{si ss sI sI s[ssssss] so}", "signal", (int)signal, "unit", s->unit,
+			 "from_ms", (json_int_t)from_ms, "to_ms", (json_int_t)to_ms,
+			 "columns", "ts_ms", "min", "max", "avg", "count", "", "points", pts);
+}
+
+json_t *data_capture(struct api *a)
+{
+	struct model *m = M(a);
+	json_t *o = json_object();
+
+	if (m)
+		json_object_set_new(o, "model", model_counters_json(m));
+	if (a->d && a->d->capture) {
+		json_object_set_new(o, "rings", capture_rings_json(a->d->capture));
+		json_object_set_new(o, "counters", capture_counters_json(a->d->capture));
+	}
+	if (a->d && a->d->store) {
+		struct store_counters c;
+		json_t *s = json_object();
+
+		store_get_counters(a->d->store, &c);
+#define X(n, d) json_object_set_new(s, #n, json_integer((json_int_t)c.n));
+		STORE_COUNTERS(X)
+#undef X
+		json_object_set_new(s, "disk_bytes", json_integer((json_int_t)store_disk_bytes(a->d->store)));
+		json_object_set_new(o, "store", s);
+	}
+	return o;
+}
+
+json_t *data_live(struct api *a)
+{
+	struct model *m = M(a);
+	json_t *devs = json_array(), *sigs = json_array(), *links = json_array(), *o;
+	size_t i, n;
+
+	n = m ? model_device_count(m) : 0;
+	for (i = 0; i < n; i++) {
+		const struct model_device *d = model_device_at(m, i);
+
+		json_array_append_new(devs, json_pack("[i b I I]", (int)d->id, d->online,
+						      (json_int_t)d->frames, (json_int_t)d->errors));
+	}
+	n = m ? model_signal_count(m) : 0;
+	for (i = 0; i < n && i < 4096; i++) {
+		const struct model_signal *s = model_signal_at(m, i);
+
+		if (s->last_ns)
+			json_array_append_new(sigs, json_pack("[i i f I]", (int)s->id, (int)s->dev_id,
+							      s->last, (json_int_t)(s->last_ns / 1000000)));
+	}
+	n = m ? model_link_count(m) : 0;
+	for (i = 0; i < n; i++) {
+		const struct model_link *l = model_link_at(m, i);
+
+		json_array_append_new(links, json_pack("[i i f f f I I]", (int)l->id, (int)l->src,
+			(double)l->period_ns / 1000.0, (double)l->jitter_p99_ns / 1000.0,
+			(double)l->jitter_max_ns / 1000.0, (json_int_t)l->frames, (json_int_t)l->lost));
+	}
+	o = json_pack("{sI so so so}", "ts_ms", (json_int_t)auth_now_ms(), "devices", devs,
+		      "signals", sigs, "links", links);
+	if (m)
+		json_object_set_new(o, "counters", model_counters_json(m));
+	return o;
+}

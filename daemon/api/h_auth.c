@@ -1,0 +1,341 @@
+/*
+ * Login, second factor, logout, own session, password change and TOTP
+ * enrolment.  Every login attempt is audited here, whatever its outcome.
+ */
+#include <openssl/crypto.h>
+#include <qrencode.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/parse.h"
+
+static const char *stage_name(enum sess_stage s)
+{
+	return s == SESS_MFA ? "mfa" : s == SESS_ENROLL ? "enroll" : "ok";
+}
+
+static json_t *session_json(struct rq *r, const struct session *se, int must_change)
+{
+	json_t *perms = json_array();
+	int p;
+
+	for (p = 0; p < PERM_COUNT; p++)
+		if (role_has(se->role, p))
+			json_array_append_new(perms, json_string(perm_name(p)));
+	return json_pack("{ss ss ss ss sb so ss sI}", "user", se->user,
+			 "role", role_name(se->role), "stage", stage_name(se->stage),
+			 "csrf", se->csrf, "must_change", must_change,
+			 "permissions", perms, "site", r->api->set.site,
+			 "idle_ms", (json_int_t)(se->role == ROLE_ADMIN ?
+						 r->api->set.idle_admin_ms : r->api->set.idle_ms));
+}
+
+void h_health(struct rq *r)
+{
+	api_reply(r, 200, json_pack("{ss}", "status", "ok"));
+}
+
+/* Compared against when the user does not exist, so both take as long. */
+static const char *dummy_hash(void)
+{
+	static char h[PW_ENCODED_MAX];
+	char pw[24];
+
+	if (!h[0]) {
+		pw_generate(pw, sizeof(pw));
+		if (pw_hash(pw, h, sizeof(h)))
+			h[0] = 0;
+	}
+	return h;
+}
+
+static void login_audit(struct rq *r, const char *user, const char *result, const char *why)
+{
+	api_audit(r->api, user, r->addr, "login", user, result,
+		  why ? json_pack("{ss}", "reason", why) : NULL);
+}
+
+void h_login(struct rq *r)
+{
+	const char *name = body_str(r->body, "username", USER_NAME_MAX);
+	const char *pw = body_str(r->body, "password", PW_MAX_LEN);
+	struct api_settings *s = &r->api->set;
+	int64_t now = auth_now_ms();
+	enum sess_stage stage;
+	struct session *se;
+	struct user u;
+	int found, ok;
+
+	if (!name || !pw || !user_name_ok(name)) {
+		login_audit(r, name && user_name_ok(name) ? name : "-", "fail", "malformed request");
+		api_error(r, 400, "username and password are required");
+		return;
+	}
+	if (addr_locked(r->addr, now)) {
+		login_audit(r, name, "denied", "source address locked");
+		api_error(r, 429, "too many failed logins from this address; try again later");
+		return;
+	}
+	found = user_get(r->api->db, name, &u) == 0;
+	if (found && u.locked_until > now) {
+		login_audit(r, name, "denied", "account locked");
+		api_error(r, 423, "account locked after repeated failures; try again later");
+		return;
+	}
+	ok = pw_verify(found ? u.pwhash : dummy_hash(), pw) && found && !u.disabled;
+	if (!ok) {
+		addr_failed(r->addr, now, s->lock_threshold, s->lock_ms);
+		if (found)
+			user_login_failed(r->api->db, u.id, s->lock_threshold, s->lock_ms);
+		login_audit(r, name, "fail", found && u.disabled ? "account disabled" : "bad credentials");
+		api_error(r, 401, "invalid user name or password");
+		return;
+	}
+	user_login_ok(r->api->db, u.id);
+	addr_ok(r->addr);
+	stage = u.totp_on ? SESS_MFA :
+		setting_mfa_required(r->api->db, u.role) ? SESS_ENROLL : SESS_FULL;
+	se = session_new(u.id, u.name, u.role, u.gen, stage, r->addr);
+	if (!se) {
+		api_error(r, 503, "no session available");
+		return;
+	}
+	api_set_cookie(r, se->id);
+	login_audit(r, name, stage == SESS_FULL ? "ok" : "password-ok", NULL);
+	api_reply(r, 200, session_json(r, se, u.must_change ||
+				       (s->max_age_ms && now - u.pw_changed > s->max_age_ms)));
+}
+
+static void second_factor_ok(struct rq *r, struct session *se, const struct user *u)
+{
+	se->stage = SESS_FULL;
+	se->mfa_fails = 0;
+	se->enrolling = 0;
+	/* a new id once fully authenticated: a planted id is worth nothing */
+	session_rotate(se);
+	api_set_cookie(r, se->id);
+	user_login_ok(r->api->db, u->id);
+}
+
+void h_login_totp(struct rq *r)
+{
+	const char *code = body_str(r->body, "code", 16);
+	struct session *se = r->sess;
+	struct api_settings *s = &r->api->set;
+	uint8_t key[TOTP_SECRET];
+	int64_t step = 0;
+	struct user u;
+
+	if (se->stage != SESS_MFA) {
+		api_error(r, 409, "no second factor pending");
+		return;
+	}
+	if (!code) {
+		api_error(r, 400, "code is required");
+		return;
+	}
+	if (user_get_id(r->api->db, se->user_id, &u) || user_totp_get(r->api->db, u.id, key)) {
+		api_error(r, 500, "cannot read the TOTP secret");
+		return;
+	}
+	if (strlen(code) == TOTP_DIGITS)
+		step = totp_check(key, TOTP_SECRET, code, time(NULL), u.totp_last_step);
+	else if (user_recovery_use(r->api->db, u.id, code))
+		step = -2;
+	OPENSSL_cleanse(key, sizeof(key));
+	if (step > 0 || step == -2) {
+		if (step > 0)
+			user_totp_used(r->api->db, u.id, step);
+		second_factor_ok(r, se, &u);
+		api_audit(r->api, u.name, r->addr, "login.mfa", u.name, "ok",
+			  json_pack("{ss}", "factor", step > 0 ? "totp" : "recovery-code"));
+		api_reply(r, 200, session_json(r, se, r->must_change));
+		return;
+	}
+	user_login_failed(r->api->db, u.id, s->lock_threshold, s->lock_ms);
+	addr_failed(r->addr, auth_now_ms(), s->lock_threshold, s->lock_ms);
+	api_audit(r->api, u.name, r->addr, "login.mfa", u.name, "fail",
+		  json_pack("{ss}", "reason", step == -1 ? "code already used" : "wrong code"));
+	if (++se->mfa_fails >= s->lock_threshold) {
+		session_drop(se);
+		api_set_cookie(r, NULL);
+	}
+	api_error(r, 401, step == -1 ? "code already used" : "wrong code");
+}
+
+void h_logout(struct rq *r)
+{
+	snprintf(r->target, sizeof(r->target), "%s", r->sess->user);
+	session_drop(r->sess);
+	r->sess = NULL;
+	api_set_cookie(r, NULL);
+	api_reply(r, 200, json_pack("{sb}", "ok", 1));
+}
+
+void h_session(struct rq *r)
+{
+	if (!r->sess) {
+		api_reply(r, 200, json_pack("{ss ss}", "user", r->who, "role", role_name(r->role)));
+		return;
+	}
+	api_reply(r, 200, session_json(r, r->sess, r->must_change));
+}
+
+void h_password(struct rq *r)
+{
+	const char *old = body_str(r->body, "old", PW_MAX_LEN);
+	const char *new = body_str(r->body, "new", PW_MAX_LEN);
+	struct session *se = r->sess, *n;
+	enum sess_stage stage = se->stage;
+	const char *why;
+	struct user u;
+
+	snprintf(r->target, sizeof(r->target), "%s", se->user);
+	if (!old || !new) {
+		api_error(r, 400, "old and new passwords are required");
+		return;
+	}
+	if (user_get_id(r->api->db, se->user_id, &u)) {
+		api_error(r, 500, "user vanished");
+		return;
+	}
+	if (!pw_verify(u.pwhash, old)) {
+		user_login_failed(r->api->db, u.id, r->api->set.lock_threshold, r->api->set.lock_ms);
+		api_error(r, 403, "current password is wrong");
+		return;
+	}
+	if (!strcmp(old, new)) {
+		api_error(r, 400, "the new password must differ from the old one");
+		return;
+	}
+	if (pw_policy(r->api->set.profile, u.name, new, &why)) {
+		api_error(r, 400, why);
+		return;
+	}
+	if (user_set_password(r->api->db, u.id, new, 0) || user_get_id(r->api->db, u.id, &u)) {
+		api_error(r, 500, "cannot store the password");
+		return;
+	}
+	/* every other session of this user ends; this one continues under a new id */
+	session_drop_user(u.id);
+	n = session_new(u.id, u.name, u.role, u.gen, stage, r->addr);
+	r->sess = n;
+	if (!n) {
+		api_error(r, 503, "no session available");
+		return;
+	}
+	api_set_cookie(r, n->id);
+	api_reply(r, 200, session_json(r, n, 0));
+}
+
+static json_t *qr_svg(const char *text)
+{
+	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	size_t cap, len = 0;
+	char *svg;
+	int x, y, w;
+	json_t *j;
+
+	if (!q)
+		return json_null();
+	w = q->width;
+	cap = 256 + (size_t)w * (size_t)w * 24;
+	svg = malloc(cap);
+	if (!svg) {
+		QRcode_free(q);
+		return json_null();
+	}
+	len += (size_t)snprintf(svg + len, cap - len,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"-4 -4 %d %d\" "
+		"shape-rendering=\"crispEdges\"><rect x=\"-4\" y=\"-4\" width=\"%d\" height=\"%d\" "
+		"fill=\"#fff\"/><path fill=\"#000\" d=\"", w + 8, w + 8, w + 8, w + 8);
+	for (y = 0; y < w; y++)
+		for (x = 0; x < w; x++)
+			if (q->data[y * w + x] & 1)
+				len += (size_t)snprintf(svg + len, cap - len, "M%d %dh1v1h-1z", x, y);
+	snprintf(svg + len, cap - len, "\"/></svg>");
+	QRcode_free(q);
+	j = json_string(svg);
+	free(svg);
+	return j;
+}
+
+void h_mfa_enroll(struct rq *r)
+{
+	struct session *se = r->sess;
+	char b32[64], uri[256];
+
+	snprintf(r->target, sizeof(r->target), "%s", se->user);
+	if (auth_random(se->enroll_secret, TOTP_SECRET)) {
+		api_error(r, 500, "no randomness");
+		return;
+	}
+	se->enrolling = 1;
+	base32_encode(se->enroll_secret, TOTP_SECRET, b32, sizeof(b32));
+	snprintf(uri, sizeof(uri), "otpauth://totp/iiot:%s?secret=%s&issuer=iiot"
+		 "&algorithm=SHA1&digits=6&period=30", se->user, b32);
+	api_reply(r, 200, json_pack("{ss ss so}", "secret", b32, "otpauth", uri,
+				    "qr_svg", qr_svg(uri)));
+}
+
+void h_mfa_confirm(struct rq *r)
+{
+	const char *code = body_str(r->body, "code", 8);
+	char codes[RECOVERY_CODES][12];
+	struct session *se = r->sess;
+	json_t *list, *reply;
+	struct user u;
+	int64_t step;
+	int i;
+
+	snprintf(r->target, sizeof(r->target), "%s", se->user);
+	if (!se->enrolling) {
+		api_error(r, 409, "no enrolment in progress");
+		return;
+	}
+	if (!code) {
+		api_error(r, 400, "code is required");
+		return;
+	}
+	step = totp_check(se->enroll_secret, TOTP_SECRET, code, time(NULL), 0);
+	if (step <= 0) {
+		api_error(r, 400, "wrong code; check the authenticator's clock");
+		return;
+	}
+	if (user_get_id(r->api->db, se->user_id, &u) ||
+	    user_totp_set(r->api->db, u.id, se->enroll_secret, 1) ||
+	    user_totp_used(r->api->db, u.id, step) ||
+	    user_recovery_new(r->api->db, u.id, codes)) {
+		api_error(r, 500, "cannot store the TOTP secret");
+		return;
+	}
+	OPENSSL_cleanse(se->enroll_secret, TOTP_SECRET);
+	second_factor_ok(r, se, &u);
+	list = json_array();
+	for (i = 0; i < RECOVERY_CODES; i++)
+		json_array_append_new(list, json_string(codes[i]));
+	OPENSSL_cleanse(codes, sizeof(codes));
+	reply = session_json(r, se, r->must_change);
+	json_object_set_new(reply, "recovery_codes", list);
+	api_reply(r, 200, reply);
+}
+
+void h_roles(struct rq *r)
+{
+	json_t *out = json_array(), *perms;
+	int ro, p;
+
+	for (ro = 0; ro < ROLE_COUNT; ro++) {
+		perms = json_array();
+		for (p = 0; p < PERM_COUNT; p++)
+			if (role_has(ro, p))
+				json_array_append_new(perms, json_string(perm_name(p)));
+		json_array_append_new(out, json_pack("{ss so sb}", "name", role_name(ro),
+						     "permissions", perms, "mfa_required",
+						     setting_mfa_required(r->api->db, ro)));
+	}
+	api_reply(r, 200, json_pack("{so}", "roles", out));
+}

@@ -1,0 +1,158 @@
+/* Devices, links, signals, samples and capture status. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/parse.h"
+
+static int id_param(struct rq *r, uint32_t *id)
+{
+	char *end;
+	long v = strtol(r->param[0], &end, 10);
+
+	if (*end || v <= 0 || v > 0x7fffffff) {
+		api_error(r, 400, "id must be a positive integer");
+		return -1;
+	}
+	*id = (uint32_t)v;
+	return 0;
+}
+
+void h_overview(struct rq *r)
+{
+	api_reply(r, 200, data_overview(r->api));
+}
+
+void h_devices(struct rq *r)
+{
+	char q[65], kind[24], state[12], lc[24];
+	int hq, hk, hs, hl;
+	int64_t limit;
+
+	hq = query_get(r->query, "q", q, sizeof(q));
+	hk = query_get(r->query, "kind", kind, sizeof(kind));
+	hs = query_get(r->query, "state", state, sizeof(state));
+	hl = query_get(r->query, "lifecycle", lc, sizeof(lc));
+	if (hq < 0 || hk < 0 || hs < 0 || hl < 0 ||
+	    query_int(r->query, "limit", 1, 10000, 10000, &limit)) {
+		api_error(r, 400, "bad query: q, kind, state (online|offline), lifecycle, limit (1-10000)");
+		return;
+	}
+	if (!hs && strcmp(state, "online") && strcmp(state, "offline")) {
+		api_error(r, 400, "state must be online or offline");
+		return;
+	}
+	api_reply(r, 200, data_devices(r->api, hq ? NULL : q, hk ? NULL : kind, hs ? NULL : state,
+				       hl ? NULL : lc, (int)limit));
+}
+
+void h_device(struct rq *r)
+{
+	uint32_t id;
+	json_t *o;
+
+	if (id_param(r, &id))
+		return;
+	o = data_device(r->api, id);
+	if (!o)
+		api_error(r, 404, "no such device");
+	else
+		api_reply(r, 200, o);
+}
+
+void h_device_history(struct rq *r)
+{
+	int64_t limit;
+	uint32_t id;
+	json_t *o;
+
+	if (id_param(r, &id))
+		return;
+	if (query_int(r->query, "limit", 1, 1000, 100, &limit)) {
+		api_error(r, 400, "limit: 1-1000");
+		return;
+	}
+	o = data_history(r->api, id, (int)limit);
+	if (!o)
+		api_error(r, 404, "no such device");
+	else
+		api_reply(r, 200, o);
+}
+
+void h_device_lifecycle(struct rq *r)
+{
+	const char *state = body_str(r->body, "state", 16), *why = "";
+	uint32_t id;
+	int code;
+
+	snprintf(r->target, sizeof(r->target), "device %s", r->param[0]);
+	if (id_param(r, &id))
+		return;
+	if (!state) {
+		api_error(r, 400, "state is required");
+		return;
+	}
+	r->detail = json_pack("{ss}", "state", state);
+	code = data_lifecycle(r->api, id, state, &why);
+	if (code != 200)
+		api_error(r, code, why);
+	else
+		api_reply(r, 200, data_device(r->api, id));
+}
+
+void h_links(struct rq *r)
+{
+	int64_t dev;
+
+	if (query_int(r->query, "device", 1, 0x7fffffff, 0, &dev)) {
+		api_error(r, 400, "device must be a device id");
+		return;
+	}
+	api_reply(r, 200, data_links(r->api, (uint32_t)dev));
+}
+
+void h_signals(struct rq *r)
+{
+	int64_t dev;
+
+	if (query_int(r->query, "device", 1, 0x7fffffff, 0, &dev)) {
+		api_error(r, 400, "device must be a device id");
+		return;
+	}
+	api_reply(r, 200, data_signals(r->api, (uint32_t)dev));
+}
+
+void h_samples(struct rq *r)
+{
+	int64_t from, to, maxp;
+	char rollup[8];
+	const char *why = "";
+	int hr;
+	uint32_t id;
+	json_t *o;
+
+	if (id_param(r, &id))
+		return;
+	hr = query_get(r->query, "rollup", rollup, sizeof(rollup));
+	if (hr < 0 || query_int(r->query, "from", 0, INT64_MAX / 1000000, 0, &from) ||
+	    query_int(r->query, "to", 0, INT64_MAX / 1000000, 0, &to) ||
+	    query_int(r->query, "max_points", 1, 10000, 1000, &maxp)) {
+		api_error(r, 400, "bad query: from, to (ms since the epoch), rollup, max_points (1-10000)");
+		return;
+	}
+	o = data_samples(r->api, id, from, to, hr ? NULL : rollup, (int)maxp, &why);
+	if (!o)
+		api_error(r, strcmp(why, "no such signal") ? 400 : 404, why);
+	else
+		api_reply(r, 200, o);
+}
+
+void h_capture(struct rq *r)
+{
+	api_reply(r, 200, data_capture(r->api));
+}
+
+void h_events(struct rq *r)
+{
+	sse_open(r);
+}

@@ -1,0 +1,175 @@
+/*
+ * The evhttp server: TLS bufferevents, size limits and timeouts, security
+ * headers on every reply, JSON replies and errors.
+ */
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+
+/* 'self' only: no inline script or style anywhere in web/ */
+#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; connect-src 'self'; font-src 'self'; " \
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+static struct bufferevent *bev_new(struct event_base *base, void *arg)
+{
+	struct api *a = arg;
+	struct bufferevent *bev;
+	SSL *ssl = SSL_new(a->ssl);
+
+	if (!ssl)
+		return NULL;
+	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	/* browsers often close without close_notify; that is not an error here */
+	if (bev)
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+static void gencb(struct evhttp_request *req, void *arg)
+{
+	routes_dispatch(arg, req);
+}
+
+int http_start(struct api *a, const char *listen, char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon;
+	long port;
+
+	colon = strrchr(listen, ':');
+	if (!colon || (size_t)(colon - listen) >= sizeof(host)) {
+		snprintf(err, errlen, "listen '%s': want ADDRESS:PORT", listen);
+		return -1;
+	}
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = 0;
+	/* [::1]:8443 */
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = 0;
+	}
+	port = strtol(colon + 1, NULL, 10);
+	if (port < 1 || port > 65535) {
+		snprintf(err, errlen, "listen '%s': bad port", listen);
+		return -1;
+	}
+	a->http = evhttp_new(a->base);
+	if (!a->http) {
+		snprintf(err, errlen, "evhttp_new failed");
+		return -1;
+	}
+	evhttp_set_bevcb(a->http, bev_new, a);
+	evhttp_set_gencb(a->http, gencb, a);
+	evhttp_set_max_headers_size(a->http, API_MAX_HEADERS);
+	/* libevent answers beyond 1 MiB itself; read_body() refuses past 64 KiB with JSON */
+	evhttp_set_max_body_size(a->http, 1 << 20);
+	evhttp_set_timeout(a->http, API_TIMEOUT_S);
+	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+				   EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	evhttp_set_default_content_type(a->http, "application/json");
+	if (!evhttp_bind_socket_with_handle(a->http, host, (ev_uint16_t)port)) {
+		snprintf(err, errlen, "cannot listen on %s", listen);
+		evhttp_free(a->http);
+		a->http = NULL;
+		return -1;
+	}
+	snprintf(a->url, sizeof(a->url), "https://%s:%ld/",
+		 !strcmp(host, "0.0.0.0") || !strcmp(host, "::") ? "localhost" : host, port);
+	return 0;
+}
+
+void http_stop(struct api *a)
+{
+	if (a->http)
+		evhttp_free(a->http);
+	a->http = NULL;
+}
+
+void http_headers(struct evhttp_request *req, const char *ctype)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	if (ctype)
+		evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "Strict-Transport-Security", "max-age=31536000");
+	evhttp_add_header(h, "Content-Security-Policy", CSP);
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	evhttp_add_header(h, "Cross-Origin-Opener-Policy", "same-origin");
+	evhttp_add_header(h, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+}
+
+static const char *reason(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 423: return "Locked";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return code >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+void api_reply(struct rq *r, int code, json_t *body)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *s = NULL;
+
+	r->status = code;
+	if (body) {
+		s = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+	}
+	if (!b || (body && !s)) {
+		evbuffer_free(b);
+		free(s);
+		evhttp_send_error(r->req, 500, NULL);
+		return;
+	}
+	if (s)
+		evbuffer_add(b, s, strlen(s));
+	free(s);
+	http_headers(r->req, "application/json");
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
+	evhttp_send_reply(r->req, code, reason(code), b);
+	evbuffer_free(b);
+	if (code >= 400)
+		r->api->errors++;
+}
+
+void api_error(struct rq *r, int code, const char *why)
+{
+	api_reply(r, code, json_pack("{ss si}", "error", why, "status", code));
+}
+
+void api_set_cookie(struct rq *r, const char *sid)
+{
+	char c[200];
+
+	/* __Host-: Secure, Path=/, no Domain, so no subdomain can plant one */
+	if (sid)
+		snprintf(c, sizeof(c), API_COOKIE "=%s; Path=/; Secure; HttpOnly; SameSite=Strict", sid);
+	else
+		snprintf(c, sizeof(c), API_COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Set-Cookie", c);
+}

@@ -1,0 +1,334 @@
+/*
+ * The route table: every API route names one permission (auth/perm.c maps
+ * roles to permissions), deny by default.  Dispatch authenticates (cookie
+ * session or bearer token), gates half-authenticated sessions, checks the
+ * role, CSRF and body, runs the handler and writes the audit row of every
+ * state-changing request, allowed or not.
+ */
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/parse.h"
+
+enum {
+	R_STATE = 1,	/* changes state: CSRF token, audit row */
+	R_MFA = 2,	/* reachable while the second factor is owed */
+	R_SETUP = 4,	/* reachable while MFA enrolment / password change is owed */
+	R_BODY = 8,	/* takes a JSON object body */
+	R_SESSION = 16,	/* interactive sessions only, not API tokens */
+	R_NOAUDIT = 32,	/* the handler writes its own audit rows */
+};
+
+#define GET EVHTTP_REQ_GET
+#define POST EVHTTP_REQ_POST
+#define PUT EVHTTP_REQ_PUT
+#define DEL EVHTTP_REQ_DELETE
+
+static const struct route {
+	int method;
+	const char *pattern;	/* "{}" matches one segment */
+	enum perm perm;
+	int flags;
+	handler_fn fn;
+} routes[] = {
+	{ GET, "/api/v1/health", PERM_PUBLIC, 0, h_health },
+	{ POST, "/api/v1/login", PERM_PUBLIC, R_STATE | R_BODY | R_NOAUDIT, h_login },
+	{ POST, "/api/v1/login/totp", PERM_SELF, R_STATE | R_BODY | R_MFA | R_SESSION | R_NOAUDIT, h_login_totp },
+	{ POST, "/api/v1/logout", PERM_SELF, R_STATE | R_MFA | R_SETUP | R_SESSION, h_logout },
+	{ GET, "/api/v1/session", PERM_SELF, R_MFA | R_SETUP, h_session },
+	{ POST, "/api/v1/password", PERM_SELF, R_STATE | R_BODY | R_SETUP | R_SESSION, h_password },
+	{ POST, "/api/v1/mfa/enroll", PERM_SELF, R_STATE | R_SETUP | R_SESSION, h_mfa_enroll },
+	{ POST, "/api/v1/mfa/confirm", PERM_SELF, R_STATE | R_BODY | R_SETUP | R_SESSION, h_mfa_confirm },
+	{ GET, "/api/v1/roles", PERM_SELF, 0, h_roles },
+	{ GET, "/api/v1/users", PERM_USER_READ, 0, h_users },
+	{ POST, "/api/v1/users", PERM_USER_ADMIN, R_STATE | R_BODY, h_user_add },
+	{ PUT, "/api/v1/users/{}", PERM_USER_ADMIN, R_STATE | R_BODY, h_user_mod },
+	{ DEL, "/api/v1/users/{}", PERM_USER_ADMIN, R_STATE, h_user_del },
+	{ POST, "/api/v1/users/{}/reset", PERM_USER_ADMIN, R_STATE, h_user_reset },
+	{ GET, "/api/v1/sessions", PERM_USER_ADMIN, 0, h_sessions },
+	{ DEL, "/api/v1/sessions/{}", PERM_USER_ADMIN, R_STATE, h_sessions_del },
+	{ GET, "/api/v1/tokens", PERM_USER_ADMIN, 0, h_tokens },
+	{ POST, "/api/v1/tokens", PERM_USER_ADMIN, R_STATE | R_BODY, h_token_add },
+	{ DEL, "/api/v1/tokens/{}", PERM_USER_ADMIN, R_STATE, h_token_del },
+	{ GET, "/api/v1/audit", PERM_AUDIT_READ, 0, h_audit },
+	{ GET, "/api/v1/audit/verify", PERM_AUDIT_READ, 0, h_audit_verify },
+	{ GET, "/api/v1/settings", PERM_SETTINGS_READ, 0, h_settings },
+	{ PUT, "/api/v1/settings", PERM_SETTINGS_WRITE, R_STATE | R_BODY, h_settings_put },
+	{ GET, "/api/v1/overview", PERM_DEVICE_READ, 0, h_overview },
+	{ GET, "/api/v1/devices", PERM_DEVICE_READ, 0, h_devices },
+	{ GET, "/api/v1/devices/{}", PERM_DEVICE_READ, 0, h_device },
+	{ GET, "/api/v1/devices/{}/history", PERM_DEVICE_READ, 0, h_device_history },
+	{ PUT, "/api/v1/devices/{}/lifecycle", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_device_lifecycle },
+	{ GET, "/api/v1/links", PERM_DEVICE_READ, 0, h_links },
+	{ GET, "/api/v1/signals", PERM_DEVICE_READ, 0, h_signals },
+	{ GET, "/api/v1/signals/{}/samples", PERM_DEVICE_READ, 0, h_samples },
+	{ GET, "/api/v1/capture", PERM_DEVICE_READ, 0, h_capture },
+	{ GET, "/api/v1/events", PERM_DEVICE_READ, 0, h_events },
+};
+
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* 1 when path matches pattern; {} segments are copied into r->param */
+static int match(const char *pat, const char *path, struct rq *r)
+{
+	char *o = r->parambuf, *end = r->parambuf + sizeof(r->parambuf);
+	int np = 0;
+
+	while (*pat && *path) {
+		if (pat[0] == '{' && pat[1] == '}') {
+			const char *e = strchr(path, '/');
+			size_t n = e ? (size_t)(e - path) : strlen(path);
+
+			if (!n || np >= API_MAX_PARAMS || o + n + 1 > end)
+				return 0;
+			memcpy(o, path, n);
+			o[n] = 0;
+			r->param[np++] = o;
+			o += n + 1;
+			path += n;
+			pat += 2;
+			continue;
+		}
+		if (*pat != *path)
+			return 0;
+		pat++;
+		path++;
+	}
+	return !*pat && !*path;
+}
+
+static const char *method_name(int m)
+{
+	switch (m) {
+	case GET: return "GET";
+	case POST: return "POST";
+	case PUT: return "PUT";
+	case DEL: return "DELETE";
+	default: return "?";
+	}
+}
+
+void api_audit(struct api *a, const char *who, const char *addr, const char *action,
+	       const char *target, const char *result, json_t *detail)
+{
+	char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+
+	/* an audit row that cannot be written is the daemon's problem, loudly */
+	if (audit_append(a->audit, who, addr, action, target, result, d))
+		fprintf(stderr, "iiotd: api: AUDIT WRITE FAILED: %s %s %s\n", who, action, result);
+	free(d);
+	json_decref(detail);
+}
+
+void api_settings_load(struct api *a)
+{
+	struct api_settings *s = &a->set;
+	char v[65];
+
+	s->lock_threshold = (int)setting_int(a->db, "lockout.threshold");
+	s->lock_ms = setting_int(a->db, "lockout.minutes") * 60000;
+	s->idle_ms = setting_int(a->db, "session.idle_minutes") * 60000;
+	s->idle_admin_ms = setting_int(a->db, "session.idle_minutes_admin") * 60000;
+	s->abs_ms = setting_int(a->db, "session.absolute_hours") * 3600000;
+	setting_get(a->db, "password.profile", v, sizeof(v));
+	s->profile = !strcmp(v, "gbt22239") ? PW_GBT22239 : PW_STANDARD;
+	s->max_age_ms = s->profile == PW_GBT22239 ?
+			setting_int(a->db, "password.max_age_days") * 86400000 : 0;
+	setting_get(a->db, "site.name", s->site, sizeof(s->site));
+	if (a->idle_override_ms)
+		s->idle_ms = s->idle_admin_ms = a->idle_override_ms;
+}
+
+static void peer(struct evhttp_request *req, char *out, size_t len)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+
+	if (c)
+		evhttp_connection_get_peer(c, &addr, &port);
+	snprintf(out, len, "%s", addr ? addr : "?");
+}
+
+/* Who is asking: 0 with r->sess or r->via_token set, 1 anonymous, -1 bad token */
+static int authenticate(struct rq *r)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(r->req);
+	const char *auth = evhttp_find_header(h, "Authorization");
+	const char *cookie = evhttp_find_header(h, "Cookie");
+	struct api_settings *s = &r->api->set;
+	char sid[SESSION_ID_HEX + 8];
+	int64_t now = auth_now_ms();
+	struct session *se;
+	struct token t;
+	struct user u;
+
+	if (auth) {
+		if (strncmp(auth, "Bearer ", 7) || token_check(r->api->db, auth + 7, &t))
+			return -1;
+		r->via_token = 1;
+		r->role = t.role;
+		snprintf(r->who, sizeof(r->who), "token:%.30s", t.name);
+		return 0;
+	}
+	if (cookie_get(cookie, API_COOKIE, sid, sizeof(sid)))
+		return 1;
+	se = session_find(sid, now, s->idle_ms > s->idle_admin_ms ? s->idle_ms : s->idle_admin_ms,
+			  s->abs_ms);
+	if (!se)
+		return 1;
+	if (now - se->last_seen > (se->role == ROLE_ADMIN ? s->idle_admin_ms : s->idle_ms)) {
+		session_drop(se);
+		return 1;
+	}
+	/* a password change, role change or lock since login ends the session */
+	if (user_get_id(r->api->db, se->user_id, &u) || u.gen != se->gen || u.disabled) {
+		session_drop(se);
+		return 1;
+	}
+	se->last_seen = now;
+	r->sess = se;
+	r->must_change = u.must_change ||
+			 (s->max_age_ms && now - u.pw_changed > s->max_age_ms);
+	r->role = se->role;
+	snprintf(r->who, sizeof(r->who), "%s", se->user);
+	return 0;
+}
+
+static int gate(struct rq *r, const struct route *rt)
+{
+	struct session *se = r->sess;
+	const char *csrf;
+	int who;
+
+	who = authenticate(r);
+	if (rt->perm == PERM_PUBLIC && !(rt->flags & R_SESSION))
+		return 0;
+	if (who < 0) {
+		api_error(r, 401, "invalid or revoked API token");
+		return -1;
+	}
+	if (who > 0) {
+		api_error(r, 401, "login required");
+		return -1;
+	}
+	se = r->sess;
+	if ((rt->flags & R_SESSION) && !se) {
+		api_error(r, 403, "this route needs an interactive session, not an API token");
+		return -1;
+	}
+	if (se && se->stage == SESS_MFA && !(rt->flags & R_MFA)) {
+		api_error(r, 403, "second factor required");
+		return -1;
+	}
+	if (se && (se->stage == SESS_ENROLL || r->must_change) &&
+	    !(rt->flags & (R_SETUP | R_MFA))) {
+		api_error(r, 403, se->stage == SESS_ENROLL ? "MFA enrolment required" :
+			  "password change required");
+		return -1;
+	}
+	if (!role_has(r->role, rt->perm)) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "role %s lacks permission %s", role_name(r->role),
+			 perm_name(rt->perm));
+		api_error(r, 403, why);
+		return -1;
+	}
+	if (se && (rt->flags & R_STATE)) {
+		csrf = evhttp_find_header(evhttp_request_get_input_headers(r->req), "X-CSRF-Token");
+		if (!csrf || !secret_eq(csrf, se->csrf)) {
+			api_error(r, 403, "CSRF token missing or wrong");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int read_body(struct rq *r)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
+					    "Content-Type");
+	size_t n = evbuffer_get_length(in);
+	const char *why;
+
+	if (n > API_MAX_BODY) {
+		api_error(r, 413, "request body larger than 64 KiB");
+		return -1;
+	}
+	/* a JSON content type cannot be sent cross-site without a preflight */
+	if (!ct || strncmp(ct, "application/json", 16)) {
+		api_error(r, 415, "Content-Type must be application/json");
+		return -1;
+	}
+	r->body = body_object((const char *)evbuffer_pullup(in, -1), n, API_MAX_BODY, &why);
+	if (!r->body) {
+		api_error(r, 400, why);
+		return -1;
+	}
+	return 0;
+}
+
+void routes_dispatch(struct api *a, struct evhttp_request *req)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
+	const struct route *rt = NULL;
+	struct rq r;
+	int path_seen = 0;
+	size_t i;
+
+	a->requests++;
+	memset(&r, 0, sizeof(r));
+	r.api = a;
+	r.req = req;
+	r.method = evhttp_request_get_command(req);
+	if (!raw || !*raw)
+		raw = "/";
+	if (strncmp(raw, "/api/", 5)) {
+		static_serve(a, req, raw);
+		return;
+	}
+	if (path_clean(raw, r.path, sizeof(r.path))) {
+		api_error(&r, 400, "malformed path");
+		return;
+	}
+	r.query = evhttp_uri_get_query(uri);
+	for (i = 0; i < N_ROUTES; i++) {
+		if (!match(routes[i].pattern, r.path, &r))
+			continue;
+		path_seen = 1;
+		if (routes[i].method == r.method) {
+			rt = &routes[i];
+			break;
+		}
+	}
+	if (!rt) {
+		api_error(&r, path_seen ? 405 : 404, path_seen ? "method not allowed" : "no such route");
+		return;
+	}
+	peer(req, r.addr, sizeof(r.addr));
+	snprintf(r.who, sizeof(r.who), "-");
+	if (gate(&r, rt) == 0 && (!(rt->flags & R_BODY) || read_body(&r) == 0))
+		rt->fn(&r);
+	if ((rt->flags & R_STATE) && !(rt->flags & R_NOAUDIT)) {
+		char action[300];
+
+		snprintf(action, sizeof(action), "%s %s", method_name(r.method), r.path);
+		if (!r.detail)
+			r.detail = json_object();
+		json_object_set_new(r.detail, "status", json_integer(r.status));
+		api_audit(a, r.who, r.addr, action, r.target,
+			  r.status < 400 ? "ok" : r.status == 401 || r.status == 403 ?
+			  "denied" : "fail", r.detail);
+		r.detail = NULL;
+	}
+	json_decref(r.detail);
+	json_decref(r.body);
+}

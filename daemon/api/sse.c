@@ -1,0 +1,148 @@
+/*
+ * Server-sent events: one JSON snapshot of live state a second (device
+ * online/frames/errors, latest signal values, link timing, counters) to
+ * each subscriber.  A stream ends when its session or token does.
+ */
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+
+struct sse_client {
+	struct sse_client *next;
+	struct api *api;
+	struct evhttp_request *req;
+	struct evhttp_connection *conn;
+	char sid[SESSION_ID_HEX + 1];
+	char token[TOKEN_LEN + 1];
+	enum role role;
+};
+
+static void unlink_client(struct sse_client *c)
+{
+	struct sse_client **pp;
+
+	for (pp = &c->api->sse; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			c->api->nsse--;
+			break;
+		}
+	free(c);
+}
+
+static void closecb(struct evhttp_connection *conn, void *arg)
+{
+	(void)conn;
+	unlink_client(arg);
+}
+
+static void end_stream(struct sse_client *c)
+{
+	evhttp_connection_set_closecb(c->conn, NULL, NULL);
+	evhttp_send_reply_end(c->req);
+	unlink_client(c);
+}
+
+static void send_event(struct sse_client *c, const char *data)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (!b)
+		return;
+	evbuffer_add_printf(b, "event: live\ndata: %s\n\n", data);
+	evhttp_send_reply_chunk(c->req, b);
+	evbuffer_free(b);
+}
+
+void sse_open(struct rq *r)
+{
+	struct api *a = r->api;
+	struct sse_client *c;
+	const char *auth;
+	struct evbuffer *b;
+	char *s;
+
+	if (a->nsse >= API_MAX_SSE) {
+		api_error(r, 503, "too many live streams");
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	c->api = a;
+	c->req = r->req;
+	c->conn = evhttp_request_get_connection(r->req);
+	c->role = r->role;
+	if (r->sess)
+		snprintf(c->sid, sizeof(c->sid), "%s", r->sess->id);
+	auth = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
+	if (r->via_token && auth)
+		snprintf(c->token, sizeof(c->token), "%s", auth + 7);
+	c->next = a->sse;
+	a->sse = c;
+	a->nsse++;
+	r->status = 200;
+	http_headers(r->req, "text/event-stream");
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
+	evhttp_send_reply_start(r->req, 200, "OK");
+	evhttp_connection_set_closecb(c->conn, closecb, c);
+	b = evbuffer_new();
+	if (b) {
+		evbuffer_add_printf(b, "retry: 3000\n\n");
+		evhttp_send_reply_chunk(r->req, b);
+		evbuffer_free(b);
+	}
+	{
+		json_t *live = data_live(a);
+
+		s = live ? json_dumps(live, JSON_COMPACT) : NULL;
+		json_decref(live);
+		if (s)
+			send_event(c, s);
+		free(s);
+	}
+}
+
+static int still_allowed(struct sse_client *c)
+{
+	struct api_settings *s = &c->api->set;
+	struct token t;
+
+	if (c->token[0])
+		return token_check(c->api->db, c->token, &t) == 0;
+	return session_find(c->sid, auth_now_ms(),
+			    c->role == ROLE_ADMIN ? s->idle_admin_ms : s->idle_ms, s->abs_ms) != NULL;
+}
+
+void sse_tick(struct api *a)
+{
+	struct sse_client *c, *next;
+	json_t *live;
+	char *s;
+
+	if (!a->sse)
+		return;
+	live = data_live(a);
+	s = live ? json_dumps(live, JSON_COMPACT) : NULL;
+	json_decref(live);
+	for (c = a->sse; c; c = next) {
+		next = c->next;
+		if (!still_allowed(c))
+			end_stream(c);
+		else if (s)
+			send_event(c, s);
+	}
+	free(s);
+}
+
+void sse_close_all(struct api *a)
+{
+	while (a->sse)
+		end_stream(a->sse);
+}

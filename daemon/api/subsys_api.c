@@ -1,0 +1,178 @@
+/*
+ * iiotd subsystem "api": the HTTPS server, its databases under the state
+ * directory (auth.db, audit.db, secret.key, tls/), and the first-run admin.
+ *
+ *	[api]
+ *	enabled = yes
+ *	listen = 0.0.0.0:8443
+ *	cert = /etc/iiot/cert.pem	; both or neither: self-signed otherwise
+ *	key = /etc/iiot/key.pem
+ *	webroot = /usr/share/iiot/web
+ *	session_idle = 15m		; pins the idle timeout for every role
+ */
+#include <event2/event.h>
+#include <openssl/crypto.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/conf.h"
+#include "core/iiotd.h"
+#include "core/log.h"
+#include "core/subsys.h"
+
+#ifndef IIOT_WEBROOT
+#define IIOT_WEBROOT "/usr/share/iiot/web"
+#endif
+#define DEFAULT_LISTEN "0.0.0.0:8443"
+
+static struct api api;
+
+static const char *const keys[] = {
+	"enabled", "listen", "cert", "key", "webroot", "session_idle", NULL,
+};
+
+static int api_check_conf(const struct conf *c, char *err, size_t errlen)
+{
+	const char *l = conf_get(c, "api", "listen");
+	uint64_t ms;
+	bool on;
+
+	if (conf_check_keys(c, "api", keys, err, errlen) ||
+	    conf_get_bool(c, "api", "enabled", true, &on, err, errlen) ||
+	    conf_get_ms(c, "api", "session_idle", 0, 0, 12 * 3600 * 1000ull, &ms, err, errlen))
+		return -1;
+	if (l && (!strrchr(l, ':') || atoi(strrchr(l, ':') + 1) <= 0 ||
+		  atoi(strrchr(l, ':') + 1) > 65535)) {
+		conf_errf(c, conf_find(c, "api", "listen"), err, errlen,
+			  "api.listen: want ADDRESS:PORT");
+		return -1;
+	}
+	if (!conf_get(c, "api", "cert") != !conf_get(c, "api", "key")) {
+		conf_errf(c, conf_find(c, "api", conf_get(c, "api", "cert") ? "cert" : "key"),
+			  err, errlen, "api.cert and api.key go together");
+		return -1;
+	}
+	return 0;
+}
+
+static void tick(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	sse_tick(arg);
+}
+
+/* No default password: the first start makes "admin" with a one-time secret. */
+static int first_run(struct api *a)
+{
+	char pw[21];
+
+	if (user_count(a->db) != 0)
+		return 0;
+	pw_generate(pw, sizeof(pw));
+	if (user_create(a->db, "admin", ROLE_ADMIN, pw, 1))
+		return -1;
+	api_audit(a, "iiotd", "local", "user.create", "admin", "ok",
+		  json_pack("{ss ss}", "role", "admin", "reason", "first run"));
+	/* printed once, to the console only: never logged, never stored */
+	fprintf(stderr, "iiotd: first run: sign in at %s as 'admin' with the one-time password: %s\n"
+		"iiotd: (it is shown only now; change it and enrol TOTP at the first login)\n",
+		a->url, pw);
+	fflush(stderr);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	return 0;
+}
+
+static int api_start(struct iiotd *d)
+{
+	const struct conf *c = d->conf;
+	const char *listen = conf_get(c, "api", "listen");
+	const char *root = conf_get(c, "api", "webroot");
+	char err[512], path[PATH_MAX + 16];
+	struct timeval one = { 1, 0 };
+	uint64_t idle = 0;
+	bool on = true;
+
+	conf_get_bool(c, "api", "enabled", true, &on, err, sizeof(err));
+	if (!on)
+		return 0;
+	memset(&api, 0, sizeof(api));
+	api.d = d;
+	api.base = d->base;
+	conf_get_ms(c, "api", "session_idle", 0, 0, 12 * 3600 * 1000ull, &idle, err, sizeof(err));
+	api.idle_override_ms = (int64_t)idle;
+	if (!realpath(root ? root : IIOT_WEBROOT, api.webroot)) {
+		log_warnx("api: web root %s not found; only the API is served",
+			  root ? root : IIOT_WEBROOT);
+		snprintf(api.webroot, sizeof(api.webroot), "/nonexistent");
+	}
+	api.db = authdb_open(d->state_dir, err, sizeof(err));
+	if (!api.db)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/audit.db", d->state_dir);
+	api.audit = audit_open(path, err, sizeof(err));
+	if (!api.audit)
+		goto fail;
+	api_settings_load(&api);
+	api.ssl = tls_ctx(conf_get(c, "api", "cert"), conf_get(c, "api", "key"), d->state_dir,
+			  err, sizeof(err));
+	if (!api.ssl)
+		goto fail;
+	if (http_start(&api, listen ? listen : DEFAULT_LISTEN, err, sizeof(err)))
+		goto fail;
+	if (first_run(&api)) {
+		snprintf(err, sizeof(err), "cannot create the first admin");
+		goto fail;
+	}
+	api.tick = event_new(d->base, -1, EV_PERSIST, tick, &api);
+	if (!api.tick || event_add(api.tick, &one)) {
+		snprintf(err, sizeof(err), "cannot start the live-stream timer");
+		goto fail;
+	}
+	audit_prune(api.audit, (int)setting_int(api.db, "audit.retention_days"));
+	log_info("api: web UI and API at %s", api.url);
+	return 0;
+fail:
+	log_warnx("api: %s", err);
+	http_stop(&api);
+	SSL_CTX_free(api.ssl);
+	audit_close(api.audit);
+	authdb_close(api.db);
+	memset(&api, 0, sizeof(api));
+	return -1;
+}
+
+static int api_reload(struct iiotd *d)
+{
+	(void)d;
+	if (api.db)
+		api_settings_load(&api);
+	return 0;
+}
+
+static void api_stop(struct iiotd *d)
+{
+	(void)d;
+	if (!api.db)
+		return;
+	sse_close_all(&api);
+	if (api.tick)
+		event_free(api.tick);
+	http_stop(&api);
+	SSL_CTX_free(api.ssl);
+	audit_close(api.audit);
+	authdb_close(api.db);
+	session_clear();
+	memset(&api, 0, sizeof(api));
+}
+
+const struct iiotd_subsys subsys_api = {
+	.name = "api",
+	.check_conf = api_check_conf,
+	.start = api_start,
+	.reload = api_reload,
+	.stop = api_stop,
+};

@@ -1,0 +1,28 @@
+// Talks to iiotd's REST API: JSON in and out, the CSRF token on every
+// state change, errors surfaced with the server's reason.
+let csrf = '';
+
+export function setCsrf(t) { csrf = t || ''; }
+
+export class ApiError extends Error {
+  constructor(status, reason) { super(reason); this.status = status; }
+}
+
+export async function api(method, path, body) {
+  const opt = { method, headers: {}, credentials: 'same-origin' };
+  if (method !== 'GET') opt.headers['X-CSRF-Token'] = csrf;
+  if (body !== undefined) {
+    opt.headers['Content-Type'] = 'application/json';
+    opt.body = JSON.stringify(body);
+  }
+  const res = await fetch('/api/v1' + path, opt);
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (!res.ok) throw new ApiError(res.status, (data && data.error) || res.statusText);
+  return data;
+}
+
+export const get = (p) => api('GET', p);
+export const post = (p, b) => api('POST', p, b === undefined ? {} : b);
+export const put = (p, b) => api('PUT', p, b);
+export const del = (p) => api('DELETE', p);

@@ -1,0 +1,104 @@
+// The single page: session state, hash routing, the live stream.
+import { get, post, setCsrf } from './api.js';
+import { loadLang, t, apply } from './i18n.js';
+import { toast } from './dom.js';
+import * as auth from './views/auth.js';
+import * as plant from './views/plant.js';
+import * as admin from './views/admin.js';
+
+export const app = {
+  session: null,
+  live: null,
+  liveSubs: new Set(),
+  can(perm) { return !!(this.session && this.session.permissions.includes(perm)); },
+  go(hash) { if (location.hash === hash) route(); else location.hash = hash; },
+  setSession(s) {
+    this.session = s;
+    setCsrf(s && s.csrf);
+    const nav = document.getElementById('nav');
+    const full = s && s.stage === 'ok' && !s.must_change;
+    nav.hidden = !full;
+    document.getElementById('logout').hidden = !s;
+    document.getElementById('whoami').textContent = s ? s.user + ' (' + t('role.' + s.role) + ')' : '';
+    if (s && s.site) document.getElementById('site').textContent = s.site;
+    for (const a of nav.querySelectorAll('[data-perm]')) a.hidden = !this.can(a.dataset.perm);
+    if (full) this.startLive(); else this.stopLive();
+  },
+  startLive() {
+    if (this.live) return;
+    this.live = new EventSource('/api/v1/events');
+    this.live.addEventListener('live', (ev) => {
+      let d;
+      try { d = JSON.parse(ev.data); } catch (e) { return; }
+      for (const f of this.liveSubs) f(d);
+    });
+  },
+  stopLive() { if (this.live) { this.live.close(); this.live = null; } },
+  onLive(f) { this.liveSubs.add(f); return () => this.liveSubs.delete(f); },
+};
+
+const routes = [
+  [/^#\/login$/, auth.login],
+  [/^#\/mfa$/, auth.mfa],
+  [/^#\/enroll$/, auth.enroll],
+  [/^#\/password$/, auth.password],
+  [/^#\/overview$/, plant.overview],
+  [/^#\/devices$/, plant.devices],
+  [/^#\/device\/(\d+)$/, plant.device],
+  [/^#\/topology$/, plant.topology],
+  [/^#\/users$/, admin.users],
+  [/^#\/audit$/, admin.audit],
+  [/^#\/settings$/, admin.settings],
+];
+
+let cleanup = null;
+
+// Where a session in a given stage may be; anything else sends it there.
+function gateFor(s) {
+  if (!s) return '#/login';
+  if (s.stage === 'mfa') return '#/mfa';
+  if (s.must_change) return '#/password';
+  if (s.stage === 'enroll') return '#/enroll';
+  return null;
+}
+
+async function route() {
+  const hash = location.hash || '#/overview';
+  const gate = gateFor(app.session);
+  if (gate && hash !== gate) { location.hash = gate; return; }
+  if (!gate && ['#/login', '#/mfa', '#/enroll'].includes(hash)) { location.hash = '#/overview'; return; }
+  if (cleanup) { try { cleanup(); } catch (e) { /* view already gone */ } cleanup = null; }
+  const main = document.getElementById('view');
+  main.replaceChildren();
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
+  for (const [re, view] of routes) {
+    const m = hash.match(re);
+    if (!m) continue;
+    try {
+      cleanup = (await view(main, app, ...m.slice(1))) || null;
+    } catch (e) {
+      if (e.status === 401) { app.setSession(null); app.go('#/login'); return; }
+      toast(e.message, true);
+    }
+    apply(main);
+    return;
+  }
+  location.hash = '#/overview';
+}
+
+async function boot() {
+  await loadLang();
+  const sel = document.getElementById('lang');
+  sel.value = document.documentElement.lang;
+  sel.addEventListener('change', async () => { await loadLang(sel.value); app.setSession(app.session); route(); });
+  document.getElementById('logout').addEventListener('click', async () => {
+    try { await post('/logout'); } catch (e) { /* gone already */ }
+    app.setSession(null);
+    app.go('#/login');
+  });
+  try { app.setSession(await get('/session')); } catch (e) { app.setSession(null); }
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+boot();

@@ -1,0 +1,44 @@
+// Time charts on uPlot (web/node_modules/uplot, installed by the build).
+import uPlot from '/node_modules/uplot/dist/uPlot.esm.js';
+
+const COLORS = ['#0b6bcb', '#d9480f', '#2b8a3e', '#862e9c', '#e67700'];
+const MAX_POINTS = 600;
+
+// A chart of one or more series against time (seconds), appended to parent.
+export class TimeChart {
+  constructor(parent, title, labels, unit) {
+    this.el = document.createElement('div');
+    this.el.className = 'chart';
+    this.el.dataset.points = '0';
+    parent.append(this.el);
+    this.data = [[], ...labels.map(() => [])];
+    const width = Math.max(300, Math.min(parent.clientWidth || 600, 900) - 20);
+    this.plot = new uPlot({
+      title, width, height: 220,
+      scales: { x: { time: true } },
+      axes: [{}, { label: unit || '' }],
+      series: [{}, ...labels.map((l, i) => ({ label: l, stroke: COLORS[i % COLORS.length], width: 1.5 }))],
+    }, this.data, this.el);
+  }
+  // points: [[ts_ms, v1, v2...], ...] oldest first
+  set(points) {
+    this.data = [[], ...this.data.slice(1).map(() => [])];
+    for (const p of points) this.push(p, true);
+    this.redraw();
+  }
+  push(p, quiet) {
+    const ts = p[0] / 1000;
+    const xs = this.data[0];
+    if (xs.length && ts <= xs[xs.length - 1]) return;
+    xs.push(ts);
+    for (let i = 1; i < this.data.length; i++) this.data[i].push(p[i] === undefined ? null : p[i]);
+    if (xs.length > MAX_POINTS) for (const s of this.data) s.shift();
+    if (!quiet) this.redraw();
+  }
+  redraw() {
+    this.plot.setData(this.data);
+    this.el.dataset.points = String(this.data[0].length);
+    this.el.dataset.last = String(this.data[0].length ? this.data[0][this.data[0].length - 1] : 0);
+  }
+  destroy() { this.plot.destroy(); }
+}

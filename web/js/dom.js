@@ -1,0 +1,38 @@
+// Tiny DOM helpers: elements are built, never parsed from strings, so
+// nothing the server or a device name says can become markup.
+export function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids.flat()) {
+    if (kid === undefined || kid === null || kid === false) continue;
+    el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  }
+  return el;
+}
+
+export function table(cols, rows, rowAttrs) {
+  return h('table', { class: 'grid' },
+    h('thead', {}, h('tr', {}, cols.map((c) => h('th', {}, c)))),
+    h('tbody', {}, rows.map((r, i) => h('tr', rowAttrs ? rowAttrs(i) : {}, r.map((c) => h('td', {}, c))))));
+}
+
+export function toast(msg, bad) {
+  const el = document.getElementById('toast');
+  el.textContent = msg;
+  el.className = bad ? 'bad' : '';
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+export function fmtTime(ms) {
+  if (!ms) return '-';
+  const d = new Date(ms);
+  return d.toISOString().replace('T', ' ').slice(0, 19);
+}

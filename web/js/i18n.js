@@ -1,0 +1,27 @@
+// Labels come from web/i18n/<lang>.json; the choice is kept per browser.
+let dict = {};
+let lang = 'en';
+
+export function currentLang() { return lang; }
+
+export async function loadLang(l) {
+  const want = l || localStorage.getItem('iiot.lang') ||
+    (navigator.language && navigator.language.startsWith('zh') ? 'zh-CN' : 'en');
+  lang = want === 'zh-CN' ? 'zh-CN' : 'en';
+  const res = await fetch('/i18n/' + lang + '.json');
+  dict = await res.json();
+  localStorage.setItem('iiot.lang', lang);
+  document.documentElement.lang = lang;
+  apply(document);
+}
+
+export function t(key, vars) {
+  let s = dict[key] !== undefined ? dict[key] : key;
+  if (vars) for (const k of Object.keys(vars)) s = s.replace('{' + k + '}', vars[k]);
+  return s;
+}
+
+export function apply(root) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-ph]')) el.placeholder = t(el.dataset.i18nPh);
+}

@@ -1,0 +1,106 @@
+// Administration: users, roles, tokens and sessions; the audit log; settings.
+import { get, post, put, del } from '../api.js';
+import { h, table, toast, fmtTime } from '../dom.js';
+import { t } from '../i18n.js';
+
+const ROLES = ['admin', 'engineer', 'operator', 'viewer', 'auditor'];
+
+function secretBox(label, value) {
+  return h('div', { class: 'card secret' }, h('p', {}, label), h('code', { class: 'once' }, value), h('p', {}, t('users.once')));
+}
+
+export async function users(main, app) {
+  const admin = app.can('user.admin');
+  const out = h('div', {});
+  async function load() {
+    const u = (await get('/users')).users;
+    const roles = (await get('/roles')).roles;
+    const parts = [h('h1', {}, t('nav.users')),
+      table([t('col.name'), t('col.role'), t('col.mfa'), t('col.state'), t('col.pwchanged'), admin ? t('col.actions') : ''],
+        u.map((x) => [x.name,
+          admin && x.name !== app.session.user ? h('select', { dataset: { user: x.name }, onchange: (ev) => act(put('/users/' + x.name, { role: ev.target.value })) },
+            ROLES.map((r) => h('option', { value: r, selected: r === x.role }, t('role.' + r)))) : t('role.' + x.role),
+          x.mfa ? '✓' : '-',
+          (x.disabled ? t('users.disabled') : t('users.enabled')) + (x.locked ? ' · ' + t('users.locked') : ''),
+          fmtTime(x.pw_changed),
+          admin && x.name !== app.session.user ? h('span', { class: 'actions' },
+            h('button', { onclick: () => act(put('/users/' + x.name, { disabled: !x.disabled })) }, t(x.disabled ? 'users.enable' : 'users.disable')),
+            h('button', { onclick: () => act(post('/users/' + x.name + '/reset').then((r) => out.prepend(secretBox(t('users.newpw', { name: r.name }), r.one_time_password)))) }, t('users.reset')),
+            h('button', { class: 'danger', onclick: () => confirm(t('users.confirmdel', { name: x.name })) && act(del('/users/' + x.name)) }, t('users.delete'))) : '']))];
+    parts.push(h('h2', {}, t('users.roles')),
+      table([t('col.role'), t('col.perms'), t('col.mfa')], roles.map((r) => [t('role.' + r.name), r.permissions.join(', '), r.mfa_required ? '✓' : '-'])));
+    if (admin) {
+      const nf = h('form', { class: 'toolbar', id: 'user-add', onsubmit: (ev) => {
+        ev.preventDefault();
+        act(post('/users', { name: nf.uname.value, role: nf.role.value }).then((r) => out.prepend(secretBox(t('users.newpw', { name: r.name }), r.one_time_password))));
+      } }, h('input', { name: 'uname', required: true, placeholder: t('col.name') }),
+      h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r }, t('role.' + r)))),
+      h('button', { type: 'submit' }, t('users.add')));
+      const tokens = (await get('/tokens')).tokens;
+      const tf = h('form', { class: 'toolbar', id: 'token-add', onsubmit: (ev) => {
+        ev.preventDefault();
+        act(post('/tokens', { name: tf.tname.value, role: tf.role.value }).then((r) => out.prepend(secretBox(t('tokens.new', { name: r.name }), r.token))));
+      } }, h('input', { name: 'tname', required: true, placeholder: t('col.name') }),
+      h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r }, t('role.' + r)))),
+      h('button', { type: 'submit' }, t('tokens.add')));
+      const sessions = (await get('/sessions')).sessions;
+      parts.push(h('h2', {}, t('users.add')), nf,
+        h('h2', {}, t('tokens.title')),
+        table([t('col.id'), t('col.name'), t('col.role'), t('tokens.by'), t('tokens.lastused'), ''],
+          tokens.map((x) => [x.id, x.name, t('role.' + x.role), x.created_by, fmtTime(x.last_used),
+            x.revoked ? t('tokens.revoked') : h('button', { onclick: () => act(del('/tokens/' + x.id)) }, t('tokens.revoke'))])), tf,
+        h('h2', {}, t('sessions.title')),
+        table([t('col.name'), t('col.role'), t('sessions.stage'), t('sessions.addr'), t('sessions.last')],
+          sessions.map((s) => [s.user, t('role.' + s.role), s.stage, s.addr, fmtTime(s.last_seen)])));
+    }
+    const keep = [...out.querySelectorAll('.secret')];
+    out.replaceChildren(...keep, ...parts);
+  }
+  async function act(p) {
+    try { await p; toast(t('saved')); await load(); } catch (e) { toast(e.message, true); }
+  }
+  main.append(out);
+  await load();
+  return null;
+}
+
+export async function audit(main) {
+  const body = h('div', { id: 'audit-list' });
+  const status = h('span', { id: 'audit-status' });
+  let oldest = 0;
+  async function more(reset) {
+    const r = await get('/audit?limit=100' + (reset || !oldest ? '' : '&before=' + oldest));
+    if (r.entries.length) oldest = r.entries[r.entries.length - 1].seq;
+    const rows = r.entries.map((e) => [e.seq, fmtTime(e.ts), e.user, e.addr, e.action, e.target, h('span', { class: e.result === 'ok' ? 'ok' : 'off' }, e.result),
+      typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail)]);
+    const tb = table([t('col.seq'), t('col.time'), t('col.user'), t('col.addr'), t('col.action'), t('col.target'), t('col.result'), t('col.detail')], rows);
+    if (reset) body.replaceChildren(tb); else body.append(tb);
+  }
+  main.append(h('h1', {}, t('nav.audit')),
+    h('div', { class: 'toolbar' },
+      h('button', { id: 'audit-verify', onclick: async () => {
+        const v = await get('/audit/verify');
+        status.textContent = v.intact ? t('audit.intact', { n: v.rows }) : t('audit.broken', { why: v.reason });
+        status.className = v.intact ? 'ok' : 'off';
+      } }, t('audit.verify')), status,
+      h('button', { onclick: () => more(true) }, t('audit.refresh'))),
+    body, h('button', { onclick: () => more(false) }, t('audit.more')));
+  await more(true);
+  return null;
+}
+
+export async function settings(main, app) {
+  const s = (await get('/settings')).settings;
+  const can = app.can('settings.write');
+  main.append(h('h1', {}, t('nav.settings')), h('div', { class: 'card' }, table([t('col.setting'), t('col.value'), t('col.help'), ''],
+    s.map((x) => {
+      const input = x.choices ? h('select', { name: x.key, disabled: !can }, x.choices.map((c) => h('option', { value: c, selected: c === x.value }, c)))
+        : h('input', { name: x.key, value: x.value, disabled: !can, type: x.min !== undefined ? 'number' : 'text', min: x.min, max: x.max });
+      input.id = 'set-' + x.key.replace('.', '-');
+      return [h('code', {}, x.key), input, t('setting.' + x.key) === 'setting.' + x.key ? x.help : t('setting.' + x.key),
+        can ? h('button', { id: 'save-' + x.key.replace('.', '-'), onclick: async () => {
+          try { await put('/settings', { [x.key]: input.value }); toast(t('saved')); } catch (e) { toast(e.message, true); }
+        } }, t('settings.save')) : ''];
+    }))));
+  return null;
+}
