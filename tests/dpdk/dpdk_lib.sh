@@ -24,10 +24,12 @@ eal_setup() {
 }
 
 # dpdk_start OUT ERR EAL-ARGS... -- OPTS...: run in the background, $dpdk_pid
+# (prefixed by the command in DPDK_WRAP, which must exec it, e.g. nsenter)
+DPDK_WRAP=()
 dpdk_start() {
 	local out=$1 err=$2
 	shift 2
-	"$DPDK_BIN" "$@" >"$out" 2>"$err" &
+	"${DPDK_WRAP[@]}" "$DPDK_BIN" "$@" >"$out" 2>"$err" &
 	dpdk_pid=$!
 	cleanup_push "kill -KILL $dpdk_pid"
 }
