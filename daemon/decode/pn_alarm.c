@@ -9,7 +9,7 @@
 #define RTA_DATA		1
 #define RTA_ERR			4
 #define BLOCK_HLEN		6
-#define ALARM_NOTIF_LEN		(BLOCK_HLEN + 22)
+#define ALARM_NOTIF_LEN		(BLOCK_HLEN + 20)
 
 static int decode_notification(const uint8_t *p, uint32_t len,
 			       struct decoded *d)

@@ -14,7 +14,7 @@ SEP = "\x1f"
 SUBS = range(1, 11)  # tshark names the first ten datagrams ecat.subN.*
 
 FIELDS = [
-    "frame.number", "frame.protocols", "eth.src", "eth.dst", "vlan.id",
+    "frame.number", "frame.len", "frame.protocols", "eth.src", "eth.dst", "vlan.id",
     "ecat.cmd", "ecat.idx", "ecat.adp", "ecat.ado", "ecat.lad", "ecat.cnt",
     "ecat.int", "ecat.subframe.length", "ecat.subframe.circulating",
     "ecat_mailbox.type", "ecat_mailbox.length", "ecat_mailbox.address",
@@ -213,6 +213,7 @@ def main():
     for t, o in zip(ts, ours):
         n = num(t["frame.number"][0])
         c.eq(n, "n", o["n"], n)
+        c.eq(n, "frame.len", o["len"], first(t, "frame.len", num))
         c.eq(n, "eth.src", o["src"], first(t, "eth.src"))
         c.eq(n, "eth.dst", o["dst"], first(t, "eth.dst"))
         c.eq(n, "vlan.id", o["vlan"], [num(x) for x in t["vlan.id"]])

@@ -1,0 +1,24 @@
+/* libFuzzer: PNIO-CM (DCE/RPC body of a UDP datagram). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct decoded d;
+	uint8_t *copy;
+
+	if (size > 65535)
+		return 0;
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	decode_pnio_cm(copy, (uint32_t)size, &d);
+	free(copy);
+	return 0;
+}
