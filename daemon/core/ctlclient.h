@@ -1,0 +1,31 @@
+/* iiotctl's side of the control socket, and its table printers. */
+#ifndef IIOTD_CTLCLIENT_H
+#define IIOTD_CTLCLIENT_H
+
+#include <stdio.h>
+
+struct json_t;
+
+/*
+ * The socket to talk to: -s PATH, else $IIOTD_SOCK, else var/iiotd.sock of
+ * the source tree iiotctl was built in (what "make run" uses), else the
+ * packaged default under /var/lib/iiot.
+ */
+const char *ctl_socket_path(const char *opt);
+
+/* Connect and send one request line; the fd, or -1 with err. */
+int ctl_send(const char *sock, const char *req, char *err, size_t errlen);
+/* Read the JSON reply line from fd (leaves fd open); NULL with err. */
+struct json_t *ctl_read_reply(int fd, char *err, size_t errlen);
+/* Both, closing fd; a reply with "ok":false becomes NULL + its error. */
+struct json_t *ctl_call(const char *sock, const char *req, char *err,
+			size_t errlen);
+
+/* Shared by "devices" and "inventory". */
+void ctl_print_devices(FILE *f, struct json_t *devices);
+void ctl_print_links(FILE *f, struct json_t *links);
+
+/* Common option: "-s PATH" / "--socket PATH"; returns 1 when consumed. */
+int ctl_opt_socket(int argc, char **argv, int *i, const char **sock);
+
+#endif

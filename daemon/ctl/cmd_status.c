@@ -1,0 +1,73 @@
+/* iiotctl status [--json]: is iiotd up, what it drains, what it knows. */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/ctlclient.h"
+#include "ctl.h"
+
+static int run_status(int argc, char **argv)
+{
+	const char *sock = NULL;
+	char err[512];
+	int i, as_json = 0;
+	size_t k;
+	json_t *o, *r;
+
+	for (i = 1; i < argc; i++) {
+		if (ctl_opt_socket(argc, argv, &i, &sock))
+			continue;
+		if (!strcmp(argv[i], "--json"))
+			as_json = 1;
+		else {
+			fprintf(stderr, "usage: iiotctl status [-s SOCK] "
+				"[--json]\n");
+			return 2;
+		}
+	}
+	o = ctl_call(ctl_socket_path(sock), "status\n", err, sizeof(err));
+	if (!o) {
+		fprintf(stderr, "iiotctl: %s\n", err);
+		return 1;
+	}
+	if (as_json) {
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+		return 0;
+	}
+	printf("iiotd %s, pid %lld, uid %lld, up %llds\n",
+	       json_string_value(json_object_get(o, "version")),
+	       json_integer_value(json_object_get(o, "pid")),
+	       json_integer_value(json_object_get(o, "uid")),
+	       json_integer_value(json_object_get(o, "uptime_s")));
+	printf("config:  %s\n", json_string_value(json_object_get(o, "config")));
+	printf("db:      %s (%lld bytes)\n",
+	       json_string_value(json_object_get(o, "db")) ?: "-",
+	       json_integer_value(json_object_get(o, "db_bytes")));
+	printf("devices: %lld (%lld online), links %lld, signals %lld, "
+	       "frames %lld\n",
+	       json_integer_value(json_object_get(o, "devices")),
+	       json_integer_value(json_object_get(o, "online")),
+	       json_integer_value(json_object_get(o, "links")),
+	       json_integer_value(json_object_get(o, "signals")),
+	       json_integer_value(json_object_get(o, "frames")));
+	json_array_foreach(json_object_get(o, "rings"), k, r)
+		printf("ring:    %s %s, %lld drained, %lld drops, %lld "
+		       "corrupt\n", json_string_value(json_object_get(r, "ring")),
+		       json_is_true(json_object_get(r, "open")) ? "open" :
+		       "waiting", json_integer_value(json_object_get(r,
+							"drained")),
+		       json_integer_value(json_object_get(r, "drops")),
+		       json_integer_value(json_object_get(r, "corrupt")));
+	json_decref(o);
+	return 0;
+}
+
+const struct ctl_cmd cmd_status = {
+	.name = "status",
+	.args = "[-s SOCK] [--json]",
+	.help = "iiotd's state: uptime, rings, devices, database",
+	.run = run_status,
+};
