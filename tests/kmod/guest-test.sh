@@ -1,0 +1,198 @@
+#!/bin/sh
+# /init of the iiot.ko test VM (busybox sh).  Reports TAP lines prefixed
+# with "IIOT-TAP " on the console; tests/kmod/vm.t numbers them.
+/bin/busybox --install -s /bin
+export PATH=/bin
+# busybox runs its own applets before PATH: iproute2 by full path
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+
+ok() { echo "IIOT-TAP ok - $*"; }
+nok() { echo "IIOT-TAP not ok - $*"; }
+diag() { echo "$*" | tail -n 8 | sed 's/^/IIOT-TAP # /'; }
+check() {
+	what=$1
+	shift
+	if out=$("$@" 2>&1); then ok "$what"; else nok "$what"; diag "$out"; fi
+}
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1"; diag "got:  $2" "want: $3"; fi
+}
+# refused: command fails and its message contains the text
+refused() {
+	what=$1 text=$2
+	shift 2
+	if out=$("$@" 2>&1); then
+		nok "$what"; diag "succeeded: $out"
+	elif echo "$out" | grep -q -- "$text"; then
+		ok "$what"; diag "$out"
+	else
+		nok "$what"; diag "$out" "want a message with: $text"
+	fi
+}
+wait_for() {	# FILE TEXT: up to 10 s
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+finish() {
+	echo IIOT-DMESG-BEGIN
+	dmesg
+	echo IIOT-DMESG-END
+	echo IIOT-DONE
+	poweroff -f
+}
+
+T=/bin/iiot-kmodtool
+C=/bin/iiotctl
+S=/sys/class/misc/iiot-veth1
+echo 100000 >/proc/sys/net/core/netdev_max_backlog
+insmod /lib/modules/veth.ko
+mkveth() {
+	/sbin/ip link add veth0 type veth peer name veth1 &&
+	/sbin/ip link set veth0 up && /sbin/ip link set veth1 up
+}
+check "veth pair" mkveth
+check "insmod iiot.ko" insmod /lib/modules/iiot.ko
+[ -d /sys/module/iiot ] || finish
+
+# --- attach, mapping, byte-exact capture -------------------------------
+# a small ring, so the byte-exact pass wraps it several times
+check "attach veth1" $C kmod attach veth1 --ring-size 256k
+if [ -c /dev/iiot/veth1 ]; then ok "device /dev/iiot/veth1"; else nok "device /dev/iiot/veth1"; fi
+expect_eq "sysfs abi_version" "$(cat $S/abi_version)" 1
+expect_eq "sysfs filter is the default" "$(cat $S/filter)" "0x88a4 0x8892"
+check "mmap: only the consumer page is writable" $T mmapcheck /dev/iiot/veth1
+
+N=6000
+exp=$($T expect $N mixed 0)
+ef=$(field "$exp" frames)
+eb=$(field "$exp" bytes)
+$T read /dev/iiot/veth1 "$ef" mixed 0 65535 30 >/tmp/read1 2>&1 &
+rp=$!
+wait_for /tmp/read1 ready
+$T send veth0 $N mixed 0 $S/fill 131072 >/tmp/send1 2>&1
+if wait $rp; then
+	ok "every frame in order and byte-exact ($ef of $N sent)"
+else
+	nok "every frame in order and byte-exact ($ef of $N sent)"
+fi
+diag "$(cat /tmp/read1 /tmp/send1)"
+expect_eq "sysfs frames" "$(cat $S/frames)" "$ef"
+expect_eq "sysfs bytes" "$(cat $S/bytes)" "$eb"
+expect_eq "sysfs drops" "$(cat $S/drops)" 0
+expect_eq "sysfs fill after draining" "$(cat $S/fill)" 0
+nl=$($C kmod stats veth1)
+bad=
+for k in frames bytes drops drop_bytes truncated bad_cons fill ring_size \
+	 snaplen snap_max overflows state; do
+	v=$(echo "$nl" | sed -n "s/^$k //p")
+	[ "$v" = "$(cat $S/$k)" ] || bad="$bad $k(nl=$v sysfs=$(cat $S/$k))"
+done
+expect_eq "sysfs agrees with netlink" "$bad" ""
+check "list shows veth1" sh -c "$C kmod list | grep -q '^veth1 '"
+
+# --- snap length and filter ----------------------------------------------
+check "snaplen 128" $C kmod snaplen veth1 128
+exp=$($T expect 400 mixed $N)
+$T read /dev/iiot/veth1 "$(field "$exp" frames)" mixed $N 128 30 >/tmp/read2 2>&1 &
+rp=$!
+wait_for /tmp/read2 ready
+$T send veth0 400 mixed $N >/dev/null
+if wait $rp; then ok "frames cut to the snap length"; else nok "frames cut to the snap length"; diag "$(cat /tmp/read2)"; fi
+tr=$(field "$(cat /tmp/read2)" truncated)
+expect_eq "truncated counted" "$(cat $S/truncated)" "$tr"
+check "snaplen back to 1518" $C kmod snaplen veth1 1518
+f0=$(cat $S/frames)
+check "filter LLDP only" $C kmod filter veth1 0x88cc
+$T send veth0 80 mixed 0 >/dev/null
+expect_eq "filter keeps only its ethertype" $(($(cat $S/frames) - f0)) 10
+check "filter back to the default" $C kmod filter veth1 0x88a4,0x8892
+$T drain /dev/iiot/veth1 >/dev/null
+
+# --- privileges ----------------------------------------------------------
+refused "unprivileged detach refused" CAP_NET_ADMIN $T asuser 65534 $C kmod detach veth1
+refused "unprivileged attach refused" CAP_NET_ADMIN $T asuser 65534 $C kmod attach veth0
+refused "unprivileged snaplen refused" CAP_NET_ADMIN $T asuser 65534 $C kmod snaplen veth1 64
+refused "unprivileged ring open refused" "Permission denied" $T asuser 65534 $T drain /dev/iiot/veth1
+check "unprivileged stats allowed" $T asuser 65534 $C kmod stats veth1
+
+# --- bad attributes --------------------------------------------------------
+refused "ring size not a power of two" "power of two" $C kmod attach veth0 --ring-size 100000
+refused "ring size too small" "ring size: integer out of range" $C kmod attach veth0 --ring-size 4096
+refused "snap length out of range" "snap length: integer out of range" $C kmod snaplen veth1 99999
+refused "snap length too large for the ring" "quarter of the ring" $C kmod attach veth0 --ring-size 64k --snaplen 16384
+refused "802.3 length as ethertype" "filter ethertype: integer out of range" $C kmod filter veth1 0x0100
+refused "too many ethertypes" "too many ethertypes" $C kmod filter veth1 \
+	0x9000,0x9001,0x9002,0x9003,0x9004,0x9005,0x9006,0x9007,0x9008,0x9009,0x900a,0x900b,0x900c,0x900d,0x900e,0x900f,0x9010
+refused "unknown interface" "no such network interface" $C kmod attach nope0
+refused "attach twice" "already attached" $C kmod attach veth1
+refused "detach what is not attached" "not attached" $C kmod detach veth0
+
+# --- overflow and events ---------------------------------------------------
+$C kmod events >/tmp/ev 2>&1 &
+ep=$!
+wait_for /tmp/ev listening
+check "detach veth1" $C kmod detach veth1
+check "attach veth1 with a 64 KiB ring" $C kmod attach veth1 --ring-size 64k
+exp=$($T expect 3000 mixed 0)
+$T send veth0 3000 mixed 0 >/dev/null
+fr=$(cat $S/frames) dr=$(cat $S/drops)
+diag "overflow: frames=$fr drops=$dr of $(field "$exp" frames)"
+if [ "$dr" -gt 0 ]; then ok "overflow counted as drops"; else nok "overflow counted as drops"; fi
+expect_eq "captured + dropped = every matching frame" $((fr + dr)) "$(field "$exp" frames)"
+expect_eq "sysfs state overflow" "$(cat $S/state)" overflow
+$T drain /dev/iiot/veth1 >/dev/null
+$T send veth0 16 mixed 0 >/dev/null
+expect_eq "sysfs state capturing after draining" "$(cat $S/state)" capturing
+sleep 1
+for e in "detach veth1" "attach veth1" "overflow-begin veth1" "overflow-end veth1"; do
+	if grep -q "^$e " /tmp/ev; then ok "event $e"; else nok "event $e"; diag "$(cat /tmp/ev)"; fi
+done
+
+# --- interface removal with traffic flowing -------------------------------
+$T send veth0 0 mixed 0 >/dev/null 2>&1 &
+sp=$!
+$T read /dev/iiot/veth1 100000000 mixed 0 65535 20 >/tmp/read3 2>&1 &
+rp=$!
+sleep 1
+check "/sbin/ip link del while attached, traffic flowing" /sbin/ip link del veth0
+wait $rp
+expect_eq "reader sees the ring closed" "$(field "$(cat /tmp/read3)" eof)" 1
+kill $sp 2>/dev/null; wait $sp 2>/dev/null
+if [ -e $S ] || [ -e /dev/iiot/veth1 ]; then nok "sysfs and device gone"; else ok "sysfs and device gone"; fi
+sleep 0.5
+if grep -q "^detach veth1 " /tmp/ev && [ "$(grep -c '^detach veth1 ' /tmp/ev)" -ge 2 ]; then
+	ok "event detach on interface removal"
+else
+	nok "event detach on interface removal"; diag "$(cat /tmp/ev)"
+fi
+kill $ep 2>/dev/null
+
+# --- detach and rmmod with traffic flowing --------------------------------
+check "veth pair again" mkveth
+check "attach veth1 again" $C kmod attach veth1
+$T send veth0 0 mixed 0 >/dev/null 2>&1 &
+sp=$!
+sleep 1
+check "detach with traffic flowing" $C kmod detach veth1
+if grep -q '\[iiot\]' /proc/vmallocinfo; then
+	nok "no ring memory left after detach"; diag "$(grep '\[iiot\]' /proc/vmallocinfo)"
+else
+	ok "no ring memory left after detach"
+fi
+check "attach veth0 and veth1" sh -c "$C kmod attach veth0 && $C kmod attach veth1"
+sleep 1
+check "rmmod while attached, traffic flowing" rmmod iiot
+kill $sp 2>/dev/null; wait $sp 2>/dev/null
+if [ -e /sys/module/iiot ] || ls /sys/class/misc | grep -q '^iiot-'; then
+	nok "nothing left after rmmod"
+else
+	ok "nothing left after rmmod"
+fi
+check "insmod again after rmmod" sh -c "insmod /lib/modules/iiot.ko && $C kmod attach veth1 && rmmod iiot"
+finish

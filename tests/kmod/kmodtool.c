@@ -1,0 +1,505 @@
+/*
+ * iiot-kmodtool: the guest side of the iiot.ko VM test and benchmark.
+ *
+ *   send IFACE COUNT [PATTERN] [START] [FILL_FILE MAX]
+ *                                        raw frames with sequence numbers;
+ *                                        with FILL_FILE (a sysfs "fill"),
+ *                                        wait while it exceeds MAX bytes
+ *   expect COUNT [PATTERN] [START]       frames/bytes the filter must keep
+ *   read DEV COUNT [PATTERN] [START] [SNAP] [TIMEOUT_S]
+ *                                        drain a kmod ring, check every
+ *                                        frame in order and byte-exact
+ *   drain DEV                            consume what is in a ring
+ *   tpv3 IFACE COUNT TIMEOUT_S           AF_PACKET TPACKET_V3 peer capture
+ *   mmapcheck DEV                        per-part mapping permissions
+ *   asuser UID CMD [ARG...]              run CMD as UID, no capabilities
+ *
+ * Frames are a pure function of their sequence number, so the reader
+ * rebuilds each one and compares it with what the ring holds.
+ * Patterns: "mixed" (EtherCAT, PROFINET, VLAN-tagged, sizes 60..1514 and
+ * frames the default filter must skip), "ecat" (60-byte EtherCAT only).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libshm.h"
+
+#define MAX_FRAME 1514
+
+struct fdesc {
+	uint16_t type;
+	int vlan;
+	unsigned int len;
+	int match;		/* kept by the default filter */
+};
+
+static void frame_desc(uint32_t seq, const char *pattern, struct fdesc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->len = 60;
+	d->match = 1;
+	if (!strcmp(pattern, "ecat")) {
+		d->type = 0x88a4;
+		return;
+	}
+	switch (seq % 8) {
+	case 0: d->type = 0x88a4; break;
+	case 1: d->type = 0x8892; d->len = 64 + seq % 64; break;
+	case 2: d->type = 0x0800; d->len = 98; d->match = 0; break;
+	case 3: d->type = 0x88a4; d->vlan = 1; d->len = 64; break;
+	case 4: d->type = 0x8892; d->len = MAX_FRAME; break;
+	case 5: d->type = 0x88cc; d->len = 80; d->match = 0; break;
+	case 6: d->type = 0x8892; d->vlan = 1; d->len = 120; break;
+	default: d->type = 0x88a4; d->len = 60 + seq % 900; break;
+	}
+}
+
+static unsigned int frame_build(uint32_t seq, const char *pattern,
+				uint8_t *b)
+{
+	static const uint8_t dst[6] = { 0x01, 0x0e, 0xcf, 0x00, 0x00, 0x00 };
+	static const uint8_t src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+	struct fdesc d;
+	unsigned int off = 12, i;
+
+	frame_desc(seq, pattern, &d);
+	memcpy(b, dst, 6);
+	memcpy(b + 6, src, 6);
+	if (d.vlan) {
+		/* priority 6, VLAN 5: what a PROFINET RT line uses */
+		b[off++] = 0x81;
+		b[off++] = 0x00;
+		b[off++] = 0xc0;
+		b[off++] = 0x05;
+	}
+	b[off++] = (uint8_t)(d.type >> 8);
+	b[off++] = (uint8_t)d.type;
+	b[off++] = (uint8_t)(seq >> 24);
+	b[off++] = (uint8_t)(seq >> 16);
+	b[off++] = (uint8_t)(seq >> 8);
+	b[off++] = (uint8_t)seq;
+	for (i = off; i < d.len; i++)
+		b[i] = (uint8_t)(seq * 7 + i);
+	return d.len;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int raw_socket(const char *ifname, int proto)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(proto));
+
+	if (fd < 0) {
+		perror("socket(AF_PACKET)");
+		return -1;
+	}
+	sll.sll_protocol = htons(proto);
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (!sll.sll_ifindex || bind(fd, (struct sockaddr *)&sll,
+				     sizeof(sll))) {
+		fprintf(stderr, "bind %s: %s\n", ifname, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static unsigned long long read_u64(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+static int do_send(int argc, char **argv)
+{
+	uint32_t count, start, seq;
+	const char *pattern;
+	uint8_t buf[MAX_FRAME];
+	const char *fill_file = NULL;
+	unsigned long long fill_max = 0;
+	uint64_t t0, dt;
+	int fd;
+
+	if (argc < 3)
+		return 2;
+	count = (uint32_t)strtoul(argv[2], NULL, 0);
+	pattern = argc > 3 ? argv[3] : "mixed";
+	start = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 0) : 0;
+	if (argc > 6) {
+		fill_file = argv[5];
+		fill_max = strtoull(argv[6], NULL, 0);
+	}
+	fd = raw_socket(argv[1], 0);
+	if (fd < 0)
+		return 1;
+	t0 = now_ns();
+	/* count 0: until killed (traffic for the detach tests) */
+	for (seq = start; !count || seq - start < count; seq++) {
+		unsigned int len = frame_build(seq, pattern, buf);
+
+		/* flow control: the reader, not the ring size, sets the pace */
+		while (fill_file && seq % 16 == 0 &&
+		       read_u64(fill_file) > fill_max)
+			usleep(200);
+
+		while (send(fd, buf, len, 0) < 0) {
+			if (errno != ENOBUFS && errno != EAGAIN) {
+				if (count)
+					perror("send");
+				return count ? 1 : 0;
+			}
+			usleep(100);
+		}
+	}
+	dt = now_ns() - t0;
+	printf("sent=%u ns=%llu pps=%.0f\n", count, (unsigned long long)dt,
+	       dt ? count * 1e9 / (double)dt : 0.0);
+	close(fd);
+	return 0;
+}
+
+static int do_expect(int argc, char **argv)
+{
+	uint32_t count, start, seq;
+	unsigned long long frames = 0, bytes = 0;
+	const char *pattern;
+	struct fdesc d;
+
+	if (argc < 2)
+		return 2;
+	count = (uint32_t)strtoul(argv[1], NULL, 0);
+	pattern = argc > 2 ? argv[2] : "mixed";
+	start = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 0;
+	for (seq = start; seq - start < count; seq++) {
+		frame_desc(seq, pattern, &d);
+		if (d.match) {
+			frames++;
+			bytes += d.len;
+		}
+	}
+	printf("frames=%llu bytes=%llu\n", frames, bytes);
+	return 0;
+}
+
+static uint32_t next_match(uint32_t seq, const char *pattern)
+{
+	struct fdesc d;
+
+	for (;; seq++) {
+		frame_desc(seq, pattern, &d);
+		if (d.match)
+			return seq;
+	}
+}
+
+static int do_read(int argc, char **argv)
+{
+	unsigned long long got = 0, bytes = 0, bad = 0, gaps = 0, reorder = 0;
+	unsigned long long trunc = 0, skipped;
+	uint32_t want, next, seq, snap;
+	const char *pattern;
+	uint8_t exp[MAX_FRAME];
+	struct shm_ring *r;
+	int timeout_s, err, eof = 0;
+	uint64_t idle_since;
+
+	if (argc < 3)
+		return 2;
+	want = (uint32_t)strtoul(argv[2], NULL, 0);
+	pattern = argc > 3 ? argv[3] : "mixed";
+	next = next_match(argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 0) : 0,
+			  pattern);
+	snap = argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 0) : 65535;
+	timeout_s = argc > 6 ? atoi(argv[6]) : 20;
+	err = shm_cons_open(&r, argv[1]);
+	if (err) {
+		fprintf(stderr, "read: %s\n", shm_error());
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	idle_since = now_ns();
+	while (got < want) {
+		const struct iiot_ring_rec *h;
+		const uint8_t *f;
+		unsigned int len, off;
+		int n = 0;
+
+		while ((h = shm_cons_peek(r, &f)) != NULL) {
+			n++;
+			got++;
+			bytes += h->cap_len;
+			off = h->cap_len >= 16 && f[12] == 0x81 ? 18 : 14;
+			if (h->cap_len < off + 4) {
+				bad++;
+				continue;
+			}
+			seq = (uint32_t)f[off] << 24 | (uint32_t)f[off + 1] << 16 |
+			      (uint32_t)f[off + 2] << 8 | f[off + 3];
+			if (seq < next) {
+				reorder++;
+				continue;
+			}
+			for (skipped = 0; next < seq;
+			     next = next_match(next + 1, pattern))
+				skipped++;
+			gaps += skipped;
+			next = next_match(seq + 1, pattern);
+			len = frame_build(seq, pattern, exp);
+			if (h->wire_len != len ||
+			    h->cap_len != (len < snap ? len : snap) ||
+			    memcmp(f, exp, h->cap_len) ||
+			    !!(h->flags & IIOT_RECF_TRUNCATED) !=
+			    (h->cap_len < h->wire_len) ||
+			    h->source != IIOT_SRC_KMOD || !h->ts_ns) {
+				if (bad < 3)
+					fprintf(stderr, "frame %u differs: cap "
+						"%u wire %u want %u flags "
+						"0x%x\n", seq, h->cap_len,
+						h->wire_len, len, h->flags);
+				bad++;
+			}
+			if (h->flags & IIOT_RECF_TRUNCATED)
+				trunc++;
+		}
+		shm_cons_release(r);
+		if (n) {
+			idle_since = now_ns();
+			continue;
+		}
+		if (shm_cons_eof(r)) {
+			eof = 1;
+			break;
+		}
+		if (now_ns() - idle_since > (uint64_t)timeout_s * 1000000000ULL)
+			break;
+		shm_cons_wait(r, 200);
+	}
+	printf("frames=%llu bytes=%llu bad=%llu gaps=%llu reorder=%llu "
+	       "truncated=%llu eof=%d\n", got, bytes, bad, gaps, reorder,
+	       trunc, eof);
+	shm_ring_close(r, false);
+	return got == want && !bad && !gaps && !reorder ? 0 : 1;
+}
+
+static int do_drain(int argc, char **argv)
+{
+	const struct iiot_ring_rec *h;
+	const uint8_t *f;
+	struct shm_ring *r;
+	unsigned long long n = 0;
+
+	if (argc < 2 || shm_cons_open(&r, argv[1])) {
+		fprintf(stderr, "drain: %s\n", shm_error());
+		return 1;
+	}
+	while ((h = shm_cons_peek(r, &f)) != NULL)
+		n++;
+	shm_cons_release(r);
+	shm_ring_close(r, false);
+	printf("drained=%llu\n", n);
+	return 0;
+}
+
+static int do_tpv3(int argc, char **argv)
+{
+	struct tpacket_req3 req = {
+		.tp_block_size = 1 << 20,
+		.tp_block_nr = 8,
+		.tp_frame_size = 2048,
+		.tp_retire_blk_tov = 10,
+	};
+	struct tpacket_stats_v3 st;
+	socklen_t sl = sizeof(st);
+	unsigned long long got = 0, drops = 0;
+	unsigned int blk = 0, want, timeout_s;
+	int fd, v = TPACKET_V3;
+	uint64_t idle_since;
+	uint8_t *map;
+
+	if (argc < 4)
+		return 2;
+	want = (unsigned int)strtoul(argv[2], NULL, 0);
+	timeout_s = (unsigned int)strtoul(argv[3], NULL, 0);
+	fd = raw_socket(argv[1], ETH_P_ALL);
+	req.tp_frame_nr = req.tp_block_size * req.tp_block_nr /
+			  req.tp_frame_size;
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req))) {
+		perror("tpv3 setup");
+		return 1;
+	}
+	map = mmap(NULL, (size_t)req.tp_block_size * req.tp_block_nr,
+		   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		perror("tpv3 mmap");
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	idle_since = now_ns();
+	while (got < want) {
+		struct tpacket_block_desc *b =
+			(void *)(map + (size_t)blk * req.tp_block_size);
+		struct tpacket3_hdr *h;
+		unsigned int i;
+
+		if (!(b->hdr.bh1.block_status & TP_STATUS_USER)) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			if (now_ns() - idle_since >
+			    (uint64_t)timeout_s * 1000000000ULL)
+				break;
+			poll(&p, 1, 100);
+			continue;
+		}
+		h = (void *)((uint8_t *)b + b->hdr.bh1.offset_to_first_pkt);
+		for (i = 0; i < b->hdr.bh1.num_pkts; i++) {
+			const uint8_t *f = (uint8_t *)h + h->tp_mac;
+
+			/* the same frames the module's default filter keeps */
+			if (h->tp_snaplen >= 14 &&
+			    ((f[12] == 0x88 && (f[13] == 0xa4 || f[13] == 0x92)) ||
+			     (h->tp_status & TP_STATUS_VLAN_VALID)))
+				got++;
+			h = (void *)((uint8_t *)h + h->tp_next_offset);
+		}
+		b->hdr.bh1.block_status = TP_STATUS_KERNEL;
+		blk = (blk + 1) % req.tp_block_nr;
+		idle_since = now_ns();
+	}
+	if (!getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl))
+		drops = st.tp_drops;
+	printf("frames=%llu drops=%llu\n", got, drops);
+	return 0;
+}
+
+static int try_map(int fd, off_t off, size_t len, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, len);
+	return 0;
+}
+
+static int do_mmapcheck(int argc, char **argv)
+{
+	const struct iiot_ring_hdr *h;
+	int fd, fails = 0, rw = PROT_READ | PROT_WRITE;
+	void *p;
+
+	if (argc < 2)
+		return 2;
+	fd = open(argv[1], O_RDWR);
+	if (fd < 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	h = mmap(NULL, IIOT_RING_PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (h == MAP_FAILED || h->magic != IIOT_RING_MAGIC) {
+		fprintf(stderr, "header not readable\n");
+		return 1;
+	}
+#define EXPECT(what, cond) do { \
+		if (!(cond)) { fprintf(stderr, "mmapcheck: %s\n", what); \
+			fails++; } } while (0)
+	EXPECT("header mapped writable", try_map(fd, 0, IIOT_RING_PAGE, rw));
+	EXPECT("producer page mapped writable",
+	       try_map(fd, IIOT_RING_PROD_OFF, IIOT_RING_PAGE, rw));
+	EXPECT("data mapped writable",
+	       try_map(fd, IIOT_RING_DATA_OFF, IIOT_RING_PAGE, rw));
+	EXPECT("whole ring mapped writable",
+	       try_map(fd, 0, IIOT_RING_MAP_SIZE(h->data_size), rw));
+	EXPECT("consumer page not writable",
+	       !try_map(fd, IIOT_RING_CONS_OFF, IIOT_RING_PAGE, rw));
+	EXPECT("whole ring not readable",
+	       !try_map(fd, 0, IIOT_RING_MAP_SIZE(h->data_size), PROT_READ));
+	EXPECT("mapping past the end",
+	       try_map(fd, (off_t)IIOT_RING_MAP_SIZE(h->data_size),
+		       IIOT_RING_PAGE, PROT_READ));
+	p = mmap(NULL, IIOT_RING_PAGE, PROT_READ, MAP_SHARED, fd,
+		 IIOT_RING_DATA_OFF);
+	EXPECT("data not readable", p != MAP_FAILED);
+	if (p != MAP_FAILED) {
+		EXPECT("data made writable by mprotect",
+		       mprotect(p, IIOT_RING_PAGE, rw));
+		munmap(p, IIOT_RING_PAGE);
+	}
+	printf("mmapcheck %s\n", fails ? "failed" : "ok");
+	return fails ? 1 : 0;
+}
+
+static int do_asuser(int argc, char **argv)
+{
+	uid_t uid;
+
+	if (argc < 3)
+		return 2;
+	uid = (uid_t)strtoul(argv[1], NULL, 0);
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	    setresuid(uid, uid, uid)) {
+		perror("asuser");
+		return 1;
+	}
+	execv(argv[2], argv + 2);
+	perror(argv[2]);
+	return 127;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "send", do_send }, { "expect", do_expect },
+		{ "read", do_read }, { "drain", do_drain },
+		{ "tpv3", do_tpv3 }, { "mmapcheck", do_mmapcheck },
+		{ "asuser", do_asuser },
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name)) {
+			rc = cmds[i].fn(argc - 1, argv + 1);
+			if (rc == 2)
+				fprintf(stderr, "iiot-kmodtool %s: missing "
+					"arguments\n", argv[1]);
+			return rc;
+		}
+	fprintf(stderr, "usage: iiot-kmodtool send|expect|read|drain|tpv3|"
+		"mmapcheck|asuser ...\n");
+	return 2;
+}
