@@ -14,7 +14,7 @@ SEP = "\x1f"
 SUBS = range(1, 11)  # tshark names the first ten datagrams ecat.subN.*
 
 FIELDS = [
-    "frame.number", "frame.len", "frame.protocols", "eth.src", "eth.dst", "vlan.id",
+    "frame.number", "frame.len", "frame.time_epoch", "frame.protocols", "eth.src", "eth.dst", "vlan.id",
     "ecat.cmd", "ecat.idx", "ecat.adp", "ecat.ado", "ecat.lad", "ecat.cnt",
     "ecat.int", "ecat.subframe.length", "ecat.subframe.circulating",
     "ecat_mailbox.type", "ecat_mailbox.length", "ecat_mailbox.address",
@@ -214,6 +214,9 @@ def main():
         n = num(t["frame.number"][0])
         c.eq(n, "n", o["n"], n)
         c.eq(n, "frame.len", o["len"], first(t, "frame.len", num))
+        c.eq(n, "frame.time_epoch",
+             "%d.%09d" % (o["ts_ns"] // 10**9, o["ts_ns"] % 10**9),
+             first(t, "frame.time_epoch"))
         c.eq(n, "eth.src", o["src"], first(t, "eth.src"))
         c.eq(n, "eth.dst", o["dst"], first(t, "eth.dst"))
         c.eq(n, "vlan.id", o["vlan"], [num(x) for x in t["vlan.id"]])
