@@ -114,6 +114,9 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		return 0;
 	if (level == LIBBPF_INFO && !verbose)
 		return 0;
+	/* The verifier log is long; -v shows it. */
+	if (!verbose && strstr(fmt, "PROG LOAD LOG"))
+		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -359,6 +362,23 @@ static unsigned int drain(struct run *r)
 
 /* ---- setup and teardown ---- */
 
+/* Effective capabilities allow loading and attaching XDP programs? */
+static bool bpf_capable(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	/* CAP_SYS_ADMIN (21), or CAP_BPF (39) with CAP_NET_ADMIN (12) */
+	return (eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 12 & 1));
+}
+
 static int load(struct run *r)
 {
 	struct opts *o = r->o;
@@ -384,11 +404,10 @@ static int load(struct run *r)
 				 (uint32_t)sysconf(_SC_PAGESIZE));
 	err = iiot_xdp__load(s);
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
+		if ((err == -EPERM || err == -EACCES) && !bpf_capable())
 			die_msg("loading BPF was refused: needs CAP_BPF, "
-				"CAP_NET_ADMIN and CAP_PERFMON (or root); "
-				"kernel.unprivileged_bpf_disabled does not "
-				"matter then");
+				"CAP_NET_ADMIN and CAP_PERFMON (or CAP_SYS_ADMIN, "
+				"or root)");
 		else
 			die_msg("the kernel rejected the XDP program (%s); it "
 				"needs BPF ring buffers (Linux 5.8) and "

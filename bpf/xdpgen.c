@@ -52,7 +52,8 @@ static void usage(FILE *f)
 "                   [--qinq ID]\n"
 "  --count N     frames to send (1000)\n"
 "  --rate PPS    frames per second; 0 = as fast as possible (0)\n"
-"  --size BYTES  frame length without FCS, 60..1514 (64)\n"
+"  --size BYTES  frame length without FCS, 14..1514 (64); frames shorter\n"
+"                than their headers test the receiver's parser\n"
 "  --proto P     ecat, pn-rt, pn-dcp, pn-alarm, pn-other or other (ecat)\n"
 "  --vlan ID     one 802.1Q tag;  --qinq ID  an 802.1ad outer tag too\n");
 }
@@ -121,7 +122,8 @@ static int build(struct gen *g, const char *proto, const uint8_t *src,
 	off += 2;
 	if (et == 0x88a4) {
 		/* EtherCAT header: datagram length, type 1; then an LRW */
-		uint16_t dlen = (uint16_t)(g->size - off - 2);
+		uint16_t dlen = g->size > off + 2 ?
+				(uint16_t)(g->size - off - 2) : 0;
 
 		p[off] = (uint8_t)(dlen & 0xff);
 		p[off + 1] = (uint8_t)(0x10 | ((dlen >> 8) & 0x7));
@@ -131,8 +133,9 @@ static int build(struct gen *g, const char *proto, const uint8_t *src,
 		put16(p + off, fid);
 		off += 2;
 	}
-	g->seq_off = off + 4;
-	return g->seq_off + 4 <= g->size ? 0 : -1;
+	/* A sequence number where it fits; short frames test the parser. */
+	g->seq_off = off + 4 + 4 <= g->size ? off + 4 : 0;
+	return 0;
 }
 
 static struct tpacket2_hdr *slot(struct gen *g, unsigned int i)
@@ -253,13 +256,12 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!iface || g.size < 60 || g.size > 1514) {
+	if (!iface || g.size < 14 || g.size > 1514) {
 		usage(stderr);
 		return 2;
 	}
 	if (build(&g, proto, src, dst, vlan, qinq)) {
-		fprintf(stderr, "iiot-xdpgen: unknown protocol '%s' or frame "
-			"too small\n", proto);
+		fprintf(stderr, "iiot-xdpgen: unknown protocol '%s'\n", proto);
 		return 2;
 	}
 	if (setup(&g, iface))
@@ -298,7 +300,8 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			memcpy(p, g.tmpl, g.size);
-			memcpy(p + g.seq_off, &seq, 4);
+			if (g.seq_off)
+				memcpy(p + g.seq_off, &seq, 4);
 			slot(&g, g.idx)->tp_len = g.size;
 			__atomic_store_n(&slot(&g, g.idx)->tp_status,
 					 TP_STATUS_SEND_REQUEST,
