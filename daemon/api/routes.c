@@ -228,8 +228,8 @@ static int gate(struct rq *r, const struct route *rt)
 	}
 	if (se && (se->stage == SESS_ENROLL || r->must_change) &&
 	    !(rt->flags & (R_SETUP | R_MFA))) {
-		api_error(r, 403, se->stage == SESS_ENROLL ? "MFA enrolment required" :
-			  "password change required");
+		api_error(r, 403, r->must_change ? "password change required" :
+			  "MFA enrolment required");
 		return -1;
 	}
 	if (!role_has(r->role, rt->perm)) {
