@@ -162,12 +162,12 @@ static int parse_line(struct conf *c, const char *s, size_t len,
 	if (!eq)
 		PARSE_ERR("expected 'key = value' or '[section]', got '%.*s'",
 			  (int)(len > 40 ? 40 : len), s);
-	if (!*section)
-		PARSE_ERR("'%.*s' outside any [section]",
-			  (int)(eq - s > 40 ? 40 : eq - s), s);
 	k = s;
 	klen = (size_t)(eq - s);
 	trim(&k, &klen);
+	if (!*section)
+		PARSE_ERR("'%.*s' outside any [section]",
+			  (int)(klen > 40 ? 40 : klen), k);
 	if (!name_ok(k, klen))
 		PARSE_ERR("bad key name '%.*s'", (int)(klen > 40 ? 40 : klen),
 			  k);

@@ -521,14 +521,15 @@ static void maintain(struct store *s, const struct store_opts *o)
 			    50);
 	s->w.retention_deleted += n;
 	/* leave a quarter of the cap for the WAL between checkpoints */
-	while (used_bytes(s) > o->max_bytes / 4 * 3 && rounds++ < 200) {
+	/* small steps: a raw block holds up to STORE_BLOCK_MAX values */
+	while (used_bytes(s) > o->max_bytes / 4 * 3 && rounds++ < 5000) {
 		n = delete_chunked(s, "DELETE FROM samples_raw WHERE rowid IN"
 				   " (SELECT rowid FROM samples_raw ORDER BY"
-				   " rowid LIMIT 2000) AND ?1 = 0", 0, 1);
+				   " rowid LIMIT 64) AND ?1 = 0", 0, 1);
 		if (!n)
 			n = delete_chunked(s, "DELETE FROM roll_1s WHERE"
 					   " (signal,t) IN (SELECT signal,t FROM"
-					   " roll_1s ORDER BY t LIMIT 2000)"
+					   " roll_1s ORDER BY t LIMIT 256)"
 					   " AND ?1 = 0",
 					   0, 1);
 		if (!n)

@@ -1,0 +1,19 @@
+# iiotd unit tests and libFuzzer targets for its parsers.
+DAEMON_TEST_LIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+
+TESTS += test_core
+test_core_SRCS := tests/daemon/test_core.c
+test_core_LDLIBS = $(DAEMON_TEST_LIBS)
+$(BUILD)/tests/test_core: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
+TESTS += test_store
+test_store_SRCS := tests/store/test_store.c
+test_store_LDLIBS = $(DAEMON_TEST_LIBS)
+$(BUILD)/tests/test_store: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
+FUZZ += fuzz_conf fuzz_sigmap fuzz_ctlreq
+fuzz_conf_SRCS := tests/fuzz/fuzz_conf.c daemon/core/conf.c
+fuzz_ctlreq_SRCS := tests/fuzz/fuzz_ctlreq.c daemon/core/ctlproto.c daemon/core/conf.c
+fuzz_sigmap_SRCS := tests/fuzz/fuzz_sigmap.c $(wildcard daemon/model/*.c) \
+	$(wildcard daemon/decode/*.c)
+fuzz_sigmap_LDLIBS = -ljansson

@@ -1,0 +1,292 @@
+/* Units of iiotd's core: config parser, request parser, flight recorder,
+ * signal map, model on hand-made frames. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "capture/flightrec.h"
+#include "core/conf.h"
+#include "core/ctlproto.h"
+#include "model/model.h"
+
+static struct conf *parse(const char *s, char *err)
+{
+	return conf_parse(s, strlen(s), "t.conf", err, 256);
+}
+
+static void conf_basic(void **state)
+{
+	char err[256];
+	struct conf *c;
+	const struct conf_entry *e;
+	uint64_t v;
+	bool b;
+
+	(void)state;
+	c = parse("# comment\n[capture]\nring = a\nring = \"b c\" # x\n"
+		  "batch=64\n[store]\nflush = 250ms\nmax_size = 16M\n"
+		  "x = yes\n", err);
+	assert_non_null(c);
+	e = conf_next(c, "capture", "ring", NULL);
+	assert_string_equal(e->value, "a");
+	assert_int_equal(e->line, 3);
+	e = conf_next(c, "capture", "ring", e);
+	assert_string_equal(e->value, "b c");
+	assert_null(conf_next(c, "capture", "ring", e));
+	assert_int_equal(conf_get_ms(c, "store", "flush", 0, 0, 10000, &v,
+				     err, sizeof(err)), 0);
+	assert_int_equal(v, 250);
+	assert_int_equal(conf_get_size(c, "store", "max_size", 0, 0,
+				       UINT64_MAX, &v, err, sizeof(err)), 0);
+	assert_int_equal(v, 16 << 20);
+	assert_int_equal(conf_get_bool(c, "store", "x", false, &b, err,
+				       sizeof(err)), 0);
+	assert_true(b);
+	/* range errors name the line */
+	assert_int_equal(conf_get_u64(c, "capture", "batch", 1, 100, 200, &v,
+				      err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "t.conf:5:"));
+	conf_free(c);
+}
+
+static void conf_errors(void **state)
+{
+	static const struct { const char *text; const char *want; } bad[] = {
+		{ "key = v\n", "t.conf:1: 'key' outside any [section]" },
+		{ "[a]\n[b\n", "t.conf:2: section header without closing" },
+		{ "[a]\nnoequals\n", "t.conf:2: expected 'key = value'" },
+		{ "[a]\nk = \"open\n", "t.conf:2: unterminated quote" },
+		{ "[a b c]\n", "t.conf:1: bad section name" },
+		{ "[a]\n\n\nk\x01 = 1\n", "t.conf:4: control character" },
+	};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_null(parse(bad[i].text, err));
+		if (!strstr(err, bad[i].want))
+			fail_msg("'%s': got '%s'", bad[i].want, err);
+	}
+}
+
+static void conf_unknown_key(void **state)
+{
+	static const char *const keys[] = { "a", NULL };
+	char err[256];
+	struct conf *c = parse("[s]\na = 1\n\nb = 2\n", err);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(conf_check_keys(c, "s", keys, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.conf:4: unknown key 'b' in [s]");
+	conf_free(c);
+}
+
+static void ctlreq(void **state)
+{
+	struct ctl_req r;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(ctl_parse_request("status\n", 7, &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(r.verb, CTL_STATUS);
+	assert_int_equal(ctl_parse_request("export-pcap 30 sim0", 19, &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(r.verb, CTL_EXPORT_PCAP);
+	assert_int_equal(r.num, 30);
+	assert_string_equal(r.arg, "sim0");
+	assert_int_equal(ctl_parse_request("device 00:11:22:33:44:55", 24, &r,
+					   err, sizeof(err)), 0);
+	assert_string_equal(r.arg, "00:11:22:33:44:55");
+	assert_int_equal(ctl_parse_request("export-pcap 0", 13, &r, err,
+					   sizeof(err)), -1);
+	assert_int_equal(ctl_parse_request("device", 6, &r, err, sizeof(err)),
+			 -1);
+	assert_int_equal(ctl_parse_request("rm -rf", 6, &r, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "unknown request"));
+	assert_int_equal(ctl_parse_request("status\x80", 7, &r, err,
+					   sizeof(err)), -1);
+	assert_int_equal(ctl_parse_request("", 0, &r, err, sizeof(err)), -1);
+}
+
+struct walk { uint64_t n, last_ts; uint32_t bad; };
+
+static int walk_cb(void *arg, const uint8_t *f, uint32_t cap, uint32_t wire,
+		   uint64_t ts)
+{
+	struct walk *w = arg;
+
+	if (cap != wire || f[0] != (uint8_t)ts || ts < w->last_ts)
+		w->bad++;
+	w->last_ts = ts;
+	w->n++;
+	return 0;
+}
+
+static void flightrec_window(void **state)
+{
+	struct flightrec *f = flightrec_new(64 * 1024, 1000, 1518);
+	uint8_t frame[1518];
+	struct walk w = { 0 };
+	uint64_t ts;
+
+	(void)state;
+	assert_non_null(f);
+	/* 10,000 frames of varying size through a 64 KiB buffer: it wraps
+	 * many times and keeps only the newest */
+	for (ts = 1; ts <= 10000; ts++) {
+		uint32_t len = 60 + (uint32_t)(ts * 7919 % 1400);
+
+		memset(frame, (uint8_t)ts, len);
+		flightrec_add(f, frame, len, len, ts);
+	}
+	flightrec_walk(f, 0, walk_cb, &w);
+	assert_int_equal(w.bad, 0);
+	assert_int_equal(w.n, flightrec_frames(f));
+	assert_true(w.n > 10 && w.n < 1000);
+	assert_int_equal(w.last_ts, 10000);
+	assert_int_equal(flightrec_frames(f) + flightrec_evicted(f), 10000);
+	/* the time window: keep_ns = 1000 → only ts > 9000 */
+	flightrec_free(f);
+	f = flightrec_new(1 << 20, 1000, 1518);
+	for (ts = 1; ts <= 5000; ts++) {
+		memset(frame, (uint8_t)ts, 64);
+		flightrec_add(f, frame, 64, 64, ts);
+	}
+	assert_int_equal(flightrec_frames(f), 1001);
+	memset(&w, 0, sizeof(w));
+	flightrec_walk(f, 4900, walk_cb, &w);
+	assert_int_equal(w.n, 101);
+	assert_int_equal(w.bad, 0);
+	flightrec_free(f);
+}
+
+static void sigmap(void **state)
+{
+	struct model *m = model_new(NULL);
+	char err[256];
+	const char *ok_map =
+		"# name  device  offset type scale unit\n"
+		"temp pn:et200sp 0 u16be 0.1 degC\n"
+		"\n"
+		"pos  ecat 0x10000 i32 0.001 mm\n"
+		"run  pn:00:11:22:33:44:55@0x8001 4 bit3\n";
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(model_parse_signals(m, ok_map, strlen(ok_map), "s.map",
+					     err, sizeof(err)), 0);
+	assert_int_equal(model_signal_count(m), 3);
+	assert_string_equal(model_signal_get(m, 2)->name, "pos");
+	assert_int_equal(model_signal_get(m, 2)->offset, 0x10000);
+	assert_int_equal(model_signal_get(m, 3)->bit, 3);
+	assert_int_equal(model_parse_signals(m, "a pn:x 0 u17\n", 13, "s.map",
+					     err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "s.map:1: unknown type 'u17'"));
+	assert_int_equal(model_parse_signals(m, "\na x 0 u8\n", 10, "s.map",
+					     err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "s.map:2: device 'x'"));
+	assert_int_equal(model_parse_signals(m, "a ecat 0 u8\na ecat 1 u8\n",
+					     24, "s.map", err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "s.map:2: signal 'a' already defined on "
+			       "line 1"));
+	/* a failed load keeps the signals that were there */
+	assert_int_equal(model_signal_count(m), 3);
+	model_free(m);
+}
+
+/* EtherCAT master 02:..., LRW out and back with wkc 3, 1 ms apart */
+static size_t ecat_lrw(uint8_t *f, int back, uint16_t wkc, uint8_t value)
+{
+	static const uint8_t hdr[14] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x88, 0xa4 };
+	size_t n = 0;
+
+	memcpy(f, hdr, 14);
+	if (back)
+		f[6] |= 0x02;
+	n = 14;
+	/* EtherCAT header: length 10 + 4 + 2 = 16, type 1 */
+	f[n++] = 16 + 0; f[n++] = 0x10;
+	f[n++] = 12;		/* LRW */
+	f[n++] = 0x80;		/* idx */
+	f[n++] = 0x00; f[n++] = 0x00; f[n++] = 0x01; f[n++] = 0x00;
+	f[n++] = 4; f[n++] = 0;	/* len 4 */
+	f[n++] = 0; f[n++] = 0;	/* irq */
+	f[n++] = value; f[n++] = 0; f[n++] = 0; f[n++] = 0;
+	f[n++] = (uint8_t)wkc; f[n++] = (uint8_t)(wkc >> 8);
+	while (n < 60)
+		f[n++] = 0;
+	return n;
+}
+
+static void model_ecat_link(void **state)
+{
+	struct model *m = model_new(NULL);
+	const struct model_link *l;
+	const struct model_signal *s;
+	char err[128];
+	uint8_t f[64];
+	uint64_t ts = 1000000000ULL;
+	int i;
+
+	(void)state;
+	assert_int_equal(model_parse_signals(m, "v ecat 0x10000 u8\n", 18, "m",
+					     err, sizeof(err)), 0);
+	for (i = 0; i < 1000; i++) {
+		size_t n = ecat_lrw(f, 0, 0, 0);
+
+		/* every 100th cycle one frame does not come back and one
+		 * comes back with a bad working counter */
+		model_frame_raw(m, f, (uint32_t)n, (uint32_t)n, ts, 0);
+		if (i % 100 != 50) {
+			n = ecat_lrw(f, 1, i % 100 == 60 ? 2 : 3,
+				     (uint8_t)i);
+			model_frame_raw(m, f, (uint32_t)n, (uint32_t)n,
+					ts + 20000, 0);
+		}
+		ts += 1000000 + (i % 2 ? 5000 : 0);
+	}
+	assert_int_equal(model_device_count(m), 1);
+	assert_int_equal(model_device_at(m, 0)->kind, MODEL_DEV_ECAT_MASTER);
+	assert_int_equal(model_link_count(m), 1);
+	l = model_link_at(m, 0);
+	assert_int_equal(l->frames, 1000);
+	assert_int_equal(l->wkc_expected, 3);
+	assert_int_equal(l->wkc_errors, 10);
+	assert_int_equal(l->lost, 10);
+	assert_false(l->clock_hw);
+	/* intervals alternate 1.000 and 1.005 ms */
+	assert_true(l->period_ns == 1000000 || l->period_ns == 1005000);
+	assert_int_equal(l->jitter_max_ns, 5000);
+	s = model_signal_get(m, 1);
+	assert_true(s->samples >= 990);
+	assert_int_equal((int)s->last, 999 % 256);
+	model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(conf_basic),
+		cmocka_unit_test(conf_errors),
+		cmocka_unit_test(conf_unknown_key),
+		cmocka_unit_test(ctlreq),
+		cmocka_unit_test(flightrec_window),
+		cmocka_unit_test(sigmap),
+		cmocka_unit_test(model_ecat_link),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,224 @@
+/* Store: schema, batched writes, blocks, rollups, history, cap, reopen. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "model/model.h"
+#include "store/store.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/iiot-test-store-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static long long q1(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+struct pts {
+	size_t n;
+	double sum, min, max;
+	uint64_t count;
+};
+
+static bool pt_cb(void *arg, const struct store_point *p)
+{
+	struct pts *c = arg;
+
+	c->n++;
+	c->sum += p->avg * (double)p->count;
+	c->count += p->count;
+	if (c->n == 1 || p->min < c->min)
+		c->min = p->min;
+	if (c->n == 1 || p->max > c->max)
+		c->max = p->max;
+	return true;
+}
+
+static bool hist_cb(void *arg, const struct store_history *h)
+{
+	int *n = arg;
+
+	assert_string_equal(h->label, "00:01:02:03:04:05");
+	(*n)++;
+	return true;
+}
+
+static void samples_and_rollups(void **state)
+{
+	struct store_opts o;
+	struct store *s;
+	struct pts raw = { 0 }, sec = { 0 }, min = { 0 };
+	struct model_device dev = { .id = 7, .has = MODEL_HAS_MAC };
+	char path[128], err[256];
+	uint64_t t0 = 1700000000000000000ULL, i;
+	int nh = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/a.db", dir);
+	store_opts_default(&o);
+	o.path = path;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(q1(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	store_signal_def(s, 1, "temp", "pn:x", "degC");
+	/* 1 kHz for 3 s on signal 1: values 0..2999 */
+	for (i = 0; i < 3000; i++)
+		assert_true(store_put_sample(s, 1, t0 + i * 1000000ULL,
+					     (double)i));
+	store_device_event(s, &dev, "00:01:02:03:04:05", "pn-device",
+			   MODEL_EV_DISCOVERED, "discovered", "hello", t0);
+	store_flush(s);
+	/* blocks: many values a row */
+	assert_true(q1(path, "SELECT count(*) FROM samples_raw") <= 3000 / 8);
+	assert_int_equal(q1(path, "SELECT sum(n) FROM samples_raw"), 3000);
+	assert_int_equal(store_query_samples(path, 1, t0, t0 + 4000000000ULL,
+					     STORE_RAW, 0, pt_cb, &raw, err,
+					     sizeof(err)), 3000);
+	assert_int_equal((long long)raw.sum, 2999LL * 3000 / 2);
+	assert_int_equal(store_query_samples(path, 1, t0, t0 + 4000000000ULL,
+					     STORE_1S, 0, pt_cb, &sec, err,
+					     sizeof(err)), 3);
+	assert_int_equal(sec.count, 3000);
+	assert_true(sec.min == 0 && sec.max == 2999);
+	assert_true(store_query_samples(path, 1, t0 - 60000000000ULL,
+					t0 + 60000000000ULL, STORE_1M, 0,
+					pt_cb, &min, err, sizeof(err)) >= 1);
+	assert_int_equal(min.count, 3000);
+	assert_int_equal(store_query_history(path, "00:01:02:03:04:05", 10,
+					     hist_cb, &nh, err, sizeof(err)),
+			 1);
+	assert_int_equal(q1(path, "SELECT count(*) FROM devices"), 1);
+	store_close(s);
+	/* reopening keeps everything and does not migrate again */
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	assert_int_equal(q1(path, "SELECT sum(n) FROM samples_raw"), 3000);
+	assert_int_equal(q1(path, "SELECT count(*) FROM roll_1s"), 3);
+}
+
+static void newer_schema_refused(void **state)
+{
+	struct store_opts o;
+	char path[128], err[256];
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/new.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_exec(db, "PRAGMA user_version=999", NULL, NULL, NULL);
+	sqlite3_close(db);
+	store_opts_default(&o);
+	o.path = path;
+	assert_null(store_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void not_a_database(void **state)
+{
+	struct store_opts o;
+	char path[128], err[256];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/junk.db", dir);
+	f = fopen(path, "w");
+	fputs("this is not sqlite, just text that is long enough to matter"
+	      " for the header check of the library\n", f);
+	fclose(f);
+	store_opts_default(&o);
+	o.path = path;
+	assert_null(store_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+}
+
+/* Regression: the disk cap must hold while samples keep coming. */
+static void disk_cap(void **state)
+{
+	struct store_counters c;
+	struct store_opts o;
+	struct store *s;
+	char path[128], err[256];
+	uint64_t t0 = (uint64_t)time(NULL) * 1000000000ULL, i, j;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/cap.db", dir);
+	store_opts_default(&o);
+	o.path = path;
+	o.max_bytes = 2 << 20;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	/* ~12 MB of raw blocks into a 2 MiB cap */
+	for (j = 0; j < 10; j++) {
+		for (i = 0; i < 100000; i++)
+			store_put_sample(s, (uint32_t)(i % 50) + 1,
+					 t0 + (j * 100000 + i) * 100000ULL,
+					 (double)i);
+		store_flush(s);
+		/* maintenance runs every 5 s: give it its turn */
+	}
+	sleep(6);
+	store_flush(s);
+	store_get_counters(s, &c);
+	/* recent samples: retention does not apply, the cap must */
+	assert_int_equal(c.retention_deleted, 0);
+	assert_true(c.cap_deleted > 0);
+	assert_int_equal(c.samples_written, 1000000);
+	assert_int_equal(c.write_errors, 0);
+	store_close(s);
+	assert_true(q1(path, "PRAGMA page_count") *
+		    q1(path, "PRAGMA page_size") <= (2 << 20) + (1 << 20));
+	assert_true(q1(path, "SELECT count(*) FROM samples_raw") > 0);
+	/* the oldest went first: the newest second is still there */
+	assert_true(q1(path, "SELECT max(t1) FROM samples_raw") >=
+		    (long long)(t0 + 999999 * 100000ULL));
+	assert_true(q1(path, "SELECT min(t0) FROM samples_raw") >
+		    (long long)(t0 + 50 * 1000000000ULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(samples_and_rollups),
+		cmocka_unit_test(newer_schema_refused),
+		cmocka_unit_test(not_a_database),
+		cmocka_unit_test(disk_cap),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
