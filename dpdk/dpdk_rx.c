@@ -70,6 +70,11 @@ static void copy_frame(uint8_t *dst, const struct rte_mbuf *m, uint32_t cap)
 {
 	uint32_t n;
 
+	/* the usual case, without touching the mbuf's second cache line */
+	if (likely(m->nb_segs == 1)) {
+		memcpy(dst, rte_pktmbuf_mtod(m, const uint8_t *), cap);
+		return;
+	}
 	while (m && cap) {
 		n = m->data_len < cap ? m->data_len : cap;
 		memcpy(dst, rte_pktmbuf_mtod(m, const uint8_t *), n);
