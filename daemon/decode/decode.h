@@ -30,7 +30,7 @@
 
 #define DECODE_MAX_VLAN		2
 #define DECODE_MAX_DGRAM	32	/* EtherCAT datagrams per frame */
-#define DECODE_MAX_MBX		4	/* mailbox headers per frame */
+#define DECODE_MAX_MBX		DECODE_MAX_DGRAM	/* one per datagram at most */
 #define DECODE_MAX_REG		32	/* ESC register accesses per frame */
 #define DECODE_MAX_DCP_BLOCK	24	/* DCP blocks per frame */
 
@@ -244,7 +244,7 @@ struct decode_ecat {
 enum pn_class {
 	PN_CLASS_UNKNOWN = 0,
 	PN_CLASS_TIME_SYNC,	/* 0x0000-0x00FF PTCP sync */
-	PN_CLASS_RT3,		/* 0x0100-0x7FFF RT_CLASS_3 (IRT) */
+	PN_CLASS_RT3,		/* 0x0100-0x0FFF RT_CLASS_3 (IRT) */
 	PN_CLASS_RT2,		/* 0x8000-0xBFFF RT_CLASS_2 */
 	PN_CLASS_RT1,		/* 0xC000-0xF7FF RT_CLASS_1 */
 	PN_CLASS_UDP,		/* 0xF800-0xFBFF RT_CLASS_UDP */
@@ -253,7 +253,7 @@ enum pn_class {
 	PN_CLASS_DCP,		/* 0xFEFC-0xFEFF */
 	PN_CLASS_PTCP,		/* 0xFF00-0xFF7F PTCP announce/follow-up/delay */
 	PN_CLASS_FRAG,		/* 0xFF80-0xFF8F fragments */
-	PN_CLASS_RESERVED,
+	PN_CLASS_RESERVED,	/* 0x1000-0x7FFF and the other gaps */
 };
 
 const char *pn_class_name(unsigned int c);

@@ -27,16 +27,20 @@ const char *ecat_cmd_name(unsigned int cmd)
 /*
  * A datagram addressed to a mailbox SyncManager starts with a mailbox
  * header.  The test mirrors Wireshark's, so both tools agree on which
- * datagrams are mailboxes: only single-slave reads/writes at or above
- * 0x1000 whose header names a known protocol.
+ * datagrams are mailboxes: single-slave writes, or single-slave reads that
+ * one slave answered, at or above 0x1000, whose header names a known
+ * protocol.  An unanswered read holds no mailbox, only what the master sent.
  */
 static int looks_like_mailbox(const struct decode_ecat_dgram *g)
 {
 	unsigned int type;
 
-	if (g->cmd != ECAT_APRD && g->cmd != ECAT_APWR &&
-	    g->cmd != ECAT_FPRD && g->cmd != ECAT_FPWR)
+	if (g->cmd == ECAT_APRD || g->cmd == ECAT_FPRD) {
+		if (g->wkc != 1)
+			return 0;
+	} else if (g->cmd != ECAT_APWR && g->cmd != ECAT_FPWR) {
 		return 0;
+	}
 	if (g->ado < ECAT_MBX_MIN_ADO || g->len < ECAT_MBX_HLEN)
 		return 0;
 	type = g->data[5] & 0x0F;

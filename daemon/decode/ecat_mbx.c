@@ -21,12 +21,15 @@
 #define SCS_UPLOAD_INIT		2
 #define SCS_DOWNLOAD_INIT	3
 
+/*
+ * An abort travels as an SDO request in both directions (ETG.1000.6); a
+ * response carrying the abort specifier is no abort.
+ */
 static uint8_t sdo_op(unsigned int service, unsigned int cs)
 {
-	if (cs == CS_ABORT)
-		return SDO_OP_ABORT;
 	if (service == COE_SDO_REQ) {
 		switch (cs) {
+		case CS_ABORT: return SDO_OP_ABORT;
 		case CCS_DOWNLOAD_INIT: return SDO_OP_DOWNLOAD_INIT;
 		case CCS_DOWNLOAD_SEG: return SDO_OP_DOWNLOAD_SEG;
 		case CCS_UPLOAD_INIT: return SDO_OP_UPLOAD_INIT;
@@ -144,7 +147,7 @@ int decode_ecat_mbx(const uint8_t *p, uint32_t len, struct decoded *d,
 	struct decode_ecat_mbx *m;
 
 	if (d->ecat.nmbx >= DECODE_MAX_MBX)
-		return 0;	/* the first ones are enough for the model */
+		return 0;	/* cannot happen: one mailbox per datagram */
 	if (len < MBX_HLEN)
 		return anomaly(d, DECODE_A_ECAT_MBX_TRUNCATED);
 	m = &d->ecat.mbx[d->ecat.nmbx++];

@@ -29,8 +29,10 @@ static uint8_t classify(uint16_t id)
 {
 	if (id <= 0x00FF)
 		return PN_CLASS_TIME_SYNC;
-	if (id <= 0x7FFF)
+	if (id <= 0x0FFF)
 		return PN_CLASS_RT3;
+	if (id <= 0x7FFF)
+		return PN_CLASS_RESERVED;
 	if (id <= 0xBFFF)
 		return PN_CLASS_RT2;
 	if (id <= 0xF7FF)

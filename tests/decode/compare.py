@@ -14,7 +14,7 @@ SEP = "\x1f"
 SUBS = range(1, 11)  # tshark names the first ten datagrams ecat.subN.*
 
 FIELDS = [
-    "frame.number", "frame.len", "frame.time_epoch", "frame.protocols", "eth.src", "eth.dst", "vlan.id",
+    "frame.number", "frame.len", "frame.time_epoch", "frame.protocols", "eth.src", "eth.dst", "ieee8021ad.id", "vlan.id",
     "ecat.cmd", "ecat.idx", "ecat.adp", "ecat.ado", "ecat.lad", "ecat.cnt",
     "ecat.int", "ecat.subframe.length", "ecat.subframe.circulating",
     "ecat_mailbox.type", "ecat_mailbox.length", "ecat_mailbox.address",
@@ -141,10 +141,12 @@ def cmp_ecat(c, n, t, e):
     c.eq(n, "ecat_mailbox.coe.type",
          [m["coe_service"] for m in mb if "coe_service" in m],
          [num(x) for x in t["ecat_mailbox.coe.type"]])
-    c.eq(n, "ecat_mailbox.coe.sdoidx", [m["index"] for m in mb if "index" in m],
+    # tshark 4.0 shows no index/subindex for an abort, though the abort
+    # carries them: compare those of the other SDOs.
+    sdo = [m for m in mb if "index" in m and m.get("sdo") != "abort"]
+    c.eq(n, "ecat_mailbox.coe.sdoidx", [m["index"] for m in sdo],
          [num(x) for x in t["ecat_mailbox.coe.sdoidx"]])
-    c.eq(n, "ecat_mailbox.coe.sdosub",
-         [m["subindex"] for m in mb if "subindex" in m],
+    c.eq(n, "ecat_mailbox.coe.sdosub", [m["subindex"] for m in sdo],
          [num(x) for x in t["ecat_mailbox.coe.sdosub"]])
     c.eq(n, "ecat_mailbox.coe.abortcode",
          [m["abort_code"] for m in mb if "abort_code" in m],
@@ -219,7 +221,8 @@ def main():
              first(t, "frame.time_epoch"))
         c.eq(n, "eth.src", o["src"], first(t, "eth.src"))
         c.eq(n, "eth.dst", o["dst"], first(t, "eth.dst"))
-        c.eq(n, "vlan.id", o["vlan"], [num(x) for x in t["vlan.id"]])
+        c.eq(n, "vlan.id", o["vlan"], [num(x) for x in t["ieee8021ad.id"] +
+                                       t["vlan.id"]])
         proto = tshark_proto(t)
         c.eq(n, "proto", o["proto"], proto)
         if proto != o["proto"]:

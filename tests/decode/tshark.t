@@ -18,7 +18,16 @@ compare() {
 	fi
 }
 
+# Generated frames of every kind the decoders know, well-formed, so the
+# comparison runs even where the real captures are absent.
 captures=0
+if python3 "$here/synth.py" "$tmp/synth.pcap" 1000 7; then
+	compare "generated EtherCAT/PROFINET frames" "$tmp/synth.pcap"
+	captures=$((captures + 1))
+else
+	fail "generate frames with synth.py"
+fi
+
 for p in $(shared_pcaps); do
 	compare "${p##*/}" "$p"
 	captures=$((captures + 1))
@@ -45,8 +54,8 @@ fi
 # The comparison itself must notice a wrong value: feed it an iiotctl whose
 # output has one working counter changed.
 if [ "$captures" -gt 0 ]; then
-	pcap=$(shared_pcaps | grep -m1 ethercrab || true)
-	if [ -n "$pcap" ]; then
+	pcap=$tmp/synth.pcap
+	if [ -s "$pcap" ]; then
 		cat >"$tmp/liar" <<LIAR
 #!/usr/bin/env bash
 "$IIOTCTL" "\$@" | python3 -c '
@@ -67,6 +76,4 @@ LIAR
 				grep -q 'ecat.cnt' "$tmp/liar.out"
 		fi
 	fi
-else
-	skip "comparison self-check" "no captures in $PCAPS"
 fi
