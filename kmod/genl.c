@@ -278,15 +278,16 @@ static int iiot_nl_set_filter(struct sk_buff *skb, struct genl_info *info)
 static int iiot_nl_set_snaplen(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iiot_cap *cap;
+	u32 snaplen;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, IIOT_A_SNAPLEN))
 		return -EINVAL;
+	snaplen = nla_get_u32(info->attrs[IIOT_A_SNAPLEN]);
 	rtnl_lock();
 	cap = iiot_nl_cap(info);
 	err = IS_ERR(cap) ? PTR_ERR(cap) :
-	      iiot_cap_set_snaplen(cap, nla_get_u32(info->attrs[IIOT_A_SNAPLEN]),
-				   info->extack);
+			    iiot_cap_set_snaplen(cap, snaplen, info->extack);
 	rtnl_unlock();
 	return err;
 }

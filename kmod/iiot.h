@@ -45,7 +45,7 @@ struct iiot_ring {
 	u8 *data;
 	u64 size;
 	u64 head;			/* producer position, private copy */
-	u32 snap_max;			/* hdr->snap_len: bound of cap_len */
+	u32 snap_max;			/* hdr->snap_len: cap_len bound */
 };
 
 struct iiot_cap {

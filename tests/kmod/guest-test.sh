@@ -82,6 +82,7 @@ else
 	nok "every frame in order and byte-exact ($ef of $N sent)"
 fi
 diag "$(cat /tmp/read1 /tmp/send1)"
+expect_eq "received frames not flagged TX" "$(field "$(cat /tmp/read1)" tx)" 0
 expect_eq "sysfs frames" "$(cat $S/frames)" "$ef"
 expect_eq "sysfs bytes" "$(cat $S/bytes)" "$eb"
 expect_eq "sysfs drops" "$(cat $S/drops)" 0
@@ -112,6 +113,18 @@ check "filter LLDP only" $C kmod filter veth1 0x88cc
 $T send veth0 80 mixed 0 >/dev/null
 expect_eq "filter keeps only its ethertype" $(($(cat $S/frames) - f0)) 10
 check "filter back to the default" $C kmod filter veth1 0x88a4,0x8892
+$T drain /dev/iiot/veth1 >/dev/null
+
+# --- frames the host sends ------------------------------------------------
+check "attach veth0 (sending side)" $C kmod attach veth0
+exp=$($T expect 400 mixed 20000)
+$T read /dev/iiot/veth0 "$(field "$exp" frames)" mixed 20000 65535 30 >/tmp/readtx 2>&1 &
+rp=$!
+wait_for /tmp/readtx ready
+$T send veth0 400 mixed 20000 >/dev/null
+if wait $rp; then ok "sent frames captured byte-exact"; else nok "sent frames captured byte-exact"; diag "$(cat /tmp/readtx)"; fi
+expect_eq "sent frames flagged TX" "$(field "$(cat /tmp/readtx)" tx)" "$(field "$exp" frames)"
+check "detach veth0" $C kmod detach veth0
 $T drain /dev/iiot/veth1 >/dev/null
 
 # --- privileges ----------------------------------------------------------

@@ -223,7 +223,8 @@ static uint32_t next_match(uint32_t seq, const char *pattern)
 static int do_read(int argc, char **argv)
 {
 	unsigned long long got = 0, bytes = 0, bad = 0, gaps = 0, reorder = 0;
-	unsigned long long trunc = 0, skipped;
+	unsigned long long trunc = 0, tx = 0, skipped;
+	uint64_t now;
 	uint32_t want, next, seq, snap;
 	const char *pattern;
 	uint8_t exp[MAX_FRAME];
@@ -289,6 +290,19 @@ static int do_read(int argc, char **argv)
 			}
 			if (h->flags & IIOT_RECF_TRUNCATED)
 				trunc++;
+			if (h->flags & IIOT_RECF_TX)
+				tx++;
+			/* software stamps: CLOCK_REALTIME, taken just now */
+			now = shm_now_ns();
+			if (!(h->flags & IIOT_RECF_TS_HW) &&
+			    (h->ts_ns > now || now - h->ts_ns > 60000000000ULL)) {
+				if (bad < 3)
+					fprintf(stderr, "frame %u: timestamp "
+						"%llu, now %llu\n", seq,
+						(unsigned long long)h->ts_ns,
+						(unsigned long long)now);
+				bad++;
+			}
 		}
 		shm_cons_release(r);
 		if (n) {
@@ -304,8 +318,8 @@ static int do_read(int argc, char **argv)
 		shm_cons_wait(r, 200);
 	}
 	printf("frames=%llu bytes=%llu bad=%llu gaps=%llu reorder=%llu "
-	       "truncated=%llu eof=%d\n", got, bytes, bad, gaps, reorder,
-	       trunc, eof);
+	       "truncated=%llu tx=%llu eof=%d\n", got, bytes, bad, gaps,
+	       reorder, trunc, tx, eof);
 	shm_ring_close(r, false);
 	return got == want && !bad && !gaps && !reorder ? 0 : 1;
 }

@@ -33,7 +33,7 @@ while IFS= read -r line; do
 	"IIOT-TAP not ok - "*) fail "${line#IIOT-TAP not ok - }" ;;
 	"IIOT-TAP # "*) echo "${line#IIOT-TAP }" ;;
 	esac
-done < <(tr -d '\r' <"$log" | grep -a '^IIOT-TAP ')
+done < <(tr -d '\r' <"$log" | grep -ao 'IIOT-TAP .*')
 
 if grep -aq '^IIOT-DONE' "$log"; then
 	ok "guest finished"

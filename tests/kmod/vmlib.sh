@@ -4,9 +4,10 @@
 #
 #   vm_find            sets KVER, VM_KERNEL; fails with the reason in
 #                      VM_WHY when qemu, the headers or the image is missing
-#   vm_boot INIT LOG TIMEOUT_S
+#   vm_boot INIT LOG TIMEOUT_S [NAME=VALUE...]
 #                      build the initramfs with INIT as /init, boot, write
-#                      the serial console to LOG
+#                      the serial console to LOG; NAME=VALUE reach /init's
+#                      environment through the kernel command line
 
 vm_find() {
 	KVER=${KVER:-$("$IIOT_TOP/kmod/kver.sh")}
@@ -28,6 +29,7 @@ vm_find() {
 
 vm_boot() {
 	local init=$1 log=$2 timeout=$3 initrd
+	shift 3
 	initrd=$BUILD/kmod/initramfs-$(basename "$init" .sh).cpio.gz
 	BUILD=$BUILD "$IIOT_TOP/tests/kmod/mkinitramfs.sh" "$initrd" "$KVER" \
 		"$init" || return 1
@@ -36,7 +38,7 @@ vm_boot() {
 	timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg \
 		-m 768 -smp 2 -nographic -no-reboot -nic none \
 		-kernel "$VM_KERNEL" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic" \
+		-append "console=ttyS0 loglevel=1 panic=-1 oops=panic $*" \
 		</dev/null >"$log" 2>&1
 }
 
