@@ -304,29 +304,82 @@ static void returned(struct model *m, struct model_device *master,
 	}
 }
 
+static uint64_t mac48(const uint8_t *mac)
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		k = k << 8 | mac[i];
+	return k;
+}
+
+/*
+ * A frame from a MAC that is no master: the copy of a master's frame
+ * coming back when its first datagram answers one the master sent.
+ */
+static struct model_device *returning_master(struct model *m,
+					     const struct decoded *d)
+{
+	const struct decode_ecat_dgram *g;
+	size_t i;
+
+	if (!d->ecat.ndgram)
+		return NULL;
+	g = &d->ecat.dgram[0];
+	for (i = 0; i < m->nmasters; i++) {
+		struct model_device *ms = &m->devs[m->masters[i] - 1];
+		struct mdev_priv *mp = mdev_priv(m, ms);
+
+		if ((mp->out_valid[g->idx >> 3] & (1U << (g->idx & 7))) &&
+		    mp->out_cmd[g->idx] == g->cmd)
+			return ms;
+	}
+	return NULL;
+}
+
+/*
+ * Direction: a real ESC sets the locally administered bit (0x02) of the
+ * source MAC on the way back; other gear rewrites it otherwise, so a
+ * frame from an unknown MAC that answers a master's outstanding datagram
+ * is that master's frame coming back, and its MAC is remembered as such.
+ */
 void model_ecat_frame(struct model *m, const struct decoded *d, uint64_t ts,
 		      uint16_t flags)
 {
 	struct model_device *master;
+	uint32_t v;
 	uint8_t mac[6];
-	bool back;
+	bool back = false;
 
-	memcpy(mac, d->src, 6);
-	back = mac[0] & 0x02;
-	mac[0] &= (uint8_t)~0x02;
-	master = mdev_by_mac(m, mac, MODEL_DEV_ECAT_MASTER, ts, false);
+	master = mdev_by_mac(m, d->src, MODEL_DEV_ECAT_MASTER, ts, false);
 	if (!master) {
-		/* a master whose own MAC is locally administered: then
-		 * the two copies look alike and both count as returned */
-		master = mdev_by_mac(m, d->src, MODEL_DEV_ECAT_MASTER, ts,
-				     false);
-		if (!master) {
-			master = mdev_by_mac(m, mac, MODEL_DEV_ECAT_MASTER,
-					     ts, true);
-			if (!master)
-				return;
-			msig_bind(m, master);
+		v = mhash_get(m, MKEY_RETMAC | mac48(d->src));
+		if (v) {
+			master = &m->devs[v - 1];
+			back = true;
 		}
+	}
+	if (!master && (d->src[0] & 0x02)) {
+		memcpy(mac, d->src, 6);
+		mac[0] &= (uint8_t)~0x02;
+		master = mdev_by_mac(m, mac, MODEL_DEV_ECAT_MASTER, ts, false);
+		back = master != NULL;
+	}
+	if (!master) {
+		master = returning_master(m, d);
+		back = master != NULL;
+	}
+	if (back)
+		mhash_put(m, MKEY_RETMAC | mac48(d->src), master->id);
+	if (!master) {
+		master = mdev_by_mac(m, d->src, MODEL_DEV_ECAT_MASTER, ts,
+				     true);
+		if (!master)
+			return;
+		if (m->nmasters < MODEL_MAX_MASTERS)
+			m->masters[m->nmasters++] = master->id;
+		msig_bind(m, master);
 	}
 	if (master->kind != MODEL_DEV_ECAT_MASTER)
 		return;

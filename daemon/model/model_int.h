@@ -11,6 +11,8 @@
 #define MKEY_STATION	(3ULL << 56)	/* | master << 16 | station addr */
 #define MKEY_PNLINK	(4ULL << 56)	/* | dev << 16 | frame id */
 #define MKEY_ECLINK	(5ULL << 56)	/* | master << 32 | lad */
+#define MKEY_RETMAC	(6ULL << 56)	/* | mac48: a master's returning frames */
+#define MODEL_MAX_MASTERS 64
 
 #define MHASH_SLOTS	(4 * (MODEL_MAX_DEVICES + MODEL_MAX_LINKS))
 
@@ -71,6 +73,8 @@ struct model {
 	struct msig_priv *spriv;
 	size_t nsigs;
 	uint64_t sample_interval_ns;	/* per signal, 0: every frame */
+	uint32_t masters[MODEL_MAX_MASTERS];	/* EtherCAT master ids */
+	size_t nmasters;
 	uint32_t *ecat_any_sigs;	/* "ecat" signals sorted by lad */
 	uint32_t n_ecat_any;
 	struct mhash_slot *hash;
