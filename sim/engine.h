@@ -1,0 +1,132 @@
+/*
+ * The simulation engine: a timeline of events (EtherCAT master steps,
+ * PROFINET device cycles, controller start-up, fault events) that emit
+ * frames into a time-ordered output queue, drained through a sink.
+ * Times inside the engine are ns since the start of the run.
+ */
+#ifndef SIM_ENGINE_H
+#define SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frames.h"
+#include "scenario.h"
+
+/* Where frames go: a capture file, a ring, an interface. */
+struct sim_sink {
+	int (*emit)(void *ctx, uint64_t ts_ns, const uint8_t *frame,
+		    uint32_t len);
+	void *ctx;
+};
+
+enum ev_kind { EV_MASTER, EV_DEVICE, EV_CTRL, EV_FAULT };
+
+struct sim_event {
+	uint64_t t;
+	uint32_t kind;
+	uint32_t idx;
+};
+
+struct sim_qframe {
+	uint64_t ts;
+	uint64_t seq;
+	uint32_t len;
+	uint8_t data[SIM_FRAME_MAX];
+};
+
+enum master_phase {
+	PH_BRD, PH_STATION, PH_SII, PH_PREOP, PH_PREOP_CHECK, PH_SDO,
+	PH_SAFEOP, PH_SAFEOP_CHECK, PH_OP, PH_OP_CHECK, PH_CYCLIC,
+};
+
+struct master_state {
+	enum master_phase phase;
+	uint32_t step;		/* progress inside the phase */
+	uint64_t cycles;
+	uint32_t diag_rounds;
+	uint32_t mbox_slave;	/* next slave for a CoE upload */
+	uint8_t dg_idx;		/* datagram index, as masters count them */
+	uint8_t mbox_cnt;	/* mailbox counter 1..7 */
+	uint8_t *image;		/* process image: per slave outputs, inputs */
+	int32_t sig_head;	/* signals on this master's slaves */
+};
+
+struct device_state {
+	uint64_t cycles;
+	uint16_t alarm_seq, ack_seq;
+	uint8_t *in, *out;
+	int32_t sig_head;
+};
+
+struct sim_engine {
+	const struct sim_scenario *sc;
+	struct sim_device *dev;		/* devices: DCP Set may rename them */
+	struct master_state *ms;
+	struct device_state *ds;
+	int32_t *sig_next;		/* signal lists per target */
+	uint64_t rng;
+	uint64_t t0_ns;			/* CLOCK_REALTIME of time 0 */
+	uint64_t now;			/* time of the event being run */
+	uint64_t xid;
+
+	struct sim_event *ev;		/* min-heap by t */
+	uint32_t nev, cap_ev;
+	struct sim_qframe **q;		/* min-heap by (ts, seq) */
+	uint32_t nq, cap_q;
+	struct sim_qframe **free_q;
+	uint32_t nfree;
+	uint64_t seq;
+
+	/* counters */
+	uint64_t frames, bytes;
+	uint64_t dcp_answered, dcp_ignored, dcp_bad;
+	uint64_t faults_applied[FAULT_KINDS];
+};
+
+struct sim_engine *engine_new(const struct sim_scenario *sc, uint64_t seed,
+			      uint64_t t0_ns);
+void engine_free(struct sim_engine *e);
+/* Time of the next event (UINT64_MAX when none). */
+uint64_t engine_next(const struct sim_engine *e);
+/* Run the next event; frames due up to its time go to the sink first. */
+int engine_step(struct sim_engine *e, const struct sim_sink *sink);
+/* Emit queued frames stamped at or before t (UINT64_MAX: all). */
+int engine_flush(struct sim_engine *e, uint64_t t,
+		 const struct sim_sink *sink);
+
+/*
+ * A frame received on a live interface at time now: answer DCP requests
+ * for the simulated devices (answers queued at now).  Returns the number
+ * of answers queued, 0 when the frame was not for us, -1 when malformed
+ * (counted in dcp_bad).
+ */
+int engine_receive(struct sim_engine *e, uint64_t now, const uint8_t *frame,
+		   uint32_t len);
+
+/* Internal, shared by the engine's files */
+void engine_schedule(struct sim_engine *e, uint64_t t, enum ev_kind kind,
+		     uint32_t idx);
+/* A slot for a frame stamped ts; commit it with engine_queue_commit. */
+struct sim_qframe *engine_frame(struct sim_engine *e, uint64_t ts);
+void engine_queue_commit(struct sim_engine *e, struct sim_qframe *f,
+			 uint32_t len);
+double engine_rand(struct sim_engine *e);
+/* Is a fault of this kind on this target active now and does it hit? */
+const struct sim_fault *engine_fault(struct sim_engine *e,
+				     enum sim_fault_kind kind,
+				     enum sim_target_kind tk, uint32_t idx,
+				     bool roll);
+bool engine_slave_alive(struct sim_engine *e, uint32_t slave);
+bool engine_device_present(const struct sim_engine *e, uint32_t dev);
+
+void ecat_master_step(struct sim_engine *e, uint32_t m);
+void pn_device_step(struct sim_engine *e, uint32_t d);
+void pn_ctrl_step(struct sim_engine *e, uint32_t c);
+void pn_fault_step(struct sim_engine *e, uint32_t f);
+
+/* values.c: write the signals of a list into an input buffer */
+void values_apply(struct sim_engine *e, int32_t head, uint8_t *base,
+		  bool slave_image);
+
+#endif

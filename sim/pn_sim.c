@@ -1,0 +1,153 @@
+/*
+ * Simulated PROFINET controllers and IO devices: start-up Identify, RT
+ * cyclic frames both ways, process alarms with their acknowledgements,
+ * and the DCP faults (an unknown device's Hello, a stranger's Set).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+
+#define CC_UNIT_NS	31250ULL	/* cycle counter unit */
+#define HELLO_EVERY_NS	1000000000ULL
+
+static const struct sim_ctrl *ctrl_of(const struct sim_engine *e,
+				      uint32_t d)
+{
+	return &e->sc->ctrls[e->dev[d].ctrl];
+}
+
+static void output_frame(struct sim_engine *e, uint32_t d, uint16_t cc,
+			 uint64_t t)
+{
+	struct device_state *st = &e->ds[d];
+	const struct sim_device *dev = &e->dev[d];
+	struct sim_qframe *f = engine_frame(e, t);
+
+	/* a running counter in the first bytes, IOPS "good" at the end */
+	put_be32(st->out, (uint32_t)st->cycles);
+	st->out[dev->out_len - 1] = 0x80;
+	engine_queue_commit(e, f, pn_rt_frame(f->data, dev->mac,
+					      ctrl_of(e, d)->mac,
+					      dev->frame_out, st->out,
+					      dev->out_len, cc,
+					      PN_DATA_STATUS_OK));
+}
+
+static void input_frame(struct sim_engine *e, uint32_t d, uint16_t cc,
+			uint64_t t)
+{
+	struct device_state *st = &e->ds[d];
+	const struct sim_device *dev = &e->dev[d];
+	const struct sim_fault *j;
+	struct sim_qframe *f;
+
+	if (engine_fault(e, FAULT_LOST_FRAMES, TGT_DEVICE, d, true))
+		return;
+	j = engine_fault(e, FAULT_JITTER, TGT_DEVICE, d, true);
+	if (j)
+		t += j->jitter_ns / 2 +
+		     (uint64_t)(engine_rand(e) * (double)(j->jitter_ns / 2));
+	values_apply(e, st->sig_head, st->in, false);
+	f = engine_frame(e, t);
+	engine_queue_commit(e, f, pn_rt_frame(f->data, ctrl_of(e, d)->mac,
+					      dev->mac, dev->frame_in, st->in,
+					      dev->in_len, cc,
+					      PN_DATA_STATUS_OK));
+}
+
+static void alarm(struct sim_engine *e, uint32_t d, uint64_t t)
+{
+	struct device_state *st = &e->ds[d];
+	const uint8_t *cmac = ctrl_of(e, d)->mac;
+	uint16_t fid = st->alarm_seq % 2 ? PN_FRAME_ALARM_HIGH :
+					   PN_FRAME_ALARM_LOW;
+	struct sim_qframe *f = engine_frame(e, t);
+
+	engine_queue_commit(e, f, pn_alarm_frame(f->data, &e->dev[d], cmac,
+						 fid, st->alarm_seq,
+						 st->alarm_seq));
+	f = engine_frame(e, t + 300000);
+	engine_queue_commit(e, f, pn_alarm_ack_frame(f->data, &e->dev[d],
+						     cmac, fid, st->ack_seq++,
+						     st->alarm_seq));
+	st->alarm_seq = (uint16_t)((st->alarm_seq + 1) & 0x7fff);
+}
+
+void pn_device_step(struct sim_engine *e, uint32_t d)
+{
+	const struct sim_device *dev = &e->dev[d];
+	struct device_state *st = &e->ds[d];
+	uint64_t t = e->now, half = dev->cycle_ns / 2;
+	uint16_t cc = (uint16_t)(st->cycles * (dev->cycle_ns / CC_UNIT_NS));
+
+	if (half > 500000)
+		half = 500000;
+	output_frame(e, d, cc, t);
+	input_frame(e, d, cc, t + half);
+	st->cycles++;
+	if (dev->alarm_every && st->cycles % dev->alarm_every == 0)
+		alarm(e, d, t + half / 2);
+	engine_schedule(e, t + dev->cycle_ns, EV_DEVICE, d);
+}
+
+/* Start-up: Identify All from the controller, every device answers. */
+void pn_ctrl_step(struct sim_engine *e, uint32_t c)
+{
+	const struct sim_ctrl *ctrl = &e->sc->ctrls[c];
+	uint32_t xid = (uint32_t)e->xid++, i;
+	struct sim_qframe *f = engine_frame(e, e->now);
+
+	engine_queue_commit(e, f, pn_dcp_identify_req(f->data, ctrl->mac,
+						      xid, NULL));
+	for (i = 0; i < ctrl->ndevices; i++) {
+		uint32_t d = ctrl->first_device + i;
+
+		/* answers spread over the 10 ms ResponseDelay window */
+		f = engine_frame(e, e->now + 200000 + (i * 37ULL % 97) * 100000);
+		engine_queue_commit(e, f, pn_dcp_identity(f->data, &e->dev[d],
+							  ctrl->mac, xid,
+							  DCP_IDENTIFY));
+	}
+}
+
+static void unknown_hello(struct sim_engine *e, uint32_t fi)
+{
+	const struct sim_fault *ft = &e->sc->faults[fi];
+	struct sim_qframe *f;
+
+	if (!engine_device_present(e, ft->device))
+		return;
+	f = engine_frame(e, e->now);
+	engine_queue_commit(e, f, pn_dcp_identity(f->data, &e->dev[ft->device],
+						  pn_mc_hello, (uint32_t)e->xid++,
+						  DCP_HELLO));
+	e->faults_applied[FAULT_UNKNOWN_DEVICE]++;
+	engine_schedule(e, e->now + HELLO_EVERY_NS, EV_FAULT, fi);
+}
+
+/* A stranger renames a device; the device obeys, as real ones do. */
+static void stranger_set(struct sim_engine *e, uint32_t fi)
+{
+	const struct sim_fault *ft = &e->sc->faults[fi];
+	struct sim_device *d = &e->dev[ft->target];
+	uint32_t xid = (uint32_t)e->xid++;
+	const uint8_t ok[1][3] = { { 2, 2, 0 } };
+	struct sim_qframe *f = engine_frame(e, e->now);
+
+	engine_queue_commit(e, f, pn_dcp_set_name_req(f->data, ft->mac, d->mac,
+						      xid, ft->set_name));
+	snprintf(d->name, sizeof(d->name), "%s", ft->set_name);
+	f = engine_frame(e, e->now + 150000);
+	engine_queue_commit(e, f, pn_dcp_set_rsp(f->data, d, ft->mac, xid, ok,
+						 1));
+	e->faults_applied[FAULT_DCP_SET]++;
+}
+
+void pn_fault_step(struct sim_engine *e, uint32_t fi)
+{
+	if (e->sc->faults[fi].kind == FAULT_UNKNOWN_DEVICE)
+		unknown_hello(e, fi);
+	else
+		stranger_set(e, fi);
+}

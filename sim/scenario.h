@@ -1,0 +1,132 @@
+/*
+ * Scenario model of iiot-sim: the line it simulates (EtherCAT masters and
+ * their slaves, PROFINET controllers and their IO devices), the process
+ * values the devices report and the faults to inject.  Parsed from the
+ * line-based format documented in docs/sim.md.
+ */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_NAME_MAX		64	/* names, incl. NUL */
+#define SIM_TYPE_MAX		32	/* PROFINET DeviceVendorValue, incl. NUL */
+#define SIM_MAX_LINE		512	/* longest scenario line */
+#define SIM_MAX_FILE		(4U << 20)
+#define SIM_MAX_SLAVES		65535U	/* all masters together */
+#define SIM_MAX_SLAVES_PER	1000U
+#define SIM_MAX_DEVICES		7000U	/* RT class 1 FrameIDs for two CRs each */
+#define SIM_MAX_ENTITIES	4096U	/* masters, controllers, signals, faults */
+#define SIM_MAX_COUNT		1000U	/* count = N in one section */
+#define SIM_MIN_CYCLE_NS	31250ULL
+#define SIM_MAX_CYCLE_NS	1000000000ULL
+#define SIM_PN_MIN_DATA		40U	/* RT frames are >= 60 bytes on the wire */
+#define SIM_PN_MAX_DATA		1440U
+#define SIM_ECAT_MAX_PD		512U	/* process data bytes per slave, each way */
+
+enum sim_target_kind { TGT_NONE, TGT_MASTER, TGT_SLAVE, TGT_CTRL, TGT_DEVICE };
+
+enum sim_fault_kind {
+	FAULT_LOST_FRAMES,	/* replies / cyclic frames missing */
+	FAULT_WKC_ERROR,	/* EtherCAT working counter too low */
+	FAULT_JITTER,		/* frames late by up to jitter */
+	FAULT_SLAVE_DROP,	/* an EtherCAT slave stops answering */
+	FAULT_UNKNOWN_DEVICE,	/* an unconfigured PROFINET device appears */
+	FAULT_DCP_SET,		/* a stranger sends DCP Set to a device */
+	FAULT_KINDS
+};
+
+enum sim_shape { SHAPE_SINE, SHAPE_RAMP, SHAPE_COUNTER, SHAPE_DRIFT };
+enum sim_vtype { VT_U8, VT_U16, VT_I16, VT_U32, VT_I32, VT_F32 };
+
+struct sim_master {
+	char name[SIM_NAME_MAX];
+	uint8_t mac[6];
+	bool split;		/* LRD + LWR instead of one LRW */
+	uint64_t cycle_ns;
+	uint32_t diag_every;	/* cycles between AL status reads; 0 off */
+	uint32_t mbox_every;	/* cycles between CoE SDO uploads; 0 off */
+	uint32_t first_slave, nslaves;
+	uint32_t image_len;	/* process image bytes (outputs + inputs) */
+};
+
+struct sim_slave {
+	char name[SIM_NAME_MAX];
+	uint32_t master;
+	uint16_t position;	/* 0-based place in the chain */
+	uint16_t station;	/* configured station address */
+	uint32_t vendor, product, revision, serial;
+	uint16_t in_len, out_len;
+	uint32_t image_off;	/* outputs here, inputs right after */
+};
+
+struct sim_ctrl {
+	char name[SIM_NAME_MAX];
+	uint8_t mac[6];
+	uint32_t ip;		/* network byte order */
+	uint32_t first_device, ndevices;
+};
+
+struct sim_device {
+	char name[SIM_NAME_MAX];	/* NameOfStation */
+	char type[SIM_TYPE_MAX];	/* DeviceVendorValue */
+	uint8_t mac[6];
+	uint32_t ip, mask, gateway;	/* network byte order */
+	uint16_t vendor_id, device_id;
+	uint16_t frame_in, frame_out;	/* device→controller, controller→device */
+	uint16_t in_len, out_len;
+	uint64_t cycle_ns;
+	uint32_t ctrl;
+	uint32_t alarm_every;	/* cycles between process alarms; 0 off */
+	bool unknown;		/* not configured: appears through a fault */
+};
+
+struct sim_signal {
+	enum sim_target_kind target_kind;	/* TGT_SLAVE or TGT_DEVICE */
+	uint32_t target;
+	uint16_t offset;	/* byte offset in the target's input data */
+	enum sim_vtype type;
+	enum sim_shape shape;
+	double min, max, step;
+	uint64_t period_ns;
+};
+
+struct sim_fault {
+	enum sim_fault_kind kind;
+	enum sim_target_kind target_kind;
+	uint32_t target;
+	uint64_t at_ns, duration_ns;	/* duration 0: until the end */
+	double rate;			/* share of cycles hit, 0..1 */
+	uint64_t jitter_ns;
+	uint8_t mac[6];			/* the stranger's MAC */
+	uint32_t device;		/* FAULT_UNKNOWN_DEVICE: its device */
+	char set_name[SIM_NAME_MAX];	/* FAULT_DCP_SET: name it sets */
+};
+
+struct sim_scenario {
+	char name[SIM_NAME_MAX];
+	uint64_t seed;
+	struct sim_master *masters;
+	struct sim_slave *slaves;
+	struct sim_ctrl *ctrls;
+	struct sim_device *devices;
+	struct sim_signal *signals;
+	struct sim_fault *faults;
+	uint32_t nmasters, nslaves, nctrls, ndevices, nsignals, nfaults;
+};
+
+/*
+ * Parse a scenario held in text[0..len).  0 on success; -1 with err set
+ * to "FILE:LINE: what is wrong" otherwise (sc is then freed).
+ */
+int scenario_parse(struct sim_scenario *sc, const char *text, size_t len,
+		   const char *fname, char *err, size_t errlen);
+int scenario_load(struct sim_scenario *sc, const char *path, char *err,
+		  size_t errlen);
+void scenario_free(struct sim_scenario *sc);
+
+const char *sim_fault_name(enum sim_fault_kind k);
+
+#endif

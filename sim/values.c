@@ -1,0 +1,99 @@
+/* Process values: sines, ramps, counters and slow drifts. */
+#include <math.h>
+#include <string.h>
+
+#include "engine.h"
+
+static double shape_value(struct sim_engine *e, const struct sim_signal *g)
+{
+	double span = g->max - g->min;
+	double phase = (double)(e->now % g->period_ns) / (double)g->period_ns;
+	double v;
+
+	switch (g->shape) {
+	case SHAPE_SINE:
+		return g->min + span * (0.5 + 0.5 * sin(2 * M_PI * phase));
+	case SHAPE_RAMP:
+		return g->min + span * phase;
+	case SHAPE_COUNTER:
+		/* counts up by step each period, wraps within [min, max] */
+		v = g->step * (double)(e->now / g->period_ns);
+		return span > 0 ? g->min + fmod(v, span + 1) : g->min;
+	case SHAPE_DRIFT:
+	default:
+		/* slow linear drift over the period plus a little noise */
+		v = g->min + span * ((double)e->now / (double)g->period_ns);
+		v += span * 0.002 * (engine_rand(e) - 0.5);
+		return v > g->max ? g->max : v;
+	}
+}
+
+/* EtherCAT process data is little endian, PROFINET IO data big endian */
+static void put16(uint8_t *p, uint16_t v, bool le)
+{
+	if (le)
+		put_le16(p, v);
+	else
+		put_be16(p, v);
+}
+
+static void put32(uint8_t *p, uint32_t v, bool le)
+{
+	if (le)
+		put_le32(p, v);
+	else
+		put_be32(p, v);
+}
+
+static void store(uint8_t *p, enum sim_vtype t, double v, bool le)
+{
+	float f;
+	int64_t x = (int64_t)llround(v);
+
+	switch (t) {
+	case VT_U8: p[0] = (uint8_t)(x < 0 ? 0 : x > 255 ? 255 : x); break;
+	case VT_U16:
+		put16(p, (uint16_t)(x < 0 ? 0 : x > 65535 ? 65535 : x), le);
+		break;
+	case VT_I16:
+		put16(p, (uint16_t)(int16_t)(x < -32768 ? -32768 :
+						x > 32767 ? 32767 : x), le);
+		break;
+	case VT_U32:
+		put32(p, (uint32_t)(x < 0 ? 0 : x > 0xffffffffLL ?
+				       0xffffffffLL : x), le);
+		break;
+	case VT_I32:
+		put32(p, (uint32_t)(int32_t)(x < INT32_MIN ? INT32_MIN :
+						x > INT32_MAX ? INT32_MAX : x), le);
+		break;
+	case VT_F32: {
+		uint32_t u;
+
+		f = (float)v;
+		memcpy(&u, &f, 4);
+		put32(p, u, le);
+		break;
+	}
+	}
+}
+
+void values_apply(struct sim_engine *e, int32_t head, uint8_t *base,
+		  bool slave_image)
+{
+	const struct sim_scenario *sc = e->sc;
+	int32_t i;
+
+	for (i = head; i >= 0; i = e->sig_next[i]) {
+		const struct sim_signal *g = &sc->signals[i];
+		uint8_t *p = base + g->offset;
+
+		/* a slave's inputs follow its outputs in the image */
+		if (slave_image) {
+			const struct sim_slave *s = &sc->slaves[g->target];
+
+			p = base + s->image_off + s->out_len + g->offset;
+		}
+		store(p, g->type, shape_value(e, g), slave_image);
+	}
+}
