@@ -148,11 +148,21 @@ static int add_port(struct options *o, const char *arg)
 	const char *colon = strrchr(arg, ':');
 	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
 	unsigned int i;
+	uint16_t nq;
 	int err;
 
 	if (o->nb_ports == DPDK_MAX_PORTS)
 		return bad("too many --port options (at most 16)", arg);
 	p = &o->ports[o->nb_ports];
+	/*
+	 * A PCI name has colons of its own (0000:03:00.0): the tail is a
+	 * queue list only after a port number, or when it reads as one.
+	 */
+	if (colon && strspn(arg, "0123456789") != len &&
+	    parse_queues(colon + 1, &nq) == -EINVAL) {
+		colon = NULL;
+		len = strlen(arg);
+	}
 	if (!len || len >= sizeof(p->spec))
 		return bad("--port %s: expected a port id or device name", arg);
 	memcpy(p->spec, arg, len);
