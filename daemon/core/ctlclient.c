@@ -69,10 +69,14 @@ int ctl_send(const char *sock, const char *req, char *err, size_t errlen)
 		return -1;
 	}
 	while (off < len) {
-		ssize_t w = write(fd, req + off, len - off);
+		ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		/* iiotd may refuse and hang up before reading: its answer
+		 * is still there to read */
+		if (w < 0 && errno == EPIPE)
+			break;
 		if (w <= 0) {
 			snprintf(err, errlen, "write: %s", strerror(errno));
 			close(fd);
