@@ -16,6 +16,13 @@
 
 #include "iiot_xdp.h"
 
+/*
+ * NIC RX timestamp (Linux 6.3+, device-bound programs only).  Weak: on an
+ * older kernel the object still loads, and only iiot_xdp_hwts is refused.
+ */
+extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx,
+					 __u64 *timestamp) __ksym __weak;
+
 const volatile __u16 cfg_etypes[IIOT_XDP_MAX_ETYPES] = {
 	IIOT_ETH_P_ECAT, IIOT_ETH_P_PNIO,
 };
@@ -131,7 +138,8 @@ static __always_inline int wanted(__u16 proto)
 
 /* The ring buffer reserves constant sizes only: one copy per size class. */
 #define COPY_CLASS(N)							\
-static __noinline int copy_##N(struct xdp_md *ctx, __u32 cap, __u32 wire) \
+static __noinline int copy_##N(struct xdp_md *ctx, __u32 cap, __u32 wire, \
+			       __u64 ts, __u32 flags)			\
 {									\
 	struct iiot_xdp_rec *r;						\
 	__u32 len = cap;						\
@@ -147,11 +155,11 @@ static __noinline int copy_##N(struct xdp_md *ctx, __u32 cap, __u32 wire) \
 		bpf_ringbuf_discard(r, 0);				\
 		return -1;						\
 	}								\
-	r->ts_mono_ns = bpf_ktime_get_ns();				\
+	r->ts_ns = ts;							\
 	r->cap_len = len;						\
 	r->wire_len = wire;						\
 	r->rx_queue = ctx->rx_queue_index;				\
-	r->pad0 = 0;							\
+	r->flags = flags;						\
 	bpf_ringbuf_submit(r, 0);					\
 	return 0;							\
 }
@@ -162,27 +170,27 @@ COPY_CLASS(512)
 COPY_CLASS(1024)
 COPY_CLASS(2048)
 
-static __always_inline int copy_frame(struct xdp_md *ctx, __u32 wire)
+static __always_inline int copy_frame(struct xdp_md *ctx, __u32 wire,
+				      __u64 ts, __u32 flags)
 {
 	__u32 cap = wire;
 
 	if (cap > cfg_snaplen)
 		cap = cfg_snaplen;
 	if (cap <= 64)
-		return copy_64(ctx, cap, wire);
+		return copy_64(ctx, cap, wire, ts, flags);
 	if (cap <= 128)
-		return copy_128(ctx, cap, wire);
+		return copy_128(ctx, cap, wire, ts, flags);
 	if (cap <= 256)
-		return copy_256(ctx, cap, wire);
+		return copy_256(ctx, cap, wire, ts, flags);
 	if (cap <= 512)
-		return copy_512(ctx, cap, wire);
+		return copy_512(ctx, cap, wire, ts, flags);
 	if (cap <= 1024)
-		return copy_1024(ctx, cap, wire);
-	return copy_2048(ctx, cap, wire);
+		return copy_1024(ctx, cap, wire, ts, flags);
+	return copy_2048(ctx, cap, wire, ts, flags);
 }
 
-SEC("xdp")
-int iiot_xdp(struct xdp_md *ctx)
+static __always_inline int handle(struct xdp_md *ctx, const int hwts)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -195,6 +203,8 @@ int iiot_xdp(struct xdp_md *ctx)
 	__u32 len = (__u32)(end - data);
 	__u16 proto = 0;
 	int tags = 0, slot;
+	__u32 tsf = 0;
+	__u64 ts;
 
 	c = bpf_map_lookup_elem(&ctrs, &zero);
 	if (!c)
@@ -233,21 +243,28 @@ int iiot_xdp(struct xdp_md *ctx)
 	if (!wanted(proto))
 		return XDP_PASS;
 
+	/* Stamp as early as possible; the NIC's stamp where it has one. */
+	ts = 0;
+	if (hwts && bpf_xdp_metadata_rx_timestamp(ctx, &ts) == 0 && ts)
+		tsf = IIOT_XDP_TS_HW;
+	else
+		ts = bpf_ktime_get_ns();
+
 	if (cfg_mode == IIOT_XDP_INLINE) {
-		if (copy_frame(ctx, len) == 0)
+		if (copy_frame(ctx, len, ts, tsf) == 0)
 			count(c, IIOT_CTR_CAPTURED, len);
 		else
 			count(c, IIOT_CTR_CAPTURE_FAIL, len);
 		return XDP_PASS;
 	}
 
-	/* Tap: stamp now, in the metadata area, then redirect. */
+	/* Tap: the stamp travels in the metadata area; then redirect. */
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)) == 0) {
 		meta = (void *)(long)ctx->data_meta;
 		if ((void *)(meta + 1) <= (void *)(long)ctx->data) {
 			meta->magic = IIOT_XDP_META_MAGIC;
-			meta->pad = 0;
-			meta->ts_mono_ns = bpf_ktime_get_ns();
+			meta->flags = tsf;
+			meta->ts_ns = ts;
 		}
 	}
 	/* No socket on this queue: let the frame through, count the miss. */
@@ -258,6 +275,20 @@ int iiot_xdp(struct xdp_md *ctx)
 	}
 	count(c, IIOT_CTR_CAPTURE_FAIL, len);
 	return XDP_PASS;
+}
+
+SEC("xdp")
+int iiot_xdp(struct xdp_md *ctx)
+{
+	return handle(ctx, 0);
+}
+
+/* Loaded device-bound (prog_ifindex + BPF_F_XDP_DEV_BOUND_ONLY) instead of
+ * iiot_xdp when the NIC's RX timestamps are wanted. */
+SEC("xdp")
+int iiot_xdp_hwts(struct xdp_md *ctx)
+{
+	return handle(ctx, 1);
 }
 
 char LICENSE[] SEC("license") = "GPL";

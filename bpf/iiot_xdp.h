@@ -72,11 +72,12 @@ struct iiot_block_val {
  * cap_len says how many frame bytes are valid.
  */
 struct iiot_xdp_rec {
-	__u64 ts_mono_ns;	/* bpf_ktime_get_ns() at XDP time */
+	__u64 ts_ns;		/* IIOT_XDP_TS_HW: NIC clock; else
+				 * bpf_ktime_get_ns() at XDP time */
 	__u32 cap_len;
 	__u32 wire_len;
 	__u32 rx_queue;
-	__u32 pad0;
+	__u32 flags;		/* IIOT_XDP_TS_* */
 	/* __u8 frame[] follows */
 };
 
@@ -87,9 +88,12 @@ struct iiot_xdp_rec {
  */
 struct iiot_xdp_meta {
 	__u32 magic;
-	__u32 pad;
-	__u64 ts_mono_ns;
+	__u32 flags;		/* IIOT_XDP_TS_* */
+	__u64 ts_ns;		/* as in struct iiot_xdp_rec */
 };
+
+/* The stamp came from the NIC (bpf_xdp_metadata_rx_timestamp). */
+#define IIOT_XDP_TS_HW		0x1U
 #define IIOT_XDP_META_MAGIC	0x4d544949U	/* "IITM" */
 
 #endif /* IIOT_XDP_H */

@@ -65,6 +65,7 @@ struct opts {
 	uint32_t rb_size;		/* inline: BPF ring buffer bytes */
 	const char *block[16];
 	unsigned int n_block;
+	const char *ts;			/* auto, hw, sw */
 	bool verbose;
 };
 
@@ -78,7 +79,8 @@ struct run {
 	unsigned int nq;
 	unsigned int ifindex;
 	int64_t mono2real;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
-	uint64_t frames, bytes, bad;
+	uint64_t frames, bytes, bad, hw_stamped;
+	bool hw_prog;			/* the device-bound variant runs */
 	uint64_t fail_seen, fail_bytes_seen, xsk_seen;
 	char pin_dir[128];
 	char ctr_pin[160];
@@ -88,6 +90,7 @@ struct run {
 
 static volatile sig_atomic_t stop;
 static bool verbose;
+static bool quiet;		/* a fallback will follow: keep libbpf still */
 
 static void on_signal(int sig)
 {
@@ -111,6 +114,8 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
 	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (quiet && !verbose)
 		return 0;
 	if (level == LIBBPF_INFO && !verbose)
 		return 0;
@@ -144,6 +149,9 @@ static void usage(FILE *f)
 "  --frames N       tap: AF_XDP buffers per RX queue, power of two (8192)\n"
 "  --rb-size B      inline: BPF ring buffer bytes, power of two (8 MiB)\n"
 "  --block MAC      add MAC to the blocklist before attaching (repeatable)\n"
+"  --timestamps T   auto: NIC RX timestamps where the driver gives them\n"
+"                   (native XDP, Linux 6.3+), else software; hw: require\n"
+"                   the device-bound program; sw: software only (auto)\n"
 "  -v, --verbose    libbpf and verifier messages\n"
 "On SIGTERM/SIGINT the program is detached and final counters are printed\n"
 "as one JSON line on stdout.\n");
@@ -267,12 +275,21 @@ static void refresh_clock(struct run *r)
 	r->mono2real = (int64_t)(t - m);
 }
 
+/* XDP stamps are monotonic (software) or the NIC's clock (hardware). */
 static void put_frame(struct run *r, const uint8_t *data, uint32_t cap,
-		      uint32_t wire, uint64_t ts)
+		      uint32_t wire, uint64_t ts, uint32_t tsf)
 {
+	uint16_t flags = 0;
+
+	if (tsf & IIOT_XDP_TS_HW) {
+		flags = IIOT_RECF_TS_HW;
+		r->hw_stamped++;
+	} else {
+		ts += (uint64_t)r->mono2real;
+	}
 	r->frames++;
 	r->bytes += cap;
-	shm_prod_write(r->ring, data, cap, wire, ts, r->ifindex, 0);
+	shm_prod_write(r->ring, data, cap, wire, ts, r->ifindex, flags);
 }
 
 static void on_xsk_frame(void *ctx, const uint8_t *data, uint32_t len,
@@ -280,20 +297,18 @@ static void on_xsk_frame(void *ctx, const uint8_t *data, uint32_t len,
 {
 	struct run *r = ctx;
 	struct iiot_xdp_meta m;
-	uint64_t ts = 0;
 
 	(void)base;
 	if (room >= sizeof(m)) {
 		memcpy(&m, data - sizeof(m), sizeof(m));
 		if (m.magic == IIOT_XDP_META_MAGIC) {
-			ts = m.ts_mono_ns + (uint64_t)r->mono2real;
 			/* the buffer is ours until refilled: clear the mark */
 			memset((uint8_t *)data - sizeof(m), 0, sizeof(m.magic));
+			put_frame(r, data, len, len, m.ts_ns, m.flags);
+			return;
 		}
 	}
-	if (!ts)
-		ts = clock_ns(CLOCK_REALTIME);
-	put_frame(r, data, len, len, ts);
+	put_frame(r, data, len, len, clock_ns(CLOCK_MONOTONIC), 0);
 }
 
 static int on_rb_rec(void *ctx, void *data, size_t size)
@@ -307,7 +322,7 @@ static int on_rb_rec(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	put_frame(r, (const uint8_t *)(rec + 1), rec->cap_len, rec->wire_len,
-		  rec->ts_mono_ns + (uint64_t)r->mono2real);
+		  rec->ts_ns, rec->flags);
 	return 0;
 }
 
@@ -347,7 +362,7 @@ static unsigned int drain(struct run *r)
 	unsigned int q, n, total = 0;
 
 	if (r->o->mode == IIOT_XDP_INLINE) {
-		int rc = ring_buffer__consume(r->rb);
+		int rc = r->rb ? ring_buffer__consume(r->rb) : 0;
 
 		return rc > 0 ? (unsigned int)rc : 0;
 	}
@@ -379,7 +394,15 @@ static bool bpf_capable(void)
 	return (eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 12 & 1));
 }
 
-static int load(struct run *r)
+#ifndef BPF_F_XDP_DEV_BOUND_ONLY
+#define BPF_F_XDP_DEV_BOUND_ONLY	(1U << 6)	/* Linux 6.3 uapi */
+#endif
+
+/*
+ * hw: load iiot_xdp_hwts bound to the device, which may ask the driver for
+ * RX timestamps; else the plain program.  Errors are printed unless quiet.
+ */
+static int load(struct run *r, bool hw)
 {
 	struct opts *o = r->o;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = r->pin_dir);
@@ -393,6 +416,16 @@ static int load(struct run *r)
 		return -1;
 	}
 	r->skel = s;
+	r->hw_prog = hw;
+	bpf_program__set_autoload(hw ? s->progs.iiot_xdp : s->progs.iiot_xdp_hwts,
+				  false);
+	if (hw) {
+		struct bpf_program *p = s->progs.iiot_xdp_hwts;
+
+		bpf_program__set_ifindex(p, r->ifindex);
+		bpf_program__set_flags(p, bpf_program__flags(p) |
+				       BPF_F_XDP_DEV_BOUND_ONLY);
+	}
 	for (i = 0; i < o->n_etypes; i++)
 		s->rodata->cfg_etypes[i] = o->etypes[i];
 	s->rodata->cfg_n_etypes = o->n_etypes;
@@ -403,6 +436,14 @@ static int load(struct run *r)
 				 o->mode == IIOT_XDP_INLINE ? o->rb_size :
 				 (uint32_t)sysconf(_SC_PAGESIZE));
 	err = iiot_xdp__load(s);
+	if (err && quiet)
+		return -1;
+	if (err && hw) {
+		die_msg("NIC RX timestamps need Linux 6.3+ and a driver with "
+			"XDP RX metadata; %s has neither (%s); try "
+			"--timestamps auto", r->o->iface, strerror(-err));
+		return -1;
+	}
 	if (err) {
 		if ((err == -EPERM || err == -EACCES) && !bpf_capable())
 			die_msg("loading BPF was refused: needs CAP_BPF, "
@@ -422,8 +463,10 @@ static int attach(struct run *r)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
 	LIBBPF_OPTS(bpf_xdp_query_opts, qo);
-	int prog = bpf_program__fd(r->skel->progs.iiot_xdp);
-	const char *m = r->o->xdp_mode;
+	int prog = bpf_program__fd(r->hw_prog ? r->skel->progs.iiot_xdp_hwts :
+				   r->skel->progs.iiot_xdp);
+	/* a device-bound program runs in the driver only */
+	const char *m = r->hw_prog ? "native" : r->o->xdp_mode;
 	int fd = -1, err = 0;
 
 	/* A link, not a netlink attach: if we die, the kernel detaches. */
@@ -439,6 +482,8 @@ static int attach(struct run *r)
 		fd = bpf_link_create(prog, (int)r->ifindex, BPF_XDP, &lo);
 		err = fd < 0 ? -errno : 0;
 	}
+	if (fd < 0 && quiet)
+		return -1;
 	if (fd < 0) {
 		if (err == -EBUSY || err == -EEXIST)
 			die_msg("%s already has an XDP program attached (see "
@@ -508,6 +553,21 @@ static int pin_counters(struct run *r)
 	return 0;
 }
 
+/* Undo load + sockets, to try again with the plain program. */
+static void unload(struct run *r)
+{
+	unsigned int q;
+
+	for (q = 0; q < r->nq; q++)
+		xsk_close(&r->xsks[q]);
+	r->nq = 0;
+	if (r->rb)
+		ring_buffer__free(r->rb);
+	r->rb = NULL;
+	iiot_xdp__destroy(r->skel);
+	r->skel = NULL;
+}
+
 static void teardown(struct run *r)
 {
 	unsigned int q;
@@ -522,7 +582,7 @@ static void teardown(struct run *r)
 			die_msg("warning: %s still has an XDP program after "
 				"detach", r->o->iface);
 	}
-	if (r->ring) {
+	if (r->ring && r->skel) {
 		/* detached: what is still queued is the last of the stream */
 		drain(r);
 		account_drops(r);
@@ -548,10 +608,12 @@ static void print_final(struct run *r)
 	printf("{\"iface\":\"%s\",\"mode\":\"%s\",\"xdp_mode\":\"%s\","
 	       "\"queues\":%u,\"ring\":\"%s\",\"frames\":%" PRIu64
 	       ",\"bytes\":%" PRIu64 ",\"ring_drops\":%" PRIu64
-	       ",\"socket_drops\":%" PRIu64 ",\"bad_records\":%" PRIu64 ",",
+	       ",\"socket_drops\":%" PRIu64 ",\"bad_records\":%" PRIu64
+	       ",\"hw_ts_program\":%s,\"hw_stamped\":%" PRIu64 ",",
 	       r->o->iface, r->o->mode == IIOT_XDP_TAP ? "tap" : "inline",
 	       r->attach_mode, r->nq, r->o->ring, r->frames, r->bytes,
-	       st.drops, r->xsk_seen, r->bad);
+	       st.drops, r->xsk_seen, r->bad, r->hw_prog ? "true" : "false",
+	       r->hw_stamped);
 	print_ctrs_json(stdout, &c);
 	printf("}\n");
 	fflush(stdout);
@@ -565,6 +627,7 @@ static int run_capture(struct opts *o)
 	uint64_t next_tick, last_rx = 0;
 	unsigned int i;
 	int rc = 1, err;
+	bool hw;
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
@@ -596,9 +659,6 @@ static int run_capture(struct opts *o)
 			return 1;
 		}
 	}
-	if (load(&r))
-		goto out;
-
 	if (!shm_ring_path(o->ring, path, sizeof(path))) {
 		die_msg("ring name '%s' is too long", o->ring);
 		goto out;
@@ -615,24 +675,42 @@ static int run_capture(struct opts *o)
 		goto out;
 	}
 	refresh_clock(&r);
-	if (o->mode == IIOT_XDP_TAP) {
-		if (open_sockets(&r))
-			goto out;
-	} else {
-		r.rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events),
-					on_rb_rec, &r, NULL);
-		if (!r.rb) {
-			die_msg("BPF ring buffer: %s", strerror(errno));
-			goto out;
+
+	/* The device-bound variant first where NIC stamps may exist;
+	 * in auto mode, quietly fall back to the plain program. */
+	hw = strcmp(o->ts, "sw") && strcmp(o->xdp_mode, "generic");
+	for (;; hw = false) {
+		quiet = hw && !strcmp(o->ts, "auto");
+		if (load(&r, hw))
+			goto retry;
+		if (o->mode == IIOT_XDP_TAP) {
+			if (open_sockets(&r))
+				goto out;
+		} else {
+			r.rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events),
+						on_rb_rec, &r, NULL);
+			if (!r.rb) {
+				die_msg("BPF ring buffer: %s", strerror(errno));
+				goto out;
+			}
 		}
+		if (attach(&r) == 0)
+			break;
+retry:
+		if (!quiet)
+			goto out;
+		unload(&r);
 	}
-	if (attach(&r) || pin_counters(&r))
+	quiet = false;
+	if (pin_counters(&r))
 		goto out;
 	fprintf(stderr, "iiot-xdp: %s: %s mode, %s XDP, %u queue(s)%s, "
-		"ring %s\n", o->iface, o->mode == IIOT_XDP_TAP ? "tap" :
-		"inline", r.attach_mode, o->mode == IIOT_XDP_TAP ? r.nq : 0,
+		"%s timestamps, ring %s\n", o->iface,
+		o->mode == IIOT_XDP_TAP ? "tap" : "inline", r.attach_mode,
+		o->mode == IIOT_XDP_TAP ? r.nq : 0,
 		o->mode == IIOT_XDP_TAP && r.nq && r.xsks[0].zerocopy ?
-		" zero-copy" : "", path);
+		" zero-copy" : "", r.hw_prog ? "NIC (where stamped) or software" :
+		"software", path);
 
 	next_tick = clock_ns(CLOCK_MONOTONIC) + 1000000000ULL;
 	while (!stop) {
@@ -809,6 +887,7 @@ int main(int argc, char **argv)
 		{ "frames", required_argument, NULL, 'F' },
 		{ "rb-size", required_argument, NULL, 'B' },
 		{ "block", required_argument, NULL, 'b' },
+		{ "timestamps", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -819,6 +898,7 @@ int main(int argc, char **argv)
 		.ring_size = SHM_DEFAULT_DATA, .frames = 8192,
 		.rb_size = 8U << 20, .n_etypes = 2,
 		.etypes = { IIOT_ETH_P_ECAT, IIOT_ETH_P_PNIO },
+		.ts = "auto",
 	};
 	const char *cmd = NULL;
 	struct sigaction sa;
@@ -893,6 +973,14 @@ int main(int argc, char **argv)
 			}
 			o.rb_size = (uint32_t)v;
 			break;
+		case 'T':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "hw") &&
+			    strcmp(optarg, "sw")) {
+				die_msg("--timestamps is auto, hw or sw");
+				return 2;
+			}
+			o.ts = optarg;
+			break;
 		case 'b':
 			if (o.n_block == 16) {
 				die_msg("at most 16 --block options");
@@ -921,6 +1009,11 @@ int main(int argc, char **argv)
 	if (cmd || optind < argc) {
 		die_msg("unknown command '%s'", cmd ? cmd : argv[optind]);
 		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(o.ts, "hw") && !strcmp(o.xdp_mode, "generic")) {
+		die_msg("--timestamps hw needs native XDP (a device-bound "
+			"program cannot run in generic mode)");
 		return 2;
 	}
 	if (!o.iface || !o.ring || o.mode < 0) {

@@ -19,6 +19,7 @@ expect_rc_msg "no arguments: usage" 2 "give --iface" "$XDP"
 expect_rc_msg "bad --mode" 2 "tap or inline" "$XDP" --iface lo --mode mirror --ring x
 expect_rc_msg "bad --ethertypes" 2 "ethertypes" "$XDP" --iface lo --mode tap --ring x --ethertypes 0x88a4,zz
 expect_rc_msg "bad --ring-size" 2 "power of two" "$XDP" --iface lo --mode tap --ring x --ring-size 1000
+expect_rc_msg "NIC stamps need native XDP" 2 "needs native XDP" "$XDP" --iface lo --mode tap --ring x --timestamps hw --xdp-mode generic
 expect_rc_msg "missing interface" 1 "no interface 'nosuchif0'" in_ns "$NS_B" "$XDP" --iface nosuchif0 --mode tap --ring "$RING"
 expect_rc_msg "stats when not running" 1 "not running on $IF_B" in_ns "$NS_B" "$XDP" stats --iface "$IF_B"
 expect_rc_msg "generator: unknown protocol" 2 "unknown protocol" "$GEN" --iface "$IF_A" --proto modbus

@@ -54,6 +54,8 @@ expect_eq "ring source is XDP" "$(jget "$XDIR/dump.json" .source)" 2
 first=$(jget "$XDIR/dump.json" .first_ns); now=$(date +%s%N)
 check "timestamps are wall-clock nanoseconds" test $((now - first)) -gt 0 -a $((now - first)) -lt 600000000000
 
+expect_eq "native: device-bound program asks the NIC for RX stamps" "$(jget "$F" .hw_ts_program)" true
+expect_eq "veth has no NIC stamps: all software" "$(jget "$F" .hw_stamped)" 0
 check "detach leaves no XDP program" xdp_detached "$NS_B" "$IF_B"
 check "counters unpinned on exit" test ! -e "/sys/fs/bpf/iiot/$IF_B/counters"
 
@@ -66,6 +68,7 @@ send --count 300 --proto ecat
 xdp_stop
 F=$XDIR/$RING2.json
 expect_eq "generic mode attached" "$(jget "$F" .xdp_mode)" generic
+expect_eq "generic: plain program (software stamps)" "$(jget "$F" .hw_ts_program)" false
 expect_eq "--ethertypes: only 0x88b5 captured" "$(jget "$F" .frames)" 400
 expect_eq "--ethertypes: ethercat still counted" "$(jget "$F" .ethercat.frames)" 300
 check "generic detach leaves no XDP program" xdp_detached "$NS_B" "$IF_B"
