@@ -4,7 +4,8 @@
 # frame arrives, byte for byte and in order (the ring's checksum equals the
 # one of the same scenario written to a pcap and replayed), per-protocol
 # counters match the capture file, and a blocklisted device is dropped and
-# counted in inline mode.
+# counted in inline mode; iiot's decoders find the same devices in the live
+# capture as in the file.
 . "$(dirname "$0")/common.sh"
 xdp_require
 SIM=$BIN/iiot-sim REPLAY=$BIN/iiot-replay
@@ -35,7 +36,7 @@ in_ns "$NS_A" "$SIM" "$SCEN" --iface "$IF_A" --cycles $CYCLES --speed 10 2>"$XDI
 	fail "iiot-sim plays the scenario live" "$(cat "$XDIR/sim.err")"
 xdp_stop
 F=$XDIR/$RING.json
-"$RINGDUMP" --json --wait 2 --timeout 20 "$RING" >"$XDIR/live.json" 2>&1
+"$RINGDUMP" --json --wait 2 --timeout 20 --pcap "$XDIR/live.pcap" "$RING" >"$XDIR/live.json" 2>"$XDIR/live.err"
 expect_eq "every simulated frame arrives" "$(jget "$XDIR/live.json" .frames)" "$REF_N"
 expect_eq "every simulated byte arrives" "$(jget "$XDIR/live.json" .bytes)" "$REF_B"
 expect_eq "same frames, same order (checksum)" "$(jget "$XDIR/live.json" .checksum)" "$(jget "$XDIR/ref.json" .checksum)"
@@ -44,6 +45,18 @@ expect_eq "profinet counters match the capture" \
 	"$(jget "$F" '.profinet_rt.frames + .profinet_alarm.frames + .profinet_dcp.frames + .profinet_other.frames')" "$REF_PN"
 expect_eq "no drops" "$(jget "$F" '.ring_drops + .socket_drops')" 0
 check "detach leaves no XDP program" xdp_detached "$NS_B" "$IF_B"
+
+# iiot's decoders find the same line in the live capture as in the file.
+CTL=$BIN/iiotctl
+if [ -x "$CTL" ] && "$CTL" inventory --json "$XDIR/ref.pcap" >"$XDIR/inv-ref.json" 2>/dev/null; then
+	shape='[.devices[] | {label: .label, kind, frames, serial, vendor_id, product_code}] | sort_by(.label)'
+	"$CTL" inventory --json "$XDIR/live.pcap" >"$XDIR/inv-live.json" 2>&1
+	expect_eq "decoded inventory of the live capture equals the file's" \
+		"$(jq -c "$shape" "$XDIR/inv-live.json" 2>&1 | md5sum)" "$(jq -c "$shape" "$XDIR/inv-ref.json" | md5sum)"
+	check "inventory found devices" test "$(jq '.devices | length' "$XDIR/inv-ref.json")" -gt 4
+else
+	skip "decoded inventory of the live capture" "iiotctl inventory not available"
+fi
 
 # Inline, with the EtherCAT master's MAC blocklisted.
 MASTER=$(tcpdump -enr "$XDIR/ref.pcap" ether proto 0x88a4 2>/dev/null | awk 'NR == 1 { print $2 }')
