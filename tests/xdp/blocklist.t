@@ -17,7 +17,7 @@ xdp_start "$NS_B" "$IF_B" "$RING" --mode inline --block $BAD1 ||
 	{ fail "iiot-xdp starts with --block" "$(cat "$XDIR/$RING.err")"; exit 0; }
 ok "iiot-xdp starts with --block"
 
-send() { gen "$NS_A" "$IF_A" --rate 20000 "$@" >>"$XDIR/gen.log"; }
+send() { gen "$NS_A" "$IF_A" --rate 10000 "$@" >>"$XDIR/gen.log"; }
 send --count 700 --proto ecat --src $BAD1
 send --count 300 --proto pn-rt --src $BAD2
 send --count 500 --proto ecat --src $GOOD
@@ -43,6 +43,7 @@ case "$rc $out" in 1*"no blocklist pinned"*) ok "no blocklist: clear error";; *)
 
 xdp_stop
 F=$XDIR/$RING.json
+rig_clean
 expect_eq "blocked counter" "$(jget "$F" .blocked.frames)" $((700 + 300 + 200))
 expect_eq "only unblocked frames captured" "$(jget "$F" .frames)" $((500 + 100))
 expect_eq "blocked frames are not counted per protocol" "$(jget "$F" .ethercat.frames)" $((500 + 100))

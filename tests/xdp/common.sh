@@ -58,3 +58,8 @@ xdp_detached() {
 		[ -z "$(in_ns "$ns" bpftool net show dev "$ifc" 2>/dev/null | grep -i xdp -A2 | grep -E 'id [0-9]+')" ] || return 1
 	fi
 }
+
+# Every frame the generator sent left the veth (none dropped in the rig).
+rig_clean() {
+	expect_eq "rig: veth dropped no frame" "$(jq -s 'map(.tx_dropped) | add // 0' "$XDIR/gen.log")" 0
+}

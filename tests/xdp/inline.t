@@ -18,7 +18,7 @@ RAW=$!
 cleanup_push "kill $RAW"
 wait_for 10 test -e "$XDIR/raw.ready" || fail "raw receiver ready" "$(cat "$XDIR/raw.err")"
 
-send() { gen "$NS_A" "$IF_A" --rate 20000 "$@" >>"$XDIR/gen.log"; }
+send() { gen "$NS_A" "$IF_A" --rate 10000 "$@" >>"$XDIR/gen.log"; }
 send --count $N_OTHER --proto other
 send --count $N_ECAT --proto ecat
 send --count 1000 --proto pn-rt --size 200 --vlan 12
@@ -32,6 +32,7 @@ expect_eq "raw socket sees the other frames" "$(jget "$XDIR/raw.json" '.by_type[
 
 xdp_stop
 expect_eq "exit status after SIGTERM" "$?" 0
+rig_clean
 F=$XDIR/$RING.json
 want_bytes=$((N_ECAT * 64 + 1000 * 200 + 500 * 1400))
 expect_eq "mode reported" "$(jget "$F" .mode)" inline

@@ -19,7 +19,8 @@ PACKET_OUTGOING = 4
 def main():
     ifc, ready, expect, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    # root may exceed net.core.rmem_max: a stalled reader must not drop
+    s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 64 << 20)
     s.bind((ifc, 0))
     s.settimeout(0.2)
     open(ready, "w").close()

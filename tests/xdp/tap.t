@@ -14,7 +14,7 @@ check "program visible on the interface" bash -c "ip -n $NS_B link show dev $IF_
 
 # name count args...: frames of each kind, paced so the test is about
 # correctness, not speed
-send() { gen "$NS_A" "$IF_A" --rate 20000 "$@" >>"$XDIR/gen.log"; }
+send() { gen "$NS_A" "$IF_A" --rate 10000 "$@" >>"$XDIR/gen.log"; }
 send --count 3000 --proto ecat
 send --count 1000 --proto pn-rt --size 120
 send --count 200 --proto pn-dcp --size 80
@@ -32,6 +32,7 @@ expect_eq "stats while running: ethercat" "$(jget "$XDIR/live.json" .ethercat.fr
 xdp_stop
 expect_eq "exit status after SIGTERM" "$?" 0
 F=$XDIR/$RING.json
+rig_clean
 expect_eq "ethercat frames" "$(jget "$F" .ethercat.frames)" 3200
 expect_eq "ethercat bytes" "$(jget "$F" .ethercat.bytes)" $((3200 * 64))
 expect_eq "profinet rt frames (plain, QinQ)" "$(jget "$F" .profinet_rt.frames)" 1100
