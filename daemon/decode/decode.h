@@ -29,10 +29,10 @@
 #include <stdio.h>
 
 #define DECODE_MAX_VLAN		2
-#define DECODE_MAX_DGRAM	32	/* EtherCAT datagrams per frame */
+#define DECODE_MAX_DGRAM	128	/* EtherCAT datagrams: a 1514-byte frame holds <= 124 */
 #define DECODE_MAX_MBX		DECODE_MAX_DGRAM	/* one per datagram at most */
-#define DECODE_MAX_REG		32	/* ESC register accesses per frame */
-#define DECODE_MAX_DCP_BLOCK	24	/* DCP blocks per frame */
+#define DECODE_MAX_REG		256	/* ESC register accesses per frame */
+#define DECODE_MAX_DCP_BLOCK	64	/* DCP blocks per frame */
 
 #define ETHERTYPE_VLAN		0x8100
 #define ETHERTYPE_QINQ		0x88A8
@@ -233,7 +233,7 @@ struct decode_ecat {
 	uint16_t hdr_len;	/* length field of the EtherCAT header */
 	uint8_t type;		/* 1 = datagrams */
 	uint8_t over_udp;	/* EtherCAT over UDP 34980 */
-	uint8_t ndgram, nmbx, nreg;
+	uint16_t ndgram, nmbx, nreg;
 	struct decode_ecat_dgram dgram[DECODE_MAX_DGRAM];
 	struct decode_ecat_mbx mbx[DECODE_MAX_MBX];
 	struct decode_ecat_reg reg[DECODE_MAX_REG];
@@ -386,7 +386,8 @@ struct decode_alarm {
 struct decode_ptcp {
 	uint16_t sequence_id;
 	uint8_t has_header;	/* the 20-byte PTCP header was present */
-	uint64_t delay_ns;	/* Delay10ns * 10 + Delay1ns of the header */
+	uint8_t has_delay;	/* not in announce frames */
+	uint64_t delay_ns;	/* from the header (see pn_rt.c) */
 };
 
 enum cm_op {

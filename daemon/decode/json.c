@@ -416,7 +416,9 @@ json_t *decode_to_json(const struct decoded *d, uint64_t frame_no,
 		if (d->ptcp.has_header) {
 			a = json_object();
 			set_int(a, "sequence_id", d->ptcp.sequence_id);
-			set_int(a, "delay_ns", (long long)d->ptcp.delay_ns);
+			if (d->ptcp.has_delay)
+				set_int(a, "delay_ns",
+					(long long)d->ptcp.delay_ns);
 			json_object_set_new(o, "ptcp", a);
 		}
 		break;

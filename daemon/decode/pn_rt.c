@@ -84,16 +84,30 @@ static int decode_frag(const uint8_t *p, uint32_t len, struct decoded *d)
 	return 0;
 }
 
+/*
+ * The 20-byte PTCP header: sync and follow-up frames carry the delay as
+ * Delay10ns and Delay1ns (byte); delay frames (0xFF40-0xFF43) carry a
+ * 32-bit Delay1ns after the sequence id; announce frames carry none.
+ */
 int decode_pn_ptcp(const uint8_t *p, uint32_t len, struct decoded *d)
 {
+	uint16_t id = d->pn.frame_id;
+
 	d->ptcp.has_header = 0;
+	d->ptcp.has_delay = 0;
 	d->ptcp.sequence_id = 0;
 	d->ptcp.delay_ns = 0;
 	if (len < PN_PTCP_HLEN)
 		return anomaly(d, DECODE_A_PTCP_TRUNCATED);
 	d->ptcp.has_header = 1;
-	d->ptcp.delay_ns = (uint64_t)rd32be(p + 8) * 10 + p[14];
 	d->ptcp.sequence_id = rd16be(p + 12);
+	if (id >= 0xFF00 && id <= 0xFF1F)
+		return 0;	/* announce */
+	d->ptcp.has_delay = 1;
+	if (id >= 0xFF40 && id <= 0xFF43)
+		d->ptcp.delay_ns = rd32be(p + 16);
+	else
+		d->ptcp.delay_ns = (uint64_t)rd32be(p + 8) * 10 + p[14];
 	return 0;
 }
 

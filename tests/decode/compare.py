@@ -36,6 +36,14 @@ FIELDS = [
     "pn_dcp.suboption_ip_mac_address",
     "pn_dcp.suboption_control_signal_value",
     "pn_dcp.block_error",
+    "pn_io.alarm_dst_endpoint", "pn_io.alarm_src_endpoint",
+    "pn_io.pdu_type.type", "pn_io.send_seq_num", "pn_io.ack_seq_num",
+    "pn_io.var_part_len", "pn_io.alarm_type", "pn_io.api", "pn_io.slot_nr",
+    "pn_io.subslot_nr", "pn_io.alarm_specifier.sequence",
+    "pn_io.alarm_specifier.channel", "pn_io.alarm_specifier.manufacturer",
+    "pn_io.alarm_specifier.submodule", "pn_io.alarm_specifier.ardiagnosis",
+    "pn_ptcp.sequence_id", "pn_ptcp.delay10ns", "pn_ptcp.delay1ns_byte",
+    "pn_ptcp.delay1ns",
     "ip.src", "ip.dst", "udp.srcport", "udp.dstport",
     "dcerpc.pkt_type", "dcerpc.opnum", "dcerpc.dg_if_id", "dcerpc.dg_flags1",
     "pn_io.ar_uuid",
@@ -195,6 +203,36 @@ def cmp_dcp(c, n, t, o):
         c.eq(n, "pn_dcp." + f, d.get(k), first(t, "pn_dcp." + f, conv))
 
 
+def cmp_alarm(c, n, t, o):
+    a = o.get("alarm", {})
+    for f, k in (("alarm_dst_endpoint", "dst_endpoint"),
+                 ("alarm_src_endpoint", "src_endpoint"),
+                 ("pdu_type.type", "pdu_type"), ("send_seq_num", "send_seq"),
+                 ("ack_seq_num", "ack_seq"), ("var_part_len", "var_len"),
+                 ("alarm_type", "alarm_type"), ("api", "api"),
+                 ("slot_nr", "slot"), ("subslot_nr", "subslot")):
+        c.eq(n, "pn_io." + f, a.get(k), first(t, "pn_io." + f, num))
+    spec = a.get("alarm_specifier")
+    for f, shift, mask in (("sequence", 0, 0x7FF), ("channel", 11, 1),
+                           ("manufacturer", 12, 1), ("submodule", 13, 1),
+                           ("ardiagnosis", 15, 1)):
+        c.eq(n, "pn_io.alarm_specifier." + f,
+             None if spec is None else (spec >> shift) & mask,
+             first(t, "pn_io.alarm_specifier." + f, num))
+
+
+def cmp_ptcp(c, n, t, o):
+    p = o.get("ptcp", {})
+    c.eq(n, "pn_ptcp.sequence_id", p.get("sequence_id"),
+         first(t, "pn_ptcp.sequence_id", num))
+    d10 = first(t, "pn_ptcp.delay10ns", num)
+    if d10 is not None:
+        want = d10 * 10 + (first(t, "pn_ptcp.delay1ns_byte", num) or 0)
+    else:
+        want = first(t, "pn_ptcp.delay1ns", num)
+    c.eq(n, "pn_ptcp delay", p.get("delay_ns"), want)
+
+
 def cmp_cm(c, n, t, o):
     cm = o.get("cm", {})
     c.eq(n, "dcerpc.pkt_type", cm.get("rpc_type"), first(t, "dcerpc.pkt_type", num))
@@ -233,6 +271,10 @@ def main():
             cmp_pn(c, n, t, o)
             if proto == "pn_dcp":
                 cmp_dcp(c, n, t, o)
+            elif proto == "pn_alarm":
+                cmp_alarm(c, n, t, o)
+            elif proto == "pn_ptcp":
+                cmp_ptcp(c, n, t, o)
         elif proto == "pnio_cm":
             cmp_cm(c, n, t, o)
         if "ip" in o:

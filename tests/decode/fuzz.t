@@ -33,7 +33,7 @@ run() {
 	fi
 }
 
-run fuzz_decode_frame "$tmp/seeds/frame" 200000 25
-run fuzz_decode_dcp "$tmp/seeds/dcp" 100000 10
-run fuzz_decode_ecat_mbx "$tmp/seeds/mbx" 100000 10
-run fuzz_decode_pnio_cm "$tmp/seeds/cm" 100000 10
+run fuzz_decode_frame "$tmp/seeds/frame" 200000 20
+run fuzz_decode_dcp "$tmp/seeds/dcp" 100000 6
+run fuzz_decode_ecat_mbx "$tmp/seeds/mbx" 100000 6
+run fuzz_decode_pnio_cm "$tmp/seeds/cm" 100000 6

@@ -541,16 +541,32 @@ static void test_ptcp_and_frag(void **state)
 	int i;
 
 	(void)state;
+	/* sync: Delay10ns and Delay1ns byte */
 	eth(&f, ETHERTYPE_PROFINET);
-	put16be(&f, 0xFF40);
+	put16be(&f, 0x0080);
 	put32be(&f, 0); put32be(&f, 0); put32be(&f, 3);
 	put16be(&f, 77); put8(&f, 4); put8(&f, 0); put32be(&f, 0);
 	assert_int_equal(decode_frame(f.b, f.n, &d), 0);
 	assert_int_equal(d.proto, DECODE_PN_PTCP);
+	assert_int_equal(d.pn.class, PN_CLASS_TIME_SYNC);
 	assert_int_equal(d.ptcp.sequence_id, 77);
+	assert_true(d.ptcp.has_delay);
 	assert_int_equal(d.ptcp.delay_ns, 34);
 	assert_int_equal(decode_frame(f.b, f.n - 5, &d), -1);
 	assert_true(has(&d, DECODE_A_PTCP_TRUNCATED));
+	/* delay response: a 32-bit Delay1ns after the sequence id */
+	eth(&f, ETHERTYPE_PROFINET);
+	put16be(&f, 0xFF43);
+	put32be(&f, 0); put32be(&f, 0); put32be(&f, 0);
+	put16be(&f, 78); put16be(&f, 0); put32be(&f, 1234);
+	assert_int_equal(decode_frame(f.b, f.n, &d), 0);
+	assert_int_equal(d.pn.class, PN_CLASS_PTCP);
+	assert_int_equal(d.ptcp.sequence_id, 78);
+	assert_int_equal(d.ptcp.delay_ns, 1234);
+	/* announce: no delay */
+	f.b[15] = 0x00;
+	assert_int_equal(decode_frame(f.b, f.n, &d), 0);
+	assert_false(d.ptcp.has_delay);
 
 	eth(&f, ETHERTYPE_PROFINET);
 	put16be(&f, 0xFF81);
