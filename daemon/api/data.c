@@ -178,10 +178,15 @@ json_t *data_signals(struct api *a, uint32_t device)
 {
 	struct model *m = M(a);
 	json_t *all = m ? model_signals_json(m) : json_array(), *out = json_array(), *s;
+	const struct model_device *d = device && m ? model_device_get(m, device) : NULL;
+	int any_master = d && d->kind == MODEL_DEV_ECAT_MASTER;
 	size_t i;
 
 	json_array_foreach(all, i, s) {
-		if (device && json_integer_value(json_object_get(s, "device_id")) != device)
+		/* "ecat" signals (any master) belong to whichever master is shown */
+		if (device && json_integer_value(json_object_get(s, "device_id")) != device &&
+		    !(any_master && !json_integer_value(json_object_get(s, "device_id")) &&
+		      !strcmp(json_string_value(json_object_get(s, "device")) ?: "", "ecat")))
 			continue;
 		json_array_append(out, s);
 	}

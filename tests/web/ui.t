@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The web UI in Debian's chromium (headless, playwright-core) against a real
+# iiotd on a simulated line; screenshots in build/test-output/web/.
+. "$(dirname "$0")/../lib.sh"
+. "$IIOT_TOP/tests/api/lib_api.sh"
+[ -x /usr/bin/chromium ] || skip_all "chromium missing (scripts/deps.sh)"
+[ -d "$IIOT_TOP/web/node_modules/playwright-core" ] || skip_all "web/node_modules missing (make)"
+[ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
+ring=iiot-webt$$
+api_start "[capture]" "ring = $ring" "[model]" "signals = $IIOT_TOP/etc/signals.map"
+cleanup_push "rm -f /dev/shm/iiot/$ring"
+"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$D/sim.log" 2>&1 &
+cleanup_push "kill $!"
+OUT=$BUILD/test-output/web
+rm -rf "$OUT"
+URL=$URL ADMIN_PW=$ADMIN_PW OUT=$OUT PROFILE=$D/chromium-profile \
+	timeout 300 node "$IIOT_TOP/tests/web/ui.mjs"
+rc=$?
+n=$(ls "$OUT"/*.png 2>/dev/null | wc -l)
+[ "$n" -ge 10 ] && echo "ok 100 - $n screenshots in ${OUT#"$IIOT_TOP"/}" || echo "not ok 100 - screenshots ($n)"
+exit $rc
