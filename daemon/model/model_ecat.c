@@ -316,7 +316,8 @@ static uint64_t mac48(const uint8_t *mac)
 
 /*
  * A frame from a MAC that is no master: the copy of a master's frame
- * coming back when its first datagram answers one the master sent.
+ * coming back when slaves answered it and its first datagram matches one
+ * the master sent.
  */
 static struct model_device *returning_master(struct model *m,
 					     const struct decoded *d)
@@ -324,7 +325,13 @@ static struct model_device *returning_master(struct model *m,
 	const struct decode_ecat_dgram *g;
 	size_t i;
 
-	if (!d->ecat.ndgram)
+	bool answered = false;
+
+	/* a master sends working counters of 0: a copy with a non-zero
+	 * one has been through slaves */
+	for (i = 0; i < d->ecat.ndgram; i++)
+		answered |= d->ecat.dgram[i].wkc != 0;
+	if (!answered)
 		return NULL;
 	g = &d->ecat.dgram[0];
 	for (i = 0; i < m->nmasters; i++) {

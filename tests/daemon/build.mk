@@ -17,3 +17,11 @@ fuzz_ctlreq_SRCS := tests/fuzz/fuzz_ctlreq.c daemon/core/ctlproto.c daemon/core/
 fuzz_sigmap_SRCS := tests/fuzz/fuzz_sigmap.c $(wildcard daemon/model/*.c) \
 	$(wildcard daemon/decode/*.c)
 fuzz_sigmap_LDLIBS = -ljansson
+
+# benchmark helper (bench/daemon.bench); not installed
+IIOTD_BENCH := $(BUILD)/bench/iiotd-bench
+$(IIOTD_BENCH): $(call objs,tests/daemon/bench_daemon.c) $(LIBIIOTD_A) $(LIBSHM_A)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LDLIBS)
+EXTRA_BENCH += $(IIOTD_BENCH)

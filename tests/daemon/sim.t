@@ -67,3 +67,13 @@ if [ -f "$faulty" ]; then
 else
 	skip "faulty line" "sim/scenarios/faulty-line.conf absent"
 fi
+
+# the large line: 1,040 devices behind 4 masters and 4 controllers
+large=$IIOT_TOP/sim/scenarios/large-line.conf
+if [ -f "$large" ] && "$BIN/iiot-sim" "$large" --out "$T/large.pcap" --duration 2 >/dev/null 2>&1; then
+	expect_eq "large line: devices by kind" \
+		"$("$BIN/iiotctl" inventory --json "$T/large.pcap" | jq -c '[.devices[].kind] | group_by(.) | map({(.[0]): length}) | add')" \
+		'{"ecat-master":4,"ecat-slave":800,"pn-controller":4,"pn-device":240}'
+else
+	skip "large line" "scenario or capture unavailable"
+fi
