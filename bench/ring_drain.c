@@ -8,9 +8,26 @@
  *   ring_drain RING
  */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "libshm.h"
+
+/*
+ * A ring file exists, empty, between the producer's open and its
+ * ftruncate; shm_cons_open() would map that empty file and fault.  Wait
+ * until the file has its size.
+ */
+static int try_open(struct shm_ring **r, const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	if (!shm_ring_path(name, path, sizeof(path)) || stat(path, &st) ||
+	    (uint64_t)st.st_size < IIOT_RING_MAP_SIZE(IIOT_RING_MIN_DATA))
+		return -1;
+	return shm_cons_open(r, path);
+}
 
 int main(int argc, char **argv)
 {
@@ -21,7 +38,7 @@ int main(int argc, char **argv)
 
 	int tries = 300000;
 
-	while (argc == 2 && shm_cons_open(&r, argv[1]) && --tries)
+	while (argc == 2 && try_open(&r, argv[1]) && --tries)
 		usleep(100);
 	if (argc != 2 || !tries) {
 		fprintf(stderr, "ring_drain: %s\n",

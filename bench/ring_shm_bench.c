@@ -80,28 +80,21 @@ static int consume(const char *path, uint64_t n, int ready_fd, int res_fd)
 }
 
 /*
- * Never let the ring drop: a benchmark must deliver every frame.  Room is
- * known from the last look at the consumer's position and only looked up
- * again when it runs short, as libshm itself does.
+ * Never let the ring drop: a benchmark must deliver every frame.  The
+ * producer waits for room the way libshm offers to sources that may wait
+ * (shm_prod_has_room: cached consumer position, reloaded only when short).
  */
-static int produce(struct shm_ring *r, uint64_t n, uint64_t size)
+static int produce(struct shm_ring *r, uint64_t n)
 {
-	const uint64_t rec = IIOT_REC_LEN(RB_FRAME);
-	const uint64_t worst = RB_BURST * rec + rec;	/* + a pad record */
-	struct shm_stats st;
-	uint64_t seq = 0, room = 0;
+	uint64_t seq = 0;
 	unsigned int i, k;
 	uint8_t *dst;
 
 	while (seq < n) {
-		while (room < worst) {
-			shm_ring_stats(r, &st);
-			room = size - st.fill;
-			if (room < worst)
-				relax();
-		}
 		k = n - seq < RB_BURST ? (unsigned int)(n - seq) : RB_BURST;
 		for (i = 0; i < k; i++, seq++) {
+			while (!shm_prod_has_room(r, RB_FRAME))
+				relax();
 			dst = shm_prod_reserve(r, RB_FRAME, RB_FRAME, seq, 0, 0);
 			if (!dst) {
 				fprintf(stderr, "ring_shm_bench: ring full at "
@@ -111,7 +104,6 @@ static int produce(struct shm_ring *r, uint64_t n, uint64_t size)
 			rb_fill(dst, seq);
 		}
 		shm_prod_commit(r);
-		room -= worst;
 	}
 	return 0;
 }
@@ -153,7 +145,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t0 = rb_now_ns();
-	rc = produce(r, n, size);
+	rc = produce(r, n);
 	if (rc)
 		kill(pid, SIGKILL);
 	else if (read(resp[0], &res, sizeof(res)) != sizeof(res))
