@@ -153,3 +153,32 @@ if capture $tmp/corners.pcap "$ring" --snaplen 128; then
 else
 	fail "corner frames run" "$(tail -3 $tmp/err)"
 fi
+
+# Two ports into one ring: each frame carries its port (no kernel ifindex
+# on net_pcap: the port id), and each port's frames keep their order.
+ring=$(ring_name ports)
+ring_rm "$ring"
+cleanup_push "ring_rm $ring"
+rm -f $tmp/stats.json
+eal_setup
+dpdk_start $tmp/out.json $tmp/err "${EAL[@]}" \
+	"--vdev=net_pcap0,rx_pcap=$tmp/corners.pcap" \
+	"--vdev=net_pcap1,rx_pcap=$tmp/corners.pcap" -- \
+	--port net_pcap0 --port 1 --ring "$ring" --snaplen 128 \
+	--stats-file $tmp/stats.json --stats-interval 0.1
+if wait_json $tmp/stats.json '.received >= 14' 60; then
+	dpdk_stop
+	"$RINGCAT" ring "$ring" >$tmp/got.txt 2>/dev/null
+	for p in 0 1; do
+		if cmp -s $tmp/corners.want <(awk -v p=$p '$4 == p' $tmp/got.txt | frames /dev/stdin); then
+			ok "two ports, one ring: port $p's frames complete and in order"
+		else
+			fail "two ports, one ring: port $p's frames complete and in order"
+		fi
+	done
+	check "two ports: counters per port" \
+		jq -e '(.ports | length) == 2 and all(.ports[]; .ipackets == 7)' $tmp/out.json
+else
+	dpdk_stop
+	fail "two ports run" "$(tail -3 $tmp/err)"
+fi
