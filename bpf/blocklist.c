@@ -109,6 +109,9 @@ int iiot_bl_open(const char *ifname, bool create)
 	if (bpf_obj_pin(fd, path)) {
 		rc = -errno;
 		close(fd);
+		/* someone else created it meanwhile: use theirs */
+		if (rc == -EEXIST && (fd = bpf_obj_get(path)) >= 0)
+			return fd;
 		return perm_hint(rc, path);
 	}
 	return fd;

@@ -281,8 +281,11 @@ static void put_frame(struct run *r, const uint8_t *data, uint32_t cap,
 {
 	uint16_t flags = 0;
 
+	/* inline copies at most IIOT_XDP_MAX_SNAP bytes of a jumbo frame */
+	if (cap < wire)
+		flags |= IIOT_RECF_TRUNCATED;
 	if (tsf & IIOT_XDP_TS_HW) {
-		flags = IIOT_RECF_TS_HW;
+		flags |= IIOT_RECF_TS_HW;
 		r->hw_stamped++;
 	} else {
 		ts += (uint64_t)r->mono2real;
