@@ -9,6 +9,9 @@
  *   read DEV COUNT [PATTERN] [START] [SNAP] [TIMEOUT_S]
  *                                        drain a kmod ring, check every
  *                                        frame in order and byte-exact
+ *   sendpcap IFACE FILE [FILL_FILE MAX]  send every frame of a pcap
+ *   readpcap DEV FILE [TIMEOUT_S]        the pcap's EtherCAT/PROFINET
+ *                                        frames arrive, in order, exact
  *   drain DEV                            consume what is in a ring
  *   tpv3 IFACE COUNT TIMEOUT_S           AF_PACKET TPACKET_V3 peer capture
  *   mmapcheck DEV                        per-part mapping permissions
@@ -324,6 +327,168 @@ static int do_read(int argc, char **argv)
 	return got == want && !bad && !gaps && !reorder ? 0 : 1;
 }
 
+/* A classic pcap file in memory, walked frame by frame. */
+struct pcap {
+	uint8_t *buf;
+	size_t len, off;
+	int swap;
+};
+
+static uint32_t pcap_u32(const struct pcap *p, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, p->buf + off, 4);
+	return p->swap ? __builtin_bswap32(v) : v;
+}
+
+static int pcap_open(struct pcap *p, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint32_t magic;
+	long n;
+
+	memset(p, 0, sizeof(*p));
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 24 ||
+	    fseek(f, 0, SEEK_SET)) {
+		fprintf(stderr, "%s: not a pcap file\n", path);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	p->len = (size_t)n;
+	p->buf = malloc(p->len);
+	if (!p->buf || fread(p->buf, 1, p->len, f) != p->len) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	memcpy(&magic, p->buf, 4);
+	if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1)
+		p->swap = 1;
+	else if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
+		fprintf(stderr, "%s: not a classic pcap file\n", path);
+		return -1;
+	}
+	p->off = 24;
+	return 0;
+}
+
+static const uint8_t *pcap_next(struct pcap *p, uint32_t *len)
+{
+	const uint8_t *f;
+
+	if (p->off + 16 > p->len)
+		return NULL;
+	*len = pcap_u32(p, p->off + 8);
+	if (*len > p->len - p->off - 16)
+		return NULL;
+	f = p->buf + p->off + 16;
+	p->off += 16 + *len;
+	return f;
+}
+
+/* What the module's default filter keeps (outer or one VLAN deep). */
+static int default_match(const uint8_t *f, uint32_t len)
+{
+	uint16_t t;
+
+	if (len < 14)
+		return 0;
+	t = (uint16_t)(f[12] << 8 | f[13]);
+	if ((t == 0x8100 || t == 0x88a8) && len >= 18)
+		t = (uint16_t)(f[16] << 8 | f[17]);
+	return t == 0x88a4 || t == 0x8892;
+}
+
+static int do_sendpcap(int argc, char **argv)
+{
+	unsigned long long n = 0;
+	const uint8_t *f;
+	struct pcap p;
+	uint32_t len;
+	int fd;
+
+	if (argc < 3 || pcap_open(&p, argv[2]))
+		return argc < 3 ? 2 : 1;
+	fd = raw_socket(argv[1], 0);
+	if (fd < 0)
+		return 1;
+	while ((f = pcap_next(&p, &len)) != NULL) {
+		while (argc > 4 && n % 16 == 0 &&
+		       read_u64(argv[3]) > strtoull(argv[4], NULL, 0))
+			usleep(200);
+		while (send(fd, f, len, 0) < 0) {
+			if (errno != ENOBUFS && errno != EAGAIN) {
+				perror("send");
+				return 1;
+			}
+			usleep(100);
+		}
+		n++;
+	}
+	printf("sent=%llu\n", n);
+	return 0;
+}
+
+static int do_readpcap(int argc, char **argv)
+{
+	unsigned long long want = 0, got = 0, bad = 0;
+	const struct iiot_ring_rec *h;
+	const uint8_t *f, *e;
+	uint32_t len;
+	struct pcap p;
+	struct shm_ring *r;
+	uint64_t idle_since;
+	int timeout_s;
+
+	if (argc < 3 || pcap_open(&p, argv[2]))
+		return argc < 3 ? 2 : 1;
+	timeout_s = argc > 3 ? atoi(argv[3]) : 20;
+	while ((e = pcap_next(&p, &len)) != NULL)
+		want += default_match(e, len);
+	p.off = 24;
+	if (shm_cons_open(&r, argv[1])) {
+		fprintf(stderr, "readpcap: %s\n", shm_error());
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	idle_since = now_ns();
+	while (got < want) {
+		int n = 0;
+
+		while (got < want && (h = shm_cons_peek(r, &f)) != NULL) {
+			do {
+				e = pcap_next(&p, &len);
+			} while (e && !default_match(e, len));
+			n++;
+			got++;
+			if (!e || h->wire_len != len || h->cap_len != len ||
+			    memcmp(f, e, len)) {
+				if (bad < 3)
+					fprintf(stderr, "frame %llu differs "
+						"(cap %u wire %u, pcap %u)\n",
+						got, h->cap_len, h->wire_len,
+						e ? len : 0);
+				bad++;
+			}
+		}
+		shm_cons_release(r);
+		if (n) {
+			idle_since = now_ns();
+			continue;
+		}
+		if (shm_cons_eof(r) || now_ns() - idle_since >
+		    (uint64_t)timeout_s * 1000000000ULL)
+			break;
+		shm_cons_wait(r, 200);
+	}
+	printf("frames=%llu want=%llu bad=%llu\n", got, want, bad);
+	shm_ring_close(r, false);
+	return got == want && !bad ? 0 : 1;
+}
+
 static int do_drain(int argc, char **argv)
 {
 	const struct iiot_ring_rec *h;
@@ -499,6 +664,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "send", do_send }, { "expect", do_expect },
 		{ "read", do_read }, { "drain", do_drain },
+		{ "sendpcap", do_sendpcap }, { "readpcap", do_readpcap },
 		{ "tpv3", do_tpv3 }, { "mmapcheck", do_mmapcheck },
 		{ "asuser", do_asuser },
 	};
@@ -513,7 +679,7 @@ int main(int argc, char **argv)
 					"arguments\n", argv[1]);
 			return rc;
 		}
-	fprintf(stderr, "usage: iiot-kmodtool send|expect|read|drain|tpv3|"
-		"mmapcheck|asuser ...\n");
+	fprintf(stderr, "usage: iiot-kmodtool send|expect|read|drain|sendpcap|"
+		"readpcap|tpv3|mmapcheck|asuser ...\n");
 	return 2;
 }

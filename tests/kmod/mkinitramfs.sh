@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the busybox initramfs the iiot.ko VM test and benchmark boot:
-#   tests/kmod/mkinitramfs.sh OUT.cpio.gz KVER INIT_SCRIPT
+#   tests/kmod/mkinitramfs.sh OUT.cpio.gz KVER INIT_SCRIPT [SRC=DST...]
 # It carries busybox, the module, veth.ko from the image's own module tree,
-# iiotctl, iiot-kmodtool, iproute2's ip, and their shared libraries.
+# iiotctl, iiot-kmodtool, iproute2's ip, and their shared libraries;
+# SRC=DST adds a file (with its libraries when it is a program).
 set -euo pipefail
 out=$1 kver=$2 init=$3
+shift 3
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
 case $build in /*) ;; *) build=$top/$build ;; esac
@@ -28,9 +30,18 @@ esac
 cp "$top/iiot.ko" "$root/lib/modules/iiot.ko"
 
 cp "$(command -v ip)" "$root/sbin/ip"	# busybox ip cannot make veth pairs
+for extra in "$@"; do
+	mkdir -p "$root$(dirname "${extra#*=}")"
+	cp "${extra%%=*}" "$root${extra#*=}"
+done
 bins=("${IIOTCTL:-$build/bin/iiotctl}" "$build/kmod/iiot-kmodtool" "$(command -v ip)")
+for extra in "$@"; do
+	if [ -x "${extra%%=*}" ]; then bins+=("${extra%%=*}"); fi
+done
 for b in "${bins[@]}"; do
-	[ "${b##*/}" = ip ] || cp "$b" "$root/bin/"
+	case $b in
+	"${IIOTCTL:-$build/bin/iiotctl}" | "$build/kmod/iiot-kmodtool") cp "$b" "$root/bin/" ;;
+	esac
 	# dynamic libraries, at the paths the loader expects
 	{ ldd "$b" 2>/dev/null || true; } | { grep -o '/[^ ]*' || true; } |
 	while read -r lib; do
@@ -41,6 +52,7 @@ for b in "${bins[@]}"; do
 done
 printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 	>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 install -m 0755 "$init" "$root/init"
 
 mkdir -p "$(dirname "$out")"

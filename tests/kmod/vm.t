@@ -18,8 +18,19 @@ check "modinfo version" test -n "$(modinfo -F version "$ko")"
 expect_eq "modinfo abi_version" "$(modinfo -F abi_version "$ko")" \
 	"$(sed -n 's/^#define IIOT_RING_ABI_VERSION[[:space:]]*//p' "$IIOT_TOP/include/iiot/ring_abi.h")"
 
-log=$BUILD/kmod/vm-console.log
 mkdir -p "$BUILD/kmod"
+# Simulator traffic and iiotd in the guest when they are built: a pcap of
+# the small-cell scenario, replayed on the veth and checked byte-exact
+# against the ring, then decoded by iiotd draining the module's ring.
+scenario=$IIOT_TOP/sim/scenarios/small-cell.conf
+if [ -x "$BIN/iiot-sim" ] && [ -f "$scenario" ] &&
+   "$BIN/iiot-sim" "$scenario" --out "$BUILD/kmod/sim.pcap" --duration 0.5 \
+	>/dev/null 2>&1; then
+	VM_FILES+=("$BUILD/kmod/sim.pcap=/sim.pcap")
+fi
+[ -x "$BIN/iiotd" ] && VM_FILES+=("$BIN/iiotd=/bin/iiotd")
+
+log=$BUILD/kmod/vm-console.log
 start=$SECONDS
 rm -f "$log"
 vm_boot "$IIOT_TOP/tests/kmod/guest-test.sh" "$log" "${IIOT_KMOD_VM_TIMEOUT:-400}"

@@ -7,7 +7,10 @@
 #   vm_boot INIT LOG TIMEOUT_S [NAME=VALUE...]
 #                      build the initramfs with INIT as /init, boot, write
 #                      the serial console to LOG; NAME=VALUE reach /init's
-#                      environment through the kernel command line
+#                      environment through the kernel command line;
+#                      VM_FILES=(SRC=DST...) adds files to the initramfs
+
+VM_FILES=()
 
 vm_find() {
 	KVER=${KVER:-$("$IIOT_TOP/kmod/kver.sh")}
@@ -32,7 +35,7 @@ vm_boot() {
 	shift 3
 	initrd=$BUILD/kmod/initramfs-$(basename "$init" .sh).cpio.gz
 	BUILD=$BUILD "$IIOT_TOP/tests/kmod/mkinitramfs.sh" "$initrd" "$KVER" \
-		"$init" || return 1
+		"$init" "${VM_FILES[@]}" || return 1
 	# KVM does not work on the CI machines: TCG, two vCPUs so the
 	# sender, the hook and the readers can overlap
 	timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg \
