@@ -16,6 +16,23 @@ static unsigned long long u(uint64_t v)
 	return (unsigned long long)v;
 }
 
+/* A JSON string: ring names come from the command line. */
+static void put_str(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, "\"%s\":\"", key);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
 void stats_json(struct app *a, FILE *f)
 {
 	uint64_t rx = 0, matched = 0, written = 0, rdrops = 0, ndrops = 0;
@@ -32,10 +49,12 @@ void stats_json(struct app *a, FILE *f)
 		imissed += LOAD(&p->imissed);
 		ierrors += LOAD(&p->ierrors);
 		nombuf += LOAD(&p->nombuf);
-		fprintf(f, "%s{\"port\":%u,\"name\":\"%s\",\"queues\":%u,"
+		fprintf(f, "%s{\"port\":%u,", i ? "," : "", p->id);
+		put_str(f, "name", p->name);
+		fprintf(f, ",\"queues\":%u,"
 			"\"ifindex\":%u,\"hw_timestamps\":%s,\"ipackets\":%llu,"
 			"\"ibytes\":%llu,\"imissed\":%llu,\"ierrors\":%llu,"
-			"\"rx_nombuf\":%llu}", i ? "," : "", p->id, p->name,
+			"\"rx_nombuf\":%llu}",
 			p->nb_queues, p->ifindex, p->hw_ts ? "true" : "false",
 			u(LOAD(&p->ipackets)), u(LOAD(&p->ibytes)),
 			u(LOAD(&p->imissed)), u(LOAD(&p->ierrors)),
@@ -51,10 +70,12 @@ void stats_json(struct app *a, FILE *f)
 		rdrops += LOAD(&w->ring_drops);
 		ndrops += LOAD(&w->nic_drops);
 		bytes += LOAD(&w->bytes);
-		fprintf(f, "%s{\"ring\":\"%s\",\"lcore\":%u,\"queues\":%u,"
+		fprintf(f, "%s{", i ? "," : "");
+		put_str(f, "ring", w->ring_name);
+		fprintf(f, ",\"lcore\":%u,\"queues\":%u,"
 			"\"received\":%llu,\"matched\":%llu,\"written\":%llu,"
 			"\"ring_drops\":%llu,\"nic_drops\":%llu,\"bytes\":%llu}",
-			i ? "," : "", w->ring_name, w->lcore, w->nb_pairs,
+			w->lcore, w->nb_pairs,
 			u(LOAD(&w->received)), u(LOAD(&w->matched)),
 			u(LOAD(&w->written)), u(LOAD(&w->ring_drops)),
 			u(LOAD(&w->nic_drops)), u(LOAD(&w->bytes)));
