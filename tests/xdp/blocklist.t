@@ -52,7 +52,7 @@ check "blocklist stays pinned after exit (policy survives restarts)" test -e "/s
 
 # The kept policy is enforced by the next run, in tap mode this time.
 RING2=$RING-2
-xdp_start "$NS_B" "$IF_B" "$RING2" --mode tap || { fail "restart in tap mode"; exit 0; }
+xdp_start "$NS_B" "$IF_B" "$RING2" --mode tap || { fail "restart in tap mode" "$(cat "$XDIR/$RING2.err")"; exit 0; }
 send --count 250 --proto ecat --src $GOOD
 send --count 50 --proto ecat --src $BAD1
 xdp_stop

@@ -50,7 +50,7 @@ check "detach leaves no XDP program" xdp_detached "$NS_B" "$IF_B"
 
 # Snap length: long frames are cut in the ring, wire length kept.
 RING2=$RING-s
-xdp_start "$NS_B" "$IF_B" "$RING2" --mode inline --snaplen 128 || { fail "inline --snaplen starts"; exit 0; }
+xdp_start "$NS_B" "$IF_B" "$RING2" --mode inline --snaplen 128 || { fail "inline --snaplen starts" "$(cat "$XDIR/$RING2.err")"; exit 0; }
 send --count 100 --proto ecat --size 1000
 xdp_stop
 expect_eq "--snaplen 128: frames" "$(jget "$XDIR/$RING2.json" .frames)" 100
