@@ -6,11 +6,15 @@
 # KDIR defaults to the newest installed Debian headers that have a
 # matching kernel image (kmod/kver.sh), not to the running kernel.
 
-KVER ?= $(shell kmod/kver.sh)
+ifeq ($(origin KVER),undefined)
+KVER := $(shell kmod/kver.sh)
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 KMOD_KO := iiot.ko
 
 kmod: | $(DEPS_STAMP)
+	$(Q)test -e $(KDIR)/Makefile || { echo "kmod: no kernel headers in \
+	'$(KDIR)': install linux-headers-amd64 or set KDIR=" >&2; exit 1; }
 	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) \
 		$(if $(C),C=$(C)) modules
 

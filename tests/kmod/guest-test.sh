@@ -32,9 +32,9 @@ refused() {
 		nok "$what"; diag "$out" "want a message with: $text"
 	fi
 }
-wait_for() {	# FILE TEXT: up to 10 s
+wait_for() {	# FILE TEXT: up to 30 s
 	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 300 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
 }
@@ -119,7 +119,7 @@ if [ -f /sim.pcap ] && [ -x /bin/iiotd ]; then
 	$T sendpcap veth0 /sim.pcap $S/fill 131072 >/dev/null
 	export IIOTD_SOCK=/tmp/iiotd/iiotd.sock
 	i=0
-	while [ "$(iiotctl stats 2>/dev/null | sed -n 's/^capture.frames  *//p')" != "$want" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ "$(iiotctl stats 2>/dev/null | sed -n 's/^capture.frames  *//p')" != "$want" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	st=$(iiotctl stats 2>&1)
 	expect_eq "iiotd drained every frame from the module's ring" "$(echo "$st" | sed -n 's/^capture.frames  *//p')" "$want"
 	expect_eq "iiotd: no decode anomaly" "$(echo "$st" | sed -n 's/^capture.anomalies  *//p')" 0
@@ -203,7 +203,7 @@ expect_eq "sysfs state overflow" "$(cat $S/state)" overflow
 $T drain /dev/iiot/veth1 >/dev/null
 $T send veth0 16 mixed 0 >/dev/null
 expect_eq "sysfs state capturing after draining" "$(cat $S/state)" capturing
-sleep 1
+wait_for /tmp/ev "^overflow-end veth1 "
 for e in "detach veth1" "attach veth1" "overflow-begin veth1" "overflow-end veth1"; do
 	if grep -q "^$e " /tmp/ev; then ok "event $e"; else nok "event $e"; diag "$(cat /tmp/ev)"; fi
 done
@@ -219,8 +219,11 @@ wait $rp
 expect_eq "reader sees the ring closed" "$(field "$(cat /tmp/read3)" eof)" 1
 kill $sp 2>/dev/null; wait $sp 2>/dev/null
 if [ -e $S ] || [ -e /dev/iiot/veth1 ]; then nok "sysfs and device gone"; else ok "sysfs and device gone"; fi
-sleep 0.5
-if grep -q "^detach veth1 " /tmp/ev && [ "$(grep -c '^detach veth1 ' /tmp/ev)" -ge 2 ]; then
+i=0
+while [ "$(grep -c '^detach veth1 ' /tmp/ev)" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+if [ "$(grep -c '^detach veth1 ' /tmp/ev)" -ge 2 ]; then
 	ok "event detach on interface removal"
 else
 	nok "event detach on interface removal"; diag "$(cat /tmp/ev)"
