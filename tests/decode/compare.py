@@ -20,7 +20,9 @@ FIELDS = [
     "ecat_mailbox.type", "ecat_mailbox.length", "ecat_mailbox.address",
     "ecat_mailbox.counter", "ecat_mailbox.coe.type",
     "ecat_mailbox.coe.sdoidx", "ecat_mailbox.coe.sdosub",
-    "ecat_mailbox.coe.abortcode",
+    "ecat_mailbox.coe.abortcode", "ecat_mailbox.coe.sdoinfoopcode",
+    "ecat_mailbox.foe_opmode", "ecat_mailbox.foe_filename",
+    "ecat_mailbox.eoe.type", "ecat_mailbox.eoe.fragno",
     "pn_rt.frame_id", "pn_rt.cycle_counter", "pn_rt.ds",
     "pn_rt.transfer_status", "pn_rt.frag_data_length",
     "pn_rt.frag_status.fragment_number", "pn_rt.frag_status.more_follows",
@@ -35,7 +37,8 @@ FIELDS = [
     "pn_dcp.suboption_ip_standard_gateway",
     "pn_dcp.suboption_ip_mac_address",
     "pn_dcp.suboption_control_signal_value",
-    "pn_dcp.block_error",
+    "pn_dcp.block_error", "pn_dcp.block_qualifier_reset",
+    "pn_dcp.deviceinitiative_value",
     "pn_io.alarm_dst_endpoint", "pn_io.alarm_src_endpoint",
     "pn_io.pdu_type.type", "pn_io.send_seq_num", "pn_io.ack_seq_num",
     "pn_io.var_part_len", "pn_io.alarm_type", "pn_io.api", "pn_io.slot_nr",
@@ -156,6 +159,19 @@ def cmp_ecat(c, n, t, e):
          [num(x) for x in t["ecat_mailbox.coe.sdoidx"]])
     c.eq(n, "ecat_mailbox.coe.sdosub", [m["subindex"] for m in sdo],
          [num(x) for x in t["ecat_mailbox.coe.sdosub"]])
+    c.eq(n, "ecat_mailbox.coe.sdoinfoopcode",
+         [m["info_opcode"] for m in mb if "info_opcode" in m],
+         [num(x) for x in t["ecat_mailbox.coe.sdoinfoopcode"]])
+    c.eq(n, "ecat_mailbox.foe_opmode", [m["foe_op"] for m in mb if "foe_op" in m],
+         [num(x) for x in t["ecat_mailbox.foe_opmode"]])
+    c.eq(n, "ecat_mailbox.foe_filename",
+         [m["foe_name"] for m in mb if "foe_name" in m],
+         t["ecat_mailbox.foe_filename"])
+    c.eq(n, "ecat_mailbox.eoe.type", [m["eoe_type"] for m in mb if "eoe_type" in m],
+         [num(x) for x in t["ecat_mailbox.eoe.type"]])
+    c.eq(n, "ecat_mailbox.eoe.fragno",
+         [m["eoe_fragment"] for m in mb if "eoe_fragment" in m],
+         [num(x) for x in t["ecat_mailbox.eoe.fragno"]])
     c.eq(n, "ecat_mailbox.coe.abortcode",
          [m["abort_code"] for m in mb if "abort_code" in m],
          [num(x) for x in t["ecat_mailbox.coe.abortcode"]])
@@ -199,7 +215,9 @@ def cmp_dcp(c, n, t, o):
                        ("suboption_ip_standard_gateway", "gw", str),
                        ("suboption_ip_mac_address", "mac", str),
                        ("suboption_control_signal_value", "signal", num),
-                       ("block_error", "block_error", num)):
+                       ("block_error", "block_error", num),
+                       ("block_qualifier_reset", "reset", num),
+                       ("deviceinitiative_value", "initiative", num)):
         c.eq(n, "pn_dcp." + f, d.get(k), first(t, "pn_dcp." + f, conv))
 
 
