@@ -79,6 +79,7 @@ void http_stop(struct api *a);
 void http_headers(struct evhttp_request *req, const char *ctype);
 void api_reply(struct rq *r, int code, json_t *body);	/* steals body */
 void api_error(struct rq *r, int code, const char *reason);
+void api_reply_bytes(struct rq *r, int code, const char *json, size_t n);
 void api_set_cookie(struct rq *r, const char *sid);	/* NULL clears */
 
 /* tls.c */
