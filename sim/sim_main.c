@@ -224,6 +224,7 @@ static int run_pass(struct run *r, uint64_t t0, uint64_t wall0, uint64_t end)
 	uint64_t seed = r->o->seed_set ? r->o->seed : r->sc->seed;
 	struct sim_engine *e = engine_new(r->sc, seed + r->passes, t0);
 	bool paced = !r->o->out && r->o->speed > 0;
+	uint64_t steps = 0;
 	int rc = 0;
 
 	if (!e) {
@@ -237,7 +238,7 @@ static int run_pass(struct run *r, uint64_t t0, uint64_t wall0, uint64_t end)
 			break;
 		if (paced)
 			pace(r, e, wall0, next);
-		else if (r->o->iface && (e->frames & 255) == 0)
+		else if (r->o->iface && (++steps & 255) == 0)
 			pace(r, e, mono_ns(), 0);	/* serve DCP */
 		rc = engine_step(e, &r->sink);
 	}
