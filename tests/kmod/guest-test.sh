@@ -40,6 +40,7 @@ wait_for() {	# FILE TEXT: up to 30 s
 }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 finish() {
+	diag "guest uptime $(cut -d' ' -f1 /proc/uptime) s"
 	echo IIOT-DMESG-BEGIN
 	dmesg
 	echo IIOT-DMESG-END
@@ -243,7 +244,11 @@ else
 	ok "no ring memory left after detach"
 fi
 check "attach veth0 and veth1" sh -c "$C kmod attach veth0 && $C kmod attach veth1"
-sleep 1
+$T read /dev/iiot/veth1 100000000 mixed 0 65535 60 >/tmp/read4 2>&1 &
+rp=$!
+wait_for /tmp/read4 ready
+refused "rmmod refused while a reader maps a ring" iiot rmmod iiot
+kill $rp; wait $rp
 check "rmmod while attached, traffic flowing" rmmod iiot
 kill $sp 2>/dev/null; wait $sp 2>/dev/null
 if [ -e /sys/module/iiot ] || ls /sys/class/misc | grep -q '^iiot-'; then
