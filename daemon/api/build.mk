@@ -7,3 +7,7 @@ fuzz_api_parse_SRCS = tests/fuzz/fuzz_api_parse.c daemon/api/parse.c
 fuzz_api_parse_LDLIBS = -ljansson
 fuzz_auth_totp_SRCS = tests/fuzz/fuzz_auth_totp.c daemon/auth/totp.c
 fuzz_auth_totp_LDLIBS = -lcrypto
+
+TESTS += test_api_parse
+test_api_parse_SRCS = tests/api/test_parse.c daemon/api/parse.c
+test_api_parse_LDLIBS = -ljansson
