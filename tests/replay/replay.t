@@ -96,12 +96,12 @@ grep -q "240 frames" $tmp/replay.out && ok "summary line counts frames" ||
 # 4. pace: 50 frames 10 ms apart take at least 490 ms at speed 1, and at
 # least 49 ms at speed 10 (lower bounds only: never a speed test)
 t0=$(date +%s%N); replay $tmp/ns.pcap; t1=$(date +%s%N)
-[ $(( (t1 - t0) / 1000000 )) -ge 480 ] && ok "recorded pace is kept" ||
-	fail "recorded pace is kept" "took $(( (t1 - t0) / 1000000 )) ms"
+ms1=$(( (t1 - t0) / 1000000 ))
+[ $ms1 -ge 480 ] && ok "recorded pace is kept" || fail "recorded pace is kept" "took $ms1 ms"
 t0=$(date +%s%N); replay --speed 10 $tmp/ns.pcap; t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
-[ $ms -ge 45 ] && [ $ms -lt 480 ] && ok "--speed 10 is faster than recorded, still paced" ||
-	fail "--speed 10 is faster than recorded, still paced" "took $ms ms"
+[ $ms -ge 45 ] && [ $ms -lt $ms1 ] && ok "--speed 10 is paced, and quicker than --speed 1" ||
+	fail "--speed 10 is paced, and quicker than --speed 1" "took $ms ms, speed 1 took $ms1 ms"
 
 # 5. --now, --snap, --json
 before=$(date +%s%N)
@@ -157,5 +157,5 @@ rc=0; "$BIN/iiot-replay" --speed -1 $tmp/ns.pcap 2>/dev/null || rc=$?
 expect_eq "bad --speed is refused" $rc 2
 rc=0; "$BIN/iiot-replay" --ring-size 1000 $tmp/ns.pcap 2>/dev/null || rc=$?
 expect_eq "too small --ring-size is refused" $rc 2
-rc=0; "$BIN/iiot-replay" --ring $ring --ring-size 100000 $tmp/ns.pcap 2>$tmp/err || rc=$?
+rc=0; "$BIN/iiot-replay" --ring $ring --ring-size 100000 $tmp/ns.pcap >/dev/null 2>$tmp/err || rc=$?
 expect_eq "--ring-size not a power of two is refused" "$rc $(grep -c 'power of two' $tmp/err)" "1 1"
