@@ -66,6 +66,14 @@ static uint64_t clock_ns(const struct sw_clock *c, uint64_t tsc)
 	return c->ns + (uint64_t)(d / c->hz);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void copy_frame(uint8_t *dst, const struct rte_mbuf *m, uint32_t cap)
 {
 	uint32_t n;
@@ -159,7 +167,7 @@ int worker_loop(void *arg)
 	struct rte_mbuf *bufs[DPDK_MAX_BURST];
 	struct worker *w = NULL;
 	struct sw_clock clk = { .hz = a->tsc_hz };
-	uint64_t now, next_tick, next_stats, end_tsc = UINT64_MAX;
+	uint64_t now, next_tick, next_stats, end_tsc = UINT64_MAX, cpu0;
 	uint64_t tick = a->tsc_hz / 10;
 	unsigned int i, idle = 0;
 	bool main_lcore = rte_lcore_id() == rte_get_main_lcore();
@@ -171,6 +179,7 @@ int worker_loop(void *arg)
 	if (!w)
 		return 0;
 	clock_anchor(&clk);
+	cpu0 = thread_cpu_ns();
 	now = rte_rdtsc();
 	next_tick = now + tick;
 	next_stats = now;
@@ -212,11 +221,13 @@ int worker_loop(void *arg)
 		}
 		now = rte_rdtsc();
 		if (now >= next_tick) {
+			STORE(&w->cpu_ns, thread_cpu_ns() - cpu0);
 			housekeeping(a, w, &clk, main_lcore, now, &next_stats,
 				     end_tsc);
 			next_tick = now + tick;
 		}
 	}
+	STORE(&w->cpu_ns, thread_cpu_ns() - cpu0);
 	shm_prod_commit(w->ring);
 	return 0;
 }

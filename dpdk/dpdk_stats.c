@@ -37,6 +37,7 @@ void stats_json(struct app *a, FILE *f)
 {
 	uint64_t rx = 0, matched = 0, written = 0, rdrops = 0, ndrops = 0;
 	uint64_t bytes = 0, imissed = 0, ierrors = 0, nombuf = 0, elapsed;
+	uint64_t cpu = 0;
 	unsigned int i;
 
 	elapsed = a->stop_ns ? a->stop_ns - a->start_ns :
@@ -70,23 +71,27 @@ void stats_json(struct app *a, FILE *f)
 		rdrops += LOAD(&w->ring_drops);
 		ndrops += LOAD(&w->nic_drops);
 		bytes += LOAD(&w->bytes);
+		cpu += LOAD(&w->cpu_ns);
 		fprintf(f, "%s{", i ? "," : "");
 		put_str(f, "ring", w->ring_name);
 		fprintf(f, ",\"lcore\":%u,\"queues\":%u,"
 			"\"received\":%llu,\"matched\":%llu,\"written\":%llu,"
-			"\"ring_drops\":%llu,\"nic_drops\":%llu,\"bytes\":%llu}",
+			"\"ring_drops\":%llu,\"nic_drops\":%llu,\"bytes\":%llu,"
+			"\"cpu_ns\":%llu}",
 			w->lcore, w->nb_pairs,
 			u(LOAD(&w->received)), u(LOAD(&w->matched)),
 			u(LOAD(&w->written)), u(LOAD(&w->ring_drops)),
-			u(LOAD(&w->nic_drops)), u(LOAD(&w->bytes)));
+			u(LOAD(&w->nic_drops)), u(LOAD(&w->bytes)),
+			u(LOAD(&w->cpu_ns)));
 	}
 	fprintf(f, "],\"received\":%llu,\"matched\":%llu,\"filtered\":%llu,"
 		"\"written\":%llu,\"bytes\":%llu,\"ring_drops\":%llu,"
 		"\"nic_drops\":%llu,\"imissed\":%llu,\"ierrors\":%llu,"
-		"\"rx_nombuf\":%llu,\"elapsed_ns\":%llu,\"running\":%s}\n",
+		"\"rx_nombuf\":%llu,\"elapsed_ns\":%llu,\"cpu_ns\":%llu,"
+		"\"running\":%s}\n",
 		u(rx), u(matched), u(rx - matched), u(written), u(bytes),
 		u(rdrops), u(ndrops), u(imissed), u(ierrors), u(nombuf),
-		u(elapsed), a->stop_ns ? "false" : "true");
+		u(elapsed), u(cpu), a->stop_ns ? "false" : "true");
 }
 
 /* Write through a temporary file so readers never see half a file. */

@@ -87,7 +87,7 @@ struct worker {
 	uint64_t ring_drops;		/* ring full */
 	uint64_t nic_drops;		/* NIC misses added to the ring */
 	uint64_t bytes;			/* frame bytes written */
-	uint64_t rounds, idle_rounds;
+	uint64_t cpu_ns;		/* CPU time of this lcore's loop */
 } __rte_cache_aligned;
 
 struct app {
