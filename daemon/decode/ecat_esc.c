@@ -30,6 +30,8 @@ static const struct esc_reg_def esc_regs[] = {
 	{ 0x0508, 4, ECAT_REG_SII_DATA, 1, 0 },
 };
 
+#define ESC_REGS_END	0x050C	/* end of SII data, the last one above */
+
 static int is_write(unsigned int cmd)
 {
 	return cmd == ECAT_APWR || cmd == ECAT_FPWR || cmd == ECAT_BWR;
@@ -72,6 +74,9 @@ void decode_ecat_esc(struct decoded *d, unsigned int dgram)
 	unsigned int i, port;
 
 	if (!is_write(g->cmd) && g->wkc == 0)
+		return;
+	/* process data and mailboxes live above the registers we follow */
+	if (g->ado >= ESC_REGS_END)
 		return;
 	for (i = 0; i < sizeof(esc_regs) / sizeof(esc_regs[0]); i++) {
 		const struct esc_reg_def *r = &esc_regs[i];
