@@ -35,6 +35,7 @@ struct cring {
 	bool warned;		/* missing ring logged once */
 	bool keep;		/* reload: still configured */
 	ino_t ended_ino;	/* ring file that ended; wait for a new one */
+	uint64_t ended_records;	/* its producer count when it ended */
 	uint64_t frames;
 };
 
@@ -67,7 +68,7 @@ static int read_opts(const struct conf *c, uint64_t *batch, uint64_t *fsec,
 			 errlen) ||
 	    conf_get_u64(c, "capture", "flight_seconds", 30, 0, 3600, fsec,
 			 err, errlen) ||
-	    conf_get_size(c, "capture", "flight_size", 16 << 20, 64 << 10,
+	    conf_get_size(c, "capture", "flight_size", 8 << 20, 64 << 10,
 			  1ULL << 32, fsize, err, errlen))
 		return -1;
 	while ((e = conf_next(c, "capture", "ring", e))) {
@@ -226,6 +227,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		struct cring *cr = cap->rings[i];
 
 		char path[512];
+		struct shm_stats ss;
 		struct stat st;
 
 		if (!shm_ring_path(cr->name, path, sizeof(path)))
@@ -238,6 +240,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 				 "ended; waiting for a new producer" :
 				 "was replaced; reopening");
 			drain(cr);
+			shm_ring_stats(cr->r, &ss);
+			cr->ended_records = ss.records;
 			ring_close(cr);
 			cr->ended_ino = 0;
 			if (eof && !stat(path, &st))
@@ -247,11 +251,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		/* a closed ring stays closed until a producer makes anew */
 		if (!cr->r && cr->ended_ino && !stat(path, &st) &&
 		    st.st_ino == cr->ended_ino) {
-			struct shm_stats ss;
-
-			/* unless a producer took the same file over */
+			/* unless a producer took the same file over (it
+			 * may have finished already) */
 			if (shm_stats_read(path, &ss) ||
-			    ss.state == IIOT_RING_CLOSED)
+			    (ss.state == IIOT_RING_CLOSED &&
+			     ss.records == cr->ended_records))
 				continue;
 		}
 		if (!cr->r)

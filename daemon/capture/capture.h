@@ -8,7 +8,7 @@
  *                           /dev/shm/iiot/, /dev/iiot/<if> is the module's
  *   batch = 1024            records per wakeup before yielding the loop
  *   flight_seconds = 30     flight recorder: last N seconds per ring
- *   flight_size = 16M       ... at most this many bytes per ring
+ *   flight_size = 8M        ... at most this many bytes per ring
  */
 #ifndef IIOTD_CAPTURE_H
 #define IIOTD_CAPTURE_H

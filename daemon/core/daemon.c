@@ -73,7 +73,7 @@ static int store_conf(const struct conf *c, const char *state_dir,
 			err, errlen) ||
 	    conf_get_size(c, "store", "max_size", 1ULL << 30, 1 << 20,
 			  1ULL << 44, &o->max_bytes, err, errlen) ||
-	    conf_get_u64(c, "store", "queue", 1 << 20, 1024, 1 << 26,
+	    conf_get_u64(c, "store", "queue", 1 << 18, 1024, 1 << 26,
 			 &o->queue_len, err, errlen))
 		return -1;
 	e = conf_find(c, "store", "synchronous");

@@ -9,6 +9,7 @@
  * embedded defaults apply.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
 	if (!foreground && daemon(0, 0))
 		fatal("daemon");
 	signal(SIGPIPE, SIG_IGN);
+	/* few threads: one arena each would keep every burst's peak */
+	mallopt(M_ARENA_MAX, 2);
 	evthread_use_pthreads();
 	d.foreground = foreground;
 	d.base = event_base_new();

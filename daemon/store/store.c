@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -82,6 +83,10 @@ struct store {
 	struct qsample *sorted;
 	size_t nsorted;
 	sqlite3_stmt *ins_raw, *up_1s, *up_1m, *ins_hist, *up_dev, *up_sig;
+	sqlite3_stmt *get_meta, *set_meta;
+	/* minutes before this are rolled up into roll_1m (meta table) */
+	uint64_t rolled_until;
+	uint64_t max_ts;		/* newest sample written */
 	uint64_t last_ckpt_ms, last_maint_ms;
 };
 
@@ -131,7 +136,7 @@ void store_opts_default(struct store_opts *o)
 	o->sec_retention_ms = 7ULL * 86400000ULL;
 	o->min_retention_ms = 365ULL * 86400000ULL;
 	o->max_bytes = 1ULL << 30;
-	o->queue_len = 1U << 20;
+	o->queue_len = 1U << 18;
 	o->sync_normal = true;
 }
 
@@ -198,10 +203,13 @@ static int setup_db(struct store *s, char *err, size_t errlen)
 		 " min=min(min,excluded.min), max=max(max,excluded.max),"
 		 " sum=sum+excluded.sum, count=count+excluded.count",
 		 err, errlen) ||
-	    prep(s, &s->up_1m, "INSERT INTO roll_1m VALUES(?,?,?,?,?,?)"
-		 " ON CONFLICT(signal,t) DO UPDATE SET"
-		 " min=min(min,excluded.min), max=max(max,excluded.max),"
-		 " sum=sum+excluded.sum, count=count+excluded.count",
+	    prep(s, &s->up_1m, "INSERT OR REPLACE INTO roll_1m SELECT signal,"
+		 " t / 60000000000 * 60000000000, min(min), max(max),"
+		 " sum(sum), sum(count) FROM roll_1s WHERE t >= ?1 AND"
+		 " t < ?2 GROUP BY signal, t / 60000000000", err, errlen) ||
+	    prep(s, &s->get_meta, "SELECT value FROM meta WHERE key=?",
+		 err, errlen) ||
+	    prep(s, &s->set_meta, "INSERT OR REPLACE INTO meta VALUES(?,?)",
 		 err, errlen) ||
 	    prep(s, &s->ins_hist, "INSERT INTO device_history"
 		 "(ts,label,device,event,detail) VALUES(?,?,?,?,?)",
@@ -336,7 +344,7 @@ static void put_f64(uint8_t *p, double d)
 static void write_signal(struct store *s, const struct qsample *q, size_t n,
 			 uint8_t *blob)
 {
-	struct agg a1 = { 0 }, a60 = { 0 };
+	struct agg a1 = { 0 };
 	size_t i = 0, j, k;
 
 	while (i < n) {
@@ -362,22 +370,14 @@ static void write_signal(struct store *s, const struct qsample *q, size_t n,
 		for (k = i; k < j; k++) {
 			uint64_t t1 = q[k].ts_ns / 1000000000ULL *
 				      1000000000ULL;
-			uint64_t t60 = q[k].ts_ns / 60000000000ULL *
-				       60000000000ULL;
-
 			if (a1.count && a1.t != t1)
 				agg_write(s, s->up_1s, q[k].signal, &a1,
 					  &s->w.rollups_written);
 			agg_add(&a1, t1, q[k].value);
-			if (a60.count && a60.t != t60)
-				agg_write(s, s->up_1m, q[k].signal, &a60,
-					  &s->w.rollups_written);
-			agg_add(&a60, t60, q[k].value);
 		}
 		i = j;
 	}
 	agg_write(s, s->up_1s, q[0].signal, &a1, &s->w.rollups_written);
-	agg_write(s, s->up_1m, q[0].signal, &a60, &s->w.rollups_written);
 }
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
@@ -419,15 +419,54 @@ static void write_event(struct store *s, const struct qevent *e)
 	s->w.events_written++;
 }
 
+#define MINUTE_NS	60000000000ULL
+
+/*
+ * 1 min rollups are computed from the 1 s rollups once a minute has
+ * closed (one statement for every signal, instead of an upsert per
+ * signal per transaction), inside the batch's transaction, with the
+ * watermark in meta: a crash neither loses nor doubles a minute.
+ * Late samples re-roll their minute; `open` also rolls the current one
+ * (flush, exit), which the next pass recomputes when it closes.
+ */
+static void roll_minutes(struct store *s, uint64_t min_ts, uint64_t max_ts,
+			 bool open)
+{
+	uint64_t from, to = max_ts / MINUTE_NS * MINUTE_NS;
+	char v[32];
+
+	if (!max_ts || (!s->rolled_until && !min_ts))
+		return;
+	if (!s->rolled_until)
+		s->rolled_until = min_ts / MINUTE_NS * MINUTE_NS;
+	from = s->rolled_until;
+	if (min_ts && min_ts < from)
+		from = min_ts / MINUTE_NS * MINUTE_NS;
+	if (open)
+		to += MINUTE_NS;
+	if (to <= from)
+		return;
+	sqlite3_bind_int64(s->up_1m, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(s->up_1m, 2, (sqlite3_int64)to);
+	step_reset(s, s->up_1m, "1 min rollup");
+	s->w.rollups_written += (uint64_t)sqlite3_changes(s->db);
+	if (!open || to - MINUTE_NS > s->rolled_until)
+		s->rolled_until = open ? to - MINUTE_NS : to;
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)s->rolled_until);
+	sqlite3_bind_text(s->set_meta, 1, "rolled_1m_until", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->set_meta, 2, v, -1, SQLITE_TRANSIENT);
+	step_reset(s, s->set_meta, "meta");
+}
+
 static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
-			struct vec *dv)
+			struct vec *dv, bool open)
 {
 	struct qsample *q = NULL;
 	uint8_t *blob = NULL;
 	uint64_t t0 = now_ms(), dt;
 	size_t i, j;
 
-	if (!sv->n && !ev->n && !dv->n)
+	if (!sv->n && !ev->n && !dv->n && !(open && s->max_ts))
 		return;
 	if (sv->n) {
 		q = group_by_signal(s, sv);
@@ -460,6 +499,19 @@ static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 	}
 	for (i = 0; i < ev->n; i++)
 		write_event(s, (const struct qevent *)ev->v + i);
+	{
+		uint64_t lo = 0, hi = 0;
+
+		for (i = 0; i < sv->n; i++) {
+			if (!lo || q[i].ts_ns < lo)
+				lo = q[i].ts_ns;
+			if (q[i].ts_ns > hi)
+				hi = q[i].ts_ns;
+		}
+		if (hi > s->max_ts)
+			s->max_ts = hi;
+		roll_minutes(s, lo, open ? s->max_ts : hi, open);
+	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		sql_fail(s, "commit");
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -578,6 +630,8 @@ static void maintain(struct store *s, const struct store_opts *o)
 	if (query_i64(s->db, "PRAGMA freelist_count") > 256)
 		sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL,
 			     NULL);
+	/* batches come in bursts: give the peak's heap back */
+	malloc_trim(0);
 }
 
 static void checkpoint(struct store *s, bool force)
@@ -630,7 +684,23 @@ static void *writer(void *arg)
 		o = s->o;
 		pthread_mutex_unlock(&s->mu);
 
-		write_batch(s, &sv, &ev, &dv);
+		write_batch(s, &sv, &ev, &dv, stop || req != s->flush_done);
+		/* a burst's buffers go back: the next batch is usually small */
+		if (sv.cap > 65536) {
+			free(sv.v);
+			sv.v = NULL;
+			sv.cap = 0;
+		}
+		if (ev.cap > 1024) {
+			free(ev.v);
+			ev.v = NULL;
+			ev.cap = 0;
+		}
+		if (s->nsorted > 65536) {
+			free(s->sorted);
+			s->sorted = NULL;
+			s->nsorted = 0;
+		}
 		if (now_ms() - s->last_maint_ms > 5000) {
 			maintain(s, &o);
 			s->last_maint_ms = now_ms();
@@ -670,7 +740,7 @@ struct store *store_open(const struct store_opts *o, char *err,
 	if (!s->o.batch_rows)
 		s->o.batch_rows = 4096;
 	if (!s->o.queue_len)
-		s->o.queue_len = 1U << 20;
+		s->o.queue_len = 1U << 18;
 	if (snprintf(s->path, sizeof(s->path), "%s", o->path) >=
 	    (int)sizeof(s->path)) {
 		snprintf(err, errlen, "database path too long");
@@ -685,6 +755,10 @@ struct store *store_open(const struct store_opts *o, char *err,
 	pthread_cond_init(&s->done_cv, NULL);
 	if (setup_db(s, err, errlen))
 		goto fail;
+	sqlite3_bind_text(s->get_meta, 1, "rolled_1m_until", -1, SQLITE_STATIC);
+	if (sqlite3_step(s->get_meta) == SQLITE_ROW)
+		s->rolled_until = (uint64_t)sqlite3_column_int64(s->get_meta, 0);
+	sqlite3_reset(s->get_meta);
 	s->last_ckpt_ms = s->last_maint_ms = now_ms();
 	if (pthread_create(&s->thread, NULL, writer, s)) {
 		snprintf(err, errlen, "cannot start the store writer");
@@ -695,6 +769,8 @@ fail:
 	sqlite3_finalize(s->ins_raw);
 	sqlite3_finalize(s->up_1s);
 	sqlite3_finalize(s->up_1m);
+	sqlite3_finalize(s->get_meta);
+	sqlite3_finalize(s->set_meta);
 	sqlite3_finalize(s->ins_hist);
 	sqlite3_finalize(s->up_dev);
 	sqlite3_finalize(s->up_sig);
@@ -727,6 +803,8 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->ins_raw);
 	sqlite3_finalize(s->up_1s);
 	sqlite3_finalize(s->up_1m);
+	sqlite3_finalize(s->get_meta);
+	sqlite3_finalize(s->set_meta);
 	sqlite3_finalize(s->ins_hist);
 	sqlite3_finalize(s->up_dev);
 	sqlite3_finalize(s->up_sig);

@@ -38,3 +38,9 @@ done
 [ "$bad" = 0 ] && ok "$ROUNDS SIGKILLs mid-ingest: integrity ok, no committed sample lost, rollups = raw ($prev samples)"
 expect_eq "schema version after the kills" "$(sqlite3 "$db" 'PRAGMA user_version')" 3
 check "devices survived" test "$(sqlite3 "$db" 'SELECT count(*) FROM devices')" -ge 14
+# 1 min rollups (rolled from the 1 s ones when a minute closes, watermark
+# in the same transaction) agree with them for every rolled minute
+agree=$(sqlite3 "$db" "SELECT (SELECT coalesce(sum(count), 0) FROM roll_1m WHERE t < w) =
+	(SELECT coalesce(sum(count), 0) FROM roll_1s WHERE t < w) AND w > 0
+	FROM (SELECT CAST(value AS INTEGER) AS w FROM meta WHERE key = 'rolled_1m_until')")
+expect_eq "1 min rollups agree with 1 s rollups after the kills" "$agree" 1
