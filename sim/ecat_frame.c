@@ -1,4 +1,5 @@
 /* EtherCAT frames (ETG.1000.4): Ethernet header, frame header, datagrams. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "frames.h"
@@ -31,6 +32,10 @@ static uint8_t *add_dgram(struct ecat_frame *f, uint8_t cmd, uint8_t idx,
 			  const uint8_t addr[4], uint16_t len)
 {
 	uint8_t *d = f->buf + f->len;
+
+	/* callers size their frames; overrunning one would be a bug here */
+	if (!ecat_fits(f, len))
+		abort();
 
 	if (f->ndg) {
 		uint8_t *prev = f->buf + f->dg_off[f->ndg - 1];

@@ -13,7 +13,12 @@
 #define RET_BASE_NS	4000ULL
 #define DGRAMS_PER_FRAME 60U
 #define LOGICAL_BASE	0x00010000U
-#define CHUNK_MAX	1024U		/* process image bytes per datagram */
+/*
+ * Process image bytes per datagram: one frame holds the chunk's datagram
+ * (two with LRD + LWR, 12 bytes of header and counter each) and the BRD of
+ * AL status (14 bytes) within the 1,498 bytes of an EtherCAT frame.
+ */
+#define CHUNK_MAX(split)	((split) ? 730U : 1024U)
 
 /* SII words of the identity: vendor, product, revision, serial */
 static const uint16_t sii_words[4] = { 0x0008, 0x000a, 0x000c, 0x000e };
@@ -220,7 +225,7 @@ static uint32_t chunk_end(const struct sim_engine *e, uint32_t m,
 		const struct sim_slave *s = slave_of(e, m, to);
 
 		sl = s->in_len + s->out_len;
-		if (to > from && len + sl > CHUNK_MAX)
+		if (to > from && len + sl > CHUNK_MAX(mp->split))
 			break;
 		len += sl;
 		to++;

@@ -25,6 +25,7 @@
 #define SIM_PN_MIN_DATA		40U	/* RT frames are >= 60 bytes on the wire */
 #define SIM_PN_MAX_DATA		1440U
 #define SIM_ECAT_MAX_PD		512U	/* process data bytes per slave, each way */
+#define SIM_ECAT_MAX_SLAVE_PD	730U	/* inputs + outputs of one slave */
 
 enum sim_target_kind { TGT_NONE, TGT_MASTER, TGT_SLAVE, TGT_CTRL, TGT_DEVICE };
 

@@ -198,6 +198,9 @@ static int finish_slave(struct parser *p)
 
 	if (!p->has_parent)
 		return perr(p, "[ethercat-slave] needs master = NAME");
+	if (p->s.in_len + p->s.out_len > SIM_ECAT_MAX_SLAVE_PD)
+		return perr(p, "inputs + outputs of a slave must not exceed %u "
+			    "bytes", SIM_ECAT_MAX_SLAVE_PD);
 	m = &sc->masters[p->s.master];
 	if (m->nslaves && sc->slaves[sc->nslaves - 1].master != p->s.master)
 		return perr(p, "slaves of master %s must follow each other",

@@ -177,6 +177,8 @@ static const struct { const char *text, *want; } bad[] = {
 	{ "[ethercat-master m]\n[ethercat-master n]\n[ethercat-slave]\n"
 	  "master = m\n[ethercat-slave]\nmaster = n\n[ethercat-slave]\n"
 	  "master = m\n", "t:7: slaves of master m must follow each other" },
+	{ "[ethercat-master m]\n[ethercat-slave]\nmaster = m\ninputs = 512\n"
+	  "outputs = 512\n", "t:2: inputs + outputs of a slave must not exceed 730" },
 	{ "[ethercat-master m]\ncycle = 1ms\xc3\xa9\n",
 	  "t:2: a control or non-ASCII character" },
 };

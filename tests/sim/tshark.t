@@ -88,6 +88,9 @@ expect_eq "large-line: 240 PROFINET devices answer Identify" \
 	"$(q $f '$13 == 5 && $14 == 1' 'print $3' | sort -u | wc -l)" 240
 expect_eq "large-line: 800 EtherCAT slaves read out over SII" \
 	"$(q $f '$5 == "0x04" && $6 == "0x0508" && $3 ~ /^00/' 'print $3, $1' | wc -l)" 3200
+for c in "0x0a:LRD" "0x0b:LWR" "0x0c:LRW"; do
+	[ "$(count $f "\$5 ~ /${c%%:*}/")" -gt 0 ] && ok "large-line: cyclic ${c#*:}" || fail "large-line: cyclic ${c#*:}"
+done
 expect_eq "large-line: 240 devices send RT input frames" \
 	"$(q $f '$10 >= 49152 && $10 < 63488' 'print $3' | sort -u | wc -l)" 244
 
