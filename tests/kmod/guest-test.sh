@@ -184,6 +184,22 @@ refused "snap length too large for the ring" "quarter of the ring" $C kmod attac
 refused "802.3 length as ethertype" "filter ethertype: integer out of range" $C kmod filter veth1 0x0100
 refused "too many ethertypes" "too many ethertypes" $C kmod filter veth1 \
 	0x9000,0x9001,0x9002,0x9003,0x9004,0x9005,0x9006,0x9007,0x9008,0x9009,0x900a,0x900b,0x900c,0x900d,0x900e,0x900f,0x9010
+# malformed requests iiotctl cannot make, straight from a raw socket
+for c in "unknown:Unknown attribute type:an unknown attribute" \
+	 "output:Unsupported attribute:a reply-only attribute" \
+	 "short:message=.:a short integer" \
+	 "nonul:failed policy validation:a name without its NUL"; do
+	what="strict policy rejects ${c##*:}"
+	text=${c#*:}
+	text=${text%%:*}
+	out=$($T badattr "${c%%:*}" 2>&1)
+	if echo "$out" | grep -q "^error=-22 " && echo "$out" | grep -q "$text"; then
+		ok "$what"
+	else
+		nok "$what"
+	fi
+	diag "$out"
+done
 refused "unknown interface" "no such network interface" $C kmod attach nope0
 refused "attach twice" "already attached" $C kmod attach veth1
 refused "detach what is not attached" "not attached" $C kmod detach veth0

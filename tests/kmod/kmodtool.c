@@ -16,6 +16,10 @@
  *   tpv3 IFACE COUNT TIMEOUT_S           AF_PACKET TPACKET_V3 peer capture
  *   mmapcheck DEV                        per-part mapping permissions
  *   asuser UID CMD [ARG...]              run CMD as UID, no capabilities
+ *   badattr CASE                         send a malformed ATTACH request
+ *                                        (CASE: unknown, output, short,
+ *                                        nonul) and print the kernel's
+ *                                        error and extended ack message
  *
  * Frames are a pure function of their sequence number, so the reader
  * rebuilds each one and compares it with what the ring holds.
@@ -26,10 +30,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/genetlink.h>
 #include <linux/if_packet.h>
+#include <linux/netlink.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iiot/genl_abi.h"
 #include "libshm.h"
 
 #define MAX_FRAME 1514
@@ -108,6 +116,22 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * A frame sent into a veth is queued on the sending CPU's backlog: a
+ * sender that migrates between CPUs lets later frames overtake earlier
+ * ones before any tap sees them.  A real NIC queue keeps order, so the
+ * sender stays on one CPU.
+ */
+static void pin_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu < 0 ? 0 : cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static int raw_socket(const char *ifname, int proto)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
@@ -160,6 +184,7 @@ static int do_send(int argc, char **argv)
 		fill_file = argv[5];
 		fill_max = strtoull(argv[6], NULL, 0);
 	}
+	pin_cpu();
 	fd = raw_socket(argv[1], 0);
 	if (fd < 0)
 		return 1;
@@ -411,6 +436,7 @@ static int do_sendpcap(int argc, char **argv)
 
 	if (argc < 3 || pcap_open(&p, argv[2]))
 		return argc < 3 ? 2 : 1;
+	pin_cpu();
 	fd = raw_socket(argv[1], 0);
 	if (fd < 0)
 		return 1;
@@ -639,6 +665,147 @@ static int do_mmapcheck(int argc, char **argv)
 	return fails ? 1 : 0;
 }
 
+/* Raw generic netlink, so requests can be malformed on purpose. */
+struct nlreq {
+	struct nlmsghdr nh;
+	struct genlmsghdr gh;
+	uint8_t attrs[256];
+};
+
+static size_t put_attr(uint8_t *at, uint16_t type, const void *v,
+		       uint16_t len)
+{
+	struct nlattr a = { .nla_len = (uint16_t)(NLA_HDRLEN + len),
+			    .nla_type = type };
+
+	memcpy(at, &a, sizeof(a));
+	memcpy(at + NLA_HDRLEN, v, len);
+	return NLA_ALIGN(a.nla_len);
+}
+
+/* Send; return the ack's error and copy its message into msg. */
+static int nl_call(int fd, struct nlreq *q, size_t alen, char *msg,
+		   size_t mlen, void *reply, size_t rlen)
+{
+	uint8_t buf[8192];
+	struct nlmsghdr *h;
+	ssize_t n;
+
+	q->nh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + alen);
+	q->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	q->nh.nlmsg_seq++;
+	msg[0] = '\0';
+	if (send(fd, q, q->nh.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (h = (void *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct nlmsgerr *e = NLMSG_DATA(h);
+			struct nlattr *a;
+			size_t off;
+
+			if (h->nlmsg_type != NLMSG_ERROR) {
+				if (reply)
+					memcpy(reply, h, h->nlmsg_len < rlen ?
+					       h->nlmsg_len : rlen);
+				continue;
+			}
+			off = NLMSG_HDRLEN + sizeof(*e);
+			if (!(h->nlmsg_flags & NLM_F_CAPPED))
+				off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+			while (off + NLA_HDRLEN <= h->nlmsg_len) {
+				a = (void *)((uint8_t *)h + off);
+				if (a->nla_len < NLA_HDRLEN)
+					break;
+				if (a->nla_type == NLMSGERR_ATTR_MSG)
+					snprintf(msg, mlen, "%.*s",
+						 (int)(a->nla_len - NLA_HDRLEN),
+						 (char *)a + NLA_HDRLEN);
+				off += NLA_ALIGN(a->nla_len);
+			}
+			return e->error;
+		}
+	}
+}
+
+static int genl_family(int fd, const char *name)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct genlmsghdr gh;
+		uint8_t attrs[1024];
+	} r;
+	struct nlreq q = { .nh = { .nlmsg_type = GENL_ID_CTRL },
+			   .gh = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 } };
+	char msg[256];
+	size_t off;
+
+	memset(&r, 0, sizeof(r));
+	if (nl_call(fd, &q, put_attr(q.attrs, CTRL_ATTR_FAMILY_NAME, name,
+				     (uint16_t)(strlen(name) + 1)),
+		    msg, sizeof(msg), &r, sizeof(r)))
+		return -1;
+	for (off = 0; off + NLA_HDRLEN <= sizeof(r.attrs);) {
+		struct nlattr *a = (void *)(r.attrs + off);
+		uint16_t id;
+
+		if (a->nla_len < NLA_HDRLEN)
+			break;
+		if (a->nla_type == CTRL_ATTR_FAMILY_ID) {
+			memcpy(&id, (uint8_t *)a + NLA_HDRLEN, 2);
+			return id;
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return -1;
+}
+
+static int do_badattr(int argc, char **argv)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlreq q = { .gh = { .cmd = IIOT_CMD_ATTACH,
+				   .version = IIOT_GENL_VERSION } };
+	uint64_t v64 = 1;
+	uint8_t v8 = 1;
+	char msg[256];
+	size_t alen;
+	int fd, fam, one = 1, err;
+
+	if (argc < 2)
+		return 2;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return 1;
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	fam = genl_family(fd, IIOT_GENL_NAME);
+	if (fam < 0) {
+		fprintf(stderr, "badattr: family %s not found\n",
+			IIOT_GENL_NAME);
+		return 1;
+	}
+	q.nh.nlmsg_type = (uint16_t)fam;
+	alen = put_attr(q.attrs, IIOT_A_IFNAME, "veth0", 6);
+	if (!strcmp(argv[1], "unknown"))
+		alen += put_attr(q.attrs + alen, IIOT_A_MAX + 5, &v64, 8);
+	else if (!strcmp(argv[1], "output"))
+		alen += put_attr(q.attrs + alen, IIOT_A_FRAMES, &v64, 8);
+	else if (!strcmp(argv[1], "short"))
+		alen += put_attr(q.attrs + alen, IIOT_A_SNAPLEN, &v8, 1);
+	else if (!strcmp(argv[1], "nonul"))
+		alen = put_attr(q.attrs, IIOT_A_IFNAME, "veth0", 5);
+	else
+		return 2;
+	err = nl_call(fd, &q, alen, msg, sizeof(msg), NULL, 0);
+	printf("error=%d (%s) message=%s\n", err, err ? strerror(-err) : "none",
+	       msg);
+	close(fd);
+	return err ? 0 : 1;
+}
+
 static int do_asuser(int argc, char **argv)
 {
 	uid_t uid;
@@ -666,7 +833,7 @@ int main(int argc, char **argv)
 		{ "read", do_read }, { "drain", do_drain },
 		{ "sendpcap", do_sendpcap }, { "readpcap", do_readpcap },
 		{ "tpv3", do_tpv3 }, { "mmapcheck", do_mmapcheck },
-		{ "asuser", do_asuser },
+		{ "asuser", do_asuser }, { "badattr", do_badattr },
 	};
 	size_t i;
 	int rc;
