@@ -198,7 +198,7 @@ enum ecat_reg_kind {
 	ECAT_REG_TYPE = 1,	/* 0x0000 ESC type (8 bit) */
 	ECAT_REG_STATION_ADDR,	/* 0x0010 configured station address */
 	ECAT_REG_STATION_ALIAS,	/* 0x0012 */
-	ECAT_REG_DL_STATUS,	/* 0x0110 link/loop per port */
+	ECAT_REG_DL_STATUS,	/* 0x0110 (8 bit) PDI, link per port (bits 4-7) */
 	ECAT_REG_AL_CONTROL,	/* 0x0120 requested state */
 	ECAT_REG_AL_STATUS,	/* 0x0130 current state + error flag */
 	ECAT_REG_AL_STATUS_CODE,/* 0x0134 */
@@ -208,6 +208,7 @@ enum ecat_reg_kind {
 	ECAT_REG_SII_CONTROL,	/* 0x0502 control/status */
 	ECAT_REG_SII_ADDR,	/* 0x0504 word address for the next SII read */
 	ECAT_REG_SII_DATA,	/* 0x0508 4 bytes (value) of SII data */
+	ECAT_REG_DL_LOOP,	/* 0x0111 (8 bit) loop/communication per port */
 };
 
 /*
@@ -223,7 +224,7 @@ enum ecat_reg_kind {
 struct decode_ecat_reg {
 	uint8_t dgram;		/* index into ecat.dgram (cmd, adp, wkc) */
 	uint8_t kind;		/* enum ecat_reg_kind */
-	uint8_t write;		/* carried by a write command */
+	uint8_t write;		/* carried by APWR/FPWR/BWR */
 	uint8_t port;		/* RX_ERR, FWD_RX_ERR, LOST_LINK */
 	uint16_t reg;		/* register address */
 	uint32_t value;		/* little-endian value from the datagram data */

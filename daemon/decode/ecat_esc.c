@@ -1,8 +1,10 @@
 /*
  * Meaning of the ESC registers the model follows (ETG.1000.4 / ESC
  * datasheets): a datagram whose address range covers one of them yields a
- * decode_ecat_reg.  Reads count only once a slave answered (wkc > 0):
- * the master's outgoing copy of a read carries no data.
+ * decode_ecat_reg.  Plain reads (APRD, FPRD, BRD) count only once a slave
+ * answered (wkc > 0): the master's outgoing copy of a read carries no data.
+ * Writes, read-writes and read-multiple-writes always count, as Wireshark
+ * counts them; their data is what was written or what came back.
  */
 #include "decode_int.h"
 
@@ -18,7 +20,8 @@ static const struct esc_reg_def esc_regs[] = {
 	{ 0x0000, 1, ECAT_REG_TYPE, 1, 0 },
 	{ 0x0010, 2, ECAT_REG_STATION_ADDR, 1, 0 },
 	{ 0x0012, 2, ECAT_REG_STATION_ALIAS, 1, 0 },
-	{ 0x0110, 2, ECAT_REG_DL_STATUS, 1, 0 },
+	{ 0x0110, 1, ECAT_REG_DL_STATUS, 1, 0 },
+	{ 0x0111, 1, ECAT_REG_DL_LOOP, 1, 0 },
 	{ 0x0120, 2, ECAT_REG_AL_CONTROL, 1, 0 },
 	{ 0x0130, 2, ECAT_REG_AL_STATUS, 1, 0 },
 	{ 0x0134, 2, ECAT_REG_AL_STATUS_CODE, 1, 0 },
@@ -35,6 +38,11 @@ static const struct esc_reg_def esc_regs[] = {
 static int is_write(unsigned int cmd)
 {
 	return cmd == ECAT_APWR || cmd == ECAT_FPWR || cmd == ECAT_BWR;
+}
+
+static int is_plain_read(unsigned int cmd)
+{
+	return cmd == ECAT_APRD || cmd == ECAT_FPRD || cmd == ECAT_BRD;
 }
 
 static uint32_t rd_le(const uint8_t *p, unsigned int size)
@@ -73,7 +81,7 @@ void decode_ecat_esc(struct decoded *d, unsigned int dgram)
 	const struct decode_ecat_dgram *g = &d->ecat.dgram[dgram];
 	unsigned int i, port;
 
-	if (!is_write(g->cmd) && g->wkc == 0)
+	if ((is_plain_read(g->cmd) && g->wkc == 0) || g->len == 0)
 		return;
 	/* process data and mailboxes live above the registers we follow */
 	if (g->ado >= ESC_REGS_END)

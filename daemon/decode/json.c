@@ -84,6 +84,7 @@ static const char *reg_name(unsigned int kind)
 		[ECAT_REG_SII_CONTROL] = "sii_control",
 		[ECAT_REG_SII_ADDR] = "sii_addr",
 		[ECAT_REG_SII_DATA] = "sii_data",
+		[ECAT_REG_DL_LOOP] = "dl_loop",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ?

@@ -51,6 +51,17 @@ FIELDS = [
     "dcerpc.pkt_type", "dcerpc.opnum", "dcerpc.dg_if_id", "dcerpc.dg_flags1",
     "pn_io.ar_uuid",
 ]
+# ESC registers: our register name (and port) -> tshark field
+REGS = {("al_status", 0): "ecat.reg.alstatus",
+        ("al_status_code", 0): "ecat.reg.alstatuscode",
+        ("al_control", 0): "ecat.reg.alctrl",
+        ("dl_status", 0): "ecat.reg.dlstatus1",
+        ("dl_loop", 0): "ecat.reg.dlstatus2"}
+for p in range(4):
+    REGS[("rx_err", p)] = "ecat.reg.crc%d" % p
+    REGS[("fwd_rx_err", p)] = "ecat.reg.crc.fwd%d" % p
+    REGS[("lost_link", p)] = "ecat.reg.linklost%d" % p
+FIELDS += sorted(REGS.values())
 for n in SUBS:
     for f in ("cmd", "idx", "adp", "ado", "lad", "cnt"):
         FIELDS.append("ecat.sub%d.%s" % (n, f))
@@ -177,6 +188,18 @@ def cmp_ecat(c, n, t, e):
          [num(x) for x in t["ecat_mailbox.coe.abortcode"]])
 
 
+def cmp_regs(c, n, t, e):
+    """Register meanings: tshark's ESC register dissection lists the
+    registers each datagram covers, in datagram order, as we do."""
+    ours = {}
+    for r in e.get("regs", []):
+        f = REGS.get((r["reg"], r.get("port", 0)))
+        if f:
+            ours.setdefault(f, []).append(r["value"])
+    for f in sorted(REGS.values()):
+        c.eq(n, f, ours.get(f, []), [num(x) for x in t[f]])
+
+
 def first(t, f, conv=str):
     return conv(t[f][0]) if t[f] else None
 
@@ -285,6 +308,7 @@ def main():
             continue
         if proto == "ecat":
             cmp_ecat(c, n, t, o["ecat"])
+            cmp_regs(c, n, t, o["ecat"])
         elif proto.startswith("pn_"):
             cmp_pn(c, n, t, o)
             if proto == "pn_dcp":
