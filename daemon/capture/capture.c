@@ -260,6 +260,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		}
 		if (!cr->r)
 			ring_open(cap, cr);
+		else
+			/* arming on a closed ring leaves no waiter for a
+			 * producer that takes the file over: look anyway */
+			drain(cr);
 	}
 	if (cap->d->model)
 		model_tick(cap->d->model, shm_now_ns());

@@ -67,6 +67,14 @@ if [ -x "$BIN/iiot-sim" ]; then
 	one=$(tshark -r "$T/last1.pcap" 2>/dev/null | wc -l)
 	[ "$one" -gt 0 ] && [ "$one" -lt "$want" ] && ok "export --seconds 1: $one frames" ||
 		fail "export --seconds 1" "$one"
+	# regression: a producer taking over a ring the moment the last one
+	# closed it found nobody waiting, and iiotd never looked again
+	before=$(drained)
+	"$BIN/iiot-replay" --ring "$r2" --fast "$T/sc.pcap" >/dev/null 2>&1
+	"$BIN/iiot-replay" --ring "$r2" --fast "$T/sc.pcap" >/dev/null 2>&1
+	wait_for "both replays drained" 10 drained_is $((before + 2 * want)) &&
+		ok "regression: back-to-back producers on one ring both drained" ||
+		fail "regression: back-to-back producers on one ring" "$(drained) vs $((before + 2 * want))"
 	# 3. live simulator into the ring
 	"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$r2" --duration 1 --fast >/dev/null 2>&1
 	wait_for "devices" 10 devices_are 14 &&
