@@ -197,7 +197,10 @@ static void pace(struct run *r, struct sim_engine *e, uint64_t wall0,
 		if (r->o->ring)
 			ring_out_commit(&r->ring);
 		if (r->o->iface) {
-			poll(&pfd, 1, (int)((due - now) / 1000000) + 1);
+			/* wake for a request or when the next frame is due */
+			ts.tv_sec = (time_t)((due - now) / 1000000000ULL);
+			ts.tv_nsec = (long)((due - now) % 1000000000ULL);
+			ppoll(&pfd, 1, &ts, NULL);
 			continue;
 		}
 		ts.tv_sec = (time_t)(due / 1000000000ULL);
