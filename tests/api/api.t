@@ -143,6 +143,11 @@ code=$(curl -sk -o "$D/out" -w '%{http_code}' -H "Authorization: Bearer $TOK" "$
 expect_eq "token refused beyond its role" "$code $(jf .error)" "403 role viewer lacks permission user.read"
 code=$(curl -sk -o "$D/out" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' -d '{}' "$URL/api/v1/password")
 expect_eq "tokens cannot use interactive routes" "$code" "403"
+curl -sk -N --max-time 3 -H "Authorization: Bearer $TOK" "$URL/api/v1/events" >"$D/sse" 2>/dev/null
+n=$(grep -c '^event: live' "$D/sse")
+[ "$n" -ge 2 ] && ok "live stream: $n events in 3 s" || fail "live stream" "$(head -c 300 "$D/sse")"
+expect_eq "live event carries devices, signals, links, counters" \
+	"$(sed -n 's/^data: //p' "$D/sse" | head -1 | jq -c 'keys')" '["counters","devices","links","signals","ts_ms"]'
 req "$A" GET /tokens
 [ "$(jq -r '.tokens[0] | has("token") or has("hash")' "$D/out")" = false ] && ok "token list never shows the secret" || fail "token list leaks" "$BODY"
 sqlite3 "$D/auth.db" "SELECT hash FROM tokens" | grep -q "${TOK:5}" && fail "token stored in clear" || ok "token stored hashed"

@@ -71,7 +71,7 @@ export async function audit(main) {
   async function more(reset) {
     const r = await get('/audit?limit=100' + (reset || !oldest ? '' : '&before=' + oldest));
     if (r.entries.length) oldest = r.entries[r.entries.length - 1].seq;
-    const rows = r.entries.map((e) => [e.seq, fmtTime(e.ts), e.user, e.addr, e.action, e.target, h('span', { class: e.result === 'ok' ? 'ok' : 'off' }, e.result),
+    const rows = r.entries.map((e) => [e.seq, fmtTime(e.ts), e.user, e.addr, e.action, e.target, h('span', { class: e.result === 'fail' || e.result === 'denied' ? 'off' : 'ok' }, e.result),
       typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail)]);
     const tb = table([t('col.seq'), t('col.time'), t('col.user'), t('col.addr'), t('col.action'), t('col.target'), t('col.result'), t('col.detail')], rows);
     if (reset) body.replaceChildren(tb); else body.append(tb);

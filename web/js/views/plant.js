@@ -28,6 +28,10 @@ export async function overview(main, app) {
         stat(t('overview.wkc'), c.wkc_errors || 0, 'ov-wkc'),
         stat(t('overview.alarms'), c.alarms || 0, 'ov-alarms'),
         stat(t('overview.dropped'), (st.samples_dropped || 0) + (c.samples_dropped || 0), 'ov-dropped'))),
+    h('div', { class: 'card' }, h('h2', {}, t('overview.rings')),
+      table([t('col.ring'), t('col.records'), t('col.drops'), t('col.corrupt'), t('col.fill')],
+        (o.capture.rings || []).map((r) => [r.ring || r.name, r.records, h('span', { class: r.drops ? 'off' : '' }, r.drops), r.corrupt,
+          r.fill === undefined ? '-' : String(r.fill)]))),
     h('div', { class: 'card' }, h('h2', {}, t('overview.kinds')),
       table([t('col.kind'), t('col.count')], Object.entries(o.by_kind).map(([k, n]) => [t('kind.' + k), n]))));
   return app.onLive((d) => {
