@@ -29,6 +29,8 @@ const char *const store_counter_names[] = {
 const size_t store_counter_count =
 	sizeof(store_counter_names) / sizeof(store_counter_names[0]);
 
+#define MINUTE_NS	60000000000ULL
+
 struct qsample {
 	uint64_t ts_ns;
 	double value;
@@ -419,7 +421,6 @@ static void write_event(struct store *s, const struct qevent *e)
 	s->w.events_written++;
 }
 
-#define MINUTE_NS	60000000000ULL
 
 /*
  * 1 min rollups are computed from the 1 s rollups once a minute has
@@ -759,6 +760,17 @@ struct store *store_open(const struct store_opts *o, char *err,
 	if (sqlite3_step(s->get_meta) == SQLITE_ROW)
 		s->rolled_until = (uint64_t)sqlite3_column_int64(s->get_meta, 0);
 	sqlite3_reset(s->get_meta);
+	/* what earlier runs left unrolled (killed before a minute closed)
+	 * is rolled at the next flush or exit */
+	{
+		int64_t lo = query_i64(s->db, "SELECT min(t) FROM roll_1s");
+		int64_t hi = query_i64(s->db, "SELECT max(t) FROM roll_1s");
+
+		if (!s->rolled_until && lo > 0)
+			s->rolled_until = (uint64_t)lo / MINUTE_NS * MINUTE_NS;
+		if (hi > 0)
+			s->max_ts = (uint64_t)hi;
+	}
 	s->last_ckpt_ms = s->last_maint_ms = now_ms();
 	if (pthread_create(&s->thread, NULL, writer, s)) {
 		snprintf(err, errlen, "cannot start the store writer");

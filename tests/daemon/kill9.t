@@ -12,7 +12,7 @@ db=$T/state/iiot.db
 write_conf "$T/iiotd.conf" "[capture]" "ring = $ring" "[model]" "sample_interval = 0" \
 	"signals = $IIOT_TOP/etc/signals.map" "[store]" "flush = 100ms"
 
-prev=0 bad=0
+prev=0 bad=0 busy=0
 for r in $(seq "$ROUNDS"); do
 	if ! start_iiotd "$T/iiotd.conf"; then
 		fail "round $r: iiotd starts on the database the last kill left"
@@ -28,13 +28,15 @@ for r in $(seq "$ROUNDS"); do
 	ic=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
 	raw=$(sqlite3 "$db" 'SELECT coalesce(sum(n), 0) FROM samples_raw' 2>&1)
 	roll=$(sqlite3 "$db" 'SELECT coalesce(sum(count), 0) FROM roll_1s' 2>&1)
-	if [ "$ic" != ok ] || [ "$raw" != "$roll" ] || [ "$raw" -lt $((prev + committed)) ] ||
-	   [ "$committed" -eq 0 ]; then
+	[ "$committed" -gt 0 ] && busy=$((busy + 1))
+	if [ "$ic" != ok ] || [ "$raw" != "$roll" ] || [ "$raw" -lt $((prev + committed)) ]; then
 		fail "round $r" "integrity: $ic" "raw $raw, rollups $roll, before $prev, committed $committed"
 		bad=1
 	fi
 	prev=$raw
 done
+# a loaded machine may not commit before an early kill; most rounds must
+[ "$busy" -ge $((ROUNDS / 2)) ] || { fail "too few rounds committed anything" "$busy of $ROUNDS"; bad=1; }
 [ "$bad" = 0 ] && ok "$ROUNDS SIGKILLs mid-ingest: integrity ok, no committed sample lost, rollups = raw ($prev samples)"
 expect_eq "schema version after the kills" "$(sqlite3 "$db" 'PRAGMA user_version')" 3
 check "devices survived" test "$(sqlite3 "$db" 'SELECT count(*) FROM devices')" -ge 14
