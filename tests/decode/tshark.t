@@ -9,40 +9,32 @@ command -v tshark >/dev/null || skip_all "tshark not installed"
 tmp=$(mktemp -d)
 cleanup_push "rm -rf '$tmp'"
 
-compare() {
-	local what=$1 pcap=$2 out
-	if out=$(python3 "$here/compare.py" "$IIOTCTL" "$pcap" 2>&1); then
-		ok "$what: $(echo "$out" | head -1)"
-	else
-		fail "$what" "$(echo "$out" | head -12)"
-	fi
-}
+# Comparisons run two at a time (tshark and python are single-threaded);
+# results are reported in order.
+names=() files=()
+add() { names+=("$1"); files+=("$2"); }
 
 # Generated frames of every kind the decoders know, well-formed, so the
 # comparison runs even where the real captures are absent.
-captures=0
 if python3 "$here/synth.py" "$tmp/synth.pcap" 1000 7; then
-	compare "generated EtherCAT/PROFINET frames" "$tmp/synth.pcap"
-	captures=$((captures + 1))
+	add "generated EtherCAT/PROFINET frames" "$tmp/synth.pcap"
 else
 	fail "generate frames with synth.py"
 fi
 
 for p in $(shared_pcaps); do
-	compare "${p##*/}" "$p"
-	captures=$((captures + 1))
+	add "${p##*/}" "$p"
 done
 
-# Simulator captures: every scenario, twenty cycles each (set-up traffic included).
+# Simulator captures: every scenario, five cycles each (set-up traffic included).
 if [ -x "$BIN/iiot-sim" ] && [ -d "$IIOT_TOP/sim/scenarios" ]; then
 	for s in "$IIOT_TOP"/sim/scenarios/*; do
 		[ -f "$s" ] || continue
 		name=${s##*/}
 		out=$tmp/sim-${name%.*}.pcap
-		if "$BIN/iiot-sim" "$s" --out "$out" --cycles 20 >/dev/null 2>&1 ||
-		   "$BIN/iiot-sim" "${name%.*}" --out "$out" --cycles 20 >/dev/null 2>&1; then
-			compare "sim ${name%.*}" "$out"
-			captures=$((captures + 1))
+		if "$BIN/iiot-sim" "$s" --out "$out" --cycles 5 >/dev/null 2>&1 ||
+		   "$BIN/iiot-sim" "${name%.*}" --out "$out" --cycles 5 >/dev/null 2>&1; then
+			add "sim ${name%.*}" "$out"
 		else
 			skip "sim ${name%.*}" "iiot-sim could not generate it"
 		fi
@@ -50,6 +42,21 @@ if [ -x "$BIN/iiot-sim" ] && [ -d "$IIOT_TOP/sim/scenarios" ]; then
 else
 	skip "simulator captures" "iiot-sim not built"
 fi
+
+for i in "${!files[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
+	( python3 "$here/compare.py" "$IIOTCTL" "${files[$i]}" >"$tmp/out.$i" 2>&1
+	  echo $? >"$tmp/rc.$i" ) &
+done
+wait
+captures=${#files[@]}
+for i in "${!files[@]}"; do
+	if [ "$(cat "$tmp/rc.$i" 2>/dev/null)" = 0 ]; then
+		ok "${names[$i]}: $(head -1 "$tmp/out.$i")"
+	else
+		fail "${names[$i]}" "$(head -12 "$tmp/out.$i")"
+	fi
+done
 
 # The comparison itself must notice a wrong value: feed it an iiotctl whose
 # output has one working counter changed.
