@@ -193,7 +193,12 @@ struct decode_ecat_mbx {
 	uint16_t foe_name_len;
 };
 
-/* ESC registers the model cares about */
+/*
+ * ESC registers the model cares about.  A datagram whose address range
+ * covers one yields a decode_ecat_reg: plain reads (APRD, FPRD, BRD) only
+ * when a slave answered (wkc > 0), writes, read-writes and
+ * read-multiple-writes always (as Wireshark dissects them).
+ */
 enum ecat_reg_kind {
 	ECAT_REG_TYPE = 1,	/* 0x0000 ESC type (8 bit) */
 	ECAT_REG_STATION_ADDR,	/* 0x0010 configured station address */
