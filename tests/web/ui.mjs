@@ -106,8 +106,14 @@ try {
     await shot('03-overview');
   });
   await step('simulated devices appear in the inventory', async () => {
-    await page.goto(URL + '/#/devices');
-    await poll(() => document.querySelectorAll('tr.dev-row').length >= 10, null, 20000);
+    // the list follows the live stream; a reload also shows what has arrived
+    let seen = false;
+    for (let i = 0; i < 4 && !seen; i++) {
+      await page.goto(URL + '/#/devices');
+      await page.reload();
+      seen = await poll(() => document.querySelectorAll('tr.dev-row').length >= 10, null, 10000).then(() => true, () => false);
+    }
+    if (!seen) throw new Error('fewer than 10 devices after 40 s');
     const online = await page.$$eval('span.ok[data-f=state]', (l) => l.length);
     if (online < 5) throw new Error(online + ' online');
     await shot('04-devices');

@@ -16,6 +16,11 @@ rm -rf "$OUT"
 URL=$URL ADMIN_PW=$ADMIN_PW OUT=$OUT PROFILE=$D/chromium-profile \
 	timeout 300 node "$IIOT_TOP/tests/web/ui.mjs"
 rc=$?
+if [ $rc -ne 0 ]; then
+	echo "# iiotd: $(tail -5 "$D/iiotd.log" | tr '\n' '|')"
+	echo "# iiot-sim: $(tail -3 "$D/sim.log" | tr '\n' '|')"
+	echo "# rings: $("$BIN/iiotctl" rings "$ring" 2>&1 | tail -1)"
+fi
 n=$(ls "$OUT"/*.png 2>/dev/null | wc -l)
 [ "$n" -ge 10 ] && echo "ok 100 - $n screenshots in ${OUT#"$IIOT_TOP"/}" || echo "not ok 100 - screenshots ($n)"
 exit $rc
