@@ -5,12 +5,13 @@
  * loop never waits for the disk: store_put_sample() and
  * store_device_event() only copy into the queue (a full queue drops and
  * counts).  The writer commits every flush_ms or batch_rows rows, runs WAL
- * checkpoints itself, keeps 1 s and 1 min rollups (min/max/avg/count),
- * applies raw retention and a hard cap on the database size (oldest raw
- * blocks go first, then oldest 1 s rollups).
+ * checkpoints itself, keeps 1 s rollups (upserted with the raw blocks)
+ * and 1 min rollups (rolled from the 1 s ones when a minute closes), all
+ * min/max/sum/count, applies retention and a hard cap on the database
+ * size (oldest raw blocks go first, then oldest 1 s rollups).
  *
- * Samples are stored in blocks: one row per signal per block interval
- * holding up to STORE_BLOCK_MAX values (delta timestamps + doubles).
+ * Samples are stored in blocks: one row per signal per transaction
+ * holding up to STORE_BLOCK_MAX values (u32 ns after t0 + f64, LE).
  *
  * Readers (store_query_*) open their own read-only connection per call
  * and are safe from any thread.
@@ -29,12 +30,11 @@ struct store_opts {
 	const char *path;		/* database file */
 	uint64_t flush_ms;		/* ≤ this long per transaction (100) */
 	uint64_t batch_rows;		/* or this many rows (4096) */
-	uint64_t block_ms;		/* raw block interval (1000) */
 	uint64_t raw_retention_ms;	/* raw blocks kept (1 d) */
 	uint64_t sec_retention_ms;	/* 1 s rollups kept (7 d) */
 	uint64_t min_retention_ms;	/* 1 min rollups kept (365 d) */
 	uint64_t max_bytes;		/* hard cap of db + wal (1 GiB) */
-	uint64_t queue_len;		/* samples queued before drops (1 M) */
+	uint64_t queue_len;		/* samples queued before drops (256 k) */
 	bool sync_normal;		/* synchronous=NORMAL (else FULL) */
 };
 
