@@ -138,14 +138,15 @@ int iiot_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 		/* hysteresis: an overflow ends once half the ring is free */
 		if (cap->overflow && r->head - READ_ONCE(r->cons->pos) <=
 		    r->size / 2) {
-			cap->overflow = false;
+			WRITE_ONCE(cap->overflow, false);
 			cap->overflows_ended++;
 			event = true;
 		}
 		iiot_ring_commit(r);
 	} else if (!cap->overflow) {
-		cap->overflow = true;
-		cap->overflows++;
+		/* sysfs and netlink read these without the lock */
+		WRITE_ONCE(cap->overflow, true);
+		WRITE_ONCE(cap->overflows, cap->overflows + 1);
 		event = true;
 	}
 	spin_unlock(&cap->lock);

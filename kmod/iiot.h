@@ -63,7 +63,6 @@ struct iiot_cap {
 	struct miscdevice misc;
 	struct iiot_filter __rcu *filter;
 	u32 snaplen;
-	bool hooked;
 
 	spinlock_t lock;		/* producers */
 	struct iiot_ring ring;

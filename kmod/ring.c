@@ -15,12 +15,10 @@
 
 u32 iiot_ring_snap_max(u64 size)
 {
-	u32 snap = IIOT_RING_MAX_SNAP;
-
 	/* a consumer refuses rings where a record exceeds a quarter */
-	while (snap > IIOT_SNAP_MIN && IIOT_REC_LEN(snap) > size / 4)
-		snap /= 2;
-	return snap;
+	u64 fit = size / 4 - sizeof(struct iiot_ring_rec);
+
+	return min_t(u64, IIOT_RING_MAX_SNAP, fit);
 }
 
 int iiot_ring_alloc(struct iiot_ring *r, u64 size, u32 ifindex,
