@@ -6,12 +6,14 @@
 #     ring /dev/iiot/eth1 when the module is attached there, else through
 #     the XDP helper (iiot-xdp --mode tap; needs root).
 # Ctrl-C stops iiotd and every helper it started.
+# For tests: VAR (state directory), RING (ring name), RUN_CONF_EXTRA
+# (more config lines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 BUILD=${BUILD:-build}
 bin=$top/$BUILD/bin
-var=$top/var
+var=${VAR:-$top/var}
 IFACE=${IFACE:-}
 SCENARIO=${SCENARIO:-$top/sim/scenarios/small-cell.conf}
 mkdir -p "$var"
@@ -32,7 +34,7 @@ if [ -z "$IFACE" ]; then
 		echo "run: $bin/iiot-sim is missing (make builds it)" >&2
 		exit 1
 	fi
-	ring=sim0
+	ring=${RING:-sim0}
 	# a ring run has no end unless --duration says so
 	"$bin/iiot-sim" "$SCENARIO" --ring "$ring" &
 	pids+=($!)
@@ -64,6 +66,7 @@ signals = $top/etc/signals.map
 [store]
 path = $var/iiot.db
 max_size = 256M
+${RUN_CONF_EXTRA:-}
 CONF
 
 "$bin/iiotd" -d -f "$conf" &
