@@ -312,16 +312,17 @@ void h_settings_put(struct rq *r)
 			snprintf(val, sizeof(val), "%lld", (long long)json_integer_value(v));
 		else
 			snprintf(val, sizeof(val), "%s", json_string_value(v));
-		if (setting_get(r->api->db, key, old, sizeof(old))) {
-			why = "unknown setting";
+		if (setting_check(key, val, &why))
 			break;
-		}
 	}
 	if (!why && !json_object_size(r->body))
 		why = "no settings given";
 	if (why) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "%s%s%s", key ? key : "", key ? ": " : "", why);
 		json_decref(changes);
-		api_error(r, 400, why);
+		api_error(r, 400, msg);
 		return;
 	}
 	json_object_foreach(r->body, key, v) {

@@ -87,6 +87,7 @@ const struct setting_def *setting_defs(size_t *n);
 int setting_get(struct authdb *db, const char *key, char *buf, size_t len);
 long setting_int(struct authdb *db, const char *key);
 /* 0, or -1 with a reason in why (unknown key, out of range) */
+int setting_check(const char *key, const char *value, const char **why);
 int setting_set(struct authdb *db, const char *key, const char *value, const char **why);
 /* is MFA required for this role (setting mfa.required_roles) */
 int setting_mfa_required(struct authdb *db, enum role r);

@@ -82,7 +82,7 @@ static int valid_roles(const char *v)
 	return 1;
 }
 
-int setting_set(struct authdb *a, const char *key, const char *value, const char **why)
+int setting_check(const char *key, const char *value, const char **why)
 {
 	const struct setting_def *d = find(key);
 	const char *const *c;
@@ -118,6 +118,13 @@ int setting_set(struct authdb *a, const char *key, const char *value, const char
 		*why = "value must not be empty";
 		return -1;
 	}
+	return 0;
+}
+
+int setting_set(struct authdb *a, const char *key, const char *value, const char **why)
+{
+	if (setting_check(key, value, why))
+		return -1;
 	if (authdb_exec(a, "INSERT OR REPLACE INTO settings(key, value) VALUES(?, ?)",
 			"tt", key, value)) {
 		*why = "database error";

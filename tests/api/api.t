@@ -161,14 +161,16 @@ req "$A" PUT /settings '{"lockout.threshold":"0"}'
 expect_eq "out-of-range setting refused with a reason" "$CODE $(jf .error)" "400 lockout.threshold: value is not an integer in the allowed range"
 req "$A" PUT /settings '{"site.name":"Line 4"}'
 expect_eq "setting changed" "$CODE $(jf '.changes["site.name"].new')" "200 Line 4"
+req "$A" PUT /settings '{"site.name":"Line 5","lockout.minutes":"99999"}'
+expect_eq "one bad value refuses the whole change" "$CODE" "400"
 req "$A" GET /settings
-expect_eq "setting stored" "$(jq -r '.settings[] | select(.key == "site.name") | .value' "$D/out")" "Line 4"
+expect_eq "setting stored, nothing of the refused change" "$(jq -r '.settings[] | select(.key == "site.name") | .value' "$D/out")" "Line 4"
 req "$A" GET /audit?limit=50
 expect_eq "setting change audited with old and new values" \
 	"$(jq -r '[.entries[] | select(.action == "PUT /api/v1/settings" and .result == "ok")][0] | "\(.user) \(.detail.changes["site.name"].old) -> \(.detail.changes["site.name"].new)"' "$D/out")" \
 	"admin iiot -> Line 4"
 expect_eq "refused setting change audited too" \
-	"$(jq -r '[.entries[] | select(.action == "PUT /api/v1/settings" and .result == "fail")] | length' "$D/out")" "1"
+	"$(jq -r '[.entries[] | select(.action == "PUT /api/v1/settings" and .result == "fail")] | length' "$D/out")" "2"
 expect_eq "failed logins audited" \
 	"$(jq -r '[.entries[] | select(.action == "login" and .result == "fail" and .addr == "127.0.0.1")] | length >= 1' "$D/out")" "true"
 expect_eq "replayed TOTP audited" \
