@@ -132,7 +132,7 @@ static void sii_word(struct model *m, struct model_device *s, uint16_t word,
 
 static void apply_reg(struct model *m, struct model_device *master,
 		      struct model_device *s, const struct decode_ecat_reg *r,
-		      uint64_t ts)
+		      const struct decode_ecat_dgram *g, uint64_t ts)
 {
 	struct mdev_priv *sp = mdev_priv(m, s);
 	uint16_t v16 = (uint16_t)r->value;
@@ -171,8 +171,19 @@ static void apply_reg(struct model *m, struct model_device *master,
 		}
 		break;
 	case ECAT_REG_SII_DATA:
-		if (!r->write && sp->sii_pending)
-			sii_word(m, s, sp->sii_word, r->value, ts);
+		if (r->write || !sp->sii_pending)
+			break;
+		sii_word(m, s, sp->sii_word, r->value, ts);
+		/* ESCs with 8-byte SII reads: two words in one answer */
+		if (g->data && r->reg >= g->ado &&
+		    (uint32_t)(r->reg - g->ado) + 8 <= g->len) {
+			const uint8_t *p = g->data + (r->reg - g->ado) + 4;
+
+			sii_word(m, s, (uint16_t)(sp->sii_word + 2),
+				 (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+				 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24,
+				 ts);
+		}
 		break;
 	default:
 		break;
@@ -300,7 +311,8 @@ static void returned(struct model *m, struct model_device *master,
 		const struct decode_ecat_reg *r = &d->ecat.reg[i];
 
 		if (r->dgram < d->ecat.ndgram && slave[r->dgram])
-			apply_reg(m, master, slave[r->dgram], r, ts);
+			apply_reg(m, master, slave[r->dgram], r,
+				  &d->ecat.dgram[r->dgram], ts);
 	}
 }
 
