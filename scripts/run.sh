@@ -12,7 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 BUILD=${BUILD:-build}
-bin=$top/$BUILD/bin
+case $BUILD in
+/*) bin=$BUILD/bin ;;
+*) bin=$top/$BUILD/bin ;;
+esac
 var=${VAR:-$top/var}
 IFACE=${IFACE:-}
 SCENARIO=${SCENARIO:-$top/sim/scenarios/small-cell.conf}
