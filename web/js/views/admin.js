@@ -4,6 +4,7 @@ import { h, table, toast, fmtTime } from '../dom.js';
 import { t } from '../i18n.js';
 
 const ROLES = ['admin', 'engineer', 'operator', 'viewer', 'auditor'];
+// new users and tokens start at the least privilege
 
 function secretBox(label, value) {
   return h('div', { class: 'card secret' }, h('p', {}, label), h('code', { class: 'once' }, value), h('p', {}, t('users.once')));
@@ -34,14 +35,14 @@ export async function users(main, app) {
         ev.preventDefault();
         act(post('/users', { name: nf.uname.value, role: nf.role.value }).then((r) => out.prepend(secretBox(t('users.newpw', { name: r.name }), r.one_time_password))));
       } }, h('input', { name: 'uname', required: true, placeholder: t('col.name') }),
-      h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r }, t('role.' + r)))),
+      h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
       h('button', { type: 'submit' }, t('users.add')));
       const tokens = (await get('/tokens')).tokens;
       const tf = h('form', { class: 'toolbar', id: 'token-add', onsubmit: (ev) => {
         ev.preventDefault();
         act(post('/tokens', { name: tf.tname.value, role: tf.role.value }).then((r) => out.prepend(secretBox(t('tokens.new', { name: r.name }), r.token))));
       } }, h('input', { name: 'tname', required: true, placeholder: t('col.name') }),
-      h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r }, t('role.' + r)))),
+      h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
       h('button', { type: 'submit' }, t('tokens.add')));
       const sessions = (await get('/sessions')).sessions;
       parts.push(h('h2', {}, t('users.add')), nf,
