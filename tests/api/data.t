@@ -8,7 +8,7 @@
 [ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
 ring=iiot-apidata$$
 api_start "[capture]" "ring = $ring" "[model]" "signals = $IIOT_TOP/etc/signals.map"
-cleanup_push "rm -f /dev/shm/iiot/$ring"
+cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
 "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$D/sim.log" 2>&1 &
 cleanup_push "kill $!"
 
