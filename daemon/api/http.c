@@ -32,8 +32,11 @@ static struct bufferevent *bev_new(struct event_base *base, void *arg)
 	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	/* browsers often close without close_notify; that is not an error here */
-	if (bev)
+	if (bev) {
 		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+		/* a device list is ~360 KiB: not 16 KiB per loop iteration */
+		bufferevent_set_max_single_write(bev, 512 * 1024);
+	}
 	return bev;
 }
 
