@@ -30,7 +30,7 @@ api_start() {
 	IIOTD_PID=$!
 	cleanup_push "kill $IIOTD_PID; wait $IIOTD_PID"
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		curl -sk -o /dev/null "$URL/api/v1/health" && break
 		kill -0 $IIOTD_PID 2>/dev/null || break
 		sleep 0.1
