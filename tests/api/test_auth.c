@@ -339,6 +339,13 @@ static void sessions(void **state)
 	/* idle expiry drops the session */
 	assert_null(session_find(old, now + 61000, 60000, 3600000));
 	assert_null(session_find(old, now, 60000, 3600000));
+	/* the absolute limit holds however busy the session is */
+	s = session_new(3, "carol", ROLE_VIEWER, 1, SESS_FULL, "10.0.0.3");
+	snprintf(old, sizeof(old), "%s", s->id);
+	s->created = now;
+	s->last_seen = now + 3600000;
+	assert_non_null(session_find(old, now + 3600000, 60000, 3600001));
+	assert_null(session_find(old, now + 3600002, 60000, 3600001));
 	s = session_new(2, "bob", ROLE_VIEWER, 1, SESS_FULL, "10.0.0.2");
 	snprintf(old, sizeof(old), "%s", s->id);
 	assert_int_equal(session_drop_user(2), 1);
