@@ -81,6 +81,13 @@ int shm_cons_open(struct shm_ring **out, const char *path)
 		goto close_fd;
 	}
 	r->is_device = S_ISCHR(st.st_mode);
+	if (!r->is_device &&
+	    (uint64_t)st.st_size < IIOT_RING_MAP_SIZE(IIOT_RING_MIN_DATA)) {
+		err = -EPROTO;
+		shm_set_error("%s: %lld bytes is too small for an iiot ring",
+			      r->path, (long long)st.st_size);
+		goto close_fd;
+	}
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
 	err = read_hdr(r, r->is_device ? 0 : (uint64_t)st.st_size);
@@ -148,7 +155,10 @@ const struct iiot_ring_rec *shm_cons_peek(struct shm_ring *r,
 		off = r->tail & r->mask;
 		p = r->data + off;
 		/* copy before checking: the producer may be hostile */
-		memcpy(&r->cur, p, 8);
+		if (avail >= sizeof(r->cur) && r->size - off >= sizeof(r->cur))
+			memcpy(&r->cur, p, sizeof(r->cur));
+		else
+			memcpy(&r->cur, p, 8);
 		if (r->cur.rec_len < 8 || r->cur.rec_len % IIOT_RING_ALIGN ||
 		    r->cur.rec_len > avail || r->cur.rec_len > r->size - off) {
 			resync(r);
@@ -164,7 +174,6 @@ const struct iiot_ring_rec *shm_cons_peek(struct shm_ring *r,
 			resync(r);
 			return NULL;
 		}
-		memcpy(&r->cur, p, sizeof(r->cur));
 		if (!frame_ok(r, &r->cur)) {
 			resync(r);
 			return NULL;

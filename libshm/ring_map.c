@@ -112,7 +112,9 @@ int shm_validate_hdr(const struct iiot_ring_hdr *h, uint64_t file_size,
 
 static void *map_part(int fd, uint64_t off, uint64_t len, int prot)
 {
-	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)off);
+	/* populate: take the page faults now, not in the first lap */
+	void *p = mmap(NULL, len, prot, MAP_SHARED | MAP_POPULATE, fd,
+		       (off_t)off);
 
 	return p == MAP_FAILED ? NULL : p;
 }

@@ -140,18 +140,33 @@ not_ours:
 }
 
 /*
- * A fresh ring is a new inode: consumers of an old ring keep a valid
- * mapping and notice the replacement (shm_cons_replaced) instead of
- * faulting on a file that shrank under them.
+ * A fresh ring is built under a temporary name and renamed into place once
+ * its header is valid (publish_fresh), so a consumer never sees a file that
+ * is empty or half-sized.  It is a new inode: consumers of an old ring keep
+ * a valid mapping and notice the replacement (shm_cons_replaced).
  */
+static int tmp_path(const struct shm_ring *r, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s.new-%d", r->path, (int)getpid());
+
+	if (n < 0 || (size_t)n >= len) {
+		shm_set_error("ring path %s is too long", r->path);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 static int create_fresh(struct shm_ring *r)
 {
+	char tmp[300];
 	uint64_t size;
 	int err;
 
-	if (unlink(r->path) && errno != ENOENT)
-		goto fail_errno;
-	r->fd = open(r->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	err = tmp_path(r, tmp, sizeof(tmp));
+	if (err)
+		return err;
+	unlink(tmp);
+	r->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (r->fd < 0)
 		goto fail_errno;
 	err = lock_and_stat(r, &size);
@@ -169,7 +184,25 @@ static int create_fresh(struct shm_ring *r)
 fail_errno:
 	err = -errno;
 	shm_set_error("cannot create ring %s: %s", r->path, strerror(errno));
+	unlink(tmp);
 	return err;
+}
+
+static int publish_fresh(struct shm_ring *r)
+{
+	char tmp[300];
+	int err = tmp_path(r, tmp, sizeof(tmp));
+
+	if (err)
+		return err;
+	if (rename(tmp, r->path)) {
+		err = -errno;
+		shm_set_error("cannot publish ring %s: %s", r->path,
+			      strerror(errno));
+		unlink(tmp);
+		return err;
+	}
+	return 0;
 }
 
 static int make_wake_fifo(struct shm_ring *r)
@@ -202,8 +235,12 @@ static int setup_ring(struct shm_ring *r, const struct shm_ring_opts *o)
 	err = shm_map_parts(r, true);
 	if (err)
 		return err;
-	if (!resumed)
+	if (!resumed) {
 		init_hdr(r, o);
+		err = publish_fresh(r);
+		if (err)
+			return err;
+	}
 	r->hdr->producer_pid = (uint32_t)getpid();
 	r->source = r->hdr->source;
 	r->cons_cache = SHM_LOAD_ACQ(&r->cons->pos);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,7 @@ void shm_ring_stats(const struct shm_ring *r, struct shm_stats *st)
 int shm_stats_read(const char *path, struct shm_stats *st)
 {
 	struct iiot_ring_hdr hdr;
+	struct stat sb;
 	char full[256];
 	uint8_t *map;
 	int fd, err;
@@ -72,6 +74,13 @@ int shm_stats_read(const char *path, struct shm_stats *st)
 		err = -errno;
 		shm_set_error("cannot open ring %s: %s", full, strerror(errno));
 		return err;
+	}
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size < (off_t)IIOT_RING_DATA_OFF) {
+		close(fd);
+		shm_set_error("%s: %lld bytes is too small for an iiot ring",
+			      full, (long long)sb.st_size);
+		return -EPROTO;
 	}
 	map = mmap(NULL, IIOT_RING_DATA_OFF, PROT_READ, MAP_SHARED, fd, 0);
 	err = map == MAP_FAILED ? -errno : 0;

@@ -36,6 +36,8 @@ static void setup(void)
 		abort();
 	close(fd);
 	unlink(path);
+	strncat(path, ".wake", sizeof(path) - strlen(path) - 1);
+	unlink(path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)

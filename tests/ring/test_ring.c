@@ -298,6 +298,28 @@ static void test_open_rejects_bad_headers(void **state)
 			 -ENOENT);
 }
 
+/* Regression: an empty or short file (a ring being created by hand, or a
+ * stray file) made consumers and iiotctl rings die of SIGBUS. */
+static void test_short_file_refused_not_crashing(void **state)
+{
+	const char *path = ring_test_path("short");
+	struct shm_stats st;
+	struct shm_ring *r;
+	int fd;
+
+	(void)state;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(shm_cons_open(&r, path), -EPROTO);
+	assert_non_null(strstr(shm_error(), "too small"));
+	assert_int_equal(shm_stats_read(path, &st), -EPROTO);
+	assert_int_equal(ftruncate(fd, IIOT_RING_PAGE + 10), 0);
+	assert_int_equal(shm_cons_open(&r, path), -EPROTO);
+	assert_int_equal(shm_stats_read(path, &st), -EPROTO);
+	close(fd);
+	ring_path_cleanup(path);
+}
+
 static void test_second_producer_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -382,6 +404,7 @@ int main(void)
 		T(test_open_rejects_bad_headers),
 		T(test_second_producer_refused),
 		cmocka_unit_test(test_bad_geometry_refused),
+		cmocka_unit_test(test_short_file_refused_not_crashing),
 		T(test_takeover_keeps_unread),
 		T(test_eof_after_close),
 		T(test_stats_read_by_other_tool),

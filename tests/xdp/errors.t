@@ -7,6 +7,7 @@
 xdp_require
 netns_pair xerr || { fail "veth rig"; exit 0; }
 RING=xerr-$$-$RANDOM
+cleanup_push "rm -f /dev/shm/iiot/$RING*"
 
 expect_rc_msg() {	# what rc pattern cmd...
 	local what=$1 rc=$2 pat=$3 out got; shift 3
