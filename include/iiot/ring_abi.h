@@ -92,11 +92,16 @@ struct iiot_ring_prod {
 
 struct iiot_ring_cons {
 	__u64 pos;		/* bytes consumed, release-stored */
-	__u32 waiting;		/* consumer sleeps: producer must wake it */
-	__u32 pad0;
 	__u64 records;		/* frames consumed */
 	__u64 corrupt;		/* invalid records seen */
 	__u64 resyncs;		/* times the consumer skipped to prod.pos */
+	__u64 pad0[4];
+	/*
+	 * On its own cache line: the producer reads it at every commit and
+	 * must not pull the line the consumer writes pos to at every release.
+	 */
+	__u32 waiting;		/* consumer sleeps: producer must wake it */
+	__u32 pad1;
 };
 
 enum iiot_ring_state {
@@ -148,8 +153,10 @@ struct iiot_ring_rec {
 #define IIOT_RING_ABI_CHECK() do { \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_hdr) == 88, "hdr size"); \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_prod) == 72, "prod size"); \
-	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_cons) == 40, "cons size"); \
+	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_cons) == 72, "cons size"); \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_rec) == 32, "rec size"); \
+	IIOT_ABI_ASSERT(__builtin_offsetof(struct iiot_ring_cons, waiting) == 64, \
+			"waiting on its own cache line"); \
 	IIOT_ABI_ASSERT((IIOT_RING_MIN_DATA & (IIOT_RING_MIN_DATA - 1)) == 0, \
 			"min data power of two"); \
 } while (0)
