@@ -48,6 +48,39 @@ int ctl_opt_socket(int argc, char **argv, int *i, const char **sock)
 	return 0;
 }
 
+int ctl_query_opts(int argc, char **argv, const char **sock, int *as_json)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (ctl_opt_socket(argc, argv, &i, sock))
+			continue;
+		if (strcmp(argv[i], "--json")) {
+			fprintf(stderr, "usage: iiotctl %s [-s SOCK] [--json]\n",
+				argv[0]);
+			return 2;
+		}
+		*as_json = 1;
+	}
+	return 0;
+}
+
+struct json_t *ctl_query(const char *sock, const char *req)
+{
+	char err[512];
+	json_t *o = ctl_call(sock, req, err, sizeof(err));
+
+	if (!o)
+		fprintf(stderr, "iiotctl: %s\n", err);
+	return o;
+}
+
+void ctl_dump_json(struct json_t *o)
+{
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	putchar('\n');
+}
+
 int ctl_send(const char *sock, const char *req, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };

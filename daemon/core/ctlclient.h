@@ -28,4 +28,16 @@ void ctl_print_links(FILE *f, struct json_t *links);
 /* Common option: "-s PATH" / "--socket PATH"; returns 1 when consumed. */
 int ctl_opt_socket(int argc, char **argv, int *i, const char **sock);
 
+/*
+ * Options of the query commands: [-s SOCK] [--json].  Returns 0, or prints
+ * "usage: iiotctl <argv[0]> [-s SOCK] [--json]" and returns 2.
+ */
+int ctl_query_opts(int argc, char **argv, const char **sock, int *as_json);
+
+/* ctl_call that reports its error on stderr; NULL on failure. */
+struct json_t *ctl_query(const char *sock, const char *req);
+
+/* Indented JSON and a newline on stdout. */
+void ctl_dump_json(struct json_t *o);
+
 #endif

@@ -28,30 +28,17 @@ static void print_obj(const char *prefix, json_t *o)
 static int run_stats(int argc, char **argv)
 {
 	const char *sock = NULL;
-	char err[512];
-	int i, as_json = 0;
+	int as_json = 0;
 	json_t *o;
 
-	for (i = 1; i < argc; i++) {
-		if (ctl_opt_socket(argc, argv, &i, &sock))
-			continue;
-		if (!strcmp(argv[i], "--json"))
-			as_json = 1;
-		else {
-			fprintf(stderr, "usage: iiotctl stats [-s SOCK] "
-				"[--json]\n");
-			return 2;
-		}
-	}
-	o = ctl_call(ctl_socket_path(sock), "stats\n", err, sizeof(err));
-	if (!o) {
-		fprintf(stderr, "iiotctl: %s\n", err);
+	if (ctl_query_opts(argc, argv, &sock, &as_json))
+		return 2;
+	o = ctl_query(ctl_socket_path(sock), "stats\n");
+	if (!o)
 		return 1;
-	}
 	json_object_del(o, "ok");
 	if (as_json) {
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
+		ctl_dump_json(o);
 	} else {
 		print_obj("capture", json_object_get(o, "capture"));
 		print_obj("model", json_object_get(o, "model"));

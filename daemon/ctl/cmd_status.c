@@ -10,30 +10,17 @@
 static int run_status(int argc, char **argv)
 {
 	const char *sock = NULL;
-	char err[512];
-	int i, as_json = 0;
+	int as_json = 0;
 	size_t k;
 	json_t *o, *r;
 
-	for (i = 1; i < argc; i++) {
-		if (ctl_opt_socket(argc, argv, &i, &sock))
-			continue;
-		if (!strcmp(argv[i], "--json"))
-			as_json = 1;
-		else {
-			fprintf(stderr, "usage: iiotctl status [-s SOCK] "
-				"[--json]\n");
-			return 2;
-		}
-	}
-	o = ctl_call(ctl_socket_path(sock), "status\n", err, sizeof(err));
-	if (!o) {
-		fprintf(stderr, "iiotctl: %s\n", err);
+	if (ctl_query_opts(argc, argv, &sock, &as_json))
+		return 2;
+	o = ctl_query(ctl_socket_path(sock), "status\n");
+	if (!o)
 		return 1;
-	}
 	if (as_json) {
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
+		ctl_dump_json(o);
 		json_decref(o);
 		return 0;
 	}
