@@ -75,6 +75,29 @@ struct json_t *ctl_query(const char *sock, const char *req)
 	return o;
 }
 
+int ctl_open_stream(const char *sock, const char *req, struct json_t **reply)
+{
+	char err[512];
+	json_t *o;
+	int fd;
+
+	fd = ctl_send(sock, req, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "iiotctl: %s\n", err);
+		return -1;
+	}
+	o = ctl_read_reply(fd, err, sizeof(err));
+	if (!o || !json_is_true(json_object_get(o, "ok"))) {
+		fprintf(stderr, "iiotctl: %s\n", o ? json_string_value(
+			json_object_get(o, "error")) : err);
+		json_decref(o);
+		close(fd);
+		return -1;
+	}
+	*reply = o;
+	return fd;
+}
+
 void ctl_dump_json(struct json_t *o)
 {
 	json_dumpf(o, stdout, JSON_INDENT(2));

@@ -37,6 +37,13 @@ int ctl_query_opts(int argc, char **argv, const char **sock, int *as_json);
 /* ctl_call that reports its error on stderr; NULL on failure. */
 struct json_t *ctl_query(const char *sock, const char *req);
 
+/*
+ * Send a request whose "ok" reply is followed by a stream (monitor,
+ * export-pcap): the fd positioned after the reply, with the reply in *reply
+ * (caller frees), or -1 after reporting the error on stderr.
+ */
+int ctl_open_stream(const char *sock, const char *req, struct json_t **reply);
+
 /* Indented JSON and a newline on stdout. */
 void ctl_dump_json(struct json_t *o);
 

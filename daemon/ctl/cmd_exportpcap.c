@@ -26,7 +26,7 @@ static int usage(void)
 static int run_export(int argc, char **argv)
 {
 	const char *sock = NULL, *out = NULL, *ring = NULL;
-	char err[512], req[CTL_MAX_REQ], buf[65536];
+	char req[CTL_MAX_REQ], buf[65536];
 	long long secs = 0, want, got = 0;
 	int i, fd, ofd;
 	json_t *o;
@@ -48,19 +48,9 @@ static int run_export(int argc, char **argv)
 		return usage();
 	snprintf(req, sizeof(req), "export-pcap %lld%s%s\n", secs,
 		 ring ? " " : "", ring ? ring : "");
-	fd = ctl_send(ctl_socket_path(sock), req, err, sizeof(err));
-	if (fd < 0) {
-		fprintf(stderr, "iiotctl: %s\n", err);
+	fd = ctl_open_stream(ctl_socket_path(sock), req, &o);
+	if (fd < 0)
 		return 1;
-	}
-	o = ctl_read_reply(fd, err, sizeof(err));
-	if (!o || !json_is_true(json_object_get(o, "ok"))) {
-		fprintf(stderr, "iiotctl: %s\n", o ? json_string_value(
-			json_object_get(o, "error")) : err);
-		json_decref(o);
-		close(fd);
-		return 1;
-	}
 	want = json_integer_value(json_object_get(o, "bytes"));
 	ofd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_TRUNC |
 				      O_CLOEXEC, 0644) : 1;

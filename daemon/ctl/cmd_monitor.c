@@ -15,7 +15,7 @@
 static int run_monitor(int argc, char **argv)
 {
 	const char *sock = NULL, *proto = NULL;
-	char err[512], req[CTL_MAX_REQ], buf[65536];
+	char req[CTL_MAX_REQ], buf[65536];
 	long long count = -1;
 	int i, fd;
 	json_t *o;
@@ -37,19 +37,9 @@ static int run_monitor(int argc, char **argv)
 	}
 	snprintf(req, sizeof(req), "monitor%s%s\n", proto ? " " : "",
 		 proto ? proto : "");
-	fd = ctl_send(ctl_socket_path(sock), req, err, sizeof(err));
-	if (fd < 0) {
-		fprintf(stderr, "iiotctl: %s\n", err);
+	fd = ctl_open_stream(ctl_socket_path(sock), req, &o);
+	if (fd < 0)
 		return 1;
-	}
-	o = ctl_read_reply(fd, err, sizeof(err));
-	if (!o || !json_is_true(json_object_get(o, "ok"))) {
-		fprintf(stderr, "iiotctl: %s\n", o ? json_string_value(
-			json_object_get(o, "error")) : err);
-		json_decref(o);
-		close(fd);
-		return 1;
-	}
 	json_decref(o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_DFL);

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/conf.h"
 #include "model/model_int.h"
 
 #define SIGMAP_MAX_LINE		1024
@@ -83,21 +84,6 @@ void msig_free(struct model *m)
 	}
 }
 
-static int parse_num(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!*s || *s == '-' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_selector(const char *s, struct model_signal *sig,
 			  struct msig_priv *p, char *why, size_t whylen)
 {
@@ -136,7 +122,7 @@ static int parse_selector(const char *s, struct model_signal *sig,
 	if (at) {
 		uint64_t fid;
 
-		if (parse_num(at + 1, &fid) || !fid ||
+		if (conf_parse_u64(at + 1, &fid) || !fid ||
 		    fid > 0xffff) {
 			snprintf(why, whylen, "bad FrameID '%s'", at + 1);
 			return -1;
@@ -203,7 +189,7 @@ static int parse_sig_line(char *line, struct model_signal *sig,
 	strcpy(sig->device, tok[1]);
 	if (parse_selector(tok[1], sig, p, why, whylen))
 		return -1;
-	if (parse_num(tok[2], &off) || off > UINT32_MAX) {
+	if (conf_parse_u64(tok[2], &off) || off > UINT32_MAX) {
 		snprintf(why, whylen, "offset '%s' is not a number (0..%u)",
 			 tok[2], UINT32_MAX);
 		return -1;

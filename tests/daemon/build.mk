@@ -14,7 +14,7 @@ $(BUILD)/tests/test_store: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 FUZZ += fuzz_conf fuzz_sigmap fuzz_ctlreq
 fuzz_conf_SRCS := tests/fuzz/fuzz_conf.c daemon/core/conf.c
 fuzz_ctlreq_SRCS := tests/fuzz/fuzz_ctlreq.c daemon/core/ctlproto.c daemon/core/conf.c
-fuzz_sigmap_SRCS := tests/fuzz/fuzz_sigmap.c $(wildcard daemon/model/*.c) \
+fuzz_sigmap_SRCS := tests/fuzz/fuzz_sigmap.c daemon/core/conf.c $(wildcard daemon/model/*.c) \
 	$(wildcard daemon/decode/*.c)
 fuzz_sigmap_LDLIBS = -ljansson
 
