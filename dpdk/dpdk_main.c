@@ -214,6 +214,7 @@ int main(int argc, char **argv)
 	own[own_argc] = NULL;
 	if (parse_options(&a->opt, own_argc, own))
 		return 2;
+	filter_build(&a->filter, &a->opt);
 	if (check_eal_args(eal_argc, argv))
 		return 2;
 	optind = 0;	/* the EAL parses with getopt too: start afresh */

@@ -4,6 +4,7 @@
  *   dpdk_args.c   iiot-dpdk's own options and the checks made before EAL
  *   dpdk_port.c   port and queue setup, NIC timestamps, teardown
  *   dpdk_rx.c     the burst loop of one lcore: filter, stamp, copy
+ *   dpdk_filter.c the ethertype filter
  *   dpdk_stats.c  counters as JSON (stats file, SIGUSR1, exit)
  *   dpdk_main.c   EAL, rings, lcores, signals, shutdown
  */
@@ -18,6 +19,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "dpdk_filter.h"
 #include "libshm.h"
 
 #define DPDK_MAX_PORTS		16
@@ -92,6 +94,7 @@ struct worker {
 
 struct app {
 	struct options opt;
+	struct etype_filter filter;
 	struct port ports[DPDK_MAX_PORTS];
 	unsigned int nb_ports;
 	struct worker workers[DPDK_MAX_RINGS];
@@ -119,7 +122,6 @@ uint64_t port_hw_ns(const struct port *p, uint64_t clk);
 
 /* dpdk_rx.c */
 int worker_loop(void *arg);
-bool frame_wanted(const struct options *o, const uint8_t *f, uint32_t len);
 
 /* dpdk_stats.c */
 void stats_json(struct app *a, FILE *f);

@@ -119,15 +119,8 @@ void *iiot_ring_reserve(struct iiot_ring *r, u32 cap_len, u32 wire_len,
 		off = 0;
 	}
 	rec = (struct iiot_ring_rec *)(r->data + off);
-	rec->rec_len = rec_len;
-	rec->kind = IIOT_REC_FRAME;
-	rec->flags = flags;
-	rec->cap_len = cap_len;
-	rec->wire_len = wire_len;
-	rec->ifindex = ifindex;
-	rec->source = IIOT_SRC_KMOD;
-	rec->pad0 = 0;
-	rec->ts_ns = ts;
+	iiot_rec_init(rec, cap_len, wire_len, ts, ifindex, IIOT_SRC_KMOD,
+		      flags);
 	/* zero the alignment padding: no stale kernel bytes reach users */
 	if (rec_len > sizeof(*rec) + cap_len)
 		memset((u8 *)(rec + 1) + cap_len, 0,

@@ -93,6 +93,103 @@ int shm_prod_write(struct shm_ring *r, const void *frame, uint32_t len,
 /* Publish every reserved record and wake a sleeping consumer. */
 void shm_prod_commit(struct shm_ring *r);
 
+/*
+ * The same without refreshing the heartbeat, which costs a clock read:
+ * for loops that publish every few microseconds and call
+ * shm_prod_commit() on a timer (at least once a second).
+ */
+void shm_prod_publish(struct shm_ring *r);
+
+/*
+ * Bulk path for burst loops.  Tally the frames of a burst with
+ * shm_span_tally() (snap_len from shm_ring_hdr()), claim the room with
+ * shm_prod_span() (false: not enough room, or more than a quarter of the
+ * ring; fall back to shm_prod_reserve, which drops and counts), lay
+ * exactly those frames in order with shm_span_frame() + copy +
+ * shm_span_seal(), then shm_prod_span_end() and shm_prod_commit().
+ *
+ * A copy into a span may run up to SHM_SPAN_SLACK bytes past the end of
+ * its record: that lands in the next record, written after it, or in
+ * ring space no reader can see yet.  Fixed-size chunk copies need no
+ * tail handling.
+ */
+#define SHM_SPAN_SLACK	64U
+
+struct shm_span_tally {
+	uint64_t rec_bytes;	/* room the records take */
+	uint64_t bytes;		/* frame bytes kept */
+	uint32_t records;
+	uint32_t truncated;
+};
+
+struct shm_span {
+	uint8_t *next;		/* where the next record goes */
+	uint8_t *end;
+	uint32_t snap_len;
+	uint16_t source;
+};
+
+static inline uint32_t shm_span_cap(uint32_t snap_len, uint32_t len)
+{
+	return len < snap_len ? len : snap_len;
+}
+
+static inline void shm_span_tally(struct shm_span_tally *t,
+				  uint32_t snap_len, uint32_t len)
+{
+	uint32_t cap = shm_span_cap(snap_len, len);
+
+	t->rec_bytes += IIOT_REC_LEN(cap);
+	t->bytes += cap;
+	t->records++;
+	t->truncated += cap < len;
+}
+
+bool shm_prod_span(struct shm_ring *r, const struct shm_span_tally *t,
+		   struct shm_span *s);
+
+/*
+ * Write the next record's header and return where its cap bytes go
+ * (shm_span_cap(s->snap_len, len) of them).  Call shm_span_seal() once
+ * they are copied.
+ */
+static inline void *shm_span_frame(struct shm_span *s, uint32_t len,
+				   uint64_t ts_ns, uint32_t ifindex,
+				   uint16_t flags)
+{
+	struct iiot_ring_rec *rec = (struct iiot_ring_rec *)s->next;
+	uint32_t cap = shm_span_cap(s->snap_len, len);
+
+	iiot_rec_init(rec, cap, len, ts_ns, ifindex, s->source,
+		      (__u16)(flags | (cap < len ? IIOT_RECF_TRUNCATED : 0)));
+	s->next += IIOT_REC_LEN(cap);
+	return rec + 1;
+}
+
+/*
+ * Zero the record's alignment tail, which a chunked copy may have filled
+ * with whatever followed the frame: readers never see stale bytes.
+ */
+static inline void shm_span_seal(const struct shm_span *s, uint32_t cap)
+{
+	uint32_t tail = -cap & (IIOT_RING_ALIGN - 1);
+	uint64_t last;
+
+	if (!tail)
+		return;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__builtin_memcpy(&last, s->next - 8, 8);
+	last &= ~0ULL >> (8 * tail);
+	__builtin_memcpy(s->next - 8, &last, 8);
+#else
+	(void)last;
+	__builtin_memset(s->next - tail, 0, tail);
+#endif
+}
+
+void shm_prod_span_end(struct shm_ring *r, const struct shm_span *s,
+		       const struct shm_span_tally *t);
+
 /* Count drops that happened before the ring (e.g. in a NIC or kernel). */
 void shm_prod_add_drops(struct shm_ring *r, uint64_t frames, uint64_t bytes);
 

@@ -302,7 +302,7 @@ free_ring:
  * ring can hold behind the published position and the published position
  * itself; anything else is counted and treated as a full ring.
  */
-static bool room_for(struct shm_ring *r, uint64_t need)
+bool shm_prod_has_room_bytes(struct shm_ring *r, uint64_t need)
 {
 	uint64_t used = r->head - r->cons_cache;
 	uint64_t pub, cons;
@@ -330,7 +330,7 @@ static uint64_t space_needed(const struct shm_ring *r, uint32_t cap_len)
 
 bool shm_prod_has_room(struct shm_ring *r, uint32_t cap_len)
 {
-	return room_for(r, space_needed(r, cap_len));
+	return shm_prod_has_room_bytes(r, space_needed(r, cap_len));
 }
 
 static void count_drop(struct shm_ring *r, uint32_t wire_len)
@@ -358,7 +358,7 @@ void *shm_prod_reserve(struct shm_ring *r, uint32_t cap_len,
 	off = r->head & r->mask;
 	tail_room = r->size - off;
 	need = tail_room < len ? tail_room + len : len;
-	if (!room_for(r, need)) {
+	if (!shm_prod_has_room_bytes(r, need)) {
 		count_drop(r, wire_len);
 		return NULL;
 	}
@@ -371,15 +371,7 @@ void *shm_prod_reserve(struct shm_ring *r, uint32_t cap_len,
 		off = 0;
 	}
 	rec = (struct iiot_ring_rec *)(r->data + off);
-	rec->rec_len = len;
-	rec->kind = IIOT_REC_FRAME;
-	rec->flags = flags;
-	rec->cap_len = cap_len;
-	rec->wire_len = wire_len;
-	rec->ifindex = ifindex;
-	rec->source = r->source;
-	rec->pad0 = 0;
-	rec->ts_ns = ts_ns;
+	iiot_rec_init(rec, cap_len, wire_len, ts_ns, ifindex, r->source, flags);
 	/* zero the alignment tail so no stale bytes leak to readers */
 	if (len > sizeof(*rec) + cap_len)
 		memset((uint8_t *)(rec + 1) + cap_len, 0,
@@ -423,7 +415,7 @@ static void wake_consumer(struct shm_ring *r)
 	}
 }
 
-void shm_prod_commit(struct shm_ring *r)
+void shm_prod_publish(struct shm_ring *r)
 {
 	struct iiot_ring_prod *p = r->prod;
 
@@ -436,11 +428,16 @@ void shm_prod_commit(struct shm_ring *r)
 		r->pend_trunc = 0;
 	}
 	SHM_STORE_REL(&p->pos, r->head);
-	SHM_STORE(&p->heartbeat_ns, mono_ns());
 	/* pairs with the fence in shm_cons_arm(): no lost wakeup */
 	SHM_FENCE();
 	if (SHM_LOAD(&r->cons->waiting))
 		wake_consumer(r);
+}
+
+void shm_prod_commit(struct shm_ring *r)
+{
+	SHM_STORE(&r->prod->heartbeat_ns, mono_ns());
+	shm_prod_publish(r);
 }
 
 void shm_prod_add_drops(struct shm_ring *r, uint64_t frames, uint64_t bytes)

@@ -52,6 +52,7 @@ int shm_map_parts(struct shm_ring *r, bool producer);
 void shm_unmap_parts(struct shm_ring *r);
 int shm_validate_hdr(const struct iiot_ring_hdr *h, uint64_t file_size,
 		     const char *path);
+bool shm_prod_has_room_bytes(struct shm_ring *r, uint64_t need);
 int shm_wake_path(const char *path, char *buf, size_t len);
 
 #endif

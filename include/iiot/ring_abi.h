@@ -136,6 +136,22 @@ struct iiot_ring_rec {
 	(((__u32)sizeof(struct iiot_ring_rec) + (cap_len) + \
 	  IIOT_RING_ALIGN - 1) & ~(IIOT_RING_ALIGN - 1))
 
+/* A frame record's header, as every producer writes it. */
+static inline void iiot_rec_init(struct iiot_ring_rec *rec, __u32 cap_len,
+				 __u32 wire_len, __u64 ts_ns, __u32 ifindex,
+				 __u16 source, __u16 flags)
+{
+	rec->rec_len = IIOT_REC_LEN(cap_len);
+	rec->kind = IIOT_REC_FRAME;
+	rec->flags = flags;
+	rec->cap_len = cap_len;
+	rec->wire_len = wire_len;
+	rec->ifindex = ifindex;
+	rec->source = source;
+	rec->pad0 = 0;
+	rec->ts_ns = ts_ns;
+}
+
 /* Bytes of a full mapping for a data area of data_size bytes. */
 #define IIOT_RING_MAP_SIZE(data_size) \
 	((__u64)IIOT_RING_DATA_OFF + (__u64)(data_size))

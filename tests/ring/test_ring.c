@@ -1,5 +1,6 @@
 /* libshm in one process: geometry checks, wrap-around, full ring, hostile
- * producers and consumers, truncation, take-over, end of stream. */
+ * producers and consumers, truncation, take-over, end of stream, the bulk
+ * (span) path. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -75,6 +76,49 @@ static void put(struct fixture *f, uint64_t seq)
 	assert_int_equal(shm_prod_write(f->prod, buf, len, len, seq, 3, 0), 0);
 }
 
+/* The alignment padding after a frame never carries stale bytes. */
+static bool tail_is_zero(const uint8_t *frame, const struct iiot_ring_rec *rec)
+{
+	uint32_t i;
+
+	for (i = rec->cap_len; i < rec->rec_len - sizeof(*rec); i++)
+		if (frame[i])
+			return false;
+	return true;
+}
+
+/*
+ * Lay frames seq0.. seq0+n-1 through the bulk path the way a burst loop
+ * does, copying in 32-byte chunks that scribble past each frame (the span
+ * promises SHM_SPAN_SLACK bytes for that).  False when the span is refused.
+ */
+static bool put_span(struct fixture *f, uint64_t seq0, unsigned int n)
+{
+	uint32_t snap = shm_ring_hdr(f->prod)->snap_len;
+	struct shm_span_tally t = { 0 };
+	struct shm_span span;
+	uint8_t buf[1514 + 32];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		shm_span_tally(&t, snap, frame_len_for(seq0 + i));
+	if (!shm_prod_span(f->prod, &t, &span))
+		return false;
+	for (i = 0; i < n; i++) {
+		uint32_t len = frame_len_for(seq0 + i);
+		uint32_t cap = shm_span_cap(snap, len), off;
+		uint8_t *dst = shm_span_frame(&span, len, seq0 + i, 3, 0);
+
+		memset(buf, 0xee, sizeof(buf));
+		frame_fill(buf, len, seq0 + i);
+		for (off = 0; off < cap; off += 32)
+			memcpy(dst + off, buf + off, 32);
+		shm_span_seal(&span, cap);
+	}
+	shm_prod_span_end(f->prod, &span, &t);
+	return true;
+}
+
 /* Consume everything published; returns how many frames, checking order. */
 static uint64_t drain(struct fixture *f, uint64_t *next_seq)
 {
@@ -89,6 +133,7 @@ static uint64_t drain(struct fixture *f, uint64_t *next_seq)
 		assert_int_equal(rec->ts_ns, seq);
 		assert_int_equal(rec->ifindex, 3);
 		assert_int_equal(rec->source, IIOT_SRC_REPLAY);
+		assert_true(tail_is_zero(frame, rec));
 		(*next_seq)++;
 		n++;
 	}
@@ -187,6 +232,96 @@ static void test_truncates_to_snap_len(void **state)
 	assert_true(rec->flags & IIOT_RECF_TRUNCATED);
 	assert_int_equal(frame[1513], 0xab);
 	assert_int_equal(evil_prod(f)->truncated, 1);
+}
+
+static void test_span_bursts_over_many_laps(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t next = 0, seq = 0;
+	struct shm_stats st;
+	int round;
+
+	/* bursts of 1..8 frames of every size, ~30 laps, mixed with writes */
+	for (round = 0; round < 2000; round++) {
+		unsigned int n = 1 + (unsigned int)round % 8;
+
+		assert_true(put_span(f, seq, n));
+		seq += n;
+		if (round % 7 == 0)
+			put(f, seq++);
+		shm_prod_publish(f->prod);
+		drain(f, &next);
+	}
+	assert_int_equal(next, seq);
+	assert_true(evil_prod(f)->pos > 20 * (uint64_t)SMALL);
+	shm_ring_stats(f->cons, &st);
+	assert_int_equal(st.records, seq);
+	assert_int_equal(st.corrupt, 0);
+	assert_int_equal(st.drops, 0);
+}
+
+static void test_span_refused_when_full_keeps_ring(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t seq = 0, next = 0, pos;
+
+	while (put_span(f, seq, 8))
+		seq += 8;
+	shm_prod_publish(f->prod);
+	pos = evil_prod(f)->pos;
+	/* refused: nothing moved, and what was laid reads back whole */
+	assert_false(put_span(f, seq, 8));
+	shm_prod_publish(f->prod);
+	assert_int_equal(evil_prod(f)->pos, pos);
+	assert_int_equal(drain(f, &next), seq);
+	assert_true(put_span(f, seq, 8));
+}
+
+static void test_span_larger_than_quarter_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct shm_span_tally t = { .rec_bytes = SMALL / 4 + 8, .records = 1 };
+	struct shm_span span;
+
+	assert_false(shm_prod_span(f->prod, &t, &span));
+	assert_int_equal(evil_prod(f)->drops, 0);
+}
+
+static void test_span_truncates_and_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct shm_span_tally t = { 0 };
+	const struct iiot_ring_rec *rec;
+	const uint8_t *frame;
+	struct shm_span span;
+	uint8_t *dst;
+
+	shm_span_tally(&t, 1514, 3000);
+	shm_span_tally(&t, 1514, 61);
+	assert_int_equal(t.truncated, 1);
+	assert_int_equal(t.bytes, 1514 + 61);
+	assert_true(shm_prod_span(f->prod, &t, &span));
+	dst = shm_span_frame(&span, 3000, 1, 2, IIOT_RECF_TS_HW);
+	memset(dst, 0x5a, 1514);
+	shm_span_seal(&span, 1514);
+	dst = shm_span_frame(&span, 61, 2, 2, 0);
+	memset(dst, 0xff, 64);		/* a chunked copy's overrun */
+	shm_span_seal(&span, 61);
+	shm_prod_span_end(f->prod, &span, &t);
+	shm_prod_commit(f->prod);
+	rec = shm_cons_peek(f->cons, &frame);
+	assert_non_null(rec);
+	assert_int_equal(rec->cap_len, 1514);
+	assert_int_equal(rec->wire_len, 3000);
+	assert_int_equal(rec->flags, IIOT_RECF_TS_HW | IIOT_RECF_TRUNCATED);
+	rec = shm_cons_peek(f->cons, &frame);
+	assert_non_null(rec);
+	assert_int_equal(rec->cap_len, 61);
+	assert_int_equal(rec->flags, 0);
+	assert_true(tail_is_zero(frame, rec));
+	assert_null(shm_cons_peek(f->cons, &frame));
+	assert_int_equal(evil_prod(f)->truncated, 1);
+	assert_int_equal(evil_prod(f)->records, 2);
 }
 
 /* A hostile producer writes a record that claims to run past the end. */
@@ -408,6 +543,10 @@ int main(void)
 		T(test_takeover_keeps_unread),
 		T(test_eof_after_close),
 		T(test_stats_read_by_other_tool),
+		T(test_span_bursts_over_many_laps),
+		T(test_span_refused_when_full_keeps_ring),
+		T(test_span_larger_than_quarter_refused),
+		T(test_span_truncates_and_counts),
 #undef T
 	};
 
