@@ -33,6 +33,17 @@ struct shm_ring_opts {
 #define SHM_DEFAULT_DATA	(16U << 20)
 #define SHM_DIR			"/dev/shm/iiot"
 
+/*
+ * Counters of the NIC behind a ring (struct iiot_ring_prod's nic_*):
+ * totals since the source started, 0 when the source does not report them.
+ */
+struct shm_nic_counters {
+	uint64_t packets;	/* frames the NIC received, before filtering */
+	uint64_t missed;	/* dropped by the NIC: no RX descriptor free */
+	uint64_t errors;	/* bad frames, not delivered */
+	uint64_t nombuf;	/* dropped: no buffer to receive into */
+};
+
 /* Counters of one ring, as any tool reads them. */
 struct shm_stats {
 	uint64_t data_size;
@@ -52,6 +63,7 @@ struct shm_stats {
 	uint32_t ifindex;
 	uint16_t source;
 	char name[32];
+	struct shm_nic_counters nic;
 };
 
 const char *shm_error(void);
@@ -192,6 +204,15 @@ void shm_prod_span_end(struct shm_ring *r, const struct shm_span *s,
 
 /* Count drops that happened before the ring (e.g. in a NIC or kernel). */
 void shm_prod_add_drops(struct shm_ring *r, uint64_t frames, uint64_t bytes);
+
+/*
+ * Publish the NIC's counters beside the ring's (once per tick is plenty:
+ * readers poll them).  Totals, not increments; a producer that takes a
+ * ring over shows its predecessor's until it sets its own.  NIC misses
+ * still belong in shm_prod_add_drops too: readers that know only drops
+ * must see every frame lost.
+ */
+void shm_prod_set_nic(struct shm_ring *r, const struct shm_nic_counters *nic);
 
 /* Commit, mark the ring closed (consumers see end of stream), release. */
 void shm_prod_close(struct shm_ring *r);

@@ -45,6 +45,10 @@ static void fill_stats(const struct iiot_ring_hdr *h,
 	st->consumed = SHM_LOAD(&c->records);
 	st->corrupt = SHM_LOAD(&c->corrupt);
 	st->resyncs = SHM_LOAD(&c->resyncs);
+	st->nic.packets = SHM_LOAD(&p->nic_packets);
+	st->nic.missed = SHM_LOAD(&p->nic_missed);
+	st->nic.errors = SHM_LOAD(&p->nic_errors);
+	st->nic.nombuf = SHM_LOAD(&p->nic_nombuf);
 	st->producer_pid = h->producer_pid;
 	st->snap_len = h->snap_len;
 	st->ifindex = h->ifindex;

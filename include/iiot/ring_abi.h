@@ -88,6 +88,22 @@ struct iiot_ring_prod {
 	__u64 heartbeat_ns;	/* CLOCK_MONOTONIC of last commit */
 	__u32 state;		/* enum iiot_ring_state */
 	__u32 pad0;
+	/*
+	 * Counters of the NIC behind the ring, totals since the source
+	 * started it; 0 when the source does not report them; set by the
+	 * producer once per tick (relaxed stores, not ordered with pos).
+	 *
+	 * Appended within ABI version 1: readers built before them never
+	 * look past pad0, and every producer's page starts zeroed (a new
+	 * ring file is ftruncate'd, the module's page comes from
+	 * vmalloc_user), so a producer that predates them reads as "not
+	 * reported".  Fields may be appended here again the same way; any
+	 * other change to this struct needs a new version.
+	 */
+	__u64 nic_packets;	/* frames the NIC received, unfiltered */
+	__u64 nic_missed;	/* dropped by the NIC: no RX descriptor free */
+	__u64 nic_errors;	/* bad frames (CRC, length), not delivered */
+	__u64 nic_nombuf;	/* dropped: no buffer to receive into */
 };
 
 struct iiot_ring_cons {
@@ -168,7 +184,11 @@ static inline void iiot_rec_init(struct iiot_ring_rec *rec, __u32 cap_len,
  */
 #define IIOT_RING_ABI_CHECK() do { \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_hdr) == 88, "hdr size"); \
-	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_prod) == 72, "prod size"); \
+	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_prod) == 104, "prod size"); \
+	IIOT_ABI_ASSERT(__builtin_offsetof(struct iiot_ring_prod, nic_packets) \
+			== 72, "NIC counters appended after version 1's"); \
+	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_prod) <= IIOT_RING_PAGE, \
+			"prod on its page"); \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_cons) == 72, "cons size"); \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_rec) == 32, "rec size"); \
 	IIOT_ABI_ASSERT(__builtin_offsetof(struct iiot_ring_cons, waiting) == 64, \

@@ -523,6 +523,36 @@ static void test_stats_read_by_other_tool(void **state)
 	assert_int_equal(st.data_size, SMALL);
 }
 
+/*
+ * The NIC's counters: zero until the producer sets them (a fresh ring, or
+ * any producer that does not report them), then every reader sees the
+ * totals last set, not their sum.
+ */
+static void test_nic_counters_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	struct shm_nic_counters a = { 1000, 7, 3, 2 }, b = { 1500, 9, 3, 4 };
+	struct shm_stats st;
+
+	assert_int_equal(shm_stats_read(f->path, &st), 0);
+	assert_int_equal(st.nic.packets | st.nic.missed | st.nic.errors |
+			 st.nic.nombuf, 0);
+	shm_prod_set_nic(f->prod, &a);
+	assert_int_equal(shm_stats_read(f->path, &st), 0);
+	assert_memory_equal(&st.nic, &a, sizeof(a));
+	shm_prod_set_nic(f->prod, &b);
+	shm_ring_stats(f->cons, &st);
+	assert_memory_equal(&st.nic, &b, sizeof(b));
+	/* on the page where the ABI says, for readers without libshm */
+	assert_int_equal(evil_prod(f)->nic_packets, 1500);
+	assert_int_equal(evil_prod(f)->nic_missed, 9);
+	assert_int_equal(evil_prod(f)->nic_errors, 3);
+	assert_int_equal(evil_prod(f)->nic_nombuf, 4);
+	/* NIC counters are the NIC's: the ring's own stay as they were */
+	assert_int_equal(st.drops, 0);
+	assert_int_equal(st.records, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +577,7 @@ int main(void)
 		T(test_span_refused_when_full_keeps_ring),
 		T(test_span_larger_than_quarter_refused),
 		T(test_span_truncates_and_counts),
+		T(test_nic_counters_roundtrip),
 #undef T
 	};
 
