@@ -24,6 +24,8 @@
 #include "model/model.h"
 
 #define CAPTURE_MAX_RINGS	64
+/* Ticks (seconds) between two warnings about one ring's NIC losses. */
+#define NIC_WARN_TICKS		60
 
 struct cring {
 	struct capture *cap;
@@ -37,6 +39,8 @@ struct cring {
 	ino_t ended_ino;	/* ring file that ended; wait for a new one */
 	uint64_t ended_records;	/* its producer count when it ended */
 	uint64_t frames;
+	uint64_t nic_warned;	/* NIC losses already warned about */
+	unsigned int nic_hold;	/* ticks before the next warning */
 };
 
 struct capture {
@@ -216,6 +220,35 @@ static int ring_open(struct capture *cap, struct cring *cr)
 	return 0;
 }
 
+/*
+ * Frames the NIC dropped never reach the ring, so only its counters tell:
+ * warn when they grow, at most once a minute per ring (the rest adds up
+ * into the next warning).
+ */
+static void check_nic(struct capture *cap, struct cring *cr)
+{
+	struct shm_stats st;
+	uint64_t lost;
+
+	if (cr->nic_hold)
+		cr->nic_hold--;
+	shm_ring_stats(cr->r, &st);
+	lost = st.nic.missed + st.nic.nombuf;
+	if (lost < cr->nic_warned)	/* a new producer counts from 0 */
+		cr->nic_warned = 0;
+	if (lost == cr->nic_warned || cr->nic_hold)
+		return;
+	log_warnx("capture: %s: the NIC dropped %llu more frames before the "
+		  "ring (%llu without a descriptor, %llu without a buffer "
+		  "since the source started)", cr->name,
+		  (unsigned long long)(lost - cr->nic_warned),
+		  (unsigned long long)st.nic.missed,
+		  (unsigned long long)st.nic.nombuf);
+	cap->ctr.nic_alerts++;
+	cr->nic_warned = lost;
+	cr->nic_hold = NIC_WARN_TICKS;
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct capture *cap = arg;
@@ -232,6 +265,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 		if (!shm_ring_path(cr->name, path, sizeof(path)))
 			continue;
+		/* before an ended ring is closed: its last counters count */
+		if (cr->r)
+			check_nic(cap, cr);
 		if (cr->r && (shm_cons_replaced(cr->r) ||
 			      shm_cons_eof(cr->r))) {
 			bool eof = shm_cons_eof(cr->r);
@@ -429,19 +465,7 @@ json_t *capture_rings_json(const struct capture *cap)
 				    json_integer((json_int_t)cr->frames));
 		if (cr->r) {
 			shm_ring_stats(cr->r, &st);
-			json_object_set_new(o, "name", json_string(st.name));
-			json_object_set_new(o, "records", json_integer(
-				(json_int_t)st.records));
-			json_object_set_new(o, "drops", json_integer(
-				(json_int_t)st.drops));
-			json_object_set_new(o, "corrupt", json_integer(
-				(json_int_t)st.corrupt));
-			json_object_set_new(o, "truncated", json_integer(
-				(json_int_t)st.truncated));
-			json_object_set_new(o, "fill", json_integer(
-				(json_int_t)st.fill));
-			json_object_set_new(o, "size", json_integer(
-				(json_int_t)st.data_size));
+			capture_ring_stats_json(o, &st);
 		}
 		if (cr->fr) {
 			json_object_set_new(o, "flight_frames", json_integer(

@@ -32,7 +32,8 @@ struct iiot_ring_rec;
 	X(reopens,	"rings reopened (replaced or ended)")	\
 	X(open_errors,	"failed ring opens")			\
 	X(anomalies,	"frames with a decode anomaly")		\
-	X(monitor_drops,"monitor lines dropped: slow client")
+	X(monitor_drops,"monitor lines dropped: slow client")	\
+	X(nic_alerts,	"warnings logged: a ring's NIC dropped frames")
 
 struct capture_counters {
 #define CAPTURE_X_FIELD(n, d) uint64_t n;
@@ -63,8 +64,13 @@ void capture_get_counters(const struct capture *cap,
 			  struct capture_counters *out);
 
 struct json_t;
+struct shm_stats;
 /* Rings with their libshm counters and flight recorder fill. */
 struct json_t *capture_rings_json(const struct capture *cap);
+/* Set a ring's libshm counters in o (also "iiotctl rings --json"). */
+void capture_ring_stats_json(struct json_t *o, const struct shm_stats *st);
+/* enum iiot_ring_source as a word: "dpdk", "kmod" ... */
+const char *capture_source_name(unsigned int source);
 struct json_t *capture_counters_json(const struct capture *cap);
 
 /*

@@ -7,6 +7,29 @@
 #include "core/ctlclient.h"
 #include "ctl.h"
 
+static long long ival(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static void print_ring(json_t *r)
+{
+	const char *src = json_string_value(json_object_get(r, "source"));
+	long long nic = ival(r, "nic_packets") | ival(r, "nic_missed") |
+			ival(r, "nic_errors") | ival(r, "nic_nombuf");
+
+	printf("ring:    %s %s, %lld drained, %lld drops, %lld corrupt\n",
+	       json_string_value(json_object_get(r, "ring")),
+	       json_is_true(json_object_get(r, "open")) ? "open" : "waiting",
+	       ival(r, "drained"), ival(r, "drops"), ival(r, "corrupt"));
+	/* as "iiotctl rings": a DPDK ring has a NIC even before any frame */
+	if (nic || (src && !strcmp(src, "dpdk")))
+		printf("         nic: %lld received, %lld missed, %lld errors, "
+		       "%lld no buffer\n", ival(r, "nic_packets"),
+		       ival(r, "nic_missed"), ival(r, "nic_errors"),
+		       ival(r, "nic_nombuf"));
+}
+
 static int run_status(int argc, char **argv)
 {
 	const char *sock = NULL;
@@ -41,13 +64,7 @@ static int run_status(int argc, char **argv)
 	       json_integer_value(json_object_get(o, "signals")),
 	       json_integer_value(json_object_get(o, "frames")));
 	json_array_foreach(json_object_get(o, "rings"), k, r)
-		printf("ring:    %s %s, %lld drained, %lld drops, %lld "
-		       "corrupt\n", json_string_value(json_object_get(r, "ring")),
-		       json_is_true(json_object_get(r, "open")) ? "open" :
-		       "waiting", json_integer_value(json_object_get(r,
-							"drained")),
-		       json_integer_value(json_object_get(r, "drops")),
-		       json_integer_value(json_object_get(r, "corrupt")));
+		print_ring(r);
 	json_decref(o);
 	return 0;
 }

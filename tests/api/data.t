@@ -76,6 +76,8 @@ expect_eq "unknown signal: 404" "$CODE" 404
 
 req "$D/none" GET /capture "" "${T[@]}"
 expect_eq "capture: the ring with its records and drops" "$(jf ".rings[0].records > 0 and (.rings[0] | has(\"drops\"))")" true
+expect_eq "capture: the ring's NIC counters, 0 behind the simulator" \
+	"$(jf '.rings[0] | "\(.source) \(.nic_packets) \(.nic_missed) \(.nic_errors) \(.nic_nombuf)"')" "sim 0 0 0 0"
 req "$D/none" GET /overview "" "${T[@]}"
 expect_eq "overview counts" "$(jf '.devices') $(jf '.by_kind["ecat-slave"]')" "14 8"
 req "$D/none" GET "/links?device=$mid" "" "${T[@]}"
