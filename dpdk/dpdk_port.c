@@ -239,15 +239,37 @@ int ports_setup(struct app *a)
 }
 
 /*
- * Read the NIC's counters; what it missed (no descriptor, no mbuf) never
- * reached the ring, so it is added to the ring's own drop counter.
+ * The ring's NIC counters: the sums over the ports whose counters this
+ * worker reads (their owner), so iiotctl and iiotd see them as the ring's.
+ */
+static void ring_set_nic(struct app *a, struct worker *w)
+{
+	struct shm_nic_counters nic = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < a->nb_ports; i++) {
+		const struct port *p = &a->ports[i];
+
+		if (p->owner != (int)(w - a->workers))
+			continue;
+		nic.packets += LOAD(&p->ipackets);
+		nic.missed += LOAD(&p->imissed);
+		nic.errors += LOAD(&p->ierrors);
+		nic.nombuf += LOAD(&p->nombuf);
+	}
+	shm_prod_set_nic(w->ring, &nic);
+}
+
+/*
+ * Read the NIC's counters into the port and its owner's ring; what it
+ * missed (no descriptor, no mbuf) never reached the ring, so it is also
+ * added to the ring's own drop counter.
  */
 void port_read_stats(struct app *a, struct port *p, struct worker *w)
 {
 	struct rte_eth_stats st;
 	uint64_t missed;
 
-	(void)a;
 	if (rte_eth_stats_get(p->id, &st))
 		return;
 	STORE(&p->ipackets, st.ipackets);
@@ -264,6 +286,8 @@ void port_read_stats(struct app *a, struct port *p, struct worker *w)
 		}
 		p->missed_seen = missed;
 	}
+	if (w && w->ring)
+		ring_set_nic(a, w);
 }
 
 void ports_teardown(struct app *a)

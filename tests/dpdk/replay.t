@@ -178,6 +178,8 @@ if wait_json $tmp/stats.json '.received >= 14' 60; then
 	done
 	check "two ports: counters per port" \
 		jq -e '(.ports | length) == 2 and all(.ports[]; .ipackets == 7)' $tmp/out.json
+	expect_eq "two ports: the ring's nic_packets is both ports' sum" \
+		"$("$BIN/iiotctl" rings --json "$ring" | jq '.rings[0].nic_packets')" 14
 else
 	dpdk_stop
 	fail "two ports run" "$(tail -3 $tmp/err)"
