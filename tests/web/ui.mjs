@@ -105,6 +105,14 @@ try {
     await page.waitForSelector('#ov-devices');
     await shot('03-overview');
   });
+  await step('overview rings show NIC losses only where the source reports them', async () => {
+    await page.goto(URL + '/#/overview');
+    await page.waitForSelector('#ov-rings td');
+    const heads = await page.$$eval('#ov-rings th', (l) => l.map((e) => e.textContent));
+    if (heads[3] !== 'NIC lost') throw new Error('headers ' + heads.join(','));
+    const cell = await page.$eval('#ov-rings tr td:nth-child(4)', (e) => e.textContent);
+    if (cell !== '-') throw new Error('simulated ring NIC lost = ' + cell);
+  });
   await step('simulated devices appear in the inventory', async () => {
     // the list follows the live stream; a reload also shows what has arrived
     let seen = false;

@@ -10,6 +10,14 @@ function stat(label, value, id) {
   return h('div', { class: 'stat' }, h('div', { class: 'v', id }, String(value)), h('div', { class: 'l' }, label));
 }
 
+// Frames the NIC lost before the capture path saw them; '-' where the
+// source does not report NIC counters (all four are then 0).
+function nicLost(r) {
+  if (r.nic_packets === undefined || !(r.nic_packets || r.nic_missed || r.nic_nombuf)) return '-';
+  const lost = (r.nic_missed || 0) + (r.nic_nombuf || 0);
+  return h('span', { class: lost ? 'off' : '' }, lost);
+}
+
 export async function overview(main, app) {
   if (!app.can('device.read')) { main.append(h('p', { class: 'card' }, t('overview.norights'))); return null; }
   const o = await get('/overview');
@@ -28,10 +36,10 @@ export async function overview(main, app) {
         stat(t('overview.wkc'), c.wkc_errors || 0, 'ov-wkc'),
         stat(t('overview.alarms'), c.alarms || 0, 'ov-alarms'),
         stat(t('overview.dropped'), (st.samples_dropped || 0) + (c.samples_dropped || 0), 'ov-dropped'))),
-    h('div', { class: 'card' }, h('h2', {}, t('overview.rings')),
-      table([t('col.ring'), t('col.records'), t('col.drops'), t('col.corrupt'), t('col.fill')],
-        (o.capture.rings || []).map((r) => [r.ring || r.name, r.records, h('span', { class: r.drops ? 'off' : '' }, r.drops), r.corrupt,
-          r.fill === undefined ? '-' : String(r.fill)]))),
+    h('div', { class: 'card', id: 'ov-rings' }, h('h2', {}, t('overview.rings')),
+      table([t('col.ring'), t('col.records'), t('col.drops'), t('col.nic_lost'), t('col.corrupt'), t('col.fill')],
+        (o.capture.rings || []).map((r) => [r.ring || r.name, r.records, h('span', { class: r.drops ? 'off' : '' }, r.drops),
+          nicLost(r), r.corrupt, r.fill === undefined ? '-' : String(r.fill)]))),
     h('div', { class: 'card' }, h('h2', {}, t('overview.kinds')),
       table([t('col.kind'), t('col.count')], Object.entries(o.by_kind).map(([k, n]) => [t('kind.' + k), n]))));
   return app.onLive((d) => {
