@@ -52,30 +52,10 @@ const char *model_event_name(unsigned int ev)
 	return ev < sizeof(n) / sizeof(n[0]) ? n[ev] : "?";
 }
 
-static uint64_t mix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return k;
-}
-
-uint32_t mhash_get(const struct model *m, uint64_t key)
-{
-	size_t i = mix(key) & (MHASH_SLOTS - 1);
-
-	while (m->hash[i].key) {
-		if (m->hash[i].key == key)
-			return m->hash[i].val;
-		i = (i + 1) & (MHASH_SLOTS - 1);
-	}
-	return 0;
-}
-
 /* Values are index + 1; the table never fills: it has 4× the entries. */
 void mhash_put(struct model *m, uint64_t key, uint32_t val)
 {
-	size_t i = mix(key) & (MHASH_SLOTS - 1);
+	size_t i = mhash_mix(key) & (MHASH_SLOTS - 1);
 
 	while (m->hash[i].key && m->hash[i].key != key)
 		i = (i + 1) & (MHASH_SLOTS - 1);
@@ -154,11 +134,6 @@ void mdev_event(struct model *m, const struct model_device *d,
 	m->sink.device_event(m->sink.arg, d, ev, detail, ts);
 }
 
-static uint64_t rx_clock(const struct model *m, uint64_t ts)
-{
-	return m->rx_now ? m->rx_now : ts;
-}
-
 struct model_device *mdev_new(struct model *m, unsigned int kind,
 			      uint64_t ts)
 {
@@ -179,34 +154,15 @@ struct model_device *mdev_new(struct model *m, unsigned int kind,
 	return d;
 }
 
-void mdev_seen(struct model *m, struct model_device *d, uint64_t ts)
+void mdev_back_online(struct model *m, struct model_device *d, uint64_t ts)
 {
-	d->frames++;
-	if (ts > d->last_seen_ns)
-		d->last_seen_ns = ts;
-	mdev_priv(m, d)->last_rx_ns = rx_clock(m, ts);
-	if (!d->online) {
-		d->online = true;
-		mdev_event(m, d, MODEL_EV_ONLINE, ts, "back online");
-	}
+	d->online = true;
+	mdev_event(m, d, MODEL_EV_ONLINE, ts, "back online");
 }
 
-static uint64_t mac_key(const uint8_t mac[6])
-{
-	uint32_t hi;
-	uint16_t lo;
-
-	/* two loads instead of six: this runs for both MACs of every frame */
-	memcpy(&hi, mac, 4);
-	memcpy(&lo, mac + 4, 2);
-	return MKEY_MAC | (uint64_t)__builtin_bswap32(hi) << 16 |
-	       __builtin_bswap16(lo);
-}
-
-/* First sight of a station: out of line, it formats the event's text. */
-static struct model_device *mdev_discover(struct model *m,
-					  const uint8_t mac[6], uint64_t key,
-					  unsigned int kind, uint64_t ts)
+struct model_device *mdev_discover(struct model *m, const uint8_t mac[6],
+				   uint64_t key, unsigned int kind,
+				   uint64_t ts)
 {
 	struct model_device *d = mdev_new(m, kind, ts);
 	char label[80];
@@ -222,25 +178,11 @@ static struct model_device *mdev_discover(struct model *m,
 	return d;
 }
 
-struct model_device *mdev_by_mac(struct model *m, const uint8_t mac[6],
-				 unsigned int kind, uint64_t ts, bool create)
-{
-	uint64_t key = mac_key(mac);
-	uint32_t v = mhash_get(m, key);
-
-	if (v)
-		return &m->devs[v - 1];
-	return create ? mdev_discover(m, mac, key, kind, ts) : NULL;
-}
-
-struct model_link *mlink_get(struct model *m, uint64_t key,
+struct model_link *mlink_new(struct model *m, uint64_t key,
 			     unsigned int kind, uint64_t ts)
 {
-	uint32_t v = mhash_get(m, key | (1ULL << 63));
 	struct model_link *l;
 
-	if (v)
-		return &m->links[v - 1];
 	if (m->nlinks >= m->caplinks) {
 		m->ctr.links_full++;
 		return NULL;
@@ -250,35 +192,14 @@ struct model_link *mlink_get(struct model *m, uint64_t key,
 	l->kind = (uint8_t)kind;
 	l->first_ns = l->last_ns = ts;
 	l->clock_hw = true;
-	mhash_put(m, key | (1ULL << 63), l->id);
+	mhash_put(m, key, l->id);
 	return l;
 }
 
-/* One more cyclic frame on l at ts: record the interval for jitter. */
-void mlink_interval(struct model *m, struct model_link *l, uint64_t ts,
-		    uint16_t flags)
+uint32_t *mlink_window(struct mlink_priv *p)
 {
-	struct mlink_priv *p = mlink_priv(m, l);
-	uint64_t iv;
-
-	if (!(flags & IIOT_RECF_TS_HW))
-		l->clock_hw = false;
-	if (p->last_out_ns && ts > p->last_out_ns) {
-		iv = ts - p->last_out_ns;
-		if (iv > UINT32_MAX)
-			iv = UINT32_MAX;
-		if (!p->win) {
-			p->win = calloc(MODEL_JITTER_WINDOW, sizeof(*p->win));
-			if (!p->win)
-				goto out;
-		}
-		p->win[p->win_pos] = (uint32_t)iv;
-		p->win_pos = (p->win_pos + 1) % MODEL_JITTER_WINDOW;
-		if (p->win_n < MODEL_JITTER_WINDOW)
-			p->win_n++;
-	}
-out:
-	p->last_out_ns = ts;
+	p->win = calloc(MODEL_JITTER_WINDOW, sizeof(*p->win));
+	return p->win;
 }
 
 void model_frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
@@ -457,7 +378,7 @@ const struct model_device *model_device_find(const struct model *m,
 	if (!*end && id)
 		return model_device_get(m, (uint32_t)id);
 	if (!parse_mac(key, mac)) {
-		uint32_t v = mhash_get(m, mac_key(mac));
+		uint32_t v = mhash_get(m, MKEY_MAC | mac48(mac));
 
 		if (v)
 			return &m->devs[v - 1];

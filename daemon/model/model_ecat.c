@@ -316,16 +316,6 @@ static void returned(struct model *m, struct model_device *master,
 	}
 }
 
-static uint64_t mac48(const uint8_t *mac)
-{
-	uint64_t k = 0;
-	int i;
-
-	for (i = 0; i < 6; i++)
-		k = k << 8 | mac[i];
-	return k;
-}
-
 /*
  * A frame from a MAC that is no master: the copy of a master's frame
  * coming back when slaves answered it and its first datagram matches one
@@ -358,6 +348,32 @@ static struct model_device *returning_master(struct model *m,
 }
 
 /*
+ * The master whose frame this is on its way back, from a MAC that is no
+ * master's own; once learnt, the MAC is remembered as such.
+ */
+static struct model_device *returning(struct model *m,
+				      const struct decoded *d)
+{
+	uint64_t key = MKEY_RETMAC | mac48(d->src);
+	uint32_t v = mhash_get(m, key);
+	struct model_device *master = NULL;
+	uint8_t mac[6];
+
+	if (v)
+		return &m->devs[v - 1];
+	if (d->src[0] & 0x02) {
+		memcpy(mac, d->src, 6);
+		mac[0] &= (uint8_t)~0x02;
+		master = mdev_by_mac(m, mac, MODEL_DEV_ECAT_MASTER, 0, false);
+	}
+	if (!master)
+		master = returning_master(m, d);
+	if (master)
+		mhash_put(m, key, master->id);
+	return master;
+}
+
+/*
  * Direction: a real ESC sets the locally administered bit (0x02) of the
  * source MAC on the way back; other gear rewrites it otherwise, so a
  * frame from an unknown MAC that answers a master's outstanding datagram
@@ -367,30 +383,13 @@ void model_ecat_frame(struct model *m, const struct decoded *d, uint64_t ts,
 		      uint16_t flags)
 {
 	struct model_device *master;
-	uint32_t v;
-	uint8_t mac[6];
 	bool back = false;
 
 	master = mdev_by_mac(m, d->src, MODEL_DEV_ECAT_MASTER, ts, false);
 	if (!master) {
-		v = mhash_get(m, MKEY_RETMAC | mac48(d->src));
-		if (v) {
-			master = &m->devs[v - 1];
-			back = true;
-		}
-	}
-	if (!master && (d->src[0] & 0x02)) {
-		memcpy(mac, d->src, 6);
-		mac[0] &= (uint8_t)~0x02;
-		master = mdev_by_mac(m, mac, MODEL_DEV_ECAT_MASTER, ts, false);
+		master = returning(m, d);
 		back = master != NULL;
 	}
-	if (!master) {
-		master = returning_master(m, d);
-		back = master != NULL;
-	}
-	if (back)
-		mhash_put(m, MKEY_RETMAC | mac48(d->src), master->id);
 	if (!master) {
 		master = mdev_by_mac(m, d->src, MODEL_DEV_ECAT_MASTER, ts,
 				     true);

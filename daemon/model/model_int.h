@@ -2,7 +2,10 @@
 #ifndef IIOTD_MODEL_INT_H
 #define IIOTD_MODEL_INT_H
 
+#include <string.h>
+
 #include "decode/decode.h"
+#include "iiot/ring_abi.h"
 #include "model/model.h"
 
 /* hash keys: the top byte says which table the rest indexes */
@@ -12,6 +15,7 @@
 #define MKEY_PNLINK	(4ULL << 56)	/* | dev << 16 | frame id */
 #define MKEY_ECLINK	(5ULL << 56)	/* | master << 32 | lad */
 #define MKEY_RETMAC	(6ULL << 56)	/* | mac48: a master's returning frames */
+#define MKEY_LINK	(1ULL << 63)	/* set in every link's key */
 #define MODEL_MAX_MASTERS 64
 
 #define MHASH_SLOTS	(4 * (MODEL_MAX_DEVICES + MODEL_MAX_LINKS))
@@ -83,42 +87,171 @@ struct model {
 	struct decoded scratch;		/* model_frame_raw */
 };
 
-uint32_t mhash_get(const struct model *m, uint64_t key);
+/*
+ * The per-frame helpers below are inline: every frame makes several of
+ * these lookups, and as out-of-line functions of a -fPIC build each would
+ * cost a call the compiler may not inline.  What happens rarely (a new
+ * device or link, a device back online) stays out of line.
+ */
+
+static inline uint64_t mhash_mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static inline uint32_t mhash_get(const struct model *m, uint64_t key)
+{
+	size_t i = mhash_mix(key) & (MHASH_SLOTS - 1);
+
+	while (m->hash[i].key) {
+		if (m->hash[i].key == key)
+			return m->hash[i].val;
+		i = (i + 1) & (MHASH_SLOTS - 1);
+	}
+	return 0;
+}
+
 void mhash_put(struct model *m, uint64_t key, uint32_t val);
 
-/* Find or create; NULL when the table is full (counted). */
-struct model_device *mdev_by_mac(struct model *m, const uint8_t mac[6],
-				 unsigned int kind, uint64_t ts, bool create);
-struct model_device *mdev_new(struct model *m, unsigned int kind,
-			      uint64_t ts);
-void mdev_seen(struct model *m, struct model_device *d, uint64_t ts);
-void mdev_event(struct model *m, const struct model_device *d,
-		unsigned int ev, uint64_t ts, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-struct model_link *mlink_get(struct model *m, uint64_t key,
-			     unsigned int kind, uint64_t ts);
-void mlink_interval(struct model *m, struct model_link *l, uint64_t ts,
-		    uint16_t flags);
+/* The 48 bits of a MAC, first byte highest: two loads instead of six. */
+static inline uint64_t mac48(const uint8_t mac[6])
+{
+	uint32_t hi;
+	uint16_t lo;
+
+	memcpy(&hi, mac, 4);
+	memcpy(&lo, mac + 4, 2);
+	return (uint64_t)__builtin_bswap32(hi) << 16 | __builtin_bswap16(lo);
+}
+
+/* Ids are index + 1 (mdev_new, mlink_new), cheaper than pointer math. */
 static inline struct mdev_priv *mdev_priv(struct model *m,
 					  const struct model_device *d)
 {
-	return &m->dpriv[d - m->devs];
+	return &m->dpriv[d->id - 1];
 }
 static inline struct mlink_priv *mlink_priv(struct model *m,
 					    const struct model_link *l)
 {
-	return &m->lpriv[l - m->links];
+	return &m->lpriv[l->id - 1];
+}
+
+struct model_device *mdev_new(struct model *m, unsigned int kind,
+			      uint64_t ts);
+/* First sight of a station: adds it and reports it (out of line). */
+struct model_device *mdev_discover(struct model *m, const uint8_t mac[6],
+				   uint64_t key, unsigned int kind,
+				   uint64_t ts) __attribute__((cold));
+
+/* Find or create; NULL when the table is full (counted). */
+static inline struct model_device *mdev_by_mac(struct model *m,
+					       const uint8_t mac[6],
+					       unsigned int kind, uint64_t ts,
+					       bool create)
+{
+	uint64_t key = MKEY_MAC | mac48(mac);
+	uint32_t v = mhash_get(m, key);
+
+	if (v)
+		return &m->devs[v - 1];
+	return create ? mdev_discover(m, mac, key, kind, ts) : NULL;
+}
+
+void mdev_event(struct model *m, const struct model_device *d,
+		unsigned int ev, uint64_t ts, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void mdev_back_online(struct model *m, struct model_device *d, uint64_t ts)
+	__attribute__((cold));
+
+static inline uint64_t rx_clock(const struct model *m, uint64_t ts)
+{
+	return m->rx_now ? m->rx_now : ts;
+}
+
+static inline void mdev_seen(struct model *m, struct model_device *d,
+			     uint64_t ts)
+{
+	d->frames++;
+	if (ts > d->last_seen_ns)
+		d->last_seen_ns = ts;
+	mdev_priv(m, d)->last_rx_ns = rx_clock(m, ts);
+	if (!d->online)
+		mdev_back_online(m, d, ts);
+}
+
+/* A new link for key (already tagged); NULL when the table is full. */
+struct model_link *mlink_new(struct model *m, uint64_t key,
+			     unsigned int kind, uint64_t ts)
+	__attribute__((cold));
+
+/* Find or create; NULL when the table is full (counted). */
+static inline struct model_link *mlink_get(struct model *m, uint64_t key,
+					   unsigned int kind, uint64_t ts)
+{
+	uint32_t v = mhash_get(m, key | MKEY_LINK);
+
+	if (v)
+		return &m->links[v - 1];
+	return mlink_new(m, key | MKEY_LINK, kind, ts);
+}
+
+/* A link's jitter window, allocated on its first interval. */
+uint32_t *mlink_window(struct mlink_priv *p) __attribute__((cold));
+
+/* One more cyclic frame on l at ts: record the interval for jitter. */
+static inline void mlink_interval(struct model *m, struct model_link *l,
+				  uint64_t ts, uint16_t flags)
+{
+	struct mlink_priv *p = mlink_priv(m, l);
+	uint32_t *win = p->win;
+	uint64_t iv;
+
+	if (!(flags & IIOT_RECF_TS_HW))
+		l->clock_hw = false;
+	if (p->last_out_ns && ts > p->last_out_ns &&
+	    (win || (win = mlink_window(p)))) {
+		iv = ts - p->last_out_ns;
+		win[p->win_pos] = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
+		p->win_pos = (p->win_pos + 1) % MODEL_JITTER_WINDOW;
+		if (p->win_n < MODEL_JITTER_WINDOW)
+			p->win_n++;
+	}
+	p->last_out_ns = ts;
 }
 
 void model_ecat_frame(struct model *m, const struct decoded *d, uint64_t ts,
 		      uint16_t flags);
 void model_pn_frame(struct model *m, const struct decoded *d, uint64_t ts,
 		    uint16_t flags);
-/* signals: sample from a device's PN payload or a master's datagram */
-void msig_pn(struct model *m, struct model_device *dev, uint16_t frame_id,
-	     const uint8_t *p, uint32_t len, uint64_t ts);
-void msig_ecat(struct model *m, struct model_device *master, uint32_t lad,
-	       const uint8_t *p, uint32_t len, uint64_t ts);
+/*
+ * Signals: sample from a device's PN payload or a master's datagram.  Most
+ * devices carry no signal, so the test for one is inline.
+ */
+void msig_pn_emit(struct model *m, uint32_t head, uint16_t frame_id,
+		  const uint8_t *p, uint32_t len, uint64_t ts);
+void msig_ecat_emit(struct model *m, struct model_device *master,
+		    uint32_t lad, const uint8_t *p, uint32_t len, uint64_t ts);
+
+static inline void msig_pn(struct model *m, struct model_device *dev,
+			   uint16_t frame_id, const uint8_t *p, uint32_t len,
+			   uint64_t ts)
+{
+	uint32_t head = mdev_priv(m, dev)->sig_head;
+
+	if (head)
+		msig_pn_emit(m, head, frame_id, p, len, ts);
+}
+
+static inline void msig_ecat(struct model *m, struct model_device *master,
+			     uint32_t lad, const uint8_t *p, uint32_t len,
+			     uint64_t ts)
+{
+	if (p && (mdev_priv(m, master)->n_ecat_sigs || m->n_ecat_any))
+		msig_ecat_emit(m, master, lad, p, len, ts);
+}
 /* (re)bind signals naming this device */
 void msig_bind(struct model *m, struct model_device *dev);
 void msig_free(struct model *m);

@@ -125,6 +125,18 @@ static void pn_dcp(struct model *m, const struct decoded *d,
 	}
 }
 
+/* The cyclic FrameIDs a device sends, in order of first sight. */
+static void note_frame_id(struct model_device *src, uint16_t frame_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < src->nframe_ids; i++)
+		if (src->frame_ids[i] == frame_id)
+			return;
+	if (i < MODEL_MAX_FRAME_IDS)
+		src->frame_ids[src->nframe_ids++] = frame_id;
+}
+
 static void pn_cyclic(struct model *m, const struct decoded *d,
 		      struct model_device *src, uint64_t ts, uint16_t flags)
 {
@@ -132,20 +144,17 @@ static void pn_cyclic(struct model *m, const struct decoded *d,
 	struct model_device *dst;
 	struct model_link *l;
 	struct mlink_priv *lp;
-	unsigned int i;
 
-	for (i = 0; i < src->nframe_ids; i++)
-		if (src->frame_ids[i] == pn->frame_id)
-			break;
-	if (i == src->nframe_ids && i < MODEL_MAX_FRAME_IDS)
-		src->frame_ids[src->nframe_ids++] = pn->frame_id;
+	l = mlink_get(m, MKEY_PNLINK | (uint64_t)src->id << 16 | pn->frame_id,
+		      MODEL_LINK_PN_RT, ts);
+	/* a link that has seen frames has had its FrameID noted */
+	if (!l || !l->frames)
+		note_frame_id(src, pn->frame_id);
 	dst = (d->dst[0] & 1) ? NULL :
 		mdev_by_mac(m, d->dst, MODEL_DEV_PN_DEVICE, ts, false);
 	if (dst && dst->kind == MODEL_DEV_PN_DEVICE &&
 	    (dst->has & MODEL_HAS_NAME) && !(src->has & MODEL_HAS_NAME))
 		make_controller(m, src, ts, "sends cyclic data to a device");
-	l = mlink_get(m, MKEY_PNLINK | (uint64_t)src->id << 16 | pn->frame_id,
-		      MODEL_LINK_PN_RT, ts);
 	if (!l)
 		return;
 	lp = mlink_priv(m, l);
@@ -196,18 +205,19 @@ void model_pn_frame(struct model *m, const struct decoded *d, uint64_t ts,
 		    uint16_t flags)
 {
 	struct model_device *src;
-	bool created;
 
 	if (d->src[0] & 1)		/* multicast source: bogus */
 		return;
-	created = !mdev_by_mac(m, d->src, 0, ts, false);
-	/* PTCP also comes from switches: only refresh known devices */
-	src = mdev_by_mac(m, d->src, MODEL_DEV_PN_DEVICE, ts,
-			  d->proto != DECODE_PN_PTCP);
-	if (!src)
-		return;
-	if (created)
+	src = mdev_by_mac(m, d->src, 0, ts, false);
+	if (!src) {
+		/* PTCP also comes from switches: only refresh known devices */
+		if (d->proto == DECODE_PN_PTCP)
+			return;
+		src = mdev_by_mac(m, d->src, MODEL_DEV_PN_DEVICE, ts, true);
+		if (!src)
+			return;
 		msig_bind(m, src);
+	}
 	if (src->kind != MODEL_DEV_PN_DEVICE &&
 	    src->kind != MODEL_DEV_PN_CONTROLLER)
 		return;

@@ -494,10 +494,11 @@ static void emit(struct model *m, uint32_t i, const uint8_t *p, uint64_t ts)
 		m->ctr.samples_dropped++;
 }
 
-void msig_pn(struct model *m, struct model_device *dev, uint16_t frame_id,
-	     const uint8_t *p, uint32_t len, uint64_t ts)
+/* Signals from head (mdev_priv.sig_head) on in a device's PN payload. */
+void msig_pn_emit(struct model *m, uint32_t head, uint16_t frame_id,
+		  const uint8_t *p, uint32_t len, uint64_t ts)
 {
-	uint32_t i = mdev_priv(m, dev)->sig_head;
+	uint32_t i = head;
 
 	while (i) {
 		const struct model_signal *s = &m->sigs[i - 1];
@@ -535,13 +536,11 @@ static void ecat_range(struct model *m, const uint32_t *v, uint32_t n,
 	}
 }
 
-void msig_ecat(struct model *m, struct model_device *master, uint32_t lad,
-	       const uint8_t *p, uint32_t len, uint64_t ts)
+void msig_ecat_emit(struct model *m, struct model_device *master,
+		    uint32_t lad, const uint8_t *p, uint32_t len, uint64_t ts)
 {
 	struct mdev_priv *dp = mdev_priv(m, master);
 
-	if (!p)
-		return;
 	if (dp->n_ecat_sigs)
 		ecat_range(m, dp->ecat_sigs, dp->n_ecat_sigs, lad, p, len, ts);
 	if (m->n_ecat_any)
