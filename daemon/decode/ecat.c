@@ -49,31 +49,38 @@ static int looks_like_mailbox(const struct decode_ecat_dgram *g)
 	return rd16le(g->data) <= ECAT_MBX_MAX_LEN;
 }
 
-/* One datagram at p (len bytes left in the frame); returns its size or -1. */
-static int decode_dgram(const uint8_t *p, uint32_t len, struct decoded *d)
+/*
+ * One datagram at p (len bytes left in the frame) into g; returns its size
+ * or -1.  Command and length stay in locals: stores through g may alias p,
+ * so reading them back from either would cost a reload each time.
+ */
+static int decode_dgram(const uint8_t *p, uint32_t len,
+			struct decode_ecat_dgram *g, struct decoded *d)
 {
-	struct decode_ecat_dgram *g = &d->ecat.dgram[d->ecat.ndgram];
-	uint16_t lf;
+	uint16_t lf, dlen;
+	uint8_t cmd;
 
 	if (len < ECAT_DGRAM_HLEN)
 		return anomaly(d, DECODE_A_ECAT_DGRAM_TRUNCATED);
 	lf = rd16le(p + 6);
-	g->cmd = p[0];
+	dlen = lf & 0x07FF;
+	cmd = p[0];
+	g->cmd = cmd;
 	g->idx = p[1];
-	g->adp = rd16le(p + 2);
-	g->ado = rd16le(p + 4);
 	g->lad = rd32le(p + 2);
-	g->len = lf & 0x07FF;
+	g->adp = (uint16_t)g->lad;
+	g->ado = (uint16_t)(g->lad >> 16);
+	g->len = dlen;
 	g->circulating = (lf >> 14) & 1;
 	g->more = (uint8_t)(lf >> 15);
 	g->irq = rd16le(p + 8);
-	if (len - ECAT_DGRAM_HLEN < (uint32_t)g->len + ECAT_WKC_LEN)
+	if (len - ECAT_DGRAM_HLEN < (uint32_t)dlen + ECAT_WKC_LEN)
 		return anomaly(d, DECODE_A_ECAT_DGRAM_TRUNCATED);
 	g->data = p + ECAT_DGRAM_HLEN;
-	g->wkc = rd16le(g->data + g->len);
-	if (g->cmd >= ECAT_CMD_COUNT)
+	g->wkc = rd16le(p + ECAT_DGRAM_HLEN + dlen);
+	if (cmd >= ECAT_CMD_COUNT)
 		anomaly(d, DECODE_A_ECAT_BAD_CMD);
-	return ECAT_DGRAM_HLEN + g->len + ECAT_WKC_LEN;
+	return ECAT_DGRAM_HLEN + dlen + ECAT_WKC_LEN;
 }
 
 static void decode_dgram_payload(struct decoded *d, unsigned int i)
@@ -91,19 +98,22 @@ static void decode_dgram_payload(struct decoded *d, unsigned int i)
 
 static int decode_dgrams(const uint8_t *p, uint32_t len, struct decoded *d)
 {
+	struct decode_ecat_dgram *g;
 	uint32_t off = 0;
-	int n;
+	unsigned int n = 0;
+	int size;
 
 	do {
-		if (d->ecat.ndgram >= DECODE_MAX_DGRAM)
+		if (n >= DECODE_MAX_DGRAM)
 			return anomaly(d, DECODE_A_ECAT_TOO_MANY_DGRAMS);
-		n = decode_dgram(p + off, len - off, d);
-		if (n < 0)
+		g = &d->ecat.dgram[n];
+		size = decode_dgram(p + off, len - off, g, d);
+		if (size < 0)
 			return -1;
-		off += (uint32_t)n;
-		d->ecat.ndgram++;
-		decode_dgram_payload(d, d->ecat.ndgram - 1u);
-	} while (d->ecat.dgram[d->ecat.ndgram - 1].more);
+		off += (uint32_t)size;
+		d->ecat.ndgram = (uint16_t)++n;
+		decode_dgram_payload(d, n - 1);
+	} while (g->more);
 	return d->anomalies ? -1 : 0;
 }
 
