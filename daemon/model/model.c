@@ -202,10 +202,10 @@ uint32_t *mlink_window(struct mlink_priv *p)
 	return p->win;
 }
 
-void model_frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
-		 uint32_t wire_len, uint16_t flags)
+/* model_frame's body, static so that model_frame_raw gets it inline */
+static void frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
+		  uint16_t flags)
 {
-	(void)wire_len;
 	m->ctr.frames++;
 	if (ts_ns > m->last_ts)
 		m->last_ts = ts_ns;
@@ -230,11 +230,19 @@ void model_frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
 	}
 }
 
-void model_frame_raw(struct model *m, const uint8_t *frame, uint32_t len,
+void model_frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
+		 uint32_t wire_len, uint16_t flags)
+{
+	(void)wire_len;
+	frame(m, d, ts_ns, flags);
+}
+
+void model_frame_raw(struct model *m, const uint8_t *p, uint32_t len,
 		     uint32_t wire_len, uint64_t ts_ns, uint16_t flags)
 {
-	decode_frame(frame, len, &m->scratch);
-	model_frame(m, &m->scratch, ts_ns, wire_len, flags);
+	(void)wire_len;
+	decode_frame(p, len, &m->scratch);
+	frame(m, &m->scratch, ts_ns, flags);
 }
 
 void model_set_rx_clock(struct model *m, uint64_t now_ns)

@@ -137,6 +137,20 @@ static void note_frame_id(struct model_device *src, uint16_t frame_id)
 		src->frame_ids[src->nframe_ids++] = frame_id;
 }
 
+/*
+ * The known device a cyclic frame goes to.  It is nearly always the one
+ * the link's last frame went to, and a device's MAC never changes, so
+ * comparing with that one's MAC spares a lookup.
+ */
+static struct model_device *link_dst(struct model *m,
+				     const struct model_link *l,
+				     const uint8_t mac[6])
+{
+	if (l && l->dst && !memcmp(m->devs[l->dst - 1].mac, mac, 6))
+		return &m->devs[l->dst - 1];
+	return mdev_by_mac(m, mac, MODEL_DEV_PN_DEVICE, 0, false);
+}
+
 static void pn_cyclic(struct model *m, const struct decoded *d,
 		      struct model_device *src, uint64_t ts, uint16_t flags)
 {
@@ -150,8 +164,7 @@ static void pn_cyclic(struct model *m, const struct decoded *d,
 	/* a link that has seen frames has had its FrameID noted */
 	if (!l || !l->frames)
 		note_frame_id(src, pn->frame_id);
-	dst = (d->dst[0] & 1) ? NULL :
-		mdev_by_mac(m, d->dst, MODEL_DEV_PN_DEVICE, ts, false);
+	dst = (d->dst[0] & 1) ? NULL : link_dst(m, l, d->dst);
 	if (dst && dst->kind == MODEL_DEV_PN_DEVICE &&
 	    (dst->has & MODEL_HAS_NAME) && !(src->has & MODEL_HAS_NAME))
 		make_controller(m, src, ts, "sends cyclic data to a device");
