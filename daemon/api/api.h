@@ -118,7 +118,9 @@ json_t *data_devices(struct api *a, const char *q, const char *kind,
 		     const char *state, const char *lifecycle, int limit);
 json_t *data_device(struct api *a, uint32_t id);
 json_t *data_history(struct api *a, uint32_t id, int limit);
-int data_lifecycle(struct api *a, uint32_t id, const char *state, const char **why);
+/* 200, or 400/404/409 with why naming the allowed states and moves */
+int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *who,
+		   char *why, size_t whylen);
 json_t *data_links(struct api *a, uint32_t device);
 json_t *data_signals(struct api *a, uint32_t device);
 json_t *data_samples(struct api *a, uint32_t signal, int64_t from_ms, int64_t to_ms,

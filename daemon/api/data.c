@@ -133,29 +133,27 @@ json_t *data_history(struct api *a, uint32_t id, int limit)
 	return json_pack("{so}", "history", out);
 }
 
-int data_lifecycle(struct api *a, uint32_t id, const char *state, const char **why)
+int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *who,
+		   char *why, size_t whylen)
 {
+	static const int code[] = {
+		[MODEL_LC_OK] = 200, [MODEL_LC_NO_DEVICE] = 404,
+		[MODEL_LC_BAD_STATE] = 400, [MODEL_LC_REFUSED] = 409,
+	};
 	struct model *m = M(a);
+	char note[64];
 	struct timespec ts;
-	unsigned int lc;
 
-	if (!m || !model_device_get(m, id)) {
-		*why = "no such device";
+	if (!m) {
+		snprintf(why, whylen, "no such device");
 		return 404;
 	}
-	for (lc = 0; lc < MODEL_LC_COUNT; lc++)
-		if (!strcmp(state, model_lifecycle_name(lc)))
-			break;
-	if (lc == MODEL_LC_COUNT) {
-		*why = "state: discovered, pending, commissioned, active, maintenance or retired";
-		return 400;
-	}
+	/* the history names who moved it, as the audit log does */
+	snprintf(note, sizeof(note), "by %s", who);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (model_set_lifecycle(m, id, lc, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec)) {
-		*why = "transition not allowed from the current state";
-		return 409;
-	}
-	return 200;
+	return code[model_set_lifecycle(m, id, state, note,
+					(uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+					why, whylen)];
 }
 
 json_t *data_links(struct api *a, uint32_t device)

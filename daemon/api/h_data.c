@@ -116,7 +116,8 @@ void h_device_history(struct rq *r)
 
 void h_device_lifecycle(struct rq *r)
 {
-	const char *state = body_str(r->body, "state", 16), *why = "";
+	const char *state = body_str(r->body, "state", 16);
+	char why[256];
 	uint32_t id;
 	int code;
 
@@ -128,7 +129,7 @@ void h_device_lifecycle(struct rq *r)
 		return;
 	}
 	r->detail = json_pack("{ss}", "state", state);
-	code = data_lifecycle(r->api, id, state, &why);
+	code = data_lifecycle(r->api, id, state, r->who, why, sizeof(why));
 	if (code != 200)
 		api_error(r, code, why);
 	else

@@ -23,14 +23,6 @@ const char *model_kind_name(unsigned int kind)
 	return kind < MODEL_DEV_KIND_COUNT ? n[kind] : "unknown";
 }
 
-const char *model_lifecycle_name(unsigned int lc)
-{
-	static const char *const n[] = { "discovered", "pending",
-		"commissioned", "active", "maintenance", "retired" };
-
-	return lc < MODEL_LC_COUNT ? n[lc] : "?";
-}
-
 const char *model_al_state_name(unsigned int al)
 {
 	switch (al & 0x0f) {
@@ -400,23 +392,6 @@ const struct model_device *model_device_find(const struct model *m,
 			return &m->devs[i];
 	}
 	return NULL;
-}
-
-int model_set_lifecycle(struct model *m, uint32_t id, unsigned int lc,
-			uint64_t now_ns)
-{
-	struct model_device *d;
-
-	if (id < 1 || id > m->ndevs || lc >= MODEL_LC_COUNT)
-		return -1;
-	d = &m->devs[id - 1];
-	if (d->lifecycle == lc)
-		return 0;
-	mdev_event(m, d, MODEL_EV_LIFECYCLE, now_ns, "%s -> %s",
-		   model_lifecycle_name(d->lifecycle),
-		   model_lifecycle_name(lc));
-	d->lifecycle = (uint8_t)lc;
-	return 0;
 }
 
 size_t model_link_count(const struct model *m)

@@ -50,6 +50,14 @@ enum model_lifecycle {
 const char *model_kind_name(unsigned int kind);
 /* "discovered", "pending", ... */
 const char *model_lifecycle_name(unsigned int lc);
+/* The enum model_lifecycle named name, or -1. */
+int model_lifecycle_parse(const char *name);
+/*
+ * Whether a device may move from one state to the other (staying put is
+ * allowed): discovered → pending → commissioned → active ⇄ maintenance →
+ * retired (daemon/model/model_lifecycle.c).
+ */
+bool model_lifecycle_allowed(unsigned int from, unsigned int to);
 /* "INIT", "PREOP", "BOOT", "SAFEOP", "OP" (low nibble), "?" otherwise */
 const char *model_al_state_name(unsigned int al_state);
 
@@ -263,8 +271,23 @@ const struct model_device *model_device_find(const struct model *m,
 /* A short stable name: station name, "ecat:<master mac>/<pos>", mac */
 void model_device_label(const struct model *m, const struct model_device *d,
 			char *buf, size_t len);
-int model_set_lifecycle(struct model *m, uint32_t id, unsigned int lc,
-			uint64_t now_ns);
+/* Results of model_set_lifecycle. */
+enum model_lc_result {
+	MODEL_LC_OK = 0,
+	MODEL_LC_NO_DEVICE,
+	MODEL_LC_BAD_STATE,		/* not a state's name */
+	MODEL_LC_REFUSED,		/* not allowed from the current state */
+};
+/*
+ * Move device id to the state named state, the rules of
+ * model_lifecycle_allowed.  A move is recorded in the device's history as
+ * "FROM -> TO NOTE" (note may be NULL: who asked, and why).  Returns an
+ * enum model_lc_result; when not MODEL_LC_OK, why says what is allowed
+ * and nothing changed.
+ */
+int model_set_lifecycle(struct model *m, uint32_t id, const char *state,
+			const char *note, uint64_t now_ns, char *why,
+			size_t whylen);
 
 size_t model_link_count(const struct model *m);
 /* Statistics are computed on each call (percentiles over the window). */

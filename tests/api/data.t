@@ -87,8 +87,20 @@ req "$D/none" PUT "/devices/$mid/lifecycle" '{"state":"commissioned"}' "${T[@]}"
 expect_eq "engineer token commissions a device" "$CODE $(jf .lifecycle)" "200 commissioned"
 req "$D/none" PUT "/devices/$mid/lifecycle" '{"state":"flying"}' "${T[@]}"
 expect_eq "unknown lifecycle state: 400" "$CODE" 400
+req "$D/none" PUT "/devices/$mid/lifecycle" '{"state":"retired"}' "${T[@]}"
+expect_eq "a move the rules forbid: 409, naming the allowed ones (as iiotctl)" "$CODE $(jf .error)" \
+	"409 commissioned -> retired not allowed: from commissioned only to active (discovered -> pending -> commissioned -> active <-> maintenance -> retired)"
+req "$D/none" GET "/devices/$mid" "" "${T[@]}"
+expect_eq "the refused move changed nothing" "$(jf .lifecycle)" commissioned
+for i in $(seq 30); do	# the store writes history in batches
+	req "$D/none" GET "/devices/$mid/history" "" "${T[@]}"
+	[ "$(jf '[.history[] | select(.event == "lifecycle")] | length')" -gt 0 ] && break
+	sleep 0.1
+done
+expect_eq "history names who moved it" "$(jf '[.history[] | select(.event == "lifecycle")][0].detail')" \
+	"pending -> commissioned by token:t"
 sqlite3 "$D/audit.db" "SELECT user || ' ' || target || ' ' || result FROM audit WHERE action LIKE 'PUT /api/v1/devices/%/lifecycle' ORDER BY seq" >"$D/lc"
-expect_eq "lifecycle changes audited, refused ones too" "$(tr '\n' '|' <"$D/lc")" "token:t device $mid ok|token:t device $mid fail|"
+expect_eq "lifecycle changes audited, refused ones too" "$(tr '\n' '|' <"$D/lc")" "token:t device $mid ok|token:t device $mid fail|token:t device $mid fail|"
 
 if [ -d "$IIOT_TOP/web/node_modules/yaml" ]; then
 	out=$(node "$IIOT_TOP/tests/api/openapi_check.mjs" "$IIOT_TOP/docs/openapi.yaml" "$RESP" 2>&1) &&
