@@ -12,7 +12,6 @@
  */
 #include <event2/event.h>
 #include <openssl/crypto.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +90,7 @@ static int api_start(struct iiotd *d)
 	const struct conf *c = d->conf;
 	const char *listen = conf_get(c, "api", "listen");
 	const char *root = conf_get(c, "api", "webroot");
-	char err[512], path[PATH_MAX + 16];
+	char err[512];
 	struct timeval one = { 1, 0 };
 	uint64_t idle = 0;
 	bool on = true;
@@ -112,8 +111,7 @@ static int api_start(struct iiotd *d)
 	api.db = authdb_open(d->state_dir, err, sizeof(err));
 	if (!api.db)
 		goto fail;
-	snprintf(path, sizeof(path), "%s/audit.db", d->state_dir);
-	api.audit = audit_open(path, err, sizeof(err));
+	api.audit = audit_open_dir(d->state_dir, err, sizeof(err));
 	if (!api.audit)
 		goto fail;
 	api_settings_load(&api);

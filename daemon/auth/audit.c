@@ -64,6 +64,14 @@ fail:
 	return NULL;
 }
 
+struct audit *audit_open_dir(const char *state_dir, char *err, size_t errlen)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/audit.db", state_dir);
+	return audit_open(path, err, errlen);
+}
+
 void audit_close(struct audit *a)
 {
 	if (!a)

@@ -26,6 +26,8 @@ struct audit_report {
 };
 
 struct audit *audit_open(const char *path, char *err, size_t errlen);
+/* audit_open of <state_dir>/audit.db, where iiotd keeps the log */
+struct audit *audit_open_dir(const char *state_dir, char *err, size_t errlen);
 void audit_close(struct audit *a);
 /* detail: JSON text or NULL; any string may be NULL ("") */
 int audit_append(struct audit *a, const char *user, const char *addr,

@@ -1,15 +1,19 @@
-/* status, devices, device, links, signals, stats, history as JSON. */
+/* status, devices, device, links, signals, stats, history, lifecycle. */
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "auth/audit.h"
 #include "capture/capture.h"
 #include "core/ctlcmds.h"
 #include "core/ctlproto.h"
 #include "core/ctlsock.h"
 #include "core/iiotd.h"
+#include "core/log.h"
 #include "libshm.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -159,7 +163,113 @@ static json_t *device(struct iiotd *d, const char *key)
 	return o;
 }
 
-json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req)
+/* The user name of uid, or "uid:N": the actor the audit log names. */
+static void peer_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char pwbuf[4096];
+
+	if (!getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) && res)
+		snprintf(buf, len, "%s", res->pw_name);
+	else
+		snprintf(buf, len, "uid:%u", (unsigned int)uid);
+}
+
+struct lc_move {
+	const char *who;
+	const struct model_device *dev;	/* NULL: no such device */
+	unsigned int from;
+	int rc;				/* enum model_lc_result */
+	char why[256];
+};
+
+/* One audit row per request, refused ones too, as the API writes them. */
+static int lc_audit(struct audit *a, const struct ctl_req *req,
+		    const struct lc_move *mv)
+{
+	json_t *det = json_pack("{ss}", "state", req->arg2);
+	char target[CTL_MAX_ARG + 16], *s;
+	int rc;
+
+	if (mv->dev) {
+		snprintf(target, sizeof(target), "device %u", mv->dev->id);
+		json_object_set_new(det, "from", json_string(
+			model_lifecycle_name(mv->from)));
+	} else {
+		snprintf(target, sizeof(target), "device %s", req->arg);
+	}
+	if (req->text[0])
+		json_object_set_new(det, "reason", json_string(req->text));
+	if (mv->rc != MODEL_LC_OK)
+		json_object_set_new(det, "error", json_string(mv->why));
+	s = json_dumps(det, JSON_COMPACT);
+	rc = s ? audit_append(a, mv->who, "ctl", "device.lifecycle", target,
+			      mv->rc == MODEL_LC_OK ? "ok" : "fail", s) : -1;
+	free(s);
+	json_decref(det);
+	return rc;
+}
+
+/* Apply the move: the model's rules, "by WHO (ctl): REASON" in history. */
+static void lc_apply(struct iiotd *d, const struct ctl_req *req,
+		     struct lc_move *mv)
+{
+	char note[CTL_MAX_ARG + 80];
+
+	mv->dev = model_device_find(d->model, req->arg);
+	if (!mv->dev) {
+		snprintf(mv->why, sizeof(mv->why), "no such device '%.64s'",
+			 req->arg);
+		mv->rc = MODEL_LC_NO_DEVICE;
+		return;
+	}
+	mv->from = mv->dev->lifecycle;
+	snprintf(note, sizeof(note), "by %s (ctl)%s%s", mv->who,
+		 req->text[0] ? ": " : "", req->text);
+	mv->rc = model_set_lifecycle(d->model, mv->dev->id, req->arg2, note,
+				     shm_now_ns(), mv->why, sizeof(mv->why));
+}
+
+/*
+ * lifecycle KEY STATE [REASON].  The audit log is opened before anything
+ * moves, so that no change is made that the log cannot record.
+ */
+static json_t *lifecycle(struct iiotd *d, const struct ctl_req *req,
+			 uid_t peer)
+{
+	struct lc_move mv = { 0 };
+	char who[64], err[512];
+	struct audit *a;
+	json_t *o;
+
+	a = audit_open_dir(d->state_dir, err, sizeof(err));
+	if (!a) {
+		log_warnx("ctl: audit log: %s", err);
+		return fail("the audit log cannot be opened; nothing changed");
+	}
+	peer_name(peer, who, sizeof(who));
+	mv.who = who;
+	lc_apply(d, req, &mv);
+	if (lc_audit(a, req, &mv)) {
+		/* the move stands (it happened); say so loudly, never quietly */
+		log_warnx("ctl: AUDIT WRITE FAILED: %s device.lifecycle %s %s",
+			  who, req->arg, req->arg2);
+		audit_close(a);
+		return fail(mv.rc == MODEL_LC_OK ? "moved, but the audit log "
+			    "could not be written" : mv.why);
+	}
+	audit_close(a);
+	if (mv.rc != MODEL_LC_OK)
+		return fail(mv.why);
+	o = ok();
+	json_object_set_new(o, "from", json_string(
+		model_lifecycle_name(mv.from)));
+	json_object_set_new(o, "device", model_device_json(d->model, mv.dev));
+	return o;
+}
+
+json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
+		      uid_t peer)
 {
 	json_t *o, *h;
 
@@ -206,6 +316,8 @@ json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req)
 		o = ok();
 		json_object_set_new(o, "history", h);
 		return o;
+	case CTL_LIFECYCLE:
+		return lifecycle(d, req, peer);
 	default:
 		return fail("request not handled here");
 	}

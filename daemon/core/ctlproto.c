@@ -9,32 +9,28 @@ static const struct {
 	const char *name;
 	enum ctl_verb verb;
 	int min_args, max_args;
+	int rest;		/* the last argument is the rest of the line */
 } verbs[] = {
-	{ "status", CTL_STATUS, 0, 0 },
-	{ "devices", CTL_DEVICES, 0, 0 },
-	{ "device", CTL_DEVICE, 1, 1 },
-	{ "links", CTL_LINKS, 0, 0 },
-	{ "signals", CTL_SIGNALS, 0, 0 },
-	{ "stats", CTL_STATS, 0, 0 },
-	{ "history", CTL_HISTORY, 0, 2 },
-	{ "monitor", CTL_MONITOR, 0, 1 },
-	{ "export-pcap", CTL_EXPORT_PCAP, 1, 2 },
+	{ "status", CTL_STATUS, 0, 0, 0 },
+	{ "devices", CTL_DEVICES, 0, 0, 0 },
+	{ "device", CTL_DEVICE, 1, 1, 0 },
+	{ "links", CTL_LINKS, 0, 0, 0 },
+	{ "signals", CTL_SIGNALS, 0, 0, 0 },
+	{ "stats", CTL_STATS, 0, 0, 0 },
+	{ "history", CTL_HISTORY, 0, 2, 0 },
+	{ "monitor", CTL_MONITOR, 0, 1, 0 },
+	{ "export-pcap", CTL_EXPORT_PCAP, 1, 2, 0 },
+	{ "lifecycle", CTL_LIFECYCLE, 2, 3, 1 },
 };
 
+#define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
 #define MAX_TOK 4
 
-int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
-		      char *err, size_t errlen)
+/* The line as a whole: not empty, bounded, printable ASCII. */
+static int check_line(const char *line, size_t len, char *err, size_t errlen)
 {
-	char buf[CTL_MAX_REQ + 1], *tok[MAX_TOK], *p, *save = NULL;
-	int n = 0;
 	size_t i;
 
-	memset(req, 0, sizeof(*req));
-	if (len && line[len - 1] == '\n')
-		len--;
-	if (len && line[len - 1] == '\r')
-		len--;
 	if (len == 0) {
 		snprintf(err, errlen, "empty request");
 		return -1;
@@ -51,32 +47,95 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 				 "offset %zu", (unsigned char)line[i], i);
 			return -1;
 		}
-	memcpy(buf, line, len);
-	buf[len] = '\0';
-	for (p = strtok_r(buf, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
-		if (n == MAX_TOK) {
-			snprintf(err, errlen, "too many arguments");
-			return -1;
-		}
-		tok[n++] = p;
-	}
-	if (n == 0) {
+	return 0;
+}
+
+/*
+ * The next space-separated word of *p, or with whole the rest of the line
+ * without its outer spaces, ended in place; NULL at the end.
+ */
+static char *next_arg(char **p, int whole)
+{
+	char *w = *p + strspn(*p, " ");
+	size_t n;
+
+	if (!*w)
+		return NULL;
+	n = whole ? strlen(w) : strcspn(w, " ");
+	*p = w + n;
+	if (**p)
+		*(*p)++ = '\0';
+	while (w[n - 1] == ' ')		/* w[0] is not a space */
+		w[--n] = '\0';
+	return w;
+}
+
+static int bad_count(size_t i, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s takes %d to %d arguments", verbs[i].name,
+		 verbs[i].min_args, verbs[i].max_args);
+	return -1;
+}
+
+/* Split buf into tok[]: the verb's index, or -1 with err. */
+static int split(char *buf, char *tok[MAX_TOK], int *n, char *err,
+		 size_t errlen)
+{
+	char *p = buf, *w;
+	size_t i;
+
+	*n = 0;
+	if (!(tok[0] = next_arg(&p, 0))) {
 		snprintf(err, errlen, "empty request");
 		return -1;
 	}
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+	for (i = 0; i < N_VERBS; i++)
 		if (!strcmp(tok[0], verbs[i].name))
 			break;
-	if (i == sizeof(verbs) / sizeof(verbs[0])) {
+	if (i == N_VERBS) {
 		snprintf(err, errlen, "unknown request '%.32s'", tok[0]);
 		return -1;
 	}
-	if (n - 1 < verbs[i].min_args || n - 1 > verbs[i].max_args) {
-		snprintf(err, errlen, "%s takes %d to %d arguments",
-			 verbs[i].name, verbs[i].min_args, verbs[i].max_args);
+	/* max_args < MAX_TOK: tok[] never overflows */
+	for (*n = 1; (w = next_arg(&p, verbs[i].rest &&
+				   *n == verbs[i].max_args)); (*n)++) {
+		if (*n > verbs[i].max_args)
+			return bad_count(i, err, errlen);
+		tok[*n] = w;
+	}
+	return *n - 1 < verbs[i].min_args ? bad_count(i, err, errlen) : (int)i;
+}
+
+static int copy_arg(char *dst, size_t size, const char *src, char *err,
+		    size_t errlen)
+{
+	if (strlen(src) >= size) {
+		snprintf(err, errlen, "argument too long");
 		return -1;
 	}
-	req->verb = verbs[i].verb;
+	strcpy(dst, src);
+	return 0;
+}
+
+int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
+		      char *err, size_t errlen)
+{
+	char buf[CTL_MAX_REQ + 1], *tok[MAX_TOK];
+	int n, v;
+
+	memset(req, 0, sizeof(*req));
+	if (len && line[len - 1] == '\n')
+		len--;
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (check_line(line, len, err, errlen))
+		return -1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	v = split(buf, tok, &n, err, errlen);
+	if (v < 0)
+		return -1;
+	req->verb = verbs[v].verb;
 	switch (req->verb) {
 	case CTL_EXPORT_PCAP:
 		if (conf_parse_u64(tok[1], &req->num) || req->num == 0 ||
@@ -85,9 +144,8 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 				 "1..86400");
 			return -1;
 		}
-		if (n == 3)
-			goto arg2;
-		break;
+		return n == 3 ? copy_arg(req->arg, sizeof(req->arg), tok[2],
+					 err, errlen) : 0;
 	case CTL_HISTORY:
 		req->num = 50;
 		if (n == 3 && (conf_parse_u64(tok[2], &req->num) ||
@@ -99,23 +157,16 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 		/* fall through */
 	case CTL_DEVICE:
 	case CTL_MONITOR:
-		if (n >= 2) {
-			if (strlen(tok[1]) >= sizeof(req->arg)) {
-				snprintf(err, errlen, "argument too long");
-				return -1;
-			}
-			strcpy(req->arg, tok[1]);
-		}
-		break;
+		return n >= 2 ? copy_arg(req->arg, sizeof(req->arg), tok[1],
+					 err, errlen) : 0;
+	case CTL_LIFECYCLE:
+		return copy_arg(req->arg, sizeof(req->arg), tok[1], err,
+				errlen) ||
+		       copy_arg(req->arg2, sizeof(req->arg2), tok[2], err,
+				errlen) ||
+		       (n == 4 && copy_arg(req->text, sizeof(req->text),
+					   tok[3], err, errlen)) ? -1 : 0;
 	default:
-		break;
+		return 0;
 	}
-	return 0;
-arg2:
-	if (strlen(tok[2]) >= sizeof(req->arg)) {
-		snprintf(err, errlen, "argument too long");
-		return -1;
-	}
-	strcpy(req->arg, tok[2]);
-	return 0;
 }

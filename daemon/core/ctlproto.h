@@ -8,7 +8,9 @@
  * Verbs: status | devices | device KEY | links | signals | stats |
  * history [LABEL [LIMIT]] | monitor [PROTO] (then one text line per
  * frame until the client hangs up) | export-pcap SECONDS [RING] (then
- * exactly "bytes" bytes of pcap).
+ * exactly "bytes" bytes of pcap) | lifecycle KEY STATE [REASON...] (the
+ * reason is the rest of the line; the move is audited under the peer's
+ * user name).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -29,11 +31,14 @@ enum ctl_verb {
 	CTL_HISTORY,
 	CTL_MONITOR,
 	CTL_EXPORT_PCAP,
+	CTL_LIFECYCLE,
 };
 
 struct ctl_req {
 	enum ctl_verb verb;
 	char arg[CTL_MAX_ARG];		/* KEY, LABEL, PROTO or RING */
+	char arg2[32];			/* lifecycle: STATE */
+	char text[CTL_MAX_ARG];		/* lifecycle: REASON, may be "" */
 	uint64_t num;			/* SECONDS or LIMIT */
 };
 

@@ -35,6 +35,7 @@ struct conn {
 	int monitor;			/* streaming frames */
 	int proto;			/* monitor filter, -1 any */
 	int closing;
+	uid_t uid;			/* the peer's, for audit */
 };
 
 struct ctlsock {
@@ -200,7 +201,7 @@ static void handle(struct conn *c, const struct ctl_req *req)
 		return;
 	}
 	default:
-		reply_json(c, ctlcmd_answer(cs->d, req));
+		reply_json(c, ctlcmd_answer(cs->d, req, c->uid));
 		finish(c);
 		return;
 	}
@@ -256,16 +257,18 @@ static bool in_group(uid_t uid, gid_t gid)
 	return false;
 }
 
-static bool peer_allowed(struct ctlsock *cs, int fd)
+/* Check the peer's credentials and keep its uid in c. */
+static bool peer_allowed(struct conn *c, int fd)
 {
 	struct ucred cr;
 	socklen_t l = sizeof(cr);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l))
 		return false;
-	if (cr.uid == 0 || cr.uid == geteuid() || cr.gid == cs->gid)
+	c->uid = cr.uid;
+	if (cr.uid == 0 || cr.uid == geteuid() || cr.gid == c->cs->gid)
 		return true;
-	return in_group(cr.uid, cs->gid);
+	return in_group(cr.uid, c->cs->gid);
 }
 
 static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
@@ -302,7 +305,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	cs->ctr.connections++;
 	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_MAX_REQ * 2);
-	if (!peer_allowed(cs, fd)) {
+	if (!peer_allowed(c, fd)) {
 		cs->ctr.denied++;
 		log_warnx("ctl: refused a client without permission");
 		reply_error(c, "permission denied");

@@ -4,6 +4,8 @@
  * Every connection's peer credentials are checked (SO_PEERCRED): root,
  * iiotd's own user and members of the socket's group are let in; anyone
  * else gets {"ok":false,"error":"permission denied"} and is counted.
+ * The peer's uid also names the actor of what a request changes (a
+ * device's lifecycle) in the audit log.
  */
 #ifndef IIOTD_CTLSOCK_H
 #define IIOTD_CTLSOCK_H

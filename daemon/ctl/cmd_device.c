@@ -1,4 +1,9 @@
-/* iiotctl device show ID: one device, its links and its history. */
+/*
+ * iiotctl device show ID: one device, its links and its history.
+ * iiotctl device lifecycle ID STATE [--reason TEXT]: move it through its
+ * lifecycle, by the rules of the API (daemon/model/model_lifecycle.c).
+ */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,47 +26,13 @@ static void when(long long ns, char *buf, size_t len)
 		 (ns / 1000000LL) % 1000);
 }
 
-static int run_device(int argc, char **argv)
+/* identity, state and counters, one "name value" line each */
+static void print_device(json_t *dev)
 {
-	const char *sock = NULL, *id = NULL;
-	char err[512], req[CTL_MAX_REQ], t[48];
-	int i, as_json = 0, show = 0;
-	json_t *o, *dev, *h;
+	char t[48];
 	const char *k;
-	size_t n;
+	json_t *h;
 
-	for (i = 1; i < argc; i++) {
-		if (ctl_opt_socket(argc, argv, &i, &sock))
-			continue;
-		if (!strcmp(argv[i], "--json"))
-			as_json = 1;
-		else if (!show && !strcmp(argv[i], "show"))
-			show = 1;
-		else if (show && !id)
-			id = argv[i];
-		else
-			break;
-	}
-	if (!show || !id || i < argc || strchr(id, ' ') ||
-	    strlen(id) >= CTL_MAX_ARG) {
-		fprintf(stderr, "usage: iiotctl device show [-s SOCK] [--json] "
-			"ID|MAC|STATION-NAME\n");
-		return 2;
-	}
-	snprintf(req, sizeof(req), "device %s\n", id);
-	o = ctl_call(ctl_socket_path(sock), req, err, sizeof(err));
-	if (!o) {
-		fprintf(stderr, "iiotctl: %s\n", err);
-		return 1;
-	}
-	if (as_json) {
-		json_object_del(o, "ok");
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
-		return 0;
-	}
-	dev = json_object_get(o, "device");
 	json_object_foreach(dev, k, h) {
 		char *s;
 
@@ -85,21 +56,148 @@ static int run_device(int argc, char **argv)
 		       json_string_value(h) : s);
 		free(s);
 	}
+}
+
+static void print_history(json_t *hist)
+{
+	char t[48];
+	json_t *h;
+	size_t n;
+
 	printf("\nhistory (newest first):\n");
-	json_array_foreach(json_object_get(o, "history"), n, h) {
+	json_array_foreach(hist, n, h) {
 		when(json_integer_value(json_object_get(h, "ts_ns")), t,
 		     sizeof(t));
 		printf("  %s  %-10s %s\n", t,
 		       json_string_value(json_object_get(h, "event")),
 		       json_string_value(json_object_get(h, "detail")));
 	}
+}
+
+struct dev_args {
+	const char *sock, *sub, *pos[2], *reason;
+	int as_json, npos;
+};
+
+/* [-s SOCK] [--json] [--reason TEXT] SUBCOMMAND ARGS...; -1 on a misfit */
+static int parse(int argc, char **argv, struct dev_args *a)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (ctl_opt_socket(argc, argv, &i, &a->sock))
+			continue;
+		if (!strcmp(argv[i], "--json"))
+			a->as_json = 1;
+		else if (!strcmp(argv[i], "--reason") && i + 1 < argc)
+			a->reason = argv[++i];
+		else if (!a->sub)
+			a->sub = argv[i];
+		else if (a->npos < 2)
+			a->pos[a->npos++] = argv[i];
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* A word the control protocol carries as one argument. */
+static bool one_word(const char *s, size_t max)
+{
+	return s && *s && !strchr(s, ' ') && strlen(s) < max;
+}
+
+/* The reason travels as the rest of the request line: printable ASCII. */
+static bool reason_ok(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
+static int show(const struct dev_args *a)
+{
+	char req[CTL_MAX_REQ];
+	json_t *o;
+
+	snprintf(req, sizeof(req), "device %s\n", a->pos[0]);
+	o = ctl_query(ctl_socket_path(a->sock), req);
+	if (!o)
+		return 1;
+	if (a->as_json) {
+		json_object_del(o, "ok");
+		ctl_dump_json(o);
+	} else {
+		print_device(json_object_get(o, "device"));
+		print_history(json_object_get(o, "history"));
+	}
 	json_decref(o);
 	return 0;
 }
 
+static int lifecycle(const struct dev_args *a)
+{
+	char req[CTL_MAX_REQ];
+	json_t *o, *dev;
+	const char *from, *to;
+
+	snprintf(req, sizeof(req), "lifecycle %s %s %s\n", a->pos[0],
+		 a->pos[1], a->reason ? a->reason : "");
+	o = ctl_query(ctl_socket_path(a->sock), req);
+	if (!o)
+		return 1;
+	dev = json_object_get(o, "device");
+	from = json_string_value(json_object_get(o, "from"));
+	to = json_string_value(json_object_get(dev, "lifecycle"));
+	if (a->as_json) {
+		json_object_del(o, "ok");
+		ctl_dump_json(o);
+	} else if (from && to && !strcmp(from, to)) {
+		printf("device %lld %s: already %s\n",
+		       json_integer_value(json_object_get(dev, "id")),
+		       json_string_value(json_object_get(dev, "label")), to);
+	} else {
+		printf("device %lld %s: %s -> %s\n",
+		       json_integer_value(json_object_get(dev, "id")),
+		       json_string_value(json_object_get(dev, "label")),
+		       from, to);
+	}
+	json_decref(o);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: iiotctl device show [-s SOCK] [--json] ID|MAC|STATION-NAME\n"
+		"       iiotctl device lifecycle [-s SOCK] [--json] ID|MAC|STATION-NAME STATE\n"
+		"                                [--reason TEXT]\n"
+		"STATE: discovered, pending, commissioned, active, maintenance, retired\n");
+	return 2;
+}
+
+static int run_device(int argc, char **argv)
+{
+	struct dev_args a = { 0 };
+
+	if (parse(argc, argv, &a) || !a.sub || !one_word(a.pos[0], CTL_MAX_ARG))
+		return usage();
+	if (!strcmp(a.sub, "show") && a.npos == 1 && !a.reason)
+		return show(&a);
+	if (strcmp(a.sub, "lifecycle") || a.npos != 2 || !one_word(a.pos[1], 32))
+		return usage();
+	if (!reason_ok(a.reason) || (a.reason && strlen(a.reason) >= CTL_MAX_ARG)) {
+		fprintf(stderr, "iiotctl: --reason: at most %d characters of "
+			"printable ASCII\n", CTL_MAX_ARG - 1);
+		return 2;
+	}
+	return lifecycle(&a);
+}
+
 const struct ctl_cmd cmd_device = {
 	.name = "device",
-	.args = "show [--json] ID",
-	.help = "one device: identity, state, counters, history",
+	.args = "show|lifecycle ID [STATE]",
+	.help = "one device (identity, lifecycle, history); move its lifecycle",
 	.run = run_device,
 };

@@ -25,7 +25,7 @@ static void list_one(void *arg, const struct user *u)
 
 static int reset(struct authdb *db, const char *dir, const char *name, int mfa)
 {
-	char pw[21], path[4096], err[512], who[64];
+	char pw[21], err[512], who[64];
 	struct passwd *pwd = getpwuid(getuid());
 	struct audit *a;
 	struct user u;
@@ -40,9 +40,8 @@ static int reset(struct authdb *db, const char *dir, const char *name, int mfa)
 		fprintf(stderr, "iiotctl: cannot update '%s'\n", name);
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/audit.db", dir);
 	snprintf(who, sizeof(who), "iiotctl:%s", pwd ? pwd->pw_name : "?");
-	a = audit_open(path, err, sizeof(err));
+	a = audit_open_dir(dir, err, sizeof(err));
 	if (!a || audit_append(a, who, "local", "user.reset-password", name, "ok",
 			       mfa ? "{\"mfa\":\"cleared\"}" : NULL)) {
 		fprintf(stderr, "iiotctl: audit log: %s\n", a ? "append failed" : err);

@@ -116,6 +116,56 @@ static void ctlreq(void **state)
 	assert_int_equal(ctl_parse_request("status\x80", 7, &r, err,
 					   sizeof(err)), -1);
 	assert_int_equal(ctl_parse_request("", 0, &r, err, sizeof(err)), -1);
+	assert_int_equal(ctl_parse_request("status now", 10, &r, err,
+					   sizeof(err)), -1);
+	assert_string_equal(err, "status takes 0 to 0 arguments");
+}
+
+static void ctlreq_lifecycle(void **state)
+{
+	static const char full[] = "lifecycle et200sp-1 active  FAT  passed ";
+	struct ctl_req r;
+	char err[160];
+
+	(void)state;
+	/* the reason is the rest of the line, inner spaces kept */
+	assert_int_equal(ctl_parse_request(full, strlen(full), &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(r.verb, CTL_LIFECYCLE);
+	assert_string_equal(r.arg, "et200sp-1");
+	assert_string_equal(r.arg2, "active");
+	assert_string_equal(r.text, "FAT  passed");
+	assert_int_equal(ctl_parse_request("lifecycle 3 active\n", 19, &r,
+					   err, sizeof(err)), 0);
+	assert_string_equal(r.text, "");
+	assert_int_equal(ctl_parse_request("lifecycle 3", 11, &r, err,
+					   sizeof(err)), -1);
+	assert_string_equal(err, "lifecycle takes 2 to 3 arguments");
+	assert_int_equal(ctl_parse_request("lifecycle 3 active-and-then-some-"
+					   "more-words-x", 45, &r, err,
+					   sizeof(err)), -1);
+	assert_string_equal(err, "argument too long");
+}
+
+static void lifecycle_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(model_lifecycle_parse("commissioned"),
+			 MODEL_LC_COMMISSIONED);
+	assert_int_equal(model_lifecycle_parse("Active"), -1);
+	assert_true(model_lifecycle_allowed(MODEL_LC_DISCOVERED, MODEL_LC_PENDING));
+	assert_true(model_lifecycle_allowed(MODEL_LC_PENDING, MODEL_LC_COMMISSIONED));
+	assert_true(model_lifecycle_allowed(MODEL_LC_COMMISSIONED, MODEL_LC_ACTIVE));
+	assert_true(model_lifecycle_allowed(MODEL_LC_ACTIVE, MODEL_LC_MAINTENANCE));
+	assert_true(model_lifecycle_allowed(MODEL_LC_MAINTENANCE, MODEL_LC_ACTIVE));
+	assert_true(model_lifecycle_allowed(MODEL_LC_MAINTENANCE, MODEL_LC_RETIRED));
+	assert_true(model_lifecycle_allowed(MODEL_LC_ACTIVE, MODEL_LC_ACTIVE));
+	assert_false(model_lifecycle_allowed(MODEL_LC_PENDING, MODEL_LC_ACTIVE));
+	assert_false(model_lifecycle_allowed(MODEL_LC_ACTIVE, MODEL_LC_PENDING));
+	assert_false(model_lifecycle_allowed(MODEL_LC_ACTIVE, MODEL_LC_RETIRED));
+	assert_false(model_lifecycle_allowed(MODEL_LC_RETIRED, MODEL_LC_ACTIVE));
+	assert_false(model_lifecycle_allowed(MODEL_LC_PENDING, MODEL_LC_DISCOVERED));
+	assert_false(model_lifecycle_allowed(MODEL_LC_ACTIVE, MODEL_LC_COUNT));
 }
 
 struct walk { uint64_t n, last_ts; uint32_t bad; };
@@ -283,6 +333,8 @@ int main(void)
 		cmocka_unit_test(conf_errors),
 		cmocka_unit_test(conf_unknown_key),
 		cmocka_unit_test(ctlreq),
+		cmocka_unit_test(ctlreq_lifecycle),
+		cmocka_unit_test(lifecycle_rules),
 		cmocka_unit_test(flightrec_window),
 		cmocka_unit_test(sigmap),
 		cmocka_unit_test(model_ecat_link),
