@@ -48,8 +48,12 @@ int user_count(struct authdb *db);
 /* 0, 1 when the name exists, -1 error */
 int user_create(struct authdb *db, const char *name, enum role role,
 		const char *pw, int must_change);
-/* the next three bump gen, which ends the user's sessions */
+/* the same with a hash made elsewhere (auth/hash_worker.h) */
+int user_create_hashed(struct authdb *db, const char *name, enum role role,
+		       const char *pwhash, int must_change);
+/* the next four bump gen, which ends the user's sessions */
 int user_set_password(struct authdb *db, int64_t id, const char *pw, int must_change);
+int user_set_pwhash(struct authdb *db, int64_t id, const char *pwhash, int must_change);
 int user_set_role(struct authdb *db, int64_t id, enum role role);
 int user_set_disabled(struct authdb *db, int64_t id, int disabled);
 int user_delete(struct authdb *db, int64_t id);

@@ -7,3 +7,9 @@ test_auth_SRCS = tests/api/test_auth.c daemon/auth/perm.c daemon/auth/util.c \
 	daemon/auth/audit.c daemon/auth/users.c daemon/auth/tokens.c \
 	daemon/auth/settings.c daemon/auth/session.c
 test_auth_LDLIBS = -largon2 -lsqlite3 -ljansson -lcrypto
+
+# named for "make check T=api", beside the API tests that hold requests on it
+TESTS += test_api_hash_worker
+test_api_hash_worker_SRCS = tests/api/test_hash_worker.c daemon/auth/hash_worker.c \
+	daemon/auth/password.c daemon/auth/util.c
+test_api_hash_worker_LDLIBS = -largon2 -lcrypto -levent -lpthread

@@ -174,17 +174,33 @@ int authdb_exec(struct authdb *a, const char *sql, const char *fmt, ...)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int user_create_hashed(struct authdb *a, const char *name, enum role role,
+		       const char *pwhash, int must_change)
+{
+	int64_t now = auth_now_ms();
+
+	if (!user_name_ok(name))
+		return -1;
+	return authdb_exec(a, "INSERT INTO users(name, role, pwhash, pw_changed,"
+			 " must_change, created) VALUES(?,?,?,?,?,?)", "tttiii",
+			 name, role_name(role), pwhash, now, (int64_t)must_change, now);
+}
+
 int user_create(struct authdb *a, const char *name, enum role role,
 		const char *pw, int must_change)
 {
 	char h[PW_ENCODED_MAX];
-	int64_t now = auth_now_ms();
 
 	if (!user_name_ok(name) || pw_hash(pw, h, sizeof(h)))
 		return -1;
-	return authdb_exec(a, "INSERT INTO users(name, role, pwhash, pw_changed,"
-			 " must_change, created) VALUES(?,?,?,?,?,?)", "tttiii",
-			 name, role_name(role), h, now, (int64_t)must_change, now);
+	return user_create_hashed(a, name, role, h, must_change);
+}
+
+int user_set_pwhash(struct authdb *a, int64_t id, const char *pwhash, int must_change)
+{
+	return authdb_exec(a, "UPDATE users SET pwhash = ?, pw_changed = ?, must_change = ?,"
+			 " gen = gen + 1, failures = 0, locked_until = 0 WHERE id = ?",
+			 "tiii", pwhash, auth_now_ms(), (int64_t)must_change, id);
 }
 
 int user_set_password(struct authdb *a, int64_t id, const char *pw, int must_change)
@@ -193,9 +209,7 @@ int user_set_password(struct authdb *a, int64_t id, const char *pw, int must_cha
 
 	if (pw_hash(pw, h, sizeof(h)))
 		return -1;
-	return authdb_exec(a, "UPDATE users SET pwhash = ?, pw_changed = ?, must_change = ?,"
-			 " gen = gen + 1, failures = 0, locked_until = 0 WHERE id = ?",
-			 "tiii", h, auth_now_ms(), (int64_t)must_change, id);
+	return user_set_pwhash(a, id, h, must_change);
 }
 
 int user_set_role(struct authdb *a, int64_t id, enum role role)
