@@ -3,7 +3,8 @@
  * behind OpenSSL bufferevents.  Files: tls.c (context, self-signed
  * certificate), http.c (server, limits, headers, replies), parse.c (cookie,
  * query and body parsers, fuzzed), routes.c (route × permission table,
- * dispatch, CSRF, audit), h_*.c (handlers), static.c (web/ files), sse.c
+ * dispatch, CSRF, audit), h_*.c (handlers), held.c (requests waiting
+ * for a password job on auth/hash_worker.c), static.c (web/ files), sse.c
  * (live stream), data.c (model/store adapter), subsys_api.c (hooks).
  */
 #ifndef IIOT_API_H
@@ -16,6 +17,7 @@
 
 #include "auth/audit.h"
 #include "auth/authdb.h"
+#include "auth/hash_worker.h"
 #include "auth/session.h"
 
 #define API_MAX_BODY		(64 * 1024)
@@ -24,6 +26,10 @@
 #define API_MAX_SSE		64
 #define API_COOKIE		"__Host-iiot"
 #define API_MAX_PARAMS		2
+#define API_HASH_THREADS	1	/* [api] hash_threads: leave the loop its core */
+#define API_HASH_QUEUE		16	/* [api] hash_queue: 17 checks, 0.5-2 s of waiting */
+#define API_BUSY_RETRY_S	"1"	/* Retry-After of a 503 when the queue is full */
+#define API_BUSY_LOG_MS		10000	/* at most one "busy" log line this often */
 
 struct iiotd;
 struct sse_client;
@@ -49,7 +55,10 @@ struct api {
 	struct event *tick;
 	struct sse_client *sse;
 	int nsse;
-	uint64_t requests, errors;
+	struct hash_worker *hw;		/* Argon2id off the loop */
+	uint64_t requests, errors, held;	/* held: waiting for a password job */
+	uint64_t busy_unlogged;		/* 503s since the last "busy" log line */
+	int64_t busy_log_next;		/* ms */
 };
 
 /* One request on its way through routes.c. */
@@ -71,6 +80,8 @@ struct rq {
 	int status;
 	char target[128];		/* for the audit row */
 	json_t *detail;			/* for the audit row, stolen */
+	int flags;			/* the route's R_* flags (routes.c) */
+	int held;			/* handed to held.c: the dispatcher lets go */
 };
 
 /* http.c */
@@ -88,9 +99,22 @@ SSL_CTX *tls_ctx(const char *cert, const char *key, const char *state_dir,
 
 /* routes.c */
 void routes_dispatch(struct api *a, struct evhttp_request *req);
+/* after the reply: the audit row of a state change, then r's JSON is freed */
+void rq_end(struct rq *r);
 void api_settings_load(struct api *a);
 void api_audit(struct api *a, const char *who, const char *addr, const char *action,
 	       const char *target, const char *result, json_t *detail);
+
+/*
+ * held.c: run a password job for r and finish r later in resume, on the
+ * loop thread.  ctx (len bytes) is copied and handed to resume.  resume
+ * gets res NULL when the client went away: it must not reply then.
+ * 0: held, r now belongs to held.c; 1: queue full, r answered 503;
+ * -1: r answered 500.
+ */
+typedef void (*held_fn)(struct rq *r, const struct hash_result *res, void *ctx);
+int api_hold(struct rq *r, const struct hash_req *hr, held_fn resume,
+	     const void *ctx, size_t len);
 
 /* static.c */
 void static_serve(struct api *a, struct evhttp_request *req, const char *path);

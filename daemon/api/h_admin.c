@@ -1,4 +1,5 @@
 /* People and system administration: users, sessions, tokens, audit, settings. */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +25,52 @@ void h_users(struct rq *r)
 }
 
 /* A one-time password the new or reset user must change at first login. */
-static void one_time_reply(struct rq *r, int code, const struct user *u, const char *pw)
+struct one_time_ctx {
+	int64_t user_id;	/* reset */
+	char name[USER_NAME_MAX + 1];
+	enum role role;
+	char pw[21];
+};
+
+static void one_time_reply(struct rq *r, int code, const struct one_time_ctx *c)
 {
-	api_reply(r, code, json_pack("{ss ss ss}", "name", u->name, "role", role_name(u->role),
-				     "one_time_password", pw));
+	api_reply(r, code, json_pack("{ss ss ss}", "name", c->name, "role", role_name(c->role),
+				     "one_time_password", c->pw));
+}
+
+/* Hash the one-time password off the loop; done stores it and replies. */
+static void one_time_hold(struct rq *r, struct one_time_ctx *c, held_fn done)
+{
+	struct hash_req hr;
+
+	pw_generate(c->pw, sizeof(c->pw));
+	hr = (struct hash_req){ .new_pw = c->pw };
+	api_hold(r, &hr, done, c, sizeof(*c));
+	OPENSSL_cleanse(c, sizeof(*c));
+}
+
+static void user_add_done(struct rq *r, const struct hash_result *res, void *arg)
+{
+	const struct one_time_ctx *c = arg;
+	int rc;
+
+	if (!res)
+		return;
+	rc = res->hashed ? user_create_hashed(r->api->db, c->name, c->role, res->encoded, 1) : -1;
+	if (rc) {
+		api_error(r, rc > 0 ? 409 : 500, rc > 0 ? "user exists" : "cannot create user");
+		return;
+	}
+	one_time_reply(r, 201, c);
 }
 
 void h_user_add(struct rq *r)
 {
 	const char *name = body_str(r->body, "name", USER_NAME_MAX);
 	const char *role = body_str(r->body, "role", 16);
-	char pw[21];
+	struct one_time_ctx c;
 	struct user u;
-	int ro, rc;
+	int ro;
 
 	if (!name || !user_name_ok(name)) {
 		api_error(r, 400, "name: 1-32 characters of A-Z a-z 0-9 . _ -");
@@ -49,14 +83,15 @@ void h_user_add(struct rq *r)
 		return;
 	}
 	r->detail = json_pack("{ss}", "role", role_name(ro));
-	pw_generate(pw, sizeof(pw));
-	rc = user_create(r->api->db, name, ro, pw, 1);
-	if (rc) {
-		api_error(r, rc > 0 ? 409 : 500, rc > 0 ? "user exists" : "cannot create user");
+	/* before spending a hash on it; the insert checks again */
+	if (user_get(r->api->db, name, &u) == 0) {
+		api_error(r, 409, "user exists");
 		return;
 	}
-	user_get(r->api->db, name, &u);
-	one_time_reply(r, 201, &u, pw);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	c.role = ro;
+	one_time_hold(r, &c, user_add_done);
 }
 
 static int load_user(struct rq *r, struct user *u)
@@ -122,20 +157,38 @@ void h_user_del(struct rq *r)
 	api_reply(r, 200, json_pack("{sb}", "ok", 1));
 }
 
-void h_user_reset(struct rq *r)
+static void user_reset_done(struct rq *r, const struct hash_result *res, void *arg)
 {
+	const struct one_time_ctx *c = arg;
 	struct user u;
-	char pw[21];
 
-	if (load_user(r, &u))
+	if (!res)
 		return;
-	pw_generate(pw, sizeof(pw));
-	if (user_set_password(r->api->db, u.id, pw, 1)) {
+	/* deleted while the hash was made */
+	if (user_get_id(r->api->db, c->user_id, &u)) {
+		api_error(r, 404, "no such user");
+		return;
+	}
+	if (!res->hashed || user_set_pwhash(r->api->db, u.id, res->encoded, 1)) {
 		api_error(r, 500, "cannot reset password");
 		return;
 	}
 	session_drop_user(u.id);
-	one_time_reply(r, 200, &u, pw);
+	one_time_reply(r, 200, c);
+}
+
+void h_user_reset(struct rq *r)
+{
+	struct one_time_ctx c;
+	struct user u;
+
+	if (load_user(r, &u))
+		return;
+	memset(&c, 0, sizeof(c));
+	c.user_id = u.id;
+	snprintf(c.name, sizeof(c.name), "%s", u.name);
+	c.role = u.role;
+	one_time_hold(r, &c, user_reset_done);
 }
 
 static void session_row(void *arg, const struct session *s)

@@ -1,6 +1,9 @@
 /*
  * Login, second factor, logout, own session, password change and TOTP
- * enrolment.  Every login attempt is audited here, whatever its outcome.
+ * enrolment.  Every login attempt is audited here, whatever its outcome,
+ * except refusals for a full password-check queue (counted and logged by
+ * held.c).  Password checks run on the hash worker: the handlers hold the
+ * request and finish in their *_done continuation.
  */
 #include <openssl/crypto.h>
 #include <qrencode.h>
@@ -38,75 +41,131 @@ void h_health(struct rq *r)
 	api_reply(r, 200, json_pack("{ss}", "status", "ok"));
 }
 
-/* Compared against when the user does not exist, so both take as long. */
-static const char *dummy_hash(void)
-{
-	static char h[PW_ENCODED_MAX];
-	char pw[24];
-
-	if (!h[0]) {
-		pw_generate(pw, sizeof(pw));
-		if (pw_hash(pw, h, sizeof(h)))
-			h[0] = 0;
-	}
-	return h;
-}
-
 static void login_audit(struct rq *r, const char *user, const char *result, const char *why)
 {
 	api_audit(r->api, user, r->addr, "login", user, result,
 		  why ? json_pack("{ss}", "reason", why) : NULL);
 }
 
-void h_login(struct rq *r)
+/* What a held login needs once its password check is back. */
+struct login_ctx {
+	char name[USER_NAME_MAX + 1];
+	int found;
+	int64_t user_id, gen;
+};
+
+/* Lockout, per address and per account: 1 when it answered. */
+static int login_locked(struct rq *r, const char *name, const struct user *u, int64_t now)
 {
-	const char *name = body_str(r->body, "username", USER_NAME_MAX);
-	const char *pw = body_str(r->body, "password", PW_MAX_LEN);
+	if (addr_locked(r->addr, now)) {
+		login_audit(r, name, "denied", "source address locked");
+		api_error(r, 429, "too many failed logins from this address; try again later");
+		return 1;
+	}
+	if (u && u->locked_until > now) {
+		login_audit(r, name, "denied", "account locked");
+		api_error(r, 423, "account locked after repeated failures; try again later");
+		return 1;
+	}
+	return 0;
+}
+
+static void count_failure(struct rq *r, const struct user *u)
+{
+	struct api_settings *s = &r->api->set;
+
+	addr_failed(r->addr, auth_now_ms(), s->lock_threshold, s->lock_ms);
+	if (u)
+		user_login_failed(r->api->db, u->id, s->lock_threshold, s->lock_ms);
+}
+
+static void login_ok(struct rq *r, const struct user *u)
+{
 	struct api_settings *s = &r->api->set;
 	int64_t now = auth_now_ms();
 	enum sess_stage stage;
 	struct session *se;
+
+	user_login_ok(r->api->db, u->id);
+	addr_ok(r->addr);
+	stage = u->totp_on ? SESS_MFA :
+		setting_mfa_required(r->api->db, u->role) ? SESS_ENROLL : SESS_FULL;
+	se = session_new(u->id, u->name, u->role, u->gen, stage, r->addr);
+	if (!se) {
+		api_error(r, 503, "no session available");
+		return;
+	}
+	api_set_cookie(r, se->id);
+	login_audit(r, u->name, stage == SESS_FULL ? "ok" : "password-ok", NULL);
+	api_reply(r, 200, session_json(r, se, u->must_change ||
+				       (s->max_age_ms && now - u->pw_changed > s->max_age_ms)));
+}
+
+/* Back on the loop with the password check's answer (auth/hash_worker.h). */
+static void login_done(struct rq *r, const struct hash_result *res, void *arg)
+{
+	struct login_ctx *c = arg;
 	struct user u;
-	int found, ok;
+	int found;
+
+	if (!res) {
+		login_audit(r, c->name, "fail", "connection closed before the password check finished");
+		return;
+	}
+	/* decide on the row as it is now: it may have changed while the check ran */
+	found = c->found && user_get_id(r->api->db, c->user_id, &u) == 0 && u.gen == c->gen;
+	/*
+	 * Logins checked alongside this one may have locked the account or the
+	 * address meanwhile.  The lock answers then, right password or not, so
+	 * parallel guesses learn nothing past the threshold; wrong ones count.
+	 */
+	if (login_locked(r, c->name, found ? &u : NULL, auth_now_ms())) {
+		if (!res->match)
+			count_failure(r, found ? &u : NULL);
+		return;
+	}
+	if (!res->match || !found || u.disabled) {
+		count_failure(r, found ? &u : NULL);
+		login_audit(r, c->name, "fail", !found && c->found ? "account changed during sign-in" :
+			    found && u.disabled ? "account disabled" : "bad credentials");
+		api_error(r, 401, "invalid user name or password");
+		return;
+	}
+	login_ok(r, &u);
+}
+
+void h_login(struct rq *r)
+{
+	const char *name = body_str(r->body, "username", USER_NAME_MAX);
+	const char *pw = body_str(r->body, "password", PW_MAX_LEN);
+	struct login_ctx c;
+	struct hash_req hr;
+	struct user u;
 
 	if (!name || !pw || !user_name_ok(name)) {
 		login_audit(r, name && user_name_ok(name) ? name : "-", "fail", "malformed request");
 		api_error(r, 400, "username and password are required");
 		return;
 	}
-	if (addr_locked(r->addr, now)) {
-		login_audit(r, name, "denied", "source address locked");
-		api_error(r, 429, "too many failed logins from this address; try again later");
+	memset(&c, 0, sizeof(c));
+	c.found = user_get(r->api->db, name, &u) == 0;
+	if (login_locked(r, name, c.found ? &u : NULL, auth_now_ms()))
 		return;
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	if (c.found) {
+		c.user_id = u.id;
+		c.gen = u.gen;
 	}
-	found = user_get(r->api->db, name, &u) == 0;
-	if (found && u.locked_until > now) {
-		login_audit(r, name, "denied", "account locked");
-		api_error(r, 423, "account locked after repeated failures; try again later");
-		return;
-	}
-	ok = pw_verify(found ? u.pwhash : dummy_hash(), pw) && found && !u.disabled;
-	if (!ok) {
-		addr_failed(r->addr, now, s->lock_threshold, s->lock_ms);
-		if (found)
-			user_login_failed(r->api->db, u.id, s->lock_threshold, s->lock_ms);
-		login_audit(r, name, "fail", found && u.disabled ? "account disabled" : "bad credentials");
-		api_error(r, 401, "invalid user name or password");
-		return;
-	}
-	user_login_ok(r->api->db, u.id);
-	addr_ok(r->addr);
-	stage = u.totp_on ? SESS_MFA :
-		setting_mfa_required(r->api->db, u.role) ? SESS_ENROLL : SESS_FULL;
-	se = session_new(u.id, u.name, u.role, u.gen, stage, r->addr);
-	if (!se) {
-		api_error(r, 503, "no session available");
-		return;
-	}
-	api_set_cookie(r, se->id);
-	login_audit(r, name, stage == SESS_FULL ? "ok" : "password-ok", NULL);
-	api_reply(r, 200, session_json(r, se, u.must_change ||
-				       (s->max_age_ms && now - u.pw_changed > s->max_age_ms)));
+	/* an unknown user is checked against a dummy hash: both take as long */
+	hr = (struct hash_req){ .encoded = c.found ? u.pwhash : NULL, .pw = pw };
+	/*
+	 * A refusal for a full queue checked no password: it is counted and
+	 * logged (held.c) but neither audited nor held against the address or
+	 * account one by one.  Each audit row is a synchronous write on this
+	 * loop, and a flood from elsewhere must not lock bystanders out.
+	 */
+	if (api_hold(r, &hr, login_done, &c, sizeof(c)) < 0)
+		login_audit(r, name, "fail", "password check failed to start");
 }
 
 static void second_factor_ok(struct rq *r, struct session *se, const struct user *u)
@@ -184,12 +243,66 @@ void h_session(struct rq *r)
 	api_reply(r, 200, session_json(r, r->sess, r->must_change));
 }
 
+/* What a held password change needs once the old password is checked. */
+struct pwchange_ctx {
+	char sid[SESSION_ID_HEX + 1];
+	int64_t user_id, gen;
+	const char *why;	/* policy refusal of the new password (static text) */
+	int same;
+};
+
+static void password_done(struct rq *r, const struct hash_result *res, void *arg)
+{
+	struct pwchange_ctx *c = arg;
+	struct api_settings *s = &r->api->set;
+	struct session *se, *n;
+	enum sess_stage stage;
+	struct user u;
+
+	if (!res)
+		return;
+	/* the session or the account may have changed while the check ran */
+	se = session_find(c->sid, auth_now_ms(), s->idle_ms > s->idle_admin_ms ? s->idle_ms :
+			  s->idle_admin_ms, s->abs_ms);
+	if (!se || user_get_id(r->api->db, c->user_id, &u) || u.gen != c->gen) {
+		api_error(r, 401, "the session ended during the password change");
+		return;
+	}
+	r->sess = se;
+	if (!res->match) {
+		user_login_failed(r->api->db, u.id, s->lock_threshold, s->lock_ms);
+		api_error(r, 403, "current password is wrong");
+		return;
+	}
+	if (c->same || c->why) {
+		api_error(r, 400, c->same ? "the new password must differ from the old one" : c->why);
+		return;
+	}
+	if (!res->hashed || user_set_pwhash(r->api->db, u.id, res->encoded, 0) ||
+	    user_get_id(r->api->db, u.id, &u)) {
+		api_error(r, 500, "cannot store the password");
+		return;
+	}
+	/* every other session of this user ends; this one continues under a new id */
+	stage = se->stage;
+	session_drop_user(u.id);
+	n = session_new(u.id, u.name, u.role, u.gen, stage, r->addr);
+	r->sess = n;
+	if (!n) {
+		api_error(r, 503, "no session available");
+		return;
+	}
+	api_set_cookie(r, n->id);
+	api_reply(r, 200, session_json(r, n, 0));
+}
+
 void h_password(struct rq *r)
 {
 	const char *old = body_str(r->body, "old", PW_MAX_LEN);
 	const char *new = body_str(r->body, "new", PW_MAX_LEN);
-	struct session *se = r->sess, *n;
-	enum sess_stage stage = se->stage;
+	struct session *se = r->sess;
+	struct pwchange_ctx c;
+	struct hash_req hr;
 	const char *why;
 	struct user u;
 
@@ -202,33 +315,17 @@ void h_password(struct rq *r)
 		api_error(r, 500, "user vanished");
 		return;
 	}
-	if (!pw_verify(u.pwhash, old)) {
-		user_login_failed(r->api->db, u.id, r->api->set.lock_threshold, r->api->set.lock_ms);
-		api_error(r, 403, "current password is wrong");
-		return;
-	}
-	if (!strcmp(old, new)) {
-		api_error(r, 400, "the new password must differ from the old one");
-		return;
-	}
-	if (pw_policy(r->api->set.profile, u.name, new, &why)) {
-		api_error(r, 400, why);
-		return;
-	}
-	if (user_set_password(r->api->db, u.id, new, 0) || user_get_id(r->api->db, u.id, &u)) {
-		api_error(r, 500, "cannot store the password");
-		return;
-	}
-	/* every other session of this user ends; this one continues under a new id */
-	session_drop_user(u.id);
-	n = session_new(u.id, u.name, u.role, u.gen, stage, r->addr);
-	r->sess = n;
-	if (!n) {
-		api_error(r, 503, "no session available");
-		return;
-	}
-	api_set_cookie(r, n->id);
-	api_reply(r, 200, session_json(r, n, 0));
+	memset(&c, 0, sizeof(c));
+	snprintf(c.sid, sizeof(c.sid), "%s", se->id);
+	c.user_id = u.id;
+	c.gen = u.gen;
+	c.same = !strcmp(old, new);
+	if (!c.same && pw_policy(r->api->set.profile, u.name, new, &why))
+		c.why = why;
+	/* the new one is hashed only when it will be stored, in the same job */
+	hr = (struct hash_req){ .encoded = u.pwhash, .pw = old,
+				.new_pw = c.same || c.why ? NULL : new };
+	api_hold(r, &hr, password_done, &c, sizeof(c));
 }
 
 static json_t *qr_svg(const char *text)

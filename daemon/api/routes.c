@@ -315,20 +315,30 @@ void routes_dispatch(struct api *a, struct evhttp_request *req)
 	}
 	peer(req, r.addr, sizeof(r.addr));
 	snprintf(r.who, sizeof(r.who), "-");
+	r.flags = rt->flags;
 	if (gate(&r, rt) == 0 && (!(rt->flags & R_BODY) || read_body(&r) == 0))
 		rt->fn(&r);
-	if ((rt->flags & R_STATE) && !(rt->flags & R_NOAUDIT)) {
+	/* a held request is finished by held.c once its password job is done */
+	if (!r.held)
+		rq_end(&r);
+}
+
+void rq_end(struct rq *r)
+{
+	if ((r->flags & R_STATE) && !(r->flags & R_NOAUDIT)) {
 		char action[300];
 
-		snprintf(action, sizeof(action), "%s %s", method_name(r.method), r.path);
-		if (!r.detail)
-			r.detail = json_object();
-		json_object_set_new(r.detail, "status", json_integer(r.status));
-		api_audit(a, r.who, r.addr, action, r.target,
-			  r.status < 400 ? "ok" : r.status == 401 || r.status == 403 ?
-			  "denied" : "fail", r.detail);
-		r.detail = NULL;
+		snprintf(action, sizeof(action), "%s %s", method_name(r->method), r->path);
+		if (!r->detail)
+			r->detail = json_object();
+		json_object_set_new(r->detail, "status", json_integer(r->status));
+		api_audit(r->api, r->who, r->addr, action, r->target,
+			  r->status < 400 ? "ok" : r->status == 401 || r->status == 403 ?
+			  "denied" : "fail", r->detail);
+		r->detail = NULL;
 	}
-	json_decref(r.detail);
-	json_decref(r.body);
+	json_decref(r->detail);
+	json_decref(r->body);
+	r->detail = NULL;
+	r->body = NULL;
 }

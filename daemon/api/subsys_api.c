@@ -9,6 +9,8 @@
  *	key = /etc/iiot/key.pem
  *	webroot = /usr/share/iiot/web
  *	session_idle = 15m		; pins the idle timeout for every role
+ *	hash_threads = 1		; Argon2id threads (1-4), off the event loop
+ *	hash_queue = 16			; password checks waiting beyond those; then 503
  */
 #include <event2/event.h>
 #include <openssl/crypto.h>
@@ -30,18 +32,28 @@
 static struct api api;
 
 static const char *const keys[] = {
-	"enabled", "listen", "cert", "key", "webroot", "session_idle", NULL,
+	"enabled", "listen", "cert", "key", "webroot", "session_idle", "hash_threads",
+	"hash_queue", NULL,
 };
+
+static int hash_conf(const struct conf *c, uint64_t *threads, uint64_t *queue,
+		     char *err, size_t errlen)
+{
+	return conf_get_u64(c, "api", "hash_threads", API_HASH_THREADS, 1, HASH_THREADS_MAX,
+			    threads, err, errlen) ||
+	       conf_get_u64(c, "api", "hash_queue", API_HASH_QUEUE, 0, 1024, queue, err, errlen);
+}
 
 static int api_check_conf(const struct conf *c, char *err, size_t errlen)
 {
 	const char *l = conf_get(c, "api", "listen");
-	uint64_t ms;
+	uint64_t ms, threads, queue;
 	bool on;
 
 	if (conf_check_keys(c, "api", keys, err, errlen) ||
 	    conf_get_bool(c, "api", "enabled", true, &on, err, errlen) ||
-	    conf_get_ms(c, "api", "session_idle", 0, 0, 12 * 3600 * 1000ull, &ms, err, errlen))
+	    conf_get_ms(c, "api", "session_idle", 0, 0, 12 * 3600 * 1000ull, &ms, err, errlen) ||
+	    hash_conf(c, &threads, &queue, err, errlen))
 		return -1;
 	if (l && (!strrchr(l, ':') || atoi(strrchr(l, ':') + 1) <= 0 ||
 		  atoi(strrchr(l, ':') + 1) > 65535)) {
@@ -92,7 +104,7 @@ static int api_start(struct iiotd *d)
 	const char *root = conf_get(c, "api", "webroot");
 	char err[512];
 	struct timeval one = { 1, 0 };
-	uint64_t idle = 0;
+	uint64_t idle = 0, threads = API_HASH_THREADS, queue = API_HASH_QUEUE;
 	bool on = true;
 
 	conf_get_bool(c, "api", "enabled", true, &on, err, sizeof(err));
@@ -115,6 +127,10 @@ static int api_start(struct iiotd *d)
 	if (!api.audit)
 		goto fail;
 	api_settings_load(&api);
+	hash_conf(c, &threads, &queue, err, sizeof(err));
+	api.hw = hash_worker_new(d->base, (int)threads, (int)queue, err, sizeof(err));
+	if (!api.hw)
+		goto fail;
 	api.ssl = tls_ctx(conf_get(c, "api", "cert"), conf_get(c, "api", "key"), d->state_dir,
 			  err, sizeof(err));
 	if (!api.ssl)
@@ -131,11 +147,13 @@ static int api_start(struct iiotd *d)
 		goto fail;
 	}
 	audit_prune(api.audit, (int)setting_int(api.db, "audit.retention_days"));
-	log_info("api: web UI and API at %s", api.url);
+	log_info("api: web UI and API at %s (%d password-check thread%s, %d waiting at most)",
+		 api.url, (int)threads, threads == 1 ? "" : "s", (int)queue);
 	return 0;
 fail:
 	log_warnx("api: %s", err);
 	http_stop(&api);
+	hash_worker_free(api.hw);
 	SSL_CTX_free(api.ssl);
 	audit_close(api.audit);
 	authdb_close(api.db);
@@ -159,12 +177,36 @@ static void api_stop(struct iiotd *d)
 	sse_close_all(&api);
 	if (api.tick)
 		event_free(api.tick);
+	/* held requests are abandoned (and audited) as their connections close */
 	http_stop(&api);
+	if (api.held)
+		log_warnx("api: %llu held request(s) left at stop", (unsigned long long)api.held);
+	hash_worker_free(api.hw);
 	SSL_CTX_free(api.ssl);
 	audit_close(api.audit);
 	authdb_close(api.db);
 	session_clear();
 	memset(&api, 0, sizeof(api));
+}
+
+/* "iiotctl stats": requests, and the password checks behind login */
+static json_t *api_stats(struct iiotd *d)
+{
+	struct hash_worker_counters c;
+	json_t *o;
+
+	(void)d;
+	if (!api.db)
+		return NULL;
+	o = json_pack("{sI sI sI si}", "requests", (json_int_t)api.requests,
+		      "errors", (json_int_t)api.errors, "held", (json_int_t)api.held,
+		      "hash_threads", hash_worker_threads(api.hw));
+	hash_worker_get_counters(api.hw, &c);
+#define HASH_X_JSON(n, dsc) \
+	json_object_set_new(o, "hash_" #n, json_integer((json_int_t)c.n));
+	HASH_WORKER_COUNTERS(HASH_X_JSON)
+#undef HASH_X_JSON
+	return o;
 }
 
 const struct iiotd_subsys subsys_api = {
@@ -173,4 +215,5 @@ const struct iiotd_subsys subsys_api = {
 	.start = api_start,
 	.reload = api_reload,
 	.stop = api_stop,
+	.stats = api_stats,
 };

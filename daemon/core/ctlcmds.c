@@ -12,6 +12,7 @@
 #include "core/ctlcmds.h"
 #include "core/ctlproto.h"
 #include "core/ctlsock.h"
+#include "core/daemon.h"
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "libshm.h"
@@ -308,6 +309,7 @@ json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
 		}
 		json_object_set_new(o, "store", store_json(d->store));
 		json_object_set_new(o, "ctl", ctl_json(d->ctl));
+		iiotd_subsys_stats(d, o);
 		return o;
 	case CTL_HISTORY:
 		h = history(d, req->arg[0] ? req->arg : NULL, req->num);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "capture/capture.h"
 #include "core/conf.h"
@@ -350,6 +351,20 @@ void iiotd_reload(struct iiotd *d)
 			log_warnx("reload: subsystem %s failed",
 				  subsystems[i]->name);
 	log_info("reloaded %s", d->conf_path);
+}
+
+void iiotd_subsys_stats(struct iiotd *d, json_t *o)
+{
+	json_t *s;
+	size_t i;
+
+	for (i = 0; subsystems[i]; i++) {
+		if (!subsystems[i]->stats)
+			continue;
+		s = subsystems[i]->stats(d);
+		if (s)
+			json_object_set_new(o, subsystems[i]->name, s);
+	}
 }
 
 void iiotd_stop(struct iiotd *d)

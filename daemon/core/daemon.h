@@ -7,6 +7,7 @@
 
 struct iiotd;
 struct conf;
+struct json_t;
 
 /* Every core section and every subsystem's check_conf. */
 int iiotd_check_conf(const struct conf *c, char *err, size_t errlen);
@@ -18,6 +19,8 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen);
 void iiotd_reload(struct iiotd *d);
 /* Drain rings, stop subsystems, flush the store, free everything. */
 void iiotd_stop(struct iiotd *d);
+/* Each running subsystem's counters into o, under its name. */
+void iiotd_subsys_stats(struct iiotd *d, struct json_t *o);
 
 /* Drop root: see privdrop.c.  0, or -1 with err. */
 int iiotd_privdrop(struct iiotd *d, const char *user, bool keep_dac,

@@ -6,7 +6,9 @@
  *
  * iiotd calls check_conf for "iiotd -n" and before start, start in table
  * order after the core is up (event loop, config, store), reload on
- * SIGHUP and stop in reverse order on SIGTERM.  Any hook may be NULL.
+ * SIGHUP, stop in reverse order on SIGTERM, and stats for "iiotctl
+ * stats" (a JSON object shown under the subsystem's name).  Any hook may
+ * be NULL.
  */
 #ifndef IIOTD_SUBSYS_H
 #define IIOTD_SUBSYS_H
@@ -15,6 +17,7 @@
 
 struct iiotd;		/* daemon/core/iiotd.h */
 struct conf;		/* daemon/core/conf.h */
+struct json_t;		/* jansson */
 
 struct iiotd_subsys {
 	const char *name;
@@ -23,6 +26,8 @@ struct iiotd_subsys {
 	int (*start)(struct iiotd *d);
 	int (*reload)(struct iiotd *d);
 	void (*stop)(struct iiotd *d);
+	/* a new reference, or NULL while the subsystem is not running */
+	struct json_t *(*stats)(struct iiotd *d);
 };
 
 #define SUBSYS(n) extern const struct iiotd_subsys subsys_##n;

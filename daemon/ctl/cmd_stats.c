@@ -1,4 +1,4 @@
-/* iiotctl stats [--json]: every counter of capture, model, store, socket. */
+/* iiotctl stats [--json]: every counter of capture, model, store, socket, API. */
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +44,7 @@ static int run_stats(int argc, char **argv)
 		print_obj("model", json_object_get(o, "model"));
 		print_obj("store", json_object_get(o, "store"));
 		print_obj("ctl", json_object_get(o, "ctl"));
+		print_obj("api", json_object_get(o, "api"));
 		ctl_print_links(stdout, json_object_get(o, "links"));
 	}
 	json_decref(o);
@@ -53,6 +54,6 @@ static int run_stats(int argc, char **argv)
 const struct ctl_cmd cmd_stats = {
 	.name = "stats",
 	.args = "[-s SOCK] [--json]",
-	.help = "counters: capture, decode, model, store, control socket",
+	.help = "counters: capture, decode, model, store, control socket, API",
 	.run = run_stats,
 };

@@ -1,12 +1,15 @@
 # Helpers for the API tests: a real iiotd on a scratch state dir, curl with
 # cookie jars, TOTP codes computed independently (python3's hmac).
 #   api_start [extra conf lines]     sets D, PORT, URL, ADMIN_PW, IIOTD_PID
+#                                    ($IIOTD: the daemon to run, default iiotd)
 #   req JAR METHOD PATH [BODY] [curl args...]   sets CODE, BODY (raw), JSON file $D/out
 #   login JAR USER PW [TOTP_SECRET]  full login; CSRF kept in JAR.csrf
 #   totp SECRET [STEP_OFFSET]
+#   openapi_check                    the responses req recorded match docs/openapi.yaml
 command -v curl >/dev/null || skip_all "curl missing"
 command -v python3 >/dev/null || skip_all "python3 missing"
 [ -x "$BIN/iiotd" ] || skip_all "iiotd not built"
+IIOTD=${IIOTD:-$BIN/iiotd}
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -26,7 +29,7 @@ api_start() {
 		echo "listen = 127.0.0.1:$PORT"
 		printf '%s\n' "$@"
 	} >"$D/iiotd.conf"
-	"$BIN/iiotd" -d -f "$D/iiotd.conf" >"$D/iiotd.log" 2>&1 &
+	"$IIOTD" -d -f "$D/iiotd.conf" >"$D/iiotd.log" 2>&1 &
 	IIOTD_PID=$!
 	cleanup_push "kill $IIOTD_PID; wait $IIOTD_PID"
 	local i
@@ -95,4 +98,15 @@ login() {
 		jf .csrf >"$1.csrf"
 	fi
 	return 0
+}
+
+openapi_check() {
+	local out
+
+	if [ ! -d "$IIOT_TOP/web/node_modules/yaml" ]; then
+		skip "responses match docs/openapi.yaml" "web/node_modules/yaml missing (make)"
+		return
+	fi
+	out=$(node "$IIOT_TOP/tests/api/openapi_check.mjs" "$IIOT_TOP/docs/openapi.yaml" "$RESP" 2>&1) &&
+		ok "responses match docs/openapi.yaml ($out)" || fail "responses match docs/openapi.yaml" "$out"
 }
