@@ -7,8 +7,10 @@
 . "$(dirname "$0")/lib_api.sh"
 [ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
 ring=iiot-apidata$$
-api_start "[capture]" "ring = $ring" "[model]" "signals = $IIOT_TOP/etc/signals.map"
+# before api_start: cleanups run last-in first-out, so this runs after
+# iiotd has stopped and can no longer recreate the wake FIFO
 cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
+api_start "[capture]" "ring = $ring" "[model]" "signals = $IIOT_TOP/etc/signals.map"
 "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$D/sim.log" 2>&1 &
 cleanup_push "kill $!"
 
