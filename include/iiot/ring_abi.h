@@ -33,7 +33,12 @@
 #include <linux/types.h>
 
 #define IIOT_RING_MAGIC		0x544f4949U	/* "IIOT" little endian */
-#define IIOT_RING_ABI_VERSION	1
+/*
+ * Version 2 moved the consumer's waiting flag to its own cache line
+ * (offset 64 of the consumer page): a version-1 ring file would be misread,
+ * so it is refused at open and a producer replaces it.
+ */
+#define IIOT_RING_ABI_VERSION	2
 
 #define IIOT_RING_PAGE		4096U
 #define IIOT_RING_HDR_OFF	0U
@@ -93,8 +98,8 @@ struct iiot_ring_prod {
 	 * started it; 0 when the source does not report them; set by the
 	 * producer once per tick (relaxed stores, not ordered with pos).
 	 *
-	 * Appended within ABI version 1: readers built before them never
-	 * look past pad0, and every producer's page starts zeroed (a new
+	 * Appended after the rest: readers built before them never look
+	 * past pad0, and every producer's page starts zeroed (a new
 	 * ring file is ftruncate'd, the module's page comes from
 	 * vmalloc_user), so a producer that predates them reads as "not
 	 * reported".  Fields may be appended here again the same way; any
@@ -186,7 +191,7 @@ static inline void iiot_rec_init(struct iiot_ring_rec *rec, __u32 cap_len,
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_hdr) == 88, "hdr size"); \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_prod) == 104, "prod size"); \
 	IIOT_ABI_ASSERT(__builtin_offsetof(struct iiot_ring_prod, nic_packets) \
-			== 72, "NIC counters appended after version 1's"); \
+			== 72, "NIC counters appended after the first fields"); \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_prod) <= IIOT_RING_PAGE, \
 			"prod on its page"); \
 	IIOT_ABI_ASSERT(sizeof(struct iiot_ring_cons) == 72, "cons size"); \

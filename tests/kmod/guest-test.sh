@@ -65,7 +65,7 @@ check "insmod iiot.ko" insmod /lib/modules/iiot.ko
 # a small ring, so the byte-exact pass wraps it several times
 check "attach veth1" $C kmod attach veth1 --ring-size 256k
 if [ -c /dev/iiot/veth1 ]; then ok "device /dev/iiot/veth1"; else nok "device /dev/iiot/veth1"; fi
-expect_eq "sysfs abi_version" "$(cat $S/abi_version)" 1
+expect_eq "sysfs abi_version" "$(cat $S/abi_version)" 2
 expect_eq "sysfs filter is the default" "$(cat $S/filter)" "0x88a4 0x8892"
 check "mmap: only the consumer page is writable" $T mmapcheck /dev/iiot/veth1
 
