@@ -2,14 +2,13 @@
  * Producer bulk path: room for a whole burst of records in one contiguous
  * span, claimed with one check of the consumer's position.  Burst loops
  * (iiot-dpdk) then lay the records with the inline shm_span_frame() and
- * publish them with one shm_prod_commit().
+ * publish them with one shm_prod_publish() or shm_prod_commit().
  */
 #include <stdlib.h>
 
 #include "shm_internal.h"
 
-/* Bytes the consumer can no longer see change under it: whole lines. */
-#define LINE	64U
+#define LINE	64U	/* cache line */
 
 /*
  * Ask for every line of the span in the exclusive state at once: the
@@ -22,7 +21,13 @@ static void prefetch_for_write(uint8_t *p, uint64_t len)
 
 	for (p = (uint8_t *)((uintptr_t)p & ~(uintptr_t)(LINE - 1)); p < end;
 	     p += LINE)
+#if defined(__x86_64__)
+		/* gcc emits it only with -mprfchw, which would tie the build
+		 * to a CPU; x86-64 CPUs without it run it as a no-op */
 		__asm__ volatile("prefetchw %0" : : "m"(*p));
+#else
+		__builtin_prefetch(p, 1, 3);
+#endif
 }
 
 static void pad_to_end(struct shm_ring *r, uint64_t tail_room)
@@ -41,7 +46,7 @@ bool shm_prod_span(struct shm_ring *r, const struct shm_span_tally *t,
 {
 	uint64_t bytes = t->rec_bytes;
 	uint64_t tail_room = r->size - (r->head & r->mask);
-	uint64_t fits = tail_room >= bytes + SHM_SPAN_SLACK;
+	bool fits = tail_room >= bytes + SHM_SPAN_SLACK;
 	uint64_t need = (fits ? 0 : tail_room) + bytes + SHM_SPAN_SLACK;
 
 	/*
