@@ -15,7 +15,7 @@ EXTRA_BENCH += $(BENCH_PROGS)
 
 ring_shm_bench_CFLAGS := -Ibench
 ring_rte_bench_CFLAGS := -Ibench $(BENCH_DPDK_CFLAGS)
-dpdk_bare_bench_CFLAGS := $(BENCH_DPDK_CFLAGS)
+dpdk_bare_bench_CFLAGS := $(BENCH_DPDK_CFLAGS) -Idpdk
 
 $(BENCH_BIN)/ring_shm_bench: $(call objs,bench/ring_shm_bench.c) $(BENCH_LIBSHM)
 	$(call msg,LD,$@)
@@ -27,7 +27,7 @@ $(BENCH_BIN)/ring_rte_bench: $(call objs,bench/ring_rte_bench.c)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_DPDK_LIBS)
 
-$(BENCH_BIN)/dpdk_bare_bench: $(call objs,bench/dpdk_bare_bench.c)
+$(BENCH_BIN)/dpdk_bare_bench: $(call objs,bench/dpdk_bare_bench.c dpdk/dpdk_pool.c)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_DPDK_LIBS)

@@ -23,6 +23,8 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "dpdk_pool.h"
+
 #define BURST 32
 
 static uint64_t thread_cpu_ns(void)
@@ -31,22 +33,6 @@ static uint64_t thread_cpu_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* As iiot-dpdk does: fault the pool's data rooms in before timing. */
-static void touch_mbuf(struct rte_mempool *mp, void *arg, void *obj,
-		       unsigned int idx)
-{
-	struct rte_mbuf *m = obj;
-	volatile uint8_t *p = m->buf_addr;
-	uint32_t off;
-
-	(void)mp;
-	(void)arg;
-	(void)idx;
-	for (off = 0; off < m->buf_len; off += 4096)
-		p[off] = 0;
-	p[m->buf_len - 1] = 0;
 }
 
 static volatile int handoff_done;
@@ -131,7 +117,7 @@ int main(int argc, char **argv)
 				       RTE_MBUF_DEFAULT_BUF_SIZE,
 				       (int)rte_socket_id());
 	if (pool)
-		rte_mempool_obj_iter(pool, touch_mbuf, NULL);
+		pool_fault_in(pool);	/* as iiot-dpdk does, before timing */
 	if (!pool ||
 	    rte_eth_dev_configure(0, 1, 1, &conf) ||
 	    rte_eth_rx_queue_setup(0, 0, 1024, rte_eth_dev_socket_id(0), NULL,

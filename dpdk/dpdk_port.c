@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
+#include "dpdk_pool.h"
 #include "iiot_dpdk.h"
 
 #define LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
@@ -171,27 +172,6 @@ static int setup_one(struct app *a, struct port *p, const struct port_opt *po)
 	return 0;
 }
 
-/*
- * Touch every page of an mbuf's data room now: without hugepages the pool
- * is ordinary memory, faulted in page by page on first use, and a page
- * fault costs tens of microseconds in some VMs: paid in the burst loop,
- * that is thousands of frames behind at line rate on the first pass.
- */
-static void touch_mbuf(struct rte_mempool *mp, void *arg, void *obj,
-		       unsigned int idx)
-{
-	struct rte_mbuf *m = obj;
-	volatile uint8_t *p = m->buf_addr;
-	uint32_t off;
-
-	(void)mp;
-	(void)arg;
-	(void)idx;
-	for (off = 0; off < m->buf_len; off += 4096)
-		p[off] = 0;
-	p[m->buf_len - 1] = 0;
-}
-
 int ports_setup(struct app *a)
 {
 	unsigned int i, j, need = 0;
@@ -228,7 +208,7 @@ int ports_setup(struct app *a)
 			a->opt.nb_mbufs, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	rte_mempool_obj_iter(a->pool, touch_mbuf, NULL);
+	pool_fault_in(a->pool);
 	for (i = 0; i < a->opt.nb_ports; i++) {
 		a->nb_ports = i + 1;	/* torn down even if half set up */
 		ret = setup_one(a, &a->ports[i], &a->opt.ports[i]);

@@ -5,6 +5,7 @@
  *   dpdk_port.c   port and queue setup, NIC timestamps, teardown
  *   dpdk_rx.c     the burst loop of one lcore: filter, stamp, copy
  *   dpdk_filter.c the ethertype filter
+ *   dpdk_pool.c   mbuf pool helpers, shared with bench/dpdk_bare_bench
  *   dpdk_stats.c  counters as JSON (stats file, SIGUSR1, exit)
  *   dpdk_main.c   EAL, rings, lcores, signals, shutdown
  */
