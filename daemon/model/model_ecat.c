@@ -64,12 +64,26 @@ static struct model_device *slave_by_pos(struct model *m,
 	return s;
 }
 
+static uint64_t station_key(const struct model_device *master, uint16_t addr)
+{
+	return MKEY_STATION | (uint64_t)master->id << 16 | addr;
+}
+
+static void set_station(struct model *m, struct model_device *master,
+			struct model_device *s, uint16_t addr)
+{
+	if ((s->has & MODEL_HAS_STATION) && s->station_addr == addr)
+		return;
+	s->station_addr = addr;
+	s->has |= MODEL_HAS_STATION;
+	mhash_put(m, station_key(master, addr), s->id);
+}
+
 static struct model_device *slave_by_station(struct model *m,
 					     struct model_device *master,
 					     uint16_t addr, uint64_t ts)
 {
-	uint64_t key = MKEY_STATION | (uint64_t)master->id << 16 | addr;
-	uint32_t v = mhash_get(m, key);
+	uint32_t v = mhash_get(m, station_key(master, addr));
 	struct model_device *s;
 
 	if (v)
@@ -77,24 +91,10 @@ static struct model_device *slave_by_station(struct model *m,
 	s = slave_new(m, master, ts);
 	if (!s)
 		return NULL;
-	s->station_addr = addr;
-	s->has |= MODEL_HAS_STATION;
-	mhash_put(m, key, s->id);
+	set_station(m, master, s, addr);
 	mdev_event(m, s, MODEL_EV_DISCOVERED, ts,
 		   "ecat-slave station 0x%04x", addr);
 	return s;
-}
-
-static void set_station(struct model *m, struct model_device *master,
-			struct model_device *s, uint16_t addr)
-{
-	uint64_t key = MKEY_STATION | (uint64_t)master->id << 16 | addr;
-
-	if ((s->has & MODEL_HAS_STATION) && s->station_addr == addr)
-		return;
-	s->station_addr = addr;
-	s->has |= MODEL_HAS_STATION;
-	mhash_put(m, key, s->id);
 }
 
 static void sii_word(struct model *m, struct model_device *s, uint16_t word,
