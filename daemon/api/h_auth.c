@@ -54,20 +54,39 @@ struct login_ctx {
 	int64_t user_id, gen;
 };
 
-/* Lockout, per address and per account: 1 when it answered. */
-static int login_locked(struct rq *r, const char *name, const struct user *u, int64_t now)
+/*
+ * Lockout, per address and per account, for every step that checks a
+ * secret (password, second factor, the old password of a change): the
+ * refusal is answered and its reason returned, NULL when neither is locked.
+ */
+static const char *lock_refusal(struct rq *r, const struct user *u, int64_t now)
 {
 	if (addr_locked(r->addr, now)) {
-		login_audit(r, name, "denied", "source address locked");
 		api_error(r, 429, "too many failed logins from this address; try again later");
-		return 1;
+		return "source address locked";
 	}
 	if (u && u->locked_until > now) {
-		login_audit(r, name, "denied", "account locked");
 		api_error(r, 423, "account locked after repeated failures; try again later");
-		return 1;
+		return "account locked";
 	}
-	return 0;
+	return NULL;
+}
+
+/* The same for a step that writes its own audit rows, under action: 1 when it answered. */
+static int auth_locked(struct rq *r, const char *action, const char *name,
+		       const struct user *u, int64_t now)
+{
+	const char *why = lock_refusal(r, u, now);
+
+	if (why)
+		api_audit(r->api, name, r->addr, action, name, "denied",
+			  json_pack("{ss}", "reason", why));
+	return why != NULL;
+}
+
+static int login_locked(struct rq *r, const char *name, const struct user *u, int64_t now)
+{
+	return auth_locked(r, "login", name, u, now);
 }
 
 static void count_failure(struct rq *r, const struct user *u)
@@ -79,6 +98,13 @@ static void count_failure(struct rq *r, const struct user *u)
 		user_login_failed(r->api->db, u->id, s->lock_threshold, s->lock_ms);
 }
 
+/* Fully authenticated: the account's and this address's failures are forgiven. */
+static void auth_succeeded(struct rq *r, const struct user *u)
+{
+	user_login_ok(r->api->db, u->id);
+	addr_ok(r->addr);
+}
+
 static void login_ok(struct rq *r, const struct user *u)
 {
 	struct api_settings *s = &r->api->set;
@@ -86,10 +112,15 @@ static void login_ok(struct rq *r, const struct user *u)
 	enum sess_stage stage;
 	struct session *se;
 
-	user_login_ok(r->api->db, u->id);
-	addr_ok(r->addr);
 	stage = u->totp_on ? SESS_MFA :
 		setting_mfa_required(r->api->db, u->role) ? SESS_ENROLL : SESS_FULL;
+	/*
+	 * The failure counters reset only once the user is fully signed in:
+	 * resetting them here, before a second factor, let anyone who knows
+	 * the password guess codes for ever (4 wrong, password, 4 wrong, ...).
+	 */
+	if (stage == SESS_FULL)
+		auth_succeeded(r, u);
 	se = session_new(u->id, u->name, u->role, u->gen, stage, r->addr);
 	if (!se) {
 		api_error(r, 503, "no session available");
@@ -168,15 +199,23 @@ void h_login(struct rq *r)
 		login_audit(r, name, "fail", "password check failed to start");
 }
 
-static void second_factor_ok(struct rq *r, struct session *se, const struct user *u)
+/* 0 when the session is now fully authenticated, else -1 and answered. */
+static int second_factor_ok(struct rq *r, struct session *se, const struct user *u)
 {
+	/* a new id once fully authenticated: a planted id is worth nothing */
+	if (session_rotate(se)) {
+		session_drop(se);
+		r->sess = NULL;
+		api_set_cookie(r, NULL);
+		api_error(r, 500, "no randomness for a session id");
+		return -1;
+	}
 	se->stage = SESS_FULL;
 	se->mfa_fails = 0;
 	se->enrolling = 0;
-	/* a new id once fully authenticated: a planted id is worth nothing */
-	session_rotate(se);
 	api_set_cookie(r, se->id);
-	user_login_ok(r->api->db, u->id);
+	auth_succeeded(r, u);
+	return 0;
 }
 
 void h_login_totp(struct rq *r)
@@ -196,7 +235,14 @@ void h_login_totp(struct rq *r)
 		api_error(r, 400, "code is required");
 		return;
 	}
-	if (user_get_id(r->api->db, se->user_id, &u) || user_totp_get(r->api->db, u.id, key)) {
+	if (user_get_id(r->api->db, se->user_id, &u)) {
+		api_error(r, 500, "cannot read the account");
+		return;
+	}
+	/* a code is a secret like the password: the same locks, checked first */
+	if (auth_locked(r, "login.mfa", u.name, &u, auth_now_ms()))
+		return;
+	if (user_totp_get(r->api->db, u.id, key)) {
 		api_error(r, 500, "cannot read the TOTP secret");
 		return;
 	}
@@ -208,14 +254,14 @@ void h_login_totp(struct rq *r)
 	if (step > 0 || step == -2) {
 		if (step > 0)
 			user_totp_used(r->api->db, u.id, step);
-		second_factor_ok(r, se, &u);
+		if (second_factor_ok(r, se, &u))
+			return;
 		api_audit(r->api, u.name, r->addr, "login.mfa", u.name, "ok",
 			  json_pack("{ss}", "factor", step > 0 ? "totp" : "recovery-code"));
 		api_reply(r, 200, session_json(r, se, r->must_change));
 		return;
 	}
-	user_login_failed(r->api->db, u.id, s->lock_threshold, s->lock_ms);
-	addr_failed(r->addr, auth_now_ms(), s->lock_threshold, s->lock_ms);
+	count_failure(r, &u);
 	api_audit(r->api, u.name, r->addr, "login.mfa", u.name, "fail",
 		  json_pack("{ss}", "reason", step == -1 ? "code already used" : "wrong code"));
 	if (++se->mfa_fails >= s->lock_threshold) {
@@ -251,6 +297,20 @@ struct pwchange_ctx {
 	int same;
 };
 
+/*
+ * The old password of a change is a guess like a login's: without the
+ * locks, anyone holding a session (an unattended browser) could try
+ * passwords for ever, and a right guess replaced the password.
+ */
+static int password_locked(struct rq *r, const struct user *u)
+{
+	const char *why = lock_refusal(r, u, auth_now_ms());
+
+	if (why)
+		r->detail = json_pack("{ss}", "reason", why);
+	return why != NULL;
+}
+
 static void password_done(struct rq *r, const struct hash_result *res, void *arg)
 {
 	struct pwchange_ctx *c = arg;
@@ -269,8 +329,14 @@ static void password_done(struct rq *r, const struct hash_result *res, void *arg
 		return;
 	}
 	r->sess = se;
+	/* as for a login: checks that ran alongside may have locked it meanwhile */
+	if (password_locked(r, &u)) {
+		if (!res->match)
+			count_failure(r, &u);
+		return;
+	}
 	if (!res->match) {
-		user_login_failed(r->api->db, u.id, s->lock_threshold, s->lock_ms);
+		count_failure(r, &u);
 		api_error(r, 403, "current password is wrong");
 		return;
 	}
@@ -315,6 +381,8 @@ void h_password(struct rq *r)
 		api_error(r, 500, "user vanished");
 		return;
 	}
+	if (password_locked(r, &u))
+		return;
 	memset(&c, 0, sizeof(c));
 	snprintf(c.sid, sizeof(c.sid), "%s", se->id);
 	c.user_id = u.id;
@@ -410,7 +478,10 @@ void h_mfa_confirm(struct rq *r)
 		return;
 	}
 	OPENSSL_cleanse(se->enroll_secret, TOTP_SECRET);
-	second_factor_ok(r, se, &u);
+	if (second_factor_ok(r, se, &u)) {
+		OPENSSL_cleanse(codes, sizeof(codes));
+		return;
+	}
 	list = json_array();
 	for (i = 0; i < RECOVERY_CODES; i++)
 		json_array_append_new(list, json_string(codes[i]));

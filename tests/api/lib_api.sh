@@ -5,6 +5,8 @@
 #   req JAR METHOD PATH [BODY] [curl args...]   sets CODE, BODY (raw), JSON file $D/out
 #   login JAR USER PW [TOTP_SECRET]  full login; CSRF kept in JAR.csrf
 #   totp SECRET [STEP_OFFSET]
+#   admin_enrol JAR NEWPW            first login as admin: password change and
+#                                    TOTP enrolment; sets SECRET, RECOVERY (array)
 #   openapi_check                    the responses req recorded match docs/openapi.yaml
 command -v curl >/dev/null || skip_all "curl missing"
 command -v python3 >/dev/null || skip_all "python3 missing"
@@ -98,6 +100,21 @@ login() {
 		jf .csrf >"$1.csrf"
 	fi
 	return 0
+}
+
+admin_enrol() {
+	local jar=$1
+	rm -f "$jar" "$jar.csrf"
+	req "$jar" POST /login "{\"username\":\"admin\",\"password\":\"$ADMIN_PW\"}"
+	jf .csrf >"$jar.csrf"
+	req "$jar" POST /password "{\"old\":\"$ADMIN_PW\",\"new\":\"$2\"}"
+	jf .csrf >"$jar.csrf"
+	req "$jar" POST /mfa/enroll
+	SECRET=$(jf .secret)
+	req "$jar" POST /mfa/confirm "{\"code\":\"$(totp "$SECRET")\"}"
+	[ "$CODE" = 200 ] || return 1
+	jf .csrf >"$jar.csrf"
+	mapfile -t RECOVERY < <(jf '.recovery_codes[]')
 }
 
 openapi_check() {

@@ -56,14 +56,7 @@ expect_eq "every operation in docs/openapi.yaml is walked" "$ops" "${#ROUTES[@]}
 
 # admin: first-run password, change, TOTP enrolment
 A=$D/admin
-req "$A" POST /login "{\"username\":\"admin\",\"password\":\"$ADMIN_PW\"}"
-jf .csrf >"$A.csrf"
-req "$A" POST /password "{\"old\":\"$ADMIN_PW\",\"new\":\"plant supervisor 2026\"}"
-jf .csrf >"$A.csrf"
-req "$A" POST /mfa/enroll
-s=$(jf .secret)
-req "$A" POST /mfa/confirm "{\"code\":\"$(totp "$s")\"}"
-jf .csrf >"$A.csrf"
+admin_enrol "$A" "plant supervisor 2026"
 expect_eq "admin fully logged in" "$CODE $(jf .stage)" "200 ok"
 
 for role in engineer operator viewer auditor; do
