@@ -43,7 +43,10 @@ static void one_time_hold(struct rq *r, struct one_time_ctx *c, held_fn done)
 {
 	struct hash_req hr;
 
-	pw_generate(c->pw, sizeof(c->pw));
+	if (pw_generate(c->pw, sizeof(c->pw))) {
+		api_error(r, 500, "no randomness for a one-time password");
+		return;
+	}
 	hr = (struct hash_req){ .new_pw = c->pw };
 	api_hold(r, &hr, done, c, sizeof(*c));
 	OPENSSL_cleanse(c, sizeof(*c));

@@ -470,10 +470,11 @@ void h_mfa_confirm(struct rq *r)
 		api_error(r, 400, "wrong code; check the authenticator's clock");
 		return;
 	}
+	/* the recovery codes first: TOTP is not turned on without them */
 	if (user_get_id(r->api->db, se->user_id, &u) ||
+	    user_recovery_new(r->api->db, u.id, codes) ||
 	    user_totp_set(r->api->db, u.id, se->enroll_secret, 1) ||
-	    user_totp_used(r->api->db, u.id, step) ||
-	    user_recovery_new(r->api->db, u.id, codes)) {
+	    user_totp_used(r->api->db, u.id, step)) {
 		api_error(r, 500, "cannot store the TOTP secret");
 		return;
 	}

@@ -83,7 +83,10 @@ static int first_run(struct api *a)
 
 	if (user_count(a->db) != 0)
 		return 0;
-	pw_generate(pw, sizeof(pw));
+	if (pw_generate(pw, sizeof(pw))) {
+		log_warnx("api: no randomness for the first admin password");
+		return -1;
+	}
 	if (user_create(a->db, "admin", ROLE_ADMIN, pw, 1))
 		return -1;
 	api_audit(a, "iiotd", "local", "user.create", "admin", "ok",

@@ -1,6 +1,7 @@
 /* Argon2id through libargon2, and the password policy. */
 #include <argon2.h>
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <string.h>
 
 #include "auth/auth.h"
@@ -64,15 +65,18 @@ int pw_policy(enum pw_profile prof, const char *user, const char *pw,
 	return 0;
 }
 
-void pw_generate(char *out, size_t len)
+int pw_generate(char *out, size_t len)
 {
 	/* no look-alikes (0/O, 1/l/I): the secret is read off a console */
 	static const char set[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 	uint8_t r[64];
 	size_t i, n = len - 1 < sizeof(r) ? len - 1 : sizeof(r);
 
-	if (auth_random(r, n))
-		memset(r, 0, n);
+	/* no fallback: without the kernel's randomness there is no secret to make */
+	if (auth_random(r, n)) {
+		out[0] = 0;
+		return -1;
+	}
 	for (i = 0; i < n; i++)
 		out[i] = set[r[i] % (sizeof(set) - 1)];
 	/* grant the three classes the strict profile asks for */
@@ -82,4 +86,6 @@ void pw_generate(char *out, size_t len)
 		out[2] = "23456789"[r[2] % 8];
 	}
 	out[n] = 0;
+	OPENSSL_cleanse(r, sizeof(r));
+	return 0;
 }

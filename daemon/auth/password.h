@@ -22,7 +22,10 @@ int pw_verify(const char *encoded, const char *pw);
 /* 0 acceptable, else -1 and a reason for the user in why */
 int pw_policy(enum pw_profile prof, const char *user, const char *pw,
 	      const char **why);
-/* A random password that passes both profiles (one-time secrets). */
-void pw_generate(char *out, size_t len);
+/*
+ * A random password that passes both profiles (one-time secrets): 0, or -1
+ * (out empty) when the kernel gives no randomness.
+ */
+int pw_generate(char *out, size_t len);
 
 #endif

@@ -324,11 +324,16 @@ int user_recovery_new(struct authdb *a, int64_t id, char codes[][12])
 	char h[65];
 	int i;
 
+	/* 10 characters from a 56-letter set: ~58 bits, single use */
+	for (i = 0; i < RECOVERY_CODES; i++)
+		if (pw_generate(codes[i], 11)) {
+			/* the old codes stay: nothing is changed without new ones */
+			OPENSSL_cleanse(codes, (size_t)RECOVERY_CODES * sizeof(codes[0]));
+			return -1;
+		}
 	if (authdb_exec(a, "DELETE FROM recovery WHERE user_id = ?", "i", id))
 		return -1;
 	for (i = 0; i < RECOVERY_CODES; i++) {
-		/* 10 characters from a 56-letter set: ~58 bits, single use */
-		pw_generate(codes[i], 11);
 		sha256_hex(codes[i], h);
 		if (authdb_exec(a, "INSERT INTO recovery(user_id, hash) VALUES(?, ?)", "it", id, h))
 			return -1;

@@ -34,7 +34,10 @@ static int reset(struct authdb *db, const char *dir, const char *name, int mfa)
 		fprintf(stderr, "iiotctl: no user '%s'\n", name);
 		return 1;
 	}
-	pw_generate(pw, sizeof(pw));
+	if (pw_generate(pw, sizeof(pw))) {
+		fprintf(stderr, "iiotctl: no randomness for a one-time password\n");
+		return 1;
+	}
 	if (user_set_password(db, u.id, pw, 1) ||
 	    (mfa && user_totp_set(db, u.id, (const uint8_t *)"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 0))) {
 		fprintf(stderr, "iiotctl: cannot update '%s'\n", name);

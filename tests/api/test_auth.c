@@ -1,4 +1,5 @@
 /* Unit tests of daemon/auth: TOTP vectors, Argon2id, audit chain, users. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +13,25 @@
 
 #include "auth/audit.h"
 #include "auth/authdb.h"
+#include "auth/seal.h"
 #include "auth/session.h"
+
+/*
+ * Linked with -Wl,--wrap=getrandom (daemon/auth/build.mk): the kernel's
+ * randomness can be made to fail, which it cannot be made to here.
+ */
+ssize_t __real_getrandom(void *buf, size_t n, unsigned int flags);
+ssize_t __wrap_getrandom(void *buf, size_t n, unsigned int flags);
+static int getrandom_fails;
+
+ssize_t __wrap_getrandom(void *buf, size_t n, unsigned int flags)
+{
+	if (getrandom_fails) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return __real_getrandom(buf, n, flags);
+}
 
 /* RFC 6238 appendix B */
 static void rfc6238_vectors(void **state)
@@ -91,7 +110,7 @@ static void argon2id_params(void **state)
 	assert_int_equal(pw_policy(PW_STANDARD, "operator", "xxoperatorxxyy", &why), -1);
 	assert_int_equal(pw_policy(PW_GBT22239, "bob", "alllowercaseletters", &why), -1);
 	assert_int_equal(pw_policy(PW_GBT22239, "bob", "Mixed-Case-Letters", &why), 0);
-	pw_generate(h, 21);
+	assert_int_equal(pw_generate(h, 21), 0);
 	assert_int_equal(strlen(h), 20);
 	assert_int_equal(pw_policy(PW_GBT22239, "admin", h, &why), 0);
 }
@@ -360,6 +379,56 @@ static void sessions(void **state)
 	assert_false(addr_locked("10.0.0.8", now));
 }
 
+/*
+ * Regression: when getrandom() failed, pw_generate() used zeros, so the
+ * one-time admin password and the recovery codes were the same fixed
+ * strings on every such system.  Every secret now fails hard instead.
+ */
+static void getrandom_failure_makes_no_predictable_secret(void **state)
+{
+	char err[256], tok[TOKEN_LEN + 1], codes[RECOVERY_CODES][12], h[PW_ENCODED_MAX];
+	char old[RECOVERY_CODES][12];
+	uint8_t sec[TOTP_SECRET], sealed[TOTP_SECRET + SEAL_OVERHEAD], key[SEAL_KEY];
+	char path[128];
+	struct authdb *db;
+	struct user u;
+	int64_t id;
+
+	(void)state;
+	db = authdb_open(tmpdir, err, sizeof(err));
+	assert_non_null(db);
+	if (user_get(db, "grace", &u))
+		assert_int_equal(user_create(db, "grace", ROLE_ENGINEER, "grace's long password", 0), 0);
+	assert_int_equal(user_get(db, "grace", &u), 0);
+	memset(sec, 0x5a, sizeof(sec));
+
+	assert_int_equal(user_recovery_new(db, u.id, codes), 0);
+	memcpy(old, codes, sizeof(old));
+	getrandom_fails = 1;
+	memset(h, 'x', sizeof(h));
+	assert_int_equal(pw_generate(h, 21), -1);
+	assert_int_equal(h[0], 0);
+	memset(codes, 0, sizeof(codes));
+	assert_int_equal(user_recovery_new(db, u.id, codes), -1);
+	assert_int_equal(codes[0][0], 0);
+	assert_int_equal(pw_hash("a long enough password", h, sizeof(h)), -1);
+	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, "grace", tok, &id), -1);
+	memset(key, 0, sizeof(key));
+	assert_int_equal(seal(key, sec, sizeof(sec), sealed), -1);
+	assert_null(session_new(u.id, u.name, u.role, u.gen, SESS_FULL, "10.0.0.1"));
+	snprintf(path, sizeof(path), "%s/new-secret.key", tmpdir);
+	assert_int_equal(seal_key_load(path, key), -1);
+	getrandom_fails = 0;
+	/* nothing was changed without new codes: the old ones still work */
+	assert_int_equal(user_recovery_use(db, u.id, old[0]), 1);
+
+	/* and once the kernel answers again, all is well */
+	assert_int_equal(user_recovery_new(db, u.id, codes), 0);
+	assert_int_equal(strlen(codes[0]), 10);
+	assert_int_equal(user_recovery_use(db, u.id, codes[0]), 1);
+	authdb_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +440,7 @@ int main(void)
 		cmocka_unit_test(users_tokens_settings),
 		cmocka_unit_test(perms_deny_by_default),
 		cmocka_unit_test(sessions),
+		cmocka_unit_test(getrandom_failure_makes_no_predictable_secret),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
