@@ -7,44 +7,23 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <pcap/pcap.h>
 
 #include "core/ctlclient.h"
 #include "ctl.h"
 #include "model/model.h"
+#include "pcapfile.h"
+
+static void feed_frame(void *arg, const uint8_t *p, uint32_t caplen,
+		       uint32_t len, uint64_t ts, uint64_t frame_no)
+{
+	(void)frame_no;
+	/* pcap files carry software stamps as far as we know */
+	model_frame_raw(arg, p, caplen, len, ts, 0);
+}
 
 static int feed(struct model *m, const char *path)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *p;
-	pcap_t *pc;
-	int rc, nano;
-
-	pc = pcap_open_offline_with_tstamp_precision(path,
-		PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (!pc) {
-		fprintf(stderr, "iiotctl: %s\n", errbuf);
-		return -1;
-	}
-	if (pcap_datalink(pc) != DLT_EN10MB) {
-		fprintf(stderr, "iiotctl: %s: link type %d is not Ethernet\n",
-			path, pcap_datalink(pc));
-		pcap_close(pc);
-		return -1;
-	}
-	nano = pcap_get_tstamp_precision(pc) == PCAP_TSTAMP_PRECISION_NANO;
-	while ((rc = pcap_next_ex(pc, &h, &p)) == 1) {
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL +
-			(uint64_t)h->ts.tv_usec * (nano ? 1 : 1000);
-
-		/* pcap files carry software stamps as far as we know */
-		model_frame_raw(m, p, h->caplen, h->len, ts, 0);
-	}
-	if (rc == -1)
-		fprintf(stderr, "iiotctl: %s: %s\n", path, pcap_geterr(pc));
-	pcap_close(pc);
-	return rc == -1 ? -1 : 0;
+	return ctl_pcap_feed(path, feed_frame, m);
 }
 
 static int run_inventory(int argc, char **argv)

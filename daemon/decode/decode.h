@@ -426,6 +426,26 @@ struct decode_ip {
 	uint8_t ttl;
 };
 
+/* ---- ARP ------------------------------------------------------------------ */
+
+#define ETHERTYPE_ARP		0x0806
+#define ARP_REQUEST		1
+#define ARP_REPLY		2
+
+struct decode_arp {
+	uint16_t op;		/* ARP_REQUEST or ARP_REPLY */
+	uint8_t sha[6], tha[6];	/* sender and target hardware address */
+	uint32_t spa, tpa;	/* sender and target IPv4, host order */
+};
+
+/*
+ * ARP for IPv4 over Ethernet from the bytes after the ethertype (decoded.l3
+ * when decoded.ethertype == ETHERTYPE_ARP).  0, or -1 when it is not that
+ * (other hardware or protocol types, short, unknown opcode).  Not part of
+ * decode_frame(): only the IDS asks.
+ */
+int decode_arp(const uint8_t *p, uint32_t len, struct decode_arp *out);
+
 /* ---- the decoded frame --------------------------------------------------- */
 
 struct decoded {

@@ -364,6 +364,14 @@ void model_device_label(const struct model *m, const struct model_device *d,
 	}
 }
 
+const struct model_device *model_device_by_mac(const struct model *m,
+					       const uint8_t mac[6])
+{
+	uint32_t v = mhash_get(m, MKEY_MAC | mac48(mac));
+
+	return v ? &m->devs[v - 1] : NULL;
+}
+
 const struct model_device *model_device_find(const struct model *m,
 					     const char *key)
 {

@@ -268,6 +268,9 @@ const struct model_device *model_device_get(const struct model *m,
 /* "42", a MAC "00:11:22:33:44:55", a station name, or "MAC/POS" */
 const struct model_device *model_device_find(const struct model *m,
 					     const char *key);
+/* The device (master, PROFINET station) with this MAC, or NULL; O(1). */
+const struct model_device *model_device_by_mac(const struct model *m,
+					       const uint8_t mac[6]);
 /* A short stable name: station name, "ecat:<master mac>/<pos>", mac */
 void model_device_label(const struct model *m, const struct model_device *d,
 			char *buf, size_t len);

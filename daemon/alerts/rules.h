@@ -1,0 +1,75 @@
+/*
+ * Every alert rule of the product, one row each: the stable id engineers,
+ * tests, policies and SIEMs key on, the default severity, the MITRE ATT&CK
+ * for ICS technique where one applies, how long a quiet condition stays
+ * active before it clears, and the message in English and Simplified
+ * Chinese.  Messages are templates: {device} the device the alert
+ * concerns, {src} and {dst} the frame's MACs, {detail} what the raising
+ * code says.  docs/security.md explains each rule.
+ *
+ * Later analyses (diag, analytics, ops) add their rows here; an id never
+ * changes meaning once shipped.
+ *
+ * X(ENUM, "rule.id", SEVERITY, "Txxxx" or NULL, clear_s, "en", "zh")
+ */
+#ifndef IIOTD_ALERT_RULES_H
+#define IIOTD_ALERT_RULES_H
+
+#define ALERT_RULES(X) \
+	X(FLOOD, "alert.flood", WARNING, NULL, 600, \
+	  "Alert flood: {detail}", \
+	  "告警泛滥：{detail}") \
+	X(PN_DCP_SET_STRANGER, "pn.dcp.set_from_stranger", WARNING, "T0855", 60, \
+	  "DCP Set {detail} to {device} from {src}, which is neither an engineering station nor the device's controller", \
+	  "来自 {src} 的 DCP Set {detail} 发往 {device}，该源既不是工程师站也不是设备的控制器") \
+	X(PN_DCP_IDENTIFY_FLOOD, "pn.dcp.identify_flood", WARNING, "T0846", 60, \
+	  "DCP Identify flood from {src}: {detail}", \
+	  "来自 {src} 的 DCP Identify 泛洪：{detail}") \
+	X(PN_DCP_HELLO_FLOOD, "pn.dcp.hello_flood", WARNING, "T0814", 60, \
+	  "DCP Hello flood from {src}: {detail}", \
+	  "来自 {src} 的 DCP Hello 泛洪：{detail}") \
+	X(PN_DCP_DUP_NAME, "pn.dcp.duplicate_name", WARNING, "T0856", 300, \
+	  "Two stations answer for the name {detail}: {src} and {device}", \
+	  "两个站点应答同一站名 {detail}：{src} 与 {device}") \
+	X(PN_DCP_DUP_IP, "pn.dcp.duplicate_ip", WARNING, "T0856", 300, \
+	  "Two stations claim the IP address {detail}: {src} and {device}", \
+	  "两个站点声明同一 IP 地址 {detail}：{src} 与 {device}") \
+	X(ARP_IP_TAKEOVER, "arp.ip_takeover", CRITICAL, "T0830", 300, \
+	  "ARP from {src} claims {detail}, the address of {device}", \
+	  "{src} 的 ARP 声明了 {device} 的地址 {detail}") \
+	X(ARP_PORT_STEALING, "arp.port_stealing", CRITICAL, "T0830", 300, \
+	  "ARP with the MAC of {device} as source but sender IP {detail}, not the device's (port stealing)", \
+	  "以 {device} 的 MAC 为源、发送方 IP 为 {detail}（非该设备地址）的 ARP（端口窃取）") \
+	X(ARP_REPLY_FLOOD, "arp.reply_flood", WARNING, "T0830", 60, \
+	  "ARP reply flood from {src}: {detail}", \
+	  "来自 {src} 的 ARP 应答泛洪：{detail}") \
+	X(ECAT_SECOND_MASTER, "ecat.master.second", CRITICAL, "T0848", 60, \
+	  "A second EtherCAT master {src} sends while {device} runs the line ({detail})", \
+	  "第二个 EtherCAT 主站 {src} 在 {device} 运行时发送帧（{detail}）") \
+	X(ECAT_REG_WRITE, "ecat.write.register", CRITICAL, "T0855", 60, \
+	  "EtherCAT write outside start-up to {detail} of {device} from {src}", \
+	  "启动阶段之外由 {src} 对 {device} 的 {detail} 的 EtherCAT 写操作") \
+	X(ECAT_AL_DROP, "ecat.write.al_control", WARNING, "T0855", 60, \
+	  "AL control write outside start-up takes {device} out of OP: {detail}", \
+	  "启动阶段之外的 AL 控制写操作使 {device} 退出 OP：{detail}") \
+	X(ECAT_FOE_WRITE, "ecat.foe.write", CRITICAL, "T0857", 300, \
+	  "FoE file download to {device} outside maintenance: {detail}", \
+	  "维护期之外向 {device} 下载 FoE 文件：{detail}") \
+	X(ECAT_INJECTED, "ecat.dgram.injected", CRITICAL, "T0855", 60, \
+	  "EtherCAT frame returned that the master {device} never sent: {detail}", \
+	  "返回了主站 {device} 从未发送的 EtherCAT 帧：{detail}") \
+	X(DEVICE_NEW, "device.new", INFO, NULL, 0, \
+	  "New device {device} ({detail}) waits for admission", \
+	  "新设备 {device}（{detail}）等待准入") \
+	X(INVENTORY_FLOOD, "inventory.mac_flood", WARNING, "T0814", 300, \
+	  "Many new MAC addresses: {detail}", \
+	  "大量新的 MAC 地址：{detail}")
+
+enum alert_rule_id {
+#define ALERT_X_ENUM(e, id, sev, tech, clr, en, zh) ALERT_R_##e,
+	ALERT_RULES(ALERT_X_ENUM)
+#undef ALERT_X_ENUM
+	ALERT_RULE_COUNT
+};
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * IDS core: the policy, the station table (open addressing by MAC, never
+ * shrinks while iiotd runs; full is counted), the address index, rate
+ * windows and the frame dispatch to the protocol rule files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conf.h"
+#include "ids/ids_int.h"
+#include "model/model.h"
+
+static const char *const ids_keys[] = {
+	"engineering", "identify_limit", "hello_limit", "arp_reply_limit",
+	"new_mac_limit", "startup", "disable", "block", NULL
+};
+
+void ids_policy_default(struct ids_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->identify_limit = 100;
+	p->hello_limit = 20;
+	p->arp_reply_limit = 50;
+	p->new_mac_limit = 1000;
+	p->startup_ns = 2000000000ULL;
+}
+
+static int rules_conf(const struct conf *c, const char *key, bool *set,
+		      char *err, size_t errlen)
+{
+	const struct conf_entry *e = NULL;
+	int r;
+
+	while ((e = conf_next(c, "ids", key, e))) {
+		r = alert_rule_parse(e->value);
+		if (r < 0 || r == ALERT_R_FLOOD) {
+			conf_errf(c, e, err, errlen, "ids.%s: no rule '%s' "
+				  "(docs/security.md lists them)", key,
+				  e->value);
+			return -1;
+		}
+		set[r] = true;
+	}
+	return 0;
+}
+
+int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
+		    size_t errlen)
+{
+	const struct conf_entry *e = NULL;
+	uint64_t v[4];
+
+	ids_policy_default(p);
+	if (conf_check_keys(c, "ids", ids_keys, err, errlen) ||
+	    conf_get_u64(c, "ids", "identify_limit", 100, 1, 1000000, &v[0],
+			 err, errlen) ||
+	    conf_get_u64(c, "ids", "hello_limit", 20, 1, 1000000, &v[1], err,
+			 errlen) ||
+	    conf_get_u64(c, "ids", "arp_reply_limit", 50, 1, 1000000, &v[2],
+			 err, errlen) ||
+	    conf_get_u64(c, "ids", "new_mac_limit", 1000, 1, 1000000, &v[3],
+			 err, errlen) ||
+	    conf_get_ms(c, "ids", "startup", 2000, 0, 86400000,
+			&p->startup_ns, err, errlen) ||
+	    rules_conf(c, "disable", p->disabled, err, errlen) ||
+	    rules_conf(c, "block", p->block, err, errlen))
+		return -1;
+	p->identify_limit = (uint32_t)v[0];
+	p->hello_limit = (uint32_t)v[1];
+	p->arp_reply_limit = (uint32_t)v[2];
+	p->new_mac_limit = (uint32_t)v[3];
+	p->startup_ns *= 1000000ULL;
+	while ((e = conf_next(c, "ids", "engineering", e))) {
+		if (p->nengineering == IDS_MAX_ENGINEERING) {
+			conf_errf(c, e, err, errlen, "ids.engineering: more "
+				  "than %d stations", IDS_MAX_ENGINEERING);
+			return -1;
+		}
+		if (model_parse_mac(e->value,
+				    p->engineering[p->nengineering])) {
+			conf_errf(c, e, err, errlen, "ids.engineering: '%s' "
+				  "is not a MAC address", e->value);
+			return -1;
+		}
+		p->nengineering++;
+	}
+	return 0;
+}
+
+struct ids *ids_new(struct alerts *al, struct model *m)
+{
+	struct ids *ids = calloc(1, sizeof(*ids));
+
+	if (!ids)
+		return NULL;
+	ids->al = al;
+	ids->m = m;
+	ids_policy_default(&ids->p);
+	return ids;
+}
+
+void ids_free(struct ids *ids)
+{
+	free(ids);
+}
+
+void ids_set_policy(struct ids *ids, const struct ids_policy *p)
+{
+	ids->p = *p;
+}
+
+void ids_get_counters(const struct ids *ids, struct ids_counters *out)
+{
+	*out = ids->ctr;
+}
+
+uint64_t ids_mac_key(const uint8_t m[6])
+{
+	return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 |
+	       (uint64_t)m[2] << 24 | (uint64_t)m[3] << 16 |
+	       (uint64_t)m[4] << 8 | m[5];
+}
+
+static unsigned int mix(uint64_t k, unsigned int mask)
+{
+	k ^= k >> 33;
+	k *= 0xFF51AFD7ED558CCDULL;
+	k ^= k >> 33;
+	return (unsigned int)k & mask;
+}
+
+bool ids_rate(struct rate *r, uint64_t ts, uint32_t limit)
+{
+	if (ts - r->start > IDS_WINDOW_NS || ts < r->start) {
+		r->start = ts;
+		r->n = 0;
+	}
+	return ++r->n > limit;
+}
+
+struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add)
+{
+	unsigned int i = mix(ids_mac_key(mac), IDS_STATIONS - 1), n;
+	struct station *s;
+
+	for (n = 0; n < IDS_STATIONS; n++, i = (i + 1) & (IDS_STATIONS - 1)) {
+		s = &ids->st[i];
+		if (s->used && !memcmp(s->mac, mac, 6))
+			return s;
+		if (!s->used)
+			break;
+	}
+	if (!add)
+		return NULL;
+	/* keep a quarter free so probes stay short */
+	if (n == IDS_STATIONS || ids->nst >= IDS_STATIONS * 3 / 4) {
+		ids->ctr.stations_full++;
+		return NULL;
+	}
+	memcpy(s->mac, mac, 6);
+	s->used = true;
+	ids->nst++;
+	if (ids_rate(&ids->new_macs, ids->ts, ids->p.new_mac_limit)) {
+		char why[80];
+
+		snprintf(why, sizeof(why), "more than %u new source MACs "
+			 "within 10 s", ids->p.new_mac_limit);
+		ids_raise(ids, ALERT_R_INVENTORY_FLOOD, 0, mac, NULL, NULL,
+			  NULL, 0, why);
+	}
+	return s;
+}
+
+struct station *ids_addr_get(struct ids *ids, uint64_t key)
+{
+	unsigned int i = mix(key, IDS_ADDRS - 1), n;
+
+	for (n = 0; n < IDS_ADDRS; n++, i = (i + 1) & (IDS_ADDRS - 1)) {
+		if (!ids->addr[i].key)
+			return NULL;
+		if (ids->addr[i].key == key)
+			return &ids->st[ids->addr[i].station];
+	}
+	return NULL;
+}
+
+void ids_addr_set(struct ids *ids, uint64_t key, const struct station *s)
+{
+	unsigned int i = mix(key, IDS_ADDRS - 1), n;
+
+	for (n = 0; n < IDS_ADDRS; n++, i = (i + 1) & (IDS_ADDRS - 1)) {
+		struct addr *a = &ids->addr[i];
+
+		if (!a->key || a->key == key) {
+			a->key = key;
+			a->station = (uint16_t)(s - ids->st);
+			return;
+		}
+	}
+}
+
+bool ids_engineering(const struct ids *ids, const uint8_t mac[6])
+{
+	size_t i;
+
+	for (i = 0; i < ids->p.nengineering; i++)
+		if (!memcmp(ids->p.engineering[i], mac, 6))
+			return true;
+	return false;
+}
+
+uint64_t ids_raise(struct ids *ids, unsigned int rule, unsigned int sev,
+		   const uint8_t *src, const uint8_t *dst,
+		   const uint8_t *dev_mac, const char *label, uint64_t key,
+		   const char *detail)
+{
+	const struct model_device *md = NULL;
+	struct alert_ev ev;
+	char buf[80];
+
+	if (ids->p.disabled[rule] || !ids->al)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	if (dev_mac && ids->m)
+		md = model_device_by_mac(ids->m, dev_mac);
+	if (md) {
+		ev.device = md->id;
+		if (!label) {
+			model_device_label(ids->m, md, buf, sizeof(buf));
+			label = buf;
+		}
+	}
+	ev.rule = (uint16_t)rule;
+	ev.severity = (uint8_t)sev;
+	ev.ts_ns = ids->ts;
+	ev.frame_no = ids->frame_no;
+	ev.src = src;
+	ev.dst = dst;
+	ev.key = key ? key : dev_mac ? ids_mac_key(dev_mac) : 0;
+	ev.label = label;
+	ev.detail = detail;
+	ids->ctr.raised++;
+	return alerts_raise(ids->al, &ev);
+}
+
+void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
+	       uint64_t frame_no)
+{
+	ids->d = d;
+	ids->ts = ts_ns;
+	ids->frame_no = frame_no;
+	ids->ctr.frames++;
+	switch (d->proto) {
+	case DECODE_ECAT:
+		ids_ecat(ids);
+		break;
+	case DECODE_PN_DCP:
+		ids_dcp(ids);
+		break;
+	case DECODE_PN_RT:
+	case DECODE_PNIO_CM:
+		ids_pn(ids);
+		break;
+	default:
+		if (d->ethertype == ETHERTYPE_ARP)
+			ids_arp(ids);
+		break;
+	}
+}

@@ -1,0 +1,78 @@
+/*
+ * Industrial intrusion detection: the rules of docs/security.md run on
+ * every decoded frame and raise into the alert model (daemon/alerts/).
+ *
+ * ids_frame() is on the capture thread's per-frame path: O(1), no
+ * allocation; its state (stations by MAC, addresses by IP and name,
+ * EtherCAT masters) lives in fixed tables sized at ids_new().  The same
+ * code runs in iiotd and in "iiotctl alerts FILE.pcap".
+ *
+ * Policy ([ids] in iiotd.conf, or the file given to --policy):
+ *   engineering = MAC         repeat: stations allowed to send DCP Set,
+ *                             write ESC registers or run a second master
+ *   identify_limit = 100      DCP Identify requests per source per 10 s
+ *   hello_limit = 20          DCP Hello per source per 10 s
+ *   arp_reply_limit = 50      ARP replies per source per 10 s
+ *   new_mac_limit = 1000      new source MACs per 10 s (inventory flood)
+ *   startup = 2s              EtherCAT: cyclic operation this long ends
+ *                             start-up (register writes become alerts)
+ *   disable = RULE            repeat: a rule id not to raise
+ *   block = RULE              repeat: enforcement action for a rule
+ */
+#ifndef IIOTD_IDS_H
+#define IIOTD_IDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alerts/rules.h"
+
+#define IDS_MAX_ENGINEERING	32
+
+struct ids_policy {
+	uint8_t engineering[IDS_MAX_ENGINEERING][6];
+	size_t nengineering;
+	uint32_t identify_limit, hello_limit, arp_reply_limit, new_mac_limit;
+	uint64_t startup_ns;
+	bool disabled[ALERT_RULE_COUNT];
+	bool block[ALERT_RULE_COUNT];
+};
+
+#define IDS_COUNTERS(X) \
+	X(frames,	"frames inspected")			\
+	X(arp,		"ARP frames")				\
+	X(arp_bad,	"ARP frames that were not IPv4 over Ethernet") \
+	X(dcp_sets,	"DCP Set requests")			\
+	X(ecat_writes,	"EtherCAT register writes checked")	\
+	X(raised,	"occurrences raised")			\
+	X(stations_full,"stations not tracked: table full")
+
+struct ids_counters {
+#define IDS_X_FIELD(n, d) uint64_t n;
+	IDS_COUNTERS(IDS_X_FIELD)
+#undef IDS_X_FIELD
+};
+
+struct ids;
+struct alerts;
+struct model;
+struct decoded;
+struct conf;
+
+/* m may be NULL (then alerts name devices by MAC only). */
+struct ids *ids_new(struct alerts *al, struct model *m);
+void ids_free(struct ids *ids);
+void ids_set_policy(struct ids *ids, const struct ids_policy *p);
+void ids_policy_default(struct ids_policy *p);
+/* Read [ids] of c into p; 0, or -1 with "FILE:LINE: key: why" in err. */
+int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
+		    size_t errlen);
+
+/* One decoded frame (frame_no: 1-based in a file, 0 live). */
+void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
+	       uint64_t frame_no);
+
+void ids_get_counters(const struct ids *ids, struct ids_counters *out);
+
+#endif

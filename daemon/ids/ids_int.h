@@ -1,0 +1,94 @@
+/* Inside the IDS: station tables and the rule files' entry points. */
+#ifndef IIOTD_IDS_INT_H
+#define IIOTD_IDS_INT_H
+
+#include "alerts/alerts.h"
+#include "decode/decode.h"
+#include "ids/ids.h"
+
+#define IDS_STATIONS	4096	/* power of two */
+#define IDS_ADDRS	4096	/* IP and name index, power of two */
+#define IDS_MASTERS	8
+#define IDS_WINDOW_NS	10000000000ULL	/* rate windows: 10 s */
+#define IDS_BINDING_NS	300000000000ULL	/* an address claim holds 5 min */
+#define IDS_AR_NS	3000000000ULL	/* cyclic RT this recent: AR active */
+#define IDS_NO_IP	0
+
+struct rate {
+	uint64_t start;
+	uint32_t n;
+};
+
+struct station {
+	uint8_t mac[6];
+	bool used;
+	bool pn;			/* answered DCP or runs cyclic RT */
+	uint32_t ip, prev_ip;		/* claimed addresses, host order */
+	uint64_t ip_ns;			/* when ip was last claimed */
+	uint64_t name_hash;		/* DCP NameOfStation, 0 none */
+	uint64_t name_ns;
+	char name[48];
+	uint8_t peer[6];		/* AR partner: cyclic RT to/from it */
+	uint64_t peer_ns;
+	struct rate ident, hello, arp_reply;
+	/* the last DCP Set sent to this station, for its answer */
+	uint32_t set_xid;
+	uint32_t set_ip;
+	uint64_t set_alert;
+};
+
+/* an address (IP or name hash) → the station that claimed it */
+struct addr {
+	uint64_t key;			/* 0 free */
+	uint16_t station;
+};
+
+struct master {
+	uint8_t mac[6];			/* U/L bit cleared */
+	bool used;
+	bool seen_out;			/* frames as sent, not only returned */
+	bool rogue;			/* appeared while another ran cyclic */
+	uint64_t op_since;		/* first logical datagram of this run */
+	uint64_t last_logical;
+	uint64_t last_ns;
+	uint64_t sent[4];		/* datagram indexes awaiting return */
+};
+
+struct ids {
+	struct alerts *al;
+	struct model *m;
+	struct ids_policy p;
+	struct ids_counters ctr;
+	struct rate new_macs;
+	struct station st[IDS_STATIONS];
+	size_t nst;
+	struct addr addr[IDS_ADDRS];
+	struct master ms[IDS_MASTERS];
+	/* the frame being inspected */
+	const struct decoded *d;
+	uint64_t ts, frame_no;
+};
+
+/* ids.c */
+struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add);
+struct station *ids_addr_get(struct ids *ids, uint64_t key);
+void ids_addr_set(struct ids *ids, uint64_t key, const struct station *s);
+bool ids_engineering(const struct ids *ids, const uint8_t mac[6]);
+/* count one event; true when the window's limit is passed */
+bool ids_rate(struct rate *r, uint64_t ts, uint32_t limit);
+/* raise rule on the current frame */
+uint64_t ids_raise(struct ids *ids, unsigned int rule, unsigned int sev,
+		   const uint8_t *src, const uint8_t *dst, const uint8_t *dev_mac,
+		   const char *label, uint64_t key, const char *detail);
+uint64_t ids_mac_key(const uint8_t mac[6]);
+
+#define ADDR_IP(ip)	((1ULL << 62) | (ip))
+#define ADDR_NAME(h)	((2ULL << 62) | ((h) >> 2))
+
+/* ids_pn.c, ids_arp.c, ids_ecat.c */
+void ids_pn(struct ids *ids);
+void ids_dcp(struct ids *ids);
+void ids_arp(struct ids *ids);
+void ids_ecat(struct ids *ids);
+
+#endif

@@ -1,0 +1,12 @@
+# The alert model's unit tests and the IDS's fuzz target.
+TESTS += test_alerts
+test_alerts_SRCS := tests/alerts/test_alerts.c
+test_alerts_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+$(BUILD)/tests/test_alerts: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
+# hostile frames through decode, ARP and every IDS rule
+FUZZ += fuzz_ids
+fuzz_ids_SRCS := tests/fuzz/fuzz_ids.c $(wildcard daemon/decode/*.c) \
+	$(wildcard daemon/model/*.c) $(wildcard daemon/ids/*.c) \
+	$(wildcard daemon/alerts/alert*.c) daemon/core/conf.c
+fuzz_ids_LDLIBS = -ljansson -lpthread -lm
