@@ -12,6 +12,7 @@
 
 #include "auth/audit.h"
 #include "auth/auth.h"
+#include "core/dbfile.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -44,8 +45,12 @@ struct audit *audit_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (dbfile_private(path, err, errlen)) {
+		free(a);
+		return NULL;
+	}
 	if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+			    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(a->db, 5000);
 	/* an acknowledged entry must survive a power cut */

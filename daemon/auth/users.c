@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "auth/authdb_int.h"
+#include "core/dbfile.h"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY,"
@@ -44,10 +45,13 @@ struct authdb *authdb_open(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/auth.db", dir);
+	if (dbfile_private(path, err, errlen)) {
+		authdb_close(a);
+		return NULL;
+	}
 	if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+			    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		goto fail;
-	chmod(path, 0600);
 	sqlite3_busy_timeout(a->db, 5000);
 	if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			 "PRAGMA secure_delete=ON;", NULL, NULL, NULL) != SQLITE_OK ||

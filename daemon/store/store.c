@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "core/dbfile.h"
 #include "core/log.h"
 #include "model/model.h"
 #include "store/store_int.h"
@@ -149,8 +150,11 @@ sqlite3 *store_db_open(const char *path, int readonly, char *err,
 	int flags = readonly ? SQLITE_OPEN_READONLY :
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
-	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+	/* captured traffic is for iiotd's user only, like auth.db */
+	if (!readonly && dbfile_private(path, err, errlen))
+		return NULL;
+	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOFOLLOW |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
 			 db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
