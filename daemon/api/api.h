@@ -116,6 +116,11 @@ typedef void (*held_fn)(struct rq *r, const struct hash_result *res, void *ctx);
 int api_hold(struct rq *r, const struct hash_req *hr, held_fn resume,
 	     const void *ctx, size_t len);
 
+/* firstrun.c: the first admin, its one-time password on the console and in
+ * a root-only file in state_dir; forget removes that file (first sign-in) */
+int firstrun_admin(struct api *a);
+void firstrun_forget(struct api *a);
+
 /* static.c */
 void static_serve(struct api *a, struct evhttp_request *req, const char *path);
 

@@ -141,7 +141,7 @@ int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *wh
 		[MODEL_LC_BAD_STATE] = 400, [MODEL_LC_REFUSED] = 409,
 	};
 	struct model *m = M(a);
-	char note[64];
+	char note[300];
 	struct timespec ts;
 
 	if (!m) {

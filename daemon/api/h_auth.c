@@ -112,6 +112,8 @@ static void login_ok(struct rq *r, const struct user *u)
 	enum sess_stage stage;
 	struct session *se;
 
+	/* the one-time password has served: its file goes (firstrun.c) */
+	firstrun_forget(r->api);
 	stage = u->totp_on ? SESS_MFA :
 		setting_mfa_required(r->api->db, u->role) ? SESS_ENROLL : SESS_FULL;
 	/*

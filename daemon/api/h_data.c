@@ -114,10 +114,14 @@ void h_device_history(struct rq *r)
 		api_reply(r, 200, o);
 }
 
+#define LIFECYCLE_REASON_MAX	200
+#define LIFECYCLE_REASON_MAX_S	"200"
+
 void h_device_lifecycle(struct rq *r)
 {
 	const char *state = body_str(r->body, "state", 16);
-	char why[256];
+	const char *reason = body_str(r->body, "reason", LIFECYCLE_REASON_MAX);
+	char why[256], by[LIFECYCLE_REASON_MAX + 48];
 	uint32_t id;
 	int code;
 
@@ -128,8 +132,16 @@ void h_device_lifecycle(struct rq *r)
 		api_error(r, 400, "state is required");
 		return;
 	}
+	if (json_object_get(r->body, "reason") && !reason) {
+		api_error(r, 400, "reason: 1-" LIFECYCLE_REASON_MAX_S " characters, no control characters");
+		return;
+	}
 	r->detail = json_pack("{ss}", "state", state);
-	code = data_lifecycle(r->api, id, state, r->who, why, sizeof(why));
+	if (reason)
+		json_object_set_new(r->detail, "reason", json_string(reason));
+	/* the history says who and why, as iiotctl's "by WHO (ctl): REASON" */
+	snprintf(by, sizeof(by), "%s%s%s", r->who, reason ? ": " : "", reason ? reason : "");
+	code = data_lifecycle(r->api, id, state, by, why, sizeof(why));
 	if (code != 200)
 		api_error(r, code, why);
 	else

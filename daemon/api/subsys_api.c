@@ -13,7 +13,6 @@
  *	hash_queue = 16			; password checks waiting beyond those; then 503
  */
 #include <event2/event.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,30 +75,6 @@ static void tick(evutil_socket_t fd, short ev, void *arg)
 	sse_tick(arg);
 }
 
-/* No default password: the first start makes "admin" with a one-time secret. */
-static int first_run(struct api *a)
-{
-	char pw[21];
-
-	if (user_count(a->db) != 0)
-		return 0;
-	if (pw_generate(pw, sizeof(pw))) {
-		log_warnx("api: no randomness for the first admin password");
-		return -1;
-	}
-	if (user_create(a->db, "admin", ROLE_ADMIN, pw, 1))
-		return -1;
-	api_audit(a, "iiotd", "local", "user.create", "admin", "ok",
-		  json_pack("{ss ss}", "role", "admin", "reason", "first run"));
-	/* printed once, to the console only: never logged, never stored */
-	fprintf(stderr, "iiotd: first run: sign in at %s as 'admin' with the one-time password: %s\n"
-		"iiotd: (it is shown only now; change it and enrol TOTP at the first login)\n",
-		a->url, pw);
-	fflush(stderr);
-	OPENSSL_cleanse(pw, sizeof(pw));
-	return 0;
-}
-
 static int api_start(struct iiotd *d)
 {
 	const struct conf *c = d->conf;
@@ -140,7 +115,7 @@ static int api_start(struct iiotd *d)
 		goto fail;
 	if (http_start(&api, listen ? listen : DEFAULT_LISTEN, err, sizeof(err)))
 		goto fail;
-	if (first_run(&api)) {
+	if (firstrun_admin(&api)) {
 		snprintf(err, sizeof(err), "cannot create the first admin");
 		goto fail;
 	}

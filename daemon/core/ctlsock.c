@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,22 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ);
 }
 
+/*
+ * Someone answers on sun: a running daemon (the state lock covers one
+ * state_dir; this covers a socket path shared by two of them).
+ */
+static bool socket_live(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	return live;
+}
+
 struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 			     size_t errlen)
 {
@@ -332,6 +349,11 @@ struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 		if (!S_ISSOCK(st.st_mode)) {
 			snprintf(err, errlen, "%s exists and is not a socket",
 				 path);
+			return NULL;
+		}
+		if (socket_live(&sun)) {
+			snprintf(err, errlen, "control socket %s is in use by "
+				 "another iiotd; not taking it over", path);
 			return NULL;
 		}
 		unlink(path);		/* stale, from an earlier run */

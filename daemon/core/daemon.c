@@ -262,6 +262,11 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
+	d->lock_fd = statelock_take(d->state_dir, err, errlen);
+	if (d->lock_fd < 0) {
+		d->lock_fd = 0;
+		return -1;
+	}
 	if (store_conf(c, d->state_dir, &so, db, sizeof(db), err, errlen))
 		return -1;
 	d->store = store_open(&so, err, errlen);
@@ -389,4 +394,7 @@ void iiotd_stop(struct iiotd *d)
 	}
 	model_free(d->model);
 	d->model = NULL;
+	if (d->lock_fd > 0)
+		close(d->lock_fd);
+	d->lock_fd = 0;
 }

@@ -2,6 +2,7 @@
 #ifndef IIOTD_DAEMON_H
 #define IIOTD_DAEMON_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,5 +26,9 @@ void iiotd_subsys_stats(struct iiotd *d, struct json_t *o);
 /* Drop root: see privdrop.c.  0, or -1 with err. */
 int iiotd_privdrop(struct iiotd *d, const char *user, bool keep_dac,
 		   char *err, size_t errlen);
+
+/* The state directory's lock (statelock.c): its fd, held until exit, or
+ * -1 with err naming the iiotd that holds it. */
+int statelock_take(const char *dir, char *err, size_t errlen);
 
 #endif

@@ -32,6 +32,7 @@ struct iiotd {
 	char ctl_path[PATH_MAX];	/* control socket */
 	uint64_t start_ns;		/* CLOCK_REALTIME at start */
 	int foreground;
+	int lock_fd;			/* state_dir/iiotd.lock, 0: not held */
 	uid_t run_uid;			/* after dropping privileges */
 	gid_t run_gid;
 };

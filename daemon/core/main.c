@@ -7,8 +7,14 @@
  * configuration (naming the bad line) and exits; -v logs debug lines.
  * Without -f, /etc/iiot/iiotd.conf is read when it exists, else the
  * embedded defaults apply.
+ *
+ * Without -d the parent waits until the child has started (or failed), so
+ * the exit status says whether iiotd runs, and what the start prints to
+ * the console (the first run's one-time admin password, a start error)
+ * reaches the terminal before the shell prompt returns.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +36,60 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: iiotd [-dnv] [-f FILE]\n");
 	exit(2);
+}
+
+/*
+ * Fork; the parent exits with the child's verdict, read from a pipe: one
+ * byte once it runs, EOF if it died first.  The child keeps the terminal
+ * as stderr until daemon_ready().
+ */
+static int daemon_begin(void)
+{
+	int p[2];
+	pid_t pid;
+	char c = 0;
+
+	if (pipe2(p, O_CLOEXEC))
+		fatal("pipe");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(c == 'R' ? 0 : 1);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		fatal("setsid");
+	return p[1];
+}
+
+/*
+ * Started: release the parent and let go of the terminal.  The working
+ * directory stays where relative paths (state_dir, socket, -f) point.
+ */
+static void daemon_ready(int fd, const struct iiotd *d)
+{
+	int null;
+
+	if (fd < 0)
+		return;
+	fflush(stderr);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	if (d->state_dir[0] == '/' && d->ctl_path[0] == '/' &&
+	    (!d->conf_path || d->conf_path[0] == '/') && chdir("/"))
+		log_warn("chdir /");
+	if (write(fd, "R", 1) != 1)
+		log_warn("cannot tell the parent iiotd started");
+	close(fd);
 }
 
 static void on_term(evutil_socket_t sig, short what, void *arg)
@@ -54,7 +114,7 @@ int main(int argc, char **argv)
 	struct iiotd d;
 	const char *path = NULL;
 	char err[1024];
-	int ch, foreground = 0, check = 0, verbose = 0;
+	int ch, foreground = 0, check = 0, verbose = 0, ready = -1;
 
 	memset(&d, 0, sizeof(d));
 	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
@@ -87,8 +147,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init("iiotd", foreground, verbose);
-	if (!foreground && daemon(0, 0))
-		fatal("daemon");
+	if (!foreground)
+		ready = daemon_begin();
 	signal(SIGPIPE, SIG_IGN);
 	/* few threads: one arena each would keep every burst's peak */
 	mallopt(M_ARENA_MAX, 2);
@@ -105,10 +165,13 @@ int main(int argc, char **argv)
 		fatalx("cannot watch signals");
 	if (iiotd_start(&d, err, sizeof(err))) {
 		log_warnx("%s", err);
+		if (!foreground)
+			fprintf(stderr, "iiotd: %s\n", err);
 		iiotd_stop(&d);
 		return 1;
 	}
 	log_info("started (%s)", path ? path : "embedded defaults");
+	daemon_ready(ready, &d);
 	event_base_dispatch(d.base);
 	iiotd_stop(&d);
 	event_free(ev_term);

@@ -104,5 +104,20 @@ expect_eq "history names who moved it" "$(jf '[.history[] | select(.event == "li
 sqlite3 "$D/audit.db" "SELECT user || ' ' || target || ' ' || result FROM audit WHERE action LIKE 'PUT /api/v1/devices/%/lifecycle' ORDER BY seq" >"$D/lc"
 expect_eq "lifecycle changes audited, refused ones too" "$(tr '\n' '|' <"$D/lc")" "token:t device $mid ok|token:t device $mid fail|token:t device $mid fail|"
 
+req "$D/none" PUT "/devices/$mid/lifecycle" '{"state":"active","reason":"line\u0007bell"}' "${T[@]}"
+expect_eq "a reason with control characters: 400, nothing moved" "$CODE" 400
+req "$D/none" PUT "/devices/$mid/lifecycle" '{"state":"active","reason":"SAT passed, ticket 42"}' "${T[@]}"
+expect_eq "a move with a reason" "$CODE $(jf .lifecycle)" "200 active"
+for i in $(seq 30); do
+	req "$D/none" GET "/devices/$mid/history" "" "${T[@]}"
+	[ "$(jf '[.history[] | select(.event == "lifecycle")] | length')" -gt 1 ] && break
+	sleep 0.1
+done
+expect_eq "history says who and why" "$(jf '[.history[] | select(.event == "lifecycle")][0].detail')" \
+	"commissioned -> active by token:t: SAT passed, ticket 42"
+expect_eq "the audit row keeps the reason" \
+	"$(sqlite3 "$D/audit.db" "SELECT json_extract(detail, '$.reason') FROM audit WHERE action LIKE 'PUT /api/v1/devices/%/lifecycle' ORDER BY seq DESC LIMIT 1")" \
+	"SAT passed, ticket 42"
+
 openapi_check
 echo "1..$_tap_n"

@@ -58,17 +58,67 @@ async function poll(fn, arg, timeout) {
 }
 const shot = (name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
 
+// Accessibility of what is on screen: every form control has a label, and
+// all visible text has at least 4.5:1 contrast against its background
+// (WCAG 2.1 AA).  Returns a list of offenders.
+async function a11y() {
+  return page.evaluate(() => {
+    const bad = [];
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden' || !el.getClientRects().length) continue;
+      if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+        bad.push('no label: ' + el.outerHTML.slice(0, 80));
+    }
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const bgOf = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    for (const el of document.querySelectorAll('body *')) {
+      if (!el.getClientRects().length || el.closest('[disabled], .u-legend, .u-title, svg, canvas')) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden') continue;
+      const fg = rgb(st.color).slice(0, 3), bg = bgOf(el);
+      const a = lum(fg), b = lum(bg);
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) bad.push(ratio.toFixed(2) + ':1 ' + el.tagName.toLowerCase() + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '" ' + st.color + ' on rgb(' + bg.join(',') + ')');
+    }
+    return bad;
+  });
+}
+async function expectA11y(where) {
+  const bad = await a11y();
+  if (bad.length) throw new Error(where + ': ' + bad.slice(0, 8).join('\n'));
+}
+
 try {
   await step('login page served over HTTPS', async () => {
     await page.goto(URL + '/');
     await page.waitForSelector('input[name=username]');
     await shot('01-login');
   });
+  await step('sign-in page: no navigation links, every input labelled, contrast', async () => {
+    const nav = await page.$$eval('#nav a', (l) => l.filter((a) => a.getClientRects().length).map((a) => a.textContent));
+    if (nav.length) throw new Error('navigation shown before sign-in: ' + nav.join(', '));
+    await expectA11y('sign-in');
+  });
   await step('first login: one-time password, then a new password', async () => {
     await page.fill('input[name=username]', 'admin');
     await page.fill('input[name=password]', ADMIN_PW);
     await page.click('button[type=submit]');
     await page.waitForSelector('input[name=new1]');
+    const nav = await page.$$eval('#nav a', (l) => l.filter((a) => a.getClientRects().length).length);
+    if (nav) throw new Error(nav + ' navigation links on the forced password change');
+    await expectA11y('password change');
     await page.fill('input[name=old]', ADMIN_PW);
     await page.fill('input[name=new1]', 'plant supervisor 2026');
     await page.fill('input[name=new2]', 'plant supervisor 2026');
@@ -87,6 +137,9 @@ try {
     await page.waitForSelector('#recovery-codes li');
     const codes = await page.$$eval('#recovery-codes li', (l) => l.length);
     if (codes !== 10) throw new Error(codes + ' recovery codes');
+    const title = (await page.textContent('#recovery-title')).trim();
+    if (title !== 'Recovery codes') throw new Error('recovery codes heading: "' + title + '"');
+    await shot('02b-recovery-codes');
     await page.click('#enroll-continue');
     await page.waitForSelector('#ov-devices');
   });
@@ -150,6 +203,34 @@ try {
     await shot('05-device');
     if (charts < 2) throw new Error(charts + ' charts');
   });
+  await step('lifecycle change asks for confirmation and a reason; cancel changes nothing', async () => {
+    const before = await page.$eval('#dev-lifecycle', (e) => e.value);
+    const want = before === 'pending' ? 'commissioned' : 'pending';
+    await page.selectOption('#dev-lifecycle', want);
+    await page.waitForSelector('dialog.confirm[open]');
+    const text = await page.textContent('#confirm-text');
+    if (!text.includes('pending') || !text.includes('commissioned')) throw new Error('dialog says: ' + text);
+    if (await page.$eval('#dev-lifecycle', (e) => e.value) !== before) throw new Error('select moved before confirmation');
+    await expectA11y('confirmation dialog');
+    await shot('05b-lifecycle-confirm');
+    await page.click('#confirm-cancel');
+    await poll(() => !document.querySelector('dialog.confirm'));
+    const id = page.url();
+    const d1 = await page.evaluate(async (h) => (await (await fetch('/api/v1/devices/' + h.split('/').pop())).json()).lifecycle, id);
+    if (d1 !== before) throw new Error('cancel changed the state to ' + d1);
+    await page.selectOption('#dev-lifecycle', want);
+    await page.waitForSelector('dialog.confirm[open]');
+    await page.click('#confirm-ok');
+    await page.waitForSelector('dialog.confirm .error:not(:empty)');
+    await page.fill('#confirm-reason', 'FAT passed, ticket 4711');
+    await page.click('#confirm-ok');
+    await page.waitForSelector('#toast:not([hidden])');
+    const d2 = await page.evaluate(async (h) => (await (await fetch('/api/v1/devices/' + h.split('/').pop())).json()).lifecycle, id);
+    if (d2 !== want) throw new Error('confirmed move left it ' + d2);
+    if (await page.$eval('#dev-lifecycle', (e) => e.value) !== want) throw new Error('select does not show the new state');
+    const audit = await page.evaluate(async () => (await (await fetch('/api/v1/audit?limit=5')).json()).entries);
+    if (!audit.some((e) => JSON.stringify(e.detail).includes('FAT passed, ticket 4711'))) throw new Error('reason not in the audit log');
+  });
   await step('topology: EtherCAT chain and PROFINET stations', async () => {
     await page.goto(URL + '/#/topology');
     await page.waitForSelector('ol.chain li');
@@ -197,6 +278,14 @@ try {
     const overflow = await page.evaluate(() => document.querySelector('header').scrollWidth > window.innerWidth + 1);
     if (overflow) throw new Error('header wider than the screen');
     await shot('11-tablet');
+  });
+  await step('every page: inputs labelled, text contrast at least 4.5:1', async () => {
+    for (const p of ['overview', 'devices', 'topology', 'users', 'audit', 'settings']) {
+      await page.goto(URL + '/#/' + p);
+      await page.waitForSelector('main h1');
+      await page.waitForTimeout(300);
+      await expectA11y(p);
+    }
   });
   await step('no console errors (CSP violations, script errors)', async () => {
     const real = consoleErrors.filter((e) => !e.includes('401') && !e.includes('Failed to load resource'));

@@ -19,7 +19,7 @@ export async function users(main, app) {
     const parts = [h('h1', {}, t('nav.users')),
       table([t('col.name'), t('col.role'), t('col.mfa'), t('col.state'), t('col.pwchanged'), admin ? t('col.actions') : ''],
         u.map((x) => [x.name,
-          admin && x.name !== app.session.user ? h('select', { dataset: { user: x.name }, onchange: (ev) => act(put('/users/' + x.name, { role: ev.target.value })) },
+          admin && x.name !== app.session.user ? h('select', { dataset: { user: x.name }, 'aria-label': t('users.role_of', { name: x.name }), onchange: (ev) => act(put('/users/' + x.name, { role: ev.target.value })) },
             ROLES.map((r) => h('option', { value: r, selected: r === x.role }, t('role.' + r)))) : t('role.' + x.role),
           x.mfa ? '✓' : '-',
           (x.disabled ? t('users.disabled') : t('users.enabled')) + (x.locked ? ' · ' + t('users.locked') : ''),
@@ -34,15 +34,15 @@ export async function users(main, app) {
       const nf = h('form', { class: 'toolbar', id: 'user-add', onsubmit: (ev) => {
         ev.preventDefault();
         act(post('/users', { name: nf.uname.value, role: nf.role.value }).then((r) => out.prepend(secretBox(t('users.newpw', { name: r.name }), r.one_time_password))));
-      } }, h('input', { name: 'uname', required: true, placeholder: t('col.name') }),
-      h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
+      } }, h('input', { name: 'uname', required: true, placeholder: t('col.name'), 'aria-label': t('users.newname') }),
+      h('select', { name: 'role', 'aria-label': t('col.role') }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
       h('button', { type: 'submit' }, t('users.add')));
       const tokens = (await get('/tokens')).tokens;
       const tf = h('form', { class: 'toolbar', id: 'token-add', onsubmit: (ev) => {
         ev.preventDefault();
         act(post('/tokens', { name: tf.tname.value, role: tf.role.value }).then((r) => out.prepend(secretBox(t('tokens.new', { name: r.name }), r.token))));
-      } }, h('input', { name: 'tname', required: true, placeholder: t('col.name') }),
-      h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
+      } }, h('input', { name: 'tname', required: true, placeholder: t('col.name'), 'aria-label': t('tokens.newname') }),
+      h('select', { name: 'role', 'aria-label': t('col.role') }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
       h('button', { type: 'submit' }, t('tokens.add')));
       const sessions = (await get('/sessions')).sessions;
       parts.push(h('h2', {}, t('users.add')), nf,
@@ -98,6 +98,7 @@ export async function settings(main, app) {
       const input = x.choices ? h('select', { name: x.key, disabled: !can }, x.choices.map((c) => h('option', { value: c, selected: c === x.value }, c)))
         : h('input', { name: x.key, value: x.value, disabled: !can, type: x.min !== undefined ? 'number' : 'text', min: x.min, max: x.max });
       input.id = 'set-' + x.key.replace('.', '-');
+      input.setAttribute('aria-label', x.key);
       return [h('code', {}, x.key), input, t('setting.' + x.key) === 'setting.' + x.key ? x.help : t('setting.' + x.key),
         can ? h('button', { id: 'save-' + x.key.replace('.', '-'), onclick: async () => {
           try { await put('/settings', { [x.key]: input.value }); toast(t('saved')); } catch (e) { toast(e.message, true); }

@@ -49,7 +49,7 @@ export async function enroll(main, app) {
     const s = await post('/mfa/confirm', { code: fm.code.value.trim() });
     fm.hidden = true;
     done.hidden = false;
-    done.append(h('div', { class: 'card narrow' }, h('h2', { 'data-i18n': 'enroll.recovery' }),
+    done.append(h('div', { class: 'card narrow' }, h('h2', { id: 'recovery-title' }, t('enroll.recovery')),
       h('p', {}, t('enroll.recovery_help')),
       h('ul', { class: 'codes', id: 'recovery-codes' }, s.recovery_codes.map((c) => h('li', {}, h('code', {}, c)))),
       h('button', { id: 'enroll-continue', onclick: () => afterLogin(app, s) }, t('enroll.continue'))));

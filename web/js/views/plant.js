@@ -3,6 +3,7 @@ import { get, put } from '../api.js';
 import { h, table, toast, fmtTime } from '../dom.js';
 import { t } from '../i18n.js';
 import { TimeChart } from '../chart.js';
+import { confirmAction } from '../dialog.js';
 
 const fmt = (v, d) => (v === undefined || v === null ? '-' : Number(v).toFixed(d === undefined ? 1 : d));
 
@@ -77,7 +78,8 @@ export async function devices(main, app) {
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, 250); });
   state.addEventListener('change', load);
   kind.addEventListener('change', load);
-  main.append(h('h1', {}, t('nav.devices')), h('div', { class: 'toolbar' }, q, state, kind, count), list);
+  main.append(h('h1', {}, t('nav.devices')), h('div', { class: 'toolbar' },
+    h('label', {}, t('devices.find') + ' ', q), h('label', {}, t('col.state') + ' ', state), h('label', {}, t('col.kind') + ' ', kind), count), list);
   await load();
   let known = rows.length;
   return app.onLive((d) => {
@@ -100,9 +102,23 @@ export async function device(main, app, id) {
   const ident = Object.entries(d).filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => [t('field.' + k), k.endsWith('_ns') ? fmtTime(v / 1e6) : Array.isArray(v) ? v.join(', ') : String(v)]);
   const charts = h('div', { class: 'charts' });
+  // a lifecycle move is consequential (retired devices stop alerting):
+  // confirm it, with a reason that goes into the audit log and history
+  let current = d.lifecycle;
   const lc = app.can('device.control') ? h('div', { class: 'toolbar' }, h('label', {}, t('col.lifecycle') + ' ',
     h('select', { id: 'dev-lifecycle', onchange: async (ev) => {
-      try { await put('/devices/' + id + '/lifecycle', { state: ev.target.value }); toast(t('saved')); } catch (e) { toast(e.message, true); }
+      const sel = ev.target, want = sel.value;
+      sel.value = current;
+      const reason = await confirmAction({ title: t('lifecycle.confirm_title'),
+        text: t('lifecycle.confirm', { dev: d.label, from: t('lc.' + current), to: t('lc.' + want) }),
+        reason: t('lifecycle.reason'), ok: t('lifecycle.move') });
+      if (reason === null) return;
+      try {
+        const nd = await put('/devices/' + id + '/lifecycle', { state: want, reason });
+        current = nd.lifecycle;
+        sel.value = current;
+        toast(t('saved'));
+      } catch (e) { toast(e.message, true); }
     } }, ['discovered', 'pending', 'commissioned', 'active', 'maintenance', 'retired']
       .map((s) => h('option', { value: s, selected: s === d.lifecycle }, t('lc.' + s)))))) : null;
   main.append(h('h1', { id: 'dev-title' }, d.label), lc,
@@ -142,7 +158,8 @@ export async function device(main, app, id) {
 
 function chainView(chain) {
   return h('ol', { class: 'chain' }, chain.slice().sort((a, b) => a.ring_pos - b.ring_pos).map((s) =>
-    h('li', { class: s.online ? 'ok' : 'off' }, h('a', { href: '#/device/' + s.id }, '#' + s.ring_pos), ' ', s.al_state || '')));
+    h('li', { class: s.online ? 'ok' : 'off', dataset: { dev: s.id } }, h('a', { href: '#/device/' + s.id }, '#' + s.ring_pos), ' ', s.al_state || '',
+      s.online ? null : h('span', { class: 'tag' }, ' · ' + t('state.offline')))));
 }
 
 export async function topology(main) {
