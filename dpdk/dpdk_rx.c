@@ -105,7 +105,7 @@ static void write_each(struct worker *w, const struct port *p,
 		       struct rte_mbuf **keep, uint16_t n, uint64_t sw_ns,
 		       struct burst_count *bc)
 {
-	uint32_t snap = shm_ring_hdr(w->ring)->snap_len;
+	uint32_t snap = shm_ring_snap_len(w->ring);
 	uint16_t i, flags;
 
 	for (i = 0; i < n; i++) {
@@ -155,7 +155,7 @@ static void handle_burst(const struct app *a, struct worker *w,
 			 const struct port *p, struct rte_mbuf **bufs,
 			 uint16_t n, uint64_t sw_ns, struct burst_count *bc)
 {
-	uint32_t snap = shm_ring_hdr(w->ring)->snap_len;
+	uint32_t snap = shm_ring_snap_len(w->ring);
 	struct rte_mbuf *keep[DPDK_MAX_BURST];
 	struct shm_span_tally t = { 0 }, tl = { 0 };
 	struct shm_span span;

@@ -114,7 +114,7 @@ void shm_prod_publish(struct shm_ring *r);
 
 /*
  * Bulk path for burst loops.  Tally the frames of a burst with
- * shm_span_tally() (snap_len from shm_ring_hdr()), claim the room with
+ * shm_span_tally() (snap_len from shm_ring_snap_len()), claim the room with
  * shm_prod_span() (false: not enough room, or more than a quarter of the
  * ring; fall back to shm_prod_reserve, which drops and counts), lay
  * exactly those frames in order with shm_span_frame() + copy +
@@ -249,7 +249,15 @@ bool shm_cons_replaced(struct shm_ring *r);
 
 /* Pollable fd that becomes readable when a sleeping consumer is woken. */
 int shm_ring_fd(const struct shm_ring *r);
+/*
+ * The ring's header as this side validated (consumer) or wrote (producer)
+ * it: a private copy.  The mapped header is in the file, which any writer
+ * of it can change; sizes taken from there could disagree with the ones
+ * libshm checks against.
+ */
 const struct iiot_ring_hdr *shm_ring_hdr(const struct shm_ring *r);
+/* The largest cap_len of a record: what shm_span_tally() needs. */
+uint32_t shm_ring_snap_len(const struct shm_ring *r);
 const char *shm_ring_name(const struct shm_ring *r);
 void shm_ring_stats(const struct shm_ring *r, struct shm_stats *st);
 

@@ -34,7 +34,7 @@ static int open_wake(struct shm_ring *r)
 
 static int read_hdr(struct shm_ring *r, uint64_t file_size)
 {
-	struct iiot_ring_hdr copy;
+	struct iiot_ring_hdr *copy = &r->hdr_copy;
 	int err;
 
 	r->hdr = mmap(NULL, IIOT_RING_PAGE, PROT_READ, MAP_SHARED, r->fd, 0);
@@ -44,14 +44,30 @@ static int read_hdr(struct shm_ring *r, uint64_t file_size)
 		return -errno;
 	}
 	/* validate a private copy: the producer could change it under us */
-	memcpy(&copy, r->hdr, sizeof(copy));
-	err = shm_validate_hdr(&copy, file_size, r->path);
+	memcpy(copy, r->hdr, sizeof(*copy));
+	err = shm_validate_hdr(copy, file_size, r->path);
 	if (err)
 		return err;
-	r->size = copy.data_size;
+	r->size = copy->data_size;
 	r->mask = r->size - 1;
-	r->snap_len = copy.snap_len;
+	r->snap_len = copy->snap_len;
 	return 0;
+}
+
+/*
+ * Where reading starts: the position this side last released, aligned
+ * down when it is not (anyone who can write the file can write it); what
+ * lies there is validated like any record.
+ */
+static void start_position(struct shm_ring *r)
+{
+	r->tail = SHM_LOAD(&r->cons->pos);
+	if (!SHM_POS_OK(r->tail)) {
+		SHM_STORE(&r->cons->corrupt, r->cons->corrupt + 1);
+		r->tail &= ~(uint64_t)(IIOT_RING_ALIGN - 1);
+		SHM_STORE_REL(&r->cons->pos, r->tail);
+	}
+	r->prod_cache = r->tail;
 }
 
 int shm_cons_open(struct shm_ring **out, const char *path)
@@ -99,8 +115,7 @@ int shm_cons_open(struct shm_ring **out, const char *path)
 	err = open_wake(r);
 	if (err)
 		goto unmap;
-	r->tail = SHM_LOAD(&r->cons->pos);
-	r->prod_cache = r->tail;
+	start_position(r);
 	*out = r;
 	return 0;
 unmap:
@@ -121,6 +136,25 @@ static void resync(struct shm_ring *r)
 	SHM_STORE_REL(&r->cons->pos, r->tail);
 }
 
+/*
+ * The producer's position, or the last good one while it publishes one
+ * that is not aligned: no record can start there, and resynchronising to
+ * it would make the next header read run past the data area.  Counted as
+ * corruption once per bad value.
+ */
+static uint64_t prod_pos(struct shm_ring *r)
+{
+	uint64_t pos = SHM_LOAD_ACQ(&r->prod->pos);
+
+	if (SHM_POS_OK(pos))
+		return pos;
+	if (pos != r->bad_pos) {
+		r->bad_pos = pos;
+		SHM_STORE(&r->cons->corrupt, r->cons->corrupt + 1);
+	}
+	return r->prod_cache;
+}
+
 /* Published bytes after tail, or 0; a producer position out of range is
  * itself corruption. */
 static uint64_t available(struct shm_ring *r)
@@ -129,7 +163,7 @@ static uint64_t available(struct shm_ring *r)
 
 	if (avail)
 		return avail;
-	r->prod_cache = SHM_LOAD_ACQ(&r->prod->pos);
+	r->prod_cache = prod_pos(r);
 	avail = r->prod_cache - r->tail;
 	if (avail > r->size) {
 		resync(r);
@@ -155,10 +189,14 @@ const struct iiot_ring_rec *shm_cons_peek(struct shm_ring *r,
 		off = r->tail & r->mask;
 		p = r->data + off;
 		/* copy before checking: the producer may be hostile */
-		if (avail >= sizeof(r->cur) && r->size - off >= sizeof(r->cur))
+		if (avail >= sizeof(r->cur) && r->size - off >= sizeof(r->cur)) {
 			memcpy(&r->cur, p, sizeof(r->cur));
-		else
-			memcpy(&r->cur, p, 8);
+		} else if (avail >= 8 && r->size - off >= 8) {
+			memcpy(&r->cur, p, 8);	/* a PAD's header */
+		} else {
+			resync(r);
+			return NULL;
+		}
 		if (r->cur.rec_len < 8 || r->cur.rec_len % IIOT_RING_ALIGN ||
 		    r->cur.rec_len > avail || r->cur.rec_len > r->size - off) {
 			resync(r);
@@ -200,7 +238,7 @@ bool shm_cons_arm(struct shm_ring *r)
 	SHM_STORE(&r->cons->waiting, 1);
 	/* pairs with the fence in shm_prod_commit() */
 	SHM_FENCE();
-	if (SHM_LOAD_ACQ(&r->prod->pos) != r->tail ||
+	if (prod_pos(r) != r->tail ||
 	    SHM_LOAD(&r->prod->state) == IIOT_RING_CLOSED) {
 		SHM_STORE(&r->cons->waiting, 0);
 		return true;
@@ -230,13 +268,13 @@ int shm_cons_wait(struct shm_ring *r, int timeout_ms)
 	shm_cons_ack(r);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
-	return SHM_LOAD_ACQ(&r->prod->pos) != r->tail;
+	return prod_pos(r) != r->tail;
 }
 
 bool shm_cons_eof(struct shm_ring *r)
 {
 	return SHM_LOAD_ACQ(&r->prod->state) == IIOT_RING_CLOSED &&
-	       SHM_LOAD_ACQ(&r->prod->pos) == r->tail;
+	       prod_pos(r) == r->tail;
 }
 
 bool shm_cons_replaced(struct shm_ring *r)

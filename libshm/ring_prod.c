@@ -55,18 +55,24 @@ static int check_opts(const struct shm_ring_opts *o, uint64_t *size,
 	return 0;
 }
 
-/* An existing ring we may resume: same geometry, positions sane. */
-static bool can_take_over(struct shm_ring *r, const struct iiot_ring_hdr *h,
-			  uint64_t file_size, uint32_t snap)
+/*
+ * An existing ring we may resume: same geometry.  Judged on a private
+ * copy, which is also what this producer goes by from then on.
+ */
+static bool can_take_over(struct shm_ring *r, uint64_t file_size)
 {
+	const struct iiot_ring_hdr *h = &r->hdr_copy;
+
+	memcpy(&r->hdr_copy, r->hdr, sizeof(r->hdr_copy));
 	if (shm_validate_hdr(h, file_size, r->path))
 		return false;
-	return h->data_size == r->size && h->snap_len == snap;
+	return h->data_size == r->size && h->snap_len == r->snap_len;
 }
 
+/* Build the header in the private copy, then publish it to the file. */
 static void init_hdr(struct shm_ring *r, const struct shm_ring_opts *o)
 {
-	struct iiot_ring_hdr *h = r->hdr;
+	struct iiot_ring_hdr *h = &r->hdr_copy;
 	const char *name = o->name;
 	char tmp[256];
 
@@ -87,8 +93,13 @@ static void init_hdr(struct shm_ring *r, const struct shm_ring_opts *o)
 	h->producer_pid = (uint32_t)getpid();
 	snprintf((char *)h->name, sizeof(h->name), "%s", name);
 	h->created_ns = shm_now_ns();
-	/* magic last: a half-initialised ring never validates */
-	SHM_STORE_REL(&h->magic, IIOT_RING_MAGIC);
+	h->magic = IIOT_RING_MAGIC;
+	/* magic (the first field) last: a half-initialised ring never
+	 * validates */
+	memcpy((uint8_t *)r->hdr + sizeof(h->magic),
+	       (const uint8_t *)h + sizeof(h->magic),
+	       sizeof(*h) - sizeof(h->magic));
+	SHM_STORE_REL(&r->hdr->magic, h->magic);
 }
 
 static int lock_and_stat(struct shm_ring *r, uint64_t *size)
@@ -129,7 +140,7 @@ static int try_resume(struct shm_ring *r)
 		r->hdr = NULL;
 		goto not_ours;
 	}
-	if (can_take_over(r, r->hdr, size, r->snap_len))
+	if (can_take_over(r, size))
 		return 1;
 	munmap(r->hdr, IIOT_RING_PAGE);
 	r->hdr = NULL;
@@ -220,6 +231,28 @@ static int make_wake_fifo(struct shm_ring *r)
 	return 0;
 }
 
+/*
+ * Where a producer goes on: its predecessor's published position when
+ * that is aligned and at most a ring ahead of the consumer's, else an
+ * empty ring at the consumer's position (aligned down).  Both positions
+ * lie in pages any writer of the file can change.  A bad consumer
+ * position is not ours to fix: the room checks count it and see a full
+ * ring until the consumer publishes a good one.
+ */
+static void resume_positions(struct shm_ring *r)
+{
+	uint64_t cons = SHM_LOAD_ACQ(&r->cons->pos);
+	uint64_t head = SHM_LOAD(&r->prod->pos);
+
+	if (!SHM_POS_OK(head) || head - cons > r->size)
+		head = cons & ~(uint64_t)(IIOT_RING_ALIGN - 1);
+	r->head = head;
+	r->pub = head;
+	SHM_STORE_REL(&r->prod->pos, head);
+	/* believe nothing of the consumer until a room check looked */
+	r->cons_cache = head - r->size;
+}
+
 static int setup_ring(struct shm_ring *r, const struct shm_ring_opts *o)
 {
 	int resumed = try_resume(r);
@@ -241,15 +274,10 @@ static int setup_ring(struct shm_ring *r, const struct shm_ring_opts *o)
 		if (err)
 			return err;
 	}
-	r->hdr->producer_pid = (uint32_t)getpid();
-	r->source = r->hdr->source;
-	r->cons_cache = SHM_LOAD_ACQ(&r->cons->pos);
-	r->head = SHM_LOAD(&r->prod->pos);
-	if (r->head - r->cons_cache > r->size) {
-		/* a dead producer left nonsense: restart empty */
-		r->head = r->cons_cache;
-		SHM_STORE_REL(&r->prod->pos, r->head);
-	}
+	r->hdr_copy.producer_pid = (uint32_t)getpid();
+	r->hdr->producer_pid = r->hdr_copy.producer_pid;
+	r->source = r->hdr_copy.source;
+	resume_positions(r);
 	SHM_STORE(&r->prod->state, IIOT_RING_ACTIVE);
 	return 0;
 }
@@ -298,20 +326,20 @@ free_ring:
 }
 
 /*
- * The consumer's position is only believed when it lies between what the
- * ring can hold behind the published position and the published position
- * itself; anything else is counted and treated as a full ring.
+ * The consumer's position is only believed when it is aligned and lies
+ * between what the ring can hold behind the position this producer
+ * published (its private copy: the shared one is in the file) and that
+ * position itself; anything else is counted and treated as a full ring.
  */
 bool shm_prod_has_room_bytes(struct shm_ring *r, uint64_t need)
 {
 	uint64_t used = r->head - r->cons_cache;
-	uint64_t pub, cons;
+	uint64_t cons;
 
 	if (used <= r->size && r->size - used >= need)
 		return true;
 	cons = SHM_LOAD_ACQ(&r->cons->pos);
-	pub = SHM_LOAD(&r->prod->pos);
-	if (pub - cons > r->size) {
+	if (!SHM_POS_OK(cons) || r->pub - cons > r->size) {
 		SHM_STORE(&r->prod->bad_cons, r->prod->bad_cons + 1);
 		return false;
 	}
@@ -427,6 +455,7 @@ void shm_prod_publish(struct shm_ring *r)
 		r->pend_bytes = 0;
 		r->pend_trunc = 0;
 	}
+	r->pub = r->head;
 	SHM_STORE_REL(&p->pos, r->head);
 	/* pairs with the fence in shm_cons_arm(): no lost wakeup */
 	SHM_FENCE();

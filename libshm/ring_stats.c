@@ -16,7 +16,12 @@ int shm_ring_fd(const struct shm_ring *r)
 
 const struct iiot_ring_hdr *shm_ring_hdr(const struct shm_ring *r)
 {
-	return r->hdr;
+	return &r->hdr_copy;
+}
+
+uint32_t shm_ring_snap_len(const struct shm_ring *r)
+{
+	return r->snap_len;
 }
 
 const char *shm_ring_name(const struct shm_ring *r)

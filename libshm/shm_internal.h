@@ -12,6 +12,14 @@
 #define SHM_STORE(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define SHM_FENCE()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 
+/*
+ * Every record starts at a multiple of IIOT_RING_ALIGN, so every position
+ * either side publishes is one.  A position that is not can only come from
+ * a hostile or broken writer of the ring file, and used as a record start
+ * it lets an 8-byte header run past the end of the data area.
+ */
+#define SHM_POS_OK(pos)		(((pos) & (IIOT_RING_ALIGN - 1)) == 0)
+
 enum shm_role { SHM_PRODUCER, SHM_CONSUMER };
 
 struct shm_ring {
@@ -24,6 +32,12 @@ struct shm_ring {
 	ino_t ino;
 
 	struct iiot_ring_hdr *hdr;
+	/*
+	 * The header as validated (consumer) or written (producer): what both
+	 * sides size things by.  The mapped header belongs to the file, which
+	 * any writer of it can change under us.
+	 */
+	struct iiot_ring_hdr hdr_copy;
 	struct iiot_ring_prod *prod;
 	struct iiot_ring_cons *cons;
 	uint8_t *data;
@@ -34,6 +48,7 @@ struct shm_ring {
 
 	/* producer */
 	uint64_t head;		/* next write position, private */
+	uint64_t pub;		/* last position published, private */
 	uint64_t cons_cache;	/* last cons.pos seen */
 	uint64_t pend_records;
 	uint64_t pend_bytes;
@@ -41,7 +56,8 @@ struct shm_ring {
 
 	/* consumer */
 	uint64_t tail;		/* next read position, private */
-	uint64_t prod_cache;	/* last prod.pos seen */
+	uint64_t prod_cache;	/* last good prod.pos seen */
+	uint64_t bad_pos;	/* last unaligned prod.pos, counted once */
 	uint64_t peeked;
 	struct iiot_ring_rec cur;
 };

@@ -51,26 +51,20 @@ pcap_t *replay_open(const char *path, char *err, size_t errlen)
 static void wait_for_room(struct shm_ring *ring, uint32_t cap)
 {
 	const struct timespec pause = { .tv_nsec = 200000 };
-	/* this record and at worst a tail pad shorter than it */
-	uint64_t need = 2ULL * IIOT_REC_LEN(cap);
-	struct shm_stats s;
 
-	/* nothing pending: fill then counts every byte we hold */
+	/* publish what is pending: the consumer frees only what it sees */
 	shm_prod_commit(ring);
-	for (;;) {
-		shm_ring_stats(ring, &s);
-		if (s.data_size - s.fill >= need || s.fill > s.data_size ||
-		    replay_stop)
-			return;
+	/* the producer's own positions, not the counters in the file */
+	while (!shm_prod_has_room(ring, cap) && !replay_stop)
 		nanosleep(&pause, NULL);
-	}
 }
 
 static void write_frame(struct shm_ring *ring, const uint8_t *data,
 			uint32_t caplen, uint32_t wire, uint64_t ts,
 			const struct replay_opts *o, struct replay_stats *st)
 {
-	uint32_t cap = caplen > o->snap ? o->snap : caplen;
+	uint32_t snap = shm_ring_snap_len(ring);
+	uint32_t cap = caplen > snap ? snap : caplen;
 	void *dst;
 
 	if (o->block)

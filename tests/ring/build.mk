@@ -4,4 +4,4 @@ test_ring_SRCS := tests/ring/test_ring.c tests/ring/ring_helpers.c $(wildcard li
 TESTS += test_ring_procs
 test_ring_procs_SRCS := tests/ring/test_ring_procs.c tests/ring/ring_helpers.c $(wildcard libshm/*.c)
 FUZZ += fuzz_ring
-fuzz_ring_SRCS := tests/fuzz/fuzz_ring.c $(wildcard libshm/*.c)
+fuzz_ring_SRCS := tests/fuzz/fuzz_ring.c tests/ring/ring_helpers.c $(wildcard libshm/*.c)

@@ -1,8 +1,30 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "ring_helpers.h"
+#include "shm_internal.h"
+
+void ring_guard_data(struct shm_ring *r)
+{
+	int prot = r->role == SHM_PRODUCER ? PROT_READ | PROT_WRITE :
+		   PROT_READ;
+	uint8_t *area, *data;
+
+	/* the guard page stays reserved after the ring is closed: harmless */
+	area = mmap(NULL, r->size + IIOT_RING_PAGE, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		abort();
+	data = mmap(area, r->size, prot, MAP_SHARED | MAP_FIXED, r->fd,
+		    IIOT_RING_DATA_OFF);
+	if (data != area)
+		abort();
+	munmap(r->data, r->size);
+	r->data = data;
+}
 
 const char *ring_test_path(const char *tag)
 {

@@ -94,7 +94,7 @@ static bool tail_is_zero(const uint8_t *frame, const struct iiot_ring_rec *rec)
  */
 static bool put_span(struct fixture *f, uint64_t seq0, unsigned int n)
 {
-	uint32_t snap = shm_ring_hdr(f->prod)->snap_len;
+	uint32_t snap = shm_ring_snap_len(f->prod);
 	struct shm_span_tally t = { 0 };
 	struct shm_span span;
 	uint8_t buf[1514 + 32];
@@ -403,6 +403,142 @@ static void test_hostile_consumer_position(void **state)
 	assert_true(evil_prod(f)->pos <= SMALL);
 }
 
+/*
+ * Regression: iiot-dpdk sized its bursts by the snap length in the mapped
+ * header, which any writer of the file can change; with 64 there and 1514
+ * in libshm, the frames ran far past the span they had claimed.  Both
+ * accessors give the producer's own copy.
+ */
+static void test_span_sized_by_shared_header_snap_len(void **state)
+{
+	struct fixture *f = *state;
+	struct iiot_ring_hdr *h = (struct iiot_ring_hdr *)f->raw;
+	uint64_t next = 0, seq;
+
+	h->snap_len = 64;
+	assert_int_equal(shm_ring_snap_len(f->prod), 1514);
+	assert_int_equal(shm_ring_hdr(f->prod)->snap_len, 1514);
+	assert_int_equal(shm_ring_snap_len(f->cons), 1514);
+	assert_int_equal(shm_ring_hdr(f->cons)->snap_len, 1514);
+	ring_guard_data(f->prod);
+	for (seq = 0; seq < 200; seq += 8) {
+		assert_true(put_span(f, seq, 8));
+		shm_prod_commit(f->prod);
+		assert_int_equal(drain(f, &next), 8);
+	}
+}
+
+/*
+ * Regression: a producer taking over a ring whose consumer position was
+ * 3*size-3 started writing there, and the PAD record at the end of the
+ * data area ran 5 bytes past it.  An unaligned consumer position is now
+ * counted and the ring treated as full until the consumer publishes a
+ * good one.
+ */
+static void test_takeover_unaligned_consumer_pos_writes_past_data(void **state)
+{
+	struct fixture *f = *state;
+	struct shm_ring_opts o = { .data_size = SMALL, .snap_len = 1514,
+				   .source = IIOT_SRC_REPLAY };
+	const uint8_t *frame;
+	uint64_t next;
+	int i;
+
+	put(f, 0);
+	shm_prod_commit(f->prod);
+	shm_ring_close(f->prod, false);
+	evil_cons(f)->pos = 3 * (uint64_t)SMALL - 3;
+	assert_int_equal(shm_prod_create(&f->prod, f->path, &o), 0);
+	assert_int_equal(evil_prod(f)->pos % IIOT_RING_ALIGN, 0);
+	ring_guard_data(f->prod);
+	for (i = 0; i < 4; i++) {
+		uint8_t buf[200] = { 0 };
+
+		assert_int_equal(shm_prod_write(f->prod, buf, sizeof(buf), 0,
+						0, 0, 0), -ENOSPC);
+	}
+	assert_true(evil_prod(f)->bad_cons >= 1);
+	assert_int_equal(evil_prod(f)->pos % IIOT_RING_ALIGN, 0);
+	/* the consumer skips to the producer and publishes a good position */
+	while (shm_cons_peek(f->cons, &frame))
+		;
+	shm_cons_release(f->cons);
+	assert_int_equal(evil_cons(f)->pos, evil_prod(f)->pos);
+	next = 1;
+	for (i = 1; i < 60; i++)
+		put(f, (uint64_t)i);
+	shm_prod_commit(f->prod);
+	assert_int_equal(drain(f, &next), 59);
+}
+
+/* The same check in every room check, not only at take-over. */
+static void test_unaligned_consumer_pos_is_full_ring(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t bad, next = 0;
+
+	put(f, 0);
+	shm_prod_commit(f->prod);
+	drain(f, &next);
+	bad = evil_prod(f)->pos - 4;
+	evil_cons(f)->pos = bad;
+	/* the room the producer knew of is used up first */
+	while (!shm_prod_write(f->prod, "0123456789abcdef", 16, 16, 0, 0, 0))
+		;
+	assert_true(evil_prod(f)->bad_cons >= 1);
+	assert_true(evil_prod(f)->pos - bad <= SMALL);
+}
+
+/*
+ * Regression: a hostile producer publishing 2*size-3, then 2*size+5, made
+ * the consumer resynchronise to an unaligned position and read a record
+ * header 5 bytes past the data area (iiotd crashed).  Unaligned producer
+ * positions are counted and ignored; the stream goes on afterwards.
+ */
+static void test_unaligned_producer_pos_reads_past_data(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t *frame;
+	uint64_t next = 0;
+
+	ring_guard_data(f->cons);
+	evil_prod(f)->pos = 2 * (uint64_t)SMALL - 3;
+	assert_null(shm_cons_peek(f->cons, &frame));
+	evil_prod(f)->pos = 2 * (uint64_t)SMALL + 5;
+	assert_null(shm_cons_peek(f->cons, &frame));
+	assert_null(shm_cons_peek(f->cons, &frame));
+	shm_cons_release(f->cons);
+	assert_int_equal(evil_cons(f)->corrupt, 2);
+	assert_int_equal(evil_cons(f)->pos % IIOT_RING_ALIGN, 0);
+	/* a stuck bad position is not "records waiting": no busy loop */
+	assert_false(shm_cons_arm(f->cons));
+	shm_cons_ack(f->cons);
+	/* the real producer publishes again: everything arrives */
+	put(f, 0);
+	put(f, 1);
+	shm_prod_commit(f->prod);
+	assert_int_equal(drain(f, &next), 2);
+}
+
+/* A consumer opening a ring whose consumer position is unaligned. */
+static void test_open_unaligned_consumer_pos_aligned_down(void **state)
+{
+	struct fixture *f = *state;
+	struct shm_ring *r;
+	const uint8_t *frame;
+
+	put(f, 0);
+	shm_prod_commit(f->prod);
+	evil_cons(f)->pos = 13;
+	assert_int_equal(shm_cons_open(&r, f->path), 0);
+	assert_int_equal(evil_cons(f)->pos, 8);
+	assert_int_equal(evil_cons(f)->corrupt, 1);
+	ring_guard_data(r);
+	/* what lies at 8 is the middle of a record: rejected, not a crash */
+	assert_null(shm_cons_peek(r, &frame));
+	shm_ring_close(r, false);
+}
+
 static void test_open_rejects_bad_headers(void **state)
 {
 	struct fixture *f = *state;
@@ -566,6 +702,11 @@ int main(void)
 		T(test_hostile_fields_each_rejected),
 		T(test_hostile_producer_position),
 		T(test_hostile_consumer_position),
+		T(test_span_sized_by_shared_header_snap_len),
+		T(test_takeover_unaligned_consumer_pos_writes_past_data),
+		T(test_unaligned_consumer_pos_is_full_ring),
+		T(test_unaligned_producer_pos_reads_past_data),
+		T(test_open_unaligned_consumer_pos_aligned_down),
 		T(test_open_rejects_bad_headers),
 		T(test_second_producer_refused),
 		cmocka_unit_test(test_bad_geometry_refused),
