@@ -4,8 +4,10 @@
  * over vmalloc_user memory, so the same pages can be mapped into user space.
  *
  * The consumer position lives in a page user space writes: it is read
- * once per frame and never trusted beyond the ring size.
+ * once per frame and never trusted beyond the ring size, nor when it is
+ * not 8-byte aligned (no record starts there).
  */
+#include <linux/align.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/string.h>
@@ -98,7 +100,7 @@ void *iiot_ring_reserve(struct iiot_ring *r, u32 cap_len, u32 wire_len,
 	u64 need = rec_len <= tail ? rec_len : tail + rec_len;
 	struct iiot_ring_rec *rec;
 
-	if (used > r->size) {
+	if (used > r->size || !IS_ALIGNED(cons, IIOT_RING_ALIGN)) {
 		WRITE_ONCE(r->prod->bad_cons, r->prod->bad_cons + 1);
 		ring_count_drop(r, wire_len);
 		return NULL;
