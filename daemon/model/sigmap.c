@@ -26,6 +26,13 @@
 
 #define SIGMAP_MAX_LINE		1024
 #define SIGMAP_MAX_FILE		(16U << 20)
+/*
+ * Where a signal can lie at all: PROFINET cyclic data fits an Ethernet
+ * payload (1500 bytes) after the FrameID (2) and before the APDU status
+ * (4); EtherCAT logical addresses are 32 bits.
+ */
+#define SIGMAP_PN_MAX_END	1494ULL
+#define SIGMAP_ECAT_MAX_END	(1ULL << 32)
 
 static const struct {
 	const char *name;
@@ -153,6 +160,25 @@ static int parse_type(const char *s, struct model_signal *sig)
 	return -1;
 }
 
+/* A signal no frame can hold is a mistake in the map: say so. */
+static int check_end(const struct model_signal *sig,
+		     const struct msig_priv *p, const char *off,
+		     char *why, size_t whylen)
+{
+	uint64_t end = (uint64_t)sig->offset + sig_type_size(sig->type);
+	uint64_t max = p->ecat ? SIGMAP_ECAT_MAX_END : SIGMAP_PN_MAX_END;
+
+	if (end <= max)
+		return 0;
+	snprintf(why, whylen, "offset %s: a %s there ends at byte %llu, "
+		 "beyond %s (%llu bytes)", off, sig_type_name(sig->type),
+		 (unsigned long long)end,
+		 p->ecat ? "the EtherCAT logical address space" :
+		 "the cyclic data of a PROFINET frame",
+		 (unsigned long long)max);
+	return -1;
+}
+
 /* One line into sig/p; 1 for blank, 0 ok, -1 with why. */
 static int parse_sig_line(char *line, struct model_signal *sig,
 			  struct msig_priv *p, char *why, size_t whylen)
@@ -200,6 +226,8 @@ static int parse_sig_line(char *line, struct model_signal *sig,
 			 "i32 f32 [+be/le], bit0..bit7)", tok[3]);
 		return -1;
 	}
+	if (check_end(sig, p, tok[2], why, whylen))
+		return -1;
 	sig->scale = 1.0;
 	if (n >= 5) {
 		char *end;
@@ -504,8 +532,9 @@ void msig_pn_emit(struct model *m, uint32_t head, uint16_t frame_id,
 		const struct model_signal *s = &m->sigs[i - 1];
 		const struct msig_priv *sp = &m->spriv[i - 1];
 
+		/* 64 bits: an offset near UINT32_MAX must not wrap */
 		if ((!sp->frame_id || sp->frame_id == frame_id) &&
-		    s->offset + sig_type_size(s->type) <= len)
+		    (uint64_t)s->offset + sig_type_size(s->type) <= len)
 			emit(m, i - 1, p + s->offset, ts);
 		i = sp->next;
 	}
@@ -531,7 +560,7 @@ static void ecat_range(struct model *m, const uint32_t *v, uint32_t n,
 
 		if (s->offset >= endaddr)
 			break;
-		if (s->offset + sig_type_size(s->type) <= endaddr)
+		if ((uint64_t)s->offset + sig_type_size(s->type) <= endaddr)
 			emit(m, v[lo], p + (s->offset - lad), ts);
 	}
 }

@@ -255,6 +255,67 @@ static void sigmap(void **state)
 	model_free(m);
 }
 
+/* PROFINET cyclic frame (FrameID 0x8001) from 00:11:22:33:44:55 with
+ * 40 bytes of data, each its index */
+static size_t pn_cyclic(uint8_t *f, uint16_t cycle)
+{
+	static const uint8_t hdr[16] = {
+		0x00, 0x11, 0x22, 0x33, 0x44, 0x66,
+		0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x88, 0x92, 0x80, 0x01 };
+	size_t n;
+
+	memcpy(f, hdr, sizeof(hdr));
+	for (n = sizeof(hdr); n < sizeof(hdr) + 40; n++)
+		f[n] = (uint8_t)(n - sizeof(hdr));
+	f[n++] = (uint8_t)(cycle >> 8);
+	f[n++] = (uint8_t)cycle;
+	f[n++] = 0x35;		/* data status: primary, valid, run, ok */
+	f[n++] = 0;
+	return n;
+}
+
+/*
+ * Regression: offset + size was computed in 32 bits, so a signal at
+ * offset 4294967295 passed the bounds check of every cyclic frame of its
+ * device and iiotd read 4 GiB past the frame.  Offsets no frame can hold
+ * are refused at load, naming the line; sampling checks in 64 bits.
+ */
+static void sigmap_offset_wraps_32_bits(void **state)
+{
+	static const char wrap[] = "a pn:00:11:22:33:44:55 0 u8\n"
+				   "v pn:00:11:22:33:44:55 4294967295 u8\n";
+	static const char fits[] = "e ecat 0xffffffff u8\n"
+				   "v pn:00:11:22:33:44:55 1490 u32\n"
+				   "w pn:00:11:22:33:44:55 39 u8\n";
+	struct model *m = model_new(NULL);
+	uint8_t f[64];
+	char err[256];
+	uint16_t i;
+
+	(void)state;
+	assert_int_equal(model_parse_signals(m, wrap, strlen(wrap), "m", err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "m:2: offset 4294967295"));
+	assert_non_null(strstr(err, "PROFINET"));
+	assert_int_equal(model_parse_signals(m, "v ecat 0xffffffff u16\n", 22,
+					     "m", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "m:1: offset 0xffffffff"));
+	assert_int_equal(model_parse_signals(m, "v pn:x 1491 u32\n", 16, "m",
+					     err, sizeof(err)), -1);
+	assert_int_equal(model_parse_signals(m, fits, strlen(fits), "m", err,
+					     sizeof(err)), 0);
+	for (i = 0; i < 10; i++) {
+		size_t n = pn_cyclic(f, (uint16_t)(i * 32));
+
+		model_frame_raw(m, f, (uint32_t)n, (uint32_t)n,
+				1000000000ULL * (i + 1), 0);
+	}
+	assert_int_equal(model_signal_get(m, 2)->samples, 0);
+	assert_true(model_signal_get(m, 3)->samples > 0);
+	assert_int_equal((int)model_signal_get(m, 3)->last, 39);
+	model_free(m);
+}
+
 /* EtherCAT master 02:..., LRW out and back with wkc 3, 1 ms apart */
 static size_t ecat_lrw(uint8_t *f, int back, uint16_t wkc, uint8_t value)
 {
@@ -337,6 +398,7 @@ int main(void)
 		cmocka_unit_test(lifecycle_rules),
 		cmocka_unit_test(flightrec_window),
 		cmocka_unit_test(sigmap),
+		cmocka_unit_test(sigmap_offset_wraps_32_bits),
 		cmocka_unit_test(model_ecat_link),
 	};
 
