@@ -1,6 +1,7 @@
 # Helpers for bench/*.bench scripts.
 #   median v1 v2 ...            print the median
 #   row name value unit peer peer_value ratio bar pass(true|false)
+#   large_line_map N            a signal map of N signals for large-line.conf
 IIOT_TOP=${IIOT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$IIOT_TOP/$BUILD ;; esac
@@ -13,4 +14,21 @@ row() {
 	jq -cn --arg name "$1" --argjson value "$2" --arg unit "$3" --arg peer "$4" \
 		--argjson peer_value "$5" --argjson ratio "$6" --arg bar "$7" --argjson pass "$8" \
 		'{name:$name, value:$value, unit:$unit, peer:$peer, peer_value:$peer_value, ratio:$ratio, bar:$bar, pass:$pass}'
+}
+
+large_line_map() {
+	{
+		for m in 1 2 3 4; do
+			for i in $(seq 0 1249); do
+				printf 'e%d_%d ecat:00:1b:21:20:00:0%d 0x%x u8\n' "$m" "$i" "$m" $((0x10000 + i))
+			done
+		done
+		for l in 1 2 3 4; do
+			for d in $(seq 1 60); do
+				for k in $(seq 0 20); do
+					printf 'p%d_%d_%d pn:line%d-station-%d %d u8\n' "$l" "$d" "$k" "$l" "$d" $((k % 8))
+				done
+			done
+		done
+	} | head -"$1"
 }

@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <jansson.h>
 
 #include "capture/capture.h"
 #include "capture/flightrec.h"
+#include "capture/probe.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
 #include "core/log.h"
@@ -41,6 +43,7 @@ struct cring {
 	uint64_t frames;
 	uint64_t nic_warned;	/* NIC losses already warned about */
 	unsigned int nic_hold;	/* ticks before the next warning */
+	uint64_t turn_end;	/* when its last drain turn ended (probe.h) */
 };
 
 struct capture {
@@ -51,6 +54,7 @@ struct capture {
 	uint64_t batch;
 	uint64_t flight_ns, flight_bytes;
 	struct capture_counters ctr;
+	struct probe probe;		/* gaps between drain turns */
 	struct decode_stats dstats;
 	struct decoded dec;
 	capture_tap_fn tap;
@@ -123,6 +127,28 @@ static void ring_close(struct cring *cr)
 
 static void drain(struct cring *cr);
 
+/*
+ * The probe's clock: wall time, because libevent keeps the time it last
+ * returned from waiting (loop_wake) as wall time.
+ */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t loop_wake(struct event_base *base)
+{
+	struct timeval tv;
+
+	if (event_base_gettimeofday_cached(base, &tv))
+		return 0;
+	return (uint64_t)tv.tv_sec * 1000000000ULL +
+	       (uint64_t)tv.tv_usec * 1000ULL;
+}
+
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
 	struct cring *cr = arg;
@@ -149,7 +175,7 @@ static void drain(struct cring *cr)
 	struct model *m = cap->d->model;
 	const struct iiot_ring_rec *rec;
 	const uint8_t *frame;
-	uint64_t n = 0;
+	uint64_t n = 0, start = now_ns();
 
 	if (!cr->r)
 		return;
@@ -175,6 +201,10 @@ static void drain(struct cring *cr)
 		n++;
 	}
 	shm_cons_release(cr->r);
+	if (n)
+		probe_turn(&cap->probe, cr->turn_end, loop_wake(cap->d->base),
+			   start);
+	cr->turn_end = now_ns();
 	if (n == cap->batch) {
 		cap->ctr.batches_full++;
 		event_active(cr->ev_more, EV_TIMEOUT, 0);
@@ -446,6 +476,7 @@ json_t *capture_counters_json(const struct capture *cap)
 				json_integer((json_int_t)cap->dstats.anomaly[i]));
 	json_object_set_new(o, "protocols", p);
 	json_object_set_new(o, "anomaly", a);
+	json_object_set_new(o, "drain_gap", probe_json(&cap->probe, now_ns()));
 	return o;
 }
 

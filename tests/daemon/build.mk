@@ -6,6 +6,11 @@ test_core_SRCS := tests/daemon/test_core.c
 test_core_LDLIBS = $(DAEMON_TEST_LIBS)
 $(BUILD)/tests/test_core: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
+TESTS += test_capture
+test_capture_SRCS := tests/daemon/test_capture.c
+test_capture_LDLIBS = $(DAEMON_TEST_LIBS)
+$(BUILD)/tests/test_capture: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
 TESTS += test_store
 test_store_SRCS := tests/store/test_store.c
 test_store_LDLIBS = $(DAEMON_TEST_LIBS)
