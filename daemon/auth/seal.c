@@ -13,7 +13,8 @@ int seal_key_load(const char *path, uint8_t key[SEAL_KEY])
 	ssize_t r;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* root reads it at start, in a directory iiotd's user owns: no symlink */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		r = read(fd, key, SEAL_KEY);
 		close(fd);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -429,6 +430,57 @@ static void getrandom_failure_makes_no_predictable_secret(void **state)
 	authdb_close(db);
 }
 
+/*
+ * Regression: the databases and the sealing key are opened by root in a
+ * directory iiotd's user owns: a symlink planted there was followed (a
+ * 0644 audit.db, or a key read from any root-only file).  Refused now.
+ */
+static void state_files_refuse_symlinks(void **state)
+{
+	char dir[128], path[160], err[256];
+	uint8_t key[SEAL_KEY];
+	struct audit *a;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/sym", tmpdir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	/* a root-only file of the right size, standing for any other */
+	snprintf(path, sizeof(path), "%s/root-only", dir);
+	memset(key, 7, sizeof(key));
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		assert_int_equal(fwrite(key, 1, sizeof(key), f), sizeof(key));
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/secret.key", dir);
+	assert_int_equal(symlink("root-only", path), 0);
+	assert_int_equal(seal_key_load(path, key), -1);
+	assert_null(authdb_open(dir, err, sizeof(err)));
+	snprintf(path, sizeof(path), "%s/audit.db", dir);
+	assert_int_equal(symlink("planted.db", path), 0);
+	assert_null(audit_open(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "is a symlink; refused"));
+	snprintf(path, sizeof(path), "%s/planted.db", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	/* a real one: 0600 whatever the umask */
+	snprintf(path, sizeof(path), "%s/real.db", dir);
+	a = audit_open(path, err, sizeof(err));
+	assert_non_null(a);
+	assert_int_equal(audit_append(a, "admin", "local", "x", "y", "ok", NULL), 0);
+	{
+		struct stat st;
+
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		snprintf(path, sizeof(path), "%s/real.db-wal", dir);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
+	audit_close(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +493,7 @@ int main(void)
 		cmocka_unit_test(perms_deny_by_default),
 		cmocka_unit_test(sessions),
 		cmocka_unit_test(getrandom_failure_makes_no_predictable_secret),
+		cmocka_unit_test(state_files_refuse_symlinks),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
