@@ -2,7 +2,8 @@
 // against a real iiotd fed by the line simulator.  Prints TAP.
 //   URL, ADMIN_PW, OUT (screenshot folder), PROFILE (fresh user-data-dir)
 import { createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '../../web/package.json'));
 const { chromium } = require('playwright-core');
 
-const { URL, ADMIN_PW, OUT, PROFILE } = process.env;
+const { URL, ADMIN_PW, OUT, PROFILE, D, IIOTD_PID, IIOTD_BIN, IIOTD_CONF2, SIM_PID, SIM_BIN, SIM_SCENARIO, RING } = process.env;
 mkdirSync(OUT, { recursive: true });
 let n = 0;
 let failed = 0;
@@ -125,6 +126,7 @@ try {
     await page.click('button[type=submit]');
   });
   let secret = '';
+  let recovery = [];
   await step('TOTP enrolment: QR code and secret shown, code accepted, recovery codes', async () => {
     await page.waitForSelector('#totp-secret');
     secret = (await page.textContent('#totp-secret')).trim();
@@ -137,6 +139,7 @@ try {
     await page.waitForSelector('#recovery-codes li');
     const codes = await page.$$eval('#recovery-codes li', (l) => l.length);
     if (codes !== 10) throw new Error(codes + ' recovery codes');
+    recovery = await page.$$eval('#recovery-codes li', (l) => l.map((e) => e.textContent.trim()));
     const title = (await page.textContent('#recovery-title')).trim();
     if (title !== 'Recovery codes') throw new Error('recovery codes heading: "' + title + '"');
     await shot('02b-recovery-codes');
@@ -162,8 +165,9 @@ try {
     await page.goto(URL + '/#/overview');
     await page.waitForSelector('#ov-rings td');
     const heads = await page.$$eval('#ov-rings th', (l) => l.map((e) => e.textContent));
-    if (heads[3] !== 'NIC lost') throw new Error('headers ' + heads.join(','));
-    const cell = await page.$eval('#ov-rings tr td:nth-child(4)', (e) => e.textContent);
+    const col = heads.indexOf('NIC lost') + 1;
+    if (!col) throw new Error('headers ' + heads.join(','));
+    const cell = await page.$eval('#ov-rings tr td:nth-child(' + col + ')', (e) => e.textContent);
     if (cell !== '-') throw new Error('simulated ring NIC lost = ' + cell);
   });
   await step('simulated devices appear in the inventory', async () => {
@@ -286,6 +290,113 @@ try {
       await page.waitForTimeout(300);
       await expectA11y(p);
     }
+  });
+  const text = (sel) => page.$eval(sel, (e) => e.textContent).catch(() => '');
+  const daemon = (bin, args, log) => {
+    const fd = openSync(path.join(D, log), 'a');
+    const p = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd] });
+    p.unref();
+    return p.pid;
+  };
+  // sign in again after the session ended, with a recovery code (the TOTP
+  // step of the last sign-in is spent); the app must bring us back to hash
+  async function signInAgain(hash) {
+    await page.click('#banner-signin');
+    await page.waitForSelector('input[name=username]');
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'plant supervisor 2026');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('input[name=code]');
+    await page.fill('input[name=code]', recovery.shift());
+    await page.click('button[type=submit]');
+    await poll((h) => location.hash === h, hash);
+    await poll(() => { const b = document.getElementById('banner'); return !b || b.hidden; });
+  }
+  let master = 0;
+  await step('overview: a verdict per line with colour, text and reason; rates, not totals; numbers link to devices', async () => {
+    await page.goto(URL + '/#/overview');
+    await page.waitForSelector('tr.line-row');
+    await poll(() => [...document.querySelectorAll('tr.line-row td:nth-child(5)')].some((td) => Number(td.textContent) > 0), null, 20000);
+    const rows = await page.$$eval('tr.line-row', (l) => l.map((tr) => ({ id: tr.dataset.id, v: tr.dataset.verdict,
+      badge: tr.querySelector('.badge').textContent, cls: tr.querySelector('.badge').className, reason: tr.children[2].textContent })));
+    if (rows.length < 2) throw new Error(rows.length + ' lines (want the EtherCAT master and the PROFINET controller)');
+    for (const r of rows) {
+      if (!['healthy', 'degraded', 'failed'].includes(r.v) || r.badge !== r.v || !r.cls.includes(r.v)) throw new Error('verdict ' + JSON.stringify(r));
+      if (r.v !== 'healthy' && r.reason === '-') throw new Error('no reason for ' + JSON.stringify(r));
+    }
+    master = Number(await page.$eval('tr.line-row', (tr) => tr.dataset.id));
+    const href = await page.$eval('#ov-offline', (a) => a.getAttribute('href'));
+    if (href !== '#/devices?state=offline') throw new Error('offline count links to ' + href);
+    const fps = await text('#ov-fps');
+    if (!(Number(fps) > 0)) throw new Error('frames/s ' + fps);
+    const ring = await page.$eval('tr.ring-row td:nth-child(2)', (e) => e.textContent);
+    if (ring !== 'running') throw new Error('ring state ' + ring);
+    await expectA11y('overview with lines');
+    await shot('12-overview-lines');
+  });
+  await step('simulator stopped: the source shows stopped, devices offline everywhere, charts leave a gap', async () => {
+    await page.goto(URL + '/#/device/' + master);
+    await page.waitForSelector('#chart-link-' + (await page.evaluate(async (m) => (await (await fetch('/api/v1/links?device=' + m)).json()).links[0].id, master)));
+    if ((await text('#dev-state')) !== 'online') throw new Error('master not online at first');
+    process.kill(Number(SIM_PID), 'SIGTERM');
+    await poll(() => document.getElementById('dev-state').textContent === 'offline', null, 15000);
+    await poll(() => document.querySelector('[data-f=online]').textContent === 'offline');
+    await poll(() => document.querySelector('.chart[id^=chart-link]').dataset.gap === '1', null, 5000);
+    const nulls = await page.$$eval('#view', (v) => v[0].textContent.includes('null'));
+    if (nulls) throw new Error('"null" on the device page');
+    await shot('13-device-offline');
+    await page.goto(URL + '/#/topology');
+    await page.waitForSelector('ol.chain li');
+    const on = await page.$$eval('ol.chain li', (l) => l.filter((e) => !e.textContent.includes('offline')).length);
+    if (on) throw new Error(on + ' slaves not shown offline');
+    await page.goto(URL + '/#/devices');
+    await page.waitForSelector('tr.dev-row');
+    const online = await page.$$eval('span[data-f=state]', (l) => l.filter((e) => e.textContent === 'online').length);
+    if (online) throw new Error(online + ' devices still online in the list');
+    await page.goto(URL + '/#/overview');
+    await poll(() => { const td = document.querySelector('tr.ring-row td:nth-child(2)'); return td && td.textContent === 'stopped'; }, null, 10000);
+    await poll(() => [...document.querySelectorAll('tr.line-row')].every((tr) => tr.dataset.verdict === 'failed'), null, 15000);
+    const reason = await text('tr.line-row td:nth-child(3)');
+    if (!/^(EtherCAT master|PROFINET controller) offline; all \d+ devices offline/.test(reason)) throw new Error('failed line, reason: ' + reason);
+    await shot('14-overview-stopped');
+  });
+  await step('simulator started again: devices come back online live', async () => {
+    writeFileSync(path.join(D, 'sim2.pid'), String(daemon(SIM_BIN, [SIM_SCENARIO, '--ring', RING], 'sim2.log')));
+    await poll(() => [...document.querySelectorAll('tr.line-row')].some((tr) => tr.dataset.verdict !== 'failed'), null, 30000);
+    await page.goto(URL + '/#/devices');
+    await poll(() => document.querySelectorAll('span[data-f=state].ok').length >= 5, null, 20000);
+  });
+  await step('iiotd stopped: a banner says since when the data is, and the page is greyed', async () => {
+    const before = Date.now();
+    process.kill(Number(IIOTD_PID), 'SIGTERM');
+    await page.waitForSelector('#banner[data-kind=lost]', { timeout: 10000 });
+    const msg = await text('#banner-text');
+    const m = msg.match(/^Connection to iiotd lost — data below is from (\d\d):(\d\d):(\d\d) (\S+) \((\d+) s ago\)$/);
+    if (!m) throw new Error('banner: ' + msg);
+    if ((await text('#banner')).includes('null')) throw new Error('"null" in the banner');
+    const shown = new Date(before); shown.setHours(Number(m[1]), Number(m[2]), Number(m[3]), 0);
+    if (Math.abs(shown - before) > 5000) throw new Error('data time ' + m.slice(1, 4).join(':') + ' vs stop at ' + new Date(before).toTimeString());
+    if (!(await page.evaluate(() => document.body.classList.contains('stale')))) throw new Error('page not greyed');
+    await page.waitForTimeout(2200);
+    const later = (await text('#banner-text')).match(/\((\d+) s ago\)/);
+    if (!later || Number(later[1]) <= Number(m[5])) throw new Error('age does not grow: ' + (later && later[1]));
+    await shot('15-iiotd-lost');
+  });
+  await step('iiotd restarted: its restart ended the session; the banner asks to sign in and the sign-in returns to the page', async () => {
+    daemon(IIOTD_BIN, ['-d', '-f', IIOTD_CONF2], 'iiotd2.log');
+    await page.waitForSelector('#banner[data-kind=expired]', { timeout: 20000 });
+    if ((await text('#banner-text')) !== 'Session expired — sign in again') throw new Error('banner: ' + await text('#banner-text'));
+    await shot('16-session-expired');
+    await signInAgain('#/devices');
+    await poll(() => document.querySelectorAll('tr.dev-row').length >= 10, null, 20000);
+  });
+  await step('an idle session expires (6 s idle setting): banner at once, sign-in returns to the page', async () => {
+    await page.goto(URL + '/#/topology');
+    await page.waitForSelector('ol.chain li');
+    await page.waitForSelector('#banner[data-kind=expired]', { timeout: 15000 });
+    await shot('17-idle-expired');
+    await signInAgain('#/topology');
+    await page.waitForSelector('ol.chain li');
   });
   await step('no console errors (CSP violations, script errors)', async () => {
     const real = consoleErrors.filter((e) => !e.includes('401') && !e.includes('Failed to load resource'));

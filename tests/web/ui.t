@@ -12,11 +12,18 @@ ring=iiot-webt$$
 cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
 api_start "[capture]" "ring = $ring" "[model]" "signals = $IIOT_TOP/etc/signals.map"
 "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$D/sim.log" 2>&1 &
-cleanup_push "kill $!"
+SIM_PID=$!
+cleanup_push "kill $SIM_PID"
+# the browser test stops and restarts iiotd and the simulator itself: the
+# restarted iiotd (its pid in the state lock) idles sessions out in 6 s
+sed '/^\[api\]$/a session_idle = 6s' "$D/iiotd.conf" >"$D/iiotd-idle.conf"
+cleanup_push "kill \$(cat $D/iiotd.lock) \$(cat $D/sim2.pid)"
 OUT=$BUILD/test-output/web
 rm -rf "$OUT"
-URL=$URL ADMIN_PW=$ADMIN_PW OUT=$OUT PROFILE=$D/chromium-profile \
-	timeout 300 node "$IIOT_TOP/tests/web/ui.mjs"
+URL=$URL ADMIN_PW=$ADMIN_PW OUT=$OUT PROFILE=$D/chromium-profile D=$D \
+	IIOTD_PID=$IIOTD_PID IIOTD_BIN=$IIOTD IIOTD_CONF2=$D/iiotd-idle.conf \
+	SIM_PID=$SIM_PID SIM_BIN=$BIN/iiot-sim SIM_SCENARIO=$IIOT_TOP/sim/scenarios/small-cell.conf RING=$ring \
+	timeout 400 node "$IIOT_TOP/tests/web/ui.mjs"
 rc=$?
 if [ $rc -ne 0 ]; then
 	echo "# iiotd: $(tail -5 "$D/iiotd.log" | tr '\n' '|')"

@@ -2,7 +2,11 @@
 // state change, errors surfaced with the server's reason.
 let csrf = '';
 
+let unauthorized = null;
+
 export function setCsrf(t) { csrf = t || ''; }
+// called when a request is refused with 401: the session has ended
+export function onUnauthorized(f) { unauthorized = f; }
 
 export class ApiError extends Error {
   constructor(status, reason) { super(reason); this.status = status; }
@@ -18,6 +22,7 @@ export async function api(method, path, body) {
   const res = await fetch('/api/v1' + path, opt);
   let data = null;
   try { data = await res.json(); } catch (e) { data = null; }
+  if (res.status === 401 && unauthorized && !path.startsWith('/login') && path !== '/session') unauthorized();
   if (!res.ok) throw new ApiError(res.status, (data && data.error) || res.statusText);
   return data;
 }

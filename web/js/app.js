@@ -1,5 +1,6 @@
 // The single page: session state, hash routing, the live stream.
-import { get, post, setCsrf } from './api.js';
+import { get, post, setCsrf, onUnauthorized } from './api.js';
+import * as status from './status.js';
 import { loadLang, t, apply } from './i18n.js';
 import { toast } from './dom.js';
 import * as auth from './views/auth.js';
@@ -26,14 +27,35 @@ export const app = {
   },
   startLive() {
     if (this.live) return;
-    this.live = new EventSource('/api/v1/events');
-    this.live.addEventListener('live', (ev) => {
+    const es = new EventSource('/api/v1/events');
+    this.live = es;
+    status.watch(() => { this.setSession(null); this.go('#/login'); });
+    es.addEventListener('live', (ev) => {
       let d;
       try { d = JSON.parse(ev.data); } catch (e) { return; }
+      status.fresh(d.ts_ms);
       for (const f of this.liveSubs) f(d);
     });
+    // CONNECTING: iiotd is gone, the browser retries; CLOSED: it answered
+    // but refused the stream (the session ended): ask why
+    es.addEventListener('error', () => {
+      if (this.live !== es) return;
+      status.lost();
+      if (es.readyState === EventSource.CLOSED) { this.live = null; es.close(); this.probe(); }
+    });
   },
-  stopLive() { if (this.live) { this.live.close(); this.live = null; } },
+  async probe() {
+    try {
+      await get('/session');
+      if (this.session && !this.live) this.startLive();
+    } catch (e) {
+      if (e.status === 401) { status.expired(); return; }
+      setTimeout(() => { if (this.session && !this.live && !status.isExpired()) this.probe(); }, 3000);
+    }
+  },
+  // after a sign-in: back to the page the session expired on
+  landing() { return status.signedIn() || '#/overview'; },
+  stopLive() { status.unwatch(); if (this.live) { this.live.close(); this.live = null; } },
   onLive(f) { this.liveSubs.add(f); return () => this.liveSubs.delete(f); },
 };
 
@@ -77,7 +99,7 @@ async function route() {
     try {
       cleanup = (await view(main, app, ...m.slice(1))) || null;
     } catch (e) {
-      if (e.status === 401) { app.setSession(null); app.go('#/login'); return; }
+      if (e.status === 401) { status.expired(); app.setSession(null); app.go('#/login'); return; }
       toast(e.message, true);
     }
     apply(main);
@@ -88,6 +110,8 @@ async function route() {
 
 async function boot() {
   await loadLang();
+  // any refused call of a signed-in page: the session has ended
+  onUnauthorized(() => { if (app.session) { app.stopLive(); status.expired(); } });
   const sel = document.getElementById('lang');
   sel.value = document.documentElement.lang;
   sel.addEventListener('change', async () => { await loadLang(sel.value); app.setSession(app.session); route(); });

@@ -20,10 +20,18 @@ export class TimeChart {
       series: [{}, ...labels.map((l, i) => ({ label: l, stroke: COLORS[i % COLORS.length], width: 1.5 }))],
     }, this.data, this.el);
   }
-  // points: [[ts_ms, v1, v2...], ...] oldest first
+  // points: [[ts_ms, v1, v2...], ...] oldest first.  Where the data has a
+  // hole (more than three usual steps without a point) a null goes in, so
+  // the line breaks instead of bridging the time nothing was measured.
   set(points) {
     this.data = [[], ...this.data.slice(1).map(() => [])];
-    for (const p of points) this.push(p, true);
+    const steps = points.slice(1).map((p, i) => p[0] - points[i][0]).sort((a, b) => a - b);
+    const usual = steps.length ? steps[steps.length >> 1] : 0;
+    points.forEach((p, i) => {
+      if (i && usual && p[0] - points[i - 1][0] > 3 * usual)
+        this.push([points[i - 1][0] + usual, ...p.slice(1).map(() => null)], true);
+      this.push(p, true);
+    });
     this.redraw();
   }
   push(p, quiet) {
@@ -39,6 +47,8 @@ export class TimeChart {
     this.plot.setData(this.data);
     this.el.dataset.points = String(this.data[0].length);
     this.el.dataset.last = String(this.data[0].length ? this.data[0][this.data[0].length - 1] : 0);
+    const s1 = this.data[1] || [];
+    this.el.dataset.gap = s1.length && s1[s1.length - 1] === null ? '1' : '0';
   }
   destroy() { this.plot.destroy(); }
 }

@@ -31,8 +31,22 @@ export function toast(msg, bad) {
   toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
 }
 
+// Times are local with their zone written out ("UTC", "GMT+8"): a plant
+// PC's clock and a remote engineer's may differ.
+const p2 = (n) => String(n).padStart(2, '0');
+function zoneOf(d) {
+  const z = new Intl.DateTimeFormat('en', { timeZoneName: 'short' }).formatToParts(d).find((x) => x.type === 'timeZoneName');
+  return z ? z.value : '';
+}
+
+export function fmtClock(ms) {
+  if (!ms) return '-';
+  const d = new Date(ms);
+  return p2(d.getHours()) + ':' + p2(d.getMinutes()) + ':' + p2(d.getSeconds()) + ' ' + zoneOf(d);
+}
+
 export function fmtTime(ms) {
   if (!ms) return '-';
   const d = new Date(ms);
-  return d.toISOString().replace('T', ' ').slice(0, 19);
+  return d.getFullYear() + '-' + p2(d.getMonth() + 1) + '-' + p2(d.getDate()) + ' ' + fmtClock(ms);
 }

@@ -22,7 +22,7 @@ function form(title, fields, submit, onsubmit, extra) {
 
 async function afterLogin(app, s) {
   app.setSession(s);
-  app.go(s.stage === 'mfa' ? '#/mfa' : s.must_change ? '#/password' : s.stage === 'enroll' ? '#/enroll' : '#/overview');
+  app.go(s.stage === 'mfa' ? '#/mfa' : s.must_change ? '#/password' : s.stage === 'enroll' ? '#/enroll' : app.landing());
 }
 
 export async function login(main, app) {

@@ -7,49 +7,7 @@ import { confirmAction } from '../dialog.js';
 
 const fmt = (v, d) => (v === undefined || v === null ? '-' : Number(v).toFixed(d === undefined ? 1 : d));
 
-function stat(label, value, id) {
-  return h('div', { class: 'stat' }, h('div', { class: 'v', id }, String(value)), h('div', { class: 'l' }, label));
-}
-
-// Frames the NIC lost before the capture path saw them; '-' where the
-// source does not report NIC counters (all four are then 0).
-function nicLost(r) {
-  if (r.nic_packets === undefined || !(r.nic_packets || r.nic_missed || r.nic_nombuf)) return '-';
-  const lost = (r.nic_missed || 0) + (r.nic_nombuf || 0);
-  return h('span', { class: lost ? 'off' : '' }, lost);
-}
-
-export async function overview(main, app) {
-  if (!app.can('device.read')) { main.append(h('p', { class: 'card' }, t('overview.norights'))); return null; }
-  const o = await get('/overview');
-  const c = (o.capture && o.capture.model) || {};
-  const st = (o.capture && o.capture.store) || {};
-  main.append(h('h1', {}, t('nav.overview')),
-    h('div', { class: 'stats' },
-      stat(t('overview.devices'), o.devices, 'ov-devices'),
-      stat(t('overview.online'), o.devices_online, 'ov-online'),
-      stat(t('overview.links'), o.links, 'ov-links'),
-      stat(t('overview.signals'), o.signals, 'ov-signals')),
-    h('div', { class: 'card' }, h('h2', {}, t('overview.health')),
-      h('div', { class: 'stats' },
-        stat(t('overview.frames'), c.frames || 0, 'ov-frames'),
-        stat(t('overview.lost'), c.lost_frames || 0, 'ov-lost'),
-        stat(t('overview.wkc'), c.wkc_errors || 0, 'ov-wkc'),
-        stat(t('overview.alarms'), c.alarms || 0, 'ov-alarms'),
-        stat(t('overview.dropped'), (st.samples_dropped || 0) + (c.samples_dropped || 0), 'ov-dropped'))),
-    h('div', { class: 'card', id: 'ov-rings' }, h('h2', {}, t('overview.rings')),
-      table([t('col.ring'), t('col.records'), t('col.drops'), t('col.nic_lost'), t('col.corrupt'), t('col.fill')],
-        (o.capture.rings || []).map((r) => [r.ring || r.name, r.records, h('span', { class: r.drops ? 'off' : '' }, r.drops),
-          nicLost(r), r.corrupt, r.fill === undefined ? '-' : String(r.fill)]))),
-    h('div', { class: 'card' }, h('h2', {}, t('overview.kinds')),
-      table([t('col.kind'), t('col.count')], Object.entries(o.by_kind).map(([k, n]) => [t('kind.' + k), n]))));
-  return app.onLive((d) => {
-    const k = d.counters || {};
-    const set = (id, v) => { const el = document.getElementById(id); if (el && v !== undefined) el.textContent = String(v); };
-    set('ov-devices', k.devices); set('ov-online', k.devices_online); set('ov-links', k.links);
-    set('ov-frames', k.frames); set('ov-lost', k.lost_frames); set('ov-wkc', k.wkc_errors); set('ov-alarms', k.alarms);
-  });
-}
+export { overview } from './overview.js';
 
 export async function devices(main, app) {
   const q = h('input', { type: 'search', id: 'dev-search', 'data-i18n-ph': 'devices.search' });
@@ -96,11 +54,30 @@ export async function devices(main, app) {
 }
 
 const SKIP = new Set(['links', 'signals', 'chain', 'id', 'label']);
+// identifiers engineers write in hex: station addresses, FrameIDs, vendor
+// and product codes (ring positions and counters stay decimal)
+const HEX = { station_addr: 4, alias: 4, frame_ids: 4, frame_id: 4, vendor_id: 8, product_code: 8, device_id: 4,
+  revision: 8, serial: 8, al_status_code: 4, role: 2 };
+export const hex = (v, w) => '0x' + Number(v).toString(16).toUpperCase().padStart(w || 4, '0');
+
+export function fieldValue(k, v) {
+  if (v === undefined || v === null || v === '') return '-';
+  if (Array.isArray(v)) return v.length ? v.map((x) => fieldValue(k, x)).join(', ') : '-';
+  if (k.endsWith('_ns')) return fmtTime(v / 1e6);
+  if (k === 'kind') return t('kind.' + v);
+  if (k === 'lifecycle') return t('lc.' + v);
+  if (k === 'online') return t(v ? 'state.online' : 'state.offline');
+  if (k === 'parent') return h('a', { href: '#/device/' + v }, '#' + v);
+  if (HEX[k] && typeof v === 'number') return hex(v, HEX[k]);
+  return String(v);
+}
+
+const stateBadge = (on) => h('span', { class: 'badge ' + (on ? 'healthy' : 'failed'), id: 'dev-state' }, t(on ? 'state.online' : 'state.offline'));
 
 export async function device(main, app, id) {
   const d = await get('/devices/' + id);
   const ident = Object.entries(d).filter(([k]) => !SKIP.has(k))
-    .map(([k, v]) => [t('field.' + k), k.endsWith('_ns') ? fmtTime(v / 1e6) : Array.isArray(v) ? v.join(', ') : String(v)]);
+    .map(([k, v]) => [t('field.' + k), h('span', { dataset: { f: k } }, fieldValue(k, v))]);
   const charts = h('div', { class: 'charts' });
   // a lifecycle move is consequential (retired devices stop alerting):
   // confirm it, with a reason that goes into the audit log and history
@@ -121,14 +98,16 @@ export async function device(main, app, id) {
       } catch (e) { toast(e.message, true); }
     } }, ['discovered', 'pending', 'commissioned', 'active', 'maintenance', 'retired']
       .map((s) => h('option', { value: s, selected: s === d.lifecycle }, t('lc.' + s)))))) : null;
-  main.append(h('h1', { id: 'dev-title' }, d.label), lc,
+  // (lc and chain are null where they do not apply: append() would print "null")
+  main.append(...[h('h1', { id: 'dev-title' }, d.label, ' ', stateBadge(d.online)), lc,
     h('div', { class: 'cols' },
       h('div', { class: 'card' }, h('h2', {}, t('device.identity')), table([t('col.field'), t('col.value')], ident)),
       h('div', { class: 'card' }, h('h2', {}, t('device.links')),
         table([t('col.id'), t('col.kind'), t('col.period'), t('col.jitter99'), t('col.jittermax'), t('col.lost'), t('col.clock')],
-          d.links.map((l) => [l.id, l.kind, fmt(l.period_us), fmt(l.jitter_p99_us), fmt(l.jitter_max_us), l.lost, l.clock])))),
+          d.links.map((l) => [l.id, l.frame_id !== undefined ? l.kind + ' ' + hex(l.frame_id) : l.kind, fmt(l.period_us), fmt(l.jitter_p99_us),
+            fmt(l.jitter_max_us), l.lost, l.clock])))),
     d.chain ? h('div', { class: 'card' }, h('h2', {}, t('topology.chain')), chainView(d.chain)) : null,
-    h('div', { class: 'card' }, h('h2', {}, t('device.charts')), charts));
+    h('div', { class: 'card' }, h('h2', {}, t('device.charts')), charts)].filter(Boolean));
   const cyc = new Map();
   for (const l of d.links) {
     const c = new TimeChart(charts, t('device.cycle') + ' #' + l.id, [t('col.period'), t('col.jitter99'), t('col.jittermax')], 'µs');
@@ -143,39 +122,79 @@ export async function device(main, app, id) {
     get('/signals/' + s.id + '/samples?max_points=300').then((r) => c.set(r.points.map((p) => [p[0], p[3], p[1], p[2]])))
       .catch(() => {});
   }
+  // a link without new frames, or a signal without a new sample, is a gap
+  // in its chart, never its last value drawn on
+  const lastFrames = new Map(), lastSample = new Map();
   const off = app.onLive((live) => {
-    for (const [lid, , period, j99, jmax] of live.links) {
+    for (const [did, on, frames, errors] of live.devices) {
+      if (did !== d.id) continue;
+      const b = main.querySelector('#dev-state');
+      if (b) b.replaceWith(stateBadge(on));
+      main.classList.toggle('dev-offline', !on);
+      for (const [f, v] of [['online', on], ['frames', frames], ['errors', errors]]) {
+        const el = main.querySelector('[data-f="' + f + '"]');
+        if (el) el.textContent = fieldValue(f, v);
+      }
+    }
+    for (const [lid, , period, j99, jmax, frames] of live.links) {
       const c = cyc.get(lid);
-      if (c) c.push([live.ts_ms, period, j99, jmax]);
+      if (!c) continue;
+      const moved = !lastFrames.has(lid) || frames !== lastFrames.get(lid);
+      lastFrames.set(lid, frames);
+      c.push(moved ? [live.ts_ms, period, j99, jmax] : [live.ts_ms, null, null, null]);
     }
     for (const [sid, , v, ts] of live.signals) {
       const c = sig.get(sid);
-      if (c) c.push([ts, v, v, v]);
+      if (!c) continue;
+      if (ts !== lastSample.get(sid)) c.push([ts, v, v, v]);
+      else c.push([live.ts_ms, null, null, null]);
+      lastSample.set(sid, ts);
     }
+    liveStates(main, live);
+    // signals that have never had a sample do not appear: gap them too
+    for (const [sid, c] of sig) if (!live.signals.some((x) => x[0] === sid)) c.push([live.ts_ms, null, null, null]);
   });
   return () => { off(); for (const c of [...cyc.values(), ...sig.values()]) c.destroy(); };
 }
 
-function chainView(chain) {
-  return h('ol', { class: 'chain' }, chain.slice().sort((a, b) => a.ring_pos - b.ring_pos).map((s) =>
-    h('li', { class: s.online ? 'ok' : 'off', dataset: { dev: s.id } }, h('a', { href: '#/device/' + s.id }, '#' + s.ring_pos), ' ', s.al_state || '',
-      s.online ? null : h('span', { class: 'tag' }, ' · ' + t('state.offline')))));
+function tile(s) {
+  return h('li', { class: s.online ? 'ok' : 'off', dataset: { dev: s.id, online: s.online ? '1' : '0', pos: s.ring_pos, al: s.al_state || '' } },
+    h('a', { href: '#/device/' + s.id }, '#' + s.ring_pos), ' ', s.al_state || '',
+    s.online ? null : h('span', { class: 'tag' }, ' · ' + t('state.offline')));
 }
 
-export async function topology(main) {
+function chainView(chain) {
+  return h('ol', { class: 'chain' }, chain.slice().sort((a, b) => a.ring_pos - b.ring_pos).map(tile));
+}
+
+// topology tiles and state cells follow the live stream
+function liveStates(root, live) {
+  for (const [id, on] of live.devices) {
+    for (const el of root.querySelectorAll('li[data-dev="' + id + '"]')) {
+      if ((el.dataset.online === '1') === on) continue;
+      el.replaceWith(tile({ id, online: on, ring_pos: el.dataset.pos, al_state: el.dataset.al }));
+    }
+    for (const el of root.querySelectorAll('[data-dev="' + id + '"][data-f=state]')) {
+      el.textContent = t(on ? 'state.online' : 'state.offline');
+      el.className = on ? 'ok' : 'off';
+    }
+  }
+}
+
+export async function topology(main, app) {
   const masters = (await get('/devices?kind=ecat-master')).devices;
   const pn = (await get('/devices?kind=pn-device')).devices;
   const ctl = (await get('/devices?kind=pn-controller')).devices;
+  const state = (d) => h('span', { class: d.online ? 'ok' : 'off', dataset: { dev: d.id, f: 'state' } }, t(d.online ? 'state.online' : 'state.offline'));
   main.append(h('h1', {}, t('nav.topology')), h('h2', {}, t('topology.ecat')));
   for (const m of masters) {
     const d = await get('/devices/' + m.id);
-    main.append(h('div', { class: 'card' }, h('h3', {}, h('a', { href: '#/device/' + m.id }, m.label)), chainView(d.chain || [])));
+    main.append(h('div', { class: 'card' }, h('h3', {}, h('a', { href: '#/device/' + m.id }, m.label), ' ', state(m)), chainView(d.chain || [])));
   }
   if (!masters.length) main.append(h('p', {}, t('topology.none')));
   main.append(h('h2', {}, t('topology.pn')),
     table([t('col.name'), t('col.kind'), t('field.ip'), t('field.mac'), t('field.vendor_id'), t('field.device_id'), t('col.state')],
       [...ctl, ...pn].map((d) => [h('a', { href: '#/device/' + d.id }, d.station_name || d.label), t('kind.' + d.kind), d.ip || '-',
-        d.mac || '-', d.vendor_id === undefined ? '-' : '0x' + d.vendor_id.toString(16), d.device_id === undefined ? '-' : '0x' + d.device_id.toString(16),
-        t(d.online ? 'state.online' : 'state.offline')])));
-  return null;
+        d.mac || '-', fieldValue('vendor_id', d.vendor_id), fieldValue('device_id', d.device_id), state(d)])));
+  return app.onLive((live) => liveStates(main, live));
 }
