@@ -78,7 +78,10 @@ struct model *model_new(const struct model_opts *opts)
 	m->links = calloc(m->caplinks, sizeof(*m->links));
 	m->lpriv = calloc(m->caplinks, sizeof(*m->lpriv));
 	m->hash = calloc(MHASH_SLOTS, sizeof(*m->hash));
-	if (!m->devs || !m->dpriv || !m->links || !m->lpriv || !m->hash) {
+	m->mst = calloc(MODEL_MAX_MASTERS, sizeof(*m->mst));
+	m->vis = calloc(m->capdevs, sizeof(*m->vis));
+	if (!m->devs || !m->dpriv || !m->links || !m->lpriv || !m->hash ||
+	    !m->mst || !m->vis) {
 		model_free(m);
 		return NULL;
 	}
@@ -103,6 +106,8 @@ void model_free(struct model *m)
 	free(m->links);
 	free(m->lpriv);
 	free(m->hash);
+	free(m->mst);
+	free(m->vis);
 	free(m);
 }
 
@@ -135,6 +140,7 @@ struct model_device *mdev_new(struct model *m, unsigned int kind,
 		m->ctr.devices_full++;
 		return NULL;
 	}
+	m->vis[m->nvis++] = (uint32_t)m->ndevs;
 	d = &m->devs[m->ndevs++];
 	d->id = (uint32_t)m->ndevs;
 	d->kind = (uint8_t)kind;
@@ -144,6 +150,26 @@ struct model_device *mdev_new(struct model *m, unsigned int kind,
 	d->ring_pos = 0xffff;
 	m->dpriv[d->id - 1].last_rx_ns = rx_clock(m, ts);
 	return d;
+}
+
+/*
+ * Ids stay stable, so a device found to be another keeps its slot; it
+ * only leaves the list readers walk, and its id leads to the other.
+ */
+void mdev_hide(struct model *m, struct model_device *d, uint32_t into)
+{
+	size_t i;
+
+	m->dpriv[d->id - 1].merged_into = into;
+	d->online = false;
+	for (i = 0; i < m->nvis; i++)
+		if (m->vis[i] == d->id - 1)
+			break;
+	if (i == m->nvis)
+		return;
+	memmove(&m->vis[i], &m->vis[i + 1],
+		(m->nvis - i - 1) * sizeof(m->vis[0]));
+	m->nvis--;
 }
 
 void mdev_back_online(struct model *m, struct model_device *d, uint64_t ts)
@@ -256,6 +282,9 @@ void model_tick(struct model *m, uint64_t now_ns)
 		uint64_t last = m->rx_now ? m->dpriv[i].last_rx_ns :
 			d->last_seen_ns;
 
+		if (m->dpriv[i].merged_into)
+			continue;
+
 		/* a full working counter on the cyclic frame means every
 		 * slave behind the master took part in it */
 		if (d->kind == MODEL_DEV_ECAT_SLAVE && d->parent) {
@@ -288,26 +317,34 @@ void model_tick(struct model *m, uint64_t now_ns)
 
 size_t model_device_count(const struct model *m)
 {
-	return m->ndevs;
+	return m->nvis;
 }
 
 const struct model_device *model_device_at(const struct model *m, size_t i)
 {
-	return i < m->ndevs ? &m->devs[i] : NULL;
+	return i < m->nvis ? &m->devs[m->vis[i]] : NULL;
 }
 
 const struct model_device *model_device_get(const struct model *m,
 					    uint32_t id)
 {
-	return id >= 1 && id <= m->ndevs ? &m->devs[id - 1] : NULL;
+	unsigned int hops;
+
+	/* a merged slave's id leads to the one it turned out to be */
+	for (hops = 0; id >= 1 && id <= m->ndevs && hops < 8; hops++) {
+		if (!m->dpriv[id - 1].merged_into)
+			return &m->devs[id - 1];
+		id = m->dpriv[id - 1].merged_into;
+	}
+	return NULL;
 }
 
 size_t model_devices_online(const struct model *m)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < m->ndevs; i++)
-		n += m->devs[i].online;
+	for (i = 0; i < m->nvis; i++)
+		n += m->devs[m->vis[i]].online;
 	return n;
 }
 
@@ -392,6 +429,8 @@ const struct model_device *model_device_find(const struct model *m,
 			return &m->devs[v - 1];
 	}
 	for (i = 0; i < m->ndevs; i++) {
+		if (m->dpriv[i].merged_into)
+			continue;
 		if ((m->devs[i].has & MODEL_HAS_NAME) &&
 		    !strcmp(m->devs[i].station_name, key))
 			return &m->devs[i];

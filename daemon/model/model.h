@@ -179,6 +179,10 @@ struct model_signal {
 	X(alarms,		"PROFINET alarms")			\
 	X(wkc_errors,		"EtherCAT working counter errors")	\
 	X(lost_frames,		"cyclic frames lost (counter gaps)")	\
+	X(ecat_unmatched,	"EtherCAT frames back from no known master")\
+	X(ecat_unpaired,	"EtherCAT returns whose outgoing copy was missed")\
+	X(ecat_unplaced,	"answers from a slave at no provable position")\
+	X(ecat_merged,		"slaves found to be one seen otherwise")	\
 	X(device_events,	"device history events")
 
 struct model_counters {

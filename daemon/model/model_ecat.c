@@ -3,12 +3,27 @@
  * station address, identity from SII reads, AL state, the cyclic link.
  *
  * A mirror port sees each frame twice: as the master sent it and as it
- * came back through the ring.  Every ESC sets the locally administered bit
- * (0x02) of the source MAC on the way back, so that bit tells direction.
- * Reads carry data and the working counter only on the way back; the
- * outgoing copy gives the original ADP of auto-increment commands, which
- * each slave increments as the frame passes.
+ * came back through the ring.  The first ESC sets the locally administered
+ * bit (0x02) of the source MAC on the way back, so that bit tells
+ * direction; for a master whose own MAC has the bit, working counters do
+ * (a master sends 0s).  Every ESC increments the ADP of auto-increment and
+ * broadcast datagrams as the frame passes, so a returning ADP is the
+ * outgoing one plus the ring's shift.
+ *
+ * Loss takes either copy of any frame and a capture starts anywhere, so
+ * one frame proves little and nothing is inferred beyond the evidence:
+ * - a returning frame belongs to the master whose MAC it carries (with
+ *   the bit), or whose pending outgoing frame it matches; else it is
+ *   counted (ecat_unmatched), never a device;
+ * - a slave exists where an answered datagram (wkc > 0) proves one: at a
+ *   station address, or at the position the paired outgoing copy or the
+ *   ring's learnt shift gives; else it is counted (ecat_unplaced);
+ * - a slave known by position and one known by station address are one
+ *   when the station address register (0x0010) is read or written at that
+ *   position, or when the ring's length (BRD working counter) leaves no
+ *   other way and ring order pairs them (ecat_merged).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/model_int.h"
@@ -30,6 +45,64 @@ static bool cmd_is_bcast(unsigned int c)
 	return c == ECAT_BRD || c == ECAT_BWR || c == ECAT_BRW;
 }
 
+static inline struct mmaster *mst(struct model *m,
+				  const struct model_device *master)
+{
+	return &m->mst[mdev_priv(m, master)->mslot - 1];
+}
+
+/* A value holds until other evidence outweighs it. */
+static void vote16(uint16_t *val, int16_t *votes, uint16_t v, int w)
+{
+	if (*val == v && *votes > 0) {
+		if (*votes < 64)
+			*votes = (int16_t)(*votes + w);
+		return;
+	}
+	*votes = (int16_t)(*votes - w);
+	if (*votes <= 0) {
+		*val = v;
+		*votes = (int16_t)w;
+	}
+}
+
+static uint64_t pos_key(const struct model_device *master, uint16_t pos)
+{
+	return MKEY_POS | (uint64_t)master->id << 16 | pos;
+}
+
+static uint64_t station_key(const struct model_device *master, uint16_t addr)
+{
+	return MKEY_STATION | (uint64_t)master->id << 16 | addr;
+}
+
+static struct model_device *slave_get(struct model *m, uint64_t key)
+{
+	uint32_t v = mhash_get(m, key);
+
+	return v ? &m->devs[v - 1] : NULL;
+}
+
+static void set_station(struct model *m, struct model_device *master,
+			struct model_device *s, uint16_t addr)
+{
+	if ((s->has & MODEL_HAS_STATION) && s->station_addr == addr)
+		return;
+	s->station_addr = addr;
+	s->has |= MODEL_HAS_STATION;
+	mhash_put(m, station_key(master, addr), s->id);
+}
+
+static void set_pos(struct model *m, struct model_device *master,
+		    struct model_device *s, uint16_t pos)
+{
+	s->ring_pos = pos;
+	mhash_put(m, pos_key(master, pos), s->id);
+}
+
+static void ring_order(struct model *m, struct model_device *master,
+		       uint64_t ts) __attribute__((cold));
+
 static struct model_device *slave_new(struct model *m,
 				      struct model_device *master,
 				      uint64_t ts)
@@ -43,60 +116,206 @@ static struct model_device *slave_new(struct model *m,
 	return s;
 }
 
-static struct model_device *slave_by_pos(struct model *m,
+/* A slave the evidence puts at pos (out of line: first sight). */
+static struct model_device *slave_at_pos(struct model *m,
+					 struct model_device *master,
+					 uint16_t pos, uint64_t ts)
+	__attribute__((cold));
+static struct model_device *slave_at_pos(struct model *m,
 					 struct model_device *master,
 					 uint16_t pos, uint64_t ts)
 {
-	uint64_t key = MKEY_POS | (uint64_t)master->id << 16 | pos;
-	uint32_t v = mhash_get(m, key);
-	struct model_device *s;
+	struct model_device *s = slave_new(m, master, ts);
 	char label[80];
 
-	if (v)
-		return &m->devs[v - 1];
-	s = slave_new(m, master, ts);
 	if (!s)
 		return NULL;
-	s->ring_pos = pos;
-	mhash_put(m, key, s->id);
+	set_pos(m, master, s, pos);
 	model_device_label(m, s, label, sizeof(label));
 	mdev_event(m, s, MODEL_EV_DISCOVERED, ts, "ecat-slave %s", label);
-	return s;
+	ring_order(m, master, ts);
+	return (struct model_device *)model_device_get(m, s->id);
 }
 
-static uint64_t station_key(const struct model_device *master, uint16_t addr)
-{
-	return MKEY_STATION | (uint64_t)master->id << 16 | addr;
-}
-
-static void set_station(struct model *m, struct model_device *master,
-			struct model_device *s, uint16_t addr)
-{
-	if ((s->has & MODEL_HAS_STATION) && s->station_addr == addr)
-		return;
-	s->station_addr = addr;
-	s->has |= MODEL_HAS_STATION;
-	mhash_put(m, station_key(master, addr), s->id);
-}
-
-static struct model_device *slave_by_station(struct model *m,
+static struct model_device *slave_at_station(struct model *m,
+					     struct model_device *master,
+					     uint16_t addr, uint64_t ts)
+	__attribute__((cold));
+static struct model_device *slave_at_station(struct model *m,
 					     struct model_device *master,
 					     uint16_t addr, uint64_t ts)
 {
-	uint32_t v = mhash_get(m, station_key(master, addr));
-	struct model_device *s;
+	struct model_device *s = slave_new(m, master, ts);
 
-	if (v)
-		return &m->devs[v - 1];
-	s = slave_new(m, master, ts);
 	if (!s)
 		return NULL;
 	set_station(m, master, s, addr);
 	mdev_event(m, s, MODEL_EV_DISCOVERED, ts,
 		   "ecat-slave station 0x%04x", addr);
+	ring_order(m, master, ts);
+	return (struct model_device *)model_device_get(m, s->id);
+}
+
+/*
+ * a and b are one slave: the older keeps its id and takes what only the
+ * other knew; the younger leaves the list.  Returns the one kept.
+ */
+static struct model_device *merge(struct model *m,
+				  struct model_device *master,
+				  struct model_device *a,
+				  struct model_device *b, uint64_t ts)
+{
+	struct model_device *keep = a->id < b->id ? a : b;
+	struct model_device *gone = keep == a ? b : a;
+	static const uint32_t bits[] = { MODEL_HAS_VENDOR, MODEL_HAS_PRODUCT,
+		MODEL_HAS_REVISION, MODEL_HAS_SERIAL, MODEL_HAS_AL,
+		MODEL_HAS_ALIAS };
+	char label[80];
+	size_t i;
+
+	model_device_label(m, gone, label, sizeof(label));
+	if (keep->ring_pos == 0xffff && gone->ring_pos != 0xffff)
+		set_pos(m, master, keep, gone->ring_pos);
+	if (gone->has & MODEL_HAS_STATION) {
+		if (!(keep->has & MODEL_HAS_STATION))
+			set_station(m, master, keep, gone->station_addr);
+		else
+			mhash_put(m, station_key(master, gone->station_addr),
+				  keep->id);
+	}
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if ((keep->has & bits[i]) || !(gone->has & bits[i]))
+			continue;
+		keep->has |= bits[i];
+		switch (bits[i]) {
+		case MODEL_HAS_VENDOR: keep->vendor_id = gone->vendor_id; break;
+		case MODEL_HAS_PRODUCT:
+			keep->product_code = gone->product_code; break;
+		case MODEL_HAS_REVISION: keep->revision = gone->revision; break;
+		case MODEL_HAS_SERIAL: keep->serial = gone->serial; break;
+		case MODEL_HAS_AL:
+			keep->al_state = gone->al_state;
+			keep->al_status_code = gone->al_status_code;
+			break;
+		case MODEL_HAS_ALIAS: keep->alias = gone->alias; break;
+		}
+	}
+	keep->frames += gone->frames;
+	keep->errors += gone->errors;
+	if (gone->first_seen_ns < keep->first_seen_ns)
+		keep->first_seen_ns = gone->first_seen_ns;
+	if (gone->last_seen_ns > keep->last_seen_ns)
+		keep->last_seen_ns = gone->last_seen_ns;
+	if (mdev_priv(m, gone)->last_rx_ns > mdev_priv(m, keep)->last_rx_ns)
+		mdev_priv(m, keep)->last_rx_ns = mdev_priv(m, gone)->last_rx_ns;
+	master->nslaves--;
+	m->ctr.ecat_merged++;
+	mdev_hide(m, gone, keep->id);
+	mdev_event(m, keep, MODEL_EV_IDENTITY, ts, "same slave as %s", label);
+	return keep;
+}
+
+/*
+ * The station address register of the slave at s's position holds addr:
+ * a slave known only by that address is s.
+ */
+static struct model_device *link_station(struct model *m,
+					 struct model_device *master,
+					 struct model_device *s, uint16_t addr,
+					 uint64_t ts)
+{
+	struct model_device *o;
+
+	if ((s->has & MODEL_HAS_STATION) && s->station_addr == addr)
+		return s;
+	o = slave_get(m, station_key(master, addr));
+	if (o && o != s && o->station_addr == addr &&
+	    (o->ring_pos == 0xffff || o->ring_pos == s->ring_pos) &&
+	    !(s->has & MODEL_HAS_STATION))
+		s = merge(m, master, s, o, ts);
+	set_station(m, master, s, addr);
 	return s;
 }
 
+#define RING_ORDER_MAX 512
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * More slaves than the ring holds: some known by position only and some
+ * by station address only are the same.  Station addresses follow ring
+ * order (every master assigns them so); pair them by the offset the
+ * linked slaves show, or, when every position is accounted for, by rank.
+ */
+static void ring_order(struct model *m, struct model_device *master,
+		       uint64_t ts)
+{
+	const struct mmaster *ms = mst(m, master);
+	uint64_t up[RING_ORDER_MAX], us[RING_ORDER_MAX];
+	size_t i, j, nup = 0, nus = 0, nlinked = 0;
+	int32_t off = 0;
+	bool one_off = true;
+
+	if (ms->len_votes < MECAT_SURE || !ms->ring_len ||
+	    master->nslaves <= ms->ring_len ||
+	    ms->ring_len > RING_ORDER_MAX)
+		return;
+	for (i = 0; i < m->nvis; i++) {
+		const struct model_device *s = &m->devs[m->vis[i]];
+		bool st = s->has & MODEL_HAS_STATION;
+
+		if (s->kind != MODEL_DEV_ECAT_SLAVE || s->parent != master->id)
+			continue;
+		if (st && s->ring_pos != 0xffff) {
+			int32_t o = (int32_t)s->station_addr - s->ring_pos;
+
+			if (nlinked++ && o != off)
+				one_off = false;
+			off = o;
+		} else if (st && nus < RING_ORDER_MAX) {
+			us[nus++] = (uint64_t)s->station_addr << 32 | s->id;
+		} else if (!st && nup < RING_ORDER_MAX) {
+			up[nup++] = (uint64_t)s->ring_pos << 32 | s->id;
+		}
+	}
+	if (!nup || !nus)
+		return;
+	qsort(up, nup, sizeof(up[0]), cmp_u64);
+	qsort(us, nus, sizeof(us[0]), cmp_u64);
+	/* no slave linked yet: addresses spanning exactly the ring's
+	 * length are its positions in order */
+	if (!nlinked && nus >= 2 &&
+	    (us[nus - 1] >> 32) - (us[0] >> 32) == ms->ring_len - 1u) {
+		nlinked = 1;
+		off = (int32_t)(us[0] >> 32);
+	}
+	if (nlinked && one_off) {
+		for (i = 0, j = 0; i < nus && j < nup; ) {
+			int64_t p = (int64_t)(us[i] >> 32) - off;
+
+			if ((int64_t)(up[j] >> 32) < p) {
+				j++;
+			} else if ((int64_t)(up[j] >> 32) > p) {
+				i++;
+			} else {
+				merge(m, master, &m->devs[(uint32_t)up[j] - 1],
+				      &m->devs[(uint32_t)us[i] - 1], ts);
+				i++;
+				j++;
+			}
+		}
+		return;
+	}
+	if (nup == nus && nlinked + nup == ms->ring_len)
+		for (i = 0; i < nup; i++)
+			merge(m, master, &m->devs[(uint32_t)up[i] - 1],
+			      &m->devs[(uint32_t)us[i] - 1], ts);
+}
 static void sii_word(struct model *m, struct model_device *s, uint16_t word,
 		     uint32_t value, uint64_t ts)
 {
@@ -130,66 +349,6 @@ static void sii_word(struct model *m, struct model_device *s, uint16_t word,
 	mdev_event(m, s, MODEL_EV_IDENTITY, ts, "%s 0x%08x", what, value);
 }
 
-static void apply_reg(struct model *m, struct model_device *master,
-		      struct model_device *s, const struct decode_ecat_reg *r,
-		      const struct decode_ecat_dgram *g, uint64_t ts)
-{
-	struct mdev_priv *sp = mdev_priv(m, s);
-	uint16_t v16 = (uint16_t)r->value;
-
-	switch (r->kind) {
-	case ECAT_REG_STATION_ADDR:
-		set_station(m, master, s, v16);
-		break;
-	case ECAT_REG_STATION_ALIAS:
-		s->alias = v16;
-		s->has |= MODEL_HAS_ALIAS;
-		break;
-	case ECAT_REG_AL_STATUS:
-		if (r->write)
-			break;
-		if (!(s->has & MODEL_HAS_AL) || s->al_state != v16) {
-			mdev_event(m, s, MODEL_EV_AL_STATE, ts, "%s -> %s%s",
-				   (s->has & MODEL_HAS_AL) ?
-				   model_al_state_name(s->al_state) : "-",
-				   model_al_state_name(v16),
-				   (v16 & 0x10) ? " (error)" : "");
-			if (v16 & 0x10)
-				s->errors++;
-		}
-		s->al_state = v16;
-		s->has |= MODEL_HAS_AL;
-		break;
-	case ECAT_REG_AL_STATUS_CODE:
-		if (!r->write)
-			s->al_status_code = v16;
-		break;
-	case ECAT_REG_SII_ADDR:
-		if (r->write) {
-			sp->sii_word = v16;
-			sp->sii_pending = 1;
-		}
-		break;
-	case ECAT_REG_SII_DATA:
-		if (r->write || !sp->sii_pending)
-			break;
-		sii_word(m, s, sp->sii_word, r->value, ts);
-		/* ESCs with 8-byte SII reads: two words in one answer */
-		if (g->data && r->reg >= g->ado &&
-		    (uint32_t)(r->reg - g->ado) + 8 <= g->len) {
-			const uint8_t *p = g->data + (r->reg - g->ado) + 4;
-
-			sii_word(m, s, (uint16_t)(sp->sii_word + 2),
-				 (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-				 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24,
-				 ts);
-		}
-		break;
-	default:
-		break;
-	}
-}
-
 static void wkc_vote(struct model *m, struct model_device *master,
 		     struct model_link *l, uint16_t wkc, uint64_t ts)
 {
@@ -214,21 +373,175 @@ static void wkc_vote(struct model *m, struct model_device *master,
 	}
 }
 
+/*
+ * A register of slave s in an answered datagram g.  Returns s, or the
+ * slave s turned out to be.
+ */
+/* The SII word address of slave s is addr, from frame idx0 at ts. */
+static void sii_addr(struct model *m, struct model_device *s, uint16_t addr,
+		     uint8_t idx0, uint64_t ts)
+{
+	struct mdev_priv *sp = mdev_priv(m, s);
+
+	/* the same write seen going out and coming back */
+	if (sp->sii_pending && sp->sii_word == addr && sp->sii_idx == idx0)
+		return;
+	sp->sii_word = addr;
+	sp->sii_pending = 1;
+	sp->sii_idx = idx0;
+	sp->sii_ts = ts;
+}
+
+/*
+ * Masters number their frames in sequence.  The data read in frame idx0
+ * is the answer to the pending address only if every frame in between
+ * was seen: a lost one may have set another address, or read this one's
+ * data and left the next word's to pass for it.
+ */
+#define SII_GAP_MAX 32
+
+static bool sii_unbroken(const struct mmaster *ms,
+			 const struct mdev_priv *sp, uint8_t idx0)
+{
+	unsigned int k, gap = (uint8_t)(idx0 - sp->sii_idx);
+
+	if (gap > SII_GAP_MAX)
+		return false;
+	for (k = 1; k < gap; k++)
+		if (ms->seen_ts[(uint8_t)(sp->sii_idx + k)] < sp->sii_ts)
+			return false;
+	return true;
+}
+
+static struct model_device *apply_reg(struct model *m,
+				      struct model_device *master,
+				      struct model_device *s,
+				      const struct decode_ecat_reg *r,
+				      const struct decoded *d, uint64_t ts)
+{
+	const struct decode_ecat_dgram *g = &d->ecat.dgram[r->dgram];
+	struct mdev_priv *sp = mdev_priv(m, s);
+	uint16_t v16 = (uint16_t)r->value;
+
+	switch (r->kind) {
+	case ECAT_REG_STATION_ADDR:
+		/* by position: what links a position to an address */
+		if (cmd_is_auto(g->cmd))
+			s = link_station(m, master, s, v16, ts);
+		else if (!r->write || (s->has & MODEL_HAS_STATION))
+			break;
+		else
+			set_station(m, master, s, v16);
+		break;
+	case ECAT_REG_STATION_ALIAS:
+		s->alias = v16;
+		s->has |= MODEL_HAS_ALIAS;
+		break;
+	case ECAT_REG_AL_STATUS:
+		if (r->write)
+			break;
+		if (!(s->has & MODEL_HAS_AL) || s->al_state != v16) {
+			mdev_event(m, s, MODEL_EV_AL_STATE, ts, "%s -> %s%s",
+				   (s->has & MODEL_HAS_AL) ?
+				   model_al_state_name(s->al_state) : "-",
+				   model_al_state_name(v16),
+				   (v16 & 0x10) ? " (error)" : "");
+			if (v16 & 0x10)
+				s->errors++;
+		}
+		s->al_state = v16;
+		s->has |= MODEL_HAS_AL;
+		break;
+	case ECAT_REG_AL_STATUS_CODE:
+		if (!r->write)
+			s->al_status_code = v16;
+		break;
+	case ECAT_REG_SII_CONTROL:
+		/* busy (bit 15): the data beside it is the previous word's */
+		sp->sii_busy = !r->write && (v16 & 0x8000) ?
+			(uint8_t)(r->dgram + 1) : 0;
+		break;
+	case ECAT_REG_SII_ADDR:
+		/* written: the next read's word; read: the data's word */
+		sii_addr(m, s, v16, d->ecat.dgram[0].idx, ts);
+		if (r->write)
+			sp->sii_busy = 0;
+		break;
+	case ECAT_REG_SII_DATA:
+		/*
+		 * One read per address: when the write of the next address
+		 * is lost, its data must not pass for the previous word's.
+		 */
+		if (r->write || !sp->sii_pending ||
+		    sp->sii_busy == r->dgram + 1)
+			break;
+		sp->sii_pending = 0;
+		if (!sii_unbroken(mst(m, master), sp, d->ecat.dgram[0].idx))
+			break;
+		sii_word(m, s, sp->sii_word, r->value, ts);
+		/* ESCs with 8-byte SII reads: two words in one answer */
+		if (g->data && r->reg >= g->ado &&
+		    (uint32_t)(r->reg - g->ado) + 8 <= g->len) {
+			const uint8_t *p = g->data + (r->reg - g->ado) + 4;
+
+			sii_word(m, s, (uint16_t)(sp->sii_word + 2),
+				 (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+				 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24,
+				 ts);
+		}
+		break;
+	default:
+		break;
+	}
+	return s;
+}
+
+/*
+ * An SII address write going out: its return may be lost, and the data
+ * read that follows must not then take the previous address.
+ */
+static void out_sii_addr(struct model *m, struct model_device *master,
+			 const struct decoded *d,
+			 const struct decode_ecat_reg *r, uint64_t ts)
+{
+	const struct decode_ecat_dgram *g;
+	struct model_device *s = NULL;
+
+	if (r->dgram >= d->ecat.ndgram)
+		return;
+	g = &d->ecat.dgram[r->dgram];
+	if (cmd_is_fixed(g->cmd))
+		s = slave_get(m, station_key(master, g->adp));
+	else if (cmd_is_auto(g->cmd))
+		s = slave_get(m, pos_key(master, (uint16_t)(0 - g->adp)));
+	if (s) {
+		sii_addr(m, s, (uint16_t)r->value, d->ecat.dgram[0].idx, ts);
+		mdev_priv(m, s)->sii_busy = 0;
+	}
+}
+
 static void outgoing(struct model *m, struct model_device *master,
 		     const struct decoded *d, uint64_t ts, uint16_t flags)
 {
-	struct mdev_priv *mp = mdev_priv(m, master);
+	struct mecat_out *o = &mst(m, master)->out[d->ecat.dgram[0].idx];
+	unsigned int i, n = d->ecat.ndgram;
 	struct model_link *l;
 	struct mlink_priv *lp;
-	unsigned int i;
 
-	for (i = 0; i < d->ecat.ndgram; i++) {
-		const struct decode_ecat_dgram *g = &d->ecat.dgram[i];
-
-		mp->out_adp[g->idx] = g->adp;
-		mp->out_cmd[g->idx] = g->cmd;
-		mp->out_valid[g->idx >> 3] |= (uint8_t)(1U << (g->idx & 7));
+	o->ts = ts;
+	o->ado0 = d->ecat.dgram[0].ado;
+	o->n = (uint8_t)n;
+	o->pending = 1;
+	if (n > MECAT_DG)
+		n = MECAT_DG;
+	for (i = 0; i < n; i++) {
+		o->cmd[i] = d->ecat.dgram[i].cmd;
+		o->adp[i] = d->ecat.dgram[i].adp;
 	}
+	for (i = 0; i < d->ecat.nreg; i++)
+		if (d->ecat.reg[i].kind == ECAT_REG_SII_ADDR &&
+		    d->ecat.reg[i].write)
+			out_sii_addr(m, master, d, &d->ecat.reg[i], ts);
 	for (i = 0; i < d->ecat.ndgram; i++) {
 		const struct decode_ecat_dgram *g = &d->ecat.dgram[i];
 
@@ -253,18 +566,141 @@ static void outgoing(struct model *m, struct model_device *master,
 	}
 }
 
+/* The pending outgoing frame d is the return of, or NULL. */
+static struct mecat_out *pair_of(struct mmaster *ms, const struct decoded *d,
+				 uint64_t ts)
+{
+	const struct decode_ecat_dgram *g = d->ecat.dgram;
+	struct mecat_out *o = &ms->out[g[0].idx];
+	unsigned int i, n = d->ecat.ndgram < MECAT_DG ? d->ecat.ndgram :
+		MECAT_DG;
+
+	if (!o->pending || o->n != d->ecat.ndgram || o->ado0 != g[0].ado ||
+	    (ts > o->ts ? ts - o->ts : o->ts - ts) > MECAT_PAIR_NS)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (o->cmd[i] != g[i].cmd)
+			return NULL;
+	return o;
+}
+
+/* A verified pair: every AP/B datagram moved by the same shift. */
+static void learn_shift(struct mmaster *ms, const struct mecat_out *o,
+			const struct decoded *d)
+{
+	unsigned int i, n = o->n < MECAT_DG ? o->n : MECAT_DG;
+	bool have = false;
+	uint16_t shift = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct decode_ecat_dgram *g = &d->ecat.dgram[i];
+		uint16_t s = (uint16_t)(g->adp - o->adp[i]);
+
+		if (!cmd_is_auto(g->cmd) && !cmd_is_bcast(g->cmd))
+			continue;
+		if (have && s != shift)
+			return;
+		shift = s;
+		have = true;
+	}
+	if (have)
+		vote16(&ms->shift, &ms->shift_votes, shift, 2);
+}
+
+/* A broadcast came back: the ring's length, and its shift. */
+static void ring_bcast(struct model *m, struct model_device *master,
+		       const struct decode_ecat_dgram *g, bool paired,
+		       uint64_t ts)
+{
+	struct mmaster *ms = mst(m, master);
+	uint16_t old = ms->len_votes >= MECAT_SURE ? ms->ring_len : 0;
+
+	/* masters start broadcasts at ADP 0: the return shows the shift */
+	if (!paired)
+		vote16(&ms->shift, &ms->shift_votes, g->adp, 1);
+	/* BRD and BWR: each slave adds 1 (BRW 3) */
+	if (g->cmd != ECAT_BRW)
+		vote16(&ms->ring_len, &ms->len_votes, g->wkc, 1);
+	if (ms->len_votes >= MECAT_SURE && ms->ring_len != old &&
+	    master->nslaves > ms->ring_len)
+		ring_order(m, master, ts);
+}
+
+/* Slave answering datagram i of a returning frame, or NULL. */
+static struct model_device *answering(struct model *m,
+				      struct model_device *master,
+				      const struct decoded *d, unsigned int i,
+				      const struct mecat_out *o,
+				      const uint32_t *st, uint64_t ts)
+{
+	const struct decode_ecat_dgram *g = &d->ecat.dgram[i];
+	const struct mmaster *ms = mst(m, master);
+	struct model_device *s;
+	uint16_t pos;
+
+	if (cmd_is_fixed(g->cmd)) {
+		s = slave_get(m, station_key(master, g->adp));
+		return s ? s : slave_at_station(m, master, g->adp, ts);
+	}
+	if (!cmd_is_auto(g->cmd))
+		return NULL;
+	if (o && i < MECAT_DG)
+		pos = (uint16_t)(0 - o->adp[i]);
+	else if (ms->shift_votes >= MECAT_SURE)
+		pos = (uint16_t)(ms->shift - g->adp);
+	else
+		pos = 0xffff;
+	if (pos >= MECAT_MAX_POS) {
+		m->ctr.ecat_unplaced++;
+		return NULL;
+	}
+	s = slave_get(m, pos_key(master, pos));
+	if (s)
+		return s;
+	/* the address this datagram sets or reads names a known slave */
+	if (st && (st[i] & 0x10000)) {
+		s = slave_get(m, station_key(master, (uint16_t)st[i]));
+		if (s && s->ring_pos == 0xffff &&
+		    s->station_addr == (uint16_t)st[i]) {
+			set_pos(m, master, s, pos);
+			return s;
+		}
+	}
+	return slave_at_pos(m, master, pos, ts);
+}
+
 static void returned(struct model *m, struct model_device *master,
 		     const struct decoded *d, uint64_t ts)
 {
-	struct mdev_priv *mp = mdev_priv(m, master);
+	struct mmaster *ms = mst(m, master);
 	struct model_device *slave[DECODE_MAX_DGRAM];
+	uint32_t st_buf[DECODE_MAX_DGRAM], *st = NULL;
+	struct mecat_out *o = pair_of(ms, d, ts);
 	bool first_logical = true;
 	unsigned int i;
 
+	if (o) {
+		o->pending = 0;
+		learn_shift(ms, o, d);
+	} else {
+		m->ctr.ecat_unpaired++;
+	}
+	/* station addresses set or read by position, by datagram */
+	for (i = 0; i < d->ecat.nreg; i++) {
+		const struct decode_ecat_reg *r = &d->ecat.reg[i];
+
+		if (r->kind != ECAT_REG_STATION_ADDR ||
+		    r->dgram >= d->ecat.ndgram ||
+		    !cmd_is_auto(d->ecat.dgram[r->dgram].cmd))
+			continue;
+		if (!st) {
+			st = st_buf;
+			memset(st, 0, d->ecat.ndgram * sizeof(*st));
+		}
+		st[r->dgram] = 0x10000 | (uint16_t)r->value;
+	}
 	for (i = 0; i < d->ecat.ndgram; i++) {
 		const struct decode_ecat_dgram *g = &d->ecat.dgram[i];
-		bool known = mp->out_valid[g->idx >> 3] &
-			     (1U << (g->idx & 7));
 
 		slave[i] = NULL;
 		if (ecat_cmd_is_logical(g->cmd)) {
@@ -288,22 +724,10 @@ static void returned(struct model *m, struct model_device *master,
 		if (!g->wkc)
 			continue;
 		if (cmd_is_bcast(g->cmd)) {
-			/* each slave increments ADP: the ring's length */
-			uint16_t n = (uint16_t)(g->adp -
-				(known ? mp->out_adp[g->idx] : 0));
-			uint16_t p;
-
-			if (known && n <= 1024)
-				for (p = 0; p < n; p++)
-					slave_by_pos(m, master, p, ts);
-		} else if (cmd_is_auto(g->cmd) && known) {
-			uint16_t pos = (uint16_t)(0 - mp->out_adp[g->idx]);
-
-			if (pos < 4096)
-				slave[i] = slave_by_pos(m, master, pos, ts);
-		} else if (cmd_is_fixed(g->cmd)) {
-			slave[i] = slave_by_station(m, master, g->adp, ts);
+			ring_bcast(m, master, g, o != NULL, ts);
+			continue;
 		}
+		slave[i] = answering(m, master, d, i, o, st, ts);
 		if (slave[i])
 			mdev_seen(m, slave[i], ts);
 	}
@@ -311,97 +735,189 @@ static void returned(struct model *m, struct model_device *master,
 		const struct decode_ecat_reg *r = &d->ecat.reg[i];
 
 		if (r->dgram < d->ecat.ndgram && slave[r->dgram])
-			apply_reg(m, master, slave[r->dgram], r,
-				  &d->ecat.dgram[r->dgram], ts);
+			slave[r->dgram] = apply_reg(m, master,
+				slave[r->dgram], r, d, ts);
 	}
 }
 
-/*
- * A frame from a MAC that is no master: the copy of a master's frame
- * coming back when slaves answered it and its first datagram matches one
- * the master sent.
- */
-static struct model_device *returning_master(struct model *m,
-					     const struct decoded *d)
+static bool answered(const struct decoded *d)
 {
-	const struct decode_ecat_dgram *g;
-	size_t i;
+	unsigned int i;
 
-	bool answered = false;
-
-	/* a master sends working counters of 0: a copy with a non-zero
-	 * one has been through slaves */
 	for (i = 0; i < d->ecat.ndgram; i++)
-		answered |= d->ecat.dgram[i].wkc != 0;
-	if (!answered)
-		return NULL;
-	g = &d->ecat.dgram[0];
-	for (i = 0; i < m->nmasters; i++) {
-		struct model_device *ms = &m->devs[m->masters[i] - 1];
-		struct mdev_priv *mp = mdev_priv(m, ms);
-
-		if ((mp->out_valid[g->idx >> 3] & (1U << (g->idx & 7))) &&
-		    mp->out_cmd[g->idx] == g->cmd)
-			return ms;
-	}
-	return NULL;
+		if (d->ecat.dgram[i].wkc)
+			return true;
+	return false;
 }
 
-/*
- * The master whose frame this is on its way back, from a MAC that is no
- * master's own; once learnt, the MAC is remembered as such.
- */
-static struct model_device *returning(struct model *m,
-				      const struct decoded *d)
+static struct model_device *master_new(struct model *m, const uint8_t mac[6],
+				       uint64_t ts)
 {
-	uint64_t key = MKEY_RETMAC | mac48(d->src);
-	uint32_t v = mhash_get(m, key);
-	struct model_device *master = NULL;
-	uint8_t mac[6];
+	struct model_device *master;
 
-	if (v)
-		return &m->devs[v - 1];
-	if (d->src[0] & 0x02) {
-		memcpy(mac, d->src, 6);
-		mac[0] &= (uint8_t)~0x02;
-		master = mdev_by_mac(m, mac, MODEL_DEV_ECAT_MASTER, 0, false);
+	if (m->nmasters >= MODEL_MAX_MASTERS) {
+		m->ctr.devices_full++;
+		return NULL;
 	}
+	master = mdev_by_mac(m, mac, MODEL_DEV_ECAT_MASTER, ts, true);
 	if (!master)
-		master = returning_master(m, d);
-	if (master)
-		mhash_put(m, key, master->id);
+		return NULL;
+	m->masters[m->nmasters++] = master->id;
+	mdev_priv(m, master)->mslot = (uint8_t)m->nmasters;
+	mst(m, master)->la_mac = (mac[0] & 0x02) != 0;
+	msig_bind(m, master);
 	return master;
 }
 
 /*
- * Direction: a real ESC sets the locally administered bit (0x02) of the
- * source MAC on the way back; other gear rewrites it otherwise, so a
- * frame from an unknown MAC that answers a master's outstanding datagram
- * is that master's frame coming back, and its MAC is remembered as such.
+ * An unknown MAC with the 0x02 bit whose frames go out with working
+ * counters of 0 and come back answered: a master of its own.  A few such
+ * pairs are needed, as one could be two returns of some other master.
  */
+#define CAND_PAIRS 3
+
+static struct mecat_cand *cand_find(struct model *m, uint64_t mac)
+{
+	unsigned int i;
+
+	for (i = 0; i < MECAT_CAND; i++)
+		if (m->cand[i].mac == (mac | 1ULL << 48))
+			return &m->cand[i];
+	return NULL;
+}
+
+static void cand_out(struct model *m, const struct decoded *d, uint64_t mac,
+		     uint64_t ts)
+{
+	struct mecat_cand *c = cand_find(m, mac);
+
+	if (!c) {
+		c = &m->cand[m->cand_next++ % MECAT_CAND];
+		memset(c, 0, sizeof(*c));
+		c->mac = mac | 1ULL << 48;
+	}
+	c->ts = ts;
+	c->idx = d->ecat.dgram[0].idx;
+	c->n = (uint8_t)d->ecat.ndgram;
+	c->cmd0 = d->ecat.dgram[0].cmd;
+	c->armed = 1;
+}
+
+static bool cand_back(struct model *m, const struct decoded *d, uint64_t mac,
+		      uint64_t ts)
+{
+	struct mecat_cand *c = cand_find(m, mac);
+
+	if (!c || !c->armed || c->idx != d->ecat.dgram[0].idx ||
+	    c->n != d->ecat.ndgram || c->cmd0 != d->ecat.dgram[0].cmd ||
+	    ts < c->ts || ts - c->ts > MECAT_PAIR_NS)
+		return false;
+	c->armed = 0;
+	if (++c->pairs < CAND_PAIRS)
+		return false;
+	c->mac = 0;
+	return true;
+}
+
+/* Exactly one master has an outgoing frame d answers, or NULL. */
+static struct model_device *paired_master(struct model *m,
+					  const struct decoded *d,
+					  uint64_t ts)
+{
+	struct model_device *found = NULL;
+	size_t i;
+
+	for (i = 0; i < m->nmasters; i++) {
+		struct model_device *ms = &m->devs[m->masters[i] - 1];
+
+		if (!pair_of(mst(m, ms), d, ts))
+			continue;
+		if (found)
+			return NULL;
+		found = ms;
+	}
+	return found;
+}
+
+/* A frame from a MAC no master has shown yet (out of line). */
+static struct model_device *ecat_unknown(struct model *m,
+					 const struct decoded *d,
+					 uint64_t mac, uint64_t ts,
+					 bool *back) __attribute__((cold));
+static struct model_device *ecat_unknown(struct model *m,
+					 const struct decoded *d,
+					 uint64_t mac, uint64_t ts,
+					 bool *back)
+{
+	struct model_device *master;
+
+	if (!answered(d)) {
+		/* working counters of 0: as a master sends them */
+		if (!(d->src[0] & 0x02))
+			return master_new(m, d->src, ts);
+		cand_out(m, d, mac, ts);
+	} else if (d->src[0] & 0x02) {
+		if (cand_back(m, d, mac, ts)) {
+			master = master_new(m, d->src, ts);
+			*back = master != NULL;
+			return master;
+		}
+	} else if ((master = paired_master(m, d, ts))) {
+		/* gear that rewrites the source MAC otherwise */
+		mhash_put(m, MKEY_RETMAC | mac, master->id);
+		*back = true;
+		return master;
+	}
+	m->ctr.ecat_unmatched++;
+	return NULL;
+}
+
+/* The master of frame d, and whether d is on its way back. */
+static struct model_device *ecat_master(struct model *m,
+					const struct decoded *d, uint64_t ts,
+					bool *back)
+{
+	uint64_t mac = mac48(d->src);
+	uint32_t v = mhash_get(m, MKEY_MAC | mac);
+	struct model_device *dev;
+
+	*back = false;
+	if (v) {
+		dev = &m->devs[v - 1];
+		if (dev->kind != MODEL_DEV_ECAT_MASTER)
+			return NULL;
+		if (mst(m, dev)->la_mac)
+			*back = answered(d);
+		return dev;
+	}
+	if (d->src[0] & 0x02) {
+		v = mhash_get(m, MKEY_MAC | (mac ^ 1ULL << 41));
+		if (v && m->devs[v - 1].kind == MODEL_DEV_ECAT_MASTER) {
+			*back = true;
+			return &m->devs[v - 1];
+		}
+	}
+	v = mhash_get(m, MKEY_RETMAC | mac);
+	if (v) {
+		*back = true;
+		return &m->devs[v - 1];
+	}
+	return ecat_unknown(m, d, mac, ts, back);
+}
+
 void model_ecat_frame(struct model *m, const struct decoded *d, uint64_t ts,
 		      uint16_t flags)
 {
 	struct model_device *master;
-	bool back = false;
+	bool back;
 
-	master = mdev_by_mac(m, d->src, MODEL_DEV_ECAT_MASTER, ts, false);
-	if (!master) {
-		master = returning(m, d);
-		back = master != NULL;
-	}
-	if (!master) {
-		master = mdev_by_mac(m, d->src, MODEL_DEV_ECAT_MASTER, ts,
-				     true);
-		if (!master)
-			return;
-		if (m->nmasters < MODEL_MAX_MASTERS)
-			m->masters[m->nmasters++] = master->id;
-		msig_bind(m, master);
-	}
-	if (master->kind != MODEL_DEV_ECAT_MASTER)
+	if (!d->ecat.ndgram)
+		return;
+	master = ecat_master(m, d, ts, &back);
+	if (!master)
 		return;
 	mdev_seen(m, master, ts);
+	mst(m, master)->seen_ts[d->ecat.dgram[0].idx] = ts;
 	if (d->anomalies)
 		master->errors++;
 	if (!back)

@@ -18,6 +18,51 @@
 #define MKEY_LINK	(1ULL << 63)	/* set in every link's key */
 #define MODEL_MAX_MASTERS 64
 
+/*
+ * EtherCAT direction and pairing.  A master's frame is seen twice on a
+ * mirror port: going out and coming back.  Loss takes either copy, so an
+ * outgoing frame is kept by the index of its first datagram (the only
+ * index every master makes unique per frame) and a returning frame is
+ * paired with it only when everything agrees and it came back in time.
+ */
+#define MECAT_PAIR_NS	5000000ULL	/* a ring returns a frame within */
+#define MECAT_DG	16		/* datagrams kept per outgoing frame */
+#define MECAT_SURE	2		/* votes that make a ring fact known */
+#define MECAT_MAX_POS	4096		/* positions beyond: not a slave */
+#define MECAT_CAND	8		/* unknown LA MACs under watch */
+
+struct mecat_out {
+	uint64_t ts;
+	uint16_t ado0;
+	uint8_t n;			/* datagrams in the frame */
+	uint8_t pending;		/* not yet paired with its return */
+	uint8_t cmd[MECAT_DG];
+	uint16_t adp[MECAT_DG];
+};
+
+/* What a master's traffic has shown about its ring. */
+struct mmaster {
+	struct mecat_out out[256];	/* by the first datagram's index */
+	uint64_t seen_ts[256];		/* last frame, either copy, by index */
+	uint16_t shift;			/* ADP added on the way round */
+	int16_t shift_votes;
+	uint16_t ring_len;		/* slaves, from BRD working counters */
+	int16_t len_votes;
+	uint8_t la_mac;			/* its own MAC has the 0x02 bit */
+};
+
+/* An unknown MAC with the 0x02 bit: a master of its own, if the same MAC
+ * sends a frame and then its answered copy. */
+struct mecat_cand {
+	uint64_t mac;			/* mac48 | 1 << 48; 0 free */
+	uint64_t ts;
+	uint8_t idx;
+	uint8_t n;
+	uint8_t cmd0;
+	uint8_t armed;			/* ts/idx: a frame awaiting its copy */
+	uint8_t pairs;			/* copies seen back */
+};
+
 #define MHASH_SLOTS	(4 * (MODEL_MAX_DEVICES + MODEL_MAX_LINKS))
 
 struct mhash_slot {
@@ -29,11 +74,13 @@ struct mhash_slot {
 struct mdev_priv {
 	uint64_t last_rx_ns;		/* host clock at the last frame */
 	uint16_t sii_word;		/* ECAT: pending SII word address */
-	uint8_t sii_pending;
-	uint8_t returned_bit;		/* master: its own MAC has 0x02 set */
-	uint16_t out_adp[256];		/* master: adp by datagram index */
-	uint8_t out_cmd[256];
-	uint8_t out_valid[32];		/* bitmap of out_adp entries */
+	uint8_t sii_pending;		/* an address awaits its data read */
+	uint8_t sii_busy;		/* the last status read said busy */
+	uint8_t sii_idx;		/* frame (first index) of the address */
+	uint64_t sii_ts;
+	uint8_t mslot;			/* master: its m->mst slot + 1 */
+	uint32_t merged_into;		/* slave found to be another: its id */
+	uint64_t rt_dst;		/* PN: MAC of its first cyclic peer | 1<<63 */
 	uint32_t sig_head;		/* first signal on this device (idx+1) */
 	uint64_t lrw_ok_rx, lrw_ok_ts;	/* master: last full-wkc cycle */
 	uint32_t *ecat_sigs;		/* master: signal idx sorted by lad */
@@ -79,6 +126,11 @@ struct model {
 	uint64_t sample_interval_ns;	/* per signal, 0: every frame */
 	uint32_t masters[MODEL_MAX_MASTERS];	/* EtherCAT master ids */
 	size_t nmasters;
+	struct mmaster *mst;		/* [MODEL_MAX_MASTERS], by mslot - 1 */
+	struct mecat_cand cand[MECAT_CAND];
+	unsigned int cand_next;
+	uint32_t *vis;			/* device indexes the read API shows */
+	size_t nvis;
 	uint32_t *ecat_any_sigs;	/* "ecat" signals sorted by lad */
 	uint32_t n_ecat_any;
 	struct mhash_slot *hash;
@@ -159,6 +211,10 @@ static inline struct model_device *mdev_by_mac(struct model *m,
 		return &m->devs[v - 1];
 	return create ? mdev_discover(m, mac, key, kind, ts) : NULL;
 }
+
+/* d is the same device as into: d leaves the read API (out of line). */
+void mdev_hide(struct model *m, struct model_device *d, uint32_t into)
+	__attribute__((cold));
 
 void mdev_event(struct model *m, const struct model_device *d,
 		unsigned int ev, uint64_t ts, const char *fmt, ...)

@@ -72,8 +72,15 @@ json_t *model_device_json(struct model *m, const struct model_device *d)
 		json_object_set_new(o, d->kind == MODEL_DEV_ECAT_SLAVE ?
 				    "product_code" : "device_id",
 				    json_integer(d->product_code));
-	if (d->kind == MODEL_DEV_ECAT_MASTER)
+	if (d->kind == MODEL_DEV_ECAT_MASTER) {
+		const struct mdev_priv *p = mdev_priv(m, d);
+
 		json_object_set_new(o, "slaves", json_integer(d->nslaves));
+		/* what broadcasts' working counters say the ring holds */
+		if (p->mslot && m->mst[p->mslot - 1].len_votes >= MECAT_SURE)
+			json_object_set_new(o, "ring_slaves", json_integer(
+				m->mst[p->mslot - 1].ring_len));
+	}
 	if (d->has & MODEL_HAS_NAME)
 		json_object_set_new(o, "station_name",
 				    json_string(d->station_name));
@@ -99,8 +106,9 @@ json_t *model_devices_json(struct model *m)
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; a && i < m->ndevs; i++)
-		json_array_append_new(a, model_device_json(m, &m->devs[i]));
+	for (i = 0; a && i < m->nvis; i++)
+		json_array_append_new(a, model_device_json(m,
+						&m->devs[m->vis[i]]));
 	return a;
 }
 
@@ -191,7 +199,7 @@ json_t *model_counters_json(const struct model *m)
 	json_object_set_new(o, #n, json_integer((json_int_t)m->ctr.n));
 	MODEL_COUNTERS(MODEL_X_JSON)
 #undef MODEL_X_JSON
-	json_object_set_new(o, "devices", json_integer((json_int_t)m->ndevs));
+	json_object_set_new(o, "devices", json_integer((json_int_t)m->nvis));
 	json_object_set_new(o, "devices_online",
 			    json_integer((json_int_t)model_devices_online(m)));
 	json_object_set_new(o, "links", json_integer((json_int_t)m->nlinks));

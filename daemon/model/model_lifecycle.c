@@ -88,10 +88,11 @@ int model_set_lifecycle(struct model *m, uint32_t id, const char *state,
 			const char *note, uint64_t now_ns, char *why,
 			size_t whylen)
 {
+	const struct model_device *found = model_device_get(m, id);
 	struct model_device *d;
 	int lc = model_lifecycle_parse(state);
 
-	if (id < 1 || id > m->ndevs) {
+	if (!found) {
 		snprintf(why, whylen, "no such device");
 		return MODEL_LC_NO_DEVICE;
 	}
@@ -101,7 +102,8 @@ int model_set_lifecycle(struct model *m, uint32_t id, const char *state,
 			 "maintenance, retired", state);
 		return MODEL_LC_BAD_STATE;
 	}
-	d = &m->devs[id - 1];
+	/* a merged slave's id reaches the slave it turned out to be */
+	d = &m->devs[found->id - 1];
 	if (!model_lifecycle_allowed(d->lifecycle, (unsigned int)lc))
 		return refuse(d->lifecycle, (unsigned int)lc, why, whylen);
 	why[0] = '\0';

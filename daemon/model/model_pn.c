@@ -102,10 +102,14 @@ static void pn_dcp(struct model *m, const struct decoded *d,
 	case DCP_GET:
 		if (c->service_type != 0)
 			dcp_identity(m, src, c, ts);
+		else
+			make_controller(m, src, ts, "sends DCP Get");
 		break;
 	case DCP_SET:
 		if (c->service_type != 0)
 			break;
+		/* devices answer Sets; controllers and tools send them */
+		make_controller(m, src, ts, "sends DCP Set");
 		/* a Set changes another device: its history says who */
 		dst = mdev_by_mac(m, d->dst, MODEL_DEV_PN_DEVICE, ts, false);
 		if (dst) {
@@ -151,6 +155,64 @@ static struct model_device *link_dst(struct model *m,
 	return mdev_by_mac(m, mac, MODEL_DEV_PN_DEVICE, 0, false);
 }
 
+/*
+ * A device exchanges cyclic data with its controller; a station that
+ * sends it to several unicast peers is a controller.  Unlike DCP and
+ * PNIO-CM, which pass once at start-up, this holds in any second of a
+ * running cell.
+ */
+static void cyclic_peer(struct model *m, struct model_device *src,
+			const uint8_t mac[6], uint64_t ts)
+{
+	struct mdev_priv *sp = mdev_priv(m, src);
+	uint64_t peer = mac48(mac) | 1ULL << 63;
+
+	if (sp->rt_dst == peer)
+		return;
+	if (!sp->rt_dst) {
+		sp->rt_dst = peer;
+		return;
+	}
+	make_controller(m, src, ts, "sends cyclic data to several stations");
+}
+
+/* DCE/RPC packet types a client sends: request, ping, ack, cancel */
+static bool rpc_from_client(unsigned int t)
+{
+	return t == 0 || t == 1 || t == 7 || t == 8;
+}
+
+/*
+ * PNIO-CM: IO devices serve the device interface (DEA00001) and
+ * controllers the controller interface (DEA00002, ApplicationReady), so
+ * every packet says which end is which, not only the Connect.
+ */
+static void pn_cm(struct model *m, const struct decoded *d,
+		  struct model_device *src, uint64_t ts)
+{
+	const struct decode_cm *c = &d->cm;
+	bool client = rpc_from_client(c->rpc_type);
+	struct model_device *peer;
+
+	if (c->iface != 1 && c->iface != 2)
+		return;
+	if (client == (c->iface == 1)) {
+		make_controller(m, src, ts, "PNIO-CM client of a device");
+		return;
+	}
+	if (d->dst[0] & 1)
+		return;
+	peer = mdev_by_mac(m, d->dst, 0, ts, false);
+	if (!peer) {
+		peer = mdev_by_mac(m, d->dst, MODEL_DEV_PN_CONTROLLER, ts,
+				   true);
+		if (peer)
+			msig_bind(m, peer);
+	} else if (peer->kind == MODEL_DEV_PN_DEVICE) {
+		make_controller(m, peer, ts, "PNIO-CM peer of a device");
+	}
+}
+
 static void pn_cyclic(struct model *m, const struct decoded *d,
 		      struct model_device *src, uint64_t ts, uint16_t flags)
 {
@@ -168,6 +230,8 @@ static void pn_cyclic(struct model *m, const struct decoded *d,
 	if (dst && dst->kind == MODEL_DEV_PN_DEVICE &&
 	    (dst->has & MODEL_HAS_NAME) && !(src->has & MODEL_HAS_NAME))
 		make_controller(m, src, ts, "sends cyclic data to a device");
+	if (!(d->dst[0] & 1))
+		cyclic_peer(m, src, d->dst, ts);
 	if (!l)
 		return;
 	lp = mlink_priv(m, l);
@@ -256,8 +320,7 @@ void model_pn_frame(struct model *m, const struct decoded *d, uint64_t ts,
 				   d->alarm.subslot);
 		break;
 	case DECODE_PNIO_CM:
-		if (d->cm.opnum == CM_CONNECT && d->cm.rpc_type == 0)
-			make_controller(m, src, ts, "sends PNIO-CM Connect");
+		pn_cm(m, d, src, ts);
 		break;
 	default:
 		break;
