@@ -521,9 +521,10 @@ static void out_sii_addr(struct model *m, struct model_device *master,
 }
 
 static void outgoing(struct model *m, struct model_device *master,
-		     const struct decoded *d, uint64_t ts, uint16_t flags)
+		     struct mmaster *ms, const struct decoded *d, uint64_t ts,
+		     uint16_t flags)
 {
-	struct mecat_out *o = &mst(m, master)->out[d->ecat.dgram[0].idx];
+	struct mecat_out *o = &ms->out[d->ecat.dgram[0].idx];
 	unsigned int i, n = d->ecat.ndgram;
 	struct model_link *l;
 	struct mlink_priv *lp;
@@ -609,10 +610,9 @@ static void learn_shift(struct mmaster *ms, const struct mecat_out *o,
 
 /* A broadcast came back: the ring's length, and its shift. */
 static void ring_bcast(struct model *m, struct model_device *master,
-		       const struct decode_ecat_dgram *g, bool paired,
-		       uint64_t ts)
+		       struct mmaster *ms, const struct decode_ecat_dgram *g,
+		       bool paired, uint64_t ts)
 {
-	struct mmaster *ms = mst(m, master);
 	uint16_t old = ms->len_votes >= MECAT_SURE ? ms->ring_len : 0;
 
 	/* masters start broadcasts at ADP 0: the return shows the shift */
@@ -629,12 +629,12 @@ static void ring_bcast(struct model *m, struct model_device *master,
 /* Slave answering datagram i of a returning frame, or NULL. */
 static struct model_device *answering(struct model *m,
 				      struct model_device *master,
+				      const struct mmaster *ms,
 				      const struct decoded *d, unsigned int i,
 				      const struct mecat_out *o,
 				      const uint32_t *st, uint64_t ts)
 {
 	const struct decode_ecat_dgram *g = &d->ecat.dgram[i];
-	const struct mmaster *ms = mst(m, master);
 	struct model_device *s;
 	uint16_t pos;
 
@@ -670,9 +670,8 @@ static struct model_device *answering(struct model *m,
 }
 
 static void returned(struct model *m, struct model_device *master,
-		     const struct decoded *d, uint64_t ts)
+		     struct mmaster *ms, const struct decoded *d, uint64_t ts)
 {
-	struct mmaster *ms = mst(m, master);
 	struct model_device *slave[DECODE_MAX_DGRAM];
 	uint32_t st_buf[DECODE_MAX_DGRAM], *st = NULL;
 	struct mecat_out *o = pair_of(ms, d, ts);
@@ -724,10 +723,10 @@ static void returned(struct model *m, struct model_device *master,
 		if (!g->wkc)
 			continue;
 		if (cmd_is_bcast(g->cmd)) {
-			ring_bcast(m, master, g, o != NULL, ts);
+			ring_bcast(m, master, ms, g, o != NULL, ts);
 			continue;
 		}
-		slave[i] = answering(m, master, d, i, o, st, ts);
+		slave[i] = answering(m, master, ms, d, i, o, st, ts);
 		if (slave[i])
 			mdev_seen(m, slave[i], ts);
 	}
@@ -886,7 +885,7 @@ static struct model_device *ecat_master(struct model *m,
 		dev = &m->devs[v - 1];
 		if (dev->kind != MODEL_DEV_ECAT_MASTER)
 			return NULL;
-		if (mst(m, dev)->la_mac)
+		if ((d->src[0] & 0x02) && mst(m, dev)->la_mac)
 			*back = answered(d);
 		return dev;
 	}
@@ -909,6 +908,7 @@ void model_ecat_frame(struct model *m, const struct decoded *d, uint64_t ts,
 		      uint16_t flags)
 {
 	struct model_device *master;
+	struct mmaster *ms;
 	bool back;
 
 	if (!d->ecat.ndgram)
@@ -917,11 +917,12 @@ void model_ecat_frame(struct model *m, const struct decoded *d, uint64_t ts,
 	if (!master)
 		return;
 	mdev_seen(m, master, ts);
-	mst(m, master)->seen_ts[d->ecat.dgram[0].idx] = ts;
+	ms = mst(m, master);
+	ms->seen_ts[d->ecat.dgram[0].idx] = ts;
 	if (d->anomalies)
 		master->errors++;
 	if (!back)
-		outgoing(m, master, d, ts, flags);
+		outgoing(m, master, ms, d, ts, flags);
 	else
-		returned(m, master, d, ts);
+		returned(m, master, ms, d, ts);
 }

@@ -230,7 +230,8 @@ static void pn_cyclic(struct model *m, const struct decoded *d,
 	if (dst && dst->kind == MODEL_DEV_PN_DEVICE &&
 	    (dst->has & MODEL_HAS_NAME) && !(src->has & MODEL_HAS_NAME))
 		make_controller(m, src, ts, "sends cyclic data to a device");
-	if (!(d->dst[0] & 1))
+	/* a link has one peer: look once, when it is new */
+	if (!(d->dst[0] & 1) && (!l || !l->frames))
 		cyclic_peer(m, src, d->dst, ts);
 	if (!l)
 		return;

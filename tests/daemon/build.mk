@@ -11,6 +11,11 @@ test_capture_SRCS := tests/daemon/test_capture.c
 test_capture_LDLIBS = $(DAEMON_TEST_LIBS)
 $(BUILD)/tests/test_capture: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
+TESTS += test_model
+test_model_SRCS := tests/daemon/test_model.c
+test_model_LDLIBS = $(DAEMON_TEST_LIBS)
+$(BUILD)/tests/test_model: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
 TESTS += test_store
 test_store_SRCS := tests/store/test_store.c
 test_store_LDLIBS = $(DAEMON_TEST_LIBS)

@@ -1,0 +1,313 @@
+/*
+ * The EtherCAT matching rules of the model on hand-made frames: which
+ * master a returning frame belongs to, where a slave is, when a slave
+ * seen by position and one seen by station address are one.  Loss must
+ * cost statistics, never identity (tests/daemon/loss.t on captures).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decode/decode.h"
+#include "model/model.h"
+
+struct dg {
+	uint8_t cmd, idx;
+	uint16_t adp, ado, len;
+	uint32_t value;		/* first bytes of the data, little-endian */
+	uint16_t wkc;
+};
+
+static const uint8_t MASTER[6] = { 0x00, 0x1b, 0x21, 0x00, 0x00, 0x01 };
+
+/* One EtherCAT frame from mac (0x02 set when back) with n datagrams. */
+static size_t frame(uint8_t *f, const uint8_t mac[6], int back,
+		    const struct dg *g, size_t n)
+{
+	size_t i, k, len = 0, at;
+
+	memset(f, 0xff, 6);
+	memcpy(f + 6, mac, 6);
+	if (back)
+		f[6] |= 0x02;
+	f[12] = 0x88;
+	f[13] = 0xa4;
+	at = 16;
+	for (i = 0; i < n; i++) {
+		f[at++] = g[i].cmd;
+		f[at++] = g[i].idx;
+		f[at++] = (uint8_t)g[i].adp; f[at++] = (uint8_t)(g[i].adp >> 8);
+		f[at++] = (uint8_t)g[i].ado; f[at++] = (uint8_t)(g[i].ado >> 8);
+		f[at++] = (uint8_t)g[i].len;
+		f[at++] = (uint8_t)((g[i].len >> 8) | (i + 1 < n ? 0x80 : 0));
+		f[at++] = 0; f[at++] = 0;
+		for (k = 0; k < g[i].len; k++)
+			f[at++] = k < 4 ? (uint8_t)(g[i].value >> (8 * k)) : 0;
+		f[at++] = (uint8_t)g[i].wkc; f[at++] = (uint8_t)(g[i].wkc >> 8);
+	}
+	len = at - 16;
+	f[14] = (uint8_t)len;
+	f[15] = (uint8_t)(0x10 | (len >> 8));
+	while (at < 60)
+		f[at++] = 0;
+	return at;
+}
+
+static uint64_t now = 1000000000ULL;
+
+static void feed(struct model *m, const uint8_t mac[6], int back,
+		 const struct dg *g, size_t n)
+{
+	uint8_t f[1514];
+	size_t len = frame(f, mac, back, g, n);
+
+	now += 100000;		/* 100 µs: a return is well within time */
+	model_frame_raw(m, f, (uint32_t)len, (uint32_t)len, now, 0);
+}
+
+/* out and back of one datagram through a ring of ring slaves */
+static void pair(struct model *m, struct dg g, uint16_t ring,
+		 uint16_t wkc)
+{
+	struct dg b = g;
+
+	feed(m, MASTER, 0, &g, 1);
+	if (g.cmd == ECAT_APRD || g.cmd == ECAT_APWR || g.cmd == ECAT_BRD)
+		b.adp = (uint16_t)(g.adp + ring);
+	b.wkc = wkc;
+	feed(m, MASTER, 1, &b, 1);
+}
+
+static size_t count(const struct model *m, unsigned int kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < model_device_count(m); i++)
+		n += model_device_at(m, i)->kind == kind;
+	return n;
+}
+
+static const struct model_device *slave(const struct model *m, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < model_device_count(m); i++)
+		if (model_device_at(m, i)->kind == MODEL_DEV_ECAT_SLAVE &&
+		    !nth--)
+			return model_device_at(m, i);
+	return NULL;
+}
+
+static uint64_t counter(const struct model *m, const char *name)
+{
+	struct model_counters c;
+	size_t i;
+
+	model_get_counters(m, &c);
+	for (i = 0; i < model_counter_count; i++)
+		if (!strcmp(model_counter_names[i], name))
+			return ((const uint64_t *)&c)[i];
+	fail_msg("no counter %s", name);
+	return 0;
+}
+
+/* Returns from a master never seen going out: counted, no ghost master. */
+static void return_without_master_is_counted(void **state)
+{
+	struct model *m = model_new(NULL);
+	struct dg g = { ECAT_BRD, 1, 3, 0x0130, 2, 8, 3 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10; i++)
+		feed(m, MASTER, 1, &g, 1);
+	assert_int_equal(model_device_count(m), 0);
+	assert_int_equal(counter(m, "ecat_unmatched"), 10);
+	g.adp = 0;
+	g.wkc = 0;
+	feed(m, MASTER, 0, &g, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_MASTER), 1);
+	model_free(m);
+}
+
+/* The return carries the master's MAC with 0x02: it is that master's
+ * even when another master has an outgoing frame with the same index. */
+static void return_goes_to_its_own_master(void **state)
+{
+	static const uint8_t other[6] = { 0x00, 0x1b, 0x21, 0, 0, 2 };
+	struct model *m = model_new(NULL);
+	struct dg g = { ECAT_APRD, 7, 0xffff, 0x0130, 2, 8, 0 };
+
+	(void)state;
+	feed(m, other, 0, &g, 1);
+	feed(m, MASTER, 0, &g, 1);
+	g.adp = 1;
+	g.wkc = 1;
+	feed(m, MASTER, 1, &g, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_MASTER), 2);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 1);
+	assert_int_equal(model_device_get(m, slave(m, 0)->parent)->mac[5], 1);
+	assert_int_equal(slave(m, 0)->ring_pos, 1);
+	model_free(m);
+}
+
+/* Each slave increments ADP: a position comes from the outgoing copy,
+ * or from the shift the ring showed, never from the returning ADP alone
+ * (which made 200 slaves at position 65535). */
+static void position_from_pair_or_learnt_shift(void **state)
+{
+	struct model *m = model_new(NULL);
+	struct dg brd = { ECAT_BRD, 1, 0, 0x0000, 1, 0, 0 };
+	struct dg aprd = { ECAT_APRD, 9, 0, 0x0130, 2, 8, 1 };
+
+	(void)state;
+	feed(m, MASTER, 0, &brd, 1);	/* the master is known */
+	aprd.adp = 2;			/* position 1 of 3, return only */
+	feed(m, MASTER, 1, &aprd, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 0);
+	assert_int_equal(counter(m, "ecat_unplaced"), 1);
+	pair(m, brd, 3, 3);
+	brd.idx = 2;
+	pair(m, brd, 3, 3);
+	feed(m, MASTER, 1, &aprd, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 1);
+	assert_int_equal(slave(m, 0)->ring_pos, 1);
+	model_free(m);
+}
+
+/* An outgoing copy too old for the return is another frame that used
+ * the same index: no pair, no slave where its ADP pointed. */
+static void stale_index_is_no_pair(void **state)
+{
+	struct model *m = model_new(NULL);
+	struct dg g = { ECAT_APRD, 9, (uint16_t)-5, 0x0130, 2, 8, 0 };
+
+	(void)state;
+	feed(m, MASTER, 0, &g, 1);
+	now += 50000000ULL;		/* 50 ms later */
+	g.adp = 2;
+	g.wkc = 1;
+	feed(m, MASTER, 1, &g, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 0);
+	assert_int_equal(counter(m, "ecat_unpaired"), 1);
+	model_free(m);
+}
+
+/* A master whose own MAC has the 0x02 bit: both copies carry it; a few
+ * out-and-back pairs make it a master, one answered frame does not. */
+static void locally_administered_master(void **state)
+{
+	static const uint8_t la[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+	struct model *m = model_new(NULL);
+	struct dg g = { ECAT_BRD, 0, 0, 0x0130, 2, 0, 0 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		g.idx = (uint8_t)i;
+		g.adp = 0; g.wkc = 0;
+		feed(m, la, 0, &g, 1);
+		g.adp = 2; g.wkc = 2;
+		feed(m, la, 0, &g, 1);
+	}
+	assert_int_equal(model_device_count(m), 0);
+	g.idx = 2;
+	g.adp = 0; g.wkc = 0;
+	feed(m, la, 0, &g, 1);
+	g.adp = 2; g.wkc = 2;
+	feed(m, la, 0, &g, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_MASTER), 1);
+	assert_int_equal(model_device_at(m, 0)->mac[0], 0x02);
+	model_free(m);
+}
+
+/* APWR of the station address register at a position: the slave seen
+ * by that address and the one at that position are one. */
+static void station_register_links_position(void **state)
+{
+	struct model *m = model_new(NULL);
+	struct dg fprd = { ECAT_FPRD, 1, 0x1001, 0x0130, 2, 8, 0 };
+	struct dg apwr = { ECAT_APWR, 2, 0, 0x0010, 2, 0x1001, 0 };
+	const struct model_device *s;
+
+	(void)state;
+	pair(m, fprd, 2, 1);
+	pair(m, apwr, 2, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 1);
+	s = slave(m, 0);
+	assert_int_equal(s->ring_pos, 0);
+	assert_int_equal(s->station_addr, 0x1001);
+	/* a position then an address already known elsewhere: merged */
+	apwr.idx = 3;
+	apwr.adp = (uint16_t)-1;
+	apwr.value = 0x1002;
+	fprd.idx = 4;
+	fprd.adp = 0x1002;
+	pair(m, fprd, 2, 1);
+	apwr.ado = 0x0130;
+	pair(m, apwr, 2, 1);		/* position 1, not yet linked */
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 3);
+	apwr.idx = 5;
+	apwr.ado = 0x0010;
+	pair(m, apwr, 2, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 2);
+	assert_int_equal(counter(m, "ecat_merged"), 1);
+	s = slave(m, 1);
+	assert_int_equal(s->ring_pos, 1);
+	assert_int_equal(s->station_addr, 0x1002);
+	model_free(m);
+}
+
+/* Two terminals read by position and polled by station address, the
+ * frames that set the addresses missed: the BRD count says two, and
+ * ring order pairs them (TwinCAT in run mode made four). */
+static void ring_count_and_order_link(void **state)
+{
+	struct model *m = model_new(NULL);
+	struct dg brd = { ECAT_BRD, 1, 0, 0x0130, 2, 8, 0 };
+	struct dg g = { ECAT_FPRD, 10, 1001, 0x0130, 2, 8, 0 };
+	uint8_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		brd.idx = i;
+		pair(m, brd, 2, 2);
+	}
+	pair(m, g, 2, 1);
+	g.idx = 11;
+	g.adp = 1002;
+	pair(m, g, 2, 1);
+	g.cmd = ECAT_APRD;
+	g.idx = 12;
+	g.adp = 0;
+	pair(m, g, 2, 1);
+	g.idx = 13;
+	g.adp = (uint16_t)-1;
+	pair(m, g, 2, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(slave(m, i)->ring_pos, i);
+		assert_int_equal(slave(m, i)->station_addr, 1001 + i);
+	}
+	assert_int_equal(model_device_get(m, slave(m, 0)->parent)->nslaves, 2);
+	model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(return_without_master_is_counted),
+		cmocka_unit_test(return_goes_to_its_own_master),
+		cmocka_unit_test(position_from_pair_or_learnt_shift),
+		cmocka_unit_test(stale_index_is_no_pair),
+		cmocka_unit_test(locally_administered_master),
+		cmocka_unit_test(station_register_links_position),
+		cmocka_unit_test(ring_count_and_order_link),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
