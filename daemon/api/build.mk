@@ -11,3 +11,7 @@ fuzz_auth_totp_LDLIBS = -lcrypto
 TESTS += test_api_parse
 test_api_parse_SRCS = tests/api/test_parse.c daemon/api/parse.c
 test_api_parse_LDLIBS = -ljansson
+
+TESTS += test_api_devquery
+test_api_devquery_SRCS = tests/api/test_devquery.c daemon/api/devquery.c daemon/api/parse.c
+test_api_devquery_LDLIBS = -ljansson

@@ -2,7 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+#include <event2/http.h>
+
 #include "api/api.h"
+#include "api/devquery.h"
 #include "api/parse.h"
 
 static int id_param(struct rq *r, uint32_t *id)
@@ -37,38 +41,56 @@ static struct {
 	int64_t at;
 } cache;
 
-void h_devices(struct rq *r)
+/* The export: a file the browser saves, named after what it holds. */
+static void reply_csv(struct rq *r, json_t *devices)
 {
-	char q[65], kind[24], state[12], lc[24];
-	const char *key;
-	int64_t now;
-	json_t *o;
-	int hq, hk, hs, hl;
-	int64_t limit;
+	struct evbuffer *b = evbuffer_new();
+	size_t len = 0;
+	char *csv = devquery_csv(devices, &len);
 
-	hq = query_get(r->query, "q", q, sizeof(q));
-	hk = query_get(r->query, "kind", kind, sizeof(kind));
-	hs = query_get(r->query, "state", state, sizeof(state));
-	hl = query_get(r->query, "lifecycle", lc, sizeof(lc));
-	if (hq < 0 || hk < 0 || hs < 0 || hl < 0 ||
-	    query_int(r->query, "limit", 1, 10000, 10000, &limit)) {
-		api_error(r, 400, "bad query: q, kind, state (online|offline), lifecycle, limit (1-10000)");
+	if (!b || !csv || evbuffer_add(b, csv, len)) {
+		free(csv);
+		if (b)
+			evbuffer_free(b);
+		api_error(r, 500, "cannot render the device list");
 		return;
 	}
-	if (!hs && strcmp(state, "online") && strcmp(state, "offline")) {
-		api_error(r, 400, "state must be online or offline");
+	free(csv);
+	r->status = 200;
+	http_headers(r->req, "text/csv; charset=utf-8");
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Disposition",
+			  "attachment; filename=\"iiot-devices.csv\"");
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
+	evhttp_send_reply(r->req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+void h_devices(struct rq *r)
+{
+	struct devquery dq;
+	const char *key, *why = "";
+	int64_t now;
+	json_t *all, *o;
+
+	if (devquery_parse(r->query, &dq, &why)) {
+		api_error(r, 400, why);
 		return;
 	}
 	now = auth_now_ms();
 	key = r->query ? r->query : "";
-	if (cache.json && now - cache.at < DEVICES_CACHE_MS && !strcmp(cache.key, key)) {
+	if (!dq.csv && cache.json && now - cache.at < DEVICES_CACHE_MS && !strcmp(cache.key, key)) {
 		api_reply_bytes(r, 200, cache.json, cache.len);
 		return;
 	}
+	all = data_devices(r->api, NULL, NULL, NULL, NULL, INT32_MAX);
+	o = all ? devquery_apply(json_object_get(all, "devices"), &dq) : NULL;
+	json_decref(all);
+	if (o && dq.csv) {
+		reply_csv(r, json_object_get(o, "devices"));
+		json_decref(o);
+		return;
+	}
 	free(cache.json);
-	cache.json = NULL;
-	o = data_devices(r->api, hq ? NULL : q, hk ? NULL : kind, hs ? NULL : state,
-			 hl ? NULL : lc, (int)limit);
 	cache.json = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (!cache.json || strlen(key) >= sizeof(cache.key)) {

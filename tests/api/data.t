@@ -42,6 +42,54 @@ expect_eq "bad filter: 400" "$CODE" 400
 req "$D/none" GET "/devices?limit=0" "" "${T[@]}"
 expect_eq "bad limit: 400" "$CODE" 400
 
+# paging, sorting by every column, search by every identifier, CSV
+req "$D/none" GET "/devices?sort=id&offset=5&limit=4" "" "${T[@]}"
+expect_eq "a page: 4 rows from the 6th, total of all" "$(jf '[.devices[].id] | join(",")') $(jf .total) $(jf .offset) $(jf .limit)" "6,7,8,9 14 5 4"
+req "$D/none" GET "/devices?offset=100" "" "${T[@]}"
+expect_eq "a page past the end is empty, total still counts" "$(jf '.devices | length') $(jf .total)" "0 14"
+for col in id label kind lifecycle online frames errors mac ip station_name station_addr ring_pos parent \
+	vendor_id product_code device_id first_seen_ns last_seen_ns; do
+	bad=
+	for dir in "" -; do
+		req "$D/none" GET "/devices?sort=$dir$col" "" "${T[@]}"
+		[ "$CODE" = 200 ] && [ "$(jf .sort)" = "$dir$col" ] || { bad="$dir$col: $CODE $(jf .sort)"; break; }
+		# present values in order, strings without case (missing ones last)
+		ok=$(jq --arg c "$col" --arg d "$dir" '[.devices[] | select(has($c)) | .[$c] |
+			if type == "string" then ascii_downcase else . end] |
+			. == (if $d == "-" then sort | reverse else sort end)' "$D/out")
+		[ "$ok" = true ] || { bad="$dir$col out of order: $(jq -c --arg c "$col" '[.devices[] | .[$c]]' "$D/out")"; break; }
+		[ "$(jq --arg c "$col" '[.devices[] | has($c)] | . == (sort | reverse)' "$D/out")" = true ] ||
+			{ bad="$dir$col: missing values not last"; break; }
+	done
+	[ -z "$bad" ] || break
+done
+[ -z "$bad" ] && ok "sorted by each of 18 columns, both ways" || fail "sort by every column" "$bad"
+req "$D/none" GET "/devices?sort=password" "" "${T[@]}"
+expect_eq "sort by an unknown column: 400" "$CODE" 400
+req "$D/none" GET "/devices?kind=ecat-slave&sort=station_addr" "" "${T[@]}"
+sa=$(jf '.devices[1].station_addr'); sid=$(jf '.devices[1].id')
+req "$D/none" GET "/devices?q=$(printf '0x%04x' "$sa")" "" "${T[@]}"
+expect_eq "search by station address in hex" "$(jf '[.devices[].id] | index('"$sid"') != null')" true
+req "$D/none" GET "/devices?kind=pn-device" "" "${T[@]}"
+ip=$(jf '.devices[0].ip'); mac=$(jf '.devices[0].mac'); vid=$(jf '.devices[0].vendor_id'); pid=$(jf '.devices[0].id')
+req "$D/none" GET "/devices?q=$ip" "" "${T[@]}"
+expect_eq "search by IP" "$(jf '[.devices[].id] | index('"$pid"') != null')" true
+req "$D/none" GET "/devices?q=$(echo "$mac" | tr a-f A-F)" "" "${T[@]}"
+expect_eq "search by MAC, any case" "$(jf '[.devices[].id] | index('"$pid"') != null')" true
+req "$D/none" GET "/devices?q=$(printf '0x%08x' "$vid")" "" "${T[@]}"
+expect_eq "search by vendor ID" "$(jf '[.devices[].id] | index('"$pid"') != null')" true
+req "$D/none" GET "/devices?kind=ecat-master" "" "${T[@]}"
+m=$(jf '.devices[0].id')
+req "$D/none" GET "/devices?parent=$m" "" "${T[@]}"
+expect_eq "filter by master: its 8 slaves" "$(jf .total) $(jf '[.devices[].parent] | unique | join(",")')" "8 $m"
+code=$(curl -sk -D "$D/csvh" -o "$D/devices.csv" -w '%{http_code}' "${T[@]}" "$URL/api/v1/devices?format=csv&kind=ecat-slave&sort=-ring_pos")
+expect_eq "CSV export" "$code $(grep -ci '^content-type: text/csv' "$D/csvh") $(grep -ci 'content-disposition: attachment' "$D/csvh")" "200 1 1"
+expect_eq "CSV: a header and the 8 slaves" "$(wc -l <"$D/devices.csv") $(head -1 "$D/devices.csv" | cut -d, -f1-4)" "9 id,label,kind,lifecycle"
+req "$D/none" GET "/devices?kind=ecat-slave&sort=-ring_pos&limit=1" "" "${T[@]}"
+expect_eq "CSV: station addresses in hex, the order asked for" \
+	"$(sed -n 2p "$D/devices.csv" | cut -d, -f9,10 | tr -d '\r')" \
+	"$(printf '0x%04X,%d' "$(jf '.devices[0].station_addr')" "$(jf '.devices[0].ring_pos')")"
+
 req "$D/none" GET "/devices?kind=ecat-master" "" "${T[@]}"
 mid=$(jf '.devices[0].id')
 req "$D/none" GET "/devices/$mid" "" "${T[@]}"
