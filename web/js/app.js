@@ -65,7 +65,7 @@ const routes = [
   [/^#\/enroll$/, auth.enroll],
   [/^#\/password$/, auth.password],
   [/^#\/overview$/, plant.overview],
-  [/^#\/devices$/, plant.devices],
+  [/^#\/devices(?:\?(.*))?$/, plant.devices],
   [/^#\/device\/(\d+)$/, plant.device],
   [/^#\/topology$/, plant.topology],
   [/^#\/users$/, admin.users],

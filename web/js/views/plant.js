@@ -1,77 +1,18 @@
 // The plant: overview, device inventory, device detail, topology.
 import { get, put } from '../api.js';
-import { h, table, toast, fmtTime } from '../dom.js';
+import { h, table, toast } from '../dom.js';
 import { t } from '../i18n.js';
 import { TimeChart } from '../chart.js';
 import { confirmAction } from '../dialog.js';
+import { fieldValue, hex } from '../format.js';
 
 const fmt = (v, d) => (v === undefined || v === null ? '-' : Number(v).toFixed(d === undefined ? 1 : d));
 
 export { overview } from './overview.js';
 
-export async function devices(main, app) {
-  const q = h('input', { type: 'search', id: 'dev-search', 'data-i18n-ph': 'devices.search' });
-  const state = h('select', { id: 'dev-state' }, h('option', { value: '' }, t('devices.any')),
-    h('option', { value: 'online' }, t('state.online')), h('option', { value: 'offline' }, t('state.offline')));
-  const kind = h('select', { id: 'dev-kind' }, h('option', { value: '' }, t('devices.any')),
-    ['ecat-master', 'ecat-slave', 'pn-controller', 'pn-device', 'unknown'].map((k) => h('option', { value: k }, t('kind.' + k))));
-  const list = h('div', { id: 'dev-list' });
-  const count = h('span', { id: 'dev-count' });
-  let rows = [];
-  async function load() {
-    const p = new URLSearchParams();
-    if (q.value) p.set('q', q.value);
-    if (state.value) p.set('state', state.value);
-    if (kind.value) p.set('kind', kind.value);
-    const r = await get('/devices?' + p.toString());
-    rows = r.devices;
-    count.textContent = t('devices.count', { n: r.total });
-    list.replaceChildren(table([t('col.id'), t('col.name'), t('col.kind'), t('col.lifecycle'), t('col.state'), t('col.frames'), t('col.errors')],
-      rows.map((d) => [d.id, h('a', { href: '#/device/' + d.id }, d.label), t('kind.' + d.kind), t('lc.' + d.lifecycle),
-        h('span', { class: d.online ? 'ok' : 'off', dataset: { dev: d.id, f: 'state' } }, t(d.online ? 'state.online' : 'state.offline')),
-        h('span', { dataset: { dev: d.id, f: 'frames' } }, d.frames), h('span', { dataset: { dev: d.id, f: 'errors' } }, d.errors)]),
-      (i) => ({ class: 'dev-row', dataset: { id: rows[i].id } })));
-  }
-  let timer;
-  q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, 250); });
-  state.addEventListener('change', load);
-  kind.addEventListener('change', load);
-  main.append(h('h1', {}, t('nav.devices')), h('div', { class: 'toolbar' },
-    h('label', {}, t('devices.find') + ' ', q), h('label', {}, t('col.state') + ' ', state), h('label', {}, t('col.kind') + ' ', kind), count), list);
-  await load();
-  let known = rows.length;
-  return app.onLive((d) => {
-    for (const [id, online, frames, errors] of d.devices) {
-      for (const el of list.querySelectorAll('[data-dev="' + id + '"]')) {
-        if (el.dataset.f === 'state') { el.textContent = t(online ? 'state.online' : 'state.offline'); el.className = online ? 'ok' : 'off'; }
-        if (el.dataset.f === 'frames') el.textContent = frames;
-        if (el.dataset.f === 'errors') el.textContent = errors;
-      }
-    }
-    // new devices: reload the list (filters are applied by the server)
-    if (!q.value && !state.value && !kind.value && d.devices.length !== known) { known = d.devices.length; load(); }
-  });
-}
+export { devices } from './devices.js';
 
 const SKIP = new Set(['links', 'signals', 'chain', 'id', 'label']);
-// identifiers engineers write in hex: station addresses, FrameIDs, vendor
-// and product codes (ring positions and counters stay decimal)
-const HEX = { station_addr: 4, alias: 4, frame_ids: 4, frame_id: 4, vendor_id: 8, product_code: 8, device_id: 4,
-  revision: 8, serial: 8, al_status_code: 4, role: 2 };
-export const hex = (v, w) => '0x' + Number(v).toString(16).toUpperCase().padStart(w || 4, '0');
-
-export function fieldValue(k, v) {
-  if (v === undefined || v === null || v === '') return '-';
-  if (Array.isArray(v)) return v.length ? v.map((x) => fieldValue(k, x)).join(', ') : '-';
-  if (k.endsWith('_ns')) return fmtTime(v / 1e6);
-  if (k === 'kind') return t('kind.' + v);
-  if (k === 'lifecycle') return t('lc.' + v);
-  if (k === 'online') return t(v ? 'state.online' : 'state.offline');
-  if (k === 'parent') return h('a', { href: '#/device/' + v }, '#' + v);
-  if (HEX[k] && typeof v === 'number') return hex(v, HEX[k]);
-  return String(v);
-}
-
 const stateBadge = (on) => h('span', { class: 'badge ' + (on ? 'healthy' : 'failed'), id: 'dev-state' }, t(on ? 'state.online' : 'state.offline'));
 
 export async function device(main, app, id) {
