@@ -128,6 +128,8 @@ void static_serve(struct api *a, struct evhttp_request *req, const char *path);
 void sse_open(struct rq *r);
 void sse_tick(struct api *a);
 void sse_close_all(struct api *a);
+/* One event to every stream whose role has perm. */
+void sse_event(struct api *a, const char *event, const char *data, enum perm perm);
 
 /* handlers: h_auth.c, h_admin.c, h_data.c */
 typedef void (*handler_fn)(struct rq *r);
@@ -139,7 +141,13 @@ H(h_sessions) H(h_sessions_del) H(h_tokens) H(h_token_add) H(h_token_del)
 H(h_audit) H(h_audit_verify) H(h_settings) H(h_settings_put)
 H(h_overview) H(h_devices) H(h_device) H(h_device_history) H(h_device_lifecycle)
 H(h_links) H(h_signals) H(h_samples) H(h_capture) H(h_events)
+H(h_alerts) H(h_alert_counts) H(h_alert_rules) H(h_alert) H(h_alert_pcap)
+H(h_alert_ack) H(h_alert_shelve) H(h_alert_unshelve) H(h_alert_comment)
 #undef H
+
+/* h_alerts.c: the alerts subsystem's listener (alertsys_listen) */
+struct alert_change;
+void api_alert_changed(void *arg, const struct alert_change *c);
 
 /* data.c: the model and store behind the data routes */
 json_t *data_overview(struct api *a);

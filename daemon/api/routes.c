@@ -69,6 +69,15 @@ static const struct route {
 	{ GET, "/api/v1/signals/{}/samples", PERM_DEVICE_READ, 0, h_samples },
 	{ GET, "/api/v1/capture", PERM_DEVICE_READ, 0, h_capture },
 	{ GET, "/api/v1/events", PERM_DEVICE_READ, 0, h_events },
+	{ GET, "/api/v1/alerts", PERM_ALERT_READ, 0, h_alerts },
+	{ GET, "/api/v1/alerts/counts", PERM_ALERT_READ, 0, h_alert_counts },
+	{ GET, "/api/v1/alerts/rules", PERM_ALERT_READ, 0, h_alert_rules },
+	{ GET, "/api/v1/alerts/{}", PERM_ALERT_READ, 0, h_alert },
+	{ GET, "/api/v1/alerts/{}/pcap", PERM_ALERT_READ, 0, h_alert_pcap },
+	{ POST, "/api/v1/alerts/{}/ack", PERM_ALERT_ACK, R_STATE | R_BODY, h_alert_ack },
+	{ POST, "/api/v1/alerts/{}/shelve", PERM_ALERT_ACK, R_STATE | R_BODY, h_alert_shelve },
+	{ POST, "/api/v1/alerts/{}/unshelve", PERM_ALERT_ACK, R_STATE | R_BODY, h_alert_unshelve },
+	{ POST, "/api/v1/alerts/{}/comment", PERM_ALERT_ACK, R_STATE | R_BODY, h_alert_comment },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

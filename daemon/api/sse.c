@@ -47,15 +47,29 @@ static void end_stream(struct sse_client *c)
 	unlink_client(c);
 }
 
-static void send_event(struct sse_client *c, const char *data)
+static void send_named(struct sse_client *c, const char *event, const char *data)
 {
 	struct evbuffer *b = evbuffer_new();
 
 	if (!b)
 		return;
-	evbuffer_add_printf(b, "event: live\ndata: %s\n\n", data);
+	evbuffer_add_printf(b, "event: %s\ndata: %s\n\n", event, data);
 	evhttp_send_reply_chunk(c->req, b);
 	evbuffer_free(b);
+}
+
+static void send_event(struct sse_client *c, const char *data)
+{
+	send_named(c, "live", data);
+}
+
+void sse_event(struct api *a, const char *event, const char *data, enum perm perm)
+{
+	struct sse_client *c;
+
+	for (c = a->sse; c; c = c->next)
+		if (role_has(c->role, perm))
+			send_named(c, event, data);
 }
 
 void sse_open(struct rq *r)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts/alertsys.h"
 #include "api/api.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
@@ -125,6 +126,7 @@ static int api_start(struct iiotd *d)
 		goto fail;
 	}
 	audit_prune(api.audit, (int)setting_int(api.db, "audit.retention_days"));
+	alertsys_listen(d, api_alert_changed, &api);
 	log_info("api: web UI and API at %s (%d password-check thread%s, %d waiting at most)",
 		 api.url, (int)threads, threads == 1 ? "" : "s", (int)queue);
 	return 0;
@@ -149,9 +151,9 @@ static int api_reload(struct iiotd *d)
 
 static void api_stop(struct iiotd *d)
 {
-	(void)d;
 	if (!api.db)
 		return;
+	alertsys_listen(d, NULL, NULL);
 	sse_close_all(&api);
 	if (api.tick)
 		event_free(api.tick);

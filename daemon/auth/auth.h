@@ -30,6 +30,8 @@ enum perm {
 	PERM_AUDIT_READ,
 	PERM_SETTINGS_READ,
 	PERM_SETTINGS_WRITE,
+	PERM_ALERT_READ,	/* alerts, their evidence, the rule table */
+	PERM_ALERT_ACK,		/* acknowledge, shelve, unshelve, comment */
 	PERM_COUNT
 };
 

@@ -15,14 +15,19 @@ static const struct {
 	[ROLE_ADMIN] = { "admin",
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
 		B(PERM_DEVICE_CONTROL) | B(PERM_USER_READ) | B(PERM_USER_ADMIN) |
-		B(PERM_AUDIT_READ) | B(PERM_SETTINGS_READ) | B(PERM_SETTINGS_WRITE) },
+		B(PERM_AUDIT_READ) | B(PERM_SETTINGS_READ) | B(PERM_SETTINGS_WRITE) |
+		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) },
 	[ROLE_ENGINEER] = { "engineer",
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
-		B(PERM_DEVICE_CONTROL) | B(PERM_SETTINGS_READ) },
+		B(PERM_DEVICE_CONTROL) | B(PERM_SETTINGS_READ) |
+		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) },
+	/* ISA-18.2: the operator answers alarms */
 	[ROLE_OPERATOR] = { "operator",
-		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) },
+		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
+		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) },
 	[ROLE_VIEWER] = { "viewer",
-		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) },
+		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
+		B(PERM_ALERT_READ) },
 	/* auditors see who did what, not the plant or the people admin */
 	[ROLE_AUDITOR] = { "auditor",
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_AUDIT_READ) |
@@ -32,6 +37,7 @@ static const struct {
 static const char *const perm_names[PERM_COUNT] = {
 	"public", "self", "device.read", "device.control", "user.read",
 	"user.admin", "audit.read", "settings.read", "settings.write",
+	"alert.read", "alert.ack",
 };
 
 const char *role_name(enum role r)

@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "alerts/alerts.h"
 #include "capture/capture.h"
 #include "capture/flightrec.h"
 #include "capture/probe.h"
@@ -22,6 +23,7 @@
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "decode/decode.h"
+#include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
 
@@ -173,6 +175,7 @@ static void drain(struct cring *cr)
 {
 	struct capture *cap = cr->cap;
 	struct model *m = cap->d->model;
+	struct ids *ids = cap->d->ids;
 	const struct iiot_ring_rec *rec;
 	const uint8_t *frame;
 	uint64_t n = 0, start = now_ns();
@@ -181,6 +184,8 @@ static void drain(struct cring *cr)
 		return;
 	if (m)
 		model_set_rx_clock(m, shm_now_ns());
+	if (ids)
+		alerts_set_clock(cap->d->alerts, shm_now_ns());
 	while (n < cap->batch && (rec = shm_cons_peek(cr->r, &frame))) {
 		decode_frame(frame, rec->cap_len, &cap->dec);
 		decode_stats_add(&cap->dstats, &cap->dec, rec->wire_len);
@@ -189,6 +194,10 @@ static void drain(struct cring *cr)
 		if (m)
 			model_frame(m, &cap->dec, rec->ts_ns, rec->wire_len,
 				    rec->flags);
+		/* IDS (docs/security.md): O(1), no allocation, raises into
+		 * d->alerts; its quiet periods run on the batch's host clock */
+		if (ids)
+			ids_frame(ids, &cap->dec, rec->ts_ns, 0);
 		if (cr->fr)
 			flightrec_add(cr->fr, frame, rec->cap_len,
 				      rec->wire_len, rec->ts_ns);
@@ -550,12 +559,8 @@ long capture_export_pcap(struct capture *cap, uint64_t seconds,
 			 int (*out)(void *arg, const void *buf, size_t len),
 			 void *arg)
 {
-	struct xcollect c = { 0 };
-	uint8_t hdr[24];
 	uint64_t newest = 0, since;
-	uint32_t snap = 0;
 	size_t i;
-	long rc = -1;
 
 	for (i = 0; i < cap->nrings; i++) {
 		struct cring *cr = cap->rings[i];
@@ -569,15 +574,34 @@ long capture_export_pcap(struct capture *cap, uint64_t seconds,
 	 * keep from the original recording */
 	since = newest > seconds * 1000000000ULL ?
 		newest - seconds * 1000000000ULL : 0;
+	return capture_export_pcap_range(cap, since, UINT64_MAX, ring, out,
+					 arg);
+}
+
+long capture_export_pcap_range(struct capture *cap, uint64_t from_ns,
+			       uint64_t to_ns, const char *ring,
+			       int (*out)(void *arg, const void *buf,
+					  size_t len),
+			       void *arg)
+{
+	struct xcollect c = { 0 };
+	uint8_t hdr[24];
+	uint32_t snap = 0;
+	size_t i;
+	long rc = -1;
+
 	for (i = 0; i < cap->nrings; i++) {
 		struct cring *cr = cap->rings[i];
 
 		if (!cr->fr || (ring && strcmp(ring, cr->name)))
 			continue;
-		if (flightrec_walk(cr->fr, since, collect, &c))
+		if (flightrec_walk(cr->fr, from_ns, collect, &c))
 			goto out;
 	}
 	qsort(c.v, c.n, sizeof(*c.v), cmp_xrec);
+	/* sorted: what lies after to_ns is cut off */
+	while (c.n && c.v[c.n - 1].ts > to_ns)
+		c.n--;
 	for (i = 0; i < c.n; i++)
 		if (c.v[i].cap > snap)
 			snap = c.v[i].cap;

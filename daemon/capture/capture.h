@@ -83,6 +83,13 @@ long capture_export_pcap(struct capture *cap, uint64_t seconds,
 			 int (*out)(void *arg, const void *buf, size_t len),
 			 void *arg);
 
+/* The same for frames stamped within [from_ns, to_ns] (alert evidence). */
+long capture_export_pcap_range(struct capture *cap, uint64_t from_ns,
+			       uint64_t to_ns, const char *ring,
+			       int (*out)(void *arg, const void *buf,
+					  size_t len),
+			       void *arg);
+
 /*
  * One line per frame for "iiotctl monitor", like a small tshark:
  * "<epoch s.ns> <ring> <src> > <dst> <proto> <summary>".  Returns the

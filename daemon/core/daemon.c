@@ -28,6 +28,7 @@
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "core/subsys.h"
+#include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -215,6 +216,9 @@ static void sink_event(void *arg, const struct model_device *dev,
 		store_device_event(d->store, dev, label,
 				   model_kind_name(dev->kind), ev,
 				   model_event_name(ev), detail, ts_ns);
+	/* admission: device.new until commissioned (docs/security.md) */
+	if (d->ids)
+		ids_device_event(d->ids, dev, ev, ts_ns);
 }
 
 static int load_signals(struct iiotd *d, const struct conf *c, char *err,

@@ -19,6 +19,8 @@ struct model;
 struct store;
 struct capture;
 struct ctlsock;
+struct alerts;
+struct ids;
 
 struct iiotd {
 	struct event_base *base;
@@ -28,6 +30,9 @@ struct iiotd {
 	struct store *store;		/* daemon/store/store.h */
 	struct capture *capture;	/* daemon/capture/capture.h */
 	struct ctlsock *ctl;		/* daemon/core/ctlsock.h */
+	struct alerts *alerts;		/* daemon/alerts/alerts.h: raised into
+					 * from any thread */
+	struct ids *ids;		/* daemon/ids/ids.h: capture path only */
 	char state_dir[PATH_MAX];	/* [iiotd] state_dir: db, socket */
 	char ctl_path[PATH_MAX];	/* control socket */
 	uint64_t start_ns;		/* CLOCK_REALTIME at start */

@@ -102,12 +102,35 @@ struct ids *ids_new(struct alerts *al, struct model *m)
 
 void ids_free(struct ids *ids)
 {
+	if (ids)
+		free(ids->pending);
 	free(ids);
 }
 
+/*
+ * A new policy comes from the loop thread (reload) while frames run on
+ * the capture thread: it is handed over through one pointer, taken at the
+ * next frame.  Whoever takes a pointer out with the exchange frees it.
+ */
 void ids_set_policy(struct ids *ids, const struct ids_policy *p)
 {
-	ids->p = *p;
+	struct ids_policy *n = malloc(sizeof(*n)), *old;
+
+	if (!n)
+		return;
+	*n = *p;
+	old = __atomic_exchange_n(&ids->pending, n, __ATOMIC_ACQ_REL);
+	free(old);
+}
+
+static void take_policy(struct ids *ids)
+{
+	struct ids_policy *n = __atomic_exchange_n(&ids->pending, NULL,
+						   __ATOMIC_ACQ_REL);
+
+	if (n)
+		ids->p = *n;
+	free(n);
 }
 
 void ids_get_counters(const struct ids *ids, struct ids_counters *out)
@@ -247,6 +270,8 @@ uint64_t ids_raise(struct ids *ids, unsigned int rule, unsigned int sev,
 void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
 	       uint64_t frame_no)
 {
+	if (__atomic_load_n(&ids->pending, __ATOMIC_RELAXED))
+		take_policy(ids);
 	ids->d = d;
 	ids->ts = ts_ns;
 	ids->frame_no = frame_no;

@@ -75,4 +75,16 @@ void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
 
 void ids_get_counters(const struct ids *ids, struct ids_counters *out);
 
+/*
+ * Admission (ids_admit.c): a device the model discovered (ev
+ * MODEL_EV_DISCOVERED) raises device.new with its vendor from o (may be
+ * NULL); a lifecycle move to commissioned or active clears it.  Called
+ * from the model's event sink, on the model's thread.
+ */
+struct oui;
+struct model_device;
+void ids_set_oui(struct ids *ids, struct oui *o);
+void ids_device_event(struct ids *ids, const struct model_device *dev,
+		      unsigned int ev, uint64_t ts_ns);
+
 #endif

@@ -57,7 +57,9 @@ struct master {
 struct ids {
 	struct alerts *al;
 	struct model *m;
+	const struct oui *oui;
 	struct ids_policy p;
+	struct ids_policy *pending;	/* from ids_set_policy, not yet taken */
 	struct ids_counters ctr;
 	struct rate new_macs;
 	struct station st[IDS_STATIONS];

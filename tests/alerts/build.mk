@@ -8,5 +8,5 @@ $(BUILD)/tests/test_alerts: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 FUZZ += fuzz_ids
 fuzz_ids_SRCS := tests/fuzz/fuzz_ids.c $(wildcard daemon/decode/*.c) \
 	$(wildcard daemon/model/*.c) $(wildcard daemon/ids/*.c) \
-	$(wildcard daemon/alerts/alert*.c) daemon/core/conf.c
+	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c
 fuzz_ids_LDLIBS = -ljansson -lpthread -lm

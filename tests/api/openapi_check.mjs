@@ -22,6 +22,7 @@ function deref(s) {
 function check(schema, v, where, errs) {
   schema = deref(schema);
   if (!schema || Object.keys(schema).length === 0) return;
+  if (v === null && schema.nullable) return;
   if (schema.oneOf) {
     if (!schema.oneOf.some((s) => { const e = []; check(s, v, where, e); return !e.length; })) errs.push(where + ': matches no oneOf');
     return;

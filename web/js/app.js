@@ -6,11 +6,13 @@ import { toast } from './dom.js';
 import * as auth from './views/auth.js';
 import * as plant from './views/plant.js';
 import * as admin from './views/admin.js';
+import * as alerts from './views/alerts.js';
 
 export const app = {
   session: null,
   live: null,
   liveSubs: new Set(),
+  alertSubs: new Set(),
   can(perm) { return !!(this.session && this.session.permissions.includes(perm)); },
   go(hash) { if (location.hash === hash) route(); else location.hash = hash; },
   setSession(s) {
@@ -43,6 +45,12 @@ export const app = {
       status.lost();
       if (es.readyState === EventSource.CLOSED) { this.live = null; es.close(); this.probe(); }
     });
+    es.addEventListener('alert', (ev) => {
+      let d;
+      try { d = JSON.parse(ev.data); } catch (e) { return; }
+      for (const f of this.alertSubs) f(d);
+    });
+    alerts.topbar(this);
   },
   async probe() {
     try {
@@ -57,6 +65,7 @@ export const app = {
   landing() { return status.signedIn() || '#/overview'; },
   stopLive() { status.unwatch(); if (this.live) { this.live.close(); this.live = null; } },
   onLive(f) { this.liveSubs.add(f); return () => this.liveSubs.delete(f); },
+  onAlert(f) { this.alertSubs.add(f); return () => this.alertSubs.delete(f); },
 };
 
 const routes = [
@@ -71,6 +80,8 @@ const routes = [
   [/^#\/users$/, admin.users],
   [/^#\/audit$/, admin.audit],
   [/^#\/settings$/, admin.settings],
+  [/^#\/alerts$/, alerts.list],
+  [/^#\/alert\/(\d+)$/, alerts.detail],
 ];
 
 let cleanup = null;

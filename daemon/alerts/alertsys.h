@@ -1,0 +1,47 @@
+/*
+ * The alerts subsystem inside iiotd (subsys_alerts.c): it owns the alert
+ * table (d->alerts), the IDS (d->ids), alerts.db and the optional syslog
+ * output, and moves state changes from the table to the database, the
+ * listener (the API's SSE) and syslog every ALERTSYS_TICK_MS.
+ *
+ *	[alerts]
+ *	retention = 90d		normal alerts older than this are deleted
+ *	max_rows = 100000	and the oldest normal ones beyond this
+ *	flood_window = 10m	EEMUA 191: more than flood_rule new alerts of
+ *	flood_rule = 10		one rule, or flood_total of all, within the
+ *	flood_total = 100	window become one alert.flood summary
+ *	syslog = HOST:PORT	RFC 5424 over UDP for a SIEM (off by default)
+ *	evidence_seconds = 5	flight-recorder seconds around an alert's
+ *				frames in its evidence pcap
+ *
+ * Every function here is for the event-loop thread.
+ */
+#ifndef IIOTD_ALERTSYS_H
+#define IIOTD_ALERTSYS_H
+
+#include <stdint.h>
+
+#include "alerts/alerts.h"
+#include "alerts/alerts_db.h"
+
+#define ALERTSYS_TICK_MS	250
+
+struct iiotd;
+struct json_t;
+
+typedef void (*alertsys_listener)(void *arg, const struct alert_change *c);
+
+/* One listener (the API's SSE); fn NULL removes it. */
+void alertsys_listen(struct iiotd *d, alertsys_listener fn, void *arg);
+/* Move queued changes to the database and listeners now. */
+void alertsys_flush(struct iiotd *d);
+/* Newest first, from the database (flushed first); NULL when not running. */
+struct json_t *alertsys_list(struct iiotd *d, const struct alerts_query *q);
+struct json_t *alertsys_get(struct iiotd *d, uint64_t id);
+/* Severity counts of active, unshelved alerts: {"critical":N,...} */
+struct json_t *alertsys_counts(struct iiotd *d);
+/* The evidence window of alert id: 0, or -1 when unknown. */
+int alertsys_window(struct iiotd *d, uint64_t id, uint64_t *from_ns,
+		    uint64_t *to_ns);
+
+#endif

@@ -1,0 +1,114 @@
+// Browser test of the alert console (tests/web/alerts.t).  Prints TAP.
+//   URL, OP_PW (the operator's one-time password), OUT, PROFILE
+import { mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+const { URL, OP_PW, OUT, PROFILE } = process.env;
+mkdirSync(OUT, { recursive: true });
+let n = 0;
+let failed = 0;
+const ok = (what) => console.log(`ok ${++n} - ${what}`);
+const notok = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}`); if (why) console.log('# ' + String(why).split('\n').slice(0, 6).join('\n# ')); };
+async function step(what, f) {
+  try { await f(); ok(what); } catch (e) { notok(what, e && e.message); }
+}
+
+const ctx = await chromium.launchPersistentContext(PROFILE, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-quic'],
+  ignoreHTTPSErrors: true,
+  acceptDownloads: true,
+  viewport: { width: 1366, height: 768 },
+});
+const page = ctx.pages()[0] || await ctx.newPage();
+page.setDefaultTimeout(15000);
+const consoleErrors = [];
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+const shot = (name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+const row = 'tr.alert-row:has(code:text-is("pn.dcp.set_from_stranger"))';
+
+try {
+  await step('operator signs in and sets a password', async () => {
+    await page.goto(URL + '/');
+    await page.fill('input[name=username]', 'op1');
+    await page.fill('input[name=password]', OP_PW);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('input[name=new1]');
+    await page.fill('input[name=old]', OP_PW);
+    await page.fill('input[name=new1]', 'line operator 2026');
+    await page.fill('input[name=new2]', 'line operator 2026');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#ov-devices');
+  });
+  await step('the header counts active alerts by severity', async () => {
+    await page.waitForSelector('#alertbar a.sev-critical');
+  });
+  await step('the console lists the DCP Set from a stranger, critical', async () => {
+    await page.click('#nav a[href="#/alerts"]');
+    await page.waitForSelector(row);
+    const sev = await page.textContent(row + ' .sev');
+    if (sev !== 'Critical') throw new Error('severity ' + sev);
+    await shot('01-alerts');
+  });
+  await step('filter by severity', async () => {
+    await page.selectOption('#alert-filter select[name=severity]', 'critical');
+    await page.waitForTimeout(500);
+    const sevs = await page.$$eval('#alert-list tr.alert-row .sev', (l) => [...new Set(l.map((e) => e.textContent))]);
+    if (sevs.join() !== 'Critical') throw new Error('severities ' + sevs.join());
+  });
+  await step('acknowledge with a comment', async () => {
+    await page.fill(row + ' input.comment', 'checked with the line');
+    await page.click(row + ' button.ack');
+    await page.waitForSelector(row + ':not(:has(button.ack))');
+    const st = await page.textContent(row + ' td:nth-child(4)');
+    if (!st.includes('acknowledged')) throw new Error('state ' + st);
+  });
+  await step('shelving without a reason is refused; with one it shelves', async () => {
+    await page.click(row + ' button.shelve');
+    await page.waitForSelector('#toast.bad');
+    await page.fill(row + ' input.comment', 'renaming planned');
+    await page.click(row + ' button.shelve');
+    await page.waitForSelector(row + ' button.unshelve');
+    await shot('02-shelved');
+  });
+  await step('the detail shows the evidence, the outcome and the history', async () => {
+    await page.click(row + ' td:first-child a');
+    await page.waitForSelector('#alert-detail dl');
+    await shot('03-detail');
+    const text = await page.textContent('#alert-detail');
+    for (const want of ['accepted by the device', 'T0855', 'op1', 'renaming planned', 'checked with the line'])
+      if (!text.includes(want)) throw new Error('missing ' + want);
+    await shot('03-detail');
+  });
+  await step('the evidence pcap downloads', async () => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#alert-pcap')]);
+    const file = path.join(OUT, 'evidence.pcap');
+    await dl.saveAs(file);
+    if (statSync(file).size < 100) throw new Error('pcap of ' + statSync(file).size + ' bytes');
+  });
+  await step('in Chinese too', async () => {
+    await page.selectOption('#lang', 'zh-CN');
+    await page.waitForSelector('#alert-detail dl dt:text-is("级别")');
+    const text = await page.textContent('#alert-detail');
+    if (!text.includes('工程师站')) throw new Error('no zh-CN message');
+    await shot('04-detail-zh');
+    await page.selectOption('#lang', 'en');
+  });
+  await step('no console errors', async () => {
+    const real = consoleErrors.filter((e) => !e.includes('401') && !e.includes('Failed to load resource'));
+    if (real.length) throw new Error(real.join('\n'));
+  });
+} finally {
+  await ctx.close();
+}
+console.log(`1..${n}`);
+process.exit(failed ? 1 : 0);

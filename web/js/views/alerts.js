@@ -1,0 +1,137 @@
+// The alert console (docs/security.md): filters, the list with live
+// updates, acknowledge / shelve / unshelve with a comment, and an alert's
+// detail with its evidence frames, pcap download and history.
+import { get, post } from '../api.js';
+import { h, table, toast } from '../dom.js';
+import { t, currentLang } from '../i18n.js';
+
+const STATES = ['open', 'active-unack', 'active-ack', 'cleared-unack', 'normal', ''];
+const SEVS = ['', 'info', 'warning', 'critical'];
+
+function fmtNs(ns) {
+  if (!ns) return '-';
+  return new Date(Math.floor(ns / 1e6)).toISOString().replace('T', ' ').slice(0, 23);
+}
+
+function message(a) {
+  return currentLang() === 'zh-CN' ? a.message_zh : a.message;
+}
+
+export function sevBadge(sev) {
+  return h('span', { class: 'sev sev-' + sev }, t('alerts.sev.' + sev));
+}
+
+function stateLabel(a) {
+  const s = t('alerts.state.' + a.state);
+  return a.shelved_until_ns ? s + ' · ' + t('alerts.isshelved') : s;
+}
+
+// Acknowledge, shelve, unshelve: one comment box serves them all.
+function actions(a, app, done) {
+  if (!app.can('alert.ack') || a.state === 'normal') return '';
+  const note = h('input', { class: 'comment', placeholder: t('alerts.comment'), maxlength: 159 });
+  const mins = h('select', { class: 'minutes' }, [30, 60, 240, 480, 1440].map((m) => h('option', { value: m }, t('alerts.minutes', { n: m }))));
+  async function act(what, body) {
+    try {
+      await post('/alerts/' + a.id + '/' + what, body);
+      toast(t('saved'));
+      done();
+    } catch (e) { toast(e.message, true); }
+  }
+  const c = () => (note.value ? { comment: note.value } : {});
+  return h('span', { class: 'actions' }, note,
+    a.state !== 'active-ack' ? h('button', { class: 'ack', onclick: () => act('ack', c()) }, t('alerts.ack')) : '',
+    a.shelved_until_ns ?
+      h('button', { class: 'unshelve', onclick: () => act('unshelve', c()) }, t('alerts.unshelve')) :
+      h('span', {}, mins, h('button', { class: 'shelve', onclick: () => {
+        if (!note.value) { toast(t('alerts.needreason'), true); note.focus(); return; }
+        act('shelve', { minutes: Number(mins.value), comment: note.value });
+      } }, t('alerts.shelve'))));
+}
+
+export async function list(main, app) {
+  const rules = (await get('/alerts/rules')).rules;
+  const f = h('form', { class: 'toolbar', id: 'alert-filter', onsubmit: (ev) => { ev.preventDefault(); load(); } },
+    h('select', { name: 'state' }, STATES.map((s) => h('option', { value: s }, s ? t('alerts.state.' + s) : t('alerts.all')))),
+    h('select', { name: 'severity' }, SEVS.map((s) => h('option', { value: s }, s ? t('alerts.atleast', { sev: t('alerts.sev.' + s) }) : t('alerts.anysev')))),
+    h('select', { name: 'rule' }, h('option', { value: '' }, t('alerts.anyrule')), rules.map((r) => h('option', { value: r.id }, r.id))),
+    h('input', { name: 'device', type: 'number', min: 1, placeholder: t('alerts.deviceid') }),
+    h('button', { type: 'submit' }, t('alerts.filter')));
+  for (const el of f.querySelectorAll('select')) el.addEventListener('change', () => load());
+  const counts = h('div', { class: 'cards', id: 'alert-counts' });
+  const body = h('div', { id: 'alert-list' });
+
+  async function load() {
+    const q = new URLSearchParams();
+    for (const k of ['state', 'severity', 'rule', 'device']) if (f[k].value) q.set(k, f[k].value);
+    q.set('limit', '200');
+    const r = await get('/alerts?' + q.toString());
+    counts.replaceChildren(...['critical', 'warning', 'info'].map((s) =>
+      h('div', { class: 'card sev-card sev-' + s }, h('div', { class: 'big' }, r.counts[s]), t('alerts.sev.' + s))));
+    if (!r.alerts.length) { body.replaceChildren(h('p', { class: 'empty' }, t('alerts.none'))); return; }
+    body.replaceChildren(table(
+      [t('col.id'), t('alerts.first'), t('alerts.severity'), t('col.state'), t('alerts.rule'), t('alerts.device'), t('alerts.message'), t('alerts.count'), ''],
+      r.alerts.map((a) => [h('a', { href: '#/alert/' + a.id }, String(a.id)), fmtNs(a.ts_ns), sevBadge(a.severity), stateLabel(a),
+        h('code', {}, a.rule), a.device_id ? h('a', { href: '#/device/' + a.device_id }, a.device || String(a.device_id)) : (a.device || '-'),
+        message(a), a.count, actions(a, app, load)]),
+      (i) => ({ class: 'alert-row st-' + r.alerts[i].state, dataset: { id: r.alerts[i].id } })));
+  }
+  let timer = null;
+  const off = app.onAlert(() => { clearTimeout(timer); timer = setTimeout(() => load().catch(() => {}), 300); });
+  main.append(h('h1', {}, t('nav.alerts')), counts, f, body);
+  await load();
+  return () => { off(); clearTimeout(timer); };
+}
+
+export async function detail(main, app, id) {
+  const box = h('div', { id: 'alert-detail' });
+  async function load() {
+    const a = await get('/alerts/' + id);
+    const kv = [
+      [t('alerts.rule'), h('code', {}, a.rule)],
+      [t('alerts.severity'), sevBadge(a.severity)],
+      [t('col.state'), stateLabel(a)],
+      [t('alerts.message'), message(a)],
+      [t('alerts.detail'), a.detail || '-'],
+      [t('alerts.outcome'), a.note || '-'],
+      [t('alerts.technique'), a.technique ? a.technique + ' ' + (a.technique_name || '') : '-'],
+      [t('alerts.device'), a.device_id ? h('a', { href: '#/device/' + a.device_id }, a.device || String(a.device_id)) : (a.device || '-')],
+      [t('alerts.src'), a.src_mac || '-'], [t('alerts.dst'), a.dst_mac || '-'],
+      [t('alerts.first'), fmtNs(a.ts_ns)], [t('alerts.last'), fmtNs(a.last_ns)],
+      [t('alerts.count'), a.count],
+      [t('alerts.acked'), a.ack_by ? a.ack_by + ' · ' + fmtNs(a.ack_ns) : '-'],
+      [t('alerts.shelved'), a.shelved_until_ns ? fmtNs(a.shelved_until_ns) : '-'],
+    ];
+    box.replaceChildren(
+      h('h1', {}, t('alerts.title', { id: a.id })),
+      h('dl', { class: 'kv' }, kv.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      actions(a, app, load),
+      h('h2', {}, t('alerts.evidence')),
+      table([t('alerts.frame'), t('col.time')], a.evidence.map((e) => [e.frame || '-', fmtNs(e.ts_ns)])),
+      h('p', {}, h('a', { class: 'button', id: 'alert-pcap', href: '/api/v1/alerts/' + a.id + '/pcap', download: 'alert-' + a.id + '.pcap' }, t('alerts.pcap'))),
+      h('h2', {}, t('alerts.history')),
+      table([t('col.time'), t('alerts.event'), t('col.state'), t('col.user'), t('alerts.comment')],
+        (a.history || []).map((x) => [fmtNs(x.ts_ns), t('alerts.ev.' + x.event), t('alerts.state.' + x.state), x.who || '-', x.comment || ''])));
+  }
+  const off = app.onAlert((ev) => { if (ev.alert && String(ev.alert.id) === String(id)) load().catch(() => {}); });
+  main.append(box);
+  await load();
+  return off;
+}
+
+// The header's active counts by severity, kept current by alert events;
+// called again when the live stream reconnects (the counts are fetched
+// anew, the subscription stays one).
+let barSub = null;
+export function topbar(app) {
+  const el = document.getElementById('alertbar');
+  if (!el) return;
+  function show(c) {
+    el.replaceChildren(...['critical', 'warning', 'info'].filter((s) => c[s]).map((s) =>
+      h('a', { href: '#/alerts', class: 'sev sev-' + s, title: t('alerts.sev.' + s) }, String(c[s]))));
+  }
+  el.hidden = !app.can('alert.read');
+  if (el.hidden) return;
+  get('/alerts/counts').then(show).catch(() => {});
+  if (!barSub) barSub = app.onAlert((ev) => { if (ev.counts) show(ev.counts); });
+}
