@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "alerts/alerts_db.h"
+#include "core/dbfile.h"
 #include "core/log.h"
 
 #define SCHEMA_VERSION	1
@@ -45,7 +46,13 @@ struct alerts_db *alerts_db_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open(path, &a->db) != SQLITE_OK ||
+	if (dbfile_private(path, err, errlen)) {
+		free(a);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(a->db, "PRAGMA journal_mode=WAL;"
 			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) ||
 	    sqlite3_exec(a->db, schema, NULL, NULL, NULL) ||
