@@ -76,8 +76,17 @@ export async function list(main, app) {
         message(a), a.count, actions(a, app, load)]),
       (i) => ({ class: 'alert-row st-' + r.alerts[i].state, dataset: { id: r.alerts[i].id } })));
   }
+  // live updates re-render the list, but never under an operator typing
+  // a comment: they wait until the comment is sent or abandoned
   let timer = null;
-  const off = app.onAlert(() => { clearTimeout(timer); timer = setTimeout(() => load().catch(() => {}), 300); });
+  function busy() {
+    return [...body.querySelectorAll('input.comment')].some((i) => i.value || i === document.activeElement);
+  }
+  function later(ms) {
+    clearTimeout(timer);
+    timer = setTimeout(() => { if (busy()) later(1000); else load().catch(() => {}); }, ms);
+  }
+  const off = app.onAlert(() => later(300));
   main.append(h('h1', {}, t('nav.alerts')), counts, f, body);
   await load();
   return () => { off(); clearTimeout(timer); };
