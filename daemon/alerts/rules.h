@@ -5,7 +5,9 @@
  * active before it clears, and the message in English and Simplified
  * Chinese.  Messages are templates: {device} the device the alert
  * concerns, {src} and {dst} the frame's MACs, {detail} what the raising
- * code says.  docs/security.md explains each rule.
+ * code says.  docs/security.md explains each security rule,
+ * docs/diagnostics.md each diagnosis (ecat.wkc.*, ecat.esc.*, ecat.al.*,
+ * ecat.slave.*, ecat.dc.*, diag.*).
  *
  * Later analyses (diag, analytics, ops) add their rows here; an id never
  * changes meaning once shipped.
@@ -58,6 +60,36 @@
 	X(ECAT_INJECTED, "ecat.dgram.injected", CRITICAL, "T0855", 60, \
 	  "EtherCAT frame returned that the master {device} never sent: {detail}", \
 	  "返回了主站 {device} 从未发送的 EtherCAT 帧：{detail}") \
+	X(ECAT_WKC_MISMATCH, "ecat.wkc.mismatch", WARNING, NULL, 10, \
+	  "Working counter of a cyclic datagram of {device}: {detail}", \
+	  "{device} 的周期数据报工作计数器异常：{detail}") \
+	X(ECAT_ESC_RX_ERRORS, "ecat.esc.rx_errors", WARNING, NULL, 300, \
+	  "EtherCAT RX errors at {device}: {detail}", \
+	  "{device} 出现 EtherCAT 接收错误：{detail}") \
+	X(ECAT_ESC_LOST_LINK, "ecat.esc.lost_link", WARNING, NULL, 300, \
+	  "EtherCAT link lost at {device}: {detail}", \
+	  "{device} 的 EtherCAT 链路曾中断：{detail}") \
+	X(ECAT_ESC_PU_ERRORS, "ecat.esc.pu_errors", WARNING, NULL, 300, \
+	  "EtherCAT processing-unit or PDI errors at {device}: {detail}", \
+	  "{device} 出现 EtherCAT 处理单元或 PDI 错误：{detail}") \
+	X(ECAT_ESC_WATCHDOG, "ecat.esc.watchdog", WARNING, NULL, 300, \
+	  "Watchdog expired at {device}: {detail}", \
+	  "{device} 的看门狗超时：{detail}") \
+	X(ECAT_AL_NOT_OP, "ecat.al.not_op", WARNING, NULL, 60, \
+	  "{device} left OP: {detail}", \
+	  "{device} 已退出 OP 状态：{detail}") \
+	X(ECAT_AL_ERROR, "ecat.al.error", CRITICAL, NULL, 60, \
+	  "{device} reports an AL error: {detail}", \
+	  "{device} 报告应用层（AL）错误：{detail}") \
+	X(ECAT_SLAVE_LOST, "ecat.slave.lost", CRITICAL, NULL, 60, \
+	  "EtherCAT slave lost: {device} {detail}", \
+	  "EtherCAT 从站丢失：{device} {detail}") \
+	X(ECAT_DC_DRIFT, "ecat.dc.drift", WARNING, NULL, 60, \
+	  "Distributed clock of {device} out of sync: {detail}", \
+	  "{device} 的分布式时钟失步：{detail}") \
+	X(DIAG_PREDICTED, "diag.predicted", WARNING, NULL, 600, \
+	  "Predicted fault at {device}: {detail}", \
+	  "{device} 预测将出现故障：{detail}") \
 	X(DEVICE_NEW, "device.new", INFO, NULL, 0, \
 	  "New device {device} ({detail}) waits for admission", \
 	  "新设备 {device}（{detail}）等待准入") \

@@ -1,0 +1,325 @@
+/*
+ * diag core: the master and slave tables (open addressing, never shrink
+ * while iiotd runs; full is counted), naming slaves through the model,
+ * raising findings and the per-frame dispatch to the rule files.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts/alerts.h"
+#include "diag/diag_int.h"
+#include "model/model.h"
+
+void diag_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+struct diag *diag_new(struct alerts *al, struct model *m,
+		      const struct diag_opts *o)
+{
+	struct diag *dg = calloc(1, sizeof(*dg));
+
+	if (!dg)
+		return NULL;
+	dg->al = al;
+	dg->m = m;
+	if (o)
+		dg->o = *o;
+	if (!dg->o.wkc_learn)
+		dg->o.wkc_learn = 8;
+	if (!dg->o.dc_limit_ns)
+		dg->o.dc_limit_ns = 1000;
+	if (dg->o.rate_limit <= 0)
+		dg->o.rate_limit = 10;
+	if (!dg->o.horizon_ns)
+		dg->o.horizon_ns = 3600ULL * 1000000000ULL;
+	return dg;
+}
+
+void diag_free(struct diag *dg)
+{
+	free(dg);
+}
+
+void diag_set_sink(struct diag *dg, diag_sink_fn fn, void *arg)
+{
+	dg->sink = fn;
+	dg->sink_arg = arg;
+}
+
+void diag_get_counters(const struct diag *dg, struct diag_counters *out)
+{
+	*out = dg->ctr;
+}
+
+static unsigned int mix(uint32_t k)
+{
+	k ^= k >> 16;
+	k *= 0x7FEB352DU;
+	k ^= k >> 15;
+	return k & (DIAG_SLAVES - 1);
+}
+
+struct dslave *diag_slave(struct diag *dg, unsigned int ms, uint16_t station,
+			  bool add)
+{
+	uint32_t key = (uint32_t)(ms + 1) << 16 | station;
+	unsigned int i = mix(key), n;
+	struct dslave *s;
+
+	for (n = 0; n < DIAG_SLAVES; n++, i = (i + 1) & (DIAG_SLAVES - 1)) {
+		s = &dg->sl[i];
+		if (s->key == key)
+			return s;
+		if (!s->key)
+			break;
+	}
+	if (!add)
+		return NULL;
+	if (n == DIAG_SLAVES || dg->nsl >= DIAG_SLAVES * 3 / 4) {
+		dg->ctr.slaves_full++;
+		return NULL;
+	}
+	s->key = key;
+	s->station = station;
+	s->ms = (uint8_t)ms;
+	dg->nsl++;
+	dg->ms[ms].nslaves_seen++;
+	return s;
+}
+
+/* a master by its MAC with the U/L bit cleared (returns set it) */
+static int master_slot(struct diag *dg, const uint8_t src[6])
+{
+	uint8_t mac[6];
+	int i, free_i = -1;
+
+	memcpy(mac, src, 6);
+	mac[0] &= (uint8_t)~0x02;
+	for (i = 0; i < DIAG_MASTERS; i++) {
+		if (!dg->ms[i].used) {
+			if (free_i < 0)
+				free_i = i;
+			continue;
+		}
+		if (!memcmp(dg->ms[i].mac, mac, 6))
+			return i;
+	}
+	if (free_i < 0) {
+		dg->ctr.masters_full++;
+		return -1;
+	}
+	memcpy(dg->ms[free_i].mac, mac, 6);
+	dg->ms[free_i].used = 1;
+	return free_i;
+}
+
+const uint8_t *diag_reg(const struct decode_ecat_dgram *g, unsigned int reg,
+			unsigned int size)
+{
+	if (reg < g->ado || reg + size > (unsigned int)g->ado + g->len)
+		return NULL;
+	return g->data + (reg - g->ado);
+}
+
+static const struct model_device *model_master(struct diag *dg,
+					       unsigned int ms);
+
+/*
+ * Slave lookups through the model are a scan of its devices: they happen
+ * only when a finding is raised, never per frame.  By station address
+ * (station >= 0) or else by ring position.
+ */
+static const struct model_device *model_find(struct diag *dg, unsigned int ms,
+					     int station, int pos)
+{
+	const struct model_device *mst = model_master(dg, ms), *d;
+	size_t i, n;
+
+	if (!mst)
+		return NULL;
+	n = model_device_count(dg->m);
+	for (i = 0; i < n; i++) {
+		d = model_device_at(dg->m, i);
+		if (d->kind != MODEL_DEV_ECAT_SLAVE || d->parent != mst->id)
+			continue;
+		if (station >= 0 ? (d->has & MODEL_HAS_STATION) &&
+				   d->station_addr == station :
+				   d->ring_pos == pos)
+			return d;
+	}
+	return NULL;
+}
+
+static const struct model_device *model_slave(struct diag *dg,
+					      const struct dslave *s)
+{
+	return model_find(dg, s->ms, s->station, -1);
+}
+
+const struct model_device *diag_model_at(struct diag *dg, unsigned int ms,
+					 int pos)
+{
+	return model_find(dg, ms, -1, pos);
+}
+
+int diag_slave_pos(struct diag *dg, const struct dslave *s)
+{
+	const struct model_device *d = model_slave(dg, s);
+
+	return d ? d->ring_pos : -1;
+}
+
+void diag_slave_name(struct diag *dg, const struct dslave *s, char *buf,
+		     size_t len)
+{
+	int pos = diag_slave_pos(dg, s);
+
+	if (pos >= 0)
+		diag_fmt(buf, len, "slave %d (0x%04x)", pos, s->station);
+	else
+		diag_fmt(buf, len, "slave 0x%04x", s->station);
+}
+
+static const struct model_device *model_master(struct diag *dg,
+					       unsigned int ms)
+{
+	uint8_t mac[6];
+	const struct model_device *d;
+
+	if (!dg->m)
+		return NULL;
+	memcpy(mac, dg->ms[ms].mac, 6);
+	d = model_device_by_mac(dg->m, mac);
+	if (!d) {
+		mac[0] |= 0x02;
+		d = model_device_by_mac(dg->m, mac);
+	}
+	return d;
+}
+
+static void emit(struct diag *dg, unsigned int rule, const struct dslave *s,
+		 int port, bool cleared, bool quiet, const char *detail,
+		 const char *evidence)
+{
+	const struct model_device *md;
+	struct diag_finding f;
+	struct alert_ev ev;
+	unsigned int ms = s ? s->ms : dg->cur_ms;
+
+	memset(&f, 0, sizeof(f));
+	f.rule = (uint16_t)rule;
+	f.severity = alert_rule(rule)->severity;
+	f.cleared = cleared;
+	f.ts_ns = dg->ts;
+	f.frame_no = dg->frame_no;
+	memcpy(f.master, dg->ms[ms].mac, 6);
+	f.station = s ? s->station : -1;
+	f.position = -1;
+	f.port = (int8_t)port;
+	md = s ? model_slave(dg, s) : model_master(dg, ms);
+	if (md) {
+		if (s)
+			f.position = md->ring_pos;
+		model_device_label(dg->m, md, f.label, sizeof(f.label));
+	} else if (s) {
+		char mac[18];
+
+		alert_mac_str(dg->ms[ms].mac, mac);
+		diag_fmt(f.label, sizeof(f.label), "ecat:%s@0x%04x", mac,
+			 s->station);
+	} else {
+		alert_mac_str(dg->ms[ms].mac, f.label);
+	}
+	diag_fmt(f.detail, sizeof(f.detail), "%s", detail);
+	diag_fmt(f.evidence, sizeof(f.evidence), "%s",
+		 evidence ? evidence : "");
+	if (!quiet) {
+		dg->ctr.findings++;
+		if (dg->sink)
+			dg->sink(dg->sink_arg, &f);
+	}
+	if (!dg->al)
+		return;
+	if (cleared) {
+		alerts_clear(dg->al, rule, md ? md->id : 0, 0,
+			     (uint64_t)f.station << 8 | (uint8_t)port);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.rule = (uint16_t)rule;
+	ev.ts_ns = dg->ts;
+	ev.frame_no = dg->frame_no;
+	ev.src = dg->d ? dg->d->src : NULL;
+	ev.dst = dg->d ? dg->d->dst : NULL;
+	ev.device = md ? md->id : 0;
+	ev.key = (uint64_t)f.station << 8 | (uint8_t)port;
+	ev.label = f.label;
+	ev.detail = quiet ? NULL : f.detail;
+	alerts_raise(dg->al, &ev);
+}
+
+void diag_emit(struct diag *dg, unsigned int rule, const struct dslave *s,
+	       int port, bool cleared, const char *detail,
+	       const char *evidence)
+{
+	emit(dg, rule, s, port, cleared, false, detail, evidence);
+}
+
+/* the alert keeps the onset's detail: a repeat only counts */
+void diag_repeat(struct diag *dg, unsigned int rule, const struct dslave *s,
+		 int port)
+{
+	emit(dg, rule, s, port, false, true, "", NULL);
+}
+
+static void ecat_frame(struct diag *dg)
+{
+	const struct decode_ecat *e = &dg->d->ecat;
+	unsigned int i;
+	int ms;
+
+	if (!e->ndgram)
+		return;
+	ms = master_slot(dg, dg->d->src);
+	if (ms < 0)
+		return;
+	dg->cur_ms = (unsigned int)ms;
+	dg->returned = dg->d->src[0] & 0x02;
+	if (dg->returned)
+		dg->ctr.ecat_returns++;
+	for (i = 0; i < e->ndgram; i++) {
+		const struct decode_ecat_dgram *g = &e->dgram[i];
+
+		if (g->cmd >= ECAT_CMD_COUNT || g->cmd == ECAT_NOP)
+			continue;
+		if (ecat_cmd_is_logical(g->cmd)) {
+			if (dg->returned)
+				diag_wkc(dg, g);
+			continue;
+		}
+		if (g->ado >= 0x1000)	/* mailboxes and process data */
+			continue;
+		diag_al(dg, g);
+		diag_esc(dg, g);
+		diag_dc(dg, g);
+	}
+}
+
+void diag_frame(struct diag *dg, const struct decoded *d, uint64_t ts_ns,
+		uint64_t frame_no)
+{
+	dg->d = d;
+	dg->ts = ts_ns;
+	dg->frame_no = frame_no;
+	dg->ctr.frames++;
+	if (d->proto == DECODE_ECAT)
+		ecat_frame(dg);
+}

@@ -1,0 +1,101 @@
+/*
+ * Fieldbus diagnostics (DESIGN §12, docs/diagnostics.md): what the wire
+ * shows about a line's health, turned into findings an engineer can act
+ * on, raised into the one alert model (daemon/alerts/).
+ *
+ * EtherCAT: the expected working counter of each cyclic datagram, ESC
+ * error counters whenever the master reads them (deltas, saturation,
+ * clearing writes, localisation of the faulty cable), AL status and AL
+ * status codes, slaves that stop answering, DC system time difference,
+ * and a robust trend of the error rates that predicts a threshold.
+ *
+ * diag_frame() is on the capture thread's per-frame path: O(1) per
+ * datagram, no allocation; its tables are fixed at diag_new().  The same
+ * code runs in iiotd and in "iiotctl diagnose FILE.pcap".
+ */
+#ifndef IIOTD_DIAG_H
+#define IIOTD_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alerts/alerts.h"
+
+#define DIAG_EVIDENCE_MAX	256
+
+/* One finding: the onset (or end) of a condition, with what it rests on. */
+struct diag_finding {
+	uint16_t rule;			/* enum alert_rule_id */
+	uint8_t severity;		/* enum alert_severity */
+	bool cleared;			/* the condition ended */
+	uint64_t ts_ns, frame_no;
+	uint8_t master[6];		/* EtherCAT master / PN sender */
+	int32_t station;		/* EtherCAT station address, -1 none */
+	int32_t position;		/* ring position (0 first), -1 unknown */
+	int8_t port;			/* ESC port, -1 none */
+	char label[ALERT_LABEL_MAX];	/* the device as the model names it */
+	char detail[ALERT_DETAIL_MAX];	/* the message's {detail} */
+	char evidence[DIAG_EVIDENCE_MAX];	/* what it rests on */
+};
+
+typedef void (*diag_sink_fn)(void *arg, const struct diag_finding *f);
+
+struct diag_opts {
+	uint32_t wkc_learn;		/* equal cycles that teach the expected
+					 * working counter; 0: 8 */
+	uint32_t dc_limit_ns;		/* |system time difference| above: a
+					 * sync fault; 0: 1000 */
+	double rate_limit;		/* own RX errors per minute per port
+					 * that is a fault; 0: 10 */
+	uint64_t horizon_ns;		/* predict crossings this far; 0: 1 h */
+};
+
+#define DIAG_COUNTERS(X) \
+	X(frames,	"frames inspected")				\
+	X(ecat_returns,	"EtherCAT frames back from the ring")		\
+	X(wkc_checked,	"cyclic datagrams checked")			\
+	X(wkc_errors,	"cyclic datagrams with a wrong working counter")\
+	X(esc_reads,	"ESC error counter reads")			\
+	X(esc_clears,	"ESC error counter clearing writes")		\
+	X(al_reads,	"AL status reads")				\
+	X(dc_reads,	"DC system time difference reads")		\
+	X(findings,	"findings")					\
+	X(backwards,	"anomalies: counters that went backwards")	\
+	X(bad_al_code,	"anomalies: AL status codes not in the ETG table")\
+	X(masters_full,	"masters not tracked: table full")		\
+	X(slaves_full,	"slaves not tracked: table full")		\
+	X(cyclic_full,	"cyclic datagrams not tracked: table full")
+
+struct diag_counters {
+#define DIAG_X_FIELD(n, d) uint64_t n;
+	DIAG_COUNTERS(DIAG_X_FIELD)
+#undef DIAG_X_FIELD
+};
+
+struct diag;
+struct model;
+struct decoded;
+struct json_t;
+
+/* al, m may be NULL (then findings only go to the sink, named by
+ * station address). */
+struct diag *diag_new(struct alerts *al, struct model *m,
+		      const struct diag_opts *o);
+void diag_free(struct diag *dg);
+/* Every finding also goes to fn (offline printing, tests). */
+void diag_set_sink(struct diag *dg, diag_sink_fn fn, void *arg);
+
+/* One decoded frame (frame_no: 1-based in a file, 0 live). */
+void diag_frame(struct diag *dg, const struct decoded *d, uint64_t ts_ns,
+		uint64_t frame_no);
+
+void diag_get_counters(const struct diag *dg, struct diag_counters *out);
+
+/* The ETG.1020 text of an AL status code; NULL when it is not one. */
+const char *diag_al_code_text(uint16_t code);
+
+/* The finding as "iiotctl diagnose" prints it. */
+struct json_t *diag_finding_json(const struct diag_finding *f);
+
+#endif

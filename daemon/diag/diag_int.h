@@ -1,0 +1,158 @@
+/* Inside diag: master, slave and cyclic-datagram tables, the rule files'
+ * entry points. */
+#ifndef IIOTD_DIAG_INT_H
+#define IIOTD_DIAG_INT_H
+
+#include "decode/decode.h"
+#include "diag/diag.h"
+
+#define DIAG_MASTERS	8
+#define DIAG_SLAVES	1024	/* all masters together, power of two */
+#define DIAG_CYCLIC	32	/* cyclic datagrams per master, power of 2 */
+#define DIAG_PORTS	4
+#define DIAG_TREND	16	/* samples a trend fits */
+
+/* ESC registers diag follows */
+#define ESC_AL_STATUS		0x0130
+#define ESC_AL_CODE		0x0134
+#define ESC_AL_CONTROL		0x0120
+#define ESC_ERR_FIRST		0x0300	/* invalid frame / RX error per port */
+#define ESC_ERR_FWD		0x0308	/* forwarded RX error per port */
+#define ESC_ERR_PU		0x030C	/* ECAT processing unit errors */
+#define ESC_ERR_PDI		0x030D
+#define ESC_ERR_LOST		0x0310	/* lost link per port */
+#define ESC_ERR_END		0x0314
+#define ESC_ERR_BYTES		(ESC_ERR_END - ESC_ERR_FIRST)
+#define ESC_WD_PD		0x0442	/* watchdog counter process data */
+#define ESC_WD_PDI		0x0443
+#define ESC_DC_DIFF		0x092C	/* system time difference */
+#define ESC_DL_STATUS		0x0110
+
+#define AL_STATE_OP		0x08
+#define AL_STATE_MASK		0x0F
+#define AL_ERROR		0x10
+
+/* A robust trend: the last DIAG_TREND (t, value) samples of an indicator. */
+struct trend {
+	uint64_t t[DIAG_TREND];
+	double v[DIAG_TREND];
+	uint8_t n, pos;
+	uint8_t predicted;		/* a prediction is out */
+};
+
+struct dslave {
+	uint32_t key;			/* (master slot + 1) << 16 | station */
+	uint16_t station;
+	uint8_t ms;			/* master slot */
+	/* AL */
+	uint16_t al, al_code;
+	uint8_t al_known, code_known;
+	uint8_t answered;		/* ever answered an addressed read */
+	uint8_t lost;			/* its last addressed read: no answer */
+	uint8_t not_op;			/* reported out of OP */
+	uint8_t was_op;			/* read in OP once */
+	uint8_t op_left_by_master;	/* its master asked for less */
+	uint8_t dl_status;		/* 0x0110, link per port in bits 4-7 */
+	uint8_t dl_known;
+	/* error counters 0x0300-0x0313 as last read, byte i = reg 0x300+i */
+	uint8_t esc[ESC_ERR_BYTES];
+	uint32_t esc_have;		/* bit i: esc[i] known */
+	uint32_t esc_sat;		/* bit i: reported saturated */
+	uint8_t wd[2];
+	uint8_t wd_have;
+	uint64_t own_total[DIAG_PORTS];	/* own errors since first read */
+	uint64_t last_read_ns;
+	struct trend rate[DIAG_PORTS];	/* own errors per minute */
+	/* DC */
+	uint8_t dc_known, dc_bad;
+	int64_t dc_diff;		/* ns, signed */
+	struct trend dc;
+};
+
+struct dcyc {
+	uint64_t key;			/* cmd << 56 | len << 40 | lad; 0 free */
+	uint16_t expected, cand, up;
+	uint8_t votes, up_votes;
+	uint8_t learned;
+	uint8_t bad;			/* a mismatch is being reported */
+	uint32_t good_run;		/* right counters since the last wrong */
+	uint64_t checked, errors;
+};
+
+struct dmaster {
+	uint8_t mac[6];			/* U/L bit cleared */
+	uint8_t used;
+	uint16_t nslaves;		/* learnt from BRD AL status */
+	uint16_t cand_n;
+	uint8_t n_votes;
+	uint8_t n_known;
+	uint8_t short_n;		/* reporting fewer slaves */
+	uint16_t nslaves_seen;		/* slaves in the table */
+	struct dcyc cyc[DIAG_CYCLIC];
+};
+
+struct diag {
+	struct alerts *al;
+	struct model *m;
+	struct diag_opts o;
+	struct diag_counters ctr;
+	diag_sink_fn sink;
+	void *sink_arg;
+	struct dmaster ms[DIAG_MASTERS];
+	struct dslave sl[DIAG_SLAVES];
+	size_t nsl;
+	/* the frame being inspected */
+	const struct decoded *d;
+	uint64_t ts, frame_no;
+	bool returned;			/* came back through the ring */
+	unsigned int cur_ms;
+};
+
+/* diag.c */
+/* snprintf for messages: a long one is cut, as the alert model cuts */
+void diag_fmt(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct dslave *diag_slave(struct diag *dg, unsigned int ms, uint16_t station,
+			  bool add);
+/* A finding on slave s (NULL: the master) of the current frame. */
+void diag_emit(struct diag *dg, unsigned int rule, const struct dslave *s,
+	       int port, bool cleared, const char *detail,
+	       const char *evidence);
+/* One more occurrence of an open finding: counted in its alert only. */
+void diag_repeat(struct diag *dg, unsigned int rule, const struct dslave *s,
+		 int port);
+/* "slave 3 (0x1003)" or "slave 0x1003" when its position is unknown */
+void diag_slave_name(struct diag *dg, const struct dslave *s, char *buf,
+		     size_t len);
+struct model_device;
+/* the model's slave of master ms at ring position pos, or NULL */
+const struct model_device *diag_model_at(struct diag *dg, unsigned int ms,
+					 int pos);
+/* ring position of s from the model, or -1 */
+int diag_slave_pos(struct diag *dg, const struct dslave *s);
+/* the register bytes [reg, reg + size) in datagram g, or NULL */
+const uint8_t *diag_reg(const struct decode_ecat_dgram *g, unsigned int reg,
+			unsigned int size);
+
+/* diag_wkc.c, diag_esc.c, diag_al.c, diag_dc.c */
+void diag_wkc(struct diag *dg, const struct decode_ecat_dgram *g);
+void diag_wkc_reset(struct diag *dg, unsigned int ms);
+void diag_esc(struct diag *dg, const struct decode_ecat_dgram *g);
+void diag_al(struct diag *dg, const struct decode_ecat_dgram *g);
+void diag_dc(struct diag *dg, const struct decode_ecat_dgram *g);
+
+/* diag_trend.c: Theil–Sen over the samples */
+void trend_add(struct trend *t, uint64_t ts, double v);
+struct trend_fit {
+	double slope, slope_lo, slope_hi;	/* per second; quartiles */
+	double last;			/* fitted value at the last sample */
+	uint64_t span_ns;
+	unsigned int n;
+};
+/* 0 and the fit when there are enough samples, else -1 */
+int trend_fit(const struct trend *t, struct trend_fit *f);
+/* seconds until the fitted line reaches limit from its last value at
+ * slope s; < 0 when it never does */
+double trend_eta(const struct trend_fit *f, double slope, double limit);
+
+#endif

@@ -1,0 +1,631 @@
+/*
+ * Fieldbus diagnostics on crafted EtherCAT frames: the working-counter
+ * rule (learning, mismatch, the line coming up, naming the lost slave),
+ * ESC error counter deltas with saturation, clearing writes and counters
+ * that go backwards, localisation of the faulty cable, AL status with
+ * ETG code texts, DC sync and the robust trend under spikes.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alerts/alerts.h"
+#include "decode/decode.h"
+#include "diag/diag.h"
+#include "diag/diag_int.h"
+#include "model/model.h"
+
+#define MS 1000000ULL
+
+static const uint8_t MASTER[6] = { 0x00, 0x1b, 0x21, 0x30, 0x00, 0x01 };
+
+struct fb {
+	uint8_t buf[1514];
+	size_t len;
+	size_t last;		/* offset of the last datagram, 0 none */
+};
+
+struct got {
+	struct diag_finding f[64];
+	size_t n;
+};
+
+static void sink(void *arg, const struct diag_finding *f)
+{
+	struct got *g = arg;
+
+	if (g->n < 64)
+		g->f[g->n++] = *f;
+}
+
+static void fb_begin(struct fb *f, bool returned)
+{
+	memset(f, 0, sizeof(*f));
+	memset(f->buf, 0xff, 6);
+	memcpy(f->buf + 6, MASTER, 6);
+	if (returned)
+		f->buf[6] |= 0x02;
+	f->buf[12] = 0x88;
+	f->buf[13] = 0xA4;
+	f->len = 16;
+}
+
+static uint8_t *fb_dgram(struct fb *f, uint8_t cmd, uint16_t adp,
+			 uint16_t ado, uint16_t len, uint16_t wkc)
+{
+	uint8_t *p = f->buf + f->len;
+	uint16_t hl;
+
+	if (f->last)
+		f->buf[f->last + 7] |= 0x80;	/* more follows */
+	f->last = f->len;
+	p[0] = cmd;
+	p[1] = 0;
+	p[2] = (uint8_t)adp;
+	p[3] = (uint8_t)(adp >> 8);
+	p[4] = (uint8_t)ado;
+	p[5] = (uint8_t)(ado >> 8);
+	p[6] = (uint8_t)len;
+	p[7] = (uint8_t)(len >> 8);
+	p[10 + len] = (uint8_t)wkc;
+	p[11 + len] = (uint8_t)(wkc >> 8);
+	f->len += 12 + len;
+	hl = (uint16_t)(f->len - 16);
+	f->buf[14] = (uint8_t)hl;
+	f->buf[15] = (uint8_t)(0x10 | hl >> 8);
+	return p + 10;
+}
+
+struct ctx {
+	struct diag *dg;
+	struct model *m;
+	struct got got;
+	struct decoded d;
+	uint64_t ts, n;
+};
+
+static void feed(struct ctx *c, struct fb *f)
+{
+	size_t len = f->len < 60 ? 60 : f->len;
+
+	c->ts += MS;
+	decode_frame(f->buf, (uint32_t)len, &c->d);
+	assert_int_equal(c->d.anomalies, 0);
+	if (c->m)
+		model_frame(c->m, &c->d, c->ts, (uint32_t)len, 0);
+	diag_frame(c->dg, &c->d, c->ts, ++c->n);
+}
+
+static void ctx_init(struct ctx *c, bool with_model)
+{
+	memset(c, 0, sizeof(*c));
+	c->ts = 1000 * MS;
+	c->m = with_model ? model_new(NULL) : NULL;
+	c->dg = diag_new(NULL, c->m, NULL);
+	assert_non_null(c->dg);
+	diag_set_sink(c->dg, sink, &c->got);
+}
+
+static void ctx_free(struct ctx *c)
+{
+	diag_free(c->dg);
+	if (c->m)
+		model_free(c->m);
+}
+
+static void lrw(struct ctx *c, uint16_t wkc)
+{
+	struct fb f;
+
+	fb_begin(&f, true);
+	fb_dgram(&f, ECAT_LRW, 0, 1, 8, wkc);
+	feed(c, &f);
+}
+
+static void al_read(struct ctx *c, uint16_t station, uint16_t al,
+		    int code, uint16_t wkc)
+{
+	struct fb f;
+	uint8_t *p;
+
+	fb_begin(&f, true);
+	p = fb_dgram(&f, ECAT_FPRD, station, 0x0130, code >= 0 ? 6 : 2, wkc);
+	if (wkc) {
+		p[0] = (uint8_t)al;
+		p[1] = (uint8_t)(al >> 8);
+		if (code >= 0) {
+			p[4] = (uint8_t)code;
+			p[5] = (uint8_t)(code >> 8);
+		}
+	}
+	feed(c, &f);
+}
+
+/* FPRD of 0x0300-0x0313 with the 20 counter bytes in v */
+static void esc_read(struct ctx *c, uint16_t station, const uint8_t v[20])
+{
+	struct fb f;
+
+	fb_begin(&f, true);
+	memcpy(fb_dgram(&f, ECAT_FPRD, station, 0x0300, 20, 1), v, 20);
+	feed(c, &f);
+}
+
+static const struct diag_finding *last_of(struct ctx *c, unsigned int rule)
+{
+	size_t i = c->got.n;
+
+	while (i--)
+		if (c->got.f[i].rule == rule)
+			return &c->got.f[i];
+	return NULL;
+}
+
+static void test_wkc_learnt_then_checked(void **state)
+{
+	struct ctx c;
+	const struct diag_finding *f;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 20; i++)
+		lrw(&c, 9);
+	assert_int_equal(c.got.n, 0);
+	lrw(&c, 6);
+	f = last_of(&c, ALERT_R_ECAT_WKC_MISMATCH);
+	assert_non_null(f);
+	assert_false(f->cleared);
+	assert_string_equal(f->detail, "LRW 0x00010000: 6, expected 9 "
+			    "(1 slave did not read and write)");
+	/* a repeat counts in the alert, not as a new finding */
+	lrw(&c, 6);
+	assert_int_equal(c.got.n, 1);
+	for (i = 0; i < 1000; i++)
+		lrw(&c, 9);
+	f = last_of(&c, ALERT_R_ECAT_WKC_MISMATCH);
+	assert_true(f->cleared);
+	assert_int_equal(c.got.n, 2);
+	ctx_free(&c);
+}
+
+static void test_wkc_two_short_is_outputs(void **state)
+{
+	struct ctx c;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 10; i++)
+		lrw(&c, 9);
+	lrw(&c, 7);
+	assert_non_null(strstr(last_of(&c, ALERT_R_ECAT_WKC_MISMATCH)->detail,
+			       "outputs were not written"));
+	ctx_free(&c);
+}
+
+static void test_wkc_line_coming_up_is_learnt(void **state)
+{
+	struct ctx c;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 10; i++)
+		lrw(&c, 3);	/* slaves in SAFEOP: reads only */
+	for (i = 0; i < 20; i++)
+		lrw(&c, 9);	/* OP */
+	assert_int_equal(c.got.n, 0);
+	lrw(&c, 6);
+	assert_non_null(last_of(&c, ALERT_R_ECAT_WKC_MISMATCH));
+	assert_non_null(strstr(c.got.f[0].detail, "expected 9"));
+	ctx_free(&c);
+}
+
+static void test_wkc_names_the_lost_slave(void **state)
+{
+	struct ctx c;
+	const struct diag_finding *f;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	al_read(&c, 0x1001, 0x08, -1, 1);
+	al_read(&c, 0x1002, 0x08, -1, 1);
+	for (i = 0; i < 10; i++)
+		lrw(&c, 6);
+	al_read(&c, 0x1002, 0, -1, 0);	/* no answer */
+	f = last_of(&c, ALERT_R_ECAT_SLAVE_LOST);
+	assert_non_null(f);
+	assert_int_equal(f->station, 0x1002);
+	lrw(&c, 3);
+	f = last_of(&c, ALERT_R_ECAT_WKC_MISMATCH);
+	assert_non_null(f);
+	assert_non_null(strstr(f->detail, "slave 0x1002 lost"));
+	assert_null(strstr(f->detail, "0x1001"));
+	/* it answers again */
+	al_read(&c, 0x1002, 0x08, -1, 1);
+	assert_true(last_of(&c, ALERT_R_ECAT_SLAVE_LOST)->cleared);
+	ctx_free(&c);
+}
+
+static void test_slave_count_drop(void **state)
+{
+	struct ctx c;
+	struct fb f;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 12; i++) {
+		fb_begin(&f, true);
+		fb_dgram(&f, ECAT_BRD, 0, 0x0130, 2, i < 10 ? 4 : 3)[0] = 8;
+		feed(&c, &f);
+	}
+	assert_int_equal(c.got.n, 1);
+	assert_string_equal(c.got.f[0].detail, "behind the master: 3 of 4 "
+			    "slaves answer (1 missing from the chain)");
+	ctx_free(&c);
+}
+
+static void test_esc_deltas(void **state)
+{
+	struct ctx c;
+	uint8_t v[20] = { 0 };
+	const struct diag_finding *f;
+
+	(void)state;
+	ctx_init(&c, false);
+	v[0] = 5;		/* errors before we watched: a baseline */
+	esc_read(&c, 0x1003, v);
+	assert_int_equal(c.got.n, 0);
+	v[0] = 7;		/* invalid frames port 0 */
+	v[1] = 1;		/* RX errors port 0 */
+	esc_read(&c, 0x1003, v);
+	f = last_of(&c, ALERT_R_ECAT_ESC_RX_ERRORS);
+	assert_non_null(f);
+	assert_int_equal(f->port, 0);
+	assert_int_equal(f->station, 0x1003);
+	assert_non_null(strstr(f->detail, "3 new on port 0 (2 invalid frames, "
+			       "1 RX errors): between the slave before slave "
+			       "0x1003 and slave 0x1003 (port 0)"));
+	/* forwarded errors alone are not this slave's cable */
+	v[8 + 1] = 4;
+	esc_read(&c, 0x1003, v);
+	assert_int_equal(c.got.n, 1);
+	ctx_free(&c);
+}
+
+static void test_esc_saturation(void **state)
+{
+	struct ctx c;
+	uint8_t v[20] = { 0 };
+
+	(void)state;
+	ctx_init(&c, false);
+	v[3] = 0xF0;
+	esc_read(&c, 0x1001, v);
+	v[3] = 0xFF;		/* port 1 RX errors stop at 0xFF */
+	esc_read(&c, 0x1001, v);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].port, 1);
+	assert_non_null(strstr(c.got.f[0].detail, "at least 15 new on port 1"));
+	assert_non_null(strstr(c.got.f[0].detail, "saturated"));
+	/* stuck there: nothing more to say */
+	esc_read(&c, 0x1001, v);
+	esc_read(&c, 0x1001, v);
+	assert_int_equal(c.got.n, 1);
+	ctx_free(&c);
+}
+
+static void test_esc_clearing_write(void **state)
+{
+	struct ctx c;
+	struct diag_counters k;
+	uint8_t v[20] = { 0 };
+	struct fb f;
+
+	(void)state;
+	ctx_init(&c, false);
+	v[0] = 40;
+	esc_read(&c, 0x1001, v);
+	/* the master clears every slave's counters (as TwinCAT does) */
+	fb_begin(&f, true);
+	fb_dgram(&f, ECAT_BWR, 1, 0x0300, 8, 1);
+	feed(&c, &f);
+	v[0] = 2;		/* lower than before: not backwards */
+	esc_read(&c, 0x1001, v);
+	assert_int_equal(c.got.n, 1);
+	assert_non_null(strstr(c.got.f[0].detail, "2 new on port 0"));
+	diag_get_counters(c.dg, &k);
+	assert_int_equal(k.backwards, 0);
+	assert_int_equal(k.esc_clears, 1);
+	ctx_free(&c);
+}
+
+static void test_esc_backwards_is_anomaly(void **state)
+{
+	struct ctx c;
+	struct diag_counters k;
+	uint8_t v[20] = { 0 };
+
+	(void)state;
+	ctx_init(&c, false);
+	v[0] = 40;
+	esc_read(&c, 0x1001, v);
+	v[0] = 3;		/* no clearing write seen */
+	esc_read(&c, 0x1001, v);
+	assert_int_equal(c.got.n, 0);
+	diag_get_counters(c.dg, &k);
+	assert_int_equal(k.backwards, 1);
+	/* and the new value is the baseline */
+	v[0] = 4;
+	esc_read(&c, 0x1001, v);
+	assert_int_equal(c.got.n, 1);
+	ctx_free(&c);
+}
+
+static void test_esc_unconfirmed_clear_is_no_baseline(void **state)
+{
+	struct ctx c;
+	uint8_t v[20] = { 0 };
+	struct fb f;
+
+	(void)state;
+	ctx_init(&c, false);
+	v[0] = 40;
+	esc_read(&c, 0x1001, v);
+	/* only the master's copy: did the slave clear? */
+	fb_begin(&f, false);
+	fb_dgram(&f, ECAT_FPWR, 0x1001, 0x0300, 2, 0);
+	feed(&c, &f);
+	v[0] = 41;
+	esc_read(&c, 0x1001, v);
+	assert_int_equal(c.got.n, 0);
+	ctx_free(&c);
+}
+
+static void test_lost_link_localised(void **state)
+{
+	struct ctx c;
+	uint8_t v[20] = { 0 };
+
+	(void)state;
+	ctx_init(&c, false);
+	esc_read(&c, 0x1004, v);
+	v[0x11] = 1;		/* lost link port 1 */
+	esc_read(&c, 0x1004, v);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_ECAT_ESC_LOST_LINK);
+	assert_int_equal(c.got.f[0].port, 1);
+	assert_non_null(strstr(c.got.f[0].detail, "1 new lost link on port 1"));
+	ctx_free(&c);
+}
+
+/* the master's start-up: station addresses by position, as the model
+ * learns the ring from them */
+static void assign_stations(struct ctx *c, unsigned int n)
+{
+	unsigned int i;
+	struct fb f;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *p;
+		int back;
+
+		for (back = 0; back < 2; back++) {
+			fb_begin(&f, back);
+			p = fb_dgram(&f, ECAT_APWR,
+				     (uint16_t)(0U - i + (back ? n : 0)),
+				     0x0010, 2, back);
+			p[0] = (uint8_t)(0x1001 + i);
+			p[1] = (uint8_t)((0x1001 + i) >> 8);
+			feed(c, &f);
+		}
+	}
+}
+
+static void test_localisation_between_slaves(void **state)
+{
+	struct ctx c;
+	uint8_t v[20] = { 0 };
+	const struct diag_finding *f;
+	unsigned int s;
+
+	(void)state;
+	ctx_init(&c, true);
+	assign_stations(&c, 4);
+	for (s = 0; s < 4; s++)
+		esc_read(&c, (uint16_t)(0x1001 + s), v);
+	/* the cable into the third slave (position 2) is bad: it counts
+	 * its own errors, the fourth forwarded ones */
+	v[1] = 6;
+	esc_read(&c, 0x1003, v);
+	v[1] = 0;
+	v[8] = 6;
+	esc_read(&c, 0x1004, v);
+	assert_int_equal(c.got.n, 1);
+	f = &c.got.f[0];
+	assert_int_equal(f->position, 2);
+	assert_non_null(strstr(f->detail, "between slave 1 (0x1002) (port 1) "
+			       "and slave 2 (0x1003) (port 0)"));
+	ctx_free(&c);
+}
+
+static void test_al_error_with_code_text(void **state)
+{
+	struct ctx c;
+	const struct diag_finding *f;
+	struct fb fr;
+
+	(void)state;
+	ctx_init(&c, false);
+	al_read(&c, 0x1002, 0x08, 0, 1);
+	al_read(&c, 0x1002, 0x14, 0x001B, 1);	/* SAFEOP + error */
+	f = last_of(&c, ALERT_R_ECAT_AL_ERROR);
+	assert_non_null(f);
+	assert_string_equal(f->detail, "SAFEOP, AL status code 0x001b: "
+			    "Sync manager watchdog");
+	f = last_of(&c, ALERT_R_ECAT_AL_NOT_OP);
+	assert_non_null(f);
+	assert_string_equal(f->detail, "OP -> SAFEOP, AL status code 0x001b: "
+			    "Sync manager watchdog");
+	al_read(&c, 0x1002, 0x08, 0, 1);
+	assert_true(last_of(&c, ALERT_R_ECAT_AL_NOT_OP)->cleared);
+	assert_true(last_of(&c, ALERT_R_ECAT_AL_ERROR)->cleared);
+	/* the master itself asks for PREOP: leaving OP is no fault */
+	c.got.n = 0;
+	fb_begin(&fr, true);
+	fb_dgram(&fr, ECAT_BWR, 0, 0x0120, 2, 1)[0] = 0x02;
+	feed(&c, &fr);
+	al_read(&c, 0x1002, 0x02, 0, 1);
+	assert_int_equal(c.got.n, 0);
+	ctx_free(&c);
+}
+
+static void test_impossible_al_code_is_anomaly(void **state)
+{
+	struct ctx c;
+	struct diag_counters k;
+
+	(void)state;
+	ctx_init(&c, false);
+	al_read(&c, 0x1002, 0x08, 0, 1);
+	al_read(&c, 0x1002, 0x12, 0x0005, 1);
+	assert_non_null(strstr(last_of(&c, ALERT_R_ECAT_AL_ERROR)->detail,
+			       "0x0005 (not in the ETG table)"));
+	diag_get_counters(c.dg, &k);
+	assert_true(k.bad_al_code > 0);
+	ctx_free(&c);
+}
+
+static void test_al_code_table(void **state)
+{
+	(void)state;
+	assert_string_equal(diag_al_code_text(0x001B), "Sync manager watchdog");
+	assert_string_equal(diag_al_code_text(0x0000), "No error");
+	assert_string_equal(diag_al_code_text(0x0011),
+			    "Invalid requested state change");
+	assert_string_equal(diag_al_code_text(0x00F0),
+			    "Application controller available");
+	assert_string_equal(diag_al_code_text(0x8123), "Vendor-specific error");
+	assert_null(diag_al_code_text(0x0005));
+	assert_null(diag_al_code_text(0x7FFF));
+}
+
+static void dc_read(struct ctx *c, uint16_t station, int32_t diff)
+{
+	struct fb f;
+	uint32_t raw = diff < 0 ? 0x80000000U | (uint32_t)-diff :
+		       (uint32_t)diff;
+	uint8_t *p;
+
+	fb_begin(&f, true);
+	p = fb_dgram(&f, ECAT_FPRD, station, 0x092C, 4, 1);
+	p[0] = (uint8_t)raw;
+	p[1] = (uint8_t)(raw >> 8);
+	p[2] = (uint8_t)(raw >> 16);
+	p[3] = (uint8_t)(raw >> 24);
+	feed(c, &f);
+}
+
+static void test_dc_out_of_sync_after_converged(void **state)
+{
+	struct ctx c;
+
+	(void)state;
+	ctx_init(&c, false);
+	dc_read(&c, 0x1001, 250000);	/* converging: not judged */
+	assert_int_equal(c.got.n, 0);
+	dc_read(&c, 0x1001, -40);
+	dc_read(&c, 0x1001, -2500);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_ECAT_DC_DRIFT);
+	assert_string_equal(c.got.f[0].detail, "system time difference "
+			    "-2500 ns (limit 1000 ns)");
+	dc_read(&c, 0x1001, 30);
+	assert_true(c.got.f[1].cleared);
+	ctx_free(&c);
+}
+
+static void test_trend_ignores_spikes(void **state)
+{
+	struct trend t;
+	struct trend_fit f;
+	unsigned int i;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < DIAG_TREND; i++)	/* 2 per second, two spikes */
+		trend_add(&t, (uint64_t)i * 1000000000ULL,
+			  2.0 * i + (i == 5 || i == 11 ? 500 : 0));
+	assert_int_equal(trend_fit(&t, &f), 0);
+	assert_true(fabs(f.slope - 2.0) < 1e-9);
+	assert_true(fabs(f.last - 30.0) < 1e-6);
+	assert_true(fabs(trend_eta(&f, f.slope, 50.0) - 10.0) < 1e-6);
+	/* flat: never */
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < DIAG_TREND; i++)
+		trend_add(&t, (uint64_t)i * 1000000000ULL, i == 7 ? 100 : 1);
+	assert_int_equal(trend_fit(&t, &f), 0);
+	assert_true(f.slope == 0);
+	assert_true(trend_eta(&f, f.slope, 50.0) < 0);
+}
+
+static void test_rising_error_rate_predicted(void **state)
+{
+	struct ctx c;
+	uint8_t v[20] = { 0 };
+	unsigned int i, total = 0;
+	const struct diag_finding *f;
+
+	(void)state;
+	ctx_init(&c, false);
+	esc_read(&c, 0x1002, v);
+	/* one read a minute; the rate grows by 0.5 errors/min each minute:
+	 * 10/min is 20 minutes away at the start */
+	for (i = 1; i <= 12; i++) {
+		c.ts += 60000 * MS - MS;
+		total += i / 2;
+		v[1] = (uint8_t)total;
+		esc_read(&c, 0x1002, v);
+	}
+	f = last_of(&c, ALERT_R_DIAG_PREDICTED);
+	assert_non_null(f);
+	assert_int_equal(f->port, 0);
+	assert_non_null(strstr(f->detail, "RX errors on port 0 reach 10/min"));
+	assert_non_null(strstr(f->evidence, "Theil-Sen"));
+	ctx_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wkc_learnt_then_checked),
+		cmocka_unit_test(test_wkc_two_short_is_outputs),
+		cmocka_unit_test(test_wkc_line_coming_up_is_learnt),
+		cmocka_unit_test(test_wkc_names_the_lost_slave),
+		cmocka_unit_test(test_slave_count_drop),
+		cmocka_unit_test(test_esc_deltas),
+		cmocka_unit_test(test_esc_saturation),
+		cmocka_unit_test(test_esc_clearing_write),
+		cmocka_unit_test(test_esc_backwards_is_anomaly),
+		cmocka_unit_test(test_esc_unconfirmed_clear_is_no_baseline),
+		cmocka_unit_test(test_lost_link_localised),
+		cmocka_unit_test(test_localisation_between_slaves),
+		cmocka_unit_test(test_al_error_with_code_text),
+		cmocka_unit_test(test_impossible_al_code_is_anomaly),
+		cmocka_unit_test(test_al_code_table),
+		cmocka_unit_test(test_dc_out_of_sync_after_converged),
+		cmocka_unit_test(test_trend_ignores_spikes),
+		cmocka_unit_test(test_rising_error_rate_predicted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
