@@ -271,7 +271,7 @@ static uint64_t repeat(struct alerts *al, struct slot *s,
 	struct alert *a = &s->a;
 
 	al->ctr.repeats++;
-	a->count++;
+	a->count += ev->count ? ev->count : 1;
 	a->last_clock = clock;
 	evidence(a, ev);
 	a->dirty = true;
@@ -315,7 +315,7 @@ static uint64_t open_new(struct alerts *al, const struct alert_ev *ev,
 		memcpy(a->dst, ev->dst, 6);
 	a->first_ns = ev->ts_ns;
 	a->first_clock = a->last_clock = clock;
-	a->count = 1;
+	a->count = ev->count ? ev->count : 1;
 	a->first.ts_ns = ev->ts_ns;
 	a->first.frame_no = ev->frame_no;
 	evidence(a, ev);

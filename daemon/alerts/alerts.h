@@ -90,6 +90,7 @@ struct alert_ev {
 	uint32_t link;			/* model link id, 0 none */
 	uint64_t key;			/* sets apart alerts of one rule on
 					 * one device (a target MAC...) */
+	uint32_t count;			/* occurrences this stands for; 0: 1 */
 	const char *label;		/* device label for messages, or NULL */
 	const char *detail;		/* {detail}, or NULL */
 };

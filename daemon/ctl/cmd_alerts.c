@@ -123,6 +123,7 @@ static int offline(int argc, char **argv)
 		if (ctl_pcap_feed(argv[i], frame, o))
 			rc = 1;
 	}
+	ids_flush(o->ids);
 	collect(o);
 	for (k = 0; k < o->nseen; k++) {
 		json_t *j;

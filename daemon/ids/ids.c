@@ -153,13 +153,66 @@ static unsigned int mix(uint64_t k, unsigned int mask)
 	return (unsigned int)k & mask;
 }
 
-bool ids_rate(struct rate *r, uint64_t ts, uint32_t limit)
+static void flood_raise(struct ids *ids, struct rate *r, uint32_t limit,
+			unsigned int rule, const uint8_t *src, const char *what)
 {
+	char why[96];
+
+	snprintf(why, sizeof(why), "more than %u %s within 10 s", limit, what);
+	ids->count = r->pending;
+	ids_raise(ids, rule, 0, src, NULL, rule == ALERT_R_INVENTORY_FLOOD ?
+		  NULL : src, NULL, 0, why);
+	ids->count = 0;
+	r->pending = 0;
+	r->raised = ids->ts;
+}
+
+void ids_flush(struct ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < IDS_STATIONS; i++) {
+		struct station *s = &ids->st[i];
+
+		if (!s->used)
+			continue;
+		if (s->ident.pending)
+			flood_raise(ids, &s->ident, ids->p.identify_limit,
+				    ALERT_R_PN_DCP_IDENTIFY_FLOOD, s->mac,
+				    "Identify requests");
+		if (s->hello.pending)
+			flood_raise(ids, &s->hello, ids->p.hello_limit,
+				    ALERT_R_PN_DCP_HELLO_FLOOD, s->mac,
+				    "Hello requests");
+		if (s->arp_reply.pending)
+			flood_raise(ids, &s->arp_reply, ids->p.arp_reply_limit,
+				    ALERT_R_ARP_REPLY_FLOOD, s->mac, "replies");
+	}
+	if (ids->new_macs.pending)
+		flood_raise(ids, &ids->new_macs, ids->p.new_mac_limit,
+			    ALERT_R_INVENTORY_FLOOD, NULL, "new source MACs");
+}
+
+void ids_flood(struct ids *ids, struct rate *r, uint32_t limit,
+	       unsigned int rule, const uint8_t *src, const char *what)
+{
+	uint64_t ts = ids->ts;
+
 	if (ts - r->start > IDS_WINDOW_NS || ts < r->start) {
+		/* what the last window still owes */
+		if (r->pending)
+			flood_raise(ids, r, limit, rule, src, what);
 		r->start = ts;
 		r->n = 0;
 	}
-	return ++r->n > limit;
+	if (++r->n <= limit)
+		return;
+	r->pending++;
+	if (r->pending == 1 && r->n == limit + 1)
+		flood_raise(ids, r, limit, rule, src, what);
+	else if (r->pending >= IDS_FLOOD_BATCH ||
+		 ts - r->raised >= IDS_FLOOD_BATCH_NS)
+		flood_raise(ids, r, limit, rule, src, what);
 }
 
 struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add)
@@ -184,14 +237,8 @@ struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add)
 	memcpy(s->mac, mac, 6);
 	s->used = true;
 	ids->nst++;
-	if (ids_rate(&ids->new_macs, ids->ts, ids->p.new_mac_limit)) {
-		char why[80];
-
-		snprintf(why, sizeof(why), "more than %u new source MACs "
-			 "within 10 s", ids->p.new_mac_limit);
-		ids_raise(ids, ALERT_R_INVENTORY_FLOOD, 0, mac, NULL, NULL,
-			  NULL, 0, why);
-	}
+	ids_flood(ids, &ids->new_macs, ids->p.new_mac_limit,
+		  ALERT_R_INVENTORY_FLOOD, mac, "new source MACs");
 	return s;
 }
 
@@ -263,6 +310,7 @@ uint64_t ids_raise(struct ids *ids, unsigned int rule, unsigned int sev,
 	ev.key = key ? key : dev_mac ? ids_mac_key(dev_mac) : 0;
 	ev.label = label;
 	ev.detail = detail;
+	ev.count = ids->count;
 	ids->ctr.raised++;
 	return alerts_raise(ids->al, &ev);
 }

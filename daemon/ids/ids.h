@@ -74,6 +74,11 @@ void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
 	       uint64_t frame_no);
 
 void ids_get_counters(const struct ids *ids, struct ids_counters *out);
+/*
+ * Raise what rate rules still hold back (floods are raised in batches,
+ * ids_int.h): at the end of a capture file.  O(stations).
+ */
+void ids_flush(struct ids *ids);
 
 /*
  * Admission (ids_admit.c): a device the model discovered (ev

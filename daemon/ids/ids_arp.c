@@ -34,15 +34,9 @@ void ids_arp(struct ids *ids)
 		return;
 	}
 	eth = ids_station(ids, d->src, true);
-	if (a.op == ARP_REPLY && eth &&
-	    ids_rate(&eth->arp_reply, ids->ts, ids->p.arp_reply_limit)) {
-		char why[64];
-
-		snprintf(why, sizeof(why), "more than %u replies within 10 s",
-			 ids->p.arp_reply_limit);
-		ids_raise(ids, ALERT_R_ARP_REPLY_FLOOD, 0, d->src, NULL,
-			  d->src, NULL, 0, why);
-	}
+	if (a.op == ARP_REPLY && eth)
+		ids_flood(ids, &eth->arp_reply, ids->p.arp_reply_limit,
+			  ALERT_R_ARP_REPLY_FLOOD, d->src, "replies");
 	if (!a.spa)
 		return;
 	ip_str(a.spa, ip, sizeof(ip));

@@ -14,36 +14,46 @@
 
 #include "ids/ids_int.h"
 
-static struct master *master_get(struct ids *ids, const uint8_t mac[6],
-				 bool *other_running)
+static bool running(const struct ids *ids, const struct master *m);
+
+/* another master than me runs cyclic, past start-up, right now */
+static bool other_running(const struct ids *ids, const struct master *me)
 {
-	struct master *free_m = NULL, *me = NULL;
 	size_t i;
 
-	*other_running = false;
 	for (i = 0; i < IDS_MASTERS; i++) {
-		struct master *m = &ids->ms[i];
+		const struct master *m = &ids->ms[i];
 
-		if (!m->used) {
-			if (!free_m)
-				free_m = m;
-			continue;
-		}
-		if (!memcmp(m->mac, mac, 6))
-			me = m;
-		else if (m->op_since && ids->ts - m->last_logical < 1000000000ULL &&
-			 m->last_logical - m->op_since >= ids->p.startup_ns)
-			*other_running = true;
+		if (m->used && m != me && running(ids, m) &&
+		    ids->ts - m->last_logical < 1000000000ULL)
+			return true;
 	}
-	if (!me && free_m) {
-		memcpy(free_m->mac, mac, 6);
-		free_m->used = true;
-		/* the line's masters start together; one that appears while
-		 * another runs cyclic is a second master on that line */
-		free_m->rogue = *other_running;
-		me = free_m;
+	return false;
+}
+
+static struct master *master_get(struct ids *ids, const uint8_t mac[6])
+{
+	struct master *free_m = NULL, *m = ids->last_master;
+	size_t i;
+
+	/* a line's frames come from one master, mostly */
+	if (m && !memcmp(m->mac, mac, 6))
+		return m;
+	for (i = 0; i < IDS_MASTERS; i++) {
+		m = &ids->ms[i];
+		if (m->used && !memcmp(m->mac, mac, 6))
+			return ids->last_master = m;
+		if (!m->used && !free_m)
+			free_m = m;
 	}
-	return me;
+	if (!free_m)
+		return NULL;
+	memcpy(free_m->mac, mac, 6);
+	free_m->used = true;
+	/* the line's masters start together; one that appears while
+	 * another runs cyclic is a second master on that line */
+	free_m->rogue = other_running(ids, free_m);
+	return ids->last_master = free_m;
 }
 
 static bool running(const struct ids *ids, const struct master *m)
@@ -176,7 +186,7 @@ void ids_ecat(struct ids *ids)
 	const struct decoded *d = ids->d;
 	const struct decode_ecat *e = &d->ecat;
 	uint8_t mac[6];
-	bool returned = d->src[0] & 0x02, other;
+	bool returned = d->src[0] & 0x02;
 	struct master *m;
 	unsigned int i;
 
@@ -184,7 +194,7 @@ void ids_ecat(struct ids *ids)
 		return;
 	memcpy(mac, d->src, 6);
 	mac[0] &= (uint8_t)~0x02;
-	m = master_get(ids, mac, &other);
+	m = master_get(ids, mac);
 	if (!m)
 		return;
 	m->last_ns = ids->ts;
@@ -196,7 +206,7 @@ void ids_ecat(struct ids *ids)
 			m->last_logical = ids->ts;
 			break;
 		}
-	if (m->rogue && other && !ids_engineering(ids, mac)) {
+	if (m->rogue && !ids_engineering(ids, mac) && other_running(ids, m)) {
 		char detail[64];
 
 		snprintf(detail, sizeof(detail), "%u datagrams, first %s",

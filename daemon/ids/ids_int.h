@@ -17,7 +17,13 @@
 struct rate {
 	uint64_t start;
 	uint32_t n;
+	uint32_t pending;		/* past the limit, not yet raised */
+	uint64_t raised;		/* when they were last raised */
 };
+
+/* past a rate limit, occurrences are raised together this often */
+#define IDS_FLOOD_BATCH_NS	100000000ULL
+#define IDS_FLOOD_BATCH		1024
 
 struct station {
 	uint8_t mac[6];
@@ -66,6 +72,9 @@ struct ids {
 	size_t nst;
 	struct addr addr[IDS_ADDRS];
 	struct master ms[IDS_MASTERS];
+	struct master *last_master;	/* the last frame's */
+	uint32_t count;			/* occurrences the next raise stands
+					 * for (0: 1) */
 	/* the frame being inspected */
 	const struct decoded *d;
 	uint64_t ts, frame_no;
@@ -76,8 +85,14 @@ struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add);
 struct station *ids_addr_get(struct ids *ids, uint64_t key);
 void ids_addr_set(struct ids *ids, uint64_t key, const struct station *s);
 bool ids_engineering(const struct ids *ids, const uint8_t mac[6]);
-/* count one event; true when the window's limit is passed */
-bool ids_rate(struct rate *r, uint64_t ts, uint32_t limit);
+/*
+ * Count one event of src in r's 10 s window; past limit, raise rule
+ * ("more than LIMIT WHAT within 10 s"), batched: at most once per
+ * IDS_FLOOD_BATCH_NS or IDS_FLOOD_BATCH events, the count saying how many,
+ * so a flood at line rate costs the alert table little.
+ */
+void ids_flood(struct ids *ids, struct rate *r, uint32_t limit,
+	       unsigned int rule, const uint8_t *src, const char *what);
 /* raise rule on the current frame */
 uint64_t ids_raise(struct ids *ids, unsigned int rule, unsigned int sev,
 		   const uint8_t *src, const uint8_t *dst, const uint8_t *dev_mac,

@@ -191,17 +191,6 @@ static void claim_ip(struct ids *ids, struct station *s, uint32_t ip)
 	ids_addr_set(ids, ADDR_IP(ip), s);
 }
 
-static void flood(struct ids *ids, struct rate *r, uint32_t limit,
-		  unsigned int rule, const char *what)
-{
-	char why[80];
-
-	if (!ids_rate(r, ids->ts, limit))
-		return;
-	snprintf(why, sizeof(why), "more than %u %s within 10 s", limit, what);
-	ids_raise(ids, rule, 0, ids->d->src, NULL, ids->d->src, NULL, 0, why);
-}
-
 void ids_dcp(struct ids *ids)
 {
 	const struct decoded *d = ids->d;
@@ -221,9 +210,10 @@ void ids_dcp(struct ids *ids)
 	case DCP_IDENTIFY:
 		if (c->service_type == 0) {
 			if (src)
-				flood(ids, &src->ident, ids->p.identify_limit,
-				      ALERT_R_PN_DCP_IDENTIFY_FLOOD,
-				      "Identify requests");
+				ids_flood(ids, &src->ident,
+					  ids->p.identify_limit,
+					  ALERT_R_PN_DCP_IDENTIFY_FLOOD, d->src,
+					  "Identify requests");
 			break;
 		}
 		/* an answer claims a name and an address */
@@ -233,8 +223,9 @@ void ids_dcp(struct ids *ids)
 			break;
 		src->pn = true;
 		if (c->service_id == DCP_HELLO)
-			flood(ids, &src->hello, ids->p.hello_limit,
-			      ALERT_R_PN_DCP_HELLO_FLOOD, "Hello requests");
+			ids_flood(ids, &src->hello, ids->p.hello_limit,
+				  ALERT_R_PN_DCP_HELLO_FLOOD, d->src,
+				  "Hello requests");
 		if (c->fields & DCP_F_NAME)
 			claim_name(ids, src);
 		if (c->fields & DCP_F_IP)

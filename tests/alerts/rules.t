@@ -36,6 +36,9 @@ expect_eq "an accepted DCP Set says so" "$note" "accepted by the device"
 sev=$("$BIN/iiotctl" alerts "$work/dcp_set_stranger.pcap" | jq -r .severity)
 expect_eq "DCP Set to a device with an active AR is critical" "$sev" critical
 
+cnt=$("$BIN/iiotctl" alerts "$work/identify_flood.pcap" | jq 'select(.rule == "pn.dcp.identify_flood") | .count')
+expect_eq "150 Identify requests over a limit of 100: one alert counting 50" "$cnt" 50
+
 # a flood of one rule becomes one summary
 n=$("$BIN/iiotctl" alerts "$work/mac_flood.pcap" | jq -s 'length')
 if [ "$n" -le 13 ]; then ok "1100 spoofed ARP claims make $n alerts"; else fail "flood bounded" "$n alerts"; fi

@@ -3,6 +3,10 @@
  *
  *   iiotd-bench decode FILE            decode + inventory + link stats over
  *                                      every frame of FILE (held in memory)
+ *   iiotd-bench ids FILE               the same, and the IDS raising into
+ *                                      the alert table
+ *   iiotd-bench idflood N              N DCP Identify requests from 1000
+ *                                      sources through decode, model, IDS
  *   iiotd-bench store N SIGNALS DIR    N samples through the store writer
  *   iiotd-bench bare N DIR             N rows, bare prepared INSERT loop
  *   iiotd-bench latency RING RATE SECS SOCK
@@ -11,6 +15,7 @@
  * Each prints one JSON object on stdout.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +27,9 @@
 #include <pcap/pcap.h>
 #include <sqlite3.h>
 
+#include "alerts/alerts.h"
+#include "decode/decode.h"
+#include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -40,16 +48,90 @@ struct frame {
 	uint8_t *p;
 };
 
-static int bench_decode(const char *path)
+/* decode, model and (with_ids) the IDS over n frames; seconds taken */
+static double run_frames(struct frame *f, size_t n, struct model *m,
+			 struct ids *ids)
+{
+	static struct decoded d;
+	double t0 = now_s();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		decode_frame(f[i].p, f[i].len, &d);
+		model_frame(m, &d, f[i].ts, f[i].wire, 0);
+		if (ids)
+			ids_frame(ids, &d, f[i].ts, i + 1);
+	}
+	model_tick(m, model_last_ts(m));
+	for (i = 0; i < model_link_count(m); i++)
+		model_link_at(m, i);
+	return now_s() - t0;
+}
+
+static void print_run(size_t n, double secs, struct model *m,
+		      struct alerts *al)
+{
+	struct alerts_counters c = { 0 };
+
+	if (al)
+		alerts_get_counters(al, &c);
+	printf("{\"frames\":%zu,\"seconds\":%.6f,\"fps\":%.0f,\"devices\":%zu,"
+	       "\"links\":%zu,\"alerts_opened\":%llu,\"alerts_raised\":%llu}\n",
+	       n, secs, (double)n / secs, model_device_count(m),
+	       model_link_count(m), (unsigned long long)c.opened,
+	       (unsigned long long)c.raised);
+}
+
+static int bench_idflood(long n)
+{
+	struct frame *f = calloc((size_t)n, sizeof(*f));
+	struct model *m = model_new(NULL);
+	struct alerts *al = alerts_new(NULL);
+	struct ids *ids = al ? ids_new(al, m) : NULL;
+	static const uint8_t hdr[] = {
+		0x01, 0x0e, 0xcf, 0x00, 0x00, 0x00,	/* DCP multicast */
+		0x02, 0x66, 0x00, 0x00, 0x00, 0x00,	/* source, varied */
+		0x88, 0x92, 0xfe, 0xfe,			/* PROFINET, Identify */
+		0x05, 0x00, 0x00, 0x00, 0x00, 0x01,	/* request, xid */
+		0x00, 0x01, 0x00, 0x04,			/* delay, length */
+		0xff, 0xff, 0x00, 0x00,			/* all */
+	};
+	long i;
+
+	if (!f || !m || !ids)
+		return 1;
+	for (i = 0; i < n; i++) {
+		f[i].p = calloc(1, 60);
+		if (!f[i].p)
+			return 1;
+		memcpy(f[i].p, hdr, sizeof(hdr));
+		f[i].p[10] = (uint8_t)((i % 1000) >> 8);
+		f[i].p[11] = (uint8_t)(i % 1000);
+		f[i].len = f[i].wire = 60;
+		/* 1 Gbit/s of minimum frames: 672 ns apart */
+		f[i].ts = 1700000000000000000ULL + (uint64_t)i * 672;
+	}
+	print_run((size_t)n, run_frames(f, (size_t)n, m, ids), m, al);
+	for (i = 0; i < n; i++)
+		free(f[i].p);
+	free(f);
+	ids_free(ids);
+	alerts_free(al);
+	model_free(m);
+	return 0;
+}
+
+static int bench_decode(const char *path, bool with_ids)
 {
 	char eb[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *d;
 	struct frame *f = NULL;
 	size_t n = 0, cap = 0, i;
+	struct alerts *al;
 	struct model *m;
+	struct ids *ids;
 	pcap_t *pc;
-	double t0, t1;
 
 	pc = pcap_open_offline_with_tstamp_precision(path,
 		PCAP_TSTAMP_PRECISION_NANO, eb);
@@ -74,16 +156,11 @@ static int bench_decode(const char *path)
 	}
 	pcap_close(pc);
 	m = model_new(NULL);
-	t0 = now_s();
-	for (i = 0; i < n; i++)
-		model_frame_raw(m, f[i].p, f[i].len, f[i].wire, f[i].ts, 0);
-	model_tick(m, model_last_ts(m));
-	for (i = 0; i < model_link_count(m); i++)
-		model_link_at(m, i);
-	t1 = now_s();
-	printf("{\"frames\":%zu,\"seconds\":%.6f,\"fps\":%.0f,\"devices\":%zu,"
-	       "\"links\":%zu}\n", n, t1 - t0, (double)n / (t1 - t0),
-	       model_device_count(m), model_link_count(m));
+	al = with_ids ? alerts_new(NULL) : NULL;
+	ids = al ? ids_new(al, m) : NULL;
+	print_run(n, run_frames(f, n, m, ids), m, al);
+	ids_free(ids);
+	alerts_free(al);
 	model_free(m);
 	for (i = 0; i < n; i++)
 		free(f[i].p);
@@ -286,7 +363,11 @@ static int bench_latency(const char *ring, long rate, long secs,
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "decode"))
-		return bench_decode(argv[2]);
+		return bench_decode(argv[2], false);
+	if (argc == 3 && !strcmp(argv[1], "ids"))
+		return bench_decode(argv[2], true);
+	if (argc == 3 && !strcmp(argv[1], "idflood"))
+		return bench_idflood(atol(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "store"))
 		return bench_store(atol(argv[2]), atol(argv[3]), argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "bare"))
