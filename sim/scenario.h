@@ -40,6 +40,8 @@ enum sim_fault_kind {
 };
 
 enum sim_shape { SHAPE_SINE, SHAPE_RAMP, SHAPE_COUNTER, SHAPE_DRIFT };
+/* ground-truth anomalies injected into a value (docs/sim.md) */
+enum sim_anomaly { ANOM_NONE, ANOM_STEP, ANOM_STUCK, ANOM_SPIKE, ANOM_DRIFT };
 enum sim_vtype { VT_U8, VT_U16, VT_I16, VT_U32, VT_I32, VT_F32 };
 
 struct sim_master {
@@ -92,6 +94,11 @@ struct sim_signal {
 	enum sim_shape shape;
 	double min, max, step;
 	uint64_t period_ns;
+	double noise;		/* standard deviation of added noise */
+	enum sim_anomaly anomaly;
+	uint64_t anomaly_at_ns;	/* from the start of the run */
+	uint64_t anomaly_for_ns;	/* spike length */
+	double anomaly_size;	/* step, spike: offset; drift: per second */
 };
 
 struct sim_fault {

@@ -54,6 +54,7 @@ void section_defaults(struct parser *p)
 	p->g.max = 1000;
 	p->g.step = 1;
 	p->g.period_ns = 10000000000ULL;
+	p->g.anomaly_for_ns = 300000000ULL;
 	p->f.rate = 1;
 	memcpy(p->f.mac, auto_stranger_mac, 6);
 	mac_add(p->f.mac, sc->nfaults + 1);

@@ -5,6 +5,8 @@
 
 static const char *const shape_names[] = { "sine", "ramp", "counter",
 					   "drift" };
+static const char *const anomaly_names[] = { "none", "step", "stuck",
+					     "spike", "drift" };
 static const char *const vtype_names[] = { "u8", "u16", "i16", "u32",
 					   "i32", "f32" };
 static const char *const fault_names[] = {
@@ -238,6 +240,22 @@ static int key_signal(struct parser *p, const char *k, const char *v)
 	if (!strcmp(k, "period"))
 		return val_time(p, k, v, 1000000, 86400ULL * 1000000000ULL,
 				&g->period_ns);
+	if (!strcmp(k, "noise"))
+		return val_double(p, k, v, 0, 1e12, &g->noise);
+	if (!strcmp(k, "anomaly")) {
+		if (val_enum(p, k, v, anomaly_names, 5, &e))
+			return -1;
+		g->anomaly = (enum sim_anomaly)e;
+		return 0;
+	}
+	if (!strcmp(k, "anomaly_at"))
+		return val_time(p, k, v, 0, 86400ULL * 1000000000ULL,
+				&g->anomaly_at_ns);
+	if (!strcmp(k, "anomaly_for"))
+		return val_time(p, k, v, 1000000, 86400ULL * 1000000000ULL,
+				&g->anomaly_for_ns);
+	if (!strcmp(k, "anomaly_size"))
+		return val_double(p, k, v, -1e12, 1e12, &g->anomaly_size);
 	return 1;
 }
 

@@ -1,13 +1,17 @@
-/* Process values: sines, ramps, counters and slow drifts. */
+/*
+ * Process values: sines, ramps, counters and slow drifts, with optional
+ * noise and one ground-truth anomaly (step, stuck, spike, drift).
+ */
 #include <math.h>
 #include <string.h>
 
 #include "engine.h"
 
-static double shape_value(struct sim_engine *e, const struct sim_signal *g)
+static double base_value(struct sim_engine *e, const struct sim_signal *g,
+			 uint64_t now, bool noisy)
 {
 	double span = g->max - g->min;
-	double phase = (double)(e->now % g->period_ns) / (double)g->period_ns;
+	double phase = (double)(now % g->period_ns) / (double)g->period_ns;
 	double v;
 
 	switch (g->shape) {
@@ -17,14 +21,53 @@ static double shape_value(struct sim_engine *e, const struct sim_signal *g)
 		return g->min + span * phase;
 	case SHAPE_COUNTER:
 		/* counts up by step each period, wraps within [min, max] */
-		v = g->step * (double)(e->now / g->period_ns);
+		v = g->step * (double)(now / g->period_ns);
 		return span > 0 ? g->min + fmod(v, span + 1) : g->min;
 	case SHAPE_DRIFT:
 	default:
 		/* slow linear drift over the period plus a little noise */
-		v = g->min + span * ((double)e->now / (double)g->period_ns);
-		v += span * 0.002 * (engine_rand(e) - 0.5);
+		v = g->min + span * ((double)now / (double)g->period_ns);
+		if (noisy)
+			v += span * 0.002 * (engine_rand(e) - 0.5);
 		return v > g->max ? g->max : v;
+	}
+}
+
+/* Gaussian (Irwin-Hall of 12 uniforms), standard deviation 1 */
+static double gauss(struct sim_engine *e)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < 12; i++)
+		s += engine_rand(e);
+	return s - 6;
+}
+
+static double shape_value(struct sim_engine *e, const struct sim_signal *g)
+{
+	uint64_t at = g->anomaly_at_ns;
+	bool on = g->anomaly != ANOM_NONE && e->now >= at;
+	double v;
+
+	/* stuck: the value of the moment it stuck, to the last bit */
+	if (on && g->anomaly == ANOM_STUCK)
+		return base_value(e, g, at, false);
+	v = base_value(e, g, e->now, true);
+	if (g->noise > 0)
+		v += g->noise * gauss(e);
+	if (!on)
+		return v;
+	switch (g->anomaly) {
+	case ANOM_STEP:
+		return v + g->anomaly_size;
+	case ANOM_SPIKE:
+		return e->now - at < g->anomaly_for_ns ? v + g->anomaly_size :
+			v;
+	case ANOM_DRIFT:
+		return v + g->anomaly_size * (double)(e->now - at) / 1e9;
+	default:
+		return v;
 	}
 }
 

@@ -17,6 +17,40 @@
 #ifndef IIOTD_ALERT_RULES_H
 #define IIOTD_ALERT_RULES_H
 
+/*
+ * Process analytics (daemon/analytics, docs/analytics.md): one alert per
+ * (rule instance, signal); {device} is the signal's name (the rule's for
+ * expressions), {detail} the rule, the value and the limit it crossed.
+ * The rule engine clears its alerts itself and sets the severity of
+ * each (warning unless the rule says), hence INFO here; anomalies clear
+ * when quiet.
+ */
+#define ALERT_RULES_SIGNAL(X) \
+	X(SIGNAL_THRESHOLD, "signal.threshold", INFO, NULL, 0, \
+	  "{device} crossed its limit: {detail}", \
+	  "{device} 越限：{detail}") \
+	X(SIGNAL_RATE, "signal.rate", INFO, NULL, 0, \
+	  "{device} changes too fast: {detail}", \
+	  "{device} 变化过快：{detail}") \
+	X(SIGNAL_STALE, "signal.stale", INFO, NULL, 0, \
+	  "{device} has no new value: {detail}", \
+	  "{device} 没有新数值：{detail}") \
+	X(SIGNAL_STUCK, "signal.stuck", INFO, NULL, 0, \
+	  "{device} is stuck: {detail}", \
+	  "{device} 数值停滞不变：{detail}") \
+	X(SIGNAL_RANGE, "signal.range", INFO, NULL, 0, \
+	  "{device} is outside its engineering range: {detail}", \
+	  "{device} 超出工程量程：{detail}") \
+	X(SIGNAL_STATE_HELD, "signal.state_held", INFO, NULL, 0, \
+	  "{device} has held its state too long: {detail}", \
+	  "{device} 保持同一状态过久：{detail}") \
+	X(SIGNAL_EXPR, "signal.expr", INFO, NULL, 0, \
+	  "Condition {device} holds: {detail}", \
+	  "条件 {device} 成立：{detail}") \
+	X(SIGNAL_ANOMALY, "signal.anomaly", INFO, NULL, 300, \
+	  "{device} deviates from its learnt baseline: {detail}", \
+	  "{device} 偏离已学习的基线：{detail}")
+
 #define ALERT_RULES(X) \
 	X(FLOOD, "alert.flood", WARNING, NULL, 600, \
 	  "Alert flood: {detail}", \
@@ -95,7 +129,8 @@
 	  "新设备 {device}（{detail}）等待准入") \
 	X(INVENTORY_FLOOD, "inventory.mac_flood", WARNING, "T0814", 300, \
 	  "Many new MAC addresses: {detail}", \
-	  "大量新的 MAC 地址：{detail}")
+	  "大量新的 MAC 地址：{detail}") \
+	ALERT_RULES_SIGNAL(X)
 
 enum alert_rule_id {
 #define ALERT_X_ENUM(e, id, sev, tech, clr, en, zh) ALERT_R_##e,

@@ -1,0 +1,73 @@
+/*
+ * Process analytics (DESIGN §12, docs/analytics.md): rules on signals and
+ * anomaly detection without configuration, raised into the one alert
+ * model (alerts/alerts.h) as signal.* rules.
+ *
+ * Rules come from an INI file (core/conf.h), one [rule.NAME] section
+ * each; errors name the line and key.  Anomaly detection runs on every
+ * signal unless the file's [anomaly] section says otherwise.
+ *
+ * Threading: analytics_sample() and analytics_tick() run where samples
+ * are produced (the capture path), on one thread: per sample O(rules on
+ * that signal), no allocation, no lock (alerts_raise/alerts_clear only on
+ * a transition).  analytics_tick() (about once a second, same clock as
+ * the samples) finds stale signals, and ends delays and escalates when no
+ * sample comes.  Loading replaces every rule; the caller serialises it
+ * with the sampling thread.
+ */
+#ifndef IIOTD_ANALYTICS_H
+#define IIOTD_ANALYTICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analytics/anomaly.h"
+
+#define AN_MAX_SIGNALS	65536
+#define AN_MAX_RULES	256
+#define AN_MAX_BINDS	65536		/* (rule, signal) pairs */
+#define AN_NAME_MAX	48
+
+#define ANALYTICS_COUNTERS(X) \
+	X(samples,	"samples evaluated")				\
+	X(unknown,	"samples of a signal not declared")		\
+	X(raised,	"rule conditions raised")			\
+	X(escalated,	"raised conditions escalated")			\
+	X(cleared,	"rule conditions cleared")			\
+	X(anomalies,	"anomalies found")
+
+struct analytics_counters {
+#define AN_X_FIELD(n, d) uint64_t n;
+	ANALYTICS_COUNTERS(AN_X_FIELD)
+#undef AN_X_FIELD
+};
+
+struct analytics;
+struct alerts;
+struct conf;
+
+struct analytics *analytics_new(struct alerts *al);
+void analytics_free(struct analytics *an);
+/* Declare signal id (1..AN_MAX_SIGNALS) by name, before loading rules. */
+int analytics_add_signal(struct analytics *an, uint32_t id, const char *name);
+/*
+ * Replace the rules and anomaly settings with those of c; open alerts of
+ * the old rules clear.  0, or -1 with "FILE:LINE: rule.NAME.key: why" in
+ * err (nothing changed).
+ */
+int analytics_load_rules(struct analytics *an, const struct conf *c,
+			 char *err, size_t errlen);
+/* Check a rules file against the declared signals without loading it. */
+int analytics_check_rules(struct analytics *an, const struct conf *c,
+			  char *err, size_t errlen);
+size_t analytics_rule_count(const struct analytics *an);
+
+void analytics_sample(struct analytics *an, uint32_t sig, uint64_t ts_ns,
+		      double v);
+void analytics_tick(struct analytics *an, uint64_t now_ns);
+
+void analytics_get_counters(const struct analytics *an,
+			    struct analytics_counters *out);
+
+#endif

@@ -1,0 +1,84 @@
+/* Analytics internals shared by its files. */
+#ifndef IIOTD_ANALYTICS_INT_H
+#define IIOTD_ANALYTICS_INT_H
+
+#include "analytics/analytics.h"
+#include "analytics/expr.h"
+
+enum an_kind {
+	AN_THRESHOLD = 1, AN_RATE, AN_STALE, AN_STUCK, AN_RANGE,
+	AN_STATE_HELD, AN_EXPR, AN_KIND_COUNT
+};
+
+#define AN_MAX_ESC	2
+
+struct an_rule {
+	char name[AN_NAME_MAX];
+	uint8_t kind;			/* enum an_kind */
+	uint8_t severity;		/* 0: the alert rule's */
+	uint8_t below;			/* threshold: below instead of above */
+	uint8_t nesc;
+	uint16_t alert_rule;		/* enum alert_rule_id */
+	int line;
+	double limit;			/* threshold, rate (per s), equals */
+	double deadband;		/* hysteresis */
+	double lo, hi;			/* range */
+	double tolerance;		/* stuck */
+	uint64_t after_ns;		/* stale, stuck, state_held; rate: window */
+	uint64_t on_delay_ns, off_delay_ns;
+	struct { uint64_t after_ns; uint8_t sev; } esc[AN_MAX_ESC];
+	struct expr *ex;		/* AN_EXPR */
+	char *src;			/* AN_EXPR source, for details */
+};
+
+/* One rule instance on one signal (or one expression). */
+struct an_bind {
+	uint32_t rule;			/* index into rules */
+	uint32_t sig;			/* 0 for expressions */
+	uint8_t active, sev, cond, pending, has_ref;
+	uint64_t pend_ns;		/* since when the state is about to flip */
+	uint64_t since_ns;		/* active since */
+	double ref;			/* stuck, rate: reference value */
+	uint64_t ref_ns;		/* since when, if has_ref */
+	double seen;			/* value that decided, for details */
+};
+
+struct an_sig {
+	char name[64];
+	struct expr_sigval v;
+	struct anomaly an;
+};
+
+struct an_set {
+	struct an_rule *rules;
+	size_t nrules;
+	struct an_bind *binds;
+	size_t nbinds;
+	uint32_t *bidx;			/* per signal, binding indexes */
+	uint32_t nsigs;			/* signals declared when parsed */
+	uint32_t *first, *count;	/* by signal id: slice of bidx */
+	uint8_t *anom;			/* by signal id: anomaly detection */
+	bool anomaly_on;
+	struct anomaly_opts aopts;
+	char **exclude;			/* anomaly: signal globs left out */
+	size_t nexclude;
+};
+
+struct analytics {
+	struct alerts *al;
+	struct an_sig *sigs;		/* by id, [0] unused */
+	uint32_t nsigs;			/* highest id + 1 */
+	struct an_set set;
+	uint64_t start_ns;		/* first tick or sample */
+	struct analytics_counters ctr;
+};
+
+/* rulefile.c: parse c into set (allocated), against an's signals */
+int an_parse(struct analytics *an, const struct conf *c, struct an_set *set,
+	     char *err, size_t errlen);
+void an_set_free(struct an_set *set);
+uint32_t an_signal_id(const struct analytics *an, const char *name,
+		      size_t len);
+const char *an_kind_name(unsigned int k);
+
+#endif

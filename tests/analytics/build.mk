@@ -1,0 +1,11 @@
+# Process analytics: unit tests per rule kind, expression evaluator and
+# anomaly detector; a fuzz target for expressions and rules files.
+TESTS += test_analytics
+test_analytics_SRCS := tests/analytics/test_analytics.c
+test_analytics_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+$(BUILD)/tests/test_analytics: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
+FUZZ += fuzz_expr
+fuzz_expr_SRCS := tests/fuzz/fuzz_expr.c $(wildcard daemon/analytics/*.c) \
+	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c
+fuzz_expr_LDLIBS = -ljansson -lpthread -lm
