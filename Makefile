@@ -113,8 +113,11 @@ run: all $(EXTRA_RUN)
 	$(Q)BUILD=$(BUILD) scripts/run.sh
 
 install: all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/udev/rules.d
 	$(Q)install -m 0755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin/
+	$(Q)install -m 0644 etc/udev/60-iiot.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
+	$(Q)if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then scripts/iiot-user.sh; \
+	else echo "  as root, create iiotd's user and group: scripts/iiot-user.sh"; fi
 	$(Q)$(foreach h,$(INSTALL_HOOKS),$(MAKE) --no-print-directory $(h) &&) true
 
 clean:

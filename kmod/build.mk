@@ -28,15 +28,16 @@ CLEAN_HOOKS += kmod-clean
 CPPFLAGS += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 DAEMON_LDLIBS += $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
-# Frame sender / ring checker / AF_PACKET peer run inside the test VM:
-# static, so the initramfs needs no C library.
+# Frame sender / ring checker / AF_PACKET peer run inside the test VM
+# (tests/kmod/mkinitramfs.sh copies its libraries; not static: libshm
+# resolves the ring group through NSS).
 KMODTOOL := $(BUILD)/kmod/iiot-kmodtool
 KMODTOOL_SRCS := $(wildcard tests/kmod/*.c)
 # libshm/build.mk is read after this file: name its archive directly
 $(KMODTOOL): $(call objs,$(KMODTOOL_SRCS)) $(BUILD)/lib/libshm.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -static -o $@ $^ -lpthread
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lpthread
 
 # The VM test needs the module: build it with the tests when headers exist
 # (without them the test skips and says why).

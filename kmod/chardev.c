@@ -83,8 +83,12 @@ int iiot_chardev_add(struct iiot_cap *cap)
 	cap->misc.name = cap->misc_name;
 	cap->misc.nodename = cap->node_name;
 	cap->misc.fops = &iiot_fops;
-	/* the ring holds plant traffic: root only, like AF_PACKET */
-	cap->misc.mode = 0600;
+	/*
+	 * The ring holds plant traffic: root and the ring group only (devtmpfs
+	 * makes it root's; "iiotctl kmod attach" or the udev rule gives it to
+	 * group iiot, whose members include iiotd's user).
+	 */
+	cap->misc.mode = 0660;
 	cap->misc.groups = iiot_sysfs_groups();
 	return misc_register(&cap->misc);
 }

@@ -32,6 +32,9 @@ struct shm_ring_opts {
 
 #define SHM_DEFAULT_DATA	(16U << 20)
 #define SHM_DIR			"/dev/shm/iiot"
+/* rings, their wake FIFOs and SHM_DIR belong to this group (mode 0660,
+ * SHM_DIR 0750): iiotd's user is a member and keeps no capability */
+#define SHM_GROUP		"iiot"
 
 /*
  * Counters of the NIC behind a ring (struct iiot_ring_prod's nic_*):

@@ -13,6 +13,7 @@
 static int open_wake(struct shm_ring *r)
 {
 	char wpath[272];
+	struct stat st;
 	int err;
 
 	if (r->is_device) {
@@ -23,11 +24,13 @@ static int open_wake(struct shm_ring *r)
 	if (err)
 		return err;
 	/* O_RDWR keeps a writer open so poll() never reports a hang-up */
-	r->wake_fd = open(wpath, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (r->wake_fd < 0) {
-		shm_set_error("cannot open wakeup %s: %s", wpath,
-			      strerror(errno));
-		return -errno;
+	r->wake_fd = open(wpath, O_RDWR | O_NONBLOCK | O_NOFOLLOW |
+			  O_CLOEXEC);
+	if (r->wake_fd < 0)
+		return shm_explain_open(wpath, errno);
+	if (fstat(r->wake_fd, &st) || !S_ISFIFO(st.st_mode)) {
+		shm_set_error("wakeup %s is not a FIFO", wpath);
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -85,11 +88,10 @@ int shm_cons_open(struct shm_ring **out, const char *path)
 	err = -ENAMETOOLONG;
 	if (!shm_ring_path(path, r->path, sizeof(r->path)))
 		goto free_ring;
-	r->fd = open(r->path, O_RDWR | O_CLOEXEC);
+	/* a configured path is opened as it is, never through a link */
+	r->fd = open(r->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (r->fd < 0) {
-		err = -errno;
-		shm_set_error("cannot open ring %s: %s", r->path,
-			      strerror(errno));
+		err = shm_explain_open(r->path, errno);
 		goto free_ring;
 	}
 	if (fstat(r->fd, &st)) {

@@ -25,13 +25,16 @@ static int mkdir_parent(const char *path)
 {
 	char tmp[256];
 	char *dir;
+	bool made;
 
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	dir = dirname(tmp);
-	if (mkdir(dir, 0750) && errno != EEXIST) {
+	made = mkdir(dir, 0750) == 0;
+	if (!made && errno != EEXIST) {
 		shm_set_error("cannot create %s: %s", dir, strerror(errno));
 		return -errno;
 	}
+	shm_own_ring_dir(dir, made);
 	return 0;
 }
 
@@ -140,8 +143,10 @@ static int try_resume(struct shm_ring *r)
 		r->hdr = NULL;
 		goto not_ours;
 	}
-	if (can_take_over(r, size))
+	if (can_take_over(r, size)) {
+		shm_own_ring_fd(r->fd);	/* made by an older producer */
 		return 1;
+	}
 	munmap(r->hdr, IIOT_RING_PAGE);
 	r->hdr = NULL;
 not_ours:
@@ -177,9 +182,11 @@ static int create_fresh(struct shm_ring *r)
 	if (err)
 		return err;
 	unlink(tmp);
-	r->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	r->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     0660);
 	if (r->fd < 0)
 		goto fail_errno;
+	shm_own_ring_fd(r->fd);
 	err = lock_and_stat(r, &size);
 	if (err)
 		return err;
@@ -223,10 +230,11 @@ static int make_wake_fifo(struct shm_ring *r)
 
 	if (err)
 		return err;
-	if (mkfifo(wpath, 0640) && errno != EEXIST) {
+	if (mkfifo(wpath, 0660) && errno != EEXIST) {
 		shm_set_error("cannot create %s: %s", wpath, strerror(errno));
 		return -errno;
 	}
+	shm_own_wake_fifo(wpath);
 	r->wake_fd = -1;	/* opened lazily: a reader may come later */
 	return 0;
 }
@@ -433,7 +441,8 @@ static void wake_consumer(struct shm_ring *r)
 		if (shm_wake_path(r->path, wpath, sizeof(wpath)))
 			return;
 		/* ENXIO: nobody listens yet; try again at the next commit */
-		r->wake_fd = open(wpath, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		r->wake_fd = open(wpath, O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
+				  O_CLOEXEC);
 		if (r->wake_fd < 0)
 			return;
 	}

@@ -78,12 +78,9 @@ int shm_stats_read(const char *path, struct shm_stats *st)
 
 	if (!shm_ring_path(path, full, sizeof(full)))
 		return -ENAMETOOLONG;
-	fd = open(full, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		shm_set_error("cannot open ring %s: %s", full, strerror(errno));
-		return err;
-	}
+	fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return shm_explain_open(full, errno);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    sb.st_size < (off_t)IIOT_RING_DATA_OFF) {
 		close(fd);

@@ -71,4 +71,11 @@ int shm_validate_hdr(const struct iiot_ring_hdr *h, uint64_t file_size,
 bool shm_prod_has_room_bytes(struct shm_ring *r, uint64_t need);
 int shm_wake_path(const char *path, char *buf, size_t len);
 
+/* ring_perm.c: ownership of what a producer makes, and why a consumer
+ * cannot open a ring (sets shm_error(), returns -err) */
+void shm_own_ring_fd(int fd);
+void shm_own_ring_dir(const char *dir, bool created);
+void shm_own_wake_fifo(const char *wpath);
+int shm_explain_open(const char *path, int err);
+
 #endif

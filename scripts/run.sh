@@ -20,6 +20,11 @@ var=${VAR:-$top/var}
 IFACE=${IFACE:-}
 SCENARIO=${SCENARIO:-$top/sim/scenarios/small-cell.conf}
 mkdir -p "$var"
+# as root, iiotd drops to the iiot user, which drains the rings through
+# group iiot: make both when they are missing
+if [ "$(id -u)" -eq 0 ]; then
+	scripts/iiot-user.sh
+fi
 
 pids=()
 cleanup() {

@@ -38,7 +38,7 @@ struct cring {
 	struct event *ev_wake;	/* wake fd readable */
 	struct event *ev_more;	/* yield, then drain again */
 	struct flightrec *fr;
-	bool warned;		/* missing ring logged once */
+	int warned;		/* why it cannot open, logged once: -errno */
 	bool keep;		/* reload: still configured */
 	ino_t ended_ino;	/* ring file that ended; wait for a new one */
 	uint64_t ended_records;	/* its producer count when it ended */
@@ -232,14 +232,15 @@ static int ring_open(struct capture *cap, struct cring *cr)
 	err = shm_cons_open(&cr->r, cr->name);
 	if (err) {
 		cap->ctr.open_errors++;
-		if (!cr->warned)
+		/* once per reason: "missing" may turn into "permission" */
+		if (cr->warned != err)
 			log_warnx("capture: %s (retrying every second)",
 				  shm_error());
-		cr->warned = true;
+		cr->warned = err;
 		cr->r = NULL;
 		return -1;
 	}
-	cr->warned = false;
+	cr->warned = 0;
 	h = shm_ring_hdr(cr->r);
 	cr->ev_wake = event_new(cap->d->base, shm_ring_fd(cr->r),
 				EV_READ | EV_PERSIST, on_wake, cr);

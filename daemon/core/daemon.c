@@ -3,8 +3,8 @@
  * (+ signal map), capture (rings), control socket, subsystems, then drop
  * root.  Stop runs the other way round and flushes the store last.
  *
- * [iiotd]  state_dir, user, socket, socket_group, log_level,
- *          keep_ring_access
+ * [iiotd]  state_dir, user, socket, socket_group, log_level
+ *          (keep_ring_access: obsolete, only "no" is accepted)
  * [store]  path, flush, batch_rows, raw_retention, sec_retention,
  *          min_retention, max_size, queue, synchronous
  * [model]  offline_timeout, signals, sample_interval
@@ -134,6 +134,28 @@ static int core_paths(const struct conf *c, char *state, size_t slen,
 	return 0;
 }
 
+/* iiotd used to keep CAP_DAC_OVERRIDE for rings; it keeps nothing now and
+ * says so rather than start without what the file asks for. */
+static int check_keep_ring_access(const struct conf *c, char *err,
+				  size_t errlen)
+{
+	const struct conf_entry *e = conf_find(c, "iiotd", "keep_ring_access");
+	bool keep;
+
+	if (!e || conf_get_bool(c, "iiotd", "keep_ring_access", false, &keep,
+				err, errlen))
+		return e ? -1 : 0;
+	if (keep) {
+		conf_errf(c, e, err, errlen, "iiotd.keep_ring_access = yes is "
+			  "no longer supported: iiotd keeps no capability; "
+			  "rings are group %s mode 0660 and iiotd's user is in "
+			  "group %s (docs/iiotd.md): remove this line",
+			  SHM_GROUP, SHM_GROUP);
+		return -1;
+	}
+	return 0;
+}
+
 int iiotd_check_conf(const struct conf *c, char *err, size_t errlen)
 {
 	char state[PATH_MAX], sock[PATH_MAX], db[PATH_MAX];
@@ -141,14 +163,12 @@ int iiotd_check_conf(const struct conf *c, char *err, size_t errlen)
 	struct store_opts so;
 	struct model_opts mo;
 	uint64_t sms;
-	bool b;
 	size_t i;
 
 	if (conf_check_keys(c, "iiotd", iiotd_keys, err, errlen) ||
 	    conf_check_keys(c, "store", store_keys, err, errlen) ||
 	    conf_check_keys(c, "model", model_keys, err, errlen) ||
-	    conf_get_bool(c, "iiotd", "keep_ring_access", true, &b, err,
-			  errlen) ||
+	    check_keep_ring_access(c, err, errlen) ||
 	    core_paths(c, state, sizeof(state), sock, sizeof(sock), err,
 		       errlen) ||
 	    store_conf(c, state, &so, db, sizeof(db), err, errlen) ||
@@ -250,12 +270,12 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	struct model_sink sink = { sink_sample, sink_event, d };
 	const char *grp, *lvl;
 	uint64_t sms;
-	bool keep;
 	size_t i;
 
 	if (iiotd_check_conf(c, err, errlen) ||
 	    core_paths(c, d->state_dir, sizeof(d->state_dir), d->ctl_path,
-		       sizeof(d->ctl_path), err, errlen))
+		       sizeof(d->ctl_path), err, errlen) ||
+	    iiotd_priv_prepare(d, conf_get(c, "iiotd", "user"), err, errlen))
 		return -1;
 	lvl = conf_get(c, "iiotd", "log_level");
 	if (lvl && !strcmp(lvl, "debug"))
@@ -308,9 +328,7 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 				 subsystems[i]->name);
 			return -1;
 		}
-	if (conf_get_bool(c, "iiotd", "keep_ring_access", true, &keep, err,
-			  errlen) ||
-	    iiotd_privdrop(d, conf_get(c, "iiotd", "user"), keep, err, errlen))
+	if (iiotd_privdrop(d, err, errlen))
 		return -1;
 	return 0;
 }

@@ -23,9 +23,11 @@ void iiotd_stop(struct iiotd *d);
 /* Each running subsystem's counters into o, under its name. */
 void iiotd_subsys_stats(struct iiotd *d, struct json_t *o);
 
-/* Drop root: see privdrop.c.  0, or -1 with err. */
-int iiotd_privdrop(struct iiotd *d, const char *user, bool keep_dac,
-		   char *err, size_t errlen);
+/* Dropping root, see privdrop.c; 0, or -1 with err.  prepare: before any
+ * thread is made; privdrop: once everything privileged is open. */
+int iiotd_priv_prepare(struct iiotd *d, const char *user, char *err,
+		       size_t errlen);
+int iiotd_privdrop(struct iiotd *d, char *err, size_t errlen);
 
 /* The state directory's lock (statelock.c): its fd, held until exit, or
  * -1 with err naming the iiotd that holds it. */

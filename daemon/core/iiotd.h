@@ -10,6 +10,7 @@
 #define IIOTD_IIOTD_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -40,6 +41,8 @@ struct iiotd {
 	int lock_fd;			/* state_dir/iiotd.lock, 0: not held */
 	uid_t run_uid;			/* after dropping privileges */
 	gid_t run_gid;
+	char run_user[64];
+	bool drop;			/* started as root: drop to run_uid */
 };
 
 /* Defaults when the config does not say (overridable at build time). */

@@ -10,6 +10,8 @@
  * the attribute they concern and, for range errors, the allowed range.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <linux/netlink.h>
 #include <net/if.h>
@@ -19,9 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "iiot/genl_abi.h"
+#include "libshm.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -440,6 +445,41 @@ static int add_snaplen(struct nl_msg *m, void *arg)
 	return nla_put_u32(m, IIOT_A_SNAPLEN, *(uint32_t *)arg);
 }
 
+/*
+ * The module makes /dev/iiot/IF root's with mode 0660; iiotd, which keeps
+ * no capability, drains it through the ring group (udev does the same
+ * with etc/udev/60-iiot.rules).  devtmpfs made the node before the attach
+ * answered.
+ */
+static void give_ring_group(const char *ifname)
+{
+	struct group *g = getgrnam(SHM_GROUP);
+	const char *why = NULL;
+	char path[64];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", IIOT_DEV_DIR, ifname);
+	if (!g) {
+		fprintf(stderr, "iiotctl kmod attach: no group %s: only root "
+			"can drain %s\n", SHM_GROUP, path);
+		return;
+	}
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		why = strerror(errno);
+	else if (!S_ISCHR(st.st_mode))
+		why = "not a device";
+	else if (st.st_gid != g->gr_gid &&
+		 fchownat(fd, "", (uid_t)-1, g->gr_gid, AT_EMPTY_PATH))
+		why = strerror(errno);
+	if (why)
+		fprintf(stderr, "iiotctl kmod attach: %s: cannot give it to "
+			"group %s: %s\n", path, SHM_GROUP, why);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int do_attach(int argc, char **argv)
 {
 	struct attach_opts o = { 0 };
@@ -481,9 +521,11 @@ static int do_attach(int argc, char **argv)
 		return 2;
 	}
 	rc = simple("attach", IIOT_CMD_ATTACH, ifname, add_attach, &o);
-	if (!rc)
+	if (!rc) {
 		printf("%s attached: ring %s/%s\n", ifname, IIOT_DEV_DIR,
 		       ifname);
+		give_ring_group(ifname);
+	}
 	return rc;
 }
 

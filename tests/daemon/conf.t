@@ -19,6 +19,7 @@ cases=(
 	$'[store]\nsynchronous = sometimes|2|not normal or full'
 	$'[model]\noffline_timeout = 1y|2|not a duration'
 	$'[iiotd]\nkeep_ring_access = perhaps|2|not yes/no'
+	$'[iiotd]\nkeep_ring_access = yes|2|keeps no capability'
 	$'[store]\npath = "unterminated|2|unterminated quote'
 )
 for c in "${cases[@]}"; do

@@ -65,6 +65,8 @@ check "insmod iiot.ko" insmod /lib/modules/iiot.ko
 # a small ring, so the byte-exact pass wraps it several times
 check "attach veth1" $C kmod attach veth1 --ring-size 256k
 if [ -c /dev/iiot/veth1 ]; then ok "device /dev/iiot/veth1"; else nok "device /dev/iiot/veth1"; fi
+# iiotd keeps no capability: the ring is root's and group iiot's only
+expect_eq "device is root:iiot mode 660" "$(stat -c '%u:%g %a' /dev/iiot/veth1)" "0:990 660"
 expect_eq "sysfs abi_version" "$(cat $S/abi_version)" 2
 expect_eq "sysfs filter is the default" "$(cat $S/filter)" "0x88a4 0x8892"
 check "mmap: only the consumer page is writable" $T mmapcheck /dev/iiot/veth1
@@ -124,6 +126,8 @@ if [ -f /sim.pcap ] && [ -x /bin/iiotd ]; then
 	st=$(iiotctl stats 2>&1)
 	expect_eq "iiotd drained every frame from the module's ring" "$(echo "$st" | sed -n 's/^capture.frames  *//p')" "$want"
 	expect_eq "iiotd: no decode anomaly" "$(echo "$st" | sed -n 's/^capture.anomalies  *//p')" 0
+	expect_eq "iiotd drains it as iiot, without capabilities" \
+		"$(stat -c %u /proc/$dp) $(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$dp/status)" "990 0000000000000000"
 	dev=$(iiotctl devices 2>&1)
 	if echo "$dev" | grep -q ecat-master && echo "$dev" | grep -q pn-device; then
 		ok "iiotd decodes EtherCAT and PROFINET devices"

@@ -50,9 +50,10 @@ for b in "${bins[@]}"; do
 		cp -L "$lib" "$root$lib"
 	done
 done
-printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+# iiotd drops to iiot and drains the module's ring through group iiot
+printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\niiot:x:990:990:iiot:/:/bin/false\n' \
 	>"$root/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+printf 'root:x:0:\nnogroup:x:65534:\niiot:x:990:\n' >"$root/etc/group"
 install -m 0755 "$init" "$root/init"
 
 mkdir -p "$(dirname "$out")"
