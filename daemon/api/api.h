@@ -94,8 +94,10 @@ void api_reply_bytes(struct rq *r, int code, const char *json, size_t n);
 void api_set_cookie(struct rq *r, const char *sid);	/* NULL clears */
 
 /* tls.c */
+/* group: the daemon's, to read the self-signed material root makes in
+ * <state_dir>/tls/ ((gid_t)-1: leave it) */
 SSL_CTX *tls_ctx(const char *cert, const char *key, const char *state_dir,
-		 char *err, size_t errlen);
+		 gid_t group, char *err, size_t errlen);
 
 /* routes.c */
 void routes_dispatch(struct api *a, struct evhttp_request *req);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "core/daemon.h"
 #include "core/iiotd.h"
 #include "core/log.h"
 
@@ -54,6 +55,7 @@ static int firstrun_write(const struct api *a, const char *pw)
 int firstrun_admin(struct api *a)
 {
 	char pw[21], path[PATH_MAX + 32];
+	int rc;
 
 	if (user_count(a->db) != 0)
 		return 0;
@@ -69,7 +71,12 @@ int firstrun_admin(struct api *a)
 		"iiotd: (change it and enrol TOTP at the first login)\n", a->url, pw);
 	fflush(stderr);
 	firstrun_path(a, path, sizeof(path));
-	if (firstrun_write(a, pw) == 0) {
+	/* root's (made with O_EXCL, never through a link), not the user's,
+	 * whose identity the rest of the start uses in state_dir */
+	iiotd_fs_user(a->d, false);
+	rc = firstrun_write(a, pw);
+	iiotd_fs_user(a->d, true);
+	if (rc == 0) {
 		fprintf(stderr, "iiotd: the password is also in %s until the first sign-in\n", path);
 		log_info("api: first run: the one-time password of 'admin' is in %s "
 			 "(root only; removed at the first sign-in)", path);

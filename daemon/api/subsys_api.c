@@ -20,6 +20,7 @@
 #include "alerts/alertsys.h"
 #include "api/api.h"
 #include "core/conf.h"
+#include "core/daemon.h"
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "core/subsys.h"
@@ -110,8 +111,12 @@ static int api_start(struct iiotd *d)
 	api.hw = hash_worker_new(d->base, (int)threads, (int)queue, err, sizeof(err));
 	if (!api.hw)
 		goto fail;
+	/* TLS material is root's: a configured key may be root's only, and
+	 * what is made in <state_dir>/tls/ must not be the daemon's to replace */
+	iiotd_fs_user(d, false);
 	api.ssl = tls_ctx(conf_get(c, "api", "cert"), conf_get(c, "api", "key"), d->state_dir,
-			  err, sizeof(err));
+			  d->drop ? d->run_gid : (gid_t)-1, err, sizeof(err));
+	iiotd_fs_user(d, true);
 	if (!api.ssl)
 		goto fail;
 	if (http_start(&api, listen ? listen : DEFAULT_LISTEN, err, sizeof(err)))

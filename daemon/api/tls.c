@@ -1,8 +1,16 @@
 /*
  * The TLS context: TLS 1.2 and 1.3 only, forward-secret AEAD suites for
  * 1.2, no renegotiation or compression.  Without a configured certificate
- * a self-signed P-256 one is made on first run and kept in the state dir.
+ * a self-signed P-256 one is made on first run and kept in <state_dir>/tls/.
+ *
+ * The state directory is the daemon user's, tls/ and its files are not:
+ * they are made by root (when iiotd starts as root; the key is read before
+ * the drop, so it stays 0600, the certificate is the group's to read), and
+ * root never follows a link there.  tls/ is opened
+ * with O_NOFOLLOW and must be root's; files are opened relative to it with
+ * O_NOFOLLOW, made with O_EXCL, and handed over through their descriptors.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -18,7 +26,8 @@
 	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
 	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 
-static int make_self_signed(const char *cert, const char *key, char *err, size_t errlen)
+/* A new key and the certificate signed with it; 0 or -1. */
+static int generate(EVP_PKEY **pkp, X509 **xp)
 {
 	EVP_PKEY *pk = EVP_EC_gen("P-256");
 	X509 *x = X509_new();
@@ -27,8 +36,7 @@ static int make_self_signed(const char *cert, const char *key, char *err, size_t
 	X509_NAME *n;
 	BIGNUM *bn = BN_new();
 	char san[300], host[128] = "localhost";
-	FILE *f = NULL;
-	int fd, ok = 0;
+	int ok = 0;
 
 	if (!pk || !x || !bn)
 		goto out;
@@ -60,43 +68,185 @@ static int make_self_signed(const char *cert, const char *key, char *err, size_t
 	}
 	if (!X509_sign(x, pk, EVP_sha256()))
 		goto out;
-	fd = open(key, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	if (!PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL) || fclose(f))
-		goto out;
-	f = fopen(cert, "w");
-	if (!f || !PEM_write_X509(f, x) || fclose(f))
-		goto out;
 	ok = 1;
 out:
-	if (!ok)
-		snprintf(err, errlen, "cannot create a self-signed certificate in %s", cert);
 	BN_free(bn);
-	X509_free(x);
-	EVP_PKEY_free(pk);
+	if (!ok) {
+		X509_free(x);
+		EVP_PKEY_free(pk);
+		return -1;
+	}
+	*pkp = pk;
+	*xp = x;
+	return 0;
+}
+
+/* tls/ under the state directory: ours, never a link; its descriptor. */
+static int open_tls_dir(const char *state_dir, gid_t group, char *err,
+			size_t errlen)
+{
+	struct stat st;
+	int sfd, tfd, e;
+
+	sfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0) {
+		snprintf(err, errlen, "%s: %s", state_dir, strerror(errno));
+		return -1;
+	}
+	if (mkdirat(sfd, "tls", 0750) && errno != EEXIST) {
+		snprintf(err, errlen, "%s/tls: %s", state_dir, strerror(errno));
+		close(sfd);
+		return -1;
+	}
+	tfd = openat(sfd, "tls", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		     O_CLOEXEC);
+	e = errno;
+	close(sfd);
+	if (tfd < 0) {
+		snprintf(err, errlen, "%s/tls: %s: refusing to keep TLS "
+			 "material there (remove it; iiotd makes it anew)",
+			 state_dir, e == ELOOP || e == ENOTDIR ?
+			 "a symbolic link or not a directory" : strerror(e));
+		return -1;
+	}
+	if (fstat(tfd, &st) || st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s/tls belongs to uid %u, not %u: "
+			 "refusing to keep TLS material there (remove it; "
+			 "iiotd makes it anew)", state_dir,
+			 (unsigned)st.st_uid, (unsigned)geteuid());
+		close(tfd);
+		return -1;
+	}
+	/* only its owner writes here; the daemon's group reads */
+	if ((group != (gid_t)-1 && st.st_gid != group &&
+	     fchown(tfd, (uid_t)-1, group)) ||
+	    ((st.st_mode & 07777) != 0750 && fchmod(tfd, 0750))) {
+		snprintf(err, errlen, "%s/tls: %s", state_dir, strerror(errno));
+		close(tfd);
+		return -1;
+	}
+	return tfd;
+}
+
+/* Mode and group through the descriptor: the file may predate them. */
+static int own_fd(int fd, gid_t group, mode_t mode)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid()) {
+		errno = EPERM;
+		return -1;
+	}
+	if (group != (gid_t)-1 && st.st_gid != group &&
+	    fchown(fd, (uid_t)-1, group))
+		return -1;
+	return (st.st_mode & 07777) == mode ? 0 : fchmod(fd, mode);
+}
+
+/* NULL with errno ENOENT when missing. */
+static FILE *open_pem(int tfd, const char *name, gid_t group, mode_t mode)
+{
+	int fd = openat(tfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			O_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (own_fd(fd, group, mode) || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+static FILE *create_pem(int tfd, const char *name, gid_t group, mode_t mode)
+{
+	FILE *f;
+	int fd;
+
+	if (unlinkat(tfd, name, 0) && errno != ENOENT)
+		return NULL;
+	fd = openat(tfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+	if (fd < 0)
+		return NULL;
+	if (own_fd(fd, group, mode) || !(f = fdopen(fd, "w"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+/* The key first: a certificate on disk always has its key. */
+static int make_self_signed(int tfd, gid_t group, EVP_PKEY **pk, X509 **x)
+{
+	FILE *f;
+	int ok;
+
+	if (generate(pk, x))
+		return -1;
+	f = create_pem(tfd, "key.pem", group, 0600);
+	ok = f && PEM_write_PrivateKey(f, *pk, NULL, NULL, 0, NULL, NULL);
+	if (f && fclose(f))
+		ok = 0;
+	if (ok) {
+		f = create_pem(tfd, "cert.pem", group, 0644);
+		ok = f && PEM_write_X509(f, *x);
+		if (f && fclose(f))
+			ok = 0;
+	}
 	return ok ? 0 : -1;
 }
 
-SSL_CTX *tls_ctx(const char *cert, const char *key, const char *state_dir,
-		 char *err, size_t errlen)
+static int load_self_signed(int tfd, gid_t group, EVP_PKEY **pk, X509 **x)
 {
-	char cbuf[4096], kbuf[4096];
+	FILE *cf = open_pem(tfd, "cert.pem", group, 0644), *kf;
+
+	if (!cf)
+		return errno == ENOENT ? make_self_signed(tfd, group, pk, x) : -1;
+	*x = PEM_read_X509(cf, NULL, NULL, NULL);
+	fclose(cf);
+	kf = open_pem(tfd, "key.pem", group, 0600);
+	if (!kf)
+		return -1;
+	*pk = PEM_read_PrivateKey(kf, NULL, NULL, NULL);
+	fclose(kf);
+	return *x && *pk ? 0 : -1;
+}
+
+static int use_self_signed(SSL_CTX *ctx, const char *state_dir, gid_t group,
+			   char *err, size_t errlen)
+{
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+	int tfd, rc = -1;
+
+	tfd = open_tls_dir(state_dir, group, err, errlen);
+	if (tfd < 0)
+		return -1;
+	errno = 0;
+	if (load_self_signed(tfd, group, &pk, &x))
+		snprintf(err, errlen, "%s/tls: cannot read or create the "
+			 "self-signed certificate: %s", state_dir,
+			 errno ? strerror(errno) : "bad PEM");
+	else if (SSL_CTX_use_certificate(ctx, x) != 1 ||
+		 SSL_CTX_use_PrivateKey(ctx, pk) != 1)
+		snprintf(err, errlen, "%s/tls: %s", state_dir,
+			 ERR_reason_error_string(ERR_get_error()));
+	else
+		rc = 0;
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	close(tfd);
+	return rc;
+}
+
+SSL_CTX *tls_ctx(const char *cert, const char *key, const char *state_dir,
+		 gid_t group, char *err, size_t errlen)
+{
 	SSL_CTX *ctx;
 
-	if (!cert || !key) {
-		snprintf(cbuf, sizeof(cbuf), "%s/tls", state_dir);
-		mkdir(cbuf, 0700);
-		snprintf(cbuf, sizeof(cbuf), "%s/tls/cert.pem", state_dir);
-		snprintf(kbuf, sizeof(kbuf), "%s/tls/key.pem", state_dir);
-		cert = cbuf;
-		key = kbuf;
-		if (access(cert, R_OK) && make_self_signed(cert, key, err, errlen))
-			return NULL;
-	}
 	ctx = SSL_CTX_new(TLS_server_method());
 	if (!ctx) {
 		snprintf(err, errlen, "SSL_CTX_new failed");
@@ -105,11 +255,25 @@ SSL_CTX *tls_ctx(const char *cert, const char *key, const char *state_dir,
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
 			    SSL_OP_CIPHER_SERVER_PREFERENCE);
-	if (SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1 ||
-	    SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
+	if (SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1) {
+		snprintf(err, errlen, "no TLS 1.2 cipher suite");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (!cert || !key) {
+		if (use_self_signed(ctx, state_dir, group, err, errlen)) {
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+	} else if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+		   SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
 		snprintf(err, errlen, "%s / %s: %s", cert, key,
+			 ERR_reason_error_string(ERR_get_error()));
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(err, errlen, "the certificate does not match its key: %s",
 			 ERR_reason_error_string(ERR_get_error()));
 		SSL_CTX_free(ctx);
 		return NULL;

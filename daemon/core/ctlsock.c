@@ -1,5 +1,6 @@
 /* Control socket: accept, check the peer, answer one request. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -382,15 +383,23 @@ struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 	return cs;
 }
 
-int ctlsock_chown(struct ctlsock *cs, uid_t uid, gid_t gid)
+int ctlsock_set_group(struct ctlsock *cs, uid_t owner, gid_t gid)
 {
-	cs->gid = gid;
-	return chown(cs->path, uid, gid);
-}
+	struct stat st;
+	int fd, rc = -1;
 
-gid_t ctlsock_gid(const struct ctlsock *cs)
-{
-	return cs->gid;
+	cs->gid = gid;
+	fd = open(cs->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode) || st.st_uid != owner ||
+	    st.st_nlink != 1)
+		errno = EPERM;
+	else if (st.st_gid == gid ||
+		 !fchownat(fd, "", (uid_t)-1, gid, AT_EMPTY_PATH))
+		rc = 0;
+	close(fd);
+	return rc;
 }
 
 void ctlsock_close(struct ctlsock *cs)

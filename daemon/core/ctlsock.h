@@ -34,9 +34,12 @@ struct ctlsock_counters {
 /* Bind and listen at path (a stale socket is replaced). */
 struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 			     size_t errlen);
-/* Hand the socket file to the user/group iiotd drops to. */
-int ctlsock_chown(struct ctlsock *c, uid_t uid, gid_t gid);
-gid_t ctlsock_gid(const struct ctlsock *c);
+/*
+ * The group let in besides root and iiotd's user: the socket file is given
+ * to it when it is still the one `owner` bound (a socket with one link,
+ * never what a link points to).  0, or -1 with errno.
+ */
+int ctlsock_set_group(struct ctlsock *c, uid_t owner, gid_t gid);
 void ctlsock_close(struct ctlsock *c);
 void ctlsock_get_counters(const struct ctlsock *c,
 			  struct ctlsock_counters *out);

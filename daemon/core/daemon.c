@@ -269,6 +269,7 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	struct model_opts mo;
 	struct model_sink sink = { sink_sample, sink_event, d };
 	const char *grp, *lvl;
+	struct group *g;
 	uint64_t sms;
 	size_t i;
 
@@ -281,11 +282,11 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	if (lvl && !strcmp(lvl, "debug"))
 		log_setverbose(1);
 	d->start_ns = shm_now_ns();
-	if (mkdir(d->state_dir, 0750) && errno != EEXIST) {
-		snprintf(err, errlen, "state_dir %s: %s", d->state_dir,
-			 strerror(errno));
+	if (iiotd_state_dir(d, err, errlen))
 		return -1;
-	}
+	/* the state directory is the user's: what root opens there would
+	 * follow the user's links (TLS material, root's, is the exception) */
+	iiotd_fs_user(d, true);
 	d->lock_fd = statelock_take(d->state_dir, err, errlen);
 	if (d->lock_fd < 0) {
 		d->lock_fd = 0;
@@ -314,13 +315,6 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	d->ctl = ctlsock_open(d, d->ctl_path, err, errlen);
 	if (!d->ctl)
 		return -1;
-	grp = conf_get(c, "iiotd", "socket_group");
-	if (grp) {
-		struct group *g = getgrnam(grp);
-
-		if (g && ctlsock_chown(d->ctl, geteuid(), g->gr_gid))
-			log_warn("chown %s", d->ctl_path);
-	}
 	log_info("control socket %s", d->ctl_path);
 	for (i = 0; subsystems[i]; i++)
 		if (subsystems[i]->start && subsystems[i]->start(d)) {
@@ -328,6 +322,11 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 				 subsystems[i]->name);
 			return -1;
 		}
+	iiotd_fs_user(d, false);
+	grp = conf_get(c, "iiotd", "socket_group");
+	g = grp ? getgrnam(grp) : NULL;
+	if (ctlsock_set_group(d->ctl, d->run_uid, g ? g->gr_gid : d->run_gid))
+		log_warn("control socket %s: group", d->ctl_path);
 	if (iiotd_privdrop(d, err, errlen))
 		return -1;
 	return 0;

@@ -28,6 +28,10 @@ void iiotd_subsys_stats(struct iiotd *d, struct json_t *o);
 int iiotd_priv_prepare(struct iiotd *d, const char *user, char *err,
 		       size_t errlen);
 int iiotd_privdrop(struct iiotd *d, char *err, size_t errlen);
+/* Make the state directory and give it to the user iiotd drops to. */
+int iiotd_state_dir(struct iiotd *d, char *err, size_t errlen);
+/* Open and create files as the user iiotd drops to (true) or as root. */
+void iiotd_fs_user(struct iiotd *d, bool user);
 
 /* The state directory's lock (statelock.c): its fd, held until exit, or
  * -1 with err naming the iiotd that holds it. */

@@ -6,33 +6,97 @@
  * producers make them group iiot mode 0660 (libshm's SHM_GROUP) and
  * iiotd's user is in that group.
  *
- * Two steps: iiotd_priv_prepare() before any thread exists (the bounding
- * set, no_new_privs and the inheritable set are per thread: every thread
- * made later inherits them), iiotd_privdrop() once everything privileged
- * is open (the uid change reaches every thread).
+ * Steps: iiotd_priv_prepare() before any thread exists (the bounding set,
+ * no_new_privs and the inheritable set are per thread: every thread made
+ * later inherits them); iiotd_state_dir() hands the state directory to
+ * the user; what is opened in it before the drop is opened with the
+ * user's file-system identity (iiotd_fs_user), so a link the user left
+ * there gets root nothing; iiotd_privdrop() once everything privileged is
+ * open (the uid change reaches every thread).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/ctlsock.h"
 #include "core/daemon.h"
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "libshm.h"
-#include "store/store.h"
 
-static void give(const char *path, uid_t uid, gid_t gid)
+/*
+ * Files older versions made as root in the state directory, before it
+ * became the user's to write: handed over through their descriptors, and
+ * only plain files with one link (never what a link points to).
+ */
+static const char *const old_root_files[] = {
+	IIOTD_DB_NAME, IIOTD_DB_NAME "-wal", IIOTD_DB_NAME "-shm",
+	"auth.db", "auth.db-wal", "auth.db-shm",
+	"audit.db", "audit.db-wal", "audit.db-shm", "secret.key",
+	"alerts.db", "alerts.db-wal", "alerts.db-shm", "iiotd.lock", NULL
+};
+
+static void hand_over(int dfd, const char *name, uid_t uid, gid_t gid)
 {
-	if (chown(path, uid, gid) && errno != ENOENT)
-		log_warn("chown %s", path);
+	struct stat st;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    st.st_uid == 0 && fchown(fd, uid, gid))
+		log_warn("chown %s", name);
+	close(fd);
+}
+
+int iiotd_state_dir(struct iiotd *d, char *err, size_t errlen)
+{
+	size_t i;
+	int fd;
+
+	if (mkdir(d->state_dir, 0750) && errno != EEXIST) {
+		snprintf(err, errlen, "state_dir %s: %s", d->state_dir,
+			 strerror(errno));
+		return -1;
+	}
+	if (!d->drop)
+		return 0;
+	fd = open(d->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, d->run_uid, d->run_gid)) {
+		snprintf(err, errlen, "state_dir %s: %s", d->state_dir,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (i = 0; old_root_files[i]; i++)
+		hand_over(fd, old_root_files[i], d->run_uid, d->run_gid);
+	close(fd);
+	return 0;
+}
+
+void iiotd_fs_user(struct iiotd *d, bool user)
+{
+	if (!d->drop)
+		return;
+	/* the group first while still root; back to root's uid first */
+	if (user) {
+		setfsgid(d->run_gid);
+		setfsuid(d->run_uid);
+	} else {
+		setfsuid(0);
+		setfsgid(0);
+	}
 }
 
 /* Every capability this kernel knows, out of the bounding set: even a
@@ -165,26 +229,11 @@ int iiotd_priv_prepare(struct iiotd *d, const char *user, char *err,
 
 int iiotd_privdrop(struct iiotd *d, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 8];
 	uid_t uid = d->run_uid;
 	gid_t gid = d->run_gid;
 
 	if (!d->drop)
 		return 0;
-	/* what the dropped daemon still writes: its state */
-	give(d->state_dir, uid, gid);
-	if (d->store) {
-		const char *db = store_path(d->store);
-
-		give(db, uid, gid);
-		snprintf(path, sizeof(path), "%s-wal", db);
-		give(path, uid, gid);
-		snprintf(path, sizeof(path), "%s-shm", db);
-		give(path, uid, gid);
-	}
-	if (d->ctl && ctlsock_chown(d->ctl, uid, ctlsock_gid(d->ctl) ==
-				    getegid() ? gid : ctlsock_gid(d->ctl)))
-		log_warn("chown %s", d->ctl_path);
 	if (setresgid(gid, gid, gid) || setresuid(uid, uid, uid)) {
 		snprintf(err, errlen, "cannot drop to %s: %s", d->run_user,
 			 strerror(errno));

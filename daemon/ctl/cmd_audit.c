@@ -1,27 +1,13 @@
 /* iiotctl audit verify|export: check or dump the hash-chained audit log. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "auth/audit.h"
-#include "core/iiotd.h"
 #include "ctl.h"
-
-static const char *state_dir(int *argc, char ***argv)
-{
-	const char *d = getenv("IIOT_STATE_DIR");
-
-	if (*argc >= 3 && !strcmp((*argv)[1], "--state")) {
-		d = (*argv)[2];
-		*argc -= 2;
-		*argv += 2;
-	}
-	return d && *d ? d : IIOTD_DEFAULT_STATE_DIR;
-}
 
 static int run_audit(int argc, char **argv)
 {
-	const char *dir = state_dir(&argc, &argv);
+	const char *dir = ctl_state_dir(&argc, &argv);
 	struct audit_report r;
 	char path[4096], err[512];
 	struct audit *a;
@@ -31,6 +17,8 @@ static int run_audit(int argc, char **argv)
 		fprintf(stderr, "usage: iiotctl audit [--state DIR] verify|export\n");
 		return 2;
 	}
+	if (ctl_as_state_owner(dir))
+		return 1;
 	snprintf(path, sizeof(path), "%s/audit.db", dir);
 	a = audit_open(path, err, sizeof(err));
 	if (!a) {

@@ -60,18 +60,11 @@ static int reset(struct authdb *db, const char *dir, const char *name, int mfa)
 
 static int run_user(int argc, char **argv)
 {
-	const char *dir = getenv("IIOT_STATE_DIR");
+	const char *dir = ctl_state_dir(&argc, &argv);
 	struct authdb *db;
 	char err[512];
 	int rc = 2, mfa = 0;
 
-	if (argc >= 3 && !strcmp(argv[1], "--state")) {
-		dir = argv[2];
-		argc -= 2;
-		argv += 2;
-	}
-	if (!dir || !*dir)
-		dir = IIOTD_DEFAULT_STATE_DIR;
 	if (argc >= 3 && !strcmp(argv[1], "reset-password") && !strcmp(argv[2], "--mfa")) {
 		mfa = 1;
 		argc--;
@@ -83,6 +76,8 @@ static int run_user(int argc, char **argv)
 		fprintf(stderr, "usage: iiotctl user [--state DIR] list | reset-password [--mfa] NAME\n");
 		return 2;
 	}
+	if (ctl_as_state_owner(dir))
+		return 1;
 	db = authdb_open(dir, err, sizeof(err));
 	if (!db) {
 		fprintf(stderr, "iiotctl: %s\n", err);

@@ -10,6 +10,14 @@ struct ctl_cmd {
 	int (*run)(int argc, char **argv);
 };
 
+/*
+ * statedir.c: --state DIR (consumed from argv), $IIOT_STATE_DIR or the
+ * default; then, as root, take the directory owner's file-system identity
+ * before touching anything in it (0, or -1 after saying why).
+ */
+const char *ctl_state_dir(int *argc, char ***argv);
+int ctl_as_state_owner(const char *dir);
+
 #define CTL_CMD(n) extern const struct ctl_cmd cmd_##n;
 #include "ctl_cmds.h"
 #undef CTL_CMD
