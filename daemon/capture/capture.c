@@ -23,6 +23,7 @@
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "decode/decode.h"
+#include "diag/diag.h"
 #include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
@@ -198,6 +199,9 @@ static void drain(struct cring *cr)
 		 * d->alerts; its quiet periods run on the batch's host clock */
 		if (ids)
 			ids_frame(ids, &cap->dec, rec->ts_ns, 0);
+		/* diagnostics (docs/diagnostics.md): the same contract */
+		if (cap->d->diag)
+			diag_frame(cap->d->diag, &cap->dec, rec->ts_ns, 0);
 		if (cr->fr)
 			flightrec_add(cr->fr, frame, rec->cap_len,
 				      rec->wire_len, rec->ts_ns);

@@ -22,6 +22,7 @@ struct capture;
 struct ctlsock;
 struct alerts;
 struct ids;
+struct diag;
 
 struct iiotd {
 	struct event_base *base;
@@ -34,6 +35,7 @@ struct iiotd {
 	struct alerts *alerts;		/* daemon/alerts/alerts.h: raised into
 					 * from any thread */
 	struct ids *ids;		/* daemon/ids/ids.h: capture path only */
+	struct diag *diag;		/* daemon/diag/diag.h: capture path only */
 	char state_dir[PATH_MAX];	/* [iiotd] state_dir: db, socket */
 	char ctl_path[PATH_MAX];	/* control socket */
 	uint64_t start_ns;		/* CLOCK_REALTIME at start */

@@ -21,15 +21,9 @@ void diag_fmt(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct diag *diag_new(struct alerts *al, struct model *m,
-		      const struct diag_opts *o)
+void diag_set_opts(struct diag *dg, const struct diag_opts *o)
 {
-	struct diag *dg = calloc(1, sizeof(*dg));
-
-	if (!dg)
-		return NULL;
-	dg->al = al;
-	dg->m = m;
+	memset(&dg->o, 0, sizeof(dg->o));
 	if (o)
 		dg->o = *o;
 	if (!dg->o.wkc_learn)
@@ -40,6 +34,18 @@ struct diag *diag_new(struct alerts *al, struct model *m,
 		dg->o.rate_limit = 10;
 	if (!dg->o.horizon_ns)
 		dg->o.horizon_ns = 3600ULL * 1000000000ULL;
+}
+
+struct diag *diag_new(struct alerts *al, struct model *m,
+		      const struct diag_opts *o)
+{
+	struct diag *dg = calloc(1, sizeof(*dg));
+
+	if (!dg)
+		return NULL;
+	dg->al = al;
+	dg->m = m;
+	diag_set_opts(dg, o);
 	return dg;
 }
 
@@ -214,6 +220,8 @@ static void emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 	struct alert_ev ev;
 	unsigned int ms = s ? s->ms : dg->cur_ms;
 
+	if (dg->o.disabled[rule])
+		return;
 	memset(&f, 0, sizeof(f));
 	f.rule = (uint16_t)rule;
 	f.severity = alert_rule(rule)->severity;

@@ -49,6 +49,7 @@ struct diag_opts {
 	double rate_limit;		/* own RX errors per minute per port
 					 * that is a fault; 0: 10 */
 	uint64_t horizon_ns;		/* predict crossings this far; 0: 1 h */
+	bool disabled[ALERT_RULE_COUNT];	/* rules not to raise */
 };
 
 #define DIAG_COUNTERS(X) \
@@ -83,6 +84,8 @@ struct json_t;
 struct diag *diag_new(struct alerts *al, struct model *m,
 		      const struct diag_opts *o);
 void diag_free(struct diag *dg);
+/* New options (SIGHUP); what was learnt stays. */
+void diag_set_opts(struct diag *dg, const struct diag_opts *o);
 /* Every finding also goes to fn (offline printing, tests). */
 void diag_set_sink(struct diag *dg, diag_sink_fn fn, void *arg);
 
