@@ -91,6 +91,7 @@ static void set_station(struct model *m, struct model_device *master,
 	s->station_addr = addr;
 	s->has |= MODEL_HAS_STATION;
 	mhash_put(m, station_key(master, addr), s->id);
+	m->slave_gen++;
 }
 
 static void set_pos(struct model *m, struct model_device *master,
@@ -98,10 +99,22 @@ static void set_pos(struct model *m, struct model_device *master,
 {
 	s->ring_pos = pos;
 	mhash_put(m, pos_key(master, pos), s->id);
+	m->slave_gen++;
 }
 
 static void ring_order(struct model *m, struct model_device *master,
 		       uint64_t ts) __attribute__((cold));
+static bool ring_offset(struct model *m, const struct model_device *master,
+			struct mmaster *ms, int32_t *off)
+	__attribute__((cold));
+
+/* The broadcast count says every slave of the ring is known. */
+static bool ring_full(const struct mmaster *ms,
+		      const struct model_device *master)
+{
+	return ms->len_votes >= MECAT_SURE && ms->ring_len &&
+	       master->nslaves >= ms->ring_len;
+}
 
 static struct model_device *slave_new(struct model *m,
 				      struct model_device *master,
@@ -113,6 +126,7 @@ static struct model_device *slave_new(struct model *m,
 		return NULL;
 	s->parent = master->id;
 	master->nslaves++;
+	m->slave_gen++;
 	return s;
 }
 
@@ -125,9 +139,27 @@ static struct model_device *slave_at_pos(struct model *m,
 					 struct model_device *master,
 					 uint16_t pos, uint64_t ts)
 {
-	struct model_device *s = slave_new(m, master, ts);
+	struct mmaster *ms = mst(m, master);
+	struct model_device *s;
 	char label[80];
+	int32_t off;
 
+	/* ring order: the slave known by the address of this position */
+	if (ring_offset(m, master, ms, &off)) {
+		s = slave_get(m, station_key(master, (uint16_t)(pos + off)));
+		if (s && s->ring_pos == 0xffff &&
+		    s->station_addr == (uint16_t)(pos + off)) {
+			set_pos(m, master, s, pos);
+			return s;
+		}
+	}
+	/* every slave of the ring is known: this position is one of them,
+	 * only which is not proven */
+	if (ring_full(ms, master)) {
+		m->ctr.ecat_unplaced++;
+		return NULL;
+	}
+	s = slave_new(m, master, ts);
 	if (!s)
 		return NULL;
 	set_pos(m, master, s, pos);
@@ -145,8 +177,26 @@ static struct model_device *slave_at_station(struct model *m,
 					     struct model_device *master,
 					     uint16_t addr, uint64_t ts)
 {
-	struct model_device *s = slave_new(m, master, ts);
+	struct mmaster *ms = mst(m, master);
+	struct model_device *s;
+	int32_t off;
 
+	/* ring order: the slave known by the position of this address */
+	if (ring_offset(m, master, ms, &off)) {
+		uint16_t pos = (uint16_t)(addr - off);
+
+		s = slave_get(m, pos_key(master, pos));
+		if (s && !(s->has & MODEL_HAS_STATION) && s->ring_pos == pos) {
+			set_station(m, master, s, addr);
+			return s;
+		}
+	}
+	/*
+	 * Even in a full ring a new address is kept: the slaves known by
+	 * position only are anonymous, and once every address is in, ring
+	 * order pairs them (ring_order).
+	 */
+	s = slave_new(m, master, ts);
 	if (!s)
 		return NULL;
 	set_station(m, master, s, addr);
@@ -209,6 +259,7 @@ static struct model_device *merge(struct model *m,
 	if (mdev_priv(m, gone)->last_rx_ns > mdev_priv(m, keep)->last_rx_ns)
 		mdev_priv(m, keep)->last_rx_ns = mdev_priv(m, gone)->last_rx_ns;
 	master->nslaves--;
+	m->slave_gen++;
 	m->ctr.ecat_merged++;
 	mdev_hide(m, gone, keep->id);
 	mdev_event(m, keep, MODEL_EV_IDENTITY, ts, "same slave as %s", label);
@@ -252,19 +303,27 @@ static int cmp_u64(const void *a, const void *b)
  * order (every master assigns them so); pair them by the offset the
  * linked slaves show, or, when every position is accounted for, by rank.
  */
-static void ring_order(struct model *m, struct model_device *master,
-		       uint64_t ts)
-{
-	const struct mmaster *ms = mst(m, master);
-	uint64_t up[RING_ORDER_MAX], us[RING_ORDER_MAX];
-	size_t i, j, nup = 0, nus = 0, nlinked = 0;
-	int32_t off = 0;
-	bool one_off = true;
+struct ring_view {
+	uint64_t up[RING_ORDER_MAX];	/* position << 32 | id: no address */
+	uint64_t us[RING_ORDER_MAX];	/* address << 32 | id: no position */
+	size_t nup, nus, nlinked;
+	int32_t off;			/* address - position, if one_off */
+	bool one_off;
+};
 
-	if (ms->len_votes < MECAT_SURE || !ms->ring_len ||
-	    master->nslaves <= ms->ring_len ||
-	    ms->ring_len > RING_ORDER_MAX)
-		return;
+/*
+ * The master's slaves known only by position, only by address, and the
+ * offset the linked ones share.  With none linked, addresses that span
+ * exactly the ring's length are its positions in order.
+ */
+static void ring_view(struct model *m, const struct model_device *master,
+		      const struct mmaster *ms, struct ring_view *v)
+{
+	size_t i;
+
+	v->nup = v->nus = v->nlinked = 0;
+	v->off = 0;
+	v->one_off = true;
 	for (i = 0; i < m->nvis; i++) {
 		const struct model_device *s = &m->devs[m->vis[i]];
 		bool st = s->has & MODEL_HAS_STATION;
@@ -274,47 +333,79 @@ static void ring_order(struct model *m, struct model_device *master,
 		if (st && s->ring_pos != 0xffff) {
 			int32_t o = (int32_t)s->station_addr - s->ring_pos;
 
-			if (nlinked++ && o != off)
-				one_off = false;
-			off = o;
-		} else if (st && nus < RING_ORDER_MAX) {
-			us[nus++] = (uint64_t)s->station_addr << 32 | s->id;
-		} else if (!st && nup < RING_ORDER_MAX) {
-			up[nup++] = (uint64_t)s->ring_pos << 32 | s->id;
+			if (v->nlinked++ && o != v->off)
+				v->one_off = false;
+			v->off = o;
+		} else if (st && v->nus < RING_ORDER_MAX) {
+			v->us[v->nus++] = (uint64_t)s->station_addr << 32 |
+					  s->id;
+		} else if (!st && v->nup < RING_ORDER_MAX) {
+			v->up[v->nup++] = (uint64_t)s->ring_pos << 32 | s->id;
 		}
 	}
-	if (!nup || !nus)
-		return;
-	qsort(up, nup, sizeof(up[0]), cmp_u64);
-	qsort(us, nus, sizeof(us[0]), cmp_u64);
-	/* no slave linked yet: addresses spanning exactly the ring's
-	 * length are its positions in order */
-	if (!nlinked && nus >= 2 &&
-	    (us[nus - 1] >> 32) - (us[0] >> 32) == ms->ring_len - 1u) {
-		nlinked = 1;
-		off = (int32_t)(us[0] >> 32);
+	qsort(v->up, v->nup, sizeof(v->up[0]), cmp_u64);
+	qsort(v->us, v->nus, sizeof(v->us[0]), cmp_u64);
+	if (!v->nlinked && v->nus >= 2 && ms->ring_len &&
+	    (v->us[v->nus - 1] >> 32) - (v->us[0] >> 32) ==
+	    ms->ring_len - 1u) {
+		v->nlinked = 1;
+		v->off = (int32_t)(v->us[0] >> 32);
 	}
-	if (nlinked && one_off) {
-		for (i = 0, j = 0; i < nus && j < nup; ) {
-			int64_t p = (int64_t)(us[i] >> 32) - off;
+}
 
-			if ((int64_t)(up[j] >> 32) < p) {
+/* The offset from position to address ring order proves, cached until
+ * the master's slaves change. */
+static bool ring_offset(struct model *m, const struct model_device *master,
+			struct mmaster *ms, int32_t *off)
+{
+	struct ring_view v;
+
+	if (ms->off_gen != m->slave_gen + 1) {
+		ring_view(m, master, ms, &v);
+		ms->off_gen = m->slave_gen + 1;
+		ms->off_ok = v.nlinked && v.one_off;
+		ms->off = v.off;
+	}
+	*off = ms->off;
+	return ms->off_ok;
+}
+
+static void ring_order(struct model *m, struct model_device *master,
+		       uint64_t ts)
+{
+	const struct mmaster *ms = mst(m, master);
+	struct ring_view v;
+	size_t i, j;
+
+	if (ms->len_votes < MECAT_SURE || !ms->ring_len ||
+	    master->nslaves <= ms->ring_len ||
+	    ms->ring_len > RING_ORDER_MAX)
+		return;
+	ring_view(m, master, ms, &v);
+	if (!v.nup || !v.nus)
+		return;
+	if (v.nlinked && v.one_off) {
+		for (i = 0, j = 0; i < v.nus && j < v.nup; ) {
+			int64_t p = (int64_t)(v.us[i] >> 32) - v.off;
+
+			if ((int64_t)(v.up[j] >> 32) < p) {
 				j++;
-			} else if ((int64_t)(up[j] >> 32) > p) {
+			} else if ((int64_t)(v.up[j] >> 32) > p) {
 				i++;
 			} else {
-				merge(m, master, &m->devs[(uint32_t)up[j] - 1],
-				      &m->devs[(uint32_t)us[i] - 1], ts);
+				merge(m, master,
+				      &m->devs[(uint32_t)v.up[j] - 1],
+				      &m->devs[(uint32_t)v.us[i] - 1], ts);
 				i++;
 				j++;
 			}
 		}
 		return;
 	}
-	if (nup == nus && nlinked + nup == ms->ring_len)
-		for (i = 0; i < nup; i++)
-			merge(m, master, &m->devs[(uint32_t)up[i] - 1],
-			      &m->devs[(uint32_t)us[i] - 1], ts);
+	if (v.nup == v.nus && v.nlinked + v.nup == ms->ring_len)
+		for (i = 0; i < v.nup; i++)
+			merge(m, master, &m->devs[(uint32_t)v.up[i] - 1],
+			      &m->devs[(uint32_t)v.us[i] - 1], ts);
 }
 static void sii_word(struct model *m, struct model_device *s, uint16_t word,
 		     uint32_t value, uint64_t ts)
@@ -586,7 +677,7 @@ static struct mecat_out *pair_of(struct mmaster *ms, const struct decoded *d,
 }
 
 /* A verified pair: every AP/B datagram moved by the same shift. */
-static void learn_shift(struct mmaster *ms, const struct mecat_out *o,
+static bool learn_shift(struct mmaster *ms, const struct mecat_out *o,
 			const struct decoded *d)
 {
 	unsigned int i, n = o->n < MECAT_DG ? o->n : MECAT_DG;
@@ -600,30 +691,54 @@ static void learn_shift(struct mmaster *ms, const struct mecat_out *o,
 		if (!cmd_is_auto(g->cmd) && !cmd_is_bcast(g->cmd))
 			continue;
 		if (have && s != shift)
-			return;
+			return false;
 		shift = s;
 		have = true;
 	}
 	if (have)
 		vote16(&ms->shift, &ms->shift_votes, shift, 2);
+	return have;
 }
 
-/* A broadcast came back: the ring's length, and its shift. */
+/*
+ * The ring's length: every ESC adds one to the ADP of a passing AP/B
+ * datagram, so the shift is the length.  A broadcast's working counter
+ * counts only the slaves that have the register (DC registers are not in
+ * every ESC), so it is the length only where ADPs do not move (gear that
+ * does not increment them), and then the most it reached.
+ */
+static void ring_update(struct model *m, struct model_device *master,
+			struct mmaster *ms, uint64_t ts)
+{
+	uint16_t old = ms->len_votes >= MECAT_SURE ? ms->ring_len : 0, n = 0;
+
+	if (ms->shift_votes >= MECAT_SURE)
+		n = ms->shift ? ms->shift :
+			ms->bcast_n >= MECAT_SURE ? ms->bcast_max : 0;
+	if (n >= MECAT_MAX_POS)
+		n = 0;
+	ms->ring_len = n;
+	ms->len_votes = n ? MECAT_SURE : 0;
+	if (n && n != old && master->nslaves > n)
+		ring_order(m, master, ts);
+}
+
+/* A broadcast came back: the ring's shift and what it reached. */
 static void ring_bcast(struct model *m, struct model_device *master,
 		       struct mmaster *ms, const struct decode_ecat_dgram *g,
 		       bool paired, uint64_t ts)
 {
-	uint16_t old = ms->len_votes >= MECAT_SURE ? ms->ring_len : 0;
-
 	/* masters start broadcasts at ADP 0: the return shows the shift */
 	if (!paired)
 		vote16(&ms->shift, &ms->shift_votes, g->adp, 1);
 	/* BRD and BWR: each slave adds 1 (BRW 3) */
-	if (g->cmd != ECAT_BRW)
-		vote16(&ms->ring_len, &ms->len_votes, g->wkc, 1);
-	if (ms->len_votes >= MECAT_SURE && ms->ring_len != old &&
-	    master->nslaves > ms->ring_len)
-		ring_order(m, master, ts);
+	if (g->cmd != ECAT_BRW) {
+		if (g->wkc > ms->bcast_max)
+			ms->bcast_max = g->wkc;
+		if (ms->bcast_n < 255)
+			ms->bcast_n++;
+	}
+	ring_update(m, master, ms, ts);
 }
 
 /* Slave answering datagram i of a returning frame, or NULL. */
@@ -680,7 +795,8 @@ static void returned(struct model *m, struct model_device *master,
 
 	if (o) {
 		o->pending = 0;
-		learn_shift(ms, o, d);
+		if (learn_shift(ms, o, d))
+			ring_update(m, master, ms, ts);
 	} else {
 		m->ctr.ecat_unpaired++;
 	}

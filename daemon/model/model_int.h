@@ -46,9 +46,14 @@ struct mmaster {
 	uint64_t seen_ts[256];		/* last frame, either copy, by index */
 	uint16_t shift;			/* ADP added on the way round */
 	int16_t shift_votes;
-	uint16_t ring_len;		/* slaves, from BRD working counters */
-	int16_t len_votes;
+	uint16_t ring_len;		/* slaves in the ring, when known: */
+	int16_t len_votes;		/* >= MECAT_SURE */
+	uint16_t bcast_max;		/* most slaves a broadcast reached */
+	uint8_t bcast_n;		/* broadcasts seen back (capped) */
 	uint8_t la_mac;			/* its own MAC has the 0x02 bit */
+	uint8_t off_ok;			/* ring order gives off (cached) */
+	int32_t off;			/* station address - position */
+	uint32_t off_gen;		/* slave_gen + 1 when off was found */
 };
 
 /* An unknown MAC with the 0x02 bit: a master of its own, if the same MAC
@@ -129,6 +134,7 @@ struct model {
 	struct mmaster *mst;		/* [MODEL_MAX_MASTERS], by mslot - 1 */
 	struct mecat_cand cand[MECAT_CAND];
 	unsigned int cand_next;
+	uint32_t slave_gen;		/* bumped when any slave changes */
 	uint32_t *vis;			/* device indexes the read API shows */
 	size_t nvis;
 	uint32_t *ecat_any_sigs;	/* "ecat" signals sorted by lad */

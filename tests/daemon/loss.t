@@ -33,6 +33,9 @@ for s in large-line small-cell faulty-line; do
 		compare "$s, $r dropped" "$T/$s.json" "$T/$s.pcap" -- --drop $r --seed 7
 	done
 	compare "$s, first second cut" "$T/$s.json" "$T/$s.pcap" -- --cut 1
+	# slaves seen only in what both took may be missing, none doubled
+	compare "$s, first half-second cut, then 20 % dropped" "$T/$s.json" \
+		"$T/$s.pcap" --subset -- --cut 0.5 --drop 0.2 --seed 7
 done
 
 j=$T/large-line.json

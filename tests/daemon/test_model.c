@@ -226,36 +226,38 @@ static void locally_administered_master(void **state)
 }
 
 /* APWR of the station address register at a position: the slave seen
- * by that address and the one at that position are one. */
+ * by that address and the one at that position are one.  Once one slave
+ * links the two, ring order places the others. */
 static void station_register_links_position(void **state)
 {
 	struct model *m = model_new(NULL);
 	struct dg fprd = { ECAT_FPRD, 1, 0x1001, 0x0130, 2, 8, 0 };
-	struct dg apwr = { ECAT_APWR, 2, 0, 0x0010, 2, 0x1001, 0 };
+	struct dg aprd = { ECAT_APRD, 2, 0, 0x0130, 2, 8, 0 };
+	struct dg apwr = { ECAT_APWR, 3, 0, 0x0010, 2, 0x1001, 0 };
 	const struct model_device *s;
 
 	(void)state;
-	pair(m, fprd, 2, 1);
-	pair(m, apwr, 2, 1);
+	/* a ring of 4, so that nothing is full and order proves nothing */
+	pair(m, fprd, 4, 1);
+	pair(m, aprd, 4, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 2);
+	pair(m, apwr, 4, 1);
 	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 1);
+	assert_int_equal(counter(m, "ecat_merged"), 1);
 	s = slave(m, 0);
 	assert_int_equal(s->ring_pos, 0);
 	assert_int_equal(s->station_addr, 0x1001);
-	/* a position then an address already known elsewhere: merged */
-	apwr.idx = 3;
-	apwr.adp = (uint16_t)-1;
-	apwr.value = 0x1002;
+	/* the merged id leads to the slave kept */
+	assert_ptr_equal(model_device_get(m, s->id + 1), s);
+	/* address 0x1002 then position 1: the offset the linked slave
+	 * shows makes them one without a merge */
 	fprd.idx = 4;
 	fprd.adp = 0x1002;
-	pair(m, fprd, 2, 1);
-	apwr.ado = 0x0130;
-	pair(m, apwr, 2, 1);		/* position 1, not yet linked */
-	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 3);
-	apwr.idx = 5;
-	apwr.ado = 0x0010;
-	pair(m, apwr, 2, 1);
+	pair(m, fprd, 4, 1);
+	aprd.idx = 5;
+	aprd.adp = (uint16_t)-1;
+	pair(m, aprd, 4, 1);
 	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 2);
-	assert_int_equal(counter(m, "ecat_merged"), 1);
 	s = slave(m, 1);
 	assert_int_equal(s->ring_pos, 1);
 	assert_int_equal(s->station_addr, 0x1002);
@@ -294,6 +296,12 @@ static void ring_count_and_order_link(void **state)
 		assert_int_equal(slave(m, i)->station_addr, 1001 + i);
 	}
 	assert_int_equal(model_device_get(m, slave(m, 0)->parent)->nslaves, 2);
+	/* the ring is full: a position it cannot hold is no third slave */
+	g.idx = 14;
+	g.adp = (uint16_t)-5;
+	pair(m, g, 2, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_SLAVE), 2);
+	assert_int_equal(counter(m, "ecat_unplaced"), 1);
 	model_free(m);
 }
 
