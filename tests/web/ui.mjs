@@ -198,8 +198,8 @@ try {
     await page.goto(URL + '/#/devices?sort=-id');
     await page.reload();
     await page.waitForSelector('tr.dev-row');
-    const ids = await page.$$eval('tr.dev-row', (l) => l.map((tr) => Number(tr.dataset.id)));
-    if (ids.join() !== [...ids].sort((a, b) => b - a).join()) throw new Error('sort=-id: ' + ids.join());
+    await poll(() => { const ids = [...document.querySelectorAll('tr.dev-row')].map((tr) => Number(tr.dataset.id));
+      return ids.length === 14 && ids.join() === [...ids].sort((a, b) => b - a).join(); });
     const cols = await page.$$eval('th button.sort', (l) => l.map((b) => b.dataset.col));
     for (const c of cols) {
       await page.click('th button.sort[data-col="' + c + '"]');

@@ -58,7 +58,7 @@ export async function devices(main, app, query) {
   const thead = h('thead', {});
   const tbody = h('tbody', {});
   const list = h('div', { id: 'dev-list' }, h('table', { class: 'grid' }, thead, tbody));
-  let total = 0, known = -1;
+  let total = 0, known = -1, alive = true;
   const shown = new Map();	// id -> [online, frames, errors] as displayed
 
   function params(page) {
@@ -84,6 +84,7 @@ export async function devices(main, app, query) {
   async function load() {
     const qs = params(true);
     const r = await get('/devices?' + qs.toString());
+    if (!alive) return;	// the user has moved on: the URL is theirs now
     // the view is in the URL without a new history entry per keystroke
     history.replaceState(null, '', '#/devices' + (qs.toString() ? '?' + qs.toString() : ''));
     total = r.total;
@@ -114,7 +115,7 @@ export async function devices(main, app, query) {
     list,
     h('div', { class: 'toolbar pager' }, prev, next, count, h('label', { for: 'dev-size' }, t('devices.per_page')), size, csv));
   await load();
-  return app.onLive((d) => {
+  const off = app.onLive((d) => {
     for (const [id, online, frames, errors] of d.devices) {
       const was = shown.get(id);
       if (!was) continue;
@@ -127,4 +128,5 @@ export async function devices(main, app, query) {
     if (known >= 0 && d.devices.length !== known) load();
     known = d.devices.length;
   });
+  return () => { alive = false; off(); };
 }
