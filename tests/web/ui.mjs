@@ -255,6 +255,53 @@ try {
     await shot('05-device');
     if (charts < 2) throw new Error(charts + ' charts');
   });
+  await step('trend view: range picker, several signals on one chart, digital as steps, zoom, pan, CSV', async () => {
+    await page.waitForSelector('#trend-chart canvas');
+    await poll(() => Number(document.getElementById('trend-chart').dataset.points) > 0, null, 20000);
+    const sigs = await page.$$eval('#trend input[type=checkbox]', (l) => l.map((c) => [c.id, c.checked]));
+    if (sigs.length < 3) throw new Error(sigs.length + ' signals offered');
+    for (const [id] of sigs) await page.check('#' + id);
+    await poll((n) => document.getElementById('trend-chart').dataset.series === String(n), sigs.length);
+    // one legend entry per signal, digital ones marked 0/1, one axis per unit
+    const legend = await page.$$eval('#trend-chart .u-legend .u-series', (l) => l.length - 1);
+    if (legend !== sigs.length) throw new Error(legend + ' series for ' + sigs.length + ' signals');
+    const dig = await page.$$eval('#trend fieldset label', (l) => l.filter((e) => e.textContent.includes('di_1_bit0 (0/1)')).length);
+    if (dig !== 1) throw new Error('the digital signal is not marked 0/1');
+    const axes = await page.$$eval('#trend-chart .u-axis', (l) => l.length);
+    if (axes < 3) throw new Error(axes + ' axes: want time, and one per unit (V, mbar, 0/1, value)');
+    const ranges = await page.$$eval('#trend-range option', (l) => l.map((o) => o.value));
+    if (ranges.join() !== '15m,1h,6h,24h,7d,custom') throw new Error('ranges ' + ranges);
+    await page.selectOption('#trend-range', '15m');
+    await poll(() => { const b = document.getElementById('trend-chart').dataset; return Number(b.to) - Number(b.from) <= 15 * 60000 + 2000; });
+    const w0 = await page.$eval('#trend-chart', (b) => Number(b.dataset.to) - Number(b.dataset.from));
+    // drag across the middle third of the plot: zooms into it
+    const over = await page.$eval('#trend-chart .u-over', (e) => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; });
+    await page.mouse.move(over[0] + over[2] / 3, over[1] + over[3] / 2);
+    await page.mouse.down();
+    await page.mouse.move(over[0] + over[2] * 2 / 3, over[1] + over[3] / 2, { steps: 5 });
+    await page.mouse.up();
+    await poll((w) => { const b = document.getElementById('trend-chart').dataset; return Number(b.to) - Number(b.from) < w / 2; }, w0);
+    if (await page.$eval('#trend-range', (s) => s.value) !== 'custom') throw new Error('zoom did not switch to a from/to range');
+    const z = await page.$eval('#trend-chart', (b) => [Number(b.dataset.from), Number(b.dataset.to)]);
+    await page.click('#trend-earlier');
+    await poll((a) => Number(document.getElementById('trend-chart').dataset.to) < a[1] - (a[1] - a[0]) / 4, z);
+    const from = await page.$eval('#trend-from', (i) => i.value);
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(from)) throw new Error('from field ' + from);
+    const label = await page.textContent('label[for=trend-from]');
+    if (!/\(UTC|GMT/.test(label)) throw new Error('from label without its zone: ' + label);
+    await page.selectOption('#trend-range', '15m');
+    await poll(() => Number(document.getElementById('trend-chart').dataset.points) > 0);
+    const width = await page.$eval('#trend-chart', (b) => [b.querySelector('canvas').getBoundingClientRect().width, document.querySelector('main').clientWidth]);
+    if (width[0] < width[1] * 0.8) throw new Error('chart ' + width[0] + ' px wide in a ' + width[1] + ' px page');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#trend-csv')]);
+    const csvPath = path.join(OUT, 'trend.csv');
+    await dl.saveAs(csvPath);
+    const csv = (await import('node:fs')).readFileSync(csvPath, 'utf8').trim().split('\r\n');
+    if (!csv[0].startsWith('time_utc,') || csv[0].split(',').length !== sigs.length + 1 || csv.length < 3) throw new Error('CSV: ' + csv.slice(0, 2).join(' | '));
+    await expectA11y('trend view');
+    await page.$eval('#trend', (e) => e.scrollIntoView());
+    await shot('05c-trend');
+  });
   await step('lifecycle change asks for confirmation and a reason; cancel changes nothing', async () => {
     const before = await page.$eval('#dev-lifecycle', (e) => e.value);
     const want = before === 'pending' ? 'commissioned' : 'pending';

@@ -10,7 +10,11 @@ ring=iiot-webt$$
 # before api_start: cleanups run last-in first-out, so this runs after
 # iiotd has stopped and can no longer recreate the wake FIFO
 cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
-api_start "[capture]" "ring = $ring" "[model]" "signals = $IIOT_TOP/etc/signals.map"
+# the small cell's signals, and one digital input bit (drawn as 0/1 steps)
+map=$(mktemp /tmp/iiot-webt-map.XXXXXX)
+cleanup_push "rm -f $map"
+{ cat "$IIOT_TOP/etc/signals.map"; echo "di_1_bit0     ecat            0x10000  bit0"; } >"$map"
+api_start "[capture]" "ring = $ring" "[model]" "signals = $map"
 "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$D/sim.log" 2>&1 &
 SIM_PID=$!
 cleanup_push "kill $SIM_PID"

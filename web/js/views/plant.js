@@ -3,6 +3,7 @@ import { get, put } from '../api.js';
 import { h, table, toast } from '../dom.js';
 import { t } from '../i18n.js';
 import { TimeChart } from '../chart.js';
+import { trendView } from '../trend.js';
 import { confirmAction } from '../dialog.js';
 import { fieldValue, hex } from '../format.js';
 
@@ -18,7 +19,7 @@ const stateBadge = (on) => h('span', { class: 'badge ' + (on ? 'healthy' : 'fail
 export async function device(main, app, id) {
   const d = await get('/devices/' + id);
   const ident = Object.entries(d).filter(([k]) => !SKIP.has(k))
-    .map(([k, v]) => [t('field.' + k), h('span', { dataset: { f: k } }, fieldValue(k, v))]);
+    .map(([k, v]) => [t('field.' + k) === 'field.' + k ? k : t('field.' + k), h('span', { dataset: { f: k } }, fieldValue(k, v))]);
   const charts = h('div', { class: 'charts' });
   // a lifecycle move is consequential (retired devices stop alerting):
   // confirm it, with a reason that goes into the audit log and history
@@ -39,6 +40,7 @@ export async function device(main, app, id) {
       } catch (e) { toast(e.message, true); }
     } }, ['discovered', 'pending', 'commissioned', 'active', 'maintenance', 'retired']
       .map((s) => h('option', { value: s, selected: s === d.lifecycle }, t('lc.' + s)))))) : null;
+  const trend = d.signals.length ? trendView(d.signals) : null;
   // (lc and chain are null where they do not apply: append() would print "null")
   main.append(...[h('h1', { id: 'dev-title' }, d.label, ' ', stateBadge(d.online)), lc,
     h('div', { class: 'cols' },
@@ -48,10 +50,15 @@ export async function device(main, app, id) {
           d.links.map((l) => [l.id, l.frame_id !== undefined ? l.kind + ' ' + hex(l.frame_id) : l.kind, fmt(l.period_us), fmt(l.jitter_p99_us),
             fmt(l.jitter_max_us), l.lost, l.clock])))),
     d.chain ? h('div', { class: 'card' }, h('h2', {}, t('topology.chain')), chainView(d.chain)) : null,
-    h('div', { class: 'card' }, h('h2', {}, t('device.charts')), charts)].filter(Boolean));
+    h('div', { class: 'card' }, h('h2', {}, t('device.charts')), charts),
+    trend ? trend.el : null].filter(Boolean));
+  if (trend) trend.load();
   const cyc = new Map();
   for (const l of d.links) {
-    const c = new TimeChart(charts, t('device.cycle') + ' #' + l.id, [t('col.period'), t('col.jitter99'), t('col.jittermax')], 'µs');
+    // period and jitter differ by orders of magnitude: one axis each
+    const c = new TimeChart(charts, t('device.cycle') + ' #' + l.id, [{ label: t('col.period'), scale: 'period' },
+      { label: t('col.jitter99'), scale: 'jitter' }, { label: t('col.jittermax'), scale: 'jitter' }], 'µs',
+    { period: t('col.period'), jitter: t('chart.jitter_axis') });
     c.el.id = 'chart-link-' + l.id;
     cyc.set(l.id, c);
   }
@@ -95,7 +102,7 @@ export async function device(main, app, id) {
     // signals that have never had a sample do not appear: gap them too
     for (const [sid, c] of sig) if (!live.signals.some((x) => x[0] === sid)) c.push([live.ts_ms, null, null, null]);
   });
-  return () => { off(); for (const c of [...cyc.values(), ...sig.values()]) c.destroy(); };
+  return () => { off(); if (trend) trend.destroy(); for (const c of [...cyc.values(), ...sig.values()]) c.destroy(); };
 }
 
 function tile(s) {
