@@ -40,6 +40,11 @@ struct json_t *alertsys_list(struct iiotd *d, const struct alerts_query *q);
 struct json_t *alertsys_get(struct iiotd *d, uint64_t id);
 /* Severity counts of active, unshelved alerts: {"critical":N,...} */
 struct json_t *alertsys_counts(struct iiotd *d);
+/* The control socket's alerts, alert-ack, alert-shelve, alert-unshelve;
+ * who: the peer's user name for the history and the audit row. */
+struct ctl_req;
+struct json_t *alertsys_ctl(struct iiotd *d, const struct ctl_req *req,
+			    const char *who);
 /* The evidence window of alert id: 0, or -1 when unknown. */
 int alertsys_window(struct iiotd *d, uint64_t id, uint64_t *from_ns,
 		    uint64_t *to_ns);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "alerts/alertsys.h"
 #include "auth/audit.h"
 #include "capture/capture.h"
 #include "core/ctlcmds.h"
@@ -320,6 +321,15 @@ json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
 		return o;
 	case CTL_LIFECYCLE:
 		return lifecycle(d, req, peer);
+	case CTL_ALERTS:
+	case CTL_ALERT_ACK:
+	case CTL_ALERT_SHELVE:
+	case CTL_ALERT_UNSHELVE: {
+		char who[64];
+
+		peer_name(peer, who, sizeof(who));
+		return alertsys_ctl(d, req, who);
+	}
 	default:
 		return fail("request not handled here");
 	}

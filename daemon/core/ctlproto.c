@@ -21,6 +21,10 @@ static const struct {
 	{ "monitor", CTL_MONITOR, 0, 1, 0 },
 	{ "export-pcap", CTL_EXPORT_PCAP, 1, 2, 0 },
 	{ "lifecycle", CTL_LIFECYCLE, 2, 3, 1 },
+	{ "alerts", CTL_ALERTS, 0, 1, 0 },
+	{ "alert-ack", CTL_ALERT_ACK, 1, 2, 1 },
+	{ "alert-shelve", CTL_ALERT_SHELVE, 3, 3, 1 },
+	{ "alert-unshelve", CTL_ALERT_UNSHELVE, 1, 2, 1 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -159,6 +163,31 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 	case CTL_MONITOR:
 		return n >= 2 ? copy_arg(req->arg, sizeof(req->arg), tok[1],
 					 err, errlen) : 0;
+	case CTL_ALERTS:
+		if (n == 2 && strcmp(tok[1], "all")) {
+			snprintf(err, errlen, "alerts: the argument can only "
+				 "be 'all'");
+			return -1;
+		}
+		req->num = n == 2;
+		return 0;
+	case CTL_ALERT_SHELVE:
+		if (conf_parse_u64(tok[2], &req->num2) || !req->num2 ||
+		    req->num2 > 10080) {
+			snprintf(err, errlen, "alert-shelve: MINUTES must be "
+				 "1..10080");
+			return -1;
+		}
+		/* fall through */
+	case CTL_ALERT_ACK:
+	case CTL_ALERT_UNSHELVE:
+		if (conf_parse_u64(tok[1], &req->num) || !req->num) {
+			snprintf(err, errlen, "%s: ID must be a positive "
+				 "integer", tok[0]);
+			return -1;
+		}
+		return n > 2 ? copy_arg(req->text, sizeof(req->text),
+					tok[n - 1], err, errlen) : 0;
 	case CTL_LIFECYCLE:
 		return copy_arg(req->arg, sizeof(req->arg), tok[1], err,
 				errlen) ||

@@ -10,7 +10,9 @@
  * frame until the client hangs up) | export-pcap SECONDS [RING] (then
  * exactly "bytes" bytes of pcap) | lifecycle KEY STATE [REASON...] (the
  * reason is the rest of the line; the move is audited under the peer's
- * user name).
+ * user name) | alerts [all] (open alerts, or the newest 1000 of any state)
+ * | alert-ack ID [COMMENT...] | alert-unshelve ID [COMMENT...] |
+ * alert-shelve ID MINUTES COMMENT... (audited as lifecycle is).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -32,14 +34,20 @@ enum ctl_verb {
 	CTL_MONITOR,
 	CTL_EXPORT_PCAP,
 	CTL_LIFECYCLE,
+	CTL_ALERTS,
+	CTL_ALERT_ACK,
+	CTL_ALERT_SHELVE,
+	CTL_ALERT_UNSHELVE,
 };
 
 struct ctl_req {
 	enum ctl_verb verb;
 	char arg[CTL_MAX_ARG];		/* KEY, LABEL, PROTO or RING */
 	char arg2[32];			/* lifecycle: STATE */
-	char text[CTL_MAX_ARG];		/* lifecycle: REASON, may be "" */
-	uint64_t num;			/* SECONDS or LIMIT */
+	char text[CTL_MAX_ARG];		/* lifecycle: REASON; alert-*:
+					 * COMMENT; may be "" */
+	uint64_t num;			/* SECONDS, LIMIT or alert ID */
+	uint64_t num2;			/* alert-shelve: MINUTES */
 };
 
 /*

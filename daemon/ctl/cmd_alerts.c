@@ -4,11 +4,14 @@
  * one JSON object per alert on stdout (like Zeek or Suricata reading a
  * file).  Frame numbers are 1-based as in Wireshark.
  *
- * iiotctl alerts [--json] [--all]: the running iiotd's alerts.
+ * iiotctl alerts [--json] [--all] [--follow]: the running iiotd's open
+ * (or all) alerts; --follow prints each again when it changes.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -148,42 +151,126 @@ out:
 static int usage(void)
 {
 	fprintf(stderr, "usage: iiotctl alerts FILE... [--policy FILE]\n"
-		"       iiotctl alerts [--json] [--all]\n");
+		"       iiotctl alerts [-s SOCK] [--json] [--all] [--follow]\n");
 	return 2;
 }
 
-static int live(int argc, char **argv);
+static void print_alert(json_t *a, int as_json)
+{
+	char ts[32];
+	time_t t;
+
+	if (as_json) {
+		json_dumpf(a, stdout, JSON_COMPACT);
+		putchar('\n');
+		return;
+	}
+	t = (time_t)(json_integer_value(json_object_get(a, "last_ns")) /
+		     1000000000LL);
+	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", gmtime(&t));
+	printf("%-6lld %-8s %-13s %-19s %-26s %-20s %6lld  %s%s\n",
+	       (long long)json_integer_value(json_object_get(a, "id")),
+	       json_string_value(json_object_get(a, "severity")),
+	       json_string_value(json_object_get(a, "state")), ts,
+	       json_string_value(json_object_get(a, "rule")),
+	       json_is_string(json_object_get(a, "device")) ?
+	       json_string_value(json_object_get(a, "device")) : "-",
+	       (long long)json_integer_value(json_object_get(a, "count")),
+	       json_string_value(json_object_get(a, "message")),
+	       json_is_integer(json_object_get(a, "shelved_until_ns")) ?
+	       " [shelved]" : "");
+	if (json_is_string(json_object_get(a, "note")))
+		printf("       %s\n", json_string_value(json_object_get(a,
+								     "note")));
+}
+
+/* what makes a followed alert worth printing again */
+static char *fingerprint(json_t *a)
+{
+	json_t *k = json_pack("[O, O, O, O, O]", json_object_get(a, "state"),
+			      json_object_get(a, "count"),
+			      json_object_get(a, "severity"),
+			      json_object_get(a, "shelved_until_ns"),
+			      json_object_get(a, "note"));
+	char *s = k ? json_dumps(k, JSON_COMPACT) : NULL;
+
+	json_decref(k);
+	return s;
+}
+
+static int live(int argc, char **argv)
+{
+	const char *sock = NULL;
+	int i, as_json = 0, all = 0, follow = 0;
+	json_t *seen = json_object(), *o, *a;
+	size_t k;
+
+	for (i = 1; i < argc; i++) {
+		if (ctl_opt_socket(argc, argv, &i, &sock))
+			continue;
+		if (!strcmp(argv[i], "--json"))
+			as_json = 1;
+		else if (!strcmp(argv[i], "--all"))
+			all = 1;
+		else if (!strcmp(argv[i], "--follow"))
+			follow = 1;
+		else
+			return usage();
+	}
+	sock = ctl_socket_path(sock);
+	do {
+		o = ctl_query(sock, all ? "alerts all\n" : "alerts\n");
+		if (!o || !json_is_true(json_object_get(o, "ok"))) {
+			if (o)
+				fprintf(stderr, "iiotctl: %s\n", json_string_value(
+					json_object_get(o, "error")));
+			json_decref(o);
+			json_decref(seen);
+			return 1;
+		}
+		a = json_object_get(o, "alerts");
+		/* oldest first, as a log reads */
+		for (k = json_array_size(a); k-- > 0;) {
+			json_t *al = json_array_get(a, k);
+			char id[24], *fp = fingerprint(al);
+			const char *old;
+
+			snprintf(id, sizeof(id), "%lld", (long long)
+				 json_integer_value(json_object_get(al, "id")));
+			old = json_string_value(json_object_get(seen, id));
+			if (!fp || !old || strcmp(old, fp))
+				print_alert(al, as_json);
+			if (fp)
+				json_object_set_new(seen, id, json_string(fp));
+			free(fp);
+		}
+		json_decref(o);
+		fflush(stdout);
+		if (follow)
+			sleep(1);
+	} while (follow);
+	json_decref(seen);
+	return 0;
+}
 
 static int run_alerts(int argc, char **argv)
 {
 	int i, files = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--policy")) {
+		if (!strcmp(argv[i], "--policy") || !strcmp(argv[i], "-s")) {
 			if (++i == argc)
 				return usage();
 		} else if (argv[i][0] != '-') {
 			files++;
-		} else if (strcmp(argv[i], "--json") &&
-			   strcmp(argv[i], "--all")) {
-			return usage();
 		}
 	}
 	return files ? offline(argc, argv) : live(argc, argv);
 }
 
-static int live(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "iiotctl alerts: reading the running iiotd's alerts "
-		"is not built yet; give a capture file\n");
-	return 1;
-}
-
 const struct ctl_cmd cmd_alerts = {
 	.name = "alerts",
-	.args = "FILE... [--policy FILE] | [--json] [--all]",
+	.args = "FILE... [--policy FILE] | [-s SOCK] [--json] [--all] [--follow]",
 	.help = "alerts a capture raises (offline), or iiotd's alerts",
 	.run = run_alerts,
 };
