@@ -85,10 +85,20 @@ static uint32_t per_slave_frame(struct sim_engine *e, uint32_t m,
 	}
 	back = exchange(e, m, req, &rf, &ret, t);
 	for (i = 0; i < n; i++) {
-		if (!engine_slave_alive(e, mp->first_slave + from + i))
+		uint32_t sl = mp->first_slave + from + i;
+		const struct sim_fault *ae = engine_al_error(e, sl);
+
+		if (!engine_slave_alive(e, sl))
 			continue;
-		if (cmd == ECAT_FPRD || cmd == ECAT_APRD)
-			put_le16(ecat_data(&ret, i), value);
+		d = ecat_data(&ret, i);
+		if ((cmd == ECAT_FPRD || cmd == ECAT_APRD) &&
+		    ado == ESC_AL_STATUS && ae) {
+			put_le16(d, 0x0014);	/* SAFEOP + error */
+			if (len >= 6)
+				put_le16(d + 4, ae->al_code);
+		} else if (cmd == ECAT_FPRD || cmd == ECAT_APRD) {
+			put_le16(d, value);
+		}
 		ecat_set_wkc(&ret, i, 1);
 	}
 	finish_return(e, m, back, ret.len, cyclic);
@@ -249,7 +259,8 @@ static uint16_t chunk_wkc(struct sim_engine *e, uint32_t m, uint32_t from,
 			continue;
 		if (cmd != ECAT_LWR && s->in_len)
 			wkc += 1;
-		if (cmd != ECAT_LRD && s->out_len)
+		/* in SAFEOP outputs are not taken */
+		if (cmd != ECAT_LRD && s->out_len && !engine_al_error(e, base + i))
 			wkc += cmd == ECAT_LRW ? 2 : 1;
 	}
 	return wkc;
@@ -325,12 +336,97 @@ static void cyclic_chunk(struct sim_engine *e, uint32_t m, uint32_t from,
 	if (first) {
 		uint32_t brd = len ? nd : 0, k;
 
-		for (k = 0; k < mp->nslaves; k++)
+		uint16_t al = 0x0008;	/* OP, ORed by every slave */
+
+		for (k = 0; k < mp->nslaves; k++) {
 			alive += engine_slave_alive(e, mp->first_slave + k);
-		put_le16(ecat_data(&ret, brd), 0x0008);	/* OP */
+			if (engine_al_error(e, mp->first_slave + k))
+				al |= 0x0014;
+		}
+		put_le16(ecat_data(&ret, brd), al);
 		ecat_set_wkc(&ret, brd, alive);
 	}
 	finish_return(e, m, back, ret.len, true);
+}
+
+/*
+ * Advance the error counters to now: a rx-errors fault's slave counts its
+ * own errors at its port (errors/min, growing by ramp each minute); every
+ * slave after it counts them as forwarded at its port 0.
+ */
+static void advance_counters(struct sim_engine *e, uint32_t m)
+{
+	const struct sim_scenario *sc = e->sc;
+	const struct sim_master *mp = &sc->masters[m];
+	struct master_state *st = &e->ms[m];
+	uint64_t from = st->counted_ns, to = e->now;
+	uint32_t i, k;
+
+	st->counted_ns = to;
+	for (i = 0; i < sc->nfaults; i++) {
+		const struct sim_fault *f = &sc->faults[i];
+		uint64_t a, b;
+		double ma, mb, n;
+
+		if (f->kind != FAULT_RX_ERRORS ||
+		    sc->slaves[f->target].master != m)
+			continue;
+		/* the part of (from, to] the fault covers, in minutes since
+		 * its start: the integral of errors + ramp * t */
+		a = from > f->at_ns ? from : f->at_ns;
+		b = to;
+		if (f->duration_ns && b > f->at_ns + f->duration_ns)
+			b = f->at_ns + f->duration_ns;
+		if (b <= a)
+			continue;
+		ma = (double)(a - f->at_ns) / 60e9;
+		mb = (double)(b - f->at_ns) / 60e9;
+		n = f->errors * (mb - ma) + f->ramp * (mb * mb - ma * ma) / 2;
+		e->rx_err[f->target * 4 + f->port] += n;
+		e->faults_applied[FAULT_RX_ERRORS]++;
+		for (k = f->target + 1; k < mp->first_slave + mp->nslaves; k++)
+			e->fwd_err[k * 4] += n;
+	}
+}
+
+static uint8_t cnt8(double v)
+{
+	return v >= 255 ? 255 : (uint8_t)v;
+}
+
+/* FPRD of 0x0300-0x0313 for every slave, as TwinCAT's diagnosis does */
+static void counters_round(struct sim_engine *e, uint32_t m, uint64_t t)
+{
+	const struct sim_master *mp = &e->sc->masters[m];
+	uint32_t from = 0, i, n, p;
+
+	advance_counters(e, m);
+	while (from < mp->nslaves) {
+		struct sim_qframe *req = engine_frame(e, t), *back;
+		struct ecat_frame rf, ret;
+
+		ecat_begin(&rf, req->data, mp->mac);
+		for (n = 0; from + n < mp->nslaves && n < 40; n++)
+			ecat_dgram(&rf, ECAT_FPRD, e->ms[m].dg_idx++,
+				   slave_of(e, m, from + n)->station,
+				   ESC_ERR_COUNTERS, 20);
+		back = exchange(e, m, req, &rf, &ret, t);
+		for (i = 0; i < n; i++) {
+			uint32_t sl = mp->first_slave + from + i;
+			uint8_t *d = ecat_data(&ret, i);
+
+			if (!engine_slave_alive(e, sl))
+				continue;
+			for (p = 0; p < 4; p++) {
+				d[2 * p + 1] = cnt8(e->rx_err[sl * 4 + p]);
+				d[8 + p] = cnt8(e->fwd_err[sl * 4 + p]);
+			}
+			ecat_set_wkc(&ret, i, 1);
+		}
+		finish_return(e, m, back, ret.len, false);
+		from += n;
+		t += 50000;
+	}
 }
 
 static void cyclic(struct sim_engine *e, uint32_t m, uint64_t t)
@@ -358,8 +454,11 @@ static void cyclic(struct sim_engine *e, uint32_t m, uint64_t t)
 
 		for (from = 0, i = 0; from < mp->nslaves; i++)
 			from = per_slave_frame(e, m, from, cmd, ESC_AL_STATUS,
-					       2, 0x0008, true,
+					       st->al_codes ? 6 : 2, 0x0008,
+					       true,
 					       t + mp->cycle_ns / 2 + i * 50000);
+		if (st->counters)
+			counters_round(e, m, t + mp->cycle_ns * 3 / 4);
 	}
 	if (mp->mbox_every && st->cycles % mp->mbox_every == 0) {
 		sdo_exchange(e, m, st->mbox_slave, 0x1018, 2,

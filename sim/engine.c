@@ -225,6 +225,21 @@ bool engine_slave_alive(struct sim_engine *e, uint32_t slave)
 	return true;
 }
 
+const struct sim_fault *engine_al_error(struct sim_engine *e, uint32_t slave)
+{
+	const struct sim_scenario *sc = e->sc;
+	uint32_t i;
+
+	for (i = 0; i < sc->nfaults; i++) {
+		const struct sim_fault *f = &sc->faults[i];
+
+		if (f->kind == FAULT_AL_ERROR && f->target == slave &&
+		    fault_active(f, e->now))
+			return f;
+	}
+	return NULL;
+}
+
 bool engine_device_present(const struct sim_engine *e, uint32_t dev)
 {
 	const struct sim_scenario *sc = e->sc;
@@ -274,6 +289,18 @@ static int alloc_state(struct sim_engine *e)
 	if (!e->dev || !e->ms || !e->ds || !e->ev)
 		return -1;
 	memcpy(e->dev, sc->devices, sc->ndevices * sizeof(*e->dev));
+	e->rx_err = calloc(sc->nslaves * 4 + 1, sizeof(*e->rx_err));
+	e->fwd_err = calloc(sc->nslaves * 4 + 1, sizeof(*e->fwd_err));
+	if (!e->rx_err || !e->fwd_err)
+		return -1;
+	for (i = 0; i < sc->nfaults; i++) {
+		const struct sim_fault *f = &sc->faults[i];
+
+		if (f->kind == FAULT_RX_ERRORS)
+			e->ms[sc->slaves[f->target].master].counters = true;
+		if (f->kind == FAULT_AL_ERROR)
+			e->ms[sc->slaves[f->target].master].al_codes = true;
+	}
 	for (i = 0; i < sc->nmasters; i++) {
 		e->ms[i].image = calloc(sc->masters[i].image_len + 1, 1);
 		e->ms[i].sig_head = -1;
@@ -351,6 +378,8 @@ void engine_free(struct sim_engine *e)
 	free(e->free_q);
 	free(e->ev);
 	free(e->sig_next);
+	free(e->rx_err);
+	free(e->fwd_err);
 	free(e->ds);
 	free(e->ms);
 	free(e->dev);

@@ -49,6 +49,9 @@ struct master_state {
 	uint8_t dg_idx;		/* datagram index, as masters count them */
 	uint8_t mbox_cnt;	/* mailbox counter 1..7 */
 	uint8_t *image;		/* process image: per slave outputs, inputs */
+	bool counters;		/* reads ESC error counters (rx-errors) */
+	bool al_codes;		/* reads AL status codes too (al-error) */
+	uint64_t counted_ns;	/* error counters advanced up to here */
 	int32_t sig_head;	/* signals on this master's slaves */
 };
 
@@ -65,6 +68,8 @@ struct sim_engine {
 	struct master_state *ms;
 	struct device_state *ds;
 	int32_t *sig_next;		/* signal lists per target */
+	double *rx_err;			/* per slave x port: own RX errors */
+	double *fwd_err;		/* per slave x port: forwarded ones */
 	uint64_t rng;
 	uint64_t t0_ns;			/* CLOCK_REALTIME of time 0 */
 	uint64_t now;			/* time of the event being run */
@@ -118,6 +123,8 @@ const struct sim_fault *engine_fault(struct sim_engine *e,
 				     enum sim_target_kind tk, uint32_t idx,
 				     bool roll);
 bool engine_slave_alive(struct sim_engine *e, uint32_t slave);
+/* The al-error fault on this slave now, or NULL (not counted). */
+const struct sim_fault *engine_al_error(struct sim_engine *e, uint32_t slave);
 bool engine_device_present(const struct sim_engine *e, uint32_t dev);
 
 void ecat_master_step(struct sim_engine *e, uint32_t m);

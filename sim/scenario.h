@@ -36,6 +36,8 @@ enum sim_fault_kind {
 	FAULT_SLAVE_DROP,	/* an EtherCAT slave stops answering */
 	FAULT_UNKNOWN_DEVICE,	/* an unconfigured PROFINET device appears */
 	FAULT_DCP_SET,		/* a stranger sends DCP Set to a device */
+	FAULT_RX_ERRORS,	/* a slave port's RX errors rise (a bad cable) */
+	FAULT_AL_ERROR,		/* a slave drops to SAFEOP with an AL code */
 	FAULT_KINDS
 };
 
@@ -111,6 +113,11 @@ struct sim_fault {
 	uint8_t mac[6];			/* the stranger's MAC */
 	uint32_t device;		/* FAULT_UNKNOWN_DEVICE: its device */
 	char set_name[SIM_NAME_MAX];	/* FAULT_DCP_SET: name it sets */
+	double ramp;			/* FAULT_RX_ERRORS: errors/min added to
+					 * the rate each minute */
+	double errors;			/* FAULT_RX_ERRORS: errors/min at once */
+	uint16_t port;			/* FAULT_RX_ERRORS: the slave's port */
+	uint16_t al_code;		/* FAULT_AL_ERROR: AL status code */
 };
 
 struct sim_scenario {

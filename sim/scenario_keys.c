@@ -11,7 +11,7 @@ static const char *const vtype_names[] = { "u8", "u16", "i16", "u32",
 					   "i32", "f32" };
 static const char *const fault_names[] = {
 	"lost-frames", "wkc-error", "jitter", "slave-drop", "unknown-device",
-	"dcp-set-stranger",
+	"dcp-set-stranger", "rx-errors", "al-error",
 };
 
 const char *sim_fault_name(enum sim_fault_kind k)
@@ -286,6 +286,14 @@ static int key_fault(struct parser *p, const char *k, const char *v)
 		return val_name(p, k, v, true, f->set_name);
 	if (!strcmp(k, "stranger_mac"))
 		return val_mac(p, k, v, f->mac);
+	if (!strcmp(k, "ramp"))
+		return val_double(p, k, v, 0, 1e6, &f->ramp);
+	if (!strcmp(k, "errors"))
+		return val_double(p, k, v, 0, 1e6, &f->errors);
+	if (!strcmp(k, "port"))
+		return val_u16(p, k, v, 0, 3, &f->port);
+	if (!strcmp(k, "code"))
+		return val_u16(p, k, v, 0, 0xFFFF, &f->al_code);
 	/* an unknown device describes itself like a configured one */
 	return key_identity(p, &p->d, k, v);
 }

@@ -61,6 +61,8 @@ struct dslave {
 	uint8_t wd[2];
 	uint8_t wd_have;
 	uint64_t own_total[DIAG_PORTS];	/* own errors since first read */
+	uint64_t rx_ns[DIAG_PORTS];	/* last RX error finding per port */
+	uint64_t lost_ns[DIAG_PORTS];	/* last lost-link finding per port */
 	uint64_t last_read_ns;
 	struct trend rate[DIAG_PORTS];	/* own errors per minute */
 	/* DC */

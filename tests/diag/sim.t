@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Simulated lines with ground truth (sim/scenarios): the normal scenarios
-# give no finding at all; the faulty line's injected EtherCAT faults are
-# diagnosed where and when they were injected.
+# give no finding at all; the faulty and the degrading line's injected
+# EtherCAT faults are diagnosed where and when they were injected.
 . "$(dirname "$0")/../lib.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
 work=$(mktemp -d)
@@ -43,4 +43,43 @@ expect_eq "the working counter is one slave short" "$(echo "$wkc" | jq -r .detai
 late=$(( $(echo "$wkc" | jq .ts_ns) - t0 - 200000000 ))
 [ "$late" -ge 0 ] && ok "no working-counter finding before the fault" ||
 	fail "no working-counter finding before the fault" "$late ns"
+# within: LABEL TS FAULT_AT_NS LIMIT_NS: the finding comes after the fault
+# and no later than the limit
+within() {
+	local late=$(($2 - t0 - $3))
+	if [ "$late" -ge 0 ] && [ "$late" -le "$4" ]; then
+		ok "$1 ($((late / 1000)) µs after the fault)"
+	else
+		fail "$1" "$late ns after the fault"
+	fi
+}
+
+"$BIN/iiot-sim" "$sc/degrading-line.conf" --out "$work/d.pcap" --duration 8 >/dev/null 2>&1 ||
+	fail "iiot-sim degrading-line"
+"$BIN/iiotctl" diagnose "$work/d.pcap" >"$work/d.json"
+t0=$("$BIN/iiotctl" decode "$work/d.pcap" | head -1 | jq .ts_ns)
+
+# rx-errors on line-io-4 (position 3) port 0 from 2 s at 1/s: the first
+# error is counted at 3 s, read by the next diagnosis round (every 100 ms)
+rx=$(jq -c 'select(.rule == "ecat.esc.rx_errors")' "$work/d.json")
+expect_eq "the bad cable is found once, at its slave and port" \
+	"$(echo "$rx" | jq -c '[.station, .position, .port]')" '[4100,3,0]'
+expect_eq "...and placed between the slaves it joins" "$(echo "$rx" | jq -r .detail)" \
+	"1 new on port 0 (0 invalid frames, 1 RX errors): between slave 2 (0x1003) (port 1) and slave 3 (0x1004) (port 0)"
+within "...at the first counter read that shows it" "$(echo "$rx" | jq .ts_ns)" 3000000000 102000000
+nfwd=$(jq -c 'select(.rule == "ecat.esc.rx_errors" and .station != 4100)' "$work/d.json" | wc -l)
+expect_eq "forwarded errors downstream are no location" "$nfwd" 0
+
+# al-error on line-io-2 (position 1) at 3 s for 2 s, code 0x001B
+al=$(jq -c 'select(.rule == "ecat.al.error" and .state == "active")' "$work/d.json")
+expect_eq "the slave in SAFEOP names its AL status code" \
+	"$(echo "$al" | jq -r '[.station, .position, .detail] | join(" ")')" \
+	"4098 1 SAFEOP, AL status code 0x001b: Sync manager watchdog"
+within "...at its first AL status read" "$(echo "$al" | jq .ts_ns)" 3000000000 102000000
+wkc=$(jq -c 'select(.rule == "ecat.wkc.mismatch" and .state == "active")' "$work/d.json")
+expect_eq "its outputs missing from the working counter" "$(echo "$wkc" | jq -r .detail)" \
+	"LRW 0x00010000: 16, expected 18 (a slave's outputs were not written (out of OP?))"
+within "...within two cycles" "$(echo "$wkc" | jq .ts_ns)" 3000000000 2000000
+back=$(jq -r 'select(.state == "cleared" and .station == 4098) | .rule' "$work/d.json" | sort | tr '\n' ' ')
+expect_eq "both clear when it is back in OP" "$back" "ecat.al.error ecat.al.not_op "
 echo "1..$_tap_n"

@@ -248,14 +248,21 @@ static void test_shipped_scenarios(void **state)
 	assert_true(sc.nslaves + sc.ndevices >= 1000);
 	scenario_free(&sc);
 
+	/* every fault kind is in a shipped scenario: the faulty line, or
+	 * the degrading line of the diagnostics */
 	assert_int_equal(scenario_load(&sc, files[2], err, sizeof(err)), 0);
 	for (i = 0; i < sc.nfaults; i++)
 		kinds[sc.faults[i].kind] = true;
+	scenario_free(&sc);
+	assert_int_equal(scenario_load(&sc, "sim/scenarios/degrading-line.conf",
+				       err, sizeof(err)), 0);
+	for (i = 0; i < sc.nfaults; i++)
+		kinds[sc.faults[i].kind] = true;
+	scenario_free(&sc);
 	for (i = 0; i < FAULT_KINDS; i++)
 		if (!kinds[i])
-			fail_msg("faulty-line lacks a %s fault",
+			fail_msg("no shipped scenario has a %s fault",
 				 sim_fault_name((enum sim_fault_kind)i));
-	scenario_free(&sc);
 
 	assert_int_equal(scenario_load(&sc, "sim/scenarios/none.conf", err,
 				       sizeof(err)), -1);
