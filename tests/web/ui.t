@@ -12,6 +12,7 @@ ring=iiot-webt$$
 cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
 # the small cell's signals, and one digital input bit (drawn as 0/1 steps)
 map=$(mktemp /tmp/iiot-webt-map.XXXXXX)
+chmod 644 "$map"	# iiotd reads it after dropping root
 cleanup_push "rm -f $map"
 { cat "$IIOT_TOP/etc/signals.map"; echo "di_1_bit0     ecat            0x10000  bit0"; } >"$map"
 api_start "[capture]" "ring = $ring" "[model]" "signals = $map"
