@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
 #include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -59,6 +60,25 @@ static void hand_over(int dfd, const char *name, uid_t uid, gid_t gid)
 	close(fd);
 }
 
+/*
+ * Root follows state_dir itself (an administrator may link it elsewhere):
+ * that is only safe while its parent is not the user's, who could swap
+ * state_dir for a link to any directory root would then hand over.
+ */
+static int check_parent(const struct iiotd *d, char *err, size_t errlen)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", d->state_dir);
+	if (stat(dirname(parent), &st) || st.st_uid != d->run_uid)
+		return 0;
+	snprintf(err, errlen, "state_dir %s: its parent %s belongs to %s, who "
+		 "could replace state_dir with a link: make the parent root's",
+		 d->state_dir, parent, d->run_user);
+	return -1;
+}
+
 int iiotd_state_dir(struct iiotd *d, char *err, size_t errlen)
 {
 	size_t i;
@@ -71,6 +91,8 @@ int iiotd_state_dir(struct iiotd *d, char *err, size_t errlen)
 	}
 	if (!d->drop)
 		return 0;
+	if (check_parent(d, err, errlen))
+		return -1;
 	fd = open(d->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fchown(fd, d->run_uid, d->run_gid)) {
 		snprintf(err, errlen, "state_dir %s: %s", d->state_dir,

@@ -138,3 +138,17 @@ expect_eq "what it wrote is still the user's" \
 	"$(stat -c %U "$S"/auth.db* "$S"/audit.db* "$S/secret.key" | sort -u)" iiot
 out=$("$BIN/iiotctl" audit --state "$S" verify 2>&1) && [[ $out == *intact* ]] &&
 	ok "iiotctl audit verify as root" || fail "iiotctl audit verify as root" "$out"
+
+# --- state_dir under a directory the user owns ------------------------------
+victim target
+mkdir -p "$T/userdir/state"
+chown iiot:iiot "$T/userdir"
+rm -rf "$T/userdir/state"
+ln -s "$T/victim" "$T/userdir/state"
+printf '%s\n' "[iiotd]" "state_dir = $T/userdir/state" "user = iiot" "[api]" "enabled = no" >"$T/iiotd.conf"
+out=$(timeout 10 "$BIN/iiotd" -d -f "$T/iiotd.conf" 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ $out == *"its parent $T/userdir belongs to iiot"* ]] &&
+	ok "regression: a state_dir whose parent is the user's is refused" ||
+	fail "a state_dir whose parent is the user's is refused" "rc=$rc" "$(echo "$out" | tail -3)"
+expect_eq "regression: root handed the link's target directory to the user (victim untouched)" \
+	"$(stat -c %U:%G "$T/victim")" root:root
