@@ -89,6 +89,13 @@ try {
       if (!text.includes(want)) throw new Error('missing ' + want);
     await shot('03-detail');
   });
+  await step("the device's page lists its alerts", async () => {
+    await page.click('#alert-detail dd a[href^="#/device/"]');
+    await page.waitForSelector('#dev-alerts code:text-is("pn.dcp.set_from_stranger")');
+    await shot('05-device-alerts');
+    await page.goBack();
+    await page.waitForSelector('#alert-detail dl');
+  });
   await step('the evidence pcap downloads', async () => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#alert-pcap')]);
     const file = path.join(OUT, 'evidence.pcap');

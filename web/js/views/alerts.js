@@ -144,3 +144,22 @@ export function topbar(app) {
   get('/alerts/counts').then(show).catch(() => {});
   if (!barSub) barSub = app.onAlert((ev) => { if (ev.counts) show(ev.counts); });
 }
+
+// A device page's card: that device's alerts, newest first, kept current.
+export function deviceCard(app, id) {
+  const body = h('div', { id: 'dev-alerts' }, t('alerts.loading'));
+  async function load() {
+    const r = await get('/alerts?limit=50&device=' + encodeURIComponent(id));
+    body.replaceChildren(r.alerts.length ? table(
+      [t('col.id'), t('alerts.first'), t('alerts.severity'), t('col.state'), t('alerts.rule'), t('alerts.message'), t('alerts.count')],
+      r.alerts.map((a) => [h('a', { href: '#/alert/' + a.id }, String(a.id)), fmtNs(a.ts_ns), sevBadge(a.severity), stateLabel(a),
+        h('code', {}, a.rule), message(a), a.count])) : h('p', { class: 'empty' }, t('alerts.none')));
+  }
+  load().catch((e) => body.replaceChildren(e.message));
+  const off = app.onAlert((ev) => { if (ev.alert && String(ev.alert.device_id) === String(id)) load().catch(() => {}); });
+  // the card leaves with the page; its subscription with the next alert
+  const card = h('div', { class: 'card' }, h('h2', {}, t('nav.alerts')), body);
+  const gone = new MutationObserver(() => { if (!card.isConnected) { off(); gone.disconnect(); } });
+  gone.observe(document.getElementById('view'), { childList: true });
+  return card;
+}

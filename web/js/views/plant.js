@@ -6,6 +6,7 @@ import { TimeChart } from '../chart.js';
 import { trendView } from '../trend.js';
 import { confirmAction } from '../dialog.js';
 import { fieldValue, hex } from '../format.js';
+import { deviceCard } from './alerts.js';
 
 const fmt = (v, d) => (v === undefined || v === null ? '-' : Number(v).toFixed(d === undefined ? 1 : d));
 
@@ -50,6 +51,7 @@ export async function device(main, app, id) {
           d.links.map((l) => [l.id, l.frame_id !== undefined ? l.kind + ' ' + hex(l.frame_id) : l.kind, fmt(l.period_us), fmt(l.jitter_p99_us),
             fmt(l.jitter_max_us), l.lost, l.clock])))),
     d.chain ? h('div', { class: 'card' }, h('h2', {}, t('topology.chain')), chainView(d.chain)) : null,
+    app.can('alert.read') ? deviceCard(app, id) : null,
     h('div', { class: 'card' }, h('h2', {}, t('device.charts')), charts),
     trend ? trend.el : null].filter(Boolean));
   if (trend) trend.load();
