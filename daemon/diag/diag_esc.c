@@ -253,10 +253,20 @@ static void predict(struct diag *dg, struct dslave *s, unsigned int port,
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX], w[160];
 	double dt, eta, eta_lo, eta_hi, limit = dg->o.rate_limit / 60.0;
 
-	if (!s->last_read_ns || dg->ts <= s->last_read_ns)
+	/* error counts are small integers: a rate over a minute or more,
+	 * not per read, keeps the count's rounding out of the trend */
+	if (!s->rate_t0[port] || dg->ts < s->rate_t0[port]) {
+		s->rate_t0[port] = dg->ts ? dg->ts : 1;
+		s->rate_acc[port] = 0;
 		return;
-	dt = (double)(dg->ts - s->last_read_ns) / 1e9;
-	trend_add(t, dg->ts, own / dt);
+	}
+	s->rate_acc[port] += own;
+	if (dg->ts - s->rate_t0[port] < DIAG_RATE_NS)
+		return;
+	dt = (double)(dg->ts - s->rate_t0[port]) / 1e9;
+	trend_add(t, dg->ts, s->rate_acc[port] / dt);
+	s->rate_t0[port] = dg->ts;
+	s->rate_acc[port] = 0;
 	if (trend_fit(t, &f))
 		return;
 	/* a rising rate the quartiles agree on, below the limit yet */
@@ -275,7 +285,7 @@ static void predict(struct diag *dg, struct dslave *s, unsigned int port,
 		 "in %.0f min (%.0f-%.0f)", port, dg->o.rate_limit, eta / 60,
 		 eta_lo / 60, eta_hi / 60);
 	diag_fmt(ev, sizeof(ev), "Theil-Sen fit of the own RX error rate over "
-		 "the last %u reads (%.0f s): now %.2f/min, rising %.3f/min "
+		 "%u samples of a minute (%.0f s): now %.2f/min, rising %.3f/min "
 		 "per min (quartiles %.3f-%.3f); %s", f.n,
 		 (double)f.span_ns / 1e9, f.last * 60, f.slope * 3600,
 		 f.slope_lo * 3600, f.slope_hi * 3600, w);
@@ -364,7 +374,6 @@ static void counters(struct diag *dg, const struct decode_ecat_dgram *g)
 	for (p = 0; p < DIAG_PORTS; p++)
 		if (diag_reg(g, ESC_ERR_FIRST + 2 * p, 2))
 			predict(dg, s, p, dd.own[p]);
-	s->last_read_ns = dg->ts;
 }
 
 static void watchdog(struct diag *dg, const struct decode_ecat_dgram *g)

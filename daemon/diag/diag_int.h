@@ -11,6 +11,7 @@
 #define DIAG_CYCLIC	32	/* cyclic datagrams per master, power of 2 */
 #define DIAG_PORTS	4
 #define DIAG_TREND	16	/* samples a trend fits */
+#define DIAG_RATE_NS	60000000000ULL	/* a rate sample spans >= 1 min */
 
 /* ESC registers diag follows */
 #define ESC_AL_STATUS		0x0130
@@ -63,8 +64,9 @@ struct dslave {
 	uint64_t own_total[DIAG_PORTS];	/* own errors since first read */
 	uint64_t rx_ns[DIAG_PORTS];	/* last RX error finding per port */
 	uint64_t lost_ns[DIAG_PORTS];	/* last lost-link finding per port */
-	uint64_t last_read_ns;
-	struct trend rate[DIAG_PORTS];	/* own errors per minute */
+	struct trend rate[DIAG_PORTS];	/* own errors per second */
+	uint64_t rate_t0[DIAG_PORTS];	/* start of the sample being summed */
+	uint32_t rate_acc[DIAG_PORTS];	/* own errors since rate_t0 */
 	/* DC */
 	uint8_t dc_known, dc_bad;
 	int64_t dc_diff;		/* ns, signed */

@@ -82,4 +82,16 @@ expect_eq "its outputs missing from the working counter" "$(echo "$wkc" | jq -r 
 within "...within two cycles" "$(echo "$wkc" | jq .ts_ns)" 3000000000 2000000
 back=$(jq -r 'select(.state == "cleared" and .station == 4098) | .rule' "$work/d.json" | sort | tr '\n' ' ')
 expect_eq "both clear when it is back in OP" "$back" "ecat.al.error ecat.al.not_op "
+# cable-ramp: the rate rises by 0.25/min each minute, 10/min at 40 min;
+# the prediction comes at least 10 minutes before that
+"$BIN/iiot-sim" "$sc/cable-ramp.conf" --out "$work/r.pcap" --duration 2700 >/dev/null 2>&1 ||
+	fail "iiot-sim cable-ramp"
+"$BIN/iiotctl" diagnose "$work/r.pcap" >"$work/r.json"
+t0=$("$BIN/iiotctl" decode "$work/r.pcap" | head -1 | jq .ts_ns)
+pr=$(jq -c 'select(.rule == "diag.predicted")' "$work/r.json")
+expect_eq "one prediction, for the failing port" "$(echo "$pr" | jq -c '[.station, .port]')" '[4100,0]'
+within "...at least 10 min before 10/min is reached at 40 min" "$(echo "$pr" | jq .ts_ns)" 0 1800000000000
+[[ $(echo "$pr" | jq -r .detail) == "RX errors on port 0 reach 10/min in "* &&
+   $(echo "$pr" | jq -r .evidence) == *Theil-Sen*"between slave 2 (0x1003) (port 1) and slave 3 (0x1004) (port 0)" ]] &&
+	ok "...saying when, and what it rests on" || fail "prediction text" "$pr"
 echo "1..$_tap_n"
