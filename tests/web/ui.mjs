@@ -368,6 +368,19 @@ try {
     await page.goto(URL + '/#/overview');
     await page.waitForSelector('#ov-devices');
     await shot('10-overview-zh');
+    // server messages, audit results and session stages in Chinese too
+    await page.goto(URL + '/#/users');
+    await page.waitForSelector('#user-add');
+    await page.fill('#user-add input[name=uname]', 'op7');
+    await page.click('#user-add button[type=submit]');
+    await poll(() => document.getElementById('toast').textContent === '用户已存在');
+    const stages = await page.$$eval('#view table', (l) => l[l.length - 1].textContent);
+    if (!stages.includes('已登录')) throw new Error('session stage not translated: ' + stages.slice(0, 120));
+    await page.goto(URL + '/#/audit');
+    await page.waitForSelector('#audit-list tr td');
+    const results = await page.$$eval('#audit-list td:nth-child(7)', (l) => [...new Set(l.map((e) => e.textContent))]);
+    if (!results.includes('成功') || results.includes('ok')) throw new Error('audit results: ' + results.join(','));
+    await shot('10b-audit-zh');
     await page.selectOption('#lang', 'en');
   });
   await step('tablet layout (800x1280)', async () => {

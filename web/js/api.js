@@ -1,5 +1,7 @@
 // Talks to iiotd's REST API: JSON in and out, the CSRF token on every
-// state change, errors surfaced with the server's reason.
+// state change, errors surfaced with the server's reason (translated
+// where the dictionary knows it).
+import { tServer } from './i18n.js';
 let csrf = '';
 
 let unauthorized = null;
@@ -23,7 +25,7 @@ export async function api(method, path, body) {
   let data = null;
   try { data = await res.json(); } catch (e) { data = null; }
   if (res.status === 401 && unauthorized && !path.startsWith('/login') && path !== '/session') unauthorized();
-  if (!res.ok) throw new ApiError(res.status, (data && data.error) || res.statusText);
+  if (!res.ok) throw new ApiError(res.status, tServer((data && data.error) || res.statusText));
   return data;
 }
 

@@ -25,3 +25,10 @@ export function apply(root) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll('[data-i18n-ph]')) el.placeholder = t(el.dataset.i18nPh);
 }
+
+// Server messages arrive in English; those the dictionary knows ("srv." +
+// the message) are shown in the chosen language, others as they are.
+export function tServer(msg) {
+  const k = 'srv.' + msg;
+  return dict[k] !== undefined ? dict[k] : msg;
+}

@@ -1,7 +1,9 @@
 // Administration: users, roles, tokens and sessions; the audit log; settings.
 import { get, post, put, del } from '../api.js';
 import { h, table, toast, fmtTime } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, tServer } from '../i18n.js';
+
+const tKnown = (key, raw) => (t(key) === key ? raw : t(key));
 
 const ROLES = ['admin', 'engineer', 'operator', 'viewer', 'auditor'];
 // new users and tokens start at the least privilege
@@ -52,7 +54,7 @@ export async function users(main, app) {
             x.revoked ? t('tokens.revoked') : h('button', { onclick: () => act(del('/tokens/' + x.id)) }, t('tokens.revoke'))])), tf,
         h('h2', {}, t('sessions.title')),
         table([t('col.name'), t('col.role'), t('sessions.stage'), t('sessions.addr'), t('sessions.last')],
-          sessions.map((s) => [s.user, t('role.' + s.role), s.stage, s.addr, fmtTime(s.last_seen)])));
+          sessions.map((s) => [s.user, t('role.' + s.role), tKnown('stage.' + s.stage, s.stage), s.addr, fmtTime(s.last_seen)])));
     }
     const keep = [...out.querySelectorAll('.secret')];
     out.replaceChildren(...keep, ...parts);
@@ -72,7 +74,7 @@ export async function audit(main) {
   async function more(reset) {
     const r = await get('/audit?limit=100' + (reset || !oldest ? '' : '&before=' + oldest));
     if (r.entries.length) oldest = r.entries[r.entries.length - 1].seq;
-    const rows = r.entries.map((e) => [e.seq, fmtTime(e.ts), e.user, e.addr, e.action, e.target, h('span', { class: e.result === 'fail' || e.result === 'denied' ? 'off' : 'ok' }, e.result),
+    const rows = r.entries.map((e) => [e.seq, fmtTime(e.ts), e.user, e.addr, e.action, e.target, h('span', { class: e.result === 'fail' || e.result === 'denied' ? 'off' : 'ok' }, tKnown('result.' + e.result, e.result)),
       typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail)]);
     const tb = table([t('col.seq'), t('col.time'), t('col.user'), t('col.addr'), t('col.action'), t('col.target'), t('col.result'), t('col.detail')], rows);
     if (reset) body.replaceChildren(tb); else body.append(tb);
@@ -81,7 +83,7 @@ export async function audit(main) {
     h('div', { class: 'toolbar' },
       h('button', { id: 'audit-verify', onclick: async () => {
         const v = await get('/audit/verify');
-        status.textContent = v.intact ? t('audit.intact', { n: v.rows }) : t('audit.broken', { why: v.reason });
+        status.textContent = v.intact ? t('audit.intact', { n: v.rows }) : t('audit.broken', { why: tServer(v.reason) });
         status.className = v.intact ? 'ok' : 'off';
       } }, t('audit.verify')), status,
       h('button', { onclick: () => more(true) }, t('audit.refresh'))),
