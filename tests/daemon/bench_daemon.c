@@ -5,6 +5,8 @@
  *                                      every frame of FILE (held in memory)
  *   iiotd-bench ids FILE               the same, and the IDS raising into
  *                                      the alert table
+ *   iiotd-bench diag FILE              the same, and the fieldbus
+ *                                      diagnostics raising into it
  *   iiotd-bench idflood N              N DCP Identify requests from 1000
  *                                      sources through decode, model, IDS
  *   iiotd-bench store N SIGNALS DIR    N samples through the store writer
@@ -29,6 +31,7 @@
 
 #include "alerts/alerts.h"
 #include "decode/decode.h"
+#include "diag/diag.h"
 #include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
@@ -48,9 +51,10 @@ struct frame {
 	uint8_t *p;
 };
 
-/* decode, model and (with_ids) the IDS over n frames; seconds taken */
+/* decode, model, the IDS and diag (each when given) over n frames;
+ * seconds taken */
 static double run_frames(struct frame *f, size_t n, struct model *m,
-			 struct ids *ids)
+			 struct ids *ids, struct diag *dg)
 {
 	static struct decoded d;
 	double t0 = now_s();
@@ -61,6 +65,8 @@ static double run_frames(struct frame *f, size_t n, struct model *m,
 		model_frame(m, &d, f[i].ts, f[i].wire, 0);
 		if (ids)
 			ids_frame(ids, &d, f[i].ts, i + 1);
+		if (dg)
+			diag_frame(dg, &d, f[i].ts, i + 1);
 	}
 	model_tick(m, model_last_ts(m));
 	for (i = 0; i < model_link_count(m); i++)
@@ -111,7 +117,7 @@ static int bench_idflood(long n)
 		/* 1 Gbit/s of minimum frames: 672 ns apart */
 		f[i].ts = 1700000000000000000ULL + (uint64_t)i * 672;
 	}
-	print_run((size_t)n, run_frames(f, (size_t)n, m, ids), m, al);
+	print_run((size_t)n, run_frames(f, (size_t)n, m, ids, NULL), m, al);
 	for (i = 0; i < n; i++)
 		free(f[i].p);
 	free(f);
@@ -121,7 +127,9 @@ static int bench_idflood(long n)
 	return 0;
 }
 
-static int bench_decode(const char *path, bool with_ids)
+enum { WITH_NONE, WITH_IDS, WITH_DIAG };
+
+static int bench_decode(const char *path, int with)
 {
 	char eb[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
@@ -131,6 +139,7 @@ static int bench_decode(const char *path, bool with_ids)
 	struct alerts *al;
 	struct model *m;
 	struct ids *ids;
+	struct diag *dg;
 	pcap_t *pc;
 
 	pc = pcap_open_offline_with_tstamp_precision(path,
@@ -156,9 +165,11 @@ static int bench_decode(const char *path, bool with_ids)
 	}
 	pcap_close(pc);
 	m = model_new(NULL);
-	al = with_ids ? alerts_new(NULL) : NULL;
-	ids = al ? ids_new(al, m) : NULL;
-	print_run(n, run_frames(f, n, m, ids), m, al);
+	al = with != WITH_NONE ? alerts_new(NULL) : NULL;
+	ids = al && with == WITH_IDS ? ids_new(al, m) : NULL;
+	dg = al && with == WITH_DIAG ? diag_new(al, m, NULL) : NULL;
+	print_run(n, run_frames(f, n, m, ids, dg), m, al);
+	diag_free(dg);
 	ids_free(ids);
 	alerts_free(al);
 	model_free(m);
@@ -363,9 +374,11 @@ static int bench_latency(const char *ring, long rate, long secs,
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "decode"))
-		return bench_decode(argv[2], false);
+		return bench_decode(argv[2], WITH_NONE);
 	if (argc == 3 && !strcmp(argv[1], "ids"))
-		return bench_decode(argv[2], true);
+		return bench_decode(argv[2], WITH_IDS);
+	if (argc == 3 && !strcmp(argv[1], "diag"))
+		return bench_decode(argv[2], WITH_DIAG);
 	if (argc == 3 && !strcmp(argv[1], "idflood"))
 		return bench_idflood(atol(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "store"))
@@ -375,7 +388,8 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "latency"))
 		return bench_latency(argv[2], atol(argv[3]), atol(argv[4]),
 				     argv[5]);
-	fprintf(stderr, "usage: iiotd-bench decode FILE | store N SIGNALS DIR |"
+	fprintf(stderr, "usage: iiotd-bench decode|ids|diag FILE | "
+		"idflood N | store N SIGNALS DIR |"
 		" bare N DIR | latency RING RATE SECS SOCK\n");
 	return 2;
 }
