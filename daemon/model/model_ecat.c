@@ -83,22 +83,47 @@ static struct model_device *slave_get(struct model *m, uint64_t key)
 	return v ? &m->devs[v - 1] : NULL;
 }
 
+/* Which of its addresses a slave is known by: 1 position, 2 station. */
+static unsigned int known_by(const struct model_device *s)
+{
+	return (s->ring_pos != 0xffff) | (s->has & MODEL_HAS_STATION ? 2 : 0);
+}
+
+/* Keep the master's count of slaves known one way only. */
+static void count_known(struct mmaster *ms, unsigned int was, unsigned int is)
+{
+	if (was == 1)
+		ms->n_pos_only--;
+	else if (was == 2)
+		ms->n_st_only--;
+	if (is == 1)
+		ms->n_pos_only++;
+	else if (is == 2)
+		ms->n_st_only++;
+}
+
 static void set_station(struct model *m, struct model_device *master,
 			struct model_device *s, uint16_t addr)
 {
+	unsigned int was = known_by(s);
+
 	if ((s->has & MODEL_HAS_STATION) && s->station_addr == addr)
 		return;
 	s->station_addr = addr;
 	s->has |= MODEL_HAS_STATION;
 	mhash_put(m, station_key(master, addr), s->id);
+	count_known(mst(m, master), was, known_by(s));
 	m->slave_gen++;
 }
 
 static void set_pos(struct model *m, struct model_device *master,
 		    struct model_device *s, uint16_t pos)
 {
+	unsigned int was = known_by(s);
+
 	s->ring_pos = pos;
 	mhash_put(m, pos_key(master, pos), s->id);
+	count_known(mst(m, master), was, known_by(s));
 	m->slave_gen++;
 }
 
@@ -145,7 +170,7 @@ static struct model_device *slave_at_pos(struct model *m,
 	int32_t off;
 
 	/* ring order: the slave known by the address of this position */
-	if (ring_offset(m, master, ms, &off)) {
+	if (ms->n_st_only && ring_offset(m, master, ms, &off)) {
 		s = slave_get(m, station_key(master, (uint16_t)(pos + off)));
 		if (s && s->ring_pos == 0xffff &&
 		    s->station_addr == (uint16_t)(pos + off)) {
@@ -182,7 +207,7 @@ static struct model_device *slave_at_station(struct model *m,
 	int32_t off;
 
 	/* ring order: the slave known by the position of this address */
-	if (ring_offset(m, master, ms, &off)) {
+	if (ms->n_pos_only && ring_offset(m, master, ms, &off)) {
 		uint16_t pos = (uint16_t)(addr - off);
 
 		s = slave_get(m, pos_key(master, pos));
@@ -259,6 +284,7 @@ static struct model_device *merge(struct model *m,
 	if (mdev_priv(m, gone)->last_rx_ns > mdev_priv(m, keep)->last_rx_ns)
 		mdev_priv(m, keep)->last_rx_ns = mdev_priv(m, gone)->last_rx_ns;
 	master->nslaves--;
+	count_known(mst(m, master), known_by(gone), 0);
 	m->slave_gen++;
 	m->ctr.ecat_merged++;
 	mdev_hide(m, gone, keep->id);
@@ -379,7 +405,8 @@ static void ring_order(struct model *m, struct model_device *master,
 
 	if (ms->len_votes < MECAT_SURE || !ms->ring_len ||
 	    master->nslaves <= ms->ring_len ||
-	    ms->ring_len > RING_ORDER_MAX)
+	    ms->ring_len > RING_ORDER_MAX || !ms->n_pos_only ||
+	    !ms->n_st_only)
 		return;
 	ring_view(m, master, ms, &v);
 	if (!v.nup || !v.nus)

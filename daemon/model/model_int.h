@@ -54,6 +54,8 @@ struct mmaster {
 	uint8_t off_ok;			/* ring order gives off (cached) */
 	int32_t off;			/* station address - position */
 	uint32_t off_gen;		/* slave_gen + 1 when off was found */
+	uint32_t n_pos_only;		/* slaves known by position only */
+	uint32_t n_st_only;		/* slaves known by station only */
 };
 
 /* An unknown MAC with the 0x02 bit: a master of its own, if the same MAC
