@@ -9,3 +9,11 @@ FUZZ += fuzz_expr
 fuzz_expr_SRCS := tests/fuzz/fuzz_expr.c $(wildcard daemon/analytics/*.c) \
 	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c
 fuzz_expr_LDLIBS = -ljansson -lpthread -lm
+
+# benchmark helper (bench/analytics.bench); not installed
+ANALYTICS_BENCH := $(BUILD)/bench/analytics-bench
+$(ANALYTICS_BENCH): $(call objs,bench/analytics_bench.c) $(LIBIIOTD_A) $(LIBSHM_A)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LDLIBS) -ljansson -lsqlite3 -levent -levent_pthreads -lpcap
+EXTRA_BENCH += $(ANALYTICS_BENCH)
