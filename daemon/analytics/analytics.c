@@ -23,6 +23,7 @@ struct analytics *analytics_new(struct alerts *al)
 
 	if (!an)
 		return NULL;
+	pthread_mutex_init(&an->mu, NULL);
 	an->al = al;
 	an->set.anomaly_on = true;
 	anomaly_opts_default(&an->set.aopts);
@@ -37,10 +38,11 @@ void analytics_free(struct analytics *an)
 		return;
 	an_set_free(&an->set);
 	free(an->sigs);
+	pthread_mutex_destroy(&an->mu);
 	free(an);
 }
 
-int analytics_add_signal(struct analytics *an, uint32_t id, const char *name)
+static int add_signal(struct analytics *an, uint32_t id, const char *name)
 {
 	if (!id || id >= AN_MAX_SIGNALS)
 		return -1;
@@ -54,9 +56,20 @@ int analytics_add_signal(struct analytics *an, uint32_t id, const char *name)
 		an->nsigs = id + 1;
 	}
 	snprintf(an->sigs[id].name, sizeof(an->sigs[id].name), "%s", name);
+	memset(&an->sigs[id].v, 0, sizeof(an->sigs[id].v));
 	an->sigs[id].v.value = NAN;
 	anomaly_init(&an->sigs[id].an, &an->set.aopts);
 	return 0;
+}
+
+int analytics_add_signal(struct analytics *an, uint32_t id, const char *name)
+{
+	int rc;
+
+	pthread_mutex_lock(&an->mu);
+	rc = add_signal(an, id, name);
+	pthread_mutex_unlock(&an->mu);
+	return rc;
 }
 
 uint32_t an_signal_id(const struct analytics *an, const char *name,
@@ -76,18 +89,23 @@ size_t analytics_rule_count(const struct analytics *an)
 	return an->set.nrules;
 }
 
-void analytics_get_counters(const struct analytics *an,
+void analytics_get_counters(struct analytics *an,
 			    struct analytics_counters *out)
 {
+	pthread_mutex_lock(&an->mu);
 	*out = an->ctr;
+	pthread_mutex_unlock(&an->mu);
 }
 
 int analytics_check_rules(struct analytics *an, const struct conf *c,
 			  char *err, size_t errlen)
 {
 	struct an_set set;
-	int rc = an_parse(an, c, &set, err, errlen);
+	int rc;
 
+	pthread_mutex_lock(&an->mu);
+	rc = an_parse(an, c, &set, err, errlen);
+	pthread_mutex_unlock(&an->mu);
 	if (!rc)
 		an_set_free(&set);
 	return rc;
@@ -99,13 +117,17 @@ int analytics_load_rules(struct analytics *an, const struct conf *c,
 	struct an_set set;
 	uint32_t i;
 
-	if (an_parse(an, c, &set, err, errlen))
+	pthread_mutex_lock(&an->mu);
+	if (an_parse(an, c, &set, err, errlen)) {
+		pthread_mutex_unlock(&an->mu);
 		return -1;
+	}
 	clear_all(an);
 	an_set_free(&an->set);
 	an->set = set;
 	for (i = 1; i < an->nsigs; i++)
 		anomaly_init(&an->sigs[i].an, &an->set.aopts);
+	pthread_mutex_unlock(&an->mu);
 	return 0;
 }
 
@@ -350,8 +372,8 @@ static void anomaly_raise(struct analytics *an, uint32_t id, uint64_t now,
 		alerts_raise(an->al, &ev);
 }
 
-void analytics_sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
-		      double v)
+static void sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
+		   double v)
 {
 	struct an_set *set = &an->set;
 	struct an_sig *s;
@@ -386,7 +408,15 @@ void analytics_sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
 		anomaly_raise(an, id, ts_ns, &f);
 }
 
-void analytics_tick(struct analytics *an, uint64_t now)
+void analytics_sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
+		      double v)
+{
+	pthread_mutex_lock(&an->mu);
+	sample(an, id, ts_ns, v);
+	pthread_mutex_unlock(&an->mu);
+}
+
+static void tick(struct analytics *an, uint64_t now)
 {
 	size_t i;
 
@@ -412,4 +442,11 @@ void analytics_tick(struct analytics *an, uint64_t now)
 		}
 		step(an, b, now);
 	}
+}
+
+void analytics_tick(struct analytics *an, uint64_t now_ns)
+{
+	pthread_mutex_lock(&an->mu);
+	tick(an, now_ns);
+	pthread_mutex_unlock(&an->mu);
 }

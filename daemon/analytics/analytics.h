@@ -7,13 +7,13 @@
  * each; errors name the line and key.  Anomaly detection runs on every
  * signal unless the file's [anomaly] section says otherwise.
  *
- * Threading: analytics_sample() and analytics_tick() run where samples
- * are produced (the capture path), on one thread: per sample O(rules on
- * that signal), no allocation, no lock (alerts_raise/alerts_clear only on
- * a transition).  analytics_tick() (about once a second, same clock as
- * the samples) finds stale signals, and ends delays and escalates when no
- * sample comes.  Loading replaces every rule; the caller serialises it
- * with the sampling thread.
+ * Threading: analytics_sample() runs where samples are produced (the
+ * capture path): per sample O(rules on that signal), no allocation, one
+ * uncontended lock; alerts_raise/alerts_clear only on a transition.
+ * analytics_tick() (about once a second, on the samples' clock, from any
+ * thread) finds stale signals, and ends delays and escalates when no
+ * sample comes; it holds the lock for one walk over the rule instances.
+ * Loading replaces every rule under the same lock.
  */
 #ifndef IIOTD_ANALYTICS_H
 #define IIOTD_ANALYTICS_H
@@ -67,7 +67,7 @@ void analytics_sample(struct analytics *an, uint32_t sig, uint64_t ts_ns,
 		      double v);
 void analytics_tick(struct analytics *an, uint64_t now_ns);
 
-void analytics_get_counters(const struct analytics *an,
+void analytics_get_counters(struct analytics *an,
 			    struct analytics_counters *out);
 
 #endif

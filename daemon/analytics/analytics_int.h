@@ -2,6 +2,8 @@
 #ifndef IIOTD_ANALYTICS_INT_H
 #define IIOTD_ANALYTICS_INT_H
 
+#include <pthread.h>
+
 #include "analytics/analytics.h"
 #include "analytics/expr.h"
 
@@ -65,6 +67,7 @@ struct an_set {
 };
 
 struct analytics {
+	pthread_mutex_t mu;		/* samples vs the tick and loading */
 	struct alerts *al;
 	struct an_sig *sigs;		/* by id, [0] unused */
 	uint32_t nsigs;			/* highest id + 1 */

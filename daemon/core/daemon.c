@@ -21,6 +21,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "analytics/analytics.h"
 #include "capture/capture.h"
 #include "core/conf.h"
 #include "core/ctlsock.h"
@@ -209,11 +210,13 @@ int iiotd_check_conf(const struct conf *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* model → store */
+/* model → analytics (rules, anomalies: docs/analytics.md) and store */
 static bool sink_sample(void *arg, const struct model_sample *s)
 {
 	struct iiotd *d = arg;
 
+	if (d->analytics)
+		analytics_sample(d->analytics, s->signal, s->ts_ns, s->value);
 	return d->store ? store_put_sample(d->store, s->signal, s->ts_ns,
 					   s->value) : true;
 }

@@ -23,6 +23,7 @@ struct ctlsock;
 struct alerts;
 struct ids;
 struct diag;
+struct analytics;
 
 struct iiotd {
 	struct event_base *base;
@@ -36,6 +37,8 @@ struct iiotd {
 					 * from any thread */
 	struct ids *ids;		/* daemon/ids/ids.h: capture path only */
 	struct diag *diag;		/* daemon/diag/diag.h: capture path only */
+	struct analytics *analytics;	/* daemon/analytics: fed samples on
+					 * the capture path */
 	char state_dir[PATH_MAX];	/* [iiotd] state_dir: db, socket */
 	char ctl_path[PATH_MAX];	/* control socket */
 	uint64_t start_ns;		/* CLOCK_REALTIME at start */

@@ -6,7 +6,8 @@ test_analytics_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpt
 $(BUILD)/tests/test_analytics: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
 FUZZ += fuzz_expr
-fuzz_expr_SRCS := tests/fuzz/fuzz_expr.c $(wildcard daemon/analytics/*.c) \
+fuzz_expr_SRCS := tests/fuzz/fuzz_expr.c \
+	$(filter-out daemon/analytics/subsys_%,$(wildcard daemon/analytics/*.c)) \
 	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c
 fuzz_expr_LDLIBS = -ljansson -lpthread -lm
 

@@ -1,0 +1,173 @@
+/*
+ * iiotd subsystem "analytics" (docs/analytics.md): rules and anomaly
+ * detection on the model's signal samples, raised into d->alerts.
+ *
+ *	[analytics]
+ *	enable = true		false: no analytics at all
+ *	rules = FILE		the rules file; without it, anomaly
+ *				detection alone
+ *
+ * Samples reach analytics_sample() from the model's sink on the capture
+ * path (core/daemon.c); a one-second timer on the loop runs the tick on
+ * the host clock, which is the clock of live samples.  SIGHUP re-reads
+ * the signals' names and the rules; a bad file keeps the running rules.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "analytics/analytics.h"
+#include "core/conf.h"
+#include "core/iiotd.h"
+#include "core/log.h"
+#include "core/subsys.h"
+#include "libshm.h"
+#include "model/model.h"
+
+static struct event *tick_ev;
+
+static const char *const keys[] = { "enable", "rules", NULL };
+
+static int signals_of(struct analytics *an, const struct model *m)
+{
+	size_t i;
+
+	for (i = 0; i < model_signal_count(m); i++) {
+		const struct model_signal *s = model_signal_at(m, i);
+
+		if (analytics_add_signal(an, s->id, s->name))
+			return -1;
+	}
+	return 0;
+}
+
+/* The rules file of c checked (or loaded) against m's signals. */
+static int rules(struct analytics *an, const struct conf *c, bool load,
+		 char *err, size_t errlen)
+{
+	const char *path = conf_get(c, "analytics", "rules");
+	struct conf *r;
+	int rc;
+
+	r = path ? conf_load(path, err, errlen) : conf_empty();
+	if (!r)
+		return -1;
+	rc = load ? analytics_load_rules(an, r, err, errlen) :
+		analytics_check_rules(an, r, err, errlen);
+	conf_free(r);
+	return rc;
+}
+
+static int an_check_conf(const struct conf *c, char *err, size_t errlen)
+{
+	const char *map = conf_get(c, "model", "signals");
+	struct analytics *an;
+	struct model *m;
+	bool on;
+	int rc = -1;
+
+	if (conf_check_keys(c, "analytics", keys, err, errlen) ||
+	    conf_get_bool(c, "analytics", "enable", true, &on, err, errlen))
+		return -1;
+	if (!on || !conf_get(c, "analytics", "rules"))
+		return 0;
+	/* rules name signals: check them against the map */
+	m = model_new(NULL);
+	an = analytics_new(NULL);
+	if (m && an && (!map || !model_load_signals(m, map, err, errlen)) &&
+	    !signals_of(an, m))
+		rc = rules(an, c, false, err, errlen);
+	else if (!m || !an)
+		snprintf(err, errlen, "analytics: out of memory");
+	analytics_free(an);
+	model_free(m);
+	return rc;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct iiotd *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->analytics)
+		analytics_tick(d->analytics, shm_now_ns());
+}
+
+static int an_start(struct iiotd *d)
+{
+	struct timeval tv = { 1, 0 };
+	char err[512];
+	bool on;
+
+	if (conf_get_bool(d->conf, "analytics", "enable", true, &on, err,
+			  sizeof(err)) || !on || !d->alerts)
+		return 0;
+	d->analytics = analytics_new(d->alerts);
+	if (!d->analytics || signals_of(d->analytics, d->model) ||
+	    rules(d->analytics, d->conf, true, err, sizeof(err))) {
+		log_warnx("analytics: %s", d->analytics ? err : "out of memory");
+		return -1;
+	}
+	tick_ev = event_new(d->base, -1, EV_PERSIST, on_tick, d);
+	if (!tick_ev || event_add(tick_ev, &tv)) {
+		log_warnx("analytics: cannot start the timer");
+		return -1;
+	}
+	log_info("analytics: %zu rules on %zu signals, anomaly detection",
+		 analytics_rule_count(d->analytics),
+		 model_signal_count(d->model));
+	return 0;
+}
+
+static int an_reload(struct iiotd *d)
+{
+	char err[512];
+
+	if (!d->analytics)
+		return 0;
+	if (signals_of(d->analytics, d->model) ||
+	    rules(d->analytics, d->conf, true, err, sizeof(err))) {
+		log_warnx("analytics: %s; keeping the running rules", err);
+		return -1;
+	}
+	log_info("analytics: %zu rules", analytics_rule_count(d->analytics));
+	return 0;
+}
+
+static void an_stop(struct iiotd *d)
+{
+	if (tick_ev)
+		event_free(tick_ev);
+	tick_ev = NULL;
+	analytics_free(d->analytics);
+	d->analytics = NULL;
+}
+
+static json_t *an_stats(struct iiotd *d)
+{
+	struct analytics_counters c;
+	json_t *o;
+
+	if (!d->analytics)
+		return NULL;
+	o = json_object();
+	analytics_get_counters(d->analytics, &c);
+#define X(n, dsc) json_object_set_new(o, #n, json_integer((json_int_t)c.n));
+	ANALYTICS_COUNTERS(X)
+#undef X
+	json_object_set_new(o, "rules", json_integer(
+		(json_int_t)analytics_rule_count(d->analytics)));
+	return o;
+}
+
+const struct iiotd_subsys subsys_analytics = {
+	.name = "analytics",
+	.check_conf = an_check_conf,
+	.start = an_start,
+	.reload = an_reload,
+	.stop = an_stop,
+	.stats = an_stats,
+};
