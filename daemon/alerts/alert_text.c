@@ -30,6 +30,7 @@ static const struct {
 } techniques[] = {
 	{ "T0814", "Denial of Service" },
 	{ "T0816", "Device Restart/Shutdown" },
+	{ "T0827", "Loss of Control" },
 	{ "T0830", "Adversary-in-the-Middle" },
 	{ "T0846", "Remote System Discovery" },
 	{ "T0848", "Rogue Master" },

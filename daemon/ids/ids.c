@@ -13,7 +13,7 @@
 
 static const char *const ids_keys[] = {
 	"engineering", "identify_limit", "hello_limit", "arp_reply_limit",
-	"new_mac_limit", "startup", "disable", "block", NULL
+	"new_mac_limit", "startup", "ar_timeout", "disable", "block", NULL
 };
 
 void ids_policy_default(struct ids_policy *p)
@@ -24,6 +24,7 @@ void ids_policy_default(struct ids_policy *p)
 	p->arp_reply_limit = 50;
 	p->new_mac_limit = 1000;
 	p->startup_ns = 2000000000ULL;
+	p->ar_timeout_ns = 1000000000ULL;
 }
 
 static int rules_conf(const struct conf *c, const char *key, bool *set,
@@ -63,6 +64,8 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 			 err, errlen) ||
 	    conf_get_ms(c, "ids", "startup", 2000, 0, 86400000,
 			&p->startup_ns, err, errlen) ||
+	    conf_get_ms(c, "ids", "ar_timeout", 1000, 10, 3600000,
+			&p->ar_timeout_ns, err, errlen) ||
 	    rules_conf(c, "disable", p->disabled, err, errlen) ||
 	    rules_conf(c, "block", p->block, err, errlen))
 		return -1;
@@ -71,6 +74,7 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 	p->arp_reply_limit = (uint32_t)v[2];
 	p->new_mac_limit = (uint32_t)v[3];
 	p->startup_ns *= 1000000ULL;
+	p->ar_timeout_ns *= 1000000ULL;
 	while ((e = conf_next(c, "ids", "engineering", e))) {
 		if (p->nengineering == IDS_MAX_ENGINEERING) {
 			conf_errf(c, e, err, errlen, "ids.engineering: more "
@@ -324,6 +328,10 @@ void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
 	ids->ts = ts_ns;
 	ids->frame_no = frame_no;
 	ids->ctr.frames++;
+	if (ts_ns - ids->scan_ns >= IDS_SCAN_NS) {
+		ids->scan_ns = ts_ns;
+		ids_ar_scan(ids);
+	}
 	switch (d->proto) {
 	case DECODE_ECAT:
 		ids_ecat(ids);

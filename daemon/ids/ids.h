@@ -14,6 +14,8 @@
  *   hello_limit = 20          DCP Hello per source per 10 s
  *   arp_reply_limit = 50      ARP replies per source per 10 s
  *   new_mac_limit = 1000      new source MACs per 10 s (inventory flood)
+ *   ar_timeout = 1s           PROFINET: cyclic RT of an AR silent this
+ *                             long is an AR lost
  *   startup = 2s              EtherCAT: cyclic operation this long ends
  *                             start-up (register writes become alerts)
  *   disable = RULE            repeat: a rule id not to raise
@@ -35,6 +37,7 @@ struct ids_policy {
 	size_t nengineering;
 	uint32_t identify_limit, hello_limit, arp_reply_limit, new_mac_limit;
 	uint64_t startup_ns;
+	uint64_t ar_timeout_ns;
 	bool disabled[ALERT_RULE_COUNT];
 	bool block[ALERT_RULE_COUNT];
 };

@@ -51,6 +51,7 @@ void ids_arp(struct ids *ids)
 	o = ids_addr_get(ids, ADDR_IP(a.spa));
 	if (o && o != s && o->ip == a.spa &&
 	    ids->ts - o->ip_ns < IDS_BINDING_NS) {
+		o->attack_ns = ids->ts;
 		ids_raise(ids, ALERT_R_ARP_IP_TAKEOVER, 0, a.sha, d->dst, o->mac,
 			  o->name[0] ? o->name : NULL,
 			  ADDR_IP(a.spa) ^ ids_mac_key(a.sha), ip);

@@ -13,6 +13,10 @@
 #define IDS_BINDING_NS	300000000000ULL	/* an address claim holds 5 min */
 #define IDS_AR_NS	3000000000ULL	/* cyclic RT this recent: AR active */
 #define IDS_NO_IP	0
+#define IDS_MAX_ARS	1024
+#define IDS_SCAN_NS	100000000ULL	/* AR watch: every 100 ms of frames */
+#define IDS_ATTACK_NS	10000000000ULL	/* an attack this long before a loss
+					 * explains it */
 
 struct rate {
 	uint64_t start;
@@ -36,6 +40,10 @@ struct station {
 	char name[48];
 	uint8_t peer[6];		/* AR partner: cyclic RT to/from it */
 	uint64_t peer_ns;
+	uint64_t rt_ns;			/* its AR's last cyclic RT frame */
+	uint64_t attack_ns;		/* last DCP Set from a stranger or
+					 * address takeover aimed at it */
+	bool ar;			/* in ids->ars: an AR runs */
 	struct rate ident, hello, arp_reply;
 	/* the last DCP Set sent to this station, for its answer */
 	uint32_t set_xid;
@@ -73,6 +81,9 @@ struct ids {
 	struct addr addr[IDS_ADDRS];
 	struct master ms[IDS_MASTERS];
 	struct master *last_master;	/* the last frame's */
+	uint16_t ars[IDS_MAX_ARS];	/* stations with a running AR */
+	size_t nars;
+	uint64_t scan_ns;
 	uint32_t count;			/* occurrences the next raise stands
 					 * for (0: 1) */
 	/* the frame being inspected */
@@ -106,6 +117,7 @@ uint64_t ids_mac_key(const uint8_t mac[6]);
 void ids_pn(struct ids *ids);
 void ids_dcp(struct ids *ids);
 void ids_arp(struct ids *ids);
+void ids_ar_scan(struct ids *ids);
 void ids_ecat(struct ids *ids);
 
 #endif

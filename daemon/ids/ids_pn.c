@@ -33,6 +33,54 @@ void ids_pn(struct ids *ids)
 	memcpy(b->peer, d->src, 6);
 	a->peer_ns = b->peer_ns = ids->ts;
 	a->pn = b->pn = true;
+	if (d->proto == DECODE_PN_RT) {
+		a->rt_ns = b->rt_ns = ids->ts;
+		/* one side watches the pair */
+		if (!a->ar && !b->ar && ids->nars < IDS_MAX_ARS) {
+			a->ar = b->ar = true;
+			ids->ars[ids->nars++] = (uint16_t)(a - ids->st);
+		}
+	}
+}
+
+/* ARs whose cyclic frames stopped; O(running ARs) every IDS_SCAN_NS */
+void ids_ar_scan(struct ids *ids)
+{
+	char detail[ALERT_DETAIL_MAX];
+	size_t i = 0;
+
+	while (i < ids->nars) {
+		struct station *s = &ids->st[ids->ars[i]];
+		struct station *p = ids_station(ids, s->peer, false);
+		struct station *dev = s->name[0] || !p ? s : p;
+		uint64_t attack = s->attack_ns, quiet = ids->ts - s->rt_ns;
+
+		if (quiet <= ids->p.ar_timeout_ns || ids->ts < s->rt_ns) {
+			i++;
+			continue;
+		}
+		if (p && p->attack_ns > attack)
+			attack = p->attack_ns;
+		s->ar = false;
+		if (p)
+			p->ar = false;
+		ids->ars[i] = ids->ars[--ids->nars];
+		/* the attack came shortly before the frames stopped, or
+		 * between the last frame and the watchdog */
+		if (attack && attack <= s->rt_ns + ids->p.ar_timeout_ns &&
+		    (attack >= s->rt_ns || s->rt_ns - attack < IDS_ATTACK_NS))
+			snprintf(detail, sizeof(detail), "no cyclic frame for "
+				 "%llu ms, right after an attack on it (DCP Set "
+				 "from a stranger or address takeover)",
+				 (unsigned long long)(quiet / 1000000));
+		else
+			snprintf(detail, sizeof(detail), "no cyclic frame for "
+				 "%llu ms", (unsigned long long)(quiet / 1000000));
+		ids_raise(ids, ALERT_R_PN_AR_LOST, strstr(detail, "attack") ?
+			  ALERT_SEV_CRITICAL : 0, s->mac, s->peer, dev->mac,
+			  dev->name[0] ? dev->name : NULL,
+			  ids_mac_key(s->mac) ^ ids_mac_key(s->peer) << 8, detail);
+	}
 }
 
 static uint64_t name_hash(const uint8_t *p, size_t n)
@@ -86,6 +134,9 @@ static void set_request(struct ids *ids, struct station *t)
 	char what[ALERT_DETAIL_MAX];
 
 	ids->ctr.dcp_sets++;
+	if (t && !ids_engineering(ids, d->src) &&
+	    !(t->peer_ns && !memcmp(t->peer, d->src, 6)))
+		t->attack_ns = ids->ts;
 	if (t) {
 		t->set_xid = c->xid;
 		t->set_ip = (c->fields & DCP_F_IP) ? c->ip : 0;

@@ -132,6 +132,14 @@ class Capture:
             self.add(ecat(returned(MASTER),
                           [(LRW, idx, 0, 0x1000, b"\0" * 8, 3)]), 10)
 
+    def ecat_only(self, seconds):
+        """The EtherCAT master goes on; the PROFINET AR has stopped."""
+        for i in range(seconds * 500):
+            idx = (0x80 + i) & 0xFF
+            self.add(ecat(MASTER, [(LRW, idx, 0, 0x1000, b"\0" * 8, 0)]), 2000)
+            self.add(ecat(returned(MASTER),
+                          [(LRW, idx, 0, 0x1000, b"\0" * 8, 3)]), 10)
+
     def write(self, path):
         with open(path, "wb") as f:
             f.write(struct.pack("<IHHiIII", 0xa1b23c4d, 2, 4, 0, 0, 65535, 1))
@@ -244,6 +252,20 @@ def mac_flood(c):
                   src + bytes((10, 0, 0, 1)) + b"\0" * 6 + bytes((10, 0, 0, 2))), 10)
 
 
+def ar_lost(c):
+    c.line(1)
+    c.attack()
+    c.ecat_only(2)
+
+
+def ar_lost_after_set(c):
+    c.line(1)
+    c.attack()
+    c.add(set_req(STRANGER, DEV, 79, b"renamed"))
+    c.add(set_resp(DEV, STRANGER, 79, 0))
+    c.ecat_only(2)
+
+
 ATTACKS = [
     ("dcp_set_stranger", "pn.dcp.set_from_stranger", dcp_set_stranger),
     ("dcp_set_refused", "pn.dcp.set_from_stranger", dcp_set_refused),
@@ -260,6 +282,8 @@ ATTACKS = [
     ("ecat_foe", "ecat.foe.write", ecat_foe),
     ("ecat_injected", "ecat.dgram.injected", ecat_injected),
     ("mac_flood", "inventory.mac_flood", mac_flood),
+    ("ar_lost", "pn.ar.lost", ar_lost),
+    ("ar_lost_after_set", "pn.ar.lost", ar_lost_after_set),
 ]
 
 

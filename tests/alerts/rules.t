@@ -21,7 +21,10 @@ while read -r name rule mark; do
 	first=$(echo "$line" | jq '.frames[0]')
 	ts=$(echo "$line" | jq '.ts_ns')
 	t0=$("$BIN/iiotctl" decode "$work/$name.pcap" | sed -n "${mark}p" | jq '.ts_ns')
-	if [ "$first" -ge "$mark" ] && [ $((ts - t0)) -lt 1000000000 ]; then
+	# an AR is lost once its watchdog (ar_timeout, 1 s) has run out
+	late=1000000000
+	[ "$rule" = pn.ar.lost ] && late=1200000000
+	if [ "$first" -ge "$mark" ] && [ $((ts - t0)) -lt $late ]; then
 		ok "$name raises $rule at frame $first (attack from $mark)"
 	else
 		fail "$name raises $rule in time" "first frame $first, attack $mark, $(((ts - t0) / 1000000)) ms late"
@@ -38,6 +41,11 @@ expect_eq "DCP Set to a device with an active AR is critical" "$sev" critical
 
 cnt=$("$BIN/iiotctl" alerts "$work/identify_flood.pcap" | jq 'select(.rule == "pn.dcp.identify_flood") | .count')
 expect_eq "150 Identify requests over a limit of 100: one alert counting 50" "$cnt" 50
+
+sev=$("$BIN/iiotctl" alerts "$work/ar_lost_after_set.pcap" | jq -r 'select(.rule == "pn.ar.lost") | .severity')
+expect_eq "an AR lost right after a DCP Set from a stranger is critical" "$sev" critical
+sev=$("$BIN/iiotctl" alerts "$work/ar_lost.pcap" | jq -r 'select(.rule == "pn.ar.lost") | .severity')
+expect_eq "an AR lost on its own is a warning" "$sev" warning
 
 # a flood of one rule becomes one summary
 n=$("$BIN/iiotctl" alerts "$work/mac_flood.pcap" | jq -s 'length')
