@@ -124,6 +124,24 @@
 	X(ECAT_DC_DRIFT, "ecat.dc.drift", WARNING, NULL, 60, \
 	  "Distributed clock of {device} out of sync: {detail}", \
 	  "{device} 的分布式时钟失步：{detail}") \
+	X(PN_AR_LOST, "pn.ar.lost", CRITICAL, NULL, 60, \
+	  "Cyclic data of {device} stopped: {detail}", \
+	  "{device} 的周期数据中断：{detail}") \
+	X(PN_PROVIDER_STOP, "pn.provider.stop", WARNING, NULL, 60, \
+	  "{device} went to STOP: {detail}", \
+	  "{device} 进入 STOP 状态：{detail}") \
+	X(PN_DATA_INVALID, "pn.data.invalid", WARNING, NULL, 60, \
+	  "{device} sends invalid data: {detail}", \
+	  "{device} 发送的数据无效：{detail}") \
+	X(PN_STATION_PROBLEM, "pn.station.problem", WARNING, NULL, 60, \
+	  "{device} signals a station problem: {detail}", \
+	  "{device} 指示站点故障：{detail}") \
+	X(PN_ALARM_DIAG, "pn.alarm.diagnosis", WARNING, NULL, 0, \
+	  "Diagnosis alarm from {device}: {detail}", \
+	  "{device} 的诊断报警：{detail}") \
+	X(PN_ALARM_PULL, "pn.alarm.pull", WARNING, NULL, 0, \
+	  "Module pulled at {device}: {detail}", \
+	  "{device} 的模块被拔出：{detail}") \
 	X(DIAG_PREDICTED, "diag.predicted", WARNING, NULL, 600, \
 	  "Predicted fault at {device}: {detail}", \
 	  "{device} 预测将出现故障：{detail}") \

@@ -211,27 +211,38 @@ static const struct model_device *model_master(struct diag *dg,
 	return d;
 }
 
+static void deliver(struct diag *dg, struct diag_finding *f,
+		    const struct model_device *md, uint64_t key, bool quiet,
+		    const char *detail, const char *evidence);
+
+static void finding_init(struct diag *dg, struct diag_finding *f,
+			 unsigned int rule, bool cleared, const uint8_t mac[6],
+			 int station, int port)
+{
+	memset(f, 0, sizeof(*f));
+	f->rule = (uint16_t)rule;
+	f->severity = alert_rule(rule)->severity;
+	f->cleared = cleared;
+	f->ts_ns = dg->ts;
+	f->frame_no = dg->frame_no;
+	memcpy(f->master, mac, 6);
+	f->station = station;
+	f->position = -1;
+	f->port = (int8_t)port;
+}
+
 static void emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 		 int port, bool cleared, bool quiet, const char *detail,
 		 const char *evidence)
 {
 	const struct model_device *md;
 	struct diag_finding f;
-	struct alert_ev ev;
 	unsigned int ms = s ? s->ms : dg->cur_ms;
 
 	if (dg->o.disabled[rule])
 		return;
-	memset(&f, 0, sizeof(f));
-	f.rule = (uint16_t)rule;
-	f.severity = alert_rule(rule)->severity;
-	f.cleared = cleared;
-	f.ts_ns = dg->ts;
-	f.frame_no = dg->frame_no;
-	memcpy(f.master, dg->ms[ms].mac, 6);
-	f.station = s ? s->station : -1;
-	f.position = -1;
-	f.port = (int8_t)port;
+	finding_init(dg, &f, rule, cleared, dg->ms[ms].mac,
+		     s ? s->station : -1, port);
 	md = s ? model_slave(dg, s) : model_master(dg, ms);
 	if (md) {
 		if (s)
@@ -246,19 +257,30 @@ static void emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 	} else {
 		alert_mac_str(dg->ms[ms].mac, f.label);
 	}
-	diag_fmt(f.detail, sizeof(f.detail), "%s", detail);
-	diag_fmt(f.evidence, sizeof(f.evidence), "%s",
+	deliver(dg, &f, md, (uint64_t)f.station << 8 | (uint8_t)port, quiet,
+		detail, evidence);
+}
+
+/* the finding to the sink, the alert table */
+static void deliver(struct diag *dg, struct diag_finding *fp,
+		    const struct model_device *md, uint64_t key, bool quiet,
+		    const char *detail, const char *evidence)
+{
+	struct alert_ev ev;
+	unsigned int rule = fp->rule;
+
+	diag_fmt(fp->detail, sizeof(fp->detail), "%s", detail);
+	diag_fmt(fp->evidence, sizeof(fp->evidence), "%s",
 		 evidence ? evidence : "");
 	if (!quiet) {
 		dg->ctr.findings++;
 		if (dg->sink)
-			dg->sink(dg->sink_arg, &f);
+			dg->sink(dg->sink_arg, fp);
 	}
 	if (!dg->al)
 		return;
-	if (cleared) {
-		alerts_clear(dg->al, rule, md ? md->id : 0, 0,
-			     (uint64_t)f.station << 8 | (uint8_t)port);
+	if (fp->cleared) {
+		alerts_clear(dg->al, rule, md ? md->id : 0, 0, key);
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
@@ -268,9 +290,9 @@ static void emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 	ev.src = dg->d ? dg->d->src : NULL;
 	ev.dst = dg->d ? dg->d->dst : NULL;
 	ev.device = md ? md->id : 0;
-	ev.key = (uint64_t)f.station << 8 | (uint8_t)port;
-	ev.label = f.label;
-	ev.detail = quiet ? NULL : f.detail;
+	ev.key = key;
+	ev.label = fp->label;
+	ev.detail = quiet ? NULL : fp->detail;
 	alerts_raise(dg->al, &ev);
 }
 
@@ -279,6 +301,24 @@ void diag_emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 	       const char *evidence)
 {
 	emit(dg, rule, s, port, cleared, false, detail, evidence);
+}
+
+void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
+		   uint64_t key, bool cleared, const char *detail,
+		   const char *evidence)
+{
+	const struct model_device *md;
+	struct diag_finding f;
+
+	if (dg->o.disabled[rule])
+		return;
+	finding_init(dg, &f, rule, cleared, mac, -1, -1);
+	md = dg->m ? model_device_by_mac(dg->m, mac) : NULL;
+	if (md)
+		model_device_label(dg->m, md, f.label, sizeof(f.label));
+	else
+		alert_mac_str(mac, f.label);
+	deliver(dg, &f, md, key, false, detail, evidence);
 }
 
 /* the alert keeps the onset's detail: a repeat only counts */
@@ -330,4 +370,6 @@ void diag_frame(struct diag *dg, const struct decoded *d, uint64_t ts_ns,
 	dg->ctr.frames++;
 	if (d->proto == DECODE_ECAT)
 		ecat_frame(dg);
+	else
+		diag_pn(dg);
 }

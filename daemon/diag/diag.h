@@ -64,6 +64,10 @@ struct diag_opts {
 	X(findings,	"findings")					\
 	X(backwards,	"anomalies: counters that went backwards")	\
 	X(bad_al_code,	"anomalies: AL status codes not in the ETG table")\
+	X(pn_frames,	"PROFINET cyclic frames checked")		\
+	X(pn_alarms,	"PROFINET alarm notifications")			\
+	X(bad_alarm,	"anomalies: alarms whose lengths do not fit")	\
+	X(pn_full,	"PROFINET senders not tracked: table full")	\
 	X(masters_full,	"masters not tracked: table full")		\
 	X(slaves_full,	"slaves not tracked: table full")		\
 	X(cyclic_full,	"cyclic datagrams not tracked: table full")

@@ -10,6 +10,7 @@
 #define DIAG_SLAVES	1024	/* all masters together, power of two */
 #define DIAG_CYCLIC	32	/* cyclic datagrams per master, power of 2 */
 #define DIAG_PORTS	4
+#define DIAG_PN		2048	/* PROFINET cyclic senders, power of two */
 #define DIAG_TREND	16	/* samples a trend fits */
 #define DIAG_RATE_NS	60000000000ULL	/* a rate sample spans >= 1 min */
 
@@ -83,6 +84,17 @@ struct dcyc {
 	uint64_t checked, errors;
 };
 
+/* A PROFINET cyclic sender: device (or controller) MAC and FrameID. */
+struct dpn {
+	uint64_t key;			/* 1 << 63 | mac48 << 16 | frame id */
+	uint8_t mac[6];
+	uint16_t frame_id;
+	uint8_t ds, have_ds;		/* last APDU data status */
+	uint8_t lost;			/* reported silent */
+	uint8_t frames;			/* intervals seen, up to PN_MIN_FRAMES */
+	uint64_t last_ts, period;
+};
+
 struct dmaster {
 	uint8_t mac[6];			/* U/L bit cleared */
 	uint8_t used;
@@ -105,6 +117,9 @@ struct diag {
 	struct dmaster ms[DIAG_MASTERS];
 	struct dslave sl[DIAG_SLAVES];
 	size_t nsl;
+	struct dpn pn[DIAG_PN];
+	size_t npn;
+	uint64_t pn_scan_ts;
 	/* the frame being inspected */
 	const struct decoded *d;
 	uint64_t ts, frame_no;
@@ -122,6 +137,10 @@ struct dslave *diag_slave(struct diag *dg, unsigned int ms, uint16_t station,
 void diag_emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 	       int port, bool cleared, const char *detail,
 	       const char *evidence);
+/* A finding on the PROFINET station with this MAC (key: what on it). */
+void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
+		   uint64_t key, bool cleared, const char *detail,
+		   const char *evidence);
 /* One more occurrence of an open finding: counted in its alert only. */
 void diag_repeat(struct diag *dg, unsigned int rule, const struct dslave *s,
 		 int port);
@@ -144,6 +163,11 @@ void diag_wkc_reset(struct diag *dg, unsigned int ms);
 void diag_esc(struct diag *dg, const struct decode_ecat_dgram *g);
 void diag_al(struct diag *dg, const struct decode_ecat_dgram *g);
 void diag_dc(struct diag *dg, const struct decode_ecat_dgram *g);
+/* diag_pn.c: PROFINET frames (and the silence check) */
+void diag_pn(struct diag *dg);
+/* pn_codes.c: texts, NULL when unknown */
+const char *diag_channel_error_text(uint16_t code);
+const char *diag_alarm_type_text(uint16_t type);
 
 /* diag_trend.c: Theil–Sen over the samples */
 void trend_add(struct trend *t, uint64_t ts, double v);

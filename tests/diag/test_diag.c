@@ -604,6 +604,145 @@ static void test_rising_error_rate_predicted(void **state)
 	ctx_free(&c);
 }
 
+
+static const uint8_t DEVICE[6] = { 0x00, 0x0e, 0x8c, 0x30, 0x00, 0x01 };
+
+static void pn_frame(struct ctx *c, uint64_t ts, uint8_t ds)
+{
+	uint8_t f[64];
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, "\x00\x0e\x8c\x00\x02\x01", 6);
+	memcpy(f + 6, DEVICE, 6);
+	f[12] = 0x88;
+	f[13] = 0x92;
+	f[14] = 0xC0;		/* FrameID 0xC001, RT class 1 */
+	f[15] = 0x01;
+	f[60] = (uint8_t)(c->n >> 8);	/* cycle counter */
+	f[61] = (uint8_t)c->n;
+	f[62] = ds;
+	c->ts = ts;
+	decode_frame(f, sizeof(f), &c->d);
+	assert_int_equal(c->d.proto, DECODE_PN_RT);
+	diag_frame(c->dg, &c->d, ts, ++c->n);
+}
+
+#define DS_OK (PN_DS_STATE | PN_DS_VALID | PN_DS_RUN | PN_DS_STATION_OK)
+
+static void test_pn_data_status_events(void **state)
+{
+	struct ctx c;
+	uint64_t t = 1000 * MS;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 5; i++)
+		pn_frame(&c, t += 2 * MS, DS_OK);
+	assert_int_equal(c.got.n, 0);
+	pn_frame(&c, t += 2 * MS, DS_OK & ~PN_DS_RUN);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_PROVIDER_STOP);
+	assert_non_null(strstr(c.got.f[0].detail, "provider state STOP"));
+	pn_frame(&c, t += 2 * MS, DS_OK & ~PN_DS_RUN);
+	assert_int_equal(c.got.n, 1);
+	pn_frame(&c, t += 2 * MS, DS_OK & ~PN_DS_STATION_OK);
+	assert_int_equal(c.got.n, 3);	/* RUN again, station problem */
+	assert_true(c.got.f[1].cleared);
+	assert_int_equal(c.got.f[2].rule, ALERT_R_PN_STATION_PROBLEM);
+	ctx_free(&c);
+}
+
+static void test_pn_ar_lost_after_watchdog(void **state)
+{
+	struct ctx c;
+	uint64_t t = 1000 * MS;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 20; i++)
+		pn_frame(&c, t += 2 * MS, DS_OK);
+	/* another device's frames keep the clock going: 5 ms of silence
+	 * is within 3 update times, 7 ms is not */
+	t += 5 * MS;
+	pn_frame(&c, t, DS_OK);
+	assert_int_equal(c.got.n, 0);
+	c.ts = t + 20 * MS;
+	memset(&c.d, 0, sizeof(c.d));
+	c.d.proto = DECODE_OTHER;
+	diag_frame(c.dg, &c.d, t + 20 * MS, ++c.n);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_AR_LOST);
+	assert_non_null(strstr(c.got.f[0].detail, "no frame 0xc001 for 20 ms"));
+	pn_frame(&c, t + 22 * MS, DS_OK);
+	assert_true(c.got.f[1].cleared);
+	ctx_free(&c);
+}
+
+/* a diagnosis alarm with one channel diagnosis; blen_adj corrupts the
+ * block length */
+static void pn_alarm(struct ctx *c, uint16_t type, uint16_t cet, int blen_adj)
+{
+	uint8_t f[80], *b;
+	uint16_t blen = (uint16_t)(30 + blen_adj);
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, "\x00\x0e\x8c\x00\x02\x01", 6);
+	memcpy(f + 6, DEVICE, 6);
+	f[12] = 0x88;
+	f[13] = 0x92;
+	f[14] = 0xFE;		/* alarm low */
+	f[15] = 0x01;
+	f[16 + 4] = 0x11;	/* DATA, version 1 */
+	f[16 + 10] = 0;
+	f[16 + 11] = 34;	/* var part: block header 4 + 30 */
+	b = f + 28;
+	b[1] = 0x02;		/* AlarmNotification low */
+	b[2] = (uint8_t)(blen >> 8);
+	b[3] = (uint8_t)blen;
+	b[4] = 1;
+	b[6] = (uint8_t)(type >> 8);
+	b[7] = (uint8_t)type;
+	b[13] = 3;		/* slot 3 */
+	b[14] = 0x80;		/* subslot 0x8001 */
+	b[15] = 0x01;
+	b[26] = 0x80;		/* USI: channel diagnosis */
+	b[29] = 5;		/* channel 5 */
+	b[32] = (uint8_t)(cet >> 8);
+	b[33] = (uint8_t)cet;
+	c->ts += MS;
+	decode_frame(f, sizeof(f), &c->d);
+	assert_int_equal(c->d.proto, DECODE_PN_ALARM);
+	diag_frame(c->dg, &c->d, c->ts, ++c->n);
+}
+
+static void test_pn_diagnosis_alarm_text(void **state)
+{
+	struct ctx c;
+	struct diag_counters k;
+
+	(void)state;
+	ctx_init(&c, false);
+	pn_alarm(&c, 0x0001, 0x0006, 0);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_ALARM_DIAG);
+	assert_string_equal(c.got.f[0].detail, "slot 3 subslot 0x8001, "
+			    "channel 5: wire break");
+	pn_alarm(&c, 0x000C, 0x0006, 0);	/* disappears */
+	assert_true(c.got.f[1].cleared);
+	pn_alarm(&c, 0x0003, 0, 0);		/* pull */
+	assert_int_equal(c.got.f[2].rule, ALERT_R_PN_ALARM_PULL);
+	/* a block longer than its PDU: counted, no diagnosis */
+	pn_alarm(&c, 0x0001, 0x0001, 40);
+	assert_int_equal(c.got.n, 3);
+	diag_get_counters(c.dg, &k);
+	assert_int_equal(k.bad_alarm, 1);
+	assert_string_equal(diag_channel_error_text(0x0002), "undervoltage");
+	assert_null(diag_channel_error_text(0x000B));
+	ctx_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +764,9 @@ int main(void)
 		cmocka_unit_test(test_dc_out_of_sync_after_converged),
 		cmocka_unit_test(test_trend_ignores_spikes),
 		cmocka_unit_test(test_rising_error_rate_predicted),
+		cmocka_unit_test(test_pn_data_status_events),
+		cmocka_unit_test(test_pn_ar_lost_after_watchdog),
+		cmocka_unit_test(test_pn_diagnosis_alarm_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,256 @@
+/*
+ * PROFINET: what a device's cyclic frames and alarms say about it.
+ *
+ * Data status of every cyclic frame: ProviderState STOP, DataValid
+ * cleared and the StationProblemIndicator are conditions that start and
+ * end with the frames that show them.  A device whose cyclic frames stop
+ * for longer than WatchdogFactor (3) update times (the interval learnt
+ * from its frames) has lost its AR, as its controller's watchdog sees it; checked on the capture's own clock,
+ * at most every 10 ms of it.  Alarms: diagnosis appears (with the channel
+ * error type of a channel diagnosis as text) and disappears, pull and
+ * plug.  An alarm whose block length does not fit its PDU is counted as
+ * an anomaly and says nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alerts/alerts.h"
+#include "diag/diag_int.h"
+
+#define PN_WATCHDOG	3		/* update times of silence: AR lost */
+#define PN_SCAN_NS	10000000ULL	/* silence checked this often */
+#define PN_MIN_FRAMES	8		/* frames before the interval counts */
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint64_t mac_key(const uint8_t mac[6])
+{
+	return (uint64_t)mac[0] << 40 | (uint64_t)mac[1] << 32 |
+	       (uint64_t)mac[2] << 24 | (uint64_t)mac[3] << 16 |
+	       (uint64_t)mac[4] << 8 | mac[5];
+}
+
+static struct dpn *pn_get(struct diag *dg, const uint8_t mac[6],
+			  uint16_t frame_id)
+{
+	uint64_t key = mac_key(mac) << 16 | frame_id | 1ULL << 63;
+	uint64_t h = key * 0x9E3779B97F4A7C15ULL;
+	unsigned int i = (unsigned int)(h >> 40) & (DIAG_PN - 1), n;
+
+	for (n = 0; n < DIAG_PN; n++, i = (i + 1) & (DIAG_PN - 1)) {
+		struct dpn *p = &dg->pn[i];
+
+		if (p->key == key)
+			return p;
+		if (!p->key) {
+			if (dg->npn >= DIAG_PN * 3 / 4) {
+				dg->ctr.pn_full++;
+				return NULL;
+			}
+			p->key = key;
+			memcpy(p->mac, mac, 6);
+			p->frame_id = frame_id;
+			dg->npn++;
+			return p;
+		}
+	}
+	dg->ctr.pn_full++;
+	return NULL;
+}
+
+/* one data-status bit's condition: on when (ds & bit) == on_when */
+static void status_bit(struct diag *dg, struct dpn *p, uint8_t was,
+		       uint8_t now, uint8_t bit, bool bad_when_set,
+		       unsigned int rule, const char *on, const char *off)
+{
+	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
+	bool bad_was = !!(was & bit) == bad_when_set;
+	bool bad_now = !!(now & bit) == bad_when_set;
+
+	if (bad_was == bad_now && p->have_ds)
+		return;
+	if (!bad_now && !p->have_ds)
+		return;
+	diag_fmt(detail, sizeof(detail), "%s (frame ID 0x%04x, cycle "
+		 "counter %u)", bad_now ? on : off, p->frame_id,
+		 dg->d->pn.cycle_counter);
+	diag_fmt(ev, sizeof(ev), "APDU data status 0x%02x, was 0x%02x", now,
+		 was);
+	diag_emit_dev(dg, rule, p->mac, p->frame_id, !bad_now, detail,
+		      bad_now ? ev : NULL);
+}
+
+static void cyclic(struct diag *dg)
+{
+	const struct decode_pn *pn = &dg->d->pn;
+	struct dpn *p;
+	uint8_t ds;
+
+	if (!pn->has_status)
+		return;
+	p = pn_get(dg, dg->d->src, pn->frame_id);
+	if (!p)
+		return;
+	dg->ctr.pn_frames++;
+	if (p->last_ts && dg->ts > p->last_ts) {
+		uint64_t iv = dg->ts - p->last_ts;
+
+		/* the update time: a slow average of the intervals near
+		 * it; a late frame's long and short intervals, and the
+		 * gaps of lost frames, fall outside and are left out */
+		if (!p->period)
+			p->period = iv;
+		else if (iv > p->period / 2 && iv < p->period * 2)
+			p->period = p->period - p->period / 16 + iv / 16;
+		if (p->frames < PN_MIN_FRAMES)
+			p->frames++;
+	}
+	if (p->lost) {
+		char detail[ALERT_DETAIL_MAX];
+
+		p->lost = 0;
+		diag_fmt(detail, sizeof(detail), "frames 0x%04x resumed",
+			 p->frame_id);
+		diag_emit_dev(dg, ALERT_R_PN_AR_LOST, p->mac, p->frame_id,
+			      true, detail, NULL);
+	}
+	p->last_ts = dg->ts;
+	ds = pn->data_status;
+	if (ds & PN_DS_IGNORE)
+		return;
+	status_bit(dg, p, p->ds, ds, PN_DS_RUN, false, ALERT_R_PN_PROVIDER_STOP,
+		   "provider state STOP", "provider state RUN again");
+	status_bit(dg, p, p->ds, ds, PN_DS_VALID, false,
+		   ALERT_R_PN_DATA_INVALID, "DataValid cleared",
+		   "data valid again");
+	status_bit(dg, p, p->ds, ds, PN_DS_STATION_OK, false,
+		   ALERT_R_PN_STATION_PROBLEM, "StationProblemIndicator set "
+		   "(a diagnosis is pending)", "station problem gone");
+	p->ds = ds;
+	p->have_ds = 1;
+}
+
+/* devices silent for PN_WATCHDOG update times: their AR is lost */
+static void silence(struct diag *dg)
+{
+	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
+	size_t i;
+
+	if (dg->ts < dg->pn_scan_ts + PN_SCAN_NS)
+		return;
+	dg->pn_scan_ts = dg->ts;
+	for (i = 0; i < DIAG_PN; i++) {
+		struct dpn *p = &dg->pn[i];
+
+		if (!p->key || p->lost || p->frames < PN_MIN_FRAMES ||
+		    dg->ts < p->last_ts ||
+		    dg->ts - p->last_ts <= PN_WATCHDOG * p->period)
+			continue;
+		p->lost = 1;
+		diag_fmt(detail, sizeof(detail), "no frame 0x%04x for %llu ms "
+			 "(more than %u x its %llu us update time)",
+			 p->frame_id,
+			 (unsigned long long)((dg->ts - p->last_ts) / 1000000),
+			 PN_WATCHDOG, (unsigned long long)(p->period / 1000));
+		diag_fmt(ev, sizeof(ev), "last cyclic frame at %llu ns; "
+			 "WatchdogFactor %u (the default) times the update "
+			 "time learnt from its frames", (unsigned long long)p->last_ts,
+			 PN_WATCHDOG);
+		diag_emit_dev(dg, ALERT_R_PN_AR_LOST, p->mac, p->frame_id,
+			      false, detail, ev);
+	}
+}
+
+/* the channel diagnosis after the AlarmNotification, or "" */
+static int channel(struct diag *dg, char *buf, size_t len)
+{
+	const struct decoded *d = dg->d;
+	const struct decode_alarm *a = &d->alarm;
+	const uint8_t *blk;
+	uint32_t end, blen;
+	const char *t;
+	uint16_t cet;
+
+	buf[0] = 0;
+	/* FrameID, RTA header (12), then the block */
+	if (d->l3_len < 2 + 12 + 4)
+		return 0;
+	blk = d->l3 + 14;
+	blen = be16(blk + 2);
+	if (4 + blen > a->var_len || a->var_len > d->l3_len - 14) {
+		dg->ctr.bad_alarm++;
+		return -1;
+	}
+	end = 4 + blen;
+	/* block header 6, notification 20, USI 2, channel 2 + 2 + 2 */
+	if (end < 26 + 2 || be16(blk + 26) != 0x8000)
+		return 0;
+	if (end < 26 + 2 + 6) {
+		dg->ctr.bad_alarm++;
+		return -1;
+	}
+	cet = be16(blk + 32);
+	t = diag_channel_error_text(cet);
+	if (t)
+		diag_fmt(buf, len, ", channel %u: %s", be16(blk + 28), t);
+	else
+		diag_fmt(buf, len, ", channel %u: error type 0x%04x",
+			 be16(blk + 28), cet);
+	return 0;
+}
+
+static void alarm(struct diag *dg)
+{
+	const struct decode_alarm *a = &dg->d->alarm;
+	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX], ch[80];
+	uint64_t key = (uint64_t)a->slot << 16 | a->subslot;
+	const char *t;
+
+	if (!a->has_notification || dg->d->anomalies)
+		return;
+	dg->ctr.pn_alarms++;
+	if (channel(dg, ch, sizeof(ch)))
+		return;
+	t = diag_alarm_type_text(a->alarm_type);
+	diag_fmt(detail, sizeof(detail), "slot %u subslot 0x%04x%s", a->slot,
+		 a->subslot, ch);
+	diag_fmt(ev, sizeof(ev), "%s alarm (type 0x%04x), %s priority, "
+		 "module 0x%08x, submodule 0x%08x, specifier 0x%04x",
+		 t ? t : "unknown", a->alarm_type,
+		 a->block_type == 1 ? "high" : "low", a->module_ident,
+		 a->submodule_ident, a->alarm_specifier);
+	switch (a->alarm_type) {
+	case 0x0001:
+		diag_emit_dev(dg, ALERT_R_PN_ALARM_DIAG, dg->d->src, key, false,
+			      detail, ev);
+		break;
+	case 0x000C:
+		diag_emit_dev(dg, ALERT_R_PN_ALARM_DIAG, dg->d->src, key, true,
+			      detail, ev);
+		break;
+	case 0x0003:
+	case 0x0017:
+		diag_emit_dev(dg, ALERT_R_PN_ALARM_PULL, dg->d->src, key, false,
+			      detail, ev);
+		break;
+	case 0x0004:
+	case 0x000B:
+		diag_emit_dev(dg, ALERT_R_PN_ALARM_PULL, dg->d->src, key, true,
+			      detail, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+void diag_pn(struct diag *dg)
+{
+	if (dg->d->proto == DECODE_PN_RT)
+		cyclic(dg);
+	else if (dg->d->proto == DECODE_PN_ALARM)
+		alarm(dg);
+	silence(dg);
+}
