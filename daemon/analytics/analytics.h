@@ -70,4 +70,9 @@ void analytics_tick(struct analytics *an, uint64_t now_ns);
 void analytics_get_counters(struct analytics *an,
 			    struct analytics_counters *out);
 
+struct json_t;
+/* {"rules": [...with their active instances], "anomaly": {...},
+ * "counters": {...}} (GET /api/v1/analytics, docs/openapi.yaml) */
+struct json_t *analytics_json(struct analytics *an);
+
 #endif

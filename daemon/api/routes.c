@@ -72,6 +72,7 @@ static const struct route {
 	{ GET, "/api/v1/alerts", PERM_ALERT_READ, 0, h_alerts },
 	{ GET, "/api/v1/alerts/counts", PERM_ALERT_READ, 0, h_alert_counts },
 	{ GET, "/api/v1/alerts/rules", PERM_ALERT_READ, 0, h_alert_rules },
+	{ GET, "/api/v1/analytics", PERM_ALERT_READ, 0, h_analytics },
 	{ GET, "/api/v1/alerts/{}", PERM_ALERT_READ, 0, h_alert },
 	{ GET, "/api/v1/alerts/{}/pcap", PERM_ALERT_READ, 0, h_alert_pcap },
 	{ POST, "/api/v1/alerts/{}/ack", PERM_ALERT_ACK, R_STATE | R_BODY, h_alert_ack },

@@ -43,6 +43,7 @@ ROUTES=(
 	"GET /alerts - alert.read"
 	"GET /alerts/counts - alert.read"
 	"GET /alerts/rules - alert.read"
+	"GET /analytics - alert.read"
 	"GET /alerts/999999 - alert.read"
 	"GET /alerts/999999/pcap - alert.read"
 	"POST /alerts/999999/ack {} alert.ack"
