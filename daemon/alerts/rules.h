@@ -79,9 +79,9 @@
 	X(ARP_REPLY_FLOOD, "arp.reply_flood", WARNING, "T0830", 60, \
 	  "ARP reply flood from {src}: {detail}", \
 	  "来自 {src} 的 ARP 应答泛洪：{detail}") \
-	X(PN_AR_LOST, "pn.ar.lost", WARNING, "T0827", 60, \
-	  "The cyclic exchange of {device} stopped: {detail}", \
-	  "{device} 的周期性数据交换中断：{detail}") \
+	X(PN_AR_LOST_ATTACK, "pn.ar.lost_after_attack", CRITICAL, "T0827", 60, \
+	  "The cyclic exchange of {device} stopped right after an attack on it: {detail}", \
+	  "{device} 遭受攻击后周期性数据交换随即中断：{detail}") \
 	X(ECAT_SECOND_MASTER, "ecat.master.second", CRITICAL, "T0848", 60, \
 	  "A second EtherCAT master {src} sends while {device} runs the line ({detail})", \
 	  "第二个 EtherCAT 主站 {src} 在 {device} 运行时发送帧（{detail}）") \

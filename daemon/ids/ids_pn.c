@@ -66,19 +66,16 @@ void ids_ar_scan(struct ids *ids)
 			p->ar = false;
 		ids->ars[i] = ids->ars[--ids->nars];
 		/* the attack came shortly before the frames stopped, or
-		 * between the last frame and the watchdog */
-		if (attack && attack <= s->rt_ns + ids->p.ar_timeout_ns &&
-		    (attack >= s->rt_ns || s->rt_ns - attack < IDS_ATTACK_NS))
-			snprintf(detail, sizeof(detail), "no cyclic frame for "
-				 "%llu ms, right after an attack on it (DCP Set "
-				 "from a stranger or address takeover)",
-				 (unsigned long long)(quiet / 1000000));
-		else
-			snprintf(detail, sizeof(detail), "no cyclic frame for "
-				 "%llu ms", (unsigned long long)(quiet / 1000000));
-		ids_raise(ids, ALERT_R_PN_AR_LOST, strstr(detail, "attack") ?
-			  ALERT_SEV_CRITICAL : 0, s->mac, s->peer, dev->mac,
-			  dev->name[0] ? dev->name : NULL,
+		 * between the last frame and the watchdog; a loss on its
+		 * own is diag's pn.ar.lost */
+		if (!attack || attack > s->rt_ns + ids->p.ar_timeout_ns ||
+		    (attack < s->rt_ns && s->rt_ns - attack >= IDS_ATTACK_NS))
+			continue;
+		snprintf(detail, sizeof(detail), "no cyclic frame for %llu ms "
+			 "after a DCP Set from a stranger or an address "
+			 "takeover", (unsigned long long)(quiet / 1000000));
+		ids_raise(ids, ALERT_R_PN_AR_LOST_ATTACK, 0, s->mac, s->peer,
+			  dev->mac, dev->name[0] ? dev->name : NULL,
 			  ids_mac_key(s->mac) ^ ids_mac_key(s->peer) << 8, detail);
 	}
 }

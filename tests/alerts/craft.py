@@ -282,8 +282,7 @@ ATTACKS = [
     ("ecat_foe", "ecat.foe.write", ecat_foe),
     ("ecat_injected", "ecat.dgram.injected", ecat_injected),
     ("mac_flood", "inventory.mac_flood", mac_flood),
-    ("ar_lost", "pn.ar.lost", ar_lost),
-    ("ar_lost_after_set", "pn.ar.lost", ar_lost_after_set),
+    ("ar_lost_after_set", "pn.ar.lost_after_attack", ar_lost_after_set),
 ]
 
 
@@ -293,6 +292,10 @@ def main():
     clean = Capture()
     clean.line(3)
     clean.write(os.path.join(out, "clean.pcap"))
+    # an AR lost without an attack: diag's pn.ar.lost, nothing for the IDS
+    c = Capture()
+    ar_lost(c)
+    c.write(os.path.join(out, "ar_lost.pcap"))
     with open(os.path.join(out, "expect.txt"), "w") as exp:
         for name, rule, fn in ATTACKS:
             c = Capture()
