@@ -71,6 +71,8 @@ state_dir = $var
 ring = $ring
 [model]
 signals = $top/etc/signals.map
+[analytics]
+rules = $top/etc/analytics.rules
 [store]
 path = $var/iiot.db
 max_size = 256M

@@ -38,6 +38,13 @@ got=$("$BIN/iiotctl" analyse "$work/p.pcap" --signals "$here/process.map" |
 expect_eq "without rules, anomaly detection runs alone" "$got" \
 	"signal.anomaly pressure signal.anomaly state signal.anomaly temp "
 
+# the shipped rules for make run load against the shipped map and stay
+# quiet on the healthy small cell
+"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --out "$work/sc.pcap" --duration 10 >/dev/null 2>&1
+got=$("$BIN/iiotctl" analyse "$work/sc.pcap" --signals "$IIOT_TOP/etc/signals.map" \
+	--rules "$IIOT_TOP/etc/analytics.rules" 2>&1)
+expect_eq "etc/analytics.rules: nothing on the healthy small cell" "$?:$got" "0:"
+
 # bad rules are refused, naming the line, the key and the column
 printf '[rule.a]\nkind = expr\nexpr = temp > 80 and (state\n' >"$work/bad1.rules"
 err=$("$BIN/iiotctl" analyse "$work/p.pcap" --signals "$here/process.map" --rules "$work/bad1.rules" 2>&1)
