@@ -124,6 +124,9 @@
 	X(ECAT_DC_DRIFT, "ecat.dc.drift", WARNING, NULL, 60, \
 	  "Distributed clock of {device} out of sync: {detail}", \
 	  "{device} 的分布式时钟失步：{detail}") \
+	X(PN_AR_LOST, "pn.ar.lost", CRITICAL, NULL, 60, \
+	  "Cyclic data of {device} stopped: {detail}", \
+	  "{device} 的周期数据中断：{detail}") \
 	X(PN_PROVIDER_STOP, "pn.provider.stop", WARNING, NULL, 60, \
 	  "{device} went to STOP: {detail}", \
 	  "{device} 进入 STOP 状态：{detail}") \

@@ -90,6 +90,9 @@ struct dpn {
 	uint8_t mac[6];
 	uint16_t frame_id;
 	uint8_t ds, have_ds;		/* last APDU data status */
+	uint8_t lost;			/* reported silent */
+	uint8_t frames;			/* intervals seen, up to PN_MIN_FRAMES */
+	uint64_t last_ts, period;
 };
 
 struct dmaster {
@@ -116,6 +119,7 @@ struct diag {
 	size_t nsl;
 	struct dpn pn[DIAG_PN];
 	size_t npn;
+	uint64_t pn_scan_ts;
 	/* the frame being inspected */
 	const struct decoded *d;
 	uint64_t ts, frame_no;

@@ -3,10 +3,13 @@
  *
  * Data status of every cyclic frame: ProviderState STOP, DataValid
  * cleared and the StationProblemIndicator are conditions that start and
- * end with the frames that show them (a device whose cyclic frames stop
- * is the IDS's pn.ar.lost, docs/security.md).  Alarms: diagnosis
- * appears (with the channel error type of a channel diagnosis as text)
- * and disappears, pull and
+ * end with the frames that show them.  A device whose cyclic frames stop
+ * for longer than WatchdogFactor (3) update times (the interval learnt
+ * from its frames) has lost its AR, as its controller's watchdog sees it
+ * (checked on the capture's own clock, at most every 10 ms of it; the
+ * IDS's pn.ar.lost_after_attack says when an attack preceded it).
+ * Alarms: diagnosis appears (with the channel error type of a channel
+ * diagnosis as text) and disappears, pull and
  * plug.  An alarm whose block length does not fit its PDU is counted as
  * an anomaly and says nothing.
  */
@@ -16,6 +19,9 @@
 #include "alerts/alerts.h"
 #include "diag/diag_int.h"
 
+#define PN_WATCHDOG	3		/* update times of silence: AR lost */
+#define PN_SCAN_NS	10000000ULL	/* silence checked this often */
+#define PN_MIN_FRAMES	8		/* frames before the interval counts */
 
 static uint16_t be16(const uint8_t *p)
 {
@@ -91,6 +97,29 @@ static void cyclic(struct diag *dg)
 	if (!p)
 		return;
 	dg->ctr.pn_frames++;
+	if (p->last_ts && dg->ts > p->last_ts) {
+		uint64_t iv = dg->ts - p->last_ts;
+
+		/* the update time: a slow average of the intervals near
+		 * it; a late frame's long and short intervals, and the
+		 * gaps of lost frames, fall outside and are left out */
+		if (!p->period)
+			p->period = iv;
+		else if (iv > p->period / 2 && iv < p->period * 2)
+			p->period = p->period - p->period / 16 + iv / 16;
+		if (p->frames < PN_MIN_FRAMES)
+			p->frames++;
+	}
+	if (p->lost) {
+		char detail[ALERT_DETAIL_MAX];
+
+		p->lost = 0;
+		diag_fmt(detail, sizeof(detail), "frames 0x%04x resumed",
+			 p->frame_id);
+		diag_emit_dev(dg, ALERT_R_PN_AR_LOST, p->mac, p->frame_id,
+			      true, detail, NULL);
+	}
+	p->last_ts = dg->ts;
 	ds = pn->data_status;
 	if (ds & PN_DS_IGNORE)
 		return;
@@ -104,6 +133,37 @@ static void cyclic(struct diag *dg)
 		   "(a diagnosis is pending)", "station problem gone");
 	p->ds = ds;
 	p->have_ds = 1;
+}
+
+/* devices silent for PN_WATCHDOG update times: their AR is lost */
+static void silence(struct diag *dg)
+{
+	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
+	size_t i;
+
+	if (dg->ts < dg->pn_scan_ts + PN_SCAN_NS)
+		return;
+	dg->pn_scan_ts = dg->ts;
+	for (i = 0; i < DIAG_PN; i++) {
+		struct dpn *p = &dg->pn[i];
+
+		if (!p->key || p->lost || p->frames < PN_MIN_FRAMES ||
+		    dg->ts < p->last_ts ||
+		    dg->ts - p->last_ts <= PN_WATCHDOG * p->period)
+			continue;
+		p->lost = 1;
+		diag_fmt(detail, sizeof(detail), "no frame 0x%04x for %llu ms "
+			 "(more than %u x its %llu us update time)",
+			 p->frame_id,
+			 (unsigned long long)((dg->ts - p->last_ts) / 1000000),
+			 PN_WATCHDOG, (unsigned long long)(p->period / 1000));
+		diag_fmt(ev, sizeof(ev), "last cyclic frame at %llu ns; "
+			 "WatchdogFactor %u (the default) times the update "
+			 "time learnt from its frames", (unsigned long long)p->last_ts,
+			 PN_WATCHDOG);
+		diag_emit_dev(dg, ALERT_R_PN_AR_LOST, p->mac, p->frame_id,
+			      false, detail, ev);
+	}
 }
 
 /* the channel diagnosis after the AlarmNotification, or "" */
@@ -194,4 +254,5 @@ void diag_pn(struct diag *dg)
 		cyclic(dg);
 	else if (dg->d->proto == DECODE_PN_ALARM)
 		alarm(dg);
+	silence(dg);
 }

@@ -653,6 +653,33 @@ static void test_pn_data_status_events(void **state)
 	ctx_free(&c);
 }
 
+static void test_pn_ar_lost_after_watchdog(void **state)
+{
+	struct ctx c;
+	uint64_t t = 1000 * MS;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 20; i++)
+		pn_frame(&c, t += 2 * MS, DS_OK);
+	/* another device's frames keep the clock going: 5 ms of silence
+	 * is within 3 update times, 7 ms is not */
+	t += 5 * MS;
+	pn_frame(&c, t, DS_OK);
+	assert_int_equal(c.got.n, 0);
+	c.ts = t + 20 * MS;
+	memset(&c.d, 0, sizeof(c.d));
+	c.d.proto = DECODE_OTHER;
+	diag_frame(c.dg, &c.d, t + 20 * MS, ++c.n);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_AR_LOST);
+	assert_non_null(strstr(c.got.f[0].detail, "no frame 0xc001 for 20 ms"));
+	pn_frame(&c, t + 22 * MS, DS_OK);
+	assert_true(c.got.f[1].cleared);
+	ctx_free(&c);
+}
+
 /* a diagnosis alarm with one channel diagnosis; blen_adj corrupts the
  * block length */
 static void pn_alarm(struct ctx *c, uint16_t type, uint16_t cet, int blen_adj)
@@ -738,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_trend_ignores_spikes),
 		cmocka_unit_test(test_rising_error_rate_predicted),
 		cmocka_unit_test(test_pn_data_status_events),
+		cmocka_unit_test(test_pn_ar_lost_after_watchdog),
 		cmocka_unit_test(test_pn_diagnosis_alarm_text),
 	};
 
