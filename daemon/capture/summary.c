@@ -86,9 +86,15 @@ size_t capture_frame_line(char *buf, size_t len, const char *ring,
 	case DECODE_PN_DCP:
 		add(&b, " %s %s xid=0x%08x", dcp_service(d->dcp.service_id),
 		    d->dcp.service_type ? "resp" : "req", d->dcp.xid);
-		if (d->dcp.fields & DCP_F_NAME)
-			add(&b, " name=%.*s", (int)d->dcp.name_len,
-			    (const char *)d->dcp.name_of_station);
+		if (d->dcp.fields & DCP_F_NAME) {
+			/* the line goes to terminals: no controls from the
+			 * wire, no line breaks that forge lines */
+			char name[1024];
+
+			wire_str(name, sizeof(name), d->dcp.name_of_station,
+				 d->dcp.name_len);
+			add(&b, " name=%s", name);
+		}
 		if (d->dcp.fields & DCP_F_IP)
 			add(&b, " ip=%u.%u.%u.%u", d->dcp.ip >> 24,
 			    (d->dcp.ip >> 16) & 0xff, (d->dcp.ip >> 8) & 0xff,

@@ -14,6 +14,7 @@
 
 #include "core/ctlclient.h"
 #include "core/iiotd.h"
+#include "decode/decode.h"
 
 const char *ctl_socket_path(const char *opt)
 {
@@ -214,6 +215,12 @@ json_t *ctl_call(const char *sock, const char *req, char *err, size_t errlen)
 	return o;
 }
 
+const char *ctl_safe(const char *s, char *buf, size_t len)
+{
+	wire_str(buf, len, s ? s : "", s ? strlen(s) : 0);
+	return buf;
+}
+
 static const char *jstr(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
@@ -234,7 +241,7 @@ void ctl_print_devices(FILE *f, json_t *devices)
 	fprintf(f, "%4s %-13s %-7s %-10s %-26s %-36s %10s %6s\n", "ID", "KIND",
 		"ONLINE", "STATE", "ADDRESS", "IDENTITY", "FRAMES", "ERRORS");
 	json_array_foreach(devices, i, d) {
-		char ident[160] = "", addr[64];
+		char ident[160] = "", addr[64], safe[sizeof(ident) * 4];
 		const char *kind = jstr(d, "kind");
 
 		if (!strcmp(kind, "ecat-slave")) {
@@ -279,7 +286,8 @@ void ctl_print_devices(FILE *f, json_t *devices)
 		fprintf(f, "%4lld %-13s %-7s %-10s %-26s %-36s %10lld %6lld\n",
 			jint(d, "id"), kind,
 			json_is_true(json_object_get(d, "online")) ? "yes" :
-			"no", jstr(d, "lifecycle"), addr, ident,
+			"no", jstr(d, "lifecycle"), addr,
+			ctl_safe(ident, safe, sizeof(safe)),
 			jint(d, "frames"), jint(d, "errors"));
 	}
 }

@@ -44,6 +44,13 @@ struct json_t *ctl_query(const char *sock, const char *req);
  */
 int ctl_open_stream(const char *sock, const char *req, struct json_t **reply);
 
+/*
+ * Text from the daemon made safe for a terminal (wire_str: no controls,
+ * printable UTF-8), into buf; returns buf.  Names and history quote
+ * frames, and a daemon of another version may not have escaped them.
+ */
+const char *ctl_safe(const char *s, char *buf, size_t len);
+
 /* Indented JSON and a newline on stdout. */
 void ctl_dump_json(struct json_t *o);
 

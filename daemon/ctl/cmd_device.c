@@ -29,7 +29,7 @@ static void when(long long ns, char *buf, size_t len)
 /* identity, state and counters, one "name value" line each */
 static void print_device(json_t *dev)
 {
-	char t[48];
+	char t[48], safe[1024];
 	const char *k;
 	json_t *h;
 
@@ -53,14 +53,14 @@ static void print_device(json_t *dev)
 		}
 		s = json_dumps(h, JSON_ENCODE_ANY);
 		printf("%-16s %s\n", k, json_is_string(h) ?
-		       json_string_value(h) : s);
+		       ctl_safe(json_string_value(h), safe, sizeof(safe)) : s);
 		free(s);
 	}
 }
 
 static void print_history(json_t *hist)
 {
-	char t[48];
+	char t[48], ev[64], detail[1024];
 	json_t *h;
 	size_t n;
 
@@ -69,8 +69,10 @@ static void print_history(json_t *hist)
 		when(json_integer_value(json_object_get(h, "ts_ns")), t,
 		     sizeof(t));
 		printf("  %s  %-10s %s\n", t,
-		       json_string_value(json_object_get(h, "event")),
-		       json_string_value(json_object_get(h, "detail")));
+		       ctl_safe(json_string_value(json_object_get(h, "event")),
+				ev, sizeof(ev)),
+		       ctl_safe(json_string_value(json_object_get(h, "detail")),
+				detail, sizeof(detail)));
 	}
 }
 

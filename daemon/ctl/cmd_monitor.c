@@ -10,13 +10,40 @@
 
 #include "core/ctlclient.h"
 #include "core/ctlproto.h"
+#include "decode/decode.h"
 #include "ctl.h"
+
+/*
+ * One line as printable text: the daemon escapes what frames carry, and
+ * this holds even for one that does not (no terminal controls, no line
+ * breaks that forge lines, valid UTF-8).
+ */
+static void print_line(const char *line, size_t len)
+{
+	static char *safe;
+	static size_t cap;
+
+	if (cap < 4 * len + 1) {
+		free(safe);
+		cap = 4 * len + 1;
+		safe = malloc(cap);
+		if (!safe) {
+			cap = 0;
+			return;
+		}
+	}
+	wire_str(safe, cap, line, len);
+	puts(safe);
+}
 
 static int run_monitor(int argc, char **argv)
 {
 	const char *sock = NULL, *proto = NULL;
-	char req[CTL_MAX_REQ], buf[65536];
+	char req[CTL_MAX_REQ], *line = NULL;
 	long long count = -1;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *in;
 	int i, fd;
 	json_t *o;
 
@@ -43,27 +70,20 @@ static int run_monitor(int argc, char **argv)
 	json_decref(o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_DFL);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		ssize_t k;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (count < 0) {
-			fwrite(buf, 1, (size_t)n, stdout);
-			continue;
-		}
-		for (k = 0; k < n && count > 0; k++) {
-			putchar(buf[k]);
-			if (buf[k] == '\n')
-				count--;
-		}
-		if (count == 0)
-			break;
+	in = fdopen(fd, "r");
+	if (!in) {
+		close(fd);
+		return 1;
 	}
-	close(fd);
+	while (count != 0 && (n = getline(&line, &cap, in)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		print_line(line, (size_t)n);
+		if (count > 0)
+			count--;
+	}
+	free(line);
+	fclose(in);
 	return 0;
 }
 

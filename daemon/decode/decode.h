@@ -498,6 +498,19 @@ struct decode_stats {
 void decode_stats_add(struct decode_stats *s, const struct decoded *d,
 		      uint32_t wire_len);
 
+/* ---- strings from the wire ------------------------------------------------ */
+
+/*
+ * Bytes from a frame (or any text not to be trusted) as a string safe to
+ * print on a terminal, log, store and put into JSON: valid UTF-8 is kept
+ * except control characters (C0, DEL, C1) and bidirectional controls,
+ * whose bytes become "\xNN", as does every byte that is not UTF-8.  dst
+ * is always terminated and is cut between characters when short; the
+ * output comes back unchanged (so layers may each apply it).  Returns
+ * strlen(dst).  Every place that shows or keeps a wire string uses it.
+ */
+size_t wire_str(char *dst, size_t size, const void *src, size_t len);
+
 /* ---- JSON ------------------------------------------------------------------ */
 
 /*

@@ -17,24 +17,13 @@ static void set_str(json_t *o, const char *k, const char *v)
 	json_object_set_new(o, k, json_string(v));
 }
 
-/* Frame bytes as a string: invalid UTF-8 is replaced, never rejected. */
+/* Frame bytes as a string: escaped (wire_str), never rejected. */
 static void set_bytes_str(json_t *o, const char *k, const uint8_t *s,
 			  uint16_t len)
 {
 	char buf[256 * 4 + 1];
-	size_t n = 0;
-	uint16_t i;
 
-	for (i = 0; i < len && n + 5 < sizeof(buf); i++) {
-		uint8_t c = s[i];
-
-		if (c >= 0x20 && c < 0x7F)
-			buf[n++] = (char)c;
-		else
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-					      "\\x%02x", c);
-	}
-	buf[n] = 0;
+	wire_str(buf, sizeof(buf), s, len);
 	set_str(o, k, buf);
 }
 

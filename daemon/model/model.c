@@ -119,15 +119,18 @@ void model_set_sink(struct model *m, const struct model_sink *sink)
 void mdev_event(struct model *m, const struct model_device *d,
 		unsigned int ev, uint64_t ts, const char *fmt, ...)
 {
-	char detail[256];
+	char raw[256], detail[256];
 	va_list ap;
 
 	m->ctr.device_events++;
 	if (!m->sink.device_event)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* details quote frames (names in DCP Set) and users (notes):
+	 * history is printed, stored and served as JSON */
+	wire_str(detail, sizeof(detail), raw, strlen(raw));
 	m->sink.device_event(m->sink.arg, d, ev, detail, ts);
 }
 

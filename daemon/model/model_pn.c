@@ -31,14 +31,23 @@ static void ip_str(uint32_t ip, char *buf, size_t len)
 		 (ip >> 8) & 0xff, ip & 0xff);
 }
 
-/* Identity a device states about itself (Identify/Get response, Hello). */
+/*
+ * Identity a device states about itself (Identify/Get response, Hello).
+ * A NameOfStation the decoder found invalid (anything but letters, digits,
+ * '-' and '.') is not taken: it could not address the device, and its
+ * bytes could be terminal controls or not UTF-8.  The decoder's anomaly
+ * counts it, and the device's errors.
+ */
 static void dcp_identity(struct model *m, struct model_device *dev,
-			 const struct decode_dcp *c, uint64_t ts)
+			 const struct decoded *d, uint64_t ts)
 {
+	const struct decode_dcp *c = &d->dcp;
+	bool name_ok = !(d->anomalies & (1ULL << DECODE_A_DCP_BAD_NAME));
 	char ip[16];
 	bool rebind = false;
 
-	if ((c->fields & DCP_F_NAME) && c->name_len < MODEL_STATION_MAX) {
+	if ((c->fields & DCP_F_NAME) && name_ok &&
+	    c->name_len < MODEL_STATION_MAX) {
 		if (!(dev->has & MODEL_HAS_NAME) ||
 		    strlen(dev->station_name) != c->name_len ||
 		    memcmp(dev->station_name, c->name_of_station,
@@ -94,14 +103,14 @@ static void pn_dcp(struct model *m, const struct decoded *d,
 		if (c->service_type == 0)
 			make_controller(m, src, ts, "sends DCP Identify");
 		else
-			dcp_identity(m, src, c, ts);
+			dcp_identity(m, src, d, ts);
 		break;
 	case DCP_HELLO:
-		dcp_identity(m, src, c, ts);
+		dcp_identity(m, src, d, ts);
 		break;
 	case DCP_GET:
 		if (c->service_type != 0)
-			dcp_identity(m, src, c, ts);
+			dcp_identity(m, src, d, ts);
 		else
 			make_controller(m, src, ts, "sends DCP Get");
 		break;

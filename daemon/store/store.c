@@ -19,6 +19,7 @@
 
 #include "core/dbfile.h"
 #include "core/log.h"
+#include "decode/decode.h"
 #include "model/model.h"
 #include "store/store_int.h"
 
@@ -888,9 +889,12 @@ bool store_device_event(struct store *s, const struct model_device *d,
 	snprintf(e.label, sizeof(e.label), "%s", label);
 	snprintf(e.kind, sizeof(e.kind), "%s", kind);
 	snprintf(e.event, sizeof(e.event), "%s", event);
-	snprintf(e.detail, sizeof(e.detail), "%s", detail);
+	/* printable UTF-8 cut between characters, whatever the caller
+	 * passes: a row that is not UTF-8 vanishes from every JSON answer */
+	wire_str(e.detail, sizeof(e.detail), detail, strlen(detail));
 	if (d->has & MODEL_HAS_NAME)
-		snprintf(e.station, sizeof(e.station), "%s", d->station_name);
+		wire_str(e.station, sizeof(e.station), d->station_name,
+			 strlen(d->station_name));
 	if (d->has & MODEL_HAS_IP)
 		snprintf(e.ip, sizeof(e.ip), "%u.%u.%u.%u", d->ip >> 24,
 			 (d->ip >> 16) & 0xff, (d->ip >> 8) & 0xff,

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "decode/decode.h"
 #include "store/store_int.h"
 
 static uint64_t get_u32(const uint8_t *p)
@@ -161,6 +162,17 @@ long store_query_samples(const char *db_path, uint32_t signal,
 	return n;
 }
 
+/* A text column as printable UTF-8 (wire_str), "" when NULL. */
+static const char *column_str(sqlite3_stmt *st, int col, char *buf,
+			      size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	wire_str(buf, len, t ? t : (const unsigned char *)"",
+		 t ? (size_t)sqlite3_column_bytes(st, col) : 0);
+	return buf;
+}
+
 long store_query_history(const char *db_path, const char *label, size_t limit,
 			 bool (*cb)(void *arg, const struct store_history *h),
 			 void *arg, char *err, size_t errlen)
@@ -188,12 +200,15 @@ long store_query_history(const char *db_path, const char *label, size_t limit,
 			   limit ? (sqlite3_int64)limit : -1);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct store_history h;
+		char lbl[80 * 4], event[16 * 4], detail[256 * 4];
 
 		h.ts_ns = (uint64_t)sqlite3_column_int64(st, 0);
 		h.device = (uint32_t)sqlite3_column_int64(st, 1);
-		h.label = (const char *)sqlite3_column_text(st, 2);
-		h.event = (const char *)sqlite3_column_text(st, 3);
-		h.detail = (const char *)sqlite3_column_text(st, 4);
+		/* rows written before names were escaped may hold raw wire
+		 * bytes: escaped here too, so none goes missing from JSON */
+		h.label = column_str(st, 2, lbl, sizeof(lbl));
+		h.event = column_str(st, 3, event, sizeof(event));
+		h.detail = column_str(st, 4, detail, sizeof(detail));
 		n++;
 		if (!cb(arg, &h))
 			break;

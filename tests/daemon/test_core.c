@@ -10,9 +10,11 @@
 
 #include <cmocka.h>
 
+#include "capture/capture.h"
 #include "capture/flightrec.h"
 #include "core/conf.h"
 #include "core/ctlproto.h"
+#include "decode/decode.h"
 #include "model/model.h"
 
 static struct conf *parse(const char *s, char *err)
@@ -316,6 +318,107 @@ static void sigmap_offset_wraps_32_bits(void **state)
 	model_free(m);
 }
 
+/*
+ * A DCP frame from 02:11:22:33:44:<src> carrying a NameOfStation block:
+ * Hello (to the DCP multicast address, BlockInfo) or Set request (to
+ * 02:11:22:33:44:<to>, BlockQualifier).
+ */
+static size_t dcp_name(uint8_t *f, int set, uint8_t src, uint8_t to,
+		       const char *name, size_t nlen)
+{
+	static const uint8_t mc[6] = { 0x01, 0x0e, 0xcf, 0x00, 0x05, 0x00 };
+	static const uint8_t mac[5] = { 0x02, 0x11, 0x22, 0x33, 0x44 };
+	size_t n = 0, blen = 2 + nlen, dlen = 4 + blen + (blen & 1);
+
+	if (set) {
+		memcpy(f, mac, 5);
+		f[5] = to;
+	} else {
+		memcpy(f, mc, 6);
+	}
+	memcpy(f + 6, mac, 5);
+	f[11] = src;
+	n = 12;
+	f[n++] = 0x88; f[n++] = 0x92;
+	f[n++] = 0xfe; f[n++] = set ? 0xfd : 0xfc;
+	f[n++] = set ? 4 : 6;		/* Set or Hello */
+	f[n++] = 0;			/* request */
+	f[n++] = 0; f[n++] = 0; f[n++] = 0; f[n++] = src;	/* xid */
+	f[n++] = 0; f[n++] = 0;
+	f[n++] = (uint8_t)(dlen >> 8); f[n++] = (uint8_t)dlen;
+	f[n++] = 2; f[n++] = 2;		/* device properties: name */
+	f[n++] = (uint8_t)(blen >> 8); f[n++] = (uint8_t)blen;
+	f[n++] = 0; f[n++] = set ? 1 : 0;	/* qualifier / info */
+	memcpy(f + n, name, nlen);
+	n += nlen;
+	if (blen & 1)
+		f[n++] = 0;
+	while (n < 60)
+		f[n++] = 0;
+	return n;
+}
+
+static char last_detail[256];
+
+static void keep_event(void *arg, const struct model_device *d,
+		       unsigned int ev, const char *detail, uint64_t ts_ns)
+{
+	(void)arg; (void)d; (void)ev; (void)ts_ns;
+	snprintf(last_detail, sizeof(last_detail), "%s", detail);
+}
+
+/* No byte a terminal acts on, and nothing jansson would refuse. */
+static bool printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * Regression: NameOfStation bytes from the wire went raw into the model,
+ * the monitor's lines and the history: escape sequences and CR/LF reached
+ * terminals, and names that are not UTF-8 vanished from the JSON (jansson
+ * refuses them).  Names failing the validity check are not taken; what
+ * quotes them is escaped.
+ */
+static void station_names_from_the_wire_sanitised(void **state)
+{
+	static const char evil[] = "\x1b]0;pwn\x07\r\n1.0 fake";
+	struct model_sink sink = { .device_event = keep_event };
+	struct model *m = model_new(NULL);
+	struct decoded d;
+	uint8_t f[300];
+	char line[1024];
+	size_t n;
+
+	(void)state;
+	model_set_sink(m, &sink);
+	n = dcp_name(f, 0, 1, 0, "plc-1.cell", 10);
+	model_frame_raw(m, f, (uint32_t)n, (uint32_t)n, 1000, 0);
+	n = dcp_name(f, 0, 2, 0, evil, sizeof(evil) - 1);
+	model_frame_raw(m, f, (uint32_t)n, (uint32_t)n, 2000, 0);
+	/* the monitor's line for it */
+	assert_int_equal(decode_frame(f, (uint32_t)n, &d), -1);
+	capture_frame_line(line, sizeof(line), "r", 2000, (uint32_t)n, &d);
+	assert_true(printable_ascii(line));
+	assert_non_null(strstr(line, " name=\\x1b]0;pwn\\x07\\x0d\\x0a1.0 fake "));
+	n = dcp_name(f, 0, 3, 0, "bad\xff\xfe", 5);
+	model_frame_raw(m, f, (uint32_t)n, (uint32_t)n, 3000, 0);
+	assert_int_equal(model_device_count(m), 3);
+	assert_string_equal(model_device_at(m, 0)->station_name, "plc-1.cell");
+	assert_false(model_device_at(m, 1)->has & MODEL_HAS_NAME);
+	assert_false(model_device_at(m, 2)->has & MODEL_HAS_NAME);
+	assert_true(model_device_at(m, 1)->errors > 0);
+	/* a DCP Set quoting a hostile name: in the history, escaped */
+	n = dcp_name(f, 1, 9, 1, "x\x1b[2Jy\xff", 7);
+	model_frame_raw(m, f, (uint32_t)n, (uint32_t)n, 4000, 0);
+	assert_non_null(strstr(last_detail, "name=x\\x1b[2Jy\\xff"));
+	assert_true(printable_ascii(last_detail));
+	model_free(m);
+}
+
 /* EtherCAT master 02:..., LRW out and back with wkc 3, 1 ms apart */
 static size_t ecat_lrw(uint8_t *f, int back, uint16_t wkc, uint8_t value)
 {
@@ -399,6 +502,7 @@ int main(void)
 		cmocka_unit_test(flightrec_window),
 		cmocka_unit_test(sigmap),
 		cmocka_unit_test(sigmap_offset_wraps_32_bits),
+		cmocka_unit_test(station_names_from_the_wire_sanitised),
 		cmocka_unit_test(model_ecat_link),
 	};
 

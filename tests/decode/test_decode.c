@@ -695,6 +695,53 @@ static void test_json(void **state)
 	json_decref(o);
 }
 
+/*
+ * Regression: station names from the wire reached terminals, stores and
+ * JSON raw.  wire_str() is what every such place uses: controls, bidi
+ * overrides and bytes that are not UTF-8 become \xNN; valid text stays;
+ * a short buffer is cut between characters; applying it twice changes
+ * nothing.
+ */
+static void test_wire_str_escapes_controls_and_bad_utf8(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *out;
+	} c[] = {
+		{ "plc-1.line", 10, "plc-1.line" },
+		{ "\x1b]0;pwn\x07", 8, "\\x1b]0;pwn\\x07" },
+		{ "a\r\nb", 4, "a\\x0d\\x0ab" },
+		{ "n\0x", 3, "n\\x00x" },
+		{ "bad\xff\xfe", 5, "bad\\xff\\xfe" },
+		{ "F\xc3\xb6rder", 7, "F\xc3\xb6rder" },	/* UTF-8 kept */
+		{ "\xc3", 1, "\\xc3" },				/* cut sequence */
+		{ "\xc0\xaf", 2, "\\xc0\\xaf" },		/* overlong */
+		{ "\xed\xa0\x80", 3, "\\xed\\xa0\\x80" },	/* surrogate */
+		{ "\xc2\x9b" "2J", 4, "\\xc2\\x9b2J" },		/* C1 CSI */
+		{ "a\xe2\x80\xae" "b", 5, "a\\xe2\\x80\\xaeb" },	/* RLO */
+		{ "\x7f", 1, "\\x7f" },
+	};
+	char out[64], again[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		assert_int_equal(wire_str(out, sizeof(out), c[i].in, c[i].len),
+				 strlen(c[i].out));
+		assert_string_equal(out, c[i].out);
+		wire_str(again, sizeof(again), out, strlen(out));
+		assert_string_equal(again, out);
+	}
+	/* short buffers: whole characters and whole escapes only */
+	assert_int_equal(wire_str(out, 3, "F\xc3\xb6", 3), 1);
+	assert_string_equal(out, "F");
+	assert_int_equal(wire_str(out, 8, "ab\x1b\x1b", 4), 6);
+	assert_string_equal(out, "ab\\x1b");
+	assert_int_equal(wire_str(out, 1, "abc", 3), 0);
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_pnio_cm_connect),
 		cmocka_unit_test(test_ecat_over_udp),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_wire_str_escapes_controls_and_bad_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,6 +132,63 @@ static void samples_and_rollups(void **state)
 	assert_int_equal(q1(path, "SELECT count(*) FROM roll_1s"), 3);
 }
 
+static bool hist_keep(void *arg, const struct store_history *h)
+{
+	char (*details)[1024] = arg;
+	size_t i;
+
+	for (i = 0; details[i][0]; i++)
+		;
+	if (i < 3)
+		snprintf(details[i], sizeof(details[i]), "%s", h->detail);
+	return true;
+}
+
+/*
+ * Regression: history details and station names from the wire were stored
+ * as given; a row that was not UTF-8 vanished from every JSON answer, and
+ * one with escape sequences reached terminals.  Written escaped, and read
+ * escaped too (rows stored before).
+ */
+static void history_text_from_the_wire_escaped(void **state)
+{
+	struct store_opts o;
+	struct store *s;
+	struct model_device dev = { .id = 3, .has = MODEL_HAS_MAC |
+				    MODEL_HAS_NAME };
+	char path[128], err[256], details[4][1024] = { { 0 } };
+	uint64_t t0 = 1700000000000000000ULL;
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/w.db", dir);
+	store_opts_default(&o);
+	o.path = path;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	snprintf(dev.station_name, sizeof(dev.station_name), "st\x1b[1m\xff");
+	store_device_event(s, &dev, "00:01:02:03:04:06", "pn-device",
+			   MODEL_EV_NAME, "name", "DCP Set name=a\r\nb\xfe",
+			   t0);
+	store_flush(s);
+	store_close(s);
+	/* a row as an older iiotd stored it */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO device_history(ts,"
+				      "label,device,event,detail) VALUES(1,"
+				      "'00:01:02:03:04:06',3,'name',"
+				      "CAST(X'6f6c641bff' AS TEXT))", NULL,
+				      NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_query_history(path, "00:01:02:03:04:06", 10,
+					     hist_keep, details, err,
+					     sizeof(err)), 2);
+	assert_string_equal(details[0], "DCP Set name=a\\x0d\\x0ab\\xfe");
+	assert_string_equal(details[1], "old\\x1b\\xff");
+	assert_int_equal(q1(path, "SELECT count(*) FROM devices WHERE "
+			    "station_name = 'st\\x1b[1m\\xff'"), 1);
+}
+
 static void newer_schema_refused(void **state)
 {
 	struct store_opts o;
@@ -215,6 +272,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(samples_and_rollups),
+		cmocka_unit_test(history_text_from_the_wire_escaped),
 		cmocka_unit_test(newer_schema_refused),
 		cmocka_unit_test(not_a_database),
 		cmocka_unit_test(disk_cap),
