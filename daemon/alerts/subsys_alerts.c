@@ -212,6 +212,7 @@ static json_t *alerts_stats(struct iiotd *d)
 {
 	struct alerts_counters c;
 	struct ids_counters ic;
+	uint64_t sev[4];
 	json_t *o;
 
 	if (!d->alerts)
@@ -223,6 +224,11 @@ static json_t *alerts_stats(struct iiotd *d)
 #undef X
 	json_object_set_new(o, "open", json_integer(
 		(json_int_t)alerts_open_count(d->alerts)));
+	alerts_active_counts(d->alerts, sev);
+	json_object_set_new(o, "active_by_severity", json_pack("{sI sI sI}",
+		alert_severity_name(ALERT_SEV_INFO), (json_int_t)sev[ALERT_SEV_INFO],
+		alert_severity_name(ALERT_SEV_WARNING), (json_int_t)sev[ALERT_SEV_WARNING],
+		alert_severity_name(ALERT_SEV_CRITICAL), (json_int_t)sev[ALERT_SEV_CRITICAL]));
 	ids_get_counters(d->ids, &ic);
 #define X(n, dsc) json_object_set_new(o, "ids_" #n, \
 				      json_integer((json_int_t)ic.n));

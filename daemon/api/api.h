@@ -136,7 +136,7 @@ void sse_event(struct api *a, const char *event, const char *data, enum perm per
 /* handlers: h_auth.c, h_admin.c, h_data.c */
 typedef void (*handler_fn)(struct rq *r);
 #define H(n) void n(struct rq *r);
-H(h_health) H(h_login) H(h_login_totp) H(h_logout) H(h_session) H(h_password)
+H(h_health) H(h_metrics) H(h_login) H(h_login_totp) H(h_logout) H(h_session) H(h_password)
 H(h_mfa_enroll) H(h_mfa_confirm)
 H(h_users) H(h_user_add) H(h_user_mod) H(h_user_del) H(h_user_reset) H(h_roles)
 H(h_sessions) H(h_sessions_del) H(h_tokens) H(h_token_add) H(h_token_del)

@@ -15,3 +15,7 @@ test_api_parse_LDLIBS = -ljansson
 TESTS += test_api_devquery
 test_api_devquery_SRCS = tests/api/test_devquery.c daemon/api/devquery.c daemon/api/parse.c
 test_api_devquery_LDLIBS = -ljansson
+
+TESTS += test_api_prom
+test_api_prom_SRCS = tests/api/test_prom.c daemon/api/prom.c
+test_api_prom_LDLIBS = -ljansson -lm

@@ -37,6 +37,7 @@ static const struct route {
 	handler_fn fn;
 } routes[] = {
 	{ GET, "/api/v1/health", PERM_PUBLIC, 0, h_health },
+	{ GET, "/metrics", PERM_METRICS_READ, 0, h_metrics },
 	{ POST, "/api/v1/login", PERM_PUBLIC, R_STATE | R_BODY | R_NOAUDIT, h_login },
 	{ POST, "/api/v1/login/totp", PERM_SELF, R_STATE | R_BODY | R_MFA | R_SESSION | R_NOAUDIT, h_login_totp },
 	{ POST, "/api/v1/logout", PERM_SELF, R_STATE | R_MFA | R_SETUP | R_SESSION, h_logout },
@@ -301,7 +302,8 @@ void routes_dispatch(struct api *a, struct evhttp_request *req)
 	r.method = evhttp_request_get_command(req);
 	if (!raw || !*raw)
 		raw = "/";
-	if (strncmp(raw, "/api/", 5)) {
+	/* /metrics where Prometheus looks for it, gated like the API */
+	if (strncmp(raw, "/api/", 5) && strcmp(raw, "/metrics")) {
 		static_serve(a, req, raw);
 		return;
 	}

@@ -1,6 +1,8 @@
 /*
  * The role × permission matrix.  Deny by default: a permission a role
  * does not list here is refused, and a route must name a permission.
+ * metrics.read is every role's: counters carry no plant data, and a
+ * viewer token is the least a Prometheus scraper needs.
  */
 #include <string.h>
 
@@ -16,28 +18,28 @@ static const struct {
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
 		B(PERM_DEVICE_CONTROL) | B(PERM_USER_READ) | B(PERM_USER_ADMIN) |
 		B(PERM_AUDIT_READ) | B(PERM_SETTINGS_READ) | B(PERM_SETTINGS_WRITE) |
-		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) },
+		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) | B(PERM_METRICS_READ) },
 	[ROLE_ENGINEER] = { "engineer",
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
 		B(PERM_DEVICE_CONTROL) | B(PERM_SETTINGS_READ) |
-		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) },
+		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) | B(PERM_METRICS_READ) },
 	/* ISA-18.2: the operator answers alarms */
 	[ROLE_OPERATOR] = { "operator",
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
-		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) },
+		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) | B(PERM_METRICS_READ) },
 	[ROLE_VIEWER] = { "viewer",
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
-		B(PERM_ALERT_READ) },
+		B(PERM_ALERT_READ) | B(PERM_METRICS_READ) },
 	/* auditors see who did what, not the plant or the people admin */
 	[ROLE_AUDITOR] = { "auditor",
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_AUDIT_READ) |
-		B(PERM_USER_READ) | B(PERM_SETTINGS_READ) },
+		B(PERM_USER_READ) | B(PERM_SETTINGS_READ) | B(PERM_METRICS_READ) },
 };
 
 static const char *const perm_names[PERM_COUNT] = {
 	"public", "self", "device.read", "device.control", "user.read",
 	"user.admin", "audit.read", "settings.read", "settings.write",
-	"alert.read", "alert.ack",
+	"alert.read", "alert.ack", "metrics.read",
 };
 
 const char *role_name(enum role r)

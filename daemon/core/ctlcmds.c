@@ -63,6 +63,29 @@ static json_t *ctl_json(struct ctlsock *cs)
 	return o;
 }
 
+/*
+ * The one counter table: "iiotctl stats" and the API's /metrics both read
+ * it from here, so a counter added to a subsystem shows in both.
+ */
+void iiotd_stats(struct iiotd *d, json_t *o)
+{
+	if (d->capture) {
+		json_object_set_new(o, "capture",
+				    capture_counters_json(d->capture));
+		json_object_set_new(o, "rings",
+				    capture_rings_json(d->capture));
+	}
+	if (d->model) {
+		json_object_set_new(o, "model",
+				    model_counters_json(d->model));
+		json_object_set_new(o, "links",
+				    model_links_json(d->model));
+	}
+	json_object_set_new(o, "store", store_json(d->store));
+	json_object_set_new(o, "ctl", ctl_json(d->ctl));
+	iiotd_subsys_stats(d, o);
+}
+
 static json_t *status(struct iiotd *d)
 {
 	json_t *o = ok();
@@ -296,21 +319,7 @@ json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
 		return o;
 	case CTL_STATS:
 		o = ok();
-		if (d->capture) {
-			json_object_set_new(o, "capture",
-					    capture_counters_json(d->capture));
-			json_object_set_new(o, "rings",
-					    capture_rings_json(d->capture));
-		}
-		if (d->model) {
-			json_object_set_new(o, "model",
-					    model_counters_json(d->model));
-			json_object_set_new(o, "links",
-					    model_links_json(d->model));
-		}
-		json_object_set_new(o, "store", store_json(d->store));
-		json_object_set_new(o, "ctl", ctl_json(d->ctl));
-		iiotd_subsys_stats(d, o);
+		iiotd_stats(d, o);
 		return o;
 	case CTL_HISTORY:
 		h = history(d, req->arg[0] ? req->arg : NULL, req->num);

@@ -22,6 +22,8 @@ void iiotd_reload(struct iiotd *d);
 void iiotd_stop(struct iiotd *d);
 /* Each running subsystem's counters into o, under its name. */
 void iiotd_subsys_stats(struct iiotd *d, struct json_t *o);
+/* Everything "iiotctl stats" shows (core and subsystems) into o. */
+void iiotd_stats(struct iiotd *d, struct json_t *o);
 
 /* Dropping root, see privdrop.c; 0, or -1 with err.  prepare: before any
  * thread is made; privdrop: once everything privileged is open. */

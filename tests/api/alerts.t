@@ -16,13 +16,6 @@ api_start "[capture]" "ring = $ring" "[diag]" "disable = ecat.slave.lost"
 "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/faulty-line.conf" --ring "$ring" --duration 4 >"$D/sim.log" 2>&1 &
 cleanup_push "kill $!"
 
-token() {	# token NAME ROLE: prints a bearer token stored as iiotd stores them
-	local tok h
-	tok=iiot_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	h=$(printf %s "$tok" | sha256sum | cut -d' ' -f1)
-	sqlite3 "$D/auth.db" "INSERT INTO tokens(name, role, hash, created, created_by) VALUES('$1', '$2', '$h', 0, 'test')"
-	echo "$tok"
-}
 OP=(-H "Authorization: Bearer $(token op operator)")
 VW=(-H "Authorization: Bearer $(token vw viewer)")
 AU=(-H "Authorization: Bearer $(token au auditor)")

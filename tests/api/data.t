@@ -15,10 +15,7 @@ api_start "[capture]" "ring = $ring" "[model]" "signals = $IIOT_TOP/etc/signals.
 cleanup_push "kill $!"
 
 # machine access: an engineer token, stored the way iiotd stores tokens
-tok=iiot_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-h=$(printf %s "$tok" | sha256sum | cut -d' ' -f1)
-sqlite3 "$D/auth.db" "INSERT INTO tokens(name, role, hash, created, created_by) VALUES('t', 'engineer', '$h', 0, 'test')"
-T=(-H "Authorization: Bearer $tok")
+T=(-H "Authorization: Bearer $(token t engineer)")
 for i in $(seq 60); do
 	req "$D/none" GET /devices "" "${T[@]}"
 	[ "$(jf .total)" -ge 14 ] 2>/dev/null && break

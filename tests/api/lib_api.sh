@@ -7,6 +7,7 @@
 #   totp SECRET [STEP_OFFSET]
 #   admin_enrol JAR NEWPW            first login as admin: password change and
 #                                    TOTP enrolment; sets SECRET, RECOVERY (array)
+#   token NAME ROLE                  prints a new API token of that role
 #   openapi_check                    the responses req recorded match docs/openapi.yaml
 command -v curl >/dev/null || skip_all "curl missing"
 command -v python3 >/dev/null || skip_all "python3 missing"
@@ -43,6 +44,14 @@ api_start() {
 	ADMIN_PW=$(sed -n "s/.*one-time password: //p" "$D/iiotd.log")
 	RESP=$D/responses.jsonl
 	: >"$RESP"
+}
+
+token() {	# token NAME ROLE: prints a bearer token stored as iiotd stores them
+	local tok h
+	tok=iiot_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	h=$(printf %s "$tok" | sha256sum | cut -d' ' -f1)
+	sqlite3 "$D/auth.db" "INSERT INTO tokens(name, role, hash, created, created_by) VALUES('$1', '$2', '$h', 0, 'test')"
+	echo "$tok"
 }
 
 api_stop() {
