@@ -13,6 +13,7 @@
 
 #include "alerts/alert_syslog.h"
 #include "alerts/alertsys.h"
+#include "capture/capture.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
 #include "core/log.h"
@@ -169,8 +170,22 @@ static int alerts_start(struct iiotd *d)
 	return 0;
 }
 
+struct policy_call {
+	struct ids *ids;
+	const struct ids_policy *p;
+};
+
+/* On the capture thread, which runs the IDS (capture_call). */
+static void set_policy(void *arg)
+{
+	struct policy_call *c = arg;
+
+	ids_set_policy(c->ids, c->p);
+}
+
 static int alerts_reload(struct iiotd *d)
 {
+	struct policy_call pc;
 	struct alerts_opts o;
 	struct ids_policy p;
 	char err[512];
@@ -182,7 +197,9 @@ static int alerts_reload(struct iiotd *d)
 		return -1;
 	}
 	alerts_set_opts(d->alerts, &o);
-	ids_set_policy(d->ids, &p);
+	pc.ids = d->ids;
+	pc.p = &p;
+	capture_call(d->capture, set_policy, &pc);
 	alert_syslog_close(sys.syslog);
 	sys.syslog = alert_syslog_open(d->conf, err, sizeof(err));
 	return 0;
@@ -208,8 +225,21 @@ static void alerts_stop(struct iiotd *d)
 	sys.fn = NULL;
 }
 
+struct counters_call {
+	struct ids *ids;
+	struct ids_counters *out;
+};
+
+static void get_ids_counters(void *arg)
+{
+	struct counters_call *c = arg;
+
+	ids_get_counters(c->ids, c->out);
+}
+
 static json_t *alerts_stats(struct iiotd *d)
 {
+	struct counters_call cc;
 	struct alerts_counters c;
 	struct ids_counters ic;
 	uint64_t sev[4];
@@ -229,7 +259,10 @@ static json_t *alerts_stats(struct iiotd *d)
 		alert_severity_name(ALERT_SEV_INFO), (json_int_t)sev[ALERT_SEV_INFO],
 		alert_severity_name(ALERT_SEV_WARNING), (json_int_t)sev[ALERT_SEV_WARNING],
 		alert_severity_name(ALERT_SEV_CRITICAL), (json_int_t)sev[ALERT_SEV_CRITICAL]));
-	ids_get_counters(d->ids, &ic);
+	/* the IDS counts on the capture thread: read them there */
+	cc.ids = d->ids;
+	cc.out = &ic;
+	capture_call(d->capture, get_ids_counters, &cc);
 #define X(n, dsc) json_object_set_new(o, "ids_" #n, \
 				      json_integer((json_int_t)ic.n));
 	IDS_COUNTERS(X)

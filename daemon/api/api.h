@@ -55,6 +55,7 @@ struct api {
 	struct event *tick;
 	struct sse_client *sse;
 	int nsse;
+	struct capsnap *snap;		/* what requests read (data.c) */
 	struct hash_worker *hw;		/* Argon2id off the loop */
 	uint64_t requests, errors, held;	/* held: waiting for a password job */
 	uint64_t busy_unlogged;		/* 503s since the last "busy" log line */
@@ -153,6 +154,8 @@ struct alert_change;
 void api_alert_changed(void *arg, const struct alert_change *c);
 
 /* data.c: the model and store behind the data routes */
+/* Take the newest capture snapshot for what follows (data.c). */
+void api_snap_refresh(struct api *a);
 json_t *data_overview(struct api *a);
 json_t *data_devices(struct api *a, const char *q, const char *kind,
 		     const char *state, const char *lifecycle, int limit);

@@ -1,7 +1,10 @@
 /*
  * The adapter between the API and iiotd's model and store: everything the
  * data routes and the live stream show goes through here.  The model is
- * owned by the event loop, which is also the thread serving HTTP.
+ * the capture thread's; the API reads the snapshot it holds (a->snap),
+ * taken anew at the start of every request and live-stream tick so that
+ * pointers into it stay valid for the whole request, and changes the
+ * model through capture_call.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +16,18 @@
 #include "model/model.h"
 #include "store/store.h"
 
+void api_snap_refresh(struct api *a)
+{
+	struct capsnap *s = a->d && a->d->capture ?
+			    capture_snapshot(a->d->capture) : NULL;
+
+	capsnap_put(a->snap);
+	a->snap = s;
+}
+
 static struct model *M(struct api *a)
 {
-	return a->d ? a->d->model : NULL;
+	return a->snap ? a->snap->model : NULL;
 }
 
 json_t *data_overview(struct api *a)
@@ -133,6 +145,26 @@ json_t *data_history(struct api *a, uint32_t id, int limit)
 	return json_pack("{so}", "history", out);
 }
 
+struct lc_call {
+	struct model *m;
+	uint32_t id;
+	const char *state;
+	char *why;
+	size_t whylen;
+	uint64_t now;
+	int rc;
+	const char *note;
+};
+
+/* On the capture thread, which owns the model. */
+static void lc_call(void *arg)
+{
+	struct lc_call *c = arg;
+
+	c->rc = model_set_lifecycle(c->m, c->id, c->state, c->note, c->now, c->why,
+				    c->whylen);
+}
+
 int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *who,
 		   char *why, size_t whylen)
 {
@@ -140,20 +172,23 @@ int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *wh
 		[MODEL_LC_OK] = 200, [MODEL_LC_NO_DEVICE] = 404,
 		[MODEL_LC_BAD_STATE] = 400, [MODEL_LC_REFUSED] = 409,
 	};
-	struct model *m = M(a);
+	struct lc_call c = { a->d ? a->d->model : NULL, id, state, why, whylen, 0, 0, NULL };
 	char note[300];
 	struct timespec ts;
 
-	if (!m) {
+	if (!c.m) {
 		snprintf(why, whylen, "no such device");
 		return 404;
 	}
 	/* the history names who moved it, as the audit log does */
 	snprintf(note, sizeof(note), "by %s", who);
+	c.note = note;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return code[model_set_lifecycle(m, id, state, note,
-					(uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
-					why, whylen)];
+	c.now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	capture_call(a->d->capture, lc_call, &c);
+	/* the reply shows the move: capture_call published it */
+	api_snap_refresh(a);
+	return code[c.rc];
 }
 
 json_t *data_links(struct api *a, uint32_t device)
@@ -257,9 +292,9 @@ json_t *data_capture(struct api *a)
 
 	if (m)
 		json_object_set_new(o, "model", model_counters_json(m));
-	if (a->d && a->d->capture) {
-		json_object_set_new(o, "rings", capture_rings_json(a->d->capture));
-		json_object_set_new(o, "counters", capture_counters_json(a->d->capture));
+	if (a->snap) {
+		json_object_set_new(o, "rings", capsnap_rings_json(a->snap));
+		json_object_set_new(o, "counters", capsnap_counters_json(a->snap));
 	}
 	if (a->d && a->d->store) {
 		struct store_counters c;

@@ -328,8 +328,11 @@ void routes_dispatch(struct api *a, struct evhttp_request *req)
 	peer(req, r.addr, sizeof(r.addr));
 	snprintf(r.who, sizeof(r.who), "-");
 	r.flags = rt->flags;
-	if (gate(&r, rt) == 0 && (!(rt->flags & R_BODY) || read_body(&r) == 0))
+	if (gate(&r, rt) == 0 && (!(rt->flags & R_BODY) || read_body(&r) == 0)) {
+		/* one snapshot for the whole request */
+		api_snap_refresh(r.api);
 		rt->fn(&r);
+	}
 	/* a held request is finished by held.c once its password job is done */
 	if (!r.held)
 		rq_end(&r);

@@ -142,6 +142,7 @@ void sse_tick(struct api *a)
 
 	if (!a->sse)
 		return;
+	api_snap_refresh(a);
 	live = data_live(a);
 	s = live ? json_dumps(live, JSON_COMPACT) : NULL;
 	json_decref(live);

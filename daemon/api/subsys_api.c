@@ -19,6 +19,7 @@
 
 #include "alerts/alertsys.h"
 #include "api/api.h"
+#include "capture/capture.h"
 #include "core/conf.h"
 #include "core/daemon.h"
 #include "core/iiotd.h"
@@ -170,6 +171,7 @@ static void api_stop(struct iiotd *d)
 	SSL_CTX_free(api.ssl);
 	audit_close(api.audit);
 	authdb_close(api.db);
+	capsnap_put(api.snap);
 	session_clear();
 	memset(&api, 0, sizeof(api));
 }

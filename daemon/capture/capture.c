@@ -1,6 +1,6 @@
 /*
- * Ring draining.  Each ring's wake fd sits in the event loop; when it
- * fires we ack, drain up to `batch` records, release them to the producer
+ * Ring draining, on the capture thread's own event loop (capthread.c).
+ * Each ring's wake fd sits in that loop; when it fires we ack, drain up to `batch` records, release them to the producer
  * and either re-arm (nothing left: sleep) or yield to other events and
  * come back at once (more left).  Latency is bounded by one batch per
  * ring; there is no polling while idle.  A one-second timer reopens rings
@@ -17,6 +17,7 @@
 
 #include "alerts/alerts.h"
 #include "capture/capture.h"
+#include "capture/capture_int.h"
 #include "capture/flightrec.h"
 #include "capture/probe.h"
 #include "core/conf.h"
@@ -28,51 +29,40 @@
 #include "libshm.h"
 #include "model/model.h"
 
-#define CAPTURE_MAX_RINGS	64
-/* Ticks (seconds) between two warnings about one ring's NIC losses. */
-#define NIC_WARN_TICKS		60
-
-struct cring {
-	struct capture *cap;
-	char name[256];		/* as configured */
-	struct shm_ring *r;
-	struct event *ev_wake;	/* wake fd readable */
-	struct event *ev_more;	/* yield, then drain again */
-	struct flightrec *fr;
-	int warned;		/* why it cannot open, logged once: -errno */
-	bool keep;		/* reload: still configured */
-	ino_t ended_ino;	/* ring file that ended; wait for a new one */
-	uint64_t ended_records;	/* its producer count when it ended */
-	uint64_t frames;
-	uint64_t nic_warned;	/* NIC losses already warned about */
-	unsigned int nic_hold;	/* ticks before the next warning */
-	uint64_t turn_end;	/* when its last drain turn ended (probe.h) */
-};
-
-struct capture {
-	struct iiotd *d;
-	struct cring *rings[CAPTURE_MAX_RINGS];
-	size_t nrings;
-	struct event *ev_tick;
-	uint64_t batch;
-	uint64_t flight_ns, flight_bytes;
-	struct capture_counters ctr;
-	struct probe probe;		/* gaps between drain turns */
-	struct decode_stats dstats;
-	struct decoded dec;
-	capture_tap_fn tap;
-	void *tap_arg;
-};
-
 static const char *const capture_keys[] = {
-	"ring", "batch", "flight_seconds", "flight_size", NULL
+	"ring", "batch", "flight_seconds", "flight_size", "nice", NULL
 };
+
+/* [capture] nice: -20..19, default CAPTURE_NICE */
+static int read_nice(const struct conf *c, int *nice, char *err,
+		     size_t errlen)
+{
+	const struct conf_entry *e = conf_find(c, "capture", "nice");
+	char *end;
+	long v;
+
+	*nice = CAPTURE_NICE;
+	if (!e)
+		return 0;
+	v = strtol(e->value, &end, 10);
+	if (end == e->value || *end || v < -20 || v > 19) {
+		conf_errf(c, e, err, errlen, "capture.nice: '%s' is not a "
+			  "nice value (-20 to 19)", e->value);
+		return -1;
+	}
+	*nice = (int)v;
+	return 0;
+}
 
 static int read_opts(const struct conf *c, uint64_t *batch, uint64_t *fsec,
 		     uint64_t *fsize, char *err, size_t errlen)
 {
 	const struct conf_entry *e = NULL;
 	size_t n = 0;
+	int nice;
+
+	if (read_nice(c, &nice, err, errlen))
+		return -1;
 
 	if (conf_check_keys(c, "capture", capture_keys, err, errlen) ||
 	    conf_get_u64(c, "capture", "batch", 1024, 1, 1 << 20, batch, err,
@@ -111,8 +101,18 @@ struct capture *capture_new(struct iiotd *d)
 {
 	struct capture *cap = calloc(1, sizeof(*cap));
 
-	if (cap)
-		cap->d = d;
+	if (!cap)
+		return NULL;
+	cap->d = d;
+	cap->base = event_base_new();
+	if (!cap->base) {
+		free(cap);
+		return NULL;
+	}
+	pthread_mutex_init(&cap->call_mu, NULL);
+	pthread_cond_init(&cap->call_cv, NULL);
+	pthread_mutex_init(&cap->snap_mu, NULL);
+	pthread_mutex_init(&cap->fin_mu, NULL);
 	return cap;
 }
 
@@ -134,7 +134,7 @@ static void drain(struct cring *cr);
  * The probe's clock: wall time, because libevent keeps the time it last
  * returned from waiting (loop_wake) as wall time.
  */
-static uint64_t now_ns(void)
+uint64_t capture_now_ns(void)
 {
 	struct timespec ts;
 
@@ -179,7 +179,7 @@ static void drain(struct cring *cr)
 	struct ids *ids = cap->d->ids;
 	const struct iiot_ring_rec *rec;
 	const uint8_t *frame;
-	uint64_t n = 0, start = now_ns();
+	uint64_t n = 0, start = capture_now_ns();
 
 	if (!cr->r)
 		return;
@@ -215,9 +215,9 @@ static void drain(struct cring *cr)
 	}
 	shm_cons_release(cr->r);
 	if (n)
-		probe_turn(&cap->probe, cr->turn_end, loop_wake(cap->d->base),
+		probe_turn(&cap->probe, cr->turn_end, loop_wake(cap->base),
 			   start);
-	cr->turn_end = now_ns();
+	cr->turn_end = capture_now_ns();
 	if (n == cap->batch) {
 		cap->ctr.batches_full++;
 		event_active(cr->ev_more, EV_TIMEOUT, 0);
@@ -246,9 +246,9 @@ static int ring_open(struct capture *cap, struct cring *cr)
 	}
 	cr->warned = 0;
 	h = shm_ring_hdr(cr->r);
-	cr->ev_wake = event_new(cap->d->base, shm_ring_fd(cr->r),
+	cr->ev_wake = event_new(cap->base, shm_ring_fd(cr->r),
 				EV_READ | EV_PERSIST, on_wake, cr);
-	cr->ev_more = event_new(cap->d->base, -1, 0, on_more, cr);
+	cr->ev_more = event_new(cap->base, -1, 0, on_more, cr);
 	if (!cr->ev_wake || !cr->ev_more || event_add(cr->ev_wake, NULL)) {
 		log_warnx("capture: %s: cannot watch the ring", cr->name);
 		ring_close(cr);
@@ -345,8 +345,32 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			 * producer that takes the file over: look anyway */
 			drain(cr);
 	}
-	if (cap->d->model)
+	if (cap->d->model) {
+		uint64_t t0 = capture_now_ns();
+
 		model_tick(cap->d->model, shm_now_ns());
+		capture_busy(cap, PROBE_BUSY_TICK, t0);
+	}
+}
+
+/* Work on the capture thread that is not a drain turn delays the next one. */
+void capture_busy(struct capture *cap, unsigned int kind, uint64_t since_ns)
+{
+	probe_busy(&cap->probe, kind, since_ns, capture_now_ns());
+}
+
+static void on_snap(evutil_socket_t fd, short what, void *arg)
+{
+	struct capture *cap = arg;
+	struct timeval ms = { 0, 1000 };
+	uint64_t t0 = capture_now_ns();
+
+	(void)fd;
+	(void)what;
+	/* a reader holds the lock: never wait for it, come back */
+	if (!capsnap_publish(cap))
+		event_add(cap->ev_retry, &ms);
+	capture_busy(cap, PROBE_BUSY_SNAPSHOT, t0);
 }
 
 static struct cring *ring_add(struct capture *cap, const char *name)
@@ -377,13 +401,18 @@ int capture_start(struct capture *cap, const struct conf *c, char *err,
 {
 	const struct conf_entry *e = NULL;
 	struct timeval one = { 1, 0 };
+	struct timeval snap = { 0, CAPTURE_SNAP_MS * 1000 };
 	uint64_t fsec;
 
-	if (read_opts(c, &cap->batch, &fsec, &cap->flight_bytes, err, errlen))
+	if (read_opts(c, &cap->batch, &fsec, &cap->flight_bytes, err, errlen) ||
+	    read_nice(c, &cap->nice, err, errlen))
 		return -1;
 	cap->flight_ns = fsec * 1000000000ULL;
-	cap->ev_tick = event_new(cap->d->base, -1, EV_PERSIST, on_tick, cap);
-	if (!cap->ev_tick || event_add(cap->ev_tick, &one)) {
+	cap->ev_tick = event_new(cap->base, -1, EV_PERSIST, on_tick, cap);
+	cap->ev_snap = event_new(cap->base, -1, EV_PERSIST, on_snap, cap);
+	cap->ev_retry = event_new(cap->base, -1, 0, on_snap, cap);
+	if (!cap->ev_tick || event_add(cap->ev_tick, &one) || !cap->ev_retry ||
+	    !cap->ev_snap || event_add(cap->ev_snap, &snap)) {
 		snprintf(err, errlen, "capture: cannot add timer");
 		return -1;
 	}
@@ -391,11 +420,13 @@ int capture_start(struct capture *cap, const struct conf *c, char *err,
 		ring_add(cap, e->value);
 	if (!cap->nrings)
 		log_info("capture: no [capture] ring configured");
+	/* readers never find no snapshot */
+	capsnap_publish(cap);
 	return 0;
 }
 
-int capture_reload(struct capture *cap, const struct conf *c, char *err,
-		   size_t errlen)
+static int reload(struct capture *cap, const struct conf *c, char *err,
+		  size_t errlen)
 {
 	const struct conf_entry *e = NULL;
 	uint64_t fsec, fsize, batch;
@@ -428,6 +459,30 @@ int capture_reload(struct capture *cap, const struct conf *c, char *err,
 	return 0;
 }
 
+struct reload_call {
+	struct capture *cap;
+	const struct conf *c;
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static void reload_call(void *arg)
+{
+	struct reload_call *rc = arg;
+
+	rc->rc = reload(rc->cap, rc->c, rc->err, rc->errlen);
+}
+
+int capture_reload(struct capture *cap, const struct conf *c, char *err,
+		   size_t errlen)
+{
+	struct reload_call rc = { cap, c, err, errlen, 0 };
+
+	capture_call(cap, reload_call, &rc);
+	return rc.rc;
+}
+
 void capture_drain_all(struct capture *cap)
 {
 	size_t i;
@@ -453,102 +508,87 @@ void capture_free(struct capture *cap)
 
 	if (!cap)
 		return;
+	capture_halt(cap);
 	for (i = 0; i < cap->nrings; i++)
 		ring_free(cap->rings[i]);
 	if (cap->ev_tick)
 		event_free(cap->ev_tick);
+	if (cap->ev_snap)
+		event_free(cap->ev_snap);
+	if (cap->ev_retry)
+		event_free(cap->ev_retry);
+	capsnap_release_all(cap);
+	event_base_free(cap->base);
+	pthread_mutex_destroy(&cap->call_mu);
+	pthread_cond_destroy(&cap->call_cv);
+	pthread_mutex_destroy(&cap->snap_mu);
+	pthread_mutex_destroy(&cap->fin_mu);
 	free(cap);
+}
+
+struct tap_call {
+	struct capture *cap;
+	capture_tap_fn fn;
+	void *arg;
+};
+
+static void tap_call(void *arg)
+{
+	struct tap_call *t = arg;
+
+	t->cap->tap = t->fn;
+	t->cap->tap_arg = t->arg;
 }
 
 void capture_set_tap(struct capture *cap, capture_tap_fn fn, void *arg)
 {
-	cap->tap = fn;
-	cap->tap_arg = arg;
-}
+	struct tap_call t = { cap, fn, arg };
 
-void capture_get_counters(const struct capture *cap,
-			  struct capture_counters *out)
-{
-	*out = cap->ctr;
-}
-
-json_t *capture_counters_json(const struct capture *cap)
-{
-	json_t *o = json_object(), *a = json_object(), *p = json_object();
-	unsigned int i;
-
-#define CAPTURE_X_JSON(n, dsc) \
-	json_object_set_new(o, #n, json_integer((json_int_t)cap->ctr.n));
-	CAPTURE_COUNTERS(CAPTURE_X_JSON)
-#undef CAPTURE_X_JSON
-	for (i = 0; i < DECODE_PROTO_COUNT; i++)
-		json_object_set_new(p, decode_proto_name(i), json_integer(
-			(json_int_t)cap->dstats.proto[i]));
-	for (i = 0; i < DECODE_ANOMALY_COUNT; i++)
-		if (cap->dstats.anomaly[i])
-			json_object_set_new(a, decode_anomaly_name(i),
-				json_integer((json_int_t)cap->dstats.anomaly[i]));
-	json_object_set_new(o, "protocols", p);
-	json_object_set_new(o, "anomaly", a);
-	json_object_set_new(o, "drain_gap", probe_json(&cap->probe, now_ns()));
-	return o;
-}
-
-json_t *capture_rings_json(const struct capture *cap)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < cap->nrings; i++) {
-		const struct cring *cr = cap->rings[i];
-		json_t *o = json_object();
-		struct shm_stats st;
-
-		json_object_set_new(o, "ring", json_string(cr->name));
-		json_object_set_new(o, "open", json_boolean(cr->r != NULL));
-		json_object_set_new(o, "drained",
-				    json_integer((json_int_t)cr->frames));
-		if (cr->r) {
-			shm_ring_stats(cr->r, &st);
-			capture_ring_stats_json(o, &st);
-		}
-		if (cr->fr) {
-			json_object_set_new(o, "flight_frames", json_integer(
-				(json_int_t)flightrec_frames(cr->fr)));
-			json_object_set_new(o, "flight_evicted", json_integer(
-				(json_int_t)flightrec_evicted(cr->fr)));
-		}
-		json_array_append_new(arr, o);
-	}
-	return arr;
+	capture_call(cap, tap_call, &t);
 }
 
 struct xrec {
 	uint64_t ts;
-	const uint8_t *p;
+	size_t off;		/* frame bytes in xcollect.buf */
 	uint32_t cap, wire;
 };
 
+/* Frames copied out of the flight recorders (they keep being written). */
 struct xcollect {
 	struct xrec *v;
 	size_t n, cap;
+	uint8_t *buf;
+	size_t len, size;
 };
+
+static int grow(void **p, size_t *have, size_t need, size_t elem)
+{
+	size_t nc = *have ? *have : 4096;
+	void *np;
+
+	while (nc < need)
+		nc *= 2;
+	if (nc == *have)
+		return 0;
+	np = realloc(*p, nc * elem);
+	if (!np)
+		return -1;
+	*p = np;
+	*have = nc;
+	return 0;
+}
 
 static int collect(void *arg, const uint8_t *frame, uint32_t caplen,
 		   uint32_t wire, uint64_t ts)
 {
 	struct xcollect *c = arg;
 
-	if (c->n == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 4096;
-		struct xrec *nv = realloc(c->v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		c->v = nv;
-		c->cap = nc;
-	}
-	c->v[c->n++] = (struct xrec){ ts, frame, caplen, wire };
+	if (grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v)) ||
+	    grow((void **)&c->buf, &c->size, c->len + caplen, 1))
+		return -1;
+	memcpy(c->buf + c->len, frame, caplen);
+	c->v[c->n++] = (struct xrec){ ts, c->len, caplen, wire };
+	c->len += caplen;
 	return 0;
 }
 
@@ -559,28 +599,98 @@ static int cmp_xrec(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+struct export_call {
+	struct capture *cap;
+	bool last;		/* the last `seconds`, else [from, to] */
+	uint64_t seconds, from, to;
+	const char *ring;
+	struct xcollect c;
+	int rc;
+};
+
+/* On the capture thread: copy what the export needs, nothing more. */
+static void export_collect(void *arg)
+{
+	struct export_call *x = arg;
+	struct capture *cap = x->cap;
+	uint64_t newest = 0;
+	size_t i;
+
+	if (x->last) {
+		for (i = 0; i < cap->nrings; i++) {
+			struct cring *cr = cap->rings[i];
+
+			if (!cr->fr || (x->ring && strcmp(x->ring, cr->name)))
+				continue;
+			if (flightrec_newest(cr->fr) > newest)
+				newest = flightrec_newest(cr->fr);
+		}
+		/* "last N seconds" on the frames' clock, which replayed
+		 * captures keep from the original recording */
+		x->from = newest > x->seconds * 1000000000ULL ?
+			  newest - x->seconds * 1000000000ULL : 0;
+		x->to = UINT64_MAX;
+	}
+	for (i = 0; i < cap->nrings; i++) {
+		struct cring *cr = cap->rings[i];
+
+		if (!cr->fr || (x->ring && strcmp(x->ring, cr->name)))
+			continue;
+		if (flightrec_walk(cr->fr, x->from, collect, &x->c)) {
+			x->rc = -1;
+			return;
+		}
+	}
+}
+
+/* Sorting and writing on the caller's thread. */
+static long export_write(struct export_call *x,
+			 int (*out)(void *arg, const void *buf, size_t len),
+			 void *arg)
+{
+	struct xcollect *c = &x->c;
+	uint8_t hdr[24];
+	uint32_t snap = 0;
+	size_t i;
+	long rc = -1;
+
+	capture_call(x->cap, export_collect, x);
+	if (x->rc)
+		goto out;
+	qsort(c->v, c->n, sizeof(*c->v), cmp_xrec);
+	/* sorted: what lies after to is cut off */
+	while (c->n && c->v[c->n - 1].ts > x->to)
+		c->n--;
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].cap > snap)
+			snap = c->v[i].cap;
+	pcap_file_header(hdr, snap > 65535 ? snap : 65535);
+	if (out(arg, hdr, sizeof(hdr)))
+		goto out;
+	for (i = 0; i < c->n; i++) {
+		uint8_t rh[16];
+
+		pcap_rec_header(rh, c->v[i].ts, c->v[i].cap, c->v[i].wire);
+		if (out(arg, rh, sizeof(rh)) ||
+		    out(arg, c->buf + c->v[i].off, c->v[i].cap))
+			goto out;
+	}
+	rc = (long)c->n;
+out:
+	free(c->v);
+	free(c->buf);
+	return rc;
+}
+
 long capture_export_pcap(struct capture *cap, uint64_t seconds,
 			 const char *ring,
 			 int (*out)(void *arg, const void *buf, size_t len),
 			 void *arg)
 {
-	uint64_t newest = 0, since;
-	size_t i;
+	struct export_call x = { .cap = cap, .last = true,
+				 .seconds = seconds, .ring = ring };
 
-	for (i = 0; i < cap->nrings; i++) {
-		struct cring *cr = cap->rings[i];
-
-		if (!cr->fr || (ring && strcmp(ring, cr->name)))
-			continue;
-		if (flightrec_newest(cr->fr) > newest)
-			newest = flightrec_newest(cr->fr);
-	}
-	/* "last N seconds" on the frames' clock, which replayed captures
-	 * keep from the original recording */
-	since = newest > seconds * 1000000000ULL ?
-		newest - seconds * 1000000000ULL : 0;
-	return capture_export_pcap_range(cap, since, UINT64_MAX, ring, out,
-					 arg);
+	return export_write(&x, out, arg);
 }
 
 long capture_export_pcap_range(struct capture *cap, uint64_t from_ns,
@@ -589,40 +699,8 @@ long capture_export_pcap_range(struct capture *cap, uint64_t from_ns,
 					  size_t len),
 			       void *arg)
 {
-	struct xcollect c = { 0 };
-	uint8_t hdr[24];
-	uint32_t snap = 0;
-	size_t i;
-	long rc = -1;
+	struct export_call x = { .cap = cap, .from = from_ns, .to = to_ns,
+				 .ring = ring };
 
-	for (i = 0; i < cap->nrings; i++) {
-		struct cring *cr = cap->rings[i];
-
-		if (!cr->fr || (ring && strcmp(ring, cr->name)))
-			continue;
-		if (flightrec_walk(cr->fr, from_ns, collect, &c))
-			goto out;
-	}
-	qsort(c.v, c.n, sizeof(*c.v), cmp_xrec);
-	/* sorted: what lies after to_ns is cut off */
-	while (c.n && c.v[c.n - 1].ts > to_ns)
-		c.n--;
-	for (i = 0; i < c.n; i++)
-		if (c.v[i].cap > snap)
-			snap = c.v[i].cap;
-	pcap_file_header(hdr, snap > 65535 ? snap : 65535);
-	if (out(arg, hdr, sizeof(hdr)))
-		goto out;
-	for (i = 0; i < c.n; i++) {
-		uint8_t rh[16];
-
-		pcap_rec_header(rh, c.v[i].ts, c.v[i].cap, c.v[i].wire);
-		if (out(arg, rh, sizeof(rh)) ||
-		    out(arg, c.v[i].p, c.v[i].cap))
-			goto out;
-	}
-	rc = (long)c.n;
-out:
-	free(c.v);
-	return rc;
+	return export_write(&x, out, arg);
 }

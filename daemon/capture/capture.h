@@ -1,7 +1,10 @@
 /*
- * Capture: drains every configured libshm ring in iiotd's event loop,
- * decodes each frame, feeds the model and the flight recorder, and hands
- * frames to live monitors.
+ * Capture: drains every configured libshm ring on its own thread (the
+ * capture thread, with an event loop of its own), decodes each frame,
+ * feeds the model and the flight recorder, and hands frames to live
+ * monitors.  The capture thread owns the model and every ring; other
+ * threads read snapshots (capture_snapshot) and change things through
+ * capture_call.  docs/architecture.md "Threads" says why.
  *
  * [capture]
  *   ring = NAME_OR_PATH     repeat per ring; a name without '/' lives in
@@ -9,6 +12,8 @@
  *   batch = 1024            records per wakeup before yielding the loop
  *   flight_seconds = 30     flight recorder: last N seconds per ring
  *   flight_size = 8M        ... at most this many bytes per ring
+ *   nice = -10              the capture thread's nice value (set when
+ *                           iiotd starts as root; capture_boost)
  */
 #ifndef IIOTD_CAPTURE_H
 #define IIOTD_CAPTURE_H
@@ -16,6 +21,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "capture/probe.h"
+#include "decode/decode.h"
+#include "libshm.h"
 
 struct iiotd;
 struct conf;
@@ -41,42 +50,103 @@ struct capture_counters {
 #undef CAPTURE_X_FIELD
 };
 
-/* Called for every frame while a monitor is attached. */
+/*
+ * Called for every frame while a monitor is attached, on the capture
+ * thread: it must only queue the frame for its own thread, never block.
+ */
 typedef void (*capture_tap_fn)(void *arg, const char *ring,
 			       const struct iiot_ring_rec *rec,
 			       const uint8_t *frame,
 			       const struct decoded *d);
 
 int capture_check_conf(const struct conf *c, char *err, size_t errlen);
+/* NULL when out of memory */
 struct capture *capture_new(struct iiotd *d);
 /* Open the configured rings (missing ones are retried each second). */
 int capture_start(struct capture *cap, const struct conf *c, char *err,
 		  size_t errlen);
-/* SIGHUP: add new rings, close removed ones. */
+/* SIGHUP: add new rings, close removed ones (through capture_call). */
 int capture_reload(struct capture *cap, const struct conf *c, char *err,
 		   size_t errlen);
-/* Drain whatever is published now (SIGTERM, tests). */
+/*
+ * Start the capture thread; until then (and after capture_halt) the
+ * calling thread owns capture and model.  -1 with err set.
+ */
+int capture_run(struct capture *cap, char *err, size_t errlen);
+/*
+ * Before privileges are dropped: lower the calling thread's nice value to
+ * [capture] nice, so that the capture thread capture_run creates inherits
+ * it (the nice value is per thread on Linux); capture_run then puts the
+ * caller's back.  A no-op without the privilege.
+ */
+void capture_boost(struct capture *cap);
+/* Stop the capture thread and wait for it. */
+void capture_halt(struct capture *cap);
+/*
+ * Run fn(arg) on the capture thread and wait for it: the one way other
+ * threads change the model or the rings.  It runs between two drain
+ * turns; then a snapshot is published, so the caller's next
+ * capture_snapshot sees the change.  Without a running thread fn runs
+ * here.  fn must be short: its time is a gap between drain turns.
+ */
+void capture_call(struct capture *cap, void (*fn)(void *arg), void *arg);
+/* Drain whatever is published now (SIGTERM, tests; thread halted). */
 void capture_drain_all(struct capture *cap);
 void capture_free(struct capture *cap);
 
+/* (through capture_call) */
 void capture_set_tap(struct capture *cap, capture_tap_fn fn, void *arg);
-void capture_get_counters(const struct capture *cap,
-			  struct capture_counters *out);
+
+/*
+ * A snapshot: what readers see of capture and the model, taken on the
+ * capture thread every CAPTURE_SNAP_MS and after every capture_call, and
+ * never changed afterwards (RCU-like: the newest is swapped in under a
+ * mutex held for the swap only; each reader holds a reference).
+ */
+#define CAPTURE_SNAP_MS	200
+#define CAPTURE_NICE	-10
+
+struct capsnap_ring {
+	char name[256];
+	bool open;
+	uint64_t drained;
+	struct shm_stats st;		/* when open */
+	bool flight;			/* a flight recorder */
+	uint64_t flight_frames, flight_evicted;
+};
+
+struct capsnap {
+	struct model *model;		/* read-only copy; NULL: no model */
+	uint64_t taken_ns;		/* CLOCK_REALTIME */
+	struct capture_counters ctr;
+	struct decode_stats dstats;
+	struct probe probe;
+	size_t nrings;
+	struct capsnap_ring *rings;
+	struct capture *cap;		/* capsnap.c: its pool */
+	uint64_t seq;			/* newer snapshots, higher */
+	int refs;
+	int finished;
+};
+
+/* The newest snapshot, a reference (NULL: out of memory). */
+struct capsnap *capture_snapshot(struct capture *cap);
+void capsnap_put(struct capsnap *s);
 
 struct json_t;
-struct shm_stats;
 /* Rings with their libshm counters and flight recorder fill. */
-struct json_t *capture_rings_json(const struct capture *cap);
+struct json_t *capsnap_rings_json(const struct capsnap *s);
+struct json_t *capsnap_counters_json(const struct capsnap *s);
 /* Set a ring's libshm counters in o (also "iiotctl rings --json"). */
 void capture_ring_stats_json(struct json_t *o, const struct shm_stats *st);
 /* enum iiot_ring_source as a word: "dpdk", "kmod" ... */
 const char *capture_source_name(unsigned int source);
-struct json_t *capture_counters_json(const struct capture *cap);
 
 /*
  * The flight recorder's last `seconds` of every ring (or only ring
- * `ring`), merged in time order, as a pcap written through out().
- * Returns the number of frames or -1.
+ * `ring`), merged in time order, as a pcap written through out().  The
+ * frames are copied on the capture thread (capture_call); sorting and
+ * writing happen on the caller's.  Returns the number of frames or -1.
  */
 long capture_export_pcap(struct capture *cap, uint64_t seconds,
 			 const char *ring,

@@ -38,6 +38,16 @@ void probe_turn(struct probe *p, uint64_t prev_end, uint64_t loop_wake,
 	probe_add(p, start > since ? start - since : 0, start);
 }
 
+void probe_busy(struct probe *p, unsigned int kind, uint64_t start_ns,
+		uint64_t now_ns)
+{
+	uint64_t d = now_ns > start_ns ? now_ns - start_ns : 0;
+
+	probe_add(p, d, now_ns);
+	if (kind < PROBE_BUSY_KINDS && d > p->busy_max_ns[kind])
+		p->busy_max_ns[kind] = d;
+}
+
 static void bucket_name(unsigned int i, char *buf, size_t len)
 {
 	uint64_t us = bounds_us[i < PROBE_BUCKETS - 1 ? i : i - 1];
@@ -77,5 +87,9 @@ json_t *probe_json(const struct probe *p, uint64_t now_ns)
 			    json_integer((json_int_t)(p->max_ns / 1000)));
 	json_object_set_new(o, "hist", h);
 	json_object_set_new(o, "max_us_last_s", last);
+	json_object_set_new(o, "busy_max_us", json_pack("{sI sI sI}",
+		"snapshot", (json_int_t)(p->busy_max_ns[PROBE_BUSY_SNAPSHOT] / 1000),
+		"tick", (json_int_t)(p->busy_max_ns[PROBE_BUSY_TICK] / 1000),
+		"call", (json_int_t)(p->busy_max_ns[PROBE_BUSY_CALL] / 1000)));
 	return o;
 }

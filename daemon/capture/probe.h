@@ -27,6 +27,14 @@
 #define PROBE_BUCKETS	12
 #define PROBE_SECONDS	64		/* per-second maxima kept */
 
+/* Work on the draining thread that is not a drain turn. */
+enum probe_busy_kind {
+	PROBE_BUSY_SNAPSHOT,		/* "snapshot" */
+	PROBE_BUSY_TICK,		/* "tick": timeouts, ring reopening */
+	PROBE_BUSY_CALL,		/* "call": another thread's change */
+	PROBE_BUSY_KINDS
+};
+
 struct probe {
 	uint64_t turns;			/* gaps recorded */
 	uint64_t max_ns;		/* longest gap */
@@ -34,10 +42,15 @@ struct probe {
 	/* longest gap of each recent second (host clock), for windows */
 	uint64_t sec_max[PROBE_SECONDS];
 	uint64_t sec_tag[PROBE_SECONDS];	/* which second, +1 */
+	/* the longest of each kind of non-drain work (probe_busy) */
+	uint64_t busy_max_ns[PROBE_BUSY_KINDS];
 };
 
 /* A gap seen at host time now_ns. */
 void probe_add(struct probe *p, uint64_t gap_ns, uint64_t now_ns);
+/* Non-drain work from start_ns to now_ns: a gap of its own. */
+void probe_busy(struct probe *p, unsigned int kind, uint64_t start_ns,
+		uint64_t now_ns);
 /* A turn that found records: times in ns, one clock. */
 void probe_turn(struct probe *p, uint64_t prev_end, uint64_t loop_wake,
 		uint64_t start);
@@ -46,7 +59,8 @@ struct json_t;
 /*
  * {"turns", "max_us", "hist": {"le_100us": n, ..., "gt_10s": n},
  *  "max_us_last_s": [60 values, the longest gap of each of the last 60
- *  seconds up to now_ns (same clock as probe_turn), oldest first]}
+ *  seconds up to now_ns (same clock as probe_turn), oldest first],
+ *  "busy_max_us": {"snapshot", "tick", "call"}}
  */
 struct json_t *probe_json(const struct probe *p, uint64_t now_ns);
 

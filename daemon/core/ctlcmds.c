@@ -65,29 +65,33 @@ static json_t *ctl_json(struct ctlsock *cs)
 
 /*
  * The one counter table: "iiotctl stats" and the API's /metrics both read
- * it from here, so a counter added to a subsystem shows in both.
+ * it from here, so a counter added to a subsystem shows in both.  Capture
+ * and model counters come from the newest capture snapshot.
  */
 void iiotd_stats(struct iiotd *d, json_t *o)
 {
-	if (d->capture) {
+	struct capsnap *snap = d->capture ? capture_snapshot(d->capture) :
+			       NULL;
+	struct model *m = snap ? snap->model : NULL;
+
+	if (snap) {
 		json_object_set_new(o, "capture",
-				    capture_counters_json(d->capture));
-		json_object_set_new(o, "rings",
-				    capture_rings_json(d->capture));
+				    capsnap_counters_json(snap));
+		json_object_set_new(o, "rings", capsnap_rings_json(snap));
 	}
-	if (d->model) {
-		json_object_set_new(o, "model",
-				    model_counters_json(d->model));
-		json_object_set_new(o, "links",
-				    model_links_json(d->model));
+	if (m) {
+		json_object_set_new(o, "model", model_counters_json(m));
+		json_object_set_new(o, "links", model_links_json(m));
 	}
+	capsnap_put(snap);
 	json_object_set_new(o, "store", store_json(d->store));
 	json_object_set_new(o, "ctl", ctl_json(d->ctl));
 	iiotd_subsys_stats(d, o);
 }
 
-static json_t *status(struct iiotd *d)
+static json_t *status(struct iiotd *d, const struct capsnap *snap)
 {
+	struct model *m = snap ? snap->model : NULL;
 	json_t *o = ok();
 	uint64_t now = shm_now_ns();
 
@@ -98,23 +102,20 @@ static json_t *status(struct iiotd *d)
 		(json_int_t)((now - d->start_ns) / 1000000000ULL)));
 	json_object_set_new(o, "config", json_string(
 		d->conf_path ? d->conf_path : "(embedded defaults)"));
-	if (d->model) {
+	if (m) {
 		json_object_set_new(o, "devices", json_integer(
-			(json_int_t)model_device_count(d->model)));
+			(json_int_t)model_device_count(m)));
 		json_object_set_new(o, "online", json_integer(
-			(json_int_t)model_devices_online(d->model)));
+			(json_int_t)model_devices_online(m)));
 		json_object_set_new(o, "links", json_integer(
-			(json_int_t)model_link_count(d->model)));
+			(json_int_t)model_link_count(m)));
 		json_object_set_new(o, "signals", json_integer(
-			(json_int_t)model_signal_count(d->model)));
+			(json_int_t)model_signal_count(m)));
 	}
-	if (d->capture) {
-		struct capture_counters c;
-
-		capture_get_counters(d->capture, &c);
+	if (snap) {
 		json_object_set_new(o, "frames",
-				    json_integer((json_int_t)c.frames));
-		json_object_set_new(o, "rings", capture_rings_json(d->capture));
+				    json_integer((json_int_t)snap->ctr.frames));
+		json_object_set_new(o, "rings", capsnap_rings_json(snap));
 	}
 	if (d->store) {
 		json_object_set_new(o, "db", json_string(store_path(d->store)));
@@ -158,28 +159,28 @@ static json_t *history(struct iiotd *d, const char *label, size_t limit)
 	return c.a;
 }
 
-static json_t *device(struct iiotd *d, const char *key)
+static json_t *device(struct iiotd *d, struct model *m, const char *key)
 {
 	const struct model_device *dev;
 	json_t *o, *links, *h;
 	char label[80];
 	size_t i;
 
-	dev = model_device_find(d->model, key);
+	dev = model_device_find(m, key);
 	if (!dev)
 		return fail("no such device");
 	o = ok();
-	json_object_set_new(o, "device", model_device_json(d->model, dev));
+	json_object_set_new(o, "device", model_device_json(m, dev));
 	links = json_array();
-	for (i = 0; i < model_link_count(d->model); i++) {
-		const struct model_link *l = model_link_at(d->model, i);
+	for (i = 0; i < model_link_count(m); i++) {
+		const struct model_link *l = model_link_at(m, i);
 
 		if (l->src == dev->id || l->dst == dev->id ||
 		    (dev->parent && l->src == dev->parent))
 			json_array_append_new(links, json_integer(l->id));
 	}
 	json_object_set_new(o, "links", links);
-	model_device_label(d->model, dev, label, sizeof(label));
+	model_device_label(m, dev, label, sizeof(label));
 	h = history(d, label, 20);
 	if (json_is_array(h))
 		json_object_set_new(o, "history", h);
@@ -201,8 +202,12 @@ static void peer_name(uid_t uid, char *buf, size_t len)
 }
 
 struct lc_move {
+	struct iiotd *d;
+	const struct ctl_req *req;
 	const char *who;
-	const struct model_device *dev;	/* NULL: no such device */
+	const struct model_device *dev;	/* NULL: no such device; only
+					 * while on the capture thread */
+	uint32_t id;
 	unsigned int from;
 	int rc;				/* enum model_lc_result */
 	char why[256];
@@ -216,8 +221,8 @@ static int lc_audit(struct audit *a, const struct ctl_req *req,
 	char target[CTL_MAX_ARG + 16], *s;
 	int rc;
 
-	if (mv->dev) {
-		snprintf(target, sizeof(target), "device %u", mv->dev->id);
+	if (mv->id) {
+		snprintf(target, sizeof(target), "device %u", mv->id);
 		json_object_set_new(det, "from", json_string(
 			model_lifecycle_name(mv->from)));
 	} else {
@@ -235,10 +240,15 @@ static int lc_audit(struct audit *a, const struct ctl_req *req,
 	return rc;
 }
 
-/* Apply the move: the model's rules, "by WHO (ctl): REASON" in history. */
-static void lc_apply(struct iiotd *d, const struct ctl_req *req,
-		     struct lc_move *mv)
+/*
+ * Apply the move: the model's rules, "by WHO (ctl): REASON" in history.
+ * On the capture thread (capture_call), which owns the model.
+ */
+static void lc_apply(void *arg)
 {
+	struct lc_move *mv = arg;
+	struct iiotd *d = mv->d;
+	const struct ctl_req *req = mv->req;
 	char note[CTL_MAX_ARG + 80];
 
 	mv->dev = model_device_find(d->model, req->arg);
@@ -249,6 +259,7 @@ static void lc_apply(struct iiotd *d, const struct ctl_req *req,
 		return;
 	}
 	mv->from = mv->dev->lifecycle;
+	mv->id = mv->dev->id;
 	snprintf(note, sizeof(note), "by %s (ctl)%s%s", mv->who,
 		 req->text[0] ? ": " : "", req->text);
 	mv->rc = model_set_lifecycle(d->model, mv->dev->id, req->arg2, note,
@@ -264,6 +275,8 @@ static json_t *lifecycle(struct iiotd *d, const struct ctl_req *req,
 {
 	struct lc_move mv = { 0 };
 	char who[64], err[512];
+	const struct model_device *dev;
+	struct capsnap *snap;
 	struct audit *a;
 	json_t *o;
 
@@ -274,7 +287,9 @@ static json_t *lifecycle(struct iiotd *d, const struct ctl_req *req,
 	}
 	peer_name(peer, who, sizeof(who));
 	mv.who = who;
-	lc_apply(d, req, &mv);
+	mv.d = d;
+	mv.req = req;
+	capture_call(d->capture, lc_apply, &mv);
 	if (lc_audit(a, req, &mv)) {
 		/* the move stands (it happened); say so loudly, never quietly */
 		log_warnx("ctl: AUDIT WRITE FAILED: %s device.lifecycle %s %s",
@@ -289,33 +304,41 @@ static json_t *lifecycle(struct iiotd *d, const struct ctl_req *req,
 	o = ok();
 	json_object_set_new(o, "from", json_string(
 		model_lifecycle_name(mv.from)));
-	json_object_set_new(o, "device", model_device_json(d->model, mv.dev));
+	/* capture_call published the move: this snapshot has it */
+	snap = capture_snapshot(d->capture);
+	dev = snap && snap->model ? model_device_get(snap->model, mv.id) :
+	      NULL;
+	if (dev)
+		json_object_set_new(o, "device",
+				    model_device_json(snap->model, dev));
+	capsnap_put(snap);
 	return o;
 }
 
-json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
-		      uid_t peer)
+static json_t *answer(struct iiotd *d, struct capsnap *snap,
+		      const struct ctl_req *req, uid_t peer)
 {
+	struct model *m = snap ? snap->model : NULL;
 	json_t *o, *h;
 
-	if (!d->model && req->verb != CTL_STATUS && req->verb != CTL_STATS)
+	if (!m && req->verb != CTL_STATUS && req->verb != CTL_STATS)
 		return fail("model not running");
 	switch (req->verb) {
 	case CTL_STATUS:
-		return status(d);
+		return status(d, snap);
 	case CTL_DEVICES:
 		o = ok();
-		json_object_set_new(o, "devices", model_devices_json(d->model));
+		json_object_set_new(o, "devices", model_devices_json(m));
 		return o;
 	case CTL_DEVICE:
-		return device(d, req->arg);
+		return device(d, m, req->arg);
 	case CTL_LINKS:
 		o = ok();
-		json_object_set_new(o, "links", model_links_json(d->model));
+		json_object_set_new(o, "links", model_links_json(m));
 		return o;
 	case CTL_SIGNALS:
 		o = ok();
-		json_object_set_new(o, "signals", model_signals_json(d->model));
+		json_object_set_new(o, "signals", model_signals_json(m));
 		return o;
 	case CTL_STATS:
 		o = ok();
@@ -342,4 +365,16 @@ json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
 	default:
 		return fail("request not handled here");
 	}
+}
+
+/* Readers see the newest snapshot; the model itself is the capture thread's. */
+json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
+		      uid_t peer)
+{
+	struct capsnap *snap = d->capture ? capture_snapshot(d->capture) :
+			       NULL;
+	json_t *o = answer(d, snap, req, peer);
+
+	capsnap_put(snap);
+	return o;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,6 +49,16 @@ struct ctlsock {
 	struct conn *conns;
 	size_t nconns, nmonitors;
 	struct ctlsock_counters ctr;
+	/*
+	 * Monitor lines come from the capture thread: it queues them here
+	 * (mon_mu is held for one append) and ev_mon hands them to the
+	 * monitors on the event loop.  Each line starts with its protocol
+	 * as one printable byte ('A' + enum decode_proto).
+	 */
+	pthread_mutex_t mon_mu;
+	struct evbuffer *mon_q;
+	uint64_t mon_q_drops;		/* queue full */
+	struct event *ev_mon;
 };
 
 static void conn_free(struct conn *c)
@@ -113,33 +124,70 @@ static void reply_error(struct conn *c, const char *why)
 	finish(c);
 }
 
+/* On the capture thread: queue the line, never touch a connection. */
 static void tap(void *arg, const char *ring, const struct iiot_ring_rec *rec,
 		const uint8_t *frame, const struct decoded *d)
 {
 	struct ctlsock *cs = arg;
 	char line[1024];
-	size_t n = 0;
-	struct conn *c;
+	size_t n;
+	bool wake = false;
 
 	(void)frame;
-	for (c = cs->conns; c; c = c->next) {
-		struct evbuffer *out;
-
-		if (!c->monitor || c->closing ||
-		    (c->proto >= 0 && c->proto != d->proto))
-			continue;
-		if (!n) {
-			n = capture_frame_line(line, sizeof(line) - 1, ring,
-					       rec->ts_ns, rec->wire_len, d);
-			line[n++] = '\n';
-		}
-		out = bufferevent_get_output(c->bev);
-		if (evbuffer_get_length(out) > CTL_MONITOR_BACKLOG) {
-			cs->ctr.monitor_drops++;
-			continue;
-		}
-		evbuffer_add(out, line, n);
+	line[0] = (char)('A' + d->proto);
+	n = 1 + capture_frame_line(line + 1, sizeof(line) - 2, ring,
+				   rec->ts_ns, rec->wire_len, d);
+	line[n++] = '\n';
+	pthread_mutex_lock(&cs->mon_mu);
+	if (evbuffer_get_length(cs->mon_q) > CTL_MONITOR_BACKLOG) {
+		cs->mon_q_drops++;
+	} else {
+		wake = evbuffer_get_length(cs->mon_q) == 0;
+		evbuffer_add(cs->mon_q, line, n);
 	}
+	pthread_mutex_unlock(&cs->mon_mu);
+	if (wake)
+		event_active(cs->ev_mon, EV_READ, 0);
+}
+
+/* On the event loop: the queued lines to every monitor that wants them. */
+static void on_mon(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctlsock *cs = arg;
+	struct evbuffer *q = evbuffer_new();
+	struct conn *c;
+	size_t len;
+	char *line;
+
+	(void)fd;
+	(void)what;
+	if (!q)
+		return;
+	pthread_mutex_lock(&cs->mon_mu);
+	evbuffer_add_buffer(q, cs->mon_q);
+	cs->ctr.monitor_drops += cs->mon_q_drops;
+	cs->mon_q_drops = 0;
+	pthread_mutex_unlock(&cs->mon_mu);
+	while ((line = evbuffer_readln(q, &len, EVBUFFER_EOL_LF))) {
+		int proto = line[0] - 'A';
+
+		line[len] = '\n';
+		for (c = cs->conns; c; c = c->next) {
+			struct evbuffer *out;
+
+			if (!c->monitor || c->closing ||
+			    (c->proto >= 0 && c->proto != proto))
+				continue;
+			out = bufferevent_get_output(c->bev);
+			if (evbuffer_get_length(out) > CTL_MONITOR_BACKLOG) {
+				cs->ctr.monitor_drops++;
+				continue;
+			}
+			evbuffer_add(out, line + 1, len);
+		}
+		free(line);
+	}
+	evbuffer_free(q);
 }
 
 static int pcap_out(void *arg, const void *buf, size_t len)
@@ -332,6 +380,16 @@ static bool socket_live(const struct sockaddr_un *sun)
 	return live;
 }
 
+static void ctlsock_free(struct ctlsock *cs)
+{
+	if (cs->ev_mon)
+		event_free(cs->ev_mon);
+	if (cs->mon_q)
+		evbuffer_free(cs->mon_q);
+	pthread_mutex_destroy(&cs->mon_mu);
+	free(cs);
+}
+
 struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 			     size_t errlen)
 {
@@ -367,6 +425,14 @@ struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 	cs->d = d;
 	cs->gid = getegid();
 	strcpy(cs->path, path);
+	pthread_mutex_init(&cs->mon_mu, NULL);
+	cs->mon_q = evbuffer_new();
+	cs->ev_mon = event_new(d->base, -1, 0, on_mon, cs);
+	if (!cs->mon_q || !cs->ev_mon) {
+		snprintf(err, errlen, "out of memory");
+		ctlsock_free(cs);
+		return NULL;
+	}
 	/* 0660 from the start: no window where others may connect */
 	old = umask(0117);
 	cs->lis = evconnlistener_new_bind(d->base, on_accept, cs,
@@ -376,7 +442,7 @@ struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 	if (!cs->lis) {
 		snprintf(err, errlen, "control socket %s: %s", path,
 			 strerror(errno));
-		free(cs);
+		ctlsock_free(cs);
 		return NULL;
 	}
 	chmod(path, 0660);
@@ -410,7 +476,7 @@ void ctlsock_close(struct ctlsock *cs)
 		conn_free(cs->conns);
 	evconnlistener_free(cs->lis);
 	unlink(cs->path);
-	free(cs);
+	ctlsock_free(cs);
 }
 
 void ctlsock_get_counters(const struct ctlsock *cs,

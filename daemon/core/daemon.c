@@ -330,9 +330,38 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	g = grp ? getgrnam(grp) : NULL;
 	if (ctlsock_set_group(d->ctl, d->run_uid, g ? g->gr_gid : d->run_gid))
 		log_warn("control socket %s: group", d->ctl_path);
+	/* while privileged: the capture thread's priority (capture_run) */
+	capture_boost(d->capture);
 	if (iiotd_privdrop(d, err, errlen))
 		return -1;
-	return 0;
+	/* from here on the capture thread owns capture and the model */
+	return capture_run(d->capture, err, errlen);
+}
+
+/* SIGHUP's changes to the model, run on the capture thread. */
+struct model_reload {
+	struct iiotd *d;
+	const struct conf *c;
+	bool have_sms;
+	uint64_t sms;
+};
+
+static void model_reload(void *arg)
+{
+	struct model_reload *r = arg;
+	struct iiotd *d = r->d;
+	const char *sig = conf_get(r->c, "model", "signals");
+	const char *oldsig = conf_get(d->conf, "model", "signals");
+	char err[512];
+
+	if (r->have_sms)
+		model_set_sample_interval(d->model, r->sms * 1000000ULL);
+	/* the mapping file may have changed even under the same name */
+	if (sig && load_signals(d, r->c, err, sizeof(err)))
+		log_warnx("reload: %s; keeping the running signals", err);
+	else if (!sig && oldsig)
+		model_parse_signals(d->model, "", 0, "(none)", err,
+				    sizeof(err));
 }
 
 void iiotd_reload(struct iiotd *d)
@@ -341,8 +370,8 @@ void iiotd_reload(struct iiotd *d)
 	struct store_opts so;
 	struct model_opts mo;
 	struct conf *c;
-	const char *lvl, *sig, *oldsig;
-	uint64_t sms;
+	const char *lvl;
+	struct model_reload mr = { d, NULL, false, 0 };
 	size_t i;
 
 	if (!d->conf_path) {
@@ -361,16 +390,9 @@ void iiotd_reload(struct iiotd *d)
 	if (!store_conf(c, d->state_dir, &so, db, sizeof(db), err,
 			sizeof(err)))
 		store_reconfigure(d->store, &so);
-	if (!model_conf(c, &mo, &sms, err, sizeof(err)))
-		model_set_sample_interval(d->model, sms * 1000000ULL);
-	sig = conf_get(c, "model", "signals");
-	oldsig = conf_get(d->conf, "model", "signals");
-	/* the mapping file may have changed even under the same name */
-	if (sig && load_signals(d, c, err, sizeof(err)))
-		log_warnx("reload: %s; keeping the running signals", err);
-	else if (!sig && oldsig)
-		model_parse_signals(d->model, "", 0, "(none)", err,
-				    sizeof(err));
+	mr.c = c;
+	mr.have_sms = !model_conf(c, &mo, &mr.sms, err, sizeof(err));
+	capture_call(d->capture, model_reload, &mr);
 	if (capture_reload(d->capture, c, err, sizeof(err)))
 		log_warnx("reload: %s", err);
 	conf_free(d->conf);
@@ -403,8 +425,10 @@ void iiotd_stop(struct iiotd *d)
 	while (subsystems[n])
 		n++;
 	/* what producers already committed is part of this run */
-	if (d->capture)
+	if (d->capture) {
+		capture_halt(d->capture);
 		capture_drain_all(d->capture);
+	}
 	while (n--)
 		if (subsystems[n]->stop)
 			subsystems[n]->stop(d);

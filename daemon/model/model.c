@@ -404,10 +404,24 @@ void model_device_label(const struct model *m, const struct model_device *d,
 	}
 }
 
+/* The id of the device with this MAC (not a slave: they have none), or 0. */
+static uint32_t mac_scan(const struct model *m, const uint8_t mac[6])
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].kind != MODEL_DEV_ECAT_SLAVE &&
+		    !memcmp(m->devs[i].mac, mac, 6))
+			return m->devs[i].id;
+	return 0;
+}
+
 const struct model_device *model_device_by_mac(const struct model *m,
 					       const uint8_t mac[6])
 {
-	uint32_t v = mhash_get(m, MKEY_MAC | mac48(mac));
+	/* snapshots (model_snap.c) carry no lookup table */
+	uint32_t v = m->hash ? mhash_get(m, MKEY_MAC | mac48(mac)) :
+		     mac_scan(m, mac);
 
 	return v ? &m->devs[v - 1] : NULL;
 }
@@ -426,10 +440,10 @@ const struct model_device *model_device_find(const struct model *m,
 	if (!*end && id)
 		return model_device_get(m, (uint32_t)id);
 	if (!parse_mac(key, mac)) {
-		uint32_t v = mhash_get(m, MKEY_MAC | mac48(mac));
+		const struct model_device *d = model_device_by_mac(m, mac);
 
-		if (v)
-			return &m->devs[v - 1];
+		if (d)
+			return d;
 	}
 	for (i = 0; i < m->ndevs; i++) {
 		if (m->dpriv[i].merged_into)

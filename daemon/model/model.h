@@ -3,9 +3,10 @@
  * and slaves, PROFINET controllers and devices), cyclic links with timing
  * statistics, and signals (process values named by a mapping file).
  *
- * Threading: a model belongs to one thread (iiotd's event loop); readers
- * on other threads schedule their reads onto that loop.  Pointers returned
- * by the getters stay valid until the next model_frame()/model_tick().
+ * Threading: a model belongs to one thread (iiotd's capture thread);
+ * readers on other threads read snapshots of it (model_snapshot).
+ * Pointers returned by the getters stay valid until the next
+ * model_frame()/model_tick().
  *
  * Limits: MODEL_MAX_DEVICES devices, MODEL_MAX_LINKS links and
  * MODEL_MAX_SIGNALS signals; what does not fit is counted
@@ -262,6 +263,19 @@ void model_set_rx_clock(struct model *m, uint64_t now_ns);
 uint64_t model_last_ts(const struct model *m);
 /* "00:11:22:33:44:55" → mac; 0 or -1 */
 int model_parse_mac(const char *s, uint8_t mac[6]);
+
+/*
+ * A read-only copy for readers on other threads (NULL: out of memory),
+ * made by the model's own thread; reuse is a retired copy to refresh in
+ * place (cheaper), or NULL.  Before other threads read it, one reader
+ * calls model_snapshot_finish (link statistics, carrying "since first
+ * seen" maxima over from the previous finished copy, or NULL); from then
+ * on every read function is safe on it from any thread at once.  Never
+ * feed it frames or ticks; free it with model_snapshot_free.
+ */
+struct model *model_snapshot(const struct model *m, struct model *reuse);
+void model_snapshot_finish(struct model *s, const struct model *prev);
+void model_snapshot_free(struct model *s);
 
 /* ---- read API -------------------------------------------------------- */
 size_t model_device_count(const struct model *m);

@@ -130,6 +130,8 @@ struct model {
 	struct model_signal *sigs;
 	struct msig_priv *spriv;
 	size_t nsigs;
+	uint64_t sig_gen;		/* bumped when the table is replaced */
+	size_t capsigs;			/* snapshots: sigs allocated */
 	uint64_t sample_interval_ns;	/* per signal, 0: every frame */
 	uint32_t masters[MODEL_MAX_MASTERS];	/* EtherCAT master ids */
 	size_t nmasters;

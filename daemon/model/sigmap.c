@@ -83,6 +83,7 @@ void msig_free(struct model *m)
 	m->spriv = NULL;
 	m->ecat_any_sigs = NULL;
 	m->nsigs = m->n_ecat_any = 0;
+	m->sig_gen++;		/* snapshots copy the definitions anew */
 	for (i = 0; i < m->ndevs; i++) {
 		free(m->dpriv[i].ecat_sigs);
 		m->dpriv[i].ecat_sigs = NULL;

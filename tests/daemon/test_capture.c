@@ -1,4 +1,8 @@
-/* Units of capture's threading: the drain-gap probe. */
+/*
+ * Units of capture's threading: the drain-gap probe; changes through
+ * capture_call on a running capture thread, seen by the next snapshot and
+ * not by an older one a reader still holds.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +12,15 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <event2/thread.h>
 #include <jansson.h>
+#include <pthread.h>
 
+#include "capture/capture.h"
 #include "capture/probe.h"
+#include "core/conf.h"
+#include "core/iiotd.h"
+#include "model/model.h"
 
 #define MS 1000000ULL
 
@@ -79,6 +89,67 @@ static void probe_json_buckets(void **state)
 	json_decref(o);
 }
 
+struct map_call {
+	struct model *m;
+	const char *text;
+	bool on_capture;	/* ran on another thread than the caller */
+	pthread_t caller;
+};
+
+static void load_map(void *arg)
+{
+	struct map_call *c = arg;
+	char err[256];
+
+	c->on_capture = !pthread_equal(pthread_self(), c->caller);
+	assert_int_equal(model_parse_signals(c->m, c->text, strlen(c->text),
+					     "t.map", err, sizeof(err)), 0);
+}
+
+static void call_then_snapshot(void **state)
+{
+	struct iiotd d = { 0 };
+	struct map_call mc = { 0 };
+	struct capsnap *before, *after;
+	struct capture *cap;
+	json_t *cj;
+	struct conf *c;
+	char err[256];
+
+	(void)state;
+	evthread_use_pthreads();
+	c = conf_parse("", 0, "t.conf", err, sizeof(err));
+	assert_non_null(c);
+	d.model = model_new(NULL);
+	cap = capture_new(&d);
+	assert_non_null(cap);
+	assert_int_equal(capture_start(cap, c, err, sizeof(err)), 0);
+	assert_int_equal(capture_run(cap, err, sizeof(err)), 0);
+	before = capture_snapshot(cap);
+	assert_non_null(before);
+	assert_int_equal(model_signal_count(before->model), 0);
+
+	mc.m = d.model;
+	mc.text = "a ecat 0 u8\nb ecat 1 u8\n";
+	mc.caller = pthread_self();
+	capture_call(cap, load_map, &mc);
+	assert_true(mc.on_capture);
+	after = capture_snapshot(cap);
+	assert_int_equal(model_signal_count(after->model), 2);
+	assert_string_equal(model_signal_get(after->model, 2)->name, "b");
+	/* the older snapshot is unchanged for whoever still reads it */
+	assert_int_equal(model_signal_count(before->model), 0);
+	cj = capsnap_counters_json(after);
+	assert_non_null(json_object_get(cj, "drain_gap"));
+	json_decref(cj);
+	capsnap_put(before);
+	capsnap_put(after);
+	capture_halt(cap);
+	capture_free(cap);
+	model_free(d.model);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -86,6 +157,7 @@ int main(void)
 		cmocka_unit_test(probe_idle_ring),
 		cmocka_unit_test(probe_first_turn),
 		cmocka_unit_test(probe_json_buckets),
+		cmocka_unit_test(call_then_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

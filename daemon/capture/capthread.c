@@ -1,0 +1,129 @@
+/*
+ * The capture thread: runs capture's own event loop (ring wakeups, the
+ * one-second tick, snapshots), and runs other threads' changes between two
+ * drain turns (capture_call).  Nothing else ever runs on it, so nothing a
+ * request does can delay a drain turn; the probe (probe.h) checks that.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <event2/event.h>
+
+#include "capture/capture_int.h"
+#include "core/log.h"
+
+static void *capture_main(void *arg)
+{
+	struct capture *cap = arg;
+
+	pthread_setname_np(pthread_self(), "iiotd-capture");
+	event_base_loop(cap->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+void capture_boost(struct capture *cap)
+{
+	errno = 0;
+	cap->main_nice = getpriority(PRIO_PROCESS, 0);
+	if (errno || cap->nice >= cap->main_nice)
+		return;
+	if (setpriority(PRIO_PROCESS, 0, cap->nice)) {
+		log_info("capture: the capture thread keeps nice %d (%s)",
+			 cap->main_nice, strerror(errno));
+		return;
+	}
+	cap->boosted = true;
+}
+
+int capture_run(struct capture *cap, char *err, size_t errlen)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (cap->running)
+		return 0;
+	/* signals belong to the main loop */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	/* the thread reads it from its first snapshot on */
+	cap->running = true;
+	rc = pthread_create(&cap->thread, NULL, capture_main, cap);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* a higher nice value needs no privilege: the caller's goes back */
+	if (cap->boosted) {
+		if (setpriority(PRIO_PROCESS, 0, cap->main_nice))
+			log_warn("capture: setpriority");
+		cap->boosted = false;
+		if (!rc)
+			log_info("capture: the capture thread runs at nice %d",
+				 cap->nice);
+	}
+	if (rc) {
+		cap->running = false;
+		snprintf(err, errlen, "capture: cannot start its thread: %s",
+			 strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void capture_halt(struct capture *cap)
+{
+	if (!cap->running)
+		return;
+	event_base_loopbreak(cap->base);
+	pthread_join(cap->thread, NULL);
+	cap->running = false;
+}
+
+struct ccall {
+	struct capture *cap;
+	void (*fn)(void *arg);
+	void *arg;
+	struct capsnap *snap;	/* made after fn, for the caller to swap in */
+	bool done;
+};
+
+static void on_call(evutil_socket_t fd, short what, void *arg)
+{
+	struct ccall *c = arg;
+	struct capture *cap = c->cap;
+	uint64_t t0 = capture_now_ns();
+
+	(void)fd;
+	(void)what;
+	c->fn(c->arg);
+	c->snap = capsnap_make(cap);
+	capture_busy(cap, PROBE_BUSY_CALL, t0);
+	pthread_mutex_lock(&cap->call_mu);
+	c->done = true;
+	pthread_cond_broadcast(&cap->call_cv);
+	pthread_mutex_unlock(&cap->call_mu);
+}
+
+/*
+ * The caller waits; the capture thread never does: it runs the call when
+ * its loop gets to it, between two drain turns.
+ */
+void capture_call(struct capture *cap, void (*fn)(void *arg), void *arg)
+{
+	struct ccall c = { cap, fn, arg, NULL, false };
+
+	if (!cap->running || pthread_equal(pthread_self(), cap->thread)) {
+		fn(arg);
+		capsnap_publish(cap);
+		return;
+	}
+	if (event_base_once(cap->base, -1, EV_TIMEOUT, on_call, &c, NULL))
+		fatalx("capture: cannot queue a call to the capture thread");
+	pthread_mutex_lock(&cap->call_mu);
+	while (!c.done)
+		pthread_cond_wait(&cap->call_cv, &cap->call_mu);
+	pthread_mutex_unlock(&cap->call_mu);
+	/* the caller, not the capture thread, may wait for readers */
+	capsnap_swap(cap, c.snap);
+}
