@@ -262,7 +262,7 @@ static json_t *alerts_stats(struct iiotd *d)
 	/* the IDS counts on the capture thread: read them there */
 	cc.ids = d->ids;
 	cc.out = &ic;
-	capture_call(d->capture, get_ids_counters, &cc);
+	capture_read(d->capture, get_ids_counters, &cc);
 #define X(n, dsc) json_object_set_new(o, "ids_" #n, \
 				      json_integer((json_int_t)ic.n));
 	IDS_COUNTERS(X)

@@ -84,6 +84,7 @@ struct ccall {
 	struct capture *cap;
 	void (*fn)(void *arg);
 	void *arg;
+	bool publish;		/* fn changed something readers see */
 	struct capsnap *snap;	/* made after fn, for the caller to swap in */
 	bool done;
 };
@@ -97,7 +98,8 @@ static void on_call(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	c->fn(c->arg);
-	c->snap = capsnap_make(cap);
+	if (c->publish)
+		c->snap = capsnap_make(cap);
 	capture_busy(cap, PROBE_BUSY_CALL, t0);
 	pthread_mutex_lock(&cap->call_mu);
 	c->done = true;
@@ -109,13 +111,15 @@ static void on_call(evutil_socket_t fd, short what, void *arg)
  * The caller waits; the capture thread never does: it runs the call when
  * its loop gets to it, between two drain turns.
  */
-void capture_call(struct capture *cap, void (*fn)(void *arg), void *arg)
+static void call(struct capture *cap, void (*fn)(void *arg), void *arg,
+		 bool publish)
 {
-	struct ccall c = { cap, fn, arg, NULL, false };
+	struct ccall c = { cap, fn, arg, publish, NULL, false };
 
 	if (!cap->running || pthread_equal(pthread_self(), cap->thread)) {
 		fn(arg);
-		capsnap_publish(cap);
+		if (publish)
+			capsnap_publish(cap);
 		return;
 	}
 	if (event_base_once(cap->base, -1, EV_TIMEOUT, on_call, &c, NULL))
@@ -126,4 +130,14 @@ void capture_call(struct capture *cap, void (*fn)(void *arg), void *arg)
 	pthread_mutex_unlock(&cap->call_mu);
 	/* the caller, not the capture thread, may wait for readers */
 	capsnap_swap(cap, c.snap);
+}
+
+void capture_call(struct capture *cap, void (*fn)(void *arg), void *arg)
+{
+	call(cap, fn, arg, true);
+}
+
+void capture_read(struct capture *cap, void (*fn)(void *arg), void *arg)
+{
+	call(cap, fn, arg, false);
 }

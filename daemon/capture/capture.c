@@ -654,7 +654,7 @@ static long export_write(struct export_call *x,
 	size_t i;
 	long rc = -1;
 
-	capture_call(x->cap, export_collect, x);
+	capture_read(x->cap, export_collect, x);
 	if (x->rc)
 		goto out;
 	qsort(c->v, c->n, sizeof(*c->v), cmp_xrec);

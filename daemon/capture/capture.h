@@ -90,6 +90,8 @@ void capture_halt(struct capture *cap);
  * here.  fn must be short: its time is a gap between drain turns.
  */
 void capture_call(struct capture *cap, void (*fn)(void *arg), void *arg);
+/* The same for fn that only reads (no snapshot follows). */
+void capture_read(struct capture *cap, void (*fn)(void *arg), void *arg);
 /* Drain whatever is published now (SIGTERM, tests; thread halted). */
 void capture_drain_all(struct capture *cap);
 void capture_free(struct capture *cap);
