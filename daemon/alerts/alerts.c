@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alerts/alerts.h"
+#include "decode/decode.h"
 
 #define NBUCKET		2048	/* power of two, > ALERTS_MAX */
 #define NIL		0xFFFF
@@ -265,6 +266,16 @@ static void evidence(struct alert *a, const struct alert_ev *ev)
 	}
 }
 
+/*
+ * Labels and details quote frames (station names, file names): kept as
+ * printable UTF-8 cut between characters (wire_str), so an alert can
+ * neither drive a terminal nor vanish from the JSON.
+ */
+static void set_text(char *dst, size_t len, const char *s)
+{
+	wire_str(dst, len, s ? s : "", s ? strlen(s) : 0);
+}
+
 static uint64_t repeat(struct alerts *al, struct slot *s,
 		       const struct alert_ev *ev, uint64_t clock)
 {
@@ -285,8 +296,7 @@ static uint64_t repeat(struct alerts *al, struct slot *s,
 		if (a->state == ALERT_ST_ACTIVE_ACK)
 			a->state = ALERT_ST_ACTIVE_UNACK;
 		if (ev->detail)
-			snprintf(a->detail, sizeof(a->detail), "%s",
-				 ev->detail);
+			set_text(a->detail, sizeof(a->detail), ev->detail);
 		queue(al, s, ALERT_CH_ESCALATED, NULL, NULL);
 	}
 	return a->id;
@@ -319,9 +329,8 @@ static uint64_t open_new(struct alerts *al, const struct alert_ev *ev,
 	a->first.ts_ns = ev->ts_ns;
 	a->first.frame_no = ev->frame_no;
 	evidence(a, ev);
-	snprintf(a->label, sizeof(a->label), "%s", ev->label ? ev->label : "");
-	snprintf(a->detail, sizeof(a->detail), "%s",
-		 ev->detail ? ev->detail : "");
+	set_text(a->label, sizeof(a->label), ev->label);
+	set_text(a->detail, sizeof(a->detail), ev->detail);
 	slot_link(al, s);
 	al->ctr.opened++;
 	queue(al, s, ALERT_CH_RAISED, NULL, NULL);

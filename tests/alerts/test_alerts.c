@@ -341,6 +341,47 @@ static void test_messages_and_names(void **state)
 	alerts_free(al);
 }
 
+/*
+ * Regression: alert texts quote frames (a DCP Set's NameOfStation, an FoE
+ * file name) and were kept as given, cut anywhere: escape sequences went
+ * to terminals and a detail that was not UTF-8 vanished from the JSON.
+ */
+static void test_alert_text_from_the_wire_escaped(void **state)
+{
+	struct alerts *al = alerts_new(NULL);
+	char detail[300] = "NameOfStation=\"\x1b[2J\xff\"";
+	struct alert_ev ev;
+	struct alert a;
+	json_t *o;
+	uint64_t id;
+	size_t n;
+
+	(void)state;
+	/* then 2-byte characters past the end of what an alert keeps */
+	for (n = strlen(detail); n + 2 < sizeof(detail); n += 2)
+		memcpy(detail + n, "\xc3\xa9", 2);
+	detail[n] = '\0';
+	memset(&ev, 0, sizeof(ev));
+	ev.rule = ALERT_R_PN_DCP_SET_STRANGER;
+	ev.ts_ns = 10 * S;
+	ev.src = SRC;
+	ev.key = 1;
+	ev.label = "dev\r\nfake";
+	ev.detail = detail;
+	id = alerts_raise(al, &ev);
+	assert_int_equal(alerts_get(al, id, &a), 0);
+	assert_string_equal(a.label, "dev\\x0d\\x0afake");
+	assert_memory_equal(a.detail, "NameOfStation=\"\\x1b[2J\\xff\"\xc3\xa9",
+			    strlen("NameOfStation=\"\\x1b[2J\\xff\"\xc3\xa9"));
+	o = alert_json(&a);
+	assert_non_null(o);
+	/* jansson takes only valid UTF-8: the detail is there, whole */
+	assert_string_equal(json_string_value(json_object_get(o, "detail")),
+			    a.detail);
+	json_decref(o);
+	alerts_free(al);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_dirty_updates_drained),
 		cmocka_unit_test(test_restore_and_ids),
 		cmocka_unit_test(test_messages_and_names),
+		cmocka_unit_test(test_alert_text_from_the_wire_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,8 @@ $(BUILD)/tests/test_analytics: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 FUZZ += fuzz_expr
 fuzz_expr_SRCS := tests/fuzz/fuzz_expr.c \
 	$(filter-out daemon/analytics/subsys_%,$(wildcard daemon/analytics/*.c)) \
-	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c
+	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c \
+	daemon/decode/wirestr.c
 fuzz_expr_LDLIBS = -ljansson -lpthread -lm
 
 # benchmark helper (bench/analytics.bench); not installed
