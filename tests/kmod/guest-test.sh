@@ -161,6 +161,21 @@ expect_eq "filter keeps only its ethertype" $(($(cat $S/frames) - f0)) 10
 check "filter back to the default" $C kmod filter veth1 0x88a4,0x8892
 $T drain /dev/iiot/veth1 >/dev/null
 
+# --- a consumer position no record starts at -----------------------------
+# regression: the module believed any position within the ring, aligned
+# or not; like libshm's producers it now counts it and drops
+want=$(field "$($T expect 40 mixed 0)" frames)
+d0=$(cat $S/drops) b0=$(cat $S/bad_cons) f0=$(cat $S/frames)
+check "consumer position set 3 bytes behind the producer" $T setcons /dev/iiot/veth1 -3
+$T send veth0 40 mixed 0 >/dev/null
+expect_eq "unaligned consumer position: counted as bad_cons" $(($(cat $S/bad_cons) - b0)) "$want"
+expect_eq "unaligned consumer position: frames dropped, not written" \
+	"$(($(cat $S/drops) - d0)) $(($(cat $S/frames) - f0))" "$want 0"
+check "consumer position good again" $T setcons /dev/iiot/veth1 0
+$T send veth0 40 mixed 0 >/dev/null
+expect_eq "a good consumer position: frames written again" $(($(cat $S/frames) - f0)) "$want"
+$T drain /dev/iiot/veth1 >/dev/null
+
 # --- frames the host sends ------------------------------------------------
 check "attach veth0 (sending side)" $C kmod attach veth0
 exp=$($T expect 400 mixed 20000)

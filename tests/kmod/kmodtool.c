@@ -15,6 +15,9 @@
  *   drain DEV                            consume what is in a ring
  *   tpv3 IFACE COUNT TIMEOUT_S           AF_PACKET TPACKET_V3 peer capture
  *   mmapcheck DEV                        per-part mapping permissions
+ *   setcons DEV DELTA                    write the consumer position as
+ *                                        the producer's plus DELTA (a
+ *                                        hostile or broken consumer)
  *   asuser UID CMD [ARG...]              run CMD as UID, no capabilities
  *   badattr CASE                         send a malformed ATTACH request
  *                                        (CASE: unknown, output, short,
@@ -665,6 +668,35 @@ static int do_mmapcheck(int argc, char **argv)
 	return fails ? 1 : 0;
 }
 
+static int do_setcons(int argc, char **argv)
+{
+	const struct iiot_ring_prod *p;
+	struct iiot_ring_cons *c;
+	int fd;
+
+	if (argc < 3)
+		return 2;
+	fd = open(argv[1], O_RDWR);
+	if (fd < 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	p = mmap(NULL, IIOT_RING_PAGE, PROT_READ, MAP_SHARED, fd,
+		 IIOT_RING_PROD_OFF);
+	c = mmap(NULL, IIOT_RING_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 IIOT_RING_CONS_OFF);
+	if (p == MAP_FAILED || c == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	__atomic_store_n(&c->pos, p->pos + (uint64_t)strtoll(argv[2], NULL, 0),
+			 __ATOMIC_RELEASE);
+	printf("setcons prod=%llu cons=%llu\n", (unsigned long long)p->pos,
+	       (unsigned long long)c->pos);
+	close(fd);
+	return 0;
+}
+
 /* Raw generic netlink, so requests can be malformed on purpose. */
 struct nlreq {
 	struct nlmsghdr nh;
@@ -834,6 +866,7 @@ int main(int argc, char **argv)
 		{ "sendpcap", do_sendpcap }, { "readpcap", do_readpcap },
 		{ "tpv3", do_tpv3 }, { "mmapcheck", do_mmapcheck },
 		{ "asuser", do_asuser }, { "badattr", do_badattr },
+		{ "setcons", do_setcons },
 	};
 	size_t i;
 	int rc;
@@ -847,6 +880,6 @@ int main(int argc, char **argv)
 			return rc;
 		}
 	fprintf(stderr, "usage: iiot-kmodtool send|expect|read|drain|sendpcap|"
-		"readpcap|tpv3|mmapcheck|asuser ...\n");
+		"readpcap|tpv3|mmapcheck|asuser|setcons ...\n");
 	return 2;
 }
