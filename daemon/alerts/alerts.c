@@ -100,6 +100,12 @@ void alerts_set_next_id(struct alerts *al, uint64_t id)
 	pthread_mutex_unlock(&al->mu);
 }
 
+/* set by the capture thread, read under the mutex by others: atomic */
+static uint64_t clock_of(const struct alerts *al)
+{
+	return __atomic_load_n(&al->clock, __ATOMIC_RELAXED);
+}
+
 void alerts_set_clock(struct alerts *al, uint64_t now_ns)
 {
 	/* a torn read on the loop thread only shifts a clear by one tick */
@@ -159,7 +165,7 @@ static void queue(struct alerts *al, struct slot *s, unsigned int kind,
 	}
 	c = &al->q[(al->qhead + al->qlen++) % ALERTS_CHANGES];
 	c->kind = (uint8_t)kind;
-	c->clock_ns = al->clock;
+	c->clock_ns = clock_of(al);
 	snprintf(c->who, sizeof(c->who), "%s", who ? who : "");
 	snprintf(c->comment, sizeof(c->comment), "%s", comment ? comment : "");
 	c->a = s->a;
@@ -380,7 +386,9 @@ uint64_t alerts_raise(struct alerts *al, const struct alert_ev *ev)
 	if (ev->rule >= ALERT_RULE_COUNT)
 		return 0;
 	pthread_mutex_lock(&al->mu);
-	clock = al->clock ? al->clock : ev->ts_ns;
+	clock = clock_of(al);
+	if (!clock)
+		clock = ev->ts_ns;
 	al->ctr.raised++;
 	s = find(al, ev->rule, ev->device, ev->link, ev->key);
 	if (s)
@@ -441,7 +449,7 @@ void alerts_tick(struct alerts *al, uint64_t now_ns, uint64_t wall_ns)
 
 	pthread_mutex_lock(&al->mu);
 	if (!now_ns)
-		now_ns = al->clock;
+		now_ns = clock_of(al);
 	for (i = al->oldest; i != NIL; i = next) {
 		struct slot *s = &al->slot[i];
 		const struct alert_rule *r = alert_rule(s->a.rule);
@@ -621,7 +629,7 @@ size_t alerts_drain(struct alerts *al, struct alert_change *out, size_t max)
 		s->a.dirty = false;
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].kind = ALERT_CH_UPDATED;
-		out[n].clock_ns = al->clock;
+		out[n].clock_ns = clock_of(al);
 		out[n].a = s->a;
 		n++;
 	}
