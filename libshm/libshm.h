@@ -60,6 +60,7 @@ struct shm_stats {
 	uint64_t consumed;
 	uint64_t corrupt;
 	uint64_t resyncs;
+	uint64_t heartbeat_ns;	/* CLOCK_MONOTONIC of the producer's last commit */
 	uint32_t state;
 	uint32_t producer_pid;
 	uint32_t snap_len;

@@ -47,6 +47,7 @@ static void fill_stats(const struct iiot_ring_hdr *h,
 	st->bad_cons = SHM_LOAD(&p->bad_cons);
 	st->truncated = SHM_LOAD(&p->truncated);
 	st->state = SHM_LOAD(&p->state);
+	st->heartbeat_ns = SHM_LOAD(&p->heartbeat_ns);
 	st->consumed = SHM_LOAD(&c->records);
 	st->corrupt = SHM_LOAD(&c->corrupt);
 	st->resyncs = SHM_LOAD(&c->resyncs);

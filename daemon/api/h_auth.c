@@ -36,11 +36,6 @@ static json_t *session_json(struct rq *r, const struct session *se, int must_cha
 						 r->api->set.idle_admin_ms : r->api->set.idle_ms));
 }
 
-void h_health(struct rq *r)
-{
-	api_reply(r, 200, json_pack("{ss}", "status", "ok"));
-}
-
 static void login_audit(struct rq *r, const char *user, const char *result, const char *why)
 {
 	api_audit(r->api, user, r->addr, "login", user, result,

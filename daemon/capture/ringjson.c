@@ -3,6 +3,7 @@
  * API's /capture) and "iiotctl rings --json".
  */
 #include <stddef.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -56,6 +57,17 @@ void capture_ring_stats_json(json_t *o, const struct shm_stats *st)
 	json_object_set_new(o, "producer_pid", json_integer(st->producer_pid));
 	json_object_set_new(o, "ifindex", json_integer(st->ifindex));
 	json_object_set_new(o, "snap_len", json_integer(st->snap_len));
+	/* how long since the producer last committed: /api/v1/health's "alive" */
+	if (st->heartbeat_ns) {
+		struct timespec ts;
+		uint64_t now;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);	/* the heartbeat's clock */
+		now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+
+		json_object_set_new(o, "heartbeat_age_ns", json_integer(
+			(json_int_t)(now > st->heartbeat_ns ? now - st->heartbeat_ns : 0)));
+	}
 	for (i = 0; i < sizeof(u64_fields) / sizeof(u64_fields[0]); i++) {
 		const uint64_t *v = (const uint64_t *)(const void *)
 			((const char *)st + u64_fields[i].off);

@@ -1,0 +1,136 @@
+/*
+ * GET /api/v1/health, public: "ok", "degraded" or "failed", and the
+ * checks behind it, each with its reason.  Rings are read from the
+ * capture snapshot through capsnap_rings_json(), as "iiotctl stats" does.  200 unless failed (503),
+ * so a load balancer or probe may use the status code alone.
+ */
+#include <sys/statvfs.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "api/api.h"
+#include "capture/capture.h"
+#include "core/iiotd.h"
+
+#define RING_STALE_NS (5ULL * 1000000000ULL)	/* producers commit each second */
+#define DISK_LOW_PCT 5		/* below: degraded */
+#define DISK_OUT_PCT 1		/* below: failed */
+#define CERT_SOON_S (14 * 86400)
+#define CLOCK_FLOOR 1735689600	/* 2025-01-01: earlier is a clock never set */
+
+enum { H_OK, H_DEGRADED, H_FAILED };
+static const char *const hname[] = { "ok", "degraded", "failed" };
+
+static int check(json_t *checks, const char *name, int st, const char *reason)
+{
+	json_array_append_new(checks, json_pack("{ss ss ss}", "name", name,
+						"status", hname[st], "reason", reason));
+	return st;
+}
+
+static int rings(struct api *a, json_t *checks)
+{
+	struct capsnap *snap;
+	char why[160];
+	json_t *arr, *r;
+	size_t i;
+	int worst = H_OK;
+
+	if (!a->d->capture)
+		return H_OK;
+	/* a snapshot at most CAPTURE_SNAP_MS old, as "iiotctl stats" reads */
+	snap = capture_snapshot(a->d->capture);
+	if (!snap)
+		return check(checks, "ring", H_DEGRADED, "no capture snapshot (out of memory)");
+	arr = capsnap_rings_json(snap);
+	capsnap_put(snap);
+	json_array_foreach(arr, i, r) {
+		const char *name = json_string_value(json_object_get(r, "ring"));
+		json_t *age = json_object_get(r, "heartbeat_age_ns");
+		const char *state = json_string_value(json_object_get(r, "state"));
+		int st = H_OK;
+
+		if (!json_is_true(json_object_get(r, "open"))) {
+			snprintf(why, sizeof(why), "ring %s: not open", name);
+			st = H_DEGRADED;
+		} else if (state && !strcmp(state, "closed")) {
+			snprintf(why, sizeof(why), "ring %s: producer closed it", name);
+			st = H_DEGRADED;
+		} else if (!age || (uint64_t)json_integer_value(age) > RING_STALE_NS) {
+			snprintf(why, sizeof(why), "ring %s: producer silent for %llds", name,
+				 age ? (long long)(json_integer_value(age) / 1000000000) : -1LL);
+			st = H_DEGRADED;
+		} else {
+			snprintf(why, sizeof(why), "ring %s: producer alive", name);
+		}
+		check(checks, "ring", st, why);
+		worst = st > worst ? st : worst;
+	}
+	json_decref(arr);
+	return worst;
+}
+
+static int state_dir(struct api *a, json_t *checks)
+{
+	const char *dir = a->d->state_dir;
+	struct statvfs vs;
+	char why[160];
+	double pct;
+	int st, w;
+
+	w = access(dir, W_OK) ? check(checks, "store", H_FAILED, "state directory not writable") :
+	    check(checks, "store", H_OK, "state directory writable");
+	if (statvfs(dir, &vs) || !vs.f_blocks)
+		return check(checks, "disk", H_DEGRADED, "cannot read the state directory's file system");
+	pct = 100.0 * (double)vs.f_bavail / (double)vs.f_blocks;
+	st = pct < DISK_OUT_PCT ? H_FAILED : pct < DISK_LOW_PCT ? H_DEGRADED : H_OK;
+	snprintf(why, sizeof(why), "%.1f%% free (%llu MiB) on the state directory", pct,
+		 (unsigned long long)((double)vs.f_bavail * vs.f_frsize / 1048576));
+	check(checks, "disk", st, why);
+	return st > w ? st : w;
+}
+
+static int clock_sane(json_t *checks)
+{
+	if (time(NULL) < CLOCK_FLOOR)
+		return check(checks, "clock", H_DEGRADED, "wall clock before 2025: never set");
+	return check(checks, "clock", H_OK, "wall clock set");
+}
+
+static int cert(struct api *a, json_t *checks)
+{
+	X509 *x = a->ssl ? SSL_CTX_get0_certificate(a->ssl) : NULL;
+	char why[160];
+	int day, sec, st;
+
+	if (!x)
+		return H_OK;
+	if (!ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(x)))
+		return check(checks, "certificate", H_DEGRADED, "cannot read the certificate's expiry");
+	st = day < 0 || (day == 0 && sec <= 0) ? H_FAILED :
+	     (long)day * 86400 + sec < CERT_SOON_S ? H_DEGRADED : H_OK;
+	snprintf(why, sizeof(why), st == H_FAILED ? "TLS certificate expired %d days ago" :
+		 "TLS certificate expires in %d days", st == H_FAILED ? -day : day);
+	return check(checks, "certificate", st, why);
+}
+
+void h_health(struct rq *r)
+{
+	json_t *checks = json_array();
+	int st = H_OK, s;
+
+	s = rings(r->api, checks);
+	st = s > st ? s : st;
+	s = state_dir(r->api, checks);
+	st = s > st ? s : st;
+	s = clock_sane(checks);
+	st = s > st ? s : st;
+	s = cert(r->api, checks);
+	st = s > st ? s : st;
+	api_reply(r, st == H_FAILED ? 503 : 200,
+		  json_pack("{ss so}", "status", hname[st], "checks", checks));
+}
