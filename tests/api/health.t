@@ -36,5 +36,24 @@ expect_eq "the ring is the one reason" "$r" ring
 jf '.checks[] | select(.name == "ring") | .reason' | grep -q "^ring $ring: " &&
 	ok "the reason names the ring: $(jf '.checks[] | select(.name == "ring") | .reason')" ||
 	fail "reason names the ring" "$BODY"
+
+# a producer that dies without closing its ring: caught by its heartbeat
+"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$D/sim2.log" 2>&1 &
+sim=$!
+for i in $(seq 60); do
+	req "$D/none" GET /health
+	[ "$(jf .status)" = ok ] && break
+	sleep 0.5
+done
+expect_eq "producer back: ok again" "$(jf .status)" ok
+kill -KILL "$sim"; wait "$sim" 2>/dev/null
+for i in $(seq 40); do
+	req "$D/none" GET /health
+	[ "$(jf .status)" = degraded ] && break
+	sleep 0.5
+done
+expect_eq "producer killed: degraded once its heartbeat is 5 s old" \
+	"$(jf .status) $(jf '.checks[] | select(.name == "ring") | .reason' | sed 's/[0-9]*s$/Ns/')" \
+	"degraded ring $ring: producer silent for Ns"
 openapi_check
 echo "1..$_tap_n"
