@@ -48,6 +48,26 @@ static void fill_put(struct xsk *x, const uint64_t *addrs, unsigned int n)
 	__atomic_store_n(x->fill.producer, prod + n, __ATOMIC_RELEASE);
 }
 
+#define XSK_BUSY_TRIES		20
+#define XSK_BUSY_WAIT_US	100000
+
+/* Zero-copy where the driver has it; copy mode everywhere else. */
+static int bind_queue(struct xsk *x, struct sockaddr_xdp *sxdp, bool skb_mode)
+{
+	int rc = -1;
+
+	if (!skb_mode) {
+		sxdp->sxdp_flags = XDP_ZEROCOPY;
+		rc = bind(x->fd, (struct sockaddr *)sxdp, sizeof(*sxdp));
+		x->zerocopy = rc == 0;
+	}
+	if (rc) {
+		sxdp->sxdp_flags = XDP_COPY;
+		rc = bind(x->fd, (struct sockaddr *)sxdp, sizeof(*sxdp));
+	}
+	return rc;
+}
+
 int xsk_open(struct xsk *x, uint32_t ifindex, uint32_t queue,
 	     uint32_t nframes, uint32_t frame_size, bool skb_mode,
 	     char *err, size_t errlen)
@@ -58,6 +78,7 @@ int xsk_open(struct xsk *x, uint32_t ifindex, uint32_t queue,
 	socklen_t optlen = sizeof(off);
 	uint64_t addrs[256];
 	uint32_t i, n;
+	unsigned int tries;
 	int rc;
 
 	memset(x, 0, sizeof(*x));
@@ -138,16 +159,16 @@ int xsk_open(struct xsk *x, uint32_t ifindex, uint32_t queue,
 	sxdp.sxdp_family = AF_XDP;
 	sxdp.sxdp_ifindex = ifindex;
 	sxdp.sxdp_queue_id = queue;
-	/* Zero-copy where the driver has it; copy mode everywhere else. */
-	rc = -1;
-	if (!skb_mode) {
-		sxdp.sxdp_flags = XDP_ZEROCOPY;
-		rc = bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp));
-		x->zerocopy = rc == 0;
-	}
-	if (rc) {
-		sxdp.sxdp_flags = XDP_COPY;
-		rc = bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp));
+	/*
+	 * A socket of a killed owner is torn down by the kernel after the
+	 * process is gone and holds the queue until then: EBUSY for a short
+	 * while after a crash, so a restart waits for it (2 s at most).
+	 */
+	for (tries = 0; ; tries++) {
+		rc = bind_queue(x, &sxdp, skb_mode);
+		if (!rc || errno != EBUSY || tries == XSK_BUSY_TRIES)
+			break;
+		usleep(XSK_BUSY_WAIT_US);
 	}
 	if (rc) {
 		rc = -errno;
