@@ -51,6 +51,36 @@
 	  "{device} deviates from its learnt baseline: {detail}", \
 	  "{device} 偏离已学习的基线：{detail}")
 
+/*
+ * The baseline's deviations (daemon/ids/ids_baseline.c, docs/security.md
+ * "Baseline"): raised only once a learning window has passed.
+ */
+#define ALERT_RULES_BASELINE(X) \
+	X(NET_PAIR_NEW, "net.pair.new", WARNING, NULL, 300, \
+	  "New communication pair {src} -> {dst}, not in the baseline: {detail}", \
+	  "新的通信对 {src} -> {dst}，不在基线中：{detail}") \
+	X(PN_FRAME_ID_NEW, "pn.rt.frame_id_new", WARNING, "T0855", 300, \
+	  "Cyclic frames to {device} with a FrameID not in the baseline: {detail}", \
+	  "发往 {device} 的周期帧使用了基线中没有的 FrameID：{detail}") \
+	X(PN_RT_FOREIGN, "pn.rt.foreign_source", CRITICAL, "T0830", 60, \
+	  "Cyclic frames to {device} from {src}, which is not the AR's peer: {detail}", \
+	  "发往 {device} 的周期帧来自 {src}，而非该 AR 的对端：{detail}") \
+	X(ECAT_MASTER_CHANGED, "ecat.master.changed", CRITICAL, "T0848", 300, \
+	  "The EtherCAT master changed: {detail}", \
+	  "EtherCAT 主站已改变：{detail}") \
+	X(ECAT_MASTER_UNKNOWN, "ecat.master.unknown", WARNING, "T0848", 300, \
+	  "An EtherCAT master not in the baseline: {detail}", \
+	  "基线中没有的 EtherCAT 主站：{detail}") \
+	X(NET_LINK_FLOOD, "net.link.flood", WARNING, "T0814", 60, \
+	  "Frame flood on the line: {detail}", \
+	  "线路上出现帧泛洪：{detail}") \
+	X(PN_DCP_RATE, "pn.dcp.rate_above_baseline", WARNING, "T0846", 60, \
+	  "DCP from {src} above its learned rate: {detail}", \
+	  "来自 {src} 的 DCP 超出已学习的速率：{detail}") \
+	X(ARP_RATE, "arp.rate_above_baseline", WARNING, "T0846", 60, \
+	  "ARP from {src} above its learned rate: {detail}", \
+	  "来自 {src} 的 ARP 超出已学习的速率：{detail}")
+
 #define ALERT_RULES(X) \
 	X(FLOOD, "alert.flood", WARNING, NULL, 600, \
 	  "Alert flood: {detail}", \
@@ -151,6 +181,7 @@
 	X(INVENTORY_FLOOD, "inventory.mac_flood", WARNING, "T0814", 300, \
 	  "Many new MAC addresses: {detail}", \
 	  "大量新的 MAC 地址：{detail}") \
+	ALERT_RULES_BASELINE(X) \
 	ALERT_RULES_SIGNAL(X)
 
 enum alert_rule_id {

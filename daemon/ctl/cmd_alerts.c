@@ -1,8 +1,12 @@
 /*
- * iiotctl alerts FILE... [--policy FILE]: offline, the alerts a capture
- * raises through the same decoder, model, IDS and alert code iiotd runs,
- * one JSON object per alert on stdout (like Zeek or Suricata reading a
- * file).  Frame numbers are 1-based as in Wireshark.
+ * iiotctl alerts FILE... [--policy FILE] [--learn SECONDS | --baseline
+ * JSON] [--export-baseline JSON]: offline, the alerts a capture raises
+ * through the same decoder, model, IDS and alert code iiotd runs, one JSON
+ * object per alert on stdout (like Zeek or Suricata reading a file).
+ * Frame numbers are 1-based as in Wireshark.  --learn learns a baseline
+ * from the capture's first SECONDS and protects it for the rest;
+ * --baseline protects one exported from iiotd (its first line stands for
+ * the capture); --export-baseline writes what was learned.
  *
  * iiotctl alerts [--json] [--all] [--follow]: the running iiotd's open
  * (or all) alerts; --follow prints each again when it changes.
@@ -20,6 +24,7 @@
 #include "core/ctlclient.h"
 #include "ctl.h"
 #include "decode/decode.h"
+#include "ids/baseline.h"
 #include "ids/ids.h"
 #include "model/model.h"
 #include "pcapfile.h"
@@ -101,9 +106,80 @@ static int load_policy(struct ids *ids, const char *path)
 	return 0;
 }
 
+static int load_baseline(struct ids *ids, const char *path)
+{
+	struct baseline *bl = ids_baseline(ids);
+	json_error_t je;
+	char err[256];
+	json_t *j = json_load_file(path, 0, &je);
+
+	if (!j) {
+		fprintf(stderr, "iiotctl: %s:%d: %s\n", path, je.line, je.text);
+		return -1;
+	}
+	if (baseline_from_json(bl, j, err, sizeof(err))) {
+		fprintf(stderr, "iiotctl: %s: %s\n", path, err);
+		json_decref(j);
+		return -1;
+	}
+	json_decref(j);
+	ids_set_line(ids, bl->nlines ? bl->lines[0] : NULL);
+	return 0;
+}
+
+static int save_baseline(struct ids *ids, const char *path)
+{
+	json_t *j = baseline_json(ids_baseline(ids));
+	int rc = j ? json_dump_file(j, path, JSON_INDENT(1)) : -1;
+
+	json_decref(j);
+	if (rc)
+		fprintf(stderr, "iiotctl: cannot write %s\n", path);
+	return rc;
+}
+
+/* the options that take a value */
+static bool has_arg(const char *opt)
+{
+	return !strcmp(opt, "--policy") || !strcmp(opt, "-s") ||
+	       !strcmp(opt, "--learn") || !strcmp(opt, "--baseline") ||
+	       !strcmp(opt, "--export-baseline");
+}
+
+static int offline_opts(struct offline *o, int argc, char **argv,
+			const char **export)
+{
+	char *end;
+	double s;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--policy") && load_policy(o->ids,
+								argv[++i]))
+			return -1;
+		if (!strcmp(argv[i], "--baseline") && load_baseline(o->ids,
+								    argv[++i]))
+			return -1;
+		if (!strcmp(argv[i], "--export-baseline"))
+			*export = argv[++i];
+		if (!strcmp(argv[i], "--learn")) {
+			s = strtod(argv[++i], &end);
+			if (*end || !(s > 0) || s > 366 * 86400.0) {
+				fprintf(stderr, "iiotctl: --learn: '%s' is not "
+					"a number of seconds\n", argv[i]);
+				return -1;
+			}
+			ids_set_line(o->ids, NULL);
+			ids_baseline_learn(o->ids, (uint64_t)(s * 1e9), true);
+		}
+	}
+	return 0;
+}
+
 static int offline(int argc, char **argv)
 {
 	struct offline *o = calloc(1, sizeof(*o));
+	const char *export = NULL;
 	int i, rc = 0;
 	size_t k;
 
@@ -112,14 +188,12 @@ static int offline(int argc, char **argv)
 		fprintf(stderr, "iiotctl: out of memory\n");
 		return 1;
 	}
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--policy") &&
-		    load_policy(o->ids, argv[++i])) {
-			rc = 2;
-			goto out;
-		}
+	if (offline_opts(o, argc, argv, &export)) {
+		rc = 2;
+		goto out;
+	}
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--policy")) {
+		if (has_arg(argv[i])) {
 			i++;
 			continue;
 		}
@@ -128,6 +202,8 @@ static int offline(int argc, char **argv)
 	}
 	ids_flush(o->ids);
 	collect(o);
+	if (export && save_baseline(o->ids, export))
+		rc = 1;
 	for (k = 0; k < o->nseen; k++) {
 		json_t *j;
 
@@ -150,7 +226,8 @@ out:
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: iiotctl alerts FILE... [--policy FILE]\n"
+	fprintf(stderr, "usage: iiotctl alerts FILE... [--policy FILE] "
+		"[--learn SECONDS | --baseline JSON] [--export-baseline JSON]\n"
 		"       iiotctl alerts [-s SOCK] [--json] [--all] [--follow]\n");
 	return 2;
 }
@@ -258,7 +335,7 @@ static int run_alerts(int argc, char **argv)
 	int i, files = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--policy") || !strcmp(argv[i], "-s")) {
+		if (has_arg(argv[i])) {
 			if (++i == argc)
 				return usage();
 		} else if (argv[i][0] != '-') {
@@ -270,7 +347,8 @@ static int run_alerts(int argc, char **argv)
 
 const struct ctl_cmd cmd_alerts = {
 	.name = "alerts",
-	.args = "FILE... [--policy FILE] | [-s SOCK] [--json] [--all] [--follow]",
+	.args = "FILE... [--policy FILE] [--learn SECONDS | --baseline JSON] "
+		"[--export-baseline JSON] | [-s SOCK] [--json] [--all] [--follow]",
 	.help = "alerts a capture raises (offline), or iiotd's alerts",
 	.run = run_alerts,
 };

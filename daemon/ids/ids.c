@@ -13,7 +13,8 @@
 
 static const char *const ids_keys[] = {
 	"engineering", "identify_limit", "hello_limit", "arp_reply_limit",
-	"new_mac_limit", "startup", "ar_timeout", "disable", "block", NULL
+	"new_mac_limit", "startup", "ar_timeout", "disable", "block", "learn",
+	NULL
 };
 
 void ids_policy_default(struct ids_policy *p)
@@ -25,6 +26,7 @@ void ids_policy_default(struct ids_policy *p)
 	p->new_mac_limit = 1000;
 	p->startup_ns = 2000000000ULL;
 	p->ar_timeout_ns = 1000000000ULL;
+	p->learn_ns = 3600000000000ULL;
 }
 
 static int rules_conf(const struct conf *c, const char *key, bool *set,
@@ -66,6 +68,8 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 			&p->startup_ns, err, errlen) ||
 	    conf_get_ms(c, "ids", "ar_timeout", 1000, 10, 3600000,
 			&p->ar_timeout_ns, err, errlen) ||
+	    conf_get_ms(c, "ids", "learn", 3600000, 0, 366ULL * 86400000ULL,
+			&p->learn_ns, err, errlen) ||
 	    rules_conf(c, "disable", p->disabled, err, errlen) ||
 	    rules_conf(c, "block", p->block, err, errlen))
 		return -1;
@@ -75,6 +79,7 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 	p->new_mac_limit = (uint32_t)v[3];
 	p->startup_ns *= 1000000ULL;
 	p->ar_timeout_ns *= 1000000ULL;
+	p->learn_ns *= 1000000ULL;
 	while ((e = conf_next(c, "ids", "engineering", e))) {
 		if (p->nengineering == IDS_MAX_ENGINEERING) {
 			conf_errf(c, e, err, errlen, "ids.engineering: more "
@@ -98,6 +103,11 @@ struct ids *ids_new(struct alerts *al, struct model *m)
 
 	if (!ids)
 		return NULL;
+	ids->bl = baseline_new();
+	if (!ids->bl) {
+		free(ids);
+		return NULL;
+	}
 	ids->al = al;
 	ids->m = m;
 	ids_policy_default(&ids->p);
@@ -106,8 +116,10 @@ struct ids *ids_new(struct alerts *al, struct model *m)
 
 void ids_free(struct ids *ids)
 {
-	if (ids)
+	if (ids) {
 		free(ids->pending);
+		baseline_free(ids->bl);
+	}
 	free(ids);
 }
 
@@ -191,7 +203,20 @@ void ids_flush(struct ids *ids)
 		if (s->arp_reply.pending)
 			flood_raise(ids, &s->arp_reply, ids->p.arp_reply_limit,
 				    ALERT_R_ARP_REPLY_FLOOD, s->mac, "replies");
+		if (s->dcp_bl.pending)
+			flood_raise(ids, &s->dcp_bl, s->dcp_bl.limit,
+				    ALERT_R_PN_DCP_RATE, s->mac,
+				    "DCP requests (2 x learned + 10)");
+		if (s->arp_bl.pending)
+			flood_raise(ids, &s->arp_bl, s->arp_bl.limit,
+				    ALERT_R_ARP_RATE, s->mac,
+				    "ARP frames (2 x learned + 10)");
 	}
+	for (i = 0; i < BL_LINES; i++)
+		if (ids->link[i].pending)
+			flood_raise(ids, &ids->link[i], ids->link[i].limit,
+				    ALERT_R_NET_LINK_FLOOD, NULL,
+				    "line frames (4 x learned + 1000)");
 	if (ids->new_macs.pending)
 		flood_raise(ids, &ids->new_macs, ids->p.new_mac_limit,
 			    ALERT_R_INVENTORY_FLOOD, NULL, "new source MACs");
@@ -202,6 +227,7 @@ void ids_flood(struct ids *ids, struct rate *r, uint32_t limit,
 {
 	uint64_t ts = ids->ts;
 
+	r->limit = limit;
 	if (ts - r->start > IDS_WINDOW_NS || ts < r->start) {
 		/* what the last window still owes */
 		if (r->pending)
@@ -348,4 +374,6 @@ void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
 			ids_arp(ids);
 		break;
 	}
+	if (ids->bl->state != BL_NONE)
+		ids_baseline_frame(ids);
 }

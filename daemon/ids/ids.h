@@ -20,6 +20,8 @@
  *                             start-up (register writes become alerts)
  *   disable = RULE            repeat: a rule id not to raise
  *   block = RULE              repeat: enforcement action for a rule
+ *   learn = 1h                the learning window of a fresh baseline
+ *                             (0: none; docs/security.md "Baseline")
  */
 #ifndef IIOTD_IDS_H
 #define IIOTD_IDS_H
@@ -38,6 +40,7 @@ struct ids_policy {
 	uint32_t identify_limit, hello_limit, arp_reply_limit, new_mac_limit;
 	uint64_t startup_ns;
 	uint64_t ar_timeout_ns;
+	uint64_t learn_ns;
 	bool disabled[ALERT_RULE_COUNT];
 	bool block[ALERT_RULE_COUNT];
 };
@@ -89,6 +92,18 @@ void ids_flush(struct ids *ids);
  * NULL); a lifecycle move to commissioned or active clears it.  Called
  * from the model's event sink, on the model's thread.
  */
+/*
+ * The baseline (ids_baseline.c, baseline.h).  learn: learn for ns of
+ * capture time from the next frame on, adding to what is there (fresh:
+ * forget it first); ns 0 stops learning.  ids_baseline: the IDS's own, for
+ * callers on the IDS's thread.  ids_set_line: the line the next frames
+ * come from (a ring's name; NULL "capture").
+ */
+struct baseline;
+void ids_baseline_learn(struct ids *ids, uint64_t ns, bool fresh);
+struct baseline *ids_baseline(struct ids *ids);
+void ids_set_line(struct ids *ids, const char *name);
+
 struct oui;
 struct model_device;
 void ids_set_oui(struct ids *ids, struct oui *o);

@@ -4,6 +4,7 @@
 
 #include "alerts/alerts.h"
 #include "decode/decode.h"
+#include "ids/baseline.h"
 #include "ids/ids.h"
 
 #define IDS_STATIONS	4096	/* power of two */
@@ -22,6 +23,7 @@ struct rate {
 	uint64_t start;
 	uint32_t n;
 	uint32_t pending;		/* past the limit, not yet raised */
+	uint32_t limit;			/* the last one applied */
 	uint64_t raised;		/* when they were last raised */
 };
 
@@ -45,6 +47,7 @@ struct station {
 					 * address takeover aimed at it */
 	bool ar;			/* in ids->ars: an AR runs */
 	struct rate ident, hello, arp_reply;
+	struct rate dcp_bl, arp_bl;	/* against the baseline */
 	/* the last DCP Set sent to this station, for its answer */
 	uint32_t set_xid;
 	uint32_t set_ip;
@@ -84,6 +87,10 @@ struct ids {
 	uint16_t ars[IDS_MAX_ARS];	/* stations with a running AR */
 	size_t nars;
 	uint64_t scan_ns;
+	struct baseline *bl;		/* never NULL */
+	uint8_t line;			/* the frame's, in bl->lines */
+	struct rate link[BL_LINES];	/* frames per line */
+	uint32_t link_limit[BL_LINES], link_gen;
 	uint32_t count;			/* occurrences the next raise stands
 					 * for (0: 1) */
 	/* the frame being inspected */
@@ -119,5 +126,7 @@ void ids_dcp(struct ids *ids);
 void ids_arp(struct ids *ids);
 void ids_ar_scan(struct ids *ids);
 void ids_ecat(struct ids *ids);
+/* ids_baseline.c */
+void ids_baseline_frame(struct ids *ids);
 
 #endif

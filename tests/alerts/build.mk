@@ -10,3 +10,14 @@ fuzz_ids_SRCS := tests/fuzz/fuzz_ids.c $(wildcard daemon/decode/*.c) \
 	$(wildcard daemon/model/*.c) $(wildcard daemon/ids/*.c) \
 	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c
 fuzz_ids_LDLIBS = -ljansson -lpthread -lm
+
+# the baseline's JSON import
+FUZZ += fuzz_baseline
+fuzz_baseline_SRCS := tests/fuzz/fuzz_baseline.c daemon/ids/baseline.c \
+	$(wildcard daemon/decode/*.c)
+fuzz_baseline_LDLIBS = -ljansson -lm
+
+TESTS += test_baseline
+test_baseline_SRCS := tests/alerts/test_baseline.c
+test_baseline_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+$(BUILD)/tests/test_baseline: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)

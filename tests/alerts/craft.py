@@ -296,8 +296,13 @@ def main():
     c = Capture()
     ar_lost(c)
     c.write(os.path.join(out, "ar_lost.pcap"))
+    write_set(out, ATTACKS)
+
+
+def write_set(out, attacks):
+    """One capture per (name, rule, fn) and expect.txt: name rule mark."""
     with open(os.path.join(out, "expect.txt"), "w") as exp:
-        for name, rule, fn in ATTACKS:
+        for name, rule, fn in attacks:
             c = Capture()
             fn(c)
             c.write(os.path.join(out, name + ".pcap"))
