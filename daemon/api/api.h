@@ -146,7 +146,7 @@ H(h_overview) H(h_devices) H(h_device) H(h_device_history) H(h_device_lifecycle)
 H(h_links) H(h_signals) H(h_samples) H(h_capture) H(h_events)
 H(h_alerts) H(h_alert_counts) H(h_alert_rules) H(h_alert) H(h_alert_pcap)
 H(h_alert_ack) H(h_alert_shelve) H(h_alert_unshelve) H(h_alert_comment)
-H(h_analytics)
+H(h_analytics) H(h_diag) H(h_device_health)
 #undef H
 
 /* h_alerts.c: the alerts subsystem's listener (alertsys_listen) */

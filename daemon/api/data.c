@@ -7,12 +7,14 @@
  * model through capture_call.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/api.h"
 #include "capture/capture.h"
 #include "core/iiotd.h"
+#include "diag/health.h"
 #include "model/model.h"
 #include "store/store.h"
 
@@ -61,9 +63,12 @@ json_t *data_devices(struct api *a, const char *q, const char *kind,
 {
 	struct model *m = M(a);
 	size_t i, n = m ? model_device_count(m) : 0;
-	json_t *out = json_array();
+	json_t *out = json_array(), *dj;
 	char label[96];
 	int total = 0;
+	size_t nal;
+	struct alert *al = health_open_alerts(a->d->alerts, &nal);
+	struct health h;
 
 	for (i = 0; i < n; i++) {
 		const struct model_device *d = model_device_at(m, i);
@@ -80,9 +85,16 @@ json_t *data_devices(struct api *a, const char *q, const char *kind,
 				continue;
 		}
 		total++;
-		if ((int)json_array_size(out) < limit)
-			json_array_append_new(out, model_device_json(m, d));
+		if ((int)json_array_size(out) >= limit)
+			continue;
+		dj = model_device_json(m, d);
+		/* the list's column, sortable: the reasons are on the device */
+		health_device(m, d, al, nal, &h);
+		json_object_set_new(dj, "health", json_integer(h.score));
+		json_object_set_new(dj, "health_grade", json_string(health_grade(h.score)));
+		json_array_append_new(out, dj);
 	}
+	free(al);
 	return json_pack("{so si}", "devices", out, "total", total);
 }
 
@@ -90,12 +102,21 @@ json_t *data_device(struct api *a, uint32_t id)
 {
 	struct model *m = M(a);
 	const struct model_device *d = m ? model_device_get(m, id) : NULL;
-	json_t *o, *links, *sigs;
+	json_t *o, *links, *sigs, *health;
 	size_t i;
 
 	if (!d)
 		return NULL;
 	o = model_device_json(m, d);
+	health = health_report(m, a->d->alerts, id);
+	if (health) {
+		json_t *e = json_array_get(json_object_get(health, "devices"), 0);
+
+		/* with the reasons; the links' own scores by link id */
+		json_object_set(o, "health", e);
+		json_object_set(o, "links_health", json_object_get(health, "links"));
+		json_decref(health);
+	}
 	links = data_links(a, id);
 	sigs = data_signals(a, id);
 	json_object_set_new(o, "links", json_incref(json_object_get(links, "links")));

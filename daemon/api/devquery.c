@@ -17,7 +17,7 @@
 static const char *const sortable[] = {
 	"id", "label", "kind", "lifecycle", "online", "frames", "errors", "mac", "ip",
 	"station_name", "station_addr", "ring_pos", "parent", "vendor_id", "product_code",
-	"device_id", "first_seen_ns", "last_seen_ns", NULL,
+	"device_id", "first_seen_ns", "last_seen_ns", "health", NULL,
 };
 
 static bool is_sortable(const char *s)
@@ -60,7 +60,7 @@ int devquery_parse(const char *query, struct devquery *dq, const char **why)
 		if (!is_sortable(c)) {
 			*why = "sort: [-]id, label, kind, lifecycle, online, frames, errors, mac, ip, "
 			       "station_name, station_addr, ring_pos, parent, vendor_id, "
-			       "product_code, device_id, first_seen_ns or last_seen_ns";
+			       "product_code, device_id, first_seen_ns, last_seen_ns or health";
 			return -1;
 		}
 		dq->desc = sort[0] == '-';
@@ -211,7 +211,7 @@ static const struct {
 	{ "id", 0 }, { "label", 0 }, { "kind", 0 }, { "lifecycle", 0 }, { "online", 0 },
 	{ "mac", 0 }, { "ip", 0 }, { "station_name", 0 }, { "station_addr", 4 },
 	{ "ring_pos", 0 }, { "parent", 0 }, { "vendor_id", 8 }, { "product_code", 8 },
-	{ "device_id", 4 }, { "frames", 0 }, { "errors", 0 },
+	{ "device_id", 4 }, { "frames", 0 }, { "errors", 0 }, { "health", 0 },
 	{ "first_seen_ns", 0 }, { "last_seen_ns", 0 },
 };
 

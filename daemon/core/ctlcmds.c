@@ -16,6 +16,7 @@
 #include "core/daemon.h"
 #include "core/iiotd.h"
 #include "core/log.h"
+#include "diag/health.h"
 #include "libshm.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -189,6 +190,23 @@ static json_t *device(struct iiotd *d, struct model *m, const char *key)
 	return o;
 }
 
+/* Every device's and link's health, or one device's (KEY as "device"). */
+static json_t *health(struct iiotd *d, struct model *m, const char *key)
+{
+	const struct model_device *dev = NULL;
+	json_t *o, *h;
+
+	if (key[0] && !(dev = model_device_find(m, key)))
+		return fail("no such device");
+	h = health_report(m, d->alerts, dev ? dev->id : 0);
+	if (!h)
+		return fail("out of memory");
+	o = ok();
+	json_object_update(o, h);
+	json_decref(h);
+	return o;
+}
+
 /* The user name of uid, or "uid:N": the actor the audit log names. */
 static void peer_name(uid_t uid, char *buf, size_t len)
 {
@@ -353,6 +371,8 @@ static json_t *answer(struct iiotd *d, struct capsnap *snap,
 		return o;
 	case CTL_LIFECYCLE:
 		return lifecycle(d, req, peer);
+	case CTL_HEALTH:
+		return health(d, m, req->arg);
 	case CTL_ALERTS:
 	case CTL_ALERT_ACK:
 	case CTL_ALERT_SHELVE:

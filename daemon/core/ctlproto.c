@@ -25,6 +25,7 @@ static const struct {
 	{ "alert-ack", CTL_ALERT_ACK, 1, 2, 1 },
 	{ "alert-shelve", CTL_ALERT_SHELVE, 3, 3, 1 },
 	{ "alert-unshelve", CTL_ALERT_UNSHELVE, 1, 2, 1 },
+	{ "health", CTL_HEALTH, 0, 1, 0 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -161,6 +162,7 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 		/* fall through */
 	case CTL_DEVICE:
 	case CTL_MONITOR:
+	case CTL_HEALTH:
 		return n >= 2 ? copy_arg(req->arg, sizeof(req->arg), tok[1],
 					 err, errlen) : 0;
 	case CTL_ALERTS:

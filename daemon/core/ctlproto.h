@@ -12,7 +12,8 @@
  * reason is the rest of the line; the move is audited under the peer's
  * user name) | alerts [all] (open alerts, or the newest 1000 of any state)
  * | alert-ack ID [COMMENT...] | alert-unshelve ID [COMMENT...] |
- * alert-shelve ID MINUTES COMMENT... (audited as lifecycle is).
+ * alert-shelve ID MINUTES COMMENT... (audited as lifecycle is) |
+ * health [KEY] (health scores of every device and link, or of one device).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -38,6 +39,7 @@ enum ctl_verb {
 	CTL_ALERT_ACK,
 	CTL_ALERT_SHELVE,
 	CTL_ALERT_UNSHELVE,
+	CTL_HEALTH,
 };
 
 struct ctl_req {

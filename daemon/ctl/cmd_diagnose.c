@@ -10,19 +10,8 @@
 
 #include <jansson.h>
 
-#include "alerts/alerts.h"
 #include "ctl.h"
-#include "decode/decode.h"
-#include "diag/diag.h"
-#include "model/model.h"
-#include "pcapfile.h"
-
-struct offline {
-	struct model *m;
-	struct alerts *al;
-	struct diag *dg;
-	struct decoded d;
-};
+#include "diagrun.h"
 
 static void print(void *arg, const struct diag_finding *f)
 {
@@ -35,20 +24,10 @@ static void print(void *arg, const struct diag_finding *f)
 	json_decref(j);
 }
 
-static void frame(void *arg, const uint8_t *p, uint32_t caplen, uint32_t len,
-		  uint64_t ts, uint64_t frame_no)
-{
-	struct offline *o = arg;
-
-	decode_frame(p, caplen, &o->d);
-	model_frame(o->m, &o->d, ts, len, 0);
-	diag_frame(o->dg, &o->d, ts, frame_no);
-}
-
 static int run_diagnose(int argc, char **argv)
 {
-	struct offline *o;
-	int i, rc = 0;
+	struct diagrun *r;
+	int i, rc;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: iiotctl diagnose FILE...\n");
@@ -59,21 +38,13 @@ static int run_diagnose(int argc, char **argv)
 			fprintf(stderr, "usage: iiotctl diagnose FILE...\n");
 			return 2;
 		}
-	o = calloc(1, sizeof(*o));
-	if (!o || !(o->m = model_new(NULL)) || !(o->al = alerts_new(NULL)) ||
-	    !(o->dg = diag_new(o->al, o->m, NULL))) {
-		fprintf(stderr, "iiotctl: out of memory\n");
+	r = diagrun_new();
+	if (!r)
 		return 1;
-	}
-	diag_set_sink(o->dg, print, o);
-	for (i = 1; i < argc; i++)
-		if (ctl_pcap_feed(argv[i], frame, o))
-			rc = 1;
+	diag_set_sink(r->dg, print, r);
+	rc = diagrun_files(r, argc, argv, 1);
 	fflush(stdout);
-	diag_free(o->dg);
-	alerts_free(o->al);
-	model_free(o->m);
-	free(o);
+	diagrun_free(r);
 	return rc;
 }
 

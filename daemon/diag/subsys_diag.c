@@ -18,8 +18,10 @@
 #include "core/conf.h"
 #include "core/iiotd.h"
 #include "core/log.h"
+#include "capture/capture.h"
 #include "core/subsys.h"
 #include "diag/diag.h"
+#include "diag/diagsys.h"
 
 static const char *const keys[] = {
 	"wkc_learn", "dc_limit", "rate_limit", "horizon", "disable", NULL
@@ -103,19 +105,40 @@ static void diag_stop(struct iiotd *d)
 	d->diag = NULL;
 }
 
-static json_t *diag_stats(struct iiotd *d)
-{
+struct ctr_read {
+	struct diag *dg;
 	struct diag_counters c;
+};
+
+static void ctr_read(void *arg)
+{
+	struct ctr_read *r = arg;
+
+	diag_get_counters(r->dg, &r->c);
+}
+
+/* the counters are the capture thread's: copied there */
+json_t *diagsys_counters(struct iiotd *d)
+{
+	struct ctr_read r = { .dg = d->diag };
 	json_t *o;
 
 	if (!d->diag)
 		return NULL;
+	if (d->capture)
+		capture_read(d->capture, ctr_read, &r);
+	else
+		ctr_read(&r);
 	o = json_object();
-	diag_get_counters(d->diag, &c);
-#define X(n, dsc) json_object_set_new(o, #n, json_integer((json_int_t)c.n));
+#define X(n, dsc) json_object_set_new(o, #n, json_integer((json_int_t)r.c.n));
 	DIAG_COUNTERS(X)
 #undef X
 	return o;
+}
+
+static json_t *diag_stats(struct iiotd *d)
+{
+	return diagsys_counters(d);
 }
 
 const struct iiotd_subsys subsys_diag = {

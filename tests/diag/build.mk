@@ -11,3 +11,8 @@ fuzz_diag_SRCS := tests/fuzz/fuzz_diag.c $(wildcard daemon/decode/*.c) \
 	$(wildcard daemon/model/*.c) $(filter-out %/subsys_diag.c,$(wildcard daemon/diag/*.c)) \
 	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c
 fuzz_diag_LDLIBS = -ljansson -lpthread -lm
+
+TESTS += test_health
+test_health_SRCS := tests/diag/test_health.c
+test_health_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+$(BUILD)/tests/test_health: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)

@@ -20,6 +20,7 @@
 #include "diag/diag.h"
 #include "diag/diag_int.h"
 #include "model/model.h"
+#include "pnframe.h"
 
 #define MS 1000000ULL
 
@@ -605,22 +606,11 @@ static void test_rising_error_rate_predicted(void **state)
 }
 
 
-static const uint8_t DEVICE[6] = { 0x00, 0x0e, 0x8c, 0x30, 0x00, 0x01 };
-
 static void pn_frame(struct ctx *c, uint64_t ts, uint8_t ds)
 {
-	uint8_t f[64];
+	uint8_t f[PN_TEST_FRAME];
 
-	memset(f, 0, sizeof(f));
-	memcpy(f, "\x00\x0e\x8c\x00\x02\x01", 6);
-	memcpy(f + 6, DEVICE, 6);
-	f[12] = 0x88;
-	f[13] = 0x92;
-	f[14] = 0xC0;		/* FrameID 0xC001, RT class 1 */
-	f[15] = 0x01;
-	f[60] = (uint8_t)(c->n >> 8);	/* cycle counter */
-	f[61] = (uint8_t)c->n;
-	f[62] = ds;
+	pn_test_frame(f, (uint16_t)c->n, ds);
 	c->ts = ts;
 	decode_frame(f, sizeof(f), &c->d);
 	assert_int_equal(c->d.proto, DECODE_PN_RT);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Health scores at the end of every shared capture ("iiotctl health
+# FILE"): the grade counts, and every device or link below 100 for a
+# reason other than being offline, with its codes, as health.golden says
+# (with the reason each is right).
+. "$(dirname "$0")/../lib.sh"
+command -v jq >/dev/null || skip_all "jq not installed"
+golden=$IIOT_TOP/tests/diag/health.golden
+
+n=0
+for c in $(shared_pcaps); do
+	f=${c##*/}
+	got=$("$BIN/iiotctl" health --json "$c" 2>/dev/null | jq -r '
+		("summary devices \(.summary.devices.good)/\(.summary.devices.check)/\(.summary.devices.fault) links \(.summary.links.good)/\(.summary.links.check)/\(.summary.links.fault)"),
+		((.devices[] | select(.score < 100 and ([.reasons[].code] != ["offline"]))) | "device \(.id) \(.score) \([.reasons[].code] | join(","))"),
+		((.links[] | select(.score < 100 and ([.reasons[].code] != ["offline"]))) | "link \(.id) \(.score) \([.reasons[].code] | join(","))")')
+	want=$(grep -v '^#' "$golden" | awk -v f="$f" '$1 == f { $1 = ""; print substr($0, 2) }')
+	expect_eq "$f: health as health.golden says" "$got" "$want"
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || skip "shared captures" "absent ($PCAPS)"
+
+# the table names the reasons; a device key on a capture is refused
+c=$(shared_pcaps | grep replay-dc || true)
+if [ -n "$c" ]; then
+	out=$("$BIN/iiotctl" health "$c")
+	case $out in
+	*"jitter p99"*"over half the"*"AL state INIT, not OP"*) ok "table shows the reasons" ;;
+	*) fail "table shows the reasons" "$out" ;;
+	esac
+fi
+"$BIN/iiotctl" health --bogus >/dev/null 2>&1
+expect_eq "an unknown option is a usage error" "$?" 2
+echo "1..$_tap_n"
