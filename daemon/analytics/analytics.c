@@ -111,10 +111,19 @@ int analytics_check_rules(struct analytics *an, const struct conf *c,
 	return rc;
 }
 
+void analytics_set_sources(struct analytics *an, struct ruledb *rdb,
+			   const char *path)
+{
+	an->rdb = rdb;
+	snprintf(an->rules_path, sizeof(an->rules_path), "%s",
+		 path ? path : "");
+}
+
 int analytics_load_rules(struct analytics *an, const struct conf *c,
 			 char *err, size_t errlen)
 {
 	struct an_set set;
+	bool same;
 	uint32_t i;
 
 	pthread_mutex_lock(&an->mu);
@@ -123,9 +132,11 @@ int analytics_load_rules(struct analytics *an, const struct conf *c,
 		return -1;
 	}
 	clear_all(an);
+	/* an edited rule does not make every signal learn again */
+	same = !memcmp(&set.aopts, &an->set.aopts, sizeof(set.aopts));
 	an_set_free(&an->set);
 	an->set = set;
-	for (i = 1; i < an->nsigs; i++)
+	for (i = 1; !same && i < an->nsigs; i++)
 		anomaly_init(&an->sigs[i].an, &an->set.aopts);
 	pthread_mutex_unlock(&an->mu);
 	return 0;

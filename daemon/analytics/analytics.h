@@ -70,7 +70,38 @@ void analytics_tick(struct analytics *an, uint64_t now_ns);
 void analytics_get_counters(struct analytics *an,
 			    struct analytics_counters *out);
 
+/*
+ * Rules from the API and iiotctl (rules_edit.c, docs/analytics.md): kept
+ * as versions in rdb beside the rules file at path (NULL: none).  After
+ * this, analytics_reload() loads file and API rules together.
+ */
+struct ruledb;
+void analytics_set_sources(struct analytics *an, struct ruledb *rdb,
+			   const char *path);
+int analytics_reload(struct analytics *an, char *err, size_t errlen);
+
+enum an_rule_op {
+	AN_OP_LIST, AN_OP_GET, AN_OP_HISTORY, AN_OP_CREATE, AN_OP_UPDATE,
+	AN_OP_DELETE, AN_OP_ROLLBACK, AN_OP_CHECK
+};
 struct json_t;
+/*
+ * One operation on the API rules by who: the answer's JSON and its HTTP
+ * status in *status (201 created, 400 with "error", "key" and "column"
+ * naming what is wrong, 404, 409 name taken or the file's).  arg: the
+ * rule (CREATE and CHECK: with its "name"; UPDATE), {"version": N}
+ * (ROLLBACK).  CHECK changes nothing.  Loop thread only.
+ */
+struct json_t *analytics_rule_op(struct analytics *an, enum an_rule_op op,
+				 const char *name, const struct json_t *arg,
+				 const char *who, int64_t now_ms, int *status);
+
+/* rules_ctl.c: the control socket's rule requests, audited under who */
+struct iiotd;
+struct ctl_req;
+struct json_t *analytics_ctl(struct iiotd *d, const struct ctl_req *req,
+			     const char *who);
+
 /* {"rules": [...with their active instances], "anomaly": {...},
  * "counters": {...}} (GET /api/v1/analytics, docs/openapi.yaml) */
 struct json_t *analytics_json(struct analytics *an);

@@ -74,6 +74,9 @@ struct analytics {
 	struct an_set set;
 	uint64_t start_ns;		/* first tick or sample */
 	struct analytics_counters ctr;
+	struct ruledb *rdb;		/* API rules (ruledb.h), or NULL */
+	char rules_path[4096];		/* the rules file, "" without */
+	int file_lines;			/* rules past this line are the API's */
 };
 
 /* rulefile.c: parse c into set (allocated), against an's signals */
@@ -83,5 +86,7 @@ void an_set_free(struct an_set *set);
 uint32_t an_signal_id(const struct analytics *an, const char *name,
 		      size_t len);
 const char *an_kind_name(unsigned int k);
+/* rules_edit.c */
+int an_rule_name_ok(const char *s);
 
 #endif

@@ -59,6 +59,8 @@ static json_t *rule_json(const struct analytics *an, size_t idx)
 	json_object_set_new(o, "severity", json_string(alert_severity_name(
 		r->severity ? r->severity : ALERT_SEV_WARNING)));
 	json_object_set_new(o, "line", json_integer(r->line));
+	json_object_set_new(o, "source", json_string(
+		r->line > an->file_lines ? "api" : "file"));
 	json_object_set_new(o, "on_delay_ms", ms(r->on_delay_ns));
 	json_object_set_new(o, "off_delay_ms", ms(r->off_delay_ns));
 	for (i = 0; i < r->nesc; i++)

@@ -7,6 +7,9 @@
  *	rules = FILE		the rules file; without it, anomaly
  *				detection alone
  *
+ * Rules made through the API or iiotctl live in <state_dir>/analytics.db
+ * (ruledb.h) and load after the file's (rules_edit.c).
+ *
  * Samples reach analytics_sample() from the model's sink on the capture
  * path (core/daemon.c); a one-second timer on the loop runs the tick on
  * the host clock, which is the clock of live samples.  SIGHUP re-reads
@@ -19,6 +22,7 @@
 #include <jansson.h>
 
 #include "analytics/analytics.h"
+#include "analytics/ruledb.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
 #include "core/log.h"
@@ -27,6 +31,7 @@
 #include "model/model.h"
 
 static struct event *tick_ev;
+static struct ruledb *rdb;		/* <state_dir>/analytics.db */
 
 static const char *const keys[] = { "enable", "rules", NULL };
 
@@ -43,9 +48,9 @@ static int signals_of(struct analytics *an, const struct model *m)
 	return 0;
 }
 
-/* The rules file of c checked (or loaded) against m's signals. */
-static int rules(struct analytics *an, const struct conf *c, bool load,
-		 char *err, size_t errlen)
+/* The rules file of c checked against m's signals. */
+static int check_file(struct analytics *an, const struct conf *c,
+		      char *err, size_t errlen)
 {
 	const char *path = conf_get(c, "analytics", "rules");
 	struct conf *r;
@@ -54,8 +59,7 @@ static int rules(struct analytics *an, const struct conf *c, bool load,
 	r = path ? conf_load(path, err, errlen) : conf_empty();
 	if (!r)
 		return -1;
-	rc = load ? analytics_load_rules(an, r, err, errlen) :
-		analytics_check_rules(an, r, err, errlen);
+	rc = analytics_check_rules(an, r, err, errlen);
 	conf_free(r);
 	return rc;
 }
@@ -78,7 +82,7 @@ static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 	an = analytics_new(NULL);
 	if (m && an && (!map || !model_load_signals(m, map, err, errlen)) &&
 	    !signals_of(an, m))
-		rc = rules(an, c, false, err, errlen);
+		rc = check_file(an, c, err, errlen);
 	else if (!m || !an)
 		snprintf(err, errlen, "analytics: out of memory");
 	analytics_free(an);
@@ -96,6 +100,23 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		analytics_tick(d->analytics, shm_now_ns());
 }
 
+/* API rules live in analytics.db beside alerts.db (ruledb.h). */
+static int open_db(struct iiotd *d, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16], e[400];
+
+	snprintf(path, sizeof(path), "%s/analytics.db", d->state_dir);
+	rdb = ruledb_open(path, e, sizeof(e));
+	if (!rdb) {
+		snprintf(err, errlen, "%s", e);
+		log_warnx("analytics: %s", e);
+		return -1;
+	}
+	analytics_set_sources(d->analytics, rdb,
+			      conf_get(d->conf, "analytics", "rules"));
+	return 0;
+}
+
 static int an_start(struct iiotd *d)
 {
 	struct timeval tv = { 1, 0 };
@@ -106,8 +127,10 @@ static int an_start(struct iiotd *d)
 			  sizeof(err)) || !on || !d->alerts)
 		return 0;
 	d->analytics = analytics_new(d->alerts);
+	if (d->analytics && open_db(d, err, sizeof(err)))
+		return -1;
 	if (!d->analytics || signals_of(d->analytics, d->model) ||
-	    rules(d->analytics, d->conf, true, err, sizeof(err))) {
+	    analytics_reload(d->analytics, err, sizeof(err))) {
 		log_warnx("analytics: %s", d->analytics ? err : "out of memory");
 		return -1;
 	}
@@ -128,8 +151,10 @@ static int an_reload(struct iiotd *d)
 
 	if (!d->analytics)
 		return 0;
+	analytics_set_sources(d->analytics, rdb,
+			      conf_get(d->conf, "analytics", "rules"));
 	if (signals_of(d->analytics, d->model) ||
-	    rules(d->analytics, d->conf, true, err, sizeof(err))) {
+	    analytics_reload(d->analytics, err, sizeof(err))) {
 		log_warnx("analytics: %s; keeping the running rules", err);
 		return -1;
 	}
@@ -144,6 +169,8 @@ static void an_stop(struct iiotd *d)
 	tick_ev = NULL;
 	analytics_free(d->analytics);
 	d->analytics = NULL;
+	ruledb_close(rdb);
+	rdb = NULL;
 }
 
 static json_t *an_stats(struct iiotd *d)

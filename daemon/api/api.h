@@ -147,6 +147,8 @@ H(h_links) H(h_signals) H(h_samples) H(h_capture) H(h_events)
 H(h_alerts) H(h_alert_counts) H(h_alert_rules) H(h_alert) H(h_alert_pcap)
 H(h_alert_ack) H(h_alert_shelve) H(h_alert_unshelve) H(h_alert_comment)
 H(h_analytics) H(h_diag) H(h_device_health)
+H(h_rules) H(h_rule) H(h_rule_versions) H(h_rule_add) H(h_rule_put)
+H(h_rule_del) H(h_rule_rollback) H(h_rule_check)
 #undef H
 
 /* h_alerts.c: the alerts subsystem's listener (alertsys_listen) */

@@ -1,16 +1,65 @@
-/* Process analytics: the loaded rules, what is active, the anomaly settings. */
+/*
+ * Process analytics: the loaded rules, what is active, the anomaly
+ * settings; the API rules (create, update, delete, versions, rollback,
+ * check: analytics_rule_op), audited by the dispatcher with the rule's
+ * name as target and its version in the detail.
+ */
+#include <stdio.h>
+#include <string.h>
+
 #include "analytics/analytics.h"
 #include "api/api.h"
+#include "auth/auth.h"
 #include "core/iiotd.h"
+
+static int running(struct rq *r)
+{
+	if (r->api->d->analytics)
+		return 1;
+	api_error(r, 503, "analytics is not running ([analytics] "
+		  "enable = false)");
+	return 0;
+}
 
 void h_analytics(struct rq *r)
 {
-	struct iiotd *d = r->api->d;
-
-	if (!d->analytics) {
-		api_error(r, 503, "analytics is not running ([analytics] "
-			  "enable = false)");
-		return;
-	}
-	api_reply(r, 200, analytics_json(d->analytics));
+	if (running(r))
+		api_reply(r, 200, analytics_json(r->api->d->analytics));
 }
+
+static void op(struct rq *r, enum an_rule_op o, const char *name)
+{
+	const char *n;
+	json_t *res;
+	int status;
+
+	if (!running(r))
+		return;
+	res = analytics_rule_op(r->api->d->analytics, o, name, r->body, r->who,
+				auth_now_ms(), &status);
+	n = name ? name : json_string_value(json_object_get(r->body, "name"));
+	snprintf(r->target, sizeof(r->target), "rule %.100s", n ? n : "?");
+	if (r->method != EVHTTP_REQ_GET && o != AN_OP_CHECK) {
+		r->detail = json_object();
+		if (json_object_get(res, "version"))
+			json_object_set(r->detail, "version",
+					json_object_get(res, "version"));
+		if (json_object_get(res, "error"))
+			json_object_set(r->detail, "error",
+					json_object_get(res, "error"));
+		if (r->body && o != AN_OP_DELETE)
+			json_object_set(r->detail, "rule", r->body);
+	}
+	if (status >= 400)
+		json_object_set_new(res, "status", json_integer(status));
+	api_reply(r, status, res);
+}
+
+void h_rules(struct rq *r) { op(r, AN_OP_LIST, NULL); }
+void h_rule(struct rq *r) { op(r, AN_OP_GET, r->param[0]); }
+void h_rule_versions(struct rq *r) { op(r, AN_OP_HISTORY, r->param[0]); }
+void h_rule_add(struct rq *r) { op(r, AN_OP_CREATE, NULL); }
+void h_rule_put(struct rq *r) { op(r, AN_OP_UPDATE, r->param[0]); }
+void h_rule_del(struct rq *r) { op(r, AN_OP_DELETE, r->param[0]); }
+void h_rule_rollback(struct rq *r) { op(r, AN_OP_ROLLBACK, r->param[0]); }
+void h_rule_check(struct rq *r) { op(r, AN_OP_CHECK, NULL); }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "alerts/alertsys.h"
+#include "analytics/analytics.h"
 #include "auth/audit.h"
 #include "capture/capture.h"
 #include "core/ctlcmds.h"
@@ -381,6 +382,12 @@ static json_t *answer(struct iiotd *d, struct capsnap *snap,
 
 		peer_name(peer, who, sizeof(who));
 		return alertsys_ctl(d, req, who);
+	}
+	case CTL_RULE: {
+		char who[64];
+
+		peer_name(peer, who, sizeof(who));
+		return analytics_ctl(d, req, who);
 	}
 	default:
 		return fail("request not handled here");

@@ -26,6 +26,7 @@ static const struct {
 	{ "alert-shelve", CTL_ALERT_SHELVE, 3, 3, 1 },
 	{ "alert-unshelve", CTL_ALERT_UNSHELVE, 1, 2, 1 },
 	{ "health", CTL_HEALTH, 0, 1, 0 },
+	{ "rule", CTL_RULE, 1, 3, 1 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -190,6 +191,22 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 		}
 		return n > 2 ? copy_arg(req->text, sizeof(req->text),
 					tok[n - 1], err, errlen) : 0;
+	case CTL_RULE:
+		if (copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
+			     errlen) ||
+		    (n > 2 && copy_arg(req->arg, sizeof(req->arg), tok[2],
+				       err, errlen)) ||
+		    (n > 3 && copy_arg(req->body, sizeof(req->body), tok[3],
+				       err, errlen)))
+			return -1;
+		if (!strcmp(tok[1], "rollback") && (n < 4 ||
+		    conf_parse_u64(tok[3], &req->num) || !req->num ||
+		    req->num > 1000000)) {
+			snprintf(err, errlen, "rule rollback NAME VERSION: "
+				 "VERSION must be a positive integer");
+			return -1;
+		}
+		return 0;
 	case CTL_LIFECYCLE:
 		return copy_arg(req->arg, sizeof(req->arg), tok[1], err,
 				errlen) ||

@@ -13,7 +13,9 @@
  * user name) | alerts [all] (open alerts, or the newest 1000 of any state)
  * | alert-ack ID [COMMENT...] | alert-unshelve ID [COMMENT...] |
  * alert-shelve ID MINUTES COMMENT... (audited as lifecycle is) |
- * health [KEY] (health scores of every device and link, or of one device).
+ * health [KEY] (health scores of every device and link, or of one device) |
+ * rule list | rule show|history|delete NAME | rule rollback NAME VERSION |
+ * rule put|check NAME JSON... (analytics rules; changes audited).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -40,6 +42,7 @@ enum ctl_verb {
 	CTL_ALERT_SHELVE,
 	CTL_ALERT_UNSHELVE,
 	CTL_HEALTH,
+	CTL_RULE,
 };
 
 struct ctl_req {
@@ -50,6 +53,7 @@ struct ctl_req {
 					 * COMMENT; may be "" */
 	uint64_t num;			/* SECONDS, LIMIT or alert ID */
 	uint64_t num2;			/* alert-shelve: MINUTES */
+	char body[CTL_MAX_REQ];		/* rule put|check: the JSON */
 };
 
 /*

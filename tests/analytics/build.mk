@@ -7,10 +7,10 @@ $(BUILD)/tests/test_analytics: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
 FUZZ += fuzz_expr
 fuzz_expr_SRCS := tests/fuzz/fuzz_expr.c \
-	$(filter-out daemon/analytics/subsys_%,$(wildcard daemon/analytics/*.c)) \
+	$(filter-out daemon/analytics/subsys_% daemon/analytics/rules_ctl.c,$(wildcard daemon/analytics/*.c)) \
 	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c \
-	daemon/decode/wirestr.c
-fuzz_expr_LDLIBS = -ljansson -lpthread -lm
+	daemon/decode/wirestr.c daemon/core/dbfile.c
+fuzz_expr_LDLIBS = -ljansson -lsqlite3 -lpthread -lm
 
 # benchmark helper (bench/analytics.bench); not installed
 ANALYTICS_BENCH := $(BUILD)/bench/analytics-bench
