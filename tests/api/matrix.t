@@ -34,6 +34,8 @@ ROUTES=(
 	"GET /devices - device.read"
 	"GET /devices/999999 - device.read"
 	"GET /devices/999999/history - device.read"
+	"GET /devices/999999/health - device.read"
+	"GET /diag - device.read"
 	"PUT /devices/999999/lifecycle {} device.control"
 	"GET /links - device.read"
 	"GET /signals - device.read"
