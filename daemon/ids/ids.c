@@ -372,6 +372,10 @@ void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
 	default:
 		if (d->ethertype == ETHERTYPE_ARP)
 			ids_arp(ids);
+		else if (!(d->src[0] & 1))
+			/* any source counts toward a MAC flood (macof sends
+			 * IPv4 between random MACs) */
+			ids_station(ids, d->src, true);
 		break;
 	}
 	if (ids->bl->state != BL_NONE)

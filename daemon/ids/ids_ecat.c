@@ -2,12 +2,14 @@
  * EtherCAT rules.  A master is a source MAC with the locally-administered
  * bit cleared (slaves set it on the way back, so returning frames name
  * their master too).  Once a master has run cyclic (logical) datagrams
- * for policy.startup, start-up is over: writes to the station address,
+ * for policy.startup, start-up is over (for the line: writes injected
+ * from any other MAC then count too): writes to the station address,
  * write protection, ESC reset, the SII EEPROM interface and AL control
  * requests that leave OP become alerts, and a master that first appears
  * then is a second master (masters of a line's segments start together;
- * a mirror port may well carry several).  FoE downloads alert always.  A returning frame whose datagram index the
- * master never sent was injected on the wire (or duplicated).
+ * a mirror port may well carry several).  FoE downloads alert always.  A
+ * returning frame whose datagram index the master never sent was
+ * injected on the wire (or duplicated).
  */
 #include <stdio.h>
 #include <string.h>
@@ -223,7 +225,9 @@ void ids_ecat(struct ids *ids)
 	if (ids_engineering(ids, mac))
 		return;
 	check_foe(ids);
-	if (!running(ids, m))
+	/* past start-up is the line's state, not the sender's: a write
+	 * injected from another MAC while the master runs counts too */
+	if (!running(ids, m) && !other_running(ids, m))
 		return;
 	for (i = 0; i < e->ndgram; i++)
 		if (is_write(e->dgram[i].cmd))

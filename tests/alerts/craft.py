@@ -229,6 +229,35 @@ def ecat_al_drop(c):
     c.add(ecat(MASTER, [(FPWR, 0x06, 0x1002, 0x0120, b"\x01\x00", 0)]))
 
 
+def ecat_write_from_stranger(c):
+    """Regression: an injected write from the attacker's own MAC (not the
+    master's) while the line runs was only a second master, never a
+    register write: the check ran for the running master's frames only."""
+    c.line(3)
+    c.attack()
+    c.add(ecat(ROGUE, [(FPWR, 0x05, 0x1001, 0x0010, b"\x09\x10", 0)]))
+
+
+def ecat_al_drop_from_stranger(c):
+    c.line(3)
+    c.attack()
+    c.add(ecat(ROGUE, [(FPWR, 0x06, 0x1002, 0x0120, b"\x01\x00", 0)]))
+
+
+def mac_flood_ipv4(c):
+    """Regression: a MAC flood as macof sends it (IPv4 TCP SYNs between
+    random MACs) raised nothing: only DCP, ARP and RT sources counted."""
+    c.line(1)
+    c.attack()
+    for i in range(1100):
+        src = bytes((0x00, 0x66, 0, 0, i >> 8, i & 0xFF))
+        dst = bytes((0x00, 0x77, 0, 0, i >> 8, i & 0xFF))
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40, i, 0, 64, 6, 0,
+                         bytes((10, 1, i >> 8, i & 0xFF)), bytes((10, 2, 0, 1)))
+        tcp = struct.pack(">HHIIBBHHH", 1024 + i, 80, i, 0, 0x50, 0x02, 512, 0, 0)
+        c.add(eth(dst, src, 0x0800, ip + tcp), 10)
+
+
 def ecat_foe(c):
     c.line(3)
     c.attack()
@@ -279,9 +308,12 @@ ATTACKS = [
     ("ecat_second_master", "ecat.master.second", ecat_second_master),
     ("ecat_station_write", "ecat.write.register", ecat_station_write),
     ("ecat_al_drop", "ecat.write.al_control", ecat_al_drop),
+    ("ecat_write_from_stranger", "ecat.write.register", ecat_write_from_stranger),
+    ("ecat_al_drop_from_stranger", "ecat.write.al_control", ecat_al_drop_from_stranger),
     ("ecat_foe", "ecat.foe.write", ecat_foe),
     ("ecat_injected", "ecat.dgram.injected", ecat_injected),
     ("mac_flood", "inventory.mac_flood", mac_flood),
+    ("mac_flood_ipv4", "inventory.mac_flood", mac_flood_ipv4),
     ("ar_lost_after_set", "pn.ar.lost_after_attack", ar_lost_after_set),
 ]
 
