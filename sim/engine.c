@@ -59,6 +59,38 @@ static struct sim_event ev_pop(struct sim_engine *e)
 	return top;
 }
 
+/*
+ * 802.1Q priority of a PROFINET frame as IO controllers and devices tag
+ * them: RT and high alarms 6, low alarms 5, DCP 0.
+ */
+static uint8_t pn_priority(uint16_t frame_id)
+{
+	if (frame_id == PN_FRAME_ALARM_LOW)
+		return 5;
+	if (frame_id >= PN_FRAME_DCP_HELLO)
+		return 0;
+	return 6;
+}
+
+uint32_t frame_tag(uint8_t *buf, uint32_t len, uint16_t vid, uint8_t pcp)
+{
+	memmove(buf + 16, buf + 12, len - 12);
+	put_be16(buf + 12, 0x8100);
+	put_be16(buf + 14, (uint16_t)(pcp << 13 | (vid & 0x0fff)));
+	return len + 4;
+}
+
+static void attack_seen(struct sim_engine *e, const struct sim_qframe *f)
+{
+	struct attack_state *as = &e->as[f->attack];
+
+	if (!as->frames++) {
+		as->first_ts = e->t0_ns + f->ts;
+		as->first_no = e->frame_base + e->frames;
+	}
+	as->last_ts = e->t0_ns + f->ts;
+}
+
 static bool q_before(const struct sim_qframe *a, const struct sim_qframe *b)
 {
 	return a->ts != b->ts ? a->ts < b->ts : a->seq < b->seq;
@@ -73,6 +105,7 @@ struct sim_qframe *engine_frame(struct sim_engine *e, uint64_t ts)
 		abort();	/* a few hundred KiB at most: OOM is fatal */
 	f->ts = ts;
 	f->seq = e->seq++;
+	f->attack = -1;
 	return f;
 }
 
@@ -93,6 +126,10 @@ void engine_queue_commit(struct sim_engine *e, struct sim_qframe *f,
 	struct sim_qframe *tmp;
 	uint32_t i, parent;
 
+	if (e->sc->pn_tagged && len >= 14 &&
+	    get_be16(f->data + 12) == ETHERTYPE_PN)
+		len = frame_tag(f->data, len, e->sc->pn_vlan,
+				pn_priority(get_be16(f->data + 14)));
 	f->len = len;
 	if (e->nq == e->cap_q)
 		q_grow(e);
@@ -139,6 +176,8 @@ int engine_flush(struct sim_engine *e, uint64_t t,
 		f = q_pop(e);
 		e->frames++;
 		e->bytes += f->len;
+		if (f->attack >= 0)
+			attack_seen(e, f);
 		if (sink->emit(sink->ctx, e->t0_ns + f->ts, f->data, f->len))
 			rc = -1;
 		/* free_q has room: it grows with q */
@@ -167,6 +206,7 @@ int engine_step(struct sim_engine *e, const struct sim_sink *sink)
 	case EV_DEVICE: pn_device_step(e, v.idx); break;
 	case EV_CTRL: pn_ctrl_step(e, v.idx); break;
 	case EV_FAULT: pn_fault_step(e, v.idx); break;
+	case EV_ATTACK: attack_step(e, v.idx); break;
 	}
 	return rc;
 }
@@ -284,9 +324,11 @@ static int alloc_state(struct sim_engine *e)
 	e->dev = calloc(sc->ndevices + 1, sizeof(*e->dev));
 	e->ms = calloc(sc->nmasters + 1, sizeof(*e->ms));
 	e->ds = calloc(sc->ndevices + 1, sizeof(*e->ds));
-	e->cap_ev = sc->nmasters + sc->ndevices + sc->nctrls + sc->nfaults + 1;
+	e->as = calloc(sc->nattacks + 1, sizeof(*e->as));
+	e->cap_ev = sc->nmasters + sc->ndevices + sc->nctrls + sc->nfaults +
+		    sc->nattacks + 1;
 	e->ev = calloc(e->cap_ev, sizeof(*e->ev));
-	if (!e->dev || !e->ms || !e->ds || !e->ev)
+	if (!e->dev || !e->ms || !e->ds || !e->ev || !e->as)
 		return -1;
 	memcpy(e->dev, sc->devices, sc->ndevices * sizeof(*e->dev));
 	e->rx_err = calloc(sc->nslaves * 4 + 1, sizeof(*e->rx_err));
@@ -337,6 +379,8 @@ static void schedule_start(struct sim_engine *e)
 		if (sc->faults[i].kind == FAULT_UNKNOWN_DEVICE ||
 		    sc->faults[i].kind == FAULT_DCP_SET)
 			engine_schedule(e, sc->faults[i].at_ns, EV_FAULT, i);
+	for (i = 0; i < sc->nattacks; i++)
+		engine_schedule(e, sc->attacks[i].at_ns, EV_ATTACK, i);
 }
 
 struct sim_engine *engine_new(const struct sim_scenario *sc, uint64_t seed,
@@ -381,6 +425,7 @@ void engine_free(struct sim_engine *e)
 	free(e->rx_err);
 	free(e->fwd_err);
 	free(e->ds);
+	free(e->as);
 	free(e->ms);
 	free(e->dev);
 	free(e);

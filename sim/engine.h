@@ -20,7 +20,7 @@ struct sim_sink {
 	void *ctx;
 };
 
-enum ev_kind { EV_MASTER, EV_DEVICE, EV_CTRL, EV_FAULT };
+enum ev_kind { EV_MASTER, EV_DEVICE, EV_CTRL, EV_FAULT, EV_ATTACK };
 
 struct sim_event {
 	uint64_t t;
@@ -32,7 +32,18 @@ struct sim_qframe {
 	uint64_t ts;
 	uint64_t seq;
 	uint32_t len;
-	uint8_t data[SIM_FRAME_MAX];
+	int32_t attack;		/* the attack that sent it, or -1 */
+	uint8_t data[SIM_FRAME_MAX + 4];	/* room for an 802.1Q tag */
+};
+
+/* What an attack put on the wire: its ground truth (docs/sim.md). */
+struct attack_state {
+	uint32_t done;		/* occurrences so far */
+	uint64_t frames;	/* frames emitted */
+	uint64_t first_ts, last_ts;	/* CLOCK_REALTIME ns of those */
+	uint64_t first_no;	/* frame number of the first, 1-based */
+	uint32_t xid;
+	uint16_t station;	/* ecat-station-write: the slave's address */
 };
 
 enum master_phase {
@@ -67,6 +78,8 @@ struct sim_engine {
 	struct sim_device *dev;		/* devices: DCP Set may rename them */
 	struct master_state *ms;
 	struct device_state *ds;
+	struct attack_state *as;	/* per scenario attack */
+	uint64_t frame_base;		/* frames of earlier passes */
 	int32_t *sig_next;		/* signal lists per target */
 	double *rx_err;			/* per slave x port: own RX errors */
 	double *fwd_err;		/* per slave x port: forwarded ones */
@@ -131,6 +144,12 @@ void ecat_master_step(struct sim_engine *e, uint32_t m);
 void pn_device_step(struct sim_engine *e, uint32_t d);
 void pn_ctrl_step(struct sim_engine *e, uint32_t c);
 void pn_fault_step(struct sim_engine *e, uint32_t f);
+void attack_step(struct sim_engine *e, uint32_t a);
+/* Commit an attack's frame, 802.1Q-tagged when the attack says so. */
+void attack_commit(struct sim_engine *e, uint32_t a, struct sim_qframe *f,
+		   uint32_t len, bool tag);
+/* Insert an 802.1Q tag after the MACs; returns the new length. */
+uint32_t frame_tag(uint8_t *buf, uint32_t len, uint16_t vid, uint8_t pcp);
 
 /* values.c: write the signals of a list into an input buffer */
 void values_apply(struct sim_engine *e, int32_t head, uint8_t *base,

@@ -2,6 +2,7 @@
 #ifndef SIM_FRAMES_H
 #define SIM_FRAMES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "scenario.h"
@@ -97,6 +98,16 @@ uint32_t pn_dcp_identity(uint8_t *buf, const struct sim_device *d,
 uint32_t pn_dcp_set_name_req(uint8_t *buf, const uint8_t src[6],
 			     const uint8_t dst[6], uint32_t xid,
 			     const char *name);
+/* Set request of any of NameOfStation, IP parameter, reset to factory */
+struct dcp_set {
+	const char *name;		/* NULL: none */
+	uint32_t ip, mask, gateway;	/* network byte order; ip 0: none */
+	bool reset;
+	uint16_t reset_qualifier;	/* mode << 1 */
+};
+uint32_t pn_dcp_set_req(uint8_t *buf, const uint8_t src[6],
+			const uint8_t dst[6], uint32_t xid,
+			const struct dcp_set *set);
 /* Set response: one Control/Response block per set block. */
 uint32_t pn_dcp_set_rsp(uint8_t *buf, const struct sim_device *d,
 			const uint8_t dst[6], uint32_t xid,

@@ -208,19 +208,43 @@ uint32_t pn_dcp_identify_req(uint8_t *buf, const uint8_t src[6],
 	return dcp_finish(buf, n);
 }
 
+uint32_t pn_dcp_set_req(uint8_t *buf, const uint8_t src[6],
+			const uint8_t dst[6], uint32_t xid,
+			const struct dcp_set *set)
+{
+	uint8_t body[2 + SIM_NAME_MAX];
+	uint32_t n = dcp_hdr(buf, dst, src, PN_FRAME_DCP_GETSET, DCP_SET,
+			     DCP_REQUEST, xid, 0);
+	uint16_t len;
+
+	if (set->name) {
+		len = (uint16_t)strlen(set->name);
+		put_be16(body, 0x0001);		/* BlockQualifier: permanent */
+		memcpy(body + 2, set->name, len);
+		n += dcp_block(buf + n, 2, 2, body, (uint16_t)(len + 2));
+	}
+	if (set->ip) {
+		put_be16(body, 0x0001);
+		memcpy(body + 2, &set->ip, 4);
+		memcpy(body + 6, &set->mask, 4);
+		memcpy(body + 10, &set->gateway, 4);
+		n += dcp_block(buf + n, 1, 2, body, 14);
+	}
+	if (set->reset) {
+		/* Control/ResetToFactory; the qualifier carries the mode */
+		put_be16(body, set->reset_qualifier);
+		n += dcp_block(buf + n, 5, 6, body, 2);
+	}
+	return dcp_finish(buf, n);
+}
+
 uint32_t pn_dcp_set_name_req(uint8_t *buf, const uint8_t src[6],
 			     const uint8_t dst[6], uint32_t xid,
 			     const char *name)
 {
-	uint8_t body[2 + SIM_NAME_MAX];
-	uint16_t len = (uint16_t)strlen(name);
-	uint32_t n = dcp_hdr(buf, dst, src, PN_FRAME_DCP_GETSET, DCP_SET,
-			     DCP_REQUEST, xid, 0);
+	const struct dcp_set set = { .name = name };
 
-	put_be16(body, 0x0001);		/* BlockQualifier: permanent */
-	memcpy(body + 2, name, len);
-	n += dcp_block(buf + n, 2, 2, body, (uint16_t)(len + 2));
-	return dcp_finish(buf, n);
+	return pn_dcp_set_req(buf, src, dst, xid, &set);
 }
 
 uint32_t pn_dcp_set_rsp(uint8_t *buf, const struct sim_device *d,

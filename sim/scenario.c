@@ -27,6 +27,7 @@ static const struct {
 	{ "profinet-device", SECT_DEVICE, true, true },
 	{ "signal", SECT_SIGNAL, false, false },
 	{ "fault", SECT_FAULT, false, false },
+	{ "attack", SECT_ATTACK, false, false },
 };
 
 static char *trim(char *s)
@@ -72,7 +73,7 @@ static int open_section(struct parser *p, char *s)
 	}
 	return perr(p, "unknown section [%s]; known: scenario, "
 		    "ethercat-master, ethercat-slave, profinet-controller, "
-		    "profinet-device, signal, fault", kind);
+		    "profinet-device, signal, fault, attack", kind);
 }
 
 static int parse_line(struct parser *p, char *s)
@@ -205,5 +206,6 @@ void scenario_free(struct sim_scenario *sc)
 	free(sc->devices);
 	free(sc->signals);
 	free(sc->faults);
+	free(sc->attacks);
 	memset(sc, 0, sizeof(*sc));
 }

@@ -41,6 +41,22 @@ enum sim_fault_kind {
 	FAULT_KINDS
 };
 
+/* attacks (docs/sim.md): each has a ground-truth record and a rule */
+enum sim_attack_kind {
+	ATK_DCP_SET,		/* DCP Set NameOfStation/IP from a stranger */
+	ATK_DCP_RESET,		/* DCP Set reset to factory from a stranger */
+	ATK_IDENTIFY_FLOOD,	/* DCP Identify All at a high rate */
+	ATK_NAME_RESPONDER,	/* a second MAC answers Identify for a name */
+	ATK_ARP_PORT_STEALING,	/* ARP with a device's MAC, another IP */
+	ATK_ECAT_ROGUE_MASTER,	/* a second EtherCAT master */
+	ATK_ECAT_STATION_WRITE,	/* write of the station address 0x0010 */
+	ATK_ECAT_AL_CONTROL,	/* write of AL control 0x0120 */
+	ATK_ECAT_FOE,		/* FoE firmware download */
+	ATK_ECAT_INJECT,	/* returning frames the master never sent */
+	ATK_MAC_FLOOD,		/* random source MACs (a switch CAM flood) */
+	ATK_KINDS
+};
+
 enum sim_shape { SHAPE_SINE, SHAPE_RAMP, SHAPE_COUNTER, SHAPE_DRIFT };
 /* ground-truth anomalies injected into a value (docs/sim.md) */
 enum sim_anomaly { ANOM_NONE, ANOM_STEP, ANOM_STUCK, ANOM_SPIKE, ANOM_DRIFT };
@@ -120,6 +136,23 @@ struct sim_fault {
 	uint16_t al_code;		/* FAULT_AL_ERROR: AL status code */
 };
 
+struct sim_attack {
+	enum sim_attack_kind kind;
+	enum sim_target_kind target_kind;
+	uint32_t target;
+	uint64_t at_ns, duration_ns;	/* duration 0: until count */
+	double rate;			/* occurrences per second */
+	uint32_t count;			/* occurrences; 0: by duration */
+	uint8_t mac[6];			/* the attacker's MAC */
+	uint32_t ip;			/* an address it sets or claims (BE) */
+	uint16_t value;			/* station address / AL state */
+	uint16_t vlan;			/* 802.1Q VID of its frames */
+	bool tagged;			/* vlan given: tag its frames */
+	uint8_t priority;		/* 802.1Q PCP */
+	char set_name[SIM_NAME_MAX];	/* dcp-set: the name it sets */
+	char file[SIM_NAME_MAX];	/* ecat-foe: the file name */
+};
+
 struct sim_scenario {
 	char name[SIM_NAME_MAX];
 	uint64_t seed;
@@ -129,7 +162,11 @@ struct sim_scenario {
 	struct sim_device *devices;
 	struct sim_signal *signals;
 	struct sim_fault *faults;
+	struct sim_attack *attacks;
 	uint32_t nmasters, nslaves, nctrls, ndevices, nsignals, nfaults;
+	uint32_t nattacks;
+	bool pn_tagged;			/* 802.1Q-tag every PROFINET frame */
+	uint16_t pn_vlan;
 };
 
 /*
@@ -143,5 +180,8 @@ int scenario_load(struct sim_scenario *sc, const char *path, char *err,
 void scenario_free(struct sim_scenario *sc);
 
 const char *sim_fault_name(enum sim_fault_kind k);
+const char *sim_attack_name(enum sim_attack_kind k);
+/* the IDS rule id (daemon/alerts/rules.h) an attack must raise */
+const char *sim_attack_rule(enum sim_attack_kind k);
 
 #endif

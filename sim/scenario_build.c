@@ -59,9 +59,10 @@ void section_defaults(struct parser *p)
 	memcpy(p->f.mac, auto_stranger_mac, 6);
 	mac_add(p->f.mac, sc->nfaults + 1);
 	snprintf(p->f.set_name, sizeof(p->f.set_name), "renamed-by-stranger");
+	attack_defaults(p);
 }
 
-static bool key_given(const struct parser *p, const char *key)
+bool parser_key_given(const struct parser *p, const char *key)
 {
 	unsigned int i;
 
@@ -72,7 +73,7 @@ static bool key_given(const struct parser *p, const char *key)
 }
 
 /* Grow an array by one; the new slot is returned zeroed. */
-static void *grow(struct parser *p, void **arr, uint32_t *n, size_t elem,
+void *parser_grow(struct parser *p, void **arr, uint32_t *n, size_t elem,
 		  uint32_t max, const char *what)
 {
 	void *a;
@@ -95,8 +96,6 @@ static void *grow(struct parser *p, void **arr, uint32_t *n, size_t elem,
 	return a;
 }
 
-#define GROW(p, arr, n, max, what) \
-	grow(p, (void **)&(arr), &(n), sizeof(*(arr)), max, what)
 
 static bool name_taken(const struct sim_scenario *sc, const char *name)
 {
@@ -295,9 +294,9 @@ static int add_device(struct parser *p, uint32_t i)
 			 (i + 1) % 10000);
 	else
 		snprintf(d->name, sizeof(d->name), "%s", p->sect_name);
-	if (p->has_frames && !key_given(p, "frame_in"))
+	if (p->has_frames && !parser_key_given(p, "frame_in"))
 		return perr(p, "give both frame_in and frame_out, or neither");
-	if (p->has_frames && !key_given(p, "frame_out"))
+	if (p->has_frames && !parser_key_given(p, "frame_out"))
 		return perr(p, "give both frame_in and frame_out, or neither");
 	if (d->frame_in == d->frame_out)
 		return perr(p, "frame_in and frame_out must differ");
@@ -315,7 +314,7 @@ static int finish_device(struct parser *p)
 	if (!p->sect_name[0])
 		return perr(p, "[profinet-device] needs a station name: "
 			    "[profinet-device NAME]");
-	if (key_given(p, "name"))
+	if (parser_key_given(p, "name"))
 		return perr(p, "the station name is the section's name; "
 			    "drop name =");
 	c = &sc->ctrls[p->d.ctrl];
@@ -382,7 +381,7 @@ static int add_unknown_device(struct parser *p)
 	struct sim_scenario *sc = p->sc;
 	struct sim_device *d;
 
-	if (!key_given(p, "name"))
+	if (!parser_key_given(p, "name"))
 		return perr(p, "an unknown-device fault needs name = STATION");
 	if (!p->has_mac) {
 		memcpy(p->d.mac, auto_unknown_mac, 6);
@@ -402,7 +401,7 @@ static int finish_fault(struct parser *p)
 {
 	struct sim_fault *f;
 
-	if (!key_given(p, "kind"))
+	if (!parser_key_given(p, "kind"))
 		return perr(p, "[fault] needs kind = ...");
 	if (!(fault_targets[p->f.kind] & (1U << p->f.target_kind)))
 		return perr(p, "a %s fault %s", sim_fault_name(p->f.kind),
@@ -414,7 +413,7 @@ static int finish_fault(struct parser *p)
 	if (p->f.kind == FAULT_UNKNOWN_DEVICE && add_unknown_device(p))
 		return -1;
 	if (p->f.kind != FAULT_UNKNOWN_DEVICE &&
-	    (key_given(p, "name") || p->has_mac || p->has_ip))
+	    (parser_key_given(p, "name") || p->has_mac || p->has_ip))
 		return perr(p, "name, mac and ip describe an unknown-device "
 			    "fault only");
 	f = GROW(p, p->sc->faults, p->sc->nfaults, SIM_MAX_ENTITIES,
@@ -439,6 +438,7 @@ int section_finish(struct parser *p)
 	case SECT_DEVICE: rc = finish_device(p); break;
 	case SECT_SIGNAL: rc = finish_signal(p); break;
 	case SECT_FAULT: rc = finish_fault(p); break;
+	case SECT_ATTACK: rc = finish_attack(p); break;
 	default: break;
 	}
 	p->line = line;

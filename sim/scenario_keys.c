@@ -41,6 +41,10 @@ static int key_scenario(struct parser *p, const char *k, const char *v)
 		return val_text(p, k, v, sc->name, sizeof(sc->name));
 	if (!strcmp(k, "seed"))
 		return val_uint(p, k, v, 0, UINT64_MAX, &sc->seed);
+	if (!strcmp(k, "profinet_vlan")) {
+		sc->pn_tagged = true;
+		return val_u16(p, k, v, 0, 4094, &sc->pn_vlan);
+	}
 	return 1;
 }
 
@@ -187,7 +191,8 @@ static int key_device(struct parser *p, const char *k, const char *v)
 	return 1;
 }
 
-static int find_target(struct parser *p, const char *v)
+int parser_find_target(struct parser *p, const char *v,
+		       enum sim_target_kind *kind, uint32_t *idx)
 {
 	struct sim_scenario *sc = p->sc;
 	struct { enum sim_target_kind kind; uint32_t idx; } hit[4] = {
@@ -201,13 +206,22 @@ static int find_target(struct parser *p, const char *v)
 	for (i = 0; i < 4; i++) {
 		if (hit[i].idx == UINT32_MAX)
 			continue;
-		p->f.target_kind = p->g.target_kind = hit[i].kind;
-		p->f.target = p->g.target = hit[i].idx;
+		*kind = hit[i].kind;
+		*idx = hit[i].idx;
 		p->has_target = true;
 		return 0;
 	}
 	return perr(p, "no master, slave, controller or device named '%s' "
 		    "defined above", v);
+}
+
+static int find_target(struct parser *p, const char *v)
+{
+	if (parser_find_target(p, v, &p->f.target_kind, &p->f.target))
+		return -1;
+	p->g.target_kind = p->f.target_kind;
+	p->g.target = p->f.target;
+	return 0;
 }
 
 static int key_signal(struct parser *p, const char *k, const char *v)
@@ -327,6 +341,7 @@ int section_key(struct parser *p, const char *key, const char *val)
 	case SECT_DEVICE: rc = key_device(p, key, val); break;
 	case SECT_SIGNAL: rc = key_signal(p, key, val); break;
 	case SECT_FAULT: rc = key_fault(p, key, val); break;
+	case SECT_ATTACK: rc = key_attack(p, key, val); break;
 	default:
 		return perr(p, "'%s = ...' outside a section; start one with "
 			    "[scenario], [ethercat-master NAME], ...", key);

@@ -8,7 +8,7 @@
 
 enum section {
 	SECT_NONE, SECT_SCENARIO, SECT_MASTER, SECT_SLAVE, SECT_CTRL,
-	SECT_DEVICE, SECT_SIGNAL, SECT_FAULT,
+	SECT_DEVICE, SECT_SIGNAL, SECT_FAULT, SECT_ATTACK,
 };
 
 #define MAX_KEYS_SEEN	32
@@ -34,6 +34,7 @@ struct parser {
 	struct sim_device d;
 	struct sim_signal g;
 	struct sim_fault f;
+	struct sim_attack a;
 };
 
 int perr(struct parser *p, const char *fmt, ...)
@@ -63,6 +64,18 @@ uint32_t ip_add(uint32_t ip_be, uint32_t n);
 
 /* scenario_keys.c: one key of the open section; 0 or -1 */
 int section_key(struct parser *p, const char *key, const char *val);
+/* scenario_attack.c: keys, defaults and entries of [attack] */
+int key_attack(struct parser *p, const char *k, const char *v);
+void attack_defaults(struct parser *p);
+int finish_attack(struct parser *p);
+/* Grow an array by one; the new slot is returned zeroed (NULL: error). */
+void *parser_grow(struct parser *p, void **arr, uint32_t *n, size_t elem,
+		  uint32_t max, const char *what);
+#define GROW(p, arr, n, max, what) \
+	parser_grow(p, (void **)&(arr), &(n), sizeof(*(arr)), max, what)
+bool parser_key_given(const struct parser *p, const char *key);
+int parser_find_target(struct parser *p, const char *v,
+		       enum sim_target_kind *kind, uint32_t *idx);
 /* scenario_build.c: the open section is complete; add it */
 int section_finish(struct parser *p);
 void section_defaults(struct parser *p);

@@ -16,9 +16,10 @@
 #include "capfile.h"
 #include "engine.h"
 #include "output.h"
+#include "truth.h"
 
 struct sim_opts {
-	const char *scenario, *out, *ring, *iface;
+	const char *scenario, *out, *ring, *iface, *truth;
 	uint64_t duration_ns;	/* 0: no limit */
 	uint64_t cycles;
 	double speed;		/* 0: as fast as possible */
@@ -33,6 +34,8 @@ struct run {
 	struct capfile cap;
 	struct ring_out ring;
 	struct iface_out ifc;
+	FILE *truth;		/* ground truth of the attacks, or NULL */
+	char truth_path[4096];
 	uint64_t frames, bytes, dcp_answered, dcp_bad, passes;
 	uint64_t faults[FAULT_KINDS];
 };
@@ -58,7 +61,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: iiot-sim SCENARIO [--out FILE.pcap|FILE.pcapng] [--ring NAME]\n"
 "                [--iface IFNAME] [--duration SEC | --cycles N]\n"
-"                [--speed X | --fast] [--seed N] [--loop]\n"
+"                [--speed X | --fast] [--seed N] [--loop] [--truth FILE]\n"
 "  --out FILE      write a capture (pcap, or pcapng by the name)\n"
 "  --ring NAME     feed a libshm ring in real time (source sim)\n"
 "  --iface IFNAME  send on an interface and answer DCP requests\n"
@@ -67,7 +70,9 @@ static void usage(FILE *f)
 "  --speed X       X times real time (ring, interface)\n"
 "  --fast          no pacing (ring, interface); files never wait\n"
 "  --seed N        random seed (default: the scenario's)\n"
-"  --loop          start the scenario over at the end, until stopped\n");
+"  --loop          start the scenario over at the end, until stopped\n"
+"  --truth FILE    the attacks' ground truth, JSON lines (default with\n"
+"                  --out and attacks: FILE.truth.jsonl)\n");
 }
 
 static int num_arg(const char *s, const char *what, double max, double *out)
@@ -98,6 +103,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		{ "fast", no_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "loop", no_argument, NULL, 'l' },
+		{ "truth", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,6 +137,7 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 			o->seed_set = true;
 			break;
 		case 'l': o->loop = true; break;
+		case 't': o->truth = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -234,6 +241,7 @@ static int run_pass(struct run *r, uint64_t t0, uint64_t wall0, uint64_t end)
 		fprintf(stderr, "iiot-sim: out of memory\n");
 		return -1;
 	}
+	e->frame_base = r->frames;
 	while (!sim_stop && rc == 0) {
 		uint64_t next = engine_next(e);
 
@@ -248,13 +256,46 @@ static int run_pass(struct run *r, uint64_t t0, uint64_t wall0, uint64_t end)
 	if (engine_flush(e, end ? end - 1 : UINT64_MAX, &r->sink))
 		rc = -1;
 	collect(r, e);
+	if (r->truth && truth_write(r->truth, e, r->passes)) {
+		fprintf(stderr, "iiot-sim: %s: write failed\n", r->truth_path);
+		rc = -1;
+	}
 	engine_free(e);
 	return rc;
+}
+
+static int open_truth(struct run *r)
+{
+	const struct sim_opts *o = r->o;
+	int n;
+
+	if (o->truth)
+		n = snprintf(r->truth_path, sizeof(r->truth_path), "%s",
+			     o->truth);
+	else if (o->out && r->sc->nattacks)
+		n = snprintf(r->truth_path, sizeof(r->truth_path),
+			     "%s.truth.jsonl", o->out);
+	else
+		return 0;
+	if (n < 0 || (size_t)n >= sizeof(r->truth_path)) {
+		fprintf(stderr, "iiot-sim: ground truth path too long\n");
+		return -1;
+	}
+	r->truth = fopen(r->truth_path, "w");
+	if (!r->truth) {
+		fprintf(stderr, "iiot-sim: %s: %s\n", r->truth_path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int open_output(struct run *r)
 {
 	const struct sim_opts *o = r->o;
+
+	if (open_truth(r))
+		return -1;
 
 	if (o->out) {
 		if (capfile_open(&r->cap, o->out)) {
@@ -279,6 +320,10 @@ static int open_output(struct run *r)
 
 static int close_output(struct run *r)
 {
+	if (r->truth && fclose(r->truth)) {
+		fprintf(stderr, "iiot-sim: %s: write failed\n", r->truth_path);
+		return -1;
+	}
 	if (r->o->out && capfile_close(&r->cap)) {
 		fprintf(stderr, "iiot-sim: %s: write failed\n", r->o->out);
 		return -1;
