@@ -18,19 +18,19 @@
 
 static bool running(const struct ids *ids, const struct master *m);
 
-/* another master than me runs cyclic, past start-up, right now */
-static bool other_running(const struct ids *ids, const struct master *me)
+/* another master than me that runs cyclic, past start-up, right now */
+static const struct master *other_running(const struct ids *ids,
+					  const struct master *me)
 {
 	size_t i;
 
 	for (i = 0; i < IDS_MASTERS; i++) {
 		const struct master *m = &ids->ms[i];
 
-		if (m->used && m != me && running(ids, m) &&
-		    ids->ts - m->last_logical < 1000000000ULL)
-			return true;
+		if (m->used && m != me && running(ids, m))
+			return m;
 	}
-	return false;
+	return NULL;
 }
 
 static struct master *master_get(struct ids *ids, const uint8_t mac[6])
@@ -54,13 +54,16 @@ static struct master *master_get(struct ids *ids, const uint8_t mac[6])
 	free_m->used = true;
 	/* the line's masters start together; one that appears while
 	 * another runs cyclic is a second master on that line */
-	free_m->rogue = other_running(ids, free_m);
+	free_m->rogue = other_running(ids, free_m) != NULL;
 	return ids->last_master = free_m;
 }
 
+/* past start-up and still cycling: a master whose cycle stopped for a
+ * second runs start-up again when it comes back (a PLC restart) */
 static bool running(const struct ids *ids, const struct master *m)
 {
-	return m->op_since && m->last_logical - m->op_since >= ids->p.startup_ns;
+	return m->op_since && m->last_logical - m->op_since >= ids->p.startup_ns &&
+	       ids->ts - m->last_logical < 1000000000ULL;
 }
 
 static bool is_write(unsigned int cmd)
@@ -163,6 +166,12 @@ static void check_foe(struct ids *ids)
 	}
 }
 
+static void mac_label(const uint8_t mac[6], char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+}
+
 static void injected(struct ids *ids, struct master *m,
 		     const struct decode_ecat_dgram *g)
 {
@@ -177,8 +186,7 @@ static void injected(struct ids *ids, struct master *m,
 		return;
 	snprintf(detail, sizeof(detail), "datagram index 0x%02x, %s", idx,
 		 ecat_cmd_name(g->cmd));
-	snprintf(lbl, sizeof(lbl), "%02x:%02x:%02x:%02x:%02x:%02x", m->mac[0],
-		 m->mac[1], m->mac[2], m->mac[3], m->mac[4], m->mac[5]);
+	mac_label(m->mac, lbl, sizeof(lbl));
 	ids_raise(ids, ALERT_R_ECAT_INJECTED, 0, ids->d->src, ids->d->dst,
 		  m->mac, lbl, 0, detail);
 }
@@ -187,6 +195,7 @@ void ids_ecat(struct ids *ids)
 {
 	const struct decoded *d = ids->d;
 	const struct decode_ecat *e = &d->ecat;
+	const struct master *other;
 	uint8_t mac[6];
 	bool returned = d->src[0] & 0x02;
 	struct master *m;
@@ -208,13 +217,16 @@ void ids_ecat(struct ids *ids)
 			m->last_logical = ids->ts;
 			break;
 		}
-	if (m->rogue && !ids_engineering(ids, mac) && other_running(ids, m)) {
-		char detail[64];
+	if (m->rogue && !ids_engineering(ids, mac) &&
+	    (other = other_running(ids, m))) {
+		char detail[64], lbl[18];
 
 		snprintf(detail, sizeof(detail), "%u datagrams, first %s",
 			 e->ndgram, ecat_cmd_name(e->dgram[0].cmd));
+		/* {device} is the master that runs the line */
+		mac_label(other->mac, lbl, sizeof(lbl));
 		ids_raise(ids, ALERT_R_ECAT_SECOND_MASTER, 0, d->src, d->dst,
-			  NULL, NULL, ids_mac_key(mac), detail);
+			  other->mac, lbl, ids_mac_key(mac), detail);
 	}
 	if (returned) {
 		injected(ids, m, &e->dgram[0]);

@@ -281,6 +281,21 @@ def mac_flood(c):
                   src + bytes((10, 0, 0, 1)) + b"\0" * 6 + bytes((10, 0, 0, 2))), 10)
 
 
+def ecat_restart(c):
+    """Regression: a master that stops its cycle and runs start-up again
+    (a PLC restart) rewrites station addresses and AL control; the IDS
+    took those for writes outside start-up because the master's last run
+    was past it."""
+    c.line(3)
+    c.t += 2_000_000_000
+    for i, (cmd, ado, data) in enumerate([(APWR, 0x0010, b"\x01\x10"),
+                                          (FPWR, 0x0120, b"\x01\x00"),
+                                          (FPWR, 0x0120, b"\x02\x00")]):
+        c.add(ecat(MASTER, [(cmd, 0x40 + i, 0x1001 if cmd == FPWR else 0, ado, data, 0)]))
+        c.add(ecat(returned(MASTER), [(cmd, 0x40 + i, 0x1001 if cmd == FPWR else 0, ado, data, 1)]), 10)
+    c.ecat_only(1)
+
+
 def ar_lost(c):
     c.line(1)
     c.attack()
@@ -328,6 +343,9 @@ def main():
     c = Capture()
     ar_lost(c)
     c.write(os.path.join(out, "ar_lost.pcap"))
+    c = Capture()
+    ecat_restart(c)
+    c.write(os.path.join(out, "ecat_restart.pcap"))
     write_set(out, ATTACKS)
 
 

@@ -46,6 +46,8 @@ sev=$("$BIN/iiotctl" alerts "$work/ar_lost_after_set.pcap" | jq -r 'select(.rule
 expect_eq "an AR lost right after a DCP Set from a stranger is critical" "$sev" critical
 out=$("$BIN/iiotctl" alerts "$work/ar_lost.pcap")
 expect_eq "an AR lost on its own is not the IDS's (diag raises pn.ar.lost)" "$out" ""
+out=$("$BIN/iiotctl" alerts "$work/ecat_restart.pcap" | jq -r .rule | sort -u | tr '\n' ' ')
+expect_eq "a master running start-up again after a stop writes no alert" "$out" ""
 
 # a flood of one rule becomes one summary
 n=$("$BIN/iiotctl" alerts "$work/mac_flood.pcap" | jq -s 'length')
