@@ -36,7 +36,7 @@ struct run {
 	struct iface_out ifc;
 	FILE *truth;		/* ground truth of the attacks, or NULL */
 	char truth_path[4096];
-	uint64_t frames, bytes, dcp_answered, dcp_bad, passes;
+	uint64_t frames, bytes, dcp_answered, dcp_bad, passes, attack_frames;
 	uint64_t faults[FAULT_KINDS];
 };
 
@@ -226,6 +226,8 @@ static void collect(struct run *r, const struct sim_engine *e)
 	r->dcp_bad += e->dcp_bad;
 	for (k = 0; k < FAULT_KINDS; k++)
 		r->faults[k] += e->faults_applied[k];
+	for (k = 0; k < (int)r->sc->nattacks; k++)
+		r->attack_frames += e->as[k].frames;
 }
 
 /* One pass of the scenario from start-up; end 0 = no end. */
@@ -353,6 +355,8 @@ static void summary(const struct run *r)
 			fprintf(stderr, ", %s %" PRIu64,
 				sim_fault_name((enum sim_fault_kind)k),
 				r->faults[k]);
+	if (r->sc->nattacks)
+		fprintf(stderr, ", %" PRIu64 " attack frames", r->attack_frames);
 	fputc('\n', stderr);
 }
 
