@@ -2,7 +2,8 @@
  * GET /api/v1/health, public: "ok", "degraded" or "failed", and the
  * checks behind it, each with its reason.  Rings are read from the
  * capture snapshot through capsnap_rings_json(), as "iiotctl stats" does.  200 unless failed (503),
- * so a load balancer or probe may use the status code alone.
+ * so a load balancer or probe may use the status code alone.  The backup
+ * check reads the newest backup's time from its name in [backup] dir.
  */
 #include <sys/statvfs.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "api/api.h"
+#include "backup/backup.h"
 #include "capture/capture.h"
 #include "core/iiotd.h"
 
@@ -118,6 +120,32 @@ static int cert(struct api *a, json_t *checks)
 	return check(checks, "certificate", st, why);
 }
 
+/* stale after two intervals (two default ones when another tool schedules them) */
+static int backup_age(struct api *a, json_t *checks)
+{
+	struct bak_conf b;
+	char why[4400], err[256];
+	time_t t, now = time(NULL);
+	long long limit, age;
+
+	if (bak_conf_get(a->d->conf, &b, err, sizeof(err)) || !b.configured)
+		return check(checks, "backup", H_OK, "no [backup] configured");
+	limit = 2 * (long long)(b.interval_ms ? b.interval_ms : BAK_DEFAULT_INTERVAL_MS) / 1000;
+	t = bak_newest(b.dir);
+	if (t < 0) {
+		snprintf(why, sizeof(why), "cannot read the backup directory %s", b.dir);
+		return check(checks, "backup", H_DEGRADED, why);
+	}
+	if (!t) {
+		snprintf(why, sizeof(why), "no backup in %s yet", b.dir);
+		return check(checks, "backup", H_DEGRADED, why);
+	}
+	age = (long long)(now - t);
+	snprintf(why, sizeof(why), "newest backup %llds old (limit %llds)", age > 0 ? age : 0,
+		 limit);
+	return check(checks, "backup", age > limit ? H_DEGRADED : H_OK, why);
+}
+
 void h_health(struct rq *r)
 {
 	json_t *checks = json_array();
@@ -130,6 +158,8 @@ void h_health(struct rq *r)
 	s = clock_sane(checks);
 	st = s > st ? s : st;
 	s = cert(r->api, checks);
+	st = s > st ? s : st;
+	s = backup_age(r->api, checks);
 	st = s > st ? s : st;
 	api_reply(r, st == H_FAILED ? 503 : 200,
 		  json_pack("{ss so}", "status", hname[st], "checks", checks));
