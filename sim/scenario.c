@@ -111,9 +111,10 @@ static int check_whole(struct parser *p)
 	const struct sim_scenario *sc = p->sc;
 	uint32_t i;
 
-	if (!sc->nmasters && !sc->nctrls)
-		return perr(p, "no [ethercat-master] and no "
-			    "[profinet-controller]: nothing to simulate");
+	/* an attack alone is a scenario: a flood on an empty wire */
+	if (!sc->nmasters && !sc->nctrls && !sc->nattacks)
+		return perr(p, "no [ethercat-master], [profinet-controller] or "
+			    "[attack]: nothing to simulate");
 	for (i = 0; i < sc->nmasters; i++)
 		if (!sc->masters[i].nslaves)
 			return perr(p, "master %s has no slaves",

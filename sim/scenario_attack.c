@@ -117,7 +117,7 @@ int key_attack(struct parser *p, const char *k, const char *v)
 		return val_time(p, k, v, 1000, 86400ULL * 1000000000ULL,
 				&a->duration_ns);
 	if (!strcmp(k, "rate"))
-		return val_double(p, k, v, 0.001, 1e6, &a->rate);
+		return val_double(p, k, v, 0.001, 1e8, &a->rate);
 	if (!strcmp(k, "count"))
 		return val_u32(p, k, v, 1, 100000000, &a->count);
 	if (!strcmp(k, "source"))

@@ -37,6 +37,7 @@ struct run {
 	FILE *truth;		/* ground truth of the attacks, or NULL */
 	char truth_path[4096];
 	uint64_t frames, bytes, dcp_answered, dcp_bad, passes, attack_frames;
+	uint64_t late_ns;	/* paced: furthest behind schedule */
 	uint64_t faults[FAULT_KINDS];
 };
 
@@ -188,6 +189,9 @@ static void pace(struct run *r, struct sim_engine *e, uint64_t wall0,
 	struct timespec ts;
 	int n;
 
+	now = mono_ns();
+	if (now > due && now - due > r->late_ns)
+		r->late_ns = now - due;
 	for (;;) {
 		now = mono_ns();
 		if (r->o->iface) {
@@ -346,6 +350,9 @@ static void summary(const struct run *r)
 		r->passes, r->passes == 1 ? "" : "es");
 	if (r->o->ring)
 		fprintf(stderr, ", %" PRIu64 " ring drops", r->ring.drops);
+	if (!r->o->out && r->o->speed > 0)
+		fprintf(stderr, ", %.3f ms behind schedule at most",
+			(double)r->late_ns / 1e6);
 	if (r->o->iface)
 		fprintf(stderr, ", %" PRIu64 " send errors, %" PRIu64
 			" DCP answers, %" PRIu64 " bad DCP requests",

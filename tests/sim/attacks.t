@@ -138,6 +138,12 @@ expect_eq "--truth FILE" "$(jq -r .attack $tmp/x.jsonl) $([ -e $tmp/x.pcap.truth
 expect_eq "an attack after the end of the run: no frames in its truth" \
 	"$(jq -c '[.frames, .first_ns]' $tmp/z.pcap.truth.jsonl)" "[0,null]"
 
+# an attack alone is a scenario: the bench's line-rate Identify flood
+"$BIN/iiot-sim" "$IIOT_TOP/bench/idflood-ring.conf" --out $tmp/fl.pcap --duration 2.1 2>/dev/null
+expect_eq "bench/idflood-ring.conf: 0.1 s of flood at 1 GbE line rate" \
+	"$(jq -c '[.frames, .rule]' $tmp/fl.pcap.truth.jsonl)" '[148810,"pn.dcp.identify_flood"]'
+rm -f $tmp/fl.pcap
+
 # scenario errors name the line
 bad() {
 	printf '[scenario]\n[ethercat-master m]\n[ethercat-slave s]\nmaster = m\n[profinet-controller c]\n[profinet-device d]\ncontroller = c\n[attack]\n%b' "$1" >$tmp/bad.conf
