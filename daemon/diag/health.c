@@ -116,6 +116,20 @@ static bool on_link(const struct model_link *l, const struct alert *a)
 	return pn_link_rule(a->rule) && a->key == l->frame_id;
 }
 
+/* at most len - 1 bytes of s, never half a character */
+static void cut_utf8(char *dst, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= len) {
+		n = len - 1;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
 /*
  * One reason per rule, however many alerts of it are open (ports,
  * channels): the first names it, the count says how many.
@@ -153,6 +167,8 @@ static void alert_reasons(struct health *h, const struct alert *al,
 				 msg, n - 1);
 		else
 			snprintf(r->text, sizeof(r->text), "%.191s", msg);
+		alert_message(first, "zh", msg, sizeof(msg));
+		cut_utf8(r->text_zh, sizeof(r->text_zh), msg);
 	}
 }
 
@@ -343,6 +359,9 @@ json_t *health_json(const struct health *h)
 		if (r->alert)
 			json_object_set_new(j, "alert",
 					    json_integer((json_int_t)r->alert));
+		if (r->text_zh[0])
+			json_object_set_new(j, "text_zh",
+					    json_string(r->text_zh));
 		if (r->link)
 			json_object_set_new(j, "link", json_integer(r->link));
 		if (r->limit) {

@@ -30,6 +30,8 @@ struct health_reason {
 	double value, limit;		/* the measured value and its limit
 					 * (jitter µs, ratios %), 0 none */
 	char text[HEALTH_TEXT_MAX];	/* English, for the CLI and logs */
+	char text_zh[HEALTH_TEXT_MAX];	/* a diagnosis' zh-CN message; the
+					 * UI words the others itself */
 };
 
 struct health {

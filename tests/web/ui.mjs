@@ -58,6 +58,7 @@ async function poll(fn, arg, timeout) {
   }
 }
 const shot = (name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+const text = (sel) => page.$eval(sel, (e) => e.textContent).catch(() => '');
 
 // Accessibility of what is on screen: every form control has a label, and
 // all visible text has at least 4.5:1 contrast against its background
@@ -181,6 +182,8 @@ try {
     if (!seen) throw new Error('fewer than 10 devices after 40 s');
     const online = await page.$$eval('span.ok[data-f=state]', (l) => l.length);
     if (online < 5) throw new Error(online + ' online');
+    const health = await page.$$eval('[data-f=health]', (l) => l.map((e) => e.textContent));
+    if (health.length < 10 || !health.every((x) => /^\d{1,3} · (good|check|fault)$/.test(x))) throw new Error('health column ' + health);
     await shot('04-devices');
   });
   await step('search filters the inventory', async () => {
@@ -251,6 +254,15 @@ try {
     await poll((f) => Number(document.querySelector('.chart').dataset.last || 0) > f && Number(document.querySelector('.chart').dataset.points) >= 2,
       first, 15000);
     const charts = await page.$$eval('.chart', (l) => l.length);
+    // its health: the score with its grade in words, what lowered it (or
+    // that nothing did), and each link's score beside its statistics
+    const score = await text('#dev-health-score');
+    if (!/^\d{1,3} · (good|check|fault)$/.test(score)) throw new Error('health shown as ' + score);
+    const api = await page.evaluate(async (i) => (await (await fetch('/api/v1/devices/' + i + '/health')).json()), id);
+    if (api.reasons.length !== await page.$$eval('#dev-health-reasons li', (l) => l.length)) {
+      if (api.reasons.length || !(await page.$('#dev-health-reasons.health-none'))) throw new Error('reasons ' + JSON.stringify(api.reasons));
+    }
+    if (!(await page.$$eval('[data-link] ', (l) => l.length))) throw new Error('no link health in the links table');
     await page.waitForTimeout(1500);
     await shot('05-device');
     if (charts < 2) throw new Error(charts + ' charts');
@@ -399,7 +411,6 @@ try {
       await expectA11y(p);
     }
   });
-  const text = (sel) => page.$eval(sel, (e) => e.textContent).catch(() => '');
   const daemon = (bin, args, log) => {
     const fd = openSync(path.join(D, log), 'a');
     const p = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd] });
@@ -441,6 +452,12 @@ try {
     if (!(Number(fps) > 0)) throw new Error('frames/s ' + fps);
     const ring = await page.$eval('tr.ring-row td:nth-child(2)', (e) => e.textContent);
     if (ring !== 'running') throw new Error('ring state ' + ring);
+    // a row per cyclic link with its health, worst first
+    const lh = await page.$$eval('tr.link-health-row', (l) => l.map((tr) => ({ g: tr.dataset.grade, b: tr.querySelector('.badge').textContent })));
+    if (lh.length < 2) throw new Error(lh.length + ' link health rows');
+    const scores = lh.map((x) => Number(x.b.split(' ')[0]));
+    for (const x of lh) if (!x.b.endsWith(' · ' + x.g)) throw new Error('link health ' + JSON.stringify(x));
+    if (scores.join() !== [...scores].sort((a, b) => a - b).join()) throw new Error('link health not worst first: ' + scores);
     await expectA11y('overview with lines');
     await shot('12-overview-lines');
   });
@@ -452,6 +469,9 @@ try {
     await poll(() => document.getElementById('dev-state').textContent === 'offline', null, 15000);
     await poll(() => document.querySelector('[data-f=online]').textContent === 'offline');
     await poll(() => document.querySelector('.chart[id^=chart-link]').dataset.gap === '1', null, 5000);
+    // its health follows: 0 with "offline" as the reason
+    await poll(() => document.getElementById('dev-health-score').textContent.startsWith('0 · ') &&
+      !!document.querySelector('#dev-health-reasons li[data-code=offline]'), null, 15000);
     const nulls = await page.$$eval('#view', (v) => v[0].textContent.includes('null'));
     if (nulls) throw new Error('"null" on the device page');
     await shot('13-device-offline');

@@ -7,6 +7,7 @@ import { get } from '../api.js';
 import { h, fmtTime } from '../dom.js';
 import { t } from '../i18n.js';
 import { fieldValue } from '../format.js';
+import { healthBadge } from '../health.js';
 
 const KINDS = ['ecat-master', 'ecat-slave', 'pn-controller', 'pn-device', 'unknown'];
 const LCS = ['discovered', 'pending', 'commissioned', 'active', 'maintenance', 'retired'];
@@ -23,6 +24,7 @@ const COLS = [
   ['station_addr', 'col.address', (d) => address(d)],
   ['frames', 'col.frames', (d) => h('span', { dataset: { dev: d.id, f: 'frames' } }, d.frames)],
   ['errors', 'col.errors', (d) => h('span', { dataset: { dev: d.id, f: 'errors' } }, d.errors)],
+  ['health', 'col.health', (d) => healthBadge(d.health, d.health_grade, { dataset: { dev: d.id, f: 'health' } })],
   ['last_seen_ns', 'col.last_seen', (d) => fmtTime(d.last_seen_ns / 1e6)],
 ];
 

@@ -5,6 +5,7 @@ import { get } from '../api.js';
 import { h, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { Rates, buildLines, verdict } from '../lines.js';
+import { healthBadge, reasonText as healthReason } from '../health.js';
 
 const RINGS_MS = 2000;
 const LINES_MS = 10000;
@@ -52,6 +53,7 @@ export async function overview(main, app) {
   const o = await get('/overview');
   let devices = (await get('/devices')).devices;
   let links = (await get('/links')).links;
+  let diag = await get('/diag').catch(() => null);
   const rates = new Rates(), ringRates = new Rates();
   const online = new Map();
   let counters = {};
@@ -60,6 +62,7 @@ export async function overview(main, app) {
   const rateBox = h('div', { class: 'stats', id: 'ov-rates' });
   const linesBox = h('div', { id: 'ov-lines' });
   const ringsBox = h('div', { id: 'ov-rings' });
+  const healthBox = h('div', { id: 'ov-link-health' });
   const kinds = h('div', {});
   let rings = (o.capture && o.capture.rings) || [];
 
@@ -103,6 +106,18 @@ export async function overview(main, app) {
       : h('p', {}, t('overview.nolines')));
   }
 
+  // one row per cyclic link, worst first, with what lowered it
+  function drawHealth() {
+    const byId = new Map(devices.map((d) => [d.id, d]));
+    const rows = ((diag && diag.links) || []).slice().sort((a, b) => a.score - b.score || a.id - b.id);
+    healthBox.replaceChildren(rows.length ? table([t('col.id'), t('col.sender'), t('col.health'), t('col.reasons')],
+      rows.map((l) => { const s = byId.get(l.src);
+        return [l.id, s ? link('#/device/' + s.id, s.label) : String(l.src), healthBadge(l.score, l.grade),
+          l.reasons.length ? h('span', { class: 'why' }, l.reasons.map((r, i) => [i ? '; ' : '', '−' + r.points + ' ', healthReason(r)]).flat()) : '-']; }),
+      (i) => ({ class: 'link-health-row', dataset: { id: rows[i].id, grade: rows[i].grade } }))
+      : h('p', {}, t('overview.nolines')));
+  }
+
   function drawRings() {
     ringsBox.replaceChildren(table([t('col.ring'), t('col.state'), t('col.source'), t('col.records'), t('overview.fps'), t('col.drops'),
       t('col.nic_lost'), t('col.corrupt'), t('col.fill')],
@@ -117,12 +132,13 @@ export async function overview(main, app) {
     ringRates.push(Date.now(), new Map(rings.map((r) => [r.ring || r.name, r.records === undefined ? r.drained : r.records])));
   }
   ringSnap();
-  drawTotals(); drawLines(); drawRings();
+  drawTotals(); drawLines(); drawRings(); drawHealth();
   kinds.append(table([t('col.kind'), t('col.count')],
     Object.entries(o.by_kind).map(([k, n]) => [link('#/devices?kind=' + k, t('kind.' + k)), n])));
   main.append(h('h1', {}, t('nav.overview')), totals,
     h('div', { class: 'card' }, h('h2', {}, t('overview.rates')), rateBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.lines')), linesBox),
+    h('div', { class: 'card' }, h('h2', {}, t('overview.link_health')), healthBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.rings')), ringsBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.kinds')), kinds));
 
@@ -132,9 +148,10 @@ export async function overview(main, app) {
   }, RINGS_MS);
   const lineTimer = setInterval(async () => {
     try {
-      const [d, l] = await Promise.all([get('/devices'), get('/links')]);
+      const [d, l, g] = await Promise.all([get('/devices'), get('/links'), get('/diag')]);
       if (!alive) return;
-      devices = d.devices; links = l.links;
+      devices = d.devices; links = l.links; diag = g;
+      drawHealth();
     } catch (e) { /* the banner says so */ }
   }, LINES_MS);
   const off = app.onLive((d) => {

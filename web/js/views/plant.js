@@ -7,6 +7,7 @@ import { trendView } from '../trend.js';
 import { confirmAction } from '../dialog.js';
 import { fieldValue, hex } from '../format.js';
 import { deviceCard } from './alerts.js';
+import { healthBadge, reasonList } from '../health.js';
 
 const fmt = (v, d) => (v === undefined || v === null ? '-' : Number(v).toFixed(d === undefined ? 1 : d));
 
@@ -14,7 +15,8 @@ export { overview } from './overview.js';
 
 export { devices } from './devices.js';
 
-const SKIP = new Set(['links', 'signals', 'chain', 'id', 'label']);
+const SKIP = new Set(['links', 'signals', 'chain', 'id', 'label', 'health', 'health_grade', 'links_health']);
+const HEALTH_MS = 5000;
 const stateBadge = (on) => h('span', { class: 'badge ' + (on ? 'healthy' : 'failed'), id: 'dev-state' }, t(on ? 'state.online' : 'state.offline'));
 
 export async function device(main, app, id) {
@@ -42,19 +44,39 @@ export async function device(main, app, id) {
     } }, ['discovered', 'pending', 'commissioned', 'active', 'maintenance', 'retired']
       .map((s) => h('option', { value: s, selected: s === d.lifecycle }, t('lc.' + s)))))) : null;
   const trend = d.signals.length ? trendView(d.signals) : null;
+  // the score with what lowered it; links' scores beside their statistics
+  const lh = new Map((d.links_health || []).map((x) => [x.id, x]));
+  const healthCard = h('div', { class: 'card', id: 'dev-health' }, h('h2', {}, t('device.health'), ' ',
+    d.health ? healthBadge(d.health.score, d.health.grade, { id: 'dev-health-score' }) : '-'),
+  reasonList(d.health, true, 'dev-health-reasons'));
+  const linkHealth = (l) => { const x = lh.get(l.id); return x ? healthBadge(x.score, x.grade, { dataset: { link: l.id } }) : '-'; };
   // (lc and chain are null where they do not apply: append() would print "null")
   main.append(...[h('h1', { id: 'dev-title' }, d.label, ' ', stateBadge(d.online)), lc,
     h('div', { class: 'cols' },
       h('div', { class: 'card' }, h('h2', {}, t('device.identity')), table([t('col.field'), t('col.value')], ident)),
       h('div', { class: 'card' }, h('h2', {}, t('device.links')),
-        table([t('col.id'), t('col.kind'), t('col.period'), t('col.jitter99'), t('col.jittermax'), t('col.lost'), t('col.clock')],
+        table([t('col.id'), t('col.kind'), t('col.period'), t('col.jitter99'), t('col.jittermax'), t('col.lost'), t('col.clock'), t('col.health')],
           d.links.map((l) => [l.id, l.frame_id !== undefined ? l.kind + ' ' + hex(l.frame_id) : l.kind, fmt(l.period_us), fmt(l.jitter_p99_us),
-            fmt(l.jitter_max_us), l.lost, l.clock])))),
+            fmt(l.jitter_max_us), l.lost, l.clock, linkHealth(l)])))),
+    healthCard,
     d.chain ? h('div', { class: 'card' }, h('h2', {}, t('topology.chain')), chainView(d.chain)) : null,
     app.can('alert.read') ? deviceCard(app, id) : null,
     h('div', { class: 'card' }, h('h2', {}, t('device.charts')), charts),
     trend ? trend.el : null].filter(Boolean));
   if (trend) trend.load();
+  let alive = true;
+  const healthTimer = setInterval(async () => {
+    try {
+      const x = await get('/devices/' + id + '/health');
+      if (!alive) return;
+      healthCard.replaceChildren(h('h2', {}, t('device.health'), ' ', healthBadge(x.score, x.grade, { id: 'dev-health-score' })),
+        reasonList(x, true, 'dev-health-reasons'));
+      for (const l of x.links || []) {
+        const el = main.querySelector('[data-link="' + l.id + '"]');
+        if (el) el.replaceWith(healthBadge(l.score, l.grade, { dataset: { link: l.id } }));
+      }
+    } catch (e) { /* the banner says so */ }
+  }, HEALTH_MS);
   const cyc = new Map();
   for (const l of d.links) {
     // period and jitter differ by orders of magnitude: one axis each
@@ -104,7 +126,7 @@ export async function device(main, app, id) {
     // signals that have never had a sample do not appear: gap them too
     for (const [sid, c] of sig) if (!live.signals.some((x) => x[0] === sid)) c.push([live.ts_ms, null, null, null]);
   });
-  return () => { off(); if (trend) trend.destroy(); for (const c of [...cyc.values(), ...sig.values()]) c.destroy(); };
+  return () => { alive = false; clearInterval(healthTimer); off(); if (trend) trend.destroy(); for (const c of [...cyc.values(), ...sig.values()]) c.destroy(); };
 }
 
 function tile(s) {
