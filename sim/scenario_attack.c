@@ -185,8 +185,9 @@ int finish_attack(struct parser *p)
 			    "cannot target that" : "needs target = NAME");
 	if (kind_keys(p))
 		return -1;
-	if (a->mac[0] & 1)
-		return perr(p, "source must be a unicast MAC");
+	if (a->kind == ATK_NAME_RESPONDER && sc->devices[a->target].unknown)
+		return perr(p, "a name-responder attack needs a configured "
+			    "device: its controller looks it up");
 	if ((a->kind == ATK_ECAT_ROGUE_MASTER || a->kind == ATK_ECAT_INJECT ||
 	     a->kind == ATK_ECAT_STATION_WRITE ||
 	     a->kind == ATK_ECAT_AL_CONTROL || a->kind == ATK_ECAT_FOE) &&

@@ -106,7 +106,60 @@ static void test_unknown_device_fault(void **state)
 	scenario_free(&sc);
 }
 
+static void test_attacks(void **state)
+{
+	struct sim_scenario sc;
+
+	(void)state;
+	assert_int_equal(parse(&sc,
+		"[scenario]\nprofinet_vlan = 7\n"
+		"[ethercat-master m]\n[ethercat-slave s]\nmaster = m\n"
+		"[profinet-controller plc]\n[profinet-device d]\ncontroller = plc\n"
+		"[attack]\nkind = dcp-set\ntarget = d\nat = 1s\n"
+		"[attack]\nkind = identify-flood\nvlan = 3\npriority = 5\n"
+		"[attack]\nkind = ecat-station-write\ntarget = s\n"
+		"source = 00:16:3e:00:00:01\n"
+		"[attack]\nkind = ecat-al-control\ntarget = s\nstate = boot\n"
+		"count = 3\nrate = 2\n"), 0);
+	assert_int_equal(sc.nattacks, 4);
+	/* one-shot: once; the rest: for a second at the kind's rate */
+	assert_int_equal(sc.attacks[0].count, 1);
+	assert_int_equal(sc.attacks[0].at_ns, 1000000000ULL);
+	assert_string_equal(sc.attacks[0].set_name, "renamed-by-attacker");
+	assert_true(sc.attacks[0].tagged);	/* from profinet_vlan */
+	assert_int_equal(sc.attacks[0].vlan, 7);
+	assert_int_equal(sc.attacks[1].count, 0);
+	assert_int_equal(sc.attacks[1].duration_ns, 1000000000ULL);
+	assert_true(sc.attacks[1].rate == 1000);
+	assert_int_equal(sc.attacks[1].vlan, 3);
+	assert_int_equal(sc.attacks[1].priority, 5);
+	assert_int_equal(sc.attacks[2].target_kind, TGT_SLAVE);
+	assert_int_equal(sc.attacks[2].value, 0x1101);	/* station + 0x100 */
+	assert_int_equal(sc.attacks[2].mac[1], 0x16);
+	assert_int_equal(sc.attacks[3].value, 3);	/* BOOT */
+	assert_int_equal(sc.attacks[3].count, 3);
+	assert_string_equal(sim_attack_rule(sc.attacks[3].kind),
+			    "ecat.write.al_control");
+	scenario_free(&sc);
+	/* an attack alone is enough to simulate */
+	assert_int_equal(parse(&sc, "[attack]\nkind = mac-flood\n"), 0);
+	scenario_free(&sc);
+}
+
 static const struct { const char *text, *want; } bad[] = {
+	{ "[attack]\nkind = teleport\n", "t:2: kind must be one of dcp-set" },
+	{ "[attack]\nkind = dcp-set\n", "t:1: a dcp-set attack needs target" },
+	{ "[attack]\nkind = mac-flood\nrate = 0\n",
+	  "t:3: rate must be a number from 0.001" },
+	{ "[attack]\nkind = mac-flood\nset_name = x\n",
+	  "t:1: set_name does not apply to a mac-flood attack" },
+	{ "[profinet-controller plc]\n[fault]\nkind = unknown-device\n"
+	  "name = ghost\n[attack]\nkind = name-responder\ntarget = ghost\n",
+	  "t:5: a name-responder attack needs a configured device" },
+	{ "[attack]\nkind = mac-flood\nvlan = 4095\n",
+	  "t:3: vlan must be a whole number from 0 to 4094" },
+	{ "[attack]\nkind = mac-flood\nsource = 01:00:00:00:00:01\n",
+	  "t:3: source 01:00:00:00:00:01 is a multicast" },
 	{ "x = 1\n", "t:1: 'x = ...' outside a section" },
 	{ "[ethercat-master m]\n[ethercat-slave]\nmaster = m\ncount = 0\n",
 	  "t:4: count must be a whole number from 1 to 1000" },
@@ -263,6 +316,18 @@ static void test_shipped_scenarios(void **state)
 		if (!kinds[i])
 			fail_msg("no shipped scenario has a %s fault",
 				 sim_fault_name((enum sim_fault_kind)i));
+	/* every attack kind has its scenario, named after it */
+	for (i = 0; i < ATK_KINDS; i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "sim/scenarios/attacks/%s.conf",
+			 sim_attack_name((enum sim_attack_kind)i));
+		if (scenario_load(&sc, path, err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_int_equal(sc.nattacks, 1);
+		assert_int_equal(sc.attacks[0].kind, i);
+		scenario_free(&sc);
+	}
 
 	assert_int_equal(scenario_load(&sc, "sim/scenarios/none.conf", err,
 				       sizeof(err)), -1);
@@ -274,6 +339,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_line),
 		cmocka_unit_test(test_unknown_device_fault),
+		cmocka_unit_test(test_attacks),
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_shipped_scenarios),
