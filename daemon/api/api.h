@@ -102,6 +102,9 @@ SSL_CTX *tls_ctx(const char *cert, const char *key, const char *state_dir,
 
 /* routes.c */
 void routes_dispatch(struct api *a, struct evhttp_request *req);
+/* latency.c: time the request per route class; the histograms for stats */
+void api_latency_begin(struct evhttp_request *req);
+json_t *api_latency_json(void);
 /* after the reply: the audit row of a state change, then r's JSON is freed */
 void rq_end(struct rq *r);
 void api_settings_load(struct api *a);

@@ -42,6 +42,7 @@ static struct bufferevent *bev_new(struct event_base *base, void *arg)
 
 static void gencb(struct evhttp_request *req, void *arg)
 {
+	api_latency_begin(req);
 	routes_dispatch(arg, req);
 }
 

@@ -8,7 +8,9 @@
  * the API.  Numbers and booleans are samples, strings are skipped.  Leaves named
  * *_ns, *_us, *_ms are scaled to seconds.  A leaf is a gauge when its
  * name says it is a level (gauge_words), otherwise a counter, named
- * *_total.  Families are emitted whole, in first-seen order, each with
+ * *_total.  An object {"le", "buckets", "sum", "count"} (core/hist.h) is
+ * a histogram: X_bucket{le="..."} cumulative up to le="+Inf", X_sum and
+ * X_count.  Families are emitted whole, in first-seen order, each with
  * its # HELP and # TYPE.
  */
 #include <math.h>
@@ -25,12 +27,16 @@
 #define PROM_MAX_SAMPLES 20000	/* a bound on what one scrape may carry */
 #define PROM_MAX_DEPTH 8
 
+enum { K_COUNTER, K_GAUGE, K_HISTOGRAM };
+static const char *const kind_name[] = { "counter", "gauge", "histogram" };
+
 struct sample {
+	char family[PROM_NAME_MAX];
 	char name[PROM_NAME_MAX];
 	char path[PROM_NAME_MAX];	/* the stats path, for # HELP */
 	char label[PROM_LABEL_MAX];	/* key="value", or empty */
 	double v;
-	int gauge;
+	int gauge;		/* K_* */
 };
 
 struct walk {
@@ -114,30 +120,17 @@ static int ends_with(const char *s, const char *suf)
 	return a >= b && !strcmp(s + a - b, suf);
 }
 
+static struct sample *slot(struct walk *w);
+
 static void add(struct walk *w, const char *prefix, const char *path,
 		const char *leaf, const char *label, double v)
 {
-	struct sample *s;
+	struct sample *s = slot(w);
 	size_t n;
 	double scale = 1;
 
-	if (w->n == PROM_MAX_SAMPLES) {
-		w->truncated = 1;
+	if (!s)
 		return;
-	}
-	if (w->n == w->cap) {
-		size_t nc = w->cap ? w->cap * 2 : 256;
-		struct sample *ns = realloc(w->s, nc * sizeof(*ns));
-
-		if (!ns) {
-			w->truncated = 1;
-			return;
-		}
-		w->s = ns;
-		w->cap = nc;
-	}
-	s = &w->s[w->n];
-	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", prefix);
 	name_append(s->name, sizeof(s->name), leaf);
 	snprintf(s->path, sizeof(s->path), "%s", path);
@@ -158,7 +151,90 @@ static void add(struct walk *w, const char *prefix, const char *path,
 	if (!s->gauge && !ends_with(s->name, "_total"))
 		name_append(s->name, sizeof(s->name), "total");
 	s->v = v * scale;
-	w->n++;
+	snprintf(s->family, sizeof(s->family), "%s", s->name);
+}
+
+static struct sample *slot(struct walk *w)
+{
+	struct sample *ns;
+	size_t nc;
+
+	if (w->n == PROM_MAX_SAMPLES) {
+		w->truncated = 1;
+		return NULL;
+	}
+	if (w->n == w->cap) {
+		nc = w->cap ? w->cap * 2 : 256;
+		ns = realloc(w->s, nc * sizeof(*ns));
+		if (!ns) {
+			w->truncated = 1;
+			return NULL;
+		}
+		w->s = ns;
+		w->cap = nc;
+	}
+	memset(&w->s[w->n], 0, sizeof(w->s[w->n]));
+	return &w->s[w->n++];
+}
+
+static void add_hist_sample(struct walk *w, const char *family, const char *suffix,
+			    const char *path, const char *label, const char *le, double v)
+{
+	struct sample *s = slot(w);
+
+	if (!s)
+		return;
+	snprintf(s->family, sizeof(s->family), "%s", family);
+	snprintf(s->name, sizeof(s->name), "%s%s", family, suffix);
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	if (le)
+		snprintf(s->label, sizeof(s->label), "%s%sle=\"%s\"", label, *label ? "," : "", le);
+	else
+		snprintf(s->label, sizeof(s->label), "%s", label);
+	s->v = v;
+	s->gauge = K_HISTOGRAM;
+}
+
+static int is_hist(const json_t *j)
+{
+	return json_is_object(j) && json_is_array(json_object_get(j, "le")) &&
+	       json_is_array(json_object_get(j, "buckets")) &&
+	       json_is_number(json_object_get(j, "sum")) &&
+	       json_is_integer(json_object_get(j, "count")) &&
+	       json_array_size(json_object_get(j, "buckets")) ==
+	       json_array_size(json_object_get(j, "le")) + 1;
+}
+
+/* bounds ascending and counts cumulative, or it is left out */
+static void add_hist(struct walk *w, const json_t *j, const char *family, const char *path,
+		     const char *label)
+{
+	const json_t *le = json_object_get(j, "le"), *b = json_object_get(j, "buckets");
+	double prev_le = -1, prev_n = 0, x, n;
+	char lv[32];
+	size_t i, nb = json_array_size(le);
+
+	for (i = 0; i <= nb; i++) {
+		n = json_number_value(json_array_get(b, i));
+		x = i < nb ? json_number_value(json_array_get(le, i)) : INFINITY;
+		if (x <= prev_le || n < prev_n)
+			return;
+		prev_le = x;
+		prev_n = n;
+	}
+	if (prev_n != (double)json_integer_value(json_object_get(j, "count")))
+		return;
+	for (i = 0; i <= nb; i++) {
+		if (i < nb)
+			snprintf(lv, sizeof(lv), "%.9g", json_number_value(json_array_get(le, i)));
+		else
+			snprintf(lv, sizeof(lv), "+Inf");
+		add_hist_sample(w, family, "_bucket", path, label, lv,
+				json_number_value(json_array_get(b, i)));
+	}
+	add_hist_sample(w, family, "_sum", path, label, NULL,
+			json_number_value(json_object_get(j, "sum")));
+	add_hist_sample(w, family, "_count", path, label, NULL, prev_n);
 }
 
 /* label text: key="value" with \, " and newline escaped */
@@ -250,6 +326,8 @@ static void walk_array(struct walk *w, const json_t *j, const char *prefix,
 		if (!json_is_object(e))
 			continue;
 		id = json_string_value(json_object_get(e, "ring"));
+		if (!id && (id = json_string_value(json_object_get(e, "route"))))
+			key = "route";
 		if (!id)
 			id = json_string_value(json_object_get(e, "name"));
 		if (!id) {
@@ -258,7 +336,10 @@ static void walk_array(struct walk *w, const json_t *j, const char *prefix,
 			key = "index";
 		}
 		make_label(label, sizeof(label), key, id);
-		walk_object(w, e, prefix, path, label, depth);
+		if (is_hist(e))
+			add_hist(w, e, prefix, path, label);
+		else
+			walk_object(w, e, prefix, path, label, depth);
 	}
 }
 
@@ -269,7 +350,10 @@ static void walk(struct walk *w, const json_t *j, const char *prefix,
 		return;
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
-		walk_object(w, j, prefix, path, label, depth);
+		if (is_hist(j))
+			add_hist(w, j, prefix, path, label);
+		else
+			walk_object(w, j, prefix, path, label, depth);
 		break;
 	case JSON_ARRAY:
 		walk_array(w, j, prefix, path, leaf, depth);
@@ -284,9 +368,12 @@ static void walk(struct walk *w, const json_t *j, const char *prefix,
 	case JSON_FALSE:
 		/* a flag is a level: 1 or 0 */
 		add(w, prefix, path, leaf, label, json_is_true(j));
-		w->s[w->n - 1].gauge = 1;
+		if (!w->n)
+			break;
+		w->s[w->n - 1].gauge = K_GAUGE;
 		if (ends_with(w->s[w->n - 1].name, "_total"))
 			w->s[w->n - 1].name[strlen(w->s[w->n - 1].name) - 6] = 0;
+		memcpy(w->s[w->n - 1].family, w->s[w->n - 1].name, sizeof(w->s[0].family));
 		break;
 	default:
 		break;
@@ -340,12 +427,12 @@ char *prom_from_json(const json_t *root, size_t *len)
 		if (done[i])
 			continue;
 		/* a name seen with two types keeps the first one's samples */
-		fprintf(f, "# HELP %s iiotctl stats %s\n# TYPE %s %s\n", s->name,
-			s->path, s->name, s->gauge ? "gauge" : "counter");
+		fprintf(f, "# HELP %s iiotctl stats %s\n# TYPE %s %s\n", s->family,
+			s->path, s->family, kind_name[s->gauge]);
 		for (k = i; k < w.n; k++) {
 			const struct sample *t = &w.s[k];
 
-			if (done[k] || strcmp(t->name, s->name))
+			if (done[k] || strcmp(t->family, s->family))
 				continue;
 			done[k] = 1;
 			if (t->gauge != s->gauge || seen_before(&w, i, k))

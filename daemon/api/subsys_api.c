@@ -193,6 +193,7 @@ static json_t *api_stats(struct iiotd *d)
 	json_object_set_new(o, "hash_" #n, json_integer((json_int_t)c.n));
 	HASH_WORKER_COUNTERS(HASH_X_JSON)
 #undef HASH_X_JSON
+	json_object_set_new(o, "request_seconds", api_latency_json());
 	return o;
 }
 

@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "capture/probe.h"
+#include "core/hist.h"
 
 static const uint64_t bounds_us[PROBE_BUCKETS - 1] = PROBE_BOUNDS_US;
 
@@ -22,6 +23,7 @@ void probe_add(struct probe *p, uint64_t gap_ns, uint64_t now_ns)
 	while (i < PROBE_BUCKETS - 1 && gap_ns > bounds_us[i] * 1000)
 		i++;
 	p->hist[i]++;
+	p->sum_ns += gap_ns;
 	p->turns++;
 	if (gap_ns > p->max_ns)
 		p->max_ns = gap_ns;
@@ -86,6 +88,8 @@ json_t *probe_json(const struct probe *p, uint64_t now_ns)
 	json_object_set_new(o, "max_us",
 			    json_integer((json_int_t)(p->max_ns / 1000)));
 	json_object_set_new(o, "hist", h);
+	json_object_set_new(o, "seconds", hist_json_from(bounds_us, PROBE_BUCKETS - 1, p->hist,
+							 p->sum_ns));
 	json_object_set_new(o, "max_us_last_s", last);
 	json_object_set_new(o, "busy_max_us", json_pack("{sI sI sI}",
 		"snapshot", (json_int_t)(p->busy_max_ns[PROBE_BUSY_SNAPSHOT] / 1000),

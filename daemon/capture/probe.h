@@ -39,6 +39,7 @@ struct probe {
 	uint64_t turns;			/* gaps recorded */
 	uint64_t max_ns;		/* longest gap */
 	uint64_t hist[PROBE_BUCKETS];
+	uint64_t sum_ns;		/* of every gap */
 	/* longest gap of each recent second (host clock), for windows */
 	uint64_t sec_max[PROBE_SECONDS];
 	uint64_t sec_tag[PROBE_SECONDS];	/* which second, +1 */
@@ -60,7 +61,8 @@ struct json_t;
  * {"turns", "max_us", "hist": {"le_100us": n, ..., "gt_10s": n},
  *  "max_us_last_s": [60 values, the longest gap of each of the last 60
  *  seconds up to now_ns (same clock as probe_turn), oldest first],
- *  "busy_max_us": {"snapshot", "tick", "call"}}
+ *  "busy_max_us": {"snapshot", "tick", "call"},
+ *  "seconds": the same histogram as core/hist.h shows it (/metrics)}
  */
 struct json_t *probe_json(const struct probe *p, uint64_t now_ns);
 

@@ -47,6 +47,7 @@ static json_t *store_json(struct store *s)
 	json_object_set_new(o, #n, json_integer((json_int_t)c.n));
 	STORE_COUNTERS(STORE_X_JSON)
 #undef STORE_X_JSON
+	json_object_set_new(o, "commit_seconds", store_commit_json(s));
 	return o;
 }
 

@@ -15,9 +15,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "core/dbfile.h"
+#include "core/hist.h"
 #include "core/log.h"
 #include "decode/decode.h"
 #include "model/model.h"
@@ -82,6 +84,7 @@ struct store {
 	struct store_counters wsnap;	/* writer's, copied under mu */
 	/* writer-only */
 	struct store_counters w;
+	struct hist commit_hist;	/* writer adds, stats read: atomic */
 	uint32_t *count;		/* group_by_signal */
 	size_t ncount;
 	struct qsample *sorted;
@@ -94,12 +97,17 @@ struct store {
 	uint64_t last_ckpt_ms, last_maint_ms;
 };
 
-static uint64_t now_ms(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ms(void)
+{
+	return now_ns() / 1000000;
 }
 
 static bool vec_push(struct vec *v, const void *e, size_t limit)
@@ -469,7 +477,7 @@ static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 {
 	struct qsample *q = NULL;
 	uint8_t *blob = NULL;
-	uint64_t t0 = now_ms(), dt;
+	uint64_t t0 = now_ms(), t0_ns = now_ns(), dt;
 	size_t i, j;
 
 	if (!sv->n && !ev->n && !dv->n && !(open && s->max_ts))
@@ -524,6 +532,7 @@ static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 	}
 	free(blob);
 	dt = (now_ms() - t0) * 1000;
+	hist_add(&s->commit_hist, now_ns() - t0_ns);
 	s->w.transactions++;
 	if (dt > s->w.commit_max_us)
 		s->w.commit_max_us = dt;
@@ -932,6 +941,11 @@ bool store_signal_def(struct store *s, uint32_t id, const char *name,
 	ok = vec_push(&s->sigdefs, &g, MODEL_MAX_SIGNALS);
 	pthread_mutex_unlock(&s->mu);
 	return ok;
+}
+
+json_t *store_commit_json(struct store *s)
+{
+	return hist_json(&s->commit_hist);
 }
 
 void store_get_counters(struct store *s, struct store_counters *out)

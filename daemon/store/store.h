@@ -98,6 +98,9 @@ void store_get_counters(struct store *s, struct store_counters *out);
 const char *store_path(const struct store *s);
 /* Bytes of the database plus its WAL. */
 uint64_t store_disk_bytes(const struct store *s);
+struct json_t;
+/* commit latency as a histogram (core/hist.h) */
+struct json_t *store_commit_json(struct store *s);
 
 /* ---- reads (any thread) ---------------------------------------------- */
 enum store_rollup {

@@ -53,6 +53,22 @@ m=$(check --dump iiot_api_requests_total)
 # the scrape itself is counted before it reads the table
 expect_eq "api requests: /metrics = iiotctl stats + the one scrape" "$m" "$((s + 1))"
 
+# histograms: API latency per route class, store commit latency, drain gap
+for fam in iiot_api_request_seconds iiot_store_commit_seconds iiot_capture_drain_gap_seconds; do
+	grep -q "^# TYPE $fam histogram$" "$D/m" || hmiss+=" $fam"
+	grep -q "^${fam}_bucket{.*le=\"+Inf\"} " "$D/m" || hmiss+=" $fam+Inf"
+done
+[ -z "${hmiss-}" ] && ok "latency histograms: API per route class, store commit, drain gap" ||
+	fail "histograms present" "missing:$hmiss"
+[ "$(check --dump iiot_store_commit_seconds_count)" -gt 0 ] && ok "store commits observed" ||
+	fail "store commits observed" "$(grep store_commit "$D/m")"
+# a request is timed once its reply is out: the scrape that reads the table is not in it yet
+s=$("$BIN/iiotctl" stats -s "$D/iiotd.sock" --json | jq '.api.request_seconds[] | select(.route == "ops") | .count')
+scrape -H "Authorization: Bearer $tok" >/dev/null
+m=$(grep '^iiot_api_request_seconds_count{route="ops"}' "$D/m" | cut -d' ' -f2)
+expect_eq "ops request latency: /metrics count = iiotctl stats count" "$m" "$s"
+[ "$s" -gt 0 ] && ok "health and metrics requests are timed ($s)" || fail "ops requests timed" "$s"
+
 expect_eq "no token: 401" "$(scrape)" 401
 expect_eq "a wrong token: 401" "$(scrape -H 'Authorization: Bearer iiot_nope')" 401
 expect_eq "POST /metrics: 405" "$(scrape -X POST -H "Authorization: Bearer $tok")" 405

@@ -4,8 +4,10 @@
 Every sample belongs to a family announced by # HELP and # TYPE right
 before it, families are not split or repeated, names and labels are
 well formed, a series appears once, counters end in _total and are
-never negative.  Prints "ok N" (samples) or the first problem; with
---dump NAME prints the sum of NAME's samples.
+never negative.  Histograms: only NAME_bucket, NAME_sum and NAME_count,
+each label set's buckets with ascending le ending at +Inf, cumulative,
+and +Inf equal to NAME_count.  Prints "ok N" (samples) or the first
+problem; with --dump NAME prints the sum of NAME's samples.
 """
 import math
 import re
@@ -27,8 +29,36 @@ def labels(text):
     return tuple(out)
 
 
+def hist_sample(n, fam, name, lab, v, hists):
+    """One sample of histogram fam; hists[(fam, other labels)] tracks its buckets."""
+    if name not in (fam + "_bucket", fam + "_sum", fam + "_count"):
+        raise ValueError("line %d: %s outside its histogram %s" % (n, name, fam))
+    if v < 0 or math.isnan(v):
+        raise ValueError("line %d: %s is %s" % (n, name, v))
+    rest = tuple(kv for kv in lab if kv[0] != "le")
+    h = hists.setdefault((fam, rest), {"le": [], "n": [], "count": None})
+    if name.endswith("_bucket"):
+        les = [val for key, val in lab if key == "le"]
+        if len(les) != 1:
+            raise ValueError("line %d: a bucket without one le label" % n)
+        le = float(les[0])
+        if h["le"] and (le <= h["le"][-1] or v < h["n"][-1]):
+            raise ValueError("line %d: buckets not ascending and cumulative" % n)
+        h["le"].append(le)
+        h["n"].append(v)
+    elif any(key == "le" for key, _ in lab):
+        raise ValueError("line %d: le on %s" % (n, name))
+    elif name.endswith("_count"):
+        if not h["le"] or h["le"][-1] != math.inf:
+            raise ValueError("line %d: %s without a +Inf bucket before it" % (n, name))
+        if v != h["n"][-1]:
+            raise ValueError("line %d: %s %s != +Inf bucket %s" % (n, name, v, h["n"][-1]))
+        h["count"] = v
+
+
 def check(lines):
     families, series, cur, types, sums = set(), set(), None, {}, {}
+    hists = {}
     helped = None
     for n, line in enumerate(lines, 1):
         if not line:
@@ -41,7 +71,7 @@ def check(lines):
             continue
         if line.startswith("# TYPE "):
             parts = line.split(" ")
-            if len(parts) != 4 or parts[2] != helped or parts[3] not in ("counter", "gauge"):
+            if len(parts) != 4 or parts[2] != helped or parts[3] not in ("counter", "gauge", "histogram"):
                 raise ValueError("line %d: TYPE without its HELP: %s" % (n, line))
             if parts[3] == "counter" and not parts[2].endswith("_total"):
                 raise ValueError("line %d: counter %s without _total" % (n, parts[2]))
@@ -55,15 +85,20 @@ def check(lines):
         if not m:
             raise ValueError("line %d: not a sample: %s" % (n, line))
         name, lab, val = m.group(1), labels(m.group(3) or ""), m.group(4)
-        if name != cur:
-            raise ValueError("line %d: %s outside its family (%s)" % (n, name, cur))
         v = float(val)
-        if types[name] == "counter" and (v < 0 or math.isnan(v)):
+        if cur and types[cur] == "histogram":
+            hist_sample(n, cur, name, lab, v, hists)
+        elif name != cur:
+            raise ValueError("line %d: %s outside its family (%s)" % (n, name, cur))
+        elif types[name] == "counter" and (v < 0 or math.isnan(v)):
             raise ValueError("line %d: counter %s is %s" % (n, name, val))
         if (name, lab) in series:
             raise ValueError("line %d: series repeated: %s" % (n, line))
         series.add((name, lab))
         sums[name] = sums.get(name, 0) + v
+    for (fam, rest), h in hists.items():
+        if h["count"] is None:
+            raise ValueError("histogram %s%s without _count" % (fam, dict(rest)))
     return series, sums
 
 

@@ -95,6 +95,35 @@ static void gauge_words(void **state)
 	assert_false(prom_is_gauge("devices_full"));
 }
 
+static void histograms(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = render("{\"api\": {\"request_seconds\": [{\"route\": \"auth\", \"le\": [0.001, 0.5],"
+		   " \"buckets\": [1, 3, 4], \"sum\": 2.25, \"count\": 4}]},"
+		   " \"store\": {\"commit_seconds\": {\"le\": [0.01], \"buckets\": [2, 2],"
+		   " \"sum\": 0.004, \"count\": 2}}}");
+	assert_non_null(strstr(s, "# TYPE iiot_api_request_seconds histogram\n"
+			       "iiot_api_request_seconds_bucket{route=\"auth\",le=\"0.001\"} 1\n"
+			       "iiot_api_request_seconds_bucket{route=\"auth\",le=\"0.5\"} 3\n"
+			       "iiot_api_request_seconds_bucket{route=\"auth\",le=\"+Inf\"} 4\n"
+			       "iiot_api_request_seconds_sum{route=\"auth\"} 2.25\n"
+			       "iiot_api_request_seconds_count{route=\"auth\"} 4\n"));
+	assert_non_null(strstr(s, "# TYPE iiot_store_commit_seconds histogram\n"
+			       "iiot_store_commit_seconds_bucket{le=\"0.01\"} 2\n"));
+	/* the parts are not counters of their own */
+	assert_null(strstr(s, "_le"));
+	assert_null(strstr(s, "buckets"));
+	free(s);
+	/* buckets that are not cumulative, or a count that disagrees: left out */
+	s = render("{\"x_seconds\": {\"le\": [1], \"buckets\": [3, 2], \"sum\": 1, \"count\": 2},"
+		   " \"y_seconds\": {\"le\": [1], \"buckets\": [1, 2], \"sum\": 1, \"count\": 5}}");
+	assert_null(strstr(s, "iiot_x_seconds"));
+	assert_null(strstr(s, "iiot_y_seconds"));
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +132,7 @@ int main(void)
 		cmocka_unit_test(names_are_clean),
 		cmocka_unit_test(by_label_and_links_skipped),
 		cmocka_unit_test(gauge_words),
+		cmocka_unit_test(histograms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
