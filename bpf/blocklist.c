@@ -1,21 +1,79 @@
-/* Blocklist map access for iiotd and iiot-xdp; see blocklist.h. */
+/*
+ * Blocklist map access for iiotd and iiot-xdp; see blocklist.h.  The few
+ * map commands go straight to bpf(2), without libbpf, so that iiotd links
+ * no BPF library: after its privileges are dropped it only updates the
+ * map through the descriptor it opened as root (Linux 6.5+ checks
+ * capabilities when a map is created or a program loaded, not on map
+ * commands through an open descriptor).
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
+#include <linux/bpf.h>
 #include <linux/magic.h>
 
 #include "blocklist.h"
 #include "iiot_xdp.h"
 
 static __thread char bl_err[256];
+
+static int sys_bpf(int cmd, union bpf_attr *a)
+{
+	return (int)syscall(__NR_bpf, cmd, a, sizeof(*a));
+}
+
+static int obj_get(const char *path)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.pathname = (uint64_t)(uintptr_t)path;
+	return sys_bpf(BPF_OBJ_GET, &a);
+}
+
+static int obj_pin(int fd, const char *path)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.pathname = (uint64_t)(uintptr_t)path;
+	a.bpf_fd = (uint32_t)fd;
+	return sys_bpf(BPF_OBJ_PIN, &a);
+}
+
+static int map_elem(int cmd, int fd, const void *key, void *val,
+		    uint64_t flags)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	a.key = (uint64_t)(uintptr_t)key;
+	a.value = (uint64_t)(uintptr_t)val;	/* next_key for GET_NEXT_KEY */
+	a.flags = flags;
+	return sys_bpf(cmd, &a);
+}
+
+static int map_create(void)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_HASH;
+	a.key_size = sizeof(struct iiot_block_key);
+	a.value_size = sizeof(struct iiot_block_val);
+	a.max_entries = IIOT_XDP_BLOCK_MAX;
+	memcpy(a.map_name, "blocklist", sizeof("blocklist"));
+	return sys_bpf(BPF_MAP_CREATE, &a);
+}
 
 const char *iiot_bl_error(void)
 {
@@ -82,35 +140,67 @@ int iiot_bpf_dir(const char *ifname, char *buf, size_t len, bool mk)
 int iiot_bl_open(const char *ifname, bool create)
 {
 	char dir[128], path[160];
-	int fd, rc;
+	int rc;
 
 	rc = iiot_bpf_dir(ifname, dir, sizeof(dir), create);
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/blocklist", dir);
-	fd = bpf_obj_get(path);
+	rc = iiot_bl_open_path(path, create);
+	if (rc == -ENOENT)
+		return seterr(rc, "no blocklist pinned at %s: start iiot-xdp "
+			      "on %s, or add an entry first", path, ifname);
+	return rc;
+}
+
+/* The directories above path, made 0700 like iiot_bpf_dir's. */
+static int mkparents(const char *path)
+{
+	char buf[256], *p;
+	int rc;
+
+	if (strncmp(path, "/sys/fs/bpf/", 12) ||
+	    strlen(path) >= sizeof(buf))
+		return seterr(-EINVAL, "%s is not a path below /sys/fs/bpf",
+			      path);
+	rc = ensure_bpffs();
+	if (rc)
+		return rc;
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 12; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return perm_hint(-errno, buf);
+		*p = '/';
+	}
+	return 0;
+}
+
+int iiot_bl_open_path(const char *path, bool create)
+{
+	int fd, rc;
+
+	fd = obj_get(path);
 	if (fd >= 0)
 		return fd;
 	rc = -errno;
 	if (rc != -ENOENT || !create) {
 		if (rc == -ENOENT)
-			return seterr(rc, "no blocklist pinned at %s: start "
-				      "iiot-xdp on %s, or add an entry first",
-				      path, ifname);
+			return seterr(rc, "no blocklist pinned at %s", path);
 		return perm_hint(rc, path);
 	}
+	rc = mkparents(path);
+	if (rc)
+		return rc;
 	/* Same type, sizes and flags as the program's map: libbpf reuses it. */
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "blocklist",
-			    sizeof(struct iiot_block_key),
-			    sizeof(struct iiot_block_val), IIOT_XDP_BLOCK_MAX,
-			    NULL);
+	fd = map_create();
 	if (fd < 0)
 		return perm_hint(-errno, "create blocklist map");
-	if (bpf_obj_pin(fd, path)) {
+	if (obj_pin(fd, path)) {
 		rc = -errno;
 		close(fd);
 		/* someone else created it meanwhile: use theirs */
-		if (rc == -EEXIST && (fd = bpf_obj_get(path)) >= 0)
+		if (rc == -EEXIST && (fd = obj_get(path)) >= 0)
 			return fd;
 		return perm_hint(rc, path);
 	}
@@ -136,12 +226,12 @@ int iiot_bl_add(int fd, const uint8_t mac[6])
 	struct timespec ts;
 
 	mk_key(&k, mac);
-	if (bpf_map_lookup_elem(fd, &k, &v) == 0)
+	if (map_elem(BPF_MAP_LOOKUP_ELEM, fd, &k, &v, 0) == 0)
 		return 0;
 	memset(&v, 0, sizeof(v));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	v.added_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	if (bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST) && errno != EEXIST) {
+	if (map_elem(BPF_MAP_UPDATE_ELEM, fd, &k, &v, BPF_NOEXIST) && errno != EEXIST) {
 		if (errno == E2BIG || errno == ENOMEM)
 			return seterr(-errno, "blocklist is full (%u entries)",
 				      IIOT_XDP_BLOCK_MAX);
@@ -156,7 +246,7 @@ int iiot_bl_del(int fd, const uint8_t mac[6])
 	char s[18];
 
 	mk_key(&k, mac);
-	if (bpf_map_delete_elem(fd, &k)) {
+	if (map_elem(BPF_MAP_DELETE_ELEM, fd, &k, NULL, 0)) {
 		if (errno == ENOENT) {
 			iiot_mac_format(mac, s);
 			return seterr(-ENOENT, "%s is not on the blocklist", s);
@@ -173,10 +263,10 @@ int iiot_bl_list(int fd, struct iiot_bl_entry *out, size_t max)
 	void *prev = NULL;
 	int n = 0;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (map_elem(BPF_MAP_GET_NEXT_KEY, fd, prev, &next, 0) == 0) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, &v))
+		if (map_elem(BPF_MAP_LOOKUP_ELEM, fd, &k, &v, 0))
 			continue;	/* deleted meanwhile */
 		if ((size_t)n < max) {
 			memcpy(out[n].mac, k.mac, 6);

@@ -30,6 +30,8 @@ struct iiot_bl_entry {
  * Returns a map fd or -errno.
  */
 int iiot_bl_open(const char *ifname, bool create);
+/* The same by pin path (below /sys/fs/bpf; create makes its directories). */
+int iiot_bl_open_path(const char *path, bool create);
 void iiot_bl_close(int fd);
 
 /* Add (keeps the counters of an existing entry) / remove one MAC. */
