@@ -181,6 +181,9 @@
 	X(INVENTORY_FLOOD, "inventory.mac_flood", WARNING, "T0814", 300, \
 	  "Many new MAC addresses: {detail}", \
 	  "大量新的 MAC 地址：{detail}") \
+	X(ENFORCE_REFUSED, "enforce.refused", WARNING, NULL, 300, \
+	  "Block of {src} refused: {detail}", \
+	  "拒绝阻断 {src}：{detail}") \
 	ALERT_RULES_BASELINE(X) \
 	ALERT_RULES_SIGNAL(X)
 

@@ -152,6 +152,7 @@ H(h_alert_ack) H(h_alert_shelve) H(h_alert_unshelve) H(h_alert_comment)
 H(h_analytics) H(h_diag) H(h_device_health)
 H(h_rules) H(h_rule) H(h_rule_versions) H(h_rule_add) H(h_rule_put)
 H(h_rule_del) H(h_rule_rollback) H(h_rule_check)
+H(h_enforcement) H(h_enforcement_put) H(h_blocks) H(h_block_add) H(h_block_del)
 #undef H
 
 /* h_alerts.c: the alerts subsystem's listener (alertsys_listen) */

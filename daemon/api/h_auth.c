@@ -28,12 +28,13 @@ static json_t *session_json(struct rq *r, const struct session *se, int must_cha
 	for (p = 0; p < PERM_COUNT; p++)
 		if (role_has(se->role, p))
 			json_array_append_new(perms, json_string(perm_name(p)));
-	return json_pack("{ss ss ss ss sb so ss sI}", "user", se->user,
+	return json_pack("{ss ss ss ss sb so ss sI sb}", "user", se->user,
 			 "role", role_name(se->role), "stage", stage_name(se->stage),
 			 "csrf", se->csrf, "must_change", must_change,
 			 "permissions", perms, "site", r->api->set.site,
 			 "idle_ms", (json_int_t)(se->role == ROLE_ADMIN ?
-						 r->api->set.idle_admin_ms : r->api->set.idle_ms));
+						 r->api->set.idle_admin_ms : r->api->set.idle_ms),
+			 "mfa", se->mfa_ok);
 }
 
 static void login_audit(struct rq *r, const char *user, const char *result, const char *why)
@@ -208,6 +209,7 @@ static int second_factor_ok(struct rq *r, struct session *se, const struct user 
 		return -1;
 	}
 	se->stage = SESS_FULL;
+	se->mfa_ok = 1;
 	se->mfa_fails = 0;
 	se->enrolling = 0;
 	api_set_cookie(r, se->id);
@@ -315,6 +317,7 @@ static void password_done(struct rq *r, const struct hash_result *res, void *arg
 	struct session *se, *n;
 	enum sess_stage stage;
 	struct user u;
+	int mfa_ok;
 
 	if (!res)
 		return;
@@ -348,6 +351,7 @@ static void password_done(struct rq *r, const struct hash_result *res, void *arg
 	}
 	/* every other session of this user ends; this one continues under a new id */
 	stage = se->stage;
+	mfa_ok = se->mfa_ok;
 	session_drop_user(u.id);
 	n = session_new(u.id, u.name, u.role, u.gen, stage, r->addr);
 	r->sess = n;
@@ -355,6 +359,7 @@ static void password_done(struct rq *r, const struct hash_result *res, void *arg
 		api_error(r, 503, "no session available");
 		return;
 	}
+	n->mfa_ok = mfa_ok;
 	api_set_cookie(r, n->id);
 	api_reply(r, 200, session_json(r, n, 0));
 }

@@ -90,6 +90,11 @@ static const struct route {
 	{ POST, "/api/v1/alerts/{}/shelve", PERM_ALERT_ACK, R_STATE | R_BODY, h_alert_shelve },
 	{ POST, "/api/v1/alerts/{}/unshelve", PERM_ALERT_ACK, R_STATE | R_BODY, h_alert_unshelve },
 	{ POST, "/api/v1/alerts/{}/comment", PERM_ALERT_ACK, R_STATE | R_BODY, h_alert_comment },
+	{ GET, "/api/v1/enforcement", PERM_ALERT_READ, 0, h_enforcement },
+	{ PUT, "/api/v1/enforcement", PERM_ENFORCE, R_STATE | R_BODY | R_SESSION, h_enforcement_put },
+	{ GET, "/api/v1/blocks", PERM_ALERT_READ, 0, h_blocks },
+	{ POST, "/api/v1/blocks", PERM_ENFORCE, R_STATE | R_BODY, h_block_add },
+	{ DEL, "/api/v1/blocks/{}", PERM_ENFORCE, R_STATE, h_block_del },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

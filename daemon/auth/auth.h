@@ -33,6 +33,7 @@ enum perm {
 	PERM_ALERT_READ,	/* alerts, their evidence, the rule table */
 	PERM_ALERT_ACK,		/* acknowledge, shelve, unshelve, comment */
 	PERM_METRICS_READ,	/* /metrics: counters, no plant data */
+	PERM_ENFORCE,		/* XDP blocks and the enforcement switch */
 	PERM_COUNT
 };
 

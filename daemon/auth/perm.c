@@ -18,7 +18,8 @@ static const struct {
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
 		B(PERM_DEVICE_CONTROL) | B(PERM_USER_READ) | B(PERM_USER_ADMIN) |
 		B(PERM_AUDIT_READ) | B(PERM_SETTINGS_READ) | B(PERM_SETTINGS_WRITE) |
-		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) | B(PERM_METRICS_READ) },
+		B(PERM_ALERT_READ) | B(PERM_ALERT_ACK) | B(PERM_METRICS_READ) |
+		B(PERM_ENFORCE) },
 	[ROLE_ENGINEER] = { "engineer",
 		B(PERM_PUBLIC) | B(PERM_SELF) | B(PERM_DEVICE_READ) |
 		B(PERM_DEVICE_CONTROL) | B(PERM_SETTINGS_READ) |
@@ -39,7 +40,7 @@ static const struct {
 static const char *const perm_names[PERM_COUNT] = {
 	"public", "self", "device.read", "device.control", "user.read",
 	"user.admin", "audit.read", "settings.read", "settings.write",
-	"alert.read", "alert.ack", "metrics.read",
+	"alert.read", "alert.ack", "metrics.read", "enforce.admin",
 };
 
 const char *role_name(enum role r)

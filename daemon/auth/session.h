@@ -31,6 +31,7 @@ struct session {
 	uint8_t enroll_secret[TOTP_SECRET];	/* pending TOTP enrolment */
 	int enrolling;
 	int mfa_fails;
+	int mfa_ok;		/* a TOTP code was checked in this session */
 };
 
 struct session *session_new(int64_t user_id, const char *user, enum role role,

@@ -9,6 +9,7 @@
 
 #include "alerts/alertsys.h"
 #include "analytics/analytics.h"
+#include "enforce/enforce.h"
 #include "auth/audit.h"
 #include "capture/capture.h"
 #include "core/ctlcmds.h"
@@ -389,6 +390,13 @@ static json_t *answer(struct iiotd *d, struct capsnap *snap,
 
 		peer_name(peer, who, sizeof(who));
 		return analytics_ctl(d, req, who);
+	}
+	case CTL_BLOCKS:
+	case CTL_UNBLOCK: {
+		char who[64];
+
+		peer_name(peer, who, sizeof(who));
+		return enforce_ctl(d, req, who);
 	}
 	default:
 		return fail("request not handled here");

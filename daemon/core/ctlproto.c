@@ -27,6 +27,8 @@ static const struct {
 	{ "alert-unshelve", CTL_ALERT_UNSHELVE, 1, 2, 1 },
 	{ "health", CTL_HEALTH, 0, 1, 0 },
 	{ "rule", CTL_RULE, 1, 3, 1 },
+	{ "blocks", CTL_BLOCKS, 0, 0, 0 },
+	{ "unblock", CTL_UNBLOCK, 1, 1, 0 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -164,6 +166,7 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 	case CTL_DEVICE:
 	case CTL_MONITOR:
 	case CTL_HEALTH:
+	case CTL_UNBLOCK:
 		return n >= 2 ? copy_arg(req->arg, sizeof(req->arg), tok[1],
 					 err, errlen) : 0;
 	case CTL_ALERTS:

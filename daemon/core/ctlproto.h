@@ -15,7 +15,9 @@
  * alert-shelve ID MINUTES COMMENT... (audited as lifecycle is) |
  * health [KEY] (health scores of every device and link, or of one device) |
  * rule list | rule show|history|delete NAME | rule rollback NAME VERSION |
- * rule put|check NAME JSON... (analytics rules; changes audited).
+ * rule put|check NAME JSON... (analytics rules; changes audited) |
+ * blocks (the XDP blocklist and enforcement status) | unblock MAC
+ * (audited).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -43,11 +45,13 @@ enum ctl_verb {
 	CTL_ALERT_UNSHELVE,
 	CTL_HEALTH,
 	CTL_RULE,
+	CTL_BLOCKS,
+	CTL_UNBLOCK,
 };
 
 struct ctl_req {
 	enum ctl_verb verb;
-	char arg[CTL_MAX_ARG];		/* KEY, LABEL, PROTO or RING */
+	char arg[CTL_MAX_ARG];		/* KEY, LABEL, PROTO, RING or MAC */
 	char arg2[32];			/* lifecycle: STATE */
 	char text[CTL_MAX_ARG];		/* lifecycle: REASON; alert-*:
 					 * COMMENT; may be "" */

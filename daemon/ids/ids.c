@@ -14,7 +14,7 @@
 static const char *const ids_keys[] = {
 	"engineering", "identify_limit", "hello_limit", "arp_reply_limit",
 	"new_mac_limit", "startup", "ar_timeout", "disable", "block", "learn",
-	NULL
+	"action", NULL
 };
 
 void ids_policy_default(struct ids_policy *p)
@@ -48,6 +48,38 @@ static int rules_conf(const struct conf *c, const char *key, bool *set,
 	return 0;
 }
 
+/* action = RULE alert|block */
+static int actions_conf(const struct conf *c, bool *block, char *err,
+			size_t errlen)
+{
+	const struct conf_entry *e = NULL;
+	char rule[64], act[16];
+	int r;
+
+	while ((e = conf_next(c, "ids", "action", e))) {
+		if (sscanf(e->value, "%63s %15s", rule, act) != 2 ||
+		    strchr(e->value, '\n')) {
+			conf_errf(c, e, err, errlen, "ids.action: '%s': give a "
+				  "rule and an action (alert or block)",
+				  e->value);
+			return -1;
+		}
+		r = alert_rule_parse(rule);
+		if (r < 0 || r == ALERT_R_FLOOD) {
+			conf_errf(c, e, err, errlen, "ids.action: no rule '%s' "
+				  "(docs/security.md lists them)", rule);
+			return -1;
+		}
+		if (strcmp(act, "alert") && strcmp(act, "block")) {
+			conf_errf(c, e, err, errlen, "ids.action: '%s' is not "
+				  "an action (alert or block)", act);
+			return -1;
+		}
+		block[r] = !strcmp(act, "block");
+	}
+	return 0;
+}
+
 int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 		    size_t errlen)
 {
@@ -71,7 +103,8 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 	    conf_get_ms(c, "ids", "learn", 3600000, 0, 366ULL * 86400000ULL,
 			&p->learn_ns, err, errlen) ||
 	    rules_conf(c, "disable", p->disabled, err, errlen) ||
-	    rules_conf(c, "block", p->block, err, errlen))
+	    rules_conf(c, "block", p->block, err, errlen) ||
+	    actions_conf(c, p->block, err, errlen))
 		return -1;
 	p->identify_limit = (uint32_t)v[0];
 	p->hello_limit = (uint32_t)v[1];
@@ -147,6 +180,12 @@ static void take_policy(struct ids *ids)
 	if (n)
 		ids->p = *n;
 	free(n);
+}
+
+void ids_set_blocker(struct ids *ids, ids_block_fn fn, void *arg)
+{
+	ids->block_fn = fn;
+	ids->block_arg = arg;
 }
 
 void ids_get_counters(const struct ids *ids, struct ids_counters *out)
@@ -318,6 +357,7 @@ uint64_t ids_raise(struct ids *ids, unsigned int rule, unsigned int sev,
 	const struct model_device *md = NULL;
 	struct alert_ev ev;
 	char buf[80];
+	uint64_t id;
 
 	if (ids->p.disabled[rule] || !ids->al)
 		return 0;
@@ -342,7 +382,10 @@ uint64_t ids_raise(struct ids *ids, unsigned int rule, unsigned int sev,
 	ev.detail = detail;
 	ev.count = ids->count;
 	ids->ctr.raised++;
-	return alerts_raise(ids->al, &ev);
+	id = alerts_raise(ids->al, &ev);
+	if (ids->p.block[rule] && src && ids->block_fn)
+		ids->block_fn(ids->block_arg, src, rule, id);
+	return id;
 }
 
 void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,

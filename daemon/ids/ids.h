@@ -19,7 +19,10 @@
  *   startup = 2s              EtherCAT: cyclic operation this long ends
  *                             start-up (register writes become alerts)
  *   disable = RULE            repeat: a rule id not to raise
- *   block = RULE              repeat: enforcement action for a rule
+ *   action = RULE alert|block repeat: a rule's action (alert, the
+ *                             default; block: its source MAC into the
+ *                             XDP blocklist, daemon/enforce/enforce.h)
+ *   block = RULE              repeat: the same as "action = RULE block"
  *   learn = 1h                the learning window of a fresh baseline
  *                             (0: none; docs/security.md "Baseline")
  */
@@ -80,6 +83,15 @@ void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
 	       uint64_t frame_no);
 
 void ids_get_counters(const struct ids *ids, struct ids_counters *out);
+
+/*
+ * Enforcement: each occurrence of a rule whose action is block, with a
+ * source MAC, calls fn(arg, src, rule, alert id) on the capture thread;
+ * fn only queues.  Set it through capture_call (fn NULL: none).
+ */
+typedef void (*ids_block_fn)(void *arg, const uint8_t src[6],
+			     unsigned int rule, uint64_t alert);
+void ids_set_blocker(struct ids *ids, ids_block_fn fn, void *arg);
 /*
  * Raise what rate rules still hold back (floods are raised in batches,
  * ids_int.h): at the end of a capture file.  O(stations).

@@ -93,6 +93,8 @@ struct ids {
 	uint32_t link_limit[BL_LINES], link_gen;
 	uint32_t count;			/* occurrences the next raise stands
 					 * for (0: 1) */
+	ids_block_fn block_fn;		/* ids_set_blocker */
+	void *block_arg;
 	/* the frame being inspected */
 	const struct decoded *d;
 	uint64_t ts, frame_no;

@@ -60,10 +60,15 @@ ROUTES=(
 	"POST /alerts/999999/shelve {} alert.ack"
 	"POST /alerts/999999/unshelve {} alert.ack"
 	"POST /alerts/999999/comment {} alert.ack"
+	"GET /enforcement - alert.read"
+	"PUT /enforcement {} enforce.admin"
+	"GET /blocks - alert.read"
+	"POST /blocks {} enforce.admin"
+	"DELETE /blocks/nosuch - enforce.admin"
 	"POST /logout - self"
 )
 declare -A PERMS=(
-	[admin]="public self device.read device.control user.read user.admin audit.read settings.read settings.write alert.read alert.ack"
+	[admin]="public self device.read device.control user.read user.admin audit.read settings.read settings.write alert.read alert.ack enforce.admin"
 	[engineer]="public self device.read device.control settings.read alert.read alert.ack"
 	[operator]="public self device.read alert.read alert.ack"
 	[viewer]="public self device.read alert.read"
