@@ -59,6 +59,13 @@ try {
     if (sev !== 'Critical') throw new Error('severity ' + sev);
     await shot('01-alerts');
   });
+  await step('the blocks section says iiot cannot block here (tap mode), nothing blocked', async () => {
+    await page.waitForSelector('#block-status .block-mode');
+    const st = await page.textContent('#block-status');
+    if (!st.includes('Tap mode: iiot cannot block')) throw new Error('status ' + st);
+    await page.waitForSelector('#block-list p.empty');
+    if (await page.$('#block-toggle')) throw new Error('an operator may not switch enforcement');
+  });
   await step('filter by severity', async () => {
     await page.selectOption('#alert-filter select[name=severity]', 'critical');
     await page.waitForTimeout(500);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The alert console in Debian's chromium (headless, playwright-core): an
 # operator sees the faulty line's DCP Set from a stranger in the list and
-# the header counts, acknowledges it and shelves it with a comment, opens
-# its detail and downloads the evidence pcap.  Screenshots in
+# the header counts, and the blocks section saying iiot cannot block (tap
+# mode); acknowledges it and shelves it with a comment, opens its detail
+# and downloads the evidence pcap.  Screenshots in
 # build/test-output/web-alerts/.
 . "$(dirname "$0")/../lib.sh"
 . "$IIOT_TOP/tests/api/lib_api.sh"

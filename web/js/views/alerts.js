@@ -1,7 +1,7 @@
 // The alert console (docs/security.md): filters, the list with live
 // updates, acknowledge / shelve / unshelve with a comment, and an alert's
 // detail with its evidence frames, pcap download and history.
-import { get, post } from '../api.js';
+import { del, get, post, put } from '../api.js';
 import { h, table, toast } from '../dom.js';
 import { t, currentLang } from '../i18n.js';
 
@@ -49,6 +49,34 @@ function actions(a, app, done) {
       } }, t('alerts.shelve'))));
 }
 
+// The XDP blocklist (docs/security.md, Enforcement): whether iiot can
+// block here, the blocks with their reason, expiry and frames dropped;
+// admins unblock and turn enforcement on (with MFA) or off.
+function blocksSection(app) {
+  const status = h('p', { id: 'block-status' });
+  const body = h('div', { id: 'block-list' });
+  const admin = app.can('enforce.admin');
+  async function load() {
+    const r = await get('/blocks');
+    const mode = t('blocks.mode.' + r.mode) + ' · ' + t(r.enabled ? 'blocks.on' : 'blocks.off');
+    status.replaceChildren(h('span', { class: 'block-mode' }, mode), r.reason ? ' — ' + r.reason : '',
+      admin && r.can_block ? h('button', { id: 'block-toggle', onclick: async () => {
+        try { await put('/enforcement', { enabled: !r.enabled }); toast(t('saved')); load(); } catch (e) { toast(e.message, true); }
+      } }, t(r.enabled ? 'blocks.turnoff' : 'blocks.turnon')) : '');
+    if (!r.blocks.length) { body.replaceChildren(h('p', { class: 'empty' }, t('blocks.none'))); return; }
+    body.replaceChildren(table(
+      [t('blocks.mac'), t('blocks.source'), t('blocks.reason'), t('blocks.expires'), t('blocks.dropped'), ''],
+      r.blocks.map((b) => [h('code', {}, b.mac), t('blocks.src.' + b.source), b.reason,
+        b.expires_ms ? fmtNs(b.expires_ms * 1e6) : t('blocks.never'), b.hits,
+        admin ? h('button', { class: 'unblock', onclick: async () => {
+          try { await del('/blocks/' + b.mac.replaceAll(':', '-')); toast(t('saved')); load(); } catch (e) { toast(e.message, true); }
+        } }, t('blocks.unblock')) : '']),
+      (i) => ({ class: 'block-row', dataset: { mac: r.blocks[i].mac } })));
+  }
+  load().catch((e) => status.replaceChildren(e.message));
+  return { el: h('section', { id: 'blocks' }, h('h2', {}, t('blocks.title')), status, body), load };
+}
+
 export async function list(main, app) {
   const rules = (await get('/alerts/rules')).rules;
   const f = h('form', { class: 'toolbar', id: 'alert-filter', onsubmit: (ev) => { ev.preventDefault(); load(); } },
@@ -86,8 +114,9 @@ export async function list(main, app) {
     clearTimeout(timer);
     timer = setTimeout(() => { if (busy()) later(1000); else load().catch(() => {}); }, ms);
   }
-  const off = app.onAlert(() => later(300));
-  main.append(h('h1', {}, t('nav.alerts')), counts, f, body);
+  const blocks = blocksSection(app);
+  const off = app.onAlert(() => { later(300); blocks.load().catch(() => {}); });
+  main.append(h('h1', {}, t('nav.alerts')), counts, f, body, blocks.el);
   await load();
   return () => { off(); clearTimeout(timer); };
 }
