@@ -35,26 +35,30 @@ static int check_dev(struct model *m, const struct model_device *dev,
 {
 	char label[80];
 
-	model_device_label(m, dev, label, sizeof(label));
+	/* " plc-1", or nothing when the label is the MAC itself */
+	label[0] = ' ';
+	model_device_label(m, dev, label + 1, sizeof(label) - 1);
+	if (!strcmp(label + 1, ms))
+		label[0] = 0;
 	switch (dev->lifecycle) {
 	case MODEL_LC_COMMISSIONED:
 	case MODEL_LC_ACTIVE:
 	case MODEL_LC_MAINTENANCE:
-		snprintf(why, len, "%s is the admitted device %s (lifecycle "
+		snprintf(why, len, "%s is the admitted device%s (lifecycle "
 			 "%s): iiot never blocks it", ms, label,
 			 model_lifecycle_name(dev->lifecycle));
 		return ENFORCE_G_ADMITTED;
 	}
 	if (dev->kind == MODEL_DEV_ECAT_MASTER &&
 	    runs_cyclic(m, dev, MODEL_LINK_ECAT)) {
-		snprintf(why, len, "%s is the EtherCAT master %s running the "
+		snprintf(why, len, "%s is the EtherCAT master%s running the "
 			 "line: iiot never blocks it", ms, label);
 		return ENFORCE_G_MASTER;
 	}
 	if ((dev->kind == MODEL_DEV_PN_CONTROLLER ||
 	     dev->kind == MODEL_DEV_PN_DEVICE) &&
 	    runs_cyclic(m, dev, MODEL_LINK_PN_RT)) {
-		snprintf(why, len, "%s is the PROFINET %s %s with a running "
+		snprintf(why, len, "%s is the PROFINET %s%s with a running "
 			 "AR: iiot never blocks it", ms,
 			 dev->kind == MODEL_DEV_PN_CONTROLLER ? "controller" :
 			 "device", label);

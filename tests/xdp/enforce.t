@@ -6,7 +6,9 @@
 # pn.dcp.set_from_stranger, whose action is block: iiotd puts the stranger
 # into the blocklist, and its later Set frames are dropped by XDP before
 # the device sees any, while the controller's cyclic frames all arrive.
-# The block shows in iiot-xdp block list and iiotctl blocks.
+# The block shows in iiot-xdp block list and iiotctl blocks.  The same
+# rule fired by the controller (a Set to a device it has no AR with) is
+# refused by the fail-open guard and alerted; the controller is never cut.
 . "$(dirname "$0")/common.sh"
 xdp_require
 command -v python3 >/dev/null || skip_all "python3 is not installed"
@@ -80,6 +82,15 @@ blocked() { ctl blocks --json | jq -e ".blocks[] | select(.mac == \"$STRANGER\" 
 wait_for 10 blocked && ok "the stranger's DCP Set blocked its source" ||
 	fail "blocked" "$(ctl blocks --json)" "$(tail -5 "$XDIR/iiotd.log")"
 in_ns "$NS_S" python3 "$RIG" dcpset "$IF_S" $STRANGER $DEV 100 $N_SETS >/dev/null
+# fail-open: the controller's own Set to a device it has no AR with raises
+# the same rule, but the controller runs an AR: refused and alerted, never
+# blocked (its cyclic frames are counted below)
+in_ns "$NS_S" python3 "$RIG" dcpset "$IF_S" $CTRL 00:0e:8c:10:00:02 500 1 >/dev/null
+refused() { ctl alerts --json | jq -se "any(.rule == \"enforce.refused\" and .src_mac == \"$CTRL\")"; }
+wait_for 10 refused && ok "the rule's block of the controller is refused and alerted" ||
+	fail "enforce.refused" "$(ctl alerts --json)"
+[[ $(ctl alerts --json | jq -r "select(.rule == \"enforce.refused\") | .message") == *"with a running AR"* ]] &&
+	ok "...saying why" || fail "refusal reason" "$(ctl alerts --json | jq -c 'select(.rule == "enforce.refused")')"
 sleep 0.5
 touch "$XDIR/stop"
 wait "$CYC"
@@ -96,10 +107,11 @@ expect_eq "every cyclic frame of the controller arrived (0 lost)" \
 "$XDP" block list --iface "$IF_BS" --json >"$XDIR/bl.json" 2>&1
 expect_eq "iiot-xdp block list: the stranger, its $N_SETS later Sets dropped" \
 	"$(jq -r ".[] | select(.mac == \"$STRANGER\") | .hits" "$XDIR/bl.json" 2>&1)" $N_SETS
+expect_eq "only the stranger is blocked" "$(ctl blocks --json | jq -r '[.blocks[].mac] | join(" ")')" "$STRANGER"
 ctl blocks >"$XDIR/blocks.txt"
 grep -q "^$STRANGER  rule .* $N_SETS  rule pn.dcp.set_from_stranger" "$XDIR/blocks.txt" &&
 	ok "iiotctl blocks: the stranger, why, frames dropped" || fail "iiotctl blocks" "$(cat "$XDIR/blocks.txt")"
-ctl alerts --json | jq -e 'select(.rule == "pn.dcp.set_from_stranger")' >/dev/null &&
+ctl alerts --json | jq -se 'any(.rule == "pn.dcp.set_from_stranger" and .src_mac == "'$STRANGER'")' >/dev/null &&
 	ok "the alert is raised" || fail "alert" "$(ctl alerts --json)"
 ctl unblock "$STRANGER" >/dev/null && [ "$("$XDP" block list --iface "$IF_BS" --json | jq length)" = 0 ] &&
 	ok "iiotctl unblock empties the map" || fail "unblock" "$("$XDP" block list --iface "$IF_BS")"
