@@ -4,9 +4,10 @@
 # turning it on needs an admin session that passed MFA (403 for a token or
 # a password-only session), the faulty line's stranger (DCP Set) is
 # blocked by its rule's action with a TTL and a reason, a block by hand of
-# the EtherCAT master or the PROFINET controller is refused with 409 and
-# the reason and raises enforce.refused, a short block expires out of the
-# map, unblock works by API and iiotctl, and every change is audited.  In
+# the EtherCAT master, the PROFINET controller or an admitted device is
+# refused with 409 and the reason and raises enforce.refused, a short block
+# expires out of the map, unblock works by API and iiotctl, every change is
+# audited, and a restart keeps the switch and the blocks.  In
 # tap mode (no map) iiot says it cannot block, and the alert says so.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib_api.sh"
@@ -78,6 +79,9 @@ expect_eq "blocking the EtherCAT master: 409" "$CODE $(jf .error | grep -o 'Ethe
 req "$D/none" GET "/alerts?rule=enforce.refused" "" "${VW[@]}"
 expect_eq "...each refusal alerted" "$(jf '[.alerts[].src_mac] | sort | join(" ")')" \
 	"00:0e:8c:00:02:01 00:1b:21:30:00:01"
+req "$D/none" GET "/alerts/$(jf '.alerts[0].id')" "" "${VW[@]}"
+[[ $(jf .message) == "Block of "*"refused: "*"iiot never blocks it" ]] && ok "...with the guard's reason" ||
+	fail "refusal message" "$BODY"
 req "$A" POST /blocks '{"mac":"01:00:5e:00:00:01","reason":"test"}'
 expect_eq "a multicast MAC: 400" "$CODE" 400
 req "$A" POST /blocks '{"mac":"02:00:00:00:00:77"}'
@@ -101,6 +105,14 @@ expect_eq "unblock by API" "$CODE $(jf '.blocks | length')" "200 0"
 inmap | grep -qx "$STRANGER" && fail "out of the map" "$(inmap)" || ok "...out of the map"
 req "$A" DELETE "/blocks/${STRANGER//:/-}"
 expect_eq "unblock of what is not blocked: 404" "$CODE" 404
+# admitted: never blocked, whoever asks
+req "$A" GET "/devices?limit=1000"
+sid=$(jf ".devices[] | select(.mac == \"$STRANGER\") | .id")
+req "$A" PUT "/devices/$sid/lifecycle" '{"state":"pending"}'
+req "$A" PUT "/devices/$sid/lifecycle" '{"state":"commissioned"}'
+req "$A" POST /blocks "{\"mac\":\"$STRANGER\",\"reason\":\"test\"}"
+expect_eq "blocking an admitted device: 409 with the reason" "$CODE $(jf .error)" \
+	"409 $STRANGER is the admitted device (lifecycle commissioned): iiot never blocks it"
 "$BIN/iiotctl" unblock -s "$D/iiotd.sock" "$STRANGER" >"$D/ctl.out" 2>&1
 expect_eq "iiotctl unblock of what is not blocked fails, saying so" \
 	"$? $(grep -o 'is not blocked' "$D/ctl.out")" "1 is not blocked"
@@ -114,10 +126,26 @@ expect_eq "audit: enforcement turned on, and the refusals" \
 	"$(a 'PUT /api/v1/enforcement' ok) $(a 'PUT /api/v1/enforcement' denied)" "1 2"
 expect_eq "audit: the rule's block, the expiry" "$(a enforce.block ok) $(a enforce.expire ok)" "1 1"
 expect_eq "audit: blocks by hand, allowed and refused" \
-	"$(a 'POST /api/v1/blocks' ok) $(a 'POST /api/v1/blocks' fail)" "1 4"
+	"$(a 'POST /api/v1/blocks' ok) $(a 'POST /api/v1/blocks' fail)" "1 5"
 expect_eq "audit: unblocks (API, iiotctl)" \
 	"$(a 'DELETE /api/v1/blocks/02-de-ad-be-ef-01' ok) $(a enforce.unblock ok) $(a enforce.unblock fail)" "1 1 1"
+
+# a restart keeps the switch and the blocks with their expiry
+req "$A" POST /blocks '{"mac":"02:00:00:00:00:99","reason":"kept across a restart","ttl_s":3600}'
+exp=$(jf '.blocks[] | select(.mac == "02:00:00:00:00:99") | .expires_ms')
 openapi_check
+api_stop
+"$IIOTD" -d -f "$D/iiotd.conf" >>"$D/iiotd.log" 2>&1 &
+IIOTD_PID=$!
+cleanup_push "kill $IIOTD_PID; wait $IIOTD_PID"
+for i in $(seq 300); do
+	curl -sk -o /dev/null "$URL/api/v1/health" && break
+	sleep 0.1
+done
+req "$D/none" GET /blocks "" "${VW[@]}"
+expect_eq "after a restart: still on, the block with its reason and expiry" \
+	"$(jf '.enabled') $(jf '.blocks[] | select(.mac == "02:00:00:00:00:99") | "\(.reason)|\(.expires_ms)|\(.in_map)"')" \
+	"true kept across a restart|$exp|true"
 api_stop
 
 # tap mode: no map
