@@ -172,6 +172,8 @@ static void save_state(void)
 	char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
 	json_t *o, *a = json_array();
 	size_t i;
+	bool bad;
+	int fd;
 
 	for (i = 0; i < sys.tab.n; i++)
 		json_array_append_new(a, block_json(&sys.tab.b[i]));
@@ -180,8 +182,17 @@ static void save_state(void)
 		      (json_int_t)sys.changed_ns, "blocks", a);
 	snprintf(path, sizeof(path), "%s/%s", sys.d->state_dir, STATE_FILE);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!o || json_dump_file(o, tmp, JSON_COMPACT) || rename(tmp, path))
+	/* 0600 like every file in the state directory; whole or not at all */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	bad = fd < 0 || !o || json_dumpfd(o, fd, JSON_COMPACT) || fsync(fd);
+	if (fd >= 0 && close(fd))
+		bad = true;
+	if (bad || rename(tmp, path)) {
 		log_warn("enforce: cannot write %s", path);
+		unlink(tmp);
+	}
 	json_decref(o);
 }
 

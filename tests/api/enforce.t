@@ -51,6 +51,7 @@ req "$A" GET /session
 expect_eq "the enrolled admin's session passed MFA" "$(jf .mfa)" true
 req "$A" PUT /enforcement '{"enabled":true}'
 expect_eq "with MFA: on" "$CODE $(jf .enabled) $(jf .changed_by)" "200 true admin"
+expect_eq "enforce.json is private like every state file" "$(stat -c %a "$D/enforce.json")" 600
 
 "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/faulty-line.conf" --ring "$ring" --duration 4 >"$D/sim.log" 2>&1 &
 cleanup_push "kill $!"
