@@ -29,6 +29,7 @@
 #include "core/daemon.h"
 #include "core/iiotd.h"
 #include "core/log.h"
+#include "core/sdnotify.h"
 
 #define IIOTD_CONF_DEFAULT	"/etc/iiot/iiotd.conf"
 
@@ -97,6 +98,7 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 	struct iiotd *d = arg;
 
 	(void)what;
+	sdnotify("STOPPING=1");
 	log_info("%s: flushing and exiting", strsignal((int)sig));
 	event_base_loopexit(d->base, NULL);
 }
@@ -105,12 +107,39 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
+	sdnotify("RELOADING=1");
 	iiotd_reload(arg);
+	sdnotify("READY=1");
+}
+
+/* pinged from the event loop itself: a stuck loop stops the pings and
+ * systemd restarts iiotd (WatchdogSec) */
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
+static struct event *watchdog_start(struct event_base *base)
+{
+	uint64_t us = sdnotify_watchdog_usec();
+	struct timeval tv = { (time_t)(us / 2 / 1000000), (suseconds_t)(us / 2 % 1000000) };
+	struct event *ev;
+
+	if (!us)
+		return NULL;
+	ev = event_new(base, -1, EV_PERSIST, on_watchdog, NULL);
+	if (!ev || event_add(ev, &tv))
+		fatalx("cannot arm the watchdog timer");
+	sdnotify("WATCHDOG=1");
+	return ev;
 }
 
 int main(int argc, char **argv)
 {
-	struct event *ev_term, *ev_int, *ev_hup;
+	struct event *ev_term, *ev_int, *ev_hup, *ev_wd;
 	struct iiotd d;
 	const char *path = NULL;
 	char err[1024];
@@ -149,6 +178,7 @@ int main(int argc, char **argv)
 	log_init("iiotd", foreground, verbose);
 	if (!foreground)
 		ready = daemon_begin();
+	sdnotify_open();
 	signal(SIGPIPE, SIG_IGN);
 	/* few threads: one arena each would keep every burst's peak */
 	mallopt(M_ARENA_MAX, 2);
@@ -172,7 +202,12 @@ int main(int argc, char **argv)
 	}
 	log_info("started (%s)", path ? path : "embedded defaults");
 	daemon_ready(ready, &d);
+	snprintf(err, sizeof(err), "READY=1\nMAINPID=%ld\nSTATUS=running", (long)getpid());
+	sdnotify(err);
+	ev_wd = watchdog_start(d.base);
 	event_base_dispatch(d.base);
+	if (ev_wd)
+		event_free(ev_wd);
 	iiotd_stop(&d);
 	event_free(ev_term);
 	event_free(ev_int);

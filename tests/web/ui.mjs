@@ -465,6 +465,13 @@ try {
     const scores = lh.map((x) => Number(x.b.split(' ')[0]));
     for (const x of lh) if (!x.b.endsWith(' · ' + x.g)) throw new Error('link health ' + JSON.stringify(x));
     if (scores.join() !== [...scores].sort((a, b) => a - b).join()) throw new Error('link health not worst first: ' + scores);
+    // iiotd's own health, as /api/v1/health says it: the verdict and each check with its reason
+    const sys = await page.evaluate(async () => (await fetch('/api/v1/health')).json());
+    const shown = await page.$$eval('tr.system-row', (l) => l.map((tr) => tr.dataset.check + ':' + tr.dataset.status + ':' + tr.children[2].textContent));
+    const want = sys.checks.map((c) => c.name + ':' + c.status + ':' + c.reason);
+    if (shown.length !== want.length || shown.some((x, i) => x.split(':')[0] !== want[i].split(':')[0])) throw new Error('system health ' + shown + ' vs ' + want);
+    const st = await page.$eval('#ov-system-status .badge', (e) => e.dataset.status);
+    if (!['ok', 'degraded', 'failed'].includes(st)) throw new Error('system status ' + st);
     await expectA11y('overview with lines');
     await shot('12-overview-lines');
   });

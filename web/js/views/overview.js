@@ -9,6 +9,11 @@ import { healthBadge, reasonText as healthReason } from '../health.js';
 
 const RINGS_MS = 2000;
 const LINES_MS = 10000;
+const SYSTEM_MS = 10000;
+// /api/v1/health says ok, degraded or failed; the badges say healthy, ...
+const SYS_CLASS = { ok: 'healthy', degraded: 'degraded', failed: 'failed' };
+// read directly: a failed iiotd answers 503 with the same body
+const sysHealth = () => fetch('/api/v1/health', { credentials: 'same-origin' }).then((r) => r.json()).catch(() => null);
 
 const num = (v, d) => (v === undefined ? '…' : Number(v).toFixed(d === undefined ? 1 : d));
 const link = (href, text, id) => h('a', { href, id }, String(text));
@@ -63,6 +68,8 @@ export async function overview(main, app) {
   const linesBox = h('div', { id: 'ov-lines' });
   const ringsBox = h('div', { id: 'ov-rings' });
   const healthBox = h('div', { id: 'ov-link-health' });
+  const systemBox = h('div', { id: 'ov-system' });
+  let system = await sysHealth();
   const kinds = h('div', {});
   let rings = (o.capture && o.capture.rings) || [];
 
@@ -118,6 +125,17 @@ export async function overview(main, app) {
       : h('p', {}, t('overview.nolines')));
   }
 
+  // iiotd's own health: the verdict, then each check with its reason
+  function drawSystem() {
+    if (!system || !system.checks) { systemBox.replaceChildren(h('p', {}, '-')); return; }
+    const badge = (st) => h('span', { class: 'badge ' + (SYS_CLASS[st] || ''), dataset: { status: st } },
+      t(st === 'ok' ? 'sys.ok' : 'verdict.' + st));
+    systemBox.replaceChildren(h('p', { id: 'ov-system-status' }, badge(system.status)),
+      table([t('col.check'), t('col.state'), t('col.reason')],
+        system.checks.map((c) => [t('check.' + c.name), badge(c.status), c.reason]),
+        (i) => ({ class: 'system-row', dataset: { check: system.checks[i].name, status: system.checks[i].status } })));
+  }
+
   function drawRings() {
     ringsBox.replaceChildren(table([t('col.ring'), t('col.state'), t('col.source'), t('col.records'), t('overview.fps'), t('col.drops'),
       t('col.nic_lost'), t('col.corrupt'), t('col.fill')],
@@ -132,10 +150,11 @@ export async function overview(main, app) {
     ringRates.push(Date.now(), new Map(rings.map((r) => [r.ring || r.name, r.records === undefined ? r.drained : r.records])));
   }
   ringSnap();
-  drawTotals(); drawLines(); drawRings(); drawHealth();
+  drawTotals(); drawLines(); drawRings(); drawHealth(); drawSystem();
   kinds.append(table([t('col.kind'), t('col.count')],
     Object.entries(o.by_kind).map(([k, n]) => [link('#/devices?kind=' + k, t('kind.' + k)), n])));
   main.append(h('h1', {}, t('nav.overview')), totals,
+    h('div', { class: 'card' }, h('h2', {}, t('overview.system')), systemBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.rates')), rateBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.lines')), linesBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.link_health')), healthBox),
@@ -154,6 +173,10 @@ export async function overview(main, app) {
       drawHealth();
     } catch (e) { /* the banner says so */ }
   }, LINES_MS);
+  const systemTimer = setInterval(async () => {
+    system = await sysHealth();
+    if (alive) drawSystem();
+  }, SYSTEM_MS);
   const off = app.onLive((d) => {
     counters = d.counters || {};
     const v = new Map([['frames', counters.frames], ['lost', counters.lost_frames], ['wkc', counters.wkc_errors]]);
@@ -162,5 +185,5 @@ export async function overview(main, app) {
     rates.push(d.ts_ms, v);
     drawTotals(); drawLines();
   });
-  return () => { alive = false; off(); clearInterval(ringTimer); clearInterval(lineTimer); };
+  return () => { alive = false; off(); clearInterval(ringTimer); clearInterval(lineTimer); clearInterval(systemTimer); };
 }
