@@ -13,6 +13,7 @@
 #include <event2/http.h>
 #include <jansson.h>
 #include <openssl/ssl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "auth/audit.h"
@@ -57,6 +58,7 @@ struct api {
 	int nsse;
 	struct capsnap *snap;		/* what requests read (data.c) */
 	struct hash_worker *hw;		/* Argon2id off the loop */
+	struct readpool *render;	/* api_job renderings off the loop */
 	uint64_t requests, errors, held;	/* held: waiting for a password job */
 	uint64_t busy_unlogged;		/* 503s since the last "busy" log line */
 	int64_t busy_log_next;		/* ms */
@@ -122,6 +124,34 @@ typedef void (*held_fn)(struct rq *r, const struct hash_result *res, void *ctx);
 int api_hold(struct rq *r, const struct hash_req *hr, held_fn resume,
 	     const void *ctx, size_t len);
 
+/*
+ * held.c: a request answered from a reader thread (store/readpool.h), so
+ * that neither SQL nor a large rendering runs on the loop.  work runs on
+ * a reader with its read-only connection (db NULL: err says why), or,
+ * when no_db is set, on the API's renderer thread, which never waits for
+ * the store (renderings of the snapshot: device and link lists), and
+ * fills status and body (malloc'd JSON) or why; the loop then answers
+ * with them, or reply does when set (headers, caches).  j is malloc'd
+ * and belongs to held.c from the call on (freed with its body, also when
+ * the client leaves first).  0: deferred; 1: readers busy, r answered
+ * 503; -1: r answered 500.
+ */
+struct sqlite3;
+struct api_job {
+	void (*work)(struct api_job *j, struct sqlite3 *db, const char *err);
+	void (*reply)(struct api_job *j, struct rq *r);
+	bool no_db;			/* reads the snapshot only */
+	struct api *api;		/* set by api_defer */
+	void *held;			/* held.c's */
+	int status;
+	char *body;
+	size_t len;
+	const char *why;		/* static */
+};
+int api_defer(struct rq *r, struct api_job *j);
+/* data.c, in work: answer with o rendered (stolen; NULL: 500) */
+void api_job_json(struct api_job *j, json_t *o);
+
 /* firstrun.c: the first admin, its one-time password on the console and in
  * a root-only file in state_dir; forget removes that file (first sign-in) */
 int firstrun_admin(struct api *a);
@@ -163,17 +193,22 @@ void api_alert_changed(void *arg, const struct alert_change *c);
 /* Take the newest capture snapshot for what follows (data.c). */
 void api_snap_refresh(struct api *a);
 json_t *data_overview(struct api *a);
-json_t *data_devices(struct api *a, const char *q, const char *kind,
-		     const char *state, const char *lifecycle, int limit);
+/* Any thread, on a snapshot's model (NULL: none): {"devices", "total"} */
+struct model;
+json_t *data_devices(struct api *a, struct model *m);
 json_t *data_device(struct api *a, uint32_t id);
-json_t *data_history(struct api *a, uint32_t id, int limit);
+/* A device's history as a job for api_defer; NULL: no such device. */
+struct api_job *data_history_job(struct api *a, uint32_t id, int limit);
 /* 200, or 400/404/409 with why naming the allowed states and moves */
 int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *who,
 		   char *why, size_t whylen);
-json_t *data_links(struct api *a, uint32_t device);
+json_t *data_links(struct model *m, uint32_t device);	/* any thread */
 json_t *data_signals(struct api *a, uint32_t device);
-json_t *data_samples(struct api *a, uint32_t signal, int64_t from_ms, int64_t to_ms,
-		     const char *rollup, int max_points, const char **why);
+/* A signal's samples as a job for api_defer; NULL with why (404: "no such signal"). */
+struct api_job *data_samples_job(struct api *a, uint32_t signal, int64_t from_ms, int64_t to_ms,
+				 const char *rollup, int max_points, const char **why);
+/* On a reader thread: the newest capture snapshot for a job (capsnap_put it). */
+struct capsnap *data_job_snapshot(struct api_job *j);
 json_t *data_capture(struct api *a);
 json_t *data_live(struct api *a);
 

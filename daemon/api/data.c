@@ -53,40 +53,16 @@ json_t *data_overview(struct api *a)
 	return o;
 }
 
-static int contains(const char *hay, const char *needle)
+json_t *data_devices(struct api *a, struct model *m)
 {
-	return hay && strcasestr(hay, needle) != NULL;
-}
-
-json_t *data_devices(struct api *a, const char *q, const char *kind,
-		     const char *state, const char *lifecycle, int limit)
-{
-	struct model *m = M(a);
-	size_t i, n = m ? model_device_count(m) : 0;
+	size_t i, n = m ? model_device_count(m) : 0, nal;
 	json_t *out = json_array(), *dj;
-	char label[96];
-	int total = 0;
-	size_t nal;
 	struct alert *al = health_open_alerts(a->d->alerts, &nal);
 	struct health h;
 
 	for (i = 0; i < n; i++) {
 		const struct model_device *d = model_device_at(m, i);
 
-		if (kind && strcmp(kind, model_kind_name(d->kind)))
-			continue;
-		if (lifecycle && strcmp(lifecycle, model_lifecycle_name(d->lifecycle)))
-			continue;
-		if (state && strcmp(state, d->online ? "online" : "offline"))
-			continue;
-		if (q) {
-			model_device_label(m, d, label, sizeof(label));
-			if (!contains(label, q) && !contains(d->station_name, q))
-				continue;
-		}
-		total++;
-		if ((int)json_array_size(out) >= limit)
-			continue;
 		dj = model_device_json(m, d);
 		/* the list's column, sortable: the reasons are on the device */
 		health_device(m, d, al, nal, &h);
@@ -95,7 +71,7 @@ json_t *data_devices(struct api *a, const char *q, const char *kind,
 		json_array_append_new(out, dj);
 	}
 	free(al);
-	return json_pack("{so si}", "devices", out, "total", total);
+	return json_pack("{so si}", "devices", out, "total", (int)n);
 }
 
 json_t *data_device(struct api *a, uint32_t id)
@@ -117,7 +93,7 @@ json_t *data_device(struct api *a, uint32_t id)
 		json_object_set(o, "links_health", json_object_get(health, "links"));
 		json_decref(health);
 	}
-	links = data_links(a, id);
+	links = data_links(m, id);
 	sigs = data_signals(a, id);
 	json_object_set_new(o, "links", json_incref(json_object_get(links, "links")));
 	json_object_set_new(o, "signals", json_incref(json_object_get(sigs, "signals")));
@@ -149,21 +125,51 @@ static bool hist_row(void *arg, const struct store_history *h)
 	return true;
 }
 
-json_t *data_history(struct api *a, uint32_t id, int limit)
+void api_job_json(struct api_job *j, json_t *o)
+{
+	j->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	j->status = j->body ? 200 : 500;
+	j->len = j->body ? strlen(j->body) : 0;
+}
+
+struct history_job {
+	struct api_job j;
+	char label[96];
+	int limit;
+};
+
+/* On a reader thread. */
+static void history_work(struct api_job *j, struct sqlite3 *db, const char *err)
+{
+	struct history_job *hj = (struct history_job *)j;
+	json_t *out = json_array();
+	char e[256];
+
+	(void)err;
+	if (db && store_query_history(db, hj->label, (size_t)hj->limit, hist_row, out, e,
+				      sizeof(e)) < 0) {
+		json_decref(out);
+		j->status = 500;
+		j->why = "store query failed";
+		return;
+	}
+	/* no database yet: no history yet */
+	api_job_json(j, json_pack("{so}", "history", out));
+}
+
+struct api_job *data_history_job(struct api *a, uint32_t id, int limit)
 {
 	struct model *m = M(a);
 	const struct model_device *d = m ? model_device_get(m, id) : NULL;
-	char label[96], err[256];
-	json_t *out;
+	struct history_job *hj;
 
-	if (!d)
+	if (!d || !(hj = calloc(1, sizeof(*hj))))
 		return NULL;
-	out = json_array();
-	model_device_label(m, d, label, sizeof(label));
-	if (a->d->store)
-		store_query_history(store_path(a->d->store), label, (size_t)limit, hist_row, out,
-				    err, sizeof(err));
-	return json_pack("{so}", "history", out);
+	hj->j.work = history_work;
+	model_device_label(m, d, hj->label, sizeof(hj->label));
+	hj->limit = limit;
+	return &hj->j;
 }
 
 struct lc_call {
@@ -212,9 +218,8 @@ int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *wh
 	return code[c.rc];
 }
 
-json_t *data_links(struct api *a, uint32_t device)
+json_t *data_links(struct model *m, uint32_t device)
 {
-	struct model *m = M(a);
 	json_t *all = m ? model_links_json(m) : json_array(), *out = json_array(), *l;
 	size_t i;
 
@@ -255,15 +260,44 @@ static bool point(void *arg, const struct store_point *p)
 	return true;
 }
 
-json_t *data_samples(struct api *a, uint32_t signal, int64_t from_ms, int64_t to_ms,
-		     const char *rollup, int max_points, const char **why)
+struct samples_job {
+	struct api_job j;
+	uint32_t signal;
+	int64_t from_ms, to_ms;
+	enum store_rollup ro;
+	int max_points;
+	char unit[sizeof(((struct model_signal *)0)->unit)];
+};
+
+/* On a reader thread: at most max_points points, so a long history is paged by range. */
+static void samples_work(struct api_job *j, struct sqlite3 *db, const char *err)
+{
+	struct samples_job *sj = (struct samples_job *)j;
+	json_t *pts = json_array();
+	char e[256];
+
+	(void)err;
+	if (db && store_query_samples(db, sj->signal, (uint64_t)sj->from_ms * 1000000,
+				      (uint64_t)sj->to_ms * 1000000, sj->ro,
+				      (size_t)sj->max_points, point, pts, e, sizeof(e)) < 0) {
+		json_decref(pts);
+		j->status = 500;
+		j->why = "store query failed";
+		return;
+	}
+	api_job_json(j, json_pack("{si ss sI sI s[ssssss] so}", "signal", (int)sj->signal,
+				"unit", sj->unit, "from_ms", (json_int_t)sj->from_ms,
+				"to_ms", (json_int_t)sj->to_ms, "columns", "ts_ms", "min", "max",
+				"avg", "count", "", "points", pts));
+}
+
+struct api_job *data_samples_job(struct api *a, uint32_t signal, int64_t from_ms, int64_t to_ms,
+				 const char *rollup, int max_points, const char **why)
 {
 	struct model *m = M(a);
 	const struct model_signal *s = m ? model_signal_get(m, signal) : NULL;
 	enum store_rollup ro = STORE_AUTO;
-	char err[256];
-	json_t *pts;
-	long n;
+	struct samples_job *sj;
 
 	if (!s) {
 		*why = "no such signal";
@@ -290,20 +324,19 @@ json_t *data_samples(struct api *a, uint32_t signal, int64_t from_ms, int64_t to
 		*why = "from must be before to";
 		return NULL;
 	}
-	pts = json_array();
-	if (a->d->store) {
-		n = store_query_samples(store_path(a->d->store), signal, (uint64_t)from_ms * 1000000,
-					(uint64_t)to_ms * 1000000, ro, (size_t)max_points, point, pts,
-					err, sizeof(err));
-		if (n < 0) {
-			json_decref(pts);
-			*why = "store query failed";
-			return NULL;
-		}
+	sj = calloc(1, sizeof(*sj));
+	if (!sj) {
+		*why = "out of memory";
+		return NULL;
 	}
-	return json_pack("{si ss sI sI s[ssssss] so}", "signal", (int)signal, "unit", s->unit,
-			 "from_ms", (json_int_t)from_ms, "to_ms", (json_int_t)to_ms,
-			 "columns", "ts_ms", "min", "max", "avg", "count", "", "points", pts);
+	sj->j.work = samples_work;
+	sj->signal = signal;
+	sj->from_ms = from_ms;
+	sj->to_ms = to_ms;
+	sj->ro = ro;
+	sj->max_points = max_points;
+	snprintf(sj->unit, sizeof(sj->unit), "%s", s->unit);
+	return &sj->j;
 }
 
 json_t *data_capture(struct api *a)
@@ -365,4 +398,11 @@ json_t *data_live(struct api *a)
 	if (m)
 		json_object_set_new(o, "counters", model_counters_json(m));
 	return o;
+}
+
+struct capsnap *data_job_snapshot(struct api_job *j)
+{
+	struct iiotd *d = j->api->d;
+
+	return d && d->capture ? capture_snapshot(d->capture) : NULL;
 }

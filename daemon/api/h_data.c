@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/devquery.h"
 #include "api/parse.h"
+#include "capture/capture.h"
 
 static int id_param(struct rq *r, uint32_t *id)
 {
@@ -41,21 +42,46 @@ static struct {
 	int64_t at;
 } cache;
 
+struct devices_job {
+	struct api_job j;
+	struct devquery dq;
+	char key[PARSE_MAX_QUERY + 1];
+};
+
+/* On a reader thread: the list (or its CSV) from the newest snapshot. */
+static void devices_work(struct api_job *j, struct sqlite3 *db, const char *err)
+{
+	struct devices_job *dj = (struct devices_job *)j;
+	struct capsnap *snap = data_job_snapshot(j);
+	json_t *all, *o;
+
+	(void)db;
+	(void)err;
+	all = data_devices(j->api, snap ? snap->model : NULL);
+	o = all ? devquery_apply(json_object_get(all, "devices"), &dj->dq) : NULL;
+	json_decref(all);
+	capsnap_put(snap);
+	j->why = "cannot render the device list";
+	if (!o || !dj->dq.csv) {
+		api_job_json(j, o);
+		return;
+	}
+	j->body = devquery_csv(json_object_get(o, "devices"), &j->len);
+	json_decref(o);
+	j->status = j->body ? 200 : 500;
+}
+
 /* The export: a file the browser saves, named after what it holds. */
-static void reply_csv(struct rq *r, json_t *devices)
+static void reply_csv(struct rq *r, const char *csv, size_t len)
 {
 	struct evbuffer *b = evbuffer_new();
-	size_t len = 0;
-	char *csv = devquery_csv(devices, &len);
 
-	if (!b || !csv || evbuffer_add(b, csv, len)) {
-		free(csv);
+	if (!b || evbuffer_add(b, csv, len)) {
 		if (b)
 			evbuffer_free(b);
 		api_error(r, 500, "cannot render the device list");
 		return;
 	}
-	free(csv);
 	r->status = 200;
 	http_headers(r->req, "text/csv; charset=utf-8");
 	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Disposition",
@@ -65,42 +91,54 @@ static void reply_csv(struct rq *r, json_t *devices)
 	evbuffer_free(b);
 }
 
+/* On the loop: the answer, kept for the next DEVICES_CACHE_MS. */
+static void devices_reply(struct api_job *j, struct rq *r)
+{
+	struct devices_job *dj = (struct devices_job *)j;
+
+	if (!j->body) {
+		api_error(r, 500, j->why);
+		return;
+	}
+	if (dj->dq.csv) {
+		reply_csv(r, j->body, j->len);
+		return;
+	}
+	free(cache.json);
+	cache.json = j->body;
+	cache.len = j->len;
+	cache.at = auth_now_ms();
+	snprintf(cache.key, sizeof(cache.key), "%s", dj->key);
+	j->body = NULL;
+	api_reply_bytes(r, 200, cache.json, cache.len);
+}
+
 void h_devices(struct rq *r)
 {
+	struct devices_job *dj;
 	struct devquery dq;
 	const char *key, *why = "";
-	int64_t now;
-	json_t *all, *o;
 
 	if (devquery_parse(r->query, &dq, &why)) {
 		api_error(r, 400, why);
 		return;
 	}
-	now = auth_now_ms();
 	key = r->query ? r->query : "";
-	if (!dq.csv && cache.json && now - cache.at < DEVICES_CACHE_MS && !strcmp(cache.key, key)) {
+	if (!dq.csv && cache.json && auth_now_ms() - cache.at < DEVICES_CACHE_MS &&
+	    !strcmp(cache.key, key)) {
 		api_reply_bytes(r, 200, cache.json, cache.len);
 		return;
 	}
-	all = data_devices(r->api, NULL, NULL, NULL, NULL, INT32_MAX);
-	o = all ? devquery_apply(json_object_get(all, "devices"), &dq) : NULL;
-	json_decref(all);
-	if (o && dq.csv) {
-		reply_csv(r, json_object_get(o, "devices"));
-		json_decref(o);
-		return;
-	}
-	free(cache.json);
-	cache.json = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (!cache.json || strlen(key) >= sizeof(cache.key)) {
+	if (strlen(key) >= sizeof(dj->key) || !(dj = calloc(1, sizeof(*dj)))) {
 		api_error(r, 500, "cannot render the device list");
 		return;
 	}
-	cache.len = strlen(cache.json);
-	cache.at = now;
-	snprintf(cache.key, sizeof(cache.key), "%s", key);
-	api_reply_bytes(r, 200, cache.json, cache.len);
+	dj->j.work = devices_work;
+	dj->j.no_db = true;
+	dj->j.reply = devices_reply;
+	dj->dq = dq;
+	snprintf(dj->key, sizeof(dj->key), "%s", key);
+	api_defer(r, &dj->j);
 }
 
 void h_device(struct rq *r)
@@ -119,9 +157,9 @@ void h_device(struct rq *r)
 
 void h_device_history(struct rq *r)
 {
+	struct api_job *j;
 	int64_t limit;
 	uint32_t id;
-	json_t *o;
 
 	if (id_param(r, &id))
 		return;
@@ -129,11 +167,11 @@ void h_device_history(struct rq *r)
 		api_error(r, 400, "limit: 1-1000");
 		return;
 	}
-	o = data_history(r->api, id, (int)limit);
-	if (!o)
+	j = data_history_job(r->api, id, (int)limit);
+	if (!j)
 		api_error(r, 404, "no such device");
 	else
-		api_reply(r, 200, o);
+		api_defer(r, j);
 }
 
 #define LIFECYCLE_REASON_MAX	200
@@ -170,15 +208,40 @@ void h_device_lifecycle(struct rq *r)
 		api_reply(r, 200, data_device(r->api, id));
 }
 
+struct links_job {
+	struct api_job j;
+	uint32_t device;
+};
+
+/* On a reader thread: every link is a few hundred bytes of JSON. */
+static void links_work(struct api_job *j, struct sqlite3 *db, const char *err)
+{
+	struct capsnap *snap = data_job_snapshot(j);
+	json_t *o = data_links(snap ? snap->model : NULL, ((struct links_job *)j)->device);
+
+	(void)db;
+	(void)err;
+	capsnap_put(snap);
+	api_job_json(j, o);
+}
+
 void h_links(struct rq *r)
 {
+	struct links_job *lj;
 	int64_t dev;
 
 	if (query_int(r->query, "device", 1, 0x7fffffff, 0, &dev)) {
 		api_error(r, 400, "device must be a device id");
 		return;
 	}
-	api_reply(r, 200, data_links(r->api, (uint32_t)dev));
+	if (!(lj = calloc(1, sizeof(*lj)))) {
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	lj->j.work = links_work;
+	lj->j.no_db = true;
+	lj->device = (uint32_t)dev;
+	api_defer(r, &lj->j);
 }
 
 void h_signals(struct rq *r)
@@ -199,7 +262,7 @@ void h_samples(struct rq *r)
 	const char *why = "";
 	int hr;
 	uint32_t id;
-	json_t *o;
+	struct api_job *j;
 
 	if (id_param(r, &id))
 		return;
@@ -210,11 +273,11 @@ void h_samples(struct rq *r)
 		api_error(r, 400, "bad query: from, to (ms since the epoch), rollup, max_points (1-10000)");
 		return;
 	}
-	o = data_samples(r->api, id, from, to, hr ? NULL : rollup, (int)maxp, &why);
-	if (!o)
+	j = data_samples_job(r->api, id, from, to, hr ? NULL : rollup, (int)maxp, &why);
+	if (!j)
 		api_error(r, strcmp(why, "no such signal") ? 400 : 404, why);
 	else
-		api_reply(r, 200, o);
+		api_defer(r, j);
 }
 
 void h_capture(struct rq *r)

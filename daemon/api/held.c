@@ -1,6 +1,8 @@
 /*
  * Requests held while their password job runs on the hash worker
- * (auth/hash_worker.h), so Argon2id never runs on the event loop.
+ * (auth/hash_worker.h), so Argon2id never runs on the event loop, or
+ * while their store query runs on the reader pool (store/readpool.h, the
+ * api_job of api_defer), so SQL never does either.
  *
  * A handler's struct rq lives on routes_dispatch's stack: a held one is
  * copied to the heap with the handler's context, answered by the
@@ -24,11 +26,15 @@
 #include <sys/socket.h>
 
 #include "api/api.h"
+#include "core/iiotd.h"
 #include "core/log.h"
+#include "store/readpool.h"
 
 struct held {
 	struct rq r;
 	struct hash_job *job;
+	struct readpool_job *rjob;	/* api_defer's, instead of job */
+	struct api_job *aj;
 	struct evhttp_connection *conn;
 	struct event *gone;
 	held_fn resume;
@@ -100,11 +106,55 @@ static void job_done(void *arg, const struct hash_result *res)
 static void abandon(struct held *h)
 {
 	unwatch(h);
-	hash_cancel(h->job);
-	h->job = NULL;
 	h->r.status = 499;
-	h->resume(&h->r, NULL, h->ctx);
+	if (h->rjob) {
+		/* the job's own memory goes with its cancelled delivery */
+		h->aj->held = NULL;
+		readpool_cancel(h->rjob);
+		h->rjob = NULL;
+	} else {
+		hash_cancel(h->job);
+		h->job = NULL;
+		h->resume(&h->r, NULL, h->ctx);
+	}
 	finish(h);
+}
+
+static void api_job_free(struct api_job *j)
+{
+	free(j->body);
+	free(j);
+}
+
+/* On a reader thread. */
+static void rjob_work(void *arg, struct sqlite3 *db, const char *err)
+{
+	struct api_job *j = arg;
+
+	j->work(j, db, err);
+}
+
+/* On the loop: the answer the reader made, unless the client left. */
+static void rjob_done(void *arg, bool cancelled)
+{
+	struct api_job *j = arg;
+	struct held *h = j->held;
+
+	if (cancelled || !h) {
+		api_job_free(j);
+		return;
+	}
+	h->rjob = NULL;
+	unwatch(h);
+	if (j->reply)
+		j->reply(j, &h->r);
+	else if (j->body)
+		api_reply_bytes(&h->r, j->status, j->body, j->len);
+	else
+		api_error(&h->r, j->status ? j->status : 500,
+			  j->why ? j->why : "cannot render the answer");
+	finish(h);
+	api_job_free(j);
 }
 
 /* 0 when the peer closed or reset the connection */
@@ -178,6 +228,44 @@ static void adopt(struct held *h, struct rq *r)
 	r->detail = NULL;
 }
 
+/* The job is queued: r is held.c's now, watched until it is answered. */
+static int held_begin(struct held *h, struct rq *r)
+{
+	adopt(h, r);
+	watch(h);
+	r->api->held++;
+	return 0;
+}
+
+int api_defer(struct rq *r, struct api_job *j)
+{
+	struct readpool *pool = j->no_db ? r->api->render :
+				r->api->d ? r->api->d->readers : NULL;
+	struct held *h = pool ? calloc(1, sizeof(*h)) : NULL;
+
+	j->api = r->api;
+	if (!h || !(h->conn = evhttp_request_get_connection(r->req)))
+		goto fail;
+	j->held = h;
+	h->aj = j;
+	h->rjob = readpool_submit(pool, rjob_work, rjob_done, j);
+	if (h->rjob)
+		return held_begin(h, r);
+	if (errno == EAGAIN) {
+		free(h);
+		api_job_free(j);
+		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After",
+				  API_BUSY_RETRY_S);
+		api_error(r, 503, "too many store queries in progress; retry shortly");
+		return 1;
+	}
+fail:
+	free(h);
+	api_job_free(j);
+	api_error(r, 500, "cannot start the query");
+	return -1;
+}
+
 int api_hold(struct rq *r, const struct hash_req *hr, held_fn resume,
 	     const void *ctx, size_t len)
 {
@@ -191,18 +279,13 @@ int api_hold(struct rq *r, const struct hash_req *hr, held_fn resume,
 	h->ctx_len = len;
 	h->resume = resume;
 	h->job = hash_submit(r->api->hw, hr, job_done, h);
-	if (!h->job) {
-		if (errno == EAGAIN) {
-			held_free(h);
-			reply_busy(r);
-			return 1;
-		}
-		goto fail;
+	if (h->job)
+		return held_begin(h, r);
+	if (errno == EAGAIN) {
+		held_free(h);
+		reply_busy(r);
+		return 1;
 	}
-	adopt(h, r);
-	watch(h);
-	r->api->held++;
-	return 0;
 fail:
 	held_free(h);
 	api_error(r, 500, "cannot start the password check");

@@ -25,6 +25,7 @@
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "core/subsys.h"
+#include "store/readpool.h"
 
 #ifndef IIOT_WEBROOT
 #define IIOT_WEBROOT "/usr/share/iiot/web"
@@ -112,6 +113,12 @@ static int api_start(struct iiotd *d)
 	api.hw = hash_worker_new(d->base, (int)threads, (int)queue, err, sizeof(err));
 	if (!api.hw)
 		goto fail;
+	/* the device and link lists, rendered beside the store's readers so
+	 * that a slow query never holds them up */
+	api.render = readpool_new(d->base, NULL, 1, READPOOL_QUEUE, READPOOL_NICE, err,
+				  sizeof(err));
+	if (!api.render)
+		goto fail;
 	/* TLS material is root's: a configured key may be root's only, and
 	 * what is made in <state_dir>/tls/ must not be the daemon's to replace */
 	iiotd_fs_user(d, false);
@@ -140,6 +147,7 @@ fail:
 	log_warnx("api: %s", err);
 	http_stop(&api);
 	hash_worker_free(api.hw);
+	readpool_free(api.render);
 	SSL_CTX_free(api.ssl);
 	audit_close(api.audit);
 	authdb_close(api.db);
@@ -168,6 +176,7 @@ static void api_stop(struct iiotd *d)
 	if (api.held)
 		log_warnx("api: %llu held request(s) left at stop", (unsigned long long)api.held);
 	hash_worker_free(api.hw);
+	readpool_free(api.render);
 	SSL_CTX_free(api.ssl);
 	audit_close(api.audit);
 	authdb_close(api.db);

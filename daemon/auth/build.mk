@@ -11,6 +11,6 @@ test_auth_LDLIBS = -largon2 -lsqlite3 -ljansson -lcrypto -Wl,--wrap=getrandom
 
 # named for "make check T=api", beside the API tests that hold requests on it
 TESTS += test_api_hash_worker
-test_api_hash_worker_SRCS = tests/api/test_hash_worker.c daemon/auth/hash_worker.c \
+test_api_hash_worker_SRCS = tests/api/test_hash_worker.c daemon/auth/hash_worker.c daemon/core/workq.c \
 	daemon/auth/password.c daemon/auth/util.c
 test_api_hash_worker_LDLIBS = -largon2 -lcrypto -levent -lpthread

@@ -3,7 +3,6 @@
 #include <event2/event.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +10,12 @@
 #include <unistd.h>
 
 #include "auth/hash_worker.h"
+#include "core/workq.h"
 
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 struct hash_job {
-	struct hash_job *next;
+	struct workq_node node;		/* first: the FIFOs link it */
 	struct hash_worker *w;
 	enum job_state state;		/* under w->mu */
 	int cancelled;			/* loop thread only */
@@ -27,14 +27,10 @@ struct hash_job {
 	struct hash_result res;
 };
 
-struct fifo {
-	struct hash_job *head, *tail;
-};
-
 struct hash_worker {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct fifo queue, done;	/* under mu */
+	struct workq_fifo queue, done;	/* under mu */
 	int stop;			/* under mu */
 	int nthreads, started, efd;
 	uint64_t cap;
@@ -43,39 +39,14 @@ struct hash_worker {
 	struct hash_worker_counters ctr;	/* loop thread only */
 };
 
-static void push(struct fifo *f, struct hash_job *j)
+static void push(struct workq_fifo *f, struct hash_job *j)
 {
-	j->next = NULL;
-	if (f->tail)
-		f->tail->next = j;
-	else
-		f->head = j;
-	f->tail = j;
+	workq_push(f, &j->node);
 }
 
-static struct hash_job *pop(struct fifo *f)
+static struct hash_job *pop(struct workq_fifo *f)
 {
-	struct hash_job *j = f->head;
-
-	if (j) {
-		f->head = j->next;
-		if (!f->head)
-			f->tail = NULL;
-	}
-	return j;
-}
-
-static void unlink_job(struct fifo *f, struct hash_job *j)
-{
-	struct hash_job **pp, *prev = NULL;
-
-	for (pp = &f->head; *pp; prev = *pp, pp = &(*pp)->next)
-		if (*pp == j) {
-			*pp = j->next;
-			if (f->tail == j)
-				f->tail = prev;
-			return;
-		}
+	return (struct hash_job *)workq_pop(f);
 }
 
 static void job_free(struct hash_job *j)
@@ -85,7 +56,7 @@ static void job_free(struct hash_job *j)
 	free(j);
 }
 
-static void fifo_free(struct fifo *f)
+static void fifo_free(struct workq_fifo *f)
 {
 	struct hash_job *j;
 
@@ -126,16 +97,6 @@ static void run(struct hash_job *j)
 	OPENSSL_cleanse(j->new_pw, sizeof(j->new_pw));
 }
 
-static void wake_loop(struct hash_worker *w)
-{
-	uint64_t one = 1;
-	ssize_t n;
-
-	/* only fails when the counter is about to overflow: the loop wakes anyway */
-	n = write(w->efd, &one, sizeof(one));
-	(void)n;
-}
-
 static void *worker(void *arg)
 {
 	struct hash_worker *w = arg;
@@ -154,7 +115,7 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&w->mu);
 		j->state = JOB_DONE;
 		push(&w->done, j);
-		wake_loop(w);
+		workq_wake(w->efd);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -204,25 +165,6 @@ static void stop_threads(struct hash_worker *w)
 	w->started = 0;
 }
 
-/* Signals stay with the loop thread, where libevent handles them. */
-static int start_threads(struct hash_worker *w)
-{
-	sigset_t all, old;
-	int i, rc = 0;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (i = 0; i < w->nthreads && !rc; i++) {
-		rc = pthread_create(&w->th[i], NULL, worker, w);
-		if (!rc) {
-			pthread_setname_np(w->th[i], "iiotd-hash");
-			w->started++;
-		}
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc ? -1 : 0;
-}
-
 struct hash_worker *hash_worker_new(struct event_base *base, int threads, int queue_max,
 				    char *err, size_t errlen)
 {
@@ -244,7 +186,8 @@ struct hash_worker *hash_worker_new(struct event_base *base, int threads, int qu
 	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->efd >= 0)
 		w->ev = event_new(base, w->efd, EV_READ | EV_PERSIST, drain, w);
-	if (!w->ev || event_add(w->ev, NULL) || start_threads(w)) {
+	if (!w->ev || event_add(w->ev, NULL) ||
+	    workq_start(w->th, w->nthreads, worker, w, "iiotd-hash", &w->started)) {
 		snprintf(err, errlen, "hash worker: cannot start: %s", strerror(errno));
 		hash_worker_free(w);
 		return NULL;
@@ -331,7 +274,7 @@ void hash_cancel(struct hash_job *j)
 	pthread_mutex_lock(&w->mu);
 	queued = j->state == JOB_QUEUED;
 	if (queued)
-		unlink_job(&w->queue, j);
+		workq_unlink(&w->queue, &j->node);
 	pthread_mutex_unlock(&w->mu);
 	w->ctr.cancelled++;
 	if (queued) {

@@ -1,5 +1,6 @@
 /* status, devices, device, links, signals, stats, history, lifecycle. */
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "diag/health.h"
 #include "libshm.h"
 #include "model/model.h"
+#include "store/readpool.h"
 #include "store/store.h"
 
 static json_t *ok(void)
@@ -33,13 +35,30 @@ static json_t *fail(const char *why)
 	return json_pack("{s:b, s:s}", "ok", 0, "error", why);
 }
 
-static json_t *store_json(struct store *s)
+/* The reader pool's counters: its queries in flight, refused, cancelled. */
+static json_t *readers_json(struct readpool *p)
+{
+	struct readpool_counters c;
+	json_t *o = json_object();
+
+	readpool_get_counters(p, &c);
+	json_object_set_new(o, "threads", json_integer(readpool_threads(p)));
+#define READPOOL_X_JSON(n, dsc) \
+	json_object_set_new(o, #n, json_integer((json_int_t)c.n));
+	READPOOL_COUNTERS(READPOOL_X_JSON)
+#undef READPOOL_X_JSON
+	return o;
+}
+
+static json_t *store_json(struct store *s, struct readpool *readers)
 {
 	struct store_counters c;
 	json_t *o = json_object();
 
 	if (!s)
 		return o;
+	if (readers)
+		json_object_set_new(o, "readers", readers_json(readers));
 	store_get_counters(s, &c);
 	json_object_set_new(o, "path", json_string(store_path(s)));
 	json_object_set_new(o, "disk_bytes",
@@ -88,7 +107,7 @@ void iiotd_stats(struct iiotd *d, json_t *o)
 		json_object_set_new(o, "links", model_links_json(m));
 	}
 	capsnap_put(snap);
-	json_object_set_new(o, "store", store_json(d->store));
+	json_object_set_new(o, "store", store_json(d->store, d->readers));
 	json_object_set_new(o, "ctl", ctl_json(d->ctl));
 	iiotd_subsys_stats(d, o);
 }
@@ -144,26 +163,31 @@ static bool hist_cb(void *arg, const struct store_history *h)
 	return true;
 }
 
-static json_t *history(struct iiotd *d, const char *label, size_t limit)
+/*
+ * On a reader thread (db): what the writer holds in memory is committed
+ * first, so a reader sees it; the wait for that is the reader's.
+ */
+static json_t *history(struct iiotd *d, struct sqlite3 *db, const char *label,
+		       size_t limit)
 {
 	struct hist_ctx c = { json_array() };
 	char err[256];
 
-	if (!d->store) {
+	if (!d->store || !db) {
 		json_decref(c.a);
-		return fail("no store");
+		return fail(d->store ? "cannot read the store" : "no store");
 	}
-	/* what the writer holds in memory first, so a reader sees it */
 	store_flush(d->store);
-	if (store_query_history(store_path(d->store), label, limit, hist_cb,
-				&c, err, sizeof(err)) < 0) {
+	if (store_query_history(db, label, limit, hist_cb, &c, err,
+				sizeof(err)) < 0) {
 		json_decref(c.a);
 		return fail(err);
 	}
 	return c.a;
 }
 
-static json_t *device(struct iiotd *d, struct model *m, const char *key)
+static json_t *device(struct iiotd *d, struct sqlite3 *db, struct model *m,
+		      const char *key)
 {
 	const struct model_device *dev;
 	json_t *o, *links, *h;
@@ -185,7 +209,7 @@ static json_t *device(struct iiotd *d, struct model *m, const char *key)
 	}
 	json_object_set_new(o, "links", links);
 	model_device_label(m, dev, label, sizeof(label));
-	h = history(d, label, 20);
+	h = history(d, db, label, 20);
 	if (json_is_array(h))
 		json_object_set_new(o, "history", h);
 	else
@@ -336,8 +360,10 @@ static json_t *lifecycle(struct iiotd *d, const struct ctl_req *req,
 	return o;
 }
 
-static json_t *answer(struct iiotd *d, struct capsnap *snap,
-		      const struct ctl_req *req, uid_t peer)
+/* db: a reader thread's connection, for the verbs that read the store */
+static json_t *answer(struct iiotd *d, struct sqlite3 *db,
+		      struct capsnap *snap, const struct ctl_req *req,
+		      uid_t peer)
 {
 	struct model *m = snap ? snap->model : NULL;
 	json_t *o, *h;
@@ -352,7 +378,7 @@ static json_t *answer(struct iiotd *d, struct capsnap *snap,
 		json_object_set_new(o, "devices", model_devices_json(m));
 		return o;
 	case CTL_DEVICE:
-		return device(d, m, req->arg);
+		return device(d, db, m, req->arg);
 	case CTL_LINKS:
 		o = ok();
 		json_object_set_new(o, "links", model_links_json(m));
@@ -366,7 +392,7 @@ static json_t *answer(struct iiotd *d, struct capsnap *snap,
 		iiotd_stats(d, o);
 		return o;
 	case CTL_HISTORY:
-		h = history(d, req->arg[0] ? req->arg : NULL, req->num);
+		h = history(d, db, req->arg[0] ? req->arg : NULL, req->num);
 		if (!json_is_array(h))
 			return h;
 		o = ok();
@@ -404,13 +430,77 @@ static json_t *answer(struct iiotd *d, struct capsnap *snap,
 }
 
 /* Readers see the newest snapshot; the model itself is the capture thread's. */
-json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
-		      uid_t peer)
+static json_t *answer_now(struct iiotd *d, struct sqlite3 *db,
+			  const struct ctl_req *req, uid_t peer)
 {
 	struct capsnap *snap = d->capture ? capture_snapshot(d->capture) :
 			       NULL;
-	json_t *o = answer(d, snap, req, peer);
+	json_t *o = answer(d, db, snap, req, peer);
 
 	capsnap_put(snap);
 	return o;
+}
+
+json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
+		      uid_t peer)
+{
+	return answer_now(d, NULL, req, peer);
+}
+
+bool ctlcmd_reads_store(const struct ctl_req *req)
+{
+	return req->verb == CTL_HISTORY || req->verb == CTL_DEVICE;
+}
+
+struct ctl_job {
+	struct iiotd *d;
+	struct ctl_req req;
+	uid_t peer;
+	ctlcmd_reply_fn reply;
+	void *arg;
+	json_t *out;
+};
+
+/* On a reader thread. */
+static void job_work(void *arg, struct sqlite3 *db, const char *err)
+{
+	struct ctl_job *j = arg;
+
+	if (!db && j->d->store) {
+		j->out = fail(err);
+		return;
+	}
+	j->out = answer_now(j->d, db, &j->req, j->peer);
+}
+
+/* On the loop. */
+static void job_done(void *arg, bool cancelled)
+{
+	struct ctl_job *j = arg;
+
+	if (cancelled)
+		json_decref(j->out);
+	else
+		j->reply(j->arg, j->out);
+	free(j);
+}
+
+struct readpool_job *ctlcmd_submit(struct iiotd *d, const struct ctl_req *req,
+				   uid_t peer, ctlcmd_reply_fn reply,
+				   void *arg)
+{
+	struct ctl_job *j;
+	struct readpool_job *rj;
+
+	if (!d->readers || !(j = calloc(1, sizeof(*j))))
+		return NULL;
+	j->d = d;
+	j->req = *req;
+	j->peer = peer;
+	j->reply = reply;
+	j->arg = arg;
+	rj = readpool_submit(d->readers, job_work, job_done, j);
+	if (!rj)
+		free(j);
+	return rj;
 }

@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "decode/decode.h"
 #include "iiot/ring_abi.h"
+#include "store/readpool.h"
 
 #define CTL_MAX_CONNS		64
 #define CTL_MONITOR_BACKLOG	(1U << 20)	/* bytes queued per monitor */
@@ -39,6 +40,7 @@ struct conn {
 	int proto;			/* monitor filter, -1 any */
 	int closing;
 	uid_t uid;			/* the peer's, for audit */
+	struct readpool_job *job;	/* its answer on a reader thread */
 };
 
 struct ctlsock {
@@ -73,6 +75,8 @@ static void conn_free(struct conn *c)
 		}
 	if (c->monitor && --cs->nmonitors == 0 && cs->d->capture)
 		capture_set_tap(cs->d->capture, NULL, NULL);
+	if (c->job)
+		readpool_cancel(c->job);
 	bufferevent_free(c->bev);
 	cs->nconns--;
 	free(c);
@@ -195,6 +199,16 @@ static int pcap_out(void *arg, const void *buf, size_t len)
 	return evbuffer_add(arg, buf, len);
 }
 
+/* On the loop, from the reader thread that answered. */
+static void on_answer(void *arg, json_t *o)
+{
+	struct conn *c = arg;
+
+	c->job = NULL;
+	reply_json(c, o);
+	finish(c);
+}
+
 static void handle(struct conn *c, const struct ctl_req *req)
 {
 	struct ctlsock *cs = c->cs;
@@ -251,6 +265,15 @@ static void handle(struct conn *c, const struct ctl_req *req)
 		return;
 	}
 	default:
+		if (ctlcmd_reads_store(req)) {
+			c->job = ctlcmd_submit(cs->d, req, c->uid, on_answer,
+					       c);
+			if (!c->job)
+				reply_error(c, errno == EAGAIN ?
+					    "busy: too many store queries; "
+					    "retry shortly" : "cannot queue the query");
+			return;
+		}
 		reply_json(c, ctlcmd_answer(cs->d, req, c->uid));
 		finish(c);
 		return;
@@ -265,8 +288,8 @@ static void on_read(struct bufferevent *bev, void *arg)
 	char err[160], *line;
 	size_t len;
 
-	if (c->monitor) {
-		/* a monitor only listens; discard what it sends */
+	if (c->monitor || c->job) {
+		/* a monitor only listens, one request at a time: discard */
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
 	}

@@ -32,6 +32,7 @@
 #include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
+#include "store/readpool.h"
 #include "store/store.h"
 
 static const struct iiotd_subsys *const subsystems[] = {
@@ -47,7 +48,7 @@ static const char *const iiotd_keys[] = {
 };
 static const char *const store_keys[] = {
 	"path", "flush", "batch_rows", "raw_retention", "sec_retention",
-	"min_retention", "max_size", "queue", "synchronous", NULL
+	"min_retention", "max_size", "queue", "synchronous", "readers", NULL
 };
 static const char *const model_keys[] = {
 	"offline_timeout", "signals", "sample_interval", NULL
@@ -77,7 +78,9 @@ static int store_conf(const struct conf *c, const char *state_dir,
 	    conf_get_size(c, "store", "max_size", 1ULL << 30, 1 << 20,
 			  1ULL << 44, &o->max_bytes, err, errlen) ||
 	    conf_get_u64(c, "store", "queue", 1 << 18, 1024, 1 << 26,
-			 &o->queue_len, err, errlen))
+			 &o->queue_len, err, errlen) ||
+	    conf_get_u64(c, "store", "readers", READPOOL_THREADS, 1,
+			 READPOOL_THREADS_MAX, &o->readers, err, errlen))
 		return -1;
 	e = conf_find(c, "store", "synchronous");
 	if (e) {
@@ -300,7 +303,13 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	d->store = store_open(&so, err, errlen);
 	if (!d->store)
 		return -1;
-	log_info("store: %s", db);
+	/* their connections open at the first query, as iiotd's user */
+	d->readers = readpool_new(d->base, db, (int)so.readers, READPOOL_QUEUE,
+				  READPOOL_NICE, err, errlen);
+	if (!d->readers)
+		return -1;
+	log_info("store: %s (%d reader thread%s)", db, (int)so.readers,
+		 so.readers == 1 ? "" : "s");
 	if (model_conf(c, &mo, &sms, err, errlen))
 		return -1;
 	d->model = model_new(&mo);
@@ -434,6 +443,9 @@ void iiotd_stop(struct iiotd *d)
 			subsystems[n]->stop(d);
 	ctlsock_close(d->ctl);
 	d->ctl = NULL;
+	/* after everyone who queued reads: what is left is cancelled */
+	readpool_free(d->readers);
+	d->readers = NULL;
 	capture_free(d->capture);
 	d->capture = NULL;
 	if (d->store) {

@@ -4,7 +4,7 @@
  * Threading: everything here is owned by the event-loop thread (base).
  * Subsystems that run their own threads read the model only through
  * callbacks scheduled on base (event_base_once) and the store only through
- * its reader functions, which are thread-safe.
+ * its reader functions, which are thread-safe and run on the reader pool.
  */
 #ifndef IIOTD_IIOTD_H
 #define IIOTD_IIOTD_H
@@ -18,6 +18,7 @@ struct event_base;
 struct conf;
 struct model;
 struct store;
+struct readpool;
 struct capture;
 struct ctlsock;
 struct alerts;
@@ -31,6 +32,8 @@ struct iiotd {
 	const char *conf_path;		/* NULL: embedded defaults */
 	struct model *model;		/* daemon/model/model.h */
 	struct store *store;		/* daemon/store/store.h */
+	struct readpool *readers;	/* daemon/store/readpool.h: every
+					 * query of the store runs there */
 	struct capture *capture;	/* daemon/capture/capture.h */
 	struct ctlsock *ctl;		/* daemon/core/ctlsock.h */
 	struct alerts *alerts;		/* daemon/alerts/alerts.h: raised into

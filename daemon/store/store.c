@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "decode/decode.h"
 #include "model/model.h"
+#include "store/readpool.h"
 #include "store/store_int.h"
 
 const char *const store_counter_names[] = {
@@ -150,6 +151,7 @@ void store_opts_default(struct store_opts *o)
 	o->max_bytes = 1ULL << 30;
 	o->queue_len = 1U << 18;
 	o->sync_normal = true;
+	o->readers = READPOOL_THREADS;
 }
 
 sqlite3 *store_db_open(const char *path, int readonly, char *err,

@@ -13,8 +13,9 @@
  * Samples are stored in blocks: one row per signal per transaction
  * holding up to STORE_BLOCK_MAX values (u32 ns after t0 + f64, LE).
  *
- * Readers (store_query_*) open their own read-only connection per call
- * and are safe from any thread.
+ * Readers (store_query_*) run on a read-only connection of the caller's,
+ * any thread: the daemon's are on a pool of reader threads (readpool.h),
+ * never on the event loop.
  */
 #ifndef IIOTD_STORE_H
 #define IIOTD_STORE_H
@@ -36,6 +37,8 @@ struct store_opts {
 	uint64_t max_bytes;		/* hard cap of db + wal (1 GiB) */
 	uint64_t queue_len;		/* samples queued before drops (256 k) */
 	bool sync_normal;		/* synchronous=NORMAL (else FULL) */
+	uint64_t readers;		/* reader threads (readpool.h), not
+					 * reloaded */
 };
 
 /* Store counters: X(name, "what") */
@@ -103,6 +106,8 @@ struct json_t;
 struct json_t *store_commit_json(struct store *s);
 
 /* ---- reads (any thread) ---------------------------------------------- */
+/* A read-only connection for store_query_*; NULL with err. */
+struct sqlite3 *store_reader_open(const char *path, char *err, size_t errlen);
 enum store_rollup {
 	STORE_RAW = 0,
 	STORE_1S,
@@ -121,7 +126,8 @@ struct store_point {
  * max_points (0: no limit) points passed to cb; cb returns false to stop.
  * Returns the number of points or -1 with err set.
  */
-long store_query_samples(const char *db_path, uint32_t signal,
+struct sqlite3;
+long store_query_samples(struct sqlite3 *db, uint32_t signal,
 			 uint64_t from_ns, uint64_t to_ns,
 			 enum store_rollup rollup, size_t max_points,
 			 bool (*cb)(void *arg, const struct store_point *p),
@@ -139,7 +145,7 @@ struct store_history {
  * History of one device by its label (model_device_label; NULL: every
  * device), newest first, at most limit rows.
  */
-long store_query_history(const char *db_path, const char *label, size_t limit,
+long store_query_history(struct sqlite3 *db, const char *label, size_t limit,
 			 bool (*cb)(void *arg, const struct store_history *h),
 			 void *arg, char *err, size_t errlen);
 

@@ -1,4 +1,4 @@
-/* Readers: their own read-only connection per call, any thread. */
+/* Readers: on a connection of the caller's (readpool.h), any thread. */
 #include <stdio.h>
 #include <string.h>
 
@@ -119,17 +119,14 @@ static long query_roll(sqlite3 *db, const char *table, uint32_t signal,
 	return n;
 }
 
-long store_query_samples(const char *db_path, uint32_t signal,
+long store_query_samples(struct sqlite3 *db, uint32_t signal,
 			 uint64_t from_ns, uint64_t to_ns,
 			 enum store_rollup rollup, size_t max_points,
 			 bool (*cb)(void *arg, const struct store_point *p),
 			 void *arg, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db_open(db_path, 1, err, errlen);
 	long n;
 
-	if (!db)
-		return -1;
 	if (rollup == STORE_AUTO) {
 		/* raw has at most one row per sample; 1 s rollups bound
 		 * the raw count from above */
@@ -157,8 +154,7 @@ long store_query_samples(const char *db_path, uint32_t signal,
 		break;
 	}
 	if (n < 0)
-		snprintf(err, errlen, "%s: %s", db_path, sqlite3_errmsg(db));
-	sqlite3_close(db);
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 	return n;
 }
 
@@ -173,16 +169,13 @@ static const char *column_str(sqlite3_stmt *st, int col, char *buf,
 	return buf;
 }
 
-long store_query_history(const char *db_path, const char *label, size_t limit,
+long store_query_history(struct sqlite3 *db, const char *label, size_t limit,
 			 bool (*cb)(void *arg, const struct store_history *h),
 			 void *arg, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db_open(db_path, 1, err, errlen);
 	sqlite3_stmt *st;
 	long n = 0;
 
-	if (!db)
-		return -1;
 	if (sqlite3_prepare_v2(db, label ?
 			       "SELECT ts, device, label, event, detail FROM"
 			       " device_history WHERE label=? ORDER BY ts DESC"
@@ -190,8 +183,7 @@ long store_query_history(const char *db_path, const char *label, size_t limit,
 			       "SELECT ts, device, label, event, detail FROM"
 			       " device_history ORDER BY ts DESC LIMIT ?",
 			       -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", db_path, sqlite3_errmsg(db));
-		sqlite3_close(db);
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if (label)
@@ -214,6 +206,10 @@ long store_query_history(const char *db_path, const char *label, size_t limit,
 			break;
 	}
 	sqlite3_finalize(st);
-	sqlite3_close(db);
 	return n;
+}
+
+struct sqlite3 *store_reader_open(const char *path, char *err, size_t errlen)
+{
+	return store_db_open(path, 1, err, errlen);
 }

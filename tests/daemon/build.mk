@@ -21,6 +21,11 @@ test_store_SRCS := tests/store/test_store.c
 test_store_LDLIBS = $(DAEMON_TEST_LIBS)
 $(BUILD)/tests/test_store: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
+TESTS += test_readpool
+test_readpool_SRCS := tests/store/test_readpool.c
+test_readpool_LDLIBS = $(DAEMON_TEST_LIBS)
+$(BUILD)/tests/test_readpool: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
 FUZZ += fuzz_conf fuzz_sigmap fuzz_ctlreq
 fuzz_conf_SRCS := tests/fuzz/fuzz_conf.c daemon/core/conf.c
 fuzz_ctlreq_SRCS := tests/fuzz/fuzz_ctlreq.c daemon/core/ctlproto.c daemon/core/conf.c

@@ -87,6 +87,7 @@ static void samples_and_rollups(void **state)
 	char path[128], err[256];
 	uint64_t t0 = 1700000000000000000ULL, i;
 	int nh = 0;
+	sqlite3 *rd;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/a.db", dir);
@@ -103,26 +104,29 @@ static void samples_and_rollups(void **state)
 	store_device_event(s, &dev, "00:01:02:03:04:05", "pn-device",
 			   MODEL_EV_DISCOVERED, "discovered", "hello", t0);
 	store_flush(s);
+	rd = store_reader_open(path, err, sizeof(err));
+	assert_non_null(rd);
 	/* blocks: many values a row */
 	assert_true(q1(path, "SELECT count(*) FROM samples_raw") <= 3000 / 8);
 	assert_int_equal(q1(path, "SELECT sum(n) FROM samples_raw"), 3000);
-	assert_int_equal(store_query_samples(path, 1, t0, t0 + 4000000000ULL,
+	assert_int_equal(store_query_samples(rd, 1, t0, t0 + 4000000000ULL,
 					     STORE_RAW, 0, pt_cb, &raw, err,
 					     sizeof(err)), 3000);
 	assert_int_equal((long long)raw.sum, 2999LL * 3000 / 2);
-	assert_int_equal(store_query_samples(path, 1, t0, t0 + 4000000000ULL,
+	assert_int_equal(store_query_samples(rd, 1, t0, t0 + 4000000000ULL,
 					     STORE_1S, 0, pt_cb, &sec, err,
 					     sizeof(err)), 3);
 	assert_int_equal(sec.count, 3000);
 	assert_true(sec.min == 0 && sec.max == 2999);
-	assert_true(store_query_samples(path, 1, t0 - 60000000000ULL,
+	assert_true(store_query_samples(rd, 1, t0 - 60000000000ULL,
 					t0 + 60000000000ULL, STORE_1M, 0,
 					pt_cb, &min, err, sizeof(err)) >= 1);
 	assert_int_equal(min.count, 3000);
-	assert_int_equal(store_query_history(path, "00:01:02:03:04:05", 10,
+	assert_int_equal(store_query_history(rd, "00:01:02:03:04:05", 10,
 					     hist_cb, &nh, err, sizeof(err)),
 			 1);
 	assert_int_equal(q1(path, "SELECT count(*) FROM devices"), 1);
+	sqlite3_close(rd);
 	store_close(s);
 	/* reopening keeps everything and does not migrate again */
 	s = store_open(&o, err, sizeof(err));
@@ -179,10 +183,10 @@ static void history_text_from_the_wire_escaped(void **state)
 				      "'00:01:02:03:04:06',3,'name',"
 				      "CAST(X'6f6c641bff' AS TEXT))", NULL,
 				      NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	assert_int_equal(store_query_history(path, "00:01:02:03:04:06", 10,
+	assert_int_equal(store_query_history(db, "00:01:02:03:04:06", 10,
 					     hist_keep, details, err,
 					     sizeof(err)), 2);
+	sqlite3_close(db);
 	assert_string_equal(details[0], "DCP Set name=a\\x0d\\x0ab\\xfe");
 	assert_string_equal(details[1], "old\\x1b\\xff");
 	assert_int_equal(q1(path, "SELECT count(*) FROM devices WHERE "
