@@ -19,6 +19,7 @@
 #ifndef IIOTD_ALERTSYS_H
 #define IIOTD_ALERTSYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "alerts/alerts.h"
@@ -48,5 +49,23 @@ struct json_t *alertsys_ctl(struct iiotd *d, const struct ctl_req *req,
 /* The evidence window of alert id: 0, or -1 when unknown. */
 int alertsys_window(struct iiotd *d, uint64_t id, uint64_t *from_ns,
 		    uint64_t *to_ns);
+
+/*
+ * The baseline (baselinesys.c, daemon/ids/baseline.h).  json: a copy in
+ * its JSON form (NULL: not running).  import: replace it (0, or -1 with
+ * the problem in err).  learn: learn for ns from now (0 stops; fresh
+ * forgets the old).  edit: add or remove one entry {"kind":...}: 0, -1
+ * bad entry, 1 already there, 2 no such entry (err says).  tick: save it
+ * when it changed.
+ */
+struct json_t *baselinesys_json(struct iiotd *d);
+int baselinesys_import(struct iiotd *d, const struct json_t *doc, char *err,
+		       size_t errlen);
+int baselinesys_learn(struct iiotd *d, uint64_t ns, bool fresh);
+int baselinesys_edit(struct iiotd *d, const struct json_t *entry, bool add,
+		     char *err, size_t errlen);
+void baselinesys_tick(struct iiotd *d);
+int baselinesys_start(struct iiotd *d, uint64_t learn_ns);
+void baselinesys_stop(struct iiotd *d);
 
 #endif

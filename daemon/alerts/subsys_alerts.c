@@ -120,6 +120,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	alerts_set_clock(d->alerts, wall);
 	alerts_tick(d->alerts, wall, wall);
 	alertsys_flush(d);
+	if (sys.ticks % (1000 / ALERTSYS_TICK_MS) == 0)
+		baselinesys_tick(d);
 	if (sys.db && ++sys.ticks % PRUNE_TICKS == 1)
 		alerts_db_prune(sys.db, wall - sys.retention_ms * 1000000ULL,
 				sys.max_rows);
@@ -155,6 +157,8 @@ static int alerts_start(struct iiotd *d)
 		log_warnx("alerts: %s", err);
 		return -1;
 	}
+	if (baselinesys_start(d, p.learn_ns))
+		return -1;
 	n = alerts_db_restore(sys.db, d->alerts);
 	if (n > 0)
 		log_info("alerts: %d open alert(s) restored from %s", n, path);
@@ -215,6 +219,8 @@ static void alerts_stop(struct iiotd *d)
 	sys.syslog = NULL;
 	alerts_db_close(sys.db);
 	sys.db = NULL;
+	if (d->ids)
+		baselinesys_stop(d);
 	/* capture may still hold d->ids until it is freed: detach first */
 	ids_free(d->ids);
 	d->ids = NULL;

@@ -183,6 +183,8 @@ H(h_analytics) H(h_diag) H(h_device_health)
 H(h_rules) H(h_rule) H(h_rule_versions) H(h_rule_add) H(h_rule_put)
 H(h_rule_del) H(h_rule_rollback) H(h_rule_check)
 H(h_enforcement) H(h_enforcement_put) H(h_blocks) H(h_block_add) H(h_block_del)
+H(h_baseline) H(h_baseline_put) H(h_baseline_learn) H(h_baseline_add)
+H(h_baseline_remove)
 #undef H
 
 /* h_alerts.c: the alerts subsystem's listener (alertsys_listen) */

@@ -95,6 +95,11 @@ static const struct route {
 	{ GET, "/api/v1/blocks", PERM_ALERT_READ, 0, h_blocks },
 	{ POST, "/api/v1/blocks", PERM_ENFORCE, R_STATE | R_BODY, h_block_add },
 	{ DEL, "/api/v1/blocks/{}", PERM_ENFORCE, R_STATE, h_block_del },
+	{ GET, "/api/v1/baseline", PERM_ALERT_READ, 0, h_baseline },
+	{ PUT, "/api/v1/baseline", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_baseline_put },
+	{ POST, "/api/v1/baseline/learn", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_baseline_learn },
+	{ POST, "/api/v1/baseline/entries", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_baseline_add },
+	{ POST, "/api/v1/baseline/entries/remove", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_baseline_remove },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
