@@ -65,6 +65,11 @@ ROUTES=(
 	"GET /blocks - alert.read"
 	"POST /blocks {} enforce.admin"
 	"DELETE /blocks/nosuch - enforce.admin"
+	"GET /baseline - alert.read"
+	"PUT /baseline {} device.control"
+	"POST /baseline/learn {} device.control"
+	"POST /baseline/entries {} device.control"
+	"POST /baseline/entries/remove {} device.control"
 	"POST /logout - self"
 )
 declare -A PERMS=(
