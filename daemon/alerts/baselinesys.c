@@ -254,7 +254,15 @@ int baselinesys_start(struct iiotd *d, uint64_t learn_ns)
 	}
 	j = baseline_db_load(bs.db, err, sizeof(err));
 	if (j && !baselinesys_import(d, j, err, sizeof(err))) {
-		log_info("baseline: protecting the one in %s", path);
+		/* stopped while learning: learn on, adding to what was kept */
+		if (learn_ns && !strcmp(json_string_value(json_object_get(
+				j, "state")) ?: "", "learning")) {
+			baselinesys_learn(d, learn_ns, false);
+			log_info("baseline: learning on for %llu s",
+				 (unsigned long long)(learn_ns / 1000000000ULL));
+		} else {
+			log_info("baseline: protecting the one in %s", path);
+		}
 	} else {
 		if (err[0])
 			log_warnx("baseline: %s: %s; learning a new one", path,
