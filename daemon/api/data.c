@@ -14,7 +14,9 @@
 #include "api/api.h"
 #include "capture/capture.h"
 #include "core/iiotd.h"
+#include "diag/diagsys.h"
 #include "diag/health.h"
+#include "diag/linkhist.h"
 #include "model/model.h"
 #include "store/store.h"
 
@@ -218,15 +220,36 @@ int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *wh
 	return code[c.rc];
 }
 
+/* {"period_us": id, ...}: the link's history in the store, read as
+ * /signals/{id}/samples; NULL before its first sample */
+static json_t *link_series(struct model *m, const struct model_link *l)
+{
+	json_t *o;
+	unsigned int k;
+
+	if (!diagsys_series(m, l, 0))
+		return NULL;
+	o = json_object();
+	for (k = 0; k < LH_COUNT; k++)
+		if (l->kind == MODEL_LINK_ECAT || k != LH_WKC_ERRORS)
+			json_object_set_new(o, linkhist_metric_name(k),
+					    json_integer(diagsys_series(m, l, k)));
+	return o;
+}
+
 json_t *data_links(struct model *m, uint32_t device)
 {
-	json_t *all = m ? model_links_json(m) : json_array(), *out = json_array(), *l;
+	json_t *all = m ? model_links_json(m) : json_array(), *out = json_array(), *l, *ser;
 	size_t i;
 
 	json_array_foreach(all, i, l) {
 		if (device && json_integer_value(json_object_get(l, "src")) != device &&
 		    json_integer_value(json_object_get(l, "dst")) != device)
 			continue;
+		/* model_links_json is in model_link_at order */
+		ser = m ? link_series(m, model_link_at(m, i)) : NULL;
+		if (ser)
+			json_object_set_new(l, "series", ser);
 		json_array_append(out, l);
 	}
 	json_decref(all);
@@ -285,7 +308,7 @@ static void samples_work(struct api_job *j, struct sqlite3 *db, const char *err)
 		j->why = "store query failed";
 		return;
 	}
-	api_job_json(j, json_pack("{si ss sI sI s[ssssss] so}", "signal", (int)sj->signal,
+	api_job_json(j, json_pack("{sI ss sI sI s[ssssss] so}", "signal", (json_int_t)sj->signal,
 				"unit", sj->unit, "from_ms", (json_int_t)sj->from_ms,
 				"to_ms", (json_int_t)sj->to_ms, "columns", "ts_ms", "min", "max",
 				"avg", "count", "", "points", pts));
@@ -296,13 +319,17 @@ struct api_job *data_samples_job(struct api *a, uint32_t signal, int64_t from_ms
 {
 	struct model *m = M(a);
 	const struct model_signal *s = m ? model_signal_get(m, signal) : NULL;
+	int lh = linkhist_metric_of(signal);
 	enum store_rollup ro = STORE_AUTO;
 	struct samples_job *sj;
+	const char *unit;
 
-	if (!s) {
+	/* a mapped signal, or a link's history (linkhist.h) */
+	if (!s && lh < 0) {
 		*why = "no such signal";
 		return NULL;
 	}
+	unit = s ? s->unit : linkhist_metric_unit((unsigned int)lh);
 	if (rollup) {
 		if (!strcmp(rollup, "raw"))
 			ro = STORE_RAW;
@@ -317,7 +344,7 @@ struct api_job *data_samples_job(struct api *a, uint32_t signal, int64_t from_ms
 	}
 	/* without a range: the ten minutes up to the newest sample */
 	if (!to_ms)
-		to_ms = s->last_ns ? (int64_t)(s->last_ns / 1000000) + 1 : auth_now_ms();
+		to_ms = s && s->last_ns ? (int64_t)(s->last_ns / 1000000) + 1 : auth_now_ms();
 	if (!from_ms)
 		from_ms = to_ms - 600000;
 	if (from_ms >= to_ms) {
@@ -335,7 +362,7 @@ struct api_job *data_samples_job(struct api *a, uint32_t signal, int64_t from_ms
 	sj->to_ms = to_ms;
 	sj->ro = ro;
 	sj->max_points = max_points;
-	snprintf(sj->unit, sizeof(sj->unit), "%s", s->unit);
+	snprintf(sj->unit, sizeof(sj->unit), "%s", unit);
 	return &sj->j;
 }
 

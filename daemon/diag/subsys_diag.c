@@ -10,9 +10,13 @@
  *   rate_limit = 10      own RX errors per minute per port that is a fault
  *   horizon = 3600s      predict threshold crossings this far ahead
  *   disable = RULE       repeat: a diagnosis not to raise
+ *   history = 1s         link statistics into the store this often
+ *                        (linkhist.h); 0 keeps none
  */
+#include <pthread.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "core/conf.h"
@@ -22,16 +26,30 @@
 #include "core/subsys.h"
 #include "diag/diag.h"
 #include "diag/diagsys.h"
+#include "diag/linkhist.h"
+#include "model/model.h"
+#include "store/store.h"
 
 static const char *const keys[] = {
-	"wkc_learn", "dc_limit", "rate_limit", "horizon", "disable", NULL
+	"wkc_learn", "dc_limit", "rate_limit", "horizon", "disable", "history",
+	NULL
 };
 
-static int read_conf(const struct conf *c, struct diag_opts *o, char *err,
-		     size_t errlen)
+/* the link history: written on the loop thread, read by the API's list
+ * threads too (diagsys_series), so behind mu */
+static pthread_mutex_t hist_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	struct linkhist *lh;
+	struct event *ev;
+	uint64_t every_ms;
+	uint64_t samples, dropped, load_errors;
+} hist;
+
+static int read_conf(const struct conf *c, struct diag_opts *o,
+		     uint64_t *history_ms, char *err, size_t errlen)
 {
 	const struct conf_entry *e = NULL;
-	uint64_t learn, dc, rate, horizon;
+	uint64_t learn, dc, rate, horizon, every;
 
 	memset(o, 0, sizeof(*o));
 	if (conf_check_keys(c, "diag", keys, err, errlen) ||
@@ -42,8 +60,16 @@ static int read_conf(const struct conf *c, struct diag_opts *o, char *err,
 	    conf_get_u64(c, "diag", "rate_limit", 10, 1, 100000, &rate, err,
 			 errlen) ||
 	    conf_get_ms(c, "diag", "horizon", 3600000, 60000,
-			7ULL * 86400000ULL, &horizon, err, errlen))
+			7ULL * 86400000ULL, &horizon, err, errlen) ||
+	    conf_get_ms(c, "diag", "history", 1000, 0, 3600000, &every, err,
+			errlen))
 		return -1;
+	if (every && every < 100) {
+		snprintf(err, errlen, "diag.history: 0 (none) or at least "
+			 "100ms");
+		return -1;
+	}
+	*history_ms = every;
 	o->wkc_learn = (uint32_t)learn;
 	o->dc_limit_ns = (uint32_t)dc;
 	o->rate_limit = (double)rate;
@@ -65,16 +91,103 @@ static int read_conf(const struct conf *c, struct diag_opts *o, char *err,
 static int diag_check_conf(const struct conf *c, char *err, size_t errlen)
 {
 	struct diag_opts o;
+	uint64_t every;
 
-	return read_conf(c, &o, err, errlen);
+	return read_conf(c, &o, &every, err, errlen);
+}
+
+static bool put_sample(void *arg, uint32_t id, uint64_t ts_ns, double v)
+{
+	struct iiotd *d = arg;
+
+	if (store_put_sample(d->store, id, ts_ns, v)) {
+		hist.samples++;
+		return true;
+	}
+	hist.dropped++;
+	return false;
+}
+
+static void define(void *arg, uint32_t id, const char *metric,
+		   const char *key, const char *unit)
+{
+	struct iiotd *d = arg;
+
+	store_signal_def(d->store, id, metric, key, unit);
+}
+
+/* every [diag] history: the newest snapshot's links into the store */
+static void on_history(evutil_socket_t fd, short what, void *arg)
+{
+	struct iiotd *d = arg;
+	struct linkhist_sink sink = { put_sample, define, d };
+	struct capsnap *snap = d->capture ? capture_snapshot(d->capture) :
+			       NULL;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&hist_mu);
+	if (snap && snap->model)
+		linkhist_sample(hist.lh, snap->model, snap->taken_ns, &sink);
+	pthread_mutex_unlock(&hist_mu);
+	capsnap_put(snap);
+}
+
+static bool load_def(void *arg, uint32_t id, const char *name,
+		     const char *device)
+{
+	(void)arg;
+	if (!linkhist_load(hist.lh, id, name, device))
+		hist.load_errors++;
+	return true;
+}
+
+/* the series the store already has keep their ids */
+static int history_start(struct iiotd *d)
+{
+	char err[512];
+
+	memset(&hist, 0, sizeof(hist));
+	if (!d->store)
+		return 0;
+	hist.lh = linkhist_new();
+	if (!hist.lh) {
+		log_warnx("diag: out of memory");
+		return -1;
+	}
+	if (store_query_signal_defs(store_path(d->store), LINKHIST_BASE,
+				    load_def, NULL, err, sizeof(err)) < 0)
+		log_warnx("diag: link history: %s (new series only)", err);
+	return 0;
+}
+
+static int history_every(struct iiotd *d, uint64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+			      (suseconds_t)(ms % 1000 * 1000) };
+
+	if (hist.ev) {
+		event_free(hist.ev);
+		hist.ev = NULL;
+	}
+	hist.every_ms = ms;
+	if (!hist.lh || !ms)
+		return 0;
+	hist.ev = event_new(d->base, -1, EV_PERSIST, on_history, d);
+	if (!hist.ev || event_add(hist.ev, &tv)) {
+		log_warnx("diag: cannot start the link history timer");
+		return -1;
+	}
+	return 0;
 }
 
 static int diag_start(struct iiotd *d)
 {
 	struct diag_opts o;
+	uint64_t every;
 	char err[512];
 
-	if (read_conf(d->conf, &o, err, sizeof(err))) {
+	if (read_conf(d->conf, &o, &every, err, sizeof(err))) {
 		log_warnx("diag: %s", err);
 		return -1;
 	}
@@ -83,24 +196,44 @@ static int diag_start(struct iiotd *d)
 		log_warnx("diag: out of memory");
 		return -1;
 	}
+	if (history_start(d) || history_every(d, every))
+		return -1;
 	return 0;
 }
 
 static int diag_reload(struct iiotd *d)
 {
 	struct diag_opts o;
+	uint64_t every;
 	char err[512];
 
-	if (read_conf(d->conf, &o, err, sizeof(err))) {
+	if (read_conf(d->conf, &o, &every, err, sizeof(err))) {
 		log_warnx("diag: %s", err);
 		return -1;
 	}
 	diag_set_opts(d->diag, &o);
-	return 0;
+	return every == hist.every_ms ? 0 : history_every(d, every);
+}
+
+uint32_t diagsys_series(struct model *m, const struct model_link *l,
+			unsigned int metric)
+{
+	uint32_t id;
+
+	pthread_mutex_lock(&hist_mu);
+	id = hist.lh ? linkhist_series(hist.lh, m, l, metric) : 0;
+	pthread_mutex_unlock(&hist_mu);
+	return id;
 }
 
 static void diag_stop(struct iiotd *d)
 {
+	if (hist.ev)
+		event_free(hist.ev);
+	pthread_mutex_lock(&hist_mu);
+	linkhist_free(hist.lh);
+	memset(&hist, 0, sizeof(hist));
+	pthread_mutex_unlock(&hist_mu);
 	diag_free(d->diag);
 	d->diag = NULL;
 }
@@ -138,7 +271,19 @@ json_t *diagsys_counters(struct iiotd *d)
 
 static json_t *diag_stats(struct iiotd *d)
 {
-	return diagsys_counters(d);
+	json_t *o = diagsys_counters(d);
+
+	if (o && hist.lh) {
+		json_object_set_new(o, "history_samples",
+				    json_integer((json_int_t)hist.samples));
+		json_object_set_new(o, "history_dropped",
+				    json_integer((json_int_t)hist.dropped));
+		json_object_set_new(o, "history_full", json_integer(
+			(json_int_t)linkhist_full(hist.lh)));
+		json_object_set_new(o, "history_bad_defs",
+				    json_integer((json_int_t)hist.load_errors));
+	}
+	return o;
 }
 
 const struct iiotd_subsys subsys_diag = {

@@ -149,4 +149,14 @@ long store_query_history(struct sqlite3 *db, const char *label, size_t limit,
 			 bool (*cb)(void *arg, const struct store_history *h),
 			 void *arg, char *err, size_t errlen);
 
+/*
+ * Signal definitions with id >= min_id (the diagnostics' series of link
+ * statistics, daemon/diag/linkhist.h), by id; cb returns false to stop.
+ * Returns how many or -1 with err set.
+ */
+long store_query_signal_defs(const char *db_path, uint32_t min_id,
+			     bool (*cb)(void *arg, uint32_t id,
+					const char *name, const char *device),
+			     void *arg, char *err, size_t errlen);
+
 #endif

@@ -16,3 +16,8 @@ TESTS += test_health
 test_health_SRCS := tests/diag/test_health.c
 test_health_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
 $(BUILD)/tests/test_health: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
+TESTS += test_linkhist
+test_linkhist_SRCS := tests/diag/test_linkhist.c
+test_linkhist_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+$(BUILD)/tests/test_linkhist: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)

@@ -483,6 +483,9 @@ try {
     await poll(() => document.getElementById('dev-state').textContent === 'offline', null, 15000);
     await poll(() => document.querySelector('[data-f=online]').textContent === 'offline');
     await poll(() => document.querySelector('.chart[id^=chart-link]').dataset.gap === '1', null, 5000);
+    // a page opened now still shows the link's stored history
+    await page.reload();
+    await poll(() => Number((document.querySelector('.chart[id^=chart-link]') || {}).dataset?.history) > 0, null, 15000);
     // its health follows: 0 with "offline" as the reason
     await poll(() => document.getElementById('dev-health-score').textContent.startsWith('0 · ') &&
       !!document.querySelector('#dev-health-reasons li[data-code=offline]'), null, 15000);

@@ -85,6 +85,7 @@ export async function device(main, app, id) {
     { period: t('col.period'), jitter: t('chart.jitter_axis') });
     c.el.id = 'chart-link-' + l.id;
     cyc.set(l.id, c);
+    if (l.series) linkHistory(c, l.series);
   }
   const sig = new Map();
   for (const s of d.signals) {
@@ -127,6 +128,23 @@ export async function device(main, app, id) {
     for (const [sid, c] of sig) if (!live.signals.some((x) => x[0] === sid)) c.push([live.ts_ms, null, null, null]);
   });
   return () => { alive = false; clearInterval(healthTimer); off(); if (trend) trend.destroy(); for (const c of [...cyc.values(), ...sig.values()]) c.destroy(); };
+}
+
+// the link's stored history (docs/diagnostics.md, History) before the
+// live points: the chart shows the last ten minutes, not only since the
+// page opened, and what iiotd kept across a restart
+async function linkHistory(c, series) {
+  const ids = [series.period_us, series.jitter_p99_us, series.jitter_max_us];
+  try {
+    const got = await Promise.all(ids.map((s) => get('/signals/' + s + '/samples?max_points=300')));
+    const rows = new Map();
+    got.forEach((r, i) => { for (const p of r.points) { const row = rows.get(p[0]) || [p[0], null, null, null]; row[i + 1] = p[3]; rows.set(p[0], row); } });
+    const old = [...rows.values()].sort((a, b) => a[0] - b[0]);
+    // the live points that came meanwhile stay after it (the chart keeps seconds)
+    const live = c.data[0].map((ts, i) => [ts * 1000, c.data[1][i], c.data[2][i], c.data[3][i]]);
+    if (old.length) c.set(old.concat(live.filter((p) => p[0] > old[old.length - 1][0])));
+    c.el.dataset.history = String(old.length);
+  } catch (e) { /* the live points still come */ }
 }
 
 function tile(s) {
