@@ -73,6 +73,7 @@ ring = $ring
 signals = $top/etc/signals.map
 [analytics]
 rules = $top/etc/analytics.rules
+oee = $top/etc/oee.conf
 [store]
 path = $var/iiot.db
 max_size = 256M

@@ -57,7 +57,8 @@ enum sim_attack_kind {
 	ATK_KINDS
 };
 
-enum sim_shape { SHAPE_SINE, SHAPE_RAMP, SHAPE_COUNTER, SHAPE_DRIFT };
+enum sim_shape { SHAPE_SINE, SHAPE_RAMP, SHAPE_COUNTER, SHAPE_DRIFT,
+		 SHAPE_MACHINE_STATE, SHAPE_MACHINE_COUNT, SHAPE_MACHINE_REJECT };
 /* ground-truth anomalies injected into a value (docs/sim.md) */
 enum sim_anomaly { ANOM_NONE, ANOM_STEP, ANOM_STUCK, ANOM_SPIKE, ANOM_DRIFT };
 enum sim_vtype { VT_U8, VT_U16, VT_I16, VT_U32, VT_I32, VT_F32 };
@@ -117,6 +118,7 @@ struct sim_signal {
 	uint64_t anomaly_at_ns;	/* from the start of the run */
 	uint64_t anomaly_for_ns;	/* spike length */
 	double anomaly_size;	/* step, spike: offset; drift: per second */
+	uint32_t every;		/* machine_reject: one part in every N */
 };
 
 struct sim_fault {

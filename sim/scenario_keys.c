@@ -4,7 +4,9 @@
 #include "scenario_parse.h"
 
 static const char *const shape_names[] = { "sine", "ramp", "counter",
-					   "drift" };
+					   "drift", "machine_state",
+					   "machine_count",
+					   "machine_reject" };
 static const char *const anomaly_names[] = { "none", "step", "stuck",
 					     "spike", "drift" };
 static const char *const vtype_names[] = { "u8", "u16", "i16", "u32",
@@ -240,7 +242,7 @@ static int key_signal(struct parser *p, const char *k, const char *v)
 		return 0;
 	}
 	if (!strcmp(k, "shape")) {
-		if (val_enum(p, k, v, shape_names, 4, &e))
+		if (val_enum(p, k, v, shape_names, 7, &e))
 			return -1;
 		g->shape = (enum sim_shape)e;
 		return 0;
@@ -270,6 +272,14 @@ static int key_signal(struct parser *p, const char *k, const char *v)
 				&g->anomaly_for_ns);
 	if (!strcmp(k, "anomaly_size"))
 		return val_double(p, k, v, -1e12, 1e12, &g->anomaly_size);
+	if (!strcmp(k, "every")) {
+		uint16_t n;
+
+		if (val_u16(p, k, v, 1, 65535, &n))
+			return -1;
+		g->every = n;
+		return 0;
+	}
 	return 1;
 }
 

@@ -7,6 +7,34 @@
 
 #include "engine.h"
 
+/*
+ * A machine with a known OEE (docs/sim.md): each period it runs for the
+ * first 75%, is down (unplanned) for the next 15% and stopped as planned
+ * for the last 10%; state 1 running, 3 down, 4 planned stop.  It makes
+ * one part every step seconds while it runs; one in every `every` parts
+ * is a reject.
+ */
+#define MACH_RUN	0.75
+#define MACH_DOWN	0.90
+
+static double machine(const struct sim_signal *g, uint64_t now)
+{
+	double per = (double)g->period_ns / 1e9;
+	double phase = (double)(now % g->period_ns) / (double)g->period_ns;
+	double parts, run;
+
+	if (g->shape == SHAPE_MACHINE_STATE)
+		return phase < MACH_RUN ? 1 : phase < MACH_DOWN ? 3 : 4;
+	if (g->step <= 0)
+		return 0;
+	run = (phase < MACH_RUN ? phase : MACH_RUN) * per;
+	parts = (double)(now / g->period_ns) * floor(MACH_RUN * per / g->step) +
+		floor(run / g->step);
+	if (g->shape == SHAPE_MACHINE_REJECT)
+		return g->every ? floor(parts / g->every) : 0;
+	return parts;
+}
+
 static double base_value(struct sim_engine *e, const struct sim_signal *g,
 			 uint64_t now, bool noisy)
 {
@@ -23,6 +51,10 @@ static double base_value(struct sim_engine *e, const struct sim_signal *g,
 		/* counts up by step each period, wraps within [min, max] */
 		v = g->step * (double)(now / g->period_ns);
 		return span > 0 ? g->min + fmod(v, span + 1) : g->min;
+	case SHAPE_MACHINE_STATE:
+	case SHAPE_MACHINE_COUNT:
+	case SHAPE_MACHINE_REJECT:
+		return machine(g, now);
 	case SHAPE_DRIFT:
 	default:
 		/* slow linear drift over the period plus a little noise */

@@ -38,6 +38,7 @@ void analytics_free(struct analytics *an)
 		return;
 	an_set_free(&an->set);
 	free(an->sigs);
+	free(an->oee);
 	pthread_mutex_destroy(&an->mu);
 	free(an);
 }
@@ -417,6 +418,8 @@ static void sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
 	if (anom && set->anomaly_on &&
 	    anomaly_sample(&s->an, &set->aopts, ts_ns, v, &f))
 		anomaly_raise(an, id, ts_ns, &f);
+	if (an->oee)
+		oee_sample(an->oee, id, ts_ns, v);
 }
 
 void analytics_sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
@@ -433,6 +436,8 @@ static void tick(struct analytics *an, uint64_t now)
 
 	if (!an->start_ns)
 		an->start_ns = now;
+	if (an->oee)
+		oee_advance(an->oee, now);
 	for (i = 0; i < an->set.nbinds; i++) {
 		struct an_bind *b = &an->set.binds[i];
 		const struct an_rule *r = &an->set.rules[b->rule];

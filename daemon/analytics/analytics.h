@@ -96,6 +96,26 @@ struct json_t *analytics_rule_op(struct analytics *an, enum an_rule_op op,
 				 const char *name, const struct json_t *arg,
 				 const char *who, int64_t now_ms, int *status);
 
+/*
+ * OEE (oee.h, docs/analytics.md): load machines, shifts and reasons from
+ * c (replacing any), against the declared signals.
+ */
+struct oee_drain;
+int analytics_load_oee(struct analytics *an, const struct conf *c,
+		       char *err, size_t errlen);
+/* Time up to now accounted; the stops and shifts for the database. -1:
+ * no OEE. */
+int analytics_oee_drain(struct analytics *an, struct oee_drain *d,
+			uint64_t now_ns);
+/* GET /oee: the machines now, the bands, the reasons; NULL: no OEE */
+struct json_t *analytics_oee_json(struct analytics *an);
+/* analytics.db (sqlite3 *) for the API's OEE reports, event loop only;
+ * NULL when analytics is not running */
+void *analytics_db_handle(void);
+/* The index of a reason code (-1: none), and the bands. */
+int analytics_oee_reason(struct analytics *an, const char *code,
+			 double *red, double *green);
+
 /* rules_ctl.c: the control socket's rule requests, audited under who */
 struct iiotd;
 struct ctl_req;

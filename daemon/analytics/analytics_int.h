@@ -6,6 +6,7 @@
 
 #include "analytics/analytics.h"
 #include "analytics/expr.h"
+#include "analytics/oee.h"
 
 enum an_kind {
 	AN_THRESHOLD = 1, AN_RATE, AN_STALE, AN_STUCK, AN_RANGE,
@@ -77,6 +78,7 @@ struct analytics {
 	struct ruledb *rdb;		/* API rules (ruledb.h), or NULL */
 	char rules_path[4096];		/* the rules file, "" without */
 	int file_lines;			/* rules past this line are the API's */
+	struct oee *oee;		/* machines (oee.h), or NULL */
 };
 
 /* rulefile.c: parse c into set (allocated), against an's signals */

@@ -7,6 +7,8 @@
  *	rules = FILE		the rules file; without it, anomaly
  *				detection alone
  *
+ *	oee = FILE		machines, shifts, stop reasons (OEE)
+ *
  * Rules made through the API or iiotctl live in <state_dir>/analytics.db
  * (ruledb.h) and load after the file's (rules_edit.c).
  *
@@ -22,6 +24,7 @@
 #include <jansson.h>
 
 #include "analytics/analytics.h"
+#include "analytics/oee_db.h"
 #include "analytics/ruledb.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
@@ -33,7 +36,7 @@
 static struct event *tick_ev;
 static struct ruledb *rdb;		/* <state_dir>/analytics.db */
 
-static const char *const keys[] = { "enable", "rules", NULL };
+static const char *const keys[] = { "enable", "rules", "oee", NULL };
 
 static int signals_of(struct analytics *an, const struct model *m)
 {
@@ -64,6 +67,9 @@ static int check_file(struct analytics *an, const struct conf *c,
 	return rc;
 }
 
+static int oee_file(struct analytics *an, const struct conf *c, char *err,
+		    size_t errlen);
+
 static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 {
 	const char *map = conf_get(c, "model", "signals");
@@ -75,14 +81,16 @@ static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 	if (conf_check_keys(c, "analytics", keys, err, errlen) ||
 	    conf_get_bool(c, "analytics", "enable", true, &on, err, errlen))
 		return -1;
-	if (!on || !conf_get(c, "analytics", "rules"))
+	if (!on || (!conf_get(c, "analytics", "rules") &&
+		    !conf_get(c, "analytics", "oee")))
 		return 0;
 	/* rules name signals: check them against the map */
 	m = model_new(NULL);
 	an = analytics_new(NULL);
 	if (m && an && (!map || !model_load_signals(m, map, err, errlen)) &&
 	    !signals_of(an, m))
-		rc = check_file(an, c, err, errlen);
+		rc = check_file(an, c, err, errlen) ||
+		     oee_file(an, c, err, errlen) ? -1 : 0;
 	else if (!m || !an)
 		snprintf(err, errlen, "analytics: out of memory");
 	analytics_free(an);
@@ -90,14 +98,43 @@ static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 	return rc;
 }
 
+/* The OEE file of c ([analytics] oee), checked or loaded. */
+static int oee_file(struct analytics *an, const struct conf *c, char *err,
+		    size_t errlen)
+{
+	const char *path = conf_get(c, "analytics", "oee");
+	struct conf *o;
+	int rc;
+
+	/* without a file: no machines, the default shift and reasons */
+	o = path ? conf_load(path, err, errlen) : conf_empty();
+	if (!o)
+		return -1;
+	rc = analytics_load_oee(an, o, err, errlen);
+	conf_free(o);
+	return rc;
+}
+
+static struct oee_drain drain;	/* large: not on the stack */
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct iiotd *d = arg;
+	uint64_t now = shm_now_ns();
 
 	(void)fd;
 	(void)what;
-	if (d->analytics)
-		analytics_tick(d->analytics, shm_now_ns());
+	if (!d->analytics)
+		return;
+	analytics_tick(d->analytics, now);
+	if (rdb && !analytics_oee_drain(d->analytics, &drain, now) &&
+	    oee_db_write(ruledb_handle(rdb), &drain))
+		log_warnx("analytics: cannot write OEE to analytics.db");
+}
+
+void *analytics_db_handle(void)
+{
+	return rdb ? ruledb_handle(rdb) : NULL;
 }
 
 /* API rules live in analytics.db beside alerts.db (ruledb.h). */
@@ -114,6 +151,10 @@ static int open_db(struct iiotd *d, char *err, size_t errlen)
 	}
 	analytics_set_sources(d->analytics, rdb,
 			      conf_get(d->conf, "analytics", "rules"));
+	if (oee_db_init(ruledb_handle(rdb))) {
+		snprintf(err, errlen, "analytics.db: cannot make the OEE tables");
+		return -1;
+	}
 	return 0;
 }
 
@@ -130,7 +171,8 @@ static int an_start(struct iiotd *d)
 	if (d->analytics && open_db(d, err, sizeof(err)))
 		return -1;
 	if (!d->analytics || signals_of(d->analytics, d->model) ||
-	    analytics_reload(d->analytics, err, sizeof(err))) {
+	    analytics_reload(d->analytics, err, sizeof(err)) ||
+	    oee_file(d->analytics, d->conf, err, sizeof(err))) {
 		log_warnx("analytics: %s", d->analytics ? err : "out of memory");
 		return -1;
 	}
@@ -154,7 +196,8 @@ static int an_reload(struct iiotd *d)
 	analytics_set_sources(d->analytics, rdb,
 			      conf_get(d->conf, "analytics", "rules"));
 	if (signals_of(d->analytics, d->model) ||
-	    analytics_reload(d->analytics, err, sizeof(err))) {
+	    analytics_reload(d->analytics, err, sizeof(err)) ||
+	    oee_file(d->analytics, d->conf, err, sizeof(err))) {
 		log_warnx("analytics: %s; keeping the running rules", err);
 		return -1;
 	}

@@ -19,3 +19,8 @@ $(ANALYTICS_BENCH): $(call objs,bench/analytics_bench.c) $(LIBIIOTD_A) $(LIBSHM_
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LDLIBS) -ljansson -lsqlite3 -levent -levent_pthreads -lpcap
 EXTRA_BENCH += $(ANALYTICS_BENCH)
+
+TESTS += test_oee
+test_oee_SRCS := tests/analytics/test_oee.c
+test_oee_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+$(BUILD)/tests/test_oee: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)

@@ -102,7 +102,7 @@ req "$D/none" GET "/devices/$mid/history" "" "${T[@]}"
 expect_eq "history from the store" "$CODE $(jf '.history | length > 0')" "200 true"
 
 req "$D/none" GET /signals "" "${T[@]}"
-expect_eq "signals of the map" "$(jf '.signals | length')" 7
+expect_eq "signals of the map" "$(jf '.signals | length')" 10
 sid=$(jf '.signals[] | select(.name == "ai_2_ch2") | .id')
 req "$D/none" GET "/signals/$sid/samples" "" "${T[@]}"
 expect_eq "samples: the last ten minutes by default" "$CODE $(jf '.to_ms - .from_ms')" "200 600000"
