@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alerts/alerts.h"
+#include "core/pimutex.h"
 #include "decode/decode.h"
 
 #define NBUCKET		2048	/* power of two, > ALERTS_MAX */
@@ -62,7 +63,7 @@ struct alerts *alerts_new(const struct alerts_opts *o)
 
 	if (!al)
 		return NULL;
-	pthread_mutex_init(&al->mu, NULL);
+	pimutex_init(&al->mu);
 	if (o)
 		al->o = *o;
 	opts_fill(&al->o);

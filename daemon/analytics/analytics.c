@@ -16,6 +16,7 @@
 
 #include "alerts/alerts.h"
 #include "analytics/analytics_int.h"
+#include "core/pimutex.h"
 
 struct analytics *analytics_new(struct alerts *al)
 {
@@ -23,7 +24,7 @@ struct analytics *analytics_new(struct alerts *al)
 
 	if (!an)
 		return NULL;
-	pthread_mutex_init(&an->mu, NULL);
+	pimutex_init(&an->mu);
 	an->al = al;
 	an->set.anomaly_on = true;
 	anomaly_opts_default(&an->set.aopts);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,18 +26,45 @@ static void *capture_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Real-time scheduling: a loaded machine's scheduler, not capture's own
+ * work, makes the longest gaps between drain turns (docs/iiotd.md).  A
+ * SCHED_FIFO thread runs as soon as its ring wakes it; it sleeps between
+ * wakeups, and the kernel keeps 5% of every CPU for the rest
+ * (sched_rt_runtime_us) should it ever spin.
+ */
+static void boost_rt(struct capture *cap)
+{
+	struct sched_param sp = { .sched_priority = cap->rt_priority };
+	int rc;
+
+	if (!cap->rt_priority)
+		return;
+	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (rc) {
+		log_warnx("capture: the capture thread cannot have real-time "
+			  "scheduling (SCHED_FIFO %d: %s); it runs at nice %d, "
+			  "and API load may delay its drain turns (start iiotd "
+			  "as root or with CAP_SYS_NICE, or set [capture] "
+			  "rt_priority = 0 to silence this)", cap->rt_priority,
+			  strerror(rc), cap->boosted ? cap->nice : cap->main_nice);
+		return;
+	}
+	cap->rt = true;
+}
+
 void capture_boost(struct capture *cap)
 {
 	errno = 0;
 	cap->main_nice = getpriority(PRIO_PROCESS, 0);
-	if (errno || cap->nice >= cap->main_nice)
-		return;
-	if (setpriority(PRIO_PROCESS, 0, cap->nice)) {
-		log_info("capture: the capture thread keeps nice %d (%s)",
-			 cap->main_nice, strerror(errno));
-		return;
+	if (!errno && cap->nice < cap->main_nice) {
+		if (setpriority(PRIO_PROCESS, 0, cap->nice))
+			log_info("capture: the capture thread keeps nice %d (%s)",
+				 cap->main_nice, strerror(errno));
+		else
+			cap->boosted = true;
 	}
-	cap->boosted = true;
+	boost_rt(cap);
 }
 
 int capture_run(struct capture *cap, char *err, size_t errlen)
@@ -53,7 +81,18 @@ int capture_run(struct capture *cap, char *err, size_t errlen)
 	cap->running = true;
 	rc = pthread_create(&cap->thread, NULL, capture_main, cap);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	/* a higher nice value needs no privilege: the caller's goes back */
+	/* SCHED_OTHER and a higher nice value need no privilege: the
+	 * caller's go back */
+	if (cap->rt) {
+		struct sched_param sp = { .sched_priority = 0 };
+
+		if (pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp))
+			log_warnx("capture: cannot leave SCHED_FIFO");
+		cap->rt = false;
+		if (!rc)
+			log_info("capture: the capture thread runs SCHED_FIFO "
+				 "at priority %d", cap->rt_priority);
+	}
 	if (cap->boosted) {
 		if (setpriority(PRIO_PROCESS, 0, cap->main_nice))
 			log_warn("capture: setpriority");

@@ -23,6 +23,7 @@
 #include "core/conf.h"
 #include "core/iiotd.h"
 #include "core/log.h"
+#include "core/pimutex.h"
 #include "decode/decode.h"
 #include "diag/diag.h"
 #include "ids/ids.h"
@@ -30,7 +31,8 @@
 #include "model/model.h"
 
 static const char *const capture_keys[] = {
-	"ring", "batch", "flight_seconds", "flight_size", "nice", NULL
+	"ring", "batch", "flight_seconds", "flight_size", "nice", "rt_priority",
+	NULL
 };
 
 /* [capture] nice: -20..19, default CAPTURE_NICE */
@@ -59,9 +61,12 @@ static int read_opts(const struct conf *c, uint64_t *batch, uint64_t *fsec,
 {
 	const struct conf_entry *e = NULL;
 	size_t n = 0;
+	uint64_t rt;
 	int nice;
 
-	if (read_nice(c, &nice, err, errlen))
+	if (read_nice(c, &nice, err, errlen) ||
+	    conf_get_u64(c, "capture", "rt_priority", CAPTURE_RT_PRIORITY, 0,
+			 CAPTURE_RT_PRIORITY_MAX, &rt, err, errlen))
 		return -1;
 
 	if (conf_check_keys(c, "capture", capture_keys, err, errlen) ||
@@ -109,7 +114,7 @@ struct capture *capture_new(struct iiotd *d)
 		free(cap);
 		return NULL;
 	}
-	pthread_mutex_init(&cap->call_mu, NULL);
+	pimutex_init(&cap->call_mu);
 	pthread_cond_init(&cap->call_cv, NULL);
 	pthread_mutex_init(&cap->snap_mu, NULL);
 	pthread_mutex_init(&cap->fin_mu, NULL);
@@ -402,11 +407,14 @@ int capture_start(struct capture *cap, const struct conf *c, char *err,
 	const struct conf_entry *e = NULL;
 	struct timeval one = { 1, 0 };
 	struct timeval snap = { 0, CAPTURE_SNAP_MS * 1000 };
-	uint64_t fsec;
+	uint64_t fsec, rt;
 
 	if (read_opts(c, &cap->batch, &fsec, &cap->flight_bytes, err, errlen) ||
-	    read_nice(c, &cap->nice, err, errlen))
+	    read_nice(c, &cap->nice, err, errlen) ||
+	    conf_get_u64(c, "capture", "rt_priority", CAPTURE_RT_PRIORITY, 0,
+			 CAPTURE_RT_PRIORITY_MAX, &rt, err, errlen))
 		return -1;
+	cap->rt_priority = (int)rt;
 	cap->flight_ns = fsec * 1000000000ULL;
 	cap->ev_tick = event_new(cap->base, -1, EV_PERSIST, on_tick, cap);
 	cap->ev_snap = event_new(cap->base, -1, EV_PERSIST, on_snap, cap);

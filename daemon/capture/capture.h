@@ -75,9 +75,11 @@ int capture_reload(struct capture *cap, const struct conf *c, char *err,
 int capture_run(struct capture *cap, char *err, size_t errlen);
 /*
  * Before privileges are dropped: lower the calling thread's nice value to
- * [capture] nice, so that the capture thread capture_run creates inherits
- * it (the nice value is per thread on Linux); capture_run then puts the
- * caller's back.  A no-op without the privilege.
+ * [capture] nice and, with [capture] rt_priority, give it SCHED_FIFO at
+ * that priority, so that the capture thread capture_run creates inherits
+ * both (they are per thread on Linux, and survive the drop); capture_run
+ * then puts the caller's back.  Without the privilege: one warning, and
+ * the thread runs as it can.
  */
 void capture_boost(struct capture *cap);
 /* Stop the capture thread and wait for it. */
@@ -107,6 +109,10 @@ void capture_set_tap(struct capture *cap, capture_tap_fn fn, void *arg);
  */
 #define CAPTURE_SNAP_MS	200
 #define CAPTURE_NICE	-10
+/* [capture] rt_priority: SCHED_FIFO priority (1-99) of the capture
+ * thread, 0: none (the nice value only) */
+#define CAPTURE_RT_PRIORITY	10
+#define CAPTURE_RT_PRIORITY_MAX	99
 
 struct capsnap_ring {
 	char name[256];

@@ -41,6 +41,8 @@ struct capture {
 	int nice;			/* [capture] nice */
 	bool boosted;			/* capture_boost lowered ours */
 	int main_nice;			/* ... from this */
+	int rt_priority;		/* [capture] rt_priority, 0: none */
+	bool rt;			/* capture_boost made ours SCHED_FIFO */
 	pthread_mutex_t call_mu;	/* capture_call's hand-over */
 	pthread_cond_t call_cv;
 	struct event *ev_snap;		/* publish a snapshot */

@@ -25,6 +25,7 @@
 #include "core/ctlsock.h"
 #include "core/iiotd.h"
 #include "core/log.h"
+#include "core/pimutex.h"
 #include "decode/decode.h"
 #include "iiot/ring_abi.h"
 #include "store/readpool.h"
@@ -448,7 +449,7 @@ struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 	cs->d = d;
 	cs->gid = getegid();
 	strcpy(cs->path, path);
-	pthread_mutex_init(&cs->mon_mu, NULL);
+	pimutex_init(&cs->mon_mu);
 	cs->mon_q = evbuffer_new();
 	cs->ev_mon = event_new(d->base, -1, 0, on_mon, cs);
 	if (!cs->mon_q || !cs->ev_mon) {

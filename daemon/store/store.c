@@ -21,6 +21,7 @@
 #include "core/dbfile.h"
 #include "core/hist.h"
 #include "core/log.h"
+#include "core/pimutex.h"
 #include "decode/decode.h"
 #include "model/model.h"
 #include "store/readpool.h"
@@ -767,7 +768,7 @@ struct store *store_open(const struct store_opts *o, char *err,
 	s->samples.elem = sizeof(struct qsample);
 	s->events.elem = sizeof(struct qevent);
 	s->sigdefs.elem = sizeof(struct qsigdef);
-	pthread_mutex_init(&s->mu, NULL);
+	pimutex_init(&s->mu);
 	pthread_cond_init(&s->cv, NULL);
 	pthread_cond_init(&s->done_cv, NULL);
 	if (setup_db(s, err, errlen))
