@@ -9,6 +9,8 @@
 . "$(dirname "$0")/lib_daemon.sh"
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (to start iiotd as root)"
 command -v setpriv >/dev/null || skip_all "setpriv missing"
+# a container without real-time runtime refuses even root
+chrt -f 1 true 2>/dev/null || skip_all "SCHED_FIFO not permitted here"
 daemon_setup
 "$IIOT_TOP/scripts/iiot-user.sh" || { fail "scripts/iiot-user.sh"; exit 0; }
 
