@@ -47,16 +47,43 @@ static int in_state(char *out, size_t len, const char *dir, const char *name)
 	return bak_path(out, len, "%s/%s", dir, name);
 }
 
+/* every *.db the state directory holds besides the store: a subsystem
+ * that adds a database is backed up without being listed here */
+static int add_state_dbs(struct bak_plan *p, const char *store)
+{
+	char path[4096], name[BAK_NAME_MAX + 1];
+	struct dirent *de;
+	size_t len, i;
+	DIR *d;
+	int rc = 0;
+
+	d = opendir(p->state_dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		len = strlen(de->d_name);
+		if (len < 4 || strcmp(de->d_name + len - 3, ".db") || de->d_type != DT_REG ||
+		    bak_path(name, sizeof(name), "db/%s", de->d_name) || !bak_name_ok(name) ||
+		    in_state(path, sizeof(path), p->state_dir, de->d_name) || !strcmp(path, store))
+			continue;
+		for (i = 0; i < p->n && strcmp(p->item[i].name, name); i++)
+			;
+		if (i == p->n)
+			rc |= add(p, name, path, true);
+	}
+	closedir(d);
+	return rc;
+}
+
 int bak_plan_make(struct bak_plan *p, const struct conf *c, const char *conf_path,
 		  const char *state_dir, char *err, size_t errlen)
 {
-	static const char *const dbs[] = { "auth.db", "audit.db", "alerts.db", NULL };
 	const char *sd = state_dir ? state_dir : conf_get(c, "iiotd", "state_dir");
 	const char *store = conf_get(c, "store", "path");
 	const char *cert = conf_get(c, "api", "cert"), *key = conf_get(c, "api", "key");
 	const char *sig = conf_get(c, "model", "signals");
-	char path[4096], name[BAK_NAME_MAX + 1];
-	int i, rc = 0;
+	char path[4096];
+	int rc = 0;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->state_dir, sizeof(p->state_dir), "%s", sd ? sd : IIOTD_DEFAULT_STATE_DIR);
@@ -65,11 +92,7 @@ int bak_plan_make(struct bak_plan *p, const struct conf *c, const char *conf_pat
 	else
 		rc |= in_state(path, sizeof(path), p->state_dir, IIOTD_DB_NAME);
 	rc |= add(p, "db/" IIOTD_DB_NAME, path, true);
-	for (i = 0; dbs[i]; i++) {
-		rc |= in_state(path, sizeof(path), p->state_dir, dbs[i]);
-		snprintf(name, sizeof(name), "db/%s", dbs[i]);
-		rc |= add(p, name, path, true);
-	}
+	rc |= add_state_dbs(p, path);
 	rc |= in_state(path, sizeof(path), p->state_dir, "secret.key");
 	rc |= add(p, "state/secret.key", path, false);
 	if (cert && key) {
@@ -392,29 +415,40 @@ int bak_create(const struct bak_plan *p, const char *dir, const struct bak_secre
 	       char *out, size_t outlen, char *err, size_t errlen)
 {
 	struct staged *s = calloc(BAK_MAX_FILES, sizeof(*s));
+	struct bak_plan *q = malloc(sizeof(*q));	/* shares p's file bytes */
 	char tmp[4096], *man = NULL;
 	time_t now = time(NULL);
 	size_t n = 0;
 	int rc = -1;
 
-	if (!s) {
+	if (!s || !q) {
 		snprintf(err, errlen, "out of memory");
+		free(s);
+		free(q);
 		return -1;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		free(s);
+		free(q);
 		return -1;
 	}
 	/* snapshots are as secret as the databases: staged beside them */
 	if (bak_path(tmp, sizeof(tmp), "%s/.backup-XXXXXX", p->state_dir) || !mkdtemp(tmp)) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		free(s);
+		free(q);
 		return -1;
 	}
-	if (stage(p, tmp, s, &n, err, errlen))
+	/* a database made since the plan was (iiotd's schedule plans once) */
+	memcpy(q, p, sizeof(*q));
+	if (add_state_dbs(q, q->item[0].path)) {
+		snprintf(err, errlen, "too many databases for one backup");
 		goto out;
-	man = manifest(p, s, n, now);
+	}
+	if (stage(q, tmp, s, &n, err, errlen))
+		goto out;
+	man = manifest(q, s, n, now);
 	if (!man) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -423,6 +457,7 @@ int bak_create(const struct bak_plan *p, const char *dir, const struct bak_secre
 out:
 	free(man);
 	free(s);
+	free(q);
 	rm_staged(tmp);
 	return rc;
 }

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +241,29 @@ out:
 	return rc;
 }
 
+/*
+ * As root, a new (root's) state directory is handed to iiotd's user first,
+ * as iiotd itself would: what the restore writes there is then that
+ * user's, every database included, listed in iiotd's hand-over or not.
+ */
+static int hand_state_over(const struct opts *o)
+{
+	const char *user = conf_get(o->conf, "iiotd", "user");
+	struct passwd *pw;
+	struct stat st;
+
+	if (geteuid() != 0 || stat(o->state, &st) || st.st_uid != 0)
+		return 0;
+	pw = getpwnam(user ? user : "iiot");
+	if (!pw)
+		return 0;
+	if (chown(o->state, pw->pw_uid, pw->pw_gid)) {
+		fprintf(stderr, "iiotctl: chown %s: %s\n", o->state, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int do_restore(const struct opts *o, const char *file)
 {
 	struct bak_manifest *m = calloc(1, sizeof(*m));
@@ -254,7 +278,7 @@ static int do_restore(const struct opts *o, const char *file)
 		fprintf(stderr, "iiotctl: %s: %s\n", o->state, strerror(errno));
 		goto wipe;
 	}
-	if (ctl_as_state_owner(o->state))
+	if (hand_state_over(o) || ctl_as_state_owner(o->state))
 		goto wipe;
 	if (bak_restore(file, &s, &ro, m, err, sizeof(err))) {
 		fprintf(stderr, "iiotctl: %s: %s; nothing was changed\n", file, err);
