@@ -71,7 +71,13 @@ static void dcp_set(struct sim_engine *e, uint32_t a)
 		memcpy(d->name, at->set_name, sizeof(d->name));
 		if (at->ip)
 			d->ip = at->ip;
+	} else {
+		/* communication parameters back to the factory's: none */
+		d->name[0] = 0;
+		d->ip = d->mask = d->gateway = 0;
 	}
+	/* a device renamed or reset ends its AR, as real ones do */
+	pn_device_break(e, at->target, a, e->now + 150000);
 }
 
 /* Identify All from the attacker; every device answers each one */

@@ -44,6 +44,9 @@ struct attack_state {
 	uint64_t first_no;	/* frame number of the first, 1-based */
 	uint32_t xid;
 	uint16_t station;	/* ecat-station-write: the slave's address */
+	uint64_t ar_lost_ts;	/* CLOCK_REALTIME ns of the broken AR's last
+				 * cyclic frame; 0 none */
+	uint32_t ar_device;	/* the device whose AR it broke */
 };
 
 enum master_phase {
@@ -68,6 +71,10 @@ struct master_state {
 
 struct device_state {
 	uint64_t cycles;
+	/* a DCP Set (rename, reset to factory) broke the AR at broken_ns */
+	bool broken, polling;
+	uint64_t broken_ns, last_out_ns;
+	uint32_t broken_by;	/* the attack */
 	uint16_t alarm_seq, ack_seq;
 	uint8_t *in, *out;
 	int32_t sig_head;
@@ -144,6 +151,9 @@ void ecat_master_step(struct sim_engine *e, uint32_t m);
 void pn_device_step(struct sim_engine *e, uint32_t d);
 void pn_ctrl_step(struct sim_engine *e, uint32_t c);
 void pn_fault_step(struct sim_engine *e, uint32_t f);
+/* Device d accepted a Set that ends its AR (attack a) at time t. */
+void pn_device_break(struct sim_engine *e, uint32_t d, uint32_t a,
+		     uint64_t t);
 void attack_step(struct sim_engine *e, uint32_t a);
 /* Commit an attack's frame, 802.1Q-tagged when the attack says so. */
 void attack_commit(struct sim_engine *e, uint32_t a, struct sim_qframe *f,

@@ -10,6 +10,8 @@
 
 #define CC_UNIT_NS	31250ULL	/* cycle counter unit */
 #define HELLO_EVERY_NS	1000000000ULL
+#define WATCHDOG_FACTOR	3		/* controllers' default */
+#define POLL_EVERY_NS	1000000000ULL	/* Identify by name after AR loss */
 
 static const struct sim_ctrl *ctrl_of(const struct sim_engine *e,
 				      uint32_t d)
@@ -74,6 +76,57 @@ static void alarm(struct sim_engine *e, uint32_t d, uint64_t t)
 	st->alarm_seq = (uint16_t)((st->alarm_seq + 1) & 0x7fff);
 }
 
+void pn_device_break(struct sim_engine *e, uint32_t d, uint32_t a,
+		     uint64_t t)
+{
+	struct device_state *st = &e->ds[d];
+
+	if (st->broken || e->dev[d].unknown)
+		return;
+	st->broken = true;
+	st->broken_ns = t;
+	st->broken_by = a;
+}
+
+/*
+ * A device whose AR a DCP Set ended: its inputs stop at once; the
+ * controller's outputs go on until its watchdog (WatchdogFactor update
+ * times) aborts the AR, then it looks the device up by its configured
+ * name, as after any connection loss, and gets no answer from a renamed
+ * or reset one.
+ */
+static bool ar_broken_step(struct sim_engine *e, uint32_t d, uint16_t cc)
+{
+	const struct sim_device *dev = &e->dev[d];
+	const struct sim_ctrl *c = ctrl_of(e, d);
+	struct device_state *st = &e->ds[d];
+	struct attack_state *as = &e->as[st->broken_by];
+	struct sim_qframe *f;
+	uint64_t t = e->now;
+
+	if (!st->broken || t < st->broken_ns)
+		return false;
+	if (t < st->broken_ns + WATCHDOG_FACTOR * dev->cycle_ns) {
+		output_frame(e, d, cc, t);
+		st->last_out_ns = t;
+		st->cycles++;
+		engine_schedule(e, t + dev->cycle_ns, EV_DEVICE, d);
+		return true;
+	}
+	if (!st->polling) {
+		st->polling = true;
+		as->ar_lost_ts = e->t0_ns + (st->last_out_ns ?
+					     st->last_out_ns : st->broken_ns);
+		as->ar_device = d;
+	}
+	f = engine_frame(e, t);
+	engine_queue_commit(e, f, pn_dcp_identify_req(f->data, c->mac,
+						      (uint32_t)e->xid++,
+						      e->sc->devices[d].name));
+	engine_schedule(e, t + POLL_EVERY_NS, EV_DEVICE, d);
+	return true;
+}
+
 void pn_device_step(struct sim_engine *e, uint32_t d)
 {
 	const struct sim_device *dev = &e->dev[d];
@@ -81,6 +134,8 @@ void pn_device_step(struct sim_engine *e, uint32_t d)
 	uint64_t t = e->now, half = dev->cycle_ns / 2;
 	uint16_t cc = (uint16_t)(st->cycles * (dev->cycle_ns / CC_UNIT_NS));
 
+	if (ar_broken_step(e, d, cc))
+		return;
 	if (half > 500000)
 		half = 500000;
 	output_frame(e, d, cc, t);

@@ -26,6 +26,21 @@ static const char *target_name(const struct sim_scenario *sc,
 	}
 }
 
+/*
+ * What the attack did to the line, with the rule that must say so: an
+ * AR it broke, from the time of the AR's last cyclic frame.
+ */
+static void effects(FILE *f, const struct sim_scenario *sc,
+		    const struct attack_state *st)
+{
+	fputs(",\"effects\":[", f);
+	if (st->ar_lost_ts)
+		fprintf(f, "{\"rule\":\"pn.ar.lost_after_attack\",\"target\":"
+			"\"%s\",\"last_cyclic_ns\":%" PRIu64 "}",
+			sc->devices[st->ar_device].name, st->ar_lost_ts);
+	fputs("]", f);
+}
+
 int truth_write(FILE *f, const struct sim_engine *e, uint64_t pass)
 {
 	const struct sim_scenario *sc = e->sc;
@@ -53,11 +68,13 @@ int truth_write(FILE *f, const struct sim_engine *e, uint64_t pass)
 			st->frames);
 		if (st->frames)
 			fprintf(f, ",\"first_ns\":%" PRIu64 ",\"last_ns\":%"
-				PRIu64 ",\"first_frame\":%" PRIu64 "}\n",
-				st->first_ts, st->last_ts, st->first_no);
+				PRIu64 ",\"first_frame\":%" PRIu64, st->first_ts,
+				st->last_ts, st->first_no);
 		else
 			fputs(",\"first_ns\":null,\"last_ns\":null,"
-			      "\"first_frame\":null}\n", f);
+			      "\"first_frame\":null", f);
+		effects(f, sc, st);
+		fputs("}\n", f);
 	}
 	return fflush(f) || ferror(f) ? -1 : 0;
 }

@@ -45,7 +45,9 @@ struct station {
 	uint64_t rt_ns;			/* its AR's last cyclic RT frame */
 	uint64_t attack_ns;		/* last DCP Set from a stranger or
 					 * address takeover aimed at it */
-	bool ar;			/* in ids->ars: an AR runs */
+	bool ar;			/* in ids->ars: it watches an AR */
+	bool multi;			/* RT with several peers: a controller,
+					 * its devices watch their ARs */
 	struct rate ident, hello, arp_reply;
 	struct rate dcp_bl, arp_bl;	/* against the baseline */
 	/* the last DCP Set sent to this station, for its answer */

@@ -13,6 +13,21 @@ static bool unicast(const uint8_t m[6])
 	return !(m[0] & 1);
 }
 
+/*
+ * One side watches the pair.  A controller's RT goes on while any of its
+ * devices runs, so the devices watch their own ARs once it has several.
+ */
+static void watch_ar(struct ids *ids, struct station *a, struct station *b)
+{
+	struct station *w = !a->multi ? a : !b->multi ? b : NULL;
+	struct station *o = w == a ? b : a;
+
+	if (!w || w->ar || (o->ar && !o->multi) || ids->nars >= IDS_MAX_ARS)
+		return;
+	w->ar = true;
+	ids->ars[ids->nars++] = (uint16_t)(w - ids->st);
+}
+
 /* cyclic RT and CM between two unicast stations: they share an AR */
 void ids_pn(struct ids *ids)
 {
@@ -29,17 +44,17 @@ void ids_pn(struct ids *ids)
 	b = ids_station(ids, d->dst, true);
 	if (!a || !b)
 		return;
+	if (a->peer_ns && memcmp(a->peer, d->dst, 6))
+		a->multi = true;
+	if (b->peer_ns && memcmp(b->peer, d->src, 6))
+		b->multi = true;
 	memcpy(a->peer, d->dst, 6);
 	memcpy(b->peer, d->src, 6);
 	a->peer_ns = b->peer_ns = ids->ts;
 	a->pn = b->pn = true;
 	if (d->proto == DECODE_PN_RT) {
 		a->rt_ns = b->rt_ns = ids->ts;
-		/* one side watches the pair */
-		if (!a->ar && !b->ar && ids->nars < IDS_MAX_ARS) {
-			a->ar = b->ar = true;
-			ids->ars[ids->nars++] = (uint16_t)(a - ids->st);
-		}
+		watch_ar(ids, a, b);
 	}
 }
 
@@ -55,16 +70,17 @@ void ids_ar_scan(struct ids *ids)
 		struct station *dev = s->name[0] || !p ? s : p;
 		uint64_t attack = s->attack_ns, quiet = ids->ts - s->rt_ns;
 
-		if (quiet <= ids->p.ar_timeout_ns || ids->ts < s->rt_ns) {
+		if (!s->multi && (quiet <= ids->p.ar_timeout_ns ||
+				  ids->ts < s->rt_ns)) {
 			i++;
 			continue;
 		}
 		if (p && p->attack_ns > attack)
 			attack = p->attack_ns;
 		s->ar = false;
-		if (p)
-			p->ar = false;
 		ids->ars[i] = ids->ars[--ids->nars];
+		if (s->multi)
+			continue;	/* its devices watch */
 		/* the attack came shortly before the frames stopped, or
 		 * between the last frame and the watchdog; a loss on its
 		 * own is diag's pn.ar.lost */

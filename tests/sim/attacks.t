@@ -45,6 +45,26 @@ PY
 dump $tmp/bad.pcap
 [ "$(col 24 <$tmp/bad.pcap.txt)" != "" ] && ok "the oracle flags a malformed frame" || fail "oracle"
 
+# check_effects NAME TRUTH ALERTS: what the attack did to the line (an AR
+# it broke) raises its rule once the AR's watchdog and iiotd's ar_timeout
+# (1 s) have passed, and within 1 s after that
+check_effects() {
+	local e r tgt last a ts
+	while read -r e; do
+		[ -n "$e" ] || continue
+		r=$(jq -r .rule <<<"$e")
+		tgt=$(jq -r .target <<<"$e")
+		last=$(jq .last_cyclic_ns <<<"$e")
+		a=$(jq -c --arg r "$r" --arg t "$tgt" 'select(.rule == $r and (.device == $t or .device == null))' <<<"$3" | head -1)
+		ts=$(jq .ts_ns <<<"${a:-null}")
+		if [ -n "$a" ] && [ "$ts" -ge $((last + 1000000000)) ] && [ "$ts" -lt $((last + 2000000000)) ]; then
+			ok "$1: the attack succeeds, $r on $tgt $(((ts - last) / 1000000)) ms after its last cyclic frame"
+		else
+			fail "$1: $r on $tgt within 1 s after ar_timeout" "last cyclic $last; $3"
+		fi
+	done < <(jq -c '.effects[]' "$2")
+}
+
 n=0
 for conf in "$DIR"/*.conf; do
 	name=$(basename "$conf" .conf)
@@ -121,6 +141,7 @@ for conf in "$DIR"/*.conf; do
 	else
 		fail "$name raises $rule within 1 s" "alert at frame $fr, $(((ts - t0) / 1000000)) ms; attack from frame $first"
 	fi
+	check_effects "$name" "$f.truth.jsonl" "$alerts"
 done
 [ "$n" -ge 11 ] && ok "$n attack scenarios" || fail "every attack kind has a scenario" "$n"
 

@@ -11,9 +11,10 @@ write_conf "$T/iiotd.conf" "[capture]" "ring = $ring"
 start_iiotd "$T/iiotd.conf" || { fail "iiotd started"; exit 0; }
 DIR=$IIOT_TOP/sim/scenarios/attacks
 
-# scenario and how long to run it: the attack and a little after; runs
+# scenario and how long to run it: the attack and a little after (the
+# DCP Set's: until its AR is lost and iiotd has waited ar_timeout); runs
 # are apart as a restarted line is (its master stopped for over a second)
-for run in dcp-set-vlan:1.5 identify-flood:2 ecat-station-write:3.5; do
+for run in dcp-set-vlan:3 identify-flood:2 ecat-station-write:3.5; do
 	name=${run%%:*}
 	if ! "$BIN/iiot-sim" "$DIR/$name.conf" --ring "$ring" --duration "${run#*:}" \
 		--truth "$T/$name.jsonl" 2>"$T/$name.err"; then
@@ -38,6 +39,19 @@ for run in dcp-set-vlan:1.5 identify-flood:2 ecat-station-write:3.5; do
 	else
 		fail "$name raises $rule live within 1 s" "$(((ts - t0) / 1000000)) ms, $drops ring drops"
 	fi
+	# what the attack did to the line: an AR it broke
+	while read -r e; do
+		[ -n "$e" ] || continue
+		r=$(jq -r .rule <<<"$e")
+		last=$(jq .last_cyclic_ns <<<"$e")
+		wait_for "$r" 10 sh -c "\"$BIN/iiotctl\" alerts --json | grep -q '\"$r\"'"
+		ts=$(ctl alerts --json | jq --arg r "$r" 'select(.rule == $r) | .ts_ns' | head -1)
+		if [ -n "$ts" ] && [ "$ts" -ge $((last + 1000000000)) ] && [ "$ts" -lt $((last + 2000000000)) ]; then
+			ok "$name: the attack succeeds, $r live $(((ts - last) / 1000000)) ms after the AR's last cyclic frame"
+		else
+			fail "$name: $r live within 1 s after ar_timeout" "last cyclic $last; $(ctl alerts --json)"
+		fi
+	done < <(jq -c '.effects[]' "$T/$name.jsonl")
 done
 # the line's own start-up, run again for each scenario, is no attack
 out=$(ctl alerts --json | jq -r 'select(.src_mac == "00:1b:21:10:00:01" and .severity != "info") | .rule')
