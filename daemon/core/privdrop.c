@@ -42,7 +42,9 @@ static const char *const old_root_files[] = {
 	IIOTD_DB_NAME, IIOTD_DB_NAME "-wal", IIOTD_DB_NAME "-shm",
 	"auth.db", "auth.db-wal", "auth.db-shm",
 	"audit.db", "audit.db-wal", "audit.db-shm", "secret.key",
-	"alerts.db", "alerts.db-wal", "alerts.db-shm", "iiotd.lock", NULL
+	"alerts.db", "alerts.db-wal", "alerts.db-shm",
+	"analytics.db", "analytics.db-wal", "analytics.db-shm",
+	"baseline.db", "baseline.db-wal", "baseline.db-shm", "iiotd.lock", NULL
 };
 
 static void hand_over(int dfd, const char *name, uid_t uid, gid_t gid)
