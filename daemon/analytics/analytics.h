@@ -116,6 +116,10 @@ void *analytics_db_handle(void);
 int analytics_oee_reason(struct analytics *an, const char *code,
 			 double *red, double *green);
 
+/* {"signal","enabled","samples","ready","mean","sigma","lo","hi"}: the
+ * anomaly band of signal id now (charts draw it); NULL: no such signal */
+struct json_t *analytics_band_json(struct analytics *an, uint32_t id);
+
 /* rules_ctl.c: the control socket's rule requests, audited under who */
 struct iiotd;
 struct ctl_req;

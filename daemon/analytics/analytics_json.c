@@ -1,4 +1,6 @@
 /* The loaded rules, their active instances and the anomaly settings as JSON. */
+#include <math.h>
+
 #include <jansson.h>
 
 #include "alerts/alerts.h"
@@ -117,6 +119,40 @@ json_t *analytics_json(struct analytics *an)
 		      "escalated", (json_int_t)an->ctr.escalated,
 		      "cleared", (json_int_t)an->ctr.cleared,
 		      "anomalies", (json_int_t)an->ctr.anomalies);
+	pthread_mutex_unlock(&an->mu);
+	return o;
+}
+
+/*
+ * The expected band of signal id from its learnt profile: mean +- band
+ * sigma, with ready false until the profile judges (warmup).  NULL: no
+ * such signal.
+ */
+json_t *analytics_band_json(struct analytics *an, uint32_t id)
+{
+	const struct anomaly *a;
+	double sd, z;
+	json_t *o;
+
+	pthread_mutex_lock(&an->mu);
+	if (!id || id >= an->nsigs || !an->sigs[id].name[0]) {
+		pthread_mutex_unlock(&an->mu);
+		return NULL;
+	}
+	a = &an->sigs[id].an;
+	sd = a->var > 0 ? sqrt(a->var) : 0;
+	z = an->set.aopts.z_lim;
+	o = json_pack("{s:s, s:b, s:I, s:b}", "signal", an->sigs[id].name,
+		      "enabled", an->set.anomaly_on && id < an->set.nsigs ?
+		      an->set.anom[id] != 0 : an->set.anomaly_on,
+		      "samples", (json_int_t)a->n,
+		      "ready", a->n >= an->set.aopts.warmup);
+	if (a->n) {
+		json_object_set_new(o, "mean", json_real(a->mean));
+		json_object_set_new(o, "sigma", json_real(sd));
+		json_object_set_new(o, "lo", json_real(a->mean - z * sd));
+		json_object_set_new(o, "hi", json_real(a->mean + z * sd));
+	}
 	pthread_mutex_unlock(&an->mu);
 	return o;
 }

@@ -185,7 +185,7 @@ H(h_rule_del) H(h_rule_rollback) H(h_rule_check)
 H(h_enforcement) H(h_enforcement_put) H(h_blocks) H(h_block_add) H(h_block_del)
 H(h_baseline) H(h_baseline_put) H(h_baseline_learn) H(h_baseline_add)
 H(h_baseline_remove)
-H(h_oee) H(h_oee_report) H(h_oee_downtime) H(h_oee_pareto) H(h_oee_reason)
+H(h_band) H(h_oee) H(h_oee_report) H(h_oee_downtime) H(h_oee_pareto) H(h_oee_reason)
 #undef H
 
 /* h_alerts.c: the alerts subsystem's listener (alertsys_listen) */

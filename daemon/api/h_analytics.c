@@ -4,7 +4,9 @@
  * check: analytics_rule_op), audited by the dispatcher with the rule's
  * name as target and its version in the detail.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analytics/analytics.h"
@@ -63,3 +65,22 @@ void h_rule_put(struct rq *r) { op(r, AN_OP_UPDATE, r->param[0]); }
 void h_rule_del(struct rq *r) { op(r, AN_OP_DELETE, r->param[0]); }
 void h_rule_rollback(struct rq *r) { op(r, AN_OP_ROLLBACK, r->param[0]); }
 void h_rule_check(struct rq *r) { op(r, AN_OP_CHECK, NULL); }
+
+void h_band(struct rq *r)
+{
+	char *end;
+	long long id = strtoll(r->param[0], &end, 10);
+	json_t *o;
+
+	if (!running(r))
+		return;
+	if (*end || id <= 0 || id > UINT32_MAX) {
+		api_error(r, 400, "a signal id is a positive integer");
+		return;
+	}
+	o = analytics_band_json(r->api->d->analytics, (uint32_t)id);
+	if (!o)
+		api_error(r, 404, "no such signal");
+	else
+		api_reply(r, 200, o);
+}

@@ -82,6 +82,7 @@ static const struct route {
 	{ GET, "/api/v1/analytics/rules/{}", PERM_ALERT_READ, 0, h_rule },
 	{ PUT, "/api/v1/analytics/rules/{}", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_rule_put },
 	{ DEL, "/api/v1/analytics/rules/{}", PERM_DEVICE_CONTROL, R_STATE, h_rule_del },
+	{ GET, "/api/v1/analytics/band/{}", PERM_DEVICE_READ, 0, h_band },
 	{ GET, "/api/v1/oee", PERM_DEVICE_READ, 0, h_oee },
 	{ GET, "/api/v1/oee/report", PERM_DEVICE_READ, 0, h_oee_report },
 	{ GET, "/api/v1/oee/downtime", PERM_DEVICE_READ, 0, h_oee_downtime },

@@ -53,6 +53,7 @@ ROUTES=(
 	"PUT /analytics/rules/nosuch {} device.control"
 	"DELETE /analytics/rules/nosuch - device.control"
 	"GET /analytics/rules/nosuch/versions - alert.read"
+	"GET /analytics/band/999999 - device.read"
 	"GET /oee - device.read"
 	"GET /oee/report - device.read"
 	"GET /oee/downtime - device.read"

@@ -7,6 +7,7 @@ import * as auth from './views/auth.js';
 import * as plant from './views/plant.js';
 import * as admin from './views/admin.js';
 import * as alerts from './views/alerts.js';
+import * as analytics from './views/analytics.js';
 
 export const app = {
   session: null,
@@ -82,6 +83,8 @@ const routes = [
   [/^#\/settings$/, admin.settings],
   [/^#\/alerts$/, alerts.list],
   [/^#\/alert\/(\d+)$/, alerts.detail],
+  [/^#\/oee$/, analytics.oee],
+  [/^#\/rules$/, analytics.rules],
 ];
 
 let cleanup = null;

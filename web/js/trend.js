@@ -45,6 +45,25 @@ export function trendView(signals) {
 
   let win = null;		// [from_ms, to_ms] when not following now
   let plot = null, shown = [], data = null, timer = null, seq = 0;
+  let bands = [];		// per shown signal: its anomaly band or null
+
+  // The expected band of each analog signal from its learnt profile
+  // (GET /analytics/band/{id}), shaded behind its line.
+  function drawBands(u) {
+    const ctx = u.ctx;
+    shown.forEach((s, i) => {
+      const b = bands[i];
+      if (!b || !b.ready || b.lo === undefined || digital(s)) return;
+      const sc = u.series[i + 1].scale;
+      const y1 = u.valToPos(b.hi, sc, true), y2 = u.valToPos(b.lo, sc, true);
+      const top = Math.max(u.bbox.top, Math.min(y1, y2)), bot = Math.min(u.bbox.top + u.bbox.height, Math.max(y1, y2));
+      if (bot <= top) return;
+      ctx.save();
+      ctx.fillStyle = COLORS[i % COLORS.length] + '22';
+      ctx.fillRect(u.bbox.left, top, u.bbox.width, bot - top);
+      ctx.restore();
+    });
+  }
 
   function span() {
     if (win) return win;
@@ -65,7 +84,7 @@ export function trendView(signals) {
       axes: [{}, ...units.map((u, i) => ({ scale: u, label: u, side: i % 2 ? 1 : 3, grid: { show: i === 0 } }))],
       series: [{}, ...sel.map((s, i) => ({ label: s.name, scale: digital(s) ? '0/1' : s.unit || t('trend.value'),
         stroke: COLORS[i % COLORS.length], width: 1.5, paths: digital(s) ? uPlot.paths.stepped({ align: 1 }) : undefined }))],
-      hooks: { setSelect: [(u) => {
+      hooks: { drawClear: [drawBands], setSelect: [(u) => {
         // a drag across the chart zooms into what it covers
         if (u.select.width < 5) return;
         const a = u.posToVal(u.select.left, 'x') * 1000, b = u.posToVal(u.select.left + u.select.width, 'x') * 1000;
@@ -85,7 +104,11 @@ export function trendView(signals) {
     const width = Math.min(2000, Math.max(200, fitWidth(box)));
     const res = await Promise.all(sel.map((s) => get('/signals/' + s.id + '/samples?from=' + Math.floor(a) + '&to=' + Math.ceil(b) +
       '&max_points=' + width).catch(() => ({ points: [] }))));
+    const bs = await Promise.all(sel.map((s) => (digital(s) ? null : get('/analytics/band/' + s.id).catch(() => null))));
     if (my !== seq) return;
+    bands = bs;
+    const b0 = bs.find((b) => b && b.ready && b.lo !== undefined);
+    box.dataset.band = b0 ? b0.signal + ':' + b0.lo.toFixed(3) + '..' + b0.hi.toFixed(3) : '';
     // one table per signal (avg), gaps as nulls, then aligned on time
     const tables = res.map((r) => { const p = withGaps(r.points.map((x) => [x[0], x[3]])); return [p.map((x) => x[0] / 1000), p.map((x) => x[1])]; });
     data = uPlot.join(tables);	// nulls kept (gaps), alignment holes bridged
