@@ -13,6 +13,13 @@ function figure(label, v, cls) {
   return h('div', { class: 'oee-fig ' + (cls || '') }, h('span', { class: 'oee-label' }, label), h('b', {}, pct(v)));
 }
 
+// set through the CSSOM: the CSP refuses style attributes
+function bar(f) {
+  const b = h('span', { class: 'bar' });
+  b.style.width = Math.round(200 * f) + 'px';
+  return b;
+}
+
 export async function oee(main, app) {
   const now = await get('/oee');
   const reasons = now.reasons;
@@ -63,7 +70,7 @@ export async function oee(main, app) {
     const max = Math.max(1, ...p.map((x) => x.down_ms));
     pareto.replaceChildren(table([t('oee.reason'), t('oee.minutes'), t('oee.nstops'), t('oee.cumulative'), ''],
       p.map((x) => [x.reason ? rname(x.reason) : t('oee.noreason'), mins(x.down_ms), x.stops, pct(x.cumulative),
-        h('span', { class: 'bar', style: 'width:' + Math.round(200 * x.down_ms / max) + 'px' })]),
+        bar(x.down_ms / max)]),
       (i) => ({ dataset: { reason: p[i].reason } })));
   }
 

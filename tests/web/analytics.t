@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The OEE board, the rule editor and the anomaly band in Debian's chromium
+# (headless, playwright-core) against iiotd fed by the simulator's machine
+# (tests/analytics/machine.conf): an engineer sees the machine banded,
+# gives a stop its reason, sees it in the Pareto; writes a rule with an
+# error (told the column), saves it, changes it, rolls it back; the trend
+# chart shades a signal's band.  Screenshots in build/test-output/web-analytics/.
+. "$(dirname "$0")/../lib.sh"
+. "$IIOT_TOP/tests/api/lib_api.sh"
+[ -x /usr/bin/chromium ] || skip_all "chromium missing (scripts/deps.sh)"
+[ -d "$IIOT_TOP/web/node_modules/playwright-core" ] || skip_all "web/node_modules missing (make)"
+[ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
+ring=iiot-webox$$
+cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
+cfg=$(mktemp -d /tmp/iiot-webox.XXXXXX)
+chmod 755 "$cfg"
+cleanup_push "rm -rf $cfg"
+cp "$IIOT_TOP/tests/analytics/machine.map" "$IIOT_TOP/tests/analytics/machine.oee" "$cfg/"
+chmod 644 "$cfg"/*
+api_start "[capture]" "ring = $ring" "[model]" "signals = $cfg/machine.map" \
+	"[analytics]" "oee = $cfg/machine.oee"
+"$BIN/iiot-sim" "$IIOT_TOP/tests/analytics/machine.conf" --ring "$ring" --duration 240 >"$D/sim.log" 2>&1 &
+cleanup_push "kill $!"
+A=$D/admin
+admin_enrol "$A" "plant supervisor 2026" || { fail "admin enrolment"; exit 0; }
+req "$A" PUT /settings '{"mfa.required_roles":"admin"}'
+req "$A" POST /users '{"name":"eng1","role":"engineer"}'
+pw=$(jf .one_time_password)
+[ -n "$pw" ] || { fail "engineer account" "$BODY"; exit 0; }
+OUT=$BUILD/test-output/web-analytics
+rm -rf "$OUT"
+URL=$URL ENG_PW=$pw OUT=$OUT PROFILE=$D/chromium-profile \
+	timeout 300 node "$IIOT_TOP/tests/web/analytics.mjs"
+rc=$?
+[ $rc -ne 0 ] && echo "# iiotd: $(tail -5 "$D/iiotd.log" | tr '\n' '|')"
+exit $rc
