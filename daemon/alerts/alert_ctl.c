@@ -1,7 +1,8 @@
 /*
  * The control socket's alert requests (daemon/core/ctlproto.h): list, and
- * acknowledge / shelve / unshelve under the peer's Unix user name, with
- * an audit row each (action alert.ack, alert.shelve, alert.unshelve;
+ * acknowledge / shelve / unshelve / comment under the peer's Unix user
+ * name, with an audit row each (alert.ack, alert.shelve, alert.unshelve,
+ * alert.comment;
  * target "alert ID"), written before the answer as the API's are.
  */
 #include <stdio.h>
@@ -36,7 +37,8 @@ static json_t *list(struct iiotd *d, bool all)
 static const char *action_name(enum ctl_verb v)
 {
 	return v == CTL_ALERT_ACK ? "alert.ack" : v == CTL_ALERT_SHELVE ?
-	       "alert.shelve" : "alert.unshelve";
+	       "alert.shelve" : v == CTL_ALERT_COMMENT ? "alert.comment" :
+	       "alert.unshelve";
 }
 
 static int apply(struct iiotd *d, const struct ctl_req *req, const char *who,
@@ -58,6 +60,10 @@ static int apply(struct iiotd *d, const struct ctl_req *req, const char *who,
 		rc = alerts_shelve(d->alerts, req->num,
 				   now + req->num2 * 60000000000ULL, who,
 				   req->text);
+		*why = "";
+		break;
+	case CTL_ALERT_COMMENT:
+		rc = alerts_comment(d->alerts, req->num, who, req->text);
 		*why = "";
 		break;
 	default:

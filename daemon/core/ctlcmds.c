@@ -405,11 +405,18 @@ static json_t *answer(struct iiotd *d, struct sqlite3 *db,
 	case CTL_ALERTS:
 	case CTL_ALERT_ACK:
 	case CTL_ALERT_SHELVE:
-	case CTL_ALERT_UNSHELVE: {
+	case CTL_ALERT_UNSHELVE:
+	case CTL_ALERT_COMMENT:
+	case CTL_BASELINE:
+	case CTL_BASELINE_LEARN:
+	case CTL_BASELINE_ADD:
+	case CTL_BASELINE_REMOVE:
+	case CTL_BASELINE_IMPORT: {
 		char who[64];
 
 		peer_name(peer, who, sizeof(who));
-		return alertsys_ctl(d, req, who);
+		return req->verb >= CTL_BASELINE ? baselinesys_ctl(d, req, who) :
+		       alertsys_ctl(d, req, who);
 	}
 	case CTL_RULE: {
 		char who[64];

@@ -29,6 +29,12 @@ static const struct {
 	{ "rule", CTL_RULE, 1, 3, 1 },
 	{ "blocks", CTL_BLOCKS, 0, 0, 0 },
 	{ "unblock", CTL_UNBLOCK, 1, 1, 0 },
+	{ "alert-comment", CTL_ALERT_COMMENT, 2, 2, 1 },
+	{ "baseline", CTL_BASELINE, 0, 0, 0 },
+	{ "baseline-learn", CTL_BASELINE_LEARN, 1, 2, 0 },
+	{ "baseline-add", CTL_BASELINE_ADD, 1, 1, 1 },
+	{ "baseline-remove", CTL_BASELINE_REMOVE, 1, 1, 1 },
+	{ "baseline-import", CTL_BASELINE_IMPORT, 1, 1, 0 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -187,6 +193,7 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 		/* fall through */
 	case CTL_ALERT_ACK:
 	case CTL_ALERT_UNSHELVE:
+	case CTL_ALERT_COMMENT:
 		if (conf_parse_u64(tok[1], &req->num) || !req->num) {
 			snprintf(err, errlen, "%s: ID must be a positive "
 				 "integer", tok[0]);
@@ -194,6 +201,28 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 		}
 		return n > 2 ? copy_arg(req->text, sizeof(req->text),
 					tok[n - 1], err, errlen) : 0;
+	case CTL_BASELINE_LEARN:
+		if (conf_parse_u64(tok[1], &req->num) ||
+		    req->num > 366ULL * 86400ULL ||
+		    (n == 3 && strcmp(tok[2], "fresh"))) {
+			snprintf(err, errlen, "baseline-learn SECONDS [fresh]: "
+				 "SECONDS must be 0..31622400");
+			return -1;
+		}
+		req->num2 = n == 3;
+		return 0;
+	case CTL_BASELINE_ADD:
+	case CTL_BASELINE_REMOVE:
+		return copy_arg(req->body, sizeof(req->body), tok[1], err,
+				errlen);
+	case CTL_BASELINE_IMPORT:
+		if (conf_parse_u64(tok[1], &req->num) || !req->num ||
+		    req->num > CTL_MAX_PAYLOAD) {
+			snprintf(err, errlen, "baseline-import: BYTES must be "
+				 "1..%u", CTL_MAX_PAYLOAD);
+			return -1;
+		}
+		return 0;
 	case CTL_RULE:
 		if (copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
 			     errlen) ||

@@ -17,7 +17,10 @@
  * rule list | rule show|history|delete NAME | rule rollback NAME VERSION |
  * rule put|check NAME JSON... (analytics rules; changes audited) |
  * blocks (the XDP blocklist and enforcement status) | unblock MAC
- * (audited).
+ * (audited) | alert-comment ID COMMENT... | baseline | baseline-learn
+ * SECONDS [fresh] | baseline-add JSON... | baseline-remove JSON... |
+ * baseline-import BYTES (then exactly BYTES of JSON, at most
+ * CTL_MAX_PAYLOAD); baseline changes audited.
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -27,6 +30,7 @@
 
 #define CTL_MAX_REQ	1024
 #define CTL_MAX_ARG	256
+#define CTL_MAX_PAYLOAD	(8U << 20)
 
 enum ctl_verb {
 	CTL_STATUS = 1,
@@ -47,6 +51,12 @@ enum ctl_verb {
 	CTL_RULE,
 	CTL_BLOCKS,
 	CTL_UNBLOCK,
+	CTL_ALERT_COMMENT,
+	CTL_BASELINE,
+	CTL_BASELINE_LEARN,
+	CTL_BASELINE_ADD,
+	CTL_BASELINE_REMOVE,
+	CTL_BASELINE_IMPORT,
 };
 
 struct ctl_req {
@@ -57,7 +67,11 @@ struct ctl_req {
 					 * COMMENT; may be "" */
 	uint64_t num;			/* SECONDS, LIMIT or alert ID */
 	uint64_t num2;			/* alert-shelve: MINUTES */
-	char body[CTL_MAX_REQ];		/* rule put|check: the JSON */
+	char body[CTL_MAX_REQ];		/* rule put|check, baseline-add|remove:
+					 * the JSON */
+	const char *payload;		/* baseline-import: the bytes after
+					 * the line (the socket's, not parsed) */
+	size_t payload_len;
 };
 
 /*

@@ -42,6 +42,7 @@ struct conn {
 	int closing;
 	uid_t uid;			/* the peer's, for audit */
 	struct readpool_job *job;	/* its answer on a reader thread */
+	struct ctl_req *upload;		/* waiting for its payload */
 };
 
 struct ctlsock {
@@ -78,6 +79,7 @@ static void conn_free(struct conn *c)
 		capture_set_tap(cs->d->capture, NULL, NULL);
 	if (c->job)
 		readpool_cancel(c->job);
+	free(c->upload);
 	bufferevent_free(c->bev);
 	cs->nconns--;
 	free(c);
@@ -210,6 +212,23 @@ static void on_answer(void *arg, json_t *o)
 	finish(c);
 }
 
+/* A request whose payload follows its line: answered once all is here. */
+static void upload(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct ctl_req *req = c->upload;
+
+	if (evbuffer_get_length(in) < req->num)
+		return;
+	req->payload = (const char *)evbuffer_pullup(in, (ev_ssize_t)req->num);
+	req->payload_len = req->num;
+	c->upload = NULL;
+	reply_json(c, req->payload ? ctlcmd_answer(c->cs->d, req, c->uid) :
+		   json_pack("{s:b, s:s}", "ok", 0, "error", "out of memory"));
+	free(req);
+	finish(c);
+}
+
 static void handle(struct conn *c, const struct ctl_req *req)
 {
 	struct ctlsock *cs = c->cs;
@@ -265,6 +284,17 @@ static void handle(struct conn *c, const struct ctl_req *req)
 		finish(c);
 		return;
 	}
+	case CTL_BASELINE_IMPORT:
+		c->upload = malloc(sizeof(*req));
+		if (!c->upload) {
+			reply_error(c, "out of memory");
+			return;
+		}
+		*c->upload = *req;
+		/* the payload may exceed the request's read limit */
+		bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+		upload(c);
+		return;
 	default:
 		if (ctlcmd_reads_store(req)) {
 			c->job = ctlcmd_submit(cs->d, req, c->uid, on_answer,
@@ -289,6 +319,10 @@ static void on_read(struct bufferevent *bev, void *arg)
 	char err[160], *line;
 	size_t len;
 
+	if (c->upload) {
+		upload(c);
+		return;
+	}
 	if (c->monitor || c->job) {
 		/* a monitor only listens, one request at a time: discard */
 		evbuffer_drain(in, evbuffer_get_length(in));

@@ -1,7 +1,8 @@
 /*
- * iiotctl alert ack|unshelve ID [--comment TEXT] and iiotctl alert shelve
- * ID --minutes N --comment TEXT: answer an alert through the control
- * socket, under your Unix user name, audited.
+ * iiotctl alert ack|unshelve ID [--comment TEXT], iiotctl alert shelve
+ * ID --minutes N --comment TEXT and iiotctl alert comment ID TEXT: answer
+ * an alert through the control socket, under your Unix user name,
+ * audited.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,8 @@ static int usage(void)
 	fprintf(stderr, "usage: iiotctl alert [-s SOCK] ack|unshelve ID "
 		"[--comment TEXT]\n"
 		"       iiotctl alert [-s SOCK] shelve ID --minutes N "
-		"--comment TEXT\n");
+		"--comment TEXT\n"
+		"       iiotctl alert [-s SOCK] comment ID TEXT\n");
 	return 2;
 }
 
@@ -40,6 +42,8 @@ static int run_alert(int argc, char **argv)
 			verb = argv[i];
 		else if (!id)
 			id = argv[i];
+		else if (!strcmp(verb, "comment") && !*comment)
+			comment = argv[i];
 		else
 			return usage();
 	}
@@ -50,6 +54,10 @@ static int run_alert(int argc, char **argv)
 			return usage();
 		snprintf(req, sizeof(req), "alert-shelve %s %ld %s\n", id,
 			 minutes, comment);
+	} else if (!strcmp(verb, "comment")) {
+		if (!*comment)
+			return usage();
+		snprintf(req, sizeof(req), "alert-comment %s %s\n", id, comment);
 	} else if (!strcmp(verb, "ack") || !strcmp(verb, "unshelve")) {
 		snprintf(req, sizeof(req), "alert-%s %s %s\n", verb, id,
 			 comment);
@@ -72,7 +80,8 @@ static int run_alert(int argc, char **argv)
 
 const struct ctl_cmd cmd_alert = {
 	.name = "alert",
-	.args = "[-s SOCK] ack|shelve|unshelve ID [--minutes N] [--comment TEXT]",
-	.help = "acknowledge, shelve or unshelve one of iiotd's alerts",
+	.args = "[-s SOCK] ack|shelve|unshelve ID [--minutes N] [--comment TEXT] "
+		"| comment ID TEXT",
+	.help = "acknowledge, shelve, unshelve or comment one of iiotd's alerts",
 	.run = run_alert,
 };

@@ -70,7 +70,44 @@ expect_eq "learning again on demand, from nothing" "$CODE $(jf .state) $(jf .lea
 req "$D/none" POST "/baseline/learn" '{"seconds":0}' "${EN[@]}"
 expect_eq "learning 0 stops it and protects what was learned" "$CODE $(jf .state)" "200 protecting"
 
-rows=$(sqlite3 "$D/audit.db" "SELECT user || ' ' || action || ' ' || result FROM audit WHERE action LIKE '%baseline%' ORDER BY seq" | tr '\n' ',')
+# the same through iiotctl and the control socket
+S=(-s "$D/iiotd.sock")
+req "$D/none" GET "/baseline" "" "${VW[@]}"
+n=$(jf .entries)
+"$BIN/iiotctl" baseline "${S[@]}" export "$D/cli.json"
+expect_eq "iiotctl baseline export writes it" "$(jq .entries "$D/cli.json")" "$n"
+"$BIN/iiotctl" baseline "${S[@]}" add "$entry" >/dev/null
+expect_eq "iiotctl baseline add" "$("$BIN/iiotctl" baseline "${S[@]}" export | jq .entries)" "$((n + 1))"
+"$BIN/iiotctl" baseline "${S[@]}" remove "$entry" >/dev/null
+err=$("$BIN/iiotctl" baseline "${S[@]}" remove "$entry" 2>&1) && fail "removing twice fails" ||
+	expect_eq "iiotctl baseline remove twice: not there" "$err" "iiotctl: iiotd: no such entry in the baseline"
+echo '{"version":1,"devices":[{"mac":"nope"}]}' >"$D/bad.json"
+err=$("$BIN/iiotctl" baseline "${S[@]}" import "$D/bad.json" 2>&1) && fail "a bad import fails" ||
+	expect_eq "iiotctl baseline import names the problem" "$err" "iiotctl: $D/bad.json: devices[0].mac: not a MAC address (aa:bb:cc:dd:ee:ff)"
+printf 'baseline-import 20\n{"version":1,"x":1}  ' | python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read())
+print(s.makefile().readline().strip())' "$D/iiotd.sock" >"$D/raw"
+expect_eq "the socket refuses a bad payload itself" "$(jq -r .error "$D/raw")" "x: unknown key"
+"$BIN/iiotctl" baseline "${S[@]}" import "$D/cli.json" >/dev/null &&
+	expect_eq "iiotctl baseline import" "$("$BIN/iiotctl" baseline "${S[@]}" export | jq .entries)" "$n" ||
+	fail "iiotctl baseline import"
+expect_eq "iiotctl baseline shows the state" "$("$BIN/iiotctl" baseline "${S[@]}" | head -1)" "state      protecting"
+ctlrows=$(sqlite3 "$D/audit.db" "SELECT action || ' ' || result FROM audit WHERE addr = 'ctl' AND action LIKE 'baseline.%' ORDER BY seq" | tr '\n' ',')
+expect_eq "iiotctl's changes audited under the Unix user" "$ctlrows" \
+	"baseline.add ok,baseline.remove ok,baseline.remove fail,baseline.import fail,baseline.import ok,"
+id=$(sqlite3 "$D/alerts.db" "SELECT id FROM alerts ORDER BY id LIMIT 1")
+if [ -n "$id" ]; then
+	"$BIN/iiotctl" alert "${S[@]}" comment "$id" "seen on the line" >/dev/null
+	req "$D/none" GET "/alerts/$id" "" "${VW[@]}"
+	expect_eq "iiotctl alert comment: in the alert's history" \
+		"$(jf '[.history[]? | select(.comment == "seen on the line")] | length')" 1
+	expect_eq "...and audited" "$(sqlite3 "$D/audit.db" "SELECT count(*) FROM audit WHERE action = 'alert.comment' AND target = 'alert $id'")" 1
+else
+	fail "an alert to comment" "none in alerts.db"
+fi
+
+rows=$(sqlite3 "$D/audit.db" "SELECT user || ' ' || action || ' ' || result FROM audit WHERE action LIKE '%baseline%' AND addr != 'ctl' ORDER BY seq" | tr '\n' ',')
 expect_eq "every change in the audit log, refusals and the end of learning too" "$rows" \
 "iiotd baseline.learned ok,token:vw POST /api/v1/baseline/entries denied,token:en POST /api/v1/baseline/entries ok,token:en POST /api/v1/baseline/entries fail,token:en POST /api/v1/baseline/entries/remove ok,token:en POST /api/v1/baseline/entries/remove fail,token:en POST /api/v1/baseline/entries fail,token:en PUT /api/v1/baseline fail,token:en PUT /api/v1/baseline ok,token:en PUT /api/v1/baseline ok,token:en POST /api/v1/baseline/learn fail,token:en POST /api/v1/baseline/learn ok,iiotd baseline.learned ok,token:en POST /api/v1/baseline/learn ok,"
 
