@@ -4,7 +4,8 @@
  * certificate), http.c (server, limits, headers, replies), parse.c (cookie,
  * query and body parsers, fuzzed), routes.c (route × permission table,
  * dispatch, CSRF, audit), h_*.c (handlers), held.c (requests waiting
- * for a password job on auth/hash_worker.c), static.c (web/ files), sse.c
+ * for a password job on auth/hash_worker.c), durable.c (replies waiting
+ * for their audit batch on auth/dbwriter.c), jobs.c (background jobs), static.c (web/ files), sse.c
  * (live stream), data.c (model/store adapter), subsys_api.c (hooks).
  */
 #ifndef IIOT_API_H
@@ -18,6 +19,7 @@
 
 #include "auth/audit.h"
 #include "auth/authdb.h"
+#include "auth/dbwriter.h"
 #include "auth/hash_worker.h"
 #include "auth/session.h"
 
@@ -59,6 +61,9 @@ struct api {
 	struct capsnap *snap;		/* what requests read (data.c) */
 	struct hash_worker *hw;		/* Argon2id off the loop */
 	struct readpool *render;	/* api_job renderings off the loop */
+	struct dbwriter *dbw;		/* audit and auth commits off the loop */
+	int auth_dbw;			/* auth.db's id in dbw */
+	struct jobs *jobs;		/* long work off the loop (jobs.c) */
 	uint64_t requests, errors, held;	/* held: waiting for a password job */
 	uint64_t busy_unlogged;		/* 503s since the last "busy" log line */
 	int64_t busy_log_next;		/* ms */
@@ -85,6 +90,10 @@ struct rq {
 	json_t *detail;			/* for the audit row, stolen */
 	int flags;			/* the route's R_* flags (routes.c) */
 	int held;			/* handed to held.c: the dispatcher lets go */
+	int defer;			/* the reply waits for the writer (durable.c) */
+	struct evbuffer *out;		/* that reply, until then */
+	int out_code;
+	int64_t auth_changes;		/* authdb_changes() when the request came */
 };
 
 /* http.c */
@@ -95,6 +104,15 @@ void api_reply(struct rq *r, int code, json_t *body);	/* steals body */
 void api_error(struct rq *r, int code, const char *reason);
 void api_reply_bytes(struct rq *r, int code, const char *json, size_t n);
 void api_set_cookie(struct rq *r, const char *sid);	/* NULL clears */
+/* send a reply kept back by a deferring request; frees b */
+void api_send_deferred(struct evhttp_request *req, int code, struct evbuffer *b);
+
+/*
+ * durable.c: send r's kept-back reply once everything the writer was
+ * handed so far (r's audit row, the auth database's commits) is on disk;
+ * at once when nothing is pending.
+ */
+void api_reply_durable(struct rq *r);
 
 /* tls.c */
 /* group: the daemon's, to read the self-signed material root makes in
@@ -186,7 +204,12 @@ H(h_enforcement) H(h_enforcement_put) H(h_blocks) H(h_block_add) H(h_block_del)
 H(h_baseline) H(h_baseline_put) H(h_baseline_learn) H(h_baseline_add)
 H(h_baseline_remove)
 H(h_band) H(h_oee) H(h_oee_report) H(h_oee_downtime) H(h_oee_pareto) H(h_oee_reason)
+H(h_jobs) H(h_job) H(h_job_del)
 #undef H
+
+/* h_jobs.c: a job's end, audited (jobs_new's end callback; arg: the api) */
+struct job_end;
+void api_job_ended(void *arg, const struct job_end *e);
 
 /* h_alerts.c: the alerts subsystem's listener (alertsys_listen) */
 struct alert_change;

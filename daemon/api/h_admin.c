@@ -308,19 +308,6 @@ void h_audit(struct rq *r)
 	api_reply(r, 200, json_pack("{so}", "entries", a));
 }
 
-void h_audit_verify(struct rq *r)
-{
-	struct audit_report rep;
-	int rc = audit_verify(r->api->audit, &rep);
-
-	if (rc < 0) {
-		api_error(r, 500, rep.reason);
-		return;
-	}
-	api_reply(r, 200, json_pack("{sb sI sI ss}", "intact", rc == 0, "rows", (json_int_t)rep.rows,
-				    "bad_seq", (json_int_t)rep.bad_seq, "reason", rep.reason));
-}
-
 void h_settings(struct rq *r)
 {
 	const struct setting_def *d;

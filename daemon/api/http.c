@@ -129,6 +129,7 @@ static const char *reason(int code)
 	switch (code) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 202: return "Accepted";
 	case 204: return "No Content";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -150,6 +151,27 @@ static int to_evbuffer(const char *buf, size_t n, void *arg)
 	return evbuffer_add(arg, buf, n);
 }
 
+/*
+ * A state change is answered once its audit row (and the auth database's
+ * commits) are on disk: the reply waits in r until rq_end (durable.c).
+ */
+static void reply_send(struct rq *r, int code, struct evbuffer *b)
+{
+	if (r->defer && !r->out) {
+		r->out = b;
+		r->out_code = code;
+		return;
+	}
+	evhttp_send_reply(r->req, code, reason(code), b);
+	evbuffer_free(b);
+}
+
+void api_send_deferred(struct evhttp_request *req, int code, struct evbuffer *b)
+{
+	evhttp_send_reply(req, code, reason(code), b);
+	evbuffer_free(b);
+}
+
 void api_reply(struct rq *r, int code, json_t *body)
 {
 	struct evbuffer *b = evbuffer_new();
@@ -166,8 +188,7 @@ void api_reply(struct rq *r, int code, json_t *body)
 	}
 	http_headers(r->req, "application/json");
 	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
-	evhttp_send_reply(r->req, code, reason(code), b);
-	evbuffer_free(b);
+	reply_send(r, code, b);
 	if (code >= 400)
 		r->api->errors++;
 }
@@ -184,8 +205,7 @@ void api_reply_bytes(struct rq *r, int code, const char *json, size_t n)
 	}
 	http_headers(r->req, "application/json");
 	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
-	evhttp_send_reply(r->req, code, reason(code), b);
-	evbuffer_free(b);
+	reply_send(r, code, b);
 }
 
 void api_error(struct rq *r, int code, const char *why)

@@ -57,7 +57,11 @@ static const struct route {
 	{ POST, "/api/v1/tokens", PERM_USER_ADMIN, R_STATE | R_BODY, h_token_add },
 	{ DEL, "/api/v1/tokens/{}", PERM_USER_ADMIN, R_STATE, h_token_del },
 	{ GET, "/api/v1/audit", PERM_AUDIT_READ, 0, h_audit },
-	{ GET, "/api/v1/audit/verify", PERM_AUDIT_READ, 0, h_audit_verify },
+	/* a background job (h_jobs.c): 202 and the job's id */
+	{ POST, "/api/v1/audit/verify", PERM_AUDIT_READ, R_STATE, h_audit_verify },
+	{ GET, "/api/v1/jobs", PERM_SELF, 0, h_jobs },
+	{ GET, "/api/v1/jobs/{}", PERM_SELF, 0, h_job },
+	{ DEL, "/api/v1/jobs/{}", PERM_SELF, R_STATE, h_job_del },
 	{ GET, "/api/v1/settings", PERM_SETTINGS_READ, 0, h_settings },
 	{ PUT, "/api/v1/settings", PERM_SETTINGS_WRITE, R_STATE | R_BODY, h_settings_put },
 	{ GET, "/api/v1/overview", PERM_DEVICE_READ, 0, h_overview },
@@ -154,9 +158,14 @@ void api_audit(struct api *a, const char *who, const char *addr, const char *act
 	       const char *target, const char *result, json_t *detail)
 {
 	char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	struct audit_entry e = {
+		.ts = auth_now_ms(), .user = who, .addr = addr, .action = action,
+		.target = target, .result = result, .detail = d,
+	};
 
 	/* an audit row that cannot be written is the daemon's problem, loudly */
-	if (audit_append(a->audit, who, addr, action, target, result, d))
+	if (a->dbw ? !dbwriter_append(a->dbw, &e) :
+	    audit_append(a->audit, who, addr, action, target, result, d))
 		fprintf(stderr, "iiotd: api: AUDIT WRITE FAILED: %s %s %s\n", who, action, result);
 	free(d);
 	json_decref(detail);
@@ -354,6 +363,8 @@ void routes_dispatch(struct api *a, struct evhttp_request *req)
 	peer(req, r.addr, sizeof(r.addr));
 	snprintf(r.who, sizeof(r.who), "-");
 	r.flags = rt->flags;
+	r.defer = (rt->flags & R_STATE) != 0;
+	r.auth_changes = authdb_changes(a->db);
 	if (gate(&r, rt) == 0 && (!(rt->flags & R_BODY) || read_body(&r) == 0)) {
 		/* one snapshot for the whole request */
 		api_snap_refresh(r.api);
@@ -379,6 +390,10 @@ void rq_end(struct rq *r)
 			  r->status == 423 || r->status == 429 ? "denied" : "fail", r->detail);
 		r->detail = NULL;
 	}
+	/* this request's auth commits reach the disk in the writer's next batch */
+	if (r->api->dbw && authdb_changes(r->api->db) != r->auth_changes)
+		dbwriter_dirty(r->api->dbw, r->api->auth_dbw);
+	api_reply_durable(r);
 	json_decref(r->detail);
 	json_decref(r->body);
 	r->detail = NULL;

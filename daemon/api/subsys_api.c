@@ -11,6 +11,7 @@
  *	session_idle = 15m		; pins the idle timeout for every role
  *	hash_threads = 1		; Argon2id threads (1-4), off the event loop
  *	hash_queue = 16			; password checks waiting beyond those; then 503
+ *	jobs = 2			; background jobs (audit verify) at once; then 429
  */
 #include <event2/event.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #include "alerts/alertsys.h"
 #include "api/api.h"
+#include "api/jobs.h"
 #include "capture/capture.h"
 #include "core/conf.h"
 #include "core/daemon.h"
@@ -36,7 +38,7 @@ static struct api api;
 
 static const char *const keys[] = {
 	"enabled", "listen", "cert", "key", "webroot", "session_idle", "hash_threads",
-	"hash_queue", NULL,
+	"hash_queue", "jobs", NULL,
 };
 
 static int hash_conf(const struct conf *c, uint64_t *threads, uint64_t *queue,
@@ -47,16 +49,21 @@ static int hash_conf(const struct conf *c, uint64_t *threads, uint64_t *queue,
 	       conf_get_u64(c, "api", "hash_queue", API_HASH_QUEUE, 0, 1024, queue, err, errlen);
 }
 
+static int jobs_conf(const struct conf *c, uint64_t *n, char *err, size_t errlen)
+{
+	return conf_get_u64(c, "api", "jobs", JOBS_RUNNING_MAX, 1, JOBS_LIMIT, n, err, errlen);
+}
+
 static int api_check_conf(const struct conf *c, char *err, size_t errlen)
 {
 	const char *l = conf_get(c, "api", "listen");
-	uint64_t ms, threads, queue;
+	uint64_t ms, threads, queue, njobs;
 	bool on;
 
 	if (conf_check_keys(c, "api", keys, err, errlen) ||
 	    conf_get_bool(c, "api", "enabled", true, &on, err, errlen) ||
 	    conf_get_ms(c, "api", "session_idle", 0, 0, 12 * 3600 * 1000ull, &ms, err, errlen) ||
-	    hash_conf(c, &threads, &queue, err, errlen))
+	    hash_conf(c, &threads, &queue, err, errlen) || jobs_conf(c, &njobs, err, errlen))
 		return -1;
 	if (l && (!strrchr(l, ':') || atoi(strrchr(l, ':') + 1) <= 0 ||
 		  atoi(strrchr(l, ':') + 1) > 65535)) {
@@ -79,6 +86,24 @@ static void tick(evutil_socket_t fd, short ev, void *arg)
 	sse_tick(arg);
 }
 
+/* audit appends and auth commits reach the disk on the writer thread */
+static int writer_start(struct iiotd *d, char *err, size_t errlen)
+{
+	char path[4096 + 16];
+
+	snprintf(path, sizeof(path), "%s/audit.db", d->state_dir);
+	api.dbw = dbwriter_new(d->base, path, err, errlen);
+	if (!api.dbw)
+		return -1;
+	snprintf(path, sizeof(path), "%s/auth.db", d->state_dir);
+	api.auth_dbw = dbwriter_add_db(api.dbw, path);
+	if (api.auth_dbw < 0 || authdb_defer_sync(api.db)) {
+		snprintf(err, errlen, "%.400s: cannot hand its commits to the writer", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int api_start(struct iiotd *d)
 {
 	const struct conf *c = d->conf;
@@ -87,6 +112,7 @@ static int api_start(struct iiotd *d)
 	char err[512];
 	struct timeval one = { 1, 0 };
 	uint64_t idle = 0, threads = API_HASH_THREADS, queue = API_HASH_QUEUE;
+	uint64_t njobs = JOBS_RUNNING_MAX;
 	bool on = true;
 
 	conf_get_bool(c, "api", "enabled", true, &on, err, sizeof(err));
@@ -108,6 +134,8 @@ static int api_start(struct iiotd *d)
 	api.audit = audit_open_dir(d->state_dir, err, sizeof(err));
 	if (!api.audit)
 		goto fail;
+	if (writer_start(d, err, sizeof(err)))
+		goto fail;
 	api_settings_load(&api);
 	hash_conf(c, &threads, &queue, err, sizeof(err));
 	api.hw = hash_worker_new(d->base, (int)threads, (int)queue, err, sizeof(err));
@@ -118,6 +146,10 @@ static int api_start(struct iiotd *d)
 	api.render = readpool_new(d->base, NULL, 1, READPOOL_QUEUE, READPOOL_NICE, err,
 				  sizeof(err));
 	if (!api.render)
+		goto fail;
+	jobs_conf(c, &njobs, err, sizeof(err));
+	api.jobs = jobs_new(d->base, (int)njobs, api_job_ended, &api, err, sizeof(err));
+	if (!api.jobs)
 		goto fail;
 	/* TLS material is root's: a configured key may be root's only, and
 	 * what is made in <state_dir>/tls/ must not be the daemon's to replace */
@@ -146,6 +178,8 @@ static int api_start(struct iiotd *d)
 fail:
 	log_warnx("api: %s", err);
 	http_stop(&api);
+	jobs_free(api.jobs);
+	dbwriter_free(api.dbw);
 	hash_worker_free(api.hw);
 	readpool_free(api.render);
 	SSL_CTX_free(api.ssl);
@@ -175,6 +209,10 @@ static void api_stop(struct iiotd *d)
 	http_stop(&api);
 	if (api.held)
 		log_warnx("api: %llu held request(s) left at stop", (unsigned long long)api.held);
+	/* running jobs stop at their next progress report */
+	jobs_free(api.jobs);
+	/* after the connections: the audit rows of abandoned requests are queued */
+	dbwriter_free(api.dbw);
 	hash_worker_free(api.hw);
 	readpool_free(api.render);
 	SSL_CTX_free(api.ssl);
@@ -189,6 +227,8 @@ static void api_stop(struct iiotd *d)
 static json_t *api_stats(struct iiotd *d)
 {
 	struct hash_worker_counters c;
+	struct dbwriter_counters w;
+	struct jobs_counters jc;
 	json_t *o;
 
 	(void)d;
@@ -203,6 +243,16 @@ static json_t *api_stats(struct iiotd *d)
 	HASH_WORKER_COUNTERS(HASH_X_JSON)
 #undef HASH_X_JSON
 	json_object_set_new(o, "request_seconds", api_latency_json());
+	dbwriter_get_counters(api.dbw, &w);
+#define DBW_X_JSON(n, dsc) \
+	json_object_set_new(o, "writer_" #n, json_integer((json_int_t)w.n));
+	DBWRITER_COUNTERS(DBW_X_JSON)
+#undef DBW_X_JSON
+	jobs_get_counters(api.jobs, &jc);
+#define JOBS_X_JSON(n, dsc) \
+	json_object_set_new(o, "jobs_" #n, json_integer((json_int_t)jc.n));
+	JOBS_COUNTERS(JOBS_X_JSON)
+#undef JOBS_X_JSON
 	return o;
 }
 

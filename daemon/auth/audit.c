@@ -69,6 +69,25 @@ fail:
 	return NULL;
 }
 
+struct audit *audit_open_ro(const char *path, char *err, size_t errlen)
+{
+	struct audit *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* a reader of its own (jobs): WAL lets it walk the chain beside the writer */
+	if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, a->db ? sqlite3_errmsg(a->db) : "cannot open");
+		audit_close(a);
+		return NULL;
+	}
+	sqlite3_busy_timeout(a->db, 5000);
+	return a;
+}
+
 struct audit *audit_open_dir(const char *state_dir, char *err, size_t errlen)
 {
 	char path[4096];
@@ -124,30 +143,18 @@ static void row_hash(const struct audit_row *r, char out[65])
 
 #define S(x) ((x) ? (x) : "")
 
-int audit_append(struct audit *a, const char *user, const char *addr,
-		 const char *action, const char *target, const char *result,
-		 const char *detail)
+/* One row into an open transaction; *prev is the chain's head, moved on. */
+static int append_one(struct audit *a, const struct audit_entry *e, int64_t ts,
+		      int64_t *seq, char prev[65])
 {
 	struct audit_row r = {
-		.ts = auth_now_ms(), .user = S(user), .addr = S(addr),
-		.action = S(action), .target = S(target), .result = S(result),
-		.detail = S(detail),
+		.ts = ts, .user = S(e->user), .addr = S(e->addr),
+		.action = S(e->action), .target = S(e->target), .result = S(e->result),
+		.detail = S(e->detail), .seq = *seq + 1, .prev = prev,
 	};
-	char prev[65] = GENESIS, hash[65];
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	char hash[65];
+	int rc;
 
-	if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
-	r.seq = 1;
-	if (sqlite3_prepare_v2(a->db, "SELECT seq, hash FROM head WHERE id = 1", -1,
-			       &st, NULL) != SQLITE_OK)
-		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		r.seq = sqlite3_column_int64(st, 0) + 1;
-		snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 1));
-	}
-	r.prev = prev;
 	row_hash(&r, hash);
 	sqlite3_reset(a->ins);
 	sqlite3_bind_int64(a->ins, 1, r.seq);
@@ -160,22 +167,65 @@ int audit_append(struct audit *a, const char *user, const char *addr,
 	sqlite3_bind_text(a->ins, 8, r.detail, -1, SQLITE_STATIC);
 	sqlite3_bind_text(a->ins, 9, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(a->ins, 10, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(a->ins) != SQLITE_DONE)
+	rc = sqlite3_step(a->ins) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(a->ins);
+	if (!rc) {
+		*seq = r.seq;
+		memcpy(prev, hash, 65);
+	}
+	return rc;
+}
+
+int audit_append_batch(struct audit *a, const struct audit_entry *e, size_t n)
+{
+	char prev[65] = GENESIS;
+	sqlite3_stmt *st = NULL;
+	int64_t seq = 0, ts = auth_now_ms();
+	size_t i;
+	int rc = -1;
+
+	if (!a->ins || sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(a->db, "SELECT seq, hash FROM head WHERE id = 1", -1,
+			       &st, NULL) != SQLITE_OK)
 		goto out;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 1));
+	}
 	sqlite3_finalize(st);
+	st = NULL;
+	for (i = 0; i < n; i++)
+		if (append_one(a, &e[i], e[i].ts ? e[i].ts : ts, &seq, prev))
+			goto out;
 	if (sqlite3_prepare_v2(a->db, "INSERT OR REPLACE INTO head(id, seq, hash) VALUES(1, ?, ?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto out;
-	sqlite3_bind_int64(st, 1, r.seq);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, prev, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(st);
-	sqlite3_reset(a->ins);
-	sqlite3_exec(a->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	/* one commit, one fsync (synchronous=FULL), for the whole batch */
+	if (!rc && sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = -1;
+	if (rc)
+		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+int audit_append(struct audit *a, const char *user, const char *addr,
+		 const char *action, const char *target, const char *result,
+		 const char *detail)
+{
+	struct audit_entry e = {
+		.user = user, .addr = addr, .action = action, .target = target,
+		.result = result, .detail = detail,
+	};
+
+	return audit_append_batch(a, &e, 1);
 }
 
 static void row_from(sqlite3_stmt *st, struct audit_row *r)
@@ -211,8 +261,17 @@ static int bad(struct audit_report *r, int64_t seq, const char *why)
 
 int audit_verify(struct audit *a, struct audit_report *r)
 {
+	return audit_verify_progress(a, r, NULL, NULL);
+}
+
+/* rows between two progress calls: often enough to cancel promptly */
+#define VERIFY_STEP 8192
+
+int audit_verify_progress(struct audit *a, struct audit_report *r,
+			  int (*progress)(void *arg, int64_t done, int64_t total), void *arg)
+{
 	char expect_prev[65] = GENESIS, h[65];
-	int64_t expect_seq = 1, head_seq = 0;
+	int64_t expect_seq = 1, head_seq = 0, total;
 	char head_hash[65] = "";
 	sqlite3_stmt *st = NULL;
 	struct audit_row row;
@@ -240,12 +299,21 @@ int audit_verify(struct audit *a, struct audit_report *r)
 			 (const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_finalize(st);
+	/* the head says how many rows there should be: no count(*) scan first */
+	total = head_seq >= expect_seq ? head_seq - expect_seq + 1 : 0;
+	if (progress && progress(arg, 0, total)) {
+		st = NULL;
+		goto cancelled;
+	}
 	if (sqlite3_prepare_v2(a->db, "SELECT " COLS " FROM audit ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto err;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		row_from(st, &row);
 		r->rows++;
+		if (progress && r->rows % VERIFY_STEP == 0 &&
+		    progress(arg, r->rows, total > r->rows ? total : r->rows))
+			goto cancelled;
 		if (row.seq != expect_seq) {
 			rc = bad(r, expect_seq, row.seq > expect_seq ?
 				 "missing (deleted)" : "out of sequence (inserted)");
@@ -271,10 +339,16 @@ int audit_verify(struct audit *a, struct audit_report *r)
 	sqlite3_finalize(st);
 	sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
 	return rc;
-err:
+cancelled:
 	sqlite3_finalize(st);
 	sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+	snprintf(r->reason, sizeof(r->reason), "cancelled");
+	return -2;
+err:
+	/* the reason before ROLLBACK replaces it */
 	snprintf(r->reason, sizeof(r->reason), "%s", sqlite3_errmsg(a->db));
+	sqlite3_finalize(st);
+	sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 

@@ -19,6 +19,12 @@ struct audit_row {
 	const char *prev, *hash;
 };
 
+/* one row to append; ts 0: the time of the append */
+struct audit_entry {
+	int64_t ts;
+	const char *user, *addr, *action, *target, *result, *detail;
+};
+
 struct audit_report {
 	int64_t rows;
 	int64_t bad_seq;	/* first row found wrong, 0 when none */
@@ -26,6 +32,8 @@ struct audit_report {
 };
 
 struct audit *audit_open(const char *path, char *err, size_t errlen);
+/* read only, for verification beside the writer (no appends) */
+struct audit *audit_open_ro(const char *path, char *err, size_t errlen);
 /* audit_open of <state_dir>/audit.db, where iiotd keeps the log */
 struct audit *audit_open_dir(const char *state_dir, char *err, size_t errlen);
 void audit_close(struct audit *a);
@@ -33,8 +41,16 @@ void audit_close(struct audit *a);
 int audit_append(struct audit *a, const char *user, const char *addr,
 		 const char *action, const char *target, const char *result,
 		 const char *detail);
+/* n rows in one transaction: one commit, one fsync; all or none */
+int audit_append_batch(struct audit *a, const struct audit_entry *e, size_t n);
 /* 0 chain intact, 1 broken (see r), -1 database error */
 int audit_verify(struct audit *a, struct audit_report *r);
+/*
+ * audit_verify calling progress(arg, rows done, rows expected) at the start
+ * and every few thousand rows; a nonzero return stops it: -2 (cancelled).
+ */
+int audit_verify_progress(struct audit *a, struct audit_report *r,
+			  int (*progress)(void *arg, int64_t done, int64_t total), void *arg);
 /* newest first, seq < before (0: from the newest), at most limit rows */
 int audit_list(struct audit *a, int64_t before, int limit,
 	       void (*cb)(void *arg, const struct audit_row *row), void *arg);

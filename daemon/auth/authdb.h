@@ -39,6 +39,14 @@ struct token {
 
 struct authdb *authdb_open(const char *dir, char *err, size_t errlen);
 void authdb_close(struct authdb *db);
+/*
+ * For iiotd's own connection, whose commits the writer thread makes
+ * durable (auth/dbwriter.h): synchronous=NORMAL and no automatic
+ * checkpoint, so no commit on this connection waits for the disk.
+ */
+int authdb_defer_sync(struct authdb *db);
+/* rows changed on this connection since it was opened */
+int64_t authdb_changes(struct authdb *db);
 
 int user_name_ok(const char *name);
 /* 0 found, 1 none, -1 error */

@@ -64,6 +64,17 @@ fail:
 	return NULL;
 }
 
+int authdb_defer_sync(struct authdb *a)
+{
+	return sqlite3_exec(a->db, "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;",
+			    NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int64_t authdb_changes(struct authdb *a)
+{
+	return sqlite3_total_changes64(a->db);
+}
+
 void authdb_close(struct authdb *a)
 {
 	if (!a)

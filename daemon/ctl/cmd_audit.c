@@ -1,13 +1,42 @@
-/* iiotctl audit verify|export: check or dump the hash-chained audit log. */
+/*
+ * iiotctl audit verify|export: check or dump the hash-chained audit log.
+ * verify walks the chain in this process, on a connection of its own, so
+ * iiotd's API goes on meanwhile; a 5 M-row log takes tens of seconds, so
+ * it shows its progress on stderr (rewritten in place on a terminal,
+ * every tenth otherwise) and waits for the result.
+ */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/audit.h"
 #include "ctl.h"
 
+struct progress {
+	int tty, last;		/* last: percent shown, -1 none */
+};
+
+static int show_progress(void *arg, int64_t done, int64_t total)
+{
+	struct progress *p = arg;
+	int pct = total > 0 ? (int)(100 * (done < total ? done : total) / total) : 0;
+
+	if (p->tty && pct != p->last)
+		fprintf(stderr, "\rverifying: %lld of %lld rows (%d%%)", (long long)done,
+			(long long)total, pct);
+	else if (!p->tty && pct / 10 != p->last / 10 && done > 0)
+		fprintf(stderr, "verifying: %lld of %lld rows (%d%%)\n", (long long)done,
+			(long long)total, pct);
+	else
+		return 0;
+	p->last = pct;
+	return 0;
+}
+
 static int run_audit(int argc, char **argv)
 {
 	const char *dir = ctl_state_dir(&argc, &argv);
+	struct progress prog = { .tty = isatty(STDERR_FILENO), .last = -1 };
 	struct audit_report r;
 	char path[4096], err[512];
 	struct audit *a;
@@ -30,8 +59,10 @@ static int run_audit(int argc, char **argv)
 		audit_close(a);
 		return rc;
 	}
-	rc = audit_verify(a, &r);
+	rc = audit_verify_progress(a, &r, show_progress, &prog);
 	audit_close(a);
+	if (prog.tty && prog.last >= 0)
+		fputc('\n', stderr);
 	if (rc < 0) {
 		fprintf(stderr, "iiotctl: %s: %s\n", path, r.reason);
 		return 1;

@@ -9,6 +9,7 @@
 #                                    TOTP enrolment; sets SECRET, RECOVERY (array)
 #   token NAME ROLE                  prints a new API token of that role
 #   openapi_check                    the responses req recorded match docs/openapi.yaml
+#   job_wait JAR ID [curl args...]   poll GET /jobs/ID until it is no longer running
 command -v curl >/dev/null || skip_all "curl missing"
 command -v python3 >/dev/null || skip_all "python3 missing"
 [ -x "$BIN/iiotd" ] || skip_all "iiotd not built"
@@ -90,6 +91,16 @@ req() {
 }
 
 jf() { jq -r "$1" "$D/out" 2>/dev/null; }
+
+job_wait() {
+	local jar=$1 id=$2 i
+	shift 2
+	for i in $(seq 1200); do
+		req "$jar" GET "/jobs/$id" "" "$@"
+		[ "$CODE" = 200 ] && [ "$(jf .state)" = running ] || return 0
+		sleep 0.1
+	done
+}
 
 # login JAR USER PW [SECRET]: password, then TOTP when the server asks.
 login() {

@@ -81,10 +81,34 @@ export async function audit(main) {
   }
   main.append(h('h1', {}, t('nav.audit')),
     h('div', { class: 'toolbar' },
-      h('button', { id: 'audit-verify', onclick: async () => {
-        const v = await get('/audit/verify');
-        status.textContent = v.intact ? t('audit.intact', { n: v.rows }) : t('audit.broken', { why: tServer(v.reason) });
-        status.className = v.intact ? 'ok' : 'off';
+      h('button', { id: 'audit-verify', onclick: async (ev) => {
+        // a background job: the chain is walked off the event loop; follow its progress
+        const btn = ev.currentTarget;
+        btn.disabled = true;
+        status.className = '';
+        try {
+          const j = await post('/audit/verify');
+          const cancel = h('button', { id: 'audit-verify-cancel', onclick: () => del('/jobs/' + j.id).catch(() => {}) }, t('audit.cancel'));
+          status.after(cancel);
+          let v;
+          try {
+            for (;;) {
+              v = await get('/jobs/' + j.id);
+              if (v.state !== 'running') break;
+              const p = v.progress;
+              status.textContent = t('audit.progress', { done: p.done, total: p.total, pct: p.total ? Math.floor(100 * p.done / p.total) : 0 });
+              await new Promise((r) => setTimeout(r, 500));
+            }
+          } finally { cancel.remove(); }
+          if (v.state === 'done') {
+            const r = v.result;
+            status.textContent = r.intact ? t('audit.intact', { n: r.rows }) : t('audit.broken', { why: tServer(r.reason) });
+            status.className = r.intact ? 'ok' : 'off';
+          } else {
+            status.textContent = v.state === 'cancelled' ? t('audit.cancelled') : tServer(v.error || v.state);
+            status.className = 'off';
+          }
+        } catch (e) { toast(e.message, true); } finally { btn.disabled = false; }
       } }, t('audit.verify')), status,
       h('button', { onclick: () => more(true) }, t('audit.refresh'))),
     body, h('button', { onclick: () => more(false) }, t('audit.more')));
