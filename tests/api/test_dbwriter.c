@@ -152,8 +152,9 @@ static void test_rows_share_a_commit(void **state)
 	wait_durable(f, t);
 	dbwriter_get_counters(f->w, &c);
 	assert_int_equal(c.rows, 50);
+	/* what the blocked batch took, and all the rest in one more */
 	assert_in_range(c.batches, 1, 2);
-	assert_true(c.batch_max >= 49);
+	assert_true(c.batch_max >= 25);
 	assert_int_equal(c.failed, 0);
 	assert_int_equal(c.queued, 0);
 	assert_true(c.commit_us_max >= c.commit_us_last);
