@@ -404,6 +404,8 @@ enum cm_op {
 /* "connect", "release", "read", "write", "control", "read_implicit" */
 const char *cm_op_name(unsigned int op);
 
+#define DECODE_CM_IOCR	4
+
 struct decode_cm {
 	uint8_t iface;		/* 1 device, 2 controller, 3 supervisor, 4 server */
 	uint8_t rpc_type;	/* 0 request, 2 response, 3 fault, 4 working, ... */
@@ -418,6 +420,19 @@ struct decode_cm {
 	uint16_t block_type;	/* first PNIO block */
 	uint32_t pnio_status;	/* response */
 	uint8_t has_status;
+	/* IOCRBlockReq (connect request: the cycle) and IOCRBlockRes (the
+	 * FrameIDs the device gave), in body order; more are not kept */
+	uint8_t niocr;
+	struct decode_iocr {
+		uint8_t res;		/* from an IOCRBlockRes: type, ref,
+					 * frame_id only */
+		uint16_t type;		/* 1 input, 2 output, 3/4 multicast */
+		uint16_t ref;
+		uint16_t frame_id;
+		uint16_t send_clock;	/* SendClockFactor: × 31.25 µs */
+		uint16_t reduction;	/* ReductionRatio */
+		uint16_t watchdog;	/* WatchdogFactor */
+	} iocr[DECODE_CM_IOCR];
 };
 
 struct decode_ip {

@@ -349,6 +349,26 @@ static json_t *cm_json(const struct decode_cm *c)
 		set_int(o, "block_type", c->block_type);
 	if (c->has_status)
 		set_int(o, "pnio_status", c->pnio_status);
+	if (c->niocr) {
+		json_t *a = json_array();
+		unsigned int i;
+
+		for (i = 0; i < c->niocr; i++) {
+			const struct decode_iocr *r = &c->iocr[i];
+			json_t *x = json_object();
+
+			set_int(x, "type", r->type);
+			set_int(x, "ref", r->ref);
+			set_int(x, "frame_id", r->frame_id);
+			if (!r->res) {
+				set_int(x, "send_clock_factor", r->send_clock);
+				set_int(x, "reduction_ratio", r->reduction);
+				set_int(x, "watchdog_factor", r->watchdog);
+			}
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(o, "iocr", a);
+	}
 	return o;
 }
 

@@ -93,6 +93,39 @@ static int decode_block(const uint8_t *p, uint32_t len, struct decoded *d)
 	return 0;
 }
 
+/* IOCR blocks anywhere in the body (the first block was checked above) */
+static void iocr_blocks(const uint8_t *p, uint32_t len, struct decode_cm *c)
+{
+	uint32_t off = 0, blen;
+
+	while (off + BLOCK_HLEN <= len && c->niocr < DECODE_CM_IOCR) {
+		uint16_t bt = rd16be(p + off);
+		struct decode_iocr *r = &c->iocr[c->niocr];
+
+		blen = (uint32_t)rd16be(p + off + 2) + 4;
+		if (blen < BLOCK_HLEN || off + blen > len)
+			return;
+		if (bt == 0x0102 && blen >= 36) {
+			memset(r, 0, sizeof(*r));
+			r->type = rd16be(p + off + 6);
+			r->ref = rd16be(p + off + 8);
+			r->frame_id = rd16be(p + off + 18);
+			r->send_clock = rd16be(p + off + 20);
+			r->reduction = rd16be(p + off + 22);
+			r->watchdog = rd16be(p + off + 32);
+			c->niocr++;
+		} else if (bt == 0x8102 && blen >= 12) {
+			memset(r, 0, sizeof(*r));
+			r->res = 1;
+			r->type = rd16be(p + off + 6);
+			r->ref = rd16be(p + off + 8);
+			r->frame_id = rd16be(p + off + 10);
+			c->niocr++;
+		}
+		off += blen;
+	}
+}
+
 static int decode_body(const uint8_t *p, uint32_t len, struct decoded *d)
 {
 	struct decode_cm *c = &d->cm;
@@ -111,7 +144,10 @@ static int decode_body(const uint8_t *p, uint32_t len, struct decoded *d)
 		return anomaly(d, DECODE_A_CM_TRUNCATED);
 	if (args == 0)
 		return 0;
-	return decode_block(p, args, d);
+	if (decode_block(p, args, d))
+		return -1;
+	iocr_blocks(p, args, c);
+	return 0;
 }
 
 int decode_pnio_cm(const uint8_t *p, uint32_t len, struct decoded *d)

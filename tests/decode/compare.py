@@ -50,6 +50,8 @@ FIELDS = [
     "ip.src", "ip.dst", "udp.srcport", "udp.dstport",
     "dcerpc.pkt_type", "dcerpc.opnum", "dcerpc.dg_if_id", "dcerpc.dg_flags1",
     "pn_io.ar_uuid",
+    "pn_io.iocr_type", "pn_io.send_clock_factor", "pn_io.reduction_ratio",
+    "pn_io.watchdog_factor",
 ]
 # ESC registers: our register name (and port) -> tshark field
 REGS = {("al_status", 0): "ecat.reg.alstatus",
@@ -284,6 +286,16 @@ def cmp_cm(c, n, t, o):
     if not (first(t, "dcerpc.dg_flags1", num) or 0) & 0x04:
         c.eq(n, "pn_io.ar_uuid", cm.get("ar_uuid"),
              first(t, "pn_io.ar_uuid"))
+        # IOCR blocks: their types in body order, and the cycle of those
+        # of a connect request (at most 4 kept)
+        io = cm.get("iocr", [])
+        if len(t["pn_io.iocr_type"]) <= 4:
+            c.eq(n, "pn_io.iocr_type", [x["type"] for x in io],
+                 [num(x) for x in t["pn_io.iocr_type"]])
+            for f, k in (("pn_io.send_clock_factor", "send_clock_factor"),
+                         ("pn_io.reduction_ratio", "reduction_ratio"),
+                         ("pn_io.watchdog_factor", "watchdog_factor")):
+                c.eq(n, f, [x[k] for x in io if k in x], [num(x) for x in t[f]])
 
 
 def main():

@@ -594,34 +594,41 @@ static void ipv4_udp(struct fb *f, uint16_t sport, uint16_t dport,
 	put16be(f, 0);
 }
 
+/* interface DEA00001-6C97-11D1-8271-00A02442DF7D little endian */
+static const uint8_t cm_iface[16] = { 0x01, 0x00, 0xa0, 0xde, 0x97, 0x6c,
+				      0xd1, 0x11, 0x82, 0x71, 0x00, 0xa0,
+				      0x24, 0x42, 0xdf, 0x7d };
+
+/* a connect request's UDP, RPC and NDR headers for body bytes of blocks */
+static void cm_connect_head(struct fb *f, uint32_t body)
+{
+	int i;
+
+	ipv4_udp(f, 49153, 34964, (uint16_t)(80 + body));
+	put8(f, 4); put8(f, 0); put8(f, 0x20); put8(f, 0);
+	put8(f, 0x10); put8(f, 0); put8(f, 0); put8(f, 0);
+	for (i = 0; i < 16; i++)
+		put8(f, 0);			/* object */
+	putn(f, cm_iface, 16);
+	for (i = 0; i < 16; i++)
+		put8(f, (uint8_t)i);		/* activity */
+	put32le(f, 0); put32le(f, 1); put32le(f, 9);	/* boot, ver, seq */
+	put16le(f, CM_CONNECT); put16le(f, 0xFFFF); put16le(f, 0xFFFF);
+	put16le(f, (uint16_t)body); put16le(f, 0); put8(f, 0); put8(f, 0);
+	put32le(f, 1000); put32le(f, body - 20); put32le(f, 1000);
+	put32le(f, 0); put32le(f, body - 20);
+}
+
 static void test_pnio_cm_connect(void **state)
 {
 	static const uint8_t ar[16] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
 					0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc,
 					0xdd, 0xee, 0xff, 0x00 };
-	/* interface DEA00001-6C97-11D1-8271-00A02442DF7D little endian */
-	static const uint8_t iface[16] = { 0x01, 0x00, 0xa0, 0xde, 0x97, 0x6c,
-					   0xd1, 0x11, 0x82, 0x71, 0x00, 0xa0,
-					   0x24, 0x42, 0xdf, 0x7d };
 	struct fb f;
 	struct decoded d;
-	uint32_t body = 20 + 6 + 2 + 16;
-	int i;
 
 	(void)state;
-	ipv4_udp(&f, 49153, 34964, (uint16_t)(80 + body));
-	put8(&f, 4); put8(&f, 0); put8(&f, 0x20); put8(&f, 0);
-	put8(&f, 0x10); put8(&f, 0); put8(&f, 0); put8(&f, 0);
-	for (i = 0; i < 16; i++)
-		put8(&f, 0);			/* object */
-	putn(&f, iface, 16);
-	for (i = 0; i < 16; i++)
-		put8(&f, (uint8_t)i);		/* activity */
-	put32le(&f, 0); put32le(&f, 1); put32le(&f, 9);	/* boot, ver, seq */
-	put16le(&f, CM_CONNECT); put16le(&f, 0xFFFF); put16le(&f, 0xFFFF);
-	put16le(&f, (uint16_t)body); put16le(&f, 0); put8(&f, 0); put8(&f, 0);
-	put32le(&f, 1000); put32le(&f, 24); put32le(&f, 1000);
-	put32le(&f, 0); put32le(&f, 24);
+	cm_connect_head(&f, 20 + 6 + 2 + 16);
 	put16be(&f, 0x0101); put16be(&f, 20); put16be(&f, 0x0100);
 	put16be(&f, 0x0001);
 	putn(&f, ar, 16);
@@ -646,6 +653,39 @@ static void test_pnio_cm_connect(void **state)
 	f.b[14 + 28 + 80 + 4] = 200;
 	assert_int_equal(decode_frame(f.b, f.n, &d), -1);
 	assert_true(has(&d, DECODE_A_CM_TRUNCATED));
+}
+
+/* IOCRBlockReq: the cycle (SendClockFactor, ReductionRatio, Watchdog);
+ * a block whose length runs past the body is not read */
+static void test_pnio_cm_iocr(void **state)
+{
+	struct fb f;
+	struct decoded d;
+	int i;
+
+	(void)state;
+	cm_connect_head(&f, 20 + 24 + 36 + 36);
+	put16be(&f, 0x0101); put16be(&f, 20); put16be(&f, 0x0100);
+	put16be(&f, 0x0001);
+	for (i = 0; i < 16; i++)
+		put8(&f, 0x42);			/* AR UUID */
+	put16be(&f, 0x0102); put16be(&f, 32); put16be(&f, 0x0100);
+	put16be(&f, 1); put16be(&f, 1); put16be(&f, 0x8892);	/* input */
+	put32be(&f, 1); put16be(&f, 40); put16be(&f, 0xC002);
+	put16be(&f, 32); put16be(&f, 8); put16be(&f, 1); put16be(&f, 0);
+	put32be(&f, 0); put16be(&f, 3); put16be(&f, 3);	/* FSO, WDF, DHF */
+	put16be(&f, 0x0102); put16be(&f, 200); put16be(&f, 0x0100);
+	for (i = 0; i < 30; i++)
+		put8(&f, 0);
+	assert_int_equal(decode_frame(f.b, f.n, &d), 0);
+	assert_int_equal(d.cm.block_type, 0x0101);
+	assert_int_equal(d.cm.niocr, 1);
+	assert_int_equal(d.cm.iocr[0].type, 1);
+	assert_int_equal(d.cm.iocr[0].frame_id, 0xC002);
+	assert_int_equal(d.cm.iocr[0].send_clock, 32);
+	assert_int_equal(d.cm.iocr[0].reduction, 8);
+	assert_int_equal(d.cm.iocr[0].watchdog, 3);
+	assert_false(d.cm.iocr[0].res);
 }
 
 static void test_ecat_over_udp(void **state)
@@ -762,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_alarm),
 		cmocka_unit_test(test_ptcp_and_frag),
 		cmocka_unit_test(test_pnio_cm_connect),
+		cmocka_unit_test(test_pnio_cm_iocr),
 		cmocka_unit_test(test_ecat_over_udp),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_wire_str_escapes_controls_and_bad_utf8),
