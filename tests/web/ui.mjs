@@ -214,8 +214,12 @@ try {
         await poll(() => { const v = [...document.querySelectorAll('[data-f=health]')].map((e) => parseInt(e.textContent, 10));
           return v.length > 1 && v.join() === [...v].sort((a, b) => a - b).join(); });
       } else {
-        const api = await page.evaluate(async (qs) => (await (await fetch('/api/v1/devices?' + qs)).json()).devices.map((d) => d.id), q);
-        await poll((want) => [...document.querySelectorAll('tr.dev-row')].map((tr) => Number(tr.dataset.id)).join() === want.join(), api);
+        // live columns (frames, last seen) reorder rows between two reads:
+        // compare the page with a fresh answer from the API each time
+        await poll(async (qs) => {
+          const want = (await (await fetch('/api/v1/devices?' + qs)).json()).devices.map((d) => d.id);
+          return [...document.querySelectorAll('tr.dev-row')].map((tr) => Number(tr.dataset.id)).join() === want.join();
+        }, q);
       }
       await page.click('th button.sort[data-col="' + c + '"]');
       await poll((col) => location.hash.includes('sort=-' + col) && document.querySelector('th[aria-sort=descending]'), c);
