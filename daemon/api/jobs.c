@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,10 +65,19 @@ static void *job_thread(void *arg)
 {
 	struct job *j = arg;
 	char why[160] = "";
-	json_t *res = j->run(j, j->arg, why, sizeof(why));
 	struct jobs *t = j->t;
 	uint64_t one = 1;
+	json_t *res;
 	ssize_t n;
+
+	/*
+	 * Background work yields the CPU to the capture thread and the event
+	 * loop (Linux: nice is per thread).  Lowering one's own priority needs
+	 * no privilege; if it fails the job just runs at the daemon's.
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), JOBS_NICE))
+		errno = 0;
+	res = j->run(j, j->arg, why, sizeof(why));
 
 	pthread_mutex_lock(&t->mu);
 	if (j->stop) {
@@ -103,9 +113,6 @@ static void reap(struct jobs *t)
 			continue;
 		pthread_join(j->th, NULL);
 		j->finished = now_ms();
-		if (j->arg_free)
-			j->arg_free(j->arg);
-		j->arg = NULL;
 		t->ctr.running--;
 		if (j->state == JOB_DONE)
 			t->ctr.done++;
@@ -116,9 +123,12 @@ static void reap(struct jobs *t)
 		if (t->end) {
 			e = (struct job_end){ .id = j->id, .kind = j->kind, .owner = j->owner,
 					      .state = j->state, .result = j->result,
-					      .why = j->why };
+					      .why = j->why, .arg = j->arg };
 			t->end(t->end_arg, &e);
 		}
+		if (j->arg_free)
+			j->arg_free(j->arg);
+		j->arg = NULL;
 	}
 }
 

@@ -8,7 +8,8 @@
  * client cannot start unbounded threads.  Finished jobs are kept for
  * JOBS_KEEP_MS (at most JOBS_KEPT, the oldest finished go first) for their
  * result to be read.  Everything here runs on the loop thread except the
- * run function, which talks back only through job_progress().
+ * run function, which talks back only through job_progress().  Used by
+ * the API (daemon/api/h_jobs.c) and the control socket's pcap exports.
  */
 #ifndef IIOT_JOBS_H
 #define IIOT_JOBS_H
@@ -22,6 +23,7 @@
 #define JOBS_KEPT		32
 #define JOBS_KEEP_MS		(3600 * 1000)
 #define JOB_ID_LEN		16	/* hex digits */
+#define JOBS_NICE		10	/* job threads' nice value: capture and the loop first */
 
 struct event_base;
 struct jobs;
@@ -41,6 +43,7 @@ struct job_end {
 	enum job_state state;
 	const json_t *result;	/* JOB_DONE only */
 	const char *why;	/* JOB_FAILED */
+	void *arg;		/* the job's, freed after this */
 };
 typedef void (*job_end_fn)(void *arg, const struct job_end *e);
 

@@ -19,6 +19,7 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
+#include "api/jobs.h"
 #include "capture/capture.h"
 #include "core/ctlcmds.h"
 #include "core/ctlproto.h"
@@ -32,6 +33,9 @@
 
 #define CTL_MAX_CONNS		64
 #define CTL_MONITOR_BACKLOG	(1U << 20)	/* bytes queued per monitor */
+#define CTL_EXPORTS_MAX		2		/* pcap exports at once */
+
+struct export;
 
 struct conn {
 	struct ctlsock *cs;
@@ -43,6 +47,22 @@ struct conn {
 	uid_t uid;			/* the peer's, for audit */
 	struct readpool_job *job;	/* its answer on a reader thread */
 	struct ctl_req *upload;		/* waiting for its payload */
+	struct export *exp;		/* an export running for it */
+};
+
+/*
+ * export-pcap sorts and writes up to flight_size bytes per ring: on a
+ * job thread (api/jobs.c), never on the loop.  The frames are copied on
+ * the capture thread as before (capture_export_pcap); the reply is sent
+ * from the loop when the job ends, unless the client left meanwhile.
+ */
+struct export {
+	struct conn *c;			/* NULL once the client is gone */
+	struct capture *cap;
+	uint64_t seconds;
+	char ring[CTL_MAX_ARG + 1];
+	struct evbuffer *buf;		/* the job thread's until it ends */
+	long frames;
 };
 
 struct ctlsock {
@@ -53,6 +73,7 @@ struct ctlsock {
 	struct conn *conns;
 	size_t nconns, nmonitors;
 	struct ctlsock_counters ctr;
+	struct jobs *jobs;		/* pcap exports */
 	/*
 	 * Monitor lines come from the capture thread: it queues them here
 	 * (mon_mu is held for one append) and ev_mon hands them to the
@@ -80,6 +101,8 @@ static void conn_free(struct conn *c)
 	if (c->job)
 		readpool_cancel(c->job);
 	free(c->upload);
+	if (c->exp)
+		c->exp->c = NULL;	/* the export finishes unheard */
 	bufferevent_free(c->bev);
 	cs->nconns--;
 	free(c);
@@ -229,6 +252,89 @@ static void upload(struct conn *c)
 	finish(c);
 }
 
+static json_t *export_run(struct job *j, void *arg, char *why, size_t len)
+{
+	struct export *x = arg;
+
+	(void)j;
+	x->frames = capture_export_pcap(x->cap, x->seconds, x->ring[0] ? x->ring : NULL,
+					pcap_out, x->buf);
+	if (x->frames < 0) {
+		snprintf(why, len, "export failed: out of memory");
+		return NULL;
+	}
+	return json_pack("{sI}", "frames", (json_int_t)x->frames);
+}
+
+static void export_free(void *arg)
+{
+	struct export *x = arg;
+
+	if (x->buf)
+		evbuffer_free(x->buf);
+	free(x);
+}
+
+/* On the loop: the job ended; answer the client if it is still there. */
+static void export_ended(void *arg, const struct job_end *e)
+{
+	struct ctlsock *cs = arg;
+	struct export *x = e->arg;
+	struct conn *c = x->c;
+
+	if (!c)
+		return;
+	c->exp = NULL;
+	if (e->state != JOB_DONE) {
+		reply_error(c, e->why && *e->why ? e->why : "export cancelled");
+		return;
+	}
+	cs->ctr.exports++;
+	reply_json(c, json_pack("{s:b, s:I, s:I}", "ok", 1, "frames", (json_int_t)x->frames,
+				"bytes", (json_int_t)evbuffer_get_length(x->buf)));
+	bufferevent_write_buffer(c->bev, x->buf);
+	finish(c);
+}
+
+static void export_start(struct conn *c, const struct ctl_req *req)
+{
+	struct ctlsock *cs = c->cs;
+	struct export *x;
+	char who[32];
+
+	if (!cs->d->capture) {
+		reply_error(c, "capture is not running");
+		return;
+	}
+	x = calloc(1, sizeof(*x));
+	if (x)
+		x->buf = evbuffer_new();
+	if (!x || !x->buf) {
+		if (x)
+			export_free(x);
+		reply_error(c, "export failed: out of memory");
+		return;
+	}
+	x->c = c;
+	x->cap = cs->d->capture;
+	x->seconds = req->num;
+	snprintf(x->ring, sizeof(x->ring), "%s", req->arg);
+	snprintf(who, sizeof(who), "uid:%u", (unsigned)c->uid);
+	/* one request per connection: nothing more is read from it */
+	bufferevent_disable(c->bev, EV_READ);
+	c->exp = x;
+	if (!jobs_start(cs->jobs, "export-pcap", who, 0, export_run, x, export_free)) {
+		c->exp = NULL;	/* x is freed already */
+		if (errno == EAGAIN) {
+			cs->ctr.exports_busy++;
+			reply_error(c, "2 pcap exports are running, the most at once;"
+				    " retry when one finishes");
+		} else {
+			reply_error(c, "export failed: cannot start a thread");
+		}
+	}
+}
+
 static void handle(struct conn *c, const struct ctl_req *req)
 {
 	struct ctlsock *cs = c->cs;
@@ -258,32 +364,9 @@ static void handle(struct conn *c, const struct ctl_req *req)
 			capture_set_tap(cs->d->capture, tap, cs);
 		reply_json(c, json_pack("{s:b}", "ok", 1));
 		return;
-	case CTL_EXPORT_PCAP: {
-		struct evbuffer *tmp = evbuffer_new();
-		long n;
-
-		if (!tmp || !cs->d->capture) {
-			evbuffer_free(tmp);
-			reply_error(c, "capture is not running");
-			return;
-		}
-		n = capture_export_pcap(cs->d->capture, req->num,
-					req->arg[0] ? req->arg : NULL,
-					pcap_out, tmp);
-		if (n < 0) {
-			evbuffer_free(tmp);
-			reply_error(c, "export failed: out of memory");
-			return;
-		}
-		cs->ctr.exports++;
-		reply_json(c, json_pack("{s:b, s:I, s:I}", "ok", 1, "frames",
-					(json_int_t)n, "bytes",
-					(json_int_t)evbuffer_get_length(tmp)));
-		bufferevent_write_buffer(c->bev, tmp);
-		evbuffer_free(tmp);
-		finish(c);
+	case CTL_EXPORT_PCAP:
+		export_start(c, req);
 		return;
-	}
 	case CTL_BASELINE_IMPORT:
 		c->upload = malloc(sizeof(*req));
 		if (!c->upload) {
@@ -440,6 +523,7 @@ static bool socket_live(const struct sockaddr_un *sun)
 
 static void ctlsock_free(struct ctlsock *cs)
 {
+	jobs_free(cs->jobs);
 	if (cs->ev_mon)
 		event_free(cs->ev_mon);
 	if (cs->mon_q)
@@ -491,6 +575,11 @@ struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
 		ctlsock_free(cs);
 		return NULL;
 	}
+	cs->jobs = jobs_new(d->base, CTL_EXPORTS_MAX, export_ended, cs, err, errlen);
+	if (!cs->jobs) {
+		ctlsock_free(cs);
+		return NULL;
+	}
 	/* 0660 from the start: no window where others may connect */
 	old = umask(0117);
 	cs->lis = evconnlistener_new_bind(d->base, on_accept, cs,
@@ -524,6 +613,23 @@ int ctlsock_set_group(struct ctlsock *cs, uid_t owner, gid_t gid)
 		rc = 0;
 	close(fd);
 	return rc;
+}
+
+void ctlsock_quiesce(struct ctlsock *cs)
+{
+	struct conn *c;
+
+	if (!cs)
+		return;
+	/* exports in flight end now, while the capture thread still answers;
+	 * their clients get no reply (they are closed next) */
+	for (c = cs->conns; c; c = c->next)
+		if (c->exp) {
+			c->exp->c = NULL;
+			c->exp = NULL;
+		}
+	jobs_free(cs->jobs);
+	cs->jobs = NULL;
 }
 
 void ctlsock_close(struct ctlsock *cs)

@@ -23,7 +23,8 @@ struct ctlsock;
 	X(requests,	"requests answered")			\
 	X(monitors,	"monitor sessions started")		\
 	X(monitor_drops,"monitor lines dropped: client too slow")	\
-	X(exports,	"pcap exports")
+	X(exports,	"pcap exports")				\
+	X(exports_busy,	"pcap exports refused: as many running as allowed")
 
 struct ctlsock_counters {
 #define CTLSOCK_X_FIELD(n, d) uint64_t n;
@@ -40,6 +41,8 @@ struct ctlsock *ctlsock_open(struct iiotd *d, const char *path, char *err,
  * never what a link points to).  0, or -1 with errno.
  */
 int ctlsock_set_group(struct ctlsock *c, uid_t owner, gid_t gid);
+/* Wait for pcap exports in flight (before the capture thread stops). */
+void ctlsock_quiesce(struct ctlsock *c);
 void ctlsock_close(struct ctlsock *c);
 void ctlsock_get_counters(const struct ctlsock *c,
 			  struct ctlsock_counters *out);

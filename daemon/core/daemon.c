@@ -433,6 +433,7 @@ void iiotd_stop(struct iiotd *d)
 
 	while (subsystems[n])
 		n++;
+	ctlsock_quiesce(d->ctl);
 	/* what producers already committed is part of this run */
 	if (d->capture) {
 		capture_halt(d->capture);

@@ -26,6 +26,15 @@ test_readpool_SRCS := tests/store/test_readpool.c
 test_readpool_LDLIBS = $(DAEMON_TEST_LIBS)
 $(BUILD)/tests/test_readpool: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
+# A job held mid-work for tests/daemon/live.t: qsort on a job thread waits
+# while $IIOT_HOLD exists (tests/daemon/holdsort.c).  Not installed.
+HOLDSORT_SO := $(BUILD)/tests-daemon/holdsort.so
+EXTRA_TESTS += $(HOLDSORT_SO)
+$(HOLDSORT_SO): tests/daemon/holdsort.c
+	$(call msg,LD-SO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
+
 FUZZ += fuzz_conf fuzz_sigmap fuzz_ctlreq
 fuzz_conf_SRCS := tests/fuzz/fuzz_conf.c daemon/core/conf.c
 fuzz_ctlreq_SRCS := tests/fuzz/fuzz_ctlreq.c daemon/core/ctlproto.c daemon/core/conf.c

@@ -48,7 +48,13 @@ if [ -x "$BIN/iiot-sim" ]; then
 	stop_iiotd
 	rm -rf "$T/state"
 	write_conf "$T/iiotd.conf" "[capture]" "ring = $r2" "flight_seconds = 3600"
-	start_iiotd "$T/iiotd.conf" || { fail "iiotd restarts"; exit 0; }
+	# a job held mid-work while $HOLD exists (tests/daemon/holdsort.c)
+	# (iiotd runs as its own user: the directory is writable for it)
+	HOLDSO=$BUILD/tests-daemon/holdsort.so HOLD=$T/hold.d/hold
+	mkdir -m 777 "$T/hold.d"
+	preload=
+	[ -f "$HOLDSO" ] && preload=$HOLDSO
+	LD_PRELOAD=$preload IIOT_HOLD=$HOLD start_iiotd "$T/iiotd.conf" || { fail "iiotd restarts"; exit 0; }
 	ctl monitor -c 5 >"$T/monitor.txt" 2>&1 &
 	mon=$!
 	sleep 0.3
@@ -67,6 +73,35 @@ if [ -x "$BIN/iiot-sim" ]; then
 	one=$(tshark -r "$T/last1.pcap" 2>/dev/null | wc -l)
 	[ "$one" -gt 0 ] && [ "$one" -lt "$want" ] && ok "export --seconds 1: $one frames" ||
 		fail "export --seconds 1" "$one"
+	# exports sort and write on job threads, two at once, never on the
+	# event loop: two held mid-sort by holdsort.so (only on threads named
+	# iiotd-job), the socket still answers, a third is refused with the
+	# reason and counted; let go, both give every frame
+	if [ -f "$HOLDSO" ]; then
+		busy0=$(ctl stats --json | jq '.ctl.exports_busy')
+		touch "$HOLD"
+		ctl export-pcap --seconds 3600 -o "$T/par1.pcap" 2>/dev/null & e1=$!
+		ctl export-pcap --seconds 3600 -o "$T/par2.pcap" 2>/dev/null & e2=$!
+		held2() { [ "$(wc -l <"$HOLD.seen")" = 2 ]; }
+		if wait_for "two exports held" 20 held2; then
+			ok "two exports held mid-sort on job threads"
+			check "status answered while two exports run" ctl status
+			ctl export-pcap --seconds 3600 -o "$T/par3.pcap" 2>"$T/par3.err"
+			expect_eq "a third export is refused with the reason" "$? $(grep -c \
+				'2 pcap exports are running, the most at once' "$T/par3.err")" "1 1"
+			expect_eq "the refusal counted (ctl.exports_busy)" \
+				"$(($(ctl stats --json | jq '.ctl.exports_busy') - busy0))" 1
+		else
+			fail "two exports held mid-sort on job threads" "$(cat "$HOLD.seen" 2>/dev/null)"
+		fi
+		rm -f "$HOLD"
+		wait "$e1" "$e2"
+		expect_eq "both held exports hold every frame once let go" \
+			"$(tshark -r "$T/par1.pcap" 2>/dev/null | wc -l) $(tshark -r "$T/par2.pcap" 2>/dev/null | wc -l)" \
+			"$want $want"
+	else
+		skip "exports held on job threads" "no $HOLDSO"
+	fi
 	# regression: a producer taking over a ring the moment the last one
 	# closed it found nobody waiting, and iiotd never looked again
 	before=$(drained)
