@@ -55,11 +55,14 @@ for _ in $(seq 1200); do
 done
 check "progress seen advancing below the total ($steps steps)" [ $steps -ge 2 ]
 expect_eq "progress never goes back" "$back" 0
-expect_eq "total from the chain's head: every row" "$total" "$ROWS"
+# the head as the job read it: the start's own audit row is committed by
+# the writer beside the job (at nice 10), before or after it reads the head
+check "total from the chain's head: every row ($total)" \
+	[ "$total" = "$ROWS" -o "$total" = "$((ROWS + 1))" ]
 job_wait "$N" "$ID" -H "Authorization: Bearer $AUD"
 as "$AUD" GET "/jobs/$ID"
 expect_eq "the job ends done, intact, every row walked" \
-	"$(jf .state) $(jf .result.intact) $(jf .result.rows) $(jf .progress.done)" "done true $ROWS $ROWS"
+	"$(jf .state) $(jf .result.intact) $(jf .result.rows) $(jf .progress.done)" "done true $total $total"
 expect_eq "start and end audited" \
 	"$(count_rows "action = 'POST /api/v1/audit/verify' AND target = 'job:$ID'") $(count_rows "action = 'job.audit.verify' AND target = 'job:$ID' AND result = 'ok' AND user = 'token:aud'")" "1 1"
 
