@@ -75,7 +75,9 @@ wait_for 10 test -e "$XDIR/recv.ready" || fail "receiver ready" "$(cat "$XDIR/re
 in_ns "$NS_S" python3 "$RIG" cyclic "$IF_S" $CTRL $DEV "$XDIR/stop" >"$XDIR/cyclic.json" 2>"$XDIR/cyclic.err" &
 CYC=$!
 cleanup_push "kill $CYC"
-sleep 0.5	# the AR runs: the device's controller is known
+# the rig is up once the first cyclic frame is through; the AR runs then
+wait_for 10 test -e "$XDIR/recv.ready.cyclic" || fail "cyclic frames through the bridge" "$(cat "$XDIR/cyclic.err")"
+sleep 0.5	# the device's controller is known to iiotd
 
 in_ns "$NS_S" python3 "$RIG" dcpset "$IF_S" $STRANGER $DEV 1 1 >/dev/null
 blocked() { ctl blocks --json | jq -e ".blocks[] | select(.mac == \"$STRANGER\" and .in_map)"; }
@@ -102,8 +104,12 @@ expect_eq "the device saw the first Set only, none after the block" \
 	"$(jq -c ".dcp_set_xids[\"$STRANGER\"]" "$XDIR/recv.json")" "[1]"
 sent=$(jq .sent "$XDIR/cyclic.json")
 check "the controller sent cyclic frames throughout" test "${sent:-0}" -gt 200
+# from the first frame through the rig to the last one sent: every cycle
+# arrived, none missing in between, the last one included
+first=$(jq -r ".first_cycle[\"$CTRL\"] // -1" "$XDIR/recv.json")
 expect_eq "every cyclic frame of the controller arrived (0 lost)" \
-	"$(jq -r "[.cyclic[\"$CTRL\"], .cycles_missing[\"$CTRL\"] // 0] | join(\" \")" "$XDIR/recv.json")" "$sent 0"
+	"$(jq -r "[.cyclic[\"$CTRL\"], .cycles_missing[\"$CTRL\"] // 0, .last_cycle[\"$CTRL\"]] | join(\" \")" "$XDIR/recv.json")" \
+	"$((sent - first)) 0 $(((sent - 1) & 0xFFFF))"
 "$XDP" block list --iface "$IF_BS" --json >"$XDIR/bl.json" 2>&1
 expect_eq "iiot-xdp block list: the stranger, its $N_SETS later Sets dropped" \
 	"$(jq -r ".[] | select(.mac == \"$STRANGER\") | .hits" "$XDIR/bl.json" 2>&1)" $N_SETS

@@ -6,9 +6,11 @@ usage: pnrig.py cyclic IFACE SRC DST STOPFILE   cyclic RT (FrameID 0x8000)
                                                  every 2 ms until STOPFILE
        pnrig.py dcpset IFACE SRC DST XID COUNT   COUNT DCP Set requests
                                                  (NameOfStation), Xid XID on
-       pnrig.py recv IFACE READY STOPFILE        count what arrives
+       pnrig.py recv IFACE READY STOPFILE        count what arrives; READY.cyclic
+                                                 once the first cyclic frame is in
 Each prints one JSON line: senders {"sent": N}; recv {"cyclic": {src: N},
-"dcp_set_xids": {src: [xid...]}, "cycles_missing": {src: N}}.
+"dcp_set_xids": {src: [xid...]}, "cycles_missing": {src: N},
+"first_cycle": {src: N}, "last_cycle": {src: N}}.
 """
 import json
 import os
@@ -69,11 +71,17 @@ def recv(ifc, ready, stop):
     s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 64 << 20)
     s.settimeout(0.1)
     open(ready, "w").close()
-    cyc, last, missing, sets = {}, {}, {}, {}
-    while not os.path.exists(stop):
+    cyc, last, missing, sets, first = {}, {}, {}, {}, {}
+    stopping = False
+    while True:
+        # a loaded machine leaves frames queued in the socket when the stop
+        # file appears: read on until the queue stays empty for 0.1 s
+        stopping = stopping or os.path.exists(stop)
         try:
             data, addr = s.recvfrom(65535)
         except socket.timeout:
+            if stopping:
+                break
             continue
         if addr[2] == PACKET_OUTGOING or len(data) < 16 or data[12:14] != b"\x88\x92":
             continue
@@ -83,10 +91,14 @@ def recv(ifc, ready, stop):
             cyc[src] = cyc.get(src, 0) + 1
             if src in last:
                 missing[src] = missing.get(src, 0) + ((cc - last[src] - 1) & 0xFFFF)
+            else:
+                first[src] = cc
+                open(ready + ".cyclic", "w").close()
             last[src] = cc
         elif fid == 0xFEFD and data[16] == 4 and data[17] == 0:
             sets.setdefault(src, []).append(int.from_bytes(data[18:22], "big"))
-    print(json.dumps({"cyclic": cyc, "cycles_missing": missing, "dcp_set_xids": sets}))
+    print(json.dumps({"cyclic": cyc, "cycles_missing": missing, "dcp_set_xids": sets,
+                      "first_cycle": first, "last_cycle": last}))
 
 
 def main():
