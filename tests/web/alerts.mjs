@@ -1,39 +1,11 @@
 // Browser test of the alert console (tests/web/alerts.t).  Prints TAP.
 //   URL, OP_PW (the operator's one-time password), OUT, PROFILE
-import { mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
+import { browser, finish, step } from './harness.mjs';
 
 const { URL, OP_PW, OUT, PROFILE } = process.env;
-mkdirSync(OUT, { recursive: true });
-let n = 0;
-let failed = 0;
-const ok = (what) => console.log(`ok ${++n} - ${what}`);
-const notok = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}`); if (why) console.log('# ' + String(why).split('\n').slice(0, 6).join('\n# ')); };
-async function step(what, f) {
-  try { await f(); ok(what); } catch (e) { notok(what, e && e.message); }
-}
-
-const ctx = await chromium.launchPersistentContext(PROFILE, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic'],
-  ignoreHTTPSErrors: true,
-  acceptDownloads: true,
-  viewport: { width: 1366, height: 768 },
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-page.setDefaultTimeout(15000);
-const consoleErrors = [];
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
-const shot = (name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+const { ctx, page, consoleErrors, poll, shot } = await browser(OUT, PROFILE);
 const row = 'tr.alert-row:has(code:text-is("pn.dcp.set_from_stranger"))';
 
 try {
@@ -124,5 +96,4 @@ try {
 } finally {
   await ctx.close();
 }
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+finish();

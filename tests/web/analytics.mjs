@@ -1,48 +1,9 @@
 // Browser test of the OEE board, rule editor and anomaly band (tests/web/analytics.t).  Prints TAP.
 //   URL, ENG_PW (the engineer's one-time password), OUT, PROFILE
-import { mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
+import { browser, finish, step } from './harness.mjs';
 
 const { URL, ENG_PW, OUT, PROFILE } = process.env;
-mkdirSync(OUT, { recursive: true });
-let n = 0;
-let failed = 0;
-const ok = (what) => console.log(`ok ${++n} - ${what}`);
-const notok = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}`); if (why) console.log('# ' + String(why).split('\n').slice(0, 6).join('\n# ')); };
-async function step(what, f) {
-  try { await f(); ok(what); } catch (e) { notok(what, e && e.message); }
-}
-
-const ctx = await chromium.launchPersistentContext(PROFILE, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic'],
-  ignoreHTTPSErrors: true,
-  acceptDownloads: true,
-  viewport: { width: 1366, height: 768 },
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-page.setDefaultTimeout(15000);
-const consoleErrors = [];
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
-const shot = (name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
-
-async function poll(fn, arg, timeout) {
-  const end = Date.now() + (timeout || 15000);
-  for (;;) {
-    if (await page.evaluate(fn, arg)) return;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + String(fn).slice(0, 120));
-    await page.waitForTimeout(200);
-  }
-}
+const { ctx, page, consoleErrors, poll, shot } = await browser(OUT, PROFILE);
 
 try {
   await step('engineer signs in and sets a password', async () => {
@@ -120,5 +81,4 @@ try {
 } finally {
   await ctx.close();
 }
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+finish();

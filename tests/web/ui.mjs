@@ -3,24 +3,9 @@
 //   URL, ADMIN_PW, OUT (screenshot folder), PROFILE (fresh user-data-dir)
 import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
-
-const { URL, ADMIN_PW, OUT, PROFILE, D, IIOTD_PID, IIOTD_BIN, IIOTD_CONF2, SIM_PID, SIM_BIN, SIM_SCENARIO, RING } = process.env;
-mkdirSync(OUT, { recursive: true });
-let n = 0;
-let failed = 0;
-const ok = (what) => console.log(`ok ${++n} - ${what}`);
-const notok = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}`); if (why) console.log('# ' + String(why).split('\n').slice(0, 6).join('\n# ')); };
-async function step(what, f) {
-  try { await f(); ok(what); } catch (e) { notok(what, e && e.message); }
-}
+import { browser, finish, step } from './harness.mjs';
 
 function totp(secret) {
   const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -34,30 +19,8 @@ function totp(secret) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
-const ctx = await chromium.launchPersistentContext(PROFILE, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic'],
-  ignoreHTTPSErrors: true,
-  viewport: { width: 1366, height: 768 },
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-page.setDefaultTimeout(15000);
-const consoleErrors = [];
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
-// waitForFunction evaluates strings in the page, which our CSP forbids
-// (rightly): poll with evaluate(), which the CSP does not govern.
-async function poll(fn, arg, timeout) {
-  const end = Date.now() + (timeout || 15000);
-  for (;;) {
-    if (await page.evaluate(fn, arg)) return;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + String(fn).slice(0, 120));
-    await page.waitForTimeout(200);
-  }
-}
-const shot = (name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+const { URL, ADMIN_PW, OUT, PROFILE, D, IIOTD_PID, IIOTD_BIN, IIOTD_CONF2, SIM_PID, SIM_BIN, SIM_SCENARIO, RING } = process.env;
+const { ctx, page, consoleErrors, poll, shot } = await browser(OUT, PROFILE);
 const text = (sel) => page.$eval(sel, (e) => e.textContent).catch(() => '');
 
 // Accessibility of what is on screen: every form control has a label, and
@@ -556,5 +519,4 @@ try {
 } finally {
   await ctx.close();
 }
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+finish();

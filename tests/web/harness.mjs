@@ -1,0 +1,54 @@
+// What every browser test shares: TAP output, Debian's chromium headless
+// through playwright-core, a page that records console errors, poll() and
+// screenshots.
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+let n = 0;
+let failed = 0;
+export const ok = (what) => console.log(`ok ${++n} - ${what}`);
+export const notok = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}`); if (why) console.log('# ' + String(why).split('\n').slice(0, 6).join('\n# ')); };
+export async function step(what, f) {
+  try { await f(); ok(what); } catch (e) { notok(what, e && e.message); }
+}
+export function finish() {
+  console.log(`1..${n}`);
+  process.exit(failed ? 1 : 0);
+}
+
+// browser(OUT, PROFILE): { ctx, page, consoleErrors, poll, shot }
+export async function browser(out, profile) {
+  mkdirSync(out, { recursive: true });
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+    ignoreHTTPSErrors: true,
+    acceptDownloads: true,
+    viewport: { width: 1366, height: 768 },
+  });
+  const page = ctx.pages()[0] || await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // waitForFunction evaluates strings in the page, which our CSP forbids
+  // (rightly): poll with evaluate(), which the CSP does not govern.
+  async function poll(fn, arg, timeout) {
+    const end = Date.now() + (timeout || 15000);
+    for (;;) {
+      if (await page.evaluate(fn, arg)) return;
+      if (Date.now() > end) throw new Error('timed out waiting for ' + String(fn).slice(0, 120));
+      await page.waitForTimeout(200);
+    }
+  }
+  const shot = (name) => page.screenshot({ path: path.join(out, name + '.png'), fullPage: true });
+  return { ctx, page, consoleErrors, poll, shot };
+}
