@@ -83,10 +83,22 @@ export async function devices(main, app, query) {
     })));
   }
 
+  let latest = 0;
   async function load() {
     const qs = params(true);
-    const r = await get('/devices?' + qs.toString());
+    const mine = ++latest;
+    let r;
+    try {
+      r = await get('/devices?' + qs.toString());
+    } catch (e) {
+      // a busy server (503) or a dropped connection: ask again shortly
+      if (alive && mine === latest && !(e.status >= 400 && e.status < 500)) setTimeout(() => { if (alive && mine === latest) load(); }, 1000);
+      throw e;
+    }
     if (!alive) return;	// the user has moved on: the URL is theirs now
+    // lists render on a thread of their own: an older question answered
+    // after a newer one must not replace it
+    if (mine !== latest) return;
     // the view is in the URL without a new history entry per keystroke
     history.replaceState(null, '', '#/devices' + (qs.toString() ? '?' + qs.toString() : ''));
     total = r.total;
