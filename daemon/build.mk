@@ -42,11 +42,3 @@ $(SUBSYS_TABLE): $(wildcard daemon/*/subsys_*.c) daemon/build.mk
 	$(Q)printf '%s\n' '/* generated */' $(foreach s,$(SUBSYS_NAMES),'SUBSYS($(s))') >$@.tmp && mv $@.tmp $@
 $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard daemon/*/*.c)) \
 $(patsubst %.c,$(BUILD)/asan/%.o,$(wildcard daemon/*/*.c)): $(SUBSYS_TABLE) $(CTL_TABLE)
-
-# the systemd unit (etc/systemd/iiotd.service.in, docs/operations.md)
-INSTALL_HOOKS += install-iiotd-unit
-install-iiotd-unit:
-	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	$(Q)sed 's|@BINDIR@|$(PREFIX)/bin|g' etc/systemd/iiotd.service.in \
-		>$(DESTDIR)$(PREFIX)/lib/systemd/system/iiotd.service
-.PHONY: install-iiotd-unit

@@ -34,3 +34,20 @@ trap _run_cleanups EXIT
 
 # Captures in ../shared/pcaps, or nothing when the folder is absent.
 shared_pcaps() { ls "$PCAPS"/*.pcap "$PCAPS"/*.pcapng 2>/dev/null || true; }
+
+# systemd_unit_check UNIT MAX: systemd-analyze verify is clean on the unit
+# file and its offline security exposure is at most MAX (docs/operations.md)
+systemd_unit_check() {
+	local unit=$1 max=$2 out e
+	if ! command -v systemd-analyze >/dev/null; then
+		skip "systemd-analyze verify and security" "systemd-analyze missing"
+		return 0
+	fi
+	out=$(systemd-analyze verify "$unit" 2>&1)
+	[ -z "$out" ] && ok "systemd-analyze verify: clean" || fail "systemd-analyze verify" "$out"
+	e=$(systemd-analyze security --offline=yes "$unit" 2>/dev/null |
+		sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
+	[ -n "$e" ] && awk -v e="$e" -v m="$max" 'BEGIN { exit !(e <= m) }' &&
+		ok "systemd-analyze security: exposure $e (at most $max, docs/operations.md)" ||
+		fail "systemd-analyze security exposure" "${e:-none}"
+}
