@@ -87,8 +87,7 @@ struct store {
 	/* writer-only */
 	struct store_counters w;
 	struct hist commit_hist;	/* writer adds, stats read: atomic */
-	uint32_t *count;		/* group_by_signal */
-	size_t ncount;
+	uint32_t *count;		/* group_by_signal: SORT_BUCKETS */
 	struct qsample *sorted;
 	size_t nsorted;
 	sqlite3_stmt *ins_raw, *up_1s, *up_1m, *ins_hist, *up_dev, *up_sig;
@@ -302,25 +301,46 @@ static void agg_write(struct store *s, sqlite3_stmt *st, uint32_t sig,
 
 /*
  * Samples grouped by signal, each signal's in arrival order (which is
- * time order from one producer): a counting sort, O(n), where qsort cost
- * more than SQLite itself at a million samples a second.
+ * time order from one producer): a stable radix sort on the id's two
+ * 16-bit halves, O(n), where qsort cost more than SQLite itself at a
+ * million samples a second.  The count table is fixed (65536 buckets)
+ * whatever the ids: a counting sort over the ids themselves needed one
+ * bucket per id up to the largest, so a batch holding a link-history
+ * series (ids from 131072) or any large id grew it without bound, and
+ * when that could not be had the whole batch was thrown away unlogged
+ * (the largest id even wrapped the table's size).  NULL only without
+ * memory for the batch itself.
  */
-static struct qsample *group_by_signal(struct store *s, struct vec *sv)
+#define SORT_BUCKETS	65536u
+
+static void radix_pass(const struct qsample *in, struct qsample *out,
+		       size_t n, uint32_t *count, unsigned int shift)
 {
-	const struct qsample *in = sv->v;
-	uint32_t maxid = 0;
+	uint32_t sum = 0, c;
 	size_t i;
 
-	for (i = 0; i < sv->n; i++)
-		if (in[i].signal > maxid)
-			maxid = in[i].signal;
-	if (maxid + 2 > s->ncount) {
-		uint32_t *c = realloc(s->count, (maxid + 2) * sizeof(*c));
+	memset(count, 0, SORT_BUCKETS * sizeof(*count));
+	for (i = 0; i < n; i++)
+		count[(in[i].signal >> shift) & 0xFFFF]++;
+	for (i = 0; i < SORT_BUCKETS; i++) {
+		c = count[i];
+		count[i] = sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		out[count[(in[i].signal >> shift) & 0xFFFF]++] = in[i];
+}
 
-		if (!c)
+static struct qsample *group_by_signal(struct store *s, struct vec *sv)
+{
+	struct qsample *in = sv->v;
+	uint32_t high = 0;
+	size_t i;
+
+	if (!s->count) {
+		s->count = malloc(SORT_BUCKETS * sizeof(*s->count));
+		if (!s->count)
 			return NULL;
-		s->count = c;
-		s->ncount = maxid + 2;
 	}
 	if (sv->n > s->nsorted) {
 		struct qsample *o = realloc(s->sorted, sv->n * sizeof(*o));
@@ -330,14 +350,14 @@ static struct qsample *group_by_signal(struct store *s, struct vec *sv)
 		s->sorted = o;
 		s->nsorted = sv->n;
 	}
-	memset(s->count, 0, (maxid + 2) * sizeof(*s->count));
 	for (i = 0; i < sv->n; i++)
-		s->count[in[i].signal + 1]++;
-	for (i = 1; i <= maxid + 1; i++)
-		s->count[i] += s->count[i - 1];
-	for (i = 0; i < sv->n; i++)
-		s->sorted[s->count[in[i].signal]++] = in[i];
-	return s->sorted;
+		high |= in[i].signal >> 16;
+	radix_pass(in, s->sorted, sv->n, s->count, 0);
+	if (!high)
+		return s->sorted;
+	/* the high halves, back into the queue's own array */
+	radix_pass(s->sorted, in, sv->n, s->count, 16);
+	return in;
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -489,12 +509,18 @@ static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 		q = group_by_signal(s, sv);
 		blob = malloc(STORE_BLOCK_MAX * 12);
 		if (!q || !blob) {
+			/* the batch's events and definitions still go in */
+			log_warnx("store: no memory to write %zu samples, "
+				  "dropped", sv->n);
+			s->w.samples_lost += sv->n;
 			free(blob);
-			s->w.write_errors++;
+			blob = NULL;
+			q = NULL;
 			sv->n = 0;
-			return;
 		}
 	}
+	if (!sv->n && !ev->n && !dv->n && !(open && s->max_ts))
+		return;
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		sql_fail(s, "begin");
 		free(blob);

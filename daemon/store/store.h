@@ -45,6 +45,7 @@ struct store_opts {
 #define STORE_COUNTERS(X) \
 	X(samples_in,		"samples accepted into the queue")	\
 	X(samples_dropped,	"samples dropped: queue full")		\
+	X(samples_lost,		"samples dropped: no memory to sort a batch")\
 	X(samples_written,	"samples committed to raw blocks")	\
 	X(blocks_written,	"raw block rows committed")		\
 	X(rollups_written,	"rollup rows committed")		\

@@ -272,6 +272,79 @@ static void disk_cap(void **state)
 		    (long long)(t0 + 50 * 1000000000ULL));
 }
 
+struct inorder {
+	uint64_t t0;
+	long n;
+	bool ordered;
+};
+
+/* raw sample k of a signal: at t0 + k ms, value k */
+static bool inorder_cb(void *arg, const struct store_point *p)
+{
+	struct inorder *o = arg;
+
+	if (p->ts_ns != o->t0 + (uint64_t)o->n * 1000000ULL ||
+	    p->avg != (double)o->n)
+		o->ordered = false;
+	o->n++;
+	return true;
+}
+
+/*
+ * Regression: the writer grouped a batch's samples with a counting sort
+ * over the signal ids themselves, one bucket per id up to the largest:
+ * link-history series (ids from 131072) grew the table with every batch,
+ * an id too large for memory threw the whole batch away without a word
+ * (a write error, nothing logged), and the largest id wrapped the
+ * table's size (a write out of bounds).  Every id is written, each
+ * signal's samples in order, whatever ids share the batch.
+ */
+static void large_signal_ids_dropped(void **state)
+{
+	static const uint32_t ids[] = { 1, 65535, 65536, 131072 + 8 * 3 + 2,
+					0x7FFFFFFFu, 0xFFFFFFFEu, 0xFFFFFFFFu };
+	const size_t nid = sizeof(ids) / sizeof(ids[0]);
+	struct store_counters c;
+	struct store_opts o;
+	struct store *s;
+	char path[128], err[256];
+	uint64_t t0 = (uint64_t)time(NULL) * 1000000000ULL;
+	size_t i, k;
+	sqlite3 *rd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/ids.db", dir);
+	store_opts_default(&o);
+	o.path = path;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	/* interleaved, largest first: one batch holds every id */
+	for (k = 0; k < 100; k++)
+		for (i = nid; i-- > 0;)
+			assert_true(store_put_sample(s, ids[i],
+						     t0 + k * 1000000ULL,
+						     (double)k));
+	store_flush(s);
+	store_get_counters(s, &c);
+	assert_int_equal(c.samples_written, 100 * nid);
+	assert_int_equal(c.samples_lost, 0);
+	assert_int_equal(c.write_errors, 0);
+	rd = store_reader_open(path, err, sizeof(err));
+	assert_non_null(rd);
+	for (i = 0; i < nid; i++) {
+		struct inorder io = { .t0 = t0, .ordered = true };
+
+		assert_int_equal(store_query_samples(rd, ids[i], t0,
+						     t0 + 1000000000ULL,
+						     STORE_RAW, 0, inorder_cb,
+						     &io, err, sizeof(err)),
+				 100);
+		assert_true(io.ordered);
+	}
+	sqlite3_close(rd);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +353,7 @@ int main(void)
 		cmocka_unit_test(newer_schema_refused),
 		cmocka_unit_test(not_a_database),
 		cmocka_unit_test(disk_cap),
+		cmocka_unit_test(large_signal_ids_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
