@@ -5,7 +5,8 @@
 #   make check      run every test; ends with "N passed, N failed"
 #   make bench      run the benchmarks; table + build/bench.json
 #   make run        build, then start iiotd on a simulated line
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (etc/build.mk)
+#   make deb        Debian packages into build/deb/ (pkg/build.mk)
 #
 # Components add themselves through */build.mk fragments (PROGS, TESTS,
 # FUZZ, LIBS); see docs/building.md.  V=1 shows full commands.
