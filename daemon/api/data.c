@@ -76,6 +76,30 @@ json_t *data_devices(struct api *a, struct model *m)
 	return json_pack("{so si}", "devices", out, "total", (int)n);
 }
 
+/* {"rx_errors_p0": id, ...}: an EtherCAT slave's error counters and DC
+ * difference in the store (linkhist.h); NULL before its first sample */
+static json_t *slave_series(struct model *m, const struct model_device *d)
+{
+	const struct model_device *ms = model_device_get(m, d->parent);
+	uint8_t mac[6];
+	unsigned int k;
+	uint32_t id;
+	json_t *o;
+
+	if (!ms || !(d->has & MODEL_HAS_STATION))
+		return NULL;
+	memcpy(mac, ms->mac, 6);
+	mac[0] &= (uint8_t)~0x02;	/* as diag keys its masters */
+	if (!diagsys_slave_series(mac, d->station_addr, 0))
+		return NULL;
+	o = json_object();
+	for (k = 0; k < LHS_COUNT; k++)
+		if ((id = diagsys_slave_series(mac, d->station_addr, k)))
+			json_object_set_new(o, linkhist_slave_metric_name(k),
+					    json_integer(id));
+	return o;
+}
+
 json_t *data_device(struct api *a, uint32_t id)
 {
 	struct model *m = M(a);
@@ -115,6 +139,12 @@ json_t *data_device(struct api *a, uint32_t id)
 					model_al_state_name(s->al_state) : ""));
 		}
 		json_object_set_new(o, "chain", chain);
+	}
+	if (d->kind == MODEL_DEV_ECAT_SLAVE) {
+		json_t *ser = slave_series(m, d);
+
+		if (ser)
+			json_object_set_new(o, "diag_series", ser);
 	}
 	return o;
 }
@@ -319,17 +349,17 @@ struct api_job *data_samples_job(struct api *a, uint32_t signal, int64_t from_ms
 {
 	struct model *m = M(a);
 	const struct model_signal *s = m ? model_signal_get(m, signal) : NULL;
-	int lh = linkhist_metric_of(signal);
+	const char *lhu = diagsys_series_unit(signal);
 	enum store_rollup ro = STORE_AUTO;
 	struct samples_job *sj;
 	const char *unit;
 
 	/* a mapped signal, or a link's history (linkhist.h) */
-	if (!s && lh < 0) {
+	if (!s && !lhu) {
 		*why = "no such signal";
 		return NULL;
 	}
-	unit = s ? s->unit : linkhist_metric_unit((unsigned int)lh);
+	unit = s ? s->unit : lhu;
 	if (rollup) {
 		if (!strcmp(rollup, "raw"))
 			ro = STORE_RAW;

@@ -34,6 +34,12 @@ void diag_set_opts(struct diag *dg, const struct diag_opts *o)
 		dg->o.rate_limit = 10;
 	if (!dg->o.horizon_ns)
 		dg->o.horizon_ns = 3600ULL * 1000000000ULL;
+	if (dg->o.wkc_limit <= 0)
+		dg->o.wkc_limit = 10;
+	if (dg->o.lost_limit <= 0)
+		dg->o.lost_limit = 10;
+	if (!dg->o.jitter_pct)
+		dg->o.jitter_pct = 50;
 }
 
 struct diag *diag_new(struct alerts *al, struct model *m,
@@ -51,6 +57,8 @@ struct diag *diag_new(struct alerts *al, struct model *m,
 
 void diag_free(struct diag *dg)
 {
+	if (dg)
+		free(dg->seeds);
 	free(dg);
 }
 
@@ -98,6 +106,8 @@ struct dslave *diag_slave(struct diag *dg, unsigned int ms, uint16_t station,
 	s->ms = (uint8_t)ms;
 	dg->nsl++;
 	dg->ms[ms].nslaves_seen++;
+	if (dg->nseeds)
+		diag_seed_slave(dg, s);
 	return s;
 }
 
@@ -364,10 +374,13 @@ static void ecat_frame(struct diag *dg)
 void diag_frame(struct diag *dg, const struct decoded *d, uint64_t ts_ns,
 		uint64_t frame_no)
 {
-	dg->d = d;
 	dg->ts = ts_ns;
 	dg->frame_no = frame_no;
 	dg->ctr.frames++;
+	/* a link's prediction rests on a minute, not on this frame */
+	dg->d = NULL;
+	diag_links(dg);
+	dg->d = d;
 	if (d->proto == DECODE_ECAT)
 		ecat_frame(dg);
 	else

@@ -49,6 +49,11 @@ struct diag_opts {
 	double rate_limit;		/* own RX errors per minute per port
 					 * that is a fault; 0: 10 */
 	uint64_t horizon_ns;		/* predict crossings this far; 0: 1 h */
+	double wkc_limit;		/* wrong working counters per minute
+					 * on a link that is a fault; 0: 10 */
+	double lost_limit;		/* lost frames per minute; 0: 10 */
+	uint32_t jitter_pct;		/* jitter p99 over this % of the
+					 * period is a fault; 0: 50 */
 	bool disabled[ALERT_RULE_COUNT];	/* rules not to raise */
 };
 
@@ -70,7 +75,9 @@ struct diag_opts {
 	X(pn_full,	"PROFINET senders not tracked: table full")	\
 	X(masters_full,	"masters not tracked: table full")		\
 	X(slaves_full,	"slaves not tracked: table full")		\
-	X(cyclic_full,	"cyclic datagrams not tracked: table full")
+	X(cyclic_full,	"cyclic datagrams not tracked: table full")	\
+	X(links_full,	"links without trends: table full")		\
+	X(seeds,	"trend samples reseeded from the history")
 
 struct diag_counters {
 #define DIAG_X_FIELD(n, d) uint64_t n;
@@ -98,6 +105,39 @@ void diag_frame(struct diag *dg, const struct decoded *d, uint64_t ts_ns,
 		uint64_t frame_no);
 
 void diag_get_counters(const struct diag *dg, struct diag_counters *out);
+
+/*
+ * One sample of an indicator's trend from the stored history (before the
+ * first frame: iiotd's start), so a restart does not forget a slow
+ * degradation.  key: the series' key (linkhist.h: a link's, or a slave's
+ * from diag_slave_key), metric: its LH_* or LHS_* metric; avg and
+ * count: the stored minute's (store_point).  -1 when out of memory
+ * or not an indicator that has a trend.
+ */
+int diag_seed(struct diag *dg, const char *key, unsigned int metric,
+	      bool slave, uint64_t ts_ns, double avg, uint64_t count);
+
+/* "ecatslave:MAC:0xSTATION", the key of a slave's series */
+void diag_slave_key(const uint8_t master[6], uint16_t station, char *buf,
+		    size_t len);
+
+/*
+ * What the history keeps of each slave (linkhist.h): copied out on the
+ * capture thread.  Cumulative since iiotd's start; reads counts the
+ * reads that fed them, so an idle slave writes no samples.
+ */
+struct diag_slave_stat {
+	uint8_t master[6];
+	uint16_t station;
+	uint64_t reads;
+	uint64_t rx[4];			/* own errors per port */
+	uint64_t lost_links;		/* all ports */
+	int64_t dc_diff;		/* last read, ns */
+	bool dc_known;
+};
+/* Up to max slaves into out; how many. */
+size_t diag_slave_stats(const struct diag *dg, struct diag_slave_stat *out,
+			size_t max);
 
 /* The ETG.1020 text of an AL status code; NULL when it is not one. */
 const char *diag_al_code_text(uint16_t code);

@@ -18,27 +18,32 @@
 static void dc_predict(struct diag *dg, struct dslave *s, uint64_t mag)
 {
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
-	struct trend_fit f;
-	double eta;
+	struct trend_pred p;
 
-	trend_add(&s->dc, dg->ts, (double)mag);
-	if (trend_fit(&s->dc, &f) || f.slope_lo <= 0) {
-		s->dc.predicted = 0;
-		return;
+	/* masters read it up to every cycle: the trend takes a minute's
+	 * mean, so its 16 samples span a quarter hour, not 16 cycles */
+	if (!s->dc_t0 || dg->ts < s->dc_t0) {
+		s->dc_t0 = dg->ts ? dg->ts : 1;
+		s->dc_sum = 0;
+		s->dc_n = 0;
 	}
-	eta = trend_eta(&f, f.slope, dg->o.dc_limit_ns);
-	if (eta <= 0 || eta * 1e9 > (double)dg->o.horizon_ns ||
-	    s->dc.predicted)
+	s->dc_sum += (double)mag;
+	s->dc_n++;
+	if (dg->ts - s->dc_t0 < DIAG_RATE_NS)
 		return;
-	s->dc.predicted = 1;
+	trend_add(&s->dc, dg->ts, s->dc_sum / s->dc_n);
+	s->dc_t0 = dg->ts;
+	s->dc_sum = 0;
+	s->dc_n = 0;
+	if (!trend_predict(&s->dc, dg->o.dc_limit_ns, dg->o.horizon_ns, &p))
+		return;
 	diag_fmt(detail, sizeof(detail), "DC time difference reaches %u ns "
-		 "in %.0f s (%.0f-%.0f)", dg->o.dc_limit_ns, eta,
-		 trend_eta(&f, f.slope_hi, dg->o.dc_limit_ns),
-		 trend_eta(&f, f.slope_lo, dg->o.dc_limit_ns));
-	diag_fmt(ev, sizeof(ev), "Theil-Sen fit of |0x092C| over the last %u "
-		 "reads (%.0f s): now %.0f ns, drifting %.2f ns/s (quartiles "
-		 "%.2f-%.2f)", f.n, (double)f.span_ns / 1e9, f.last, f.slope,
-		 f.slope_lo, f.slope_hi);
+		 "in %.0f s (%.0f-%.0f)", dg->o.dc_limit_ns, p.eta, p.eta_lo,
+		 p.eta_hi);
+	diag_fmt(ev, sizeof(ev), "Theil-Sen fit of |0x092C| over %u means of "
+		 "a minute (%.0f s): now %.0f ns, drifting %.2f ns/s (quartiles "
+		 "%.2f-%.2f)", p.f.n, (double)p.f.span_ns / 1e9, p.f.last,
+		 p.f.slope, p.f.slope_lo, p.f.slope_hi);
 	diag_emit(dg, ALERT_R_DIAG_PREDICTED, s, -1, false, detail, ev);
 }
 
@@ -59,6 +64,7 @@ void diag_dc(struct diag *dg, const struct decode_ecat_dgram *g)
 	if (!s)
 		return;
 	dg->ctr.dc_reads++;
+	s->reads++;
 	raw = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	      (uint32_t)p[3] << 24;
 	mag = raw & 0x7FFFFFFFU;

@@ -249,9 +249,9 @@ static void predict(struct diag *dg, struct dslave *s, unsigned int port,
 		    unsigned int own)
 {
 	struct trend *t = &s->rate[port];
-	struct trend_fit f;
+	struct trend_pred p;
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX], w[160];
-	double dt, eta, eta_lo, eta_hi, limit = dg->o.rate_limit / 60.0;
+	double dt, limit = dg->o.rate_limit / 60.0;
 
 	/* error counts are small integers: a rate over a minute or more,
 	 * not per read, keeps the count's rounding out of the trend */
@@ -267,28 +267,18 @@ static void predict(struct diag *dg, struct dslave *s, unsigned int port,
 	trend_add(t, dg->ts, s->rate_acc[port] / dt);
 	s->rate_t0[port] = dg->ts;
 	s->rate_acc[port] = 0;
-	if (trend_fit(t, &f))
-		return;
 	/* a rising rate the quartiles agree on, below the limit yet */
-	if (f.slope_lo <= 0 || f.last >= limit) {
-		t->predicted = 0;
+	if (!trend_predict(t, limit, dg->o.horizon_ns, &p))
 		return;
-	}
-	eta = trend_eta(&f, f.slope, limit);
-	if (eta < 0 || eta * 1e9 > (double)dg->o.horizon_ns || t->predicted)
-		return;
-	t->predicted = 1;
-	eta_lo = trend_eta(&f, f.slope_hi, limit);
-	eta_hi = trend_eta(&f, f.slope_lo, limit);
 	where(dg, s, port, w, sizeof(w));
 	diag_fmt(detail, sizeof(detail), "RX errors on port %u reach %.0f/min "
-		 "in %.0f min (%.0f-%.0f)", port, dg->o.rate_limit, eta / 60,
-		 eta_lo / 60, eta_hi / 60);
+		 "in %.0f min (%.0f-%.0f)", port, dg->o.rate_limit, p.eta / 60,
+		 p.eta_lo / 60, p.eta_hi / 60);
 	diag_fmt(ev, sizeof(ev), "Theil-Sen fit of the own RX error rate over "
 		 "%u samples of a minute (%.0f s): now %.2f/min, rising %.3f/min "
-		 "per min (quartiles %.3f-%.3f); %s", f.n,
-		 (double)f.span_ns / 1e9, f.last * 60, f.slope * 3600,
-		 f.slope_lo * 3600, f.slope_hi * 3600, w);
+		 "per min (quartiles %.3f-%.3f); %s", p.f.n,
+		 (double)p.f.span_ns / 1e9, p.f.last * 60, p.f.slope * 3600,
+		 p.f.slope_lo * 3600, p.f.slope_hi * 3600, w);
 	diag_emit(dg, ALERT_R_DIAG_PREDICTED, s, (int)port, false, detail,
 		  ev);
 }
@@ -336,6 +326,7 @@ static void report(struct diag *dg, struct dslave *s, const struct esc_delta *dd
 			diag_emit(dg, ALERT_R_ECAT_ESC_RX_ERRORS, s, (int)p,
 				  false, detail, ev);
 		}
+		s->lost_total += dd->lost[p];
 		if (dd->lost[p] &&
 		    !again(dg, &s->lost_ns[p], ALERT_R_ECAT_ESC_LOST_LINK, s, p)) {
 			where(dg, s, p, w, sizeof(w));
@@ -369,6 +360,7 @@ static void counters(struct diag *dg, const struct decode_ecat_dgram *g)
 	if (!s)
 		return;
 	dg->ctr.esc_reads++;
+	s->reads++;
 	take(dg, s, g, &dd);
 	report(dg, s, &dd);
 	for (p = 0; p < DIAG_PORTS; p++)

@@ -13,6 +13,8 @@
 #define DIAG_PN		2048	/* PROFINET cyclic senders, power of two */
 #define DIAG_TREND	16	/* samples a trend fits */
 #define DIAG_RATE_NS	60000000000ULL	/* a rate sample spans >= 1 min */
+#define DIAG_LINKS	512	/* links with trends, power of two */
+#define DIAG_SEEDS	4096	/* trends reseeded from the history */
 
 /* ESC registers diag follows */
 #define ESC_AL_STATUS		0x0130
@@ -63,6 +65,8 @@ struct dslave {
 	uint8_t wd[2];
 	uint8_t wd_have;
 	uint64_t own_total[DIAG_PORTS];	/* own errors since first read */
+	uint64_t lost_total;		/* lost links, all ports */
+	uint64_t reads;			/* error counter and DC reads */
 	uint64_t rx_ns[DIAG_PORTS];	/* last RX error finding per port */
 	uint64_t lost_ns[DIAG_PORTS];	/* last lost-link finding per port */
 	struct trend rate[DIAG_PORTS];	/* own errors per second */
@@ -71,7 +75,10 @@ struct dslave {
 	/* DC */
 	uint8_t dc_known, dc_bad;
 	int64_t dc_diff;		/* ns, signed */
-	struct trend dc;
+	struct trend dc;		/* |difference|, a minute's mean */
+	uint64_t dc_t0;			/* start of the mean being summed */
+	double dc_sum;
+	uint32_t dc_n;
 };
 
 struct dcyc {
@@ -94,6 +101,23 @@ struct dpn {
 	uint8_t frames;			/* intervals seen, up to PN_MIN_FRAMES */
 	uint64_t last_ts, period;
 };
+
+/* A cyclic link's trends, fed once a minute from the model's statistics. */
+enum { DL_WKC, DL_LOST, DL_JITTER, DL_COUNT };
+struct dlink {
+	uint32_t id;			/* model link id; 0 free */
+	uint64_t frames, lost, wkc;	/* at the last tick */
+	struct trend t[DL_COUNT];	/* per minute; jitter p99 in µs */
+};
+
+/* A trend from the stored history, waiting for its slave or link. */
+struct dseed {
+	char key[48];
+	uint8_t what;			/* DSEED_* */
+	struct trend t;
+};
+enum { DSEED_LINK_WKC, DSEED_LINK_LOST, DSEED_LINK_JITTER,
+       DSEED_PORT0, DSEED_DC = DSEED_PORT0 + DIAG_PORTS, DSEED_COUNT };
 
 struct dmaster {
 	uint8_t mac[6];			/* U/L bit cleared */
@@ -120,6 +144,11 @@ struct diag {
 	struct dpn pn[DIAG_PN];
 	size_t npn;
 	uint64_t pn_scan_ts;
+	struct dlink lk[DIAG_LINKS];
+	size_t nlk;
+	uint64_t link_tick;		/* the last minute's tick, 0 none */
+	struct dseed *seeds;		/* malloc'd at the first diag_seed */
+	size_t nseeds;
 	/* the frame being inspected */
 	const struct decoded *d;
 	uint64_t ts, frame_no;
@@ -169,6 +198,14 @@ void diag_pn(struct diag *dg);
 const char *diag_channel_error_text(uint16_t code);
 const char *diag_alarm_type_text(uint16_t type);
 
+/* diag_link.c: the links' trends, checked once a minute of frame time */
+void diag_links(struct diag *dg);
+/* diag_seed.c: a new slave takes its seeded trends */
+void diag_seed_slave(struct diag *dg, struct dslave *s);
+/* the seeded trend of key, or NULL */
+const struct trend *diag_seed_get(const struct diag *dg, const char *key,
+				  unsigned int what);
+
 /* diag_trend.c: Theil–Sen over the samples */
 void trend_add(struct trend *t, uint64_t ts, double v);
 struct trend_fit {
@@ -182,5 +219,19 @@ int trend_fit(const struct trend *t, struct trend_fit *f);
 /* seconds until the fitted line reaches limit from its last value at
  * slope s; < 0 when it never does */
 double trend_eta(const struct trend_fit *f, double slope, double limit);
+
+/* A crossing of limit within the horizon, with its interval (s). */
+struct trend_pred {
+	struct trend_fit f;
+	double eta, eta_lo, eta_hi;
+};
+/*
+ * After a sample: true when t now predicts a crossing of limit within
+ * horizon_ns that was not predicted yet (then p says when).  A trend the
+ * quartiles of its slopes do not agree rises, or one already over the
+ * limit (a diagnosis then, not a prediction), forgets its prediction.
+ */
+bool trend_predict(struct trend *t, double limit, uint64_t horizon_ns,
+		   struct trend_pred *p);
 
 #endif

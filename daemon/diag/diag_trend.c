@@ -75,3 +75,21 @@ double trend_eta(const struct trend_fit *f, double slope, double limit)
 		return -1;
 	return (limit - f->last) / slope;
 }
+
+bool trend_predict(struct trend *t, double limit, uint64_t horizon_ns,
+		   struct trend_pred *p)
+{
+	if (trend_fit(t, &p->f))
+		return false;
+	if (p->f.slope_lo <= 0 || p->f.last >= limit) {
+		t->predicted = 0;
+		return false;
+	}
+	p->eta = trend_eta(&p->f, p->f.slope, limit);
+	if (p->eta <= 0 || p->eta * 1e9 > (double)horizon_ns || t->predicted)
+		return false;
+	t->predicted = 1;
+	p->eta_lo = trend_eta(&p->f, p->f.slope_hi, limit);
+	p->eta_hi = trend_eta(&p->f, p->f.slope_lo, limit);
+	return true;
+}

@@ -18,5 +18,12 @@ struct model_link;
 /* The store series of a link's metric (linkhist.h), 0 none. */
 uint32_t diagsys_series(struct model *m, const struct model_link *l,
 			    unsigned int metric);
+/* The unit of a history series (a link's or a slave's), NULL when id is
+ * not one. */
+const char *diagsys_series_unit(uint32_t id);
+/* The store series of an EtherCAT slave's metric (LHS_*), 0 none;
+ * master: its MAC with the U/L bit cleared. */
+uint32_t diagsys_slave_series(const uint8_t master[6], uint16_t station,
+			      unsigned int metric);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag/diag.h"
 #include "diag/linkhist.h"
 #include "model/model.h"
 
@@ -19,6 +20,14 @@ struct lslot {
 	uint32_t slot;
 };
 
+/* what a slave's slot was at its last sample */
+struct slast {
+	uint64_t reads, rx[4], lost;
+	bool seen;
+};
+
+#define SLAVE_PREFIX	"ecatslave:"
+
 /* what a live link (model id) was at its last sample */
 struct llast {
 	uint64_t frames, lost, wkc;
@@ -30,6 +39,8 @@ struct linkhist {
 	uint32_t nslots;
 	uint64_t full;
 	struct llast last[MODEL_MAX_LINKS + 1];
+	struct slast slast[LINKHIST_SLOTS];
+	uint8_t slave[LINKHIST_SLOTS];	/* the slot is a slave's */
 };
 
 static const char *const names[LH_COUNT] = {
@@ -39,6 +50,40 @@ static const char *const names[LH_COUNT] = {
 static const char *const units[LH_COUNT] = {
 	"µs", "µs", "µs", "µs", "frames", "datagrams",
 };
+
+static const char *const snames[LHS_COUNT] = {
+	"rx_errors_p0", "rx_errors_p1", "rx_errors_p2", "rx_errors_p3",
+	"lost_links", "dc_diff_ns",
+};
+static const char *const sunits[LHS_COUNT] = {
+	"errors", "errors", "errors", "errors", "links", "ns",
+};
+
+bool linkhist_is_slave_key(const char *key)
+{
+	return !strncmp(key, SLAVE_PREFIX, strlen(SLAVE_PREFIX));
+}
+
+const char *linkhist_slave_metric_name(unsigned int metric)
+{
+	return metric < LHS_COUNT ? snames[metric] : NULL;
+}
+
+const char *linkhist_unit_of(const struct linkhist *h, uint32_t id)
+{
+	uint32_t slot, m;
+
+	if (id < LINKHIST_BASE ||
+	    id >= LINKHIST_BASE + LINKHIST_METRICS * LINKHIST_SLOTS)
+		return NULL;
+	slot = (id - LINKHIST_BASE) / LINKHIST_METRICS;
+	m = (id - LINKHIST_BASE) % LINKHIST_METRICS;
+	if (slot >= h->nslots)
+		return NULL;
+	if (h->slave[slot])
+		return m < LHS_COUNT ? sunits[m] : NULL;
+	return m < LH_COUNT ? units[m] : NULL;
+}
 
 struct linkhist *linkhist_new(void)
 {
@@ -95,13 +140,19 @@ bool linkhist_load(struct linkhist *h, uint32_t id, const char *metric,
 		   const char *key)
 {
 	int m = linkhist_metric_of(id);
+	bool slave = linkhist_is_slave_key(key);
+	uint32_t slot, sm = (id - LINKHIST_BASE) % LINKHIST_METRICS;
 	struct lslot *e;
-	uint32_t slot;
 
-	if (m < 0 || strcmp(metric, names[m]) || !key[0] ||
-	    strlen(key) >= LINKHIST_KEY_MAX)
+	if (slave)
+		m = id >= LINKHIST_BASE && sm < LHS_COUNT &&
+		    id < LINKHIST_BASE + LINKHIST_METRICS * LINKHIST_SLOTS ?
+		    (int)sm : -1;
+	if (m < 0 || strcmp(metric, slave ? snames[m] : names[m]) ||
+	    !key[0] || strlen(key) >= LINKHIST_KEY_MAX)
 		return false;
 	slot = (id - LINKHIST_BASE) / LINKHIST_METRICS;
+	h->slave[slot] = slave;
 	e = find(h, key);
 	if (!e->key[0]) {
 		snprintf(e->key, sizeof(e->key), "%s", key);
@@ -130,17 +181,16 @@ bool linkhist_key(struct model *m, const struct model_link *l, char *buf,
 	return true;
 }
 
-static const struct lslot *slot_of(struct linkhist *h, struct model *m,
-				   const struct model_link *l, bool add,
-				   const struct linkhist_sink *sink)
+/* the slot of key; a new one (add) has its series defined first */
+static const struct lslot *key_slot(struct linkhist *h, const char *key,
+				    bool add, const struct linkhist_sink *sink)
 {
-	char key[LINKHIST_KEY_MAX];
-	struct lslot *e;
-	unsigned int k;
+	bool slave = linkhist_is_slave_key(key);
+	const char *const *nm = slave ? snames : names;
+	const char *const *un = slave ? sunits : units;
+	unsigned int k, nk = slave ? LHS_COUNT : LH_COUNT;
+	struct lslot *e = find(h, key);
 
-	if (!linkhist_key(m, l, key, sizeof(key)))
-		return NULL;
-	e = find(h, key);
 	if (e->key[0])
 		return e;
 	if (!add)
@@ -151,10 +201,22 @@ static const struct lslot *slot_of(struct linkhist *h, struct model *m,
 	}
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	e->slot = h->nslots++;
-	for (k = 0; k < LH_COUNT && sink && sink->define; k++)
+	h->slave[e->slot] = slave;
+	for (k = 0; k < nk && sink && sink->define; k++)
 		sink->define(sink->arg, LINKHIST_BASE + e->slot *
-			     LINKHIST_METRICS + k, names[k], key, units[k]);
+			     LINKHIST_METRICS + k, nm[k], key, un[k]);
 	return e;
+}
+
+static const struct lslot *slot_of(struct linkhist *h, struct model *m,
+				   const struct model_link *l, bool add,
+				   const struct linkhist_sink *sink)
+{
+	char key[LINKHIST_KEY_MAX];
+
+	if (!linkhist_key(m, l, key, sizeof(key)))
+		return NULL;
+	return key_slot(h, key, add, sink);
 }
 
 uint32_t linkhist_series(struct linkhist *h, struct model *m,
@@ -211,6 +273,76 @@ size_t linkhist_sample(struct linkhist *h, struct model *m, uint64_t ts_ns,
 		p->frames = l->frames;
 		p->lost = l->lost;
 		p->wkc = l->wkc_errors;
+		p->seen = true;
+	}
+	return out;
+}
+
+uint32_t linkhist_slave_series(struct linkhist *h, const uint8_t master[6],
+			       uint16_t station, unsigned int metric)
+{
+	char key[LINKHIST_KEY_MAX];
+	const struct lslot *e;
+
+	if (metric >= LHS_COUNT)
+		return 0;
+	diag_slave_key(master, station, key, sizeof(key));
+	e = key_slot(h, key, false, NULL);
+	return e ? LINKHIST_BASE + e->slot * LINKHIST_METRICS + metric : 0;
+}
+
+void linkhist_each(const struct linkhist *h,
+		   void (*cb)(void *arg, const char *key, bool slave,
+			      uint32_t base),
+		   void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < TABLE; i++)
+		if (h->tab[i].key[0])
+			cb(arg, h->tab[i].key, h->slave[h->tab[i].slot],
+			   LINKHIST_BASE + h->tab[i].slot * LINKHIST_METRICS);
+}
+
+/* the rise of a cumulative count since the last sample; 0 the first */
+static double rise(bool seen, uint64_t was, uint64_t now)
+{
+	return seen && now >= was ? (double)(now - was) : 0;
+}
+
+size_t linkhist_sample_slaves(struct linkhist *h,
+			      const struct diag_slave_stat *st, size_t n,
+			      uint64_t ts_ns, const struct linkhist_sink *sink)
+{
+	char key[LINKHIST_KEY_MAX];
+	const struct lslot *e;
+	double v[LHS_COUNT];
+	unsigned int k, nk;
+	size_t i, out = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct diag_slave_stat *s = &st[i];
+		struct slast *p;
+
+		diag_slave_key(s->master, s->station, key, sizeof(key));
+		if (!(e = key_slot(h, key, true, sink)))
+			continue;
+		p = &h->slast[e->slot];
+		/* an idle slave has nothing new to say */
+		if (p->seen && s->reads == p->reads)
+			continue;
+		for (k = 0; k < 4; k++)
+			v[LHS_RX_P0 + k] = rise(p->seen, p->rx[k], s->rx[k]);
+		v[LHS_LOST_LINKS] = rise(p->seen, p->lost, s->lost_links);
+		v[LHS_DC_DIFF] = (double)s->dc_diff;
+		nk = s->dc_known ? LHS_COUNT : LHS_DC_DIFF;
+		for (k = 0; k < nk; k++)
+			if (sink->sample(sink->arg, LINKHIST_BASE + e->slot *
+					 LINKHIST_METRICS + k, ts_ns, v[k]))
+				out++;
+		memcpy(p->rx, s->rx, sizeof(p->rx));
+		p->lost = s->lost_links;
+		p->reads = s->reads;
 		p->seen = true;
 	}
 	return out;

@@ -37,6 +37,15 @@ enum linkhist_metric {
 	LH_COUNT
 };
 
+/* the series of an EtherCAT slave (key "ecatslave:MAC:0xSTATION") */
+enum linkhist_slave_metric {
+	LHS_RX_P0 = 0,		/* own RX errors on port 0 since the last
+				 * sample; ports 1-3 follow */
+	LHS_LOST_LINKS = 4,	/* lost links, all ports, since */
+	LHS_DC_DIFF,		/* DC system time difference, ns */
+	LHS_COUNT
+};
+
 struct linkhist_sink {
 	bool (*sample)(void *arg, uint32_t id, uint64_t ts_ns, double v);
 	/* a new series: its definition for the store */
@@ -78,6 +87,33 @@ size_t linkhist_sample(struct linkhist *h, struct model *m, uint64_t ts_ns,
 /* The series id of the link's metric, 0 when it has none yet. */
 uint32_t linkhist_series(struct linkhist *h, struct model *m,
 			 const struct model_link *l, unsigned int metric);
+
+/* The slave series' names and units ("rx_errors_p0", ...). */
+const char *linkhist_slave_metric_name(unsigned int metric);
+/* The unit of series id (a link's or a slave's), NULL when it is none
+ * of h's. */
+const char *linkhist_unit_of(const struct linkhist *h, uint32_t id);
+/* Whether key names a slave's series (diag_slave_key). */
+bool linkhist_is_slave_key(const char *key);
+
+struct diag_slave_stat;
+/*
+ * One sample of every slave read since the last call (diag_slave_stats):
+ * own RX errors per port and lost links since the last sample, the DC
+ * difference when known.  Returns the samples written.
+ */
+size_t linkhist_sample_slaves(struct linkhist *h,
+			      const struct diag_slave_stat *st, size_t n,
+			      uint64_t ts_ns, const struct linkhist_sink *sink);
+/* The series id of the slave's metric, 0 when it has none yet. */
+uint32_t linkhist_slave_series(struct linkhist *h, const uint8_t master[6],
+			       uint16_t station, unsigned int metric);
+
+/* Each series slot with its key: cb(arg, key, slave, first id). */
+void linkhist_each(const struct linkhist *h,
+		   void (*cb)(void *arg, const char *key, bool slave,
+			      uint32_t base),
+		   void *arg);
 
 /* Counters: links without a series because every slot is taken. */
 uint64_t linkhist_full(const struct linkhist *h);

@@ -9,12 +9,22 @@
  *   dc_limit = 1000      ns of DC system time difference that is a fault
  *   rate_limit = 10      own RX errors per minute per port that is a fault
  *   horizon = 3600s      predict threshold crossings this far ahead
+ *   wkc_limit = 10       wrong working counters per minute on a link
+ *   lost_limit = 10      lost frames per minute on a link
+ *   jitter_limit = 50    jitter p99 over this % of the period
  *   disable = RULE       repeat: a diagnosis not to raise
  *   history = 1s         link statistics into the store this often
  *                        (linkhist.h); 0 keeps none
+ *
+ * At start the trends are seeded from the last DIAG_TREND minutes of
+ * the stored history, so a restart does not forget a slow degradation.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
 
 #include <event2/event.h>
 #include <jansson.h>
@@ -25,6 +35,7 @@
 #include "capture/capture.h"
 #include "core/subsys.h"
 #include "diag/diag.h"
+#include "diag/diag_int.h"
 #include "diag/diagsys.h"
 #include "diag/linkhist.h"
 #include "model/model.h"
@@ -32,7 +43,7 @@
 
 static const char *const keys[] = {
 	"wkc_learn", "dc_limit", "rate_limit", "horizon", "disable", "history",
-	NULL
+	"wkc_limit", "lost_limit", "jitter_limit", NULL
 };
 
 /* the link history: written on the loop thread, read by the API's list
@@ -43,13 +54,17 @@ static struct {
 	struct event *ev;
 	uint64_t every_ms;
 	uint64_t samples, dropped, load_errors;
+	struct diag_slave_stat *st;	/* DIAG_STAT_MAX, the loop's copy */
+	size_t nst;
 } hist;
+
+#define DIAG_STAT_MAX	1024
 
 static int read_conf(const struct conf *c, struct diag_opts *o,
 		     uint64_t *history_ms, char *err, size_t errlen)
 {
 	const struct conf_entry *e = NULL;
-	uint64_t learn, dc, rate, horizon, every;
+	uint64_t learn, dc, rate, horizon, every, wkc, lost, jit;
 
 	memset(o, 0, sizeof(*o));
 	if (conf_check_keys(c, "diag", keys, err, errlen) ||
@@ -62,7 +77,13 @@ static int read_conf(const struct conf *c, struct diag_opts *o,
 	    conf_get_ms(c, "diag", "horizon", 3600000, 60000,
 			7ULL * 86400000ULL, &horizon, err, errlen) ||
 	    conf_get_ms(c, "diag", "history", 1000, 0, 3600000, &every, err,
-			errlen))
+			errlen) ||
+	    conf_get_u64(c, "diag", "wkc_limit", 10, 1, 1000000, &wkc, err,
+			 errlen) ||
+	    conf_get_u64(c, "diag", "lost_limit", 10, 1, 1000000, &lost, err,
+			 errlen) ||
+	    conf_get_u64(c, "diag", "jitter_limit", 50, 1, 1000, &jit, err,
+			 errlen))
 		return -1;
 	if (every && every < 100) {
 		snprintf(err, errlen, "diag.history: 0 (none) or at least "
@@ -74,6 +95,9 @@ static int read_conf(const struct conf *c, struct diag_opts *o,
 	o->dc_limit_ns = (uint32_t)dc;
 	o->rate_limit = (double)rate;
 	o->horizon_ns = horizon * 1000000ULL;
+	o->wkc_limit = (double)wkc;
+	o->lost_limit = (double)lost;
+	o->jitter_pct = (uint32_t)jit;
 	while ((e = conf_next(c, "diag", "disable", e))) {
 		int r = alert_rule_parse(e->value);
 
@@ -116,7 +140,17 @@ static void define(void *arg, uint32_t id, const char *metric,
 	store_signal_def(d->store, id, metric, key, unit);
 }
 
-/* every [diag] history: the newest snapshot's links into the store */
+/* the slaves' counters are the capture thread's: copied there */
+static void stats_read(void *arg)
+{
+	struct iiotd *d = arg;
+
+	hist.nst = d->diag ? diag_slave_stats(d->diag, hist.st,
+					      DIAG_STAT_MAX) : 0;
+}
+
+/* every [diag] history: the newest snapshot's links, and the slaves'
+ * error counters and DC differences, into the store */
 static void on_history(evutil_socket_t fd, short what, void *arg)
 {
 	struct iiotd *d = arg;
@@ -126,9 +160,14 @@ static void on_history(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (hist.st && d->capture)
+		capture_read(d->capture, stats_read, d);
 	pthread_mutex_lock(&hist_mu);
 	if (snap && snap->model)
 		linkhist_sample(hist.lh, snap->model, snap->taken_ns, &sink);
+	if (hist.nst)
+		linkhist_sample_slaves(hist.lh, hist.st, hist.nst,
+				       snap ? snap->taken_ns : 0, &sink);
 	pthread_mutex_unlock(&hist_mu);
 	capsnap_put(snap);
 }
@@ -142,6 +181,75 @@ static bool load_def(void *arg, uint32_t id, const char *name,
 	return true;
 }
 
+struct reseed {
+	struct diag *dg;
+	struct sqlite3 *db;
+	uint64_t from, to;
+	const char *key;
+	unsigned int metric;
+	bool slave;
+	long n;
+};
+
+static bool reseed_point(void *arg, const struct store_point *p)
+{
+	struct reseed *r = arg;
+
+	if (!diag_seed(r->dg, r->key, r->metric, r->slave, p->ts_ns, p->avg,
+		       p->count))
+		r->n++;
+	return true;
+}
+
+/* the last minutes of one slot's series into the trends they feed */
+static void reseed_slot(void *arg, const char *key, bool slave,
+			uint32_t base)
+{
+	static const unsigned int link_m[] = { LH_JITTER_P99, LH_LOST,
+					       LH_WKC_ERRORS };
+	static const unsigned int slave_m[] = { LHS_RX_P0, LHS_RX_P0 + 1,
+		LHS_RX_P0 + 2, LHS_RX_P0 + 3, LHS_DC_DIFF };
+	struct reseed *r = arg;
+	const unsigned int *ms = slave ? slave_m : link_m;
+	size_t i, n = slave ? 5 : 3;
+	char err[256];
+
+	r->key = key;
+	r->slave = slave;
+	for (i = 0; i < n; i++) {
+		r->metric = ms[i];
+		if (store_query_samples(r->db, base + ms[i], r->from, r->to,
+					STORE_1M, 0, reseed_point, r, err,
+					sizeof(err)) < 0) {
+			log_warnx("diag: reseeding %s: %s", key, err);
+			return;
+		}
+	}
+}
+
+/* before diag sees a frame: the trends as the history left them */
+static void reseed(struct iiotd *d, struct diag *dg)
+{
+	struct reseed r = { .dg = dg };
+	struct timespec ts;
+	char err[256];
+
+	if (!hist.lh || !d->store)
+		return;
+	r.db = store_reader_open(store_path(d->store), err, sizeof(err));
+	if (!r.db) {
+		log_warnx("diag: trends start empty: %s", err);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r.to = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	r.from = r.to - (uint64_t)DIAG_TREND * DIAG_RATE_NS;
+	linkhist_each(hist.lh, reseed_slot, &r);
+	sqlite3_close(r.db);
+	if (r.n)
+		log_info("diag: %ld trend samples from the history", r.n);
+}
+
 /* the series the store already has keep their ids */
 static int history_start(struct iiotd *d)
 {
@@ -151,7 +259,8 @@ static int history_start(struct iiotd *d)
 	if (!d->store)
 		return 0;
 	hist.lh = linkhist_new();
-	if (!hist.lh) {
+	hist.st = calloc(DIAG_STAT_MAX, sizeof(*hist.st));
+	if (!hist.lh || !hist.st) {
 		log_warnx("diag: out of memory");
 		return -1;
 	}
@@ -183,6 +292,7 @@ static int history_every(struct iiotd *d, uint64_t ms)
 
 static int diag_start(struct iiotd *d)
 {
+	struct diag *dg;
 	struct diag_opts o;
 	uint64_t every;
 	char err[512];
@@ -191,14 +301,19 @@ static int diag_start(struct iiotd *d)
 		log_warnx("diag: %s", err);
 		return -1;
 	}
-	d->diag = diag_new(d->alerts, d->model, &o);
-	if (!d->diag) {
+	dg = diag_new(d->alerts, d->model, &o);
+	if (!dg) {
 		log_warnx("diag: out of memory");
 		return -1;
 	}
-	if (history_start(d) || history_every(d, every))
+	if (history_start(d)) {
+		diag_free(dg);
 		return -1;
-	return 0;
+	}
+	reseed(d, dg);
+	/* capture reads d->diag from here on */
+	__atomic_store_n(&d->diag, dg, __ATOMIC_RELEASE);
+	return history_every(d, every);
 }
 
 static int diag_reload(struct iiotd *d)
@@ -226,12 +341,35 @@ uint32_t diagsys_series(struct model *m, const struct model_link *l,
 	return id;
 }
 
+const char *diagsys_series_unit(uint32_t id)
+{
+	const char *u;
+
+	pthread_mutex_lock(&hist_mu);
+	u = hist.lh ? linkhist_unit_of(hist.lh, id) : NULL;
+	pthread_mutex_unlock(&hist_mu);
+	return u;
+}
+
+uint32_t diagsys_slave_series(const uint8_t master[6], uint16_t station,
+			      unsigned int metric)
+{
+	uint32_t id;
+
+	pthread_mutex_lock(&hist_mu);
+	id = hist.lh ? linkhist_slave_series(hist.lh, master, station,
+					     metric) : 0;
+	pthread_mutex_unlock(&hist_mu);
+	return id;
+}
+
 static void diag_stop(struct iiotd *d)
 {
 	if (hist.ev)
 		event_free(hist.ev);
 	pthread_mutex_lock(&hist_mu);
 	linkhist_free(hist.lh);
+	free(hist.st);
 	memset(&hist, 0, sizeof(hist));
 	pthread_mutex_unlock(&hist_mu);
 	diag_free(d->diag);

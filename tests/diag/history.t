@@ -2,8 +2,9 @@
 # Link statistics as stored series: iiotd fed by the simulator's faulty
 # line writes every cyclic link's period, jitter, lost frames and wrong
 # working counters into the store; after a restart without traffic the
-# history is still there, and when the line comes back its links write
-# into the same series (docs/diagnostics.md, "History").
+# history is still there, the trends are seeded from it, and when the
+# line comes back its links write into the same series; a slave's port
+# errors are series too (docs/diagnostics.md, "History").
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../api/lib_api.sh"
 [ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
@@ -68,6 +69,21 @@ req "$D/none" GET "/signals/$per/samples?rollup=raw&max_points=10000" "" "${VW[@
 st=$("$BIN/iiotctl" stats -s "$D/iiotd.sock" --json 2>/dev/null | jq .diag)
 [ "$(echo "$st" | jq '.history_samples > 0 and .history_dropped == 0 and .history_bad_defs == 0')" = true ] &&
 	ok "iiotctl stats counts the history samples" || fail "stats" "$st"
+[ "$(echo "$st" | jq '.seeds > 0')" = true ] &&
+	ok "the restart seeded the trends from the history" || fail "seeds" "$st"
+# a slave's error counters, read every 100 cycles on the degrading line
+# whose cable into its fourth slave fails (its DC difference only where a
+# master reads 0x092C: test_linkhist)
+"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/degrading-line.conf" --ring "$ring" --duration 4 >>"$D/sim.log" 2>&1
+req "$D/none" GET "/devices" "" "${VW[@]}"
+sl=$(jf '[.devices[] | select(.label == "00:1b:21:40:00:01/3")][0].id')
+req "$D/none" GET "/devices/$sl" "" "${VW[@]}"
+rx0=$(jf '.diag_series.rx_errors_p0 // empty')
+[ -n "$rx0" ] && [ "$rx0" -ge 131072 ] && ok "a slave has series of its port errors ($rx0)" ||
+	fail "slave series" "$BODY"
+req "$D/none" GET "/signals/$rx0/samples?rollup=raw&max_points=10000" "" "${VW[@]}"
+[ "$CODE" = 200 ] && [ "$(jf '[.points[] | .[3] * .[4]] | add > 0')" = true ] && [ "$(jf .unit)" = errors ] &&
+	ok "the errors of its port 0 (the bad cable) are in the store" || fail "rx series" "$CODE $BODY"
 req "$D/none" GET "/signals/131071/samples" "" "${VW[@]}"
 expect_eq "an id below the series is no signal" "$CODE" 404
 openapi_check

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -19,6 +20,7 @@
 #include "decode/decode.h"
 #include "diag/diag.h"
 #include "diag/diag_int.h"
+#include "diag/linkhist.h"
 #include "model/model.h"
 #include "pnframe.h"
 
@@ -605,6 +607,135 @@ static void test_rising_error_rate_predicted(void **state)
 	ctx_free(&c);
 }
 
+/* the master's LRW on its way out and back */
+static void lrw_cycle(struct ctx *c, uint16_t wkc)
+{
+	struct fb f;
+
+	fb_begin(&f, false);
+	fb_dgram(&f, ECAT_LRW, 0, 1, 8, 0);
+	feed(c, &f);
+	lrw(c, wkc);
+}
+
+/* a cyclic LRW once a second for a minute, errs of them with a working
+ * counter one short (the learnt one is 3) */
+static void lrw_minute(struct ctx *c, unsigned int errs)
+{
+	unsigned int i;
+
+	for (i = 0; i < 60; i++) {
+		c->ts += 1000 * MS - 2 * MS;
+		lrw_cycle(c, i < errs ? 2 : 3);
+	}
+}
+
+static void test_link_wkc_rate_predicted(void **state)
+{
+	struct ctx c;
+	const struct diag_finding *f;
+	unsigned int i;
+
+	(void)state;
+	ctx_init(&c, true);
+	for (i = 0; i < 12; i++)
+		lrw_cycle(&c, 3);
+	/* the wrong counters per minute grow by one every two minutes:
+	 * 10/min is 20 minutes away */
+	for (i = 0; i < 12 && !last_of(&c, ALERT_R_DIAG_PREDICTED); i++)
+		lrw_minute(&c, i / 2);
+	f = last_of(&c, ALERT_R_DIAG_PREDICTED);
+	assert_non_null(f);
+	assert_int_equal(f->port, -1);
+	assert_non_null(strstr(f->detail, "wrong working counters of link 1 "
+			       "(logical 0x00010000) reach 10/min in "));
+	assert_non_null(strstr(f->evidence, "Theil-Sen"));
+	/* at least ten minutes before the crossing */
+	assert_true(atof(strstr(f->detail, " in ") + 4) >= 10);
+	ctx_free(&c);
+}
+
+static void test_link_flat_rate_with_spikes_not_predicted(void **state)
+{
+	struct ctx c;
+	unsigned int i;
+
+	(void)state;
+	ctx_init(&c, true);
+	for (i = 0; i < 12; i++)
+		lrw_cycle(&c, 3);
+	for (i = 0; i < 40; i++)
+		lrw_minute(&c, i % 9 == 4 ? 40 : 2 + i % 3);
+	assert_null(last_of(&c, ALERT_R_DIAG_PREDICTED));
+	ctx_free(&c);
+}
+
+/* a restart does not forget: a slave's error rate seeded from the
+ * history predicts at the first minute that confirms the trend */
+static void test_seeded_trend_survives_restart(void **state)
+{
+	struct ctx c;
+	uint8_t v[20] = { 0 };
+	char key[48];
+	unsigned int i;
+	uint8_t mac[6];
+	struct diag_counters ctr;
+
+	(void)state;
+	ctx_init(&c, false);
+	memcpy(mac, MASTER, 6);
+	diag_slave_key(mac, 0x1002, key, sizeof(key));
+	assert_string_equal(key, "ecatslave:00:1b:21:30:00:01:0x1002");
+	/* ten stored minutes (a minute's sum of the 1 s samples: avg *
+	 * count) with the rate rising 0.5/min each minute */
+	for (i = 0; i < 10; i++)
+		assert_int_equal(diag_seed(c.dg, key, LHS_RX_P0, true,
+					   c.ts - (10 - i) * 60000 * MS,
+					   i / 2.0 / 60, 60), 0);
+	/* not an indicator with a trend */
+	assert_int_equal(diag_seed(c.dg, key, LHS_LOST_LINKS, true, c.ts,
+				   1, 60), -1);
+	diag_get_counters(c.dg, &ctr);
+	assert_int_equal(ctr.seeds, 10);
+	esc_read(&c, 0x1002, v);
+	c.ts += 60000 * MS;
+	v[1] = 5;
+	esc_read(&c, 0x1002, v);
+	assert_non_null(last_of(&c, ALERT_R_DIAG_PREDICTED));
+	/* without the seeds: nothing after one minute */
+	ctx_free(&c);
+	ctx_init(&c, false);
+	memset(v, 0, sizeof(v));
+	esc_read(&c, 0x1002, v);
+	c.ts += 60000 * MS;
+	v[1] = 5;
+	esc_read(&c, 0x1002, v);
+	assert_null(last_of(&c, ALERT_R_DIAG_PREDICTED));
+	ctx_free(&c);
+}
+
+static void test_dc_drift_predicted_from_minute_means(void **state)
+{
+	struct ctx c;
+	const struct diag_finding *f;
+	unsigned int i, j;
+
+	(void)state;
+	ctx_init(&c, false);
+	/* read every 100 ms, noisy by +-60 ns, drifting 20 ns a minute
+	 * from 100 ns: 1000 ns is 45 minutes away */
+	for (i = 0; i < 12; i++)
+		for (j = 0; j < 600; j++) {
+			c.ts += 100 * MS - MS;
+			dc_read(&c, 0x1001, (int32_t)(100 + 20 * i +
+					    (j % 3 ? 60 : -60)));
+		}
+	f = last_of(&c, ALERT_R_DIAG_PREDICTED);
+	assert_non_null(f);
+	assert_non_null(strstr(f->detail, "DC time difference reaches 1000 ns"));
+	assert_non_null(strstr(f->evidence, "means of a minute"));
+	ctx_free(&c);
+}
 
 static void pn_frame(struct ctx *c, uint64_t ts, uint8_t ds)
 {
@@ -754,6 +885,10 @@ int main(void)
 		cmocka_unit_test(test_dc_out_of_sync_after_converged),
 		cmocka_unit_test(test_trend_ignores_spikes),
 		cmocka_unit_test(test_rising_error_rate_predicted),
+		cmocka_unit_test(test_link_wkc_rate_predicted),
+		cmocka_unit_test(test_link_flat_rate_with_spikes_not_predicted),
+		cmocka_unit_test(test_seeded_trend_survives_restart),
+		cmocka_unit_test(test_dc_drift_predicted_from_minute_means),
 		cmocka_unit_test(test_pn_data_status_events),
 		cmocka_unit_test(test_pn_ar_lost_after_watchdog),
 		cmocka_unit_test(test_pn_diagnosis_alarm_text),

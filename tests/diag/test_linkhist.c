@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "diag/diag.h"
 #include "diag/linkhist.h"
 #include "model/model.h"
 #include "pnframe.h"
@@ -143,10 +144,67 @@ static void test_series_defined_sampled_and_kept(void **state)
 	model_free(m);
 }
 
+/* a slave's error counters and DC difference: deltas per port, nothing
+ * while it is not read, its ids back in a new run, its units */
+static void test_slave_series(void **state)
+{
+	static const uint8_t mst[6] = { 0x00, 0x1b, 0x21, 0x30, 0x00, 0x01 };
+	struct linkhist *h = linkhist_new(), *h2;
+	struct got g = { 0 };
+	struct linkhist_sink sink = { sample, define, &g };
+	struct diag_slave_stat st = { .station = 0x1003, .reads = 1 };
+	uint32_t base;
+	size_t k;
+
+	(void)state;
+	memcpy(st.master, mst, 6);
+	st.rx[1] = 7;
+	/* DC not converged yet: no DC sample */
+	assert_int_equal(linkhist_sample_slaves(h, &st, 1, ts, &sink),
+			 LHS_DC_DIFF);
+	assert_int_equal(g.ndef, LHS_COUNT);
+	assert_string_equal(g.key[0], "ecatslave:00:1b:21:30:00:01:0x1003");
+	assert_string_equal(g.metric[LHS_RX_P0 + 1], "rx_errors_p1");
+	assert_string_equal(g.metric[LHS_DC_DIFF], "dc_diff_ns");
+	base = linkhist_slave_series(h, mst, 0x1003, LHS_RX_P0);
+	assert_int_equal(base, LINKHIST_BASE);
+	assert_true(value(&g, base + 1) == 0);	/* the first starts */
+	assert_string_equal(linkhist_unit_of(h, base + LHS_DC_DIFF), "ns");
+	assert_string_equal(linkhist_unit_of(h, base + LHS_LOST_LINKS),
+			    "links");
+	assert_null(linkhist_unit_of(h, base + LINKHIST_METRICS));
+	/* not read since: nothing */
+	g.n = 0;
+	assert_int_equal(linkhist_sample_slaves(h, &st, 1, ts, &sink), 0);
+	st.reads = 2;
+	st.rx[1] = 10;
+	st.lost_links = 1;
+	st.dc_known = true;
+	st.dc_diff = -250;
+	assert_int_equal(linkhist_sample_slaves(h, &st, 1, ts, &sink),
+			 LHS_COUNT);
+	assert_true(value(&g, base + 1) == 3);
+	assert_true(value(&g, base) == 0);
+	assert_true(value(&g, base + LHS_LOST_LINKS) == 1);
+	assert_true(value(&g, base + LHS_DC_DIFF) == -250);
+
+	h2 = linkhist_new();
+	for (k = 0; k < g.ndef; k++)
+		assert_true(linkhist_load(h2, g.def[k], g.metric[k], g.key[k]));
+	assert_int_equal(linkhist_slave_series(h2, mst, 0x1003, LHS_DC_DIFF),
+			 base + LHS_DC_DIFF);
+	assert_string_equal(linkhist_unit_of(h2, base), "errors");
+	/* a link's metric name on a slave's key is no definition */
+	assert_false(linkhist_load(h2, base, "period_us", g.key[0]));
+	linkhist_free(h2);
+	linkhist_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_series_defined_sampled_and_kept),
+		cmocka_unit_test(test_slave_series),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
