@@ -81,6 +81,27 @@ try {
     await dl.saveAs(file);
     if (statSync(file).size < 100) throw new Error('pcap of ' + statSync(file).size + ' bytes');
   });
+  await step('a slave behind a failing cable charts its port errors from the store', async () => {
+    // the degrading line (after the faulty one): the cable into its 4th slave
+    const find = async () => ((await (await fetch('/api/v1/devices?limit=1000')).json()).devices
+      .find((x) => x.label === '00:1b:21:40:00:01/3') || {}).id;
+    await poll(find, null, 30000);
+    const id = await page.evaluate(find);
+    await poll(async (i) => !!(await (await fetch('/api/v1/devices/' + i)).json()).diag_series, id, 15000);
+    await page.goto(URL + '/#/device/' + id);
+    await page.waitForSelector('#chart-esc');
+    await poll(() => Number(document.getElementById('chart-esc').dataset.history) > 0, null, 15000);
+    await shot('06-slave-port-errors');
+    // the points the chart shows are the store's: port 0 counted errors
+    const sum = await page.evaluate(async (i) => {
+      const s = (await (await fetch('/api/v1/devices/' + i)).json()).diag_series.rx_errors_p0;
+      const r = await (await fetch('/api/v1/signals/' + s + '/samples?max_points=300')).json();
+      return r.points.reduce((a, p) => a + p[3] * p[4], 0);
+    }, id);
+    if (!(sum > 0)) throw new Error('no port 0 errors stored: ' + sum);
+    await page.goBack();
+    await page.waitForSelector('#alert-detail dl');
+  });
   await step('in Chinese too', async () => {
     await page.selectOption('#lang', 'zh-CN');
     await page.waitForSelector('#alert-detail dl dt:text-is("级别")');

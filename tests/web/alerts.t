@@ -3,7 +3,8 @@
 # operator sees the faulty line's DCP Set from a stranger in the list and
 # the header counts, and the blocks section saying iiot cannot block (tap
 # mode); acknowledges it and shelves it with a comment, opens its detail
-# and downloads the evidence pcap.  Screenshots in
+# and downloads the evidence pcap; a slave behind a failing cable charts its
+# port errors from the store.  Screenshots in
 # build/test-output/web-alerts/.
 . "$(dirname "$0")/../lib.sh"
 . "$IIOT_TOP/tests/api/lib_api.sh"
@@ -13,7 +14,10 @@
 ring=iiot-webal$$
 cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
 api_start "[capture]" "ring = $ring"
-"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/faulty-line.conf" --ring "$ring" --duration 4 >"$D/sim.log" 2>&1 &
+# then the degrading line, whose slave behind a failing cable has its port
+# errors charted
+{ "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/faulty-line.conf" --ring "$ring" --duration 4 &&
+	"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/degrading-line.conf" --ring "$ring" --duration 6; } >"$D/sim.log" 2>&1 &
 cleanup_push "kill $!"
 A=$D/admin
 admin_enrol "$A" "plant supervisor 2026" || { fail "admin enrolment"; exit 0; }

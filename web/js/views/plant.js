@@ -15,7 +15,8 @@ export { overview } from './overview.js';
 
 export { devices } from './devices.js';
 
-const SKIP = new Set(['links', 'signals', 'chain', 'id', 'label', 'health', 'health_grade', 'links_health']);
+const SKIP = new Set(['links', 'signals', 'chain', 'id', 'label', 'health', 'health_grade', 'links_health', 'diag_series']);
+const ESC_SERIES = ['rx_errors_p0', 'rx_errors_p1', 'rx_errors_p2', 'rx_errors_p3', 'dc_diff_ns'];
 const HEALTH_MS = 5000;
 const stateBadge = (on) => h('span', { class: 'badge ' + (on ? 'healthy' : 'failed'), id: 'dev-state' }, t(on ? 'state.online' : 'state.offline'));
 
@@ -65,7 +66,23 @@ export async function device(main, app, id) {
     trend ? trend.el : null].filter(Boolean));
   if (trend) trend.load();
   let alive = true;
+  // an EtherCAT slave: its port errors and DC difference as the store has
+  // them (docs/diagnostics.md, History), read again with the health
+  let esc = null;
+  if (d.diag_series) {
+    esc = new TimeChart(charts, t('device.esc'), [0, 1, 2, 3].map((p) => ({ label: t('chart.port', { p }), scale: 'err' }))
+      .concat([{ label: t('chart.dc'), scale: 'dc' }]), '', { err: t('chart.errors_axis'), dc: 'ns' });
+    esc.el.id = 'chart-esc';
+  }
+  const escLoad = async () => {
+    const rows = await storedRows(ESC_SERIES.map((k) => d.diag_series[k])).catch(() => null);
+    if (!alive || !rows) return;
+    esc.set(rows);
+    esc.el.dataset.history = String(rows.length);
+  };
+  if (esc) escLoad();
   const healthTimer = setInterval(async () => {
+    if (esc) escLoad();
     try {
       const x = await get('/devices/' + id + '/health');
       if (!alive) return;
@@ -127,24 +144,35 @@ export async function device(main, app, id) {
     // signals that have never had a sample do not appear: gap them too
     for (const [sid, c] of sig) if (!live.signals.some((x) => x[0] === sid)) c.push([live.ts_ms, null, null, null]);
   });
-  return () => { alive = false; clearInterval(healthTimer); off(); if (trend) trend.destroy(); for (const c of [...cyc.values(), ...sig.values()]) c.destroy(); };
+  return () => { alive = false; clearInterval(healthTimer); off(); if (trend) trend.destroy(); for (const c of [...cyc.values(), ...sig.values(), ...(esc ? [esc] : [])]) c.destroy(); };
 }
 
 // the link's stored history (docs/diagnostics.md, History) before the
 // live points: the chart shows the last ten minutes, not only since the
 // page opened, and what iiotd kept across a restart
 async function linkHistory(c, series) {
-  const ids = [series.period_us, series.jitter_p99_us, series.jitter_max_us];
   try {
-    const got = await Promise.all(ids.map((s) => get('/signals/' + s + '/samples?max_points=300')));
-    const rows = new Map();
-    got.forEach((r, i) => { for (const p of r.points) { const row = rows.get(p[0]) || [p[0], null, null, null]; row[i + 1] = p[3]; rows.set(p[0], row); } });
-    const old = [...rows.values()].sort((a, b) => a[0] - b[0]);
+    const old = await storedRows([series.period_us, series.jitter_p99_us, series.jitter_max_us]);
     // the live points that came meanwhile stay after it (the chart keeps seconds)
     const live = c.data[0].map((ts, i) => [ts * 1000, c.data[1][i], c.data[2][i], c.data[3][i]]);
     if (old.length) c.set(old.concat(live.filter((p) => p[0] > old[old.length - 1][0])));
     c.el.dataset.history = String(old.length);
   } catch (e) { /* the live points still come */ }
+}
+
+// the stored series ids (undefined: none) as chart rows [ts_ms, v...],
+// oldest first, a null where one has no point at that time
+async function storedRows(ids) {
+  const got = await Promise.all(ids.map((s) => (s ? get('/signals/' + s + '/samples?max_points=300') : { points: [] })));
+  const rows = new Map();
+  got.forEach((r, i) => {
+    for (const p of r.points) {
+      const row = rows.get(p[0]) || [p[0], ...ids.map(() => null)];
+      row[i + 1] = p[3];
+      rows.set(p[0], row);
+    }
+  });
+  return [...rows.values()].sort((a, b) => a[0] - b[0]);
 }
 
 function tile(s) {
