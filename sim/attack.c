@@ -226,6 +226,8 @@ static void reg_write(struct sim_engine *e, uint32_t a)
 		      st->station, ado, data, 2, 1);
 	if (at->kind == ATK_ECAT_STATION_WRITE)
 		st->station = at->value;
+	else	/* the slave obeys: its master's reads see it out of OP */
+		engine_al_write(e, at->target, at->value);
 }
 
 /* FoE download: a write request for the file, then its data packets,

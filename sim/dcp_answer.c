@@ -20,23 +20,39 @@ struct dcp_req {
 	uint32_t xid;
 	const uint8_t *data;	/* blocks */
 	uint16_t len;
+	const uint8_t *tags;	/* its VLAN tags, outer first */
+	uint32_t tags_len;	/* 0, 4 or 8 bytes */
 };
 
-/* Ethernet (optionally VLAN tagged) → DCP header; -1 malformed, 0 not DCP */
+#define DCP_MAX_TAGS	2	/* 802.1Q, or 802.1ad outside it */
+
+static bool vlan_tpid(uint16_t t)
+{
+	return t == 0x8100 || t == 0x88a8 || t == 0x9100;
+}
+
+/*
+ * Ethernet (untagged, 802.1Q or QinQ tagged) → DCP header; -1 malformed,
+ * 0 not DCP
+ */
 static int parse_dcp(const uint8_t *f, uint32_t len, struct dcp_req *r)
 {
-	uint32_t off = 12;
+	uint32_t off = 12, n = 0;
 	uint16_t type;
 
 	if (len < 14)
 		return -1;
+	r->tags = f + off;
 	type = get_be16(f + off);
-	if (type == 0x8100) {
+	while (vlan_tpid(type)) {
+		if (++n > DCP_MAX_TAGS)
+			return 0;
 		off += 4;
 		if (len < off + 2)
 			return -1;
 		type = get_be16(f + off);
 	}
+	r->tags_len = off - 12;
 	if (type != ETHERTYPE_PN)
 		return 0;
 	off += 2;
@@ -59,6 +75,22 @@ static int parse_dcp(const uint8_t *f, uint32_t len, struct dcp_req *r)
 	if (r->len > len - off - DCP_HDR)
 		return -1;
 	return r->type == DCP_REQUEST ? 1 : 0;
+}
+
+/*
+ * An answer goes back in the request's VLAN, with its tags (a device
+ * answers where it was asked; a tagged frame is not tagged again by the
+ * scenario's profinet_vlan).
+ */
+static void answer_commit(struct sim_engine *e, struct sim_qframe *f,
+			  uint32_t len, const struct dcp_req *r)
+{
+	if (r->tags_len && len >= 12) {
+		memmove(f->data + 12 + r->tags_len, f->data + 12, len - 12);
+		memcpy(f->data + 12, r->tags, r->tags_len);
+		len += r->tags_len;
+	}
+	engine_queue_commit(e, f, len);
 }
 
 /* Walk the blocks: fn gets option, suboption, body, body length. */
@@ -140,9 +172,9 @@ static int answer_identify(struct sim_engine *e, uint64_t now,
 		if (!m.match)
 			continue;
 		f = engine_frame(e, now);
-		engine_queue_commit(e, f, pn_dcp_identity(f->data, &e->dev[i],
-							  r->src, r->xid,
-							  DCP_IDENTIFY));
+		answer_commit(e, f, pn_dcp_identity(f->data, &e->dev[i],
+						    r->src, r->xid,
+						    DCP_IDENTIFY), r);
 		n++;
 	}
 	return (int)n;
@@ -229,10 +261,10 @@ static int answer_set(struct sim_engine *e, uint64_t now, uint32_t d,
 		return -1;
 	}
 	f = engine_frame(e, now);
-	engine_queue_commit(e, f, pn_dcp_set_rsp(f->data, &e->dev[d], r->src,
-						 r->xid,
-						 (const uint8_t (*)[3])s.res,
-						 s.n));
+	answer_commit(e, f, pn_dcp_set_rsp(f->data, &e->dev[d], r->src,
+					   r->xid,
+					   (const uint8_t (*)[3])s.res, s.n),
+		      r);
 	return 1;
 }
 
@@ -250,9 +282,9 @@ static int answer_get(struct sim_engine *e, uint64_t now, uint32_t d,
 		opts[i][1] = r->data[2 * i + 1];
 	}
 	f = engine_frame(e, now);
-	engine_queue_commit(e, f, pn_dcp_get_rsp(f->data, &e->dev[d], r->src,
-						 r->xid,
-						 (const uint8_t (*)[2])opts, n));
+	answer_commit(e, f, pn_dcp_get_rsp(f->data, &e->dev[d], r->src,
+					   r->xid,
+					   (const uint8_t (*)[2])opts, n), r);
 	return 1;
 }
 

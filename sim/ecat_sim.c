@@ -96,6 +96,11 @@ static uint32_t per_slave_frame(struct sim_engine *e, uint32_t m,
 			put_le16(d, 0x0014);	/* SAFEOP + error */
 			if (len >= 6)
 				put_le16(d + 4, ae->al_code);
+		} else if ((cmd == ECAT_FPRD || cmd == ECAT_APRD) &&
+			   ado == ESC_AL_STATUS && e->al_forced[sl]) {
+			put_le16(d, e->al_forced[sl]);
+			if (len >= 6)
+				put_le16(d + 4, e->al_forced_code[sl]);
 		} else if (cmd == ECAT_FPRD || cmd == ECAT_APRD) {
 			put_le16(d, value);
 		}
@@ -248,7 +253,7 @@ static uint16_t chunk_wkc(struct sim_engine *e, uint32_t m, uint32_t from,
 			  uint32_t to, uint8_t cmd)
 {
 	uint32_t base = e->sc->masters[m].first_slave, i;
-	uint16_t wkc = 0;
+	uint16_t wkc = 0, al;
 
 	for (i = from; i < to; i++) {
 		const struct sim_slave *s = &e->sc->slaves[base + i];
@@ -257,10 +262,12 @@ static uint16_t chunk_wkc(struct sim_engine *e, uint32_t m, uint32_t from,
 			continue;
 		if (engine_fault(e, FAULT_WKC_ERROR, TGT_SLAVE, base + i, true))
 			continue;
-		if (cmd != ECAT_LWR && s->in_len)
+		/* below SAFEOP no process data; in SAFEOP inputs only */
+		al = engine_al_status(e, base + i) & 0x0f;
+		if (cmd != ECAT_LWR && s->in_len && al >= 0x0004)
 			wkc += 1;
-		/* in SAFEOP outputs are not taken */
-		if (cmd != ECAT_LRD && s->out_len && !engine_al_error(e, base + i))
+		if (cmd != ECAT_LRD && s->out_len && al == 0x0008 &&
+		    !engine_al_error(e, base + i))
 			wkc += cmd == ECAT_LRW ? 2 : 1;
 	}
 	return wkc;
@@ -289,7 +296,8 @@ static void fill_inputs(struct sim_engine *e, uint32_t m, uint32_t from,
 	for (i = from; i < to; i++) {
 		const struct sim_slave *s = &e->sc->slaves[base + i];
 
-		if (engine_slave_alive(e, base + i))
+		if (engine_slave_alive(e, base + i) &&
+		    (engine_al_status(e, base + i) & 0x0f) >= 0x0004)
 			memcpy(data + s->image_off - off0 + s->out_len,
 			       e->ms[m].image + s->image_off + s->out_len,
 			       s->in_len);
@@ -342,6 +350,7 @@ static void cyclic_chunk(struct sim_engine *e, uint32_t m, uint32_t from,
 			alive += engine_slave_alive(e, mp->first_slave + k);
 			if (engine_al_error(e, mp->first_slave + k))
 				al |= 0x0014;
+			al |= engine_al_status(e, mp->first_slave + k);
 		}
 		put_le16(ecat_data(&ret, brd), al);
 		ecat_set_wkc(&ret, brd, alive);

@@ -72,12 +72,40 @@ static uint8_t pn_priority(uint16_t frame_id)
 	return 6;
 }
 
-uint32_t frame_tag(uint8_t *buf, uint32_t len, uint16_t vid, uint8_t pcp)
+uint32_t frame_tag_tpid(uint8_t *buf, uint32_t len, uint16_t tpid,
+			uint16_t vid, uint8_t pcp)
 {
 	memmove(buf + 16, buf + 12, len - 12);
-	put_be16(buf + 12, 0x8100);
+	put_be16(buf + 12, tpid);
 	put_be16(buf + 14, (uint16_t)(pcp << 13 | (vid & 0x0fff)));
 	return len + 4;
+}
+
+uint32_t frame_tag(uint8_t *buf, uint32_t len, uint16_t vid, uint8_t pcp)
+{
+	return frame_tag_tpid(buf, len, 0x8100, vid, pcp);
+}
+
+/*
+ * --vlan, --qinq: tags added as the frame leaves, after every builder
+ * (an EtherCAT return is built from a copy of its request's bytes).
+ * A frame already tagged (profinet_vlan, an attacker's own VID) keeps
+ * its 802.1Q tag; the service tag goes outside whatever is there.
+ */
+static uint32_t wire_tags(const struct sim_scenario *sc, uint8_t *b,
+			  uint32_t len)
+{
+	uint16_t type = get_be16(b + 12);
+	uint8_t pcp;
+
+	if (sc->all_tagged && type != 0x8100 && type != 0x88a8)
+		len = frame_tag(b, len, sc->all_vlan, type == ETHERTYPE_PN ?
+				pn_priority(get_be16(b + 14)) : 0);
+	if (sc->qinq && get_be16(b + 12) != 0x88a8) {
+		pcp = get_be16(b + 12) == 0x8100 ? b[14] >> 5 : 0;
+		len = frame_tag_tpid(b, len, 0x88a8, sc->s_vlan, pcp);
+	}
+	return len;
 }
 
 static void attack_seen(struct sim_engine *e, const struct sim_qframe *f)
@@ -175,9 +203,11 @@ int engine_flush(struct sim_engine *e, uint64_t t,
 	while (e->nq && e->q[0]->ts <= t) {
 		f = q_pop(e);
 		e->frames++;
-		e->bytes += f->len;
 		if (f->attack >= 0)
 			attack_seen(e, f);
+		if (e->sc->all_tagged || e->sc->qinq)
+			f->len = wire_tags(e->sc, f->data, f->len);
+		e->bytes += f->len;
 		if (sink->emit(sink->ctx, e->t0_ns + f->ts, f->data, f->len))
 			rc = -1;
 		/* free_q has room: it grows with q */
@@ -280,6 +310,25 @@ const struct sim_fault *engine_al_error(struct sim_engine *e, uint32_t slave)
 	return NULL;
 }
 
+void engine_al_write(struct sim_engine *e, uint32_t sl, uint16_t state)
+{
+	state &= 0x0f;
+	if (state == 0x0008) {
+		e->al_forced[sl] = 0;
+	} else if (state == 0x0003) {
+		e->al_forced[sl] = 0x0014;
+		e->al_forced_code[sl] = 0x0011;
+	} else if (state == 0x0001 || state == 0x0002 || state == 0x0004) {
+		e->al_forced[sl] = state;
+		e->al_forced_code[sl] = 0;
+	}
+}
+
+uint16_t engine_al_status(const struct sim_engine *e, uint32_t sl)
+{
+	return e->al_forced[sl] ? e->al_forced[sl] : 0x0008;
+}
+
 bool engine_device_present(const struct sim_engine *e, uint32_t dev)
 {
 	const struct sim_scenario *sc = e->sc;
@@ -333,7 +382,10 @@ static int alloc_state(struct sim_engine *e)
 	memcpy(e->dev, sc->devices, sc->ndevices * sizeof(*e->dev));
 	e->rx_err = calloc(sc->nslaves * 4 + 1, sizeof(*e->rx_err));
 	e->fwd_err = calloc(sc->nslaves * 4 + 1, sizeof(*e->fwd_err));
-	if (!e->rx_err || !e->fwd_err)
+	e->al_forced = calloc(sc->nslaves + 1, sizeof(*e->al_forced));
+	e->al_forced_code = calloc(sc->nslaves + 1,
+				   sizeof(*e->al_forced_code));
+	if (!e->rx_err || !e->fwd_err || !e->al_forced || !e->al_forced_code)
 		return -1;
 	for (i = 0; i < sc->nfaults; i++) {
 		const struct sim_fault *f = &sc->faults[i];
@@ -424,6 +476,8 @@ void engine_free(struct sim_engine *e)
 	free(e->sig_next);
 	free(e->rx_err);
 	free(e->fwd_err);
+	free(e->al_forced);
+	free(e->al_forced_code);
 	free(e->ds);
 	free(e->as);
 	free(e->ms);

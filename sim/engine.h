@@ -33,7 +33,7 @@ struct sim_qframe {
 	uint64_t seq;
 	uint32_t len;
 	int32_t attack;		/* the attack that sent it, or -1 */
-	uint8_t data[SIM_FRAME_MAX + 4];	/* room for an 802.1Q tag */
+	uint8_t data[SIM_FRAME_MAX + 8];	/* room for two VLAN tags */
 };
 
 /* What an attack put on the wire: its ground truth (docs/sim.md). */
@@ -90,6 +90,9 @@ struct sim_engine {
 	int32_t *sig_next;		/* signal lists per target */
 	double *rx_err;			/* per slave x port: own RX errors */
 	double *fwd_err;		/* per slave x port: forwarded ones */
+	/* per slave: the AL status a foreign AL control write left it in
+	 * (0: the state its master runs it in), and its AL status code */
+	uint16_t *al_forced, *al_forced_code;
 	uint64_t rng;
 	uint64_t t0_ns;			/* CLOCK_REALTIME of time 0 */
 	uint64_t now;			/* time of the event being run */
@@ -159,7 +162,19 @@ void attack_step(struct sim_engine *e, uint32_t a);
 void attack_commit(struct sim_engine *e, uint32_t a, struct sim_qframe *f,
 		   uint32_t len, bool tag);
 /* Insert an 802.1Q tag after the MACs; returns the new length. */
+/*
+ * A write of AL control (0x0120) reached slave sl outside its master's
+ * start-up: it leaves OP for the state asked, as an ESC does (BOOT from
+ * OP is no valid transition: SAFEOP with the error flag, code 0x0011).
+ */
+void engine_al_write(struct sim_engine *e, uint32_t sl, uint16_t state);
+/* the AL status of slave sl: 0x0008 (OP) unless a write changed it */
+uint16_t engine_al_status(const struct sim_engine *e, uint32_t sl);
+
 uint32_t frame_tag(uint8_t *buf, uint32_t len, uint16_t vid, uint8_t pcp);
+/* the same with another TPID (0x88a8: an 802.1ad service tag) */
+uint32_t frame_tag_tpid(uint8_t *buf, uint32_t len, uint16_t tpid,
+			uint16_t vid, uint8_t pcp);
 
 /* values.c: write the signals of a list into an input buffer */
 void values_apply(struct sim_engine *e, int32_t head, uint8_t *base,

@@ -81,6 +81,16 @@ int iface_out_open(struct iface_out *o, const char *ifname)
 	/* we never need to read back what we sent */
 	setsockopt(o->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
 		   sizeof(one));
+	/* the kernel takes a received frame's (outer) VLAN tag off the
+	 * data and hands it over beside it; without it a tagged DCP
+	 * request would read as an untagged one */
+	if (setsockopt(o->fd, SOL_PACKET, PACKET_AUXDATA, &one,
+		       sizeof(one))) {
+		fprintf(stderr, "iiot-sim: PACKET_AUXDATA: %s\n",
+			strerror(errno));
+		close(o->fd);
+		return -1;
+	}
 	return 0;
 }
 
@@ -95,24 +105,63 @@ int iface_out_emit(void *ctx, uint64_t ts_ns, const uint8_t *frame,
 	return 0;
 }
 
+/* put back the tag the kernel took off, as it was on the wire */
+static uint32_t retag(uint8_t *buf, uint32_t n, const struct msghdr *mh)
+{
+	const struct cmsghdr *c;
+	const struct tpacket_auxdata *aux;
+	uint16_t tpid;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR((struct msghdr *)mh,
+							  (struct cmsghdr *)c)) {
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
+		    c->cmsg_len < CMSG_LEN(sizeof(*aux)))
+			continue;
+		aux = (const void *)CMSG_DATA(c);
+		if (!(aux->tp_status & TP_STATUS_VLAN_VALID) || n < 12)
+			return n;
+		tpid = (aux->tp_status & TP_STATUS_VLAN_TPID_VALID) ?
+		       aux->tp_vlan_tpid : ETH_P_8021Q;
+		memmove(buf + 16, buf + 12, n - 12);
+		buf[12] = (uint8_t)(tpid >> 8);
+		buf[13] = (uint8_t)tpid;
+		buf[14] = (uint8_t)(aux->tp_vlan_tci >> 8);
+		buf[15] = (uint8_t)aux->tp_vlan_tci;
+		return n + 4;
+	}
+	return n;
+}
+
 int iface_out_recv(struct iface_out *o, uint8_t *buf, uint32_t cap)
 {
 	struct sockaddr_ll from;
-	socklen_t fl;
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct iovec iov;
+	struct msghdr mh;
 	ssize_t n;
 
+	if (cap < 64)
+		return 0;
 	for (;;) {
-		fl = sizeof(from);
-		n = recvfrom(o->fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC,
-			     (struct sockaddr *)&from, &fl);
+		/* room for the tag put back */
+		iov = (struct iovec){ .iov_base = buf, .iov_len = cap - 4 };
+		mh = (struct msghdr){ .msg_name = &from,
+				      .msg_namelen = sizeof(from),
+				      .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = ctl.b,
+				      .msg_controllen = sizeof(ctl.b) };
+		n = recvmsg(o->fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0)
 			return 0;
 		if (from.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		/* a frame longer than cap is not a DCP request we answer */
-		if ((size_t)n > cap)
+		if ((size_t)n > cap - 4 || (mh.msg_flags & MSG_TRUNC))
 			continue;
-		return (int)n;
+		return (int)retag(buf, (uint32_t)n, &mh);
 	}
 }
 

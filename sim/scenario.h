@@ -169,6 +169,10 @@ struct sim_scenario {
 	uint32_t nattacks;
 	bool pn_tagged;			/* 802.1Q-tag every PROFINET frame */
 	uint16_t pn_vlan;
+	/* iiot-sim --vlan/--qinq: the run as a trunk port's mirror
+	 * delivers it, every frame 802.1Q-tagged, and 802.1ad outside */
+	bool all_tagged, qinq;
+	uint16_t all_vlan, s_vlan;
 };
 
 /*

@@ -25,6 +25,7 @@ struct sim_opts {
 	double speed;		/* 0: as fast as possible */
 	uint64_t seed;
 	bool seed_set, loop, fast;
+	int vlan, qinq;		/* --vlan, --qinq VID; -1 none */
 };
 
 struct run {
@@ -63,6 +64,7 @@ static void usage(FILE *f)
 "usage: iiot-sim SCENARIO [--out FILE.pcap|FILE.pcapng] [--ring NAME]\n"
 "                [--iface IFNAME] [--duration SEC | --cycles N]\n"
 "                [--speed X | --fast] [--seed N] [--loop] [--truth FILE]\n"
+"                [--vlan VID [--qinq SVID]]\n"
 "  --out FILE      write a capture (pcap, or pcapng by the name)\n"
 "  --ring NAME     feed a libshm ring in real time (source sim)\n"
 "  --iface IFNAME  send on an interface and answer DCP requests\n"
@@ -73,7 +75,10 @@ static void usage(FILE *f)
 "  --seed N        random seed (default: the scenario's)\n"
 "  --loop          start the scenario over at the end, until stopped\n"
 "  --truth FILE    the attacks' ground truth, JSON lines (default with\n"
-"                  --out and attacks: FILE.truth.jsonl)\n");
+"                  --out and attacks: FILE.truth.jsonl)\n"
+"  --vlan VID      802.1Q-tag every frame (PROFINET RT priority 6, as a\n"
+"                  trunk port's mirror delivers them; 0 = priority tag)\n"
+"  --qinq SVID     and an 802.1ad service tag outside it (double-tagged)\n");
 }
 
 static int num_arg(const char *s, const char *what, double max, double *out)
@@ -92,6 +97,22 @@ static int num_arg(const char *s, const char *what, double max, double *out)
 	return 0;
 }
 
+static int vid_arg(const char *s, const char *what, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 4094) {
+		fprintf(stderr, "iiot-sim: %s must be a VLAN id 0..4094, not "
+			"'%s'\n", what, s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct sim_opts *o)
 {
 	static const struct option lo[] = {
@@ -105,6 +126,8 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "loop", no_argument, NULL, 'l' },
 		{ "truth", required_argument, NULL, 't' },
+		{ "vlan", required_argument, NULL, 'v' },
+		{ "qinq", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -139,6 +162,14 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 			break;
 		case 'l': o->loop = true; break;
 		case 't': o->truth = optarg; break;
+		case 'v':
+			if (vid_arg(optarg, "--vlan", &o->vlan))
+				return -1;
+			break;
+		case 'q':
+			if (vid_arg(optarg, "--qinq", &o->qinq))
+				return -1;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -156,6 +187,11 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 	}
 	if (o->duration_ns && o->cycles) {
 		fprintf(stderr, "iiot-sim: --duration or --cycles, not both\n");
+		return -1;
+	}
+	if (o->qinq >= 0 && o->vlan < 0) {
+		fprintf(stderr, "iiot-sim: --qinq needs --vlan (the inner "
+			"tag)\n");
 		return -1;
 	}
 	if (o->fast)
@@ -403,7 +439,7 @@ static int simulate(const struct sim_opts *o, const struct sim_scenario *sc)
 
 int main(int argc, char **argv)
 {
-	struct sim_opts o = { 0 };
+	struct sim_opts o = { .vlan = -1, .qinq = -1 };
 	struct sim_scenario sc;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
@@ -415,6 +451,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iiot-sim: %s\n", err);
 		return 1;
 	}
+	sc.all_tagged = o.vlan >= 0;
+	sc.all_vlan = (uint16_t)(o.vlan >= 0 ? o.vlan : 0);
+	sc.qinq = o.qinq >= 0;
+	sc.s_vlan = (uint16_t)(o.qinq >= 0 ? o.qinq : 0);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

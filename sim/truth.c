@@ -62,8 +62,12 @@ int truth_write(FILE *f, const struct sim_engine *e, uint64_t pass)
 			tgt ? "\"" : "");
 		if (at->tagged)
 			fprintf(f, "%u", at->vlan);
+		else if (sc->all_tagged)
+			fprintf(f, "%u", sc->all_vlan);
 		else
 			fputs("null", f);
+		if (sc->qinq)
+			fprintf(f, ",\"svlan\":%u", sc->s_vlan);
 		fprintf(f, ",\"occurrences\":%u,\"frames\":%" PRIu64, st->done,
 			st->frames);
 		if (st->frames)
