@@ -1,7 +1,9 @@
 /*
- * IDS core: the policy, the station table (open addressing by MAC, never
- * shrinks while iiotd runs; full is counted), the address index, rate
- * windows and the frame dispatch to the protocol rule files.
+ * IDS core: the policy, the station table (open addressing by MAC; when
+ * full, a new station takes the place of the idlest unadmitted one with
+ * no state that matters on its probe path, so a MAC flood cannot keep
+ * real stations out; what finds no place is counted), the address index,
+ * rate windows and the frame dispatch to the protocol rule files.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,31 +286,198 @@ void ids_flood(struct ids *ids, struct rate *r, uint32_t limit,
 		flood_raise(ids, r, limit, rule, src, what);
 }
 
-struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add)
+static bool admitted(const struct ids *ids, const uint8_t mac[6])
 {
-	unsigned int i = mix(ids_mac_key(mac), IDS_STATIONS - 1), n;
+	const struct model_device *d = ids->m ?
+		model_device_by_mac(ids->m, mac) : NULL;
+
+	return d && d->lifecycle >= MODEL_LC_COMMISSIONED &&
+	       d->lifecycle != MODEL_LC_RETIRED;
+}
+
+/* an address in the index that still leads to s */
+static bool holds(struct ids *ids, uint64_t key, const struct station *s)
+{
+	return ids_addr_get(ids, key) == s;
+}
+
+static bool rates_pending(const struct station *s)
+{
+	return s->ident.pending || s->hello.pending || s->arp_reply.pending ||
+	       s->dcp_bl.pending || s->arp_bl.pending;
+}
+
+/*
+ * A station whose place a new one may take: it holds nothing a rule
+ * still needs (an AR, cyclic peers, an address claim, an attack or a
+ * DCP Set awaiting its answer, a flood not yet raised), it is not an
+ * engineering station or an admitted device, and the frame being
+ * inspected did not name it.
+ */
+static bool evictable(struct ids *ids, const struct station *s)
+{
+	return s->seen_ns != ids->ts && !s->ar && !s->multi && !s->rt_ns &&
+	       !s->attack_ns && !s->set_xid && !s->set_alert &&
+	       !rates_pending(s) &&
+	       !(s->ip && holds(ids, ADDR_IP(s->ip), s)) &&
+	       !(s->prev_ip && holds(ids, ADDR_IP(s->prev_ip), s)) &&
+	       !(s->name_hash && holds(ids, ADDR_NAME(s->name_hash), s)) &&
+	       !ids_engineering(ids, s->mac) && !admitted(ids, s->mac);
+}
+
+static void vacate(struct ids *ids, struct station *s, bool dead)
+{
+	memset(s, 0, sizeof(*s));
+	s->used = true;
+	s->dead = dead;
+	ids->ctr.stations_evicted++;
+}
+
+#define NEXT(i)	(((i) + 1) & (IDS_STATIONS - 1))
+#define PREV(i)	(((i) - 1) & (IDS_STATIONS - 1))
+
+/*
+ * Room elsewhere: a clock hand takes the first evictable station it
+ * meets.  One whose next slot is free lies on no other MAC's probe path
+ * and is freed, with the dead slots before it; another is left dead
+ * (probes pass it), which grows the used slots: only below 7/8.
+ */
+static bool vacate_elsewhere(struct ids *ids, bool may_grow)
+{
+	unsigned int n, i, j;
 	struct station *s;
 
-	for (n = 0; n < IDS_STATIONS; n++, i = (i + 1) & (IDS_STATIONS - 1)) {
+	for (n = 0; n < IDS_EVICT_SCAN; n++) {
+		i = ids->evict_hand;
+		ids->evict_hand = NEXT(i);
 		s = &ids->st[i];
-		if (s->used && !memcmp(s->mac, mac, 6))
+		if (!s->used || s->dead || !evictable(ids, s))
+			continue;
+		if (ids->st[NEXT(i)].used) {
+			if (!may_grow)
+				continue;
+			vacate(ids, s, true);
+			return true;
+		}
+		vacate(ids, s, false);
+		s->used = false;
+		ids->nst--;
+		for (j = PREV(i); ids->st[j].used && ids->st[j].dead;
+		     j = PREV(j)) {
+			ids->st[j].used = ids->st[j].dead = false;
+			ids->nst--;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* The first free or dead slot on the probe path from i. */
+static struct station *first_room(struct ids *ids, unsigned int i)
+{
+	struct station *s;
+	unsigned int n;
+
+	for (n = 0; n < IDS_STATIONS; n++, i = NEXT(i)) {
+		s = &ids->st[i];
+		if (!s->used) {
+			ids->nst++;
 			return s;
+		}
+		if (s->dead) {
+			s->dead = false;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A slot for a new MAC whose probe path from home ends at the free slot
+ * empty (NULL: none).  A dead slot on the path comes first, then the
+ * free one while the table has room (a quarter kept free so probes stay
+ * short).  When full, the idlest evictable station among the first
+ * IDS_EVICT_PROBE of the path is overwritten in place: any used slot
+ * before the path's free one lies on it, and a slot reused in place
+ * keeps every other MAC's path whole (the address index and the AR list
+ * hold slot numbers, so stations never move).  Failing that, one is
+ * evicted elsewhere (vacate_elsewhere) and the path's room taken.
+ */
+static struct station *place(struct ids *ids, unsigned int i,
+			     struct station *empty)
+{
+	struct station *s, *best = NULL;
+	unsigned int n, home = i;
+
+	for (n = 0; n < IDS_EVICT_PROBE; n++, i = NEXT(i)) {
+		s = &ids->st[i];
 		if (!s->used)
 			break;
+		if (s->dead) {
+			s->dead = false;
+			return s;
+		}
+		if (evictable(ids, s) && (!best || s->seen_ns < best->seen_ns))
+			best = s;
+	}
+	if (empty && ids->nst < IDS_STATIONS * 3 / 4) {
+		ids->nst++;
+		return empty;
+	}
+	if (best) {
+		vacate(ids, best, false);
+		return best;
+	}
+	if (!vacate_elsewhere(ids, ids->nst < IDS_STATIONS * 7 / 8))
+		return NULL;
+	return first_room(ids, home);
+}
+
+struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add)
+{
+	unsigned int home = mix(ids_mac_key(mac), IDS_STATIONS - 1), i, n;
+	struct station *s, *empty = NULL;
+
+	for (n = 0, i = home; n < IDS_STATIONS;
+	     n++, i = (i + 1) & (IDS_STATIONS - 1)) {
+		s = &ids->st[i];
+		if (!s->used) {
+			empty = s;
+			break;
+		}
+		if (!s->dead && !memcmp(s->mac, mac, 6)) {
+			if (add)
+				s->seen_ns = ids->ts;
+			return s;
+		}
 	}
 	if (!add)
 		return NULL;
-	/* keep a quarter free so probes stay short */
-	if (n == IDS_STATIONS || ids->nst >= IDS_STATIONS * 3 / 4) {
+	s = place(ids, home, empty);
+	if (!s) {
 		ids->ctr.stations_full++;
 		return NULL;
 	}
 	memcpy(s->mac, mac, 6);
 	s->used = true;
-	ids->nst++;
+	s->seen_ns = ids->ts;
 	ids_flood(ids, &ids->new_macs, ids->p.new_mac_limit,
 		  ALERT_R_INVENTORY_FLOOD, mac, "new source MACs");
 	return s;
+}
+
+/*
+ * Whether s still claims the address key: the index keeps an entry when
+ * its station moves on to another address or gives its slot to another
+ * MAC (place), and such an entry leads nowhere.
+ */
+static bool claims(const struct station *s, uint64_t key)
+{
+	if (!s->used || s->dead)
+		return false;
+	if (key >> 62 == 1)
+		return ADDR_IP(s->ip) == key || ADDR_IP(s->prev_ip) == key;
+	return s->name_hash && ADDR_NAME(s->name_hash) == key;
 }
 
 struct station *ids_addr_get(struct ids *ids, uint64_t key)
@@ -319,7 +488,8 @@ struct station *ids_addr_get(struct ids *ids, uint64_t key)
 		if (!ids->addr[i].key)
 			return NULL;
 		if (ids->addr[i].key == key)
-			return &ids->st[ids->addr[i].station];
+			return claims(&ids->st[ids->addr[i].station], key) ?
+				&ids->st[ids->addr[i].station] : NULL;
 	}
 	return NULL;
 }

@@ -55,7 +55,8 @@ struct ids_policy {
 	X(dcp_sets,	"DCP Set requests")			\
 	X(ecat_writes,	"EtherCAT register writes checked")	\
 	X(raised,	"occurrences raised")			\
-	X(stations_full,"stations not tracked: table full")
+	X(stations_full,"stations not tracked: table full")	\
+	X(stations_evicted, "idle unadmitted stations evicted: table full")
 
 struct ids_counters {
 #define IDS_X_FIELD(n, d) uint64_t n;

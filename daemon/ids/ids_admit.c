@@ -22,6 +22,11 @@ static bool has_mac(const struct model_device *dev)
 	return dev->has & MODEL_HAS_MAC;
 }
 
+static uint64_t device_key(const struct model_device *dev)
+{
+	return has_mac(dev) ? ids_mac_key(dev->mac) : 0;
+}
+
 void ids_device_event(struct ids *ids, const struct model_device *dev,
 		      unsigned int ev, uint64_t ts_ns)
 {
@@ -31,10 +36,16 @@ void ids_device_event(struct ids *ids, const struct model_device *dev,
 
 	if (!ids->al || ids->p.disabled[ALERT_R_DEVICE_NEW])
 		return;
-	if (ev == MODEL_EV_LIFECYCLE &&
-	    (dev->lifecycle == MODEL_LC_COMMISSIONED ||
-	     dev->lifecycle == MODEL_LC_ACTIVE)) {
-		alerts_clear(ids->al, ALERT_R_DEVICE_NEW, dev->id, 0, 0);
+	/*
+	 * An evicted device's id goes to the next new one (model.h): the
+	 * MAC in the key keeps their alerts apart, and eviction ends the
+	 * wait for admission.
+	 */
+	if ((ev == MODEL_EV_LIFECYCLE &&
+	     (dev->lifecycle == MODEL_LC_COMMISSIONED ||
+	      dev->lifecycle == MODEL_LC_ACTIVE)) || ev == MODEL_EV_EVICTED) {
+		alerts_clear(ids->al, ALERT_R_DEVICE_NEW, dev->id, 0,
+			     device_key(dev));
 		return;
 	}
 	if (ev != MODEL_EV_DISCOVERED || dev->lifecycle >= MODEL_LC_COMMISSIONED)
@@ -52,6 +63,7 @@ void ids_device_event(struct ids *ids, const struct model_device *dev,
 	a.rule = ALERT_R_DEVICE_NEW;
 	a.ts_ns = ts_ns;
 	a.device = dev->id;
+	a.key = device_key(dev);
 	a.src = has_mac(dev) ? dev->mac : NULL;
 	a.label = label;
 	a.detail = detail;

@@ -10,6 +10,8 @@
 #define IDS_STATIONS	4096	/* power of two */
 #define IDS_ADDRS	4096	/* IP and name index, power of two */
 #define IDS_MASTERS	8
+#define IDS_EVICT_PROBE	64	/* slots of a full probe path compared */
+#define IDS_EVICT_SCAN	256	/* slots looked at for room elsewhere */
 #define IDS_WINDOW_NS	10000000000ULL	/* rate windows: 10 s */
 #define IDS_BINDING_NS	300000000000ULL	/* an address claim holds 5 min */
 #define IDS_AR_NS	3000000000ULL	/* cyclic RT this recent: AR active */
@@ -34,6 +36,9 @@ struct rate {
 struct station {
 	uint8_t mac[6];
 	bool used;
+	bool dead;			/* evicted for room elsewhere: probes
+					 * pass it, the next path through takes
+					 * it */
 	bool pn;			/* answered DCP or runs cyclic RT */
 	uint32_t ip, prev_ip;		/* claimed addresses, host order */
 	uint64_t ip_ns;			/* when ip was last claimed */
@@ -54,6 +59,7 @@ struct station {
 	uint32_t set_xid;
 	uint32_t set_ip;
 	uint64_t set_alert;
+	uint64_t seen_ns;		/* last frame from or to it */
 };
 
 /* an address (IP or name hash) → the station that claimed it */
@@ -82,7 +88,8 @@ struct ids {
 	struct ids_counters ctr;
 	struct rate new_macs;
 	struct station st[IDS_STATIONS];
-	size_t nst;
+	size_t nst;			/* used slots, dead ones too */
+	unsigned int evict_hand;
 	struct addr addr[IDS_ADDRS];
 	struct master ms[IDS_MASTERS];
 	struct master *last_master;	/* the last frame's */

@@ -39,7 +39,7 @@ const char *model_event_name(unsigned int ev)
 {
 	static const char *const n[] = { "?", "discovered", "online",
 		"offline", "identity", "al_state", "name", "alarm",
-		"lifecycle" };
+		"lifecycle", "evicted" };
 
 	return ev < sizeof(n) / sizeof(n[0]) ? n[ev] : "?";
 }
@@ -53,6 +53,29 @@ void mhash_put(struct model *m, uint64_t key, uint32_t val)
 		i = (i + 1) & (MHASH_SLOTS - 1);
 	m->hash[i].key = key;
 	m->hash[i].val = val;
+}
+
+/* Backward-shift deletion: probes stay unbroken without tombstones. */
+void mhash_del(struct model *m, uint64_t key)
+{
+	size_t i = mhash_mix(key) & (MHASH_SLOTS - 1), j, home;
+
+	while (m->hash[i].key && m->hash[i].key != key)
+		i = (i + 1) & (MHASH_SLOTS - 1);
+	if (!m->hash[i].key)
+		return;
+	for (j = (i + 1) & (MHASH_SLOTS - 1); m->hash[j].key;
+	     j = (j + 1) & (MHASH_SLOTS - 1)) {
+		home = mhash_mix(m->hash[j].key) & (MHASH_SLOTS - 1);
+		/* j may move to the hole at i unless its home lies in (i, j] */
+		if (((j - home) & (MHASH_SLOTS - 1)) <
+		    ((j - i) & (MHASH_SLOTS - 1)))
+			continue;
+		m->hash[i] = m->hash[j];
+		i = j;
+	}
+	m->hash[i].key = 0;
+	m->hash[i].val = 0;
 }
 
 struct model *model_new(const struct model_opts *opts)
@@ -134,18 +157,96 @@ void mdev_event(struct model *m, const struct model_device *d,
 	m->sink.device_event(m->sink.arg, d, ev, detail, ts);
 }
 
+/*
+ * Whether d may give its slot to a new device: nobody admitted it
+ * (inventory flooding must never cost a real device its place), and
+ * nothing refers to its id (links, signals, slaves, merges, a master's
+ * ring state), and the frame being handled did not touch it.
+ */
+static bool evictable(const struct model *m, const struct model_device *d,
+		      uint64_t ts)
+{
+	const struct mdev_priv *p = &m->dpriv[d->id - 1];
+
+	return d->lifecycle <= MODEL_LC_PENDING &&
+	       d->kind != MODEL_DEV_ECAT_MASTER &&
+	       d->kind != MODEL_DEV_ECAT_SLAVE &&
+	       (d->has & MODEL_HAS_MAC) && !p->linked && !p->sig_head &&
+	       !p->merged_into && !p->mslot && d->last_seen_ns != ts;
+}
+
+#define EVICT_SCAN	1024	/* slots a new device looks at, at most */
+#define EVICT_SAMPLE	64	/* online candidates compared */
+
+/*
+ * A slot for a new device in a full table.  A clock hand walks the table
+ * from where it last stopped: the first offline candidate is taken, else
+ * the one silent longest among the first EVICT_SAMPLE candidates, so a
+ * flood of new MACs recycles its own devices (in the order they came)
+ * and a real device still gets in.  Bounded work per new device; none
+ * found (a table of admitted devices) is counted as full.
+ */
+static struct model_device *mdev_evict(struct model *m, uint64_t ts)
+{
+	struct model_device *best = NULL, *d;
+	size_t n, i = m->evict_hand, cand = 0;
+	uint64_t now = rx_clock(m, ts), last;
+	char label[80];
+
+	for (n = 0; n < EVICT_SCAN && n < m->ndevs; n++) {
+		d = &m->devs[i];
+		i = (i + 1) % m->ndevs;
+		if (!evictable(m, d, ts))
+			continue;
+		if (!d->online) {
+			best = d;
+			break;
+		}
+		if (!best || m->dpriv[d->id - 1].last_rx_ns <
+			     m->dpriv[best->id - 1].last_rx_ns)
+			best = d;
+		if (++cand == EVICT_SAMPLE)
+			break;
+	}
+	m->evict_hand = i;
+	if (!best)
+		return NULL;
+	last = m->rx_now ? m->dpriv[best->id - 1].last_rx_ns :
+		best->last_seen_ns;
+	model_device_label(m, best, label, sizeof(label));
+	mdev_event(m, best, MODEL_EV_EVICTED, ts, "%s %s evicted for a new "
+		   "device: %zu in the table, %s, silent for %llu ms",
+		   model_kind_name(best->kind), label, m->ndevs,
+		   best->online ? "online" : "offline",
+		   (unsigned long long)(now > last ? (now - last) / 1000000 :
+					0));
+	mhash_del(m, MKEY_MAC | mac48(best->mac));
+	free(m->dpriv[best->id - 1].ecat_sigs);
+	n = best->id;
+	memset(&m->dpriv[n - 1], 0, sizeof(m->dpriv[0]));
+	memset(best, 0, sizeof(*best));
+	best->id = (uint32_t)n;
+	m->ctr.devices_evicted++;
+	return best;
+}
+
 struct model_device *mdev_new(struct model *m, unsigned int kind,
 			      uint64_t ts)
 {
 	struct model_device *d;
 
 	if (m->ndevs >= m->capdevs) {
-		m->ctr.devices_full++;
-		return NULL;
+		/* its place in the list readers walk goes to the new one */
+		d = mdev_evict(m, ts);
+		if (!d) {
+			m->ctr.devices_full++;
+			return NULL;
+		}
+	} else {
+		m->vis[m->nvis++] = (uint32_t)m->ndevs;
+		d = &m->devs[m->ndevs++];
+		d->id = (uint32_t)m->ndevs;
 	}
-	m->vis[m->nvis++] = (uint32_t)m->ndevs;
-	d = &m->devs[m->ndevs++];
-	d->id = (uint32_t)m->ndevs;
 	d->kind = (uint8_t)kind;
 	d->lifecycle = MODEL_LC_PENDING;	/* admission: approve first */
 	d->online = true;

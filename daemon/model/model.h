@@ -10,7 +10,11 @@
  *
  * Limits: MODEL_MAX_DEVICES devices, MODEL_MAX_LINKS links and
  * MODEL_MAX_SIGNALS signals; what does not fit is counted
- * (model_counters), never allocated.
+ * (model_counters), never allocated.  A full device table makes room by
+ * evicting a device nobody admitted that has nothing hanging on it
+ * (model.c, mdev_evict): an offline one first, else the one silent
+ * longest; its slot and id go to the new device (MODEL_EV_EVICTED says
+ * so first).  Admitted devices are never evicted.
  */
 #ifndef IIOTD_MODEL_H
 #define IIOTD_MODEL_H
@@ -172,6 +176,7 @@ struct model_signal {
 	X(other_frames,		"frames of other protocols")		\
 	X(anomalous,		"frames with a decode anomaly")		\
 	X(devices_full,		"devices not added: table full")	\
+	X(devices_evicted,	"unadmitted devices evicted: table full")\
 	X(links_full,		"links not added: table full")		\
 	X(samples,		"signal samples produced")		\
 	X(samples_dropped,	"samples the sink refused")		\
@@ -214,6 +219,7 @@ enum model_event {
 	MODEL_EV_NAME,			/* PROFINET station name/IP change */
 	MODEL_EV_ALARM,
 	MODEL_EV_LIFECYCLE,
+	MODEL_EV_EVICTED,		/* slot and id reused (table full) */
 };
 
 const char *model_event_name(unsigned int ev);

@@ -92,6 +92,8 @@ struct mdev_priv {
 	uint64_t lrw_ok_rx, lrw_ok_ts;	/* master: last full-wkc cycle */
 	uint32_t *ecat_sigs;		/* master: signal idx sorted by lad */
 	uint32_t n_ecat_sigs;
+	uint8_t linked;			/* a link's sender or receiver: kept
+					 * (mdev_evict) */
 };
 
 struct mlink_priv {
@@ -144,6 +146,7 @@ struct model {
 	uint32_t *ecat_any_sigs;	/* "ecat" signals sorted by lad */
 	uint32_t n_ecat_any;
 	struct mhash_slot *hash;
+	size_t evict_hand;		/* mdev_evict's clock hand */
 	uint64_t rx_now;		/* host clock of the current batch */
 	uint64_t last_ts;		/* newest frame timestamp */
 	struct decoded scratch;		/* model_frame_raw */
@@ -177,6 +180,7 @@ static inline uint32_t mhash_get(const struct model *m, uint64_t key)
 }
 
 void mhash_put(struct model *m, uint64_t key, uint32_t val);
+void mhash_del(struct model *m, uint64_t key);
 
 /* The 48 bits of a MAC, first byte highest: two loads instead of six. */
 static inline uint64_t mac48(const uint8_t mac[6])

@@ -247,6 +247,9 @@ static void pn_cyclic(struct model *m, const struct decoded *d,
 	lp = mlink_priv(m, l);
 	l->src = src->id;
 	l->dst = dst ? dst->id : 0;
+	mdev_priv(m, src)->linked = 1;
+	if (dst)
+		mdev_priv(m, dst)->linked = 1;
 	l->frame_id = pn->frame_id;
 	l->frames++;
 	l->last_ns = ts;

@@ -56,6 +56,7 @@ struct qevent {
 	uint64_t first_seen, last_seen;
 	uint32_t vendor, product, revision, serial;
 	uint32_t has;
+	uint8_t ev;			/* enum model_event */
 };
 
 struct qsigdef {
@@ -91,6 +92,7 @@ struct store {
 	struct qsample *sorted;
 	size_t nsorted;
 	sqlite3_stmt *ins_raw, *up_1s, *up_1m, *ins_hist, *up_dev, *up_sig;
+	sqlite3_stmt *del_dev;		/* an evicted device's row */
 	sqlite3_stmt *get_meta, *set_meta;
 	/* minutes before this are rolled up into roll_1m (meta table) */
 	uint64_t rolled_until;
@@ -243,10 +245,26 @@ static int setup_db(struct store *s, char *err, size_t errlen)
 		 " station_name=coalesce(excluded.station_name,station_name),"
 		 " ip=coalesce(excluded.ip,ip), lifecycle=excluded.lifecycle",
 		 err, errlen) ||
+	    prep(s, &s->del_dev, "DELETE FROM devices WHERE label=?", err,
+		 errlen) ||
 	    prep(s, &s->up_sig, "INSERT OR REPLACE INTO signals(id,name,"
 		 "device,unit) VALUES(?,?,?,?)", err, errlen))
 		return -1;
 	return 0;
+}
+
+/* the writer's statements; store_open's failure and store_close */
+static void finalize_all(struct store *s)
+{
+	sqlite3_finalize(s->ins_raw);
+	sqlite3_finalize(s->up_1s);
+	sqlite3_finalize(s->up_1m);
+	sqlite3_finalize(s->get_meta);
+	sqlite3_finalize(s->set_meta);
+	sqlite3_finalize(s->ins_hist);
+	sqlite3_finalize(s->up_dev);
+	sqlite3_finalize(s->del_dev);
+	sqlite3_finalize(s->up_sig);
 }
 
 static void sql_fail(struct store *s, const char *what)
@@ -430,6 +448,15 @@ static void write_event(struct store *s, const struct qevent *e)
 {
 	sqlite3_stmt *d = s->up_dev, *h = s->ins_hist;
 
+	/*
+	 * The inventory no longer holds an evicted device (and its id is
+	 * another's now): its row goes, its history stays, ending with why.
+	 */
+	if (e->ev == MODEL_EV_EVICTED) {
+		sqlite3_bind_text(s->del_dev, 1, e->label, -1, SQLITE_STATIC);
+		step_reset(s, s->del_dev, "device eviction");
+		goto history;
+	}
 	sqlite3_bind_text(d, 1, e->label, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(d, 2, e->id);
 	sqlite3_bind_text(d, 3, e->kind, -1, SQLITE_STATIC);
@@ -448,6 +475,7 @@ static void write_event(struct store *s, const struct qevent *e)
 	sqlite3_bind_text(d, 12, e->lifecycle, -1, SQLITE_STATIC);
 	step_reset(s, d, "device");
 	sqlite3_clear_bindings(d);
+history:
 	sqlite3_bind_int64(h, 1, (sqlite3_int64)e->ts_ns);
 	sqlite3_bind_text(h, 2, e->label, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(h, 3, e->id);
@@ -821,14 +849,7 @@ struct store *store_open(const struct store_opts *o, char *err,
 	}
 	return s;
 fail:
-	sqlite3_finalize(s->ins_raw);
-	sqlite3_finalize(s->up_1s);
-	sqlite3_finalize(s->up_1m);
-	sqlite3_finalize(s->get_meta);
-	sqlite3_finalize(s->set_meta);
-	sqlite3_finalize(s->ins_hist);
-	sqlite3_finalize(s->up_dev);
-	sqlite3_finalize(s->up_sig);
+	finalize_all(s);
 	sqlite3_close(s->db);
 	free(s);
 	return NULL;
@@ -855,14 +876,7 @@ void store_close(struct store *s)
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
-	sqlite3_finalize(s->ins_raw);
-	sqlite3_finalize(s->up_1s);
-	sqlite3_finalize(s->up_1m);
-	sqlite3_finalize(s->get_meta);
-	sqlite3_finalize(s->set_meta);
-	sqlite3_finalize(s->ins_hist);
-	sqlite3_finalize(s->up_dev);
-	sqlite3_finalize(s->up_sig);
+	finalize_all(s);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
 	free(s->samples.v);
@@ -920,8 +934,8 @@ bool store_device_event(struct store *s, const struct model_device *d,
 	struct qevent e;
 	bool ok;
 
-	(void)ev;
 	memset(&e, 0, sizeof(e));
+	e.ev = (uint8_t)ev;
 	e.ts_ns = ts_ns;
 	e.id = d->id;
 	snprintf(e.label, sizeof(e.label), "%s", label);

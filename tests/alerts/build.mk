@@ -21,3 +21,9 @@ TESTS += test_baseline
 test_baseline_SRCS := tests/alerts/test_baseline.c
 test_baseline_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
 $(BUILD)/tests/test_baseline: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
+# inventory flooding: model, IDS and alerts under 200,000 new MACs
+TESTS += test_mac_flood
+test_mac_flood_SRCS := tests/alerts/test_mac_flood.c
+test_mac_flood_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+$(BUILD)/tests/test_mac_flood: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)

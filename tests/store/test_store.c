@@ -193,6 +193,42 @@ static void history_text_from_the_wire_escaped(void **state)
 			    "station_name = 'st\\x1b[1m\\xff'"), 1);
 }
 
+/*
+ * An evicted device (inventory flooding, daemon/model/model.c) leaves the
+ * inventory, its id going to another: its row goes, its history stays and
+ * says why.  Other rows stay.
+ */
+static void evicted_device_row_removed(void **state)
+{
+	struct store_opts o;
+	struct store *s;
+	struct model_device dev = { .id = 9, .has = MODEL_HAS_MAC };
+	char path[128], err[256];
+	uint64_t t0 = 1700000000000000000ULL;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/e.db", dir);
+	store_opts_default(&o);
+	o.path = path;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	store_device_event(s, &dev, "02:66:00:00:00:01", "pn-controller",
+			   MODEL_EV_DISCOVERED, "discovered", "flood", t0);
+	store_device_event(s, &dev, "00:0e:8c:10:00:01", "pn-device",
+			   MODEL_EV_DISCOVERED, "discovered", "real", t0 + 1);
+	store_device_event(s, &dev, "02:66:00:00:00:01", "pn-controller",
+			   MODEL_EV_EVICTED, "evicted", "evicted for a new "
+			   "device", t0 + 2);
+	store_flush(s);
+	store_close(s);
+	assert_int_equal(q1(path, "SELECT count(*) FROM devices WHERE "
+			    "label = '02:66:00:00:00:01'"), 0);
+	assert_int_equal(q1(path, "SELECT count(*) FROM devices"), 1);
+	assert_int_equal(q1(path, "SELECT count(*) FROM device_history WHERE "
+			    "label = '02:66:00:00:00:01' AND event = "
+			    "'evicted'"), 1);
+}
+
 static void newer_schema_refused(void **state)
 {
 	struct store_opts o;
@@ -350,6 +386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(samples_and_rollups),
 		cmocka_unit_test(history_text_from_the_wire_escaped),
+		cmocka_unit_test(evicted_device_row_removed),
 		cmocka_unit_test(newer_schema_refused),
 		cmocka_unit_test(not_a_database),
 		cmocka_unit_test(disk_cap),
