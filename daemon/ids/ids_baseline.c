@@ -237,13 +237,53 @@ static void check_rate(struct ids *ids, unsigned int rate)
 			  "ARP frames (2 x learned + 10)");
 }
 
-/* EtherCAT: true when the frame's master is not in the baseline */
+/*
+ * "A, B" (+N more): the line's masters in the baseline, for the alert
+ * that names the master they were replaced by.  Looked up once per
+ * baseline change and line (the table is large; the frames of a new
+ * master are many), kept in ids->old_masters.
+ */
+static const char *old_masters(struct ids *ids)
+{
+	const struct baseline *bl = ids->bl;
+	char mac[18];
+	size_t i, n = 0, len = 0;
+
+	if (ids->old_masters_gen == bl->gen + 1 &&
+	    ids->old_masters_line == ids->line)
+		return ids->old_masters;
+	ids->old_masters[0] = '\0';
+	for (i = 0; bl->tab && i < BL_MAX; i++) {
+		const struct bl_entry *e = &bl->tab[i];
+
+		if (!e->used || e->kind != BL_MASTER || e->line != ids->line)
+			continue;
+		if (n++ < 2) {
+			mac_str(e->a, mac, sizeof(mac));
+			len += (size_t)snprintf(ids->old_masters + len,
+						sizeof(ids->old_masters) - len,
+						"%s%s", n > 1 ? ", " : "", mac);
+		}
+	}
+	if (n > 2)
+		snprintf(ids->old_masters + len, sizeof(ids->old_masters) - len,
+			 " (+%zu more)", n - 2);
+	ids->old_masters_gen = bl->gen + 1;
+	ids->old_masters_line = ids->line;
+	return ids->old_masters;
+}
+
+/*
+ * EtherCAT: true when the frame's master is not in the baseline.  A line
+ * whose baseline has a master got another one: the alert names both MACs
+ * and the line, and concerns the new master's device.
+ */
 static bool check_master(struct ids *ids)
 {
 	const struct decoded *d = ids->d;
 	struct bl_entry p;
-	char detail[96], mac[18];
-	bool changed;
+	char detail[ALERT_DETAIL_MAX], mac[18];
+	const char *line;
 
 	probe(&p, BL_MASTER, ids->line);
 	memcpy(p.a, d->src, 6);
@@ -252,14 +292,19 @@ static bool check_master(struct ids *ids)
 		return false;
 	if ((d->src[0] & 0x02) || ids_engineering(ids, p.a))
 		return true;
-	changed = ids->bl->masters[ids->line] > 0;
 	mac_str(p.a, mac, sizeof(mac));
+	line = ids->bl->lines[ids->line];
+	if (ids->bl->masters[ids->line] > 0) {
+		snprintf(detail, sizeof(detail), "%s instead of %s on line %s",
+			 mac, old_masters(ids), line);
+		ids_raise(ids, ALERT_R_ECAT_MASTER_CHANGED, 0, d->src, d->dst,
+			  d->src, NULL, ids_mac_key(p.a), detail);
+		return true;
+	}
 	snprintf(detail, sizeof(detail), "%s on line %s, whose baseline has "
-		 "%u other master(s)", mac, ids->bl->lines[ids->line],
-		 ids->bl->masters[ids->line]);
-	ids_raise(ids, changed ? ALERT_R_ECAT_MASTER_CHANGED :
-		  ALERT_R_ECAT_MASTER_UNKNOWN, 0, d->src, d->dst, NULL, mac,
-		  ids_mac_key(p.a), detail);
+		 "no master", mac, line);
+	ids_raise(ids, ALERT_R_ECAT_MASTER_UNKNOWN, 0, d->src, d->dst, d->src,
+		  NULL, ids_mac_key(p.a), detail);
 	return true;
 }
 

@@ -98,6 +98,9 @@ struct ids {
 	uint64_t scan_ns;
 	struct baseline *bl;		/* never NULL */
 	uint8_t line;			/* the frame's, in bl->lines */
+	char old_masters[64];		/* ids_baseline.c: the line's masters */
+	uint32_t old_masters_gen;	/* bl->gen + 1 they were read at */
+	uint8_t old_masters_line;
 	struct rate link[BL_LINES];	/* frames per line */
 	uint32_t link_limit[BL_LINES], link_gen;
 	uint32_t count;			/* occurrences the next raise stands

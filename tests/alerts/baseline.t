@@ -36,6 +36,11 @@ while read -r name rule mark; do
 	expect_eq "$name: no $rule without a baseline" "$n" 0
 done <"$work/expect.txt"
 
+# a master whose MAC changed: the alert names the old and the new MAC and
+# the line, and concerns the new master
+got=$("$BIN/iiotctl" alerts --learn 2 "$work/master_changed.pcap" | jq -r 'select(.rule == "ecat.master.changed") | [.src_mac, .device, .detail] | join(" | ")')
+expect_eq "ecat.master.changed names the old and the new master and the line" "$got" \
+	"00:bb:00:00:00:01 | 00:bb:00:00:00:01 | 00:bb:00:00:00:01 instead of 00:aa:00:00:00:01 on line capture"
 sev=$("$BIN/iiotctl" alerts --learn 2 "$work/foreign_source.pcap" | jq -r 'select(.rule == "pn.rt.foreign_source") | .severity')
 expect_eq "cyclic frames from a MAC that is not the AR's peer are critical" "$sev" critical
 
