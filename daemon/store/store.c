@@ -97,6 +97,7 @@ struct store {
 	/* minutes before this are rolled up into roll_1m (meta table) */
 	uint64_t rolled_until;
 	uint64_t max_ts;		/* newest sample written */
+	bool batch_failed;		/* a statement of this batch failed */
 	uint64_t last_ckpt_ms, last_maint_ms;
 };
 
@@ -270,6 +271,7 @@ static void finalize_all(struct store *s)
 static void sql_fail(struct store *s, const char *what)
 {
 	s->w.write_errors++;
+	s->batch_failed = true;
 	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
@@ -523,9 +525,34 @@ static void roll_minutes(struct store *s, uint64_t min_ts, uint64_t max_ts,
 	step_reset(s, s->set_meta, "meta");
 }
 
+/*
+ * A batch is one transaction, all or nothing: with a statement failed
+ * (disk full, I/O error) a COMMIT would keep the rest, rollups without
+ * their raw block.  Rolled back, its rows are counted lost, not written,
+ * so samples_written only ever counts samples on disk.
+ */
+struct batch_mark {
+	struct store_counters w;
+	uint64_t rolled_until, max_ts;
+};
+
+static void batch_undo(struct store *s, const struct batch_mark *before,
+		       size_t nsamples)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->w.samples_written = before->w.samples_written;
+	s->w.blocks_written = before->w.blocks_written;
+	s->w.rollups_written = before->w.rollups_written;
+	s->w.events_written = before->w.events_written;
+	s->w.samples_failed += nsamples;
+	s->rolled_until = before->rolled_until;
+	s->max_ts = before->max_ts;
+}
+
 static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 			struct vec *dv, bool open)
 {
+	struct batch_mark before = { s->w, s->rolled_until, s->max_ts };
 	struct qsample *q = NULL;
 	uint8_t *blob = NULL;
 	uint64_t t0 = now_ms(), t0_ns = now_ns(), dt;
@@ -549,9 +576,12 @@ static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 	}
 	if (!sv->n && !ev->n && !dv->n && !(open && s->max_ts))
 		return;
+	s->batch_failed = false;
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		sql_fail(s, "begin");
+		batch_undo(s, &before, sv->n);
 		free(blob);
+		sv->n = ev->n = dv->n = 0;
 		return;
 	}
 	for (i = 0; i < dv->n; i++) {
@@ -583,14 +613,16 @@ static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 			s->max_ts = hi;
 		roll_minutes(s, lo, open ? s->max_ts : hi, open);
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (!s->batch_failed &&
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		sql_fail(s, "commit");
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	}
+	if (s->batch_failed)
+		batch_undo(s, &before, sv->n);
+	else
+		s->w.transactions++;
 	free(blob);
 	dt = (now_ms() - t0) * 1000;
 	hist_add(&s->commit_hist, now_ns() - t0_ns);
-	s->w.transactions++;
 	if (dt > s->w.commit_max_us)
 		s->w.commit_max_us = dt;
 	sv->n = ev->n = dv->n = 0;

@@ -47,6 +47,7 @@ struct store_opts {
 	X(samples_dropped,	"samples dropped: queue full")		\
 	X(samples_lost,		"samples dropped: no memory to sort a batch")\
 	X(samples_written,	"samples committed to raw blocks")	\
+	X(samples_failed,	"samples lost: their transaction failed")	\
 	X(blocks_written,	"raw block rows committed")		\
 	X(rollups_written,	"rollup rows committed")		\
 	X(events_written,	"device history rows committed")	\
