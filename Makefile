@@ -4,6 +4,9 @@
 #   make kmod       build the kernel module (KDIR=/lib/modules/<ver>/build)
 #   make check      run every test; ends with "N passed, N failed"
 #   make bench      run the benchmarks; table + build/bench.json
+#   make soak       faults and load, a few minutes (SOAK=long: hours);
+#                   table + build/soak.json (docs/soak.md)
+#   make fuzz       every fuzz target FUZZ_SECONDS (60) each; build/fuzz.json
 #   make run        build, then start iiotd on a simulated line
 #   make install    PREFIX=/usr/local DESTDIR= (etc/build.mk)
 #   make deb        Debian packages into build/deb/ (pkg/build.mk)
@@ -110,6 +113,12 @@ check: tests
 bench: all $(EXTRA_BENCH)
 	$(Q)BUILD=$(BUILD) bench/run.sh $(B)
 
+soak: all $(EXTRA_SOAK)
+	$(Q)BUILD=$(BUILD) SOAK=$(SOAK) KIND=soak bench/run.sh $(S)
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ))
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) KIND=fuzz bench/run.sh
+
 run: all $(EXTRA_RUN)
 	$(Q)BUILD=$(BUILD) scripts/run.sh
 
@@ -125,6 +134,6 @@ clean:
 	$(Q)rm -rf $(BUILD)
 	$(Q)$(foreach h,$(CLEAN_HOOKS),$(MAKE) --no-print-directory $(h) &&) true
 
-.PHONY: all deps tests check bench run install clean
+.PHONY: all deps tests check bench soak fuzz run install clean
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)
