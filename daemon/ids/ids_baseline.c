@@ -32,9 +32,13 @@ static bool cyclic(const struct decoded *d)
 	       d->pn.class == PN_CLASS_RT2 || d->pn.class == PN_CLASS_RT3);
 }
 
-static bool dcp_request(const struct decoded *d)
+/* a controller polling its lost devices' names is no DCP traffic to rate */
+static bool dcp_request(struct ids *ids)
 {
-	return d->proto == DECODE_PN_DCP && d->dcp.service_type == 0;
+	const struct decoded *d = ids->d;
+
+	return d->proto == DECODE_PN_DCP && d->dcp.service_type == 0 &&
+	       !ids_dcp_polling(ids);
 }
 
 static void probe(struct bl_entry *e, unsigned int kind, unsigned int line)
@@ -174,7 +178,7 @@ static void learn(struct ids *ids)
 		learn_ecat(ids);
 	else if (cyclic(d))
 		learn_ar(ids);
-	else if (dcp_request(d))
+	else if (dcp_request(ids))
 		learn_rate(ids, BL_RATE_DCP, d->src);
 	else if (d->ethertype == ETHERTYPE_ARP)
 		learn_rate(ids, BL_RATE_ARP, d->src);
@@ -374,7 +378,7 @@ static void protect(struct ids *ids)
 	if (d->proto == DECODE_ECAT && check_master(ids))
 		return;
 	check_pair(ids);
-	if (dcp_request(d))
+	if (dcp_request(ids))
 		check_rate(ids, BL_RATE_DCP);
 	else if (d->ethertype == ETHERTYPE_ARP)
 		check_rate(ids, BL_RATE_ARP);

@@ -60,6 +60,8 @@ struct station {
 	uint32_t set_ip;
 	uint64_t set_alert;
 	uint64_t seen_ns;		/* last frame from or to it */
+	uint64_t set_prev_attack;	/* attack_ns before it: a refused Set
+					 * attacked nothing */
 };
 
 /* an address (IP or name hash) → the station that claimed it */
@@ -139,6 +141,13 @@ void ids_pn(struct ids *ids);
 void ids_dcp(struct ids *ids);
 void ids_arp(struct ids *ids);
 void ids_ar_scan(struct ids *ids);
+/*
+ * The frame is an IO controller looking up, by NameOfStation, a device
+ * it had an AR with: after a connection loss controllers poll each lost
+ * device's name (Siemens about once a second, until it answers), which is
+ * no scan however many devices a line lost.
+ */
+bool ids_dcp_polling(struct ids *ids);
 void ids_ecat(struct ids *ids);
 /* ids_baseline.c */
 void ids_baseline_frame(struct ids *ids);

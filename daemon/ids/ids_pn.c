@@ -147,6 +147,8 @@ static void set_request(struct ids *ids, struct station *t)
 	char what[ALERT_DETAIL_MAX];
 
 	ids->ctr.dcp_sets++;
+	if (t)
+		t->set_prev_attack = t->attack_ns;
 	if (t && !ids_engineering(ids, d->src) &&
 	    !(t->peer_ns && !memcmp(t->peer, d->src, 6)))
 		t->attack_ns = ids->ts;
@@ -202,6 +204,11 @@ static void set_response(struct ids *ids, struct station *s)
 				 "(block error %u)", err);
 		alerts_note(ids->al, s->set_alert, note);
 	}
+	/* refused, it changed nothing: an AR lost after it is no attack
+	 * that succeeded (real devices refuse a Set, e.g. while their AR
+	 * runs, with a BlockError) */
+	if (!ok)
+		s->attack_ns = s->set_prev_attack;
 	if (ok) {
 		if (s->set_ip) {
 			s->prev_ip = s->ip;
@@ -255,6 +262,20 @@ static void claim_ip(struct ids *ids, struct station *s, uint32_t ip)
 	ids_addr_set(ids, ADDR_IP(ip), s);
 }
 
+bool ids_dcp_polling(struct ids *ids)
+{
+	const struct decoded *d = ids->d;
+	const struct decode_dcp *c = &d->dcp;
+	struct station *o;
+
+	if (d->proto != DECODE_PN_DCP || c->service_id != DCP_IDENTIFY ||
+	    c->service_type != 0 || !(c->fields & DCP_F_NAME) || !c->name_len)
+		return false;
+	o = ids_addr_get(ids, ADDR_NAME(name_hash(c->name_of_station,
+						   c->name_len)));
+	return o && o->peer_ns && !memcmp(o->peer, d->src, 6);
+}
+
 void ids_dcp(struct ids *ids)
 {
 	const struct decoded *d = ids->d;
@@ -273,7 +294,7 @@ void ids_dcp(struct ids *ids)
 		break;
 	case DCP_IDENTIFY:
 		if (c->service_type == 0) {
-			if (src)
+			if (src && !ids_dcp_polling(ids))
 				ids_flood(ids, &src->ident,
 					  ids->p.identify_limit,
 					  ALERT_R_PN_DCP_IDENTIFY_FLOOD, d->src,
