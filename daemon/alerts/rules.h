@@ -157,6 +157,9 @@
 	X(PN_AR_LOST, "pn.ar.lost", CRITICAL, NULL, 60, \
 	  "Cyclic data of {device} stopped: {detail}", \
 	  "{device} 的周期数据中断：{detail}") \
+	X(PN_CYCLE_LOST, "pn.cycle.lost", WARNING, NULL, 60, \
+	  "Cyclic frames of {device} lost: {detail}", \
+	  "{device} 的周期帧丢失：{detail}") \
 	X(PN_PROVIDER_STOP, "pn.provider.stop", WARNING, NULL, 60, \
 	  "{device} went to STOP: {detail}", \
 	  "{device} 进入 STOP 状态：{detail}") \

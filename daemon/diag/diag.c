@@ -313,9 +313,9 @@ void diag_emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 	emit(dg, rule, s, port, cleared, false, detail, evidence);
 }
 
-void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
-		   uint64_t key, bool cleared, const char *detail,
-		   const char *evidence)
+static void emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
+		     uint64_t key, bool cleared, bool quiet,
+		     const char *detail, const char *evidence)
 {
 	const struct model_device *md;
 	struct diag_finding f;
@@ -328,7 +328,20 @@ void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
 		model_device_label(dg->m, md, f.label, sizeof(f.label));
 	else
 		alert_mac_str(mac, f.label);
-	deliver(dg, &f, md, key, false, detail, evidence);
+	deliver(dg, &f, md, key, quiet, detail, evidence);
+}
+
+void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
+		   uint64_t key, bool cleared, const char *detail,
+		   const char *evidence)
+{
+	emit_dev(dg, rule, mac, key, cleared, false, detail, evidence);
+}
+
+void diag_repeat_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
+		     uint64_t key)
+{
+	emit_dev(dg, rule, mac, key, false, true, "", NULL);
 }
 
 /* the alert keeps the onset's detail: a repeat only counts */

@@ -70,6 +70,8 @@ struct diag_opts {
 	X(backwards,	"anomalies: counters that went backwards")	\
 	X(bad_al_code,	"anomalies: AL status codes not in the ETG table")\
 	X(pn_frames,	"PROFINET cyclic frames checked")		\
+	X(pn_lost,	"PROFINET cyclic frames lost (cycle counter gaps)")\
+	X(pn_connects,	"PROFINET IOCRs whose cycle a connect request gave")\
 	X(pn_alarms,	"PROFINET alarm notifications")			\
 	X(bad_alarm,	"anomalies: alarms whose lengths do not fit")	\
 	X(pn_full,	"PROFINET senders not tracked: table full")	\

@@ -91,7 +91,8 @@ struct dcyc {
 	uint64_t checked, errors;
 };
 
-/* A PROFINET cyclic sender: device (or controller) MAC and FrameID. */
+/* A PROFINET cyclic sender: device (or controller) MAC and FrameID,
+ * one IOCR of an AR. */
 struct dpn {
 	uint64_t key;			/* 1 << 63 | mac48 << 16 | frame id */
 	uint8_t mac[6];
@@ -100,6 +101,25 @@ struct dpn {
 	uint8_t lost;			/* reported silent */
 	uint8_t frames;			/* intervals seen, up to PN_MIN_FRAMES */
 	uint64_t last_ts, period;
+	/* cycle counter (31.25 us units): the step per frame, from the
+	 * connect request (SendClockFactor x ReductionRatio) or learnt */
+	uint16_t cc, cc_step, cc_cand;
+	uint8_t have_cc, cc_votes;
+	uint8_t from_cr;		/* from a connect: 1 watchdog, 2 step */
+	uint16_t watchdog;		/* WatchdogFactor of the connect */
+	uint64_t cr_period;		/* update time of the connect, ns */
+	uint64_t lost_frames;		/* since first seen */
+	uint64_t gap_ts;		/* last gap raised or repeated */
+};
+
+/* An IOCR of a connect request, until its response names the FrameID. */
+#define DIAG_CR		64		/* connects in flight */
+struct dcr {
+	uint8_t ctrl[6], dev[6];
+	uint16_t ref, type, frame_id;
+	uint16_t step;			/* SendClockFactor x ReductionRatio */
+	uint16_t watchdog;
+	uint8_t used;
 };
 
 /* A cyclic link's trends, fed once a minute from the model's statistics. */
@@ -143,6 +163,8 @@ struct diag {
 	size_t nsl;
 	struct dpn pn[DIAG_PN];
 	size_t npn;
+	struct dcr cr[DIAG_CR];
+	unsigned int cr_next;		/* slot a new IOCR replaces */
 	uint64_t pn_scan_ts;
 	struct dlink lk[DIAG_LINKS];
 	size_t nlk;
@@ -170,6 +192,9 @@ void diag_emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
 		   uint64_t key, bool cleared, const char *detail,
 		   const char *evidence);
+/* One more occurrence of an open finding on a PROFINET station. */
+void diag_repeat_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
+		     uint64_t key);
 /* One more occurrence of an open finding: counted in its alert only. */
 void diag_repeat(struct diag *dg, unsigned int rule, const struct dslave *s,
 		 int port);

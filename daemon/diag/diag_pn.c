@@ -3,15 +3,27 @@
  *
  * Data status of every cyclic frame: ProviderState STOP, DataValid
  * cleared and the StationProblemIndicator are conditions that start and
- * end with the frames that show them.  A device whose cyclic frames stop
- * for longer than WatchdogFactor (3) update times (the interval learnt
- * from its frames) has lost its AR, as its controller's watchdog sees it
- * (checked on the capture's own clock, at most every 10 ms of it; the
- * IDS's pn.ar.lost_after_attack says when an attack preceded it).
+ * end with the frames that show them.
+ *
+ * Cycle counter: each IOCR's frames advance it by SendClockFactor x
+ * ReductionRatio (31.25 us units).  The connect request gives that step
+ * and the WatchdogFactor; its response the FrameID the device chose (an
+ * IOCR seen in a request waits in a small table for it).  Without a
+ * connect on the wire the step is learnt from 8 equal advances.  A
+ * larger advance that is a multiple of the step is that many frames
+ * lost, counted per IOCR and raised as pn.cycle.lost (later gaps within
+ * a minute only count in the open alert).
+ *
+ * A device whose cyclic frames stop for longer than WatchdogFactor update
+ * times (the connect's, else 3 times the interval learnt from its frames)
+ * has lost its AR, as its controller's watchdog sees it (checked on the
+ * capture's own clock, at most every 10 ms of it; the IDS's
+ * pn.ar.lost_after_attack says when an attack preceded it).
+ *
  * Alarms: diagnosis appears (with the channel error type of a channel
- * diagnosis as text) and disappears, pull and
- * plug.  An alarm whose block length does not fit its PDU is counted as
- * an anomaly and says nothing.
+ * diagnosis as text) and disappears, pull and plug.  An alarm whose
+ * block length does not fit its PDU is counted as an anomaly and says
+ * nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +34,10 @@
 #define PN_WATCHDOG	3		/* update times of silence: AR lost */
 #define PN_SCAN_NS	10000000ULL	/* silence checked this often */
 #define PN_MIN_FRAMES	8		/* frames before the interval counts */
+#define PN_CC_NS	31250ULL	/* cycle counter unit */
+/* beyond this silence the 16-bit cycle counter may have wrapped */
+#define PN_CC_WRAP_NS	(65536ULL * PN_CC_NS)
+#define PN_GAP_QUIET_NS	60000000000ULL	/* pn.cycle.lost clears after */
 
 static uint16_t be16(const uint8_t *p)
 {
@@ -85,6 +101,55 @@ static void status_bit(struct diag *dg, struct dpn *p, uint8_t was,
 		      bad_now ? ev : NULL);
 }
 
+/* frames lost between two of an IOCR's frames, from the cycle counter */
+static void cc_gap(struct diag *dg, struct dpn *p, uint16_t cc)
+{
+	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
+	uint16_t delta = (uint16_t)(cc - p->cc);
+	uint64_t n;
+
+	if (p->cc_step && delta == p->cc_step) {
+		p->cc_votes = 0;
+		return;
+	}
+	if (!p->cc_step || !delta || delta % p->cc_step) {
+		/* not the step nor a multiple: learn a new one from 8
+		 * equal advances (a connect's step that the device does
+		 * not follow is given up the same way) */
+		if (delta && delta == p->cc_cand) {
+			if (++p->cc_votes >= PN_MIN_FRAMES) {
+				p->cc_step = delta;
+				p->from_cr &= (uint8_t)~2;
+				p->cc_votes = 0;
+			}
+		} else {
+			p->cc_cand = delta;
+			p->cc_votes = 1;
+		}
+		return;
+	}
+	p->cc_votes = 0;
+	n = delta / p->cc_step - 1;
+	p->lost_frames += n;
+	dg->ctr.pn_lost += n;
+	if (p->gap_ts && dg->ts - p->gap_ts < PN_GAP_QUIET_NS) {
+		diag_repeat_dev(dg, ALERT_R_PN_CYCLE_LOST, p->mac, p->frame_id);
+		p->gap_ts = dg->ts;
+		return;
+	}
+	p->gap_ts = dg->ts;
+	diag_fmt(detail, sizeof(detail), "%llu frame%s 0x%04x lost (cycle "
+		 "counter %u after %u, step %u)", (unsigned long long)n,
+		 n == 1 ? "" : "s", p->frame_id, cc, p->cc, p->cc_step);
+	diag_fmt(ev, sizeof(ev), "step %u x 31.25 us %s; lost since first "
+		 "seen: %llu", p->cc_step, p->from_cr & 2 ?
+		 "(SendClockFactor x ReductionRatio of the connect request)" :
+		 "(learnt from 8 equal advances)",
+		 (unsigned long long)p->lost_frames);
+	diag_emit_dev(dg, ALERT_R_PN_CYCLE_LOST, p->mac, p->frame_id, false,
+		      detail, ev);
+}
+
 static void cyclic(struct diag *dg)
 {
 	const struct decode_pn *pn = &dg->d->pn;
@@ -110,6 +175,11 @@ static void cyclic(struct diag *dg)
 		if (p->frames < PN_MIN_FRAMES)
 			p->frames++;
 	}
+	if (p->have_cc && !p->lost && dg->ts >= p->last_ts &&
+	    dg->ts - p->last_ts < PN_CC_WRAP_NS)
+		cc_gap(dg, p, pn->cycle_counter);
+	p->cc = pn->cycle_counter;
+	p->have_cc = 1;
 	if (p->lost) {
 		char detail[ALERT_DETAIL_MAX];
 
@@ -147,20 +217,34 @@ static void silence(struct diag *dg)
 	for (i = 0; i < DIAG_PN; i++) {
 		struct dpn *p = &dg->pn[i];
 
-		if (!p->key || p->lost || p->frames < PN_MIN_FRAMES ||
-		    dg->ts < p->last_ts ||
-		    dg->ts - p->last_ts <= PN_WATCHDOG * p->period)
+		uint64_t upd, wd;
+
+		if (!p->key || p->lost || !p->last_ts)
+			continue;
+		if (p->from_cr & 1) {
+			wd = p->watchdog;
+			upd = p->cr_period;
+		} else if (p->frames >= PN_MIN_FRAMES) {
+			wd = PN_WATCHDOG;
+			upd = p->period;
+		} else {
+			continue;
+		}
+		if (dg->ts < p->last_ts || dg->ts - p->last_ts <= wd * upd)
 			continue;
 		p->lost = 1;
 		diag_fmt(detail, sizeof(detail), "no frame 0x%04x for %llu ms "
-			 "(more than %u x its %llu us update time)",
+			 "(more than %llu x its %llu us update time)",
 			 p->frame_id,
 			 (unsigned long long)((dg->ts - p->last_ts) / 1000000),
-			 PN_WATCHDOG, (unsigned long long)(p->period / 1000));
-		diag_fmt(ev, sizeof(ev), "last cyclic frame at %llu ns; "
-			 "WatchdogFactor %u (the default) times the update "
-			 "time learnt from its frames", (unsigned long long)p->last_ts,
-			 PN_WATCHDOG);
+			 (unsigned long long)wd,
+			 (unsigned long long)(upd / 1000));
+		diag_fmt(ev, sizeof(ev), "last cyclic frame at %llu ns; %s",
+			 (unsigned long long)p->last_ts, p->from_cr & 1 ?
+			 "WatchdogFactor and update time (SendClockFactor x "
+			 "ReductionRatio x 31.25 us) of the connect request" :
+			 "WatchdogFactor 3 (the default) times the update "
+			 "time learnt from its frames");
 		diag_emit_dev(dg, ALERT_R_PN_AR_LOST, p->mac, p->frame_id,
 			      false, detail, ev);
 	}
@@ -248,11 +332,101 @@ static void alarm(struct diag *dg)
 	}
 }
 
+/* the cycle of an IOCR whose FrameID is known, to its sender */
+static void cr_apply(struct diag *dg, const struct dcr *e)
+{
+	const uint8_t *sender;
+	struct dpn *p;
+
+	/* input and multicast provider CRs: the device sends; output:
+	 * the controller; a multicast consumer's provider is elsewhere */
+	if (e->type == 1 || e->type == 3)
+		sender = e->dev;
+	else if (e->type == 2)
+		sender = e->ctrl;
+	else
+		return;
+	if (e->frame_id < 0x0100 || e->frame_id >= 0xFC00 || !e->step)
+		return;
+	p = pn_get(dg, sender, e->frame_id);
+	if (!p)
+		return;
+	dg->ctr.pn_connects++;
+	/* a new AR: its cycle counter starts anew */
+	p->cc_step = e->step;
+	p->cc_votes = 0;
+	p->have_cc = 0;
+	p->from_cr = 3;
+	p->watchdog = e->watchdog ? e->watchdog : PN_WATCHDOG;
+	p->cr_period = e->step * PN_CC_NS;
+}
+
+static struct dcr *cr_find(struct diag *dg, const uint8_t ctrl[6],
+			   const uint8_t dev[6], uint16_t ref, bool add)
+{
+	struct dcr *e;
+	unsigned int i;
+
+	for (i = 0; i < DIAG_CR; i++) {
+		e = &dg->cr[i];
+		if (e->used && e->ref == ref && !memcmp(e->ctrl, ctrl, 6) &&
+		    !memcmp(e->dev, dev, 6))
+			return e;
+	}
+	if (!add)
+		return NULL;
+	/* the oldest goes: a connect is answered within a second */
+	e = &dg->cr[dg->cr_next];
+	dg->cr_next = (dg->cr_next + 1) % DIAG_CR;
+	memset(e, 0, sizeof(*e));
+	e->used = 1;
+	memcpy(e->ctrl, ctrl, 6);
+	memcpy(e->dev, dev, 6);
+	e->ref = ref;
+	return e;
+}
+
+/* PNIO-CM connect: request (controller to device) and its response */
+static void connect(struct diag *dg)
+{
+	const struct decoded *d = dg->d;
+	const struct decode_cm *c = &d->cm;
+	unsigned int i;
+
+	if (c->opnum != CM_CONNECT || c->iface != 1 || d->anomalies)
+		return;
+	for (i = 0; i < c->niocr && i < DECODE_CM_IOCR; i++) {
+		const struct decode_iocr *r = &c->iocr[i];
+		struct dcr *e;
+
+		if (c->rpc_type == 0 && !r->res) {
+			e = cr_find(dg, d->src, d->dst, r->ref, true);
+			e->type = r->type;
+			e->frame_id = r->frame_id;
+			e->step = (uint16_t)(r->send_clock * r->reduction);
+			if (r->send_clock && e->step / r->send_clock !=
+			    r->reduction)
+				e->step = 0;	/* beyond the counter */
+			e->watchdog = r->watchdog;
+		} else if (c->rpc_type == 2 && r->res) {
+			e = cr_find(dg, d->dst, d->src, r->ref, false);
+			if (!e)
+				continue;
+			e->frame_id = r->frame_id;
+		} else {
+			continue;
+		}
+		cr_apply(dg, e);
+	}
+}
+
 void diag_pn(struct diag *dg)
 {
 	if (dg->d->proto == DECODE_PN_RT)
 		cyclic(dg);
 	else if (dg->d->proto == DECODE_PN_ALARM)
 		alarm(dg);
+	else if (dg->d->proto == DECODE_PNIO_CM)
+		connect(dg);
 	silence(dg);
 }

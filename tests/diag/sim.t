@@ -43,6 +43,20 @@ expect_eq "the working counter is one slave short" "$(echo "$wkc" | jq -r .detai
 late=$(( $(echo "$wkc" | jq .ts_ns) - t0 - 200000000 ))
 [ "$late" -ge 0 ] && ok "no working-counter finding before the fault" ||
 	fail "no working-counter finding before the fault" "$late ns"
+# lost-frames press-drive-2 (FrameID 0xc003, 2 ms) from 1 s for 2 s at
+# 20 %: its cycle counter gaps are lost frames, found at the first frame
+# after the first missing one (the oracle: the first interval of the
+# device's frames over 1.5 cycles, from their capture times)
+pl=$(jq -c 'select(.rule == "pn.cycle.lost")' "$work/f.json")
+expect_eq "the PROFINET device losing frames is named, once" \
+	"$(echo "$pl" | jq -r '[.device, .state] | join(" ")')" "00:0e:8c:30:00:02 active"
+first=$("$BIN/iiotctl" decode "$work/f.pcap" |
+	jq -s '[.[] | select(.src == "00:0e:8c:30:00:02" and .pn.frame_id == 49155) | .ts_ns] |
+	       [range(1; length) as $i | select(.[$i] - .[$i - 1] > 3000000) | .[$i]] | first')
+expect_eq "...at the first frame after the first gap" "$(echo "$pl" | jq .ts_ns)" "$first"
+[ "$first" != null ] && [ "$((first - t0))" -ge 1000000000 ] &&
+	ok "...and not before the fault" || fail "no gap before the fault" "$first"
+
 # within: LABEL TS FAULT_AT_NS LIMIT_NS: the finding comes after the fault
 # and no later than the limit
 within() {

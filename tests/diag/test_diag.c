@@ -801,6 +801,139 @@ static void test_pn_ar_lost_after_watchdog(void **state)
 	ctx_free(&c);
 }
 
+static void pn_frame_cc(struct ctx *c, uint64_t ts, uint16_t cc, uint8_t ds)
+{
+	uint8_t f[PN_TEST_FRAME];
+
+	pn_test_frame(f, cc, ds);
+	c->ts = ts;
+	decode_frame(f, sizeof(f), &c->d);
+	assert_int_equal(c->d.proto, DECODE_PN_RT);
+	diag_frame(c->dg, &c->d, ts, ++c->n);
+}
+
+static void pn_connect(struct ctx *c, bool resp, const struct pn_cm_iocr *cr,
+		       size_t ncr)
+{
+	uint8_t f[PN_TEST_CM_MAX];
+	size_t len = pn_test_connect(f, resp, cr, ncr);
+
+	c->ts += MS;
+	decode_frame(f, (uint32_t)len, &c->d);
+	assert_int_equal(c->d.proto, DECODE_PNIO_CM);
+	assert_int_equal(c->d.anomalies, 0);
+	assert_int_equal(c->d.cm.niocr, ncr);
+	diag_frame(c->dg, &c->d, c->ts, ++c->n);
+}
+
+/* without a connect the step is learnt; gaps in multiples of it are lost
+ * frames, one finding whose later gaps only count */
+static void test_pn_cycle_gap_learnt(void **state)
+{
+	struct diag_counters k;
+	struct ctx c;
+	uint64_t t = 1000 * MS;
+	uint16_t cc = 0xFF00;		/* wraps on the way */
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	/* a gap before the step is learnt is not counted */
+	pn_frame_cc(&c, t += MS, cc, DS_OK);
+	pn_frame_cc(&c, t += 3 * MS, cc += 96, DS_OK);
+	for (i = 0; i < 10; i++)
+		pn_frame_cc(&c, t += MS, cc += 32, DS_OK);
+	assert_int_equal(c.got.n, 0);
+	pn_frame_cc(&c, t += 3 * MS, cc += 96, DS_OK);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_CYCLE_LOST);
+	assert_false(c.got.f[0].cleared);
+	assert_non_null(strstr(c.got.f[0].detail, "2 frames 0xc001 lost"));
+	assert_non_null(strstr(c.got.f[0].detail, "step 32)"));
+	assert_non_null(strstr(c.got.f[0].evidence, "learnt"));
+	pn_frame_cc(&c, t += MS, cc += 32, DS_OK);
+	pn_frame_cc(&c, t += 2 * MS, cc += 64, DS_OK);
+	assert_int_equal(c.got.n, 1);		/* counted in the open one */
+	diag_get_counters(c.dg, &k);
+	assert_int_equal(k.pn_lost, 3);
+	assert_int_equal(k.pn_connects, 0);
+	ctx_free(&c);
+}
+
+/*
+ * The connect request gives the step (SendClockFactor 32 x
+ * ReductionRatio 4: 128, a 4 ms update time) and WatchdogFactor 10, its
+ * response the FrameID: a gap counts from the second frame, and the AR
+ * is lost after 10 update times, not 3 of a learnt interval.
+ */
+static void test_pn_connect_gives_step_and_watchdog(void **state)
+{
+	const struct pn_cm_iocr req[2] = {
+		{ .type = 1, .ref = 1, .frame_id = 0xFFFF, .scf = 32, .rr = 4,
+		  .wdf = 10 },
+		{ .type = 2, .ref = 2, .frame_id = 0xFFFF, .scf = 32, .rr = 4,
+		  .wdf = 10 },
+	};
+	const struct pn_cm_iocr res[2] = {
+		{ .type = 1, .ref = 1, .frame_id = 0xC001 },
+		{ .type = 2, .ref = 2, .frame_id = 0xC002 },
+	};
+	struct diag_counters k;
+	struct ctx c;
+	uint64_t t;
+	uint16_t cc = 100;
+
+	(void)state;
+	ctx_init(&c, false);
+	pn_connect(&c, false, req, 2);
+	pn_connect(&c, true, res, 2);
+	diag_get_counters(c.dg, &k);
+	assert_int_equal(k.pn_connects, 2);	/* input and output CR */
+	t = c.ts;
+	pn_frame_cc(&c, t += 4 * MS, cc, DS_OK);
+	pn_frame_cc(&c, t += 16 * MS, cc += 4 * 128, DS_OK);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_CYCLE_LOST);
+	assert_non_null(strstr(c.got.f[0].detail, "3 frames 0xc001 lost"));
+	assert_non_null(strstr(c.got.f[0].evidence, "connect request"));
+	/* 30 ms of silence is within 10 x 4 ms (3 x 4 ms would not be) */
+	c.ts = t + 30 * MS;
+	memset(&c.d, 0, sizeof(c.d));
+	c.d.proto = DECODE_OTHER;
+	diag_frame(c.dg, &c.d, c.ts, ++c.n);
+	assert_int_equal(c.got.n, 1);
+	c.ts = t + 45 * MS;
+	diag_frame(c.dg, &c.d, c.ts, ++c.n);
+	assert_int_equal(c.got.n, 2);
+	assert_int_equal(c.got.f[1].rule, ALERT_R_PN_AR_LOST);
+	assert_non_null(strstr(c.got.f[1].detail, "more than 10 x its 4000 us "
+			       "update time"));
+	assert_non_null(strstr(c.got.f[1].evidence, "connect request"));
+	/* frames resume after the AR was lost: no gap counted across it */
+	pn_frame_cc(&c, t + 50 * MS, (uint16_t)(cc + 12 * 128), DS_OK);
+	assert_int_equal(c.got.n, 3);
+	assert_true(c.got.f[2].cleared);
+	diag_get_counters(c.dg, &k);
+	assert_int_equal(k.pn_lost, 3);
+	ctx_free(&c);
+}
+
+/* a connect response for an IOCR never requested changes nothing */
+static void test_pn_connect_response_alone(void **state)
+{
+	const struct pn_cm_iocr res = { .type = 1, .ref = 7,
+					.frame_id = 0xC001 };
+	struct diag_counters k;
+	struct ctx c;
+
+	(void)state;
+	ctx_init(&c, false);
+	pn_connect(&c, true, &res, 1);
+	diag_get_counters(c.dg, &k);
+	assert_int_equal(k.pn_connects, 0);
+	ctx_free(&c);
+}
+
 /* a diagnosis alarm with one channel diagnosis; blen_adj corrupts the
  * block length */
 static void pn_alarm(struct ctx *c, uint16_t type, uint16_t cet, int blen_adj)
@@ -891,6 +1024,9 @@ int main(void)
 		cmocka_unit_test(test_dc_drift_predicted_from_minute_means),
 		cmocka_unit_test(test_pn_data_status_events),
 		cmocka_unit_test(test_pn_ar_lost_after_watchdog),
+		cmocka_unit_test(test_pn_cycle_gap_learnt),
+		cmocka_unit_test(test_pn_connect_gives_step_and_watchdog),
+		cmocka_unit_test(test_pn_connect_response_alone),
 		cmocka_unit_test(test_pn_diagnosis_alarm_text),
 	};
 
