@@ -190,8 +190,11 @@ static void drain(struct cring *cr)
 		return;
 	if (m)
 		model_set_rx_clock(m, shm_now_ns());
-	if (ids)
+	if (ids) {
 		alerts_set_clock(cap->d->alerts, shm_now_ns());
+		/* the baseline is per line: each ring is one (by its name) */
+		ids_set_line(ids, cr->name);
+	}
 	while (n < cap->batch && (rec = shm_cons_peek(cr->r, &frame))) {
 		decode_frame(frame, rec->cap_len, &cap->dec);
 		decode_stats_add(&cap->dstats, &cap->dec, rec->wire_len);

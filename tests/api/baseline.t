@@ -27,6 +27,8 @@ for i in $(seq 120); do
 done
 expect_eq "after [ids] learn it protects" "$(jf .state)" protecting
 expect_eq "the small cell's master, its 8 AR directions" "$(jf '[(.masters | length), (.ars | length)] | join(" ")')" "1 8"
+# regression: the daemon never named the line, so every entry was on "?"
+expect_eq "what was learned is on the ring's line" "$(jf '[.lines[], (.masters[].line)] | unique | join(" ")')" "$ring"
 n=$(jf .entries)
 cp "$D/out" "$D/export.json"
 for i in $(seq 40); do

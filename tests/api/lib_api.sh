@@ -147,3 +147,13 @@ openapi_check() {
 	out=$(node "$IIOT_TOP/tests/api/openapi_check.mjs" "$IIOT_TOP/docs/openapi.yaml" "$RESP" 2>&1) &&
 		ok "responses match docs/openapi.yaml ($out)" || fail "responses match docs/openapi.yaml" "$out"
 }
+
+# browser tests: the admin enrols (MFA for admins only) and makes engineer
+# eng1; sets ENG_PW to eng1's one-time password, or fails and returns 1
+engineer_account() {
+	admin_enrol "$D/admin" "plant supervisor 2026" || { fail "admin enrolment"; return 1; }
+	req "$D/admin" PUT /settings '{"mfa.required_roles":"admin"}'
+	req "$D/admin" POST /users '{"name":"eng1","role":"engineer"}'
+	ENG_PW=$(jf .one_time_password)
+	[ -n "$ENG_PW" ] || { fail "engineer account" "$BODY"; return 1; }
+}

@@ -1,23 +1,12 @@
 // Browser test of the OEE board, rule editor and anomaly band (tests/web/analytics.t).  Prints TAP.
 //   URL, ENG_PW (the engineer's one-time password), OUT, PROFILE
-import { browser, finish, step } from './harness.mjs';
+import { browser, finish, firstSignIn, step } from './harness.mjs';
 
 const { URL, ENG_PW, OUT, PROFILE } = process.env;
 const { ctx, page, consoleErrors, poll, shot } = await browser(OUT, PROFILE);
 
 try {
-  await step('engineer signs in and sets a password', async () => {
-    await page.goto(URL + '/');
-    await page.fill('input[name=username]', 'eng1');
-    await page.fill('input[name=password]', ENG_PW);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('input[name=new1]');
-    await page.fill('input[name=old]', ENG_PW);
-    await page.fill('input[name=new1]', 'process engineer 2026');
-    await page.fill('input[name=new2]', 'process engineer 2026');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#ov-devices');
-  });
+  await step('engineer signs in and sets a password', () => firstSignIn(page, URL, 'eng1', ENG_PW, 'process engineer 2026'));
   await step('the OEE board shows the machine of its line, banded', async () => {
     await page.click('#nav a[href="#/oee"]');
     await page.waitForSelector('.oee-line[data-line="l1"] .oee-machine[data-machine="m1"]');

@@ -21,15 +21,10 @@ api_start "[capture]" "ring = $ring" "[model]" "signals = $cfg/machine.map" \
 	"[analytics]" "oee = $cfg/machine.oee"
 "$BIN/iiot-sim" "$IIOT_TOP/tests/analytics/machine.conf" --ring "$ring" --duration 240 >"$D/sim.log" 2>&1 &
 cleanup_push "kill $!"
-A=$D/admin
-admin_enrol "$A" "plant supervisor 2026" || { fail "admin enrolment"; exit 0; }
-req "$A" PUT /settings '{"mfa.required_roles":"admin"}'
-req "$A" POST /users '{"name":"eng1","role":"engineer"}'
-pw=$(jf .one_time_password)
-[ -n "$pw" ] || { fail "engineer account" "$BODY"; exit 0; }
+engineer_account || exit 0
 OUT=$BUILD/test-output/web-analytics
 rm -rf "$OUT"
-URL=$URL ENG_PW=$pw OUT=$OUT PROFILE=$D/chromium-profile \
+URL=$URL ENG_PW=$ENG_PW OUT=$OUT PROFILE=$D/chromium-profile \
 	timeout 300 node "$IIOT_TOP/tests/web/analytics.mjs"
 rc=$?
 [ $rc -ne 0 ] && echo "# iiotd: $(tail -5 "$D/iiotd.log" | tr '\n' '|')"

@@ -52,3 +52,18 @@ export async function browser(out, profile) {
   const shot = (name) => page.screenshot({ path: path.join(out, name + '.png'), fullPage: true });
   return { ctx, page, consoleErrors, poll, shot };
 }
+
+// The first sign-in of an account made with a one-time password: sign in,
+// set password pw, land on the overview.
+export async function firstSignIn(page, url, user, oneTime, pw) {
+  await page.goto(url + '/');
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', oneTime);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('input[name=new1]');
+  await page.fill('input[name=old]', oneTime);
+  await page.fill('input[name=new1]', pw);
+  await page.fill('input[name=new2]', pw);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#ov-devices');
+}

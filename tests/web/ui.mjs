@@ -378,7 +378,7 @@ try {
     await shot('11-tablet');
   });
   await step('every page: inputs labelled, text contrast at least 4.5:1', async () => {
-    for (const p of ['overview', 'devices', 'topology', 'users', 'audit', 'settings']) {
+    for (const p of ['overview', 'devices', 'topology', 'baseline', 'users', 'audit', 'settings']) {
       await page.goto(URL + '/#/' + p);
       await page.waitForSelector('main h1');
       await page.waitForTimeout(300);

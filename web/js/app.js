@@ -8,6 +8,7 @@ import * as plant from './views/plant.js';
 import * as admin from './views/admin.js';
 import * as alerts from './views/alerts.js';
 import * as analytics from './views/analytics.js';
+import { baseline } from './views/baseline.js';
 
 export const app = {
   session: null,
@@ -85,6 +86,7 @@ const routes = [
   [/^#\/alert\/(\d+)$/, alerts.detail],
   [/^#\/oee$/, analytics.oee],
   [/^#\/rules$/, analytics.rules],
+  [/^#\/baseline$/, baseline],
 ];
 
 let cleanup = null;
