@@ -132,11 +132,15 @@ json_t *data_device(struct api *a, uint32_t id)
 		for (i = 0; i < model_device_count(m); i++) {
 			const struct model_device *s = model_device_at(m, i);
 
-			if (s->parent == d->id)
-				json_array_append_new(chain, json_pack("{si si sb ss}", "id", (int)s->id,
-					"ring_pos", s->ring_pos, "online", s->online,
-					"al_state", (s->has & MODEL_HAS_AL) ?
-					model_al_state_name(s->al_state) : ""));
+			char name[MODEL_NAME_MAX] = "";
+
+			if (s->parent != d->id)
+				continue;
+			model_ecat_product_name(s, name, sizeof(name));
+			json_array_append_new(chain, json_pack("{si si sb ss ss}", "id", (int)s->id,
+				"ring_pos", s->ring_pos, "online", s->online,
+				"al_state", (s->has & MODEL_HAS_AL) ?
+				model_al_state_name(s->al_state) : "", "product", name));
 		}
 		json_object_set_new(o, "chain", chain);
 	}

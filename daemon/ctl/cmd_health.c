@@ -54,13 +54,17 @@ static void print_table(json_t *o)
 	printf("%5s %5s %-6s %-14s %s\n", "ID", "SCORE", "GRADE", "KIND",
 	       "DEVICE");
 	json_array_foreach(json_object_get(o, "devices"), i, e) {
-		printf("%5lld %5lld %-6s %-14s %s\n",
+		const char *prod = json_string_value(json_object_get(e,
+								     "product"));
+
+		printf("%5lld %5lld %-6s %-14s %s%s%s%s\n",
 		       json_integer_value(json_object_get(e, "id")),
 		       json_integer_value(json_object_get(e, "score")),
 		       json_string_value(json_object_get(e, "grade")),
 		       json_string_value(json_object_get(e, "kind")),
 		       ctl_safe(json_string_value(json_object_get(e, "label")),
-				safe, sizeof(safe)));
+				safe, sizeof(safe)), prod ? " (" : "",
+		       prod ? prod : "", prod ? ")" : "");
 		print_reasons(json_object_get(e, "reasons"));
 	}
 	print_sum("links", json_object_get(sum, "links"));

@@ -258,6 +258,7 @@ static void emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 		if (s)
 			f.position = md->ring_pos;
 		model_device_label(dg->m, md, f.label, sizeof(f.label));
+		model_ecat_product_name(md, f.name, sizeof(f.name));
 	} else if (s) {
 		char mac[18];
 

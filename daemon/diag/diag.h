@@ -35,6 +35,8 @@ struct diag_finding {
 	int32_t position;		/* ring position (0 first), -1 unknown */
 	int8_t port;			/* ESC port, -1 none */
 	char label[ALERT_LABEL_MAX];	/* the device as the model names it */
+	char name[48];			/* its product from its SII identity
+					 * ("Beckhoff EL3064"), "" unknown */
 	char detail[ALERT_DETAIL_MAX];	/* the message's {detail} */
 	char evidence[DIAG_EVIDENCE_MAX];	/* what it rests on */
 };

@@ -21,6 +21,8 @@ json_t *diag_finding_json(const struct diag_finding *f)
 						       "active"));
 	json_object_set_new(o, "master", json_string(mac));
 	json_object_set_new(o, "device", json_string(f->label));
+	json_object_set_new(o, "name", f->name[0] ? json_string(f->name) :
+			    json_null());
 	json_object_set_new(o, "station", f->station >= 0 ?
 			    json_integer(f->station) : json_null());
 	json_object_set_new(o, "position", f->position >= 0 ?

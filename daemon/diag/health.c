@@ -394,12 +394,14 @@ static json_t *summary_new(void)
 static json_t *device_entry(struct model *m, const struct model_device *d,
 			    const struct health *h)
 {
-	char label[80];
+	char label[80], name[MODEL_NAME_MAX];
 	json_t *o = health_json(h);
 
 	model_device_label(m, d, label, sizeof(label));
 	json_object_set_new(o, "id", json_integer(d->id));
 	json_object_set_new(o, "label", json_string(label));
+	if (model_ecat_product_name(d, name, sizeof(name)))
+		json_object_set_new(o, "product", json_string(name));
 	json_object_set_new(o, "kind", json_string(model_kind_name(d->kind)));
 	json_object_set_new(o, "online", json_boolean(d->online));
 	return o;

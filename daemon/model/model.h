@@ -298,6 +298,10 @@ const struct model_device *model_device_by_mac(const struct model *m,
 /* A short stable name: station name, "ecat:<master mac>/<pos>", mac */
 void model_device_label(const struct model *m, const struct model_device *d,
 			char *buf, size_t len);
+/* An EtherCAT slave's product from its SII identity ("Beckhoff EL3064");
+ * false when the identity is not known or not one iiot can name. */
+bool model_ecat_product_name(const struct model_device *d, char *buf,
+			     size_t len);
 /* Results of model_set_lifecycle. */
 enum model_lc_result {
 	MODEL_LC_OK = 0,

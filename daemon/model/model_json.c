@@ -72,6 +72,12 @@ json_t *model_device_json(struct model *m, const struct model_device *d)
 		json_object_set_new(o, d->kind == MODEL_DEV_ECAT_SLAVE ?
 				    "product_code" : "device_id",
 				    json_integer(d->product_code));
+	{
+		char name[MODEL_NAME_MAX];
+
+		if (model_ecat_product_name(d, name, sizeof(name)))
+			json_object_set_new(o, "product", json_string(name));
+	}
 	if (d->kind == MODEL_DEV_ECAT_MASTER) {
 		const struct mdev_priv *p = mdev_priv(m, d);
 

@@ -29,6 +29,21 @@ if [ -n "$c" ]; then
 	*) fail "table shows the reasons" "$out" ;;
 	esac
 fi
+# slaves named from the SII identity their master read (vendor 2, product
+# 0x044C2C52: EK1100; 0x0B0C3052: EL2828, as tshark shows the words)
+if [ -n "$c" ]; then
+	case $out in
+	*"10:10:10:10:10:10/0 (Beckhoff EK1100)"*"10:10:10:10:10:10/1 (Beckhoff EL2828)"*) ok "table names the slaves by their SII" ;;
+	*) fail "table names the slaves by their SII" "$out" ;;
+	esac
+fi
+c=$(shared_pcaps | grep ek1100-el1004 || true)
+if [ -n "$c" ]; then
+	# the coupler's vendor word is never read there: unnamed, not guessed
+	expect_eq "a slave without its vendor word read stays unnamed" \
+		"$("$BIN/iiotctl" health --json "$c" | jq -c '[.devices[] | select(.kind == "ecat-slave") | .product]')" \
+		'[null,"Beckhoff EL1004"]'
+fi
 "$BIN/iiotctl" health --bogus >/dev/null 2>&1
 expect_eq "an unknown option is a usage error" "$?" 2
 echo "1..$_tap_n"

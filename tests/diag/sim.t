@@ -80,6 +80,8 @@ expect_eq "the bad cable is found once, at its slave and port" \
 	"$(echo "$rx" | jq -c '[.station, .position, .port]')" '[4100,3,0]'
 expect_eq "...and placed between the slaves it joins" "$(echo "$rx" | jq -r .detail)" \
 	"1 new on port 0 (0 invalid frames, 1 RX errors): between slave 2 (0x1003) (port 1) and slave 3 (0x1004) (port 0)"
+# product 0x0BF83052 of vendor 2 in its SII, read by the master at start
+expect_eq "...and the slave named as its SII says" "$(echo "$rx" | jq -r .name)" "Beckhoff EL3064"
 within "...at the first counter read that shows it" "$(echo "$rx" | jq .ts_ns)" 3000000000 102000000
 nfwd=$(jq -c 'select(.rule == "ecat.esc.rx_errors" and .station != 4100)' "$work/d.json" | wc -l)
 expect_eq "forwarded errors downstream are no location" "$nfwd" 0

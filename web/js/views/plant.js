@@ -175,9 +175,10 @@ async function storedRows(ids) {
   return [...rows.values()].sort((a, b) => a[0] - b[0]);
 }
 
+// a slave: its position, its product as its SII names it, its AL state
 function tile(s) {
-  return h('li', { class: s.online ? 'ok' : 'off', dataset: { dev: s.id, online: s.online ? '1' : '0', pos: s.ring_pos, al: s.al_state || '' } },
-    h('a', { href: '#/device/' + s.id }, '#' + s.ring_pos), ' ', s.al_state || '',
+  return h('li', { class: s.online ? 'ok' : 'off', dataset: { dev: s.id, online: s.online ? '1' : '0', pos: s.ring_pos, al: s.al_state || '', product: s.product || '' } },
+    h('a', { href: '#/device/' + s.id }, '#' + s.ring_pos), ' ', s.product ? h('span', { class: 'product' }, s.product + ' ') : '', s.al_state || '',
     s.online ? null : h('span', { class: 'tag' }, ' · ' + t('state.offline')));
 }
 
@@ -190,7 +191,7 @@ function liveStates(root, live) {
   for (const [id, on] of live.devices) {
     for (const el of root.querySelectorAll('li[data-dev="' + id + '"]')) {
       if ((el.dataset.online === '1') === on) continue;
-      el.replaceWith(tile({ id, online: on, ring_pos: el.dataset.pos, al_state: el.dataset.al }));
+      el.replaceWith(tile({ id, online: on, ring_pos: el.dataset.pos, al_state: el.dataset.al, product: el.dataset.product }));
     }
     for (const el of root.querySelectorAll('[data-dev="' + id + '"][data-f=state]')) {
       el.textContent = t(on ? 'state.online' : 'state.offline');
