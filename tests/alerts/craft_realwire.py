@@ -14,6 +14,7 @@ import os
 import struct
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from craft import (CTRL, DEV, DCP_MC, STRANGER, Capture, dcp, dcp_block,  # noqa: E402
                    eth, ident_resp, rt, set_req, set_resp)
