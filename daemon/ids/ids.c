@@ -5,6 +5,7 @@
  * real stations out; what finds no place is counted), the address index,
  * rate windows and the frame dispatch to the protocol rule files.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,30 @@ static int actions_conf(const struct conf *c, bool *block, char *err,
 	return 0;
 }
 
+/* engineering = MAC or IPv4 address */
+static int engineering_conf(const struct conf *c, const struct conf_entry *e,
+			    struct ids_policy *p, char *err, size_t errlen)
+{
+	struct in_addr in;
+
+	if (p->nengineering + p->nengineering_ip == IDS_MAX_ENGINEERING) {
+		conf_errf(c, e, err, errlen, "ids.engineering: more than %d "
+			  "stations", IDS_MAX_ENGINEERING);
+		return -1;
+	}
+	if (!model_parse_mac(e->value, p->engineering[p->nengineering])) {
+		p->nengineering++;
+		return 0;
+	}
+	if (inet_pton(AF_INET, e->value, &in) == 1) {
+		p->engineering_ip[p->nengineering_ip++] = ntohl(in.s_addr);
+		return 0;
+	}
+	conf_errf(c, e, err, errlen, "ids.engineering: '%s' is not a MAC or "
+		  "IPv4 address", e->value);
+	return -1;
+}
+
 int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 		    size_t errlen)
 {
@@ -115,20 +140,9 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 	p->startup_ns *= 1000000ULL;
 	p->ar_timeout_ns *= 1000000ULL;
 	p->learn_ns *= 1000000ULL;
-	while ((e = conf_next(c, "ids", "engineering", e))) {
-		if (p->nengineering == IDS_MAX_ENGINEERING) {
-			conf_errf(c, e, err, errlen, "ids.engineering: more "
-				  "than %d stations", IDS_MAX_ENGINEERING);
+	while ((e = conf_next(c, "ids", "engineering", e)))
+		if (engineering_conf(c, e, p, err, errlen))
 			return -1;
-		}
-		if (model_parse_mac(e->value,
-				    p->engineering[p->nengineering])) {
-			conf_errf(c, e, err, errlen, "ids.engineering: '%s' "
-				  "is not a MAC address", e->value);
-			return -1;
-		}
-		p->nengineering++;
-	}
 	return 0;
 }
 
@@ -509,12 +523,26 @@ void ids_addr_set(struct ids *ids, uint64_t key, const struct station *s)
 	}
 }
 
-bool ids_engineering(const struct ids *ids, const uint8_t mac[6])
+/*
+ * An engineering station by its MAC, or by the IPv4 address the MAC
+ * claims now (ARP, DCP): a PC that may get another NIC keeps its address.
+ * Another MAC taking the address over is an alert of its own
+ * (arp.ip_takeover, which leaves the address with its first claimant;
+ * pn.dcp.duplicate_ip).
+ */
+bool ids_engineering(struct ids *ids, const uint8_t mac[6])
 {
+	const struct station *s;
 	size_t i;
 
 	for (i = 0; i < ids->p.nengineering; i++)
 		if (!memcmp(ids->p.engineering[i], mac, 6))
+			return true;
+	if (!ids->p.nengineering_ip || !(s = ids_station(ids, mac, false)) ||
+	    !s->ip)
+		return false;
+	for (i = 0; i < ids->p.nengineering_ip; i++)
+		if (ids->p.engineering_ip[i] == s->ip)
 			return true;
 	return false;
 }

@@ -40,6 +40,9 @@
 struct ids_policy {
 	uint8_t engineering[IDS_MAX_ENGINEERING][6];
 	size_t nengineering;
+	/* by IPv4 (host order): the station that claimed it (ARP, DCP) */
+	uint32_t engineering_ip[IDS_MAX_ENGINEERING];
+	size_t nengineering_ip;
 	uint32_t identify_limit, hello_limit, arp_reply_limit, new_mac_limit;
 	uint64_t startup_ns;
 	uint64_t ar_timeout_ns;

@@ -118,7 +118,7 @@ struct ids {
 struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add);
 struct station *ids_addr_get(struct ids *ids, uint64_t key);
 void ids_addr_set(struct ids *ids, uint64_t key, const struct station *s);
-bool ids_engineering(const struct ids *ids, const uint8_t mac[6]);
+bool ids_engineering(struct ids *ids, const uint8_t mac[6]);
 /*
  * Count one event of src in r's 10 s window; past limit, raise rule
  * ("more than LIMIT WHAT within 10 s"), batched: at most once per

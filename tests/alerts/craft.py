@@ -156,6 +156,16 @@ def dcp_set_stranger(c):
     c.add(set_resp(DEV, STRANGER, 77, 0))
 
 
+def dcp_set_from_ip(c):
+    """A station known by its address: it announces 192.168.1.50 (ARP),
+    then sends a DCP Set; the policy may list it by that address."""
+    c.line()
+    c.add(arp(STRANGER, 1, STRANGER, (192, 168, 1, 50), (192, 168, 1, 50)))
+    c.attack()
+    c.add(set_req(STRANGER, DEV, 80, b"renamed"))
+    c.add(set_resp(DEV, STRANGER, 80, 0))
+
+
 def dcp_set_refused(c):
     c.line()
     c.attack()
@@ -313,6 +323,7 @@ def ar_lost_after_set(c):
 ATTACKS = [
     ("dcp_set_stranger", "pn.dcp.set_from_stranger", dcp_set_stranger),
     ("dcp_set_refused", "pn.dcp.set_from_stranger", dcp_set_refused),
+    ("dcp_set_from_ip", "pn.dcp.set_from_stranger", dcp_set_from_ip),
     ("identify_flood", "pn.dcp.identify_flood", identify_flood),
     ("hello_flood", "pn.dcp.hello_flood", hello_flood),
     ("duplicate_name", "pn.dcp.duplicate_name", duplicate_name),

@@ -59,6 +59,11 @@ cnt=$("$BIN/iiotctl" alerts "$work/mac_flood.pcap" | jq 'select(.rule == "alert.
 printf '[ids]\nengineering = 02:de:ad:be:ef:01\n' >"$work/eng.conf"
 out=$("$BIN/iiotctl" alerts --policy "$work/eng.conf" "$work/dcp_set_stranger.pcap")
 expect_eq "an engineering station's DCP Set raises nothing" "$out" ""
+printf '[ids]\nengineering = 192.168.1.50\n' >"$work/eng_ip.conf"
+out=$("$BIN/iiotctl" alerts --policy "$work/eng_ip.conf" "$work/dcp_set_from_ip.pcap" 2>&1)
+expect_eq "an engineering station listed by its IP may send DCP Set" "$? $out" "0 "
+out=$("$BIN/iiotctl" alerts --policy "$work/eng_ip.conf" "$work/dcp_set_stranger.pcap" | jq -r .rule)
+expect_eq "...a station that never claimed that IP may not" "$out" "pn.dcp.set_from_stranger"
 printf '[ids]\ndisable = pn.dcp.set_from_stranger\n' >"$work/dis.conf"
 out=$("$BIN/iiotctl" alerts --policy "$work/dis.conf" "$work/dcp_set_stranger.pcap")
 expect_eq "a disabled rule raises nothing" "$out" ""
@@ -69,5 +74,5 @@ rc=$?
 	ok "an unknown rule id in a policy is refused with its line" || fail "bad rule refused" "rc $rc: $err"
 printf '[ids]\nengineering = 02:de:ad\n' >"$work/bad2.conf"
 err=$("$BIN/iiotctl" alerts --policy "$work/bad2.conf" "$work/clean.pcap" 2>&1)
-[[ $err == *"bad2.conf:2: ids.engineering"* ]] && ok "a bad MAC in a policy names line and key" || fail "bad mac" "$err"
+[[ $err == *"bad2.conf:2: ids.engineering: '02:de:ad' is not a MAC or IPv4 address"* ]] && ok "a bad MAC in a policy names line and key" || fail "bad mac" "$err"
 echo "1..$_tap_n"
