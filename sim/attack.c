@@ -312,13 +312,24 @@ static void rand_bytes(struct sim_engine *e, uint8_t *p, uint32_t n)
 
 /*
  * MAC flood as macof does it: TCP SYNs between random unicast MACs and
- * random addresses, each new to the switch's address table.
+ * random addresses, each new to the switch's address table.  With
+ * frames = dcp, DCP Identify requests from random unicast MACs instead:
+ * each a new PROFINET station to iiot's inventory.
  */
 static void mac_flood(struct sim_engine *e, uint32_t a)
 {
 	struct sim_qframe *f = engine_frame(e, e->now);
-	uint8_t *b = f->data, *ip = b + 14, *tcp = ip + 20;
+	uint8_t *b = f->data, *ip = b + 14, *tcp = ip + 20, src[6];
 	uint32_t sum;
+
+	if (e->sc->attacks[a].dcp) {
+		rand_bytes(e, src, 6);
+		src[0] &= 0xfc;
+		attack_commit(e, a, f, pn_dcp_identify_req(b, src,
+							   e->as[a].xid++,
+							   NULL), true);
+		return;
+	}
 
 	rand_bytes(e, b, 12);
 	b[0] &= 0xfc;		/* unicast, globally administered */

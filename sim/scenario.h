@@ -153,6 +153,8 @@ struct sim_attack {
 	uint8_t priority;		/* 802.1Q PCP */
 	char set_name[SIM_NAME_MAX];	/* dcp-set: the name it sets */
 	char file[SIM_NAME_MAX];	/* ecat-foe: the file name */
+	bool dcp;			/* mac-flood: DCP Identify requests,
+					 * not TCP SYNs */
 };
 
 struct sim_scenario {

@@ -128,6 +128,14 @@ int key_attack(struct parser *p, const char *k, const char *v)
 		return val_name(p, k, v, true, a->set_name);
 	if (!strcmp(k, "file"))
 		return val_name(p, k, v, false, a->file);
+	if (!strcmp(k, "frames")) {
+		static const char *const frames[] = { "tcp", "dcp" };
+
+		if (val_enum(p, k, v, frames, 2, &e))
+			return -1;
+		a->dcp = e == 1;
+		return 0;
+	}
 	if (!strcmp(k, "station"))
 		return val_u16(p, k, v, 1, 0xffff, &a->value);
 	if (!strcmp(k, "state"))
@@ -160,6 +168,7 @@ static int kind_keys(struct parser *p)
 		{ "station", 1U << ATK_ECAT_STATION_WRITE },
 		{ "state", 1U << ATK_ECAT_AL_CONTROL },
 		{ "file", 1U << ATK_ECAT_FOE },
+		{ "frames", 1U << ATK_MAC_FLOOD },
 	};
 	size_t i;
 

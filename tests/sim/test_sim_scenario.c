@@ -153,6 +153,10 @@ static const struct { const char *text, *want; } bad[] = {
 	  "t:3: rate must be a number from 0.001" },
 	{ "[attack]\nkind = mac-flood\nset_name = x\n",
 	  "t:1: set_name does not apply to a mac-flood attack" },
+	{ "[attack]\nkind = identify-flood\nframes = dcp\n",
+	  "t:1: frames does not apply to a identify-flood attack" },
+	{ "[attack]\nkind = mac-flood\nframes = udp\n",
+	  "t:3: frames must be one of tcp, dcp, not 'udp'" },
 	{ "[profinet-controller plc]\n[fault]\nkind = unknown-device\n"
 	  "name = ghost\n[attack]\nkind = name-responder\ntarget = ghost\n",
 	  "t:5: a name-responder attack needs a configured device" },
