@@ -16,16 +16,17 @@
 
 #include "alerts/alerts_db.h"
 #include "core/dbfile.h"
+#include "core/dbschema.h"
 #include "core/log.h"
-
-#define SCHEMA_VERSION	1
 
 struct alerts_db {
 	sqlite3 *db;
 	sqlite3_stmt *put, *hist;
 };
 
-static const char schema[] =
+/* steps of alerts.db's schema (core/dbschema.h); never edit a shipped one */
+static const char *const steps[] = {
+	/* 1: alerts and their history */
 	"CREATE TABLE IF NOT EXISTS alerts("
 	" id INTEGER PRIMARY KEY, rule TEXT NOT NULL, severity INTEGER,"
 	" state INTEGER, device INTEGER, link INTEGER, first_ns INTEGER,"
@@ -36,7 +37,10 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS alert_history("
 	" seq INTEGER PRIMARY KEY, alert INTEGER NOT NULL, ts_ns INTEGER,"
 	" event TEXT, state TEXT, who TEXT, comment TEXT);"
-	"CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history(alert);";
+	"CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history(alert);",
+};
+
+const struct db_schema alerts_db_schema = DB_SCHEMA("alerts.db", steps);
 
 struct alerts_db *alerts_db_open(const char *path, char *err, size_t errlen)
 {
@@ -54,16 +58,20 @@ struct alerts_db *alerts_db_open(const char *path, char *err, size_t errlen)
 			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(a->db, "PRAGMA journal_mode=WAL;"
-			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) ||
-	    sqlite3_exec(a->db, schema, NULL, NULL, NULL) ||
-	    sqlite3_exec(a->db, "PRAGMA user_version=1", NULL, NULL, NULL) ||
-	    sqlite3_prepare_v2(a->db,
+			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL))
+		goto fail;
+	if (db_migrate(a->db, &alerts_db_schema, err, errlen)) {
+		alerts_db_close(a);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(a->db,
 		"INSERT OR REPLACE INTO alerts(id, rule, severity, state,"
 		" device, link, first_ns, last_ns, shelved_until, json, rec)"
 		" VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &a->put, NULL) ||
 	    sqlite3_prepare_v2(a->db,
 		"INSERT INTO alert_history(alert, ts_ns, event, state, who,"
 		" comment) VALUES(?,?,?,?,?,?)", -1, &a->hist, NULL)) {
+fail:
 		snprintf(err, errlen, "%s: %s", path, a->db ?
 			 sqlite3_errmsg(a->db) : "out of memory");
 		alerts_db_close(a);

@@ -9,12 +9,22 @@
 
 #include "alerts/baseline_db.h"
 #include "core/dbfile.h"
+#include "core/dbschema.h"
 
-static const char schema[] =
+/*
+ * Steps of baseline.db's schema (core/dbschema.h); never edit a shipped
+ * one.  A database from before versioning is at version 0 with step 1's
+ * table: the step only creates what is missing.
+ */
+static const char *const steps[] = {
+	/* 1: the baseline document */
 	"CREATE TABLE IF NOT EXISTS baseline("
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" saved_ns INTEGER NOT NULL,"
-	" doc TEXT NOT NULL);";
+	" doc TEXT NOT NULL);",
+};
+
+const struct db_schema baseline_db_schema = DB_SCHEMA("baseline.db", steps);
 
 sqlite3 *baseline_db_open(const char *path, char *err, size_t errlen)
 {
@@ -24,10 +34,13 @@ sqlite3 *baseline_db_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, schema, NULL, NULL, NULL)) {
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) :
 			 "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (db_migrate(db, &baseline_db_schema, err, errlen)) {
 		sqlite3_close(db);
 		return NULL;
 	}

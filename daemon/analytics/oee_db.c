@@ -8,7 +8,8 @@
 
 #include "analytics/oee_db.h"
 
-static const char schema[] =
+/* step 2 of analytics.db's schema (ruledb.c) */
+const char oee_db_schema[] =
 	"CREATE TABLE IF NOT EXISTS oee_shift("
 	" machine TEXT NOT NULL, line TEXT, shift TEXT, start_ms INTEGER,"
 	" end_ms INTEGER, run_ms INTEGER, idle_ms INTEGER, down_ms INTEGER,"
@@ -20,11 +21,6 @@ static const char schema[] =
 	" reason TEXT, comment TEXT, who TEXT, set_ms INTEGER,"
 	" UNIQUE(machine, start_ms));"
 	"CREATE INDEX IF NOT EXISTS oee_stop_start ON oee_stop(start_ms);";
-
-int oee_db_init(void *h)
-{
-	return sqlite3_exec(h, schema, NULL, NULL, NULL) ? -1 : 0;
-}
 
 static int64_t ms(uint64_t ns)
 {

@@ -13,7 +13,8 @@
 
 struct json_t;
 
-int oee_db_init(void *sqlite);
+/* its tables: a step of analytics.db's schema (ruledb.c) */
+extern const char oee_db_schema[];
 int oee_db_write(void *sqlite, const struct oee_drain *d);
 
 struct oee_query {

@@ -10,16 +10,29 @@
 #include <sqlite3.h>
 
 #include "analytics/ruledb.h"
+#include "analytics/oee_db.h"
 #include "core/dbfile.h"
+#include "core/dbschema.h"
 
 struct ruledb {
 	sqlite3 *db;
 };
 
-static const char schema[] =
+/*
+ * Steps of analytics.db's schema (core/dbschema.h); never edit a shipped
+ * one.  Databases from before versioning hold both steps' tables at
+ * version 0: the steps only create what is missing.
+ */
+static const char *const steps[] = {
+	/* 1: API rules and their versions */
 	"CREATE TABLE IF NOT EXISTS rule_versions("
 	" name TEXT NOT NULL, version INTEGER NOT NULL, ts_ms INTEGER,"
-	" who TEXT, action TEXT, body TEXT, PRIMARY KEY(name, version));";
+	" who TEXT, action TEXT, body TEXT, PRIMARY KEY(name, version));",
+	/* 2: OEE shifts and stops */
+	oee_db_schema,
+};
+
+const struct db_schema analytics_db_schema = DB_SCHEMA("analytics.db", steps);
 
 struct ruledb *ruledb_open(const char *path, char *err, size_t errlen)
 {
@@ -37,10 +50,13 @@ struct ruledb *ruledb_open(const char *path, char *err, size_t errlen)
 			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(r->db, "PRAGMA journal_mode=WAL;"
-			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) ||
-	    sqlite3_exec(r->db, schema, NULL, NULL, NULL)) {
+			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL)) {
 		snprintf(err, errlen, "%s: %s", path, r->db ?
 			 sqlite3_errmsg(r->db) : "out of memory");
+		ruledb_close(r);
+		return NULL;
+	}
+	if (db_migrate(r->db, &analytics_db_schema, err, errlen)) {
 		ruledb_close(r);
 		return NULL;
 	}

@@ -151,10 +151,6 @@ static int open_db(struct iiotd *d, char *err, size_t errlen)
 	}
 	analytics_set_sources(d->analytics, rdb,
 			      conf_get(d->conf, "analytics", "rules"));
-	if (oee_db_init(ruledb_handle(rdb))) {
-		snprintf(err, errlen, "analytics.db: cannot make the OEE tables");
-		return -1;
-	}
 	return 0;
 }
 

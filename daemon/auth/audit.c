@@ -13,6 +13,7 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/dbfile.h"
+#include "core/dbschema.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -21,7 +22,9 @@ struct audit {
 	sqlite3_stmt *ins;
 };
 
-static const char schema[] =
+/* steps of audit.db's schema (core/dbschema.h); never edit a shipped one */
+static const char *const steps[] = {
+	/* 1: the chain, its head and anchor, append-only triggers */
 	"CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY,"
 	" ts INTEGER NOT NULL, user TEXT NOT NULL, addr TEXT NOT NULL,"
 	" action TEXT NOT NULL, target TEXT NOT NULL, result TEXT NOT NULL,"
@@ -34,8 +37,10 @@ static const char schema[] =
 	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
 	" WHEN old.ts > (CAST(strftime('%s','now') AS INTEGER) - 180 * 86400) * 1000"
-	" BEGIN SELECT RAISE(ABORT, 'audit rows are kept 180 days'); END;"
-	"PRAGMA user_version = 1;";
+	" BEGIN SELECT RAISE(ABORT, 'audit rows are kept 180 days'); END;",
+};
+
+const struct db_schema audit_db_schema = DB_SCHEMA("audit.db", steps);
 
 struct audit *audit_open(const char *path, char *err, size_t errlen)
 {
@@ -55,9 +60,13 @@ struct audit *audit_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(a->db, 5000);
 	/* an acknowledged entry must survive a power cut */
 	if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-			 NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(a->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(a->db,
+			 NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	if (db_migrate(a->db, &audit_db_schema, err, errlen)) {
+		audit_close(a);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(a->db,
 			       "INSERT INTO audit(seq, ts, user, addr, action, target,"
 			       " result, detail, prev, hash) VALUES(?,?,?,?,?,?,?,?,?,?)",
 			       -1, &a->ins, NULL) != SQLITE_OK)

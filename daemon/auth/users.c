@@ -9,8 +9,11 @@
 
 #include "auth/authdb_int.h"
 #include "core/dbfile.h"
+#include "core/dbschema.h"
 
-static const char schema[] =
+/* steps of auth.db's schema (core/dbschema.h); never edit a shipped one */
+static const char *const steps[] = {
+	/* 1: accounts, recovery codes, API tokens, settings */
 	"CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY,"
 	" name TEXT UNIQUE NOT NULL, role TEXT NOT NULL, pwhash TEXT NOT NULL,"
 	" pw_changed INTEGER NOT NULL, must_change INTEGER NOT NULL DEFAULT 0,"
@@ -25,8 +28,10 @@ static const char schema[] =
 	" role TEXT NOT NULL, hash TEXT UNIQUE NOT NULL, created INTEGER NOT NULL,"
 	" created_by TEXT NOT NULL, last_used INTEGER NOT NULL DEFAULT 0,"
 	" revoked INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"PRAGMA user_version = 1;";
+	"CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+};
+
+const struct db_schema auth_db_schema = DB_SCHEMA("auth.db", steps);
 
 struct authdb *authdb_open(const char *dir, char *err, size_t errlen)
 {
@@ -54,9 +59,12 @@ struct authdb *authdb_open(const char *dir, char *err, size_t errlen)
 		goto fail;
 	sqlite3_busy_timeout(a->db, 5000);
 	if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 "PRAGMA secure_delete=ON;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(a->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+			 "PRAGMA secure_delete=ON;", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
+	if (db_migrate(a->db, &auth_db_schema, err, errlen)) {
+		authdb_close(a);
+		return NULL;
+	}
 	return a;
 fail:
 	snprintf(err, errlen, "%s: %s", path, a->db ? sqlite3_errmsg(a->db) : "cannot open");

@@ -1,12 +1,11 @@
 /*
- * Schema migrations, applied in order; PRAGMA user_version says how many
- * ran.  Never edit a shipped step: add a new one, so that an upgrade keeps
- * every row.
+ * iiot.db's schema steps (core/dbschema.h): applied in order; PRAGMA
+ * user_version says how many ran.  Never edit a shipped step: add a new
+ * one, so that an upgrade keeps every row.
  */
-#include <stdio.h>
-
 #include <sqlite3.h>
 
+#include "core/dbschema.h"
 #include "store/store_int.h"
 
 static const char *const migrations[] = {
@@ -42,41 +41,9 @@ static const char *const migrations[] = {
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
 	       STORE_SCHEMA_VERSION, "one migration per schema version");
 
+const struct db_schema store_db_schema = DB_SCHEMA("iiot.db", migrations);
+
 int store_migrate(sqlite3 *db, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	char *msg = NULL;
-	int v = 0, i;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
-	    SQLITE_OK)
-		goto sqlerr;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (v > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "database schema version %d is newer "
-			 "than this iiotd (%d)", v, STORE_SCHEMA_VERSION);
-		return -1;
-	}
-	for (i = v; i < STORE_SCHEMA_VERSION; i++) {
-		char sql[64];
-
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", i + 1);
-		/* each step and its version number commit together */
-		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) ||
-		    sqlite3_exec(db, migrations[i], NULL, NULL, &msg) ||
-		    sqlite3_exec(db, sql, NULL, NULL, &msg) ||
-		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg)) {
-			snprintf(err, errlen, "schema migration %d: %s", i + 1,
-				 msg ? msg : "?");
-			sqlite3_free(msg);
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
-	}
-	return 0;
-sqlerr:
-	snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-	return -1;
+	return db_migrate(db, &store_db_schema, err, errlen);
 }

@@ -20,7 +20,7 @@ $(SLOWSYNC_SO): tests/api/slowsync.c
 # the audit/auth writer's queue, batches and waits on real SQLite files
 TESTS += test_api_dbwriter
 test_api_dbwriter_SRCS = tests/api/test_dbwriter.c daemon/auth/dbwriter.c daemon/auth/audit.c \
-	daemon/auth/util.c daemon/core/dbfile.c daemon/core/log.c
+	daemon/auth/util.c daemon/core/dbfile.c daemon/core/dbschema.c daemon/core/log.c
 test_api_dbwriter_LDLIBS = -lsqlite3 -ljansson -lcrypto -levent -lpthread
 
 # the background job table: bound, progress, cancel, teardown

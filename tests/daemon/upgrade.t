@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Upgrades of the databases (docs/operations.md, "Upgrades"): a state
+# directory as an older iiot left it, made here with sqlite3 (iiot.db at
+# schema 2 with a device, a signal and a rollup; baseline.db from before
+# versioning), is migrated at start with every row kept, after a copy of
+# each old database went to upgrade/<time>/.  "iiotctl upgrade rollback"
+# refuses while iiotd runs, then puts the copies back (the newer WAL gone)
+# and says so; a second rollback finds nothing.  A database newer than
+# iiotd (a downgrade) stops it at start with a message naming the file and
+# the way back, the file untouched.
+. "$(dirname "$0")/lib_daemon.sh"
+command -v sqlite3 >/dev/null || skip_all "sqlite3 missing"
+daemon_setup
+S=$T/state
+mkdir -p "$S"
+[ "$(id -u)" -eq 0 ] && { "$IIOT_TOP/scripts/iiot-user.sh" >/dev/null 2>&1 || true; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf '%s\n' "[iiotd]" "state_dir = $S" "[api]" "listen = 127.0.0.1:$port" >"$T/iiotd.conf"
+q() { sqlite3 -readonly "$@" 2>&1; }
+
+# iiot.db as schema 2 wrote it (daemon/store/store_schema.c, steps 1 and 2)
+sqlite3 "$S/iiot.db" <<'SQL'
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE signals(id INTEGER PRIMARY KEY, name TEXT NOT NULL, device TEXT, unit TEXT);
+CREATE TABLE samples_raw(signal INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, vals BLOB NOT NULL);
+CREATE INDEX samples_raw_sig_t0 ON samples_raw(signal, t0);
+CREATE TABLE roll_1s(signal INTEGER NOT NULL, t INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(signal, t)) WITHOUT ROWID;
+CREATE TABLE roll_1m(signal INTEGER NOT NULL, t INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(signal, t)) WITHOUT ROWID;
+CREATE TABLE devices(label TEXT PRIMARY KEY, id INTEGER, kind TEXT, first_seen INTEGER, last_seen INTEGER, vendor_id INTEGER, product_code INTEGER, revision INTEGER, serial INTEGER, station_name TEXT, ip TEXT, lifecycle TEXT);
+CREATE TABLE device_history(ts INTEGER NOT NULL, label TEXT NOT NULL, device INTEGER, event TEXT NOT NULL, detail TEXT);
+CREATE INDEX device_history_label_ts ON device_history(label, ts);
+INSERT INTO signals VALUES(7, 'oven.temp', 'plc-7', 'C');
+INSERT INTO roll_1s VALUES(7, 1700000000000, 20.5, 21.5, 42.0, 2);
+INSERT INTO devices(label, id, kind, first_seen, last_seen) VALUES('plc-7', 7, 'ethercat', 1, 2);
+PRAGMA user_version = 2;
+SQL
+# baseline.db from before versioning: its table, user_version 0
+sqlite3 "$S/baseline.db" 'CREATE TABLE baseline(id INTEGER PRIMARY KEY CHECK (id = 1), saved_ns INTEGER NOT NULL, doc TEXT NOT NULL);'
+[ "$(id -u)" -eq 0 ] && getent passwd iiot >/dev/null && chown -R iiot:iiot "$S"
+
+start_iiotd "$T/iiotd.conf" || { fail "iiotd starts on the old state directory"; exit 0; }
+ok "iiotd starts on the old state directory"
+expect_eq "iiot.db migrated to schema 3" "$(q "$S/iiot.db" 'PRAGMA user_version')" 3
+expect_eq "its rows kept" "$(q "$S/iiot.db" "SELECT s.name || ' ' || r.count || ' ' || d.kind FROM signals s JOIN roll_1s r ON r.signal = s.id JOIN devices d ON d.label = s.device")" "oven.temp 2 ethercat"
+expect_eq "baseline.db versioned" "$(q "$S/baseline.db" 'PRAGMA user_version')" 1
+set_dir=$(ls -d "$S"/upgrade/*/ 2>/dev/null | head -1)
+check "copies taken before migrating, in upgrade/<time>/" test -n "$set_dir" -a -f "$set_dir/iiot.db"
+expect_eq "the copy of iiot.db is schema 2 with its rows" \
+	"$(q "$set_dir/iiot.db" 'PRAGMA user_version; SELECT name FROM signals' | tr '\n' ' ')" "2 oven.temp "
+expect_eq "the copy of baseline.db is the unversioned one" "$(q "$set_dir/baseline.db" 'PRAGMA user_version')" 0
+expect_eq "only databases that needed a step were copied" "$(ls "$set_dir" | sort | tr '\n' ' ')" "baseline.db iiot.db "
+check "iiotd says what it saved" grep -q "schema version 2 saved as $S/upgrade/.*/iiot.db before migrating" "$T/iiotd.log"
+if [ "$(id -u)" -eq 0 ] && getent passwd iiot >/dev/null; then
+	expect_eq "the copies are iiotd's user's, private" "$(stat -c '%U %a' "$set_dir/iiot.db")" "iiot 600"
+fi
+ctl upgrade --state "$S" status >"$T/status" 2>&1
+check "upgrade status: iiot.db at this iiot's schema" grep -qE '^iiot.db +schema 3, this iiot 3$' "$T/status"
+check "upgrade status: the copies" grep -q "copies taken before migrating: $S/upgrade/" "$T/status"
+
+ctl upgrade --state "$S" rollback >"$T/rb" 2>&1
+expect_eq "rollback under a running iiotd: refused" "$?" 1
+check "rollback says iiotd runs" grep -q "refusing to roll back: another iiotd" "$T/rb"
+expect_eq "nothing replaced" "$(q "$S/iiot.db" 'PRAGMA user_version')" 3
+
+stop_iiotd
+ctl upgrade --state "$S" rollback >"$T/rb" 2>&1
+expect_eq "rollback with iiotd stopped" "$?" 0
+check "rollback names what it restored" grep -q "^restored iiot.db (schema 2) from $set_dir" "$T/rb"
+expect_eq "iiot.db back at schema 2 with its rows" \
+	"$(q "$S/iiot.db" 'PRAGMA user_version; SELECT name FROM signals' | tr '\n' ' ')" "2 oven.temp "
+expect_eq "baseline.db back unversioned" "$(q "$S/baseline.db" 'PRAGMA user_version')" 0
+check "no WAL of the newer database left" test ! -e "$S/iiot.db-wal"
+check "the set is marked rolled back" test -d "${set_dir%/}.rolled-back"
+if [ "$(id -u)" -eq 0 ] && getent passwd iiot >/dev/null; then
+	expect_eq "restored iiot.db is iiotd's user's" "$(stat -c '%U %a' "$S/iiot.db")" "iiot 600"
+fi
+ctl upgrade --state "$S" rollback >"$T/rb" 2>&1
+expect_eq "a second rollback finds nothing" "$?" 1
+check "and says so" grep -q "nothing to roll back" "$T/rb"
+
+# a downgrade: auth.db written by a newer iiot
+sqlite3 "$S/auth.db" 'PRAGMA user_version = 99'
+: >"$T/iiotd.log"
+"$BIN/iiotd" -d -f "$T/iiotd.conf" >>"$T/iiotd.log" 2>&1 &
+pid=$!
+cleanup_push "kill -9 $pid"
+for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $pid 2>/dev/null; then
+	fail "iiotd refuses a newer auth.db" "still running"
+	kill $pid
+else
+	wait $pid
+	rc=$?
+	check "iiotd refuses a newer auth.db (exit $rc)" test $rc -ne 0
+fi
+check "the message names the file, both versions and the way back" \
+	grep -q "$S/auth.db: schema version 99 is newer than this iiot's (1).*iiotctl upgrade rollback" "$T/iiotd.log"
+expect_eq "auth.db untouched" "$(q "$S/auth.db" 'PRAGMA user_version')" 99
+ctl upgrade --state "$S" status >"$T/status" 2>&1
+check "upgrade status flags it" grep -qE '^auth.db +schema 99, this iiot 1: NEWER' "$T/status"
+echo "1..$_tap_n"
