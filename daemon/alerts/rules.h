@@ -154,6 +154,9 @@
 	X(ECAT_DC_DRIFT, "ecat.dc.drift", WARNING, NULL, 60, \
 	  "Distributed clock of {device} out of sync: {detail}", \
 	  "{device} 的分布式时钟失步：{detail}") \
+	X(ECAT_FRAME_LOST, "ecat.frame.lost", WARNING, NULL, 60, \
+	  "EtherCAT frame of {device} lost in the ring: {detail}", \
+	  "{device} 的 EtherCAT 帧在环路中丢失：{detail}") \
 	X(PN_AR_LOST, "pn.ar.lost", CRITICAL, NULL, 60, \
 	  "Cyclic data of {device} stopped: {detail}", \
 	  "{device} 的周期数据中断：{detail}") \

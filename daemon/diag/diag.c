@@ -352,6 +352,19 @@ void diag_repeat(struct diag *dg, unsigned int rule, const struct dslave *s,
 	emit(dg, rule, s, port, false, true, "", NULL);
 }
 
+/* a failing cable read every 100 ms is one finding, not ten a second */
+bool diag_again(struct diag *dg, uint64_t *last, unsigned int rule,
+		const struct dslave *s, int port)
+{
+	uint64_t quiet = (uint64_t)alert_rule(rule)->clear_s * 1000000000ULL;
+	bool open = *last && dg->ts >= *last && dg->ts - *last < quiet;
+
+	*last = dg->ts ? dg->ts : 1;
+	if (open)
+		diag_repeat(dg, rule, s, port);
+	return open;
+}
+
 static void ecat_frame(struct diag *dg)
 {
 	const struct decode_ecat *e = &dg->d->ecat;
@@ -367,6 +380,7 @@ static void ecat_frame(struct diag *dg)
 	dg->returned = dg->d->src[0] & 0x02;
 	if (dg->returned)
 		dg->ctr.ecat_returns++;
+	diag_lost(dg);
 	for (i = 0; i < e->ndgram; i++) {
 		const struct decode_ecat_dgram *g = &e->dgram[i];
 

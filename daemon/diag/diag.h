@@ -62,6 +62,7 @@ struct diag_opts {
 #define DIAG_COUNTERS(X) \
 	X(frames,	"frames inspected")				\
 	X(ecat_returns,	"EtherCAT frames back from the ring")		\
+	X(ecat_lost,	"EtherCAT frames that never came back")		\
 	X(wkc_checked,	"cyclic datagrams checked")			\
 	X(wkc_errors,	"cyclic datagrams with a wrong working counter")\
 	X(esc_reads,	"ESC error counter reads")			\

@@ -283,23 +283,6 @@ static void predict(struct diag *dg, struct dslave *s, unsigned int port,
 		  ev);
 }
 
-/*
- * A first rise is a finding; later ones while its alert is open (the
- * rule's clear_s) only count in it, so a failing cable read every 100 ms
- * is one finding, not ten a second.
- */
-static bool again(struct diag *dg, uint64_t *last, unsigned int rule,
-		  const struct dslave *s, unsigned int port)
-{
-	uint64_t quiet = (uint64_t)alert_rule(rule)->clear_s * 1000000000ULL;
-	bool open = *last && dg->ts >= *last && dg->ts - *last < quiet;
-
-	*last = dg->ts ? dg->ts : 1;
-	if (open)
-		diag_repeat(dg, rule, s, (int)port);
-	return open;
-}
-
 static void report(struct diag *dg, struct dslave *s, const struct esc_delta *dd)
 {
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX], w[160];
@@ -309,7 +292,8 @@ static void report(struct diag *dg, struct dslave *s, const struct esc_delta *dd
 		if (dd->own[p] || dd->sat[p])
 			s->own_total[p] += dd->own[p];
 		if ((dd->own[p] || dd->sat[p]) &&
-		    !again(dg, &s->rx_ns[p], ALERT_R_ECAT_ESC_RX_ERRORS, s, p)) {
+		    !diag_again(dg, &s->rx_ns[p], ALERT_R_ECAT_ESC_RX_ERRORS, s,
+			       (int)p)) {
 			where(dg, s, p, w, sizeof(w));
 			diag_fmt(detail, sizeof(detail), "%s%u new on port %u "
 				 "(%u invalid frames, %u RX errors)%s: %s",
@@ -328,7 +312,8 @@ static void report(struct diag *dg, struct dslave *s, const struct esc_delta *dd
 		}
 		s->lost_total += dd->lost[p];
 		if (dd->lost[p] &&
-		    !again(dg, &s->lost_ns[p], ALERT_R_ECAT_ESC_LOST_LINK, s, p)) {
+		    !diag_again(dg, &s->lost_ns[p], ALERT_R_ECAT_ESC_LOST_LINK, s,
+			       (int)p)) {
 			where(dg, s, p, w, sizeof(w));
 			diag_fmt(detail, sizeof(detail), "%u new lost link%s on "
 				 "port %u: %s", dd->lost[p],

@@ -139,6 +139,20 @@ struct dseed {
 enum { DSEED_LINK_WKC, DSEED_LINK_LOST, DSEED_LINK_JITTER,
        DSEED_PORT0, DSEED_DC = DSEED_PORT0 + DIAG_PORTS, DSEED_COUNT };
 
+/* An outgoing frame waiting for its return (diag_lost.c). */
+#define DIAG_INFLIGHT	256
+struct dlost {
+	uint32_t seq;			/* order sent */
+	uint8_t waiting;
+	uint8_t cmd, n;			/* first datagram, datagrams */
+	uint16_t adp, ado;
+	uint64_t frame_no;
+};
+struct dfifo {
+	uint8_t idx;
+	uint32_t seq;
+};
+
 struct dmaster {
 	uint8_t mac[6];			/* U/L bit cleared */
 	uint8_t used;
@@ -149,6 +163,11 @@ struct dmaster {
 	uint8_t short_n;		/* reporting fewer slaves */
 	uint16_t nslaves_seen;		/* slaves in the table */
 	struct dcyc cyc[DIAG_CYCLIC];
+	/* lost frames */
+	struct dlost out[256];		/* by datagram index */
+	struct dfifo fifo[DIAG_INFLIGHT];	/* in the order sent */
+	uint32_t fifo_head, nfifo, seq;
+	uint64_t back, lost, lost_ns;
 };
 
 struct diag {
@@ -211,6 +230,15 @@ int diag_slave_pos(struct diag *dg, const struct dslave *s);
 const uint8_t *diag_reg(const struct decode_ecat_dgram *g, unsigned int reg,
 			unsigned int size);
 
+/*
+ * A first occurrence of rule on s (NULL: the master) and port is a
+ * finding; later ones while its alert is open (the rule's clear_s, last:
+ * the previous one's time) only count in it (true then).
+ */
+bool diag_again(struct diag *dg, uint64_t *last, unsigned int rule,
+		const struct dslave *s, int port);
+/* diag_lost.c: the master's frames that never came back */
+void diag_lost(struct diag *dg);
 /* diag_wkc.c, diag_esc.c, diag_al.c, diag_dc.c */
 void diag_wkc(struct diag *dg, const struct decode_ecat_dgram *g);
 void diag_wkc_reset(struct diag *dg, unsigned int ms);

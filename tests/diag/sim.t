@@ -36,6 +36,20 @@ fi
 back=$(jq -r 'select(.rule == "ecat.slave.lost" and .state == "cleared") | .station // "chain"' "$work/f.json" | sort | tr '\n' ' ')
 expect_eq "both clear when the slave returns" "$back" "4101 chain "
 
+# lost-frames press-ecat from 500 ms for 1 s, 10 %: the master's frame
+# goes out and never comes back
+lf=$(jq -c 'select(.rule == "ecat.frame.lost")' "$work/f.json")
+expect_eq "lost frames are one finding on the master" "$(echo "$lf" | jq -c '[.device, .station]')" '["00:1b:21:30:00:01",null]'
+n=$(echo "$lf" | jq -r .detail | sed -n 's/.*sent at frame \([0-9]*\) never came back/\1/p')
+fo=$("$BIN/iiotctl" decode "$work/f.pcap" | jq -c "select(.n >= ${n:-0} and .n <= $(echo "$lf" | jq .frame))")
+idx=$(echo "$fo" | jq -r "select(.n == ${n:-0}) | .ecat.datagrams[0].idx")
+expect_eq "...naming a frame that went out and whose index never came back" \
+	"$(echo "$fo" | jq -r "select(.n > ${n:-0} and .ecat.datagrams[0].idx == ${idx:-999} and .ecat.datagrams[0].wkc > 0) | .n")" ""
+lost_ts=$(echo "$fo" | jq "select(.n == ${n:-0}) | .ts_ns")
+late=$(( $(echo "$lf" | jq .ts_ns) - ${lost_ts:-0} ))
+[ -n "$idx" ] && [ "$late" -ge 0 ] && [ "$late" -le 2000000 ] &&
+	ok "...within two 1 ms cycles of the lost frame ($late ns)" || fail "lost frame in time" "$late ns: $lf"
+
 # wkc-error press-io-3 from 200 ms: one slave's read+write share missing
 wkc=$(jq -c 'select(.rule == "ecat.wkc.mismatch" and .state == "active")' "$work/f.json" | head -1)
 expect_eq "the working counter is one slave short" "$(echo "$wkc" | jq -r .detail)" \

@@ -737,6 +737,88 @@ static void test_dc_drift_predicted_from_minute_means(void **state)
 	ctx_free(&c);
 }
 
+/* the master's LRW with datagram index idx, out or back */
+static void lrw_idx(struct ctx *c, uint8_t idx, bool returned)
+{
+	struct fb f;
+
+	fb_begin(&f, returned);
+	fb_dgram(&f, ECAT_LRW, 0, 1, 8, returned ? 3 : 0)[-9] = idx;
+	feed(c, &f);
+}
+
+static size_t count_of(struct ctx *c, unsigned int rule)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->got.n; i++)
+		n += c->got.f[i].rule == rule;
+	return n;
+}
+
+static void test_lost_frame_found_at_the_next_return(void **state)
+{
+	struct ctx c;
+	struct diag_counters ctr;
+	const struct diag_finding *f;
+	unsigned int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 4; i++) {
+		lrw_idx(&c, (uint8_t)i, false);
+		lrw_idx(&c, (uint8_t)i, true);
+	}
+	lrw_idx(&c, 4, false);		/* never comes back */
+	lrw_idx(&c, 4, false);		/* the mirror's second copy: one */
+	lrw_idx(&c, 5, false);
+	assert_null(last_of(&c, ALERT_R_ECAT_FRAME_LOST));
+	lrw_idx(&c, 5, true);		/* a later one back first */
+	f = last_of(&c, ALERT_R_ECAT_FRAME_LOST);
+	assert_non_null(f);
+	assert_int_equal(f->frame_no, 12);
+	assert_string_equal(f->detail, "frame index 0x04 (LRW 0x00010000) "
+			    "sent at frame 9 never came back");
+	/* more losses while it is open count in it, not as findings */
+	lrw_idx(&c, 6, false);
+	lrw_idx(&c, 7, false);
+	lrw_idx(&c, 7, true);
+	assert_int_equal(count_of(&c, ALERT_R_ECAT_FRAME_LOST), 1);
+	diag_get_counters(c.dg, &ctr);
+	assert_int_equal(ctr.ecat_lost, 2);
+	/* in flight when the capture ends: not lost */
+	lrw_idx(&c, 8, false);
+	diag_get_counters(c.dg, &ctr);
+	assert_int_equal(ctr.ecat_lost, 2);
+	ctx_free(&c);
+}
+
+static void test_lost_frames_need_both_directions(void **state)
+{
+	struct ctx c;
+	struct diag_counters ctr;
+	unsigned int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	/* a mirror of the outgoing direction only: 600 frames, indices
+	 * reused, none back; nothing is lost that was never seen back */
+	for (i = 0; i < 600; i++)
+		lrw_idx(&c, (uint8_t)i, false);
+	diag_get_counters(c.dg, &ctr);
+	assert_int_equal(ctr.ecat_lost, 0);
+	assert_null(last_of(&c, ALERT_R_ECAT_FRAME_LOST));
+	/* returns of frames sent before the capture began say nothing */
+	ctx_free(&c);
+	ctx_init(&c, false);
+	lrw_idx(&c, 200, true);
+	lrw_idx(&c, 201, true);
+	lrw_idx(&c, 202, false);
+	lrw_idx(&c, 202, true);
+	assert_null(last_of(&c, ALERT_R_ECAT_FRAME_LOST));
+	ctx_free(&c);
+}
+
 static void pn_frame(struct ctx *c, uint64_t ts, uint8_t ds)
 {
 	uint8_t f[PN_TEST_FRAME];
@@ -1019,6 +1101,8 @@ int main(void)
 		cmocka_unit_test(test_trend_ignores_spikes),
 		cmocka_unit_test(test_rising_error_rate_predicted),
 		cmocka_unit_test(test_link_wkc_rate_predicted),
+		cmocka_unit_test(test_lost_frame_found_at_the_next_return),
+		cmocka_unit_test(test_lost_frames_need_both_directions),
 		cmocka_unit_test(test_link_flat_rate_with_spikes_not_predicted),
 		cmocka_unit_test(test_seeded_trend_survives_restart),
 		cmocka_unit_test(test_dc_drift_predicted_from_minute_means),
