@@ -94,6 +94,9 @@
 	X(PN_DCP_HELLO_FLOOD, "pn.dcp.hello_flood", WARNING, "T0814", 60, \
 	  "DCP Hello flood from {src}: {detail}", \
 	  "来自 {src} 的 DCP Hello 泛洪：{detail}") \
+	X(PN_DCP_RESET_FLOOD, "pn.dcp.reset_flood", WARNING, "T0814", 60, \
+	  "DCP Reset flood from {src}: {detail}", \
+	  "来自 {src} 的 DCP 复位泛洪：{detail}") \
 	X(PN_DCP_DUP_NAME, "pn.dcp.duplicate_name", WARNING, "T0856", 300, \
 	  "Two stations answer for the name {detail}: {src} and {device}", \
 	  "两个站点应答同一站名 {detail}：{src} 与 {device}") \

@@ -17,7 +17,7 @@
 static const char *const ids_keys[] = {
 	"engineering", "identify_limit", "hello_limit", "arp_reply_limit",
 	"new_mac_limit", "startup", "ar_timeout", "disable", "block", "learn",
-	"action", NULL
+	"action", "reset_limit", NULL
 };
 
 void ids_policy_default(struct ids_policy *p)
@@ -27,6 +27,7 @@ void ids_policy_default(struct ids_policy *p)
 	p->hello_limit = 20;
 	p->arp_reply_limit = 50;
 	p->new_mac_limit = 1000;
+	p->reset_limit = 5;
 	p->startup_ns = 2000000000ULL;
 	p->ar_timeout_ns = 1000000000ULL;
 	p->learn_ns = 3600000000000ULL;
@@ -111,7 +112,7 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 		    size_t errlen)
 {
 	const struct conf_entry *e = NULL;
-	uint64_t v[4];
+	uint64_t v[5];
 
 	ids_policy_default(p);
 	if (conf_check_keys(c, "ids", ids_keys, err, errlen) ||
@@ -123,6 +124,8 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 			 err, errlen) ||
 	    conf_get_u64(c, "ids", "new_mac_limit", 1000, 1, 1000000, &v[3],
 			 err, errlen) ||
+	    conf_get_u64(c, "ids", "reset_limit", 5, 1, 1000000, &v[4], err,
+			 errlen) ||
 	    conf_get_ms(c, "ids", "startup", 2000, 0, 86400000,
 			&p->startup_ns, err, errlen) ||
 	    conf_get_ms(c, "ids", "ar_timeout", 1000, 10, 3600000,
@@ -137,6 +140,7 @@ int ids_policy_conf(const struct conf *c, struct ids_policy *p, char *err,
 	p->hello_limit = (uint32_t)v[1];
 	p->arp_reply_limit = (uint32_t)v[2];
 	p->new_mac_limit = (uint32_t)v[3];
+	p->reset_limit = (uint32_t)v[4];
 	p->startup_ns *= 1000000ULL;
 	p->ar_timeout_ns *= 1000000ULL;
 	p->learn_ns *= 1000000ULL;
@@ -255,6 +259,10 @@ void ids_flush(struct ids *ids)
 			flood_raise(ids, &s->hello, ids->p.hello_limit,
 				    ALERT_R_PN_DCP_HELLO_FLOOD, s->mac,
 				    "Hello requests");
+		if (s->reset.pending)
+			flood_raise(ids, &s->reset, ids->p.reset_limit,
+				    ALERT_R_PN_DCP_RESET_FLOOD, s->mac,
+				    "Reset requests");
 		if (s->arp_reply.pending)
 			flood_raise(ids, &s->arp_reply, ids->p.arp_reply_limit,
 				    ALERT_R_ARP_REPLY_FLOOD, s->mac, "replies");
@@ -318,6 +326,7 @@ static bool holds(struct ids *ids, uint64_t key, const struct station *s)
 static bool rates_pending(const struct station *s)
 {
 	return s->ident.pending || s->hello.pending || s->arp_reply.pending ||
+	       s->reset.pending ||
 	       s->dcp_bl.pending || s->arp_bl.pending;
 }
 

@@ -44,6 +44,7 @@ struct ids_policy {
 	uint32_t engineering_ip[IDS_MAX_ENGINEERING];
 	size_t nengineering_ip;
 	uint32_t identify_limit, hello_limit, arp_reply_limit, new_mac_limit;
+	uint32_t reset_limit;
 	uint64_t startup_ns;
 	uint64_t ar_timeout_ns;
 	uint64_t learn_ns;

@@ -53,7 +53,7 @@ struct station {
 	bool ar;			/* in ids->ars: it watches an AR */
 	bool multi;			/* RT with several peers: a controller,
 					 * its devices watch their ARs */
-	struct rate ident, hello, arp_reply;
+	struct rate ident, hello, arp_reply, reset;
 	struct rate dcp_bl, arp_bl;	/* against the baseline */
 	/* the last DCP Set sent to this station, for its answer */
 	uint32_t set_xid;

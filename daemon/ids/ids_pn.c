@@ -287,6 +287,12 @@ void ids_dcp(struct ids *ids)
 		return;
 	switch (c->service_id) {
 	case DCP_SET:
+		/* resets from one source, engineering stations too: a reset
+		 * loop keeps devices out of their ARs */
+		if (c->service_type == 0 && src && (c->fields & DCP_F_RESET))
+			ids_flood(ids, &src->reset, ids->p.reset_limit,
+				  ALERT_R_PN_DCP_RESET_FLOOD, d->src,
+				  "Reset requests");
 		if (c->service_type == 0)
 			set_request(ids, ids_station(ids, d->dst, true));
 		else

@@ -187,6 +187,20 @@ def hello_flood(c):
         c.add(hello(STRANGER, i, b"ghost", (192, 168, 1, 99)), 1000)
 
 
+def reset_req(src, dst, xid):
+    """DCP Set Control/ResetToFactory, qualifier 2 (communication)."""
+    return eth(dst, src, 0x8892, dcp(0xFEFD, 4, 0, xid, [dcp_block(5, 6, b"\0\2")]))
+
+
+def reset_flood(c):
+    """An engineering station resetting a device over and over: trusted
+    for Sets, still a flood (the device never stays in its AR)."""
+    c.line(1)
+    c.attack()
+    for i in range(8):
+        c.add(reset_req(STRANGER, DEV, 200 + i), 50000)
+
+
 def duplicate_name(c):
     c.line(1)
     c.add(ident_req(CTRL, 2))
@@ -326,6 +340,7 @@ ATTACKS = [
     ("dcp_set_from_ip", "pn.dcp.set_from_stranger", dcp_set_from_ip),
     ("identify_flood", "pn.dcp.identify_flood", identify_flood),
     ("hello_flood", "pn.dcp.hello_flood", hello_flood),
+    ("reset_flood", "pn.dcp.reset_flood", reset_flood),
     ("duplicate_name", "pn.dcp.duplicate_name", duplicate_name),
     ("duplicate_ip", "pn.dcp.duplicate_ip", duplicate_ip),
     ("arp_takeover", "arp.ip_takeover", arp_takeover),

@@ -64,6 +64,11 @@ out=$("$BIN/iiotctl" alerts --policy "$work/eng_ip.conf" "$work/dcp_set_from_ip.
 expect_eq "an engineering station listed by its IP may send DCP Set" "$? $out" "0 "
 out=$("$BIN/iiotctl" alerts --policy "$work/eng_ip.conf" "$work/dcp_set_stranger.pcap" | jq -r .rule)
 expect_eq "...a station that never claimed that IP may not" "$out" "pn.dcp.set_from_stranger"
+cnt=$("$BIN/iiotctl" alerts --policy "$work/eng.conf" "$work/reset_flood.pcap" | jq -r '[.rule, .count] | join(" ")')
+expect_eq "8 Resets from an engineering station over a limit of 5: a flood counting 3, no Set alert" "$cnt" "pn.dcp.reset_flood 3"
+printf '[ids]\nreset_limit = 10\n' >"$work/reset.conf"
+out=$("$BIN/iiotctl" alerts --policy "$work/reset.conf" "$work/reset_flood.pcap" | jq -r .rule | sort -u | tr '\n' ' ')
+expect_eq "reset_limit raises the limit" "$out" "pn.dcp.set_from_stranger "
 printf '[ids]\ndisable = pn.dcp.set_from_stranger\n' >"$work/dis.conf"
 out=$("$BIN/iiotctl" alerts --policy "$work/dis.conf" "$work/dcp_set_stranger.pcap")
 expect_eq "a disabled rule raises nothing" "$out" ""
