@@ -46,6 +46,10 @@ void ids_device_event(struct ids *ids, const struct model_device *dev,
 	      dev->lifecycle == MODEL_LC_ACTIVE)) || ev == MODEL_EV_EVICTED) {
 		alerts_clear(ids->al, ALERT_R_DEVICE_NEW, dev->id, 0,
 			     device_key(dev));
+		/* raised before the key held the MAC (restored from
+		 * alerts.db): keyed 0 */
+		if (ev != MODEL_EV_EVICTED)
+			alerts_clear(ids->al, ALERT_R_DEVICE_NEW, dev->id, 0, 0);
 		return;
 	}
 	if (ev != MODEL_EV_DISCOVERED || dev->lifecycle >= MODEL_LC_COMMISSIONED)

@@ -91,6 +91,7 @@ int model_set_lifecycle(struct model *m, uint32_t id, const char *state,
 	const struct model_device *found = model_device_get(m, id);
 	struct model_device *d;
 	int lc = model_lifecycle_parse(state);
+	unsigned int from;
 
 	if (!found) {
 		snprintf(why, whylen, "no such device");
@@ -109,10 +110,13 @@ int model_set_lifecycle(struct model *m, uint32_t id, const char *state,
 	why[0] = '\0';
 	if (d->lifecycle == lc)
 		return MODEL_LC_OK;
+	from = d->lifecycle;
+	/* the event shows the device as it is now: the store's row and
+	 * admission (device.new cleared) read its state from it */
+	d->lifecycle = (uint8_t)lc;
 	mdev_event(m, d, MODEL_EV_LIFECYCLE, now_ns, "%s -> %s%s%s",
-		   model_lifecycle_name(d->lifecycle),
+		   model_lifecycle_name(from),
 		   model_lifecycle_name((unsigned int)lc),
 		   note && *note ? " " : "", note ? note : "");
-	d->lifecycle = (uint8_t)lc;
 	return MODEL_LC_OK;
 }

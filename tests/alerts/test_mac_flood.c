@@ -308,11 +308,55 @@ static void test_admitted_table_stays_whole(void **state)
 	alerts_free(r.al);
 }
 
+/*
+ * Regression: device.new is keyed by the device's MAC now; one raised
+ * before (keyed 0, restored from alerts.db) must still clear when the
+ * device is admitted.
+ */
+static void test_admission_clears_old_device_new(void **state)
+{
+	struct rig r = { .ts = 1000000000ULL };
+	struct model_sink sink = { .device_event = sink_event, .arg = &r };
+	struct alert_change ch[64];
+	struct alert_ev ev = { .rule = ALERT_R_DEVICE_NEW };
+	const struct model_device *d;
+	char why[160];
+	size_t n, i, cleared = 0;
+
+	(void)state;
+	r.al = alerts_new(NULL);
+	r.m = model_new(NULL);
+	r.ids = ids_new(r.al, r.m);
+	model_set_sink(r.m, &sink);
+	identify_response(&r, ADMITTED[0], "io-1");
+	d = model_device_find(r.m, "io-1");
+	assert_non_null(d);
+	ev.device = d->id;
+	ev.ts_ns = r.ts;
+	assert_true(alerts_raise(r.al, &ev) != 0);
+	while (alerts_drain(r.al, ch, 64) == 64)
+		;
+	assert_int_equal(model_set_lifecycle(r.m, d->id, "commissioned", NULL,
+					     r.ts, why, sizeof(why)),
+			 MODEL_LC_OK);
+	n = alerts_drain(r.al, ch, 64);
+	for (i = 0; i < n; i++)
+		if (ch[i].kind == ALERT_CH_CLEARED &&
+		    ch[i].a.rule == ALERT_R_DEVICE_NEW)
+			cleared++;
+	/* the MAC-keyed one of its discovery and the old one */
+	assert_int_equal(cleared, 2);
+	ids_free(r.ids);
+	model_free(r.m);
+	alerts_free(r.al);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_evicts_only_unadmitted),
 		cmocka_unit_test(test_admitted_table_stays_whole),
+		cmocka_unit_test(test_admission_clears_old_device_new),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
