@@ -125,6 +125,9 @@ struct iiotd;
 struct ctl_req;
 struct json_t *analytics_ctl(struct iiotd *d, const struct ctl_req *req,
 			     const char *who);
+/* report_ctl.c: report list|show|html|make for the control socket */
+struct json_t *reports_ctl(struct iiotd *d, const struct ctl_req *req,
+			   const char *who);
 
 /* {"rules": [...with their active instances], "anomaly": {...},
  * "counters": {...}} (GET /api/v1/analytics, docs/openapi.yaml) */

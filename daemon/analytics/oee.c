@@ -72,14 +72,14 @@ int oee_reason_find(const struct oee *o, const char *code)
 }
 
 /* local midnight of the day of t, days later */
-static time_t day_start(time_t t, int days, unsigned int plus_min)
+static time_t day_start(time_t t, int days, unsigned int plus_s)
 {
 	struct tm tm;
 
 	localtime_r(&t, &tm);
 	tm.tm_hour = 0;
-	tm.tm_sec = 0;
-	tm.tm_min = (int)plus_min;
+	tm.tm_min = 0;
+	tm.tm_sec = (int)plus_s;
 	tm.tm_mday += days;
 	tm.tm_isdst = -1;
 	return mktime(&tm);
@@ -94,28 +94,28 @@ int oee_shift_at(const struct oee *o, uint64_t ts_ns, uint64_t *start,
 	size_t i;
 
 	localtime_r(&t, &tm);
-	m = (unsigned int)(tm.tm_hour * 60 + tm.tm_min);
+	m = (unsigned int)(tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
 	for (i = 0; i < o->nshifts; i++) {
 		const struct oee_shift *s = &o->shifts[i];
 		int back;
 
-		len = (s->end_min + 1440 - s->start_min) % 1440;
+		len = (s->end_s + 86400 - s->start_s) % 86400;
 		if (!len)
-			len = 1440;
-		if (s->start_min < s->end_min) {
-			if (m < s->start_min || m >= s->end_min)
+			len = 86400;
+		if (s->start_s < s->end_s) {
+			if (m < s->start_s || m >= s->end_s)
 				continue;
 			back = 0;
-		} else if (m >= s->start_min) {
+		} else if (m >= s->start_s) {
 			back = 0;
-		} else if (m < s->end_min || s->start_min == s->end_min) {
+		} else if (m < s->end_s || s->start_s == s->end_s) {
 			back = -1;	/* began yesterday */
 		} else {
 			continue;
 		}
-		*start = (uint64_t)day_start(t, back, s->start_min) *
+		*start = (uint64_t)day_start(t, back, s->start_s) *
 			 1000000000ULL;
-		*end = (uint64_t)day_start(t, back, s->start_min + len) *
+		*end = (uint64_t)day_start(t, back, s->start_s + len) *
 		       1000000000ULL;
 		if (ts_ns < *start || ts_ns >= *end)
 			continue;	/* a DST edge: not this one */

@@ -56,7 +56,7 @@ const char *oee_state_name(unsigned int s);
 
 struct oee_shift {
 	char name[OEE_NAME_MAX];
-	uint32_t start_min, end_min;	/* minutes of the local day */
+	uint32_t start_s, end_s;	/* seconds of the local day */
 };
 
 struct oee_reason {

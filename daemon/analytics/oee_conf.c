@@ -72,21 +72,25 @@ static int number(struct octx *p, const char *sect, const char *key,
 	return 0;
 }
 
+/* HH:MM, or HH:MM:SS (short shifts, as tests use) */
 static int hhmm(struct octx *p, const char *sect, const char *key,
-		uint32_t *min)
+		uint32_t *sec)
 {
 	const struct conf_entry *e = conf_find(p->c, sect, key);
-	unsigned int h, m;
-	char extra;
+	unsigned int h, m, s = 0;
+	int used = 0, more = 0;
 
 	if (!e)
 		return OERR(NULL, "%s: '%s' (HH:MM) is "
 			    "required", sect, key);
-	if (sscanf(e->value, "%2u:%2u%c", &h, &m, &extra) != 2 || h > 24 ||
-	    m > 59 || (h == 24 && m))
+	if (sscanf(e->value, "%2u:%2u%n", &h, &m, &used) != 2 ||
+	    (e->value[used] == ':' &&
+	     sscanf(e->value + used, ":%2u%n", &s, &more) != 1) ||
+	    e->value[used + more] || h > 24 || m > 59 || s > 59 ||
+	    (h == 24 && (m || s)))
 		return OERR(e, "%s.%s: '%s' is not HH:MM", sect, key,
 			    e->value);
-	*min = (h * 60 + m) % 1440;
+	*sec = (h * 3600 + m * 60 + s) % 86400;
 	return 0;
 }
 
@@ -214,8 +218,8 @@ static int shift(struct octx *p, const char *sect)
 		return OERR(NULL, "[%s]: name too long", sect);
 	snprintf(s->name, sizeof(s->name), "%s", sect + 6);
 	if (conf_check_keys(p->c, sect, shift_keys, p->err, p->errlen) ||
-	    hhmm(p, sect, "start", &s->start_min) ||
-	    hhmm(p, sect, "end", &s->end_min))
+	    hhmm(p, sect, "start", &s->start_s) ||
+	    hhmm(p, sect, "end", &s->end_s))
 		return -1;
 	p->o->nshifts++;
 	return 0;

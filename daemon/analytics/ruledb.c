@@ -11,6 +11,7 @@
 
 #include "analytics/ruledb.h"
 #include "analytics/oee_db.h"
+#include "analytics/report.h"
 #include "core/dbfile.h"
 #include "core/dbschema.h"
 
@@ -30,6 +31,8 @@ static const char *const steps[] = {
 	" who TEXT, action TEXT, body TEXT, PRIMARY KEY(name, version));",
 	/* 2: OEE shifts and stops */
 	oee_db_schema,
+	/* 3: shift and daily reports */
+	report_db_schema,
 };
 
 const struct db_schema analytics_db_schema = DB_SCHEMA("analytics.db", steps);

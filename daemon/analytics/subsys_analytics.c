@@ -8,6 +8,8 @@
  *				detection alone
  *
  *	oee = FILE		machines, shifts, stop reasons (OEE)
+ *	report_keep = 90d	shift and daily reports kept this long
+ *				(0: for ever; report.h)
  *
  * Rules made through the API or iiotctl live in <state_dir>/analytics.db
  * (ruledb.h) and load after the file's (rules_edit.c).
@@ -25,6 +27,7 @@
 
 #include "analytics/analytics.h"
 #include "analytics/oee_db.h"
+#include "analytics/report.h"
 #include "analytics/ruledb.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
@@ -36,7 +39,7 @@
 static struct event *tick_ev;
 static struct ruledb *rdb;		/* <state_dir>/analytics.db */
 
-static const char *const keys[] = { "enable", "rules", "oee", NULL };
+static const char *const keys[] = { "enable", "rules", "oee", "report_keep", NULL };
 
 static int signals_of(struct analytics *an, const struct model *m)
 {
@@ -70,6 +73,17 @@ static int check_file(struct analytics *an, const struct conf *c,
 static int oee_file(struct analytics *an, const struct conf *c, char *err,
 		    size_t errlen);
 
+static int report_keep(const struct conf *c, char *err, size_t errlen)
+{
+	uint64_t ms;
+
+	if (conf_get_ms(c, "analytics", "report_keep", 90ULL * 86400000,
+			0, 3650ULL * 86400000, &ms, err, errlen))
+		return -1;
+	reports_keep((int64_t)ms);
+	return 0;
+}
+
 static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 {
 	const char *map = conf_get(c, "model", "signals");
@@ -77,9 +91,12 @@ static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 	struct model *m;
 	bool on;
 	int rc = -1;
+	uint64_t keep;
 
 	if (conf_check_keys(c, "analytics", keys, err, errlen) ||
-	    conf_get_bool(c, "analytics", "enable", true, &on, err, errlen))
+	    conf_get_bool(c, "analytics", "enable", true, &on, err, errlen) ||
+	    conf_get_ms(c, "analytics", "report_keep", 0, 0,
+			3650ULL * 86400000, &keep, err, errlen))
 		return -1;
 	if (!on || (!conf_get(c, "analytics", "rules") &&
 		    !conf_get(c, "analytics", "oee")))
@@ -127,9 +144,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	if (!d->analytics)
 		return;
 	analytics_tick(d->analytics, now);
-	if (rdb && !analytics_oee_drain(d->analytics, &drain, now) &&
-	    oee_db_write(ruledb_handle(rdb), &drain))
+	if (!rdb || analytics_oee_drain(d->analytics, &drain, now))
+		return;
+	if (oee_db_write(ruledb_handle(rdb), &drain))
 		log_warnx("analytics: cannot write OEE to analytics.db");
+	reports_tick(d, &drain);
 }
 
 void *analytics_db_handle(void)
@@ -161,7 +180,8 @@ static int an_start(struct iiotd *d)
 	bool on;
 
 	if (conf_get_bool(d->conf, "analytics", "enable", true, &on, err,
-			  sizeof(err)) || !on || !d->alerts)
+			  sizeof(err)) || !on || !d->alerts ||
+	    report_keep(d->conf, err, sizeof(err)))
 		return 0;
 	d->analytics = analytics_new(d->alerts);
 	if (d->analytics && open_db(d, err, sizeof(err)))
@@ -191,6 +211,7 @@ static int an_reload(struct iiotd *d)
 		return 0;
 	analytics_set_sources(d->analytics, rdb,
 			      conf_get(d->conf, "analytics", "rules"));
+	report_keep(d->conf, err, sizeof(err));
 	if (signals_of(d->analytics, d->model) ||
 	    analytics_reload(d->analytics, err, sizeof(err)) ||
 	    oee_file(d->analytics, d->conf, err, sizeof(err))) {

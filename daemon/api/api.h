@@ -103,6 +103,13 @@ void http_headers(struct evhttp_request *req, const char *ctype);
 void api_reply(struct rq *r, int code, json_t *body);	/* steals body */
 void api_error(struct rq *r, int code, const char *reason);
 void api_reply_bytes(struct rq *r, int code, const char *json, size_t n);
+struct evbuffer;
+/* 200 with b (freed) as ctype; fname: a download of that name */
+void api_reply_text(struct rq *r, const char *ctype, const char *fname,
+		    struct evbuffer *b);
+/* 200 with a report's printable page (h_reports.c) */
+void api_reply_report_html(struct rq *r, const json_t *rep,
+			   const char *fname);
 void api_set_cookie(struct rq *r, const char *sid);	/* NULL clears */
 /* send a reply kept back by a deferring request; frees b */
 void api_send_deferred(struct evhttp_request *req, int code, struct evbuffer *b);
@@ -204,6 +211,7 @@ H(h_enforcement) H(h_enforcement_put) H(h_blocks) H(h_block_add) H(h_block_del)
 H(h_baseline) H(h_baseline_put) H(h_baseline_learn) H(h_baseline_add)
 H(h_baseline_remove)
 H(h_band) H(h_oee) H(h_oee_report) H(h_oee_downtime) H(h_oee_pareto) H(h_oee_reason)
+H(h_reports) H(h_report) H(h_report_make)
 H(h_jobs) H(h_job) H(h_job_del)
 #undef H
 

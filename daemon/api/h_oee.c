@@ -69,24 +69,6 @@ static int query(struct rq *r, struct oee_query *q, char *mach, char *line,
 	return 0;
 }
 
-static void send_text(struct rq *r, const char *ctype, const char *fname,
-		      struct evbuffer *b)
-{
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
-	char disp[96];
-
-	r->status = 200;
-	http_headers(r->req, ctype);
-	if (fname) {
-		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
-			 fname);
-		evhttp_add_header(h, "Content-Disposition", disp);
-	}
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	evhttp_send_reply(r->req, 200, "OK", b);
-	evbuffer_free(b);
-}
-
 static const char *const cols[] = {
 	"machine", "line", "period", "shift", "date", "start_ms", "end_ms",
 	"availability", "performance", "quality", "oee", "band", "planned_ms",
@@ -136,97 +118,7 @@ static void csv(struct rq *r, json_t *rows, const char *period)
 		evbuffer_add(b, "\r\n", 2);
 	}
 	snprintf(fname, sizeof(fname), "iiot-oee-%s.csv", period);
-	send_text(r, "text/csv; charset=utf-8", fname, b);
-}
-
-static void esc(struct evbuffer *b, const char *s)
-{
-	for (; s && *s; s++)
-		switch (*s) {
-		case '<': evbuffer_add(b, "&lt;", 4); break;
-		case '>': evbuffer_add(b, "&gt;", 4); break;
-		case '&': evbuffer_add(b, "&amp;", 5); break;
-		case '"': evbuffer_add(b, "&quot;", 6); break;
-		default: evbuffer_add(b, s, 1);
-		}
-}
-
-static void pct(struct evbuffer *b, json_t *v)
-{
-	if (json_is_number(v))
-		evbuffer_add_printf(b, "<td>%.1f%%</td>",
-				    json_number_value(v) * 100);
-	else
-		evbuffer_add_printf(b, "<td>-</td>");
-}
-
-/* A printable page: the periods and the downtime Pareto. */
-static void html(struct rq *r, json_t *rows, json_t *pareto,
-		 const char *period)
-{
-	struct evbuffer *b = evbuffer_new();
-	size_t i;
-	json_t *x;
-
-	evbuffer_add_printf(b, "<!doctype html><html><head><meta charset=\""
-		"utf-8\"><title>OEE report</title><style>body{font:13px "
-		"sans-serif}table{border-collapse:collapse}td,th{border:1px "
-		"solid #999;padding:2px 6px;text-align:right}.red{background:"
-		"#f8d0d0}.yellow{background:#fff0b0}.green{background:#cfe8cf}"
-		"</style></head><body><h1>OEE report (");
-	esc(b, period);
-	evbuffer_add_printf(b, ")</h1><table id=\"oee-report\"><tr><th>machine"
-		"</th><th>line</th><th>period</th><th>availability</th><th>"
-		"performance</th><th>quality</th><th>OEE</th><th>count</th>"
-		"<th>reject</th><th>down min</th></tr>");
-	json_array_foreach(rows, i, x) {
-		const char *band = json_string_value(json_object_get(x, "band"));
-		const char *when = json_string_value(json_object_get(x, "date"));
-
-		evbuffer_add_printf(b, "<tr class=\"%s\"><td>", band ? band :
-				    "");
-		esc(b, json_string_value(json_object_get(x, "machine")));
-		evbuffer_add_printf(b, "</td><td>");
-		esc(b, json_string_value(json_object_get(x, "line")));
-		evbuffer_add_printf(b, "</td><td>");
-		if (when)
-			esc(b, when);
-		else
-			evbuffer_add_printf(b, "%s %" JSON_INTEGER_FORMAT,
-				json_string_value(json_object_get(x, "shift")),
-				json_integer_value(json_object_get(x,
-							"start_ms")));
-		evbuffer_add_printf(b, "</td>");
-		pct(b, json_object_get(x, "availability"));
-		pct(b, json_object_get(x, "performance"));
-		pct(b, json_object_get(x, "quality"));
-		pct(b, json_object_get(x, "oee"));
-		evbuffer_add_printf(b, "<td>%" JSON_INTEGER_FORMAT "</td><td>%"
-			JSON_INTEGER_FORMAT "</td><td>%.1f</td></tr>",
-			json_integer_value(json_object_get(x, "count")),
-			json_integer_value(json_object_get(x, "reject")),
-			(double)json_integer_value(json_object_get(x,
-				"down_ms")) / 60000);
-	}
-	evbuffer_add_printf(b, "</table><h2>Downtime Pareto</h2><table id=\""
-		"oee-pareto\"><tr><th>reason</th><th>minutes</th><th>stops</th>"
-		"<th>cumulative</th></tr>");
-	json_array_foreach(pareto, i, x) {
-		const char *why = json_string_value(json_object_get(x,
-							"reason"));
-
-		evbuffer_add_printf(b, "<tr><td>");
-		esc(b, *why ? why : "unassigned");
-		evbuffer_add_printf(b, "</td><td>%.1f</td><td>%"
-			JSON_INTEGER_FORMAT "</td><td>%.1f%%</td></tr>",
-			(double)json_integer_value(json_object_get(x,
-				"down_ms")) / 60000,
-			json_integer_value(json_object_get(x, "stops")),
-			json_number_value(json_object_get(x, "cumulative")) *
-			100);
-	}
-	evbuffer_add_printf(b, "</table></body></html>\n");
-	send_text(r, "text/html; charset=utf-8", NULL, b);
+	api_reply_text(r, "text/csv; charset=utf-8", fname, b);
 }
 
 void h_oee_report(struct rq *r)
@@ -256,9 +148,14 @@ void h_oee_report(struct rq *r)
 	q.limit = 10;
 	pareto = oee_db_pareto(analytics_db_handle(), &q, auth_now_ms());
 	if (!strcmp(fmt, "html")) {
-		html(r, rows, pareto, period);
-		json_decref(rows);
-		json_decref(pareto);
+		char title[48];
+		json_t *rep;
+
+		snprintf(title, sizeof(title), "OEE report (%s)", period);
+		rep = json_pack("{s:s, s:o, s:o}", "title", title, "oee", rows,
+				"pareto", pareto);
+		api_reply_report_html(r, rep, NULL);
+		json_decref(rep);
 		return;
 	}
 	api_reply(r, 200, json_pack("{s:s, s:I, s:I, s:o, s:o}", "period",

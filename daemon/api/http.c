@@ -193,6 +193,25 @@ void api_reply(struct rq *r, int code, json_t *body)
 		r->api->errors++;
 }
 
+/* A text reply (b freed); fname: sent as a download of that name. */
+void api_reply_text(struct rq *r, const char *ctype, const char *fname,
+		    struct evbuffer *b)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+	char disp[96];
+
+	r->status = 200;
+	http_headers(r->req, ctype);
+	if (fname) {
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+			 fname);
+		evhttp_add_header(h, "Content-Disposition", disp);
+	}
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply(r->req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
 void api_reply_bytes(struct rq *r, int code, const char *json, size_t n)
 {
 	struct evbuffer *b = evbuffer_new();

@@ -418,11 +418,13 @@ static json_t *answer(struct iiotd *d, struct sqlite3 *db,
 		return req->verb >= CTL_BASELINE ? baselinesys_ctl(d, req, who) :
 		       alertsys_ctl(d, req, who);
 	}
-	case CTL_RULE: {
+	case CTL_RULE:
+	case CTL_REPORT: {
 		char who[64];
 
 		peer_name(peer, who, sizeof(who));
-		return analytics_ctl(d, req, who);
+		return req->verb == CTL_RULE ? analytics_ctl(d, req, who) :
+		       reports_ctl(d, req, who);
 	}
 	case CTL_BLOCKS:
 	case CTL_UNBLOCK: {

@@ -35,6 +35,7 @@ static const struct {
 	{ "baseline-add", CTL_BASELINE_ADD, 1, 1, 1 },
 	{ "baseline-remove", CTL_BASELINE_REMOVE, 1, 1, 1 },
 	{ "baseline-import", CTL_BASELINE_IMPORT, 1, 1, 0 },
+	{ "report", CTL_REPORT, 1, 3, 0 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -223,6 +224,29 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 			return -1;
 		}
 		return 0;
+	case CTL_REPORT:
+		if (copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
+			     errlen))
+			return -1;
+		if (!strcmp(tok[1], "show") || !strcmp(tok[1], "html")) {
+			if (n != 3 || conf_parse_u64(tok[2], &req->num) ||
+			    !req->num) {
+				snprintf(err, errlen, "report show|html ID: ID "
+					 "must be a positive integer");
+				return -1;
+			}
+			return 0;
+		}
+		if (!strcmp(tok[1], "make") ? n < 3 : strcmp(tok[1], "list") ||
+		    n > 3) {
+			snprintf(err, errlen, "report list [KIND] | show|html "
+				 "ID | make KIND [LINE]");
+			return -1;
+		}
+		return (n > 2 && copy_arg(req->arg, sizeof(req->arg), tok[2],
+					  err, errlen)) ||
+		       (n > 3 && copy_arg(req->text, sizeof(req->text),
+					  tok[3], err, errlen)) ? -1 : 0;
 	case CTL_RULE:
 		if (copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
 			     errlen) ||

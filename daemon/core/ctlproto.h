@@ -20,7 +20,9 @@
  * (audited) | alert-comment ID COMMENT... | baseline | baseline-learn
  * SECONDS [fresh] | baseline-add JSON... | baseline-remove JSON... |
  * baseline-import BYTES (then exactly BYTES of JSON, at most
- * CTL_MAX_PAYLOAD); baseline changes audited.
+ * CTL_MAX_PAYLOAD); baseline changes audited. | report list [KIND] |
+ * report show|html ID | report make KIND [LINE] (shift and daily reports,
+ * docs/analytics.md; making one is audited).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -57,6 +59,7 @@ enum ctl_verb {
 	CTL_BASELINE_ADD,
 	CTL_BASELINE_REMOVE,
 	CTL_BASELINE_IMPORT,
+	CTL_REPORT,
 };
 
 struct ctl_req {
