@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -188,6 +189,11 @@ int reports_period(struct iiotd *d, struct report_job *j)
 	int rc = -1;
 
 	if (!strcmp(j->kind, "day")) {
+		time_t t = (time_t)(now / 1000);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(j->label, sizeof(j->label), "%Y-%m-%d", &tm);
 		j->from_ms = report_midnight(now, 0);
 		j->to_ms = report_midnight(now, 1);
 		rc = 0;

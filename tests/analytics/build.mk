@@ -24,3 +24,8 @@ TESTS += test_oee
 test_oee_SRCS := tests/analytics/test_oee.c
 test_oee_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
 $(BUILD)/tests/test_oee: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
+TESTS += test_report
+test_report_SRCS := tests/analytics/test_report.c
+test_report_LDLIBS = -ljansson -lsqlite3 -levent -levent_pthreads -lpcap -lpthread -lm
+$(BUILD)/tests/test_report: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)

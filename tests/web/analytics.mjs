@@ -63,6 +63,30 @@ try {
     }
     await shot('03-band');
   });
+  await step('the Reports page: a report made now, opened as a printable page, offered as a download', async () => {
+    await page.goto(URL + '/#/reports');
+    await page.waitForSelector('#report-make-go');
+    await page.selectOption('#report-make-kind', 'day');
+    await page.click('#report-make-go');
+    await page.waitForSelector('#report-list tr[data-how="demand"][data-kind="day"]');
+    const open = await page.getAttribute('#report-list tr[data-how="demand"] a.report-open', 'href');
+    const html = await page.evaluate(async (u) => (await fetch(u)).text(), open);
+    if (!html.includes('<table id="oee-report">') || !html.includes('<h1>Daily report: all lines')) throw new Error(html.slice(0, 300));
+    const dl = await page.getAttribute('#report-list tr[data-how="demand"] a.report-download', 'href');
+    if (!/download=1$/.test(dl) || (await page.getAttribute('#report-list tr[data-how="demand"] a.report-download', 'download')) === null) throw new Error(dl);
+    const disp = await page.evaluate(async (u) => (await fetch(u)).headers.get('content-disposition'), dl);
+    if (!/^attachment; filename="iiot-report-\d+\.html"$/.test(disp || '')) throw new Error(disp);
+  });
+  await step('the shift report made on schedule at the shift end is listed and opens', async () => {
+    await poll(() => !!document.querySelector('#report-list tr[data-how="schedule"][data-kind="shift"][data-line="l1"]'), null, 90000);
+    const [popup] = await Promise.all([ctx.waitForEvent('page'), page.click('#report-list tr[data-how="schedule"] a.report-open')]);
+    await popup.waitForSelector('#oee-report');
+    const title = await popup.textContent('h1');
+    if (title !== 'Shift report: l1, a') throw new Error(title);
+    await popup.screenshot({ path: OUT + '/05-report.png', fullPage: true });
+    await popup.close();
+    await shot('04-reports');
+  });
   await step('no console errors', async () => {
     const real = consoleErrors.filter((e) => !e.includes('401') && !e.includes('Failed to load resource'));
     if (real.length) throw new Error(real.join('\n'));

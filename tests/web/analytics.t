@@ -4,9 +4,13 @@
 # (tests/analytics/machine.conf): an engineer sees the machine banded,
 # gives a stop its reason, sees it in the Pareto; writes a rule with an
 # error (told the column), saves it, changes it, rolls it back; the trend
-# chart shades a signal's band.  Screenshots in build/test-output/web-analytics/.
+# chart shades a signal's band; the Reports page lists a shift report
+# made on schedule (a shift ends 40 s after the start) and one made from
+# the page, opens the printable page and offers the download.
+# Screenshots in build/test-output/web-analytics/.
 . "$(dirname "$0")/../lib.sh"
 . "$IIOT_TOP/tests/api/lib_api.sh"
+. "$IIOT_TOP/tests/analytics/shortshift.sh"
 [ -x /usr/bin/chromium ] || skip_all "chromium missing (scripts/deps.sh)"
 [ -d "$IIOT_TOP/web/node_modules/playwright-core" ] || skip_all "web/node_modules missing (make)"
 [ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
@@ -16,6 +20,7 @@ cfg=$(mktemp -d /tmp/iiot-webox.XXXXXX)
 chmod 755 "$cfg"
 cleanup_push "rm -rf $cfg"
 cp "$IIOT_TOP/tests/analytics/machine.map" "$IIOT_TOP/tests/analytics/machine.oee" "$cfg/"
+short_shifts "$cfg/machine.oee" 40
 chmod 644 "$cfg"/*
 api_start "[capture]" "ring = $ring" "[model]" "signals = $cfg/machine.map" \
 	"[analytics]" "oee = $cfg/machine.oee"

@@ -9,6 +9,7 @@ import * as admin from './views/admin.js';
 import * as alerts from './views/alerts.js';
 import * as analytics from './views/analytics.js';
 import { baseline } from './views/baseline.js';
+import * as reports from './views/reports.js';
 
 export const app = {
   session: null,
@@ -87,6 +88,7 @@ const routes = [
   [/^#\/oee$/, analytics.oee],
   [/^#\/rules$/, analytics.rules],
   [/^#\/baseline$/, baseline],
+  [/^#\/reports$/, reports.list],
 ];
 
 let cleanup = null;

@@ -1,0 +1,228 @@
+/*
+ * Reports (daemon/analytics/report.c): what falls due (a shift report
+ * per line for each shift that ended, a daily report per line after
+ * midnight, once), shifts ending on a second, storing, listing, pruning
+ * in a real SQLite file, and the printable page escaping what it shows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "analytics/oee.h"
+#include "analytics/oee_db.h"
+#include "analytics/report.h"
+#include "core/conf.h"
+
+#define S 1000000000ULL
+#define T0 1767225600000LL	/* 2026-01-01 00:00 UTC, in ms */
+
+static uint32_t sig(void *arg, const char *name)
+{
+	(void)arg;
+	return !strcmp(name, "cnt") ? 2 : 0;
+}
+
+static struct oee *load(const char *text, char *err, size_t errlen)
+{
+	struct oee *o = calloc(1, sizeof(*o));
+	struct conf *c = conf_parse(text, strlen(text), "oee", err, errlen);
+
+	assert_non_null(c);
+	if (oee_parse(o, c, sig, NULL, err, errlen)) {
+		free(o);
+		o = NULL;
+	}
+	conf_free(c);
+	return o;
+}
+
+/* a shift may end on a second: the one a short test shift needs */
+static void shift_seconds(void **st)
+{
+	char err[256];
+	struct oee *o = load("[shift.a]\nstart = 00:00\nend = 00:00:20\n"
+			     "[shift.b]\nstart = 00:00:20\nend = 00:00\n"
+			     "[machine.m]\ncount = cnt\nideal_cycle = 1s\n",
+			     err, sizeof(err));
+	uint64_t t0 = (uint64_t)T0 * 1000000ULL, s, e;
+
+	(void)st;
+	assert_non_null(o);
+	assert_int_equal(oee_shift_at(o, t0 + 19 * S, &s, &e), 0);
+	assert_int_equal(e, t0 + 20 * S);
+	assert_int_equal(oee_shift_at(o, t0 + 20 * S, &s, &e), 1);
+	assert_int_equal(s, t0 + 20 * S);
+	assert_int_equal(e, t0 + 86400 * S);
+	oee_sample(o, 2, t0 + 10 * S, 1);
+	oee_sample(o, 2, t0 + 21 * S, 2);
+	assert_int_equal(o->ndone, 1);
+	assert_int_equal(o->done[0].end_ns, t0 + 20 * S);
+	free(o);
+	assert_null(load("[shift.a]\nstart = 00:00:60\nend = 01:00\n", err,
+			 sizeof(err)));
+	assert_string_equal(err, "oee:2: shift.a.start: '00:00:60' is not "
+			    "HH:MM");
+	assert_null(load("[shift.a]\nstart = 00:00x\nend = 01:00\n", err,
+			 sizeof(err)));
+	assert_null(load("[shift.a]\nstart = 00:00:1:\nend = 01:00\n", err,
+			 sizeof(err)));
+}
+
+static void drain_of(struct oee_drain *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->n = 3;
+	strcpy(d->cfg[0].line, "l1");
+	strcpy(d->cfg[1].line, "l1");
+	strcpy(d->cfg[2].line, "l2");
+	strcpy(d->shifts[0].name, "early");
+}
+
+static void due(void **st)
+{
+	static struct oee_drain d;
+	struct report_job j[8];
+	int64_t day = 0;
+	size_t i;
+
+	(void)st;
+	drain_of(&d);
+	/* the first tick only learns the day */
+	assert_int_equal(report_due(&d, T0 + 3600000, &day, j, 8), 0);
+	assert_int_equal(day, T0);
+	/* a shift ends on two machines of l1 and one of l2: one per line */
+	for (i = 0; i < 3; i++) {
+		d.done[i].machine = (uint16_t)i;
+		d.done[i].shift = 0;
+		d.done[i].start_ns = (uint64_t)(T0 + 6 * 3600000) * 1000000;
+		d.done[i].end_ns = (uint64_t)(T0 + 14 * 3600000) * 1000000;
+	}
+	d.ndone = 3;
+	assert_int_equal(report_due(&d, T0 + 14 * 3600000, &day, j, 8), 2);
+	assert_string_equal(j[0].kind, "shift");
+	assert_string_equal(j[0].line, "l1");
+	assert_string_equal(j[0].label, "early");
+	assert_int_equal(j[0].from_ms, T0 + 6 * 3600000);
+	assert_int_equal(j[0].to_ms, T0 + 14 * 3600000);
+	assert_string_equal(j[1].line, "l2");
+	/* the same day: nothing more */
+	d.ndone = 0;
+	assert_int_equal(report_due(&d, T0 + 86399000, &day, j, 8), 0);
+	/* past midnight: the day before, per line, once */
+	assert_int_equal(report_due(&d, T0 + 86401000, &day, j, 8), 2);
+	assert_string_equal(j[0].kind, "day");
+	assert_string_equal(j[0].label, "2026-01-01");
+	assert_int_equal(j[0].from_ms, T0);
+	assert_int_equal(j[0].to_ms, T0 + 86400000);
+	assert_string_equal(j[1].line, "l2");
+	assert_int_equal(report_due(&d, T0 + 86402000, &day, j, 8), 0);
+	/* never more than asked for */
+	d.ndone = 3;
+	assert_int_equal(report_due(&d, T0 + 86403000, &day, j, 1), 1);
+}
+
+static void store_list_prune(void **st)
+{
+	char path[] = "/tmp/iiot-report-XXXXXX";
+	struct report_job j = { "shift", "early", "l1", T0, T0 + 1000 };
+	sqlite3 *db;
+	json_t *r, *l;
+	int fd = mkstemp(path);
+	int64_t a, b;
+
+	(void)st;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, oee_db_schema, NULL, NULL, NULL), 0);
+	assert_int_equal(sqlite3_exec(db, report_db_schema, NULL, NULL, NULL),
+			 0);
+	r = report_build(db, &j, 65, 85, T0 + 2000);
+	assert_non_null(r);
+	assert_int_equal(json_array_size(json_object_get(r, "oee")), 0);
+	a = report_store(db, r, "schedule", T0 + 2000);
+	assert_true(a > 0);
+	json_decref(r);
+	strcpy(j.kind, "day");
+	r = report_build(db, &j, 65, 85, T0 + 3000);
+	b = report_store(db, r, "demand", T0 + 3000);
+	json_decref(r);
+	l = report_list(db, NULL, NULL, 10);
+	assert_int_equal(json_array_size(l), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(l,
+		0), "id")), b);
+	json_decref(l);
+	l = report_list(db, "shift", "l1", 10);
+	assert_int_equal(json_array_size(l), 1);
+	json_decref(l);
+	r = report_get(db, a);
+	assert_string_equal(json_string_value(json_object_get(r, "how")),
+			    "schedule");
+	assert_string_equal(json_string_value(json_object_get(r, "label")),
+			    "early");
+	json_decref(r);
+	assert_null(report_get(db, 999));
+	/* kept for a time: made before the limit, gone */
+	assert_int_equal(report_prune(db, T0 + 2500), 1);
+	assert_null(report_get(db, a));
+	assert_non_null(r = report_get(db, b));
+	json_decref(r);
+	sqlite3_close(db);
+	unlink(path);
+}
+
+static void html_escapes(void **st)
+{
+	json_t *r = json_pack("{s:s, s:I, s:I, s:[{s:s, s:s, s:s, s:I}],"
+			      " s:[{s:s, s:I, s:I, s:f}], s:{s:I, s:[{s:s,"
+			      " s:s, s:I, s:I, s:I}]}}",
+		"title", "Shift <report>", "from_ms", (json_int_t)T0,
+		"to_ms", (json_int_t)T0 + 1000,
+		"oee", "machine", "m<1>", "line", "l&1", "date", "2026-01-01",
+		"count", (json_int_t)5,
+		"pareto", "reason", "\"JAM\"", "down_ms", (json_int_t)60000,
+		"stops", (json_int_t)1, "cumulative", 1.0,
+		"alerts", "total", (json_int_t)1, "top", "rule",
+		"signal.<x>", "severity", "warning", "alerts", (json_int_t)1,
+		"count", (json_int_t)3, "devices", (json_int_t)1);
+	char *page = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&page, &len);
+
+	(void)st;
+	report_html(f, r);
+	fclose(f);
+	assert_non_null(strstr(page, "<h1>Shift &lt;report&gt;</h1>"));
+	assert_non_null(strstr(page, "<td>m&lt;1&gt;</td><td>l&amp;1</td>"
+			       "<td>2026-01-01</td>"));
+	assert_non_null(strstr(page, "<td>&quot;JAM&quot;</td>"));
+	assert_non_null(strstr(page, "<td>signal.&lt;x&gt;</td>"));
+	assert_non_null(strstr(page, "2026-01-01 00:00:00 &ndash; "
+			       "2026-01-01 00:00:01"));
+	assert_null(strstr(page, "report-links"));	/* not in r */
+	assert_null(strstr(page, "<script"));
+	free(page);
+	json_decref(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(shift_seconds),
+		cmocka_unit_test(due),
+		cmocka_unit_test(store_list_prune),
+		cmocka_unit_test(html_escapes),
+	};
+
+	setenv("TZ", "UTC", 1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
