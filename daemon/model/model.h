@@ -78,6 +78,9 @@ const char *model_al_state_name(unsigned int al_state);
 #define MODEL_HAS_ROLE		0x0100
 #define MODEL_HAS_ALIAS		0x0200
 #define MODEL_HAS_MAC		0x0400
+#define MODEL_HAS_PD		0x0800	/* ecat: sync managers configured */
+#define MODEL_HAS_PD_IN_LAD	0x1000	/* ecat: an FMMU maps the inputs */
+#define MODEL_HAS_PD_OUT_LAD	0x2000	/* ecat: an FMMU maps the outputs */
 
 struct model_device {
 	uint32_t id;			/* stable while iiotd runs, from 1 */
@@ -97,6 +100,9 @@ struct model_device {
 	uint16_t alias;
 	uint16_t al_state;		/* AL status register (0x0130) */
 	uint16_t al_status_code;	/* 0x0134 */
+	uint16_t pd_in, pd_out;		/* process data bytes its master set
+					 * up (buffered sync managers) */
+	uint32_t pd_in_lad, pd_out_lad;	/* where FMMUs map them */
 	uint32_t vendor_id;		/* SII (EtherCAT) or DCP (PROFINET) */
 	uint32_t product_code;		/* SII product / DCP device ID */
 	uint32_t revision;

@@ -880,6 +880,9 @@ static void returned(struct model *m, struct model_device *master,
 			slave[r->dgram] = apply_reg(m, master,
 				slave[r->dgram], r, d, ts);
 	}
+	for (i = 0; i < d->ecat.ndgram; i++)
+		if (slave[i])
+			mecat_pd_config(m, slave[i], &d->ecat.dgram[i]);
 }
 
 static bool answered(const struct decoded *d)

@@ -94,7 +94,13 @@ struct mdev_priv {
 	uint32_t n_ecat_sigs;
 	uint8_t linked;			/* a link's sender or receiver: kept
 					 * (mdev_evict) */
+	uint16_t sm_len[8];		/* ECAT: sync managers as written */
+	uint8_t sm_ctl[8];		/* control byte | 0x80 enabled */
 };
+
+/* model_ecat_pd.c: sync manager and FMMU writes the slave confirmed */
+void mecat_pd_config(struct model *m, struct model_device *s,
+		     const struct decode_ecat_dgram *g);
 
 struct mlink_priv {
 	uint32_t *win;			/* intervals in ns (capped) */

@@ -78,6 +78,15 @@ json_t *model_device_json(struct model *m, const struct model_device *d)
 		if (model_ecat_product_name(d, name, sizeof(name)))
 			json_object_set_new(o, "product", json_string(name));
 	}
+	if (d->has & MODEL_HAS_PD) {
+		json_object_set_new(o, "pd_inputs", json_integer(d->pd_in));
+		json_object_set_new(o, "pd_outputs", json_integer(d->pd_out));
+	}
+	if (d->has & MODEL_HAS_PD_IN_LAD)
+		json_object_set_new(o, "pd_in_lad", json_integer(d->pd_in_lad));
+	if (d->has & MODEL_HAS_PD_OUT_LAD)
+		json_object_set_new(o, "pd_out_lad",
+				    json_integer(d->pd_out_lad));
 	if (d->kind == MODEL_DEV_ECAT_MASTER) {
 		const struct mdev_priv *p = mdev_priv(m, d);
 

@@ -15,4 +15,15 @@ for c in $(shared_pcaps); do
 	n=$((n + 1))
 done
 [ $n -gt 0 ] || skip "shared captures" "absent ($PCAPS)"
+
+# the process data each slave exchanges, from the sync manager and FMMU
+# writes its master made (FPWR 0x0800 and 0x0600, confirmed): the EL2828
+# has 8 digital outputs (1 byte), the EL2889 16 (2 bytes), mapped one
+# after the other from logical address 0; the EK1100 coupler none
+c=$(shared_pcaps | grep replay-dc || true)
+if [ -n "$c" ]; then
+	expect_eq "slaves' process data from their SM and FMMU configuration" \
+		"$("$BIN/iiotctl" inventory --json "$c" | jq -c '[.devices[] | select(.kind == "ecat-slave") | [.product, .pd_inputs, .pd_outputs, .pd_out_lad]]')" \
+		'[["Beckhoff EK1100",null,null,null],["Beckhoff EL2828",0,1,0],["Beckhoff EL2889",0,2,2]]'
+fi
 echo "1..$_tap_n"
