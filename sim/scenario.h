@@ -60,7 +60,8 @@ enum sim_attack_kind {
 enum sim_shape { SHAPE_SINE, SHAPE_RAMP, SHAPE_COUNTER, SHAPE_DRIFT,
 		 SHAPE_MACHINE_STATE, SHAPE_MACHINE_COUNT, SHAPE_MACHINE_REJECT };
 /* ground-truth anomalies injected into a value (docs/sim.md) */
-enum sim_anomaly { ANOM_NONE, ANOM_STEP, ANOM_STUCK, ANOM_SPIKE, ANOM_DRIFT };
+enum sim_anomaly { ANOM_NONE, ANOM_STEP, ANOM_STUCK, ANOM_SPIKE, ANOM_DRIFT,
+		   ANOM_NOISE };
 enum sim_vtype { VT_U8, VT_U16, VT_I16, VT_U32, VT_I32, VT_F32 };
 
 struct sim_master {
@@ -117,7 +118,8 @@ struct sim_signal {
 	enum sim_anomaly anomaly;
 	uint64_t anomaly_at_ns;	/* from the start of the run */
 	uint64_t anomaly_for_ns;	/* spike length */
-	double anomaly_size;	/* step, spike: offset; drift: per second */
+	double anomaly_size;	/* step, spike: offset; drift: per second;
+				 * noise: added sigma per second */
 	uint32_t every;		/* machine_reject: one part in every N */
 };
 

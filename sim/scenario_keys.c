@@ -8,7 +8,7 @@ static const char *const shape_names[] = { "sine", "ramp", "counter",
 					   "machine_count",
 					   "machine_reject" };
 static const char *const anomaly_names[] = { "none", "step", "stuck",
-					     "spike", "drift" };
+					     "spike", "drift", "noise" };
 static const char *const vtype_names[] = { "u8", "u16", "i16", "u32",
 					   "i32", "f32" };
 static const char *const fault_names[] = {
@@ -259,7 +259,7 @@ static int key_signal(struct parser *p, const char *k, const char *v)
 	if (!strcmp(k, "noise"))
 		return val_double(p, k, v, 0, 1e12, &g->noise);
 	if (!strcmp(k, "anomaly")) {
-		if (val_enum(p, k, v, anomaly_names, 5, &e))
+		if (val_enum(p, k, v, anomaly_names, 6, &e))
 			return -1;
 		g->anomaly = (enum sim_anomaly)e;
 		return 0;

@@ -1,6 +1,7 @@
 /*
  * Process values: sines, ramps, counters and slow drifts, with optional
- * noise and one ground-truth anomaly (step, stuck, spike, drift).
+ * noise and one ground-truth anomaly (step, stuck, spike, drift, growing
+ * noise).
  */
 #include <math.h>
 #include <string.h>
@@ -98,6 +99,9 @@ static double shape_value(struct sim_engine *e, const struct sim_signal *g)
 			v;
 	case ANOM_DRIFT:
 		return v + g->anomaly_size * (double)(e->now - at) / 1e9;
+	case ANOM_NOISE:	/* Gaussian noise whose sigma grows */
+		return v + g->anomaly_size * (double)(e->now - at) / 1e9 *
+			   gauss(e);
 	default:
 		return v;
 	}

@@ -612,6 +612,12 @@ static double v_drift(double t)
 	return 50 + gauss() + (t >= 300 ? (t - 300) * 0.05 : 0);
 }
 
+/* the simulator's "noise" anomaly: sigma grows by 0.05 per second */
+static double v_growing_noise(double t)
+{
+	return 50 + gauss() * (1 + (t >= 300 ? (t - 300) * 0.05 : 0));
+}
+
 static void anomaly_quiet(void **state)
 {
 	(void)state;
@@ -634,6 +640,9 @@ static void anomaly_found(void **state)
 	assert_true(f.mean > 49 && f.mean < 51);
 	assert_true(f.sigma > 0.8 && f.sigma < 1.2);
 	assert_true(f.value > f.hi);
+	/* growing noise: found within 120 s (here 80 s: sigma 5 times) */
+	t = first_finding(600, v_growing_noise, &f);
+	assert_true(t >= 300 && t <= 420);
 	/* a 3 sigma step: CUSUM within 3 s */
 	t = first_finding(600, v_small_step, &f);
 	assert_true(t >= 300 && t <= 303);
