@@ -166,6 +166,9 @@
 	X(PN_CYCLE_LOST, "pn.cycle.lost", WARNING, NULL, 60, \
 	  "Cyclic frames of {device} lost: {detail}", \
 	  "{device} 的周期帧丢失：{detail}") \
+	X(PN_SUBMODULE_BAD, "pn.submodule.bad", WARNING, NULL, 60, \
+	  "Submodule status BAD at {device}: {detail}", \
+	  "{device} 的子模块状态为 BAD：{detail}") \
 	X(PN_PROVIDER_STOP, "pn.provider.stop", WARNING, NULL, 60, \
 	  "{device} went to STOP: {detail}", \
 	  "{device} 进入 STOP 状态：{detail}") \

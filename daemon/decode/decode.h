@@ -405,6 +405,8 @@ enum cm_op {
 const char *cm_op_name(unsigned int op);
 
 #define DECODE_CM_IOCR	4
+#define DECODE_CM_IO	32	/* layout entries kept per IOCR */
+#define DECODE_CM_SUB	64	/* expected submodules kept */
 
 struct decode_cm {
 	uint8_t iface;		/* 1 device, 2 controller, 3 supervisor, 4 server */
@@ -432,7 +434,23 @@ struct decode_cm {
 		uint16_t send_clock;	/* SendClockFactor: × 31.25 µs */
 		uint16_t reduction;	/* ReductionRatio */
 		uint16_t watchdog;	/* WatchdogFactor */
+		/* the C_SDU's layout (request): IODataObjects then IOCSs of
+		 * every API, FrameOffset from the C_SDU's start */
+		uint16_t data_len;	/* C_SDU length */
+		uint8_t nio;
+		uint8_t io_cut;		/* more than DECODE_CM_IO listed */
+		struct decode_iocr_io {
+			uint16_t slot, subslot, offset;
+			uint8_t iocs;	/* an IOCS entry, not a data object */
+		} io[DECODE_CM_IO];
 	} iocr[DECODE_CM_IOCR];
+	/* ExpectedSubmoduleBlockReq (connect request): data lengths */
+	uint8_t nsub;
+	uint8_t sub_cut;	/* more than DECODE_CM_SUB listed */
+	struct decode_cm_sub {
+		uint16_t slot, subslot;
+		uint16_t in_len, out_len;	/* SubmoduleDataLength */
+	} sub[DECODE_CM_SUB];
 };
 
 struct decode_ip {

@@ -332,6 +332,22 @@ static json_t *alarm_json(const struct decode_alarm *a)
 	return o;
 }
 
+/* "io": [[slot, subslot, frame offset, 1 for an IOCS], ...] */
+static void iocr_io_json(json_t *x, const struct decode_iocr *r)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; i < r->nio && i < DECODE_CM_IO; i++)
+		json_array_append_new(a, json_pack("[iiii]", r->io[i].slot,
+						   r->io[i].subslot,
+						   r->io[i].offset,
+						   r->io[i].iocs));
+	json_object_set_new(x, "io", a);
+	if (r->io_cut)
+		json_object_set_new(x, "io_cut", json_true());
+}
+
 static json_t *cm_json(const struct decode_cm *c)
 {
 	json_t *o = json_object();
@@ -364,6 +380,8 @@ static json_t *cm_json(const struct decode_cm *c)
 				set_int(x, "send_clock_factor", r->send_clock);
 				set_int(x, "reduction_ratio", r->reduction);
 				set_int(x, "watchdog_factor", r->watchdog);
+				set_int(x, "data_length", r->data_len);
+				iocr_io_json(x, r);
 			}
 			json_array_append_new(a, x);
 		}

@@ -4,6 +4,7 @@
  * exists).  Decodes the RPC header, the NDR argument header and the first
  * PNIO block far enough to name the operation and the AR.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "decode_int.h"
@@ -93,19 +94,125 @@ static int decode_block(const uint8_t *p, uint32_t len, struct decoded *d)
 	return 0;
 }
 
+static int iocr_io(const uint8_t *p, uint32_t *q, uint32_t end,
+		   struct decode_iocr *r, uint8_t iocs)
+{
+	uint16_t n, i;
+
+	if (*q + 2 > end)
+		return -1;
+	n = rd16be(p + *q);
+	*q += 2;
+	for (i = 0; i < n; i++, *q += 6) {
+		struct decode_iocr_io *e = &r->io[r->nio];
+
+		if (*q + 6 > end)
+			return -1;
+		if (r->nio >= DECODE_CM_IO) {
+			r->io_cut = 1;
+			continue;
+		}
+		e->slot = rd16be(p + *q);
+		e->subslot = rd16be(p + *q + 2);
+		e->offset = rd16be(p + *q + 4);
+		e->iocs = iocs;
+		r->nio++;
+	}
+	return 0;
+}
+
+/* an IOCRBlockReq's APIs: their IODataObjects and IOCSs (where each
+ * submodule's status bytes are); a list cut short keeps what fit */
+static void iocr_layout(const uint8_t *p, uint32_t q, uint32_t end,
+			struct decode_iocr *r)
+{
+	uint16_t napi, a;
+
+	/* IOCRTagHeader 2, IOCRMulticastMACAdd 6 */
+	q += 8;
+	if (q + 2 > end)
+		return;
+	napi = rd16be(p + q);
+	q += 2;
+	for (a = 0; a < napi; a++) {
+		q += 4;				/* API */
+		if (iocr_io(p, &q, end, r, 0) || iocr_io(p, &q, end, r, 1))
+			return;
+	}
+}
+
+/*
+ * ExpectedSubmoduleBlockReq: every submodule's input and output data
+ * lengths, which place its IOPS after its data object.
+ */
+static void expected_sub(const uint8_t *p, uint32_t q, uint32_t end,
+			 struct decode_cm *c)
+{
+	uint16_t napi, a, nsub, i, props, dd;
+	int k;
+
+	if (q + 2 > end)
+		return;
+	napi = rd16be(p + q);
+	q += 2;
+	for (a = 0; a < napi; a++) {
+		uint16_t slot;
+
+		if (q + 14 > end)
+			return;
+		slot = rd16be(p + q + 4);
+		nsub = rd16be(p + q + 12);
+		q += 14;
+		for (i = 0; i < nsub; i++) {
+			struct decode_cm_sub *e = &c->sub[c->nsub];
+
+			if (q + 8 > end)
+				return;
+			props = rd16be(p + q + 6);
+			if (c->nsub < DECODE_CM_SUB) {
+				memset(e, 0, sizeof(*e));
+				e->slot = slot;
+				e->subslot = rd16be(p + q);
+			} else {
+				c->sub_cut = 1;
+				e = NULL;
+			}
+			q += 8;
+			/* INPUT_OUTPUT has two DataDescriptions, others one */
+			for (k = (props & 3) == 3 ? 2 : 1; k > 0; k--) {
+				if (q + 6 > end)
+					return;
+				dd = rd16be(p + q);
+				if (e && dd == 1)
+					e->in_len = rd16be(p + q + 2);
+				else if (e && dd == 2)
+					e->out_len = rd16be(p + q + 2);
+				q += 6;
+			}
+			if (e)
+				c->nsub++;
+		}
+	}
+}
+
 /* IOCR blocks anywhere in the body (the first block was checked above) */
 static void iocr_blocks(const uint8_t *p, uint32_t len, struct decode_cm *c)
 {
 	uint32_t off = 0, blen;
 
-	while (off + BLOCK_HLEN <= len && c->niocr < DECODE_CM_IOCR) {
+	while (off + BLOCK_HLEN <= len) {
 		uint16_t bt = rd16be(p + off);
 		struct decode_iocr *r = &c->iocr[c->niocr];
+		bool room = c->niocr < DECODE_CM_IOCR;
 
 		blen = (uint32_t)rd16be(p + off + 2) + 4;
 		if (blen < BLOCK_HLEN || off + blen > len)
 			return;
-		if (bt == 0x0102 && blen >= 36) {
+		if (bt == 0x0104)
+			expected_sub(p, off + BLOCK_HLEN, off + blen, c);
+		else if (!room)
+			;
+		else if (bt == 0x0102 && blen >= 36) {
 			memset(r, 0, sizeof(*r));
 			r->type = rd16be(p + off + 6);
 			r->ref = rd16be(p + off + 8);
@@ -113,6 +220,8 @@ static void iocr_blocks(const uint8_t *p, uint32_t len, struct decode_cm *c)
 			r->send_clock = rd16be(p + off + 20);
 			r->reduction = rd16be(p + off + 22);
 			r->watchdog = rd16be(p + off + 32);
+			r->data_len = rd16be(p + off + 16);
+			iocr_layout(p, off + 36, off + blen, r);
 			c->niocr++;
 		} else if (bt == 0x8102 && blen >= 12) {
 			memset(r, 0, sizeof(*r));

@@ -75,6 +75,8 @@ struct diag_opts {
 	X(pn_frames,	"PROFINET cyclic frames checked")		\
 	X(pn_lost,	"PROFINET cyclic frames lost (cycle counter gaps)")\
 	X(pn_connects,	"PROFINET IOCRs whose cycle a connect request gave")\
+	X(pn_layouts,	"PROFINET IOCRs whose submodule layout is known")\
+	X(pn_layout_full, "PROFINET layouts not kept: entries beyond 32")\
 	X(pn_alarms,	"PROFINET alarm notifications")			\
 	X(bad_alarm,	"anomalies: alarms whose lengths do not fit")	\
 	X(pn_full,	"PROFINET senders not tracked: table full")	\

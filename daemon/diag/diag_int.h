@@ -110,11 +110,29 @@ struct dpn {
 	uint64_t cr_period;		/* update time of the connect, ns */
 	uint64_t lost_frames;		/* since first seen */
 	uint64_t gap_ts;		/* last gap raised or repeated */
+	uint16_t layout;		/* dg->lay index + 1, 0 none */
+};
+
+/* Where an IOCR's frames carry each submodule's IOPS or IOCS. */
+#define DIAG_LAYOUT	256		/* IOCRs with a layout */
+struct dsub {
+	uint16_t slot, subslot;
+	uint16_t pos;			/* status byte in the C_SDU; 0xFFFF:
+					 * not known */
+	uint8_t iocs;			/* consumer status, else provider */
+	uint8_t known, bad;		/* last state seen */
+};
+struct dlayout {
+	uint64_t owner;			/* the dpn's key using it, 0 free */
+	uint8_t dev[6];			/* the IO device the submodules are of */
+	uint8_t n;
+	struct dsub s[DECODE_CM_IO];
 };
 
 /* An IOCR of a connect request, until its response names the FrameID. */
 #define DIAG_CR		64		/* connects in flight */
 struct dcr {
+	struct dlayout lay;
 	uint8_t ctrl[6], dev[6];
 	uint16_t ref, type, frame_id;
 	uint16_t step;			/* SendClockFactor x ReductionRatio */
@@ -184,6 +202,8 @@ struct diag {
 	size_t npn;
 	struct dcr cr[DIAG_CR];
 	unsigned int cr_next;		/* slot a new IOCR replaces */
+	struct dlayout lay[DIAG_LAYOUT];
+	unsigned int lay_next;
 	uint64_t pn_scan_ts;
 	struct dlink lk[DIAG_LINKS];
 	size_t nlk;

@@ -101,6 +101,61 @@ static void status_bit(struct diag *dg, struct dpn *p, uint8_t was,
 		      bad_now ? ev : NULL);
 }
 
+static const char *const bad_by[4] = {
+	"BAD_BY_SUBSLOT", "BAD_BY_SLOT", "BAD_BY_DEVICE", "BAD_BY_CONTROLLER",
+};
+
+/* each submodule's IOPS / IOCS where the connect placed it */
+static void submodules(struct diag *dg, struct dpn *p)
+{
+	const struct decode_pn *pn = &dg->d->pn;
+	struct dlayout *L = &dg->lay[p->layout - 1];
+	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
+	unsigned int i;
+
+	if (L->owner != p->key) {	/* taken by a newer connect */
+		p->layout = 0;
+		return;
+	}
+	for (i = 0; i < L->n; i++) {
+		struct dsub *s = &L->s[i];
+		const char *what = s->iocs ? "IOCS" : "IOPS";
+		uint64_t key = (uint64_t)p->frame_id << 33 |
+			       (uint64_t)s->iocs << 32 |
+			       (uint64_t)s->slot << 16 | s->subslot;
+		uint8_t b;
+		bool bad;
+
+		if (s->pos >= pn->payload_len)
+			continue;
+		b = pn->payload[s->pos];
+		bad = !(b & 0x80);
+		if (s->known ? bad == s->bad : !bad) {
+			s->known = 1;
+			continue;
+		}
+		s->known = 1;
+		s->bad = bad;
+		if (bad)
+			diag_fmt(detail, sizeof(detail), "slot %u subslot "
+				 "0x%04x: %s %s (%s 0x%02x)", s->slot,
+				 s->subslot, s->iocs ? "consumer status" :
+				 "provider status", bad_by[b >> 5 & 3], what,
+				 b);
+		else
+			diag_fmt(detail, sizeof(detail), "slot %u subslot "
+				 "0x%04x: %s GOOD again", s->slot, s->subslot,
+				 what);
+		diag_fmt(ev, sizeof(ev), "%s at C_SDU byte %u of frame ID "
+			 "0x%04x from %02x:%02x:%02x:%02x:%02x:%02x, placed "
+			 "by the connect request's IOCR", what, s->pos,
+			 p->frame_id, p->mac[0], p->mac[1], p->mac[2],
+			 p->mac[3], p->mac[4], p->mac[5]);
+		diag_emit_dev(dg, ALERT_R_PN_SUBMODULE_BAD, L->dev, key, !bad,
+			      detail, bad ? ev : NULL);
+	}
+}
+
 /* frames lost between two of an IOCR's frames, from the cycle counter */
 static void cc_gap(struct diag *dg, struct dpn *p, uint16_t cc)
 {
@@ -203,6 +258,10 @@ static void cyclic(struct diag *dg)
 		   "(a diagnosis is pending)", "station problem gone");
 	p->ds = ds;
 	p->have_ds = 1;
+	/* a stopped provider's or invalid data's status bytes say nothing
+	 * more than its data status already did */
+	if (p->layout && pn->payload && (ds & PN_DS_RUN) && (ds & PN_DS_VALID))
+		submodules(dg, p);
 }
 
 /* devices silent for PN_WATCHDOG update times: their AR is lost */
@@ -359,6 +418,68 @@ static void cr_apply(struct diag *dg, const struct dcr *e)
 	p->from_cr = 3;
 	p->watchdog = e->watchdog ? e->watchdog : PN_WATCHDOG;
 	p->cr_period = e->step * PN_CC_NS;
+	if (e->lay.n) {
+		struct dlayout *L;
+
+		if (!p->layout || dg->lay[p->layout - 1].owner != p->key) {
+			/* the oldest layout goes to the new IOCR */
+			p->layout = (uint16_t)(dg->lay_next + 1);
+			dg->lay_next = (dg->lay_next + 1) % DIAG_LAYOUT;
+		}
+		L = &dg->lay[p->layout - 1];
+		*L = e->lay;
+		L->owner = p->key;
+		dg->ctr.pn_layouts++;
+	}
+}
+
+/* the submodule's input (or output) data length, -1 when not listed */
+static int sub_len(const struct decode_cm *c, uint16_t slot, uint16_t subslot,
+		   bool output)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nsub && i < DECODE_CM_SUB; i++)
+		if (c->sub[i].slot == slot && c->sub[i].subslot == subslot)
+			return output ? c->sub[i].out_len : c->sub[i].in_len;
+	return -1;
+}
+
+/*
+ * The status byte of each submodule: an IOCS at its FrameOffset; an
+ * IOPS right after the data object's data, whose length the request's
+ * ExpectedSubmoduleBlockReq gives (input data in an input CR, output
+ * data in an output CR).  A submodule it does not list stays unplaced.
+ */
+static void cr_layout(struct diag *dg, struct dcr *e,
+		      const struct decode_cm *c, const struct decode_iocr *r)
+{
+	struct dlayout *L = &e->lay;
+	unsigned int i;
+	int len;
+
+	memset(L, 0, sizeof(*L));
+	if (r->io_cut) {
+		dg->ctr.pn_layout_full++;
+		return;
+	}
+	memcpy(L->dev, e->dev, 6);
+	for (i = 0; i < r->nio && i < DECODE_CM_IO; i++) {
+		struct dsub *s = &L->s[L->n];
+		uint32_t pos;
+
+		s->slot = r->io[i].slot;
+		s->subslot = r->io[i].subslot;
+		s->iocs = r->io[i].iocs;
+		pos = r->io[i].offset;
+		if (!s->iocs) {
+			len = sub_len(c, s->slot, s->subslot, r->type == 2 ||
+				      r->type == 4);
+			pos = len < 0 ? 0xFFFF : pos + (uint32_t)len;
+		}
+		s->pos = pos < r->data_len ? (uint16_t)pos : 0xFFFF;
+		L->n++;
+	}
 }
 
 static struct dcr *cr_find(struct diag *dg, const uint8_t ctrl[6],
@@ -408,6 +529,7 @@ static void connect(struct diag *dg)
 			    r->reduction)
 				e->step = 0;	/* beyond the counter */
 			e->watchdog = r->watchdog;
+			cr_layout(dg, e, c, r);
 		} else if (c->rpc_type == 2 && r->res) {
 			e = cr_find(dg, d->dst, d->src, r->ref, false);
 			if (!e)

@@ -51,7 +51,8 @@ FIELDS = [
     "dcerpc.pkt_type", "dcerpc.opnum", "dcerpc.dg_if_id", "dcerpc.dg_flags1",
     "pn_io.ar_uuid",
     "pn_io.iocr_type", "pn_io.send_clock_factor", "pn_io.reduction_ratio",
-    "pn_io.watchdog_factor",
+    "pn_io.watchdog_factor", "pn_io.io_data_object.frame_offset",
+    "pn_io.iocs_frame_offset",
 ]
 # ESC registers: our register name (and port) -> tshark field
 REGS = {("al_status", 0): "ecat.reg.alstatus",
@@ -296,6 +297,13 @@ def cmp_cm(c, n, t, o):
                          ("pn_io.reduction_ratio", "reduction_ratio"),
                          ("pn_io.watchdog_factor", "watchdog_factor")):
                 c.eq(n, f, [x[k] for x in io if k in x], [num(x) for x in t[f]])
+            # the C_SDU layout of a request's IOCRs: data objects'
+            # and IOCSs' frame offsets, in body order
+            if not any(x.get("io_cut") for x in io):
+                for f, kind in (("pn_io.io_data_object.frame_offset", 0),
+                                ("pn_io.iocs_frame_offset", 1)):
+                    c.eq(n, f, [e[2] for x in io for e in x.get("io", [])
+                                if e[3] == kind], [num(x) for x in t[f]])
 
 
 def main():

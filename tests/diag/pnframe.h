@@ -29,11 +29,14 @@ static inline void pn_test_frame(uint8_t f[PN_TEST_FRAME], uint16_t cc,
 
 /* ---- PNIO-CM connect (DCE/RPC over UDP), little-endian NDR ---------- */
 
-#define PN_TEST_CM_MAX	256
+#define PN_TEST_CM_MAX	512
 static const uint8_t CONTROLLER[6] = { 0x00, 0x0e, 0x8c, 0x00, 0x02, 0x01 };
 
 struct pn_cm_iocr {
 	uint16_t type, ref, frame_id, scf, rr, wdf;
+	/* layout of API 0: slot, subslot, FrameOffset, 1 for an IOCS */
+	const uint16_t (*io)[4];
+	unsigned int nio;
 };
 
 static inline uint8_t *pn_be16(uint8_t *p, uint16_t v)
@@ -56,10 +59,12 @@ static inline uint8_t *pn_le32(uint8_t *p, uint32_t v)
  * A connect request (controller to DEVICE: ARBlockReq, then an
  * IOCRBlockReq per IOCR) or its response (DEVICE to controller:
  * ARBlockRes, then an IOCRBlockRes per IOCR: type, reference, FrameID).
- * Returns the frame's length.
+ * A request lists the submodules of sub (slot, subslot, input and output
+ * data length) in an ExpectedSubmoduleBlockReq.  Returns the length.
  */
 static inline size_t pn_test_connect(uint8_t f[PN_TEST_CM_MAX], bool resp,
-				     const struct pn_cm_iocr *cr, size_t ncr)
+				     const struct pn_cm_iocr *cr, size_t ncr,
+				     const uint16_t (*sub)[4], size_t nsub)
 {
 	/* DEA00001-6C97-11D1-8271-00A02442DF7D, little endian */
 	static const uint8_t iface[16] = { 0x01, 0x00, 0xa0, 0xde, 0x97,
@@ -86,6 +91,9 @@ static inline size_t pn_test_connect(uint8_t f[PN_TEST_CM_MAX], bool resp,
 	memset(p, 0x42, 16);
 	p += 16;
 	for (i = 0; i < ncr; i++) {
+		uint8_t *blk = p;
+		unsigned int j, k;
+
 		p = pn_be16(p, resp ? 0x8102 : 0x0102);
 		p = pn_be16(p, resp ? 8 : 32);
 		p = pn_be16(p, 0x0100);
@@ -105,6 +113,53 @@ static inline size_t pn_test_connect(uint8_t f[PN_TEST_CM_MAX], bool resp,
 		p += 2 + 4;			/* sequence, frame send offset */
 		p = pn_be16(p, cr[i].wdf);
 		p = pn_be16(p, cr[i].wdf);	/* data hold factor */
+		if (!cr[i].nio)
+			continue;
+		p += 2 + 6;			/* tag header, multicast MAC */
+		p = pn_be16(p, 1);		/* one API: 0 */
+		p += 4;
+		for (k = 0; k < 2; k++) {	/* data objects, then IOCSs */
+			uint8_t *cnt = p;
+			uint16_t n = 0;
+
+			p += 2;
+			for (j = 0; j < cr[i].nio; j++) {
+				if (cr[i].io[j][3] != k)
+					continue;
+				p = pn_be16(p, cr[i].io[j][0]);
+				p = pn_be16(p, cr[i].io[j][1]);
+				p = pn_be16(p, cr[i].io[j][2]);
+				n++;
+			}
+			pn_be16(cnt, n);
+		}
+		pn_be16(blk + 2, (uint16_t)(p - blk - 4));
+	}
+	if (!resp && nsub) {
+		uint8_t *blk = p;
+
+		p = pn_be16(p, 0x0104);
+		p += 2;
+		p = pn_be16(p, 0x0100);
+		p = pn_be16(p, (uint16_t)nsub);	/* one entry per submodule */
+		for (i = 0; i < nsub; i++) {
+			p += 4;				/* API 0 */
+			p = pn_be16(p, sub[i][0]);
+			p += 4 + 2;			/* module ident, props */
+			p = pn_be16(p, 1);
+			p = pn_be16(p, sub[i][1]);
+			p += 4;				/* submodule ident */
+			p = pn_be16(p, 3);		/* INPUT_OUTPUT */
+			p = pn_be16(p, 1);		/* input */
+			p = pn_be16(p, sub[i][2]);
+			*p++ = 1;
+			*p++ = 1;
+			p = pn_be16(p, 2);		/* output */
+			p = pn_be16(p, sub[i][3]);
+			*p++ = 1;
+			*p++ = 1;
+		}
+		pn_be16(blk + 2, (uint16_t)(p - blk - 4));
 	}
 	args = (size_t)(p - body);
 	len = (size_t)(p - f);

@@ -894,11 +894,12 @@ static void pn_frame_cc(struct ctx *c, uint64_t ts, uint16_t cc, uint8_t ds)
 	diag_frame(c->dg, &c->d, ts, ++c->n);
 }
 
-static void pn_connect(struct ctx *c, bool resp, const struct pn_cm_iocr *cr,
-		       size_t ncr)
+static void pn_connect_subs(struct ctx *c, bool resp,
+			    const struct pn_cm_iocr *cr, size_t ncr,
+			    const uint16_t (*sub)[4], size_t nsub)
 {
 	uint8_t f[PN_TEST_CM_MAX];
-	size_t len = pn_test_connect(f, resp, cr, ncr);
+	size_t len = pn_test_connect(f, resp, cr, ncr, sub, nsub);
 
 	c->ts += MS;
 	decode_frame(f, (uint32_t)len, &c->d);
@@ -906,6 +907,12 @@ static void pn_connect(struct ctx *c, bool resp, const struct pn_cm_iocr *cr,
 	assert_int_equal(c->d.anomalies, 0);
 	assert_int_equal(c->d.cm.niocr, ncr);
 	diag_frame(c->dg, &c->d, c->ts, ++c->n);
+}
+
+static void pn_connect(struct ctx *c, bool resp, const struct pn_cm_iocr *cr,
+		       size_t ncr)
+{
+	pn_connect_subs(c, resp, cr, ncr, NULL, 0);
 }
 
 /* without a connect the step is learnt; gaps in multiples of it are lost
@@ -997,6 +1004,65 @@ static void test_pn_connect_gives_step_and_watchdog(void **state)
 	assert_true(c.got.f[2].cleared);
 	diag_get_counters(c.dg, &k);
 	assert_int_equal(k.pn_lost, 3);
+	ctx_free(&c);
+}
+
+/*
+ * The input CR's layout: the DAP (slot 0 subslot 1, no data: its IOPS at
+ * 0), an input module (slot 1 subslot 1: 4 bytes from 1, its IOPS at 5;
+ * the ExpectedSubmoduleBlockReq gives the 4) and the IOCS of an output
+ * module (slot 2 subslot 1 at 6; a byte unused between, as real devices
+ * leave them).  A status byte going BAD names its submodule and the
+ * instance that made it so; back to GOOD clears it.
+ */
+static void test_pn_submodule_status_bad(void **state)
+{
+	static const uint16_t io[3][4] = {
+		{ 0, 1, 0, 0 }, { 1, 1, 1, 0 }, { 2, 1, 7, 1 },
+	};
+	static const uint16_t subs[3][4] = {
+		{ 0, 1, 0, 0 }, { 1, 1, 4, 0 }, { 2, 1, 0, 2 },
+	};
+	const struct pn_cm_iocr req = { .type = 1, .ref = 1,
+					.frame_id = 0xC001, .scf = 32,
+					.rr = 1, .wdf = 3, .io = io,
+					.nio = 3 };
+	struct diag_counters k;
+	uint8_t f[PN_TEST_FRAME];
+	struct ctx c;
+	uint16_t cc = 0;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	pn_connect_subs(&c, false, &req, 1, subs, 3);
+	diag_get_counters(c.dg, &k);
+	assert_int_equal(k.pn_layouts, 1);
+	for (i = 0; i < 12; i++) {
+		pn_test_frame(f, cc += 32, DS_OK);
+		f[16] = f[16 + 5] = f[16 + 7] = 0x80;	/* all GOOD */
+		if (i >= 5)
+			f[16 + 5] = 0x40;	/* BAD_BY_DEVICE */
+		if (i >= 7)
+			f[16 + 7] = 0x00;	/* the IOCS: BAD_BY_SUBSLOT */
+		if (i >= 9)
+			f[16 + 5] = 0x80;
+		c.ts += MS;
+		decode_frame(f, sizeof(f), &c.d);
+		diag_frame(c.dg, &c.d, c.ts, ++c.n);
+	}
+	assert_int_equal(c.got.n, 3);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_SUBMODULE_BAD);
+	assert_string_equal(c.got.f[0].detail, "slot 1 subslot 0x0001: "
+			    "provider status BAD_BY_DEVICE (IOPS 0x40)");
+	assert_non_null(strstr(c.got.f[0].evidence, "C_SDU byte 5"));
+	assert_string_equal(c.got.f[1].detail, "slot 2 subslot 0x0001: "
+			    "consumer status BAD_BY_SUBSLOT (IOCS 0x00)");
+	assert_true(c.got.f[2].cleared);
+	assert_string_equal(c.got.f[2].detail, "slot 1 subslot 0x0001: "
+			    "IOPS GOOD again");
+	/* the finding is the device's, not its controller's */
+	assert_memory_equal(c.got.f[0].master, DEVICE, 6);
 	ctx_free(&c);
 }
 
@@ -1111,6 +1177,7 @@ int main(void)
 		cmocka_unit_test(test_pn_cycle_gap_learnt),
 		cmocka_unit_test(test_pn_connect_gives_step_and_watchdog),
 		cmocka_unit_test(test_pn_connect_response_alone),
+		cmocka_unit_test(test_pn_submodule_status_bad),
 		cmocka_unit_test(test_pn_diagnosis_alarm_text),
 	};
 
