@@ -81,6 +81,23 @@
 	  "ARP from {src} above its learned rate: {detail}", \
 	  "来自 {src} 的 ARP 超出已学习的速率：{detail}")
 
+/*
+ * Operations (daemon/ops/subsys_ops.c, docs/operations.md "Faults"): iiotd
+ * watching itself.  Raised on a state change and cleared by the same
+ * code when the condition ends, hence clear_s 0; a clock step is an event
+ * and clears after ten quiet minutes.
+ */
+#define ALERT_RULES_OPS(X) \
+	X(OPS_DISK_LOW, "ops.disk.low", CRITICAL, NULL, 0, \
+	  "The store is degraded for disk space, raw samples are not stored: {detail}", \
+	  "存储因磁盘空间不足而降级，原始采样不再保存：{detail}") \
+	X(OPS_RING_STALE, "ops.ring.stale", WARNING, NULL, 0, \
+	  "Capture ring {device} has no live producer: {detail}", \
+	  "采集环 {device} 没有存活的生产者：{detail}") \
+	X(OPS_CLOCK_STEP, "ops.clock.step", WARNING, NULL, 600, \
+	  "The wall clock stepped: {detail}", \
+	  "系统时钟发生跳变：{detail}")
+
 #define ALERT_RULES(X) \
 	X(FLOOD, "alert.flood", WARNING, NULL, 600, \
 	  "Alert flood: {detail}", \
@@ -197,7 +214,8 @@
 	  "Block of {src} refused: {detail}", \
 	  "拒绝阻断 {src}：{detail}") \
 	ALERT_RULES_BASELINE(X) \
-	ALERT_RULES_SIGNAL(X)
+	ALERT_RULES_SIGNAL(X) \
+	ALERT_RULES_OPS(X)
 
 enum alert_rule_id {
 #define ALERT_X_ENUM(e, id, sev, tech, clr, en, zh) ALERT_R_##e,

@@ -17,6 +17,7 @@
 #include "backup/backup.h"
 #include "capture/capture.h"
 #include "core/iiotd.h"
+#include "store/store.h"
 
 #define RING_STALE_NS (5ULL * 1000000000ULL)	/* producers commit each second */
 #define DISK_LOW_PCT 5		/* below: degraded */
@@ -76,6 +77,22 @@ static int rings(struct api *a, json_t *checks)
 	return worst;
 }
 
+/* writable, and not shedding raw samples for want of disk (store.h) */
+static int store_check(struct api *a, json_t *checks)
+{
+	struct store_disk dk;
+	char why[256];
+
+	if (!a->d->store)
+		return check(checks, "store", H_OK, "state directory writable");
+	store_get_disk(a->d->store, &dk);
+	if (!dk.degraded)
+		return check(checks, "store", H_OK, "state directory writable, disk space above min_free");
+	snprintf(why, sizeof(why), "raw samples not stored (rollups, users and audit are): %s",
+		 dk.reason);
+	return check(checks, "store", H_DEGRADED, why);
+}
+
 static int state_dir(struct api *a, json_t *checks)
 {
 	const char *dir = a->d->state_dir;
@@ -85,7 +102,7 @@ static int state_dir(struct api *a, json_t *checks)
 	int st, w;
 
 	w = access(dir, W_OK) ? check(checks, "store", H_FAILED, "state directory not writable") :
-	    check(checks, "store", H_OK, "state directory writable");
+	    store_check(a, checks);
 	if (statvfs(dir, &vs) || !vs.f_blocks)
 		return check(checks, "disk", H_DEGRADED, "cannot read the state directory's file system");
 	pct = 100.0 * (double)vs.f_bavail / (double)vs.f_blocks;

@@ -52,6 +52,7 @@ static json_t *readers_json(struct readpool *p)
 
 static json_t *store_json(struct store *s, struct readpool *readers)
 {
+	struct store_disk dk;
 	struct store_counters c;
 	json_t *o = json_object();
 
@@ -68,6 +69,10 @@ static json_t *store_json(struct store *s, struct readpool *readers)
 	STORE_COUNTERS(STORE_X_JSON)
 #undef STORE_X_JSON
 	json_object_set_new(o, "commit_seconds", store_commit_json(s));
+	store_get_disk(s, &dk);
+	json_object_set_new(o, "disk_degraded", json_boolean(dk.degraded));
+	json_object_set_new(o, "disk_free_bytes",
+			    json_integer((json_int_t)dk.free_bytes));
 	return o;
 }
 

@@ -6,7 +6,7 @@
  * [iiotd]  state_dir, user, socket, socket_group, log_level
  *          (keep_ring_access: obsolete, only "no" is accepted)
  * [store]  path, flush, batch_rows, raw_retention, sec_retention,
- *          min_retention, max_size, queue, synchronous
+ *          min_retention, max_size, min_free, queue, synchronous
  * [model]  offline_timeout, signals, sample_interval
  * (docs/iiotd.md describes each key)
  */
@@ -48,7 +48,8 @@ static const char *const iiotd_keys[] = {
 };
 static const char *const store_keys[] = {
 	"path", "flush", "batch_rows", "raw_retention", "sec_retention",
-	"min_retention", "max_size", "queue", "synchronous", "readers", NULL
+	"min_retention", "max_size", "queue", "synchronous", "readers",
+	"min_free", NULL
 };
 static const char *const model_keys[] = {
 	"offline_timeout", "signals", "sample_interval", NULL
@@ -77,6 +78,8 @@ static int store_conf(const struct conf *c, const char *state_dir,
 			err, errlen) ||
 	    conf_get_size(c, "store", "max_size", 1ULL << 30, 1 << 20,
 			  1ULL << 44, &o->max_bytes, err, errlen) ||
+	    conf_get_size(c, "store", "min_free", 32ULL << 20, 0,
+			  1ULL << 44, &o->min_free, err, errlen) ||
 	    conf_get_u64(c, "store", "queue", 1 << 18, 1024, 1 << 26,
 			 &o->queue_len, err, errlen) ||
 	    conf_get_u64(c, "store", "readers", READPOOL_THREADS, 1,

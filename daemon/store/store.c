@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -36,6 +37,8 @@ const size_t store_counter_count =
 	sizeof(store_counter_names) / sizeof(store_counter_names[0]);
 
 #define MINUTE_NS	60000000000ULL
+/* free bytes a store degraded by SQLITE_FULL waits for, whatever min_free */
+#define STORE_RECOVER_MIN	(4ULL << 20)
 
 struct qsample {
 	uint64_t ts_ns;
@@ -85,6 +88,7 @@ struct store {
 	uint64_t flush_req, flush_done;
 	struct store_counters ctr;	/* producer side, under mu */
 	struct store_counters wsnap;	/* writer's, copied under mu */
+	struct store_disk disk;		/* writer's, copied under mu */
 	/* writer-only */
 	struct store_counters w;
 	struct hist commit_hist;	/* writer adds, stats read: atomic */
@@ -99,6 +103,9 @@ struct store {
 	uint64_t max_ts;		/* newest sample written */
 	bool batch_failed;		/* a statement of this batch failed */
 	uint64_t last_ckpt_ms, last_maint_ms;
+	char dir[4096];			/* the database's directory */
+	struct store_disk dk;		/* disk state, writer-only */
+	bool full_hit;			/* ... with SQLITE_FULL */
 };
 
 static uint64_t now_ns(void)
@@ -152,6 +159,7 @@ void store_opts_default(struct store_opts *o)
 	o->sec_retention_ms = 7ULL * 86400000ULL;
 	o->min_retention_ms = 365ULL * 86400000ULL;
 	o->max_bytes = 1ULL << 30;
+	o->min_free = 32ULL << 20;
 	o->queue_len = 1U << 18;
 	o->sync_normal = true;
 	o->readers = READPOOL_THREADS;
@@ -270,16 +278,77 @@ static void finalize_all(struct store *s)
 
 static void sql_fail(struct store *s, const char *what)
 {
+	int ec = sqlite3_errcode(s->db);
+
 	s->w.write_errors++;
+	/* SQLite may have rolled the transaction back itself: nothing more
+	 * of this batch may run, or it would commit piecemeal */
 	s->batch_failed = true;
+	if (ec == SQLITE_FULL || sqlite3_extended_errcode(s->db) ==
+	    SQLITE_IOERR_WRITE) {
+		if (!s->full_hit)
+			log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
+		s->full_hit = true;
+		return;
+	}
 	log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
 static void step_reset(struct store *s, sqlite3_stmt *st, const char *what)
 {
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (!s->batch_failed && sqlite3_step(st) != SQLITE_DONE)
 		sql_fail(s, what);
 	sqlite3_reset(st);
+}
+
+static void checkpoint(struct store *s, bool force);
+
+static void disk_publish(struct store *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->disk = s->dk;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/*
+ * Degrade below min_free free bytes or after SQLITE_FULL; recover at
+ * twice min_free, so that a disk hovering at the line does not flap.
+ */
+static void disk_check(struct store *s, bool full)
+{
+	struct statvfs vs;
+	/* min_free: the writer's copy of the options, set each turn */
+	uint64_t freeb = s->dk.free_bytes, lim = s->dk.min_free;
+	bool was = s->dk.degraded;
+
+	if (!statvfs(s->dir, &vs))
+		freeb = (uint64_t)vs.f_bavail * vs.f_frsize;
+	s->dk.free_bytes = freeb;
+	if (!was && (full || (lim && freeb < lim))) {
+		s->dk.degraded = true;
+		s->dk.since = (int64_t)time(NULL);
+		if (full)
+			snprintf(s->dk.reason, sizeof(s->dk.reason),
+				 "the disk is full (a write was refused, "
+				 "%" PRIu64 " KiB free)", freeb >> 10);
+		else
+			snprintf(s->dk.reason, sizeof(s->dk.reason),
+				 "%" PRIu64 " KiB free, below min_free %"
+				 PRIu64 " KiB", freeb >> 10, lim >> 10);
+		s->w.degraded_episodes++;
+		log_warnx("store: degraded: %s: raw samples are not stored, "
+			  "rollups, devices and history are", s->dk.reason);
+		/* the WAL's disk back to the file system, for the others */
+		checkpoint(s, true);
+	} else if (was && !full && freeb >= 2 * lim &&
+		   freeb >= STORE_RECOVER_MIN) {
+		s->dk.degraded = false;
+		s->dk.since = 0;
+		s->dk.reason[0] = 0;
+		log_info("store: recovered: %" PRIu64 " KiB free, raw samples "
+			 "are stored again", freeb >> 10);
+	}
+	disk_publish(s);
 }
 
 struct agg {
@@ -415,16 +484,21 @@ static void write_signal(struct store *s, const struct qsample *q, size_t n,
 				(uint32_t)(q[j].ts_ns - t0));
 			put_f64(blob + (j - i) * 12 + 4, q[j].value);
 		}
-		sqlite3_bind_int64(s->ins_raw, 1, q[i].signal);
-		sqlite3_bind_int64(s->ins_raw, 2, (sqlite3_int64)t0);
-		sqlite3_bind_int64(s->ins_raw, 3,
-				   (sqlite3_int64)q[j - 1].ts_ns);
-		sqlite3_bind_int64(s->ins_raw, 4, (sqlite3_int64)(j - i));
-		sqlite3_bind_blob(s->ins_raw, 5, blob, (int)((j - i) * 12),
-				  SQLITE_STATIC);
-		step_reset(s, s->ins_raw, "raw block");
-		s->w.blocks_written++;
-		s->w.samples_written += j - i;
+		if (s->dk.degraded) {
+			s->w.raw_shed += j - i;
+		} else {
+			sqlite3_bind_int64(s->ins_raw, 1, q[i].signal);
+			sqlite3_bind_int64(s->ins_raw, 2, (sqlite3_int64)t0);
+			sqlite3_bind_int64(s->ins_raw, 3,
+					   (sqlite3_int64)q[j - 1].ts_ns);
+			sqlite3_bind_int64(s->ins_raw, 4,
+					   (sqlite3_int64)(j - i));
+			sqlite3_bind_blob(s->ins_raw, 5, blob,
+					  (int)((j - i) * 12), SQLITE_STATIC);
+			step_reset(s, s->ins_raw, "raw block");
+			s->w.blocks_written++;
+			s->w.samples_written += j - i;
+		}
 		for (k = i; k < j; k++) {
 			uint64_t t1 = q[k].ts_ns / 1000000000ULL *
 				      1000000000ULL;
@@ -529,7 +603,9 @@ static void roll_minutes(struct store *s, uint64_t min_ts, uint64_t max_ts,
  * A batch is one transaction, all or nothing: with a statement failed
  * (disk full, I/O error) a COMMIT would keep the rest, rollups without
  * their raw block.  Rolled back, its rows are counted lost, not written,
- * so samples_written only ever counts samples on disk.
+ * so samples_written only ever counts samples on disk.  A batch refused
+ * for space is tried once more without raw blocks (write_batch): only
+ * then are its samples failed.
  */
 struct batch_mark {
 	struct store_counters w;
@@ -537,26 +613,77 @@ struct batch_mark {
 };
 
 static void batch_undo(struct store *s, const struct batch_mark *before,
-		       size_t nsamples)
+		       size_t nfailed)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->w.samples_written = before->w.samples_written;
 	s->w.blocks_written = before->w.blocks_written;
 	s->w.rollups_written = before->w.rollups_written;
 	s->w.events_written = before->w.events_written;
-	s->w.samples_failed += nsamples;
+	s->w.raw_shed = before->w.raw_shed;
+	s->w.samples_failed += nfailed;
 	s->rolled_until = before->rolled_until;
 	s->max_ts = before->max_ts;
+}
+
+/* One transaction of the batch; false when it rolled back (last: its
+ * samples count as failed). */
+static bool write_txn(struct store *s, const struct qsample *q,
+		      struct vec *sv, struct vec *ev, struct vec *dv,
+		      uint8_t *blob, bool open, bool last)
+{
+	struct batch_mark before = { s->w, s->rolled_until, s->max_ts };
+	uint64_t lo = 0, hi = 0;
+	size_t i, j;
+
+	s->batch_failed = s->full_hit = false;
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		sql_fail(s, "begin");
+		batch_undo(s, &before, last ? sv->n : 0);
+		return false;
+	}
+	for (i = 0; i < dv->n; i++) {
+		const struct qsigdef *g = (const struct qsigdef *)dv->v + i;
+
+		sqlite3_bind_int64(s->up_sig, 1, g->id);
+		sqlite3_bind_text(s->up_sig, 2, g->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->up_sig, 3, g->device, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->up_sig, 4, g->unit, -1, SQLITE_STATIC);
+		step_reset(s, s->up_sig, "signal");
+	}
+	for (i = 0; i < sv->n && !s->batch_failed; i = j) {
+		for (j = i + 1; j < sv->n && q[j].signal == q[i].signal; j++)
+			;
+		write_signal(s, q + i, j - i, blob);
+	}
+	for (i = 0; i < ev->n && !s->batch_failed; i++)
+		write_event(s, (const struct qevent *)ev->v + i);
+	for (i = 0; i < sv->n; i++) {
+		if (!lo || q[i].ts_ns < lo)
+			lo = q[i].ts_ns;
+		if (q[i].ts_ns > hi)
+			hi = q[i].ts_ns;
+	}
+	if (hi > s->max_ts)
+		s->max_ts = hi;
+	roll_minutes(s, lo, open ? s->max_ts : hi, open);
+	if (!s->batch_failed &&
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sql_fail(s, "commit");
+	if (s->batch_failed) {
+		batch_undo(s, &before, last ? sv->n : 0);
+		return false;
+	}
+	s->w.transactions++;
+	return true;
 }
 
 static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 			struct vec *dv, bool open)
 {
-	struct batch_mark before = { s->w, s->rolled_until, s->max_ts };
 	struct qsample *q = NULL;
 	uint8_t *blob = NULL;
 	uint64_t t0 = now_ms(), t0_ns = now_ns(), dt;
-	size_t i, j;
 
 	if (!sv->n && !ev->n && !dv->n && !(open && s->max_ts))
 		return;
@@ -576,50 +703,16 @@ static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 	}
 	if (!sv->n && !ev->n && !dv->n && !(open && s->max_ts))
 		return;
-	s->batch_failed = false;
-	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		sql_fail(s, "begin");
-		batch_undo(s, &before, sv->n);
-		free(blob);
-		sv->n = ev->n = dv->n = 0;
-		return;
+	if (!write_txn(s, q, sv, ev, dv, blob, open, false) && s->full_hit) {
+		/* refused for space: degrade and keep what matters */
+		s->w.disk_full_errors++;
+		disk_check(s, true);
+		if (!write_txn(s, q, sv, ev, dv, blob, open, true) &&
+		    s->full_hit)
+			s->w.disk_full_errors++;
+	} else if (s->batch_failed) {
+		s->w.samples_failed += sv->n;	/* another error: no retry */
 	}
-	for (i = 0; i < dv->n; i++) {
-		const struct qsigdef *g = (const struct qsigdef *)dv->v + i;
-
-		sqlite3_bind_int64(s->up_sig, 1, g->id);
-		sqlite3_bind_text(s->up_sig, 2, g->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s->up_sig, 3, g->device, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s->up_sig, 4, g->unit, -1, SQLITE_STATIC);
-		step_reset(s, s->up_sig, "signal");
-	}
-	for (i = 0; i < sv->n; i = j) {
-		for (j = i + 1; j < sv->n && q[j].signal == q[i].signal; j++)
-			;
-		write_signal(s, q + i, j - i, blob);
-	}
-	for (i = 0; i < ev->n; i++)
-		write_event(s, (const struct qevent *)ev->v + i);
-	{
-		uint64_t lo = 0, hi = 0;
-
-		for (i = 0; i < sv->n; i++) {
-			if (!lo || q[i].ts_ns < lo)
-				lo = q[i].ts_ns;
-			if (q[i].ts_ns > hi)
-				hi = q[i].ts_ns;
-		}
-		if (hi > s->max_ts)
-			s->max_ts = hi;
-		roll_minutes(s, lo, open ? s->max_ts : hi, open);
-	}
-	if (!s->batch_failed &&
-	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		sql_fail(s, "commit");
-	if (s->batch_failed)
-		batch_undo(s, &before, sv->n);
-	else
-		s->w.transactions++;
 	free(blob);
 	dt = (now_ms() - t0) * 1000;
 	hist_add(&s->commit_hist, now_ns() - t0_ns);
@@ -730,7 +823,10 @@ static void maintain(struct store *s, const struct store_opts *o)
 			break;
 		s->w.cap_deleted += n;
 	}
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	/* a COMMIT refused for space leaves the transaction open */
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
+	    !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	if (query_i64(s->db, "PRAGMA freelist_count") > 256)
 		sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL,
 			     NULL);
@@ -788,6 +884,8 @@ static void *writer(void *arg)
 		o = s->o;
 		pthread_mutex_unlock(&s->mu);
 
+		s->dk.min_free = o.min_free;
+		disk_check(s, false);
 		write_batch(s, &sv, &ev, &dv, stop || req != s->flush_done);
 		/* a burst's buffers go back: the next batch is usually small */
 		if (sv.cap > 65536) {
@@ -851,6 +949,13 @@ struct store *store_open(const struct store_opts *o, char *err,
 		free(s);
 		return NULL;
 	}
+	snprintf(s->dir, sizeof(s->dir), "%s", s->path);
+	if (strrchr(s->dir, '/'))
+		*strrchr(s->dir, '/') = 0;
+	else
+		snprintf(s->dir, sizeof(s->dir), ".");
+	if (!s->dir[0])
+		snprintf(s->dir, sizeof(s->dir), "/");
 	s->samples.elem = sizeof(struct qsample);
 	s->events.elem = sizeof(struct qevent);
 	s->sigdefs.elem = sizeof(struct qsigdef);
@@ -931,6 +1036,7 @@ void store_reconfigure(struct store *s, const struct store_opts *o)
 	s->o.sec_retention_ms = o->sec_retention_ms;
 	s->o.min_retention_ms = o->min_retention_ms;
 	s->o.max_bytes = o->max_bytes;
+	s->o.min_free = o->min_free;
 	if (o->queue_len)
 		s->o.queue_len = o->queue_len;
 	pthread_mutex_unlock(&s->mu);
@@ -1030,6 +1136,13 @@ void store_get_counters(struct store *s, struct store_counters *out)
 	out->samples_in = s->ctr.samples_in;
 	out->samples_dropped = s->ctr.samples_dropped;
 	out->events_dropped = s->ctr.events_dropped;
+	pthread_mutex_unlock(&s->mu);
+}
+
+void store_get_disk(struct store *s, struct store_disk *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->disk;
 	pthread_mutex_unlock(&s->mu);
 }
 

@@ -35,6 +35,9 @@ struct store_opts {
 	uint64_t sec_retention_ms;	/* 1 s rollups kept (7 d) */
 	uint64_t min_retention_ms;	/* 1 min rollups kept (365 d) */
 	uint64_t max_bytes;		/* hard cap of db + wal (1 GiB) */
+	uint64_t min_free;		/* bytes kept free on the file system
+					 * (32 MiB): below, raw samples are
+					 * shed (store_get_disk) */
 	uint64_t queue_len;		/* samples queued before drops (256 k) */
 	bool sync_normal;		/* synchronous=NORMAL (else FULL) */
 	uint64_t readers;		/* reader threads (readpool.h), not
@@ -57,6 +60,9 @@ struct store_opts {
 	X(retention_deleted,	"rows deleted by retention")		\
 	X(cap_deleted,		"rows deleted to stay under max_bytes")	\
 	X(write_errors,		"SQLite errors in the writer")		\
+	X(raw_shed,		"samples kept in rollups only: disk low") \
+	X(disk_full_errors,	"transactions refused by a full disk")	\
+	X(degraded_episodes,	"times the store degraded for disk")	\
 	X(commit_max_us,	"longest commit (µs)")
 
 struct store_counters {
@@ -100,6 +106,24 @@ bool store_signal_def(struct store *s, uint32_t id, const char *name,
 		      const char *device, const char *unit);
 
 void store_get_counters(struct store *s, struct store_counters *out);
+
+/*
+ * The store's disk state.  With less than min_free bytes free on its file
+ * system, or after a write refused with SQLITE_FULL, the store degrades:
+ * raw samples are no longer stored (counted in raw_shed), the rollups,
+ * devices and history still are, and the WAL is given back, so the
+ * reserve keeps users, settings and the audit log (in their own
+ * databases on the same file system) writable.  It recovers by itself
+ * once twice min_free is free again.
+ */
+struct store_disk {
+	bool degraded;
+	uint64_t free_bytes;		/* at the writer's last look */
+	uint64_t min_free;
+	int64_t since;			/* CLOCK_REALTIME s degraded, 0 */
+	char reason[160];		/* why, while degraded */
+};
+void store_get_disk(struct store *s, struct store_disk *out);
 const char *store_path(const struct store *s);
 /* Bytes of the database plus its WAL. */
 uint64_t store_disk_bytes(const struct store *s);

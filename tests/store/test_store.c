@@ -381,6 +381,62 @@ static void large_signal_ids_dropped(void **state)
 	store_close(s);
 }
 
+/*
+ * Below min_free the store keeps rollups and devices but no raw blocks,
+ * says why, and stores raw again by itself once the reserve is back
+ * (here: min_free lowered, as if space had been freed).
+ */
+static void low_disk_sheds_raw_keeps_rollups(void **state)
+{
+	struct model_device dev = { .id = 3, .has = MODEL_HAS_MAC };
+	struct store_counters c;
+	struct store_disk dk;
+	struct store_opts o;
+	struct store *s;
+	char path[128], err[256];
+	uint64_t t0 = 1700000000000000000ULL, i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/low.db", dir);
+	store_opts_default(&o);
+	o.path = path;
+	o.min_free = 1ULL << 60;	/* more than any file system has */
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	for (i = 0; i < 3000; i++)
+		store_put_sample(s, 1, t0 + i * 1000000ULL, (double)i);
+	store_device_event(s, &dev, "00:01:02:03:04:06", "pn-device",
+			   MODEL_EV_DISCOVERED, "discovered", "hello", t0);
+	store_flush(s);
+	store_get_disk(s, &dk);
+	assert_true(dk.degraded);
+	assert_non_null(strstr(dk.reason, "below min_free"));
+	assert_true(dk.since > 0 && dk.free_bytes > 0);
+	store_get_counters(s, &c);
+	assert_int_equal(c.raw_shed, 3000);
+	assert_int_equal(c.samples_written, 0);
+	assert_int_equal(c.degraded_episodes, 1);
+	assert_int_equal(c.write_errors, 0);
+	assert_int_equal(q1(path, "SELECT count(*) FROM samples_raw"), 0);
+	assert_int_equal(q1(path, "SELECT sum(count) FROM roll_1s"), 3000);
+	assert_int_equal(q1(path, "SELECT count(*) FROM devices"), 1);
+
+	o.min_free = 0;
+	store_reconfigure(s, &o);
+	for (i = 3000; i < 4000; i++)
+		store_put_sample(s, 1, t0 + i * 1000000ULL, (double)i);
+	store_flush(s);
+	store_get_disk(s, &dk);
+	assert_false(dk.degraded);
+	assert_int_equal(dk.since, 0);
+	store_get_counters(s, &c);
+	assert_int_equal(c.samples_written, 1000);
+	assert_int_equal(c.degraded_episodes, 1);
+	store_close(s);
+	assert_int_equal(q1(path, "SELECT sum(n) FROM samples_raw"), 1000);
+	assert_int_equal(q1(path, "SELECT sum(count) FROM roll_1s"), 4000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +447,7 @@ int main(void)
 		cmocka_unit_test(not_a_database),
 		cmocka_unit_test(disk_cap),
 		cmocka_unit_test(large_signal_ids_dropped),
+		cmocka_unit_test(low_disk_sheds_raw_keeps_rollups),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
