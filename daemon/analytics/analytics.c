@@ -321,7 +321,9 @@ static void cond_sample(struct analytics *an, struct an_bind *b,
 			v < r->lo || v > r->hi;
 		break;
 	case AN_RATE:
-		if (!b->has_ref) {
+		/* a clock stepped back: the window starts again rather than
+		 * waiting, with no rate, until time catches up with it */
+		if (!b->has_ref || now < b->ref_ns) {
 			b->has_ref = 1;
 			b->ref = v;
 			b->ref_ns = now;

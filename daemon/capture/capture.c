@@ -139,6 +139,15 @@ static void drain(struct cring *cr);
  * The probe's clock: wall time, because libevent keeps the time it last
  * returned from waiting (loop_wake) as wall time.
  */
+/* the model's receive clock: silence is not a wall clock step */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 uint64_t capture_now_ns(void)
 {
 	struct timespec ts;
@@ -189,7 +198,7 @@ static void drain(struct cring *cr)
 	if (!cr->r)
 		return;
 	if (m)
-		model_set_rx_clock(m, shm_now_ns());
+		model_set_rx_clock(m, mono_ns());
 	if (ids) {
 		alerts_set_clock(cap->d->alerts, shm_now_ns());
 		/* the baseline is per line: each ring is one (by its name) */
@@ -356,6 +365,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	if (cap->d->model) {
 		uint64_t t0 = capture_now_ns();
 
+		model_set_rx_clock(cap->d->model, mono_ns());
 		model_tick(cap->d->model, shm_now_ns());
 		capture_busy(cap, PROBE_BUSY_TICK, t0);
 	}

@@ -379,6 +379,8 @@ uint64_t model_last_ts(const struct model *m)
 
 void model_tick(struct model *m, uint64_t now_ns)
 {
+	/* silence on the receive clock when there is one (monotonic) */
+	uint64_t rx = m->rx_now ? m->rx_now : now_ns;
 	size_t i;
 
 	for (i = 0; i < m->ndevs; i++) {
@@ -401,19 +403,19 @@ void model_tick(struct model *m, uint64_t now_ns)
 				d->last_seen_ns = mp->lrw_ok_ts;
 			if (ok > last)
 				last = ok;
-			if (!d->online && now_ns - last <= m->opts.offline_ns) {
+			if (!d->online && rx - last <= m->opts.offline_ns) {
 				d->online = true;
 				mdev_event(m, d, MODEL_EV_ONLINE, now_ns,
 					   "back in the cyclic exchange");
 			}
 		}
 
-		if (d->online && now_ns > last &&
-		    now_ns - last > m->opts.offline_ns) {
+		if (d->online && rx > last &&
+		    rx - last > m->opts.offline_ns) {
 			d->online = false;
 			mdev_event(m, d, MODEL_EV_OFFLINE, now_ns,
 				   "silent for %llu ms",
-				   (unsigned long long)((now_ns - last) /
+				   (unsigned long long)((rx - last) /
 							1000000));
 		}
 	}

@@ -266,9 +266,11 @@ void model_frame_raw(struct model *m, const uint8_t *frame, uint32_t len,
 		     uint32_t wire_len, uint64_t ts_ns, uint16_t flags);
 /*
  * Online/offline by timeout.  Offline tools tick with the newest frame
- * timestamp (model_last_ts).  The daemon sets the host clock before each
- * batch (model_set_rx_clock) and ticks with it, so replayed captures with
- * old timestamps still count as live.
+ * timestamp (model_last_ts).  The daemon sets the host's CLOCK_MONOTONIC
+ * before each batch and each tick (model_set_rx_clock), and silence is
+ * measured on it, so replayed captures with old timestamps still count as
+ * live and a wall clock step takes no device offline; now_ns (the wall
+ * clock) stamps the events.
  */
 void model_tick(struct model *m, uint64_t now_ns);
 void model_set_rx_clock(struct model *m, uint64_t now_ns);

@@ -100,25 +100,27 @@ static void disk(void)
 	sys.disk_low = dk.degraded;
 }
 
-/* why a ring is stale into why, or 0 when its producer is alive */
+enum { RING_ALIVE, RING_SILENT, RING_GONE };
+
+/* why a ring is stale into why, or RING_ALIVE */
 static int ring_stale(const struct capsnap_ring *r, uint64_t mono,
 		      char *why, size_t len)
 {
 	uint64_t age;
 
 	if (!r->open || r->st.state == IIOT_RING_CLOSED || !r->st.heartbeat_ns)
-		return 0;
+		return RING_ALIVE;
 	if (r->st.producer_pid && kill((pid_t)r->st.producer_pid, 0) &&
 	    errno == ESRCH) {
 		snprintf(why, len, "producer pid %" PRIu32 " is gone",
 			 r->st.producer_pid);
-		return 1;
+		return RING_GONE;
 	}
 	age = mono > r->st.heartbeat_ns ? mono - r->st.heartbeat_ns : 0;
 	if (age <= (uint64_t)OPS_STALE_NS)
-		return 0;
+		return RING_ALIVE;
 	snprintf(why, len, "no commit for %" PRIu64 " s", age / (uint64_t)1000000000);
-	return 1;
+	return RING_SILENT;
 }
 
 static int stale_slot(const char *name)
@@ -149,9 +151,11 @@ static void rings(void)
 		int st = ring_stale(r, mono, why, sizeof(why));
 
 		slot = stale_slot(r->name);
+		/* silent and gone are two alerts: one's detail never
+		 * stands for the other */
 		if (st && slot < 0) {
 			raise_ev(ALERT_R_OPS_RING_STALE, r->name,
-				 ring_key(r->name), why);
+				 ring_key(r->name) + (uint64_t)st, why);
 			sys.ctr.ring_stale++;
 			log_warnx("ops: ring %s: %s", r->name, why);
 			for (j = 0; j < OPS_RINGS_MAX && sys.stale[j][0]; j++)
@@ -161,7 +165,9 @@ static void rings(void)
 					 "%s", r->name);
 		} else if (!st && slot >= 0) {
 			alerts_clear(sys.d->alerts, ALERT_R_OPS_RING_STALE, 0,
-				     0, ring_key(r->name));
+				     0, ring_key(r->name) + RING_SILENT);
+			alerts_clear(sys.d->alerts, ALERT_R_OPS_RING_STALE, 0,
+				     0, ring_key(r->name) + RING_GONE);
 			log_info("ops: ring %s: its producer commits again",
 				 r->name);
 			sys.stale[slot][0] = 0;
@@ -190,7 +196,7 @@ static void clock_step(void)
 		return;
 	snprintf(why, sizeof(why), "%s by %.1f s", step > 0 ? "forward" :
 		 "back", (double)(step > 0 ? step : -step) / 1e9);
-	raise_ev(ALERT_R_OPS_CLOCK_STEP, NULL, 0, why);
+	raise_ev(ALERT_R_OPS_CLOCK_STEP, NULL, step > 0 ? 1 : 2, why);
 	sys.ctr.clock_steps++;
 	log_warnx("ops: the wall clock stepped %s", why);
 }

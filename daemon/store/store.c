@@ -103,6 +103,7 @@ struct store {
 	uint64_t max_ts;		/* newest sample written */
 	bool batch_failed;		/* a statement of this batch failed */
 	uint64_t last_ckpt_ms, last_maint_ms;
+	uint64_t open_wall_ns, open_mono_ns;	/* retention's clock */
 	char dir[4096];			/* the database's directory */
 	struct store_disk dk;		/* disk state, writer-only */
 	bool full_hit;			/* ... with SQLITE_FULL */
@@ -786,11 +787,20 @@ static uint64_t used_bytes(struct store *s)
 static void maintain(struct store *s, const struct store_opts *o)
 {
 	struct timespec ts;
-	uint64_t now, n;
+	uint64_t now, steady, n;
 	int rounds = 0;
 
+	/*
+	 * Rows age by the time that really passed: the earlier of the wall
+	 * clock and the wall clock at open plus the monotonic time since.
+	 * A step forward (NTP, date -s) then deletes nothing early, a step
+	 * back keeps the rows stamped after it.
+	 */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	steady = s->open_wall_ns + (now_ns() - s->open_mono_ns);
+	if (steady < now)
+		now = steady;
 	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
 	n = delete_chunked(s, "DELETE FROM samples_raw WHERE rowid IN (SELECT"
 			   " rowid FROM samples_raw ORDER BY rowid LIMIT 2000)"
@@ -866,7 +876,9 @@ static void *writer(void *arg)
 		struct timespec dl;
 
 		pthread_mutex_lock(&s->mu);
-		clock_gettime(CLOCK_REALTIME, &dl);
+		/* cv waits on CLOCK_MONOTONIC: a wall clock step never holds
+		 * the batch (a deadline days away, or long passed) */
+		clock_gettime(CLOCK_MONOTONIC, &dl);
 		dl.tv_nsec += (long)(s->o.flush_ms % 1000) * 1000000L;
 		dl.tv_sec += (time_t)(s->o.flush_ms / 1000) +
 			     dl.tv_nsec / 1000000000L;
@@ -960,7 +972,19 @@ struct store *store_open(const struct store_opts *o, char *err,
 	s->events.elem = sizeof(struct qevent);
 	s->sigdefs.elem = sizeof(struct qsigdef);
 	pimutex_init(&s->mu);
-	pthread_cond_init(&s->cv, NULL);
+	{
+		pthread_condattr_t ca;
+		struct timespec w;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->cv, &ca);
+		pthread_condattr_destroy(&ca);
+		clock_gettime(CLOCK_REALTIME, &w);
+		s->open_wall_ns = (uint64_t)w.tv_sec * 1000000000ULL +
+				  (uint64_t)w.tv_nsec;
+		s->open_mono_ns = now_ns();
+	}
 	pthread_cond_init(&s->done_cv, NULL);
 	if (setup_db(s, err, errlen))
 		goto fail;

@@ -197,6 +197,24 @@ static void rate(void **state)
 	fx_free(f);
 }
 
+/* samples stamped by a wall clock that stepped back 90 s: the rate
+ * window starts again there instead of staying blind until the clock
+ * catches up with the old window */
+static void rate_after_clock_step_back(void **state)
+{
+	struct fx *f = fx_new(NOANOM "[rule.fast]\nkind = rate\n"
+			      "signal = temp\nrate = 10\nwindow = 1s\n");
+	double t;
+
+	(void)state;
+	for (t = 100; t <= 103; t += 0.5)
+		at(f, 1, t, 5);
+	for (t = 10; t <= 13; t += 0.5)
+		at(f, 1, t, 5 + 20 * (t - 10));
+	assert_string_equal(f->log, "raised rate@11.0 warning");
+	fx_free(f);
+}
+
 static void stale(void **state)
 {
 	struct fx *f = fx_new(NOANOM "[rule.quiet]\nkind = stale\n"
@@ -661,6 +679,7 @@ int main(void)
 		cmocka_unit_test(threshold_delays),
 		cmocka_unit_test(escalation),
 		cmocka_unit_test(rate),
+		cmocka_unit_test(rate_after_clock_step_back),
 		cmocka_unit_test(stale),
 		cmocka_unit_test(stale_never_seen),
 		cmocka_unit_test(stuck),

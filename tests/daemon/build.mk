@@ -35,6 +35,15 @@ $(HOLDSORT_SO): tests/daemon/holdsort.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
 
+# A wall clock that steps for tests/daemon/clockstep.t, the host's
+# untouched (tests/daemon/clockstep.c).  Not installed.
+CLOCKSTEP_SO := $(BUILD)/tests-daemon/clockstep.so
+EXTRA_TESTS += $(CLOCKSTEP_SO)
+$(CLOCKSTEP_SO): tests/daemon/clockstep.c
+	$(call msg,LD-SO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
 FUZZ += fuzz_conf fuzz_sigmap fuzz_ctlreq
 fuzz_conf_SRCS := tests/fuzz/fuzz_conf.c daemon/core/conf.c
 fuzz_ctlreq_SRCS := tests/fuzz/fuzz_ctlreq.c daemon/core/ctlproto.c daemon/core/conf.c

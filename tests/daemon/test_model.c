@@ -134,6 +134,28 @@ static void return_without_master_is_counted(void **state)
 	model_free(m);
 }
 
+/* The daemon measures silence on the monotonic receive clock: a wall
+ * clock step of 8 days between two ticks takes no device offline, real
+ * silence still does. */
+static void wall_step_takes_no_device_offline(void **state)
+{
+	struct model *m = model_new(NULL);
+	struct dg g = { ECAT_BRD, 1, 0, 0x0130, 2, 0, 0 };
+	uint64_t mono = 5000000000ULL, step = 8ULL * 86400 * 1000000000ULL;
+
+	(void)state;
+	model_set_rx_clock(m, mono);
+	feed(m, MASTER, 0, &g, 1);
+	assert_int_equal(count(m, MODEL_DEV_ECAT_MASTER), 1);
+	model_set_rx_clock(m, mono + 1000000000ULL);
+	model_tick(m, now + step);
+	assert_true(model_device_at(m, 0)->online);
+	model_set_rx_clock(m, mono + 4000000000ULL);
+	model_tick(m, now + step + 3000000000ULL);
+	assert_false(model_device_at(m, 0)->online);
+	model_free(m);
+}
+
 /* The return carries the master's MAC with 0x02: it is that master's
  * even when another master has an outgoing frame with the same index. */
 static void return_goes_to_its_own_master(void **state)
@@ -309,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(return_without_master_is_counted),
+		cmocka_unit_test(wall_step_takes_no_device_offline),
 		cmocka_unit_test(return_goes_to_its_own_master),
 		cmocka_unit_test(position_from_pair_or_learnt_shift),
 		cmocka_unit_test(stale_index_is_no_pair),
