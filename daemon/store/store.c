@@ -586,14 +586,21 @@ static void roll_minutes(struct store *s, uint64_t min_ts, uint64_t max_ts,
 		from = min_ts / MINUTE_NS * MINUTE_NS;
 	if (open)
 		to += MINUTE_NS;
-	if (to <= from)
-		return;
+	if (to <= from) {
+		/* the samples' clock stepped back behind the watermark: it
+		 * follows them, or their minutes would never be rolled */
+		if (from >= s->rolled_until)
+			return;
+		s->rolled_until = from;
+		goto save;
+	}
 	sqlite3_bind_int64(s->up_1m, 1, (sqlite3_int64)from);
 	sqlite3_bind_int64(s->up_1m, 2, (sqlite3_int64)to);
 	step_reset(s, s->up_1m, "1 min rollup");
 	s->w.rollups_written += (uint64_t)sqlite3_changes(s->db);
 	if (!open || to - MINUTE_NS > s->rolled_until)
 		s->rolled_until = open ? to - MINUTE_NS : to;
+save:
 	snprintf(v, sizeof(v), "%llu", (unsigned long long)s->rolled_until);
 	sqlite3_bind_text(s->set_meta, 1, "rolled_1m_until", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->set_meta, 2, v, -1, SQLITE_TRANSIENT);
