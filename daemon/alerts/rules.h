@@ -186,6 +186,12 @@
 	X(PN_SUBMODULE_BAD, "pn.submodule.bad", WARNING, NULL, 60, \
 	  "Submodule status BAD at {device}: {detail}", \
 	  "{device} 的子模块状态为 BAD：{detail}") \
+	X(PN_REDUNDANCY_SWITCH, "pn.redundancy.switch", WARNING, NULL, 300, \
+	  "{device} switched its AR over: {detail}", \
+	  "{device} 的 AR 发生主备切换：{detail}") \
+	X(PN_REDUNDANCY_NO_PRIMARY, "pn.redundancy.no_primary", CRITICAL, NULL, 60, \
+	  "No primary AR for {device}: {detail}", \
+	  "{device} 没有主 AR：{detail}") \
 	X(PN_PROVIDER_STOP, "pn.provider.stop", WARNING, NULL, 60, \
 	  "{device} went to STOP: {detail}", \
 	  "{device} 进入 STOP 状态：{detail}") \

@@ -111,6 +111,7 @@ struct dpn {
 	uint64_t lost_frames;		/* since first seen */
 	uint64_t gap_ts;		/* last gap raised or repeated */
 	uint16_t layout;		/* dg->lay index + 1, 0 none */
+	uint8_t no_primary;		/* reported: backup, no primary AR */
 };
 
 /* Where an IOCR's frames carry each submodule's IOPS or IOCS. */

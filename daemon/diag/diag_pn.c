@@ -101,6 +101,40 @@ static void status_bit(struct diag *dg, struct dpn *p, uint8_t was,
 		      bad_now ? ev : NULL);
 }
 
+/*
+ * System redundancy: the State bit says whether this AR is the primary
+ * or the backup of its AR set; a change is a switchover, an event.  A
+ * backup AR with the Redundancy bit set says no AR of its set is
+ * primary: nobody controls the outputs.  A device without redundancy
+ * sends State primary, Redundancy 0, and says nothing here.
+ */
+static void redundancy(struct diag *dg, struct dpn *p, uint8_t ds)
+{
+	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
+	bool no_primary = !(ds & PN_DS_STATE) && (ds & PN_DS_REDUNDANCY);
+
+	diag_fmt(ev, sizeof(ev), "APDU data status 0x%02x, was 0x%02x", ds,
+		 p->ds);
+	if (p->have_ds && (ds ^ p->ds) & PN_DS_STATE) {
+		diag_fmt(detail, sizeof(detail), "frame ID 0x%04x now %s, was "
+			 "%s (cycle counter %u)", p->frame_id,
+			 ds & PN_DS_STATE ? "primary" : "backup",
+			 ds & PN_DS_STATE ? "backup" : "primary",
+			 dg->d->pn.cycle_counter);
+		diag_emit_dev(dg, ALERT_R_PN_REDUNDANCY_SWITCH, p->mac,
+			      p->frame_id, false, detail, ev);
+	}
+	if (no_primary == p->no_primary)
+		return;
+	p->no_primary = no_primary;
+	diag_fmt(detail, sizeof(detail), "%s (frame ID 0x%04x, a backup AR)",
+		 no_primary ? "the Redundancy bit says no AR of the set is "
+		 "primary" : "a primary AR again", p->frame_id);
+	diag_emit_dev(dg, ALERT_R_PN_REDUNDANCY_NO_PRIMARY, p->mac,
+		      p->frame_id, !no_primary, detail,
+		      no_primary ? ev : NULL);
+}
+
 static const char *const bad_by[4] = {
 	"BAD_BY_SUBSLOT", "BAD_BY_SLOT", "BAD_BY_DEVICE", "BAD_BY_CONTROLLER",
 };
@@ -256,6 +290,7 @@ static void cyclic(struct diag *dg)
 	status_bit(dg, p, p->ds, ds, PN_DS_STATION_OK, false,
 		   ALERT_R_PN_STATION_PROBLEM, "StationProblemIndicator set "
 		   "(a diagnosis is pending)", "station problem gone");
+	redundancy(dg, p, ds);
 	p->ds = ds;
 	p->have_ds = 1;
 	/* a stopped provider's or invalid data's status bytes say nothing

@@ -28,6 +28,7 @@ static const struct {
 	{ ALERT_R_ECAT_AL_ERROR, 40 },
 	{ ALERT_R_ECAT_AL_NOT_OP, 25 },
 	{ ALERT_R_PN_PROVIDER_STOP, 25 },
+	{ ALERT_R_PN_REDUNDANCY_NO_PRIMARY, 25 },
 	{ ALERT_R_PN_ALARM_PULL, 25 },
 	{ ALERT_R_ECAT_WKC_MISMATCH, 20 },
 	{ ALERT_R_ECAT_ESC_LOST_LINK, 20 },
@@ -103,6 +104,7 @@ static bool pn_link_rule(unsigned int rule)
 {
 	return rule == ALERT_R_PN_AR_LOST || rule == ALERT_R_PN_PROVIDER_STOP ||
 	       rule == ALERT_R_PN_DATA_INVALID ||
+	       rule == ALERT_R_PN_REDUNDANCY_NO_PRIMARY ||
 	       rule == ALERT_R_PN_STATION_PROBLEM;
 }
 

@@ -1066,6 +1066,38 @@ static void test_pn_submodule_status_bad(void **state)
 	ctx_free(&c);
 }
 
+/* a switchover from primary to backup is an event; a backup AR whose
+ * Redundancy bit says no AR is primary is a condition until one is */
+static void test_pn_redundancy_switch(void **state)
+{
+	struct ctx c;
+	uint64_t t = 1000 * MS;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 3; i++)
+		pn_frame(&c, t += 2 * MS, DS_OK);
+	pn_frame(&c, t += 2 * MS, DS_OK & ~PN_DS_STATE);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_REDUNDANCY_SWITCH);
+	assert_string_equal(c.got.f[0].detail, "frame ID 0xc001 now backup, "
+			    "was primary (cycle counter 3)");
+	pn_frame(&c, t += 2 * MS, (DS_OK & ~PN_DS_STATE) | PN_DS_REDUNDANCY);
+	assert_int_equal(c.got.n, 2);
+	assert_int_equal(c.got.f[1].rule, ALERT_R_PN_REDUNDANCY_NO_PRIMARY);
+	assert_false(c.got.f[1].cleared);
+	pn_frame(&c, t += 2 * MS, (DS_OK & ~PN_DS_STATE) | PN_DS_REDUNDANCY);
+	assert_int_equal(c.got.n, 2);
+	pn_frame(&c, t += 2 * MS, DS_OK & ~PN_DS_STATE);
+	assert_int_equal(c.got.n, 3);
+	assert_true(c.got.f[2].cleared);
+	pn_frame(&c, t += 2 * MS, DS_OK);	/* primary again */
+	assert_int_equal(c.got.n, 4);
+	assert_int_equal(c.got.f[3].rule, ALERT_R_PN_REDUNDANCY_SWITCH);
+	ctx_free(&c);
+}
+
 /* a connect response for an IOCR never requested changes nothing */
 static void test_pn_connect_response_alone(void **state)
 {
@@ -1178,6 +1210,7 @@ int main(void)
 		cmocka_unit_test(test_pn_connect_gives_step_and_watchdog),
 		cmocka_unit_test(test_pn_connect_response_alone),
 		cmocka_unit_test(test_pn_submodule_status_bad),
+		cmocka_unit_test(test_pn_redundancy_switch),
 		cmocka_unit_test(test_pn_diagnosis_alarm_text),
 	};
 
