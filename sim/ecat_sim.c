@@ -403,13 +403,15 @@ static uint8_t cnt8(double v)
 	return v >= 255 ? 255 : (uint8_t)v;
 }
 
-/* FPRD of 0x0300-0x0313 for every slave, as TwinCAT's diagnosis does */
-static void counters_round(struct sim_engine *e, uint32_t m, uint64_t t)
+typedef void (*reg_fill)(struct sim_engine *e, uint32_t slave, uint8_t *d);
+
+/* FPRD of one register range of every live slave, 40 to a frame. */
+static void fprd_round(struct sim_engine *e, uint32_t m, uint16_t ado,
+		       uint16_t len, reg_fill fill, uint64_t t)
 {
 	const struct sim_master *mp = &e->sc->masters[m];
-	uint32_t from = 0, i, n, p;
+	uint32_t from = 0, i, n;
 
-	advance_counters(e, m);
 	while (from < mp->nslaves) {
 		struct sim_qframe *req = engine_frame(e, t), *back;
 		struct ecat_frame rf, ret;
@@ -417,25 +419,66 @@ static void counters_round(struct sim_engine *e, uint32_t m, uint64_t t)
 		ecat_begin(&rf, req->data, mp->mac);
 		for (n = 0; from + n < mp->nslaves && n < 40; n++)
 			ecat_dgram(&rf, ECAT_FPRD, e->ms[m].dg_idx++,
-				   slave_of(e, m, from + n)->station,
-				   ESC_ERR_COUNTERS, 20);
+				   slave_of(e, m, from + n)->station, ado, len);
 		back = exchange(e, m, req, &rf, &ret, t);
 		for (i = 0; i < n; i++) {
 			uint32_t sl = mp->first_slave + from + i;
-			uint8_t *d = ecat_data(&ret, i);
 
 			if (!engine_slave_alive(e, sl))
 				continue;
-			for (p = 0; p < 4; p++) {
-				d[2 * p + 1] = cnt8(e->rx_err[sl * 4 + p]);
-				d[8 + p] = cnt8(e->fwd_err[sl * 4 + p]);
-			}
+			fill(e, sl, ecat_data(&ret, i));
 			ecat_set_wkc(&ret, i, 1);
 		}
 		finish_return(e, m, back, ret.len, false);
 		from += n;
 		t += 50000;
 	}
+}
+
+static void fill_counters(struct sim_engine *e, uint32_t sl, uint8_t *d)
+{
+	uint32_t p;
+
+	for (p = 0; p < 4; p++) {
+		d[2 * p + 1] = cnt8(e->rx_err[sl * 4 + p]);
+		d[8 + p] = cnt8(e->fwd_err[sl * 4 + p]);
+	}
+}
+
+/*
+ * System time difference (0x092C) of a slave: a converged control loop
+ * keeps it within +-40 ns; a dc-drift fault adds ramp ns each minute
+ * since it began.  Bit 31 set: the local copy is behind.
+ */
+static void fill_dc_diff(struct sim_engine *e, uint32_t sl, uint8_t *d)
+{
+	const struct sim_scenario *sc = e->sc;
+	double v = (engine_rand(e) - 0.5) * 80;
+	uint32_t i, mag;
+
+	for (i = 0; i < sc->nfaults; i++) {
+		const struct sim_fault *f = &sc->faults[i];
+		uint64_t b = e->now;
+
+		if (f->kind != FAULT_DC_DRIFT || f->target != sl ||
+		    b < f->at_ns)
+			continue;
+		if (f->duration_ns && b > f->at_ns + f->duration_ns)
+			continue;
+		v += f->ramp * (double)(b - f->at_ns) / 60e9;
+		e->faults_applied[FAULT_DC_DRIFT]++;
+	}
+	mag = v < 0 ? (uint32_t)-v : (uint32_t)v;
+	if (mag > 0x7FFFFFFFU)
+		mag = 0x7FFFFFFFU;
+	put_le32(d, v < 0 ? mag | 0x80000000U : mag);
+}
+
+/* FPRD of 0x0300-0x0313 for every slave, as TwinCAT's diagnosis does */
+static void counters_round(struct sim_engine *e, uint32_t m, uint64_t t)
+{
+	advance_counters(e, m);
+	fprd_round(e, m, ESC_ERR_COUNTERS, 20, fill_counters, t);
 }
 
 static void cyclic(struct sim_engine *e, uint32_t m, uint64_t t)
@@ -469,6 +512,9 @@ static void cyclic(struct sim_engine *e, uint32_t m, uint64_t t)
 		if (st->counters)
 			counters_round(e, m, t + mp->cycle_ns * 3 / 4);
 	}
+	if (st->dc_every && st->cycles % st->dc_every == 0)
+		fprd_round(e, m, ESC_DC_DIFF, 4, fill_dc_diff,
+			   t + mp->cycle_ns * 5 / 8);
 	if (mp->mbox_every && st->cycles % mp->mbox_every == 0) {
 		sdo_exchange(e, m, st->mbox_slave, 0x1018, 2,
 			     t + mp->cycle_ns / 4);

@@ -394,8 +394,15 @@ static int alloc_state(struct sim_engine *e)
 			e->ms[sc->slaves[f->target].master].counters = true;
 		if (f->kind == FAULT_AL_ERROR)
 			e->ms[sc->slaves[f->target].master].al_codes = true;
+		if (f->kind == FAULT_DC_DRIFT)
+			e->ms[sc->slaves[f->target].master].dc_drift = true;
 	}
 	for (i = 0; i < sc->nmasters; i++) {
+		/* a drift is read even where dc_every does not ask for it */
+		e->ms[i].dc_every = sc->masters[i].dc_every;
+		if (!e->ms[i].dc_every && e->ms[i].dc_drift)
+			e->ms[i].dc_every = sc->masters[i].diag_every ?
+					    sc->masters[i].diag_every : 1000;
 		e->ms[i].image = calloc(sc->masters[i].image_len + 1, 1);
 		e->ms[i].sig_head = -1;
 		e->ms[i].mbox_cnt = 1;

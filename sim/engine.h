@@ -65,6 +65,8 @@ struct master_state {
 	uint8_t *image;		/* process image: per slave outputs, inputs */
 	bool counters;		/* reads ESC error counters (rx-errors) */
 	bool al_codes;		/* reads AL status codes too (al-error) */
+	bool dc_drift;		/* a dc-drift fault on one of its slaves */
+	uint32_t dc_every;	/* cycles between 0x092C reads; 0 off */
 	uint64_t counted_ns;	/* error counters advanced up to here */
 	int32_t sig_head;	/* signals on this master's slaves */
 };

@@ -24,6 +24,7 @@ enum {
 #define ESC_STATION	0x0010
 #define ESC_AL_CTRL	0x0120
 #define ESC_AL_STATUS	0x0130
+#define ESC_DC_DIFF	0x092C	/* DC system time difference */
 #define ESC_ERR_COUNTERS 0x0300	/* 0x0300-0x0313: RX, forwarded, lost link */
 #define ESC_SII_CTRL	0x0502
 #define ESC_SII_DATA	0x0508

@@ -38,6 +38,7 @@ enum sim_fault_kind {
 	FAULT_DCP_SET,		/* a stranger sends DCP Set to a device */
 	FAULT_RX_ERRORS,	/* a slave port's RX errors rise (a bad cable) */
 	FAULT_AL_ERROR,		/* a slave drops to SAFEOP with an AL code */
+	FAULT_DC_DRIFT,		/* a slave's DC time difference drifts away */
 	FAULT_KINDS
 };
 
@@ -71,6 +72,7 @@ struct sim_master {
 	uint64_t cycle_ns;
 	uint32_t diag_every;	/* cycles between AL status reads; 0 off */
 	uint32_t mbox_every;	/* cycles between CoE SDO uploads; 0 off */
+	uint32_t dc_every;	/* cycles between DC 0x092C reads; 0 off */
 	uint32_t first_slave, nslaves;
 	uint32_t image_len;	/* process image bytes (outputs + inputs) */
 };
@@ -134,7 +136,8 @@ struct sim_fault {
 	uint32_t device;		/* FAULT_UNKNOWN_DEVICE: its device */
 	char set_name[SIM_NAME_MAX];	/* FAULT_DCP_SET: name it sets */
 	double ramp;			/* FAULT_RX_ERRORS: errors/min added to
-					 * the rate each minute */
+					 * the rate each minute; FAULT_DC_DRIFT:
+					 * ns the difference grows a minute */
 	double errors;			/* FAULT_RX_ERRORS: errors/min at once */
 	uint16_t port;			/* FAULT_RX_ERRORS: the slave's port */
 	uint16_t al_code;		/* FAULT_AL_ERROR: AL status code */

@@ -374,6 +374,7 @@ static const unsigned int fault_targets[FAULT_KINDS] = {
 	[FAULT_DCP_SET] = 1U << TGT_DEVICE,
 	[FAULT_RX_ERRORS] = 1U << TGT_SLAVE,
 	[FAULT_AL_ERROR] = 1U << TGT_SLAVE,
+	[FAULT_DC_DRIFT] = 1U << TGT_SLAVE,
 };
 
 static int add_unknown_device(struct parser *p)

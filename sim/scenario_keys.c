@@ -14,6 +14,7 @@ static const char *const vtype_names[] = { "u8", "u16", "i16", "u32",
 static const char *const fault_names[] = {
 	"lost-frames", "wkc-error", "jitter", "slave-drop", "unknown-device",
 	"dcp-set-stranger", "rx-errors", "al-error",
+	"dc-drift",
 };
 
 const char *sim_fault_name(enum sim_fault_kind k)
@@ -78,6 +79,8 @@ static int key_master(struct parser *p, const char *k, const char *v)
 	}
 	if (!strcmp(k, "diag_every"))
 		return val_u32(p, k, v, 0, 1000000, &m->diag_every);
+	if (!strcmp(k, "dc_every"))
+		return val_u32(p, k, v, 0, 1000000, &m->dc_every);
 	if (!strcmp(k, "mailbox_every"))
 		return val_u32(p, k, v, 0, 1000000, &m->mbox_every);
 	return 1;

@@ -124,4 +124,26 @@ within "...at least 10 min before 10/min is reached at 40 min" "$(echo "$pr" | j
 [[ $(echo "$pr" | jq -r .detail) == "RX errors on port 0 reach 10/min in "* &&
    $(echo "$pr" | jq -r .evidence) == *Theil-Sen*"between slave 2 (0x1003) (port 1) and slave 3 (0x1004) (port 0)" ]] &&
 	ok "...saying when, and what it rests on" || fail "prediction text" "$pr"
+# dc-drift: the third slave's |0x092C| grows by ramp ns/min from the
+# start (+-40 ns of noise), read every 5 s: its ground truth is the
+# scenario's fault, it crosses the 1000 ns limit at 1000 / ramp minutes
+"$BIN/iiot-sim" "$sc/dc-drift.conf" --out "$work/dc.pcap" --duration 2700 >/dev/null 2>&1 ||
+	fail "iiot-sim dc-drift"
+"$BIN/iiotctl" diagnose "$work/dc.pcap" >"$work/dc.json"
+t0=$("$BIN/iiotctl" decode "$work/dc.pcap" | head -1 | jq .ts_ns)
+ramp=$(sed -n 's/^ramp = //p' "$sc/dc-drift.conf")
+cross_lo=$(( (1000 - 40) * 60000000000 / ramp ))
+cross_hi=$(( (1000 + 40) * 60000000000 / ramp ))
+dc=$(jq -c 'select(.rule == "ecat.dc.drift")' "$work/dc.json")
+expect_eq "the drifting clock is found once, at its slave" \
+	"$(echo "$dc" | jq -c '[.station, .position, .state]')" '[4099,2,"active"]'
+within "...when it crosses 1000 ns (read every 5 s)" "$(echo "$dc" | jq .ts_ns)" \
+	"$cross_lo" $(( cross_hi - cross_lo + 5000000000 ))
+pr=$(jq -c 'select(.rule == "diag.predicted")' "$work/dc.json")
+expect_eq "one prediction, for the drifting slave" "$(echo "$pr" | jq -c '[.station, .position]')" '[4099,2]'
+within "...at least 10 min before the limit is crossed" "$(echo "$pr" | jq .ts_ns)" 0 \
+	$(( cross_lo - 600000000000 ))
+[[ $(echo "$pr" | jq -r .detail) == "DC time difference reaches 1000 ns in "* &&
+   $(echo "$pr" | jq -r .evidence) == "Theil-Sen fit of |0x092C|"* ]] &&
+	ok "...saying when, and what it rests on" || fail "prediction text" "$pr"
 echo "1..$_tap_n"

@@ -286,11 +286,15 @@ static void test_shipped_scenarios(void **state)
 	static const char *const files[] = {
 		"sim/scenarios/small-cell.conf",
 		"sim/scenarios/large-line.conf",
-		"sim/scenarios/faulty-line.conf",
 	};
 	struct sim_scenario sc;
+	static const char *const faulty[] = {
+		"sim/scenarios/faulty-line.conf",
+		"sim/scenarios/degrading-line.conf",
+		"sim/scenarios/dc-drift.conf",
+	};
 	bool kinds[FAULT_KINDS] = { false };
-	uint32_t i;
+	uint32_t i, j;
 
 	(void)state;
 	assert_int_equal(scenario_load(&sc, files[0], err, sizeof(err)), 0);
@@ -306,16 +310,16 @@ static void test_shipped_scenarios(void **state)
 	scenario_free(&sc);
 
 	/* every fault kind is in a shipped scenario: the faulty line, or
-	 * the degrading line of the diagnostics */
-	assert_int_equal(scenario_load(&sc, files[2], err, sizeof(err)), 0);
-	for (i = 0; i < sc.nfaults; i++)
-		kinds[sc.faults[i].kind] = true;
-	scenario_free(&sc);
-	assert_int_equal(scenario_load(&sc, "sim/scenarios/degrading-line.conf",
-				       err, sizeof(err)), 0);
-	for (i = 0; i < sc.nfaults; i++)
-		kinds[sc.faults[i].kind] = true;
-	scenario_free(&sc);
+	 * the degrading and the DC drifting lines of the diagnostics */
+	for (j = 0; j < 3; j++) {
+		assert_int_equal(scenario_load(&sc, faulty[j], err,
+					       sizeof(err)), 0);
+		for (i = 0; i < sc.nfaults; i++)
+			kinds[sc.faults[i].kind] = true;
+		if (j == 2)
+			assert_int_equal(sc.masters[0].dc_every, 500);
+		scenario_free(&sc);
+	}
 	for (i = 0; i < FAULT_KINDS; i++)
 		if (!kinds[i])
 			fail_msg("no shipped scenario has a %s fault",
