@@ -41,6 +41,8 @@ static const struct {
 	{ ALERT_R_ECAT_DC_DRIFT, 10 },
 	{ ALERT_R_PN_STATION_PROBLEM, 10 },
 	{ ALERT_R_DIAG_PREDICTED, 10 },
+	/* not here: ecat.frame.lost and pn.cycle.lost, the frames the
+	 * link's "lost" ratio counts already (model_ecat.c, model_pn.c) */
 };
 
 #define NRULES (sizeof(rule_points) / sizeof(rule_points[0]))

@@ -137,6 +137,57 @@ static void test_diagnosis_counts_once_on_link_and_sender(void **state)
 	ctx_free(&c);
 }
 
+static void assert_reasons_once_lost(const struct health *h)
+{
+	unsigned int i;
+	int lost = 0, points = 0;
+
+	for (i = 0; i < h->n; i++) {
+		assert_string_not_equal(h->r[i].code, "pn.cycle.lost");
+		if (!strcmp(h->r[i].code, "lost")) {
+			lost++;
+			assert_non_null(strstr(h->r[i].text, "2 frames lost"));
+		}
+		points += h->r[i].points;
+	}
+	assert_int_equal(lost, 1);
+	assert_int_equal(h->more, 0);
+	assert_int_equal(h->score, 100 - points);
+}
+
+/*
+ * Cycle counter gaps are the link's lost frames: the open pn.cycle.lost
+ * takes no points of its own beside the "lost" reason that counts them.
+ */
+static void test_pn_cycle_lost_counts_once(void **state)
+{
+	struct ctx c;
+	struct health h;
+	size_t i, nlost = 0;
+
+	(void)state;
+	ctx_init(&c);
+	for (i = 0; i < 32; i++)
+		pn(&c, 2 * MS, DS_OK);
+	c.cc += 2 * 64;		/* two frames lost */
+	pn(&c, 6 * MS, DS_OK);
+	for (i = 0; i < 8; i++)
+		pn(&c, 2 * MS, DS_OK);
+	settle(&c);
+	for (i = 0; i < c.nopen; i++)
+		nlost += c.open[i].rule == ALERT_R_PN_CYCLE_LOST;
+	assert_int_equal(nlost, 1);
+	assert_int_equal(link0(&c)->lost, 2);
+	assert_int_equal(health_rule_points(ALERT_R_PN_CYCLE_LOST), 0);
+	/* the 6 ms gap is jitter too: the reasons are "lost" and the
+	 * jitter, nothing for the alert */
+	health_link(c.m, link0(&c), c.open, c.nopen, &h);
+	assert_reasons_once_lost(&h);
+	health_device(c.m, device(&c), c.open, c.nopen, &h);
+	assert_reasons_once_lost(&h);
+	ctx_free(&c);
+}
+
 static void test_cleared_diagnosis_takes_nothing(void **state)
 {
 	struct ctx c;
@@ -253,6 +304,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_link_scores_100),
 		cmocka_unit_test(test_diagnosis_counts_once_on_link_and_sender),
+		cmocka_unit_test(test_pn_cycle_lost_counts_once),
 		cmocka_unit_test(test_cleared_diagnosis_takes_nothing),
 		cmocka_unit_test(test_jitter_over_half_the_cycle),
 		cmocka_unit_test(test_offline_sender_scores_0),
