@@ -210,6 +210,12 @@
 	X(DIAG_PREDICTED, "diag.predicted", WARNING, NULL, 600, \
 	  "Predicted fault at {device}: {detail}", \
 	  "{device} 预测将出现故障：{detail}") \
+	X(DIAG_LOAD_CHECK, "diag.load.check", INFO, NULL, 0, \
+	  "Network load on {device} to check: {detail}", \
+	  "{device} 的网络负载需检查：{detail}") \
+	X(DIAG_LOAD_REDUCE, "diag.load.reduce", WARNING, NULL, 0, \
+	  "Network load on {device} too high: {detail}", \
+	  "{device} 的网络负载过高：{detail}") \
 	X(DEVICE_NEW, "device.new", INFO, NULL, 0, \
 	  "New device {device} ({detail}) waits for admission", \
 	  "新设备 {device}（{detail}）等待准入") \

@@ -29,6 +29,8 @@ void h_diag(struct rq *r)
 	}
 	c = diagsys_counters(r->api->d);
 	json_object_set_new(o, "counters", c ? c : json_null());
+	c = diagsys_ports(r->api->d);
+	json_object_set_new(o, "ports", c ? c : json_array());
 	api_reply(r, 200, o);
 }
 

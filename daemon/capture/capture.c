@@ -217,8 +217,11 @@ static void drain(struct cring *cr)
 		if (ids)
 			ids_frame(ids, &cap->dec, rec->ts_ns, 0);
 		/* diagnostics (docs/diagnostics.md): the same contract */
-		if (cap->d->diag)
+		if (cap->d->diag) {
+			diag_load(cap->d->diag, cr->name, rec->wire_len,
+				  rec->ts_ns);
 			diag_frame(cap->d->diag, &cap->dec, rec->ts_ns, 0);
+		}
 		if (cr->fr)
 			flightrec_add(cr->fr, frame, rec->cap_len,
 				      rec->wire_len, rec->ts_ns);

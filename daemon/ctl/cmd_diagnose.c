@@ -2,8 +2,12 @@
  * iiotctl diagnose FILE...: offline, the fieldbus diagnoses a capture
  * gives through the same decoder, model and diagnostics iiotd runs, one
  * JSON object per finding on stdout (docs/diagnostics.md).  Frame
- * numbers are 1-based as in Wireshark.
+ * numbers are 1-based as in Wireshark.  With -l, after the findings, one
+ * object per file (a port) with its network load (diag_port_json); -s
+ * the port's speed in Mbit/s (100).
  */
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,25 +28,65 @@ static void print(void *arg, const struct diag_finding *f)
 	json_decref(j);
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: iiotctl diagnose [-l] [-s MBPS] FILE...\n");
+	return 2;
+}
+
+static void print_ports(const struct diag *dg)
+{
+	struct diag_port_stat ports[16];
+	size_t k, n = diag_port_stats(dg, ports, 16);
+
+	for (k = 0; k < n; k++) {
+		json_t *j = diag_port_json(&ports[k]);
+
+		json_dumpf(j, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(j);
+	}
+}
+
 static int run_diagnose(int argc, char **argv)
 {
+	struct diag_opts o = { .port_mbps = 0 };
 	struct diagrun *r;
-	int i, rc;
+	bool load = false;
+	unsigned long v;
+	char *end;
+	int c, rc;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: iiotctl diagnose FILE...\n");
-		return 2;
-	}
-	for (i = 1; i < argc; i++)
-		if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: iiotctl diagnose FILE...\n");
-			return 2;
+	optind = 1;
+	while ((c = getopt(argc, argv, "ls:")) != -1) {
+		switch (c) {
+		case 'l':
+			load = true;
+			break;
+		case 's':
+			v = strtoul(optarg, &end, 10);
+			if (*end || !v || v > 400000) {
+				fprintf(stderr, "iiotctl diagnose: -s: port "
+					"speed in Mbit/s, 1-400000\n");
+				return 2;
+			}
+			o.port_mbps = (uint32_t)v;
+			break;
+		default:
+			return usage();
 		}
+	}
+	if (optind >= argc)
+		return usage();
 	r = diagrun_new();
 	if (!r)
 		return 1;
+	/* the capture's port: the file does not say how fast it was */
+	diag_set_opts(r->dg, &o);
 	diag_set_sink(r->dg, print, r);
-	rc = diagrun_files(r, argc, argv, 1);
+	rc = diagrun_files(r, argc, argv, optind);
+	if (load)
+		print_ports(r->dg);
 	fflush(stdout);
 	diagrun_free(r);
 	return rc;
@@ -50,7 +94,7 @@ static int run_diagnose(int argc, char **argv)
 
 const struct ctl_cmd cmd_diagnose = {
 	.name = "diagnose",
-	.args = "FILE...",
+	.args = "[-l] [-s MBPS] FILE...",
 	.help = "fieldbus diagnoses of a capture, as JSON lines",
 	.run = run_diagnose,
 };

@@ -1,6 +1,7 @@
 /* Offline diagnostics shared by "iiotctl diagnose" and "iiotctl health". */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diagrun.h"
 #include "pcapfile.h"
@@ -25,6 +26,7 @@ static void frame(void *arg, const uint8_t *p, uint32_t caplen, uint32_t len,
 
 	decode_frame(p, caplen, &r->d);
 	model_frame(r->m, &r->d, ts, len, 0);
+	diag_load(r->dg, r->port, len, ts);
 	diag_frame(r->dg, &r->d, ts, frame_no);
 }
 
@@ -32,9 +34,13 @@ int diagrun_files(struct diagrun *r, int argc, char **argv, int from)
 {
 	int i, rc = 0;
 
-	for (i = from; i < argc; i++)
+	/* a file is a port: its load is its own */
+	for (i = from; i < argc; i++) {
+		r->port = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 :
+			  argv[i];
 		if (ctl_pcap_feed(argv[i], frame, r))
 			rc = 1;
+	}
 	return rc;
 }
 

@@ -15,6 +15,7 @@ struct diagrun {
 	struct alerts *al;
 	struct diag *dg;
 	struct decoded d;
+	const char *port;		/* the file being read */
 };
 
 /* NULL after saying so on stderr */

@@ -40,6 +40,8 @@ void diag_set_opts(struct diag *dg, const struct diag_opts *o)
 		dg->o.lost_limit = 10;
 	if (!dg->o.jitter_pct)
 		dg->o.jitter_pct = 50;
+	if (!dg->o.port_mbps)
+		dg->o.port_mbps = 100;
 }
 
 struct diag *diag_new(struct alerts *al, struct model *m,
@@ -330,6 +332,21 @@ static void emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
 	else
 		alert_mac_str(mac, f.label);
 	deliver(dg, &f, md, key, quiet, detail, evidence);
+}
+
+void diag_emit_line(struct diag *dg, unsigned int rule, const char *line,
+		    unsigned int idx, bool cleared, const char *detail,
+		    const char *evidence)
+{
+	static const uint8_t none[6];
+	struct diag_finding f;
+
+	if (dg->o.disabled[rule])
+		return;
+	finding_init(dg, &f, rule, cleared, none, -1, -1);
+	diag_fmt(f.label, sizeof(f.label), "port %s", line);
+	/* apart from every device's keys: bit 61 and the port's slot */
+	deliver(dg, &f, NULL, 1ULL << 61 | idx, false, detail, evidence);
 }
 
 void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],

@@ -56,6 +56,9 @@ struct diag_opts {
 	double lost_limit;		/* lost frames per minute; 0: 10 */
 	uint32_t jitter_pct;		/* jitter p99 over this % of the
 					 * period is a fault; 0: 50 */
+	uint32_t port_mbps;		/* a capture port's speed when the
+					 * interface does not say; 0: 100 */
+	bool port_sysfs;		/* ask /sys/class/net/LINE/speed */
 	bool disabled[ALERT_RULE_COUNT];	/* rules not to raise */
 };
 
@@ -84,6 +87,7 @@ struct diag_opts {
 	X(slaves_full,	"slaves not tracked: table full")		\
 	X(cyclic_full,	"cyclic datagrams not tracked: table full")	\
 	X(links_full,	"links without trends: table full")		\
+	X(ports_full,	"capture ports without load: table full")	\
 	X(seeds,	"trend samples reseeded from the history")
 
 struct diag_counters {
@@ -145,6 +149,35 @@ struct diag_slave_stat {
 /* Up to max slaves into out; how many. */
 size_t diag_slave_stats(const struct diag *dg, struct diag_slave_stat *out,
 			size_t max);
+
+/*
+ * Network load per capture port (diag_load.c): one frame of wire_len
+ * bytes seen on line (the capture ring's name, the file offline) at
+ * ts_ns.  Call before diag_frame; O(ports) string compares, no
+ * allocation.
+ */
+void diag_load(struct diag *dg, const char *line, uint32_t wire_len,
+	       uint64_t ts_ns);
+
+#define DIAG_PORT_NAME	32
+enum diag_load_grade { DIAG_LOAD_FINE, DIAG_LOAD_CHECK, DIAG_LOAD_REDUCE };
+struct diag_port_stat {
+	char name[DIAG_PORT_NAME];
+	uint32_t speed_mbps;
+	bool speed_from_if;		/* the interface said, not the config */
+	uint64_t frames, bytes;		/* wire bytes, overhead included */
+	double bytes_per_ms;		/* the last whole second's */
+	double load_pct, peak_pct;	/* the last second's, the highest */
+	uint8_t grade;			/* enum diag_load_grade, as raised */
+	bool measured;			/* a whole second was seen */
+};
+/* Up to max ports into out; how many. */
+size_t diag_port_stats(const struct diag *dg, struct diag_port_stat *out,
+		       size_t max);
+const char *diag_load_grade_name(unsigned int grade);
+/* {"port":..,"speed_mbps":..,"bytes_per_ms":..,"load_pct":..,
+ *  "peak_pct":..,"grade":..,"score":..,"reasons":[..]} */
+struct json_t *diag_port_json(const struct diag_port_stat *p);
 
 /* The ETG.1020 text of an AL status code; NULL when it is not one. */
 const char *diag_al_code_text(uint16_t code);

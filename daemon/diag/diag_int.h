@@ -189,6 +189,14 @@ struct dmaster {
 	uint64_t back, lost, lost_ns;
 };
 
+/* A capture port's load (diag_load.c), summed over a second of frames. */
+#define DIAG_PORTS_MAX	16
+struct dport {
+	struct diag_port_stat st;
+	uint64_t t0, acc;		/* the second being summed */
+	uint8_t calm;			/* seconds below the raised grade */
+};
+
 struct diag {
 	struct alerts *al;
 	struct model *m;
@@ -209,6 +217,8 @@ struct diag {
 	struct dlink lk[DIAG_LINKS];
 	size_t nlk;
 	uint64_t link_tick;		/* the last minute's tick, 0 none */
+	struct dport port[DIAG_PORTS_MAX];
+	size_t nport;
 	struct dseed *seeds;		/* malloc'd at the first diag_seed */
 	size_t nseeds;
 	/* the frame being inspected */
@@ -232,6 +242,10 @@ void diag_emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
 		   uint64_t key, bool cleared, const char *detail,
 		   const char *evidence);
+/* A finding on a capture port (diag_load.c), named by its line. */
+void diag_emit_line(struct diag *dg, unsigned int rule, const char *line,
+		    unsigned int idx, bool cleared, const char *detail,
+		    const char *evidence);
 /* One more occurrence of an open finding on a PROFINET station. */
 void diag_repeat_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
 		     uint64_t key);

@@ -13,6 +13,10 @@ struct json_t;
 /* {"frames":N,...} (DIAG_COUNTERS), or NULL when diag is not running */
 struct json_t *diagsys_counters(struct iiotd *d);
 
+/* [{"port":..,"load_pct":..,"grade":..,"reasons":[..]},...] per capture
+ * port (diag_port_json), or NULL when diag is not running */
+struct json_t *diagsys_ports(struct iiotd *d);
+
 struct model;
 struct model_link;
 /* The store series of a link's metric (linkhist.h), 0 none. */

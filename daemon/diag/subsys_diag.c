@@ -12,6 +12,8 @@
  *   wkc_limit = 10       wrong working counters per minute on a link
  *   lost_limit = 10      lost frames per minute on a link
  *   jitter_limit = 50    jitter p99 over this % of the period
+ *   port_speed = 100     Mbit/s of a capture port whose interface does
+ *                        not say (network load, diag_load.c)
  *   disable = RULE       repeat: a diagnosis not to raise
  *   history = 1s         link statistics into the store this often
  *                        (linkhist.h); 0 keeps none
@@ -43,7 +45,7 @@
 
 static const char *const keys[] = {
 	"wkc_learn", "dc_limit", "rate_limit", "horizon", "disable", "history",
-	"wkc_limit", "lost_limit", "jitter_limit", NULL
+	"wkc_limit", "lost_limit", "jitter_limit", "port_speed", NULL
 };
 
 /* the link history: written on the loop thread, read by the API's list
@@ -64,7 +66,7 @@ static int read_conf(const struct conf *c, struct diag_opts *o,
 		     uint64_t *history_ms, char *err, size_t errlen)
 {
 	const struct conf_entry *e = NULL;
-	uint64_t learn, dc, rate, horizon, every, wkc, lost, jit;
+	uint64_t learn, dc, rate, horizon, every, wkc, lost, jit, speed;
 
 	memset(o, 0, sizeof(*o));
 	if (conf_check_keys(c, "diag", keys, err, errlen) ||
@@ -83,7 +85,9 @@ static int read_conf(const struct conf *c, struct diag_opts *o,
 	    conf_get_u64(c, "diag", "lost_limit", 10, 1, 1000000, &lost, err,
 			 errlen) ||
 	    conf_get_u64(c, "diag", "jitter_limit", 50, 1, 1000, &jit, err,
-			 errlen))
+			 errlen) ||
+	    conf_get_u64(c, "diag", "port_speed", 100, 1, 400000, &speed,
+			 err, errlen))
 		return -1;
 	if (every && every < 100) {
 		snprintf(err, errlen, "diag.history: 0 (none) or at least "
@@ -98,6 +102,9 @@ static int read_conf(const struct conf *c, struct diag_opts *o,
 	o->wkc_limit = (double)wkc;
 	o->lost_limit = (double)lost;
 	o->jitter_pct = (uint32_t)jit;
+	o->port_mbps = (uint32_t)speed;
+	/* live, a ring named after its interface has the interface's */
+	o->port_sysfs = true;
 	while ((e = conf_next(c, "diag", "disable", e))) {
 		int r = alert_rule_parse(e->value);
 
@@ -379,6 +386,8 @@ static void diag_stop(struct iiotd *d)
 struct ctr_read {
 	struct diag *dg;
 	struct diag_counters c;
+	struct diag_port_stat port[DIAG_PORTS_MAX];
+	size_t nport;
 };
 
 static void ctr_read(void *arg)
@@ -386,6 +395,37 @@ static void ctr_read(void *arg)
 	struct ctr_read *r = arg;
 
 	diag_get_counters(r->dg, &r->c);
+	r->nport = diag_port_stats(r->dg, r->port, DIAG_PORTS_MAX);
+}
+
+/* the capture ports' load, read where the counters are */
+static struct ctr_read *diag_read(struct iiotd *d)
+{
+	struct ctr_read *r;
+
+	if (!d->diag || !(r = calloc(1, sizeof(*r))))
+		return NULL;
+	r->dg = d->diag;
+	if (d->capture)
+		capture_read(d->capture, ctr_read, r);
+	else
+		ctr_read(r);
+	return r;
+}
+
+json_t *diagsys_ports(struct iiotd *d)
+{
+	struct ctr_read *r = diag_read(d);
+	json_t *a;
+	size_t i;
+
+	if (!r)
+		return NULL;
+	a = json_array();
+	for (i = 0; i < r->nport; i++)
+		json_array_append_new(a, diag_port_json(&r->port[i]));
+	free(r);
+	return a;
 }
 
 /* the counters are the capture thread's: copied there */

@@ -1177,6 +1177,81 @@ static void test_pn_diagnosis_alarm_text(void **state)
 	ctx_free(&c);
 }
 
+/*
+ * Network load per port: a synthetic stream on a 1 Mbit/s port where a
+ * 101-byte frame takes 125 bytes of the wire, so n frames a second are
+ * n / 10 %.  Fine (10 %) raises nothing, check (30 %) an info finding,
+ * reduce (60 %) a warning in its place; it is left only after five
+ * seconds below it.  A runt counts as padded to 60 bytes.
+ */
+static uint64_t load_seconds(struct diag *dg, uint64_t t, unsigned int secs,
+			     unsigned int fps)
+{
+	unsigned int s, i;
+
+	for (s = 0; s < secs; s++, t += 1000 * MS)
+		for (i = 0; i < fps; i++)
+			diag_load(dg, "eth1", 101, t + i * (1000 * MS / fps));
+	return t;
+}
+
+static void test_load_grades_fine_check_reduce(void **state)
+{
+	struct diag_opts o = { .port_mbps = 1 };
+	struct alerts *al = alerts_new(NULL);
+	struct diag *dg = diag_new(al, NULL, &o);
+	struct diag_port_stat st[2];
+	struct got g = { .n = 0 };
+	uint64_t t = 1000 * MS;
+
+	(void)state;
+	assert_non_null(dg);
+	diag_set_sink(dg, sink, &g);
+	t = load_seconds(dg, t, 3, 100);
+	t = load_seconds(dg, t, 3, 300);
+	diag_load(dg, "eth1", 101, t);	/* ends the last second */
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.f[0].rule, ALERT_R_DIAG_LOAD_CHECK);
+	assert_int_equal(g.f[0].severity, ALERT_SEV_INFO);
+	assert_false(g.f[0].cleared);
+	assert_string_equal(g.f[0].label, "port eth1");
+	assert_int_equal(diag_port_stats(dg, st, 2), 1);
+	assert_true(fabs(st[0].load_pct - 30.0) < 0.5);
+	assert_true(fabs(st[0].bytes_per_ms - 37.5) < 0.2);
+	assert_int_equal(st[0].grade, DIAG_LOAD_CHECK);
+
+	t = load_seconds(dg, t, 3, 600);
+	diag_load(dg, "eth1", 101, t);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.f[1].rule, ALERT_R_DIAG_LOAD_CHECK);
+	assert_true(g.f[1].cleared);
+	assert_int_equal(g.f[2].rule, ALERT_R_DIAG_LOAD_REDUCE);
+	assert_int_equal(g.f[2].severity, ALERT_SEV_WARNING);
+	assert_false(g.f[2].cleared);
+
+	/* three seconds at check, two fine: the fifth calm one leaves */
+	t = load_seconds(dg, t, 3, 300);
+	t = load_seconds(dg, t, 1, 100);
+	diag_load(dg, "eth1", 101, t);
+	assert_int_equal(g.n, 3);
+	t = load_seconds(dg, t, 1, 100);
+	diag_load(dg, "eth1", 101, t);
+	assert_int_equal(g.n, 4);
+	assert_int_equal(g.f[3].rule, ALERT_R_DIAG_LOAD_REDUCE);
+	assert_true(g.f[3].cleared);
+	diag_port_stats(dg, st, 2);
+	assert_int_equal(st[0].grade, DIAG_LOAD_FINE);
+	assert_true(st[0].peak_pct > 59.0 && st[0].peak_pct < 61.0);
+
+	/* a runt on another port takes 60 + 24 bytes */
+	diag_load(dg, "eth2", 40, t);
+	assert_int_equal(diag_port_stats(dg, st, 2), 2);
+	assert_int_equal(st[1].bytes, 84);
+	assert_int_equal(st[1].speed_mbps, 1);
+	diag_free(dg);
+	alerts_free(al);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1212,6 +1287,7 @@ int main(void)
 		cmocka_unit_test(test_pn_submodule_status_bad),
 		cmocka_unit_test(test_pn_redundancy_switch),
 		cmocka_unit_test(test_pn_diagnosis_alarm_text),
+		cmocka_unit_test(test_load_grades_fine_check_reduce),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
