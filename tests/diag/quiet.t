@@ -11,11 +11,11 @@ work=$(mktemp -d)
 cleanup_push "rm -rf $work"
 sc=$IIOT_TOP/sim/scenarios
 
-# diagnose_run CONF SECONDS OUT: simulate CONF for SECONDS into iiotctl
-# diagnose, findings to OUT
+# diagnose_run CONF SECONDS OUT [MBPS]: simulate CONF for SECONDS into
+# iiotctl diagnose on a port of MBPS (100), findings to OUT
 diagnose_run() {
 	"$BIN/iiot-sim" "$1" --out /dev/stdout --duration "$2" 2>"$3.sim" |
-		"$BIN/iiotctl" diagnose /dev/stdin >"$3"
+		"$BIN/iiotctl" diagnose -s "${4:-100}" /dev/stdin >"$3"
 	[ "${PIPESTATUS[0]}${PIPESTATUS[1]}" = 00 ]
 }
 
@@ -26,8 +26,11 @@ with_dc() {
 
 with_dc small-cell 5000		# 1 ms cycle
 with_dc large-line 1250		# 4 ms cycle
-for s in small-cell large-line; do
-	diagnose_run "$work/$s.conf" 3600 "$work/$s.json" ||
+# large-line is eight lines in one capture: a gigabit mirror port, over
+# half of a 100 Mbit/s one (diag.load.reduce)
+for s in small-cell:100 large-line:1000; do
+	mbps=${s#*:} s=${s%:*}
+	diagnose_run "$work/$s.conf" 3600 "$work/$s.json" "$mbps" ||
 		{ fail "an hour of $s simulated and diagnosed" "$(cat "$work/$s.json.sim")"; continue; }
 	expect_eq "an hour of $s gives no prediction" \
 		"$(jq -r 'select(.rule == "diag.predicted") | .detail' "$work/$s.json")" ""
