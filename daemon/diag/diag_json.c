@@ -1,10 +1,13 @@
 /* A finding as "iiotctl diagnose" prints it (docs/diagnostics.md). */
+#include <string.h>
+
 #include <jansson.h>
 
 #include "diag/diag.h"
 
 json_t *diag_finding_json(const struct diag_finding *f)
 {
+	static const uint8_t zero[6];
 	const struct alert_rule *r = alert_rule(f->rule);
 	char mac[18];
 	json_t *o = json_object();
@@ -19,7 +22,9 @@ json_t *diag_finding_json(const struct diag_finding *f)
 			    json_string(alert_severity_name(f->severity)));
 	json_object_set_new(o, "state", json_string(f->cleared ? "cleared" :
 						       "active"));
-	json_object_set_new(o, "master", json_string(mac));
+	/* a port's load is no sender's */
+	json_object_set_new(o, "master", memcmp(f->master, zero, 6) ?
+			    json_string(mac) : json_null());
 	json_object_set_new(o, "device", json_string(f->label));
 	json_object_set_new(o, "name", f->name[0] ? json_string(f->name) :
 			    json_null());

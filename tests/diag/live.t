@@ -42,6 +42,11 @@ m=$(jf '[.devices[] | select(.label == "00:1b:21:30:00:01")][0]')
 	ok "the master's health is lowered by its link's wrong working counters" || fail "master health" "$m"
 [ "$(jf '.counters.wkc_checked > 0 and (.summary.devices | .good + .check + .fault) == (.devices | length)')" = true ] &&
 	ok "GET /diag has the counters and the grade counts" || fail "/diag counters" "$BODY"
+# network load per capture port: the ring is the port; no interface of
+# that name, so [diag] port_speed's 100 Mbit/s
+expect_eq "GET /diag has the ring's network load" \
+	"$(jf '.ports[] | select(.port == "'"$ring"'") | [.speed_mbps, .speed_from, .frames > 0, .grade] | map(tostring) | join(" ")')" \
+	"100 config true fine"
 [ "$(jf '[.links[] | select(.src == '"$(echo "$m" | jq .id)"') | .reasons[].code] | index("wkc_errors") != null')" = true ] &&
 	ok "and so is its link's" || fail "link health" "$BODY"
 id=$(echo "$m" | jq .id)
