@@ -42,6 +42,7 @@ void diag_set_opts(struct diag *dg, const struct diag_opts *o)
 		dg->o.jitter_pct = 50;
 	if (!dg->o.port_mbps)
 		dg->o.port_mbps = 100;
+	diag_load_speed(dg);
 }
 
 struct diag *diag_new(struct alerts *al, struct model *m,

@@ -242,6 +242,9 @@ void diag_emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 void diag_emit_dev(struct diag *dg, unsigned int rule, const uint8_t mac[6],
 		   uint64_t key, bool cleared, const char *detail,
 		   const char *evidence);
+/* diag_load.c: a new [diag] port_speed for the ports whose interface
+ * does not say */
+void diag_load_speed(struct diag *dg);
 /* A finding on a capture port (diag_load.c), named by its line. */
 void diag_emit_line(struct diag *dg, unsigned int rule, const char *line,
 		    unsigned int idx, bool cleared, const char *detail,

@@ -173,6 +173,15 @@ void diag_load(struct diag *dg, const char *line, uint32_t wire_len,
 	p->acc += b;
 }
 
+void diag_load_speed(struct diag *dg)
+{
+	size_t i;
+
+	for (i = 0; i < dg->nport; i++)
+		if (!dg->port[i].st.speed_from_if)
+			dg->port[i].st.speed_mbps = dg->o.port_mbps;
+}
+
 size_t diag_port_stats(const struct diag *dg, struct diag_port_stat *out,
 		       size_t max)
 {

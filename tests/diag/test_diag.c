@@ -1248,6 +1248,12 @@ static void test_load_grades_fine_check_reduce(void **state)
 	assert_int_equal(diag_port_stats(dg, st, 2), 2);
 	assert_int_equal(st[1].bytes, 84);
 	assert_int_equal(st[1].speed_mbps, 1);
+	/* a reload's port_speed applies to the ports seen before it */
+	o.port_mbps = 1000;
+	diag_set_opts(dg, &o);
+	diag_port_stats(dg, st, 2);
+	assert_int_equal(st[0].speed_mbps, 1000);
+	assert_int_equal(st[1].speed_mbps, 1000);
 	diag_free(dg);
 	alerts_free(al);
 }
