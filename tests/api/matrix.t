@@ -79,6 +79,9 @@ ROUTES=(
 	"POST /baseline/learn {} device.control"
 	"POST /baseline/entries {} device.control"
 	"POST /baseline/entries/remove {} device.control"
+	"GET /reports - device.read"
+	"POST /reports {} alert.ack"
+	"GET /reports/999999 - device.read"
 	"POST /logout - self"
 )
 declare -A PERMS=(
