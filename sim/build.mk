@@ -22,3 +22,7 @@ fuzz_scenario_LDLIBS = -lm
 FUZZ += fuzz_sim_dcp
 fuzz_sim_dcp_SRCS = $(SIM_ENGINE_SRCS) tests/fuzz/fuzz_sim_dcp.c
 fuzz_sim_dcp_LDLIBS = -lm
+
+TESTS += test_sim_dcp_answer
+test_sim_dcp_answer_SRCS = $(SIM_ENGINE_SRCS) tests/sim/test_sim_dcp_answer.c
+test_sim_dcp_answer_LDLIBS = -lm
