@@ -91,14 +91,21 @@ try {
     await page.goto(URL + '/#/device/' + id);
     await page.waitForSelector('#chart-esc');
     await poll(() => Number(document.getElementById('chart-esc').dataset.history) > 0, null, 15000);
-    await shot('06-slave-port-errors');
-    // the points the chart shows are the store's: port 0 counted errors
-    const sum = await page.evaluate(async (i) => {
+    // the points the chart shows are the store's: port 0 counted errors.
+    // The slave's series starts with the degrading line, its cable fails
+    // 2 s later (the scenario's fault): wait for the failure to be stored,
+    // the first stored point is often from before it.
+    const stored = async (i) => {
       const s = (await (await fetch('/api/v1/devices/' + i)).json()).diag_series.rx_errors_p0;
       const r = await (await fetch('/api/v1/signals/' + s + '/samples?max_points=300')).json();
       return r.points.reduce((a, p) => a + p[3] * p[4], 0);
-    }, id);
-    if (!(sum > 0)) throw new Error('no port 0 errors stored: ' + sum);
+    };
+    try {
+      await poll(stored, id, 20000);
+    } catch {
+      throw new Error('no port 0 errors stored: ' + await page.evaluate(stored, id));
+    }
+    await shot('06-slave-port-errors');
     await page.goBack();
     await page.waitForSelector('#alert-detail dl');
   });
