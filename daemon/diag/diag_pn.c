@@ -112,10 +112,14 @@ static void redundancy(struct diag *dg, struct dpn *p, uint8_t ds)
 {
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
 	bool no_primary = !(ds & PN_DS_STATE) && (ds & PN_DS_REDUNDANCY);
+	bool switched = p->have_ds && (ds ^ p->ds) & PN_DS_STATE;
 
+	/* every cyclic frame comes here: format only on a change */
+	if (!switched && no_primary == p->no_primary)
+		return;
 	diag_fmt(ev, sizeof(ev), "APDU data status 0x%02x, was 0x%02x", ds,
 		 p->ds);
-	if (p->have_ds && (ds ^ p->ds) & PN_DS_STATE) {
+	if (switched) {
 		diag_fmt(detail, sizeof(detail), "frame ID 0x%04x now %s, was "
 			 "%s (cycle counter %u)", p->frame_id,
 			 ds & PN_DS_STATE ? "primary" : "backup",
