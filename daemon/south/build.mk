@@ -1,0 +1,13 @@
+# daemon/south: devices iiot talks to (docs/modbus.md).  Modbus TCP
+# through libmodbus.
+DAEMON_LDLIBS += -lmodbus
+MODBUS_PURE_SRCS = daemon/south/mbpoint.c daemon/south/mbplan.c \
+	daemon/south/mbconf.c daemon/core/conf.c
+
+TESTS += test_modbus
+test_modbus_SRCS = tests/south/test_modbus.c $(MODBUS_PURE_SRCS)
+test_modbus_LDLIBS = -lm
+
+FUZZ += fuzz_modbus_reply
+fuzz_modbus_reply_SRCS = tests/fuzz/fuzz_modbus_reply.c $(MODBUS_PURE_SRCS)
+fuzz_modbus_reply_LDLIBS = -lmodbus -lm
