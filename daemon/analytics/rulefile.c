@@ -214,9 +214,10 @@ static int signals(struct pctx *p, uint32_t rule)
 	const struct conf_entry *e = get(p, "signal");
 	const char *s;
 
-	if (!e)
-		return PERR(conf_find(p->c, p->sect, "kind"), "%s: 'signal' is "
-			    "required", p->sect);
+	/* an empty list (the API's "signal": []) would watch nothing */
+	if (!e || !e->value[strspn(e->value, " \t,")])
+		return PERR(e ? e : conf_find(p->c, p->sect, "kind"), "%s: "
+			    "'signal' is required", p->sect);
 	for (s = e->value; *s;) {
 		char pat[128];
 		size_t n = strcspn(s, " \t,");

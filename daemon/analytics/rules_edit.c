@@ -293,6 +293,12 @@ static json_t *refusal(const char *name, const char *msg, const char *key)
 		size_t n = strcspn(m + strlen(pre), ":");
 
 		json_object_set_new(o, "key", json_stringn(m + strlen(pre), n));
+	} else if (name && !strncmp(m, pre, strlen(pre) - 1) &&
+		   m[strlen(pre) - 1] == ':' && (p = strchr(m, '\'')) &&
+		   strchr(p + 1, '\'')) {
+		/* "rule.NAME: 'signal' is required": the first key it quotes */
+		json_object_set_new(o, "key", json_stringn(p + 1,
+				    strcspn(p + 1, "'")));
 	} else if (key && *key) {
 		json_object_set_new(o, "key", json_string(key));
 	}
@@ -433,9 +439,12 @@ json_t *analytics_rule_op(struct analytics *an, enum an_rule_op op,
 			return fail(status, 400, "a rule is a JSON object");
 		name = json_string_value(n);
 	}
-	if (!an_rule_name_ok(name))
-		return fail(status, 400, "a rule's name: 1 to 47 letters, "
-			    "digits, '_', '-' or '.'");
+	if (!an_rule_name_ok(name)) {
+		o = fail(status, 400, "a rule's name: 1 to 47 letters, "
+			 "digits, '_', '-' or '.'");
+		json_object_set_new(o, "key", json_string("name"));
+		return o;
+	}
 	if (op == AN_OP_CHECK)
 		return change(an, name, arg, NULL, NULL, now_ms, status);
 	if (in_file(an, name))

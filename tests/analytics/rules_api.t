@@ -56,7 +56,11 @@ expect_eq "an unknown key: 400 naming it" "$CODE $(jf .key)" "400 abov"
 req "$D/n" POST /analytics/rules '{"name":"x","kind":"threshold","signal":"temp","above":"1\"\nkind = expr"}' "${EN[@]}"
 expect_eq "no INI can be smuggled in a value" "$CODE $(jf .key)" "400 above"
 req "$D/n" POST /analytics/rules '{"name":"bad name","kind":"stale","signal":"temp","after":5}' "${EN[@]}"
-expect_eq "a bad name: 400" "$CODE" 400
+expect_eq "a bad name: 400 naming the key" "$CODE $(jf .key)" "400 name"
+req "$D/n" POST /analytics/rules/check '{"name":"x","kind":"stale","signal":[],"after":5}' "${EN[@]}"
+expect_eq "an empty signal list: 400, 'signal' required (the form's nothing chosen)" "$CODE $(jf .key) $(jf .error)" "400 signal rule.x: 'signal' is required"
+req "$D/n" POST /analytics/rules/check '{"name":"x","kind":"threshold","signal":"temp"}' "${EN[@]}"
+expect_eq "a threshold without a limit: 400 naming the first key it asks for" "$CODE $(jf .key)" "400 above"
 req "$D/n" POST /analytics/rules/check '{"name":"y","kind":"range","signal":"temp","min":5,"max":1}' "${EN[@]}"
 expect_eq "check refuses min above max" "$CODE" 400
 req "$D/n" POST /analytics/rules/check '{"name":"y","kind":"range","signal":"temp","min":1,"max":5}' "${EN[@]}"

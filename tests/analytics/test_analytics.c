@@ -372,6 +372,16 @@ static void expect_error(const char *rules, const char *want)
 	analytics_free(an);
 }
 
+/* The API's "signal": [] became 'signal = ""', taken as a rule on nothing. */
+static void test_empty_signal_list_refused(void **state)
+{
+	(void)state;
+	expect_error("[rule.a]\nkind = threshold\nsignal = \"\"\nabove = 1\n",
+		     "r.conf:3: rule.a: 'signal' is required");
+	expect_error("[rule.a]\nkind = stale\nsignal = , \nafter = 1\n",
+		     "r.conf:3: rule.a: 'signal' is required");
+}
+
 static void file_errors(void **state)
 {
 	(void)state;
@@ -688,6 +698,7 @@ int main(void)
 		cmocka_unit_test(expression),
 		cmocka_unit_test(one_alert_per_signal),
 		cmocka_unit_test(file_errors),
+		cmocka_unit_test(test_empty_signal_list_refused),
 		cmocka_unit_test(reload_clears),
 		cmocka_unit_test(expr_values),
 		cmocka_unit_test(expr_errors),

@@ -2,8 +2,10 @@
 # The OEE board, the rule editor and the anomaly band in Debian's chromium
 # (headless, playwright-core) against iiotd fed by the simulator's machine
 # (tests/analytics/machine.conf): an engineer sees the machine banded,
-# gives a stop its reason, sees it in the Pareto; writes a rule with an
-# error (told the column), saves it, changes it, rolls it back; the trend
+# gives a stop its reason, sees it in the Pareto; builds rules in the
+# form, each error shown beside its field (an expression's column marked),
+# saves, changes, rolls back and deletes one, in English and Chinese; an
+# admin sees the rule's audit rows (refusals too); the trend
 # chart shades a signal's band; the Reports page lists a shift report
 # made on schedule (a shift ends 40 s after the start) and one made from
 # the page, opens the printable page and offers the download.
@@ -29,7 +31,7 @@ cleanup_push "kill $!"
 engineer_account || exit 0
 OUT=$BUILD/test-output/web-analytics
 rm -rf "$OUT"
-URL=$URL ENG_PW=$ENG_PW OUT=$OUT PROFILE=$D/chromium-profile \
+URL=$URL ENG_PW=$ENG_PW ADMIN_PW="plant supervisor 2026" ADMIN_CODE=${RECOVERY[0]} OUT=$OUT PROFILE=$D/chromium-profile \
 	timeout 300 node "$IIOT_TOP/tests/web/analytics.mjs"
 rc=$?
 [ $rc -ne 0 ] && echo "# iiotd: $(tail -5 "$D/iiotd.log" | tr '\n' '|')"

@@ -11,7 +11,8 @@ export function setCsrf(t) { csrf = t || ''; }
 export function onUnauthorized(f) { unauthorized = f; }
 
 export class ApiError extends Error {
-  constructor(status, reason) { super(reason); this.status = status; }
+  // data: the server's whole answer (a refused rule names its key and column)
+  constructor(status, reason, data) { super(reason); this.status = status; this.data = data; }
 }
 
 export async function api(method, path, body) {
@@ -25,7 +26,7 @@ export async function api(method, path, body) {
   let data = null;
   try { data = await res.json(); } catch (e) { data = null; }
   if (res.status === 401 && unauthorized && !path.startsWith('/login') && path !== '/session') unauthorized();
-  if (!res.ok) throw new ApiError(res.status, tServer((data && data.error) || res.statusText));
+  if (!res.ok) throw new ApiError(res.status, tServer((data && data.error) || res.statusText), data);
   return data;
 }
 

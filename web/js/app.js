@@ -10,6 +10,7 @@ import * as alerts from './views/alerts.js';
 import * as analytics from './views/analytics.js';
 import { baseline } from './views/baseline.js';
 import * as reports from './views/reports.js';
+import { rules } from './views/rules.js';
 
 export const app = {
   session: null,
@@ -86,7 +87,7 @@ const routes = [
   [/^#\/alerts$/, alerts.list],
   [/^#\/alert\/(\d+)$/, alerts.detail],
   [/^#\/oee$/, analytics.oee],
-  [/^#\/rules$/, analytics.rules],
+  [/^#\/rules$/, rules],
   [/^#\/baseline$/, baseline],
   [/^#\/reports$/, reports.list],
 ];

@@ -1,8 +1,7 @@
 // Process analytics in the UI (docs/analytics.md): the OEE board per line
-// with the stops and their reasons, the downtime Pareto and the reports;
-// the rule editor (API rules: check, save as a new version, delete, the
-// versions with rollback).
-import { get, post, put, del } from '../api.js';
+// with the stops and their reasons, the downtime Pareto and the reports.
+// The rule editor is views/rules.js.
+import { get, put } from '../api.js';
 import { h, table, toast, fmtTime } from '../dom.js';
 import { t, currentLang } from '../i18n.js';
 
@@ -91,69 +90,4 @@ export async function oee(main, app) {
   await loadPareto();
   const timer = setInterval(refresh, 5000);
   return () => clearInterval(timer);
-}
-
-const EXAMPLE = { name: 'temp-high', kind: 'threshold', signal: ['temp_1'], above: 80, deadband: 2, on_delay: '5s' };
-
-export async function rules(main, app) {
-  const edit = app.can('device.control');
-  const list = h('div', { id: 'rule-list' });
-  const text = h('textarea', { id: 'rule-text', rows: 10, cols: 70, spellcheck: 'false' });
-  const status = h('pre', { id: 'rule-status', role: 'status' });
-  const versions = h('div', { id: 'rule-versions' });
-  let current = null;		// the rule being edited (null: a new one)
-  text.value = JSON.stringify(EXAMPLE, null, 2);
-
-  function parsed() {
-    try { return JSON.parse(text.value); } catch (e) { status.textContent = t('rules.badjson') + ': ' + e.message; status.className = 'bad'; return null; }
-  }
-  function said(e) {
-    status.className = 'bad';
-    status.textContent = e.message;
-  }
-  async function check() {
-    const r = parsed();
-    if (!r) return;
-    try { await post('/analytics/rules/check', r); status.className = 'good'; status.textContent = t('rules.ok'); } catch (e) { said(e); }
-  }
-  async function save() {
-    const r = parsed();
-    if (!r) return;
-    try {
-      const res = current ? await put('/analytics/rules/' + encodeURIComponent(current), r) : await post('/analytics/rules', r);
-      status.className = 'good';
-      status.textContent = t('rules.saved', { name: res.name, version: res.version });
-      await open(res.name);
-      await load();
-    } catch (e) { said(e); }
-  }
-  async function remove() {
-    if (!current) return;
-    try { await del('/analytics/rules/' + encodeURIComponent(current)); toast(t('saved')); await open(current); await load(); } catch (e) { said(e); }
-  }
-  async function open(name) {
-    current = name;
-    const v = (await get('/analytics/rules/' + encodeURIComponent(name) + '/versions')).versions;
-    const live = v[0] && v[0].rule;
-    if (live) text.value = JSON.stringify({ name, ...v[0].rule }, null, 2);
-    versions.replaceChildren(h('h3', {}, t('rules.versions', { name })), table(['#', t('rules.when'), t('rules.who'), t('rules.action'), ''],
-      v.map((x) => [x.version, fmtTime(x.ts_ms), x.who, x.action, edit && x.rule && x !== v[0] ? h('button', { class: 'rollback', onclick: async () => {
-        try { await post('/analytics/rules/' + encodeURIComponent(name) + '/rollback', { version: x.version }); toast(t('saved')); await open(name); await load(); } catch (e) { said(e); }
-      } }, t('rules.rollback')) : '']), (i) => ({ dataset: { version: String(v[i].version) } })));
-  }
-  async function load() {
-    const a = await get('/analytics');
-    list.replaceChildren(table([t('rules.name'), t('rules.kind'), t('rules.source'), t('rules.signals'), t('rules.active')],
-      a.rules.map((r) => [r.source === 'api' ? h('a', { href: '#/rules', class: 'rule-open', onclick: (ev) => { ev.preventDefault(); open(r.name); } }, r.name) : r.name,
-        r.kind, t('rules.src.' + r.source), r.signals.join(' ') || r.expr || '', String(r.active.length)]),
-      (i) => ({ dataset: { rule: a.rules[i].name } })));
-  }
-  main.append(h('h1', {}, t('rules.title')), h('div', { class: 'card' }, list),
-    edit ? h('div', { class: 'card', id: 'rule-editor' }, h('h2', {}, t('rules.editor')), h('p', {}, t('rules.help')), text,
-      h('div', { class: 'toolbar' },
-        h('button', { id: 'rule-new', class: 'secondary', onclick: () => { current = null; text.value = JSON.stringify(EXAMPLE, null, 2); versions.replaceChildren(); } }, t('rules.new')),
-        h('button', { id: 'rule-check', class: 'secondary', onclick: check }, t('rules.check')),
-        h('button', { id: 'rule-save', onclick: save }, t('rules.save')),
-        h('button', { id: 'rule-delete', class: 'secondary', onclick: remove }, t('rules.delete'))), status, versions) : '');
-  await load();
 }
