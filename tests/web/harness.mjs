@@ -45,9 +45,18 @@ export async function browser(out, profile) {
     const end = Date.now() + (timeout || 15000);
     for (;;) {
       if (await page.evaluate(fn, arg)) return;
-      if (Date.now() > end) throw new Error('timed out waiting for ' + String(fn).slice(0, 120));
+      if (Date.now() > end) throw new Error('timed out waiting for ' + String(fn).replace(/\s+/g, ' ').slice(0, 120) + '\n' + await pageState());
       await page.waitForTimeout(200);
     }
+  }
+  // what the page showed when a wait gave up: the one clue a CI log keeps
+  async function pageState() {
+    return page.evaluate(() => {
+      const rows = [...document.querySelectorAll('tr[data-id]')].map((tr) => tr.dataset.id);
+      const main = document.querySelector('main');
+      return 'page: ' + location.hash + ' rows [' + rows.join(',') + '] ' +
+        (main ? main.innerText.replace(/\s+/g, ' ').slice(0, 400) : '');
+    }).catch((e) => 'page state unavailable: ' + e);
   }
   const shot = (name) => page.screenshot({ path: path.join(out, name + '.png'), fullPage: true });
   return { ctx, page, consoleErrors, poll, shot };

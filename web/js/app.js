@@ -93,6 +93,7 @@ const routes = [
 ];
 
 let cleanup = null;
+let shown = 0;	// which route() call owns the view
 
 // Where a session in a given stage may be; anything else sends it there.
 function gateFor(s) {
@@ -109,6 +110,7 @@ async function route() {
   if (gate && hash !== gate) { location.hash = gate; return; }
   if (!gate && ['#/login', '#/mfa', '#/enroll'].includes(hash)) { location.hash = '#/overview'; return; }
   if (cleanup) { try { cleanup(); } catch (e) { /* view already gone */ } cleanup = null; }
+  const mine = ++shown;
   const main = document.getElementById('view');
   main.replaceChildren();
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
@@ -116,8 +118,13 @@ async function route() {
     const m = hash.match(re);
     if (!m) continue;
     try {
-      cleanup = (await view(main, app, ...m.slice(1))) || null;
+      const done = (await view(main, app, ...m.slice(1))) || null;
+      // the user moved on while this view was still loading: the newer
+      // view owns the page, this one must stop (its timers, its live feed)
+      if (mine !== shown) { if (done) done(); return; }
+      cleanup = done;
     } catch (e) {
+      if (mine !== shown) return;
       if (e.status === 401) { status.expired(); app.setSession(null); app.go('#/login'); return; }
       toast(e.message, true);
     }

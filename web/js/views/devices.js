@@ -92,10 +92,12 @@ export async function devices(main, app, query) {
       r = await get('/devices?' + qs.toString());
     } catch (e) {
       // a busy server (503) or a dropped connection: ask again shortly
-      if (alive && mine === latest && !(e.status >= 400 && e.status < 500)) setTimeout(() => { if (alive && mine === latest) load(); }, 1000);
+      if (alive && mine === latest && !(e.status >= 400 && e.status < 500)) setTimeout(() => { if (alive && list.isConnected && mine === latest) load(); }, 1000);
       throw e;
     }
-    if (!alive) return;	// the user has moved on: the URL is theirs now
+    // the user has moved on (maybe before this view finished loading, so
+    // before the router could stop it): the URL is theirs now
+    if (!alive || !list.isConnected) return;
     // lists render on a thread of their own: an older question answered
     // after a newer one must not replace it
     if (mine !== latest) return;
