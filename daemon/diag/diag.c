@@ -423,9 +423,13 @@ void diag_frame(struct diag *dg, const struct decoded *d, uint64_t ts_ns,
 	dg->ts = ts_ns;
 	dg->frame_no = frame_no;
 	dg->ctr.frames++;
-	/* a link's prediction rests on a minute, not on this frame */
-	dg->d = NULL;
-	diag_links(dg);
+	/* a link's prediction rests on a minute, not on this frame; the
+	 * minute's test is here, the call only when it is due */
+	if (!dg->link_tick || ts_ns < dg->link_tick ||
+	    ts_ns - dg->link_tick >= DIAG_RATE_NS) {
+		dg->d = NULL;
+		diag_links(dg);
+	}
 	dg->d = d;
 	if (d->proto == DECODE_ECAT)
 		ecat_frame(dg);

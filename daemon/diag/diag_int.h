@@ -197,35 +197,39 @@ struct dport {
 	uint8_t calm;			/* seconds below the raised grade */
 };
 
+/*
+ * The fields every frame touches come first, together (a few cache
+ * lines); the tables follow, of which a frame touches one entry or two.
+ */
 struct diag {
-	struct alerts *al;
-	struct model *m;
-	struct diag_opts o;
-	struct diag_counters ctr;
-	diag_sink_fn sink;
-	void *sink_arg;
-	struct dmaster ms[DIAG_MASTERS];
-	struct dslave sl[DIAG_SLAVES];
-	size_t nsl;
-	struct dpn pn[DIAG_PN];
-	size_t npn;
-	struct dcr cr[DIAG_CR];
-	unsigned int cr_next;		/* slot a new IOCR replaces */
-	struct dlayout lay[DIAG_LAYOUT];
-	unsigned int lay_next;
-	uint64_t pn_scan_ts;
-	struct dlink lk[DIAG_LINKS];
-	size_t nlk;
-	uint64_t link_tick;		/* the last minute's tick, 0 none */
-	struct dport port[DIAG_PORTS_MAX];
-	size_t nport;
-	struct dseed *seeds;		/* malloc'd at the first diag_seed */
-	size_t nseeds;
 	/* the frame being inspected */
 	const struct decoded *d;
 	uint64_t ts, frame_no;
 	bool returned;			/* came back through the ring */
 	unsigned int cur_ms;
+	uint64_t link_tick;		/* the last minute's tick, 0 none */
+	uint64_t pn_scan_ts;		/* the last silence scan */
+	/* the earliest a cyclic sender can be silent too long: no scan
+	 * before it (never above any sender's own deadline) */
+	uint64_t pn_due;
+	size_t nsl, npn, nlk, nport, nseeds;
+	unsigned int cr_next;		/* slot a new IOCR replaces */
+	unsigned int lay_next;
+	struct alerts *al;
+	struct model *m;
+	diag_sink_fn sink;
+	void *sink_arg;
+	struct dseed *seeds;		/* malloc'd at the first diag_seed */
+	struct diag_counters ctr;
+	struct diag_opts o;
+	uint16_t pn_list[DIAG_PN];	/* the used slots of pn, in order */
+	struct dmaster ms[DIAG_MASTERS];
+	struct dslave sl[DIAG_SLAVES];
+	struct dpn pn[DIAG_PN];
+	struct dcr cr[DIAG_CR];
+	struct dlayout lay[DIAG_LAYOUT];
+	struct dlink lk[DIAG_LINKS];
+	struct dport port[DIAG_PORTS_MAX];
 };
 
 /* diag.c */

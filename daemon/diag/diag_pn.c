@@ -44,11 +44,15 @@ static uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* the 48 bits of a MAC, first byte highest: two loads, not six */
 static uint64_t mac_key(const uint8_t mac[6])
 {
-	return (uint64_t)mac[0] << 40 | (uint64_t)mac[1] << 32 |
-	       (uint64_t)mac[2] << 24 | (uint64_t)mac[3] << 16 |
-	       (uint64_t)mac[4] << 8 | mac[5];
+	uint32_t hi;
+	uint16_t lo;
+
+	memcpy(&hi, mac, 4);
+	memcpy(&lo, mac + 4, 2);
+	return (uint64_t)__builtin_bswap32(hi) << 16 | __builtin_bswap16(lo);
 }
 
 static struct dpn *pn_get(struct diag *dg, const uint8_t mac[6],
@@ -71,7 +75,7 @@ static struct dpn *pn_get(struct diag *dg, const uint8_t mac[6],
 			p->key = key;
 			memcpy(p->mac, mac, 6);
 			p->frame_id = frame_id;
-			dg->npn++;
+			dg->pn_list[dg->npn++] = (uint16_t)i;
 			return p;
 		}
 	}
@@ -194,12 +198,37 @@ static void submodules(struct diag *dg, struct dpn *p)
 	}
 }
 
+/* n frames lost before cycle counter cc: a finding, or a repeat of the
+ * open one */
+static void __attribute__((noinline)) cc_lost(struct diag *dg, struct dpn *p,
+					      uint16_t cc, uint64_t n)
+{
+	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
+
+	p->lost_frames += n;
+	dg->ctr.pn_lost += n;
+	if (p->gap_ts && dg->ts - p->gap_ts < PN_GAP_QUIET_NS) {
+		diag_repeat_dev(dg, ALERT_R_PN_CYCLE_LOST, p->mac, p->frame_id);
+		p->gap_ts = dg->ts;
+		return;
+	}
+	p->gap_ts = dg->ts;
+	diag_fmt(detail, sizeof(detail), "%llu frame%s 0x%04x lost (cycle "
+		 "counter %u after %u, step %u)", (unsigned long long)n,
+		 n == 1 ? "" : "s", p->frame_id, cc, p->cc, p->cc_step);
+	diag_fmt(ev, sizeof(ev), "step %u x 31.25 us %s; lost since first "
+		 "seen: %llu", p->cc_step, p->from_cr & 2 ?
+		 "(SendClockFactor x ReductionRatio of the connect request)" :
+		 "(learnt from 8 equal advances)",
+		 (unsigned long long)p->lost_frames);
+	diag_emit_dev(dg, ALERT_R_PN_CYCLE_LOST, p->mac, p->frame_id, false,
+		      detail, ev);
+}
+
 /* frames lost between two of an IOCR's frames, from the cycle counter */
 static void cc_gap(struct diag *dg, struct dpn *p, uint16_t cc)
 {
-	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
 	uint16_t delta = (uint16_t)(cc - p->cc);
-	uint64_t n;
 
 	if (p->cc_step && delta == p->cc_step) {
 		p->cc_votes = 0;
@@ -222,31 +251,55 @@ static void cc_gap(struct diag *dg, struct dpn *p, uint16_t cc)
 		return;
 	}
 	p->cc_votes = 0;
-	n = delta / p->cc_step - 1;
-	p->lost_frames += n;
-	dg->ctr.pn_lost += n;
-	if (p->gap_ts && dg->ts - p->gap_ts < PN_GAP_QUIET_NS) {
-		diag_repeat_dev(dg, ALERT_R_PN_CYCLE_LOST, p->mac, p->frame_id);
-		p->gap_ts = dg->ts;
-		return;
-	}
-	p->gap_ts = dg->ts;
-	diag_fmt(detail, sizeof(detail), "%llu frame%s 0x%04x lost (cycle "
-		 "counter %u after %u, step %u)", (unsigned long long)n,
-		 n == 1 ? "" : "s", p->frame_id, cc, p->cc, p->cc_step);
-	diag_fmt(ev, sizeof(ev), "step %u x 31.25 us %s; lost since first "
-		 "seen: %llu", p->cc_step, p->from_cr & 2 ?
-		 "(SendClockFactor x ReductionRatio of the connect request)" :
-		 "(learnt from 8 equal advances)",
-		 (unsigned long long)p->lost_frames);
-	diag_emit_dev(dg, ALERT_R_PN_CYCLE_LOST, p->mac, p->frame_id, false,
-		      detail, ev);
+	cc_lost(dg, p, cc, delta / p->cc_step - 1);
+}
+
+/* p's frames again after its AR was reported lost */
+static void __attribute__((noinline)) resumed(struct diag *dg, struct dpn *p)
+{
+	char detail[ALERT_DETAIL_MAX];
+
+	p->lost = 0;
+	diag_fmt(detail, sizeof(detail), "frames 0x%04x resumed", p->frame_id);
+	diag_emit_dev(dg, ALERT_R_PN_AR_LOST, p->mac, p->frame_id, true,
+		      detail, NULL);
+}
+
+/* a data status unlike the last one: its bits' conditions and events */
+static void __attribute__((noinline)) data_status(struct diag *dg,
+						  struct dpn *p, uint8_t ds)
+{
+	status_bit(dg, p, p->ds, ds, PN_DS_RUN, false, ALERT_R_PN_PROVIDER_STOP,
+		   "provider state STOP", "provider state RUN again");
+	status_bit(dg, p, p->ds, ds, PN_DS_VALID, false,
+		   ALERT_R_PN_DATA_INVALID, "DataValid cleared",
+		   "data valid again");
+	status_bit(dg, p, p->ds, ds, PN_DS_STATION_OK, false,
+		   ALERT_R_PN_STATION_PROBLEM, "StationProblemIndicator set "
+		   "(a diagnosis is pending)", "station problem gone");
+	redundancy(dg, p, ds);
+	p->ds = ds;
+	p->have_ds = 1;
+}
+
+/*
+ * The silence after which p's AR is lost (WatchdogFactor x update time,
+ * ns); 0 while neither a connect nor PN_MIN_FRAMES intervals gave it.
+ */
+static uint64_t silence_limit(const struct dpn *p)
+{
+	if (p->from_cr & 1)
+		return p->watchdog * p->cr_period;
+	if (p->frames >= PN_MIN_FRAMES)
+		return PN_WATCHDOG * p->period;
+	return 0;
 }
 
 static void cyclic(struct diag *dg)
 {
 	const struct decode_pn *pn = &dg->d->pn;
 	struct dpn *p;
+	uint64_t wd;
 	uint8_t ds;
 
 	if (!pn->has_status)
@@ -273,70 +326,59 @@ static void cyclic(struct diag *dg)
 		cc_gap(dg, p, pn->cycle_counter);
 	p->cc = pn->cycle_counter;
 	p->have_cc = 1;
-	if (p->lost) {
-		char detail[ALERT_DETAIL_MAX];
-
-		p->lost = 0;
-		diag_fmt(detail, sizeof(detail), "frames 0x%04x resumed",
-			 p->frame_id);
-		diag_emit_dev(dg, ALERT_R_PN_AR_LOST, p->mac, p->frame_id,
-			      true, detail, NULL);
-	}
+	if (p->lost)
+		resumed(dg, p);
 	p->last_ts = dg->ts;
+	wd = silence_limit(p);
+	if (wd && p->last_ts + wd < dg->pn_due)
+		dg->pn_due = p->last_ts + wd;
 	ds = pn->data_status;
 	if (ds & PN_DS_IGNORE)
 		return;
-	status_bit(dg, p, p->ds, ds, PN_DS_RUN, false, ALERT_R_PN_PROVIDER_STOP,
-		   "provider state STOP", "provider state RUN again");
-	status_bit(dg, p, p->ds, ds, PN_DS_VALID, false,
-		   ALERT_R_PN_DATA_INVALID, "DataValid cleared",
-		   "data valid again");
-	status_bit(dg, p, p->ds, ds, PN_DS_STATION_OK, false,
-		   ALERT_R_PN_STATION_PROBLEM, "StationProblemIndicator set "
-		   "(a diagnosis is pending)", "station problem gone");
-	redundancy(dg, p, ds);
-	p->ds = ds;
-	p->have_ds = 1;
+	/* nearly every frame repeats the last data status: nothing new */
+	if (!p->have_ds || ds != p->ds)
+		data_status(dg, p, ds);
 	/* a stopped provider's or invalid data's status bytes say nothing
 	 * more than its data status already did */
 	if (p->layout && pn->payload && (ds & PN_DS_RUN) && (ds & PN_DS_VALID))
 		submodules(dg, p);
 }
 
-/* devices silent for PN_WATCHDOG update times: their AR is lost */
-static void silence(struct diag *dg)
+/*
+ * Devices silent for WatchdogFactor update times: their AR is lost.
+ * Every cyclic frame moves its sender's deadline and lowers pn_due to it
+ * when earlier, so the used senders are only scanned once the earliest
+ * deadline has passed (and at most every PN_SCAN_NS), not per frame.
+ */
+static void silence_scan(struct diag *dg)
 {
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
+	uint64_t due = UINT64_MAX, wd;
 	size_t i;
 
-	if (dg->ts < dg->pn_scan_ts + PN_SCAN_NS)
-		return;
 	dg->pn_scan_ts = dg->ts;
-	for (i = 0; i < DIAG_PN; i++) {
-		struct dpn *p = &dg->pn[i];
+	for (i = 0; i < dg->npn; i++) {
+		struct dpn *p = &dg->pn[dg->pn_list[i]];
 
-		uint64_t upd, wd;
-
-		if (!p->key || p->lost || !p->last_ts)
+		if (p->lost || !p->last_ts)
 			continue;
-		if (p->from_cr & 1) {
-			wd = p->watchdog;
-			upd = p->cr_period;
-		} else if (p->frames >= PN_MIN_FRAMES) {
-			wd = PN_WATCHDOG;
-			upd = p->period;
-		} else {
+		wd = silence_limit(p);
+		if (!wd)
+			continue;
+		if (dg->ts < p->last_ts || dg->ts - p->last_ts <= wd) {
+			if (p->last_ts + wd < due)
+				due = p->last_ts + wd;
 			continue;
 		}
-		if (dg->ts < p->last_ts || dg->ts - p->last_ts <= wd * upd)
-			continue;
 		p->lost = 1;
 		diag_fmt(detail, sizeof(detail), "no frame 0x%04x for %llu ms "
 			 "(more than %llu x its %llu us update time)",
 			 p->frame_id,
 			 (unsigned long long)((dg->ts - p->last_ts) / 1000000),
-			 (unsigned long long)wd,
-			 (unsigned long long)(upd / 1000));
+			 (unsigned long long)(p->from_cr & 1 ? p->watchdog :
+					      PN_WATCHDOG),
+			 (unsigned long long)((p->from_cr & 1 ? p->cr_period :
+					       p->period) / 1000));
 		diag_fmt(ev, sizeof(ev), "last cyclic frame at %llu ns; %s",
 			 (unsigned long long)p->last_ts, p->from_cr & 1 ?
 			 "WatchdogFactor and update time (SendClockFactor x "
@@ -346,6 +388,13 @@ static void silence(struct diag *dg)
 		diag_emit_dev(dg, ALERT_R_PN_AR_LOST, p->mac, p->frame_id,
 			      false, detail, ev);
 	}
+	dg->pn_due = due;
+}
+
+static void silence(struct diag *dg)
+{
+	if (dg->ts > dg->pn_due && dg->ts >= dg->pn_scan_ts + PN_SCAN_NS)
+		silence_scan(dg);
 }
 
 /* the channel diagnosis after the AlarmNotification, or "" */
@@ -457,6 +506,8 @@ static void cr_apply(struct diag *dg, const struct dcr *e)
 	p->from_cr = 3;
 	p->watchdog = e->watchdog ? e->watchdog : PN_WATCHDOG;
 	p->cr_period = e->step * PN_CC_NS;
+	if (p->last_ts && p->last_ts + silence_limit(p) < dg->pn_due)
+		dg->pn_due = p->last_ts + silence_limit(p);
 	if (e->lay.n) {
 		struct dlayout *L;
 

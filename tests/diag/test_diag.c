@@ -883,6 +883,48 @@ static void test_pn_ar_lost_after_watchdog(void **state)
 	ctx_free(&c);
 }
 
+/* a cyclic frame of FrameID fid (the device's other IOCRs) */
+static void pn_frame_fid(struct ctx *c, uint64_t ts, uint16_t fid,
+			 uint16_t cc)
+{
+	uint8_t f[PN_TEST_FRAME];
+
+	pn_test_frame(f, cc, DS_OK);
+	f[14] = (uint8_t)(fid >> 8);
+	f[15] = (uint8_t)fid;
+	c->ts = ts;
+	decode_frame(f, sizeof(f), &c->d);
+	assert_int_equal(c->d.proto, DECODE_PN_RT);
+	diag_frame(c->dg, &c->d, ts, ++c->n);
+}
+
+/*
+ * The silence check runs when the earliest deadline has passed, not on
+ * every frame: a fast sender that starts after a slow one's deadline was
+ * taken as the earliest must still be found silent on time (a scan
+ * waiting for the slow one's 30 ms would report it 20 ms late).
+ */
+static void test_pn_ar_lost_fast_sender_after_slow(void **state)
+{
+	struct ctx c;
+	uint64_t t = 1000 * MS;
+	uint16_t slow = 0, fast = 0;
+	int i;
+
+	(void)state;
+	ctx_init(&c, false);
+	for (i = 0; i < 12; i++)
+		pn_frame_fid(&c, t += 10 * MS, 0xC001, slow += 320);
+	for (i = 0; i < 12; i++)	/* 0xC002 every ms, within 0xC001's */
+		pn_frame_fid(&c, t += MS, 0xC002, fast += 32);
+	/* 0xC002 silent for 10 ms, 0xC001 for 22 ms of its 30 */
+	pn_frame_fid(&c, t + 10 * MS, 0xC001, slow += 704);
+	assert_int_equal(c.got.n, 1);
+	assert_int_equal(c.got.f[0].rule, ALERT_R_PN_AR_LOST);
+	assert_non_null(strstr(c.got.f[0].detail, "no frame 0xc002 for 10 ms"));
+	ctx_free(&c);
+}
+
 static void pn_frame_cc(struct ctx *c, uint64_t ts, uint16_t cc, uint8_t ds)
 {
 	uint8_t f[PN_TEST_FRAME];
@@ -1287,6 +1329,7 @@ int main(void)
 		cmocka_unit_test(test_dc_drift_predicted_from_minute_means),
 		cmocka_unit_test(test_pn_data_status_events),
 		cmocka_unit_test(test_pn_ar_lost_after_watchdog),
+		cmocka_unit_test(test_pn_ar_lost_fast_sender_after_slow),
 		cmocka_unit_test(test_pn_cycle_gap_learnt),
 		cmocka_unit_test(test_pn_connect_gives_step_and_watchdog),
 		cmocka_unit_test(test_pn_connect_response_alone),
