@@ -1,0 +1,553 @@
+/*
+ * The edge node's metrics (edge.h): values refreshed from a model
+ * snapshot each scan, compared with what was last reported.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "north/edge.h"
+
+#define EDGE_DEVS_MAX	MODEL_MAX_DEVICES
+#define EDGE_METRICS_MAX 4096	/* per device; more are not published */
+
+struct emetric {
+	char name[SPB_NAME_MAX];
+	uint64_t alias;
+	uint64_t ts_ms;			/* when cur was taken */
+	struct spb_value cur, sent;
+	bool seen, have_sent;
+};
+
+struct edev {
+	uint32_t id;			/* model device id; 0: the node */
+	char name[SPB_NAME_MAX];	/* topic level */
+	struct emetric *m;
+	size_t n, cap, cursor;
+	bool seen, born, rebirth;
+};
+
+struct edge {
+	const struct north_conf *nc;
+	uint64_t next_alias;
+	uint64_t bdseq;			/* of the session's NBIRTH */
+	struct edev node;
+	struct edev *devs;
+	size_t ndevs, cap;
+};
+
+static const char *const msg_names[] = {
+	"NBIRTH", "DBIRTH", "NDATA", "DDATA", "DDEATH",
+};
+
+const char *edge_msg_name(unsigned int msg)
+{
+	return msg < sizeof(msg_names) / sizeof(msg_names[0]) ?
+	       msg_names[msg] : "?";
+}
+
+struct edge *edge_new(const struct north_conf *nc)
+{
+	struct edge *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->nc = nc;
+	e->next_alias = 1;
+	return e;
+}
+
+static void edev_clear(struct edev *d)
+{
+	free(d->m);
+	memset(d, 0, sizeof(*d));
+}
+
+void edge_free(struct edge *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->ndevs; i++)
+		edev_clear(&e->devs[i]);
+	edev_clear(&e->node);
+	free(e->devs);
+	free(e);
+}
+
+/* ---- values ---------------------------------------------------------- */
+
+static struct emetric *find(struct edev *d, const char *name)
+{
+	size_t i;
+
+	/* the metrics come in the same order each scan */
+	if (d->cursor < d->n && !strcmp(d->m[d->cursor].name, name))
+		return &d->m[d->cursor++];
+	for (i = 0; i < d->n; i++)
+		if (!strcmp(d->m[i].name, name)) {
+			d->cursor = i + 1;
+			return &d->m[i];
+		}
+	return NULL;
+}
+
+static void put(struct edge *e, struct edev *d, const char *name,
+		const struct spb_value *v, uint64_t ts_ms)
+{
+	struct emetric *m = find(d, name);
+
+	if (!m) {
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 32;
+			void *p;
+
+			if (cap > EDGE_METRICS_MAX)
+				return;
+			p = realloc(d->m, cap * sizeof(*d->m));
+			if (!p)
+				return;
+			d->m = p;
+			d->cap = cap;
+		}
+		m = &d->m[d->n++];
+		memset(m, 0, sizeof(*m));
+		snprintf(m->name, sizeof(m->name), "%s", name);
+		m->alias = e->next_alias++;
+		d->cursor = d->n;
+		if (d->born)
+			d->rebirth = true;
+	}
+	m->cur = *v;
+	m->ts_ms = ts_ms;
+	m->seen = true;
+}
+
+static void put_u(struct edge *e, struct edev *d, const char *name,
+		  uint32_t type, uint64_t u, uint64_t ts)
+{
+	struct spb_value v;
+
+	v.type = type;
+	v.u = u;
+	v.d = 0;
+	v.s[0] = 0;
+	put(e, d, name, &v, ts);
+}
+
+static void put_d(struct edge *e, struct edev *d, const char *name,
+		  double x, uint64_t ts)
+{
+	struct spb_value v;
+
+	v.type = SPB_DOUBLE;
+	v.u = 0;
+	v.d = x;
+	v.s[0] = 0;
+	put(e, d, name, &v, ts);
+}
+
+static void put_s(struct edge *e, struct edev *d, const char *name,
+		  const char *s, uint64_t ts)
+{
+	struct spb_value v;
+
+	v.type = SPB_STRING;
+	v.u = 0;
+	v.d = 0;
+	snprintf(v.s, sizeof(v.s), "%s", s);
+	put(e, d, name, &v, ts);
+}
+
+static bool differs(const struct spb_value *a, const struct spb_value *b,
+		    double deadband)
+{
+	if (a->type != b->type)
+		return true;
+	switch (a->type) {
+	case SPB_DOUBLE:
+		if (isnan(a->d) || isnan(b->d))
+			return isnan(a->d) != isnan(b->d);
+		if (deadband > 0)
+			return fabs(a->d - b->d) >= deadband;
+		return a->d != b->d;
+	case SPB_STRING:
+		return strcmp(a->s, b->s) != 0;
+	default:
+		return a->u != b->u;
+	}
+}
+
+/* ---- the inventory ---------------------------------------------------- */
+
+static bool selected(const struct north_conf *nc, const struct model_device *d)
+{
+	if (!d->online)
+		return false;
+	switch (nc->devices) {
+	case NORTH_DEV_ALL:
+		return true;
+	case NORTH_DEV_NONE:
+		return false;
+	default:
+		return d->lifecycle >= MODEL_LC_COMMISSIONED &&
+		       d->lifecycle <= MODEL_LC_MAINTENANCE;
+	}
+}
+
+static struct edev *dev_get(struct edge *e, uint32_t id, const char *name)
+{
+	struct edev *d;
+	size_t i;
+
+	for (i = 0; i < e->ndevs; i++)
+		if (e->devs[i].id == id && !strcmp(e->devs[i].name, name))
+			return &e->devs[i];
+	if (e->ndevs >= EDGE_DEVS_MAX)
+		return NULL;
+	if (e->ndevs == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 16;
+		void *p = realloc(e->devs, cap * sizeof(*e->devs));
+
+		if (!p)
+			return NULL;
+		e->devs = p;
+		e->cap = cap;
+	}
+	d = &e->devs[e->ndevs++];
+	memset(d, 0, sizeof(*d));
+	d->id = id;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	return d;
+}
+
+static void dev_identity(struct edge *e, struct edev *x,
+			 const struct model_device *d, uint64_t ts)
+{
+	char buf[64];
+
+	put_s(e, x, "Identity/Kind", model_kind_name(d->kind), ts);
+	if (d->has & MODEL_HAS_MAC) {
+		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4],
+			 d->mac[5]);
+		put_s(e, x, "Identity/MAC", buf, ts);
+	}
+	if (d->has & MODEL_HAS_VENDOR)
+		put_u(e, x, "Identity/Vendor ID", SPB_UINT32, d->vendor_id, ts);
+	if (d->has & MODEL_HAS_PRODUCT)
+		put_u(e, x, "Identity/Product Code", SPB_UINT32,
+		      d->product_code, ts);
+	if (d->has & MODEL_HAS_REVISION)
+		put_u(e, x, "Identity/Revision", SPB_UINT32, d->revision, ts);
+	if (d->has & MODEL_HAS_SERIAL)
+		put_u(e, x, "Identity/Serial", SPB_UINT32, d->serial, ts);
+	if (d->has & MODEL_HAS_NAME)
+		put_s(e, x, "Identity/Station Name", d->station_name, ts);
+	if (d->has & MODEL_HAS_IP) {
+		snprintf(buf, sizeof(buf), "%u.%u.%u.%u", d->ip >> 24,
+			 (d->ip >> 16) & 0xff, (d->ip >> 8) & 0xff,
+			 d->ip & 0xff);
+		put_s(e, x, "Identity/IP", buf, ts);
+	}
+	if (d->kind == MODEL_DEV_ECAT_SLAVE)
+		put_u(e, x, "Identity/Position", SPB_UINT32, d->ring_pos, ts);
+	if (model_ecat_product_name(d, buf, sizeof(buf)))
+		put_s(e, x, "Identity/Product", buf, ts);
+}
+
+static void dev_health(struct edge *e, struct edev *x,
+		       const struct model_device *d, uint64_t ts)
+{
+	put_s(e, x, "Lifecycle", model_lifecycle_name(d->lifecycle), ts);
+	put_u(e, x, "Frames", SPB_UINT64, d->frames, ts);
+	put_u(e, x, "Errors", SPB_UINT64, d->errors, ts);
+	if (d->has & MODEL_HAS_AL)
+		put_s(e, x, "EtherCAT/AL State",
+		      model_al_state_name(d->al_state), ts);
+}
+
+/* link statistics of the cyclic links the device sends */
+static void dev_links(struct edge *e, struct edev *x, struct model *m,
+		      uint32_t id, uint64_t ts)
+{
+	char base[64], name[SPB_NAME_MAX];
+	size_t i, n = model_link_count(m);
+
+	for (i = 0; i < n; i++) {
+		const struct model_link *l = model_link_at(m, i);
+
+		if (!l || l->src != id)
+			continue;
+		if (l->kind == MODEL_LINK_PN_RT)
+			snprintf(base, sizeof(base), "Links/FrameID 0x%04x",
+				 l->frame_id);
+		else
+			snprintf(base, sizeof(base), "Links/LAD 0x%08x",
+				 l->lad);
+#define LINK_PUT_U(leaf, v) do { \
+	snprintf(name, sizeof(name), "%s/" leaf, base); \
+	put_u(e, x, name, SPB_UINT64, (v), ts); } while (0)
+#define LINK_PUT_D(leaf, v) do { \
+	snprintf(name, sizeof(name), "%s/" leaf, base); \
+	put_d(e, x, name, (v), ts); } while (0)
+		LINK_PUT_U("Frames", l->frames);
+		LINK_PUT_D("Period us", (double)l->period_ns / 1e3);
+		LINK_PUT_D("Jitter p99 us", (double)l->jitter_p99_ns / 1e3);
+		LINK_PUT_U("Lost", l->lost);
+		if (l->kind == MODEL_LINK_ECAT)
+			LINK_PUT_U("WKC Errors", l->wkc_errors);
+#undef LINK_PUT_U
+#undef LINK_PUT_D
+	}
+}
+
+static void dev_signals(struct edge *e, struct edev *x, struct model *m,
+			uint32_t id)
+{
+	char name[SPB_NAME_MAX];
+	size_t i, n = model_signal_count(m);
+
+	for (i = 0; i < n; i++) {
+		const struct model_signal *s = model_signal_at(m, i);
+
+		if (!s || s->dev_id != id || !s->samples)
+			continue;
+		snprintf(name, sizeof(name), "Signals/%s", s->name);
+		put_d(e, x, name, s->last, s->last_ns / 1000000ULL);
+	}
+}
+
+static void begin(struct edev *d)
+{
+	size_t i;
+
+	d->seen = false;
+	d->cursor = 0;
+	for (i = 0; i < d->n; i++)
+		d->m[i].seen = false;
+}
+
+/* metrics that were not refreshed are gone: the device is born again */
+static void end(struct edev *d)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < d->n; i++) {
+		if (d->m[i].seen)
+			d->m[j++] = d->m[i];
+		else if (d->born)
+			d->rebirth = true;
+	}
+	d->n = j;
+}
+
+void edge_update(struct edge *e, struct model *m,
+		 const struct edge_node_info *info, uint64_t now_ms)
+{
+	size_t i, n = m ? model_device_count(m) : 0;
+	uint64_t online = 0;
+
+	begin(&e->node);
+	for (i = 0; i < e->ndevs; i++)
+		begin(&e->devs[i]);
+	for (i = 0; i < n; i++) {
+		const struct model_device *d = model_device_at(m, i);
+		char label[SPB_NAME_MAX], level[SPB_NAME_MAX];
+		struct edev *x;
+
+		if (!d)
+			continue;
+		online += d->online;
+		if (!selected(e->nc, d))
+			continue;
+		model_device_label(m, d, label, sizeof(label));
+		spb_level(level, sizeof(level), label);
+		x = dev_get(e, d->id, level);
+		if (!x)
+			continue;
+		x->seen = true;
+		dev_identity(e, x, d, now_ms);
+		dev_health(e, x, d, now_ms);
+		dev_links(e, x, m, d->id, now_ms);
+		dev_signals(e, x, m, d->id);
+		end(x);
+	}
+	e->node.seen = true;
+	put_u(e, &e->node, SPB_REBIRTH, SPB_BOOL, 0, now_ms);
+	put_s(e, &e->node, "Properties/Software", "iiotd", now_ms);
+	put_u(e, &e->node, "Inventory/Devices", SPB_UINT32, n, now_ms);
+	put_u(e, &e->node, "Inventory/Online", SPB_UINT32, online, now_ms);
+	put_u(e, &e->node, "Capture/Frames", SPB_UINT64,
+	      info ? info->frames : 0, now_ms);
+	put_u(e, &e->node, "Alerts/Open", SPB_UINT32,
+	      info ? info->active_alerts : 0, now_ms);
+	end(&e->node);
+}
+
+/* ---- reports ----------------------------------------------------------- */
+
+static void emit(const struct edge_emit *out, unsigned int msg,
+		 const char *device, struct spb_buf *b)
+{
+	out->emit(out->arg, msg, device, b);
+	spb_free(b);
+}
+
+static void birth(struct edev *d, unsigned int msg, uint64_t now_ms,
+		  const struct edge_emit *out, const struct spb_value *bdseq)
+{
+	struct spb_buf b;
+	size_t i;
+
+	spb_init(&b, now_ms);
+	if (bdseq)
+		spb_add(&b, "bdSeq", false, 0, now_ms, bdseq, false);
+	for (i = 0; i < d->n; i++) {
+		struct emetric *m = &d->m[i];
+
+		spb_add(&b, m->name, true, m->alias, m->ts_ms, &m->cur, false);
+		m->sent = m->cur;
+		m->have_sent = true;
+	}
+	d->born = true;
+	d->rebirth = false;
+	emit(out, msg, msg == EDGE_NBIRTH ? NULL : d->name, &b);
+}
+
+/* drop the devices marked gone, sending DDEATH for the born ones */
+static void sweep(struct edge *e, bool live, uint64_t now_ms,
+		  const struct edge_emit *out)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < e->ndevs; i++) {
+		struct edev *d = &e->devs[i];
+
+		if (d->seen) {
+			if (i != j)
+				e->devs[j] = *d;
+			j++;
+			continue;
+		}
+		if (live && d->born) {
+			struct spb_buf b;
+
+			spb_init(&b, now_ms);
+			emit(out, EDGE_DDEATH, d->name, &b);
+		}
+		free(d->m);
+	}
+	e->ndevs = j;
+}
+
+static void changes(const struct north_conf *nc, struct edev *d,
+		    unsigned int msg, bool live, uint64_t now_ms,
+		    const struct edge_emit *out)
+{
+	struct spb_buf b;
+	size_t i;
+
+	spb_init(&b, now_ms);
+	for (i = 0; i < d->n; i++) {
+		struct emetric *m = &d->m[i];
+
+		if (m->have_sent && !differs(&m->cur, &m->sent, nc->deadband))
+			continue;
+		if (live)
+			spb_add(&b, NULL, true, m->alias, m->ts_ms, &m->cur,
+				false);
+		else
+			spb_add(&b, m->name, false, 0, m->ts_ms, &m->cur, true);
+		m->sent = m->cur;
+		m->have_sent = true;
+	}
+	if (b.n)
+		emit(out, msg, msg == EDGE_NDATA ? NULL : d->name, &b);
+	else
+		spb_free(&b);
+}
+
+void edge_births(struct edge *e, uint64_t bdseq, uint64_t now_ms,
+		 const struct edge_emit *out)
+{
+	struct spb_value v;
+	size_t i;
+
+	e->bdseq = bdseq;
+	memset(&v, 0, sizeof(v));
+	v.type = SPB_INT64;
+	v.u = bdseq;
+	sweep(e, false, now_ms, out);
+	birth(&e->node, EDGE_NBIRTH, now_ms, out, &v);
+	for (i = 0; i < e->ndevs; i++)
+		birth(&e->devs[i], EDGE_DBIRTH, now_ms, out, NULL);
+}
+
+void edge_report(struct edge *e, bool live, uint64_t now_ms,
+		 const struct edge_emit *out)
+{
+	size_t i;
+
+	sweep(e, live, now_ms, out);
+	if (live && e->node.rebirth) {
+		/* a new node metric: the whole node is born again */
+		edge_births(e, e->bdseq, now_ms, out);
+		return;
+	}
+	changes(e->nc, &e->node, EDGE_NDATA, live, now_ms, out);
+	for (i = 0; i < e->ndevs; i++) {
+		struct edev *d = &e->devs[i];
+
+		if (live && (!d->born || d->rebirth))
+			birth(d, EDGE_DBIRTH, now_ms, out, NULL);
+		else
+			changes(e->nc, d, EDGE_DDATA, live, now_ms, out);
+	}
+}
+
+void edge_lost(struct edge *e)
+{
+	size_t i;
+
+	e->node.born = false;
+	for (i = 0; i < e->ndevs; i++)
+		e->devs[i].born = false;
+}
+
+uint64_t edge_node_alias(const struct edge *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->node.n; i++)
+		if (!strcmp(e->node.m[i].name, name))
+			return e->node.m[i].alias;
+	return 0;
+}
+
+bool edge_device_born(const struct edge *e, const char *device)
+{
+	size_t i;
+
+	for (i = 0; i < e->ndevs; i++)
+		if (!strcmp(e->devs[i].name, device))
+			return e->devs[i].born;
+	return false;
+}
+
+size_t edge_device_count(const struct edge *e)
+{
+	return e->ndevs;
+}
+
+size_t edge_metric_count(const struct edge *e)
+{
+	size_t i, n = e->node.n;
+
+	for (i = 0; i < e->ndevs; i++)
+		n += e->devs[i].n;
+	return n;
+}

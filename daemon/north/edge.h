@@ -1,0 +1,73 @@
+/*
+ * The edge node's metrics: the node's own and one Sparkplug device per
+ * inventory device ([north] devices), refreshed from a model snapshot on
+ * each scan and reported by exception (edge_report).  Aliases are unique
+ * across the node and stable while iiotd runs, so a rebirth repeats them.
+ * Owned by the north thread.
+ */
+#ifndef IIOT_NORTH_EDGE_H
+#define IIOT_NORTH_EDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "north/north.h"
+#include "north/spb.h"
+
+struct model;
+struct edge;
+
+enum edge_msg {
+	EDGE_NBIRTH = 0,
+	EDGE_DBIRTH,
+	EDGE_NDATA,
+	EDGE_DDATA,
+	EDGE_DDEATH,
+};
+
+/* "NBIRTH", ... */
+const char *edge_msg_name(unsigned int msg);
+
+struct edge_emit {
+	/* device: NULL for the node's messages; b is freed by the caller */
+	void (*emit)(void *arg, unsigned int msg, const char *device,
+		     struct spb_buf *b);
+	void *arg;
+};
+
+/* what the node reports about itself beside the inventory */
+struct edge_node_info {
+	uint64_t frames;		/* drained from the rings */
+	uint64_t active_alerts;
+};
+
+struct edge *edge_new(const struct north_conf *nc);
+void edge_free(struct edge *e);
+/*
+ * Refresh every metric from m (a finished snapshot, or NULL: no devices)
+ * at now_ms.  Devices that left the selection or went offline are marked
+ * gone; new metrics mark their device for a rebirth.
+ */
+void edge_update(struct edge *e, struct model *m,
+		 const struct edge_node_info *info, uint64_t now_ms);
+/* NBIRTH (with bdseq) and a DBIRTH per device: every metric, its alias
+ * and value; everything counts as reported */
+void edge_births(struct edge *e, uint64_t bdseq, uint64_t now_ms,
+		 const struct edge_emit *out);
+/*
+ * The changes since the last report.  live: DDEATH for gone devices,
+ * DBIRTH for new ones and rebirths, then NDATA/DDATA by alias.  Not live
+ * (store-and-forward): NDATA/DDATA only, by name, is_historical set.
+ */
+void edge_report(struct edge *e, bool live, uint64_t now_ms,
+		 const struct edge_emit *out);
+/* The session ended: no device is born any more. */
+void edge_lost(struct edge *e);
+/* The alias of the node's metric name, 0 when none. */
+uint64_t edge_node_alias(const struct edge *e, const char *name);
+/* Whether device (a topic level) is born now. */
+bool edge_device_born(const struct edge *e, const char *device);
+size_t edge_device_count(const struct edge *e);
+size_t edge_metric_count(const struct edge *e);
+
+#endif

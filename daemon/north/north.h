@@ -1,0 +1,59 @@
+/*
+ * The Sparkplug B edge node (docs/north.md): [north] configuration, the
+ * metrics of the node and its devices (edge.c), the store-and-forward
+ * queue (saf.c) and the MQTT session on its own thread (session.c).
+ */
+#ifndef IIOT_NORTH_H
+#define IIOT_NORTH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NORTH_BROKERS_MAX	8
+#define NORTH_ID_MAX		64	/* group, edge node and host ids */
+#define NORTH_PASSWORD_MAX	256
+
+struct conf;
+
+enum north_devices {
+	NORTH_DEV_ADMITTED = 0,		/* commissioned, active, maintenance */
+	NORTH_DEV_ALL,
+	NORTH_DEV_NONE,			/* the node alone */
+};
+
+struct north_broker {
+	char url[300];			/* as configured, for messages */
+	char host[256];
+	int port;
+	bool tls;			/* mqtts:// */
+};
+
+struct north_conf {
+	bool enabled;			/* a broker is configured */
+	struct north_broker brokers[NORTH_BROKERS_MAX];
+	size_t nbrokers;
+	char group[NORTH_ID_MAX];
+	char edge[NORTH_ID_MAX];
+	char host_id[NORTH_ID_MAX];	/* primary host; "" none */
+	char client_id[128];
+	char ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
+	char username[128];
+	char password[NORTH_PASSWORD_MAX];	/* from password_file */
+	int protocol;			/* 4: MQTT 3.1.1, 5: MQTT 5 */
+	unsigned int devices;		/* enum north_devices */
+	double deadband;		/* Double metrics: change to report */
+	uint64_t scan_ms;		/* report by exception this often */
+	uint64_t keepalive_s;
+	uint64_t retry_ms;		/* between connection attempts */
+	uint64_t queue_max;		/* store-and-forward messages kept */
+	bool drop_oldest;		/* a full queue: oldest go (else new) */
+	uint64_t replay_rate;		/* queued messages a second */
+};
+
+/* 0, or -1 with "FILE:LINE: why" in err; reads the password file */
+int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
+		    size_t errlen);
+
+#endif

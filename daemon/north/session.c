@@ -1,0 +1,801 @@
+/*
+ * The Sparkplug B edge node's MQTT session (session.h), one thread that
+ * owns the libmosquitto client, the edge's metrics and the queue: every
+ * libmosquitto callback runs inside mosquitto_loop on this thread.
+ *
+ * States: DOWN (no connection; the next attempt at next_try), CONNECTING
+ * (CONNECT sent), WAITING (connected, the primary host not online yet:
+ * no births, data go to the queue), ONLINE (births sent, data published).
+ * Each connection attempt takes the next bdSeq (0-255, kept in
+ * <state_dir>/north.bdseq) and carries it in its Will, the NDEATH.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <mosquitto.h>
+
+#include "alerts/alerts.h"
+#include "auth/audit.h"
+#include "capture/capture.h"
+#include "core/iiotd.h"
+#include "core/log.h"
+#include "north/edge.h"
+#include "north/saf.h"
+#include "north/session.h"
+#include "north/spb.h"
+
+#define LOOP_MS		50	/* mosquitto_loop's wait */
+#define REPLAY_BATCH	256	/* queued messages sent before a look back */
+#define BACKOFF_MAX_MS	30000	/* refused or failing: wait at most this */
+/* queued data of a device not born yet wait this long after the births
+ * for its DBIRTH before they are dropped as stale */
+#define REPLAY_GRACE_MS	10000
+
+enum { N_DOWN, N_CONNECTING, N_WAITING, N_ONLINE };
+static const char *const state_names[] = {
+	"down", "connecting", "waiting", "online",
+};
+
+struct north {
+	struct iiotd *d;
+	struct north_conf nc;
+	struct edge *edge;
+	struct saf *saf;
+	struct mosquitto *mosq;
+	pthread_t th;
+	int stop;			/* atomic */
+	int state;			/* atomic for stats */
+	size_t broker;			/* brokers[] index now */
+	unsigned int fails;		/* attempts failed in a row */
+	char bdseq_path[PATH_MAX];
+	int bdseq;			/* -1: none used yet */
+	unsigned int seq;
+	uint64_t next_try, next_scan;	/* CLOCK_MONOTONIC ms */
+	int64_t host_ts;		/* newest STATE timestamp */
+	bool live;			/* emit publishes (else queues) */
+	bool rebirth;			/* a Rebirth command to answer */
+	char last_err[256];		/* logged once until it changes */
+	uint64_t bad_log_ms;		/* last bad command logged */
+	/* replay of the queue */
+	uint64_t online_ms;		/* births sent, CLOCK_MONOTONIC */
+	bool replay_wait;		/* a batch written, its end unconfirmed */
+	int replay_mid;
+	int written_mid;		/* the last on_publish */
+	int64_t replay_id;
+	double credit;
+	uint64_t credit_ms;
+	char t_ncmd[SPB_TOPIC_MAX], t_dcmd[SPB_TOPIC_MAX], t_state[SPB_TOPIC_MAX];
+	struct north_counters ctr;	/* written here, read atomically */
+};
+
+#define INC(n, f, by) __atomic_add_fetch(&(n)->ctr.f, (by), __ATOMIC_RELAXED)
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void set_state(struct north *n, int st)
+{
+	__atomic_store_n(&n->state, st, __ATOMIC_RELAXED);
+}
+
+/* a failure's message, logged when it differs from the last one: a
+ * broker that keeps refusing gives one line, not one per attempt */
+static void fail_once(struct north *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fail_once(struct north *n, const char *fmt, ...)
+{
+	char msg[sizeof(n->last_err)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (strcmp(msg, n->last_err))
+		log_warnx("north: %s (retrying; said once)", msg);
+	snprintf(n->last_err, sizeof(n->last_err), "%s", msg);
+}
+
+/* ---- bdSeq ------------------------------------------------------------ */
+
+static int bdseq_load(const char *path)
+{
+	char buf[16];
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), v;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return -1;
+	buf[r] = 0;
+	if (sscanf(buf, "%d", &v) != 1 || v < 0 || v > 255)
+		return -1;
+	return v;
+}
+
+static void bdseq_save(struct north *n)
+{
+	char tmp[PATH_MAX + 8], buf[16];
+	int fd, len = snprintf(buf, sizeof(buf), "%d\n", n->bdseq);
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", n->bdseq_path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0 || write(fd, buf, (size_t)len) != len || fsync(fd) ||
+	    close(fd) || rename(tmp, n->bdseq_path)) {
+		log_warn("north: %s", n->bdseq_path);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void lost(struct north *n);
+static void leave(struct north *n);
+
+/* ---- publishing ---------------------------------------------------------- */
+
+static const char *msg_type(unsigned int msg)
+{
+	return edge_msg_name(msg);
+}
+
+static void publish(struct north *n, const char *topic, const void *buf,
+		    size_t len, int qos, int *mid)
+{
+	int rc = mosquitto_publish(n->mosq, mid, topic, (int)len, buf, qos,
+				   false);
+
+	if (rc == MOSQ_ERR_SUCCESS) {
+		INC(n, published, 1);
+		return;
+	}
+	INC(n, publish_errors, 1);
+	log_debug("north: publish %s: %s", topic, mosquitto_strerror(rc));
+}
+
+static void on_emit(void *arg, unsigned int msg, const char *device,
+		    struct spb_buf *b)
+{
+	struct north *n = arg;
+	char topic[SPB_TOPIC_MAX];
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	if (!n->live) {
+		/* the queue keeps data only: births are made afresh */
+		if (msg != EDGE_NDATA && msg != EDGE_DDATA)
+			return;
+		len = spb_pack(b, false, 0, &buf);
+		r = buf ? saf_put(n->saf, device ? device : "", b->p.timestamp,
+				  buf, len) : -1;
+		free(buf);
+		if (r > 0)
+			INC(n, stored, 1);
+		else if (r < 0)
+			INC(n, queue_errors, 1);
+		if (r >= 0 && saf_dropped(n->saf) > n->ctr.queue_dropped)
+			__atomic_store_n(&n->ctr.queue_dropped,
+					 saf_dropped(n->saf), __ATOMIC_RELAXED);
+		return;
+	}
+	if (msg == EDGE_NBIRTH)
+		n->seq = 0;
+	len = spb_pack(b, true, n->seq, &buf);
+	n->seq = (n->seq + 1) & 0xff;
+	if (!buf ||
+	    spb_topic(topic, sizeof(topic), n->nc.group, msg_type(msg),
+		      n->nc.edge, device)) {
+		free(buf);
+		INC(n, publish_errors, 1);
+		return;
+	}
+	publish(n, topic, buf, len, 0, NULL);
+	if (msg == EDGE_NBIRTH)
+		INC(n, births, 1);
+	free(buf);
+}
+
+static void report(struct north *n, bool births)
+{
+	struct edge_emit out = { on_emit, n };
+	struct capsnap *snap = n->d->capture ?
+			       capture_snapshot(n->d->capture) : NULL;
+	struct edge_node_info info = { 0, 0 };
+	uint64_t now = wall_ms();
+
+	if (snap)
+		info.frames = snap->ctr.frames;
+	if (n->d->alerts)
+		info.active_alerts = alerts_open_count(n->d->alerts);
+	edge_update(n->edge, snap ? snap->model : NULL, &info, now);
+	capsnap_put(snap);
+	n->live = __atomic_load_n(&n->state, __ATOMIC_RELAXED) == N_ONLINE;
+	if (births && n->live) {
+		edge_births(n->edge, (uint64_t)n->bdseq, now, &out);
+		return;
+	}
+	if (!n->live && saf_begin(n->saf))
+		INC(n, queue_errors, 1);
+	edge_report(n->edge, n->live, now, &out);
+	if (!n->live && saf_commit(n->saf))
+		INC(n, queue_errors, 1);
+}
+
+static void go_online(struct north *n)
+{
+	set_state(n, N_ONLINE);
+	n->online_ms = mono_ms();
+	n->replay_wait = false;
+	n->credit = 0;
+	n->credit_ms = mono_ms();
+	log_info("north: %s: births as edge node %s/%s (bdSeq %d)",
+		 n->nc.brokers[n->broker].url, n->nc.group, n->nc.edge,
+		 n->bdseq);
+	report(n, true);
+}
+
+/* ---- store-and-forward replay ------------------------------------------ */
+
+struct replay {
+	struct north *n;
+	long left;
+	int64_t last_id;
+	int last_mid;
+	bool sent;
+};
+
+static int replay_one(void *arg, int64_t id, const char *device,
+		      const void *buf, size_t len)
+{
+	struct replay *r = arg;
+	struct north *n = r->n;
+	char topic[SPB_TOPIC_MAX];
+	uint8_t *out;
+	int mid = 0;
+
+	if (device[0] && !edge_device_born(n->edge, device)) {
+		/* iiotd restarted: the inventory fills in the first seconds */
+		if (mono_ms() - n->online_ms < REPLAY_GRACE_MS)
+			return 1;
+		/* its DDATA would come after no DBIRTH */
+		INC(n, replay_stale, 1);
+		r->last_id = id;
+		return 0;
+	}
+	r->last_id = id;
+	if (spb_topic(topic, sizeof(topic), n->nc.group, device[0] ?
+		      "DDATA" : "NDATA", n->nc.edge, device[0] ? device : NULL))
+		return 0;
+	out = malloc(len + 3);
+	if (!out)
+		return 1;
+	len = spb_with_seq(out, buf, len, n->seq);
+	n->seq = (n->seq + 1) & 0xff;
+	publish(n, topic, out, len, 0, &mid);
+	free(out);
+	INC(n, replayed, 1);
+	r->last_mid = mid;
+	r->sent = true;
+	return 0;
+}
+
+/* a batch of the queue, paced at [north] replay_rate; the rows go when
+ * libmosquitto has written the batch's last message (on_publish) */
+static void replay(struct north *n)
+{
+	struct replay r = { n, 0, 0, 0, false };
+	uint64_t now = mono_ms();
+	long got;
+
+	n->credit += (double)(now - n->credit_ms) * (double)n->nc.replay_rate /
+		     1000.0;
+	n->credit_ms = now;
+	if (n->credit > (double)n->nc.replay_rate)
+		n->credit = (double)n->nc.replay_rate;
+	if (n->replay_wait || !saf_depth(n->saf) || n->credit < 1)
+		return;
+	r.left = (long)n->credit < REPLAY_BATCH ? (long)n->credit :
+		 REPLAY_BATCH;
+	got = saf_peek(n->saf, 0, (size_t)r.left, replay_one, &r);
+	if (got < 0) {
+		INC(n, queue_errors, 1);
+		return;
+	}
+	n->credit -= (double)got;
+	if (!got)
+		return;
+	if (r.sent && n->written_mid != r.last_mid) {
+		n->replay_wait = true;
+		n->replay_mid = r.last_mid;
+		n->replay_id = r.last_id;
+	} else if (r.last_id && saf_done(n->saf, r.last_id)) {
+		INC(n, queue_errors, 1);
+	}
+	if (!n->replay_wait && !saf_depth(n->saf))
+		log_info("north: the queue is replayed");
+}
+
+static void on_publish(struct mosquitto *m, void *arg, int mid)
+{
+	struct north *n = arg;
+
+	(void)m;
+	/* QoS 0 on this thread: often called inside mosquitto_publish */
+	n->written_mid = mid;
+	if (!n->replay_wait || mid != n->replay_mid)
+		return;
+	n->replay_wait = false;
+	if (saf_done(n->saf, n->replay_id))
+		INC(n, queue_errors, 1);
+	else if (!saf_depth(n->saf))
+		log_info("north: the queue is replayed");
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void audit_refusal(struct north *n, const char *topic,
+			  const struct spb_cmd *c)
+{
+	char err[256], target[SPB_NAME_MAX + 32], *det;
+	struct audit *a = audit_open_dir(n->d->state_dir, err, sizeof(err));
+	json_t *j;
+
+	if (c->name[0])
+		snprintf(target, sizeof(target), "metric %s", c->name);
+	else
+		snprintf(target, sizeof(target), "alias %llu",
+			 (unsigned long long)c->alias);
+	j = json_pack("{s:s, s:s}", "topic", topic, "reason",
+		      "remote writes are not supported yet: no control path");
+	det = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!a || audit_append(a, "sparkplug", n->nc.brokers[n->broker].url,
+			       "north.command", target, "refused", det))
+		log_warnx("north: AUDIT WRITE FAILED: command %s refused: %s",
+			  target, a ? "append" : err);
+	free(det);
+	audit_close(a);
+}
+
+struct cmd_ctx {
+	struct north *n;
+	const char *topic;
+	bool node;
+	uint64_t rebirth_alias;
+};
+
+static int on_cmd_metric(void *arg, const struct spb_cmd *c)
+{
+	struct cmd_ctx *x = arg;
+	bool rebirth = x->node && ((c->name[0] && !strcmp(c->name,
+				   SPB_REBIRTH)) || (!c->name[0] &&
+				   c->has_alias && x->rebirth_alias &&
+				   c->alias == x->rebirth_alias));
+
+	if (rebirth && c->is_bool && c->bval) {
+		x->n->rebirth = true;
+		return 0;
+	}
+	INC(x->n, commands_refused, 1);
+	if (c->name[0])
+		log_info("north: %s: %s refused: remote writes are not "
+			 "supported", x->topic, c->name);
+	else
+		log_info("north: %s: alias %llu refused: remote writes are "
+			 "not supported", x->topic,
+			 (unsigned long long)c->alias);
+	audit_refusal(x->n, x->topic, c);
+	return 0;
+}
+
+static void on_command(struct north *n, const struct mosquitto_message *msg,
+		       bool node)
+{
+	struct cmd_ctx x = { n, msg->topic, node,
+			     edge_node_alias(n->edge, SPB_REBIRTH) };
+	char why[160];
+	uint64_t now;
+
+	INC(n, commands, 1);
+	if (!spb_cmd_parse(msg->payload, (size_t)msg->payloadlen,
+			   on_cmd_metric, &x, why, sizeof(why)))
+		return;
+	INC(n, commands_bad, 1);
+	now = mono_ms();
+	/* one line, and at most one a second under a flood */
+	if (now - n->bad_log_ms >= 1000 || !n->bad_log_ms) {
+		log_warnx("north: %s: ignored: %s (%llu bad so far)",
+			  msg->topic, why, (unsigned long long)
+			  __atomic_load_n(&n->ctr.commands_bad,
+					  __ATOMIC_RELAXED));
+		n->bad_log_ms = now;
+	}
+}
+
+/* spBv1.0/STATE/<host>: {"online": true|false, "timestamp": ms} */
+static void on_host_state(struct north *n, const struct mosquitto_message *m)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(m->payload, (size_t)m->payloadlen, 0, &jerr);
+	json_t *on = json_object_get(j, "online");
+	json_t *ts = json_object_get(j, "timestamp");
+	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+
+	if (!json_is_boolean(on) || !json_is_integer(ts)) {
+		log_warnx("north: %s: not a Sparkplug STATE message", m->topic);
+		json_decref(j);
+		return;
+	}
+	/* an older STATE than one seen is stale (specification 3.0) */
+	if (json_integer_value(ts) < n->host_ts) {
+		json_decref(j);
+		return;
+	}
+	n->host_ts = json_integer_value(ts);
+	if (json_is_true(on)) {
+		if (st == N_WAITING)
+			go_online(n);
+	} else {
+		INC(n, host_offline, 1);
+		log_info("north: primary host %s is offline", n->nc.host_id);
+		/* the host lost this server: another one may have it */
+		if (st == N_ONLINE || n->nc.nbrokers > 1) {
+			leave(n);
+			lost(n);
+		}
+	}
+	json_decref(j);
+}
+
+static void on_message(struct mosquitto *m, void *arg,
+		       const struct mosquitto_message *msg)
+{
+	struct north *n = arg;
+	size_t dl = strlen(n->t_dcmd) - 1;	/* without the '+' */
+
+	(void)m;
+	if (n->nc.host_id[0] && !strcmp(msg->topic, n->t_state))
+		on_host_state(n, msg);
+	else if (!strcmp(msg->topic, n->t_ncmd))
+		on_command(n, msg, true);
+	else if (!strncmp(msg->topic, n->t_dcmd, dl))
+		on_command(n, msg, false);
+}
+
+/* ---- connection ------------------------------------------------------- */
+
+static void on_connect(struct mosquitto *m, void *arg, int rc)
+{
+	struct north *n = arg;
+
+	(void)m;
+	if (rc) {
+		INC(n, connect_errors, 1);
+		fail_once(n, "%s refused the connection: %s",
+			  n->nc.brokers[n->broker].url,
+			  mosquitto_connack_string(rc));
+		mosquitto_disconnect(n->mosq);
+		lost(n);
+		return;
+	}
+	INC(n, connects, 1);
+	n->fails = 0;
+	n->last_err[0] = 0;
+	n->host_ts = 0;
+	log_info("north: connected to %s (bdSeq %d)",
+		 n->nc.brokers[n->broker].url, n->bdseq);
+	mosquitto_subscribe(n->mosq, NULL, n->t_ncmd, 1);
+	mosquitto_subscribe(n->mosq, NULL, n->t_dcmd, 1);
+	if (n->nc.host_id[0]) {
+		set_state(n, N_WAITING);
+		mosquitto_subscribe(n->mosq, NULL, n->t_state, 1);
+		return;
+	}
+	go_online(n);
+}
+
+static void lost(struct north *n)
+{
+	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+
+	if (st == N_ONLINE || st == N_WAITING) {
+		INC(n, disconnects, 1);
+		log_warnx("north: disconnected from %s; data go to the queue",
+			  n->nc.brokers[n->broker].url);
+	}
+	set_state(n, N_DOWN);
+	edge_lost(n->edge);
+	n->replay_wait = false;
+	n->rebirth = false;
+	/* fail over: the next broker of the list */
+	n->broker = (n->broker + 1) % n->nc.nbrokers;
+	n->fails++;
+	n->next_try = mono_ms() + (n->fails > 1 ? n->nc.retry_ms << (n->fails < 6 ? n->fails - 1 : 5) : n->nc.retry_ms);
+	if (n->next_try > mono_ms() + BACKOFF_MAX_MS)
+		n->next_try = mono_ms() + BACKOFF_MAX_MS;
+}
+
+static int ndeath(struct north *n, uint8_t **buf, size_t *len)
+{
+	struct spb_buf b;
+	struct spb_value v;
+	uint64_t now = wall_ms();
+
+	memset(&v, 0, sizeof(v));
+	v.type = SPB_INT64;
+	v.u = (uint64_t)n->bdseq;
+	spb_init(&b, now);
+	spb_add(&b, "bdSeq", false, 0, now, &v, false);
+	*len = spb_pack(&b, false, 0, buf);
+	spb_free(&b);
+	return *buf ? 0 : -1;
+}
+
+static struct mosquitto *client(struct north *n, const struct north_broker *br)
+{
+	struct mosquitto *m = mosquitto_new(n->nc.client_id, true, n);
+
+	if (!m)
+		return NULL;
+	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, n->nc.protocol == 5 ?
+			     MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+	mosquitto_connect_callback_set(m, on_connect);
+	mosquitto_message_callback_set(m, on_message);
+	mosquitto_publish_callback_set(m, on_publish);
+	if (n->nc.username[0] &&
+	    mosquitto_username_pw_set(m, n->nc.username, n->nc.password[0] ?
+				      n->nc.password : NULL))
+		goto bad;
+	if (br->tls) {
+		if (mosquitto_tls_set(m, n->nc.ca[0] ? n->nc.ca : NULL,
+				      n->nc.ca[0] ? NULL : "/etc/ssl/certs",
+				      n->nc.cert[0] ? n->nc.cert : NULL,
+				      n->nc.key[0] ? n->nc.key : NULL, NULL) ||
+		    mosquitto_tls_opts_set(m, 1, NULL, NULL) ||
+		    mosquitto_tls_insecure_set(m, false))
+			goto bad;
+	}
+	return m;
+bad:
+	mosquitto_destroy(m);
+	return NULL;
+}
+
+static void try_connect(struct north *n)
+{
+	const struct north_broker *br = &n->nc.brokers[n->broker];
+	char topic[SPB_TOPIC_MAX];
+	uint8_t *will = NULL;
+	size_t len = 0;
+	int rc, prev;
+
+	if (n->mosq)
+		mosquitto_destroy(n->mosq);
+	n->mosq = client(n, br);
+	if (!n->mosq) {
+		fail_once(n, "%s: cannot set up the client (TLS files?)",
+			  br->url);
+		INC(n, connect_errors, 1);
+		set_state(n, N_CONNECTING);
+		lost(n);
+		return;
+	}
+	/* each CONNECT packet the next bdSeq, in its Will; an attempt that
+	 * sends none (no TCP connection) leaves it as it was */
+	prev = n->bdseq;
+	n->bdseq = (n->bdseq + 1) & 0xff;
+	if (ndeath(n, &will, &len) ||
+	    spb_topic(topic, sizeof(topic), n->nc.group, "NDEATH", n->nc.edge,
+		      NULL) ||
+	    mosquitto_will_set(n->mosq, topic, (int)len, will, 1, false)) {
+		free(will);
+		n->bdseq = prev;
+		INC(n, connect_errors, 1);
+		lost(n);
+		return;
+	}
+	free(will);
+	set_state(n, N_CONNECTING);
+	rc = mosquitto_connect(n->mosq, br->host, br->port,
+			       (int)n->nc.keepalive_s);
+	if (!rc)
+		bdseq_save(n);
+	else
+		n->bdseq = prev;
+	if (rc) {
+		INC(n, connect_errors, 1);
+		fail_once(n, "%s: %s", br->url, rc == MOSQ_ERR_ERRNO ?
+			  strerror(errno) : mosquitto_strerror(rc));
+		lost(n);
+	}
+}
+
+/* a clean end: NDEATH (a DISCONNECT withholds the Will), then go */
+static void leave(struct north *n)
+{
+	char topic[SPB_TOPIC_MAX];
+	uint8_t *buf = NULL;
+	size_t len;
+	int i, st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+
+	if (!n->mosq || st == N_DOWN)
+		return;
+	if (st != N_CONNECTING && !ndeath(n, &buf, &len) &&
+	    !spb_topic(topic, sizeof(topic), n->nc.group, "NDEATH",
+		       n->nc.edge, NULL))
+		mosquitto_publish(n->mosq, NULL, topic, (int)len, buf, 1, false);
+	free(buf);
+	/* let the NDEATH out before the DISCONNECT */
+	for (i = 0; i < 10 && mosquitto_want_write(n->mosq); i++)
+		mosquitto_loop(n->mosq, 20, 1);
+	mosquitto_disconnect(n->mosq);
+	for (i = 0; i < 5; i++)
+		if (mosquitto_loop(n->mosq, 20, 1))
+			break;
+}
+
+static void *run(void *arg)
+{
+	struct north *n = arg;
+	struct timespec nap = { 0, LOOP_MS * 1000000L };
+	uint64_t now;
+	int rc, st;
+
+	while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
+		now = mono_ms();
+		st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+		if (st == N_DOWN && now >= n->next_try)
+			try_connect(n);
+		st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+		if (st != N_DOWN) {
+			rc = mosquitto_loop(n->mosq, LOOP_MS, 1);
+			/* a callback may have ended the session already */
+			if (rc != MOSQ_ERR_SUCCESS &&
+			    __atomic_load_n(&n->state, __ATOMIC_RELAXED) !=
+			    N_DOWN) {
+				if (rc == MOSQ_ERR_CONN_LOST ||
+				    rc == MOSQ_ERR_NO_CONN) {
+					if (st == N_CONNECTING)
+						fail_once(n, "%s: the connection "
+							  "closed",
+							  n->nc.brokers[n->broker].url);
+				}
+				if (st == N_CONNECTING)
+					INC(n, connect_errors, 1);
+				lost(n);
+			}
+		} else {
+			nanosleep(&nap, NULL);
+		}
+		st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+		if (n->rebirth && st == N_ONLINE) {
+			n->rebirth = false;
+			INC(n, rebirths, 1);
+			log_info("north: rebirth asked by the host");
+			report(n, true);
+		}
+		now = mono_ms();
+		if (now >= n->next_scan) {
+			n->next_scan = now + n->nc.scan_ms;
+			report(n, false);
+		}
+		if (st == N_ONLINE)
+			replay(n);
+	}
+	leave(n);
+	return NULL;
+}
+
+struct north *north_start(struct iiotd *d, const struct north_conf *nc,
+			  char *err, size_t errlen)
+{
+	struct north *n = calloc(1, sizeof(*n));
+	char path[PATH_MAX];
+
+	if (!n) {
+		snprintf(err, errlen, "north: out of memory");
+		return NULL;
+	}
+	n->d = d;
+	n->nc = *nc;
+	if (snprintf(n->bdseq_path, sizeof(n->bdseq_path), "%s/north.bdseq",
+		     d->state_dir) >= (int)sizeof(n->bdseq_path) ||
+	    snprintf(path, sizeof(path), "%s/north.db", d->state_dir) >=
+	    (int)sizeof(path)) {
+		snprintf(err, errlen, "north: the state directory's path is "
+			 "too long");
+		free(n);
+		return NULL;
+	}
+	n->bdseq = bdseq_load(n->bdseq_path);	/* the next is this + 1 */
+	n->edge = edge_new(&n->nc);
+	n->saf = n->edge ? saf_open(path, nc->queue_max, nc->drop_oldest,
+				    err, errlen) : NULL;
+	if (!n->saf) {
+		edge_free(n->edge);
+		free(n);
+		return NULL;
+	}
+	spb_topic(n->t_ncmd, sizeof(n->t_ncmd), nc->group, "NCMD", nc->edge,
+		  NULL);
+	spb_topic(n->t_dcmd, sizeof(n->t_dcmd), nc->group, "DCMD", nc->edge,
+		  "+");
+	snprintf(n->t_state, sizeof(n->t_state), SPB_NAMESPACE "/STATE/%s",
+		 nc->host_id);
+	n->next_scan = mono_ms() + nc->scan_ms;
+	if (pthread_create(&n->th, NULL, run, n)) {
+		snprintf(err, errlen, "north: cannot start its thread");
+		saf_close(n->saf);
+		edge_free(n->edge);
+		free(n);
+		return NULL;
+	}
+	pthread_setname_np(n->th, "iiotd-north");
+	log_info("north: edge node %s/%s, %zu broker%s, queue %s/north.db "
+		 "(%llu messages now)", nc->group, nc->edge, nc->nbrokers,
+		 nc->nbrokers == 1 ? "" : "s", d->state_dir,
+		 (unsigned long long)saf_depth(n->saf));
+	return n;
+}
+
+void north_stop(struct north *n)
+{
+	if (!n)
+		return;
+	__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(n->th, NULL);
+	if (n->mosq)
+		mosquitto_destroy(n->mosq);
+	saf_close(n->saf);
+	edge_free(n->edge);
+	memset(n->nc.password, 0, sizeof(n->nc.password));
+	free(n);
+}
+
+json_t *north_stats(struct north *n)
+{
+	json_t *o = json_object();
+	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+
+	if (!o)
+		return NULL;
+#define NORTH_X_JSON(f, dsc) json_object_set_new(o, #f, json_integer( \
+	(json_int_t)__atomic_load_n(&n->ctr.f, __ATOMIC_RELAXED)));
+	NORTH_COUNTERS(NORTH_X_JSON)
+#undef NORTH_X_JSON
+	json_object_set_new(o, "session", json_string(state_names[st]));
+	json_object_set_new(o, "up", json_integer(st == N_ONLINE));
+	json_object_set_new(o, "broker", json_string(
+		n->nc.brokers[__atomic_load_n(&n->broker, __ATOMIC_RELAXED)].url));
+	json_object_set_new(o, "bdseq_last", json_integer(
+		__atomic_load_n(&n->bdseq, __ATOMIC_RELAXED)));
+	json_object_set_new(o, "queue_depth", json_integer((json_int_t)
+		saf_depth(n->saf)));
+	json_object_set_new(o, "queue_capacity", json_integer((json_int_t)
+		n->nc.queue_max));
+	return o;
+}

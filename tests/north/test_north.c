@@ -1,0 +1,336 @@
+/*
+ * Unit tests of the Sparkplug B edge node's parts (daemon/north): the
+ * sequence number appended to a queued payload, command decoding within
+ * its limits, the bounded store-and-forward queue, report by exception
+ * and [north] configuration.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/conf.h"
+#include "north/edge.h"
+#include "north/north.h"
+#include "north/saf.h"
+#include "north/spb.h"
+
+static uint8_t *one_metric(size_t *len, bool with_seq, unsigned int seq)
+{
+	struct spb_buf b;
+	struct spb_value v = { .type = SPB_DOUBLE, .d = 21.5 };
+	uint8_t *out;
+
+	spb_init(&b, 1700000000000ULL);
+	assert_int_equal(spb_add(&b, "Signals/temp", false, 0, 1700000000001ULL,
+				 &v, true), 0);
+	*len = spb_pack(&b, with_seq, seq, &out);
+	spb_free(&b);
+	assert_non_null(out);
+	return out;
+}
+
+static void seq_appended_to_a_queued_payload(void **state)
+{
+	unsigned int seqs[] = { 0, 5, 127, 128, 200, 255 };
+	size_t i, len, n;
+	uint8_t *buf = one_metric(&len, false, 0), *out = malloc(len + 3);
+	Spb__Payload *p;
+
+	(void)state;
+	for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		n = spb_with_seq(out, buf, len, seqs[i]);
+		p = spb__payload__unpack(NULL, n, out);
+		assert_non_null(p);
+		assert_true(p->has_seq);
+		assert_int_equal(p->seq, seqs[i]);
+		assert_int_equal(p->timestamp, 1700000000000ULL);
+		assert_int_equal(p->n_metrics, 1);
+		assert_string_equal(p->metrics[0]->name, "Signals/temp");
+		assert_true(p->metrics[0]->is_historical);
+		assert_true(p->metrics[0]->double_value == 21.5);
+		spb__payload__free_unpacked(p, NULL);
+	}
+	free(out);
+	free(buf);
+}
+
+struct got {
+	int n;
+	struct spb_cmd last;
+};
+
+static int on_cmd(void *arg, const struct spb_cmd *c)
+{
+	struct got *g = arg;
+
+	g->n++;
+	g->last = *c;
+	return 0;
+}
+
+static size_t cmd_payload(uint8_t **out, size_t nmetrics, const char *name,
+			  bool alias)
+{
+	struct spb_buf b;
+	struct spb_value v = { .type = SPB_BOOL, .u = 1 };
+	size_t i, len;
+
+	spb_init(&b, 1);
+	for (i = 0; i < nmetrics; i++)
+		spb_add(&b, name, alias, 7, 1, &v, false);
+	len = spb_pack(&b, false, 0, out);
+	spb_free(&b);
+	return len;
+}
+
+static void commands_decoded_within_limits(void **state)
+{
+	char why[160], longname[SPB_NAME_MAX + 8];
+	struct got g = { 0 };
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	len = cmd_payload(&buf, 1, SPB_REBIRTH, false);
+	assert_int_equal(spb_cmd_parse(buf, len, on_cmd, &g, why, sizeof(why)), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.last.name, SPB_REBIRTH);
+	assert_true(g.last.is_bool && g.last.bval);
+	free(buf);
+
+	memset(&g, 0, sizeof(g));
+	len = cmd_payload(&buf, 1, NULL, true);
+	assert_int_equal(spb_cmd_parse(buf, len, on_cmd, &g, why, sizeof(why)), 0);
+	assert_true(g.last.has_alias && g.last.alias == 7 && !g.last.name[0]);
+	free(buf);
+
+	/* neither name nor alias; too many; a name too long: nothing acted on */
+	memset(&g, 0, sizeof(g));
+	len = cmd_payload(&buf, 1, NULL, false);
+	assert_int_equal(spb_cmd_parse(buf, len, on_cmd, &g, why, sizeof(why)), -1);
+	free(buf);
+	len = cmd_payload(&buf, SPB_CMD_METRICS + 1, SPB_REBIRTH, false);
+	assert_int_equal(spb_cmd_parse(buf, len, on_cmd, &g, why, sizeof(why)), -1);
+	free(buf);
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	len = cmd_payload(&buf, 1, longname, false);
+	assert_int_equal(spb_cmd_parse(buf, len, on_cmd, &g, why, sizeof(why)), -1);
+	free(buf);
+	assert_int_equal(spb_cmd_parse((const uint8_t *)"\x0a\xff\xff\xff\xff\x0f",
+				       6, on_cmd, &g, why, sizeof(why)), -1);
+	assert_int_equal(g.n, 0);
+}
+
+struct rows {
+	int n;
+	int64_t ids[16];
+	char dev[16][8];
+};
+
+static int on_row(void *arg, int64_t id, const char *device, const void *buf,
+		  size_t len)
+{
+	struct rows *r = arg;
+
+	(void)buf;
+	(void)len;
+	r->ids[r->n] = id;
+	snprintf(r->dev[r->n], sizeof(r->dev[0]), "%s", device);
+	r->n++;
+	return 0;
+}
+
+static void queue_bounded_in_order(void **state)
+{
+	char path[] = "/tmp/test_north.XXXXXX", db[64], err[256];
+	struct rows r = { 0 };
+	struct saf *q;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(db, sizeof(db), "%s/q.db", path);
+	q = saf_open(db, 3, true, err, sizeof(err));
+	assert_non_null(q);
+	assert_int_equal(saf_begin(q), 0);
+	for (i = 0; i < 5; i++) {
+		char dev[8];
+
+		snprintf(dev, sizeof(dev), "d%d", i);
+		assert_int_equal(saf_put(q, dev, (uint64_t)i, "x", 1), 1);
+	}
+	assert_int_equal(saf_commit(q), 0);
+	assert_int_equal(saf_depth(q), 3);
+	assert_int_equal(saf_dropped(q), 2);
+	assert_int_equal(saf_peek(q, 0, 10, on_row, &r), 3);
+	assert_string_equal(r.dev[0], "d2");	/* the oldest went */
+	assert_string_equal(r.dev[2], "d4");
+	assert_true(r.ids[0] < r.ids[1] && r.ids[1] < r.ids[2]);
+	assert_int_equal(saf_done(q, r.ids[1]), 0);
+	assert_int_equal(saf_depth(q), 1);
+	saf_close(q);
+
+	/* kept across a restart; a drop_new queue keeps what it has */
+	q = saf_open(db, 3, false, err, sizeof(err));
+	assert_non_null(q);
+	assert_int_equal(saf_depth(q), 1);
+	assert_int_equal(saf_put(q, "e1", 1, "x", 1), 1);
+	assert_int_equal(saf_put(q, "e2", 1, "x", 1), 1);
+	assert_int_equal(saf_put(q, "e3", 1, "x", 1), 0);
+	assert_int_equal(saf_dropped(q), 1);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(saf_peek(q, 0, 10, on_row, &r), 3);
+	assert_string_equal(r.dev[0], "d4");
+	assert_string_equal(r.dev[2], "e2");
+	saf_close(q);
+	unlink(db);
+	snprintf(db, sizeof(db), "%s/q.db-wal", path);
+	unlink(db);
+	snprintf(db, sizeof(db), "%s/q.db-shm", path);
+	unlink(db);
+	rmdir(path);
+}
+
+struct sent {
+	int n;
+	unsigned int msg[8];
+	size_t metrics[8];
+	bool named[8], hist[8], alias[8];
+};
+
+static void on_emit(void *arg, unsigned int msg, const char *device,
+		    struct spb_buf *b)
+{
+	struct sent *s = arg;
+	size_t i;
+
+	(void)device;
+	if (s->n >= 8)
+		return;
+	s->msg[s->n] = msg;
+	s->metrics[s->n] = b->n;
+	s->named[s->n] = s->hist[s->n] = s->alias[s->n] = true;
+	for (i = 0; i < b->n; i++) {
+		s->named[s->n] &= b->m[i].name != NULL;
+		s->hist[s->n] &= b->m[i].is_historical;
+		s->alias[s->n] &= b->m[i].has_alias;
+	}
+	s->n++;
+}
+
+static void reported_by_exception(void **state)
+{
+	struct north_conf nc;
+	struct edge_node_info info = { 1, 0 };
+	struct sent s = { 0 };
+	struct edge_emit out = { on_emit, &s };
+	struct edge *e;
+
+	(void)state;
+	memset(&nc, 0, sizeof(nc));
+	nc.devices = NORTH_DEV_ALL;
+	e = edge_new(&nc);
+	assert_non_null(e);
+	edge_update(e, NULL, &info, 1000);
+	edge_births(e, 3, 1000, &out);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.msg[0], EDGE_NBIRTH);
+	assert_true(s.named[0]);
+	assert_true(edge_node_alias(e, SPB_REBIRTH) > 0);
+
+	/* nothing changed: nothing sent */
+	edge_update(e, NULL, &info, 2000);
+	edge_report(e, true, 2000, &out);
+	assert_int_equal(s.n, 1);
+
+	/* one change: one metric, by alias alone */
+	info.frames = 2;
+	edge_update(e, NULL, &info, 3000);
+	edge_report(e, true, 3000, &out);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.msg[1], EDGE_NDATA);
+	assert_int_equal(s.metrics[1], 1);
+	assert_true(s.alias[1] && !s.named[1] && !s.hist[1]);
+
+	/* away: by name, historical */
+	info.frames = 3;
+	edge_lost(e);
+	edge_update(e, NULL, &info, 4000);
+	edge_report(e, false, 4000, &out);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.msg[2], EDGE_NDATA);
+	assert_true(s.named[2] && s.hist[2] && !s.alias[2]);
+	edge_free(e);
+}
+
+static struct conf *conf_of(const char *text)
+{
+	char err[256];
+	struct conf *c = conf_parse(text, strlen(text), "t.conf", err, sizeof(err));
+
+	assert_non_null(c);
+	return c;
+}
+
+static void north_config(void **state)
+{
+	struct north_conf nc;
+	char err[256];
+	struct conf *c;
+
+	(void)state;
+	c = conf_of("[iiotd]\n");
+	assert_int_equal(north_conf_read(c, &nc, err, sizeof(err)), 0);
+	assert_false(nc.enabled);	/* off unless a broker is named */
+	conf_free(c);
+
+	c = conf_of("[north]\nbroker = mqtt://127.0.0.1:1884\n"
+		    "broker = mqtts://[::1]\ngroup = g1\nedge_node = e1\n"
+		    "devices = all\nqueue_full = drop_new\nprotocol = 5\n");
+	assert_int_equal(north_conf_read(c, &nc, err, sizeof(err)), 0);
+	assert_true(nc.enabled);
+	assert_int_equal(nc.nbrokers, 2);
+	assert_int_equal(nc.brokers[0].port, 1884);
+	assert_false(nc.brokers[0].tls);
+	assert_string_equal(nc.brokers[1].host, "::1");
+	assert_int_equal(nc.brokers[1].port, 8883);
+	assert_true(nc.brokers[1].tls);
+	assert_string_equal(nc.client_id, "g1-e1");
+	assert_int_equal(nc.devices, NORTH_DEV_ALL);
+	assert_false(nc.drop_oldest);
+	assert_int_equal(nc.protocol, 5);
+	assert_int_equal(nc.scan_ms, 1000);
+	conf_free(c);
+
+	c = conf_of("[north]\nbroker = http://x\n");
+	assert_int_equal(north_conf_read(c, &nc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "t.conf:2:"));
+	conf_free(c);
+	c = conf_of("[north]\nbroker = mqtt://x\ngroup = a/b\n");
+	assert_int_equal(north_conf_read(c, &nc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a Sparkplug id"));
+	conf_free(c);
+	c = conf_of("[north]\nbroker = mqtt://x\nbogus = 1\n");
+	assert_int_equal(north_conf_read(c, &nc, err, sizeof(err)), -1);
+	conf_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(seq_appended_to_a_queued_payload),
+		cmocka_unit_test(commands_decoded_within_limits),
+		cmocka_unit_test(queue_bounded_in_order),
+		cmocka_unit_test(reported_by_exception),
+		cmocka_unit_test(north_config),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
