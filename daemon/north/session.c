@@ -62,6 +62,7 @@ struct north {
 	int64_t host_ts;		/* newest STATE timestamp */
 	bool live;			/* emit publishes (else queues) */
 	bool rebirth;			/* a Rebirth command to answer */
+	bool host_left;			/* STATE offline: end the session */
 	char last_err[256];		/* logged once until it changes */
 	uint64_t bad_log_ms;		/* last bad command logged */
 	/* replay of the queue */
@@ -248,6 +249,9 @@ static void report(struct north *n, bool births)
 static void go_online(struct north *n)
 {
 	set_state(n, N_ONLINE);
+	/* the back-off ends with a session the host took, not with any
+	 * CONNACK: walking brokers whose host is away slows down too */
+	n->fails = 0;
 	n->online_ms = mono_ms();
 	n->replay_wait = false;
 	n->credit = 0;
@@ -463,10 +467,8 @@ static void on_host_state(struct north *n, const struct mosquitto_message *m)
 		INC(n, host_offline, 1);
 		log_info("north: primary host %s is offline", n->nc.host_id);
 		/* the host lost this server: another one may have it */
-		if (st == N_ONLINE || n->nc.nbrokers > 1) {
-			leave(n);
-			lost(n);
-		}
+		if (st == N_ONLINE || n->nc.nbrokers > 1)
+			n->host_left = true;	/* run() ends the session */
 	}
 	json_decref(j);
 }
@@ -503,7 +505,6 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 		return;
 	}
 	INC(n, connects, 1);
-	n->fails = 0;
 	n->last_err[0] = 0;
 	n->host_ts = 0;
 	log_info("north: connected to %s (bdSeq %d)",
@@ -531,6 +532,7 @@ static void lost(struct north *n)
 	edge_lost(n->edge);
 	n->replay_wait = false;
 	n->rebirth = false;
+	n->host_left = false;
 	/* fail over: the next broker of the list */
 	n->broker = (n->broker + 1) % n->nc.nbrokers;
 	n->fails++;
@@ -690,6 +692,12 @@ static void *run(void *arg)
 			}
 		} else {
 			nanosleep(&nap, NULL);
+		}
+		/* not from inside a callback: leave() runs the loop itself */
+		if (n->host_left) {
+			n->host_left = false;
+			leave(n);
+			lost(n);
 		}
 		st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
 		if (n->rebirth && st == N_ONLINE) {

@@ -35,7 +35,10 @@ broker_start() {
 	if [ ! -f "$T/$name.conf" ] || [ $# -gt 0 ]; then
 		{
 			echo "listener $port 127.0.0.1"
-			echo "allow_anonymous true"
+			case " $* " in
+			*allow_anonymous*) ;;
+			*) echo "allow_anonymous true" ;;
+			esac
 			printf '%s\n' "$@"
 		} >"$T/$name.conf"
 	fi

@@ -2,7 +2,7 @@
  * sptool: the tests' Sparkplug B host side, from the same generated code
  * as the edge node.
  *
- *   sptool sub -p PORT [-h HOST] [--cafile F] [-t TOPIC]
+ *   sptool sub -p PORT [-h HOST] [--cafile F] [-u USER -P PW] [-t TOPIC]
  *	subscribe (QoS 1, spBv1.0/# by default) and print one JSON line per
  *	message: {"topic", "timestamp", "seq", "metrics": [{"name", "alias",
  *	"type", "value", "historical", "timestamp"}]}; STATE messages as
@@ -119,7 +119,7 @@ static void on_connect(struct mosquitto *mosq, void *arg, int rc)
 
 static int sub(int argc, char **argv)
 {
-	const char *host = "127.0.0.1", *cafile = NULL;
+	const char *host = "127.0.0.1", *cafile = NULL, *user = NULL, *pw = NULL;
 	struct mosquitto *m;
 	int i, port = 1883;
 
@@ -130,6 +130,10 @@ static int sub(int argc, char **argv)
 			host = argv[++i];
 		else if (!strcmp(argv[i], "--cafile") && i + 1 < argc)
 			cafile = argv[++i];
+		else if (!strcmp(argv[i], "-u") && i + 1 < argc)
+			user = argv[++i];
+		else if (!strcmp(argv[i], "-P") && i + 1 < argc)
+			pw = argv[++i];
 		else if (!strcmp(argv[i], "-t") && i + 1 < argc && ntopics < 16)
 			topics[ntopics++] = argv[++i];
 	}
@@ -142,6 +146,8 @@ static int sub(int argc, char **argv)
 	mosquitto_connect_callback_set(m, on_connect);
 	mosquitto_message_callback_set(m, on_message);
 	if (cafile && mosquitto_tls_set(m, cafile, NULL, NULL, NULL, NULL))
+		return 1;
+	if (user && mosquitto_username_pw_set(m, user, pw))
 		return 1;
 	/* the broker may come up after us, or go away and come back: try
 	 * again every 100 ms, sooner than the edge node under test */

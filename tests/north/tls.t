@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# TLS and credentials against a real mosquitto: a CA made here by openssl
+# signs the broker's certificate; the edge node verifies it (ca) and logs
+# in with a username and a password file: its births reach a host on the
+# same TLS listener.  A CA that did not sign the broker's certificate
+# gets no session; a wrong password is refused, counted at every attempt
+# and logged once, not once per attempt.
+. "$(dirname "$0")/lib_north.sh"
+command -v openssl >/dev/null || skip_all "openssl missing"
+command -v mosquitto_passwd >/dev/null || skip_all "mosquitto_passwd missing"
+north_setup
+cd "$T" || exit 1
+pki() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1 test CA" \
+		-keyout "$1-ca.key" -out "$1-ca.pem" 2>/dev/null
+}
+pki good && pki other || { fail "openssl makes the CAs"; exit 0; }
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr 2>/dev/null &&
+printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\n' >san.ext &&
+openssl x509 -req -in server.csr -CA good-ca.pem -CAkey good-ca.key -CAcreateserial -days 2 \
+	-extfile san.ext -out server.pem 2>/dev/null || { fail "openssl signs the broker's certificate"; exit 0; }
+mosquitto_passwd -b -c passwd edge 's3cret edge' 2>/dev/null
+mosquitto_passwd -b passwd host 'host pw' 2>/dev/null
+printf 's3cret edge\n' >edge.pw
+printf 'wrong\n' >wrong.pw
+# iiotd reads them as its own user, mosquitto as its
+chmod 644 ./*.pem ./*.key passwd ./*.pw
+broker_start t "cafile $T/good-ca.pem" "certfile $T/server.pem" "keyfile $T/server.key" \
+	"allow_anonymous false" "password_file $T/passwd" || { fail "mosquitto starts with TLS"; exit 0; }
+sub_start t --cafile "$T/good-ca.pem" -u host -P 'host pw'
+S=$T/sub-t.jsonl
+url=mqtts://127.0.0.1:$PORT_t
+
+north_conf "$T/iiotd.conf" "$url" -- "ca = $T/good-ca.pem" "username = edge" \
+	"password_file = $T/edge.pw"
+sim_start
+start_iiotd "$T/iiotd.conf" || { fail "iiotd starts"; exit 0; }
+wait_for "NBIRTH" 20 has "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' &&
+	ok "over TLS with a verified certificate and a password: NBIRTH" ||
+	fail "TLS session" "$(grep north "$T/iiotd.log" | tail -3)"
+expect_eq "session" "$(nstat session) $(nstat connect_errors)" "online 0"
+stop_iiotd
+
+# a CA that did not sign the broker's certificate
+north_conf "$T/other.conf" "$url" -- "ca = $T/other-ca.pem" "username = edge" \
+	"password_file = $T/edge.pw" "retry = 200ms"
+sed -i "s|^state_dir = .*|state_dir = $T/state2|" "$T/other.conf"
+export IIOTD_SOCK=$T/state2/iiotd.sock
+start_iiotd "$T/other.conf" || { fail "iiotd starts"; exit 0; }
+wait_for "refused" 20 sh -c "[ \$($BIN/iiotctl stats --json | jq .north.connect_errors) -ge 2 ]" &&
+	ok "a certificate the CA did not sign: no session ($(nstat connect_errors) attempts)" ||
+	fail "TLS verification" "$(ctl stats --json | jq -c .north)"
+expect_eq "never online" "$(nstat connects) $(nstat births)" "0 0"
+stop_iiotd
+
+# a wrong password: refused each time, said once
+north_conf "$T/wrong.conf" "$url" -- "ca = $T/good-ca.pem" "username = edge" \
+	"password_file = $T/wrong.pw" "retry = 200ms"
+sed -i "s|^state_dir = .*|state_dir = $T/state3|" "$T/wrong.conf"
+export IIOTD_SOCK=$T/state3/iiotd.sock
+: >"$T/iiotd.log"
+start_iiotd "$T/wrong.conf" || { fail "iiotd starts"; exit 0; }
+wait_for "refusals" 30 sh -c "[ \$($BIN/iiotctl stats --json | jq .north.connect_errors) -ge 4 ]" &&
+	ok "a wrong password is refused at every attempt ($(nstat connect_errors))" ||
+	fail "refusals" "$(ctl stats --json | jq -c .north)"
+n=$(grep -c "refused the connection" "$T/iiotd.log")
+expect_eq "and logged once: $(grep -m1 'refused the connection' "$T/iiotd.log" | cut -d' ' -f3-)" "$n" 1
+expect_eq "never online" "$(nstat connects) $(nstat births)" "0 0"
+echo "1..$_tap_n"
