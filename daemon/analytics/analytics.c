@@ -61,7 +61,45 @@ static int add_signal(struct analytics *an, uint32_t id, const char *name)
 	memset(&an->sigs[id].v, 0, sizeof(an->sigs[id].v));
 	an->sigs[id].v.value = NAN;
 	anomaly_init(&an->sigs[id].an, &an->set.aopts);
+	an->sigs[id].gen++;		/* groups decide again */
 	return 0;
+}
+
+static void set_text(char *dst, size_t len, const char *src, bool *changed)
+{
+	if (!src)
+		src = "";
+	if (strncmp(dst, src, len - 1)) {
+		snprintf(dst, len, "%s", src);
+		*changed = true;
+	}
+}
+
+void analytics_signal_device(struct analytics *an, uint32_t id,
+			     const struct analytics_dev *d)
+{
+	struct an_sig *s;
+	bool changed = false;
+
+	pthread_mutex_lock(&an->mu);
+	if (id && id < an->nsigs) {
+		s = &an->sigs[id];
+		set_text(s->dev, sizeof(s->dev), d->spec, &changed);
+		set_text(s->dkind, sizeof(s->dkind), d->seen ? d->kind : "",
+			 &changed);
+		set_text(s->dlabel, sizeof(s->dlabel), d->seen ? d->label : "",
+			 &changed);
+		if (s->seen != d->seen || s->has_vendor != d->has_vendor ||
+		    s->vendor != d->vendor) {
+			s->seen = d->seen;
+			s->has_vendor = d->has_vendor;
+			s->vendor = d->vendor;
+			changed = true;
+		}
+		if (changed)
+			s->gen++;
+	}
+	pthread_mutex_unlock(&an->mu);
 }
 
 int analytics_add_signal(struct analytics *an, uint32_t id, const char *name)
@@ -220,6 +258,13 @@ static void raise_bind(struct analytics *an, struct an_bind *b, uint64_t now,
 	};
 
 	detail(an, b, now, d, sizeof(d));
+	if (r->grp.on) {
+		const struct an_sig *s = &an->sigs[b->sig];
+		size_t n = strlen(d);
+
+		snprintf(d + n, sizeof(d) - n, " (device %s)",
+			 s->dlabel[0] ? s->dlabel : s->dev);
+	}
 	b->sev = sev;
 	if (an->al)
 		alerts_raise(an->al, &ev);
@@ -292,6 +337,32 @@ static void step(struct analytics *an, struct an_bind *b, uint64_t now)
 	}
 	if (since(now, b->pend_ns) >= r->off_delay_ns)
 		clear_bind(an, b);
+}
+
+/*
+ * Whether b's signal is on a device of its rule's group, decided again
+ * when the signal's device changed; an instance leaving the group clears.
+ */
+static bool in_group(struct analytics *an, struct an_bind *b)
+{
+	const struct an_rule *r = &an->set.rules[b->rule];
+	const struct an_sig *s;
+
+	if (!r->grp.on)
+		return true;
+	s = &an->sigs[b->sig];
+	if (b->gen != s->gen) {
+		b->member = an_group_has(&r->grp, s);
+		b->gen = s->gen;
+		if (!b->member) {
+			if (b->active)
+				clear_bind(an, b);
+			b->pending = 0;
+			b->has_ref = 0;
+			b->cond = 0;
+		}
+	}
+	return b->member;
 }
 
 /* ---- conditions ------------------------------------------------------ */
@@ -413,6 +484,8 @@ static void sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
 			struct an_bind *b =
 				&set->binds[set->bidx[set->first[id] + i]];
 
+			if (!in_group(an, b))
+				continue;
 			cond_sample(an, b, ts_ns, v);
 			step(an, b, ts_ns);
 		}
@@ -445,6 +518,8 @@ static void tick(struct analytics *an, uint64_t now)
 		struct an_bind *b = &an->set.binds[i];
 		const struct an_rule *r = &an->set.rules[b->rule];
 
+		if (!in_group(an, b))
+			continue;
 		if (r->kind == AN_STALE) {
 			uint64_t last = an->sigs[b->sig].v.last_ns;
 

@@ -51,6 +51,22 @@ struct analytics *analytics_new(struct alerts *al);
 void analytics_free(struct analytics *an);
 /* Declare signal id (1..AN_MAX_SIGNALS) by name, before loading rules. */
 int analytics_add_signal(struct analytics *an, uint32_t id, const char *name);
+
+/* A signal's device, for rules on a group of devices (group.c). */
+struct analytics_dev {
+	const char *spec;		/* the signal map's DEVICE, as written */
+	bool seen;			/* the inventory knows it: */
+	const char *kind;		/* "pn-device", ... (model_kind_name) */
+	const char *label;		/* model_device_label */
+	bool has_vendor;
+	uint32_t vendor;
+};
+/* Set it (cheap when nothing changed: call it on every tick). */
+void analytics_signal_device(struct analytics *an, uint32_t id,
+			     const struct analytics_dev *d);
+/* The same for every signal of m, from its inventory (andev.c). */
+struct model;
+void analytics_devices_from(struct analytics *an, const struct model *m);
 /*
  * Replace the rules and anomaly settings with those of c; open alerts of
  * the old rules clear.  0, or -1 with "FILE:LINE: rule.NAME.key: why" in

@@ -14,6 +14,16 @@ enum an_kind {
 };
 
 #define AN_MAX_ESC	2
+#define AN_GROUP_VENDORS 8
+
+/* The devices a rule is kept to (group.c); nothing given: every device. */
+struct an_group {
+	char *kind, *label, *device;	/* word lists (globs), or NULL */
+	uint32_t vendor[AN_GROUP_VENDORS];
+	uint8_t nvendor;
+	bool on;			/* any of them given */
+	char name[AN_NAME_MAX];		/* [group.NAME], "" inline */
+};
 
 struct an_rule {
 	char name[AN_NAME_MAX];
@@ -32,6 +42,7 @@ struct an_rule {
 	struct { uint64_t after_ns; uint8_t sev; } esc[AN_MAX_ESC];
 	struct expr *ex;		/* AN_EXPR */
 	char *src;			/* AN_EXPR source, for details */
+	struct an_group grp;
 };
 
 /* One rule instance on one signal (or one expression). */
@@ -44,10 +55,17 @@ struct an_bind {
 	double ref;			/* stuck, rate: reference value */
 	uint64_t ref_ns;		/* since when, if has_ref */
 	double seen;			/* value that decided, for details */
+	uint8_t member;			/* its signal's device is in the group */
+	uint32_t gen;			/* of the signal's device, when decided */
 };
 
 struct an_sig {
 	char name[64];
+	/* its device (analytics_signal_device), for groups */
+	char dev[64], dlabel[64], dkind[16];
+	uint32_t vendor;
+	bool has_vendor, seen;
+	uint32_t gen;			/* bumped when any of them changes */
 	struct expr_sigval v;
 	struct anomaly an;
 };
@@ -88,6 +106,11 @@ void an_set_free(struct an_set *set);
 uint32_t an_signal_id(const struct analytics *an, const char *name,
 		      size_t len);
 const char *an_kind_name(unsigned int k);
+/* group.c: the group keys (PRE "device_" in a rule, "" in [group.X]) */
+int an_group_parse(const struct conf *c, const char *sect, const char *pre,
+		   struct an_group *g, char *err, size_t errlen);
+void an_group_free(struct an_group *g);
+bool an_group_has(const struct an_group *g, const struct an_sig *s);
 /* rules_edit.c */
 int an_rule_name_ok(const char *s);
 

@@ -1,5 +1,7 @@
 /* The loaded rules, their active instances and the anomaly settings as JSON. */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -46,6 +48,46 @@ static void params(const struct an_rule *r, json_t *o)
 	}
 }
 
+static json_t *words_json(const char *list)
+{
+	json_t *a = json_array();
+	const char *s = list;
+
+	while (s && *s) {
+		size_t n = strcspn(s, " \t,");
+
+		if (n)
+			json_array_append_new(a, json_stringn(s, n));
+		s += n ? n : 1;
+	}
+	return a;
+}
+
+static json_t *group_json(const struct an_group *g)
+{
+	json_t *o = json_object(), *v = json_array();
+	unsigned int i;
+	char hex[16];
+
+	if (g->name[0])
+		json_object_set_new(o, "name", json_string(g->name));
+	if (g->kind)
+		json_object_set_new(o, "kind", words_json(g->kind));
+	if (g->label)
+		json_object_set_new(o, "label", words_json(g->label));
+	if (g->device)
+		json_object_set_new(o, "device", words_json(g->device));
+	for (i = 0; i < g->nvendor; i++) {
+		snprintf(hex, sizeof(hex), "0x%04x", g->vendor[i]);
+		json_array_append_new(v, json_string(hex));
+	}
+	if (g->nvendor)
+		json_object_set_new(o, "vendor", v);
+	else
+		json_decref(v);
+	return o;
+}
+
 static json_t *rule_json(const struct analytics *an, size_t idx)
 {
 	const struct an_rule *r = &an->set.rules[idx];
@@ -78,6 +120,10 @@ static json_t *rule_json(const struct analytics *an, size_t idx)
 		if (x->rule != idx)
 			continue;
 		name = x->sig ? an->sigs[x->sig].name : r->name;
+		/* a group's: the signals on its devices now */
+		if (x->sig && r->grp.on &&
+		    !an_group_has(&r->grp, &an->sigs[x->sig]))
+			continue;
 		if (x->sig)
 			json_array_append_new(sigs, json_string(name));
 		if (x->active)
@@ -85,7 +131,13 @@ static json_t *rule_json(const struct analytics *an, size_t idx)
 				"signal", name, "since_ns",
 				(json_int_t)x->since_ns, "severity",
 				alert_severity_name(x->sev)));
+		if (x->active && r->grp.on)
+			json_object_set_new(json_array_get(act,
+				json_array_size(act) - 1), "device",
+				json_string(an->sigs[x->sig].dlabel));
 	}
+	if (r->grp.on)
+		json_object_set_new(o, "group", group_json(&r->grp));
 	json_object_set_new(o, "signals", sigs);
 	json_object_set_new(o, "active", act);
 	return o;

@@ -44,7 +44,12 @@ static const struct {
 };
 
 static const char common_keys[] =
-	" kind signal severity on_delay off_delay escalate ";
+	" kind signal severity on_delay off_delay escalate group device "
+	"device_kind device_vendor device_label ";
+
+static const char *const group_keys[] = {
+	"kind", "vendor", "label", "device", NULL
+};
 
 static const char *const anomaly_keys[] = {
 	"enable", "tau", "band", "persist", "cusum_k", "cusum_h", "warmup",
@@ -63,6 +68,7 @@ void an_set_free(struct an_set *set)
 	for (i = 0; set->rules && i < set->nrules; i++) {
 		free(set->rules[i].ex);
 		free(set->rules[i].src);
+		an_group_free(&set->rules[i].grp);
 	}
 	for (i = 0; i < set->nexclude; i++)
 		free(set->exclude[i]);
@@ -336,6 +342,44 @@ static int kind_keys(struct pctx *p, struct an_rule *r)
 	return 0;
 }
 
+/* group = NAME ([group.NAME]) or the device_* keys: the rule's devices */
+static int group_of(struct pctx *p, struct an_rule *r)
+{
+	static const char *const inl[] = { "device", "device_kind",
+		"device_vendor", "device_label", NULL };
+	const struct conf_entry *g = get(p, "group"), *in = NULL;
+	char sect[AN_NAME_MAX + 16];
+	size_t i;
+
+	for (i = 0; inl[i] && !in; i++)
+		in = get(p, inl[i]);
+	if (!g && !in)
+		return 0;
+	if (r->kind == AN_EXPR)
+		return PERR(g ? g : in, "%s.%s: an expression names its "
+			    "signals itself; groups are for rules on signals",
+			    p->sect, (g ? g : in)->key);
+	if (g && in)
+		return PERR(g, "%s.group: either a group or the device keys, "
+			    "not both", p->sect);
+	if (!g)
+		return an_group_parse(p->c, p->sect, "device_", &r->grp,
+				      p->err, p->errlen);
+	if (!an_rule_name_ok(g->value) ||
+	    (snprintf(sect, sizeof(sect), "group.%s", g->value),
+	     !conf_has_section(p->c, sect)))
+		return PERR(g, "%s.group: no group named '%.48s' "
+			    "([group.NAME] in the rules file)", p->sect,
+			    g->value);
+	snprintf(r->grp.name, sizeof(r->grp.name), "%s", g->value);
+	if (an_group_parse(p->c, sect, "", &r->grp, p->err, p->errlen))
+		return -1;
+	if (!r->grp.on)
+		return PERR(g, "%s.group: [%s] gives none of kind, vendor, "
+			    "label, device", p->sect, sect);
+	return 0;
+}
+
 static int one_rule(struct pctx *p, const struct conf_entry *first)
 {
 	struct an_set *set = p->set;
@@ -368,7 +412,7 @@ static int one_rule(struct pctx *p, const struct conf_entry *first)
 	if (check_keys(p, k) || kind_keys(p, r) ||
 	    dur(p, "on_delay", 0, &r->on_delay_ns, false) ||
 	    dur(p, "off_delay", 0, &r->off_delay_ns, false) ||
-	    escalations(p, r))
+	    escalations(p, r) || group_of(p, r))
 		return -1;
 	e = get(p, "severity");
 	if (e && sev(p, e, e->value, &r->severity))
@@ -523,10 +567,33 @@ int an_parse(struct analytics *an, const struct conf *c, struct an_set *set,
 
 		if (!strcmp(e->section, "anomaly"))
 			continue;
+		if (!strncmp(e->section, "group.", 6)) {
+			struct an_group g = { 0 };
+			int bad;
+
+			if (!an_rule_name_ok(e->section + 6)) {
+				conf_errf(c, e, err, errlen, "[%s]: a group's "
+					  "name: letters, digits, '_-.'",
+					  e->section);
+				goto fail;
+			}
+			if (i && !strcmp(conf_at(c, i - 1)->section,
+					 e->section))
+				continue;
+			/* checked once, used or not */
+			bad = conf_check_keys(c, e->section, group_keys, err,
+					      errlen) ||
+			      an_group_parse(c, e->section, "", &g, err,
+					     errlen);
+			an_group_free(&g);
+			if (bad)
+				goto fail;
+			continue;
+		}
 		if (strncmp(e->section, "rule.", 5) || !e->section[5]) {
 			conf_errf(c, e, err, errlen, "[%s]: not a section of "
-				  "a rules file ([rule.NAME], [anomaly])",
-				  e->section);
+				  "a rules file ([rule.NAME], [group.NAME], "
+				  "[anomaly])", e->section);
 			goto fail;
 		}
 		/* a rule's entries follow its header */

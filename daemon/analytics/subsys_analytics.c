@@ -29,6 +29,7 @@
 #include "analytics/oee_db.h"
 #include "analytics/report.h"
 #include "analytics/ruledb.h"
+#include "capture/capture.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
 #include "core/log.h"
@@ -51,6 +52,7 @@ static int signals_of(struct analytics *an, const struct model *m)
 		if (analytics_add_signal(an, s->id, s->name))
 			return -1;
 	}
+	analytics_devices_from(an, m);
 	return 0;
 }
 
@@ -138,11 +140,18 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct iiotd *d = arg;
 	uint64_t now = shm_now_ns();
+	struct capsnap *snap;
 
 	(void)fd;
 	(void)what;
 	if (!d->analytics)
 		return;
+	/* the devices seen since: groups of devices take them in */
+	if (d->capture && (snap = capture_snapshot(d->capture))) {
+		if (snap->model)
+			analytics_devices_from(d->analytics, snap->model);
+		capsnap_put(snap);
+	}
 	analytics_tick(d->analytics, now);
 	if (!rdb || analytics_oee_drain(d->analytics, &drain, now))
 		return;

@@ -81,6 +81,7 @@ static void frame(void *arg, const uint8_t *p, uint32_t caplen, uint32_t len,
 	decode_frame(p, caplen, &o->d);
 	model_frame(o->m, &o->d, ts, len, 0);
 	if (ts >= o->next_tick) {
+		analytics_devices_from(o->an, o->m);
 		if (o->next_tick)
 			analytics_tick(o->an, ts);
 		alerts_tick(o->al, ts, 0);

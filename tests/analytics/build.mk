@@ -7,7 +7,7 @@ $(BUILD)/tests/test_analytics: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
 FUZZ += fuzz_expr
 fuzz_expr_SRCS := tests/fuzz/fuzz_expr.c \
-	$(filter-out daemon/analytics/subsys_% daemon/analytics/%_ctl.c daemon/analytics/report_glue.c,$(wildcard daemon/analytics/*.c)) \
+	$(filter-out daemon/analytics/subsys_% daemon/analytics/%_ctl.c daemon/analytics/report_glue.c daemon/analytics/andev.c,$(wildcard daemon/analytics/*.c)) \
 	daemon/alerts/alerts.c daemon/alerts/alert_text.c daemon/core/conf.c \
 	daemon/decode/wirestr.c daemon/core/dbfile.c daemon/core/dbschema.c daemon/core/log.c
 fuzz_expr_LDLIBS = -ljansson -lsqlite3 -lpthread -lm

@@ -121,6 +121,15 @@ expect_eq "iiotctl's changes are audited under the Unix user" \
 
 # a rule made here is live: it raises on the simulator's samples
 req "$D/n" POST /analytics/rules '{"name":"live","kind":"threshold","signal":"noise","above":-100}' "${EN[@]}"
+# rules on a group of devices: the simulator's station, pn:cell in the
+# map, is labelled by its MAC (it answers no DCP identify)
+req "$D/n" POST /analytics/rules '{"name":"grp-cell","kind":"threshold","signal":"*","device_kind":"pn-device","device":"pn:cel*","above":-1e12}' "${EN[@]}"
+expect_eq "a rule on a group of devices (kind, the map's device) is taken" "$CODE" 201
+req "$D/n" POST /analytics/rules '{"name":"grp-other","kind":"threshold","signal":"noise","device_label":"press-*","above":-100}' "${EN[@]}"
+req "$D/n" POST /analytics/rules/check '{"name":"g","kind":"threshold","signal":"noise","device_kind":"plc","above":1}' "${EN[@]}"
+expect_eq "a group with a kind iiot does not know: 400 naming the key" "$CODE $(jf .key)" "400 device_kind"
+req "$D/n" POST /analytics/rules/check '{"name":"g","kind":"threshold","signal":"noise","group":"nope","above":1}' "${EN[@]}"
+expect_eq "a group the rules file does not define: 400" "$CODE $(jf .key) $(jf .error)" "400 group rule.g.group: no group named 'nope' ([group.NAME] in the rules file)"
 "$BIN/iiot-sim" "$IIOT_TOP/tests/analytics/process.conf" --ring "$ring" --duration 3 >"$D/sim.log" 2>&1 &
 cleanup_push "kill $!"
 for i in $(seq 60); do
@@ -128,7 +137,22 @@ for i in $(seq 60); do
 	[ "$(jf '.alerts | length')" -ge 1 ] 2>/dev/null && break
 	sleep 0.25
 done
-expect_eq "the API rule raises its alert" "$(jf '.alerts[0] | [.device, .detail] | join(" ")' | cut -d: -f1)" "noise live"
+expect_eq "the API rule raises its alert" "$(jf '[.alerts[] | select(.detail | startswith("live:"))][0] | [.device, .detail] | join(" ")' | cut -d: -f1)" "noise live"
+for i in $(seq 40); do
+	req "$D/n" GET "/alerts?rule=signal.threshold&limit=100" "" "${VW[@]}"
+	[ "$(jf '[.alerts[] | select(.detail | startswith("grp-cell:"))] | length')" -ge 6 ] 2>/dev/null && break
+	sleep 0.25
+done
+expect_eq "the group's rule: one alert per signal of the device, naming it" \
+	"$(jf '[.alerts[] | select(.detail | startswith("grp-cell:")) | .device + (.detail | sub(".*\\(device "; " ("))] | sort | join(",")')" \
+	"count (00:0e:8c:10:00:01),level (00:0e:8c:10:00:01),noise (00:0e:8c:10:00:01),pressure (00:0e:8c:10:00:01),state (00:0e:8c:10:00:01),temp (00:0e:8c:10:00:01)"
+expect_eq "a group no device is in raises nothing" "$(jf '[.alerts[] | select(.detail | startswith("grp-other:"))] | length')" 0
+req "$D/n" GET /analytics "" "${VW[@]}"
+expect_eq "GET /analytics: the group, its signals now, the device of each instance" \
+	"$(jf '[.rules[] | select(.name | startswith("grp-")) | "\(.name) \(.group | tojson) \(.signals | length) \([.active[].device] | unique | join("+"))"] | join("|")')" \
+	'grp-cell {"kind":["pn-device"],"device":["pn:cel*"]} 6 00:0e:8c:10:00:01|grp-other {"label":["press-*"]} 0 '
+req "$D/n" DELETE /analytics/rules/grp-cell "" "${EN[@]}"
+req "$D/n" DELETE /analytics/rules/grp-other "" "${EN[@]}"
 
 # the rules survive a restart (analytics.db)
 api_stop

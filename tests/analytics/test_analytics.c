@@ -372,6 +372,93 @@ static void expect_error(const char *rules, const char *want)
 	analytics_free(an);
 }
 
+static void on_device(struct fx *f, uint32_t sig, const char *spec,
+		      const char *kind, const char *label, uint32_t vendor)
+{
+	struct analytics_dev d = { .spec = spec, .seen = kind != NULL,
+				   .kind = kind, .label = label,
+				   .has_vendor = vendor != 0, .vendor = vendor };
+
+	analytics_signal_device(f->an, sig, &d);
+}
+
+/*
+ * A rule on a group of devices: each signal it names on a device of the
+ * group is an instance of its own; a device joins when it is seen (or
+ * relabelled into the group) and its instance clears when it leaves.
+ */
+static void group_of_devices(void **state)
+{
+	struct fx *f = fx_new(NOANOM "[group.presses]\nkind = pn-device\n"
+			      "label = press-*\n"
+			      "[rule.hot]\nkind = threshold\nsignal = *\n"
+			      "group = presses\nabove = 50\n");
+
+	(void)state;
+	on_device(f, 1, "pn:press-1", "pn-device", "press-1", 0x2a);
+	on_device(f, 2, "pn:oven-1", "pn-device", "oven-1", 0x2a);
+	on_device(f, 3, "pn:press-9", NULL, NULL, 0);	/* not seen yet */
+	at(f, 1, 1, 60);
+	at(f, 2, 1, 60);
+	at(f, 3, 1, 60);
+	assert_string_equal(f->log, "raised threshold@1.0 warning");
+	on_device(f, 2, "pn:oven-1", "pn-device", "press-2", 0x2a);
+	on_device(f, 3, "pn:press-9", "pn-device", "press-9", 0x2a);
+	at(f, 2, 2, 60);
+	at(f, 3, 2, 60);
+	on_device(f, 1, "pn:press-1", "pn-device", "lathe-1", 0x2a);
+	at(f, 1, 3, 60);
+	tick(f, 4);
+	assert_string_equal(f->log, "raised threshold@1.0 warning, "
+			    "raised threshold@2.0 warning, "
+			    "raised threshold@2.0 warning, "
+			    "cleared threshold@3.0 warning");
+	fx_free(f);
+}
+
+/* Inline device_* keys; vendor and the map's DEVICE; stale on the tick. */
+static void group_inline_keys(void **state)
+{
+	struct fx *f = fx_new(NOANOM "[rule.quiet]\nkind = stale\n"
+			      "signal = temp count state\nafter = 5s\n"
+			      "device_vendor = 0x2a 0x10\ndevice = pn:a*\n");
+
+	(void)state;
+	on_device(f, 1, "pn:a1", "pn-device", "a1", 0x2a);
+	on_device(f, 2, "pn:a2", "ecat-slave", "a2", 0x99);
+	on_device(f, 3, "pn:b1", "pn-device", "b1", 0x10);
+	tick(f, 1);
+	tick(f, 7);
+	assert_string_equal(f->log, "raised stale@7.0 warning");
+	fx_free(f);
+}
+
+static void group_errors(void **state)
+{
+	(void)state;
+	expect_error("[rule.a]\nkind = threshold\nsignal = temp\nabove = 1\n"
+		     "group = nope\n",
+		     "r.conf:5: rule.a.group: no group named 'nope' "
+		     "([group.NAME] in the rules file)");
+	expect_error("[group.g]\nkind = plc\n[rule.a]\nkind = threshold\n"
+		     "signal = temp\nabove = 1\ngroup = g\n",
+		     "r.conf:2: group.g.kind: 'plc' is not ecat-master, "
+		     "ecat-slave, pn-controller or pn-device");
+	expect_error("[group.g]\nvendor = 0x2a siemens\n",
+		     "r.conf:2: group.g.vendor: 'siemens' is not a vendor "
+		     "ID (e.g. 0x002a)");
+	expect_error("[group.g]\ncolour = red\n",
+		     "r.conf:2: unknown key 'colour' in [group.g]");
+	expect_error("[rule.a]\nkind = expr\nexpr = temp > 1\n"
+		     "device_kind = pn-device\n",
+		     "r.conf:4: rule.a.device_kind: an expression names its "
+		     "signals itself; groups are for rules on signals");
+	expect_error("[group.g]\nkind = pn-device\n[rule.a]\nkind = stale\n"
+		     "signal = temp\nafter = 1\ngroup = g\ndevice = pn:x\n",
+		     "r.conf:7: rule.a.group: either a group or the device "
+		     "keys, not both");
+}
+
 /* The API's "signal": [] became 'signal = ""', taken as a rule on nothing. */
 static void test_empty_signal_list_refused(void **state)
 {
@@ -418,7 +505,7 @@ static void file_errors(void **state)
 		     "or critical");
 	expect_error("[rules]\nx = 1\n",
 		     "r.conf:2: [rules]: not a section of a rules file "
-		     "([rule.NAME], [anomaly])");
+		     "([rule.NAME], [group.NAME], [anomaly])");
 	expect_error("[rule.a]\nkind = stale\nsignal = temp\nafter = 1s\n"
 		     "[anomaly]\nenable = true\n[rule.a]\nkind = stale\n",
 		     "r.conf:8: [rule.a]: a second section of that name");
@@ -699,6 +786,9 @@ int main(void)
 		cmocka_unit_test(one_alert_per_signal),
 		cmocka_unit_test(file_errors),
 		cmocka_unit_test(test_empty_signal_list_refused),
+		cmocka_unit_test(group_of_devices),
+		cmocka_unit_test(group_inline_keys),
+		cmocka_unit_test(group_errors),
 		cmocka_unit_test(reload_clears),
 		cmocka_unit_test(expr_values),
 		cmocka_unit_test(expr_errors),

@@ -49,7 +49,7 @@ try {
     if (await page.textContent('#rule-err-expr')) throw new Error('the old error stayed');
     await shot('02-rule-error');
   });
-  await step('a threshold: no signal chosen and a limit that is no number are refused beside their fields', async () => {
+  await step('a threshold: no signal chosen, a limit that is no number and a bad vendor of its devices are refused beside their fields; a group of devices is taken', async () => {
     await page.selectOption('#rule-f-kind', 'threshold');
     await page.fill('#rule-f-limit', '1e9');
     await page.click('#rule-check');
@@ -59,6 +59,19 @@ try {
     await page.click('#rule-check');
     await poll(() => /'lots' is not a number/.test(document.getElementById('rule-err-limit').textContent));
     if (await page.textContent('#rule-err-signal')) throw new Error('the signal error stayed');
+    await page.fill('#rule-f-limit', '1e9');
+    await page.selectOption('#rule-f-device_kind', 'pn-device');
+    await page.fill('#rule-f-device_vendor', '0x2a siemens');
+    await page.click('#rule-check');
+    await poll(() => /'siemens' is not a vendor ID/.test(document.getElementById('rule-err-device_vendor').textContent));
+    await page.fill('#rule-f-device_vendor', '');
+    await page.fill('#rule-f-device', 'pn:*');
+    await page.click('#rule-check');
+    await poll(() => /good/.test(document.getElementById('rule-status').textContent));
+    const sent = JSON.parse(await page.textContent('#rule-json'));
+    if (sent.device_kind !== 'pn-device' || sent.device !== 'pn:*' || 'device_vendor' in sent) throw new Error(JSON.stringify(sent));
+    await page.selectOption('#rule-f-device_kind', '');
+    await page.fill('#rule-f-device', '');
   });
   await step('saving makes version 1, a change version 2, a rollback version 3, a delete version 4', async () => {
     await page.fill('#rule-f-limit', '1e9');

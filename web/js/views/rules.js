@@ -19,6 +19,9 @@ export const KINDS = {
   expr: ['expr'],
 };
 const COMMON = ['severity', 'on_delay', 'off_delay'];
+// the devices a rule is kept to (docs/analytics.md, "Rules on a group of devices")
+const GROUP = ['group', 'device_kind', 'device_vendor', 'device_label', 'device'];
+const DEV_KINDS = ['ecat-master', 'ecat-slave', 'pn-controller', 'pn-device'];
 const SEVERITIES = ['info', 'warning', 'critical'];
 const ESCALATE_MAX = 2;
 
@@ -39,6 +42,7 @@ export function toRule(f) {
     else r[k] = num(v);
   }
   for (const k of COMMON) if (f[k]) r[k] = f[k].trim();
+  if (f.kind !== 'expr') for (const k of GROUP) if (f[k] && f[k].trim()) r[k] = f[k].trim();
   const esc = (f.escalate || []).filter((e) => e.after.trim()).map((e) => e.after.trim() + ' ' + e.severity);
   if (esc.length) r.escalate = esc;
   return r;
@@ -48,8 +52,8 @@ export function toRule(f) {
 export function fromRule(name, r) {
   const f = { name, kind: r.kind || 'threshold', signals: words(r.signal), dir: r.below !== undefined ? 'below' : 'above', escalate: [] };
   f.limit = r.below !== undefined ? r.below : r.above;
-  for (const k of ['deadband', 'rate', 'window', 'after', 'tolerance', 'min', 'max', 'equals', 'expr', ...COMMON]) {
-    if (r[k] !== undefined) f[k] = String(r[k]);
+  for (const k of ['deadband', 'rate', 'window', 'after', 'tolerance', 'min', 'max', 'equals', 'expr', ...COMMON, ...GROUP]) {
+    if (r[k] !== undefined) f[k] = words(r[k]).join(' ');
   }
   const esc = r.escalate === undefined ? [] : (Array.isArray(r.escalate) ? r.escalate : [r.escalate]);
   for (const e of esc) {
@@ -60,6 +64,7 @@ export function fromRule(name, r) {
   return f;
 }
 
+const TEXTS = ['limit', 'deadband', 'rate', 'window', 'after', 'tolerance', 'min', 'max', 'equals', 'expr', 'on_delay', 'off_delay'];
 const BLANK = { name: '', kind: 'threshold', signals: [], dir: 'above', escalate: [] };
 
 export async function rules(main, app) {
@@ -115,6 +120,10 @@ export async function rules(main, app) {
     window: field('window', text('1s')), after: field('after', text('30s')), tolerance: field('tolerance', text('0')),
     min: field('min', text()), max: field('max', text()), equals: field('equals', text('2')),
     expr: field('expr', exprBox, t('rules.expr.help')),
+    group: field('group', text(), t('rules.group.help')),
+    device_kind: field('device_kind', h('select', {}, h('option', { value: '' }, t('rules.anykind')), DEV_KINDS.map((k) => h('option', { value: k }, t('kind.' + k))))),
+    device_vendor: field('device_vendor', text('0x002a')), device_label: field('device_label', text('press-*')),
+    device: field('device', text('pn:press-*'), t('rules.device.help')),
     severity: field('severity', severity), on_delay: field('on_delay', text('0s')), off_delay: field('off_delay', text('0s')),
   };
   rows.limit.insertBefore(dir, inputs.limit);
@@ -122,12 +131,14 @@ export async function rules(main, app) {
   errs.escalate = h('span', { class: 'error field-error', id: 'rule-err-escalate', role: 'alert' });
   rows.escalate = h('div', { class: 'block rule-field', dataset: { key: 'escalate' } }, h('span', {}, t('rules.f.escalate')),
     escRows.map((e) => h('div', { class: 'esc-row' }, t('rules.esc.after'), ' ', e.after, ' ', e.severity)), errs.escalate);
+  rows.devices = h('fieldset', { class: 'picks rule-devices', id: 'rule-devices' }, h('legend', {}, t('rules.devices')),
+    h('p', {}, t('rules.devices.help')), rows.group, rows.device_kind, rows.device_vendor, rows.device_label, rows.device);
   // the server names above/below and signal; the form calls them limit and signal
   const alias = { above: 'limit', below: 'limit' };
 
   function values() {
     const f = { name: name.value, kind: kind.value, dir: dir.value, signals: [...sigs.selectedOptions].map((o) => o.value) };
-    for (const k of ['limit', 'deadband', 'rate', 'window', 'after', 'tolerance', 'min', 'max', 'equals', 'expr', 'on_delay', 'off_delay']) f[k] = inputs[k].value;
+    for (const k of [...TEXTS, ...GROUP]) f[k] = inputs[k].value;
     f.severity = severity.value;
     f.escalate = escRows.map((e) => ({ after: e.after.value, severity: e.severity.value }));
     return f;
@@ -140,7 +151,7 @@ export async function rules(main, app) {
     for (const o of sigs.options) o.selected = f.signals.includes(o.value);
     // a stored rule may name signals (or globs) not in the list now
     for (const s of f.signals) if (![...sigs.options].some((o) => o.value === s)) sigs.append(h('option', { value: s, selected: true }, s));
-    for (const k of ['limit', 'deadband', 'rate', 'window', 'after', 'tolerance', 'min', 'max', 'equals', 'expr', 'on_delay', 'off_delay']) inputs[k].value = f[k] === undefined ? '' : f[k];
+    for (const k of [...TEXTS, ...GROUP]) inputs[k].value = f[k] === undefined ? '' : f[k];
     severity.value = f.severity || '';
     escRows.forEach((e, i) => { const x = f.escalate[i]; e.after.value = x ? x.after : ''; e.severity.value = x ? x.severity : 'critical'; });
     changed();
@@ -155,7 +166,7 @@ export async function rules(main, app) {
   function changed() {
     const k = kind.value;
     const specific = new Set(Object.values(KINDS).flat());
-    for (const [key, row] of Object.entries(rows)) row.hidden = key === 'signal' ? k === 'expr' : specific.has(key) && !KINDS[k].includes(key);
+    for (const [key, row] of Object.entries(rows)) row.hidden = key === 'signal' || key === 'devices' ? k === 'expr' : specific.has(key) && !KINDS[k].includes(key);
     json.textContent = JSON.stringify(toRule(values()), null, 2);
   }
   // the refusal beside its field; an expression's column marked under it
@@ -260,7 +271,7 @@ export async function rules(main, app) {
   }
   const form = h('form', { id: 'rule-form', class: 'rule-form', onsubmit: (ev) => { ev.preventDefault(); save(); } },
     rows.name, rows.kind, rows.signal, rows.limit, rows.rate, rows.window, rows.after, rows.tolerance, rows.min, rows.max,
-    rows.equals, rows.deadband, rows.expr, rows.severity, rows.on_delay, rows.off_delay, rows.escalate,
+    rows.equals, rows.deadband, rows.expr, rows.devices, rows.severity, rows.on_delay, rows.off_delay, rows.escalate,
     h('div', { class: 'toolbar' },
       h('button', { type: 'button', id: 'rule-new', class: 'secondary', onclick: fresh }, t('rules.new')),
       h('button', { type: 'button', id: 'rule-check', class: 'secondary', onclick: check }, t('rules.check')),
