@@ -98,6 +98,16 @@
 	  "The wall clock stepped: {detail}", \
 	  "系统时钟发生跳变：{detail}")
 
+/*
+ * Devices iiotd polls (daemon/south, docs/modbus.md): raised when a
+ * device has failed degraded_after scans in a row, cleared by the same
+ * code when a scan succeeds again, hence clear_s 0.
+ */
+#define ALERT_RULES_SOUTH(X) \
+	X(MODBUS_DEGRADED, "modbus.device.degraded", WARNING, NULL, 0, \
+	  "Modbus device {device} does not answer: {detail}", \
+	  "Modbus 设备 {device} 无应答：{detail}")
+
 #define ALERT_RULES(X) \
 	X(FLOOD, "alert.flood", WARNING, NULL, 600, \
 	  "Alert flood: {detail}", \
@@ -227,7 +237,8 @@
 	  "拒绝阻断 {src}：{detail}") \
 	ALERT_RULES_BASELINE(X) \
 	ALERT_RULES_SIGNAL(X) \
-	ALERT_RULES_OPS(X)
+	ALERT_RULES_OPS(X) \
+	ALERT_RULES_SOUTH(X)
 
 enum alert_rule_id {
 #define ALERT_X_ENUM(e, id, sev, tech, clr, en, zh) ALERT_R_##e,

@@ -22,6 +22,7 @@
 #include "diag/health.h"
 #include "libshm.h"
 #include "model/model.h"
+#include "south/modbus.h"
 #include "store/readpool.h"
 #include "store/store.h"
 
@@ -366,6 +367,19 @@ static json_t *lifecycle(struct iiotd *d, const struct ctl_req *req,
 }
 
 /* db: a reader thread's connection, for the verbs that read the store */
+/* "modbus [DEVICE]": the Modbus devices' state, counters and points */
+static json_t *modbus_answer(const char *key)
+{
+	json_t *o, *v;
+
+	v = *key ? modbus_device_json(key) : modbus_devices_json();
+	if (!v)
+		return fail("no such Modbus device");
+	o = ok();
+	json_object_set_new(o, *key ? "device" : "devices", v);
+	return o;
+}
+
 static json_t *answer(struct iiotd *d, struct sqlite3 *db,
 		      struct capsnap *snap, const struct ctl_req *req,
 		      uid_t peer)
@@ -407,6 +421,8 @@ static json_t *answer(struct iiotd *d, struct sqlite3 *db,
 		return lifecycle(d, req, peer);
 	case CTL_HEALTH:
 		return health(d, m, req->arg);
+	case CTL_MODBUS:
+		return modbus_answer(req->arg);
 	case CTL_ALERTS:
 	case CTL_ALERT_ACK:
 	case CTL_ALERT_SHELVE:

@@ -36,6 +36,7 @@ static const struct {
 	{ "baseline-remove", CTL_BASELINE_REMOVE, 1, 1, 1 },
 	{ "baseline-import", CTL_BASELINE_IMPORT, 1, 1, 0 },
 	{ "report", CTL_REPORT, 1, 3, 0 },
+	{ "modbus", CTL_MODBUS, 0, 1, 0 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -174,6 +175,7 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 	case CTL_MONITOR:
 	case CTL_HEALTH:
 	case CTL_UNBLOCK:
+	case CTL_MODBUS:
 		return n >= 2 ? copy_arg(req->arg, sizeof(req->arg), tok[1],
 					 err, errlen) : 0;
 	case CTL_ALERTS:

@@ -60,6 +60,7 @@ enum ctl_verb {
 	CTL_BASELINE_REMOVE,
 	CTL_BASELINE_IMPORT,
 	CTL_REPORT,
+	CTL_MODBUS,
 };
 
 struct ctl_req {

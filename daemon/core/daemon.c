@@ -33,6 +33,7 @@
 #include "libshm.h"
 #include "model/model.h"
 #include "store/readpool.h"
+#include "south/modbus.h"
 #include "store/store.h"
 
 static const struct iiotd_subsys *const subsystems[] = {
@@ -322,7 +323,8 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	}
 	model_set_sample_interval(d->model, sms * 1000000ULL);
 	model_set_sink(d->model, &sink);
-	if (load_signals(d, c, err, errlen))
+	if (load_signals(d, c, err, errlen) ||
+	    modbus_model_setup(d, c, err, errlen))
 		return -1;
 	d->capture = capture_new(d);
 	if (!d->capture || capture_start(d->capture, c, err, errlen))

@@ -18,7 +18,7 @@ const size_t model_counter_count =
 const char *model_kind_name(unsigned int kind)
 {
 	static const char *const n[] = { "unknown", "ecat-master",
-		"ecat-slave", "pn-controller", "pn-device" };
+		"ecat-slave", "pn-controller", "pn-device", "modbus" };
 
 	return kind < MODEL_DEV_KIND_COUNT ? n[kind] : "unknown";
 }
@@ -118,6 +118,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	msig_free(m);
+	free(m->ext);
 	if (m->lpriv)
 		for (i = 0; i < m->nlinks; i++)
 			free(m->lpriv[i].win);
@@ -388,7 +389,8 @@ void model_tick(struct model *m, uint64_t now_ns)
 		uint64_t last = m->rx_now ? m->dpriv[i].last_rx_ns :
 			d->last_seen_ns;
 
-		if (m->dpriv[i].merged_into)
+		/* merged away, or online as its poller says */
+		if (m->dpriv[i].merged_into || d->kind == MODEL_DEV_MODBUS)
 			continue;
 
 		/* a full working counter on the cyclic frame means every
@@ -498,6 +500,10 @@ void model_device_label(const struct model *m, const struct model_device *d,
 				 master->mac[2], master->mac[3],
 				 master->mac[4], master->mac[5],
 				 d->station_addr);
+		break;
+	case MODEL_DEV_MODBUS:
+		/* no MAC: polled over IP by its configured name */
+		snprintf(buf, len, "modbus:%s", d->station_name);
 		break;
 	default:
 		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0],

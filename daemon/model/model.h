@@ -37,6 +37,7 @@ enum model_dev_kind {
 	MODEL_DEV_ECAT_SLAVE,
 	MODEL_DEV_PN_CONTROLLER,
 	MODEL_DEV_PN_DEVICE,
+	MODEL_DEV_MODBUS,		/* a Modbus TCP device iiotd polls */
 	MODEL_DEV_KIND_COUNT
 };
 
@@ -51,7 +52,8 @@ enum model_lifecycle {
 	MODEL_LC_COUNT
 };
 
-/* "ecat-master", "ecat-slave", "pn-controller", "pn-device", "unknown" */
+/* "ecat-master", "ecat-slave", "pn-controller", "pn-device", "modbus",
+ * "unknown" */
 const char *model_kind_name(unsigned int kind);
 /* "discovered", "pending", ... */
 const char *model_lifecycle_name(unsigned int lc);
@@ -327,6 +329,37 @@ enum model_lc_result {
 int model_set_lifecycle(struct model *m, uint32_t id, const char *state,
 			const char *note, uint64_t now_ns, char *why,
 			size_t whylen);
+
+/*
+ * Devices and signals from outside the capture (model_ext.c): devices
+ * iiotd polls itself (daemon/south, Modbus TCP).  Such a device is named,
+ * never evicted, and online or offline only as its poller says (silence
+ * does not take it offline).  Its signals follow the mapping file's
+ * (their ids after them, renumbered when the mapping changes) and stay
+ * across mapping reloads; they are addressed by their index in the
+ * external set.
+ *
+ * The device named name of kind (created, offline, commissioned: it was
+ * configured, not found); its id, 0 when the table is full.
+ */
+uint32_t model_ext_device(struct model *m, unsigned int kind,
+			  const char *name, uint32_t ip, uint64_t now_ns);
+/* The poller's view: online, and the device's error count; why goes into
+ * the history event of a change. */
+void model_ext_device_state(struct model *m, uint32_t id, bool online,
+			    uint64_t errors, const char *why,
+			    uint64_t now_ns);
+/* Replace the external signals (name, device, unit, dev_id of defs
+ * used); 0 or -1 with err (too many signals, a name already taken). */
+int model_ext_signals(struct model *m, const struct model_signal *defs,
+		      size_t n, char *err, size_t errlen);
+/* external signal idx's id now, 0 when there is none */
+uint32_t model_ext_signal_id(const struct model *m, size_t idx);
+/* A value of external signal idx, as a captured sample (sink, analytics,
+ * store); the model's sample interval does not apply: the poller's scan
+ * class is the interval. */
+void model_ext_sample(struct model *m, size_t idx, uint64_t ts_ns,
+		      double v);
 
 size_t model_link_count(const struct model *m);
 /* Statistics are computed on each call (percentiles over the window). */

@@ -98,6 +98,9 @@ struct mdev_priv {
 	uint8_t sm_ctl[8];		/* control byte | 0x80 enabled */
 };
 
+/* model_ext.c: append the external signals after the mapping's */
+int msig_add_ext(struct model *m);
+
 /* model_ecat_pd.c: sync manager and FMMU writes the slave confirmed */
 void mecat_pd_config(struct model *m, struct model_device *s,
 		     const struct decode_ecat_dgram *g);
@@ -138,6 +141,10 @@ struct model {
 	struct model_signal *sigs;
 	struct msig_priv *spriv;
 	size_t nsigs;
+	size_t nfile;			/* of them from the mapping file; the
+					 * external ones follow (model_ext.c) */
+	struct model_signal *ext;	/* external signal definitions */
+	size_t next;
 	uint64_t sig_gen;		/* bumped when the table is replaced */
 	size_t capsigs;			/* snapshots: sigs allocated */
 	uint64_t sample_interval_ns;	/* per signal, 0: every frame */

@@ -82,7 +82,7 @@ void msig_free(struct model *m)
 	m->sigs = NULL;
 	m->spriv = NULL;
 	m->ecat_any_sigs = NULL;
-	m->nsigs = m->n_ecat_any = 0;
+	m->nsigs = m->nfile = m->n_ecat_any = 0;
 	m->sig_gen++;		/* snapshots copy the definitions anew */
 	for (i = 0; i < m->ndevs; i++) {
 		free(m->dpriv[i].ecat_sigs);
@@ -403,6 +403,7 @@ int model_parse_signals(struct model *m, const char *text, size_t len,
 	m->sigs = sigs;
 	m->spriv = spriv;
 	m->nsigs = n;
+	m->nfile = n;
 	for (i = 0; i < n; i++)
 		if (spriv[i].any_master) {
 			uint32_t *a = realloc(m->ecat_any_sigs,
@@ -418,6 +419,11 @@ int model_parse_signals(struct model *m, const char *text, size_t len,
 			cmp_sig_off, m);
 	for (i = 0; i < m->ndevs; i++)
 		msig_bind(m, &m->devs[i]);
+	if (msig_add_ext(m)) {
+		snprintf(err, errlen, "%s: out of memory for %zu external "
+			 "signals", name, m->next);
+		return -1;
+	}
 	return 0;
 oom:
 	snprintf(err, errlen, "%s: out of memory", name);

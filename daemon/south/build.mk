@@ -11,3 +11,11 @@ test_modbus_LDLIBS = -lm
 FUZZ += fuzz_modbus_reply
 fuzz_modbus_reply_SRCS = tests/fuzz/fuzz_modbus_reply.c $(MODBUS_PURE_SRCS)
 fuzz_modbus_reply_LDLIBS = -lmodbus -lm
+
+# the Modbus TCP server tests/south/*.t poll (not installed)
+MBSERVER := $(BUILD)/tests-south/mbserver
+EXTRA_TESTS += $(MBSERVER)
+$(MBSERVER): tests/south/mbserver.c
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lmodbus

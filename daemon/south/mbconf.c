@@ -232,6 +232,25 @@ static int dev_conf(const struct conf *c, const char *sec,
 	return 0;
 }
 
+/* whether p's scan class is one of the device's first MB_MAX_CLASSES */
+static bool class_ok(const struct mb_conf *mc, const struct mb_dev_conf *d,
+		     const struct mb_point *p)
+{
+	uint32_t seen[MB_MAX_CLASSES];
+	size_t n = 0, i, j;
+
+	for (i = d->first; i < mc->npts; i++) {
+		for (j = 0; j < n && seen[j] != mc->pts[i].every_ms; j++)
+			;
+		if (j == n)
+			seen[n++] = mc->pts[i].every_ms;
+	}
+	for (j = 0; j < n; j++)
+		if (seen[j] == p->every_ms)
+			return true;
+	return n < MB_MAX_CLASSES;
+}
+
 static int add_points(const struct conf *c, const char *sec,
 		      struct mb_conf *mc, struct mb_dev_conf *d, char *err,
 		      size_t errlen)
@@ -255,6 +274,12 @@ static int add_points(const struct conf *c, const char *sec,
 			return -1;
 		}
 		p->line = e->line;
+		if (!class_ok(mc, d, p)) {
+			conf_errf(c, e, err, errlen, "%s.point: more than %d "
+				  "scan classes (every=) on one device", sec,
+				  MB_MAX_CLASSES);
+			return -1;
+		}
 		for (i = d->first; i < mc->npts; i++)
 			if (!strcmp(mc->pts[i].name, p->name)) {
 				conf_errf(c, e, err, errlen, "%s.point: '%s' "

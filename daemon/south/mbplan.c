@@ -97,11 +97,11 @@ int mb_plan_build(struct mb_plan *plan, const struct mb_point *pts,
 
 size_t mb_read_decode(const struct mb_plan *plan, size_t r,
 		      const struct mb_point *pts, const uint16_t *regs,
-		      const uint8_t *bits, unsigned int got, double *vals,
-		      uint8_t *ok)
+		      const uint8_t *bits, unsigned int got, uint32_t *pidx,
+		      double *vals)
 {
 	const struct mb_read *rd;
-	size_t i, set = 0;
+	size_t i, n = 0;
 
 	if (r >= plan->nreads)
 		return 0;
@@ -117,10 +117,9 @@ size_t mb_read_decode(const struct mb_plan *plan, size_t r,
 		off = (unsigned int)(p->addr - rd->start);
 		if (off + mb_point_len(p) > got)
 			continue;
-		vals[plan->idx[i]] = mb_decode(p, regs ? regs + off : NULL,
-					       bits ? bits + off : NULL);
-		ok[plan->idx[i]] = 1;
-		set++;
+		vals[n] = mb_decode(p, regs ? regs + off : NULL,
+				    bits ? bits + off : NULL);
+		pidx[n++] = plan->idx[i];
 	}
-	return set;
+	return n;
 }

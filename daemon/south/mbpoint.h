@@ -133,12 +133,12 @@ void mb_plan_free(struct mb_plan *plan);
 /*
  * The values of read r's points from its reply: got items (registers or
  * bits, whichever the area holds) from r's start.  A point not wholly
- * inside the reply is left alone.  vals[i] and ok[i] are set for point
- * index i; returns how many points were set.
+ * inside the reply is left out.  Point indices go to pidx, their values
+ * to vals (room for r's n each); returns how many.
  */
 size_t mb_read_decode(const struct mb_plan *plan, size_t r,
 		      const struct mb_point *pts, const uint16_t *regs,
-		      const uint8_t *bits, unsigned int got, double *vals,
-		      uint8_t *ok);
+		      const uint8_t *bits, unsigned int got, uint32_t *pidx,
+		      double *vals);
 
 #endif

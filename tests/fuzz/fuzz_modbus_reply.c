@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mb_plan_opts o = { 4, 125, 2000 };
 	uint32_t sel[6];
 	uint16_t regs[MB_MAX_READ_REGS];
-	uint8_t bits[MB_MAX_READ_BITS], ok[6];
+	uint8_t bits[MB_MAX_READ_BITS];
+	uint32_t pidx[6];
 	double vals[6];
 	char why[160], line[96];
 	modbus_t *ctx;
@@ -66,7 +67,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	modbus_set_socket(ctx, sv[0]);
 	modbus_set_response_timeout(ctx, 0, 1000);
-	memset(ok, 0, sizeof(ok));
 	for (i = 0; i < plan.nreads; i++) {
 		const struct mb_read *r = &plan.reads[i];
 
@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (got < 0)
 			break;
 		mb_read_decode(&plan, i, pts, regs, bits, (unsigned int)got,
-			       vals, ok);
+			       pidx, vals);
 	}
 	/* the socket is ours: close it once, not through libmodbus too */
 	modbus_set_socket(ctx, -1);

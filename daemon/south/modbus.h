@@ -1,0 +1,50 @@
+/*
+ * Modbus TCP devices in iiotd (subsys_modbus.c, docs/modbus.md): what the
+ * core, the API and iiotctl call.
+ */
+#ifndef IIOTD_MODBUS_H
+#define IIOTD_MODBUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct iiotd;
+struct conf;
+struct json_t;
+
+/*
+ * Before the capture thread runs: the configured devices into the
+ * inventory (kind modbus) and their points into the model's signals.
+ * 0, or -1 with err.
+ */
+int modbus_model_setup(struct iiotd *d, const struct conf *c, char *err,
+		       size_t errlen);
+
+/* Every device with its state, counters and points (new reference; an
+ * empty array when there are none). */
+struct json_t *modbus_devices_json(void);
+/* One device by name or inventory id, NULL when there is none. */
+struct json_t *modbus_device_json(const char *key);
+
+/* The device's inventory id (key: name or id), 0 when there is none. */
+unsigned int modbus_device_id(const char *key);
+
+enum modbus_write_result {
+	MODBUS_W_OK = 0,
+	MODBUS_W_NO_DEVICE,		/* no such device or point */
+	MODBUS_W_BAD_VALUE,		/* read-only, out of range */
+	MODBUS_W_FAILED,		/* sent, not verified */
+};
+
+/*
+ * Write value to the point of device key and read it back (blocks for
+ * the device's timeout and retries: not on an event loop).  dry_run
+ * checks and encodes, and sends nothing.  The registers or coil that
+ * would be (or were) written are set in *sent (a new JSON object).
+ * Returns an enum modbus_write_result, why says what happened.
+ */
+int modbus_write(const char *key, const char *point, double value,
+		 bool dry_run, struct json_t **sent, double *readback,
+		 char *why, size_t whylen);
+
+#endif
