@@ -32,6 +32,7 @@ extern const struct db_schema audit_db_schema;		/* audit.db */
 extern const struct db_schema alerts_db_schema;		/* alerts.db */
 extern const struct db_schema baseline_db_schema;	/* baseline.db */
 extern const struct db_schema analytics_db_schema;	/* analytics.db */
+extern const struct db_schema eval_db_schema;		/* eval.db */
 extern const struct db_schema *const db_schemas[];	/* NULL-terminated */
 
 /* PRAGMA user_version, or -1 */
