@@ -85,7 +85,9 @@
  * Operations (daemon/ops/subsys_ops.c, docs/operations.md "Faults"): iiotd
  * watching itself.  Raised on a state change and cleared by the same
  * code when the condition ends, hence clear_s 0; a clock step is an event
- * and clears after ten quiet minutes.
+ * and clears after ten quiet minutes.  eval.nonconformity (daemon/eval,
+ * "Evaluation"): a check that an evaluation found failing, opened or
+ * reopened; {device} the check's id; cleared when an admin closes it.
  */
 #define ALERT_RULES_OPS(X) \
 	X(OPS_DISK_LOW, "ops.disk.low", CRITICAL, NULL, 0, \
@@ -96,7 +98,10 @@
 	  "采集环 {device} 没有存活的生产者：{detail}") \
 	X(OPS_CLOCK_STEP, "ops.clock.step", WARNING, NULL, 600, \
 	  "The wall clock stepped: {detail}", \
-	  "系统时钟发生跳变：{detail}")
+	  "系统时钟发生跳变：{detail}") \
+	X(EVAL_NONCONFORMITY, "eval.nonconformity", WARNING, NULL, 0, \
+	  "Nonconformity {device}: {detail}", \
+	  "不符合项 {device}：{detail}")
 
 /*
  * Devices iiotd polls (daemon/south, docs/modbus.md): raised when a

@@ -212,6 +212,7 @@ H(h_baseline) H(h_baseline_put) H(h_baseline_learn) H(h_baseline_add)
 H(h_baseline_remove)
 H(h_band) H(h_oee) H(h_oee_report) H(h_oee_downtime) H(h_oee_pareto) H(h_oee_reason)
 H(h_reports) H(h_report) H(h_report_make)
+H(h_eval_runs) H(h_eval_run_now) H(h_eval_run) H(h_eval_ncs) H(h_eval_nc_close)
 H(h_jobs) H(h_job) H(h_job_del)
 #undef H
 

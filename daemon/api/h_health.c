@@ -3,7 +3,8 @@
  * checks behind it, each with its reason.  Rings are read from the
  * capture snapshot through capsnap_rings_json(), as "iiotctl stats" does.  200 unless failed (503),
  * so a load balancer or probe may use the status code alone.  The backup
- * check reads the newest backup's time from its name in [backup] dir.
+ * check reads the newest backup's time from its name in [backup] dir; the
+ * evaluation check the last scheduled self-evaluation's time (daemon/eval).
  */
 #include <sys/statvfs.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "backup/backup.h"
 #include "capture/capture.h"
 #include "core/iiotd.h"
+#include "eval/eval.h"
 #include "store/store.h"
 
 #define RING_STALE_NS (5ULL * 1000000000ULL)	/* producers commit each second */
@@ -163,6 +165,35 @@ static int backup_age(struct api *a, json_t *checks)
 	return check(checks, "backup", age > limit ? H_DEGRADED : H_OK, why);
 }
 
+/* stale after two intervals; before the first, once it is an interval late */
+static int evaluation(json_t *checks)
+{
+	json_t *s = eval_schedule_json();
+	long long iv, last, next, now = (long long)time(NULL) * 1000;
+	char why[160];
+	int st = H_OK;
+
+	if (!s)
+		return check(checks, "evaluation", H_OK, "the evaluation is not running");
+	iv = (long long)json_integer_value(json_object_get(s, "interval_s")) * 1000;
+	last = (long long)json_integer_value(json_object_get(s, "last_ms"));
+	next = (long long)json_integer_value(json_object_get(s, "next_ms"));
+	if (!iv && !last) {
+		snprintf(why, sizeof(why), "no evaluation scheduled ([evaluate] interval = 0)");
+	} else if (!last) {
+		st = now > next + iv ? H_DEGRADED : H_OK;
+		snprintf(why, sizeof(why), st ? "no evaluation yet, due %llds ago" :
+			 "first evaluation due in %llds", (st ? now - next : next - now) / 1000);
+	} else {
+		st = iv && now - last > 2 * iv ? H_DEGRADED : H_OK;
+		snprintf(why, sizeof(why), "last evaluation %llds ago (limit %llds), score %lld%%",
+			 (now > last ? now - last : 0) / 1000, 2 * iv / 1000,
+			 (long long)json_integer_value(json_object_get(s, "last_score")));
+	}
+	json_decref(s);
+	return check(checks, "evaluation", st, why);
+}
+
 void h_health(struct rq *r)
 {
 	json_t *checks = json_array();
@@ -177,6 +208,8 @@ void h_health(struct rq *r)
 	s = cert(r->api, checks);
 	st = s > st ? s : st;
 	s = backup_age(r->api, checks);
+	st = s > st ? s : st;
+	s = evaluation(checks);
 	st = s > st ? s : st;
 	api_reply(r, st == H_FAILED ? 503 : 200,
 		  json_pack("{ss so}", "status", hname[st], "checks", checks));

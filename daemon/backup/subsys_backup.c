@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/event.h>
 
 #include "backup/backup.h"
+#include "core/bgwork.h"
 #include "core/conf.h"
 #include "core/daemon.h"
 #include "core/iiotd.h"
@@ -30,15 +30,12 @@ static struct {
 	struct bak_conf bc;
 	struct bak_secret sec;
 	struct bak_plan plan;
-	pthread_t thr;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool running, go, stop;
+	struct bgwork w;
 	/* under mu */
 	uint64_t ok, failed, pruned;
 	time_t last_ok;
 	char last_file[4096], last_error[512];
-} sys = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+} sys = { .w = BGWORK_INIT };
 
 static int backup_check_conf(const struct conf *c, char *err, size_t errlen)
 {
@@ -55,7 +52,7 @@ static void run_once(void)
 	rc = bak_create(&sys.plan, sys.bc.dir, &sys.sec, out, sizeof(out), err, sizeof(err));
 	gone = rc ? 0 : bak_prune(sys.bc.dir, (int)sys.bc.keep,
 				  (int64_t)(sys.bc.max_age_ms / 1000), err, sizeof(err));
-	pthread_mutex_lock(&sys.mu);
+	pthread_mutex_lock(&sys.w.mu);
 	if (rc) {
 		sys.failed++;
 		snprintf(sys.last_error, sizeof(sys.last_error), "%s", err);
@@ -65,7 +62,7 @@ static void run_once(void)
 		snprintf(sys.last_file, sizeof(sys.last_file), "%s", out);
 		sys.pruned += gone > 0 ? (uint64_t)gone : 0;
 	}
-	pthread_mutex_unlock(&sys.mu);
+	pthread_mutex_unlock(&sys.w.mu);
 	if (rc)
 		log_warnx("backup: %s", err);
 	else
@@ -88,32 +85,20 @@ static void *loop(void *arg)
 	struct timespec ts;
 
 	(void)arg;
-	pthread_mutex_lock(&sys.mu);
-	while (!sys.go && !sys.stop)
-		pthread_cond_wait(&sys.cv, &sys.mu);
-	while (!sys.stop) {
-		pthread_mutex_unlock(&sys.mu);
+	pthread_mutex_lock(&sys.w.mu);
+	bgwork_wait_go(&sys.w);
+	while (!sys.w.stop) {
+		pthread_mutex_unlock(&sys.w.mu);
 		if (!due_in())
 			run_once();
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += due_in() ? due_in() : (time_t)(sys.bc.interval_ms / 1000);
-		pthread_mutex_lock(&sys.mu);
-		while (!sys.stop && pthread_cond_timedwait(&sys.cv, &sys.mu, &ts) != ETIMEDOUT)
+		pthread_mutex_lock(&sys.w.mu);
+		while (!sys.w.stop && pthread_cond_timedwait(&sys.w.cv, &sys.w.mu, &ts) != ETIMEDOUT)
 			;
 	}
-	pthread_mutex_unlock(&sys.mu);
+	pthread_mutex_unlock(&sys.w.mu);
 	return NULL;
-}
-
-static void begin(evutil_socket_t fd, short ev, void *arg)
-{
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	pthread_mutex_lock(&sys.mu);
-	sys.go = true;
-	pthread_cond_signal(&sys.cv);
-	pthread_mutex_unlock(&sys.mu);
 }
 
 /* the directory is iiotd's user's, so the thread may write it after the drop */
@@ -134,7 +119,6 @@ static int make_dir(struct iiotd *d, char *err, size_t errlen)
 static int backup_start(struct iiotd *d)
 {
 	char err[512];
-	struct timeval now = { 0, 0 };
 	int rc;
 
 	if (bak_conf_get(d->conf, &sys.bc, err, sizeof(err)))
@@ -155,14 +139,10 @@ static int backup_start(struct iiotd *d)
 		bak_secret_wipe(&sys.sec);
 		return -1;
 	}
-	sys.go = sys.stop = false;
-	if (pthread_create(&sys.thr, NULL, loop, NULL)) {
+	if (bgwork_start(&sys.w, d->base, loop)) {
 		log_warnx("backup: cannot start its thread");
 		return -1;
 	}
-	sys.running = true;
-	/* fires once the loop runs: after the privilege drop */
-	event_base_once(d->base, -1, EV_TIMEOUT, begin, NULL, &now);
 	log_info("backup: every %llus into %s, keeping %llu", (unsigned long long)(sys.bc.interval_ms / 1000),
 		 sys.bc.dir, (unsigned long long)sys.bc.keep);
 	return 0;
@@ -171,14 +151,9 @@ static int backup_start(struct iiotd *d)
 static void backup_stop(struct iiotd *d)
 {
 	(void)d;
-	if (!sys.running)
+	if (!sys.w.running)
 		return;
-	pthread_mutex_lock(&sys.mu);
-	sys.stop = true;
-	pthread_cond_signal(&sys.cv);
-	pthread_mutex_unlock(&sys.mu);
-	pthread_join(sys.thr, NULL);
-	sys.running = false;
+	bgwork_stop(&sys.w);
 	bak_plan_free(&sys.plan);
 	bak_secret_wipe(&sys.sec);
 }
@@ -188,15 +163,15 @@ static json_t *backup_stats(struct iiotd *d)
 	json_t *j;
 
 	(void)d;
-	if (!sys.running)
+	if (!sys.w.running)
 		return NULL;
-	pthread_mutex_lock(&sys.mu);
+	pthread_mutex_lock(&sys.w.mu);
 	j = json_pack("{ss sI sI sI sI ss ss}", "dir", sys.bc.dir, "interval_s",
 		      (json_int_t)(sys.bc.interval_ms / 1000), "backups_total", (json_int_t)sys.ok,
 		      "failures_total", (json_int_t)sys.failed, "last_ok_unix",
 		      (json_int_t)sys.last_ok, "last_file", sys.last_file, "last_error",
 		      sys.last_error);
-	pthread_mutex_unlock(&sys.mu);
+	pthread_mutex_unlock(&sys.w.mu);
 	return j;
 }
 

@@ -37,6 +37,7 @@ static int run_evaluate(int argc, char **argv)
 	const char *conf_path = NULL, *state = NULL, *key = NULL, *html = NULL;
 	struct eval e;
 	struct bak_secret sec;
+	struct bak_conf bc;
 	char err[512] = "", why[512], cpath[4200];
 	struct authdb *db;
 	struct conf *c;
@@ -82,10 +83,12 @@ static int run_evaluate(int argc, char **argv)
 	cert = eval_cert_load(c, state, cpath, sizeof(cpath));
 	eval_certificate(&e, cert, cpath);
 	X509_free(cert);
+	if (bak_conf_get(c, &bc, why, sizeof(why)))
+		bc.configured = false;
 	if (eval_secret(c, key, &sec, why, sizeof(why))) {
-		eval_backups(&e, c, NULL, why);
+		eval_backups(&e, &bc, NULL, why);
 	} else {
-		eval_backups(&e, c, &sec, NULL);
+		eval_backups(&e, &bc, &sec, NULL);
 		bak_secret_wipe(&sec);
 	}
 	db = ctl_as_state_owner(state) ? NULL : authdb_open(state, err, sizeof(err));

@@ -168,32 +168,31 @@ int eval_secret(const struct conf *c, const char *keyfile, struct bak_secret *s,
 #define BAK_RECENT_REQ	"the newest backup is at most two intervals old"
 #define BAK_OK_REQ	"the newest backup decrypts and every checksum matches"
 
-void eval_backups(struct eval *e, const struct conf *c, const struct bak_secret *s,
+void eval_backups(struct eval *e, const struct bak_conf *b, const struct bak_secret *s,
 		  const char *why)
 {
 	struct bak_manifest *m;
 	struct bak_listing l[1];
-	struct bak_conf b;
 	char err[512], path[4200];
 	long long age, limit;
 	int n;
 
-	if (bak_conf_get(c, &b, err, sizeof(err)) || !b.configured) {
+	if (!b || !b->configured) {
 		eval_add(e, "backup.recent", "backup and recovery", "scheduled encrypted backups", 0,
 			 "no [backup] in the configuration");
 		return;
 	}
-	limit = 2 * (long long)(b.interval_ms ? b.interval_ms : BAK_DEFAULT_INTERVAL_MS) / 1000;
-	n = bak_list(b.dir, l, 1, err, sizeof(err));
+	limit = 2 * (long long)(b->interval_ms ? b->interval_ms : BAK_DEFAULT_INTERVAL_MS) / 1000;
+	n = bak_list(b->dir, l, 1, err, sizeof(err));
 	age = n > 0 ? (long long)(time(NULL) - l[0].when) : -1;
 	if (n <= 0) {
 		eval_add(e, "backup.recent", "backup and recovery", BAK_RECENT_REQ, 0,
-			 "no backup in %s", b.dir);
+			 "no backup in %s", b->dir);
 		return;
 	}
 	eval_add(e, "backup.recent", "backup and recovery", BAK_RECENT_REQ, age <= limit,
 		 "%s: %lld s old (limit %lld s)", l[0].name, age, limit);
-	if (!s || bak_path(path, sizeof(path), "%s/%s", b.dir, l[0].name)) {
+	if (!s || bak_path(path, sizeof(path), "%s/%s", b->dir, l[0].name)) {
 		eval_add(e, "backup.restorable", "backup and recovery", BAK_OK_REQ, 0, "no key: %s",
 			 s ? "path too long" : why);
 		return;

@@ -19,6 +19,7 @@
 #include <openssl/x509.h>
 
 struct authdb;
+struct bak_conf;
 struct bak_secret;
 struct conf;
 
@@ -47,8 +48,11 @@ void eval_certificate(struct eval *e, X509 *x, const char *path);
  */
 int eval_secret(const struct conf *c, const char *keyfile, struct bak_secret *s, char *err,
 		size_t errlen);
-/* backup.recent, backup.restorable; s NULL: no key, for the reason in why */
-void eval_backups(struct eval *e, const struct conf *c, const struct bak_secret *s,
+/*
+ * backup.recent, backup.restorable; b NULL or not configured: no [backup];
+ * s NULL: no key, for the reason in why
+ */
+void eval_backups(struct eval *e, const struct bak_conf *b, const struct bak_secret *s,
 		  const char *why);
 /* mfa.roles, mfa.enrolled, password.policy, lockout, session.limits */
 void eval_identity(struct eval *e, struct authdb *db);

@@ -82,6 +82,11 @@ ROUTES=(
 	"GET /reports - device.read"
 	"POST /reports {} alert.ack"
 	"GET /reports/999999 - device.read"
+	"GET /evaluation/runs - settings.read"
+	"POST /evaluation/runs - settings.write"
+	"GET /evaluation/runs/999999 - settings.read"
+	"GET /evaluation/nonconformities - settings.read"
+	"POST /evaluation/nonconformities/999999/close {\"action\":\"x\"} settings.write"
 	"POST /logout - self"
 )
 declare -A PERMS=(

@@ -122,7 +122,7 @@ static void test_missing_certificate_and_backup_fail_with_evidence(void **state)
 	x = eval_cert_load(c, dir, path, sizeof(path));
 	assert_null(x);
 	eval_certificate(&e, x, path);
-	eval_backups(&e, c, NULL, "no key");
+	eval_backups(&e, NULL, NULL, "no key");
 	r = eval_report(&e, dir, 0);
 	assert_string_equal(result(r, "tls.certificate"), "fail");
 	assert_non_null(strstr(json_string_value(json_object_get(find(r, "tls.certificate"),
