@@ -11,6 +11,7 @@ import * as analytics from './views/analytics.js';
 import { baseline } from './views/baseline.js';
 import * as reports from './views/reports.js';
 import { rules } from './views/rules.js';
+import { evaluation } from './views/evaluation.js';
 
 export const app = {
   session: null,
@@ -90,6 +91,7 @@ const routes = [
   [/^#\/rules$/, rules],
   [/^#\/baseline$/, baseline],
   [/^#\/reports$/, reports.list],
+  [/^#\/evaluation$/, evaluation],
 ];
 
 let cleanup = null;
