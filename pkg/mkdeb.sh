@@ -18,6 +18,10 @@ install -m 0644 "$here/deb/copyright" "$doc/copyright"
 sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -R -u ${SOURCE_DATE_EPOCH:+-d @$SOURCE_DATE_EPOCH})/" \
 	"$here/deb/changelog" | sed "s/^iiot /$name /" | gzip -9n >"$doc/changelog.Debian.gz"
 chmod 0644 "$doc/changelog.Debian.gz"
+# manual pages compressed, as Debian ships them (make install leaves them plain)
+if [ -d "$stage/usr/share/man" ]; then
+	find "$stage/usr/share/man" -type f -name '*.[1-8]' -exec gzip -9nf {} +
+fi
 
 # programs: stripped, their libraries' packages as dependencies
 shlibs=

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The manual pages (man/): each renders with man -l without a warning
+# from groff (and passes mandoc -Tlint where mandoc is installed); every
+# subcommand iiotctl knows (iiotctl --help) has its entry in iiotctl(8)
+# and no entry is for a command that does not exist; every section of
+# the documented sample etc/iiotd.conf and every section iiotd's code reads
+# (conf_*() calls with a literal section, *_SEC defines) is in
+# iiotd.conf(5), which names no other; make install puts the pages under
+# share/man.
+. "$(dirname "$0")/../lib.sh"
+command -v man >/dev/null || skip_all "man missing (man-db)"
+M=$IIOT_TOP/man
+T=$(mktemp -d /tmp/iiot-man.XXXXXX)
+cleanup_push "rm -rf $T"
+
+for p in iiotd.8 iiotctl.8 iiotd.conf.5; do
+	[ -f "$M/$p" ] || { fail "$p exists"; continue; }
+	w=$(MANWIDTH=80 man --warnings=all -l "$M/$p" 2>&1 >"$T/$p.txt")
+	lines=$(wc -l <"$T/$p.txt")
+	[ -z "$w" ] && [ "$lines" -gt 20 ] && ok "man -l $p: $lines lines, no warnings" ||
+		fail "man -l $p" "$lines lines; $w"
+	if command -v mandoc >/dev/null; then
+		w=$(mandoc -Tlint -Wwarning "$M/$p" 2>&1)
+		[ -z "$w" ] && ok "mandoc -Tlint $p" || fail "mandoc -Tlint $p" "$w"
+	fi
+done
+# the lint catches what it should: an unclosed list
+printf '.Dd x\n.Dt X 1\n.Os\n.Sh NAME\n.Nm x\n.Nd y\n.Bl -tag\n.It a\nb\n' >"$T/bad.1"
+[ -n "$(man --warnings=all -l "$T/bad.1" 2>&1 >/dev/null)" ] && ok "a broken page is warned about" ||
+	fail "a broken page is warned about"
+
+code=$("$BIN/iiotctl" --help 2>&1 | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | sort)
+page=$(sed -n 's/^\.It Cm \([a-z-]*\)$/\1/p' "$M/iiotctl.8" | sort)
+[ "$(echo "$code" | wc -l)" -ge 20 ] || fail "iiotctl --help lists its commands" "$code"
+expect_eq "iiotctl(8) has every subcommand, and only those" \
+	"$(diff <(echo "$code") <(echo "$page") | grep '^[<>]' | tr '\n' ' ')" ""
+
+# sections: the sample's ([modbus.plc-1] stands for [modbus.NAME]) and the
+# code's; [anomaly] and [oee] are sections of the rules and OEE files
+sample=$(sed -n 's/^#\{0,1\}\[\([a-z0-9_.-]*\)\][[:space:]]*$/\1/p' "$IIOT_TOP/etc/iiotd.conf" |
+	sed 's/^modbus\..*/modbus.NAME/' | sort -u)
+read_by_code=$( { grep -rhoE 'conf_[a-z_0-9]+\([^,()]+, *"[a-z_]+"' "$IIOT_TOP/daemon" |
+	sed -E 's/.*"([a-z_]+)"$/\1/'
+	grep -rhoE '#define [A-Z_]+_SEC[[:space:]]+"[a-z_]+"' "$IIOT_TOP/daemon" | sed -E 's/.*"([a-z_]+)"$/\1/'
+	} | grep -vx 'anomaly\|oee' | sort -u)
+[ "$(echo "$read_by_code" | wc -l)" -ge 10 ] || fail "sections read by the code" "$read_by_code"
+man_secs=$(sed -n 's/^\.Ss \[\([a-zA-Z0-9_.]*\)\]$/\1/p' "$M/iiotd.conf.5" | sort -u)
+expect_eq "iiotd.conf(5) has every section of the sample, and only those" \
+	"$(diff <(echo "$sample") <(echo "$man_secs") | grep '^[<>]' | tr '\n' ' ')" ""
+expect_eq "every section the code reads is in the sample and iiotd.conf(5)" \
+	"$(comm -23 <(echo "$read_by_code") <(echo "$man_secs") | tr '\n' ' ')" ""
+keys=$(awk '/^#?\[/ { s = 1 } s && /^#?[a-z_]+ *=/ { sub(/^#/, ""); sub(/ *=.*/, ""); print }' \
+	"$IIOT_TOP/etc/iiotd.conf" | sort -u)
+missing=$(for k in $keys; do grep -q "^\.It Ic $k No = " "$M/iiotd.conf.5" || echo "$k"; done | tr '\n' ' ')
+expect_eq "every key of the sample is in iiotd.conf(5)" "$missing" ""
+
+make -C "$IIOT_TOP" --no-print-directory install-man DESTDIR="$T/root" PREFIX=/usr >/dev/null 2>&1
+expect_eq "make install puts them under share/man" \
+	"$(cd "$T/root" && find . -type f | sort | tr '\n' ' ')" \
+	"./usr/share/man/man5/iiotd.conf.5 ./usr/share/man/man8/iiotctl.8 ./usr/share/man/man8/iiotd.8 "
+echo "1..$_tap_n"
