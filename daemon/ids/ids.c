@@ -6,6 +6,7 @@
  * rate windows and the frame dispatch to the protocol rule files.
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,11 +157,19 @@ struct ids *ids_new(struct alerts *al, struct model *m)
 
 	if (!ids)
 		return NULL;
+	/* calloc, not posix_memalign and memset: slots never used stay
+	 * untouched pages */
+	ids->st_mem = calloc(1, IDS_STATIONS * sizeof(*ids->st) + 63);
 	ids->bl = baseline_new();
-	if (!ids->bl) {
+	if (!ids->st_mem || !ids->bl) {
+		free(ids->st_mem);
+		baseline_free(ids->bl);
 		free(ids);
 		return NULL;
 	}
+	ids->st = (struct station *)(((uintptr_t)ids->st_mem + 63) &
+				     ~(uintptr_t)63);
+	ids->st_gen = 1;
 	ids->al = al;
 	ids->m = m;
 	ids_policy_default(&ids->p);
@@ -172,6 +181,7 @@ void ids_free(struct ids *ids)
 	if (ids) {
 		free(ids->pending);
 		baseline_free(ids->bl);
+		free(ids->st_mem);
 	}
 	free(ids);
 }
@@ -211,21 +221,6 @@ void ids_set_blocker(struct ids *ids, ids_block_fn fn, void *arg)
 void ids_get_counters(const struct ids *ids, struct ids_counters *out)
 {
 	*out = ids->ctr;
-}
-
-uint64_t ids_mac_key(const uint8_t m[6])
-{
-	return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 |
-	       (uint64_t)m[2] << 24 | (uint64_t)m[3] << 16 |
-	       (uint64_t)m[4] << 8 | m[5];
-}
-
-static unsigned int mix(uint64_t k, unsigned int mask)
-{
-	k ^= k >> 33;
-	k *= 0xFF51AFD7ED558CCDULL;
-	k ^= k >> 33;
-	return (unsigned int)k & mask;
 }
 
 static void flood_raise(struct ids *ids, struct rate *r, uint32_t limit,
@@ -354,6 +349,7 @@ static void vacate(struct ids *ids, struct station *s, bool dead)
 	s->used = true;
 	s->dead = dead;
 	ids->ctr.stations_evicted++;
+	ids->st_gen++;			/* pair cache entries to it */
 }
 
 #define NEXT(i)	(((i) + 1) & (IDS_STATIONS - 1))
@@ -458,7 +454,7 @@ static struct station *place(struct ids *ids, unsigned int i,
 
 struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add)
 {
-	unsigned int home = mix(ids_mac_key(mac), IDS_STATIONS - 1), i, n;
+	unsigned int home = ids_mix(ids_mac_key(mac), IDS_STATIONS - 1), i, n;
 	struct station *s, *empty = NULL;
 
 	for (n = 0, i = home; n < IDS_STATIONS;
@@ -489,6 +485,26 @@ struct station *ids_station(struct ids *ids, const uint8_t mac[6], bool add)
 	return s;
 }
 
+/* ids_pair (ids_int.h) when the cache has no entry for the pair */
+struct station *ids_pair_miss(struct ids *ids, struct pair *p,
+			      const uint8_t src[6], const uint8_t dst[6],
+			      struct station **b)
+{
+	struct station *a = ids_station(ids, src, true);
+
+	*b = ids_station(ids, dst, true);
+	if (!a || !*b)
+		return a;
+	p->src = ids_mac_key(src);
+	p->dst = ids_mac_key(dst);
+	p->a = (uint16_t)(a - ids->st);
+	p->b = (uint16_t)(*b - ids->st);
+	p->gen = ids->st_gen;
+	p->bl_gen = 0;
+	ids->pair = p;
+	return a;
+}
+
 /*
  * Whether s still claims the address key: the index keeps an entry when
  * its station moves on to another address or gives its slot to another
@@ -505,7 +521,7 @@ static bool claims(const struct station *s, uint64_t key)
 
 struct station *ids_addr_get(struct ids *ids, uint64_t key)
 {
-	unsigned int i = mix(key, IDS_ADDRS - 1), n;
+	unsigned int i = ids_mix(key, IDS_ADDRS - 1), n;
 
 	for (n = 0; n < IDS_ADDRS; n++, i = (i + 1) & (IDS_ADDRS - 1)) {
 		if (!ids->addr[i].key)
@@ -519,7 +535,7 @@ struct station *ids_addr_get(struct ids *ids, uint64_t key)
 
 void ids_addr_set(struct ids *ids, uint64_t key, const struct station *s)
 {
-	unsigned int i = mix(key, IDS_ADDRS - 1), n;
+	unsigned int i = ids_mix(key, IDS_ADDRS - 1), n;
 
 	for (n = 0; n < IDS_ADDRS; n++, i = (i + 1) & (IDS_ADDRS - 1)) {
 		struct addr *a = &ids->addr[i];
@@ -539,7 +555,7 @@ void ids_addr_set(struct ids *ids, uint64_t key, const struct station *s)
  * (arp.ip_takeover, which leaves the address with its first claimant;
  * pn.dcp.duplicate_ip).
  */
-bool ids_engineering(struct ids *ids, const uint8_t mac[6])
+bool ids_engineering_listed(struct ids *ids, const uint8_t mac[6])
 {
 	const struct station *s;
 	size_t i;
@@ -603,6 +619,7 @@ void ids_frame(struct ids *ids, const struct decoded *d, uint64_t ts_ns,
 	ids->d = d;
 	ids->ts = ts_ns;
 	ids->frame_no = frame_no;
+	ids->pair = NULL;
 	ids->ctr.frames++;
 	if (ts_ns - ids->scan_ns >= IDS_SCAN_NS) {
 		ids->scan_ns = ts_ns;

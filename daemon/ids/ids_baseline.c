@@ -343,20 +343,52 @@ static bool check_ar(struct ids *ids, bool pair_known)
 	return true;
 }
 
+/*
+ * A cyclic frame of a pair (ids->pair) whose FrameID this baseline
+ * passed before: the same look-ups would pass it again, so they are made
+ * once per pair, FrameID and baseline change, not on every cycle.
+ */
+static bool passed(struct ids *ids)
+{
+	const struct pair *c = ids->pair;
+	const struct decoded *d = ids->d;
+
+	return c && c->bl_gen == ids->bl->gen + 1 && c->line == ids->line &&
+	       c->frame_id == d->pn.frame_id && c->ethertype == d->ethertype;
+}
+
+static void pass(struct ids *ids)
+{
+	struct pair *c = ids->pair;
+
+	if (!c)
+		return;
+	c->bl_gen = ids->bl->gen + 1;
+	c->line = ids->line;
+	c->frame_id = ids->d->pn.frame_id;
+	c->ethertype = ids->d->ethertype;
+}
+
 static void check_pair(struct ids *ids)
 {
 	const struct decoded *d = ids->d;
+	bool cyc = cyclic(d);
 	struct bl_entry p;
 	char detail[64];
 	bool known;
 
+	if (cyc && passed(ids))
+		return;
 	probe(&p, BL_PAIR, ids->line);
 	memcpy(p.a, d->src, 6);
 	memcpy(p.b, d->dst, 6);
 	p.ethertype = d->ethertype;
 	known = baseline_find(ids->bl, &p) != NULL;
-	if (cyclic(d) && check_ar(ids, known))
+	if (cyc && check_ar(ids, known))
 		return;
+	/* known and, when cyclic, from the AR's source in the baseline */
+	if (known && cyc)
+		pass(ids);
 	if (known || ids_engineering(ids, d->src))
 		return;
 	snprintf(detail, sizeof(detail), "ethertype 0x%04x%s", d->ethertype,

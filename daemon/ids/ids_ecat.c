@@ -33,24 +33,27 @@ static const struct master *other_running(const struct ids *ids,
 	return NULL;
 }
 
-static struct master *master_get(struct ids *ids, const uint8_t mac[6])
+/* the master whose MAC (U/L bit cleared) is key */
+static struct master *master_get(struct ids *ids, uint64_t key)
 {
 	struct master *free_m = NULL, *m = ids->last_master;
 	size_t i;
 
 	/* a line's frames come from one master, mostly */
-	if (m && !memcmp(m->mac, mac, 6))
+	if (m && m->key == key)
 		return m;
 	for (i = 0; i < IDS_MASTERS; i++) {
 		m = &ids->ms[i];
-		if (m->used && !memcmp(m->mac, mac, 6))
+		if (m->used && m->key == key)
 			return ids->last_master = m;
 		if (!m->used && !free_m)
 			free_m = m;
 	}
 	if (!free_m)
 		return NULL;
-	memcpy(free_m->mac, mac, 6);
+	for (i = 0; i < 6; i++)
+		free_m->mac[i] = (uint8_t)(key >> (40 - 8 * i));
+	free_m->key = key;
 	free_m->used = true;
 	/* the line's masters start together; one that appears while
 	 * another runs cyclic is a second master on that line */
@@ -196,18 +199,17 @@ void ids_ecat(struct ids *ids)
 	const struct decoded *d = ids->d;
 	const struct decode_ecat *e = &d->ecat;
 	const struct master *other;
-	uint8_t mac[6];
 	bool returned = d->src[0] & 0x02;
+	const uint8_t *mac;
 	struct master *m;
 	unsigned int i;
 
 	if (d->anomalies || !e->ndgram)
 		return;
-	memcpy(mac, d->src, 6);
-	mac[0] &= (uint8_t)~0x02;
-	m = master_get(ids, mac);
+	m = master_get(ids, ids_mac_key(d->src) & ~(0x02ULL << 40));
 	if (!m)
 		return;
+	mac = m->mac;
 	m->last_ns = ids->ts;
 	for (i = 0; i < e->ndgram; i++)
 		if (ecat_cmd_is_logical(e->dgram[i].cmd)) {
@@ -236,7 +238,8 @@ void ids_ecat(struct ids *ids)
 	m->sent[e->dgram[0].idx / 64] |= 1ULL << (e->dgram[0].idx % 64);
 	if (ids_engineering(ids, mac))
 		return;
-	check_foe(ids);
+	if (e->nmbx)
+		check_foe(ids);
 	/* past start-up is the line's state, not the sender's: a write
 	 * injected from another MAC while the master runs counts too */
 	if (!running(ids, m) && !other_running(ids, m))

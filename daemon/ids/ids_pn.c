@@ -1,23 +1,19 @@
 /*
  * PROFINET rules: DCP Set from a stranger (joined to the device's answer),
  * duplicate NameOfStation and IP among Identify answers, Identify and
- * Hello floods; cyclic RT and PNIO-CM teach who is whose AR partner.
+ * Hello floods; cyclic RT and PNIO-CM teach who is whose AR partner
+ * (ids_pn, inline in ids_int.h: it runs on every cyclic frame).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ids/ids_int.h"
 
-static bool unicast(const uint8_t m[6])
-{
-	return !(m[0] & 1);
-}
-
 /*
  * One side watches the pair.  A controller's RT goes on while any of its
  * devices runs, so the devices watch their own ARs once it has several.
  */
-static void watch_ar(struct ids *ids, struct station *a, struct station *b)
+void ids_watch_ar(struct ids *ids, struct station *a, struct station *b)
 {
 	struct station *w = !a->multi ? a : !b->multi ? b : NULL;
 	struct station *o = w == a ? b : a;
@@ -26,36 +22,6 @@ static void watch_ar(struct ids *ids, struct station *a, struct station *b)
 		return;
 	w->ar = true;
 	ids->ars[ids->nars++] = (uint16_t)(w - ids->st);
-}
-
-/* cyclic RT and CM between two unicast stations: they share an AR */
-void ids_pn(struct ids *ids)
-{
-	const struct decoded *d = ids->d;
-	struct station *a, *b;
-
-	if (!unicast(d->dst) || !unicast(d->src))
-		return;
-	if (d->proto == DECODE_PN_RT && d->pn.class != PN_CLASS_RT1 &&
-	    d->pn.class != PN_CLASS_RT2 && d->pn.class != PN_CLASS_RT3 &&
-	    d->pn.class != PN_CLASS_UDP)
-		return;
-	a = ids_station(ids, d->src, true);
-	b = ids_station(ids, d->dst, true);
-	if (!a || !b)
-		return;
-	if (a->peer_ns && memcmp(a->peer, d->dst, 6))
-		a->multi = true;
-	if (b->peer_ns && memcmp(b->peer, d->src, 6))
-		b->multi = true;
-	memcpy(a->peer, d->dst, 6);
-	memcpy(b->peer, d->src, 6);
-	a->peer_ns = b->peer_ns = ids->ts;
-	a->pn = b->pn = true;
-	if (d->proto == DECODE_PN_RT) {
-		a->rt_ns = b->rt_ns = ids->ts;
-		watch_ar(ids, a, b);
-	}
 }
 
 /* ARs whose cyclic frames stopped; O(running ARs) every IDS_SCAN_NS */

@@ -351,12 +351,54 @@ static void test_admission_clears_old_device_new(void **state)
 	alerts_free(r.al);
 }
 
+/*
+ * The pair cache (ids_pair) never leads to a slot another MAC took: a
+ * station evicted while its pair is cached is found again, by its own
+ * MAC, and the MAC now in its old slot is left alone.
+ */
+static void test_pair_cache_follows_evictions(void **state)
+{
+	static const uint8_t X[6] = { 0x00, 0x0e, 0x8c, 0x30, 0x00, 0x01 };
+	static const uint8_t Y[6] = { 0x00, 0x0e, 0x8c, 0x30, 0x00, 0x02 };
+	struct ids *ids = ids_new(NULL, NULL);
+	struct station *a, *b, *old;
+	uint8_t mac[6];
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(ids);
+	ids->ts = 1000000000ULL;
+	a = ids_pair(ids, X, Y, ids_mac_key(X), ids_mac_key(Y), &b);
+	assert_non_null(a);
+	assert_non_null(b);
+	old = a;
+	/* X is idle and holds nothing a rule needs: new MACs take its place */
+	for (i = 0; i < 4 * IDS_STATIONS && ids_station(ids, X, false); i++) {
+		ids->ts += 1000000ULL;
+		flood_mac(i, mac);
+		ids_station(ids, mac, true);
+		ids_station(ids, Y, true);	/* Y stays busy */
+	}
+	assert_null(ids_station(ids, X, false));
+	ids->ts += 1000000ULL;
+	a = ids_pair(ids, X, Y, ids_mac_key(X), ids_mac_key(Y), &b);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_memory_equal(a->mac, X, 6);
+	assert_memory_equal(b->mac, Y, 6);
+	assert_ptr_equal(ids_station(ids, X, false), a);
+	if (old != a && old->used && !old->dead)
+		assert_true(memcmp(old->mac, X, 6) != 0);
+	ids_free(ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_evicts_only_unadmitted),
 		cmocka_unit_test(test_admitted_table_stays_whole),
 		cmocka_unit_test(test_admission_clears_old_device_new),
+		cmocka_unit_test(test_pair_cache_follows_evictions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
