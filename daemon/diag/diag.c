@@ -242,6 +242,15 @@ static void finding_init(struct diag *dg, struct diag_finding *f,
 	f->station = station;
 	f->position = -1;
 	f->port = (int8_t)port;
+	/* a prediction's line goes with the one finding it was made for */
+	if (dg->fit)
+		f->fit = *dg->fit;
+	dg->fit = NULL;
+}
+
+void diag_emit_fit(struct diag *dg, const struct diag_fit *fit)
+{
+	dg->fit = fit;
 }
 
 static void emit(struct diag *dg, unsigned int rule, const struct dslave *s,

@@ -22,7 +22,23 @@
 
 #include "alerts/alerts.h"
 
-#define DIAG_EVIDENCE_MAX	256
+#define DIAG_EVIDENCE_MAX	512
+
+/*
+ * A prediction's fitted line (diag.predicted only): value(t) = intercept
+ * + slope x (t - t0) in the indicator's unit, crossing limit at cross_ns
+ * (its interval from the quartile slopes; 0: never within them).
+ */
+struct diag_fit {
+	bool has;
+	char metric[24];		/* rx_errors_p0.., dc_diff_ns, wkc_errors,
+					 * lost, jitter_p99_us: the chart's */
+	char unit[12];			/* "/min", "ns", "us" */
+	uint64_t t0_ns, last_ns;	/* first and last sample */
+	double intercept, slope_per_min, limit;
+	uint64_t cross_ns, cross_lo_ns, cross_hi_ns;
+	uint32_t samples;
+};
 
 /* One finding: the onset (or end) of a condition, with what it rests on. */
 struct diag_finding {
@@ -39,6 +55,7 @@ struct diag_finding {
 					 * ("Beckhoff EL3064"), "" unknown */
 	char detail[ALERT_DETAIL_MAX];	/* the message's {detail} */
 	char evidence[DIAG_EVIDENCE_MAX];	/* what it rests on */
+	struct diag_fit fit;
 };
 
 typedef void (*diag_sink_fn)(void *arg, const struct diag_finding *f);
@@ -184,5 +201,7 @@ const char *diag_al_code_text(uint16_t code);
 
 /* The finding as "iiotctl diagnose" prints it. */
 struct json_t *diag_finding_json(const struct diag_finding *f);
+/* {"metric":..,"intercept":..,"slope_per_min":..,"cross_ns":..,...} */
+struct json_t *diag_fit_json(const struct diag_fit *x);
 
 #endif

@@ -19,6 +19,7 @@ static void dc_predict(struct diag *dg, struct dslave *s, uint64_t mag)
 {
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
 	struct trend_pred p;
+	struct diag_fit fit;
 
 	/* masters read it up to every cycle: the trend takes a minute's
 	 * mean, so its 16 samples span a quarter hour, not 16 cycles */
@@ -44,6 +45,9 @@ static void dc_predict(struct diag *dg, struct dslave *s, uint64_t mag)
 		 "a minute (%.0f s): now %.0f ns, drifting %.2f ns/s (quartiles "
 		 "%.2f-%.2f)", p.f.n, (double)p.f.span_ns / 1e9, p.f.last,
 		 p.f.slope, p.f.slope_lo, p.f.slope_hi);
+	trend_fit_out(&p, 1, dg->o.dc_limit_ns, "dc_diff_ns", "ns", &fit, ev,
+		      sizeof(ev));
+	diag_emit_fit(dg, &fit);
 	diag_emit(dg, ALERT_R_DIAG_PREDICTED, s, -1, false, detail, ev);
 }
 

@@ -251,7 +251,9 @@ static void predict(struct diag *dg, struct dslave *s, unsigned int port,
 	struct trend *t = &s->rate[port];
 	struct trend_pred p;
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX], w[160];
+	char metric[16];
 	double dt, limit = dg->o.rate_limit / 60.0;
+	struct diag_fit fit;
 
 	/* error counts are small integers: a rate over a minute or more,
 	 * not per read, keeps the count's rounding out of the trend */
@@ -279,6 +281,10 @@ static void predict(struct diag *dg, struct dslave *s, unsigned int port,
 		 "per min (quartiles %.3f-%.3f); %s", p.f.n,
 		 (double)p.f.span_ns / 1e9, p.f.last * 60, p.f.slope * 3600,
 		 p.f.slope_lo * 3600, p.f.slope_hi * 3600, w);
+	diag_fmt(metric, sizeof(metric), "rx_errors_p%u", port);
+	trend_fit_out(&p, 60, dg->o.rate_limit, metric, "/min", &fit, ev,
+		      sizeof(ev));
+	diag_emit_fit(dg, &fit);
 	diag_emit(dg, ALERT_R_DIAG_PREDICTED, s, (int)port, false, detail,
 		  ev);
 }

@@ -220,6 +220,7 @@ struct diag {
 	diag_sink_fn sink;
 	void *sink_arg;
 	struct dseed *seeds;		/* malloc'd at the first diag_seed */
+	const struct diag_fit *fit;	/* the next finding's fitted line */
 	struct diag_counters ctr;
 	struct diag_opts o;
 	uint16_t pn_list[DIAG_PN];	/* the used slots of pn, in order */
@@ -306,7 +307,8 @@ void trend_add(struct trend *t, uint64_t ts, double v);
 struct trend_fit {
 	double slope, slope_lo, slope_hi;	/* per second; quartiles */
 	double last;			/* fitted value at the last sample */
-	uint64_t span_ns;
+	double icpt;			/* fitted value at the first (t0) */
+	uint64_t t0_ns, span_ns;
 	unsigned int n;
 };
 /* 0 and the fit when there are enough samples, else -1 */
@@ -328,5 +330,15 @@ struct trend_pred {
  */
 bool trend_predict(struct trend *t, double limit, uint64_t horizon_ns,
 		   struct trend_pred *p);
+/*
+ * The fitted line of p for a finding, in the indicator's unit (scale:
+ * its unit per trend unit, a slope's per second becoming per minute too),
+ * and " fitted line ... crossing at ..." appended to its evidence ev.
+ */
+void trend_fit_out(const struct trend_pred *p, double scale, double limit,
+		   const char *metric, const char *unit, struct diag_fit *out,
+		   char *ev, size_t evlen);
+/* A finding that carries fit (diag_emit*, then forgotten). */
+void diag_emit_fit(struct diag *dg, const struct diag_fit *fit);
 
 #endif

@@ -5,6 +5,30 @@
 
 #include "diag/diag.h"
 
+static json_t *ns_or_null(uint64_t ns)
+{
+	return ns ? json_integer((json_int_t)ns) : json_null();
+}
+
+json_t *diag_fit_json(const struct diag_fit *x)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "metric", json_string(x->metric));
+	json_object_set_new(o, "unit", json_string(x->unit));
+	json_object_set_new(o, "t0_ns", json_integer((json_int_t)x->t0_ns));
+	json_object_set_new(o, "last_ns",
+			    json_integer((json_int_t)x->last_ns));
+	json_object_set_new(o, "intercept", json_real(x->intercept));
+	json_object_set_new(o, "slope_per_min", json_real(x->slope_per_min));
+	json_object_set_new(o, "limit", json_real(x->limit));
+	json_object_set_new(o, "cross_ns", ns_or_null(x->cross_ns));
+	json_object_set_new(o, "cross_lo_ns", ns_or_null(x->cross_lo_ns));
+	json_object_set_new(o, "cross_hi_ns", ns_or_null(x->cross_hi_ns));
+	json_object_set_new(o, "samples", json_integer(x->samples));
+	return o;
+}
+
 json_t *diag_finding_json(const struct diag_finding *f)
 {
 	static const uint8_t zero[6];
@@ -37,5 +61,7 @@ json_t *diag_finding_json(const struct diag_finding *f)
 	json_object_set_new(o, "detail", json_string(f->detail));
 	json_object_set_new(o, "evidence", f->evidence[0] ?
 			    json_string(f->evidence) : json_null());
+	if (f->fit.has)
+		json_object_set_new(o, "fit", diag_fit_json(&f->fit));
 	return o;
 }

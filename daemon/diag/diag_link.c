@@ -23,10 +23,13 @@
 static const struct {
 	const char *what, *unit;
 	unsigned int seed;
+	const char *metric, *fit_unit;	/* the fitted line's */
 } ind[DL_COUNT] = {
-	[DL_WKC] = { "wrong working counters", "/min", DSEED_LINK_WKC },
-	[DL_LOST] = { "lost frames", "/min", DSEED_LINK_LOST },
-	[DL_JITTER] = { "jitter p99", " µs", DSEED_LINK_JITTER },
+	[DL_WKC] = { "wrong working counters", "/min", DSEED_LINK_WKC,
+		     "wkc_errors", "/min" },
+	[DL_LOST] = { "lost frames", "/min", DSEED_LINK_LOST, "lost", "/min" },
+	[DL_JITTER] = { "jitter p99", " µs", DSEED_LINK_JITTER,
+			"jitter_p99_us", "us" },
 };
 
 static unsigned int mix(uint32_t k)
@@ -82,6 +85,7 @@ static void predicted(struct diag *dg, const struct model_link *l,
 {
 	const struct model_device *src = model_device_get(dg->m, l->src);
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX], name[48];
+	struct diag_fit fit;
 
 	if (!src || !(src->has & MODEL_HAS_MAC))
 		return;
@@ -96,6 +100,9 @@ static void predicted(struct diag *dg, const struct model_link *l,
 		 (double)p->f.span_ns / 1e9, p->f.last, ind[k].unit,
 		 p->f.slope * 60, ind[k].unit, p->f.slope_lo * 60,
 		 p->f.slope_hi * 60);
+	trend_fit_out(p, 1, limit, ind[k].metric, ind[k].fit_unit, &fit, ev,
+		      sizeof(ev));
+	diag_emit_fit(dg, &fit);
 	/* one alert per link and indicator, apart from the slaves' */
 	diag_emit_dev(dg, ALERT_R_DIAG_PREDICTED, src->mac,
 		      1ULL << 62 | (uint64_t)l->id << 8 | k, false, detail, ev);

@@ -7,7 +7,10 @@
  * Fitted on the rare reads that feed it, never per frame: 120 slopes of
  * 16 samples.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "diag/diag_int.h"
 
@@ -62,7 +65,9 @@ int trend_fit(const struct trend *t, struct trend_fit *f)
 	}
 	qsort(icpt, t->n, sizeof(icpt[0]), cmp_double);
 	f->span_ns = t->t[last] - t0;
-	f->last = icpt[t->n / 2] + f->slope * ((double)f->span_ns / 1e9);
+	f->t0_ns = t0;
+	f->icpt = icpt[t->n / 2];
+	f->last = f->icpt + f->slope * ((double)f->span_ns / 1e9);
 	f->n = t->n;
 	return 0;
 }
@@ -92,4 +97,49 @@ bool trend_predict(struct trend *t, double limit, uint64_t horizon_ns,
 	p->eta_lo = trend_eta(&p->f, p->f.slope_hi, limit);
 	p->eta_hi = trend_eta(&p->f, p->f.slope_lo, limit);
 	return true;
+}
+
+static uint64_t cross_at(const struct trend_fit *f, double eta)
+{
+	return eta < 0 ? 0 : f->t0_ns + f->span_ns + (uint64_t)(eta * 1e9);
+}
+
+static void utc(uint64_t ns, char *buf, size_t len)
+{
+	time_t s = (time_t)(ns / 1000000000ULL);
+	struct tm tm;
+
+	if (!gmtime_r(&s, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ",
+					    &tm))
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+}
+
+void trend_fit_out(const struct trend_pred *p, double scale, double limit,
+		   const char *metric, const char *unit, struct diag_fit *out,
+		   char *ev, size_t evlen)
+{
+	char t0[32], at[32];
+	size_t n = strlen(ev);
+
+	memset(out, 0, sizeof(*out));
+	out->has = true;
+	snprintf(out->metric, sizeof(out->metric), "%s", metric);
+	snprintf(out->unit, sizeof(out->unit), "%s", unit);
+	out->t0_ns = p->f.t0_ns;
+	out->last_ns = p->f.t0_ns + p->f.span_ns;
+	out->intercept = p->f.icpt * scale;
+	out->slope_per_min = p->f.slope * scale * 60;
+	out->limit = limit;
+	out->cross_ns = cross_at(&p->f, p->eta);
+	out->cross_lo_ns = cross_at(&p->f, p->eta_lo);
+	out->cross_hi_ns = cross_at(&p->f, p->eta_hi);
+	out->samples = p->f.n;
+	if (n >= evlen)
+		return;
+	utc(out->t0_ns, t0, sizeof(t0));
+	utc(out->cross_ns, at, sizeof(at));
+	/* the line an engineer can redraw: value at t0, slope, crossing */
+	snprintf(ev + n, evlen - n, "; fitted line %.4g%s at %s %+.4g%s per "
+		 "min, crossing %.4g%s at %s", out->intercept, unit, t0,
+		 out->slope_per_min, unit, limit, unit, at);
 }

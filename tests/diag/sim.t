@@ -125,8 +125,13 @@ pr=$(jq -c 'select(.rule == "diag.predicted")' "$work/r.json")
 expect_eq "one prediction, for the failing port" "$(echo "$pr" | jq -c '[.station, .port]')" '[4100,0]'
 within "...at least 10 min before 10/min is reached at 40 min" "$(echo "$pr" | jq .ts_ns)" 0 1800000000000
 [[ $(echo "$pr" | jq -r .detail) == "RX errors on port 0 reach 10/min in "* &&
-   $(echo "$pr" | jq -r .evidence) == *Theil-Sen*"between slave 2 (0x1003) (port 1) and slave 3 (0x1004) (port 0)" ]] &&
+   $(echo "$pr" | jq -r .evidence) == *Theil-Sen*"between slave 2 (0x1003) (port 1) and slave 3 (0x1004) (port 0); fitted line "*" per min, crossing 10/min at "* ]] &&
 	ok "...saying when, and what it rests on" || fail "prediction text" "$pr"
+# its fitted line, as the device chart draws it, crosses near the truth
+within "...its fitted line crosses 10/min near 40 min" "$(echo "$pr" | jq '.fit.cross_ns')" \
+	$(( 35 * 60000000000 )) $(( 10 * 60000000000 ))
+expect_eq "...the line is the port's rate" "$(echo "$pr" | jq -c '[.fit.metric, .fit.unit, .fit.limit]')" \
+	'["rx_errors_p0","/min",10]'
 # dc-drift: the third slave's |0x092C| grows by ramp ns/min from the
 # start (+-40 ns of noise), read every 5 s: its ground truth is the
 # scenario's fault, it crosses the 1000 ns limit at 1000 / ramp minutes
@@ -147,6 +152,8 @@ expect_eq "one prediction, for the drifting slave" "$(echo "$pr" | jq -c '[.stat
 within "...at least 10 min before the limit is crossed" "$(echo "$pr" | jq .ts_ns)" 0 \
 	$(( cross_lo - 600000000000 ))
 [[ $(echo "$pr" | jq -r .detail) == "DC time difference reaches 1000 ns in "* &&
-   $(echo "$pr" | jq -r .evidence) == "Theil-Sen fit of |0x092C|"* ]] &&
+   $(echo "$pr" | jq -r .evidence) == "Theil-Sen fit of |0x092C|"*"; fitted line "* ]] &&
 	ok "...saying when, and what it rests on" || fail "prediction text" "$pr"
+within "...its fitted line crosses 1000 ns near the truth" "$(echo "$pr" | jq '.fit.cross_ns')" \
+	$(( cross_lo - 300000000000 )) $(( cross_hi - cross_lo + 600000000000 ))
 echo "1..$_tap_n"

@@ -581,6 +581,32 @@ static void test_trend_ignores_spikes(void **state)
 	assert_true(trend_eta(&f, f.slope, 50.0) < 0);
 }
 
+/*
+ * A prediction's fitted line: value(t) = intercept + slope x (t - t0)
+ * reaches the limit at its crossing time, after its last sample, and
+ * the evidence says so for the engineer.
+ */
+static void assert_fit(const struct diag_finding *f, const char *metric,
+		       double limit)
+{
+	double at;
+
+	assert_true(f->fit.has);
+	assert_string_equal(f->fit.metric, metric);
+	assert_true(f->fit.limit == limit);
+	assert_true(f->fit.slope_per_min > 0);
+	assert_true(f->fit.cross_ns > f->fit.last_ns);
+	assert_true(f->fit.last_ns > f->fit.t0_ns);
+	assert_true(f->fit.cross_lo_ns <= f->fit.cross_ns);
+	assert_true(!f->fit.cross_hi_ns || f->fit.cross_hi_ns >= f->fit.cross_ns);
+	at = f->fit.intercept + f->fit.slope_per_min *
+	     (double)(f->fit.cross_ns - f->fit.t0_ns) / 60e9;
+	assert_true(fabs(at - limit) < limit * 1e-3);
+	assert_true(f->fit.samples >= DIAG_TREND / 2);
+	assert_non_null(strstr(f->evidence, "; fitted line "));
+	assert_non_null(strstr(f->evidence, " per min, crossing "));
+}
+
 static void test_rising_error_rate_predicted(void **state)
 {
 	struct ctx c;
@@ -604,6 +630,10 @@ static void test_rising_error_rate_predicted(void **state)
 	assert_int_equal(f->port, 0);
 	assert_non_null(strstr(f->detail, "RX errors on port 0 reach 10/min"));
 	assert_non_null(strstr(f->evidence, "Theil-Sen"));
+	assert_fit(f, "rx_errors_p0", 10);
+	/* the crossing is the detail's "in N min" after the last sample */
+	assert_true(fabs((double)(f->fit.cross_ns - f->fit.last_ns) / 60e9 -
+			 atof(strstr(f->detail, " in ") + 4)) < 1);
 	ctx_free(&c);
 }
 
@@ -650,6 +680,7 @@ static void test_link_wkc_rate_predicted(void **state)
 	assert_non_null(strstr(f->detail, "wrong working counters of link 1 "
 			       "(logical 0x00010000) reach 10/min in "));
 	assert_non_null(strstr(f->evidence, "Theil-Sen"));
+	assert_fit(f, "wkc_errors", 10);
 	/* at least ten minutes before the crossing */
 	assert_true(atof(strstr(f->detail, " in ") + 4) >= 10);
 	ctx_free(&c);
@@ -734,6 +765,7 @@ static void test_dc_drift_predicted_from_minute_means(void **state)
 	assert_non_null(f);
 	assert_non_null(strstr(f->detail, "DC time difference reaches 1000 ns"));
 	assert_non_null(strstr(f->evidence, "means of a minute"));
+	assert_fit(f, "dc_diff_ns", 1000);
 	ctx_free(&c);
 }
 
