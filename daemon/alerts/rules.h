@@ -83,7 +83,8 @@
 
 /*
  * Operations (daemon/ops/subsys_ops.c, docs/operations.md "Faults"): iiotd
- * watching itself.  Raised on a state change and cleared by the same
+ * watching itself; ops.north.down is the edge node's (daemon/north,
+ * docs/north.md).  Raised on a state change and cleared by the same
  * code when the condition ends, hence clear_s 0; a clock step is an event
  * and clears after ten quiet minutes.  eval.nonconformity (daemon/eval,
  * "Evaluation"): a check that an evaluation found failing, opened or
@@ -101,7 +102,10 @@
 	  "系统时钟发生跳变：{detail}") \
 	X(EVAL_NONCONFORMITY, "eval.nonconformity", WARNING, NULL, 0, \
 	  "Nonconformity {device}: {detail}", \
-	  "不符合项 {device}：{detail}")
+	  "不符合项 {device}：{detail}") \
+	X(OPS_NORTH_DOWN, "ops.north.down", WARNING, NULL, 0, \
+	  "The Sparkplug B edge node has no session, data are queued: {detail}", \
+	  "Sparkplug B 边缘节点没有会话，数据正在排队：{detail}")
 
 /*
  * Devices iiotd polls (daemon/south, docs/modbus.md): raised when a

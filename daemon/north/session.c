@@ -35,6 +35,8 @@
 #define LOOP_MS		50	/* mosquitto_loop's wait */
 #define REPLAY_BATCH	256	/* queued messages sent before a look back */
 #define BACKOFF_MAX_MS	30000	/* refused or failing: wait at most this */
+/* no session this long: ops.north.down (a refusal raises it at once) */
+#define DOWN_ALERT_MS	10000
 /* queued data of a device not born yet wait this long after the births
  * for its DBIRTH before they are dropped as stale */
 #define REPLAY_GRACE_MS	10000
@@ -64,6 +66,8 @@ struct north {
 	bool rebirth;			/* a Rebirth command to answer */
 	bool host_left;			/* STATE offline: end the session */
 	char last_err[256];		/* logged once until it changes */
+	uint64_t down_ms;		/* not online since, CLOCK_MONOTONIC */
+	bool alerted;			/* ops.north.down raised */
 	uint64_t bad_log_ms;		/* last bad command logged */
 	/* replay of the queue */
 	uint64_t online_ms;		/* births sent, CLOCK_MONOTONIC */
@@ -246,9 +250,50 @@ static void report(struct north *n, bool births)
 		INC(n, queue_errors, 1);
 }
 
+/* ---- the outage alert ---------------------------------------------------- */
+
+static void alert_down(struct north *n, const char *why)
+{
+	char detail[ALERT_DETAIL_MAX];
+	struct alert_ev ev;
+
+	if (n->alerted || !n->d->alerts)
+		return;
+	snprintf(detail, sizeof(detail), "%s; %llu messages queued", why,
+		 (unsigned long long)saf_depth(n->saf));
+	memset(&ev, 0, sizeof(ev));
+	ev.rule = ALERT_R_OPS_NORTH_DOWN;
+	ev.ts_ns = wall_ms() * 1000000ULL;
+	ev.label = n->nc.edge;
+	ev.detail = detail;
+	alerts_raise(n->d->alerts, &ev);
+	n->alerted = true;
+}
+
+/* every turn: raise when the outage has lasted */
+static void watch_down(struct north *n)
+{
+	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+	char why[sizeof(n->last_err) + 64];
+
+	if (st == N_ONLINE || n->alerted ||
+	    mono_ms() - n->down_ms < DOWN_ALERT_MS)
+		return;
+	if (st == N_WAITING)
+		snprintf(why, sizeof(why), "%s: primary host %s is not online",
+			 n->nc.brokers[n->broker].url, n->nc.host_id);
+	else
+		snprintf(why, sizeof(why), "%s", n->last_err[0] ? n->last_err :
+			 "no broker answers");
+	alert_down(n, why);
+}
+
 static void go_online(struct north *n)
 {
 	set_state(n, N_ONLINE);
+	if (n->alerted && n->d->alerts)
+		alerts_clear(n->d->alerts, ALERT_R_OPS_NORTH_DOWN, 0, 0, 0);
+	n->alerted = false;
 	/* the back-off ends with a session the host took, not with any
 	 * CONNACK: walking brokers whose host is away slows down too */
 	n->fails = 0;
@@ -500,6 +545,8 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 		fail_once(n, "%s refused the connection: %s",
 			  n->nc.brokers[n->broker].url,
 			  mosquitto_connack_string(rc));
+		/* refused credentials do not mend by waiting: say so now */
+		alert_down(n, n->last_err);
 		mosquitto_disconnect(n->mosq);
 		lost(n);
 		return;
@@ -523,6 +570,8 @@ static void lost(struct north *n)
 {
 	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
 
+	if (st == N_ONLINE)
+		n->down_ms = mono_ms();
 	if (st == N_ONLINE || st == N_WAITING) {
 		INC(n, disconnects, 1);
 		log_warnx("north: disconnected from %s; data go to the queue",
@@ -713,6 +762,7 @@ static void *run(void *arg)
 		}
 		if (st == N_ONLINE)
 			replay(n);
+		watch_down(n);
 	}
 	leave(n);
 	return NULL;
@@ -755,6 +805,7 @@ struct north *north_start(struct iiotd *d, const struct north_conf *nc,
 	snprintf(n->t_state, sizeof(n->t_state), SPB_NAMESPACE "/STATE/%s",
 		 nc->host_id);
 	n->next_scan = mono_ms() + nc->scan_ms;
+	n->down_ms = mono_ms();
 	if (pthread_create(&n->th, NULL, run, n)) {
 		snprintf(err, errlen, "north: cannot start its thread");
 		saf_close(n->saf);

@@ -5,7 +5,8 @@
 # in order, by name, with is_historical set, and the queue empties (the
 # replay once stuck after its first message: libmosquitto reports a QoS 0
 # message written from inside mosquitto_publish).  A queue bounded to 5
-# messages drops the oldest and counts them.
+# messages drops the oldest and counts them; an outage over 10 s raises
+# ops.north.down, cleared when the session is back.
 . "$(dirname "$0")/lib_north.sh"
 north_setup
 broker_start a || { fail "mosquitto starts"; exit 0; }
@@ -67,4 +68,12 @@ start_iiotd "$T/iiotd2.conf" || { fail "iiotd starts"; exit 0; }
 wait_for "dropped" 30 sh -c "[ \$($BIN/iiotctl stats --json | jq .north.queue_dropped) -ge 5 ]"
 st=$(ctl stats --json | jq -c '.north | [.queue_depth, .queue_capacity, .stored - .queue_dropped]')
 expect_eq "a full queue keeps queue_max messages, the oldest dropped and counted" "$st" "[5,5,5]"
+
+# an outage that lasts is alerted, and cleared when the session is back
+down() { ctl alerts --json | jq -c 'select(.rule == "ops.north.down")' | tail -1; }
+wait_for "alert" 30 sh -c "$BIN/iiotctl alerts --json | grep -q ops.north.down" &&
+	ok "the outage is alerted: $(down | jq -r .detail)" || fail "ops.north.down" "$(ctl alerts --json | tail -3)"
+broker_start a || fail "mosquitto restarts"
+wait_for "cleared" 30 sh -c "$BIN/iiotctl alerts --json | grep ops.north.down | grep -q cleared" &&
+	ok "cleared when the session is back" || fail "ops.north.down cleared" "$(down)"
 echo "1..$_tap_n"

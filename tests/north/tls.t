@@ -4,7 +4,7 @@
 # in with a username and a password file: its births reach a host on the
 # same TLS listener.  A CA that did not sign the broker's certificate
 # gets no session; a wrong password is refused, counted at every attempt
-# and logged once, not once per attempt.
+# and logged once, not once per attempt, with one ops.north.down alert.
 . "$(dirname "$0")/lib_north.sh"
 command -v openssl >/dev/null || skip_all "openssl missing"
 command -v mosquitto_passwd >/dev/null || skip_all "mosquitto_passwd missing"
@@ -66,4 +66,10 @@ wait_for "refusals" 30 sh -c "[ \$($BIN/iiotctl stats --json | jq .north.connect
 n=$(grep -c "refused the connection" "$T/iiotd.log")
 expect_eq "and logged once: $(grep -m1 'refused the connection' "$T/iiotd.log" | cut -d' ' -f3-)" "$n" 1
 expect_eq "never online" "$(nstat connects) $(nstat births)" "0 0"
+a=$(ctl alerts --json | jq -c 'select(.rule == "ops.north.down")')
+case $(echo "$a" | jq -r '"\(.severity) \(.detail)"') in
+"warning "*"refused the connection: Connection Refused: not authorised"*"messages queued") ok "one alert says why: $(echo "$a" | jq -r .detail)" ;;
+*) fail "ops.north.down alert on refused credentials" "$a" ;;
+esac
+expect_eq "raised once" "$(echo "$a" | grep -c .)" 1
 echo "1..$_tap_n"
