@@ -29,8 +29,19 @@ struct edev {
 	bool seen, born, rebirth;
 };
 
+/* what hangs on each device this update: one pass over the signals and
+ * links instead of one per device (1,040 devices x 10,000 signals would
+ * be ten million looks a scan) */
+#define EDGE_NONE	UINT32_MAX
+struct edge_index {
+	uint32_t head[MODEL_MAX_DEVICES + 1];	/* by device id */
+	uint32_t *next;				/* by signal or link index */
+	size_t cap;
+};
+
 struct edge {
 	const struct north_conf *nc;
+	struct edge_index sigs, links;
 	uint64_t next_alias;
 	uint64_t bdseq;			/* of the session's NBIRTH */
 	struct edev node;
@@ -75,6 +86,8 @@ void edge_free(struct edge *e)
 		edev_clear(&e->devs[i]);
 	edev_clear(&e->node);
 	free(e->devs);
+	free(e->sigs.next);
+	free(e->links.next);
 	free(e);
 }
 
@@ -275,12 +288,12 @@ static void dev_links(struct edge *e, struct edev *x, struct model *m,
 		      uint32_t id, uint64_t ts)
 {
 	char base[64], name[SPB_NAME_MAX];
-	size_t i, n = model_link_count(m);
+	uint32_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = e->links.head[id]; i != EDGE_NONE; i = e->links.next[i]) {
 		const struct model_link *l = model_link_at(m, i);
 
-		if (!l || l->src != id)
+		if (!l)
 			continue;
 		if (l->kind == MODEL_LINK_PN_RT)
 			snprintf(base, sizeof(base), "Links/FrameID 0x%04x",
@@ -309,15 +322,47 @@ static void dev_signals(struct edge *e, struct edev *x, struct model *m,
 			uint32_t id)
 {
 	char name[SPB_NAME_MAX];
-	size_t i, n = model_signal_count(m);
+	uint32_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = e->sigs.head[id]; i != EDGE_NONE; i = e->sigs.next[i]) {
 		const struct model_signal *s = model_signal_at(m, i);
 
-		if (!s || s->dev_id != id || !s->samples)
+		if (!s || !s->samples)
 			continue;
 		snprintf(name, sizeof(name), "Signals/%s", s->name);
 		put_d(e, x, name, s->last, s->last_ns / 1000000ULL);
+	}
+}
+
+/* lists of signal (links: false) or link indices by device id, in order */
+static void index_build(struct edge_index *x, struct model *m, bool signals)
+{
+	size_t i, n = signals ? model_signal_count(m) : model_link_count(m);
+	uint32_t id;
+
+	memset(x->head, 0xff, sizeof(x->head));
+	if (n > x->cap) {
+		void *p = realloc(x->next, n * sizeof(*x->next));
+
+		if (!p)
+			return;		/* heads empty: nothing this scan */
+		x->next = p;
+		x->cap = n;
+	}
+	for (i = n; i-- > 0;) {
+		if (signals) {
+			const struct model_signal *s = model_signal_at(m, i);
+
+			id = s ? s->dev_id : 0;
+		} else {
+			const struct model_link *l = model_link_at(m, i);
+
+			id = l ? l->src : 0;
+		}
+		if (!id || id > MODEL_MAX_DEVICES)
+			continue;
+		x->next[i] = x->head[id];
+		x->head[id] = (uint32_t)i;
 	}
 }
 
@@ -354,6 +399,10 @@ void edge_update(struct edge *e, struct model *m,
 	begin(&e->node);
 	for (i = 0; i < e->ndevs; i++)
 		begin(&e->devs[i]);
+	if (m) {
+		index_build(&e->sigs, m, true);
+		index_build(&e->links, m, false);
+	}
 	for (i = 0; i < n; i++) {
 		const struct model_device *d = model_device_at(m, i);
 		char label[SPB_NAME_MAX], level[SPB_NAME_MAX];

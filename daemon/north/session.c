@@ -34,6 +34,7 @@
 
 #define LOOP_MS		50	/* mosquitto_loop's wait */
 #define REPLAY_BATCH	256	/* queued messages sent before a look back */
+#define REPLAY_TURN	16	/* batches at most a turn of the loop */
 #define BACKOFF_MAX_MS	30000	/* refused or failing: wait at most this */
 /* no session this long: ops.north.down (a refusal raises it at once) */
 #define DOWN_ALERT_MS	10000
@@ -352,40 +353,57 @@ static int replay_one(void *arg, int64_t id, const char *device,
 	return 0;
 }
 
-/* a batch of the queue, paced at [north] replay_rate; the rows go when
- * libmosquitto has written the batch's last message (on_publish) */
-static void replay(struct north *n)
+/* a batch of the queue; the rows go when libmosquitto has written the
+ * batch's last message (on_publish).  0: another may follow now */
+static int replay_batch(struct north *n)
 {
 	struct replay r = { n, 0, 0, 0, false };
-	uint64_t now = mono_ms();
 	long got;
+
+	if (n->replay_wait || !saf_depth(n->saf) || n->credit < 1)
+		return -1;
+	r.left = (long)n->credit < REPLAY_BATCH ? (long)n->credit :
+		 REPLAY_BATCH;
+	got = saf_peek(n->saf, 0, (size_t)r.left, replay_one, &r);
+	if (got < 0) {
+		INC(n, queue_errors, 1);
+		return -1;
+	}
+	n->credit -= (double)got;
+	if (!got)
+		return -1;
+	if (r.sent && n->written_mid != r.last_mid) {
+		n->replay_wait = true;
+		n->replay_mid = r.last_mid;
+		n->replay_id = r.last_id;
+		return -1;
+	}
+	if (r.last_id && saf_done(n->saf, r.last_id)) {
+		INC(n, queue_errors, 1);
+		return -1;
+	}
+	if (!saf_depth(n->saf)) {
+		log_info("north: the queue is replayed");
+		return -1;
+	}
+	/* stopped early: a device waits for its birth */
+	return r.last_id ? 0 : -1;
+}
+
+/* the queue paced at [north] replay_rate: batches while the socket takes
+ * them at once, a few per turn of the loop */
+static void replay(struct north *n)
+{
+	uint64_t now = mono_ms();
+	int i;
 
 	n->credit += (double)(now - n->credit_ms) * (double)n->nc.replay_rate /
 		     1000.0;
 	n->credit_ms = now;
 	if (n->credit > (double)n->nc.replay_rate)
 		n->credit = (double)n->nc.replay_rate;
-	if (n->replay_wait || !saf_depth(n->saf) || n->credit < 1)
-		return;
-	r.left = (long)n->credit < REPLAY_BATCH ? (long)n->credit :
-		 REPLAY_BATCH;
-	got = saf_peek(n->saf, 0, (size_t)r.left, replay_one, &r);
-	if (got < 0) {
-		INC(n, queue_errors, 1);
-		return;
-	}
-	n->credit -= (double)got;
-	if (!got)
-		return;
-	if (r.sent && n->written_mid != r.last_mid) {
-		n->replay_wait = true;
-		n->replay_mid = r.last_mid;
-		n->replay_id = r.last_id;
-	} else if (r.last_id && saf_done(n->saf, r.last_id)) {
-		INC(n, queue_errors, 1);
-	}
-	if (!n->replay_wait && !saf_depth(n->saf))
-		log_info("north: the queue is replayed");
+	for (i = 0; i < REPLAY_TURN && !replay_batch(n); i++)
+		;
 }
 
 static void on_publish(struct mosquitto *m, void *arg, int mid)

@@ -45,6 +45,11 @@ expect_eq "NDATA/DDATA metrics by an alias of a birth, without a name" "$bad" 0
 sig=$(sel "$S" '.topic | test("DBIRTH")' | jq -r '.metrics[].name' | grep -c '^Signals/')
 [ "$sig" -gt 0 ] && ok "signals are device metrics ($sig in the DBIRTHs)" || fail "signals in DBIRTH"
 grep -q '"Links/' "$S" && ok "link statistics are device metrics" || fail "link metrics"
+# each signal on the device its map names (pn:et200sp-4: press_state, press_count, press_reject)
+d4=$(ctl device show --json et200sp-4 | jq -r .device.label)
+expect_eq "a device's DBIRTH has its own signals, no other's" \
+	"$(sel "$S" ".topic == \"spBv1.0/plant/DBIRTH/ipc1/$d4\"" | tail -1 | jq -r '[.metrics[].name | select(startswith("Signals/"))] | sort | join(" ")')" \
+	"Signals/press_count Signals/press_reject Signals/press_state"
 # report by exception: identity never changes, so it is never in a DDATA
 idd=$(jq -s --argjson born "$(jq -s '[.[] | select(.topic | test("DBIRTH")) | .metrics[] |
 	select(.name | startswith("Identity/")) | .alias]' "$S")" \
