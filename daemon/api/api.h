@@ -214,6 +214,7 @@ H(h_band) H(h_oee) H(h_oee_report) H(h_oee_downtime) H(h_oee_pareto) H(h_oee_rea
 H(h_reports) H(h_report) H(h_report_make)
 H(h_eval_runs) H(h_eval_run_now) H(h_eval_run) H(h_eval_ncs) H(h_eval_nc_close)
 H(h_jobs) H(h_job) H(h_job_del)
+H(h_modbus_devices) H(h_modbus_device) H(h_modbus_write)
 #undef H
 
 /* h_jobs.c: a job's end, audited (jobs_new's end callback; arg: the api) */

@@ -38,12 +38,7 @@ expect_eq "an admin token cannot turn it on" "$CODE" 403
 A=$D/admin
 admin_enrol "$A" "plant supervisor 2026"
 # a second admin signing in with a password only
-req "$A" PUT /settings '{"mfa.required_roles":"engineer"}'
-req "$A" POST /users '{"name":"admin2","role":"admin"}'
-pw=$(jf .one_time_password)
-login "$D/a2" admin2 "$pw"
-req "$D/a2" POST /password "{\"old\":\"$pw\",\"new\":\"second admin pass 2026\"}"
-jf .csrf >"$D/a2.csrf"
+admin_password_only
 expect_eq "admin2: full session without TOTP" "$(jf '.stage') $(jf '.mfa')" "ok false"
 req "$D/a2" PUT /enforcement '{"enabled":true}'
 expect_eq "without MFA: 403 with the reason" "$CODE $(jf .error | grep -o 'passed MFA')" "403 passed MFA"

@@ -7,6 +7,7 @@
 #   totp SECRET [STEP_OFFSET]
 #   admin_enrol JAR NEWPW            first login as admin: password change and
 #                                    TOTP enrolment; sets SECRET, RECOVERY (array)
+#   admin_password_only              then admin2 ($D/a2) without MFA
 #   token NAME ROLE                  prints a new API token of that role
 #   openapi_check                    the responses req recorded match docs/openapi.yaml
 #   job_wait JAR ID [curl args...]   poll GET /jobs/ID until it is no longer running
@@ -146,6 +147,18 @@ openapi_check() {
 	fi
 	out=$(node "$IIOT_TOP/tests/api/openapi_check.mjs" "$IIOT_TOP/docs/openapi.yaml" "$RESP" 2>&1) &&
 		ok "responses match docs/openapi.yaml ($out)" || fail "responses match docs/openapi.yaml" "$out"
+}
+
+# after admin_enrol: a second admin, admin2 (cookie jar $D/a2), signed in
+# with a password only (MFA then required of engineers only)
+admin_password_only() {
+	local pw
+	req "$D/admin" PUT /settings '{"mfa.required_roles":"engineer"}'
+	req "$D/admin" POST /users '{"name":"admin2","role":"admin"}'
+	pw=$(jf .one_time_password)
+	login "$D/a2" admin2 "$pw"
+	req "$D/a2" POST /password "{\"old\":\"$pw\",\"new\":\"second admin pass 2026\"}"
+	jf .csrf >"$D/a2.csrf"
 }
 
 # browser tests: the admin enrols (MFA for admins only) and makes engineer

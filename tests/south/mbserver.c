@@ -9,6 +9,7 @@
  *   holding 20   i16 -2            input 0-1  u32 123456789 ABCD
  *   input 100    counts up every 100 ms (a process value)
  *   coil 5, discrete 3: 1
+ *   holding 999  takes writes and forgets them (a device that ignores them)
  *
  *   mbserver [-p PORT] [-s]     -s: accept, read, never answer (a hung device)
  */
@@ -145,8 +146,10 @@ int main(int argc, char **argv)
 			}
 			modbus_set_socket(ctx, fd);
 			n = modbus_receive(ctx, q);
-			if (n > 0)
+			if (n > 0) {
 				modbus_reply(ctx, q, n, mb);
+				mb->tab_registers[999] = 0;
+			}
 			else if (n < 0) {
 				close(fd);
 				FD_CLR(fd, &all);

@@ -1,0 +1,197 @@
+/*
+ * Modbus TCP devices (docs/modbus.md): their state and points, and writes
+ * to a point with read-back.  A write is device control (DESIGN §13):
+ * device.control, an interactive session that passed MFA (no API token),
+ * a reason, the device in lifecycle state maintenance; a dry run says
+ * what would be sent and sends nothing.  A refusal (403, 409) sends
+ * nothing.  The dispatcher writes the audit row: the request, what was
+ * sent, the device's answer (read back) and the result.  The write
+ * itself blocks for the device's timeout and retries, so it runs on a
+ * reader thread (api_defer), never on the loop.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/parse.h"
+#include "capture/capture.h"
+#include "model/model.h"
+#include "south/modbus.h"
+
+#define MB_REASON_MAX	255
+
+void h_modbus_devices(struct rq *r)
+{
+	api_reply(r, 200, modbus_devices_json());
+}
+
+void h_modbus_device(struct rq *r)
+{
+	json_t *o = modbus_device_json(r->param[0]);
+
+	if (!o) {
+		api_error(r, 404, "no such Modbus device");
+		return;
+	}
+	api_reply(r, 200, o);
+}
+
+struct write_job {
+	struct api_job j;
+	char dev[64];
+	char point[64];
+	double value;
+	int rc;
+	double readback;
+	char why[256];
+	char sent[512];			/* what went out, JSON text */
+};
+
+static void keep_sent(struct write_job *w, json_t *sent)
+{
+	char *t = sent ? json_dumps(sent, JSON_COMPACT) : NULL;
+
+	snprintf(w->sent, sizeof(w->sent), "%s", t ? t : "");
+	free(t);
+	json_decref(sent);
+}
+
+static json_t *result_json(const struct write_job *w, bool dry)
+{
+	json_t *o = json_pack("{s:s, s:s, s:f, s:b, s:s}", "device", w->dev,
+			      "point", w->point, "value", w->value, "dry_run",
+			      dry, "result", w->why);
+
+	if (o && *w->sent)
+		json_object_set_new(o, "sent", json_loads(w->sent, 0, NULL));
+	if (o && !dry && w->rc == MODBUS_W_OK)
+		json_object_set_new(o, "read_back", json_real(w->readback));
+	return o;
+}
+
+static int write_code(int rc)
+{
+	switch (rc) {
+	case MODBUS_W_OK: return 200;
+	case MODBUS_W_NO_DEVICE: return 404;
+	case MODBUS_W_BAD_VALUE: return 400;
+	default: return 502;	/* the device did not do it */
+	}
+}
+
+/* on a reader thread: the write and its read-back */
+static void write_work(struct api_job *j, struct sqlite3 *db, const char *err)
+{
+	struct write_job *w = (struct write_job *)j;
+	json_t *sent = NULL;
+
+	(void)db;
+	(void)err;
+	w->rc = modbus_write(w->dev, w->point, w->value, false, &sent,
+			     &w->readback, w->why, sizeof(w->why));
+	keep_sent(w, sent);
+	api_job_json(j, result_json(w, false));
+	if (j->status == 200)
+		j->status = write_code(w->rc);
+}
+
+/* on the loop: the answer, and the device's into the audit row */
+static void write_reply(struct api_job *j, struct rq *r)
+{
+	struct write_job *w = (struct write_job *)j;
+	json_t *o = result_json(w, false);
+
+	if (r->detail) {
+		json_object_set_new(r->detail, "result", json_string(w->why));
+		if (*w->sent)
+			json_object_set_new(r->detail, "sent",
+					    json_loads(w->sent, 0, NULL));
+		if (w->rc == MODBUS_W_OK)
+			json_object_set_new(r->detail, "read_back",
+					    json_real(w->readback));
+	}
+	if (w->rc != MODBUS_W_OK) {
+		json_decref(o);
+		api_error(r, write_code(w->rc), w->why);
+		return;
+	}
+	api_reply(r, 200, o);
+}
+
+/* 0 when the device may be controlled now, else answered with why */
+static int gate(struct rq *r, unsigned int id)
+{
+	struct model *m = r->api->snap ? r->api->snap->model : NULL;
+	const struct model_device *dev = m ? model_device_get(m, id) : NULL;
+	char why[256];
+
+	if (!r->sess || !r->sess->mfa_ok) {
+		api_error(r, 403, "a Modbus write needs a session that passed "
+			  "MFA: enrol TOTP and sign in with a code");
+		return -1;
+	}
+	if (!dev || dev->lifecycle != MODEL_LC_MAINTENANCE) {
+		snprintf(why, sizeof(why), "device %u is %s: a write needs it "
+			 "in maintenance (PUT /devices/%u/lifecycle)", id,
+			 dev ? model_lifecycle_name(dev->lifecycle) :
+			 "not in the inventory", id);
+		api_error(r, 409, why);
+		return -1;
+	}
+	return 0;
+}
+
+void h_modbus_write(struct rq *r)
+{
+	const char *point = body_str(r->body, "point", 63);
+	const char *reason = body_str(r->body, "reason", MB_REASON_MAX);
+	json_t *v = json_object_get(r->body, "value");
+	json_t *dry = json_object_get(r->body, "dry_run");
+	struct write_job *w;
+	json_t *sent = NULL;
+	unsigned int id;
+
+	snprintf(r->target, sizeof(r->target), "modbus %.60s", r->param[0]);
+	if (!point || !json_is_number(v) || !isfinite(json_number_value(v)) ||
+	    !reason || (dry && !json_is_boolean(dry))) {
+		api_error(r, 400, "give point (a name), value (a number), "
+			  "reason (1-255 characters) and optionally dry_run "
+			  "(true or false)");
+		return;
+	}
+	r->detail = json_pack("{s:s, s:f, s:s, s:b}", "point", point,
+			      "value", json_number_value(v), "reason", reason,
+			      "dry_run", json_is_true(dry));
+	id = modbus_device_id(r->param[0]);
+	if (!id) {
+		api_error(r, 404, "no such Modbus device");
+		return;
+	}
+	if (gate(r, id))
+		return;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	snprintf(w->dev, sizeof(w->dev), "%s", r->param[0]);
+	snprintf(w->point, sizeof(w->point), "%s", point);
+	w->value = json_number_value(v);
+	if (json_is_true(dry)) {
+		w->rc = modbus_write(w->dev, w->point, w->value, true, &sent,
+				     &w->readback, w->why, sizeof(w->why));
+		keep_sent(w, sent);
+		json_object_set_new(r->detail, "result", json_string(w->why));
+		if (w->rc == MODBUS_W_OK)
+			api_reply(r, 200, result_json(w, true));
+		else
+			api_error(r, write_code(w->rc), w->why);
+		free(w);
+		return;
+	}
+	w->j.work = write_work;
+	w->j.reply = write_reply;
+	api_defer(r, &w->j);
+}
