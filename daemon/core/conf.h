@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define CONF_MAX_LINE		4096
-#define CONF_MAX_ENTRIES	4096
+#define CONF_MAX_ENTRIES	32768	/* a Modbus point is one (docs/modbus.md) */
 #define CONF_MAX_NAME		64
 #define CONF_MAX_FILE		(1U << 20)
 

@@ -19,3 +19,11 @@ $(MBSERVER): tests/south/mbserver.c
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lmodbus
+
+# bench/modbus.bench: its server and its peer, a bare libmodbus read loop
+MODBUS_BARE_BENCH := $(BUILD)/bench/modbus_bare_bench
+EXTRA_BENCH += $(MBSERVER) $(MODBUS_BARE_BENCH)
+$(MODBUS_BARE_BENCH): bench/modbus_bare_bench.c
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lmodbus
