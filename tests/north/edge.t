@@ -5,8 +5,8 @@
 # of the inventory's devices with aliases unique across the node, data by
 # alias only and by exception, seq 0-255 without a gap, Rebirth answered
 # with fresh births, writes refused and audited, a malformed command
-# counted with one log line, and NDEATH as the Will with the NBIRTH's
-# bdSeq when iiotd dies.
+# counted with one log line, DDEATH when the line goes silent, and NDEATH
+# as the Will with the NBIRTH's bdSeq when iiotd dies.
 . "$(dirname "$0")/lib_north.sh"
 north_setup
 broker_start a || { fail "mosquitto starts"; exit 0; }
@@ -80,6 +80,15 @@ aud=$(ctl audit --state "$T/state" export | jq -c 'select(.action == "north.comm
 expect_eq "each refusal is in the audit log" "$aud" 2
 expect_eq "the bad payload: one log line" "$(grep -c 'ignored: not a Sparkplug B payload' "$T/iiotd.log")" 1
 kill -0 "$IIOTD_PID" && ok "iiotd runs on" || fail "iiotd runs on"
+
+# the line stops: every device goes offline, each gets its DDEATH
+ndev=$(sel "$S" '.topic | test("DBIRTH")' | jq -r .topic | sort -u | wc -l)
+kill "$SIM_PID"
+wait_for "DDEATH" 20 has "$S" '.topic | test("DDEATH")' "$ndev"
+expect_eq "a DDEATH for each device born, once the line is silent" \
+	"$(sel "$S" '.topic | test("DDEATH")' | jq -r .topic | sed 's/DDEATH/DBIRTH/' | sort -u | wc -l) $(sel "$S" '.topic | test("DDEATH")' | wc -l)" "$ndev $ndev"
+expect_eq "seq still without a gap since the last NBIRTH" "$(jq -s '. as $a | ($a | map(.topic == "spBv1.0/plant/NBIRTH/ipc1") | rindex(true)) as $b |
+	[$a[$b:][] | select(.seq != null) | .seq] as $s | [range(1; $s | length) | select($s[.] != (($s[. - 1] + 1) % 256))] | length' "$S")" 0
 
 # NDEATH: the broker publishes the Will when iiotd dies, with its bdSeq
 kill -9 "$IIOTD_PID"; wait "$IIOTD_PID" 2>/dev/null

@@ -8,7 +8,7 @@
 #   sub_start NAME [args]       sptool sub on broker NAME into $T/sub-NAME.jsonl
 #   has FILE FILTER [N]         at least N (1) lines of FILE match jq FILTER
 #   sel FILE FILTER             the matching lines
-#   sim_start                   the small-cell line on ring $RING
+#   sim_start                   the small-cell line on ring $RING ($SIM_PID)
 . "$(dirname "${BASH_SOURCE[0]}")/../daemon/lib_daemon.sh"
 
 north_setup() {
@@ -73,6 +73,7 @@ sel() { jq -c "select($2)" "$1" 2>/dev/null; }
 sim_start() {
 	"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$RING" \
 		>>"$T/sim.log" 2>&1 &
+	SIM_PID=$!
 	cleanup_push "kill -9 $!"
 }
 

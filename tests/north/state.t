@@ -4,8 +4,9 @@
 # STATE (no NBIRTH) and queues its data; STATE online brings the births
 # and the queue; an older STATE is ignored; a newer offline one ends the
 # session with an NDEATH and the edge node walks the list looking for its
-# host; online again, a new session (a later bdSeq).  Devices are published once admitted
-# (devices = admitted, the default).
+# host; online again, a new session (a later bdSeq).  Devices are
+# published once admitted (devices = admitted, the default).  The session
+# is MQTT 5 here, 3.1.1 in the other tests.
 . "$(dirname "$0")/lib_north.sh"
 north_setup
 broker_start a || { fail "mosquitto starts"; exit 0; }
@@ -13,7 +14,7 @@ sub_start a
 S=$T/sub-a.jsonl
 dead=$(free_port)
 north_conf "$T/iiotd.conf" "mqtt://127.0.0.1:$dead" "mqtt://127.0.0.1:$PORT_a" -- \
-	"primary_host = scada" "retry = 500ms"
+	"primary_host = scada" "retry = 500ms" "protocol = 5"
 sim_start
 start_iiotd "$T/iiotd.conf" || { fail "iiotd starts"; exit 0; }
 state() { mosquitto_pub -p "$PORT_a" -r -q 1 -t spBv1.0/STATE/scada -m "{\"online\":$1,\"timestamp\":$2}"; }
@@ -68,4 +69,6 @@ wait_for "NBIRTH again" 60 has "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' $((n
 	ok "online again: a new session" || fail "new session"
 bd2=$(sel "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' | tail -1 | jq '.metrics[] | select(.name == "bdSeq") | .value')
 [ "$bd2" -gt "$bd" ] && ok "with a later bdSeq ($bd then $bd2)" || fail "bdSeq grows" "$bd then $bd2"
+grep -q 'as plant-ipc1 (p5' "$T/a.log" && ok "the broker saw an MQTT 5 client" ||
+	fail "MQTT 5" "$(grep 'New client' "$T/a.log" | tail -2)"
 echo "1..$_tap_n"
