@@ -5,6 +5,8 @@
  * so a load balancer or probe may use the status code alone.  The backup
  * check reads the newest backup's time from its name in [backup] dir; the
  * evaluation check the last scheduled self-evaluation's time (daemon/eval).
+ * The network load check: a capture port graded "reduce" (over 50 % of
+ * its speed, docs/diagnostics.md) degrades.
  */
 #include <sys/statvfs.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "backup/backup.h"
 #include "capture/capture.h"
 #include "core/iiotd.h"
+#include "diag/diagsys.h"
 #include "eval/eval.h"
 #include "store/store.h"
 
@@ -194,6 +197,43 @@ static int evaluation(json_t *checks)
 	return check(checks, "evaluation", st, why);
 }
 
+/* every capture port's load as diag grades it (diag_load.c) */
+static int network_load(struct api *a, json_t *checks)
+{
+	json_t *ports = diagsys_ports(a->d), *p;
+	char why[256] = "", one[96];
+	size_t i, over = 0, watch = 0, n;
+
+	if (!ports)
+		return check(checks, "network_load", H_OK,
+			     "diagnostics not running");
+	n = json_array_size(ports);
+	json_array_foreach(ports, i, p) {
+		const char *g = json_string_value(json_object_get(p, "grade"));
+		json_t *pct = json_object_get(p, "load_pct");
+
+		if (!g || !json_is_number(pct) || !strcmp(g, "fine"))
+			continue;
+		if (!strcmp(g, "reduce"))
+			over++;
+		else
+			watch++;
+		snprintf(one, sizeof(one), "%s%s %.1f %% (%s)", why[0] ? ", " :
+			 "", json_string_value(json_object_get(p, "port")),
+			 json_number_value(pct), g);
+		if (strlen(why) + strlen(one) < sizeof(why))
+			strcat(why, one);
+	}
+	json_decref(ports);
+	if (!n)
+		return check(checks, "network_load", H_OK,
+			     "no capture port measured yet");
+	if (!over && !watch)
+		return check(checks, "network_load", H_OK,
+			     "every capture port under 20 % load");
+	return check(checks, "network_load", over ? H_DEGRADED : H_OK, why);
+}
+
 void h_health(struct rq *r)
 {
 	json_t *checks = json_array();
@@ -210,6 +250,8 @@ void h_health(struct rq *r)
 	s = backup_age(r->api, checks);
 	st = s > st ? s : st;
 	s = evaluation(checks);
+	st = s > st ? s : st;
+	s = network_load(r->api, checks);
 	st = s > st ? s : st;
 	api_reply(r, st == H_FAILED ? 503 : 200,
 		  json_pack("{ss so}", "status", hname[st], "checks", checks));

@@ -458,6 +458,16 @@ try {
     const scores = lh.map((x) => Number(x.b.split(' ')[0]));
     for (const x of lh) if (!x.b.endsWith(' · ' + x.g)) throw new Error('link health ' + JSON.stringify(x));
     if (scores.join() !== [...scores].sort((a, b) => a - b).join()) throw new Error('link health not worst first: ' + scores);
+    // the ring's network load, as GET /diag grades it: a row per capture port, load and grade shown
+    await poll(() => [...document.querySelectorAll('tr.port-row td:nth-child(2)')].some((td) => Number(td.textContent) > 0), null, 20000);
+    const api = await page.evaluate(async () => (await (await fetch('/api/v1/diag')).json()).ports);
+    const pr = await page.$$eval('tr.port-row', (l) => l.map((tr) => ({ port: tr.dataset.port, g: tr.dataset.grade,
+      badge: tr.querySelector('.badge').textContent, load: Number(tr.children[1].textContent) })));
+    if (pr.length !== api.length || !pr.length) throw new Error('port rows ' + JSON.stringify(pr) + ' vs ' + JSON.stringify(api));
+    for (const x of pr) {
+      const a = api.find((y) => y.port === x.port);
+      if (!a || x.g !== a.grade || x.badge !== a.grade || !(x.load > 0 && x.load < 20)) throw new Error('port row ' + JSON.stringify(x) + ' vs ' + JSON.stringify(a));
+    }
     // iiotd's own health, as /api/v1/health says it: the verdict and each check with its reason
     const sys = await page.evaluate(async () => (await fetch('/api/v1/health')).json());
     const shown = await page.$$eval('tr.system-row', (l) => l.map((tr) => tr.dataset.check + ':' + tr.dataset.status + ':' + tr.children[2].textContent));

@@ -68,6 +68,7 @@ export async function overview(main, app) {
   const linesBox = h('div', { id: 'ov-lines' });
   const ringsBox = h('div', { id: 'ov-rings' });
   const healthBox = h('div', { id: 'ov-link-health' });
+  const portsBox = h('div', { id: 'ov-ports' });
   const systemBox = h('div', { id: 'ov-system' });
   let system = await sysHealth();
   const kinds = h('div', {});
@@ -125,6 +126,19 @@ export async function overview(main, app) {
       : h('p', {}, t('overview.nolines')));
   }
 
+  // each capture port's load over its last second, graded as the
+  // PROFINET planning guidelines do (fine < 20 %, check, reduce > 50 %)
+  function drawPorts() {
+    const ports = (diag && diag.ports) || [];
+    const cls = { fine: 'healthy', check: 'degraded', reduce: 'failed' };
+    portsBox.replaceChildren(ports.length ? table([t('col.port'), t('col.load'), t('col.peak'), t('col.bytes_ms'),
+      t('col.speed'), t('col.grade')],
+    ports.map((p) => [p.port, num(p.load_pct ?? undefined), num(p.peak_pct ?? undefined), num(p.bytes_per_ms ?? undefined, 0), p.speed_mbps + ' Mbit/s',
+      h('span', { class: 'badge ' + (cls[p.grade] || ''), dataset: { grade: p.grade } }, t('load.' + p.grade))]),
+    (i) => ({ class: 'port-row', dataset: { port: ports[i].port, grade: ports[i].grade } }))
+      : h('p', {}, t('overview.noports')));
+  }
+
   // iiotd's own health: the verdict, then each check with its reason
   function drawSystem() {
     if (!system || !system.checks) { systemBox.replaceChildren(h('p', {}, '-')); return; }
@@ -150,7 +164,7 @@ export async function overview(main, app) {
     ringRates.push(Date.now(), new Map(rings.map((r) => [r.ring || r.name, r.records === undefined ? r.drained : r.records])));
   }
   ringSnap();
-  drawTotals(); drawLines(); drawRings(); drawHealth(); drawSystem();
+  drawTotals(); drawLines(); drawRings(); drawHealth(); drawPorts(); drawSystem();
   kinds.append(table([t('col.kind'), t('col.count')],
     Object.entries(o.by_kind).map(([k, n]) => [link('#/devices?kind=' + k, t('kind.' + k)), n])));
   main.append(h('h1', {}, t('nav.overview')), totals,
@@ -158,6 +172,7 @@ export async function overview(main, app) {
     h('div', { class: 'card' }, h('h2', {}, t('overview.rates')), rateBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.lines')), linesBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.link_health')), healthBox),
+    h('div', { class: 'card' }, h('h2', {}, t('overview.ports')), portsBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.rings')), ringsBox),
     h('div', { class: 'card' }, h('h2', {}, t('overview.kinds')), kinds));
 
@@ -170,7 +185,7 @@ export async function overview(main, app) {
       const [d, l, g] = await Promise.all([get('/devices'), get('/links'), get('/diag')]);
       if (!alive) return;
       devices = d.devices; links = l.links; diag = g;
-      drawHealth();
+      drawHealth(); drawPorts();
     } catch (e) { /* the banner says so */ }
   }, LINES_MS);
   const systemTimer = setInterval(async () => {
