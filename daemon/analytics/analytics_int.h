@@ -66,6 +66,9 @@ struct an_sig {
 	uint32_t vendor;
 	bool has_vendor, seen;
 	uint32_t gen;			/* bumped when any of them changes */
+	/* the band last written to the history (band_db.c) */
+	int64_t band_ms;
+	double band_lo, band_hi;
 	struct expr_sigval v;
 	struct anomaly an;
 };

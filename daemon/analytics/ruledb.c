@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "analytics/band_db.h"
 #include "analytics/ruledb.h"
 #include "analytics/oee_db.h"
 #include "analytics/report.h"
@@ -33,6 +34,8 @@ static const char *const steps[] = {
 	oee_db_schema,
 	/* 3: shift and daily reports */
 	report_db_schema,
+	/* 4: the anomaly band's history */
+	band_db_schema,
 };
 
 const struct db_schema analytics_db_schema = DB_SCHEMA("analytics.db", steps);

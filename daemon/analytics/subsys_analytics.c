@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "analytics/analytics.h"
+#include "analytics/band_db.h"
 #include "analytics/oee_db.h"
 #include "analytics/report.h"
 #include "analytics/ruledb.h"
@@ -40,7 +41,10 @@
 static struct event *tick_ev;
 static struct ruledb *rdb;		/* <state_dir>/analytics.db */
 
-static const char *const keys[] = { "enable", "rules", "oee", "report_keep", NULL };
+static const char *const keys[] = { "enable", "rules", "oee", "report_keep",
+	"band_keep", NULL };
+static int64_t band_keep_ms;		/* [analytics] band_keep */
+static struct band_row band_rows[BAND_ROWS_MAX];
 
 static int signals_of(struct analytics *an, const struct model *m)
 {
@@ -83,6 +87,10 @@ static int report_keep(const struct conf *c, char *err, size_t errlen)
 			0, 3650ULL * 86400000, &ms, err, errlen))
 		return -1;
 	reports_keep((int64_t)ms);
+	if (conf_get_ms(c, "analytics", "band_keep", 30ULL * 86400000,
+			0, 3650ULL * 86400000, &ms, err, errlen))
+		return -1;
+	band_keep_ms = (int64_t)ms;
 	return 0;
 }
 
@@ -98,6 +106,8 @@ static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 	if (conf_check_keys(c, "analytics", keys, err, errlen) ||
 	    conf_get_bool(c, "analytics", "enable", true, &on, err, errlen) ||
 	    conf_get_ms(c, "analytics", "report_keep", 0, 0,
+			3650ULL * 86400000, &keep, err, errlen) ||
+	    conf_get_ms(c, "analytics", "band_keep", 0, 0,
 			3650ULL * 86400000, &keep, err, errlen))
 		return -1;
 	if (!on || (!conf_get(c, "analytics", "rules") &&
@@ -153,6 +163,16 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		capsnap_put(snap);
 	}
 	analytics_tick(d->analytics, now);
+	if (rdb) {
+		int64_t ms = (int64_t)(now / 1000000ULL);
+		size_t n = analytics_band_drain(d->analytics, band_rows,
+						BAND_ROWS_MAX, ms);
+
+		if (band_db_write(ruledb_handle(rdb), band_rows, n, ms,
+				  band_keep_ms))
+			log_warnx("analytics: cannot write the anomaly bands "
+				  "to analytics.db");
+	}
 	if (!rdb || analytics_oee_drain(d->analytics, &drain, now))
 		return;
 	if (oee_db_write(ruledb_handle(rdb), &drain))

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "analytics/analytics.h"
+#include "analytics/band_db.h"
 #include "api/api.h"
+#include "api/parse.h"
 #include "auth/auth.h"
 #include "core/iiotd.h"
 
@@ -66,6 +68,30 @@ void h_rule_del(struct rq *r) { op(r, AN_OP_DELETE, r->param[0]); }
 void h_rule_rollback(struct rq *r) { op(r, AN_OP_ROLLBACK, r->param[0]); }
 void h_rule_check(struct rq *r) { op(r, AN_OP_CHECK, NULL); }
 
+/* o's "history" for ?from=&to= (ms; to: now); -1 when it answered. */
+static int band_history(struct rq *r, json_t *o)
+{
+	int64_t from, to, now = auth_now_ms();
+	void *db = analytics_db_handle();
+	json_t *h;
+
+	if (query_int(r->query, "from", 0, INT64_MAX, 0, &from) ||
+	    query_int(r->query, "to", 0, INT64_MAX, now, &to) || to < from) {
+		json_decref(o);
+		api_error(r, 400, "from, to: ms since the epoch, from <= to");
+		return -1;
+	}
+	h = db ? band_db_query(db, json_string_value(json_object_get(o,
+			       "signal")), from, to) : NULL;
+	if (!h) {
+		json_decref(o);
+		api_error(r, 503, "analytics.db cannot be read");
+		return -1;
+	}
+	json_object_set_new(o, "history", h);
+	return 0;
+}
+
 void h_band(struct rq *r)
 {
 	char *end;
@@ -79,8 +105,13 @@ void h_band(struct rq *r)
 		return;
 	}
 	o = analytics_band_json(r->api->d->analytics, (uint32_t)id);
-	if (!o)
+	if (!o) {
 		api_error(r, 404, "no such signal");
-	else
-		api_reply(r, 200, o);
+		return;
+	}
+	/* a past range: the bands in force then (band_db.h) */
+	if (strstr(r->query ? r->query : "", "from=") &&
+	    band_history(r, o))
+		return;
+	api_reply(r, 200, o);
 }

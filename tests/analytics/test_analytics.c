@@ -15,9 +15,12 @@
 #include <math.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
 
 #include "alerts/alerts.h"
 #include "analytics/analytics.h"
+#include "analytics/band_db.h"
 #include "analytics/anomaly.h"
 #include "analytics/expr.h"
 #include "core/conf.h"
@@ -459,6 +462,65 @@ static void group_errors(void **state)
 		     "keys, not both");
 }
 
+/*
+ * The band's history: a row once the profile judges, none while the band
+ * stays put, one when it has moved (not sooner than BAND_MIN_MS) or aged
+ * BAND_KEEP_MS; read back as the band in force at from, then the range.
+ */
+static void band_history(void **state)
+{
+	struct fx *f = fx_new("[anomaly]\nwarmup = 20\ntau = 1s\n"
+			      "exclude = count state\n");
+	struct band_row rows[8];
+	sqlite3 *db;
+	json_t *h;
+	char *txt;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		at(f, 1, 0.1 * i, 10 + (i % 2 ? 0.5 : -0.5));
+	assert_int_equal(analytics_band_drain(f->an, rows, 8, 4000), 1);
+	assert_string_equal(rows[0].signal, "temp");
+	assert_true(rows[0].lo < 10 && rows[0].hi > 10);
+	for (i = 40; i < 60; i++)
+		at(f, 1, 0.1 * i, 10 + (i % 2 ? 0.5 : -0.5));
+	assert_int_equal(analytics_band_drain(f->an, rows, 8, 20000), 0);
+	assert_int_equal(analytics_band_drain(f->an, rows, 8,
+					      4000 + BAND_KEEP_MS), 1);
+	/* a slow rise the profile follows: the band moves */
+	for (i = 60; i < 200; i++)
+		at(f, 1, 0.1 * i, 10 + 0.02 * (i - 60) +
+		   (i % 2 ? 0.5 : -0.5));
+	assert_int_equal(analytics_band_drain(f->an, rows, 8,
+					      4000 + BAND_KEEP_MS + 1000), 0);
+	assert_int_equal(analytics_band_drain(f->an, rows, 8,
+				4000 + BAND_KEEP_MS + BAND_MIN_MS), 1);
+	assert_true(rows[0].lo > 10 - 3);
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, band_db_schema, NULL, NULL, NULL),
+			 SQLITE_OK);
+	{
+		struct band_row r[3] = {
+			{ "temp", 1000, 10, 9, 11 }, { "temp", 5000, 12, 11, 13 },
+			{ "temp", 9000, 14, 13, 15 },
+		};
+
+		assert_int_equal(band_db_write(db, r, 3, 9000, 0), 0);
+	}
+	h = band_db_query(db, "temp", 6000, 20000);
+	txt = json_dumps(h, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	assert_string_equal(txt, "[[5000,11.0,13.0,12.0],[9000,13.0,15.0,14.0]]");
+	free(txt);
+	json_decref(h);
+	h = band_db_query(db, "level", 0, 20000);
+	assert_int_equal(json_array_size(h), 0);
+	json_decref(h);
+	sqlite3_close(db);
+	fx_free(f);
+}
+
 /* The API's "signal": [] became 'signal = ""', taken as a rule on nothing. */
 static void test_empty_signal_list_refused(void **state)
 {
@@ -789,6 +851,7 @@ int main(void)
 		cmocka_unit_test(group_of_devices),
 		cmocka_unit_test(group_inline_keys),
 		cmocka_unit_test(group_errors),
+		cmocka_unit_test(band_history),
 		cmocka_unit_test(reload_clears),
 		cmocka_unit_test(expr_values),
 		cmocka_unit_test(expr_errors),

@@ -156,6 +156,23 @@ try {
     }
     await shot('06-band');
   });
+  await step('the band is kept: a past range draws the bands in force then', async () => {
+    // a row is written on the tick after the profile judges; the chart refreshes every 5 s
+    await poll(() => /^m_\w+:\d+$/.test(document.getElementById('trend-chart').dataset.bandHistory || ''), null, 30000);
+    const [name] = (await page.getAttribute('#trend-chart', 'data-band-history')).split(':');
+    const id = await page.evaluate(async (n) => (await (await fetch('/api/v1/signals')).json()).signals.find((s) => s.name === n).id, name);
+    const first = await page.evaluate(async (i) => (await (await fetch('/api/v1/analytics/band/' + i + '?from=0')).json()).history[0], id);
+    if (!first || !(first[1] < first[2])) throw new Error(JSON.stringify(first));
+    // a window that ended 1 s after the first row: only the history can shade it
+    await page.evaluate((t) => {
+      const local = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+      const f = document.getElementById('trend-from'), to = document.getElementById('trend-to');
+      f.value = local(t - 60000); to.value = local(t + 1000);
+      to.dispatchEvent(new Event('change'));
+    }, first[0]);
+    await poll((t) => { const d = document.getElementById('trend-chart').dataset; return Number(d.to) <= t + 2000 && /:\d+$/.test(d.bandHistory || ''); }, first[0]);
+    await shot('06-band-past');
+  });
   await step('the Reports page: a report made now, opened as a printable page, offered as a download', async () => {
     await page.goto(URL + '/#/reports');
     await page.waitForSelector('#report-make-go');

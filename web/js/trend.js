@@ -48,19 +48,26 @@ export function trendView(signals) {
   let bands = [];		// per shown signal: its anomaly band or null
 
   // The expected band of each analog signal from its learnt profile
-  // (GET /analytics/band/{id}), shaded behind its line.
+  // (GET /analytics/band/{id}?from=&to=), shaded behind its line: the
+  // bands in force over the range as steps (each holds until the next),
+  // or, with no history yet, the band now across the chart.
   function drawBands(u) {
     const ctx = u.ctx;
     shown.forEach((s, i) => {
       const b = bands[i];
-      if (!b || !b.ready || b.lo === undefined || digital(s)) return;
+      if (!b || digital(s)) return;
       const sc = u.series[i + 1].scale;
-      const y1 = u.valToPos(b.hi, sc, true), y2 = u.valToPos(b.lo, sc, true);
-      const top = Math.max(u.bbox.top, Math.min(y1, y2)), bot = Math.min(u.bbox.top + u.bbox.height, Math.max(y1, y2));
-      if (bot <= top) return;
+      const steps = b.history && b.history.length ? b.history.map((x, k, all) => [x[0], k + 1 < all.length ? all[k + 1][0] : Infinity, x[1], x[2]]) :
+        b.ready && b.lo !== undefined ? [[-Infinity, Infinity, b.lo, b.hi]] : [];
       ctx.save();
       ctx.fillStyle = COLORS[i % COLORS.length] + '22';
-      ctx.fillRect(u.bbox.left, top, u.bbox.width, bot - top);
+      for (const [t0, t1, lo, hi] of steps) {
+        const x0 = Math.max(u.bbox.left, isFinite(t0) ? u.valToPos(t0 / 1000, 'x', true) : -Infinity);
+        const x1 = Math.min(u.bbox.left + u.bbox.width, isFinite(t1) ? u.valToPos(t1 / 1000, 'x', true) : Infinity);
+        const y1 = u.valToPos(hi, sc, true), y2 = u.valToPos(lo, sc, true);
+        const top = Math.max(u.bbox.top, Math.min(y1, y2)), bot = Math.min(u.bbox.top + u.bbox.height, Math.max(y1, y2));
+        if (bot > top && x1 > x0) ctx.fillRect(x0, top, x1 - x0, bot - top);
+      }
       ctx.restore();
     });
   }
@@ -104,11 +111,13 @@ export function trendView(signals) {
     const width = Math.min(2000, Math.max(200, fitWidth(box)));
     const res = await Promise.all(sel.map((s) => get('/signals/' + s.id + '/samples?from=' + Math.floor(a) + '&to=' + Math.ceil(b) +
       '&max_points=' + width).catch(() => ({ points: [] }))));
-    const bs = await Promise.all(sel.map((s) => (digital(s) ? null : get('/analytics/band/' + s.id).catch(() => null))));
+    const bs = await Promise.all(sel.map((s) => (digital(s) ? null : get('/analytics/band/' + s.id + '?from=' + Math.floor(a) + '&to=' + Math.ceil(b)).catch(() => null))));
     if (my !== seq) return;
     bands = bs;
-    const b0 = bs.find((b) => b && b.ready && b.lo !== undefined);
+    const b0 = bs.find((x) => x && x.ready && x.lo !== undefined);
     box.dataset.band = b0 ? b0.signal + ':' + b0.lo.toFixed(3) + '..' + b0.hi.toFixed(3) : '';
+    const h0 = bs.find((x) => x && x.history && x.history.length);
+    box.dataset.bandHistory = h0 ? h0.signal + ':' + h0.history.length : '';
     // one table per signal (avg), gaps as nulls, then aligned on time
     const tables = res.map((r) => { const p = withGaps(r.points.map((x) => [x[0], x[3]])); return [p.map((x) => x[0] / 1000), p.map((x) => x[1])]; });
     data = uPlot.join(tables);	// nulls kept (gaps), alignment holes bridged
