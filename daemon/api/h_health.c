@@ -178,6 +178,12 @@ static int evaluation(json_t *checks)
 
 	if (!s)
 		return check(checks, "evaluation", H_OK, "the evaluation is not running");
+	if (json_object_get(s, "unavailable")) {
+		snprintf(why, sizeof(why), "no evaluation: %s",
+			 json_string_value(json_object_get(s, "unavailable")));
+		json_decref(s);
+		return check(checks, "evaluation", H_DEGRADED, why);
+	}
 	iv = (long long)json_integer_value(json_object_get(s, "interval_s")) * 1000;
 	last = (long long)json_integer_value(json_object_get(s, "last_ms"));
 	next = (long long)json_integer_value(json_object_get(s, "next_ms"));

@@ -21,7 +21,8 @@ struct sqlite3 *eval_db_handle(void);
 int eval_request(const char *who);
 /*
  * {interval_s, last_ms, last_score, next_ms, pending, runs_total,
- * failures_total, last_error}: NULL when not running
+ * failures_total, last_error}; {unavailable: why} when eval.db could not
+ * be opened at start; NULL when not running
  */
 json_t *eval_schedule_json(void);
 /* the alert key of a check's nonconformity */

@@ -40,6 +40,7 @@ static struct {
 	struct bak_conf bc;
 	struct bak_secret sec;
 	bool have_sec;
+	bool unavailable;	/* eval.db could not be opened at start */
 	char sec_why[512];
 	X509 *cert;
 	char cert_path[4200];
@@ -257,11 +258,16 @@ static int eval_start(struct iiotd *d)
 	read_root_files(d);
 	sys.db = evaldb_open(d->state_dir, err, sizeof(err));
 	sys.api_db = sys.db ? evaldb_open(d->state_dir, err, sizeof(err)) : NULL;
+	/* iiotd runs on without it (a full disk at start, a damaged file);
+	 * the health check says so */
 	if (!sys.api_db) {
-		log_warnx("eval: %s", err);
+		log_warnx("eval: %s: no evaluation", err);
+		snprintf(sys.last_error, sizeof(sys.last_error), "%s", err);
+		sys.unavailable = true;
 		release();
-		return -1;
+		return 0;
 	}
+	sys.unavailable = false;
 	sys.start_ms = now_ms();
 	sys.last_ms = evaldb_last_ms(sys.db);
 	sys.last_ms = sys.last_ms > 0 ? sys.last_ms : 0;
@@ -309,7 +315,7 @@ json_t *eval_schedule_json(void)
 	json_t *j;
 
 	if (!sys.w.running)
-		return NULL;
+		return sys.unavailable ? json_pack("{ss}", "unavailable", sys.last_error) : NULL;
 	pthread_mutex_lock(&sys.w.mu);
 	j = json_pack("{sI sI sI si sb sI sI sI ss}", "interval_s",
 		      (json_int_t)(sys.interval_ms / 1000), "start_ms", (json_int_t)sys.start_ms,
@@ -328,6 +334,8 @@ static json_t *eval_stats(struct iiotd *d)
 	json_t *j = eval_schedule_json();
 
 	(void)d;
+	if (!sys.w.running)
+		return j;
 	json_object_del(j, "start_ms");
 	json_object_del(j, "next_ms");
 	return j;
