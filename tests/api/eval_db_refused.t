@@ -10,7 +10,7 @@ chmod 755 "$S"
 cleanup_push "rm -rf $S"
 ln -s /dev/null "$S/eval.db"
 api_start "[iiotd]" "state_dir = $S" "socket = $S/iiotd.sock" "[evaluate]" "delay = 0"
-req x GET /health
+req "$D/anon" GET /health
 expect_eq "iiotd serves, degraded" "$CODE $(jf .status)" "200 degraded"
 jf '.checks[] | select(.name == "evaluation") | .status + " " + .reason' | grep -q '^degraded no evaluation: .*eval.db' &&
 	ok "the reason: $(jf '.checks[] | select(.name == "evaluation") | .reason')" ||
