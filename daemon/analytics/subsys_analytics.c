@@ -37,6 +37,7 @@
 #include "core/subsys.h"
 #include "libshm.h"
 #include "model/model.h"
+#include "south/modbus.h"
 
 static struct event *tick_ev;
 static struct ruledb *rdb;		/* <state_dir>/analytics.db */
@@ -117,7 +118,7 @@ static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 	m = model_new(NULL);
 	an = analytics_new(NULL);
 	if (m && an && (!map || !model_load_signals(m, map, err, errlen)) &&
-	    !signals_of(an, m))
+	    !modbus_conf_signals(m, c, err, errlen) && !signals_of(an, m))
 		rc = check_file(an, c, err, errlen) ||
 		     oee_file(an, c, err, errlen) ? -1 : 0;
 	else if (!m || !an)

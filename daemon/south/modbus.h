@@ -20,6 +20,14 @@ struct json_t;
 int modbus_model_setup(struct iiotd *d, const struct conf *c, char *err,
 		       size_t errlen);
 
+/*
+ * The configured points of c as m's external signals, without devices:
+ * checking a configuration (analytics rules name them).  0, or -1 with err.
+ */
+struct model;
+int modbus_conf_signals(struct model *m, const struct conf *c, char *err,
+			size_t errlen);
+
 /* Every device with its state, counters and points (new reference; an
  * empty array when there are none). */
 struct json_t *modbus_devices_json(void);

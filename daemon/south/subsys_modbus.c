@@ -101,6 +101,55 @@ static uint8_t sig_type_of(const struct mb_point *p)
 	}
 }
 
+/* The signal of each point of mc (device ids[i] for device i, or 0). */
+static struct model_signal *signal_defs(const struct mb_conf *mc,
+					const uint32_t *ids)
+{
+	struct model_signal *defs;
+	size_t i, j;
+
+	defs = calloc(mc->npts ? mc->npts : 1, sizeof(*defs));
+	for (i = 0; defs && i < mc->ndevs; i++) {
+		const struct mb_dev_conf *dc = &mc->devs[i];
+
+		for (j = dc->first; j < dc->first + dc->n; j++) {
+			const struct mb_point *p = &mc->pts[j];
+			struct model_signal *s = &defs[j];
+
+			snprintf(s->name, sizeof(s->name), "%s.%s", dc->name,
+				 p->name);
+			snprintf(s->device, sizeof(s->device), "modbus:%s",
+				 dc->name);
+			snprintf(s->unit, sizeof(s->unit), "%s", p->unit);
+			s->type = sig_type_of(p);
+			s->offset = p->addr;
+			s->scale = p->scale;
+			s->add = p->offset;
+			s->dev_id = ids ? ids[i] : 0;
+			s->line = p->line;
+		}
+	}
+	return defs;
+}
+
+int modbus_conf_signals(struct model *m, const struct conf *c, char *err,
+			size_t errlen)
+{
+	struct model_signal *defs;
+	struct mb_conf mc;
+	int rc;
+
+	if (mb_conf_parse(c, &mc, err, errlen))
+		return -1;
+	defs = signal_defs(&mc, NULL);
+	rc = defs ? model_ext_signals(m, defs, mc.npts, err, errlen) : -1;
+	if (!defs)
+		snprintf(err, errlen, "modbus: out of memory");
+	free(defs);
+	mb_conf_free(&mc);
+	return rc;
+}
+
 int modbus_model_setup(struct iiotd *d, const struct conf *c, char *err,
 		       size_t errlen)
 {
@@ -114,9 +163,7 @@ int modbus_model_setup(struct iiotd *d, const struct conf *c, char *err,
 	if (!sys.mc.ndevs)
 		return 0;
 	sys.ids = calloc(sys.mc.ndevs, sizeof(*sys.ids));
-	defs = calloc(sys.mc.npts ? sys.mc.npts : 1, sizeof(*defs));
-	if (!sys.ids || !defs) {
-		free(defs);
+	if (!sys.ids) {
 		snprintf(err, errlen, "modbus: out of memory");
 		return -1;
 	}
@@ -128,22 +175,11 @@ int modbus_model_setup(struct iiotd *d, const struct conf *c, char *err,
 			ntohl(a.s_addr) : 0, now);
 		if (!sys.ids[i])
 			log_warnx("modbus %s: the inventory is full", dc->name);
-		for (j = dc->first; j < dc->first + dc->n; j++) {
-			const struct mb_point *p = &sys.mc.pts[j];
-			struct model_signal *s = &defs[j];
-
-			snprintf(s->name, sizeof(s->name), "%s.%s", dc->name,
-				 p->name);
-			snprintf(s->device, sizeof(s->device), "modbus:%s",
-				 dc->name);
-			snprintf(s->unit, sizeof(s->unit), "%s", p->unit);
-			s->type = sig_type_of(p);
-			s->offset = p->addr;
-			s->scale = p->scale;
-			s->add = p->offset;
-			s->dev_id = sys.ids[i];
-			s->line = p->line;
-		}
+	}
+	defs = signal_defs(&sys.mc, sys.ids);
+	if (!defs) {
+		snprintf(err, errlen, "modbus: out of memory");
+		return -1;
 	}
 	if (model_ext_signals(d->model, defs, sys.mc.npts, err, errlen)) {
 		free(defs);

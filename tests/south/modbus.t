@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Modbus TCP devices against a real server (tests/south/mbserver.c,
 # libmodbus's server API): every byte and word order decodes to the
-# server's values, reads are coalesced, values become stored signals and
-# the device an inventory entry of kind modbus; a device that dies is
+# server's values, reads are coalesced, values become stored signals that
+# analytics rules act on, and the device an inventory entry of kind modbus
+# with health; a device that dies is
 # degraded after 3 failed scans with an alert, retried, and recovers; a
 # device that hangs costs only timeouts, and capture goes on meanwhile.
 . "$(dirname "$0")/lib_modbus.sh"
@@ -15,9 +16,12 @@ mbserver_start DYING
 mbserver_start HUNG -s
 [ -n "$P" ] && [ -n "$DYING" ] && [ -n "$HUNG" ] || { fail "mbserver starts"; exit 0; }
 
+# a rule of the analytics on a point's signal, as on a captured one
+printf '[rule.ramp-high]\nkind = threshold\nsignal = plc1.ramp\nabove = 5\n' >"$T/rules.conf"
 ring=$RING_PREFIX-mb
 cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
 write_conf "$T/iiotd.conf" "[capture]" "ring = $ring" \
+	"[analytics]" "rules = $T/rules.conf" \
 	"[modbus]" "gap = 8" \
 	"[modbus.plc1]" "host = 127.0.0.1" "port = $P" "unit = 1" \
 	"point = f_abcd hr 0 f32" \
@@ -67,6 +71,13 @@ wait_for "stored" 10 sh -c "sqlite3 '$T/state/iiot.db' \"select count(*) from si
 	ok "plc1.ramp samples are stored as a signal" ||
 	fail "plc1.ramp samples are stored" "$(sqlite3 "$T/state/iiot.db" 'select * from signals' 2>&1 | head -5)"
 
+wait_for "threshold" 10 sh -c "$BIN/iiotctl alerts --json | jq -s -e 'any(.[]; .rule == \"signal.threshold\" and .device == \"plc1.ramp\")'" &&
+	ok "an analytics rule on plc1.ramp raises signal.threshold" ||
+	fail "an analytics rule on plc1.ramp raises signal.threshold" "$(ctl alerts --json | head -3)"
+expect_eq "plc1's health: kind modbus, online, good" \
+	"$(ctl health --json plc1 | jq -r '.devices[0] | "\(.label) \(.kind) \(.online) \(.grade)"')" \
+	"modbus:plc1 modbus true good"
+
 # a dead device: refused connections, degraded after 3 failed scans
 wait_for "dying answers" 5 sh -c "$BIN/iiotctl modbus dying --json | jq -e '.device.state == \"ok\"'"
 f0=$(drained)
@@ -78,6 +89,9 @@ al=$(ctl alerts --json | jq -r 'select(.rule == "modbus.device.degraded") | .sta
 check "modbus.device.degraded is raised ($al)" test -n "$al"
 expect_eq "the device is offline in the inventory" \
 	"$(ctl devices --json | jq -r '.devices[] | select(.station_name == "dying") | .online')" false
+expect_eq "a degraded device's health: offline, fault, with a reason" \
+	"$(ctl health --json dying | jq -r '.devices[0] | "\(.online) \(.grade) \(.reasons | length > 0)"')" \
+	"false fault true"
 sleep 1
 expect_eq "no try within the 4 s retry" "$(mbj dying .counters.scans_failed)" 3
 wait_for "retried" 10 sh -c "$BIN/iiotctl modbus dying --json | jq -e '.device.counters.scans_failed >= 4'" &&
@@ -86,7 +100,7 @@ wait_for "retried" 10 sh -c "$BIN/iiotctl modbus dying --json | jq -e '.device.c
 cleanup_push "kill -9 $!"
 wait_for "recovered" 10 sh -c "$BIN/iiotctl modbus dying --json | jq -e '.device.state == \"ok\"'" &&
 	ok "the device recovers when it answers again" || fail "recovers" "$(ctl modbus dying)"
-wait_for "cleared" 5 sh -c "$BIN/iiotctl alerts --json | jq -e 'select(.rule == \"modbus.device.degraded\" and .device == \"dying\") | .state | startswith(\"cleared\")'" &&
+wait_for "cleared" 5 sh -c "$BIN/iiotctl alerts --json | jq -s -e 'any(.[]; .rule == \"modbus.device.degraded\" and .device == \"dying\" and (.state | startswith(\"cleared\")))'" &&
 	ok "the alert clears" || fail "the alert clears" "$(ctl alerts --json | grep modbus)"
 
 # a hung device: timeouts counted, degraded, the line captured meanwhile
