@@ -421,6 +421,15 @@ static void *run(void *arg)
 			scan_done(d, good, mono_ns());
 		pthread_mutex_lock(&d->mu);
 	}
+	/* a write queued as the thread stops: answered, never left waiting */
+	if (d->wr) {
+		d->wr->rc = -1;
+		snprintf(d->wr->why, sizeof(d->wr->why), "iiotd is stopping: "
+			 "nothing sent");
+		d->wr->done = true;
+		d->wr = NULL;
+		pthread_cond_broadcast(&d->cv);
+	}
 	pthread_mutex_unlock(&d->mu);
 	disconnect(d);
 	return NULL;
