@@ -108,6 +108,15 @@ static int produce(struct shm_ring *r, uint64_t n)
 	return 0;
 }
 
+static void unlink_ring(const char *path)
+{
+	char wake[80];
+
+	snprintf(wake, sizeof(wake), "%s.wake", path);
+	unlink(path);
+	unlink(wake);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 50000000ULL;
@@ -140,8 +149,13 @@ int main(int argc, char **argv)
 		_exit(consume(path, n, ready[1], resp[1]));
 	}
 	pin(pcpu);
-	if (read(ready[0], &c, 1) != 1) {
+	rc = read(ready[0], &c, 1) != 1;
+	/* both ends have it mapped: no exit path (a crash, a signal, the
+	 * bench's trap) leaves the ring in /dev/shm */
+	unlink_ring(path);
+	if (rc) {
 		fprintf(stderr, "ring_shm_bench: consumer did not start\n");
+		kill(pid, SIGKILL);
 		return 1;
 	}
 	t0 = rb_now_ns();

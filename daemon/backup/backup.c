@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -347,17 +348,90 @@ static int write_all(struct bak_writer *w, const char *man, const struct staged 
 }
 
 /* whatever the staging directory holds, then the directory */
-static void rm_staged(const char *tmp)
+static void rm_staged_at(int at, const char *tmp)
 {
-	DIR *d = opendir(tmp);
+	int fd = openat(at, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
 
+	if (fd >= 0 && !d)
+		close(fd);
 	while (d && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			unlinkat(dirfd(d), de->d_name, 0);
 	if (d)
 		closedir(d);
-	rmdir(tmp);
+	unlinkat(at, tmp, AT_REMOVEDIR);
+}
+
+static void rm_staged(const char *tmp)
+{
+	rm_staged_at(AT_FDCWD, tmp);
+}
+
+/*
+ * A backup holds an flock on its staging directory and its temporary file
+ * for as long as it works on them; the kernel lets go when the process
+ * dies.  Whatever a lock can be taken on is a killed backup's.
+ */
+static int hold(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | flags);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool stale_at(int at, const char *name, int flags)
+{
+	int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | flags);
+	bool stale;
+
+	if (fd < 0)
+		return false;
+	stale = !flock(fd, LOCK_EX | LOCK_NB);
+	close(fd);
+	return stale;
+}
+
+/* ".backup-XXXXXX" (mkdtemp's) or ".iiot-<stamp>.iiotbak.tmp" */
+static bool staging_name(const char *n, bool dir)
+{
+	size_t len = strlen(n), sl = strlen(BAK_SUFFIX ".tmp");
+
+	if (dir)
+		return !strncmp(n, ".backup-", 8) && len == 14;
+	return !strncmp(n, "." PREFIX, strlen(PREFIX) + 1) && len > sl &&
+	       !strcmp(n + len - sl, BAK_SUFFIX ".tmp");
+}
+
+static int clean_dir(const char *path, bool dirs)
+{
+	DIR *d = path ? opendir(path) : NULL;
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		if (!staging_name(de->d_name, dirs) ||
+		    !stale_at(dirfd(d), de->d_name, dirs ? O_DIRECTORY : 0))
+			continue;
+		if (dirs)
+			rm_staged_at(dirfd(d), de->d_name);
+		else
+			unlinkat(dirfd(d), de->d_name, 0);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int bak_clean_stale(const char *state_dir, const char *dir)
+{
+	return clean_dir(state_dir, true) + clean_dir(dir, false);
 }
 
 static int write_backup(const char *dir, const char *man, const struct staged *s, size_t n,
@@ -375,6 +449,8 @@ static int write_backup(const char *dir, const char *man, const struct staged *s
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
+	/* ours until unlinked below (bak_clean_stale) */
+	flock(fd, LOCK_EX);
 	w = bak_writer_open(fd, sec, err, errlen);
 	rc = !w || write_all(w, man, s, n) ? -1 : 0;
 	if (w && bak_writer_close(w, err, errlen))
@@ -385,7 +461,6 @@ static int write_backup(const char *dir, const char *man, const struct staged *s
 		snprintf(err, errlen, "%s: fsync: %s", tmp, strerror(errno));
 		rc = -1;
 	}
-	close(fd);
 	/* never over an older backup made in the same second */
 	for (i = 0; !rc && i < 100; i++) {
 		if (i)
@@ -404,6 +479,7 @@ static int write_backup(const char *dir, const char *man, const struct staged *s
 		rc = -1;
 	}
 	unlink(tmp);
+	close(fd);
 	if (!rc && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		fsync(fd);
 		close(fd);
@@ -419,7 +495,7 @@ int bak_create(const struct bak_plan *p, const char *dir, const struct bak_secre
 	char tmp[4096], *man = NULL;
 	time_t now = time(NULL);
 	size_t n = 0;
-	int rc = -1;
+	int rc = -1, lk;
 
 	if (!s || !q) {
 		snprintf(err, errlen, "out of memory");
@@ -434,12 +510,14 @@ int bak_create(const struct bak_plan *p, const char *dir, const struct bak_secre
 		return -1;
 	}
 	/* snapshots are as secret as the databases: staged beside them */
+	bak_clean_stale(p->state_dir, dir);
 	if (bak_path(tmp, sizeof(tmp), "%s/.backup-XXXXXX", p->state_dir) || !mkdtemp(tmp)) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		free(s);
 		free(q);
 		return -1;
 	}
+	lk = hold(tmp, O_DIRECTORY);
 	/* a database made since the plan was (iiotd's schedule plans once) */
 	memcpy(q, p, sizeof(*q));
 	if (add_state_dbs(q, q->item[0].path)) {
@@ -459,6 +537,8 @@ out:
 	free(s);
 	free(q);
 	rm_staged(tmp);
+	if (lk >= 0)
+		close(lk);
 	return rc;
 }
 

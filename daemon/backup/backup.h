@@ -89,6 +89,13 @@ void bak_plan_free(struct bak_plan *p);
  */
 int bak_create(const struct bak_plan *p, const char *dir, const struct bak_secret *s,
 	       char *out, size_t outlen, char *err, size_t errlen);
+/*
+ * Remove what killed backups left: staging directories in state_dir and
+ * temporary files in dir (NULL: none), those no live backup holds (each
+ * backup flocks its own).  bak_create does it first; iiotd at start.
+ * How many were removed.
+ */
+int bak_clean_stale(const char *state_dir, const char *dir);
 
 /* Backups in dir, newest first (names carry their UTC time). */
 struct bak_listing {

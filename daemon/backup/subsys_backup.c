@@ -123,6 +123,12 @@ static int backup_start(struct iiotd *d)
 
 	if (bak_conf_get(d->conf, &sys.bc, err, sizeof(err)))
 		return log_warnx("%s", err), -1;
+	/* a backup killed with iiotd leaves its snapshots (as secret as
+	 * the databases) and its temporary file: gone before anything else */
+	rc = bak_clean_stale(d->state_dir, sys.bc.configured ? sys.bc.dir : NULL);
+	if (rc)
+		log_info("backup: removed %d staging file%s left by a killed backup", rc,
+			 rc == 1 ? "" : "s");
 	if (!sys.bc.configured || !sys.bc.interval_ms)
 		return 0;
 	/* the key, TLS material and configuration are root's; the rest the user's */

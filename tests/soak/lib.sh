@@ -23,13 +23,17 @@ soak_setup() {
 	[ "$(id -u)" -ne 0 ] || "$IIOT_TOP/scripts/iiot-user.sh" >/dev/null 2>&1 || true
 }
 
+# every exit path (an error, a signal, the end): every child, iiotd and
+# generators alike (a generator left running would keep the wait below
+# waiting for good), then every ring of this run ($RING and $RING-*,
+# their wake FIFOs)
 soak_cleanup() {
 	local p
-	for p in "${_soak_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${_soak_pids[@]}" $(jobs -p); do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	mountpoint -q "$W/state" && umount "$W/state"
 	[ -n "${SOAK_KEEP:-}" ] || rm -rf "$W"
-	rm -f "/dev/shm/iiot/$RING" "/dev/shm/iiot/$RING.wake"
+	rm -f "/dev/shm/iiot/$RING" "/dev/shm/iiot/$RING".wake "/dev/shm/iiot/$RING"-*
 }
 
 soak_conf() {
