@@ -17,11 +17,26 @@
 #include "capture/capture_int.h"
 #include "core/log.h"
 
+/* the calling thread to nice v, if it may: higher values need no privilege */
+static void renice_self(int v, const char *who)
+{
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) == v && !errno)
+		return;
+	if (setpriority(PRIO_PROCESS, 0, v))
+		log_info("capture: %s keeps nice %d, not %d (%s)", who,
+			 getpriority(PRIO_PROCESS, 0), v, strerror(errno));
+}
+
 static void *capture_main(void *arg)
 {
 	struct capture *cap = arg;
 
 	pthread_setname_np(pthread_self(), "iiotd-capture");
+	/* created at the lower of nice and loop_nice: its own, if higher */
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) < cap->nice && !errno)
+		renice_self(cap->nice, "the capture thread");
 	event_base_loop(cap->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;
 }
@@ -55,12 +70,16 @@ static void boost_rt(struct capture *cap)
 
 void capture_boost(struct capture *cap)
 {
+	/* the lower of the two: the main loop's is set from it later */
+	int want = cap->nice < cap->loop_nice ? cap->nice : cap->loop_nice;
+
 	errno = 0;
 	cap->main_nice = getpriority(PRIO_PROCESS, 0);
-	if (!errno && cap->nice < cap->main_nice) {
-		if (setpriority(PRIO_PROCESS, 0, cap->nice))
-			log_info("capture: the capture thread keeps nice %d (%s)",
-				 cap->main_nice, strerror(errno));
+	if (!errno && want < cap->main_nice) {
+		if (setpriority(PRIO_PROCESS, 0, want))
+			log_info("capture: the capture thread and the main loop "
+				 "keep nice %d (%s)", cap->main_nice,
+				 strerror(errno));
 		else
 			cap->boosted = true;
 	}
@@ -94,13 +113,17 @@ int capture_run(struct capture *cap, char *err, size_t errlen)
 				 "at priority %d", cap->rt_priority);
 	}
 	if (cap->boosted) {
-		if (setpriority(PRIO_PROCESS, 0, cap->main_nice))
-			log_warn("capture: setpriority");
-		cap->boosted = false;
 		if (!rc)
 			log_info("capture: the capture thread runs at nice %d",
 				 cap->nice);
 	}
+	/* without the boost only a higher value than iiotd's own is ours */
+	if (cap->boosted || cap->loop_nice >= cap->main_nice) {
+		renice_self(cap->loop_nice, "the main loop");
+		log_info("capture: the main loop (API, SSE, control socket) "
+			 "runs at nice %d", getpriority(PRIO_PROCESS, 0));
+	}
+	cap->boosted = false;
 	if (rc) {
 		cap->running = false;
 		snprintf(err, errlen, "capture: cannot start its thread: %s",

@@ -32,24 +32,24 @@
 
 static const char *const capture_keys[] = {
 	"ring", "batch", "flight_seconds", "flight_size", "nice", "rt_priority",
-	NULL
+	"loop_nice", NULL
 };
 
-/* [capture] nice: -20..19, default CAPTURE_NICE */
-static int read_nice(const struct conf *c, int *nice, char *err,
-		     size_t errlen)
+/* [capture] nice and loop_nice: -20..19 */
+static int read_nice(const struct conf *c, const char *key, int def, int *nice,
+		     char *err, size_t errlen)
 {
-	const struct conf_entry *e = conf_find(c, "capture", "nice");
+	const struct conf_entry *e = conf_find(c, "capture", key);
 	char *end;
 	long v;
 
-	*nice = CAPTURE_NICE;
+	*nice = def;
 	if (!e)
 		return 0;
 	v = strtol(e->value, &end, 10);
 	if (end == e->value || *end || v < -20 || v > 19) {
-		conf_errf(c, e, err, errlen, "capture.nice: '%s' is not a "
-			  "nice value (-20 to 19)", e->value);
+		conf_errf(c, e, err, errlen, "capture.%s: '%s' is not a "
+			  "nice value (-20 to 19)", key, e->value);
 		return -1;
 	}
 	*nice = (int)v;
@@ -64,7 +64,8 @@ static int read_opts(const struct conf *c, uint64_t *batch, uint64_t *fsec,
 	uint64_t rt;
 	int nice;
 
-	if (read_nice(c, &nice, err, errlen) ||
+	if (read_nice(c, "nice", CAPTURE_NICE, &nice, err, errlen) ||
+	    read_nice(c, "loop_nice", CAPTURE_LOOP_NICE, &nice, err, errlen) ||
 	    conf_get_u64(c, "capture", "rt_priority", CAPTURE_RT_PRIORITY, 0,
 			 CAPTURE_RT_PRIORITY_MAX, &rt, err, errlen))
 		return -1;
@@ -426,7 +427,9 @@ int capture_start(struct capture *cap, const struct conf *c, char *err,
 	uint64_t fsec, rt;
 
 	if (read_opts(c, &cap->batch, &fsec, &cap->flight_bytes, err, errlen) ||
-	    read_nice(c, &cap->nice, err, errlen) ||
+	    read_nice(c, "nice", CAPTURE_NICE, &cap->nice, err, errlen) ||
+	    read_nice(c, "loop_nice", CAPTURE_LOOP_NICE, &cap->loop_nice, err,
+		      errlen) ||
 	    conf_get_u64(c, "capture", "rt_priority", CAPTURE_RT_PRIORITY, 0,
 			 CAPTURE_RT_PRIORITY_MAX, &rt, err, errlen))
 		return -1;

@@ -14,6 +14,8 @@
  *   flight_size = 8M        ... at most this many bytes per ring
  *   nice = -10              the capture thread's nice value (set when
  *                           iiotd starts as root; capture_boost)
+ *   loop_nice = -10         the main loop's (API, SSE, control socket),
+ *                           kept once the capture thread runs
  */
 #ifndef IIOTD_CAPTURE_H
 #define IIOTD_CAPTURE_H
@@ -78,8 +80,9 @@ int capture_run(struct capture *cap, char *err, size_t errlen);
  * [capture] nice and, with [capture] rt_priority, give it SCHED_FIFO at
  * that priority, so that the capture thread capture_run creates inherits
  * both (they are per thread on Linux, and survive the drop); capture_run
- * then puts the caller's back.  Without the privilege: one warning, and
- * the thread runs as it can.
+ * then puts the caller back to SCHED_OTHER at [capture] loop_nice (a
+ * higher nice value than the boost's needs no privilege).  Without the
+ * privilege: one warning, and the threads run as they can.
  */
 void capture_boost(struct capture *cap);
 /* Stop the capture thread and wait for it. */
@@ -109,6 +112,15 @@ void capture_set_tap(struct capture *cap, capture_tap_fn fn, void *arg);
  */
 #define CAPTURE_SNAP_MS	200
 #define CAPTURE_NICE	-10
+/*
+ * [capture] loop_nice: under a capture flood the capture thread has a
+ * core to itself (SCHED_FIFO) and the store writer and the frame source
+ * compete with the main loop for the other; at nice 0 the API's p99
+ * under the flood was twice what it is at -10 (medians of alternating
+ * runs, docs/soak.md).  The throughput threads (store writer 0, readers
+ * 5, jobs 10) take what the loop leaves.
+ */
+#define CAPTURE_LOOP_NICE	-10
 /* [capture] rt_priority: SCHED_FIFO priority (1-99) of the capture
  * thread, 0: none (the nice value only) */
 #define CAPTURE_RT_PRIORITY	10

@@ -1015,6 +1015,7 @@ struct store *store_open(const struct store_opts *o, char *err,
 		snprintf(err, errlen, "cannot start the store writer");
 		goto fail;
 	}
+	pthread_setname_np(s->thread, "iiotd-store");
 	return s;
 fail:
 	finalize_all(s);

@@ -2,8 +2,10 @@
 # The capture thread's scheduling (issue 12 §2): started as root, iiotd
 # gives the capture thread SCHED_FIFO at [capture] rt_priority before it
 # drops privileges, and the policy survives the drop (no capability left);
-# every other thread stays SCHED_OTHER, the store readers at a higher nice
-# value than the main loop.  rt_priority = 0 leaves the capture thread
+# every other thread stays SCHED_OTHER: the main loop (API, SSE, control
+# socket) at [capture] loop_nice (-10), ahead of the store writer (0) and
+# the store readers (5), which a capture flood keeps busy.  rt_priority
+# = 0 leaves the capture thread
 # SCHED_OTHER at its nice value; without CAP_SYS_NICE iiotd logs one
 # warning naming the fix and runs on.  A bad value is refused.
 . "$(dirname "$0")/lib_daemon.sh"
@@ -30,15 +32,25 @@ start_iiotd "$T/fifo.conf" || { fail "iiotd starts"; exit 0; }
 expect_eq "the capture thread runs SCHED_FIFO at rt_priority 12" "$(sched_of iiotd-capture | cut -d' ' -f1,2)" "1 12"
 expect_eq "after the drop: no capability" "$(awk '/^CapEff:/ {print $2}' /proc/$IIOTD_PID/status)" 0000000000000000
 expect_eq "the main loop stays SCHED_OTHER" "$(awk '{ sub(/^.*\) /, ""); print $39 }' /proc/$IIOTD_PID/stat)" 0
-expect_eq "the store readers stay SCHED_OTHER, 5 nicer than the loop" \
-	"$(sched_of iiotd-reader | cut -d' ' -f1,3)" "0 $(( $(main_nice) + 5 ))"
+expect_eq "the main loop runs at [capture] loop_nice, -10" "$(main_nice)" -10
+expect_eq "the store writer stays SCHED_OTHER at nice 0" "$(sched_of iiotd-store | cut -d' ' -f1,3)" "0 0"
+expect_eq "the store readers stay SCHED_OTHER at nice 5" "$(sched_of iiotd-reader | cut -d' ' -f1,3)" "0 5"
+check "the log says where the loop runs" grep -q "the main loop (API, SSE, control socket) runs at nice -10" "$T/iiotd.log"
 check "the log says so" grep -q "capture thread runs SCHED_FIFO at priority 12" "$T/iiotd.log"
 stop_iiotd
 
 : >"$T/iiotd.log"
-write_conf "$T/other.conf" "[capture]" "rt_priority = 0" "nice = -7"
+write_conf "$T/other.conf" "[capture]" "rt_priority = 0" "nice = -7" "loop_nice = 0"
 start_iiotd "$T/other.conf" || { fail "iiotd starts with rt_priority = 0"; exit 0; }
 expect_eq "rt_priority = 0: SCHED_OTHER at [capture] nice" "$(sched_of iiotd-capture | cut -d' ' -f1,3)" "0 -7"
+expect_eq "loop_nice = 0: the main loop at 0" "$(main_nice)" 0
+stop_iiotd
+
+# a loop_nice below nice: the capture thread still gets its own
+: >"$T/iiotd.log"
+write_conf "$T/lower.conf" "[capture]" "rt_priority = 0" "nice = -3" "loop_nice = -8"
+start_iiotd "$T/lower.conf" || { fail "iiotd starts with loop_nice = -8"; exit 0; }
+expect_eq "loop_nice below nice: each at its own" "$(sched_of iiotd-capture | cut -d' ' -f3) $(main_nice)" "-3 -8"
 stop_iiotd
 
 # root without CAP_SYS_NICE: not permitted, said once, capture runs anyway
@@ -58,3 +70,7 @@ write_conf "$T/bad.conf" "[capture]" "rt_priority = 100"
 out=$("$BIN/iiotd" -n -f "$T/bad.conf" 2>&1)
 expect_eq "rt_priority 100 is refused" "$?" 1
 check "with the key named" grep -q "rt_priority" <<<"$out"
+write_conf "$T/bad.conf" "[capture]" "loop_nice = -21"
+out=$("$BIN/iiotd" -n -f "$T/bad.conf" 2>&1)
+expect_eq "loop_nice -21 is refused" "$?" 1
+check "with the key named" grep -q "capture.loop_nice" <<<"$out"
