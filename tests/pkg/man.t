@@ -5,7 +5,9 @@
 # and no entry is for a command that does not exist; every section of
 # the documented sample etc/iiotd.conf and every section iiotd's code reads
 # (conf_*() calls with a literal section, *_SEC defines) is in
-# iiotd.conf(5), which names no other; make install puts the pages under
+# iiotd.conf(5), which names no other; every long option a helper's
+# --help prints (iiot-xdp, iiot-dpdk, iiot-sim, iiot-replay, iiot-ringdump)
+# is in its page, which names no other; make install puts the pages under
 # share/man.
 . "$(dirname "$0")/../lib.sh"
 command -v man >/dev/null || skip_all "man missing (man-db)"
@@ -13,7 +15,8 @@ M=$IIOT_TOP/man
 T=$(mktemp -d /tmp/iiot-man.XXXXXX)
 cleanup_push "rm -rf $T"
 
-for p in iiotd.8 iiotctl.8 iiotd.conf.5; do
+HELPERS="iiot-xdp.8 iiot-dpdk.8 iiot-sim.1 iiot-replay.1 iiot-ringdump.1"
+for p in iiotd.8 iiotctl.8 iiotd.conf.5 $HELPERS; do
 	[ -f "$M/$p" ] || { fail "$p exists"; continue; }
 	w=$(MANWIDTH=80 man --warnings=all -l "$M/$p" 2>&1 >"$T/$p.txt")
 	lines=$(wc -l <"$T/$p.txt")
@@ -34,6 +37,18 @@ page=$(sed -n 's/^\.It Cm \([a-z-]*\)$/\1/p' "$M/iiotctl.8" | sort)
 [ "$(echo "$code" | wc -l)" -ge 20 ] || fail "iiotctl --help lists its commands" "$code"
 expect_eq "iiotctl(8) has every subcommand, and only those" \
 	"$(diff <(echo "$code") <(echo "$page") | grep '^[<>]' | tr '\n' ' ')" ""
+
+# a helper's long options: what --help prints, and what its page marks
+# up with .Fl (\- is the page's minus; .Fl adds the first dash)
+for p in $HELPERS; do
+	prog=${p%.*}
+	[ -x "$BIN/$prog" ] || { skip "$p has $prog's options" "$prog not built"; continue; }
+	code=$("$BIN/$prog" --help 2>&1 | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
+	page=$(sed 's/\\-/-/g' "$M/$p" | grep -oE 'Fl -[a-z][a-z0-9-]*' | sed 's/^Fl /-/' | sort -u)
+	[ "$(echo "$code" | wc -l)" -ge 5 ] || fail "$prog --help lists its options" "$code"
+	expect_eq "$p has every long option of $prog --help, and only those" \
+		"$(diff <(echo "$code") <(echo "$page") | grep '^[<>]' | tr '\n' ' ')" ""
+done
 
 # sections: the sample's ([modbus.plc-1] stands for [modbus.NAME]) and the
 # code's; [anomaly] and [oee] are sections of the rules and OEE files
@@ -57,5 +72,5 @@ expect_eq "every key of the sample is in iiotd.conf(5)" "$missing" ""
 make -C "$IIOT_TOP" --no-print-directory install-man DESTDIR="$T/root" PREFIX=/usr >/dev/null 2>&1
 expect_eq "make install puts them under share/man" \
 	"$(cd "$T/root" && find . -type f | sort | tr '\n' ' ')" \
-	"./usr/share/man/man5/iiotd.conf.5 ./usr/share/man/man8/iiotctl.8 ./usr/share/man/man8/iiotd.8 "
+	"./usr/share/man/man1/iiot-replay.1 ./usr/share/man/man1/iiot-ringdump.1 ./usr/share/man/man1/iiot-sim.1 ./usr/share/man/man5/iiotd.conf.5 ./usr/share/man/man8/iiot-dpdk.8 ./usr/share/man/man8/iiot-xdp.8 ./usr/share/man/man8/iiotctl.8 ./usr/share/man/man8/iiotd.8 "
 echo "1..$_tap_n"
