@@ -45,7 +45,8 @@ for f in /usr/bin/iiotd /usr/bin/iiotctl /usr/bin/iiot-xdp /usr/bin/iiot-dpdk \
 	/usr/share/doc/iiot/copyright /usr/share/man/man8/iiotd.8.gz /usr/share/man/man8/iiotctl.8.gz \
 	/usr/share/man/man5/iiotd.conf.5.gz /usr/share/man/man8/iiot-xdp.8.gz \
 	/usr/share/man/man8/iiot-dpdk.8.gz /usr/share/man/man1/iiot-sim.1.gz \
-	/usr/share/man/man1/iiot-replay.1.gz /usr/share/man/man1/iiot-ringdump.1.gz; do
+	/usr/share/man/man1/iiot-replay.1.gz /usr/share/man/man1/iiot-ringdump.1.gz \
+	/usr/share/man/man1/iiot-xdpgen.1.gz; do
 	grep -qx "$f" "$T/files" || missing="$missing $f"
 done
 expect_eq "iiot: programs, web UI, units, config, docs, man pages" "${missing:-none}" none

@@ -6,7 +6,8 @@
 # the documented sample etc/iiotd.conf and every section iiotd's code reads
 # (conf_*() calls with a literal section, *_SEC defines) is in
 # iiotd.conf(5), which names no other; every long option a helper's
-# --help prints (iiot-xdp, iiot-dpdk, iiot-sim, iiot-replay, iiot-ringdump)
+# --help prints (iiot-xdp, iiot-dpdk, iiot-sim, iiot-replay, iiot-ringdump,
+# iiot-xdpgen)
 # is in its page, which names no other; make install puts the pages under
 # share/man.
 . "$(dirname "$0")/../lib.sh"
@@ -15,7 +16,7 @@ M=$IIOT_TOP/man
 T=$(mktemp -d /tmp/iiot-man.XXXXXX)
 cleanup_push "rm -rf $T"
 
-HELPERS="iiot-xdp.8 iiot-dpdk.8 iiot-sim.1 iiot-replay.1 iiot-ringdump.1"
+HELPERS="iiot-xdp.8 iiot-dpdk.8 iiot-sim.1 iiot-replay.1 iiot-ringdump.1 iiot-xdpgen.1"
 for p in iiotd.8 iiotctl.8 iiotd.conf.5 $HELPERS; do
 	[ -f "$M/$p" ] || { fail "$p exists"; continue; }
 	w=$(MANWIDTH=80 man --warnings=all -l "$M/$p" 2>&1 >"$T/$p.txt")
@@ -72,5 +73,5 @@ expect_eq "every key of the sample is in iiotd.conf(5)" "$missing" ""
 make -C "$IIOT_TOP" --no-print-directory install-man DESTDIR="$T/root" PREFIX=/usr >/dev/null 2>&1
 expect_eq "make install puts them under share/man" \
 	"$(cd "$T/root" && find . -type f | sort | tr '\n' ' ')" \
-	"./usr/share/man/man1/iiot-replay.1 ./usr/share/man/man1/iiot-ringdump.1 ./usr/share/man/man1/iiot-sim.1 ./usr/share/man/man5/iiotd.conf.5 ./usr/share/man/man8/iiot-dpdk.8 ./usr/share/man/man8/iiot-xdp.8 ./usr/share/man/man8/iiotctl.8 ./usr/share/man/man8/iiotd.8 "
+	"./usr/share/man/man1/iiot-replay.1 ./usr/share/man/man1/iiot-ringdump.1 ./usr/share/man/man1/iiot-sim.1 ./usr/share/man/man1/iiot-xdpgen.1 ./usr/share/man/man5/iiotd.conf.5 ./usr/share/man/man8/iiot-dpdk.8 ./usr/share/man/man8/iiot-xdp.8 ./usr/share/man/man8/iiotctl.8 ./usr/share/man/man8/iiotd.8 "
 echo "1..$_tap_n"
