@@ -18,16 +18,23 @@ const char report_db_schema[] =
 	" how TEXT, body TEXT NOT NULL, UNIQUE(kind, line, from_ms, to_ms));"
 	"CREATE INDEX IF NOT EXISTS report_made ON report(made_ms);";
 
-int64_t report_midnight(int64_t t_ms, int days)
+/* local midnight of the day of t_ms, days later, plus_s seconds on */
+static int64_t day_at(int64_t t_ms, int days, unsigned int plus_s)
 {
 	time_t t = (time_t)(t_ms / 1000);
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_hour = tm.tm_min = 0;
+	tm.tm_sec = (int)plus_s;
 	tm.tm_mday += days;
 	tm.tm_isdst = -1;
 	return (int64_t)mktime(&tm) * 1000;
+}
+
+int64_t report_midnight(int64_t t_ms, int days)
+{
+	return day_at(t_ms, days, 0);
 }
 
 static size_t add_job(struct report_job *out, size_t n, size_t max,
@@ -83,6 +90,132 @@ size_t report_due(const struct oee_drain *d, int64_t now_ms, int64_t *day_ms,
 	}
 	*day_ms = today;
 	return n;
+}
+
+int64_t report_last_made(void *h)
+{
+	sqlite3_stmt *st;
+	int64_t t = 0;
+
+	if (sqlite3_prepare_v2(h, "SELECT MAX(made_ms) FROM report WHERE"
+			" how != 'demand'", -1, &st, NULL))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+/* 1 when the store has j's period already, 0 not, -1 on error */
+static int report_has(void *h, const struct report_job *j)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(h, "SELECT 1 FROM report WHERE kind = ? AND"
+			" line = ? AND from_ms = ? AND to_ms = ?", -1, &st,
+			NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, j->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, j->line, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, j->from_ms);
+	sqlite3_bind_int64(st, 4, j->to_ms);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* j (ending in (since, now], not in the store) appended to v */
+static void missed_add(void *h, const struct report_job *j, int64_t since,
+		       int64_t now, struct report_job *v, size_t *n,
+		       size_t cap)
+{
+	size_t i;
+
+	if (j->to_ms <= since || j->to_ms > now || *n == cap ||
+	    report_has(h, j) != 0)
+		return;
+	for (i = 0; i < *n; i++)
+		if (!strcmp(v[i].kind, j->kind) &&
+		    !strcmp(v[i].line, j->line) && v[i].from_ms == j->from_ms)
+			return;
+	v[(*n)++] = *j;
+}
+
+/* the periods of one local day (days after since's) for line */
+static void missed_day(void *h, const struct oee_drain *d, const char *line,
+		       int days, int64_t since, int64_t now,
+		       struct report_job *v, size_t *n, size_t cap)
+{
+	struct report_job j;
+	time_t t;
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < OEE_MAX_SHIFTS; i++) {
+		const struct oee_shift *s = &d->shifts[i];
+		uint32_t len = (s->end_s + 86400 - s->start_s) % 86400;
+
+		if (!s->name[0])
+			continue;
+		memset(&j, 0, sizeof(j));
+		snprintf(j.kind, sizeof(j.kind), "shift");
+		snprintf(j.label, sizeof(j.label), "%s", s->name);
+		snprintf(j.line, sizeof(j.line), "%s", line);
+		j.from_ms = day_at(since, days, s->start_s);
+		j.to_ms = day_at(since, days, s->start_s + (len ? len : 86400));
+		missed_add(h, &j, since, now, v, n, cap);
+	}
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), "day");
+	snprintf(j.line, sizeof(j.line), "%s", line);
+	j.from_ms = day_at(since, days, 0);
+	j.to_ms = day_at(since, days + 1, 0);
+	t = (time_t)(j.from_ms / 1000);
+	localtime_r(&t, &tm);
+	strftime(j.label, sizeof(j.label), "%Y-%m-%d", &tm);
+	missed_add(h, &j, since, now, v, n, cap);
+}
+
+static int by_end(const void *a, const void *b)
+{
+	const struct report_job *x = a, *y = b;
+
+	return x->to_ms < y->to_ms ? -1 : x->to_ms > y->to_ms ? 1 :
+	       strcmp(x->line, y->line);
+}
+
+size_t report_missed(void *h, const struct oee_drain *d, int64_t since_ms,
+		     int64_t now_ms, struct report_job *out, size_t max)
+{
+	size_t cap = (size_t)(REPORT_MISSED_DAYS + 3) * (OEE_MAX_SHIFTS + 1) *
+		     OEE_MAX_MACHINES, n = 0, i, k;
+	struct report_job *v;
+	int days;
+
+	if (since_ms <= 0 || since_ms >= now_ms || !max)
+		return 0;
+	if (since_ms < now_ms - REPORT_MISSED_DAYS * 86400000LL)
+		since_ms = now_ms - REPORT_MISSED_DAYS * 86400000LL;
+	v = calloc(cap, sizeof(*v));
+	if (!v)
+		return 0;
+	/* a shift of the day before since may end after it */
+	for (days = -1; days <= REPORT_MISSED_DAYS + 1; days++)
+		for (i = 0; i < d->n; i++) {
+			for (k = 0; k < i; k++)
+				if (!strcmp(d->cfg[k].line, d->cfg[i].line))
+					break;
+			if (k == i)
+				missed_day(h, d, d->cfg[i].line, days,
+					   since_ms, now_ms, v, &n, cap);
+		}
+	qsort(v, n, sizeof(*v), by_end);
+	/* the newest max of them, oldest first */
+	k = n > max ? n - max : 0;
+	memcpy(out, v + k, (n - k) * sizeof(*v));
+	free(v);
+	return n - k;
 }
 
 json_t *report_build(void *h, const struct report_job *j, double red,

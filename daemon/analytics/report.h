@@ -35,6 +35,19 @@ struct report_job {
  */
 size_t report_due(const struct oee_drain *d, int64_t now_ms, int64_t *day_ms,
 		  struct report_job *out, size_t max);
+/*
+ * Catch-up after a stop: the shift and day reports per line whose period
+ * ended in (since_ms, now_ms] (at most REPORT_MISSED_DAYS back) and that
+ * the store (sqlite) has not; the newest max of them into out, oldest
+ * first; how many.  since_ms 0 (nothing made yet): none.
+ */
+#define REPORT_MISSED_DAYS	7
+size_t report_missed(void *sqlite, const struct oee_drain *d,
+		     int64_t since_ms, int64_t now_ms, struct report_job *out,
+		     size_t max);
+/* The newest scheduled (or late) report's made_ms: when iiotd last ran
+ * its schedule; 0 when none, -1 on error. */
+int64_t report_last_made(void *sqlite);
 /* local midnight of the day of t_ms, days later */
 int64_t report_midnight(int64_t t_ms, int days);
 
@@ -47,7 +60,8 @@ extern const char report_db_schema[];
  */
 struct json_t *report_build(void *sqlite, const struct report_job *j,
 			    double red, double green, int64_t now_ms);
-/* Store r (made at now_ms, how: "schedule" or "demand"); its id, or -1.
+/* Store r (made at now_ms, how: "schedule", "late" or "demand"); its id,
+ * or -1.
  * A report of the same kind, line and start is replaced. */
 int64_t report_store(void *sqlite, struct json_t *r, const char *how,
 		     int64_t now_ms);
@@ -66,6 +80,8 @@ void report_html(FILE *f, const struct json_t *r);
  * diag's link health, kept keep_ms (0: for ever). */
 struct iiotd;
 void reports_keep(int64_t keep_ms);
+/* At most n reports missed while iiotd was down made on start (0: none). */
+void reports_catchup(size_t n);
 /* Make, store and return one report (NULL on failure). */
 struct json_t *reports_make(struct iiotd *d, const struct report_job *j,
 			    const char *how);

@@ -26,10 +26,17 @@
 
 static int64_t keep_ms = 90LL * 86400000;
 static int64_t day_ms;		/* the local midnight the last tick saw */
+static size_t catchup_max = 100;	/* [analytics] report_catchup */
+static int caught_up;		/* the first tick made the missed ones */
 
 void reports_keep(int64_t ms)
 {
 	keep_ms = ms;
+}
+
+void reports_catchup(size_t n)
+{
+	catchup_max = n;
 }
 
 static int sev_rank(const char *s)
@@ -215,12 +222,47 @@ int reports_period(struct iiotd *d, struct report_job *j)
 	return rc;
 }
 
+/*
+ * The reports whose period ended while iiotd was down: since the newest
+ * one the schedule made (none made yet: a first start, nothing missed),
+ * made on the first tick, oldest first, how "late".
+ */
+static size_t catch_up(struct iiotd *d, const struct oee_drain *dr,
+		       int64_t now)
+{
+	void *db = analytics_db_handle();
+	struct report_job *v;
+	size_t i, n;
+	int64_t since;
+
+	if (!catchup_max || !db || (since = report_last_made(db)) <= 0)
+		return 0;
+	v = calloc(catchup_max, sizeof(*v));
+	if (!v)
+		return 0;
+	n = report_missed(db, dr, since, now, v, catchup_max);
+	for (i = 0; i < n; i++) {
+		json_t *r = reports_make(d, &v[i], "late");
+
+		if (r)
+			log_info("analytics: %s report of line %s (%s) made "
+				 "late", v[i].kind, v[i].line, v[i].label);
+		json_decref(r);
+	}
+	free(v);
+	return n;
+}
+
 void reports_tick(struct iiotd *d, const struct oee_drain *dr)
 {
 	struct report_job due[REPORT_JOBS_MAX];
 	int64_t now = auth_now_ms();
-	size_t i, n;
+	size_t i, n, late = 0;
 
+	if (!caught_up) {
+		caught_up = 1;
+		late = catch_up(d, dr, now);
+	}
 	n = report_due(dr, now, &day_ms, due, REPORT_JOBS_MAX);
 	for (i = 0; i < n; i++) {
 		json_t *r = reports_make(d, &due[i], "schedule");
@@ -230,7 +272,7 @@ void reports_tick(struct iiotd *d, const struct oee_drain *dr)
 				 due[i].kind, due[i].line, due[i].label);
 		json_decref(r);
 	}
-	if (n && keep_ms > 0 && report_prune(analytics_db_handle(),
+	if ((n || late) && keep_ms > 0 && report_prune(analytics_db_handle(),
 					     now - keep_ms) < 0)
 		log_warnx("analytics: cannot prune old reports");
 }

@@ -43,7 +43,7 @@ static struct event *tick_ev;
 static struct ruledb *rdb;		/* <state_dir>/analytics.db */
 
 static const char *const keys[] = { "enable", "rules", "oee", "report_keep",
-	"band_keep", NULL };
+	"band_keep", "report_catchup", NULL };
 static int64_t band_keep_ms;		/* [analytics] band_keep */
 static struct band_row band_rows[BAND_ROWS_MAX];
 
@@ -88,6 +88,10 @@ static int report_keep(const struct conf *c, char *err, size_t errlen)
 			0, 3650ULL * 86400000, &ms, err, errlen))
 		return -1;
 	reports_keep((int64_t)ms);
+	if (conf_get_u64(c, "analytics", "report_catchup", 100, 0, 10000, &ms,
+			err, errlen))
+		return -1;
+	reports_catchup((size_t)ms);
 	if (conf_get_ms(c, "analytics", "band_keep", 30ULL * 86400000,
 			0, 3650ULL * 86400000, &ms, err, errlen))
 		return -1;
@@ -109,7 +113,9 @@ static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 	    conf_get_ms(c, "analytics", "report_keep", 0, 0,
 			3650ULL * 86400000, &keep, err, errlen) ||
 	    conf_get_ms(c, "analytics", "band_keep", 0, 0,
-			3650ULL * 86400000, &keep, err, errlen))
+			3650ULL * 86400000, &keep, err, errlen) ||
+	    conf_get_u64(c, "analytics", "report_catchup", 0, 0, 10000,
+			 &keep, err, errlen))
 		return -1;
 	if (!on || (!conf_get(c, "analytics", "rules") &&
 		    !conf_get(c, "analytics", "oee")))

@@ -130,22 +130,29 @@ static void due(void **st)
 	assert_int_equal(report_due(&d, T0 + 86403000, &day, j, 1), 1);
 }
 
-static void store_list_prune(void **st)
+static sqlite3 *report_db(char *path)
 {
-	char path[] = "/tmp/iiot-report-XXXXXX";
-	struct report_job j = { "shift", "early", "l1", T0, T0 + 1000 };
 	sqlite3 *db;
-	json_t *r, *l;
 	int fd = mkstemp(path);
-	int64_t a, b;
 
-	(void)st;
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, oee_db_schema, NULL, NULL, NULL), 0);
 	assert_int_equal(sqlite3_exec(db, report_db_schema, NULL, NULL, NULL),
 			 0);
+	return db;
+}
+
+static void store_list_prune(void **st)
+{
+	char path[] = "/tmp/iiot-report-XXXXXX";
+	struct report_job j = { "shift", "early", "l1", T0, T0 + 1000 };
+	sqlite3 *db = report_db(path);
+	json_t *r, *l;
+	int64_t a, b;
+
+	(void)st;
 	r = report_build(db, &j, 65, 85, T0 + 2000);
 	assert_non_null(r);
 	assert_int_equal(json_array_size(json_object_get(r, "oee")), 0);
@@ -176,6 +183,87 @@ static void store_list_prune(void **st)
 	assert_null(report_get(db, a));
 	assert_non_null(r = report_get(db, b));
 	json_decref(r);
+	sqlite3_close(db);
+	unlink(path);
+}
+
+static void put(sqlite3 *db, const struct report_job *j, const char *how,
+		int64_t made)
+{
+	json_t *r = report_build(db, j, 65, 85, made);
+
+	assert_true(report_store(db, r, how, made) > 0);
+	json_decref(r);
+}
+
+/*
+ * The gap: reports due while iiotd was down were never made.  Stopped
+ * after the schedule's last report (Jan 1 15:00), started on Jan 3 07:00:
+ * the shifts and days of each line that ended between, oldest first,
+ * except those the store has; the newest when capped; once.
+ */
+static void reports_missed_while_down(void **st)
+{
+	char path[] = "/tmp/iiot-report-XXXXXX";
+	struct report_job j = { "shift", "early", "l1", T0 + 6 * 3600000,
+				T0 + 14 * 3600000 };
+	struct report_job day1 = { "day", "2026-01-01", "l1", T0,
+				   T0 + 86400000 };
+	static struct oee_drain d;
+	struct report_job v[16];
+	int64_t h = 3600000, now = T0 + 55 * 3600000;
+	sqlite3 *db = report_db(path);
+	size_t i, n;
+
+	(void)st;
+	drain_of(&d);
+	d.shifts[0].start_s = 6 * 3600;
+	d.shifts[0].end_s = 14 * 3600;
+	strcpy(d.shifts[1].name, "night");
+	d.shifts[1].start_s = 22 * 3600;
+	d.shifts[1].end_s = 6 * 3600;
+	/* a first start (nothing made yet) misses nothing */
+	assert_int_equal(report_last_made(db), 0);
+	assert_int_equal(report_missed(db, &d, report_last_made(db), now, v,
+				       16), 0);
+	put(db, &j, "schedule", T0 + 15 * h);
+	put(db, &day1, "demand", T0 + 10 * h);	/* made by hand: not again */
+	assert_int_equal(report_last_made(db), T0 + 15 * h);
+	n = report_missed(db, &d, T0 + 15 * h, now, v, 16);
+	assert_int_equal(n, 9);
+	assert_string_equal(v[0].kind, "day");
+	assert_string_equal(v[0].line, "l2");
+	assert_string_equal(v[0].label, "2026-01-01");
+	assert_int_equal(v[0].from_ms, T0);
+	assert_int_equal(v[0].to_ms, T0 + 24 * h);
+	assert_string_equal(v[1].label, "night");
+	assert_string_equal(v[1].line, "l1");
+	assert_int_equal(v[1].from_ms, T0 + 22 * h);
+	assert_int_equal(v[1].to_ms, T0 + 30 * h);
+	assert_string_equal(v[3].label, "early");
+	assert_int_equal(v[3].to_ms, T0 + 38 * h);
+	assert_string_equal(v[5].label, "2026-01-02");
+	assert_string_equal(v[8].label, "night");
+	assert_string_equal(v[8].line, "l2");
+	assert_int_equal(v[8].to_ms, T0 + 54 * h);
+	for (i = 1; i < n; i++)
+		assert_true(v[i - 1].to_ms <= v[i].to_ms);
+	/* capped: the newest, still oldest first */
+	assert_int_equal(report_missed(db, &d, T0 + 15 * h, now, v, 3), 3);
+	assert_int_equal(v[0].to_ms, T0 + 48 * h);
+	assert_string_equal(v[0].line, "l2");
+	assert_int_equal(v[2].to_ms, T0 + 54 * h);
+	/* made (late): a second start finds nothing more */
+	n = report_missed(db, &d, T0 + 15 * h, now, v, 16);
+	for (i = 0; i < n; i++)
+		put(db, &v[i], "late", now);
+	assert_int_equal(report_last_made(db), now);
+	assert_int_equal(report_missed(db, &d, T0 + 15 * h, now, v, 16), 0);
+	assert_int_equal(report_missed(db, &d, now, now + h, v, 16), 0);
+	/* down for a month: the last REPORT_MISSED_DAYS days only */
+	n = report_missed(db, &d, now, now + 30 * 24 * h, v, 16);
+	assert_int_equal(n, 16);
+	assert_true(v[0].to_ms > now + (30 - REPORT_MISSED_DAYS) * 24 * h);
 	sqlite3_close(db);
 	unlink(path);
 }
@@ -220,6 +308,7 @@ int main(void)
 		cmocka_unit_test(shift_seconds),
 		cmocka_unit_test(due),
 		cmocka_unit_test(store_list_prune),
+		cmocka_unit_test(reports_missed_while_down),
 		cmocka_unit_test(html_escapes),
 	};
 
