@@ -178,6 +178,29 @@ static json_t *mac_json(const uint8_t m[6])
 	return json_string(s);
 }
 
+static json_t *ns_or_null(uint64_t ns)
+{
+	return ns ? json_integer((json_int_t)ns) : json_null();
+}
+
+/* a predicted alert's fitted line (struct alert_fit), null for others */
+static json_t *fit_json(const struct alert_fit *x)
+{
+	if (!x->has)
+		return json_null();
+	return json_pack("{s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:o, s:o, s:o, "
+			 "s:i}",
+			 "metric", x->metric, "unit", x->unit,
+			 "t0_ns", (json_int_t)x->t0_ns,
+			 "last_ns", (json_int_t)x->last_ns,
+			 "v0", x->v0, "slope_per_s", x->slope_per_s,
+			 "threshold", x->threshold,
+			 "cross_ns", ns_or_null(x->cross_ns),
+			 "cross_lo_ns", ns_or_null(x->cross_lo_ns),
+			 "cross_hi_ns", ns_or_null(x->cross_hi_ns),
+			 "samples", (int)x->samples);
+}
+
 json_t *alert_json(const struct alert *a)
 {
 	const struct alert_rule *r = alert_rule(a->rule);
@@ -223,6 +246,7 @@ json_t *alert_json(const struct alert *a)
 	for (i = 0; i < a->nevidence && i < ALERT_EVIDENCE; i++)
 		json_array_append_new(ev, frame_json(&a->evidence[i]));
 	json_object_set_new(o, "evidence", ev);
+	json_object_set_new(o, "fit", fit_json(&a->fit));
 	json_object_set_new(o, "shelved_until_ns",
 			    a->shelved_until_ns ?
 			    json_integer((json_int_t)a->shelved_until_ns) :

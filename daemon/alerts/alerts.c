@@ -271,6 +271,9 @@ static void evidence(struct alert *a, const struct alert_ev *ev)
 		a->evidence[a->nevidence].frame_no = ev->frame_no;
 		a->nevidence++;
 	}
+	/* a prediction is refitted as samples come: the latest line */
+	if (ev->fit && ev->fit->has)
+		a->fit = *ev->fit;
 }
 
 /*

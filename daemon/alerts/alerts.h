@@ -93,11 +93,28 @@ struct alert_ev {
 	uint32_t count;			/* occurrences this stands for; 0: 1 */
 	const char *label;		/* device label for messages, or NULL */
 	const char *detail;		/* {detail}, or NULL */
+	const struct alert_fit *fit;	/* a prediction's line, or NULL */
 };
 
 struct alert_frame {
 	uint64_t ts_ns;
 	uint64_t frame_no;
+};
+
+/*
+ * A predicted alert's fitted line, as its chart draws it: value(t) = v0
+ * + slope_per_s x (t - t0) seconds in the indicator's unit, reaching
+ * threshold at cross_ns (cross_lo/hi_ns: the interval from the quartile
+ * slopes; 0 when that slope never gets there).
+ */
+struct alert_fit {
+	bool has;
+	char metric[24];		/* the indicator ("rx_errors_p0") */
+	char unit[12];			/* "/min", "ns", "us" */
+	uint64_t t0_ns, last_ns;	/* first and last sample fitted */
+	double v0, slope_per_s, threshold;
+	uint64_t cross_ns, cross_lo_ns, cross_hi_ns;
+	uint32_t samples;
 };
 
 struct alert {
@@ -121,6 +138,7 @@ struct alert {
 	char label[ALERT_LABEL_MAX];
 	char detail[ALERT_DETAIL_MAX];
 	char note[ALERT_NOTE_MAX];	/* outcome: "accepted by the device" */
+	struct alert_fit fit;		/* the latest occurrence's line */
 };
 
 enum alert_change_kind {

@@ -284,12 +284,31 @@ static void emit(struct diag *dg, unsigned int rule, const struct dslave *s,
 		detail, evidence);
 }
 
+/* a prediction's line as the alert keeps it: per second, for the chart */
+static void alert_fit(const struct diag_fit *x, struct alert_fit *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->has = true;
+	diag_fmt(out->metric, sizeof(out->metric), "%s", x->metric);
+	diag_fmt(out->unit, sizeof(out->unit), "%s", x->unit);
+	out->t0_ns = x->t0_ns;
+	out->last_ns = x->last_ns;
+	out->v0 = x->intercept;
+	out->slope_per_s = x->slope_per_min / 60.0;
+	out->threshold = x->limit;
+	out->cross_ns = x->cross_ns;
+	out->cross_lo_ns = x->cross_lo_ns;
+	out->cross_hi_ns = x->cross_hi_ns;
+	out->samples = x->samples;
+}
+
 /* the finding to the sink, the alert table */
 static void deliver(struct diag *dg, struct diag_finding *fp,
 		    const struct model_device *md, uint64_t key, bool quiet,
 		    const char *detail, const char *evidence)
 {
 	struct alert_ev ev;
+	struct alert_fit fit;
 	unsigned int rule = fp->rule;
 
 	diag_fmt(fp->detail, sizeof(fp->detail), "%s", detail);
@@ -316,6 +335,10 @@ static void deliver(struct diag *dg, struct diag_finding *fp,
 	ev.key = key;
 	ev.label = fp->label;
 	ev.detail = quiet ? NULL : fp->detail;
+	if (fp->fit.has) {
+		alert_fit(&fp->fit, &fit);
+		ev.fit = &fit;
+	}
 	alerts_raise(dg->al, &ev);
 }
 
