@@ -27,6 +27,7 @@ pw=$(jf .one_time_password)
 OUT=$BUILD/test-output/web-alerts
 rm -rf "$OUT"
 URL=$URL OP_PW=$pw OUT=$OUT PROFILE=$D/chromium-profile \
+	SIM=$BIN/iiot-sim RAMP=$IIOT_TOP/sim/scenarios/cable-ramp.conf RING=$ring \
 	timeout 300 node "$IIOT_TOP/tests/web/alerts.mjs"
 rc=$?
 [ $rc -ne 0 ] && echo "# iiotd: $(tail -5 "$D/iiotd.log" | tr '\n' '|')"

@@ -3,6 +3,7 @@
 // detail with its evidence frames, pcap download and history.
 import { del, get, post, put } from '../api.js';
 import { h, table, toast } from '../dom.js';
+import { TimeChart } from '../chart.js';
 import { t, currentLang } from '../i18n.js';
 
 const STATES = ['open', 'active-unack', 'active-ack', 'cleared-unack', 'normal', ''];
@@ -121,8 +122,33 @@ export async function list(main, app) {
   return () => { off(); clearTimeout(timer); };
 }
 
+// A predicted alert's evidence: its fitted line from the first sample to
+// where it reaches the threshold, the threshold level beside it (the
+// alert's fit, docs/openapi.yaml AlertFit).
+function fitValue(f, ns) {
+  return f.v0 + f.slope_per_s * (ns - f.t0_ns) / 1e9;
+}
+
+function fitChart(parent, f) {
+  const u = (v) => Number(v.toPrecision(4)) + (f.unit.startsWith('/') ? '' : ' ') + f.unit;
+  // no crossing within reach: the line as far as it was fitted
+  const end = f.cross_ns || f.last_ns;
+  const c = new TimeChart(parent, f.metric + ' [' + f.unit + ']', [t('alerts.fit.line'), t('alerts.fit.threshold')], f.unit);
+  c.el.id = 'alert-fit';
+  const pts = [f.t0_ns, f.last_ns, end].filter((ns, i, all) => !i || ns > all[i - 1]);
+  c.set(pts.map((ns) => [ns / 1e6, fitValue(f, ns), f.threshold]));
+  c.el.dataset.threshold = String(f.threshold);
+  c.el.dataset.cross = String(f.cross_ns || 0);
+  let text = t('alerts.fit.text', { metric: f.metric, n: f.samples, v0: u(f.v0), t0: fmtNs(f.t0_ns),
+    slope: u(f.slope_per_s * 60), thr: u(f.threshold), at: fmtNs(f.cross_ns) });
+  if (f.cross_lo_ns || f.cross_hi_ns) text += t('alerts.fit.between', { lo: fmtNs(f.cross_lo_ns), hi: fmtNs(f.cross_hi_ns) });
+  parent.append(h('p', { id: 'alert-fit-text' }, text));
+  return c;
+}
+
 export async function detail(main, app, id) {
   const box = h('div', { id: 'alert-detail' });
+  let chart = null;
   async function load() {
     const a = await get('/alerts/' + id);
     const kv = [
@@ -140,21 +166,27 @@ export async function detail(main, app, id) {
       [t('alerts.acked'), a.ack_by ? a.ack_by + ' · ' + fmtNs(a.ack_ns) : '-'],
       [t('alerts.shelved'), a.shelved_until_ns ? fmtNs(a.shelved_until_ns) : '-'],
     ];
+    if (chart) chart.destroy();
+    chart = null;
+    const fitBox = a.fit ? h('div', { class: 'card' }, h('h3', {}, t('alerts.fit'))) : '';
     box.replaceChildren(
       h('h1', {}, t('alerts.title', { id: a.id })),
       h('dl', { class: 'kv' }, kv.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
       actions(a, app, load),
       h('h2', {}, t('alerts.evidence')),
       table([t('alerts.frame'), t('col.time')], a.evidence.map((e) => [e.frame || '-', fmtNs(e.ts_ns)])),
+      fitBox,
       h('p', {}, h('a', { class: 'button', id: 'alert-pcap', href: '/api/v1/alerts/' + a.id + '/pcap', download: 'alert-' + a.id + '.pcap' }, t('alerts.pcap'))),
       h('h2', {}, t('alerts.history')),
       table([t('col.time'), t('alerts.event'), t('col.state'), t('col.user'), t('alerts.comment')],
         (a.history || []).map((x) => [fmtNs(x.ts_ns), t('alerts.ev.' + x.event), t('alerts.state.' + x.state), x.who || '-', x.comment || ''])));
+    // drawn once in the page: uPlot takes its card's width
+    if (a.fit) chart = fitChart(fitBox, a.fit);
   }
   const off = app.onAlert((ev) => { if (ev.alert && String(ev.alert.id) === String(id)) load().catch(() => {}); });
   main.append(box);
   await load();
-  return off;
+  return () => { off(); if (chart) chart.destroy(); };
 }
 
 // The header's active counts by severity, kept current by alert events;
