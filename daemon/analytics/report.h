@@ -73,8 +73,9 @@ struct json_t *report_get(void *sqlite, int64_t id);
 /* Reports made before before_ms go; how many, or -1. */
 int report_prune(void *sqlite, int64_t before_ms);
 
-/* The printable page of a report (or of any {"title", "oee", "pareto"}). */
-void report_html(FILE *f, const struct json_t *r);
+/* The printable page of a report (or of any {"title", "oee", "pareto"}),
+ * its words in lang: "zh-CN", else English. */
+void report_html(FILE *f, const struct json_t *r, const char *lang);
 
 /* In iiotd (report_glue.c): reports with the alert model's top alerts and
  * diag's link health, kept keep_ms (0: for ever). */

@@ -94,7 +94,7 @@ json_t *reports_ctl(struct iiotd *d, const struct ctl_req *req,
 		json_decref(rep);
 		return fail("out of memory");
 	}
-	report_html(f, rep);
+	report_html(f, rep, "en");
 	fclose(f);
 	json_decref(rep);
 	rep = ok("html", json_stringn(page, len));

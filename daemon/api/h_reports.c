@@ -27,10 +27,18 @@ static void *reports_db(struct rq *r)
 void api_reply_report_html(struct rq *r, const json_t *rep, const char *fname)
 {
 	struct evbuffer *b = evbuffer_new();
-	char *page = NULL;
+	char *page = NULL, lang[8] = "en";
 	size_t len = 0;
-	FILE *f = open_memstream(&page, &len);
+	FILE *f;
 
+	if (query_get(r->query, "lang", lang, sizeof(lang)) < 0 ||
+	    (strcmp(lang, "en") && strcmp(lang, "zh-CN"))) {
+		if (b)
+			evbuffer_free(b);
+		api_error(r, 400, "lang: en or zh-CN");
+		return;
+	}
+	f = open_memstream(&page, &len);
 	if (!b || !f) {
 		if (f)
 			fclose(f);
@@ -40,7 +48,7 @@ void api_reply_report_html(struct rq *r, const json_t *rep, const char *fname)
 		api_error(r, 500, "out of memory");
 		return;
 	}
-	report_html(f, rep);
+	report_html(f, rep, lang);
 	fclose(f);
 	evbuffer_add(b, page, len);
 	free(page);

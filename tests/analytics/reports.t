@@ -53,6 +53,12 @@ grep -q '<table id="oee-report">' "$D/r.html" && grep -q '<table id="oee-pareto"
 	grep -q '<h1>Shift report: l1, a</h1>' "$D/r.html" &&
 	ok "the printable page: OEE, Pareto, alerts, links" || fail "printable page" "$(head -c 800 "$D/r.html")"
 grep -qi 'content-disposition' "$D/h" && fail "opened, not a download" "$(cat "$D/h")" || ok "opened in the browser"
+curl -sk "${VW[@]}" -o "$D/zh.html" "$URL/api/v1/reports/$id?format=html&lang=zh-CN"
+grep -q '<h1>班次报告：l1，a</h1>' "$D/zh.html" && grep -q '<h2>停机帕累托</h2>' "$D/zh.html" &&
+	grep -q '<h2>主要告警</h2>' "$D/zh.html" && grep -q '<h2>链路健康</h2>' "$D/zh.html" &&
+	ok "the printable page in zh-CN: the Chinese headings" || fail "zh-CN page" "$(head -c 800 "$D/zh.html")"
+req "$D/n" GET "/reports/$id?format=html&lang=xx" "" "${VW[@]}"
+expect_eq "another language: 400" "$CODE" "400"
 curl -sk "${VW[@]}" -o /dev/null -D "$D/h" "$URL/api/v1/reports/$id?format=html&download=1"
 grep -qi "content-disposition: attachment; filename=\"iiot-report-$id.html\"" "$D/h" &&
 	ok "as a download" || fail "download" "$(cat "$D/h")"

@@ -268,6 +268,19 @@ static void reports_missed_while_down(void **st)
 	unlink(path);
 }
 
+/* r's printable page in lang (freed by the caller) */
+static char *page_of(const json_t *r, const char *lang)
+{
+	char *page = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&page, &len);
+
+	assert_non_null(f);
+	report_html(f, r, lang);
+	fclose(f);
+	return page;
+}
+
 static void html_escapes(void **st)
 {
 	json_t *r = json_pack("{s:s, s:I, s:I, s:[{s:s, s:s, s:s, s:I}],"
@@ -282,13 +295,9 @@ static void html_escapes(void **st)
 		"alerts", "total", (json_int_t)1, "top", "rule",
 		"signal.<x>", "severity", "warning", "alerts", (json_int_t)1,
 		"count", (json_int_t)3, "devices", (json_int_t)1);
-	char *page = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&page, &len);
+	char *page = page_of(r, "en");
 
 	(void)st;
-	report_html(f, r);
-	fclose(f);
 	assert_non_null(strstr(page, "<h1>Shift &lt;report&gt;</h1>"));
 	assert_non_null(strstr(page, "<td>m&lt;1&gt;</td><td>l&amp;1</td>"
 			       "<td>2026-01-01</td>"));
@@ -302,6 +311,39 @@ static void html_escapes(void **st)
 	json_decref(r);
 }
 
+/* The gap: the printable page was in English only. */
+static void html_zh_cn(void **st)
+{
+	json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:[], s:[],"
+			      " s:{s:I, s:[]}, s:{s:{s:{s:I, s:I, s:I}},"
+			      " s:[]}}",
+		"title", "Daily report: l<1>", "kind", "day", "line", "l<1>",
+		"label", "2026-01-01", "from_ms", (json_int_t)T0, "to_ms",
+		(json_int_t)T0 + 86400000, "oee", "pareto", "alerts", "total",
+		(json_int_t)0, "top", "links", "summary", "links", "good",
+		(json_int_t)2, "check", (json_int_t)1, "fault", (json_int_t)0,
+		"worst");
+	char *page = page_of(r, "zh-CN");
+
+	(void)st;
+	assert_non_null(strstr(page, "<html lang=\"zh-CN\">"));
+	assert_non_null(strstr(page, "<h1>日报：l&lt;1&gt;，2026-01-01</h1>"));
+	assert_non_null(strstr(page, "<h2>停机帕累托</h2>"));
+	assert_non_null(strstr(page, "<h2>主要告警</h2>"));
+	assert_non_null(strstr(page, "<h2>链路健康</h2>"));
+	assert_non_null(strstr(page, "<th>设备</th><th>产线</th>"));
+	assert_non_null(strstr(page, "良好 2，待检查 1，故障 0"));
+	assert_null(strstr(page, "Downtime"));
+	assert_null(strstr(page, "Daily report"));
+	free(page);
+	/* any other language: English */
+	page = page_of(r, "fr");
+	assert_non_null(strstr(page, "<h1>Daily report: l&lt;1&gt;</h1>"));
+	assert_non_null(strstr(page, "<h2>Downtime Pareto</h2>"));
+	free(page);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +352,7 @@ int main(void)
 		cmocka_unit_test(store_list_prune),
 		cmocka_unit_test(reports_missed_while_down),
 		cmocka_unit_test(html_escapes),
+		cmocka_unit_test(html_zh_cn),
 	};
 
 	setenv("TZ", "UTC", 1);

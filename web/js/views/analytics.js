@@ -76,7 +76,7 @@ export async function oee(main, app) {
   function drawLinks() {
     const q = '/api/v1/oee/report?period=' + period.value;
     links.replaceChildren(h('a', { href: q + '&format=csv', id: 'oee-csv', download: '' }, 'CSV'), ' ',
-      h('a', { href: q + '&format=html', id: 'oee-html', target: '_blank' }, t('oee.printable')), ' ',
+      h('a', { href: q + '&format=html&lang=' + currentLang(), id: 'oee-html', target: '_blank' }, t('oee.printable')), ' ',
       h('a', { href: q, id: 'oee-json', target: '_blank' }, 'JSON'));
   }
   period.addEventListener('change', drawLinks);

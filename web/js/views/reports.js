@@ -3,7 +3,7 @@
 // as a printable page, to download, or as JSON; an operator makes one now.
 import { get, post } from '../api.js';
 import { h, table, toast, fmtTime } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, currentLang } from '../i18n.js';
 
 export async function list(main, app) {
   const kind = h('select', { id: 'report-kind' }, ['', 'shift', 'day'].map((k) => h('option', { value: k }, t('reports.kind.' + (k || 'all')))));
@@ -16,8 +16,8 @@ export async function list(main, app) {
     const u = (x, q) => '/api/v1/reports/' + x.id + q;
     body.replaceChildren(r.length ? table([t('reports.made'), t('reports.kind'), t('oee.line.name'), t('reports.label'), t('reports.from'), t('reports.to'), t('reports.how'), ''],
       r.map((x) => [fmtTime(x.made_ms), t('reports.kind.' + x.kind), x.line || t('reports.allLines'), x.label, fmtTime(x.from_ms), fmtTime(x.to_ms), t('reports.how.' + x.how),
-        h('span', {}, h('a', { href: u(x, '?format=html'), target: '_blank', rel: 'noopener', class: 'report-open' }, t('reports.open')), ' ',
-          h('a', { href: u(x, '?format=html&download=1'), download: '', class: 'report-download' }, t('reports.download')), ' ',
+        h('span', {}, h('a', { href: u(x, '?format=html&lang=' + currentLang()), target: '_blank', rel: 'noopener', class: 'report-open' }, t('reports.open')), ' ',
+          h('a', { href: u(x, '?format=html&lang=' + currentLang() + '&download=1'), download: '', class: 'report-download' }, t('reports.download')), ' ',
           h('a', { href: u(x, ''), target: '_blank', rel: 'noopener', class: 'report-json' }, 'JSON'))]),
       (i) => ({ dataset: { report: String(r[i].id), kind: r[i].kind, line: r[i].line, how: r[i].how } })) : h('p', { id: 'report-none' }, t('reports.none')));
   }
