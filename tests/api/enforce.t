@@ -131,13 +131,7 @@ req "$A" POST /blocks '{"mac":"02:00:00:00:00:99","reason":"kept across a restar
 exp=$(jf '.blocks[] | select(.mac == "02:00:00:00:00:99") | .expires_ms')
 openapi_check
 api_stop
-"$IIOTD" -d -f "$D/iiotd.conf" >>"$D/iiotd.log" 2>&1 &
-IIOTD_PID=$!
-cleanup_push "kill $IIOTD_PID; wait $IIOTD_PID"
-for i in $(seq 300); do
-	curl -sk -o /dev/null "$URL/api/v1/health" && break
-	sleep 0.1
-done
+api_restart
 req "$D/none" GET /blocks "" "${VW[@]}"
 expect_eq "after a restart: still on, the block with its reason and expiry" \
 	"$(jf '.enabled') $(jf '.blocks[] | select(.mac == "02:00:00:00:00:99") | "\(.reason)|\(.expires_ms)|\(.in_map)"')" \

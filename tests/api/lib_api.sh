@@ -61,6 +61,17 @@ api_stop() {
 	wait "$IIOTD_PID" 2>/dev/null
 }
 
+api_restart() {	# iiotd again on the same state and config (after api_stop)
+	"$IIOTD" -d -f "$D/iiotd.conf" >>"$D/iiotd.log" 2>&1 &
+	IIOTD_PID=$!
+	cleanup_push "kill $IIOTD_PID; wait $IIOTD_PID"
+	local i
+	for i in $(seq 300); do
+		curl -sk -o /dev/null "$URL/api/v1/health" && break
+		sleep 0.1
+	done
+}
+
 totp() {
 	python3 - "$1" "${2:-0}" <<'PY'
 import base64, hashlib, hmac, struct, sys, time
