@@ -11,7 +11,8 @@ void analytics_devices_from(struct analytics *an, const struct model *m)
 	size_t i;
 
 	for (i = 0; i < model_signal_count(m); i++) {
-		const struct model_signal *s = model_signal_at(m, i);
+		struct model_signal tmp;
+		const struct model_signal *s = model_signal_at(m, i, &tmp);
 		const struct model_device *d = s->dev_id ?
 			model_device_get(m, s->dev_id) : NULL;
 		struct analytics_dev ad = { .spec = s->device, .seen = d };

@@ -52,7 +52,8 @@ static int signals_of(struct analytics *an, const struct model *m)
 	size_t i;
 
 	for (i = 0; i < model_signal_count(m); i++) {
-		const struct model_signal *s = model_signal_at(m, i);
+		struct model_signal tmp;
+		const struct model_signal *s = model_signal_at(m, i, &tmp);
 
 		if (analytics_add_signal(an, s->id, s->name))
 			return -1;

@@ -352,7 +352,8 @@ struct api_job *data_samples_job(struct api *a, uint32_t signal, int64_t from_ms
 				 const char *rollup, int max_points, const char **why)
 {
 	struct model *m = M(a);
-	const struct model_signal *s = m ? model_signal_get(m, signal) : NULL;
+	struct model_signal tmp;
+	const struct model_signal *s = m ? model_signal_get(m, signal, &tmp) : NULL;
 	const char *lhu = diagsys_series_unit(signal);
 	enum store_rollup ro = STORE_AUTO;
 	struct samples_job *sj;
@@ -440,7 +441,8 @@ json_t *data_live(struct api *a)
 	}
 	n = m ? model_signal_count(m) : 0;
 	for (i = 0; i < n && i < 4096; i++) {
-		const struct model_signal *s = model_signal_at(m, i);
+		struct model_signal tmp;
+		const struct model_signal *s = model_signal_at(m, i, &tmp);
 
 		if (s->last_ns)
 			json_array_append_new(sigs, json_pack("[i i f I]", (int)s->id, (int)s->dev_id,

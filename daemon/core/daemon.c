@@ -262,7 +262,9 @@ static int load_signals(struct iiotd *d, const struct conf *c, char *err,
 	if (model_load_signals(d->model, path, err, errlen))
 		return -1;
 	for (i = 0; d->store && i < model_signal_count(d->model); i++) {
-		const struct model_signal *s = model_signal_at(d->model, i);
+		struct model_signal tmp;
+		const struct model_signal *s = model_signal_at(d->model, i,
+							       &tmp);
 
 		store_signal_def(d->store, s->id, s->name, s->device, s->unit);
 	}

@@ -115,7 +115,8 @@ static int setup(struct analyse *o, const char *map, const char *rules,
 	}
 	model_set_sink(o->m, &sink);
 	for (i = 0; i < model_signal_count(o->m); i++) {
-		const struct model_signal *s = model_signal_at(o->m, i);
+		struct model_signal tmp;
+		const struct model_signal *s = model_signal_at(o->m, i, &tmp);
 
 		if (analytics_add_signal(o->an, s->id, s->name)) {
 			fprintf(stderr, "iiotctl: out of memory\n");

@@ -118,6 +118,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	msig_free(m);
+	model_sigdefs_drop(m->defs);
 	free(m->ext);
 	if (m->lpriv)
 		for (i = 0; i < m->nlinks; i++)
@@ -616,15 +617,29 @@ size_t model_signal_count(const struct model *m)
 	return m->nsigs;
 }
 
-const struct model_signal *model_signal_at(const struct model *m, size_t i)
+const struct model_signal *model_signal_at(const struct model *m, size_t i,
+					   struct model_signal *tmp)
 {
-	return i < m->nsigs ? &m->sigs[i] : NULL;
+	const struct model_sigstate *st;
+
+	if (i >= m->nsigs)
+		return NULL;
+	if (!m->sst)
+		return &m->sigs[i];
+	st = &m->sst[i];
+	*tmp = m->defs->sig[i];
+	tmp->dev_id = st->dev_id;
+	tmp->samples = st->samples;
+	tmp->last_ns = st->last_ns;
+	tmp->last = st->last;
+	return tmp;
 }
 
 const struct model_signal *model_signal_get(const struct model *m,
-					    uint32_t id)
+					    uint32_t id,
+					    struct model_signal *tmp)
 {
-	return id >= 1 && id <= m->nsigs ? &m->sigs[id - 1] : NULL;
+	return id >= 1 ? model_signal_at(m, id - 1, tmp) : NULL;
 }
 
 void model_get_counters(const struct model *m, struct model_counters *out)

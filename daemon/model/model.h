@@ -289,7 +289,7 @@ int model_parse_mac(const char *s, uint8_t mac[6]);
  * on every read function is safe on it from any thread at once.  Never
  * feed it frames or ticks; free it with model_snapshot_free.
  */
-struct model *model_snapshot(const struct model *m, struct model *reuse);
+struct model *model_snapshot(struct model *m, struct model *reuse);
 void model_snapshot_finish(struct model *s, const struct model *prev);
 void model_snapshot_free(struct model *s);
 
@@ -365,10 +365,18 @@ size_t model_link_count(const struct model *m);
 /* Statistics are computed on each call (percentiles over the window). */
 const struct model_link *model_link_at(struct model *m, size_t i);
 
+/*
+ * A signal by index or id (NULL: none).  A snapshot keeps no whole
+ * signals (it shares their definitions): it assembles one in *tmp and
+ * returns tmp; the live model returns its own.  Either way the result is
+ * good until tmp or the model changes.
+ */
 size_t model_signal_count(const struct model *m);
-const struct model_signal *model_signal_at(const struct model *m, size_t i);
+const struct model_signal *model_signal_at(const struct model *m, size_t i,
+					   struct model_signal *tmp);
 const struct model_signal *model_signal_get(const struct model *m,
-					    uint32_t id);
+					    uint32_t id,
+					    struct model_signal *tmp);
 
 void model_get_counters(const struct model *m, struct model_counters *out);
 size_t model_devices_online(const struct model *m);

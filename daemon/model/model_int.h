@@ -128,6 +128,28 @@ struct msig_priv {
 	uint16_t name_len;		/* PN: station name in device+3 */
 };
 
+/*
+ * A snapshot's signals (model_snap.c): the definitions, immutable while a
+ * mapping is loaded, are one block shared by every snapshot of that
+ * mapping and freed with its last holder; each snapshot copies only what
+ * frames change.
+ */
+struct model_sigdefs {
+	unsigned int refs;		/* __atomic: readers drop snapshots */
+	uint64_t gen;			/* the model's sig_gen it was made at */
+	size_t n;
+	struct model_signal sig[];
+};
+
+struct model_sigstate {
+	uint32_t dev_id;
+	uint64_t samples;
+	uint64_t last_ns;
+	double last;
+};
+
+void model_sigdefs_drop(struct model_sigdefs *d);
+
 struct model {
 	struct model_opts opts;
 	struct model_sink sink;
@@ -146,7 +168,11 @@ struct model {
 	struct model_signal *ext;	/* external signal definitions */
 	size_t next;
 	uint64_t sig_gen;		/* bumped when the table is replaced */
-	size_t capsigs;			/* snapshots: sigs allocated */
+	struct model_sigdefs *defs;	/* live: the definitions snapshots
+					 * share, made by the first one after
+					 * sig_gen moves; snapshot: held */
+	struct model_sigstate *sst;	/* snapshots only: per signal */
+	size_t capsigs;			/* snapshots: sst allocated */
 	uint64_t sample_interval_ns;	/* per signal, 0: every frame */
 	uint32_t masters[MODEL_MAX_MASTERS];	/* EtherCAT master ids */
 	size_t nmasters;

@@ -189,10 +189,11 @@ json_t *model_links_json(struct model *m)
 json_t *model_signals_json(const struct model *m)
 {
 	json_t *a = json_array();
+	struct model_signal tmp;
 	size_t i;
 
 	for (i = 0; a && i < m->nsigs; i++) {
-		const struct model_signal *s = &m->sigs[i];
+		const struct model_signal *s = model_signal_at(m, i, &tmp);
 
 		json_array_append_new(a, json_pack(
 			"{s:i, s:s, s:s, s:I, s:s, s:f, s:s, s:i, s:I, s:I, s:f}",

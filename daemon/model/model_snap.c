@@ -9,8 +9,8 @@
  * turns, so it is kept small: a copy is refreshed in place from a retired
  * one (no allocation, no page faults), and of the signals, whose
  * definitions are most of their bytes, only the changing fields are
- * copied while the mapping is the same.  Link statistics are left to
- * model_snapshot_finish(), which a reader runs.
+ * copied: the definitions are shared (struct model_sigdefs).  Link
+ * statistics are left to model_snapshot_finish(), which a reader runs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,27 +67,60 @@ static int copy_links(struct model *s, const struct model *m)
 	return 0;
 }
 
-static int copy_signals(struct model *s, const struct model *m)
+void model_sigdefs_drop(struct model_sigdefs *d)
 {
+	if (d && __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(d);
+}
+
+/* The definitions of m's current mapping, made once per sig_gen. */
+static struct model_sigdefs *sigdefs_of(struct model *m)
+{
+	struct model_sigdefs *d = m->defs;
+
+	if (d && d->gen == m->sig_gen && d->n == m->nsigs)
+		return d;
+	d = malloc(sizeof(*d) + m->nsigs * sizeof(d->sig[0]));
+	if (!d)
+		return NULL;
+	d->refs = 1;
+	d->gen = m->sig_gen;
+	d->n = m->nsigs;
+	memcpy(d->sig, m->sigs, m->nsigs * sizeof(d->sig[0]));
+	model_sigdefs_drop(m->defs);
+	m->defs = d;
+	return d;
+}
+
+/*
+ * Signal definitions are 392 B each and do not change while a mapping is
+ * loaded: the copies share one block of them and keep 32 B a signal of
+ * their own (10,000 signals, four copies live: 15.7 MB before, 5.2 MB).
+ */
+static int copy_signals(struct model *s, struct model *m)
+{
+	struct model_sigdefs *d = NULL;
 	size_t i;
 
-	if (s->sig_gen == m->sig_gen && s->nsigs == m->nsigs && s->sigs) {
-		/* the same mapping: only what frames change */
-		for (i = 0; i < m->nsigs; i++) {
-			struct model_signal *d = &s->sigs[i];
-			const struct model_signal *o = &m->sigs[i];
-
-			d->dev_id = o->dev_id;
-			d->samples = o->samples;
-			d->last_ns = o->last_ns;
-			d->last = o->last;
-		}
-		return 0;
-	}
-	if (room((void **)&s->sigs, &s->capsigs, m->nsigs, sizeof(*s->sigs)))
+	if (m->nsigs && !(d = sigdefs_of(m)))
 		return -1;
-	if (m->nsigs)
-		memcpy(s->sigs, m->sigs, m->nsigs * sizeof(*s->sigs));
+	if (room((void **)&s->sst, &s->capsigs, m->nsigs, sizeof(*s->sst)))
+		return -1;
+	if (s->defs != d) {
+		if (d)
+			__atomic_add_fetch(&d->refs, 1, __ATOMIC_RELAXED);
+		model_sigdefs_drop(s->defs);
+		s->defs = d;
+	}
+	for (i = 0; i < m->nsigs; i++) {
+		struct model_sigstate *st = &s->sst[i];
+		const struct model_signal *o = &m->sigs[i];
+
+		st->dev_id = o->dev_id;
+		st->samples = o->samples;
+		st->last_ns = o->last_ns;
+		st->last = o->last;
+	}
 	s->nsigs = m->nsigs;
 	s->sig_gen = m->sig_gen;
 	return 0;
@@ -124,7 +157,7 @@ static int copy_devices(struct model *s, const struct model *m)
 	return 0;
 }
 
-struct model *model_snapshot(const struct model *m, struct model *reuse)
+struct model *model_snapshot(struct model *m, struct model *reuse)
 {
 	struct model *s = reuse ? reuse : calloc(1, sizeof(*s));
 
@@ -186,6 +219,7 @@ void model_snapshot_free(struct model *s)
 	free(s->mst);
 	free(s->links);
 	free(s->lpriv);
-	free(s->sigs);
+	free(s->sst);
+	model_sigdefs_drop(s->defs);
 	free(s);
 }

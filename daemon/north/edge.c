@@ -322,10 +322,11 @@ static void dev_signals(struct edge *e, struct edev *x, struct model *m,
 			uint32_t id)
 {
 	char name[SPB_NAME_MAX];
+	struct model_signal tmp;
 	uint32_t i;
 
 	for (i = e->sigs.head[id]; i != EDGE_NONE; i = e->sigs.next[i]) {
-		const struct model_signal *s = model_signal_at(m, i);
+		const struct model_signal *s = model_signal_at(m, i, &tmp);
 
 		if (!s || !s->samples)
 			continue;
@@ -351,7 +352,8 @@ static void index_build(struct edge_index *x, struct model *m, bool signals)
 	}
 	for (i = n; i-- > 0;) {
 		if (signals) {
-			const struct model_signal *s = model_signal_at(m, i);
+			struct model_signal tmp;
+			const struct model_signal *s = model_signal_at(m, i, &tmp);
 
 			id = s ? s->dev_id : 0;
 		} else {

@@ -17,6 +17,9 @@
 #include "decode/decode.h"
 #include "model/model.h"
 
+/* room for a signal assembled by model_signal_get on a snapshot */
+static struct model_signal stmp;
+
 static struct conf *parse(const char *s, char *err)
 {
 	return conf_parse(s, strlen(s), "t.conf", err, 256);
@@ -238,9 +241,9 @@ static void sigmap(void **state)
 	assert_int_equal(model_parse_signals(m, ok_map, strlen(ok_map), "s.map",
 					     err, sizeof(err)), 0);
 	assert_int_equal(model_signal_count(m), 3);
-	assert_string_equal(model_signal_get(m, 2)->name, "pos");
-	assert_int_equal(model_signal_get(m, 2)->offset, 0x10000);
-	assert_int_equal(model_signal_get(m, 3)->bit, 3);
+	assert_string_equal(model_signal_get(m, 2, &stmp)->name, "pos");
+	assert_int_equal(model_signal_get(m, 2, &stmp)->offset, 0x10000);
+	assert_int_equal(model_signal_get(m, 3, &stmp)->bit, 3);
 	assert_int_equal(model_parse_signals(m, "a pn:x 0 u17\n", 13, "s.map",
 					     err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "s.map:1: unknown type 'u17'"));
@@ -312,10 +315,67 @@ static void sigmap_offset_wraps_32_bits(void **state)
 		model_frame_raw(m, f, (uint32_t)n, (uint32_t)n,
 				1000000000ULL * (i + 1), 0);
 	}
-	assert_int_equal(model_signal_get(m, 2)->samples, 0);
-	assert_true(model_signal_get(m, 3)->samples > 0);
-	assert_int_equal((int)model_signal_get(m, 3)->last, 39);
+	assert_int_equal(model_signal_get(m, 2, &stmp)->samples, 0);
+	assert_true(model_signal_get(m, 3, &stmp)->samples > 0);
+	assert_int_equal((int)model_signal_get(m, 3, &stmp)->last, 39);
 	model_free(m);
+}
+
+/*
+ * Snapshots share the signal definitions of a mapping and copy only what
+ * frames change: a refreshed copy shows the new samples, a copy of the
+ * old mapping keeps its definitions after a reload, and copies outlive
+ * the model and each other in any order.
+ */
+static void snapshot_shares_signal_definitions(void **state)
+{
+	static const char map1[] = "v pn:00:11:22:33:44:55 39 u8 1 degC\n";
+	static const char map2[] = "w pn:00:11:22:33:44:55 39 u8\n"
+				   "x pn:00:11:22:33:44:55 40 u8\n";
+	struct model *m = model_new(NULL);
+	struct model *a, *b, *c;
+	struct model_signal t2;
+	uint8_t f[64];
+	char err[256];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(model_parse_signals(m, map1, strlen(map1), "m", err,
+					     sizeof(err)), 0);
+	a = model_snapshot(m, NULL);
+	b = model_snapshot(m, NULL);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(model_signal_get(a, 1, &stmp)->samples, 0);
+	n = pn_cyclic(f, 0);
+	model_frame_raw(m, f, (uint32_t)n, (uint32_t)n, 1000000000ULL, 0);
+	assert_int_equal(model_signal_get(a, 1, &stmp)->samples, 0);
+	b = model_snapshot(m, b);
+	assert_non_null(b);
+	assert_int_equal(model_signal_get(b, 1, &stmp)->samples, 1);
+	assert_int_equal((int)model_signal_get(b, 1, &stmp)->last, 39);
+	assert_string_equal(model_signal_get(b, 1, &stmp)->name, "v");
+	assert_string_equal(model_signal_get(b, 1, &stmp)->unit, "degC");
+	assert_null(model_signal_get(b, 2, &stmp));
+
+	assert_int_equal(model_parse_signals(m, map2, strlen(map2), "m", err,
+					     sizeof(err)), 0);
+	c = model_snapshot(m, NULL);
+	assert_non_null(c);
+	b = model_snapshot(m, b);
+	assert_non_null(b);
+	assert_int_equal(model_signal_count(c), 2);
+	assert_string_equal(model_signal_get(c, 2, &stmp)->name, "x");
+	assert_string_equal(model_signal_get(b, 1, &t2)->name, "w");
+	assert_int_equal(model_signal_get(b, 1, &t2)->samples, 0);
+	/* the copy of the first mapping still reads it */
+	assert_int_equal(model_signal_count(a), 1);
+	assert_string_equal(model_signal_get(a, 1, &stmp)->name, "v");
+	model_free(m);
+	model_snapshot_free(c);
+	assert_string_equal(model_signal_get(b, 2, &stmp)->name, "x");
+	model_snapshot_free(a);
+	model_snapshot_free(b);
 }
 
 /*
@@ -484,7 +544,7 @@ static void model_ecat_link(void **state)
 	/* intervals alternate 1.000 and 1.005 ms */
 	assert_true(l->period_ns == 1000000 || l->period_ns == 1005000);
 	assert_int_equal(l->jitter_max_ns, 5000);
-	s = model_signal_get(m, 1);
+	s = model_signal_get(m, 1, &stmp);
 	assert_true(s->samples >= 990);
 	assert_int_equal((int)s->last, 999 % 256);
 	model_free(m);
@@ -502,6 +562,7 @@ int main(void)
 		cmocka_unit_test(flightrec_window),
 		cmocka_unit_test(sigmap),
 		cmocka_unit_test(sigmap_offset_wraps_32_bits),
+		cmocka_unit_test(snapshot_shares_signal_definitions),
 		cmocka_unit_test(station_names_from_the_wire_sanitised),
 		cmocka_unit_test(model_ecat_link),
 	};
