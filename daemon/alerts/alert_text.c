@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "alerts/alerts.h"
+#include "core/json_ns.h"
 
 static const struct alert_rule rules[ALERT_RULE_COUNT] = {
 #define ALERT_X_ROW(e, id, sev, tech, clr, en, zh) \
@@ -178,11 +179,6 @@ static json_t *mac_json(const uint8_t m[6])
 	return json_string(s);
 }
 
-static json_t *ns_or_null(uint64_t ns)
-{
-	return ns ? json_integer((json_int_t)ns) : json_null();
-}
-
 /* a predicted alert's fitted line (struct alert_fit), null for others */
 static json_t *fit_json(const struct alert_fit *x)
 {
@@ -195,9 +191,9 @@ static json_t *fit_json(const struct alert_fit *x)
 			 "last_ns", (json_int_t)x->last_ns,
 			 "v0", x->v0, "slope_per_s", x->slope_per_s,
 			 "threshold", x->threshold,
-			 "cross_ns", ns_or_null(x->cross_ns),
-			 "cross_lo_ns", ns_or_null(x->cross_lo_ns),
-			 "cross_hi_ns", ns_or_null(x->cross_hi_ns),
+			 "cross_ns", json_ns_or_null(x->cross_ns),
+			 "cross_lo_ns", json_ns_or_null(x->cross_lo_ns),
+			 "cross_hi_ns", json_ns_or_null(x->cross_hi_ns),
 			 "samples", (int)x->samples);
 }
 

@@ -4,11 +4,7 @@
 #include <jansson.h>
 
 #include "diag/diag.h"
-
-static json_t *ns_or_null(uint64_t ns)
-{
-	return ns ? json_integer((json_int_t)ns) : json_null();
-}
+#include "core/json_ns.h"
 
 json_t *diag_fit_json(const struct diag_fit *x)
 {
@@ -22,9 +18,9 @@ json_t *diag_fit_json(const struct diag_fit *x)
 	json_object_set_new(o, "intercept", json_real(x->intercept));
 	json_object_set_new(o, "slope_per_min", json_real(x->slope_per_min));
 	json_object_set_new(o, "limit", json_real(x->limit));
-	json_object_set_new(o, "cross_ns", ns_or_null(x->cross_ns));
-	json_object_set_new(o, "cross_lo_ns", ns_or_null(x->cross_lo_ns));
-	json_object_set_new(o, "cross_hi_ns", ns_or_null(x->cross_hi_ns));
+	json_object_set_new(o, "cross_ns", json_ns_or_null(x->cross_ns));
+	json_object_set_new(o, "cross_lo_ns", json_ns_or_null(x->cross_lo_ns));
+	json_object_set_new(o, "cross_hi_ns", json_ns_or_null(x->cross_hi_ns));
 	json_object_set_new(o, "samples", json_integer(x->samples));
 	return o;
 }
