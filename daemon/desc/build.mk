@@ -1,0 +1,13 @@
+# daemon/desc: device descriptions (GSDML, ESI, ENI) through libxml2
+# (docs/descriptions.md).
+CPPFLAGS += -I/usr/include/libxml2
+DAEMON_LDLIBS += -lxml2
+
+TESTS += test_desc
+test_desc_SRCS := tests/desc/test_desc.c
+test_desc_LDLIBS = $(DAEMON_LDLIBS)
+$(BUILD)/tests/test_desc: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
+
+FUZZ += fuzz_description
+fuzz_description_SRCS = tests/fuzz/fuzz_description.c $(wildcard daemon/desc/*.c)
+fuzz_description_LDLIBS = -lxml2
