@@ -107,6 +107,8 @@ struct evbuffer;
 /* 200 with b (freed) as ctype; fname: a download of that name */
 void api_reply_text(struct rq *r, const char *ctype, const char *fname,
 		    struct evbuffer *b);
+/* 200 with o as an indented JSON download named fname (500: no memory) */
+void api_reply_download(struct rq *r, const json_t *o, const char *fname);
 /* 200 with a report's printable page (h_reports.c) */
 void api_reply_report_html(struct rq *r, const json_t *rep,
 			   const char *fname);
@@ -215,6 +217,8 @@ H(h_reports) H(h_report) H(h_report_make)
 H(h_eval_runs) H(h_eval_run_now) H(h_eval_run) H(h_eval_ncs) H(h_eval_nc_close)
 H(h_jobs) H(h_job) H(h_job_del)
 H(h_modbus_devices) H(h_modbus_device) H(h_modbus_write)
+H(h_dashboards) H(h_dashboard) H(h_dashboard_add) H(h_dashboard_import)
+H(h_dashboard_put) H(h_dashboard_del) H(h_dashboard_export)
 #undef H
 
 /* h_jobs.c: a job's end, audited (jobs_new's end callback; arg: the api) */

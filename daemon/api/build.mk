@@ -19,3 +19,11 @@ test_api_devquery_LDLIBS = -ljansson
 TESTS += test_api_prom
 test_api_prom_SRCS = tests/api/test_prom.c daemon/api/prom.c
 test_api_prom_LDLIBS = -ljansson -lm
+
+FUZZ += fuzz_dashboard
+fuzz_dashboard_SRCS = tests/fuzz/fuzz_dashboard.c daemon/api/dashdoc.c daemon/api/parse.c
+fuzz_dashboard_LDLIBS = -ljansson -lm
+
+TESTS += test_api_dashdoc
+test_api_dashdoc_SRCS = tests/api/test_dashdoc.c daemon/api/dashdoc.c
+test_api_dashdoc_LDLIBS = -ljansson -lm

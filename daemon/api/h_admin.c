@@ -81,7 +81,7 @@ void h_user_add(struct rq *r)
 	}
 	snprintf(r->target, sizeof(r->target), "%s", name);
 	ro = role_parse(role);
-	if (ro < 0) {
+	if (ro < 0 || !role_for_users(ro)) {
 		api_error(r, 400, "role: one of admin, engineer, operator, viewer, auditor");
 		return;
 	}
@@ -115,7 +115,8 @@ void h_user_mod(struct rq *r)
 
 	if (load_user(r, &u))
 		return;
-	if ((!jr && !jd) || (jr && (ro = role_parse(json_string_value(jr))) < 0) ||
+	if ((!jr && !jd) || (jr && ((ro = role_parse(json_string_value(jr))) < 0 ||
+		   !role_for_users(ro))) ||
 	    (jd && !json_is_boolean(jd))) {
 		api_error(r, 400, "give role (a role name) and/or disabled (boolean)");
 		return;

@@ -111,20 +111,8 @@ void h_report(struct rq *r)
 		return;
 	}
 	if (dl) {
-		struct evbuffer *b = evbuffer_new();
-		char *s = json_dumps(rep, JSON_INDENT(1));
-
+		api_reply_download(r, rep, fname);
 		json_decref(rep);
-		if (!b || !s) {
-			free(s);
-			if (b)
-				evbuffer_free(b);
-			api_error(r, 500, "out of memory");
-			return;
-		}
-		evbuffer_add(b, s, strlen(s));
-		free(s);
-		api_reply_text(r, "application/json", fname, b);
 		return;
 	}
 	api_reply(r, 200, rep);

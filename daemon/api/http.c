@@ -212,6 +212,23 @@ void api_reply_text(struct rq *r, const char *ctype, const char *fname,
 	evbuffer_free(b);
 }
 
+void api_reply_download(struct rq *r, const json_t *o, const char *fname)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *s = o ? json_dumps(o, JSON_INDENT(1)) : NULL;
+
+	if (!b || !s) {
+		free(s);
+		if (b)
+			evbuffer_free(b);
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	evbuffer_add(b, s, strlen(s));
+	free(s);
+	api_reply_text(r, "application/json", fname, b);
+}
+
 void api_reply_bytes(struct rq *r, int code, const char *json, size_t n)
 {
 	struct evbuffer *b = evbuffer_new();

@@ -16,6 +16,7 @@ enum role {
 	ROLE_OPERATOR,
 	ROLE_VIEWER,
 	ROLE_AUDITOR,
+	ROLE_KIOSK,		/* API tokens of wall screens only, never a user's */
 	ROLE_COUNT
 };
 
@@ -34,12 +35,17 @@ enum perm {
 	PERM_ALERT_ACK,		/* acknowledge, shelve, unshelve, comment */
 	PERM_METRICS_READ,	/* /metrics: counters, no plant data */
 	PERM_ENFORCE,		/* XDP blocks and the enforcement switch */
+	PERM_DASH_READ,		/* dashboards one may see (api/h_dash.c) */
+	PERM_DASH_EDIT,		/* one's own dashboards */
+	PERM_DASH_SHARE,	/* the dashboards shared with a role, their defaults */
 	PERM_COUNT
 };
 
 const char *role_name(enum role r);
 /* -1 when unknown */
 int role_parse(const char *s);
+/* a role an account may have (kiosk is for API tokens only) */
+int role_for_users(enum role r);
 /* deny by default: only pairs listed in perm.c are allowed */
 int role_has(enum role r, enum perm p);
 const char *perm_name(enum perm p);

@@ -29,6 +29,12 @@ static const char *const steps[] = {
 	" created_by TEXT NOT NULL, last_used INTEGER NOT NULL DEFAULT 0,"
 	" revoked INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 2: dashboards (auth/dashdb.h): a user's own (owner) or a role's (share) */
+	"CREATE TABLE dashboards(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	" owner TEXT, share TEXT, is_default INTEGER NOT NULL DEFAULT 0,"
+	" doc TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+	" updated_by TEXT NOT NULL, CHECK((owner IS NULL) != (share IS NULL)));"
+	"CREATE INDEX dashboards_owner ON dashboards(owner);",
 };
 
 const struct db_schema auth_db_schema = DB_SCHEMA("auth.db", steps);
@@ -249,7 +255,9 @@ int user_set_disabled(struct authdb *a, int64_t id, int disabled)
 
 int user_delete(struct authdb *a, int64_t id)
 {
-	if (authdb_exec(a, "DELETE FROM recovery WHERE user_id = ?", "i", id))
+	if (authdb_exec(a, "DELETE FROM recovery WHERE user_id = ?", "i", id) ||
+	    authdb_exec(a, "DELETE FROM dashboards WHERE owner ="
+			" (SELECT name FROM users WHERE id = ?)", "i", id))
 		return -1;
 	return authdb_exec(a, "DELETE FROM users WHERE id = ?", "i", id);
 }
@@ -354,7 +362,9 @@ int user_recovery_new(struct authdb *a, int64_t id, char codes[][12])
 			OPENSSL_cleanse(codes, (size_t)RECOVERY_CODES * sizeof(codes[0]));
 			return -1;
 		}
-	if (authdb_exec(a, "DELETE FROM recovery WHERE user_id = ?", "i", id))
+	if (authdb_exec(a, "DELETE FROM recovery WHERE user_id = ?", "i", id) ||
+	    authdb_exec(a, "DELETE FROM dashboards WHERE owner ="
+			" (SELECT name FROM users WHERE id = ?)", "i", id))
 		return -1;
 	for (i = 0; i < RECOVERY_CODES; i++) {
 		sha256_hex(codes[i], h);

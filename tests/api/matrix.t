@@ -90,14 +90,22 @@ ROUTES=(
 	"GET /evaluation/runs/999999 - settings.read"
 	"GET /evaluation/nonconformities - settings.read"
 	"POST /evaluation/nonconformities/999999/close {\"action\":\"x\"} settings.write"
+	"GET /dashboards - dashboard.read"
+	"POST /dashboards {} dashboard.edit"
+	"POST /dashboards/import {} dashboard.edit"
+	"GET /dashboards/999999 - dashboard.read"
+	"PUT /dashboards/999999 {} dashboard.edit"
+	"DELETE /dashboards/999999 - dashboard.edit"
+	"GET /dashboards/999999/export - dashboard.read"
 	"POST /logout - self"
 )
 declare -A PERMS=(
-	[admin]="public self device.read device.control user.read user.admin audit.read settings.read settings.write alert.read alert.ack enforce.admin"
-	[engineer]="public self device.read device.control settings.read alert.read alert.ack"
-	[operator]="public self device.read alert.read alert.ack"
-	[viewer]="public self device.read alert.read"
+	[admin]="public self device.read device.control user.read user.admin audit.read settings.read settings.write alert.read alert.ack enforce.admin dashboard.read dashboard.edit dashboard.share"
+	[engineer]="public self device.read device.control settings.read alert.read alert.ack dashboard.read dashboard.edit dashboard.share"
+	[operator]="public self device.read alert.read alert.ack dashboard.read dashboard.edit"
+	[viewer]="public self device.read alert.read dashboard.read dashboard.edit"
 	[auditor]="public self user.read audit.read settings.read"
+	[kiosk]="public device.read alert.read dashboard.read"
 	[anonymous]="public"
 )
 
@@ -129,17 +137,21 @@ expect_eq "engineer had to enrol TOTP (MFA on for engineers by default)" \
 expect_eq "operator was not asked for TOTP" \
 	"$(sqlite3 "$D/auth.db" "SELECT totp_on FROM users WHERE name = 'u-operator'")" "0"
 
-for who in admin engineer operator viewer auditor anonymous; do
+# a wall screen's token: read-only (kiosk is no account's role)
+KIOSK=(-H "Authorization: Bearer $(token wall kiosk)")
+for who in admin engineer operator viewer auditor kiosk anonymous; do
 	J=$D/$who
 	[ $who = anonymous ] && rm -f "$J" "$J.csrf"
+	bearer=()
+	[ $who = kiosk ] && bearer=("${KIOSK[@]}")
 	bad=()
 	for r in "${ROUTES[@]}"; do
 		read -r m p body perm <<<"$r"
 		[ "$body" = - ] && body=
 		if [ "$p" = /events ]; then
-			CODE=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 -b "$J" "$URL/api/v1/events")
+			CODE=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 -b "$J" "${bearer[@]}" "$URL/api/v1/events")
 		else
-			req "$J" "$m" "$p" "$body"
+			req "$J" "$m" "$p" "$body" "${bearer[@]}"
 		fi
 		allowed=0
 		[[ " ${PERMS[$who]} " == *" $perm "* ]] && allowed=1

@@ -325,7 +325,15 @@ static void perms_deny_by_default(void **state)
 
 	(void)state;
 	for (r = 0; r < ROLE_COUNT; r++)
-		assert_true(role_has(r, PERM_PUBLIC) && role_has(r, PERM_SELF));
+		assert_true(role_has(r, PERM_PUBLIC) && (r == ROLE_KIOSK || role_has(r, PERM_SELF)));
+	/* a wall screen's token reads, never writes, and has no session */
+	for (p = 0; p < PERM_COUNT; p++)
+		assert_int_equal(role_has(ROLE_KIOSK, p), p == PERM_PUBLIC || p == PERM_DEVICE_READ ||
+				 p == PERM_ALERT_READ || p == PERM_DASH_READ);
+	assert_false(role_for_users(ROLE_KIOSK));
+	assert_true(role_for_users(ROLE_VIEWER));
+	assert_false(role_has(ROLE_VIEWER, PERM_DASH_SHARE));
+	assert_true(role_has(ROLE_ENGINEER, PERM_DASH_SHARE));
 	assert_true(role_has(ROLE_ADMIN, PERM_SETTINGS_WRITE));
 	assert_false(role_has(ROLE_ENGINEER, PERM_SETTINGS_WRITE));
 	assert_false(role_has(ROLE_VIEWER, PERM_DEVICE_CONTROL));

@@ -6,6 +6,8 @@ import { t, tServer } from '../i18n.js';
 const tKnown = (key, raw) => (t(key) === key ? raw : t(key));
 
 const ROLES = ['admin', 'engineer', 'operator', 'viewer', 'auditor'];
+// kiosk: a wall screen's read-only token, never an account's role
+const TOKEN_ROLES = [...ROLES, 'kiosk'];
 // new users and tokens start at the least privilege
 
 function secretBox(label, value) {
@@ -44,7 +46,7 @@ export async function users(main, app) {
         ev.preventDefault();
         act(post('/tokens', { name: tf.tname.value, role: tf.role.value }).then((r) => out.prepend(secretBox(t('tokens.new', { name: r.name }), r.token))));
       } }, h('input', { name: 'tname', required: true, placeholder: t('col.name'), 'aria-label': t('tokens.newname') }),
-      h('select', { name: 'role', 'aria-label': t('col.role') }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
+      h('select', { name: 'role', 'aria-label': t('col.role') }, TOKEN_ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
       h('button', { type: 'submit' }, t('tokens.add')));
       const sessions = (await get('/sessions')).sessions;
       parts.push(h('h2', {}, t('users.add')), nf,
