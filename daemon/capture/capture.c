@@ -29,6 +29,7 @@
 #include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
+#include "store/store.h"
 
 static const char *const capture_keys[] = {
 	"ring", "batch", "flight_seconds", "flight_size", "nice", "rt_priority",
@@ -198,6 +199,8 @@ static void drain(struct cring *cr)
 
 	if (!cr->r)
 		return;
+	/* the turn's samples go to the store's queue under one lock */
+	store_stage_begin(cap->d->store);
 	if (m)
 		model_set_rx_clock(m, mono_ns());
 	if (ids) {
@@ -234,6 +237,7 @@ static void drain(struct cring *cr)
 		cr->frames++;
 		n++;
 	}
+	store_stage_end(cap->d->store);
 	shm_cons_release(cr->r);
 	if (n)
 		probe_turn(&cap->probe, cr->turn_end, loop_wake(cap->base),
@@ -370,7 +374,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		uint64_t t0 = capture_now_ns();
 
 		model_set_rx_clock(cap->d->model, mono_ns());
+		store_stage_begin(cap->d->store);
 		model_tick(cap->d->model, shm_now_ns());
+		store_stage_end(cap->d->store);
 		capture_busy(cap, PROBE_BUSY_TICK, t0);
 	}
 }

@@ -69,6 +69,9 @@ struct qsigdef {
 	char unit[16];
 };
 
+/* samples staged per hand-over (store_stage_begin): 96 KiB */
+#define STAGE_MAX	4096
+
 /* a growable vector swapped whole between producer and writer */
 struct vec {
 	void *v;
@@ -84,6 +87,15 @@ struct store {
 	pthread_cond_t cv;		/* writer waits here */
 	pthread_cond_t done_cv;		/* store_flush waits here */
 	struct vec samples, events, sigdefs;
+	/* the staging thread's (store_stage_begin), no lock */
+	struct {
+		struct qsample *v;
+		size_t n;
+		size_t room;		/* left in the queue at the last hand */
+		uint64_t dropped;
+		bool full;		/* no room: drop until the turn ends */
+	} stage;
+	int staging;			/* atomic: a thread stages */
 	bool stop;
 	uint64_t flush_req, flush_done;
 	struct store_counters ctr;	/* producer side, under mu */
@@ -122,22 +134,33 @@ static uint64_t now_ms(void)
 	return now_ns() / 1000000;
 }
 
+/* room for want elements, never more than limit, grown by doubling */
+static bool vec_reserve(struct vec *v, size_t want, size_t limit)
+{
+	size_t nc;
+	void *nv;
+
+	if (want <= v->cap)
+		return true;
+	if (want > limit)
+		return false;
+	nc = v->cap ? v->cap : 1024;
+	while (nc < want)
+		nc *= 2;
+	if (nc > limit)
+		nc = limit;
+	nv = realloc(v->v, nc * v->elem);
+	if (!nv)
+		return false;
+	v->v = nv;
+	v->cap = nc;
+	return true;
+}
+
 static bool vec_push(struct vec *v, const void *e, size_t limit)
 {
-	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 1024;
-		void *nv;
-
-		if (v->n >= limit)
-			return false;
-		if (nc > limit)
-			nc = limit;
-		nv = realloc(v->v, nc * v->elem);
-		if (!nv)
-			return false;
-		v->v = nv;
-		v->cap = nc;
-	}
+	if (!vec_reserve(v, v->n + 1, limit))
+		return false;
 	memcpy((char *)v->v + v->n * v->elem, e, v->elem);
 	v->n++;
 	return true;
@@ -1049,6 +1072,7 @@ void store_close(struct store *s)
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
 	free(s->samples.v);
+	free(s->stage.v);
 	free(s->events.v);
 	free(s->sigdefs.v);
 	free(s->count);
@@ -1074,6 +1098,85 @@ void store_reconfigure(struct store *s, const struct store_opts *o)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* the store this thread stages for, NULL: none */
+static __thread struct store *staged;
+
+/*
+ * Under a capture flood the capture thread puts a million samples a
+ * second: a lock each kept s->mu held a good part of the time, and every
+ * reader of the counters (each API overview, iiotctl stats) that found it
+ * held slept on the (priority-inheriting) futex and waited for a CPU to
+ * wake on.  The staged samples go over in one copy under one lock.
+ */
+static void stage_hand(struct store *s)
+{
+	size_t n = s->stage.n, room;
+
+	pthread_mutex_lock(&s->mu);
+	room = s->o.queue_len > s->samples.n ?
+	       s->o.queue_len - s->samples.n : 0;
+	if (n > room)
+		n = room;	/* queue_len lowered since the last hand */
+	if (n && vec_reserve(&s->samples, s->samples.n + n, s->o.queue_len)) {
+		memcpy((char *)s->samples.v + s->samples.n * s->samples.elem,
+		       s->stage.v, n * sizeof(*s->stage.v));
+		s->samples.n += n;
+	} else {
+		n = 0;	/* no memory to grow the queue: dropped, as vec_push */
+	}
+	s->ctr.samples_in += n;
+	s->ctr.samples_dropped += s->stage.dropped + (s->stage.n - n);
+	room = s->o.queue_len > s->samples.n ?
+	       s->o.queue_len - s->samples.n : 0;
+	if (s->samples.n >= s->o.batch_rows)
+		pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	s->stage.n = 0;
+	s->stage.dropped = 0;
+	s->stage.room = room < STAGE_MAX ? room : STAGE_MAX;
+	s->stage.full = !s->stage.room;
+}
+
+void store_stage_begin(struct store *s)
+{
+	if (!s || staged || __atomic_exchange_n(&s->staging, 1,
+						 __ATOMIC_ACQUIRE))
+		return;
+	if (!s->stage.v && !(s->stage.v = malloc(STAGE_MAX *
+						    sizeof(*s->stage.v)))) {
+		__atomic_store_n(&s->staging, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	/* the first sample finds out how much room the queue has */
+	s->stage.n = 0;
+	s->stage.room = 0;
+	s->stage.dropped = 0;
+	s->stage.full = false;
+	staged = s;
+}
+
+void store_stage_end(struct store *s)
+{
+	if (!s || staged != s)
+		return;
+	if (s->stage.n || s->stage.dropped)
+		stage_hand(s);
+	staged = NULL;
+	__atomic_store_n(&s->staging, 0, __ATOMIC_RELEASE);
+}
+
+static bool stage_put(struct store *s, const struct qsample *q)
+{
+	if (s->stage.n == s->stage.room && !s->stage.full)
+		stage_hand(s);
+	if (s->stage.n == s->stage.room) {
+		s->stage.dropped++;
+		return false;
+	}
+	s->stage.v[s->stage.n++] = *q;
+	return true;
+}
+
 bool store_put_sample(struct store *s, uint32_t signal, uint64_t ts_ns,
 		      double value)
 {
@@ -1084,6 +1187,8 @@ bool store_put_sample(struct store *s, uint32_t signal, uint64_t ts_ns,
 	/* NaN would poison min/max/sum of a rollup forever */
 	if (!isfinite(value))
 		q.value = 0;
+	if (staged == s)
+		return stage_put(s, &q);
 	pthread_mutex_lock(&s->mu);
 	ok = vec_push(&s->samples, &q, s->o.queue_len);
 	if (ok)

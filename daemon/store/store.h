@@ -92,9 +92,22 @@ void store_flush(struct store *s);
 /* Reloadable options: retention, cap, flush interval. */
 void store_reconfigure(struct store *s, const struct store_opts *o);
 
-/* ---- writes (any one thread: the event loop) ------------------------- */
+/* ---- writes (any thread) --------------------------------------------- */
+/* false: the queue is full, the sample dropped and counted */
 bool store_put_sample(struct store *s, uint32_t signal, uint64_t ts_ns,
 		      double value);
+/*
+ * A drain turn's samples under one lock, not one each: between
+ * store_stage_begin and store_stage_end the calling thread's
+ * store_put_sample() copies into a buffer of the store's with no lock,
+ * handed to the writer's queue (one lock) when the buffer fills and at
+ * store_stage_end.  One thread stages at a time (the capture thread);
+ * another one's begin is a no-op and its samples take the lock each.
+ * Drops are counted as without staging: a sample that finds the queue
+ * full at its buffer's hand-over is refused.  NULL s: no-ops.
+ */
+void store_stage_begin(struct store *s);
+void store_stage_end(struct store *s);
 /* Upsert the device row and append a history row. */
 struct model_device;
 bool store_device_event(struct store *s, const struct model_device *d,
