@@ -56,7 +56,8 @@ int alertsys_window(struct iiotd *d, uint64_t id, uint64_t *from_ns,
  * the problem in err).  learn: learn for ns from now (0 stops; fresh
  * forgets the old).  edit: add or remove one entry {"kind":...}: 0, -1
  * bad entry, 1 already there, 2 no such entry (err says).  tick: save it
- * when it changed.
+ * when it changed, now.  kick: the same on the baseline's own thread (the
+ * event loop's once-a-second save: it may wait for capture and the disk).
  */
 struct json_t *baselinesys_json(struct iiotd *d);
 int baselinesys_import(struct iiotd *d, const struct json_t *doc, char *err,
@@ -65,6 +66,7 @@ int baselinesys_learn(struct iiotd *d, uint64_t ns, bool fresh);
 int baselinesys_edit(struct iiotd *d, const struct json_t *entry, bool add,
 		     char *err, size_t errlen);
 void baselinesys_tick(struct iiotd *d);
+void baselinesys_kick(struct iiotd *d);
 int baselinesys_start(struct iiotd *d, uint64_t learn_ns);
 void baselinesys_stop(struct iiotd *d);
 /* The control socket's baseline* requests (baseline_ctl.c), audited. */

@@ -121,7 +121,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	alerts_tick(d->alerts, wall, wall);
 	alertsys_flush(d);
 	if (sys.ticks % (1000 / ALERTSYS_TICK_MS) == 0)
-		baselinesys_tick(d);
+		baselinesys_kick(d);
 	if (sys.db && ++sys.ticks % PRUNE_TICKS == 1)
 		alerts_db_prune(sys.db, wall - sys.retention_ms * 1000000ULL,
 				sys.max_rows);
