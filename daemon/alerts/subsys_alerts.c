@@ -21,6 +21,7 @@
 #include "ids/ids.h"
 #include "ids/oui.h"
 #include "libshm.h"
+#include "south/dcp.h"
 
 #define ALERTS_DB_NAME	"alerts.db"
 #define PRUNE_TICKS	(3600 * 1000 / ALERTSYS_TICK_MS)	/* hourly */
@@ -127,6 +128,23 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 				sys.max_rows);
 }
 
+
+/*
+ * The policy, and iiot's own DCP control interface ([dcp] interface) as
+ * one of its engineering stations: the Sets iiot sends there, gated and
+ * audited (docs/devices.md), are not a stranger's.
+ */
+static int policy_conf(const struct conf *c, struct ids_policy *p, char *err,
+		       size_t errlen)
+{
+	if (ids_policy_conf(c, p, err, errlen))
+		return -1;
+	if (p->nengineering < IDS_MAX_ENGINEERING &&
+	    dcp_conf_mac(c, p->engineering[p->nengineering]))
+		p->nengineering++;
+	return 0;
+}
+
 static int alerts_start(struct iiotd *d)
 {
 	struct timeval tv = { 0, ALERTSYS_TICK_MS * 1000 };
@@ -137,7 +155,7 @@ static int alerts_start(struct iiotd *d)
 
 	if (read_conf(d->conf, &o, &sys.retention_ms, &sys.max_rows,
 		      &sys.evidence_ms, err, sizeof(err)) ||
-	    ids_policy_conf(d->conf, &p, err, sizeof(err))) {
+	    policy_conf(d->conf, &p, err, sizeof(err))) {
 		log_warnx("alerts: %s", err);
 		return -1;
 	}
@@ -196,7 +214,7 @@ static int alerts_reload(struct iiotd *d)
 
 	if (read_conf(d->conf, &o, &sys.retention_ms, &sys.max_rows,
 		      &sys.evidence_ms, err, sizeof(err)) ||
-	    ids_policy_conf(d->conf, &p, err, sizeof(err))) {
+	    policy_conf(d->conf, &p, err, sizeof(err))) {
 		log_warnx("alerts: %s", err);
 		return -1;
 	}

@@ -27,3 +27,21 @@ $(MODBUS_BARE_BENCH): bench/modbus_bare_bench.c
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lmodbus
+
+# DCP control (daemon/south/dcp_frame.c): requests and the answer check,
+# on the decoder that reads captured DCP
+DCP_PURE_SRCS = daemon/south/dcp_frame.c $(DECODE_SRCS)
+TESTS += test_dcp
+test_dcp_SRCS = tests/south/test_dcp.c $(DCP_PURE_SRCS)
+
+FUZZ += fuzz_dcp
+fuzz_dcp_SRCS = tests/fuzz/fuzz_dcp.c $(DCP_PURE_SRCS)
+
+# writes the requests as a pcap and checks the answers in one
+# (tests/south/dcp_frames.t: tshark and the shared captures)
+DCPTOOL := $(BUILD)/tests-south/dcptool
+EXTRA_TESTS += $(DCPTOOL)
+$(DCPTOOL): tests/south/dcptool.c $(DCP_PURE_SRCS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lpcap

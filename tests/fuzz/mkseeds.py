@@ -106,6 +106,37 @@ def frames_of(r, n):
     return out
 
 
+def dcp_control(out):
+    """fuzz_dcp: an op byte (0x80: Identify by name), then an answer frame
+    to 02:00:00:00:00:50 whose Xid the target takes for the request's."""
+    t = "fuzz_dcp"
+    me, dev = bytes.fromhex("020000000050"), bytes.fromhex("000e8c100003")
+
+    def blk(opt, sub, body):
+        b = bytes([opt, sub]) + struct.pack(">H", len(body)) + body
+        return b + (b"\0" if len(body) % 2 else b"")
+
+    def ans(fid, svc, typ, blocks, tags=b"", length=None):
+        data = b"".join(blocks)
+        n = len(data) if length is None else length
+        f = me + dev + tags + b"\x88\x92" + struct.pack(">HBBIHH", fid, svc, typ, 0x1234, 0, n) + data
+        return f + b"\0" * max(0, 60 - len(f))
+
+    ident = [blk(2, 2, b"\0\0et200sp-3"), blk(2, 1, b"\0\0ET 200SP"),
+             blk(2, 3, b"\0\0\x00\x2a\x03\x01"),
+             blk(1, 2, b"\0\1" + bytes([192, 168, 0, 11, 255, 255, 255, 0, 0, 0, 0, 0]))]
+    write(out, t, "identify-answer", b"\x00" + ans(0xFEFF, 5, 1, ident))
+    write(out, t, "identify-by-name-answer", b"\x80" + ans(0xFEFF, 5, 1, ident))
+    write(out, t, "identify-answer-tagged", b"\x00" + ans(0xFEFF, 5, 1, ident, tags=b"\x81\x00\xc0\x00"))
+    write(out, t, "identify-answer-bad-length", b"\x00" + ans(0xFEFF, 5, 1, ident, length=400))
+    write(out, t, "identify-answer-block-truncated", b"\x00" + ans(0xFEFF, 5, 1, [b"\x02\x02\x00\x40abc"]))
+    for op, (o, s_) in enumerate(((5, 3), (2, 2), (1, 2), (5, 6)), start=1):
+        for err in (0, 5):
+            write(out, t, "set-answer-%d-%d-error-%d" % (o, s_, err),
+                  bytes([op]) + ans(0xFEFD, 4, 1, [blk(5, 4, bytes([o, s_, err]))]))
+    write(out, t, "set-not-supported", b"\x02" + ans(0xFEFD, 4, 5, []))
+
+
 def main():
     out = sys.argv[1]
     r = random.Random(20)
@@ -136,6 +167,7 @@ def main():
         write(out, "fuzz_decode_dcp", "dcp-service-%d" % (i + 1), p[2:])
     write(out, "fuzz_decode_pnio_cm", "connect-ar-block", cm_rpc(ar_block()))
     write(out, "fuzz_decode_pnio_cm", "connect-no-blocks", cm_rpc(b""))
+    dcp_control(out)
 
 
 if __name__ == "__main__":
