@@ -5,8 +5,10 @@ import { tServer } from './i18n.js';
 let csrf = '';
 
 let unauthorized = null;
+let bearer = '';	// a kiosk's token (views/kiosk.js): no cookie, no CSRF
 
 export function setCsrf(t) { csrf = t || ''; }
+export function setBearer(t) { bearer = t || ''; }
 // called when a request is refused with 401: the session has ended
 export function onUnauthorized(f) { unauthorized = f; }
 
@@ -15,12 +17,14 @@ export class ApiError extends Error {
   constructor(status, reason, data) { super(reason); this.status = status; this.data = data; }
 }
 
-export async function api(method, path, body) {
-  const opt = { method, headers: {}, credentials: 'same-origin' };
+// text: a body sent as it is (an imported file: the server says what is wrong with it)
+export async function api(method, path, body, text) {
+  const opt = { method, headers: {}, credentials: bearer ? 'omit' : 'same-origin' };
+  if (bearer) opt.headers.Authorization = 'Bearer ' + bearer;
   if (method !== 'GET') opt.headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) {
+  if (body !== undefined || text !== undefined) {
     opt.headers['Content-Type'] = 'application/json';
-    opt.body = JSON.stringify(body);
+    opt.body = text !== undefined ? text : JSON.stringify(body);
   }
   const res = await fetch('/api/v1' + path, opt);
   let data = null;
@@ -34,3 +38,4 @@ export const get = (p) => api('GET', p);
 export const post = (p, b) => api('POST', p, b === undefined ? {} : b);
 export const put = (p, b) => api('PUT', p, b);
 export const del = (p) => api('DELETE', p);
+export const postText = (p, text) => api('POST', p, undefined, text);

@@ -12,6 +12,8 @@ import { baseline } from './views/baseline.js';
 import * as reports from './views/reports.js';
 import { rules } from './views/rules.js';
 import { evaluation } from './views/evaluation.js';
+import * as dashboards from './views/dashboards.js';
+import { kiosk } from './views/kiosk.js';
 
 export const app = {
   session: null,
@@ -92,6 +94,9 @@ const routes = [
   [/^#\/baseline$/, baseline],
   [/^#\/reports$/, reports.list],
   [/^#\/evaluation$/, evaluation],
+  [/^#\/dashboards$/, dashboards.home],
+  [/^#\/dashboards\/list$/, dashboards.list],
+  [/^#\/dashboard\/(\d+)$/, dashboards.board],
 ];
 
 let cleanup = null;
@@ -108,6 +113,8 @@ function gateFor(s) {
 
 async function route() {
   const hash = location.hash || '#/overview';
+  // kiosk mode starts from a fresh page: no session, no header (boot)
+  if (hash.startsWith('#/kiosk/')) { location.reload(); return; }
   const gate = gateFor(app.session);
   if (gate && hash !== gate) { location.hash = gate; return; }
   if (!gate && ['#/login', '#/mfa', '#/enroll'].includes(hash)) { location.hash = '#/overview'; return; }
@@ -138,6 +145,8 @@ async function route() {
 
 async function boot() {
   await loadLang();
+  // a wall screen: its token, no session, no navigation
+  if (location.hash.startsWith('#/kiosk/')) { kiosk(app); return; }
   // any refused call of a signed-in page: the session has ended
   onUnauthorized(() => { if (app.session) { app.stopLive(); status.expired(); } });
   const sel = document.getElementById('lang');
