@@ -24,6 +24,7 @@
 
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <sqlite3.h>
 
 #include "core/conf.h"
 #include "core/daemon.h"
@@ -176,6 +177,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init("iiotd", foreground, verbose);
+	/*
+	 * SQLite's memory statistics put one process-wide mutex around
+	 * every allocation of every connection: under a capture flood the
+	 * store writer allocated all the time and the event loop waited on
+	 * it in each request's token check (most of its futex waits).  iiotd
+	 * never reads those statistics.  Before any connection is opened.
+	 */
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		log_warnx("sqlite: memory statistics stay on");
 	if (!foreground)
 		ready = daemon_begin();
 	sdnotify_open();
