@@ -4,7 +4,8 @@
 # widgets from the palette, resizes and moves them (mouse and keyboard),
 # reloads and finds it kept; another viewer does not see it; a dashboard
 # the admin shared with viewers opens as their default, read-only; a kiosk
-# token shows it full page without navigation, live, in either language.
+# token shows it full page without navigation, live, in either language,
+# and, iiotd stopped and started again, says so and comes back by itself.
 # Screenshots in build/test-output/web-dashboard/.
 . "$(dirname "$0")/../lib.sh"
 . "$IIOT_TOP/tests/api/lib_api.sh"
@@ -42,7 +43,10 @@ req "$D/admin" POST /tokens '{"name":"wall","role":"kiosk"}'
 KIOSK=$(jf .token)
 OUT=$BUILD/test-output/web-dashboard
 rm -rf "$OUT"
+# the browser test stops iiotd and starts it again (its pid then in the lock)
+cleanup_push "kill \$(cat $D/iiotd.lock) 2>/dev/null"
 URL=$URL V1_PW=$V1_PW V2_PW=$V2_PW SHARED=$SHARED KIOSK=$KIOSK OUT=$OUT PROFILE=$D/chromium-profile \
+	D=$D IIOTD_PID=$IIOTD_PID IIOTD_BIN=$IIOTD IIOTD_CONF=$D/iiotd.conf \
 	timeout 300 node "$IIOT_TOP/tests/web/dashboard.mjs"
 rc=$?
 [ $rc -ne 0 ] && echo "# iiotd: $(tail -5 "$D/iiotd.log" | tr '\n' '|')"

@@ -46,6 +46,13 @@ export async function list(main, app) {
         fmtTime(d.updated) + ' · ' + d.updated_by,
         h('span', { class: 'actions' },
           h('a', { href: '/api/v1/dashboards/' + d.id + '/export', download: 'dashboard-' + d.id + '.json', class: 'w-link' }, t('dash.export')),
+          d.editable && d.scope === 'shared' ? h('button', { type: 'button', class: 'secondary', dataset: { default: d.id }, 'aria-pressed': String(d.default), onclick: async () => {
+            try {
+              const full = await get('/dashboards/' + d.id);
+              await put('/dashboards/' + d.id, { name: full.name, widgets: full.widgets, default: !d.default });
+              load();
+            } catch (e) { toast(e.message, true); }
+          } }, t(d.default ? 'dash.undefault' : 'dash.make_default')) : null,
           d.editable ? h('button', { type: 'button', class: 'secondary', dataset: { del: d.id }, onclick: async () => {
             if (await confirmAction({ title: t('dash.delete'), text: t('dash.delete_q', { name: d.name }), ok: t('dash.delete') }) === null) return;
             try { await del('/dashboards/' + d.id); load(); } catch (e) { toast(e.message, true); }
