@@ -70,6 +70,15 @@ static void out_add(struct out *o, const char *fmt, ...)
 
 	if (o->oom)
 		return;
+	/* vsnprintf wants a real buffer even for its first, sizing pass */
+	if (!o->buf) {
+		o->buf = malloc(256);
+		if (!o->buf) {
+			o->oom = 1;
+			return;
+		}
+		o->cap = 256;
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		l = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
