@@ -234,6 +234,17 @@ static int apply_set(void *ctx, uint8_t opt, uint8_t sub, const uint8_t *b,
 		fprintf(stderr, "iiot-sim: device %s: DCP Signal (flash)\n",
 			s->d->name);
 		break;
+	case 0x0505:	/* FactoryReset, and its successor ResetToFactory */
+	case 0x0506:	/* mode 2 (communication parameters) and up: */
+		if (which == 0x0506 && (get_be16(b - 2) >> 1) < 2)
+			break;	/* mode 1: application data, none here */
+		fprintf(stderr, "iiot-sim: device %s: DCP reset to factory\n",
+			s->d->name);
+		s->d->name[0] = '\0';
+		memset(&s->d->ip, 0, 4);
+		memset(&s->d->mask, 0, 4);
+		memset(&s->d->gateway, 0, 4);
+		break;
 	case 0x0501:
 	case 0x0502:
 		break;

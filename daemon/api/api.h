@@ -217,9 +217,23 @@ H(h_reports) H(h_report) H(h_report_make)
 H(h_eval_runs) H(h_eval_run_now) H(h_eval_run) H(h_eval_ncs) H(h_eval_nc_close)
 H(h_jobs) H(h_job) H(h_job_del)
 H(h_modbus_devices) H(h_modbus_device) H(h_modbus_write)
+H(h_dcp_identify) H(h_dcp_device)
 H(h_dashboards) H(h_dashboard) H(h_dashboard_add) H(h_dashboard_import)
 H(h_dashboard_put) H(h_dashboard_del) H(h_dashboard_export)
 #undef H
+
+/*
+ * control.c: the gate of every control action.  control_gate: a session
+ * that passed MFA ("what" names the action in the refusal) and, for
+ * id != 0, the device in one of the lifecycle states in the bit mask
+ * states (1 << MODEL_LC_*); control_rate: at most per_device and per_user
+ * actions a minute (0: no limit), counting this one when allowed.  Both
+ * 0, or -1 with the request answered (403, 409, 429) and nothing to send.
+ */
+int control_gate(struct rq *r, unsigned int id, const char *what,
+		 unsigned int states);
+int control_rate(struct rq *r, unsigned int id, unsigned int per_device,
+		 unsigned int per_user);
 
 /* h_jobs.c: a job's end, audited (jobs_new's end callback; arg: the api) */
 struct job_end;

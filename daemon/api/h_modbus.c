@@ -120,29 +120,6 @@ static void write_reply(struct api_job *j, struct rq *r)
 	api_reply(r, 200, o);
 }
 
-/* 0 when the device may be controlled now, else answered with why */
-static int gate(struct rq *r, unsigned int id)
-{
-	struct model *m = r->api->snap ? r->api->snap->model : NULL;
-	const struct model_device *dev = m ? model_device_get(m, id) : NULL;
-	char why[256];
-
-	if (!r->sess || !r->sess->mfa_ok) {
-		api_error(r, 403, "a Modbus write needs a session that passed "
-			  "MFA: enrol TOTP and sign in with a code");
-		return -1;
-	}
-	if (!dev || dev->lifecycle != MODEL_LC_MAINTENANCE) {
-		snprintf(why, sizeof(why), "device %u is %s: a write needs it "
-			 "in maintenance (PUT /devices/%u/lifecycle)", id,
-			 dev ? model_lifecycle_name(dev->lifecycle) :
-			 "not in the inventory", id);
-		api_error(r, 409, why);
-		return -1;
-	}
-	return 0;
-}
-
 void h_modbus_write(struct rq *r)
 {
 	const char *point = body_str(r->body, "point", 63);
@@ -169,7 +146,7 @@ void h_modbus_write(struct rq *r)
 		api_error(r, 404, "no such Modbus device");
 		return;
 	}
-	if (gate(r, id))
+	if (control_gate(r, id, "a Modbus write", 1u << MODEL_LC_MAINTENANCE))
 		return;
 	w = calloc(1, sizeof(*w));
 	if (!w) {

@@ -116,6 +116,8 @@ static const struct route {
 	{ GET, "/api/v1/modbus/devices", PERM_DEVICE_READ, 0, h_modbus_devices },
 	{ GET, "/api/v1/modbus/devices/{}", PERM_DEVICE_READ, 0, h_modbus_device },
 	{ POST, "/api/v1/modbus/devices/{}/write", PERM_DEVICE_CONTROL, R_STATE | R_BODY | R_SESSION, h_modbus_write },
+	{ POST, "/api/v1/dcp/identify", PERM_DEVICE_CONTROL, R_STATE | R_BODY | R_SESSION, h_dcp_identify },
+	{ POST, "/api/v1/devices/{}/dcp/{}", PERM_DEVICE_CONTROL, R_STATE | R_BODY | R_SESSION, h_dcp_device },
 	{ GET, "/api/v1/dashboards", PERM_DASH_READ, 0, h_dashboards },
 	{ POST, "/api/v1/dashboards", PERM_DASH_EDIT, R_STATE | R_BODY, h_dashboard_add },
 	{ POST, "/api/v1/dashboards/import", PERM_DASH_EDIT, R_STATE | R_BODY, h_dashboard_import },

@@ -314,6 +314,9 @@ enum dcp_match dcp_answer_check(const struct dcp_request *q,
 		return DCP_MATCH_NONE;
 	memcpy(a->mac, d.src, 6);
 	a->service_type = c->service_type;
+	/* a device reset to factory has no name: it answers an empty one */
+	if ((c->fields & DCP_F_NAME) && !c->name_len)
+		d.anomalies &= ~(1ULL << DECODE_A_DCP_BAD_NAME);
 	if (d.anomalies) {
 		first_anomaly(&d, a);
 		a->anomaly = DCP_AN_MALFORMED;

@@ -77,6 +77,8 @@ ROUTES=(
 	"GET /modbus/devices - device.read"
 	"GET /modbus/devices/nosuch - device.read"
 	"POST /modbus/devices/nosuch/write {} device.control"
+	"POST /dcp/identify {} device.control"
+	"POST /devices/999999/dcp/signal {} device.control"
 	"GET /baseline - alert.read"
 	"PUT /baseline {} device.control"
 	"POST /baseline/learn {} device.control"

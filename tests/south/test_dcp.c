@@ -179,6 +179,12 @@ static void identify_answers(void **state)
 		   sizeof(IDENT_BLOCKS) - 1);
 	assert_int_equal(dcp_answer_check(&q, f, n, &a), DCP_MATCH_BAD);
 	assert_int_equal(a.anomaly, DCP_AN_WRONG_SERVICE);
+	/* a device reset to factory answers an empty name: no anomaly */
+	n = answer(f, 0xfeff, 5, 1, q.xid, "\x02\x02\x00\x02\x00\x00"
+		   "\x01\x02\x00\x0e\x00\x00" "\0\0\0\0\0\0\0\0\0\0\0\0", 24, 24);
+	assert_int_equal(dcp_answer_check(&q, f, n, &a), DCP_MATCH_OK);
+	assert_string_equal(a.name, "");
+	assert_int_equal(a.ip, 0);
 	/* no name and no IP: nothing identified */
 	n = answer(f, 0xfeff, 5, 1, q.xid, "\x02\x03\x00\x06\x00\x00\x00\x2a\x01\x01", 10, 10);
 	assert_int_equal(dcp_answer_check(&q, f, n, &a), DCP_MATCH_BAD);
