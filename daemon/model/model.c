@@ -44,13 +44,52 @@ const char *model_event_name(unsigned int ev)
 	return ev < sizeof(n) / sizeof(n[0]) ? n[ev] : "?";
 }
 
-/* Values are index + 1; the table never fills: it has 4× the entries. */
+/* A table of slots (a power of two) with every key of the old one. */
+static int mhash_resize(struct model *m, size_t slots)
+{
+	struct mhash_slot *h = calloc(slots, sizeof(*h)), *old = m->hash;
+	size_t i, j, n = m->hmask + 1;
+
+	if (!h)
+		return -1;
+	for (i = 0; old && i < n; i++) {
+		if (!old[i].key)
+			continue;
+		j = mhash_mix(old[i].key) & (slots - 1);
+		while (h[j].key)
+			j = (j + 1) & (slots - 1);
+		h[j] = old[i];
+	}
+	free(old);
+	m->hash = h;
+	m->hmask = slots - 1;
+	return 0;
+}
+
+/*
+ * Values are index + 1.  The table doubles at a quarter full (short
+ * probes) up to MHASH_SLOTS, 4x the devices and links.  Should memory run out, it fills up to 3/4
+ * and then refuses new keys (counted) rather than probe forever.
+ */
 void mhash_put(struct model *m, uint64_t key, uint32_t val)
 {
-	size_t i = mhash_mix(key) & (MHASH_SLOTS - 1);
+	size_t i = mhash_mix(key) & m->hmask;
 
 	while (m->hash[i].key && m->hash[i].key != key)
-		i = (i + 1) & (MHASH_SLOTS - 1);
+		i = (i + 1) & m->hmask;
+	if (!m->hash[i].key) {
+		if ((m->nhash + 1) * 4 > m->hmask + 1 &&
+		    m->hmask + 1 < MHASH_SLOTS &&
+		    !mhash_resize(m, (m->hmask + 1) * 2)) {
+			mhash_put(m, key, val);
+			return;
+		}
+		if ((m->nhash + 1) * 4 > (m->hmask + 1) * 3) {
+			m->ctr.keys_full++;
+			return;
+		}
+		m->nhash++;
+	}
 	m->hash[i].key = key;
 	m->hash[i].val = val;
 }
@@ -58,18 +97,17 @@ void mhash_put(struct model *m, uint64_t key, uint32_t val)
 /* Backward-shift deletion: probes stay unbroken without tombstones. */
 void mhash_del(struct model *m, uint64_t key)
 {
-	size_t i = mhash_mix(key) & (MHASH_SLOTS - 1), j, home;
+	size_t mask = m->hmask, i = mhash_mix(key) & mask, j, home;
 
 	while (m->hash[i].key && m->hash[i].key != key)
-		i = (i + 1) & (MHASH_SLOTS - 1);
+		i = (i + 1) & mask;
 	if (!m->hash[i].key)
 		return;
-	for (j = (i + 1) & (MHASH_SLOTS - 1); m->hash[j].key;
-	     j = (j + 1) & (MHASH_SLOTS - 1)) {
-		home = mhash_mix(m->hash[j].key) & (MHASH_SLOTS - 1);
+	m->nhash--;
+	for (j = (i + 1) & mask; m->hash[j].key; j = (j + 1) & mask) {
+		home = mhash_mix(m->hash[j].key) & mask;
 		/* j may move to the hole at i unless its home lies in (i, j] */
-		if (((j - home) & (MHASH_SLOTS - 1)) <
-		    ((j - i) & (MHASH_SLOTS - 1)))
+		if (((j - home) & mask) < ((j - i) & mask))
 			continue;
 		m->hash[i] = m->hash[j];
 		i = j;
@@ -100,7 +138,8 @@ struct model *model_new(const struct model_opts *opts)
 	m->dpriv = calloc(m->capdevs, sizeof(*m->dpriv));
 	m->links = calloc(m->caplinks, sizeof(*m->links));
 	m->lpriv = calloc(m->caplinks, sizeof(*m->lpriv));
-	m->hash = calloc(MHASH_SLOTS, sizeof(*m->hash));
+	if (mhash_resize(m, MHASH_MIN))
+		m->hash = NULL;
 	m->mst = calloc(MODEL_MAX_MASTERS, sizeof(*m->mst));
 	m->vis = calloc(m->capdevs, sizeof(*m->vis));
 	if (!m->devs || !m->dpriv || !m->links || !m->lpriv || !m->hash ||

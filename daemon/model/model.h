@@ -126,6 +126,8 @@ enum model_link_kind {
 };
 
 struct model_link {
+	/* what every frame of the link updates shares the first cache
+	 * line (the small fields fill the hole after clock_hw) */
 	uint32_t id;
 	uint8_t kind;			/* enum model_link_kind */
 	uint32_t src;			/* device id of the sender */
@@ -136,18 +138,18 @@ struct model_link {
 	uint64_t frames;
 	uint64_t first_ns, last_ns;
 	bool clock_hw;			/* every stamp from a NIC clock */
+	uint8_t data_status;		/* PN: last APDU data status */
+	uint16_t cycle_counter;
+	uint16_t wkc_expected;		/* ECAT: the usual working counter */
+	uint16_t wkc_last;
 	uint64_t period_ns;		/* median interval of the window */
 	uint64_t jitter_p50_ns, jitter_p99_ns, jitter_max_ns;
 					/* |interval - period|, window */
 	uint64_t jitter_max_all_ns;	/* since the link was first seen */
-	uint16_t wkc_expected;		/* ECAT: the usual working counter */
-	uint16_t wkc_last;
 	uint64_t wkc_errors;		/* frames whose wkc != expected */
 	uint64_t lost;			/* PN: cycle-counter gaps; ECAT: gaps
 					 * in the master's datagram index */
 	uint64_t data_status_changes;
-	uint8_t data_status;		/* PN: last APDU data status */
-	uint16_t cycle_counter;
 };
 
 enum sig_type {
@@ -186,6 +188,7 @@ struct model_signal {
 	X(devices_full,		"devices not added: table full")	\
 	X(devices_evicted,	"unadmitted devices evicted: table full")\
 	X(links_full,		"links not added: table full")		\
+	X(keys_full,		"lookup keys not added: out of memory")	\
 	X(samples,		"signal samples produced")		\
 	X(samples_dropped,	"samples the sink refused")		\
 	X(sii_identities,	"SII identity words seen")		\

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "core/mac48.h"
 #include "decode/decode.h"
 #include "iiot/ring_abi.h"
 #include "model/model.h"
@@ -70,30 +71,39 @@ struct mecat_cand {
 	uint8_t pairs;			/* copies seen back */
 };
 
+/*
+ * The key table holds a device's MAC, position and station keys and a
+ * link's: at most MHASH_SLOTS / 2 keys.  It starts at MHASH_MIN slots and
+ * doubles at a quarter full, so a line of a few dozen devices keeps its keys in
+ * a few cache lines and one page; a full-size table spread them over a
+ * megabyte, a page and a cache line each, and every frame's lookups
+ * missed in the TLB and the cache on a busy machine.
+ */
 #define MHASH_SLOTS	(4 * (MODEL_MAX_DEVICES + MODEL_MAX_LINKS))
+#define MHASH_MIN	64
 
 struct mhash_slot {
 	uint64_t key;		/* 0: empty */
 	uint32_t val;
 };
 
-/* per-device state the read API does not show */
+/* per-device state the read API does not show; what frames touch first */
 struct mdev_priv {
 	uint64_t last_rx_ns;		/* host clock at the last frame */
-	uint16_t sii_word;		/* ECAT: pending SII word address */
-	uint8_t sii_pending;		/* an address awaits its data read */
-	uint8_t sii_busy;		/* the last status read said busy */
-	uint8_t sii_idx;		/* frame (first index) of the address */
-	uint64_t sii_ts;
-	uint8_t mslot;			/* master: its m->mst slot + 1 */
-	uint32_t merged_into;		/* slave found to be another: its id */
-	uint64_t rt_dst;		/* PN: MAC of its first cyclic peer | 1<<63 */
 	uint32_t sig_head;		/* first signal on this device (idx+1) */
-	uint64_t lrw_ok_rx, lrw_ok_ts;	/* master: last full-wkc cycle */
-	uint32_t *ecat_sigs;		/* master: signal idx sorted by lad */
-	uint32_t n_ecat_sigs;
 	uint8_t linked;			/* a link's sender or receiver: kept
 					 * (mdev_evict) */
+	uint8_t mslot;			/* master: its m->mst slot + 1 */
+	uint8_t sii_pending;		/* an address awaits its data read */
+	uint8_t sii_busy;		/* the last status read said busy */
+	uint32_t n_ecat_sigs;
+	uint16_t sii_word;		/* ECAT: pending SII word address */
+	uint8_t sii_idx;		/* frame (first index) of the address */
+	uint64_t lrw_ok_rx, lrw_ok_ts;	/* master: last full-wkc cycle */
+	uint32_t *ecat_sigs;		/* master: signal idx sorted by lad */
+	uint64_t rt_dst;		/* PN: MAC of its first cyclic peer | 1<<63 */
+	uint64_t sii_ts;
+	uint32_t merged_into;		/* slave found to be another: its id */
 	uint16_t sm_len[8];		/* ECAT: sync managers as written */
 	uint8_t sm_ctl[8];		/* control byte | 0x80 enabled */
 };
@@ -150,6 +160,13 @@ struct model_sigstate {
 
 void model_sigdefs_drop(struct model_sigdefs *d);
 
+/* model_pn.c: a cyclic flow's sender and link (ids), by its key */
+#define MPN_FLOWS	256	/* power of two */
+struct mpn_flow {
+	uint64_t key;			/* mac48 << 16 | frame id */
+	uint32_t dev, link;		/* 0: free */
+};
+
 struct model {
 	struct model_opts opts;
 	struct model_sink sink;
@@ -185,6 +202,9 @@ struct model {
 	uint32_t *ecat_any_sigs;	/* "ecat" signals sorted by lad */
 	uint32_t n_ecat_any;
 	struct mhash_slot *hash;
+	struct mpn_flow flows[MPN_FLOWS];
+	size_t hmask;			/* slots - 1 */
+	size_t nhash;			/* keys held */
 	size_t evict_hand;		/* mdev_evict's clock hand */
 	uint64_t rx_now;		/* host clock of the current batch */
 	uint64_t last_ts;		/* newest frame timestamp */
@@ -208,12 +228,12 @@ static inline uint64_t mhash_mix(uint64_t k)
 
 static inline uint32_t mhash_get(const struct model *m, uint64_t key)
 {
-	size_t i = mhash_mix(key) & (MHASH_SLOTS - 1);
+	size_t mask = m->hmask, i = mhash_mix(key) & mask;
 
 	while (m->hash[i].key) {
 		if (m->hash[i].key == key)
 			return m->hash[i].val;
-		i = (i + 1) & (MHASH_SLOTS - 1);
+		i = (i + 1) & mask;
 	}
 	return 0;
 }
@@ -221,16 +241,6 @@ static inline uint32_t mhash_get(const struct model *m, uint64_t key)
 void mhash_put(struct model *m, uint64_t key, uint32_t val);
 void mhash_del(struct model *m, uint64_t key);
 
-/* The 48 bits of a MAC, first byte highest: two loads instead of six. */
-static inline uint64_t mac48(const uint8_t mac[6])
-{
-	uint32_t hi;
-	uint16_t lo;
-
-	memcpy(&hi, mac, 4);
-	memcpy(&lo, mac + 4, 2);
-	return (uint64_t)__builtin_bswap32(hi) << 16 | __builtin_bswap16(lo);
-}
 
 /* Ids are index + 1 (mdev_new, mlink_new), cheaper than pointer math. */
 static inline struct mdev_priv *mdev_priv(struct model *m,

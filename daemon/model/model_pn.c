@@ -222,16 +222,44 @@ static void pn_cm(struct model *m, const struct decoded *d,
 	}
 }
 
+/*
+ * The flow of a cyclic frame, (source MAC, FrameID) as one key: its
+ * sender and link without the two dependent lookups of the key table
+ * (the link's key holds the sender's id).  An entry is made once its link
+ * exists; links are never removed, and a device with a link is never
+ * evicted, so an entry holds for good; the sender's MAC is compared all
+ * the same.
+ */
+static inline uint64_t flow_key(const struct decoded *d)
+{
+	return mac48(d->src) << 16 | d->pn.frame_id;
+}
+
+static inline struct mpn_flow *flow_slot(struct model *m, uint64_t key)
+{
+	return &m->flows[(key * 0x9E3779B97F4A7C15ULL) >> 56 &
+			 (MPN_FLOWS - 1)];
+}
+
 static void pn_cyclic(struct model *m, const struct decoded *d,
-		      struct model_device *src, uint64_t ts, uint16_t flags)
+		      struct model_device *src, struct model_link *l,
+		      uint64_t ts, uint16_t flags)
 {
 	const struct decode_pn *pn = &d->pn;
 	struct model_device *dst;
-	struct model_link *l;
 	struct mlink_priv *lp;
 
-	l = mlink_get(m, MKEY_PNLINK | (uint64_t)src->id << 16 | pn->frame_id,
-		      MODEL_LINK_PN_RT, ts);
+	if (!l) {
+		l = mlink_get(m, MKEY_PNLINK | (uint64_t)src->id << 16 |
+			      pn->frame_id, MODEL_LINK_PN_RT, ts);
+		if (l) {
+			struct mpn_flow *f = flow_slot(m, flow_key(d));
+
+			f->key = flow_key(d);
+			f->dev = src->id;
+			f->link = l->id;
+		}
+	}
 	/* a link that has seen frames has had its FrameID noted */
 	if (!l || !l->frames)
 		note_frame_id(src, pn->frame_id);
@@ -294,11 +322,23 @@ static void pn_cyclic(struct model *m, const struct decoded *d,
 void model_pn_frame(struct model *m, const struct decoded *d, uint64_t ts,
 		    uint16_t flags)
 {
-	struct model_device *src;
+	struct model_device *src = NULL;
+	struct model_link *l = NULL;
 
 	if (d->src[0] & 1)		/* multicast source: bogus */
 		return;
-	src = mdev_by_mac(m, d->src, 0, ts, false);
+	if (d->proto == DECODE_PN_RT) {
+		uint64_t key = flow_key(d);
+		const struct mpn_flow *f = flow_slot(m, key);
+
+		if (f->dev && f->key == key &&
+		    mac48(m->devs[f->dev - 1].mac) == key >> 16) {
+			src = &m->devs[f->dev - 1];
+			l = &m->links[f->link - 1];
+		}
+	}
+	if (!src)
+		src = mdev_by_mac(m, d->src, 0, ts, false);
 	if (!src) {
 		/* PTCP also comes from switches: only refresh known devices */
 		if (d->proto == DECODE_PN_PTCP)
@@ -321,7 +361,7 @@ void model_pn_frame(struct model *m, const struct decoded *d, uint64_t ts,
 	case DECODE_PN_RT:
 		if (d->pn.class == PN_CLASS_RT1 || d->pn.class == PN_CLASS_RT2 ||
 		    d->pn.class == PN_CLASS_RT3 || d->pn.class == PN_CLASS_UDP)
-			pn_cyclic(m, d, src, ts, flags);
+			pn_cyclic(m, d, src, l, ts, flags);
 		break;
 	case DECODE_PN_ALARM:
 		m->ctr.alarms++;

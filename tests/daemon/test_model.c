@@ -327,6 +327,55 @@ static void ring_count_and_order_link(void **state)
 	model_free(m);
 }
 
+/*
+ * The key table starts small and grows with the line: 3,000 PROFINET
+ * senders (devices, links and their keys, several doublings) are each
+ * found again by MAC and by link after the last growth, and no key was
+ * refused.
+ */
+static void key_table_grows_with_the_line(void **state)
+{
+	struct model *m = model_new(NULL);
+	uint8_t f[64] = { 0x00, 0x0e, 0xcf, 0x00, 0x00, 0x01 };
+	uint8_t mac[6] = { 0x00, 0x0e, 0xcf, 0x10, 0x00, 0x00 };
+	const struct model_device *d;
+	unsigned int i, round;
+
+	(void)state;
+	assert_non_null(m);
+	f[12] = 0x88;
+	f[13] = 0x92;
+	f[14] = 0x80;		/* FrameID 0x8001: cyclic RT class 1 */
+	f[15] = 0x01;
+	f[62] = 0x35;		/* data status: valid, primary, run, ok */
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 3000; i++) {
+			mac[4] = (uint8_t)(i >> 8);
+			mac[5] = (uint8_t)i;
+			memcpy(f + 6, mac, 6);
+			f[60] = (uint8_t)(round >> 8);
+			f[61] = (uint8_t)round;
+			now += 1000;
+			model_frame_raw(m, f, sizeof(f), sizeof(f), now, 0);
+		}
+	assert_int_equal(model_device_count(m), 3000);	/* the senders */
+	assert_int_equal(model_link_count(m), 3000);
+	assert_int_equal(counter(m, "keys_full"), 0);
+	assert_int_equal(counter(m, "links_full"), 0);
+	for (i = 0; i < 3000; i++) {
+		mac[4] = (uint8_t)(i >> 8);
+		mac[5] = (uint8_t)i;
+		d = model_device_by_mac(m, mac);
+		assert_non_null(d);
+		assert_memory_equal(d->mac, mac, 6);
+		/* the second round found the first round's link */
+		assert_int_equal(d->frames, 2);
+	}
+	for (i = 0; i < model_link_count(m); i++)
+		assert_int_equal(model_link_at(m, i)->frames, 2);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +387,7 @@ int main(void)
 		cmocka_unit_test(locally_administered_master),
 		cmocka_unit_test(station_register_links_position),
 		cmocka_unit_test(ring_count_and_order_link),
+		cmocka_unit_test(key_table_grows_with_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
