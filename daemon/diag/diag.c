@@ -114,27 +114,30 @@ struct dslave *diag_slave(struct diag *dg, unsigned int ms, uint16_t station,
 	return s;
 }
 
-/* a master by its MAC with the U/L bit cleared (returns set it) */
+/*
+ * A master by its MAC with the U/L bit cleared (returns set it), compared
+ * as one integer: a MAC copied to the stack, its first byte changed and
+ * read back with wider loads stalled every EtherCAT frame on the store.
+ */
 static int master_slot(struct diag *dg, const uint8_t src[6])
 {
+	uint64_t key = (mac48(src) & ~(0x02ULL << 40)) | 1ULL << 48;
 	uint8_t mac[6];
 	int i, free_i = -1;
 
-	memcpy(mac, src, 6);
-	mac[0] &= (uint8_t)~0x02;
 	for (i = 0; i < DIAG_MASTERS; i++) {
-		if (!dg->ms[i].used) {
-			if (free_i < 0)
-				free_i = i;
-			continue;
-		}
-		if (!memcmp(dg->ms[i].mac, mac, 6))
+		if (dg->ms[i].key == key)
 			return i;
+		if (!dg->ms[i].used && free_i < 0)
+			free_i = i;
 	}
 	if (free_i < 0) {
 		dg->ctr.masters_full++;
 		return -1;
 	}
+	memcpy(mac, src, 6);
+	mac[0] &= (uint8_t)~0x02;
+	dg->ms[free_i].key = key;
 	memcpy(dg->ms[free_i].mac, mac, 6);
 	dg->ms[free_i].used = 1;
 	return free_i;

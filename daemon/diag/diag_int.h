@@ -3,6 +3,7 @@
 #ifndef IIOTD_DIAG_INT_H
 #define IIOTD_DIAG_INT_H
 
+#include "core/mac48.h"
 #include "decode/decode.h"
 #include "diag/diag.h"
 
@@ -173,6 +174,7 @@ struct dfifo {
 };
 
 struct dmaster {
+	uint64_t key;			/* mac48(mac) | 1 << 48 when used */
 	uint8_t mac[6];			/* U/L bit cleared */
 	uint8_t used;
 	uint16_t nslaves;		/* learnt from BRD AL status */
@@ -223,10 +225,14 @@ struct diag {
 	const struct diag_fit *fit;	/* the next finding's fitted line */
 	struct diag_counters ctr;
 	struct diag_opts o;
-	uint16_t pn_list[DIAG_PN];	/* the used slots of pn, in order */
+	/* pn's index by (MAC, FrameID): the entry + 1, 0 free.  The
+	 * entries themselves are packed in the order they came, so a line's
+	 * few senders share a few cache lines and a page; hashed straight
+	 * into pn they were spread over 180 KB */
+	uint16_t pn_slot[DIAG_PN];
 	struct dmaster ms[DIAG_MASTERS];
 	struct dslave sl[DIAG_SLAVES];
-	struct dpn pn[DIAG_PN];
+	struct dpn pn[DIAG_PN * 3 / 4];
 	struct dcr cr[DIAG_CR];
 	struct dlayout lay[DIAG_LAYOUT];
 	struct dlink lk[DIAG_LINKS];

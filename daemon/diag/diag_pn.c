@@ -44,43 +44,32 @@ static uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* the 48 bits of a MAC, first byte highest: two loads, not six */
-static uint64_t mac_key(const uint8_t mac[6])
-{
-	uint32_t hi;
-	uint16_t lo;
-
-	memcpy(&hi, mac, 4);
-	memcpy(&lo, mac + 4, 2);
-	return (uint64_t)__builtin_bswap32(hi) << 16 | __builtin_bswap16(lo);
-}
-
 static struct dpn *pn_get(struct diag *dg, const uint8_t mac[6],
 			  uint16_t frame_id)
 {
-	uint64_t key = mac_key(mac) << 16 | frame_id | 1ULL << 63;
+	uint64_t key = mac48(mac) << 16 | frame_id | 1ULL << 63;
 	uint64_t h = key * 0x9E3779B97F4A7C15ULL;
-	unsigned int i = (unsigned int)(h >> 40) & (DIAG_PN - 1), n;
+	unsigned int i = (unsigned int)(h >> 40) & (DIAG_PN - 1), n, v;
+	struct dpn *p;
 
 	for (n = 0; n < DIAG_PN; n++, i = (i + 1) & (DIAG_PN - 1)) {
-		struct dpn *p = &dg->pn[i];
-
-		if (p->key == key)
-			return p;
-		if (!p->key) {
-			if (dg->npn >= DIAG_PN * 3 / 4) {
-				dg->ctr.pn_full++;
-				return NULL;
-			}
-			p->key = key;
-			memcpy(p->mac, mac, 6);
-			p->frame_id = frame_id;
-			dg->pn_list[dg->npn++] = (uint16_t)i;
-			return p;
-		}
+		v = dg->pn_slot[i];
+		if (!v)
+			break;
+		if (dg->pn[v - 1].key == key)
+			return &dg->pn[v - 1];
 	}
-	dg->ctr.pn_full++;
-	return NULL;
+	/* the index is at most 3/4 full: a free slot ends every probe */
+	if (n == DIAG_PN || dg->npn >= DIAG_PN * 3 / 4) {
+		dg->ctr.pn_full++;
+		return NULL;
+	}
+	p = &dg->pn[dg->npn++];
+	p->key = key;
+	memcpy(p->mac, mac, 6);
+	p->frame_id = frame_id;
+	dg->pn_slot[i] = (uint16_t)dg->npn;
+	return p;
 }
 
 /* one data-status bit's condition: on when (ds & bit) == on_when */
@@ -358,7 +347,7 @@ static void silence_scan(struct diag *dg)
 
 	dg->pn_scan_ts = dg->ts;
 	for (i = 0; i < dg->npn; i++) {
-		struct dpn *p = &dg->pn[dg->pn_list[i]];
+		struct dpn *p = &dg->pn[i];
 
 		if (p->lost || !p->last_ts)
 			continue;
