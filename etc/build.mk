@@ -1,7 +1,7 @@
 # What "make install" puts beside the programs (docs/building.md):
 # systemd units, the udev rule, sample configuration, the web UI, docs and
-# the kernel module's source for DKMS.  pkg/build.mk stages the Debian
-# packages from the same hooks.
+# the kernel module's source for DKMS.  debian/rules installs the Debian
+# packages' files with the same targets (make deb, pkg/build.mk).
 #
 #   SYSCONFDIR   configuration (/etc): iiot/*.conf are installed only when
 #                absent, never over an administrator's file
@@ -40,7 +40,7 @@ install-docs:
 	$(Q)install -m 0644 $(wildcard docs/*.md) docs/openapi.yaml $(DATADIR)/doc/iiot/
 
 # The module as DKMS source (/usr/src/iiot-VERSION), loaded at boot through
-# modules-load.d; "dkms install iiot/VERSION" builds it (pkg/ does that).
+# modules-load.d; "dkms install iiot/VERSION" builds it (iiot-dkms does that).
 install-dkms:
 	$(Q)$(foreach f,$(KMOD_SRC),install -D -m 0644 $(f) \
 		$(DESTDIR)$(PREFIX)/src/iiot-$(IIOT_VERSION)/$(f) &&) true

@@ -1,22 +1,18 @@
-# make deb: Debian binary packages from the tree (docs/operations.md).
-#   build/deb/iiot_VERSION_ARCH.deb       programs, web UI, units, config
-#   build/deb/iiot-dkms_VERSION_all.deb   iiot.ko as DKMS source
-# Staged with "make install DESTDIR=..." (etc/build.mk), then pkg/mkdeb.sh
-# adds control data and maintainer scripts from pkg/deb/.  DEB_VERSION
-# defaults to the module's version (dkms.conf) with Debian revision 1.
-DEB_VERSION	?= $(IIOT_VERSION)-1
-DEB_ARCH	:= $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+# make deb: Debian packages built with debhelper from debian/ (docs/operations.md)
+#   build/deb/iiotd_VERSION_ARCH.deb, iiotctl_..., iiot-helpers_..._ARCH.deb,
+#   iiot-web_VERSION_all.deb, iiot-dkms_VERSION_all.deb, iiot_VERSION_all.deb
+# pkg/dpkgbuild.sh copies the tree (its files, not build/ or git's
+# ignored ones) to DEB_SRC and runs dpkg-buildpackage -us -uc -b there, so
+# this tree stays clean, then moves the packages to DEB_OUT.  DEB_VERSION
+# (default: debian/changelog's) adds a changelog entry of that version.
+# The objects stay in DEB_OBJ between builds.
+DEB_VERSION	?=
 DEB_OUT		?= $(BUILD)/deb
-DEB_STAGE	?= $(abspath $(BUILD)/deb-stage)
+DEB_SRC		?= $(abspath $(BUILD))/deb-src/iiot-$(IIOT_VERSION)
+DEB_OBJ		?= $(abspath $(BUILD))/deb-obj
 
-deb: all
-	$(Q)rm -rf $(DEB_STAGE) && mkdir -p $(DEB_STAGE)
-	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(DEB_STAGE)/iiot \
-		PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
-	$(Q)$(MAKE) --no-print-directory install-dkms \
-		DESTDIR=$(DEB_STAGE)/iiot-dkms PREFIX=/usr
+deb: $(WEB_NPM_STAMP) | $(DEPS_STAMP)
 	$(call msg,DEB,$(DEB_OUT))
-	$(Q)pkg/mkdeb.sh $(DEB_STAGE)/iiot iiot $(DEB_VERSION) $(DEB_ARCH) $(DEB_OUT)
-	$(Q)pkg/mkdeb.sh $(DEB_STAGE)/iiot-dkms iiot-dkms $(DEB_VERSION) all $(DEB_OUT)
+	$(Q)pkg/dpkgbuild.sh "$(DEB_SRC)" "$(DEB_OBJ)" "$(DEB_OUT)" "$(DEB_VERSION)" "$(abspath $(BUILD))"
 
 .PHONY: deb

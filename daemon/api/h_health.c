@@ -6,8 +6,12 @@
  * check reads the newest backup's time from its name in [backup] dir; the
  * evaluation check the last scheduled self-evaluation's time (daemon/eval).
  * The network load check: a capture port graded "reduce" (over 50 % of
- * its speed, docs/diagnostics.md) degrades.
+ * its speed, docs/diagnostics.md) degrades.  The upgrade check: the
+ * marker the package's upgrade check leaves when an upgraded iiotd failed
+ * and its databases were put back (pkg/iiot-upgrade-check) degrades,
+ * with the marker's first line, until an upgrade passes.
  */
+#include <stdio.h>
 #include <sys/statvfs.h>
 #include <string.h>
 #include <time.h>
@@ -203,6 +207,24 @@ static int evaluation(json_t *checks)
 	return check(checks, "evaluation", st, why);
 }
 
+static int upgrade(struct api *a, json_t *checks)
+{
+	char path[4200], why[320], line[200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/upgrade/check-failed", a->d->state_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return check(checks, "upgrade", H_OK, "no failed upgrade");
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	line[strcspn(line, "\n")] = 0;
+	snprintf(why, sizeof(why), "%s (upgrade/check-failed, iiotctl upgrade status)",
+		 line[0] ? line : "an upgrade failed its check");
+	return check(checks, "upgrade", H_DEGRADED, why);
+}
+
 /* every capture port's load as diag grades it (diag_load.c) */
 static int network_load(struct api *a, json_t *checks)
 {
@@ -258,6 +280,8 @@ void h_health(struct rq *r)
 	s = evaluation(checks);
 	st = s > st ? s : st;
 	s = network_load(r->api, checks);
+	st = s > st ? s : st;
+	s = upgrade(r->api, checks);
 	st = s > st ? s : st;
 	api_reply(r, st == H_FAILED ? 503 : 200,
 		  json_pack("{ss so}", "status", hname[st], "checks", checks));

@@ -1,11 +1,15 @@
 /*
- * iiotctl upgrade [--state DIR] status | rollback
+ * iiotctl upgrade [--state DIR] status | migrate | rollback
  *
- * status: each database's schema version beside this iiot's, and the
- * copies iiotd took before migrating (DIR/upgrade/<time>/).  rollback:
- * with iiotd stopped (its state lock), put the newest set of copies back,
- * integrity-checked first, the newer databases' WAL and shm removed, then
- * mark the set rolled back; install the earlier iiot before starting it.
+ * status: each database's schema version beside this iiot's, the copies
+ * taken before migrating (DIR/upgrade/<time>/) and a failed upgrade
+ * check's marker.  migrate: with iiotd stopped (its state lock), bring
+ * every database in DIR to this iiot's schema as iiotd's start would, the
+ * copies taken first (the package's postinst runs it).  rollback: with
+ * iiotd stopped, put the newest set of copies back, integrity-checked
+ * first, the newer databases' WAL and shm removed, then mark the set
+ * rolled back and name the earlier iiot to install before starting it
+ * (DIR/upgrade/previous-version, which the package's postinst writes).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +27,8 @@
 #include "ctl.h"
 
 #define ROLLED_BACK	".rolled-back"
+#define PREVIOUS	DB_UPGRADE_DIR "/previous-version"
+#define CHECK_FAILED	DB_UPGRADE_DIR "/check-failed"
 
 /* user_version of a database file, read only; -1 when unreadable */
 static int file_version(const char *path)
@@ -129,7 +135,87 @@ static int status(const char *state)
 		free_names(files, m);
 	}
 	free_names(sets, n);
+	snprintf(path, sizeof(path), "%s/" CHECK_FAILED, state);
+	if (!access(path, F_OK))
+		printf("the last upgrade failed its check: %s\n", path);
 	return 0;
+}
+
+/* every database present in state to this iiot's schema */
+static int migrate(const char *state)
+{
+	char path[4400], err[4600];
+	sqlite3 *db;
+	int i, lock, v, rc = 0;
+
+	lock = statelock_take(state, err, sizeof(err));
+	if (lock < 0) {
+		fprintf(stderr, "iiotctl: refusing to migrate: %s\n", err);
+		return 1;
+	}
+	for (i = 0; db_schemas[i]; i++) {
+		const struct db_schema *s = db_schemas[i];
+
+		snprintf(path, sizeof(path), "%s/%s", state, s->name);
+		if (access(path, F_OK))
+			continue;
+		db = NULL;
+		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+				    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+			fprintf(stderr, "iiotctl: %s: %s\n", path,
+				db ? sqlite3_errmsg(db) : "out of memory");
+			sqlite3_close(db);
+			rc = 1;
+			continue;
+		}
+		sqlite3_busy_timeout(db, 5000);
+		v = db_schema_version(db);
+		if (db_migrate(db, s, err, sizeof(err))) {
+			fprintf(stderr, "iiotctl: %s\n", err);
+			rc = 1;
+		} else if (v != s->nsteps) {
+			printf("%s: schema %d -> %d\n", s->name, v, s->nsteps);
+		}
+		sqlite3_close(db);
+	}
+	close(lock);
+	return rc;
+}
+
+/* the version the package was upgraded from, checked as a Debian version */
+static int previous_version(const char *state, char *v, size_t len)
+{
+	static const char ok[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ.+~:-";
+	char path[2300];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/" PREVIOUS, state);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(v, (int)len, f)) {
+		v[strcspn(v, "\n")] = 0;
+		n = *v && strspn(v, ok) == strlen(v);
+	}
+	fclose(f);
+	return n;
+}
+
+/* how to get the iiot back that wrote the restored databases */
+static void previous(const char *state)
+{
+	char v[128];
+
+	if (!previous_version(state, v, sizeof(v))) {
+		printf("start the iiot that wrote them\n");
+		return;
+	}
+	printf("install the iiot that wrote them before starting iiotd:\n"
+	       "  apt install iiotd=%s iiotctl=%s iiot-web=%s iiot-helpers=%s\n"
+	       "(apt takes it from /var/cache/apt/archives when it is still there)\n",
+	       v, v, v, v);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -245,8 +331,8 @@ static int rollback(const char *state)
 	snprintf(done, sizeof(done), "%s%s", path, ROLLED_BACK);
 	if (rename(path, done))
 		fprintf(stderr, "iiotctl: rename %s: %m\n", path);
-	printf("rolled back to the databases of %s; start the iiot that wrote "
-	       "them\n", set);
+	printf("rolled back to the databases of %s; ", set);
+	previous(state);
 	rc = 0;
 out:
 	free_names(files, m > 0 ? m : 0);
@@ -259,8 +345,9 @@ static int run_upgrade(int argc, char **argv)
 {
 	const char *state = ctl_state_dir(&argc, &argv);
 
-	if (argc != 2 || (strcmp(argv[1], "status") && strcmp(argv[1], "rollback"))) {
-		fprintf(stderr, "usage: iiotctl upgrade [--state DIR] status | rollback\n");
+	if (argc != 2 || (strcmp(argv[1], "status") && strcmp(argv[1], "migrate") &&
+			  strcmp(argv[1], "rollback"))) {
+		fprintf(stderr, "usage: iiotctl upgrade [--state DIR] status | migrate | rollback\n");
 		return 2;
 	}
 	if (strlen(state) > 2048) {
@@ -269,12 +356,14 @@ static int run_upgrade(int argc, char **argv)
 	}
 	if (ctl_as_state_owner(state))
 		return 1;
-	return !strcmp(argv[1], "status") ? status(state) : rollback(state);
+	if (!strcmp(argv[1], "status"))
+		return status(state);
+	return !strcmp(argv[1], "migrate") ? migrate(state) : rollback(state);
 }
 
 const struct ctl_cmd cmd_upgrade = {
 	.name = "upgrade",
-	.args = "[--state DIR] status|rollback",
-	.help = "schema versions; put back the databases saved before the last migration",
+	.args = "[--state DIR] status|migrate|rollback",
+	.help = "schema versions; migrate with copies first; put back the databases saved before the last migration",
 	.run = run_upgrade,
 };

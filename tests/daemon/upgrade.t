@@ -18,22 +18,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 printf '%s\n' "[iiotd]" "state_dir = $S" "[api]" "listen = 127.0.0.1:$port" >"$T/iiotd.conf"
 q() { sqlite3 -readonly "$@" 2>&1; }
 
-# iiot.db as schema 2 wrote it (daemon/store/store_schema.c, steps 1 and 2)
-sqlite3 "$S/iiot.db" <<'SQL'
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE signals(id INTEGER PRIMARY KEY, name TEXT NOT NULL, device TEXT, unit TEXT);
-CREATE TABLE samples_raw(signal INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, vals BLOB NOT NULL);
-CREATE INDEX samples_raw_sig_t0 ON samples_raw(signal, t0);
-CREATE TABLE roll_1s(signal INTEGER NOT NULL, t INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(signal, t)) WITHOUT ROWID;
-CREATE TABLE roll_1m(signal INTEGER NOT NULL, t INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(signal, t)) WITHOUT ROWID;
-CREATE TABLE devices(label TEXT PRIMARY KEY, id INTEGER, kind TEXT, first_seen INTEGER, last_seen INTEGER, vendor_id INTEGER, product_code INTEGER, revision INTEGER, serial INTEGER, station_name TEXT, ip TEXT, lifecycle TEXT);
-CREATE TABLE device_history(ts INTEGER NOT NULL, label TEXT NOT NULL, device INTEGER, event TEXT NOT NULL, detail TEXT);
-CREATE INDEX device_history_label_ts ON device_history(label, ts);
-INSERT INTO signals VALUES(7, 'oven.temp', 'plc-7', 'C');
-INSERT INTO roll_1s VALUES(7, 1700000000000, 20.5, 21.5, 42.0, 2);
-INSERT INTO devices(label, id, kind, first_seen, last_seen) VALUES('plc-7', 7, 'ethercat', 1, 2);
-PRAGMA user_version = 2;
-SQL
+sqlite3 "$S/iiot.db" <"$(dirname "$0")/iiot-db-schema2.sql"
 # baseline.db from before versioning: its table, user_version 0
 sqlite3 "$S/baseline.db" 'CREATE TABLE baseline(id INTEGER PRIMARY KEY CHECK (id = 1), saved_ns INTEGER NOT NULL, doc TEXT NOT NULL);'
 [ "$(id -u)" -eq 0 ] && getent passwd iiot >/dev/null && chown -R iiot:iiot "$S"
@@ -56,6 +41,19 @@ fi
 ctl upgrade --state "$S" status >"$T/status" 2>&1
 check "upgrade status: iiot.db at this iiot's schema" grep -qE '^iiot.db +schema 3, this iiot 3$' "$T/status"
 check "upgrade status: the copies" grep -q "copies taken before migrating: $S/upgrade/" "$T/status"
+# the marker a failed upgrade check leaves (pkg/iiot-upgrade-check)
+echo "upgrade from 0.0.9-1 failed its check at 2026-12-05T10:00:00Z: test" >"$S/upgrade/check-failed"
+if command -v curl >/dev/null; then
+	h=$(curl -sk "https://127.0.0.1:$port/api/v1/health")
+	expect_eq "health: a failed upgrade check degrades, with the marker's line" \
+		"$(echo "$h" | jq -r '.status + " " + (.checks[] | select(.name == "upgrade") | .status + " " + .reason)')" \
+		"degraded degraded upgrade from 0.0.9-1 failed its check at 2026-12-05T10:00:00Z: test (upgrade/check-failed, iiotctl upgrade status)"
+else
+	skip "health shows a failed upgrade check" "curl missing"
+fi
+ctl upgrade --state "$S" status >"$T/status" 2>&1
+check "upgrade status names the failed check" grep -q "the last upgrade failed its check: $S/upgrade/check-failed" "$T/status"
+rm -f "$S/upgrade/check-failed"
 
 ctl upgrade --state "$S" rollback >"$T/rb" 2>&1
 expect_eq "rollback under a running iiotd: refused" "$?" 1
