@@ -7,7 +7,10 @@
 # refuses while iiotd runs, then puts the copies back (the newer WAL gone)
 # and says so; a second rollback finds nothing.  A database newer than
 # iiotd (a downgrade) stops it at start with a message naming the file and
-# the way back, the file untouched.
+# the way back, the file untouched.  "iiotctl upgrade migrate" (the
+# package's postinst) refuses under a running iiotd and, with it stopped,
+# migrates with copies first.  A failed upgrade check's marker degrades
+# GET /api/v1/health.
 . "$(dirname "$0")/lib_daemon.sh"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 missing"
 daemon_setup
@@ -55,6 +58,9 @@ ctl upgrade --state "$S" status >"$T/status" 2>&1
 check "upgrade status names the failed check" grep -q "the last upgrade failed its check: $S/upgrade/check-failed" "$T/status"
 rm -f "$S/upgrade/check-failed"
 
+ctl upgrade --state "$S" migrate >"$T/mig" 2>&1
+expect_eq "migrate under a running iiotd: refused" "$?" 1
+check "migrate says iiotd runs" grep -q "refusing to migrate: another iiotd" "$T/mig"
 ctl upgrade --state "$S" rollback >"$T/rb" 2>&1
 expect_eq "rollback under a running iiotd: refused" "$?" 1
 check "rollback says iiotd runs" grep -q "refusing to roll back: another iiotd" "$T/rb"
@@ -75,6 +81,15 @@ fi
 ctl upgrade --state "$S" rollback >"$T/rb" 2>&1
 expect_eq "a second rollback finds nothing" "$?" 1
 check "and says so" grep -q "nothing to roll back" "$T/rb"
+
+# what the package's postinst runs: migrate with iiotd stopped
+ctl upgrade --state "$S" migrate >"$T/mig" 2>&1
+expect_eq "upgrade migrate with iiotd stopped" "$?" 0
+check "it names each database it migrated" grep -qx "iiot.db: schema 2 -> 3" "$T/mig"
+expect_eq "iiot.db at schema 3 with its rows" \
+	"$(q "$S/iiot.db" 'PRAGMA user_version; SELECT name FROM signals' | tr '\n' ' ')" "3 oven.temp "
+expect_eq "a new set of copies, iiot.db at schema 2" \
+	"$(for d in "$S"/upgrade/*/; do case $d in *.rolled-back/) ;; *) q "$d/iiot.db" 'PRAGMA user_version' ;; esac; done)" 2
 
 # a downgrade: auth.db written by a newer iiot
 sqlite3 "$S/auth.db" 'PRAGMA user_version = 99'
