@@ -19,7 +19,7 @@ mkdir -p "$S"
 [ "$(id -u)" -eq 0 ] && { "$IIOT_TOP/scripts/iiot-user.sh" >/dev/null 2>&1 || true; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 printf '%s\n' "[iiotd]" "state_dir = $S" "[api]" "listen = 127.0.0.1:$port" >"$T/iiotd.conf"
-q() { sqlite3 -readonly "$@" 2>&1; }
+q() { sqlite3 -readonly -cmd '.timeout 5000' "$@" 2>&1; }
 
 sqlite3 "$S/iiot.db" <"$(dirname "$0")/iiot-db-schema2.sql"
 # baseline.db from before versioning: its table, user_version 0
