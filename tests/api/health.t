@@ -18,7 +18,7 @@ for i in $(seq 60); do
 	sleep 0.5
 done
 expect_eq "fed ring: ok, 200, no login" "$CODE $(jf .status)" "200 ok"
-expect_eq "every check named" "$(jf '[.checks[].name] | unique | join(",")')" "backup,certificate,clock,disk,evaluation,network_load,ring,store"
+expect_eq "every check named" "$(jf '[.checks[].name] | unique | join(",")')" "backup,certificate,clock,disk,evaluation,network_load,ring,store,upgrade"
 expect_eq "the ring's producer is alive" "$(jf '.checks[] | select(.name == "ring") | .reason')" \
 	"ring $ring: producer alive"
 expect_eq "the self-signed certificate is far from expiry" \
