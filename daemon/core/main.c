@@ -192,6 +192,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* few threads: one arena each would keep every burst's peak */
 	mallopt(M_ARENA_MAX, 2);
+	/*
+	 * A fixed threshold turns glibc's sliding one off: freeing an mmapped
+	 * block (the signal map's parse arrays, a burst's store queue) would
+	 * raise it up to 32 MiB, and every later large array (store queues,
+	 * snapshot copies) would come from the heap, whose pages stay
+	 * resident after the burst.  Mapped, they go back when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	evthread_use_pthreads();
 	d.foreground = foreground;
 	d.base = event_base_new();
