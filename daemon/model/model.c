@@ -1,5 +1,6 @@
 /* Device and link tables, the frame entry point, timeouts and getters. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,17 +657,29 @@ size_t model_signal_count(const struct model *m)
 	return m->nsigs;
 }
 
+/* definition fields first, then the live ones, then line */
+_Static_assert(offsetof(struct model_signal, add) <
+	       offsetof(struct model_signal, dev_id) &&
+	       offsetof(struct model_signal, last) <
+	       offsetof(struct model_signal, line),
+	       "model_signal_at copies the definition up to dev_id");
+
 const struct model_signal *model_signal_at(const struct model *m, size_t i,
 					   struct model_signal *tmp)
 {
 	const struct model_sigstate *st;
+	const struct model_signal *def;
 
 	if (i >= m->nsigs)
 		return NULL;
 	if (!m->sst)
 		return &m->sigs[i];
 	st = &m->sst[i];
-	*tmp = m->defs->sig[i];
+	def = &m->defs->sig[i];
+	/* the shared table's live fields are the model thread's: copy the
+	 * definition up to them, and the snapshot's own state */
+	memcpy(tmp, def, offsetof(struct model_signal, dev_id));
+	tmp->line = def->line;
 	tmp->dev_id = st->dev_id;
 	tmp->samples = st->samples;
 	tmp->last_ns = st->last_ns;

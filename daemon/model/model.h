@@ -171,6 +171,8 @@ struct model_signal {
 	uint8_t bit;			/* SIG_BIT */
 	uint32_t offset;
 	double scale, add;
+	/* live fields, after the definition (model_signal_at copies up to
+	 * dev_id from a table the model thread writes in) */
 	uint32_t dev_id;		/* resolved device, 0 until seen */
 	uint64_t samples;
 	uint64_t last_ns;

@@ -67,18 +67,23 @@ void model_ext_device_state(struct model *m, uint32_t id, bool online,
 int msig_add_ext(struct model *m)
 {
 	size_t n = m->nfile + m->next, i;
+	struct model_sigdefs *d;
 	void *a;
 
 	if (!m->next)
 		return 0;
-	a = realloc(m->sigs, n * sizeof(*m->sigs));
-	if (!a)
+	/* a new table: snapshots still read the one they hold */
+	if (!(d = msig_block(n)))
 		return -1;
-	m->sigs = a;
+	if (m->nfile)
+		memcpy(d->sig, m->sigs, m->nfile * sizeof(d->sig[0]));
 	a = realloc(m->spriv, n * sizeof(*m->spriv));
-	if (!a)
+	if (!a) {
+		model_sigdefs_drop(d);
 		return -1;
+	}
 	m->spriv = a;
+	msig_install(m, d);
 	for (i = 0; i < m->next; i++) {
 		struct model_signal *s = &m->sigs[m->nfile + i];
 

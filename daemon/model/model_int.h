@@ -139,14 +139,15 @@ struct msig_priv {
 };
 
 /*
- * A snapshot's signals (model_snap.c): the definitions, immutable while a
- * mapping is loaded, are one block shared by every snapshot of that
- * mapping and freed with its last holder; each snapshot copies only what
- * frames change.
+ * The signal table (sigmap.c): one reference-counted block that the model
+ * works in and every snapshot of the same mapping shares (model_snap.c),
+ * freed with its last holder.  The definition fields never change while
+ * the block lives; the live ones (dev_id, samples, last_ns, last) are
+ * written by the model's thread alone, and a snapshot reads its own copy
+ * of them, never the block's.
  */
 struct model_sigdefs {
 	unsigned int refs;		/* __atomic: readers drop snapshots */
-	uint64_t gen;			/* the model's sig_gen it was made at */
 	size_t n;
 	struct model_signal sig[];
 };
@@ -159,6 +160,8 @@ struct model_sigstate {
 };
 
 void model_sigdefs_drop(struct model_sigdefs *d);
+struct model_sigdefs *msig_block(size_t n);
+void msig_install(struct model *m, struct model_sigdefs *d);
 
 /* model_pn.c: a cyclic flow's sender and link (ids), by its key */
 #define MPN_FLOWS	256	/* power of two */
@@ -177,7 +180,7 @@ struct model {
 	struct model_link *links;
 	struct mlink_priv *lpriv;
 	size_t nlinks, caplinks;
-	struct model_signal *sigs;
+	struct model_signal *sigs;	/* live: defs->sig */
 	struct msig_priv *spriv;
 	size_t nsigs;
 	size_t nfile;			/* of them from the mapping file; the
@@ -185,9 +188,8 @@ struct model {
 	struct model_signal *ext;	/* external signal definitions */
 	size_t next;
 	uint64_t sig_gen;		/* bumped when the table is replaced */
-	struct model_sigdefs *defs;	/* live: the definitions snapshots
-					 * share, made by the first one after
-					 * sig_gen moves; snapshot: held */
+	struct model_sigdefs *defs;	/* the signal table; snapshots hold
+					 * a reference */
 	struct model_sigstate *sst;	/* snapshots only: per signal */
 	size_t capsigs;			/* snapshots: sst allocated */
 	uint64_t sample_interval_ns;	/* per signal, 0: every frame */

@@ -73,37 +73,17 @@ void model_sigdefs_drop(struct model_sigdefs *d)
 		free(d);
 }
 
-/* The definitions of m's current mapping, made once per sig_gen. */
-static struct model_sigdefs *sigdefs_of(struct model *m)
-{
-	struct model_sigdefs *d = m->defs;
-
-	if (d && d->gen == m->sig_gen && d->n == m->nsigs)
-		return d;
-	d = malloc(sizeof(*d) + m->nsigs * sizeof(d->sig[0]));
-	if (!d)
-		return NULL;
-	d->refs = 1;
-	d->gen = m->sig_gen;
-	d->n = m->nsigs;
-	memcpy(d->sig, m->sigs, m->nsigs * sizeof(d->sig[0]));
-	model_sigdefs_drop(m->defs);
-	m->defs = d;
-	return d;
-}
-
 /*
  * Signal definitions are 392 B each and do not change while a mapping is
- * loaded: the copies share one block of them and keep 32 B a signal of
- * their own (10,000 signals, four copies live: 15.7 MB before, 5.2 MB).
+ * loaded: the copies share the model's own table (struct model_sigdefs)
+ * and keep 32 B a signal of their own (10,000 signals, four copies live:
+ * 15.7 MB before, 1.3 MB beside the model's 3.9 MB).
  */
 static int copy_signals(struct model *s, struct model *m)
 {
-	struct model_sigdefs *d = NULL;
+	struct model_sigdefs *d = m->nsigs ? m->defs : NULL;
 	size_t i;
 
-	if (m->nsigs && !(d = sigdefs_of(m)))
-		return -1;
 	if (room((void **)&s->sst, &s->capsigs, m->nsigs, sizeof(*s->sst)))
 		return -1;
 	if (s->defs != d) {
