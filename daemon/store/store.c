@@ -105,8 +105,7 @@ struct store {
 	struct store_counters w;
 	struct hist commit_hist;	/* writer adds, stats read: atomic */
 	uint32_t *count;		/* group_by_signal: SORT_BUCKETS */
-	struct qsample *sorted;
-	size_t nsorted;
+	struct vec sorted;		/* group_by_signal: qsample */
 	sqlite3_stmt *ins_raw, *up_1s, *up_1m, *ins_hist, *up_dev, *up_sig;
 	sqlite3_stmt *del_dev;		/* an evicted device's row */
 	sqlite3_stmt *get_meta, *set_meta;
@@ -164,6 +163,17 @@ static bool vec_push(struct vec *v, const void *e, size_t limit)
 	memcpy((char *)v->v + v->n * v->elem, e, v->elem);
 	v->n++;
 	return true;
+}
+
+/* Give a burst's array back when it holds more than keep elements: the
+ * next batch is usually small.  n stays (the batch's count). */
+static void vec_shrink(struct vec *v, size_t keep)
+{
+	if (v->cap <= keep)
+		return;
+	free(v->v);
+	v->v = NULL;
+	v->cap = 0;
 }
 
 static void vec_swap(struct vec *a, struct vec *b)
@@ -455,21 +465,21 @@ static struct qsample *group_by_signal(struct store *s, struct vec *sv)
 		if (!s->count)
 			return NULL;
 	}
-	if (sv->n > s->nsorted) {
-		struct qsample *o = realloc(s->sorted, sv->n * sizeof(*o));
+	if (sv->n > s->sorted.cap) {
+		struct qsample *o = realloc(s->sorted.v, sv->n * sizeof(*o));
 
 		if (!o)
 			return NULL;
-		s->sorted = o;
-		s->nsorted = sv->n;
+		s->sorted.v = o;
+		s->sorted.cap = sv->n;
 	}
 	for (i = 0; i < sv->n; i++)
 		high |= in[i].signal >> 16;
-	radix_pass(in, s->sorted, sv->n, s->count, 0);
+	radix_pass(in, s->sorted.v, sv->n, s->count, 0);
 	if (!high)
-		return s->sorted;
+		return s->sorted.v;
 	/* the high halves, back into the queue's own array */
-	radix_pass(s->sorted, in, sv->n, s->count, 16);
+	radix_pass(s->sorted.v, in, sv->n, s->count, 16);
 	return in;
 }
 
@@ -720,6 +730,15 @@ static void write_batch(struct store *s, struct vec *sv, struct vec *ev,
 		return;
 	if (sv->n) {
 		q = group_by_signal(s, sv);
+		/*
+		 * The batch is grouped in the other array: the queue's goes
+		 * back before the commit, which can take a second on a busy
+		 * disk while the producer fills its next queue.
+		 */
+		if (q && q != sv->v)
+			vec_shrink(sv, 65536);
+		else if (q)
+			vec_shrink(&s->sorted, 65536);
 		blob = malloc(STORE_BLOCK_MAX * 12);
 		if (!q || !blob) {
 			/* the batch's events and definitions still go in */
@@ -929,22 +948,12 @@ static void *writer(void *arg)
 		s->dk.min_free = o.min_free;
 		disk_check(s, false);
 		write_batch(s, &sv, &ev, &dv, stop || req != s->flush_done);
-		/* a burst's buffers go back: the next batch is usually small */
-		if (sv.cap > 65536) {
-			free(sv.v);
-			sv.v = NULL;
-			sv.cap = 0;
-		}
-		if (ev.cap > 1024) {
-			free(ev.v);
-			ev.v = NULL;
-			ev.cap = 0;
-		}
-		if (s->nsorted > 65536) {
-			free(s->sorted);
-			s->sorted = NULL;
-			s->nsorted = 0;
-		}
+		/* a burst's buffers go back: the next batch is usually small
+		 * (the signal definitions come once, 10,000 are 1.5 MB) */
+		vec_shrink(&sv, 65536);
+		vec_shrink(&ev, 1024);
+		vec_shrink(&dv, 1024);
+		vec_shrink(&s->sorted, 65536);
 		if (now_ms() - s->last_maint_ms > 5000) {
 			maintain(s, &o);
 			s->last_maint_ms = now_ms();
@@ -1076,7 +1085,7 @@ void store_close(struct store *s)
 	free(s->events.v);
 	free(s->sigdefs.v);
 	free(s->count);
-	free(s->sorted);
+	free(s->sorted.v);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_cond_destroy(&s->done_cv);
