@@ -128,9 +128,16 @@ static int copy_devices(struct model *s, const struct model *m)
 	}
 	if (m->nvis)
 		memcpy(s->vis, m->vis, m->nvis * sizeof(*s->vis));
+	/*
+	 * Written only when they differ: a master is 18 KB and these two
+	 * fields a page of it, so a write to an unused master's (zeros, read
+	 * from the shared zero page) would make 64 pages resident a copy.
+	 */
 	for (i = 0; i < MODEL_MAX_MASTERS; i++) {
-		s->mst[i].ring_len = m->mst[i].ring_len;
-		s->mst[i].len_votes = m->mst[i].len_votes;
+		if (s->mst[i].ring_len != m->mst[i].ring_len)
+			s->mst[i].ring_len = m->mst[i].ring_len;
+		if (s->mst[i].len_votes != m->mst[i].len_votes)
+			s->mst[i].len_votes = m->mst[i].len_votes;
 	}
 	s->ndevs = m->ndevs;
 	s->nvis = m->nvis;
