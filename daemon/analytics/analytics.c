@@ -35,9 +35,17 @@ static void clear_all(struct analytics *an);
 
 void analytics_free(struct analytics *an)
 {
+	struct an_dev *d;
+	size_t i;
+
 	if (!an)
 		return;
 	an_set_free(&an->set);
+	for (i = 0; i < AN_DEV_BUCKETS; i++)
+		while ((d = an->devs[i])) {
+			an->devs[i] = d->next;
+			free(d);
+		}
 	free(an->sigs);
 	free(an->oee);
 	pthread_mutex_destroy(&an->mu);
@@ -65,39 +73,92 @@ static int add_signal(struct analytics *an, uint32_t id, const char *name)
 	return 0;
 }
 
-static void set_text(char *dst, size_t len, const char *src, bool *changed)
+const struct an_dev an_nodev;
+
+const struct an_dev *an_sig_dev(const struct an_sig *s)
 {
-	if (!src)
-		src = "";
-	if (strncmp(dst, src, len - 1)) {
-		snprintf(dst, len, "%s", src);
-		*changed = true;
+	return s->di ? s->di : &an_nodev;
+}
+
+static bool dev_same(const struct an_dev *a, const struct an_dev *b)
+{
+	return a->seen == b->seen && a->has_vendor == b->has_vendor &&
+	       a->vendor == b->vendor && !strcmp(a->dev, b->dev) &&
+	       !strcmp(a->dkind, b->dkind) && !strcmp(a->dlabel, b->dlabel);
+}
+
+static unsigned int dev_bucket(const char *spec)
+{
+	uint32_t h = 2166136261u;
+
+	while (*spec)
+		h = (h ^ (uint8_t)*spec++) * 16777619u;
+	return h % AN_DEV_BUCKETS;
+}
+
+/* Drop a signal's hold on its device; the last one frees it. */
+static void dev_put(struct analytics *an, const struct an_dev *di)
+{
+	struct an_dev **pp;
+
+	if (!di)
+		return;
+	for (pp = &an->devs[dev_bucket(di->dev)]; *pp; pp = &(*pp)->next)
+		if (*pp == di) {
+			if (--(*pp)->refs)
+				return;
+			*pp = di->next;
+			free((void *)di);
+			return;
+		}
+}
+
+/* The shared copy of want, made when it is new; NULL: no memory. */
+static const struct an_dev *dev_get(struct analytics *an,
+				    const struct an_dev *want)
+{
+	unsigned int b = dev_bucket(want->dev);
+	struct an_dev *x;
+
+	for (x = an->devs[b]; x; x = x->next)
+		if (dev_same(x, want))
+			break;
+	if (!x) {
+		if (!(x = malloc(sizeof(*x))))
+			return NULL;
+		*x = *want;
+		x->refs = 0;
+		x->next = an->devs[b];
+		an->devs[b] = x;
 	}
+	x->refs++;
+	return x;
 }
 
 void analytics_signal_device(struct analytics *an, uint32_t id,
 			     const struct analytics_dev *d)
 {
+	struct an_dev want = { .seen = d->seen, .has_vendor = d->has_vendor,
+			       .vendor = d->vendor };
+	const struct an_dev *di;
 	struct an_sig *s;
-	bool changed = false;
 
+	snprintf(want.dev, sizeof(want.dev), "%s", d->spec ? d->spec : "");
+	snprintf(want.dkind, sizeof(want.dkind), "%s",
+		 d->seen && d->kind ? d->kind : "");
+	snprintf(want.dlabel, sizeof(want.dlabel), "%s",
+		 d->seen && d->label ? d->label : "");
 	pthread_mutex_lock(&an->mu);
 	if (id && id < an->nsigs) {
 		s = &an->sigs[id];
-		set_text(s->dev, sizeof(s->dev), d->spec, &changed);
-		set_text(s->dkind, sizeof(s->dkind), d->seen ? d->kind : "",
-			 &changed);
-		set_text(s->dlabel, sizeof(s->dlabel), d->seen ? d->label : "",
-			 &changed);
-		if (s->seen != d->seen || s->has_vendor != d->has_vendor ||
-		    s->vendor != d->vendor) {
-			s->seen = d->seen;
-			s->has_vendor = d->has_vendor;
-			s->vendor = d->vendor;
-			changed = true;
-		}
-		if (changed)
+		/* unchanged (every tick): no look-up; without memory the
+		 * signal keeps the device it had and is tried next tick */
+		if (!dev_same(an_sig_dev(s), &want) &&
+		    (di = dev_get(an, &want))) {
+			dev_put(an, s->di);
+			s->di = di;
 			s->gen++;
+		}
 	}
 	pthread_mutex_unlock(&an->mu);
 }
@@ -262,8 +323,10 @@ static void raise_bind(struct analytics *an, struct an_bind *b, uint64_t now,
 		const struct an_sig *s = &an->sigs[b->sig];
 		size_t n = strlen(d);
 
+		const struct an_dev *di = an_sig_dev(s);
+
 		snprintf(d + n, sizeof(d) - n, " (device %s)",
-			 s->dlabel[0] ? s->dlabel : s->dev);
+			 di->dlabel[0] ? di->dlabel : di->dev);
 	}
 	b->sev = sev;
 	if (an->al)

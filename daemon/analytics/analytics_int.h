@@ -59,13 +59,28 @@ struct an_bind {
 	uint32_t gen;			/* of the signal's device, when decided */
 };
 
-struct an_sig {
-	char name[64];
-	/* its device (analytics_signal_device), for groups */
+/*
+ * A signal's device as groups see it (analytics_signal_device): one copy
+ * that the device's signals share (21 a PROFINET device on the large
+ * line; 10,000 signals held 1.4 MB of copies), freed with its last.
+ */
+struct an_dev {
+	struct an_dev *next;		/* in its an->devs bucket */
+	unsigned int refs;		/* signals pointing at it */
 	char dev[64], dlabel[64], dkind[16];
 	uint32_t vendor;
 	bool has_vendor, seen;
-	uint32_t gen;			/* bumped when any of them changes */
+};
+
+/* an_sig.di before its device is set: all empty */
+extern const struct an_dev an_nodev;
+
+#define AN_DEV_BUCKETS	256
+
+struct an_sig {
+	char name[64];
+	const struct an_dev *di;	/* NULL: an_nodev */
+	uint32_t gen;			/* bumped when its device changes */
 	/* the band last written to the history (band_db.c) */
 	int64_t band_ms;
 	double band_lo, band_hi;
@@ -93,6 +108,7 @@ struct analytics {
 	struct alerts *al;
 	struct an_sig *sigs;		/* by id, [0] unused */
 	uint32_t nsigs;			/* highest id + 1 */
+	struct an_dev *devs[AN_DEV_BUCKETS];	/* the sigs' devices */
 	struct an_set set;
 	uint64_t start_ns;		/* first tick or sample */
 	struct analytics_counters ctr;
@@ -114,6 +130,8 @@ int an_group_parse(const struct conf *c, const char *sect, const char *pre,
 		   struct an_group *g, char *err, size_t errlen);
 void an_group_free(struct an_group *g);
 bool an_group_has(const struct an_group *g, const struct an_sig *s);
+/* analytics.c: s's device, never NULL */
+const struct an_dev *an_sig_dev(const struct an_sig *s);
 /* rules_edit.c */
 int an_rule_name_ok(const char *s);
 

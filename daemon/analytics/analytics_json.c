@@ -134,7 +134,7 @@ static json_t *rule_json(const struct analytics *an, size_t idx)
 		if (x->active && r->grp.on)
 			json_object_set_new(json_array_get(act,
 				json_array_size(act) - 1), "device",
-				json_string(an->sigs[x->sig].dlabel));
+				json_string(an_sig_dev(&an->sigs[x->sig])->dlabel));
 	}
 	if (r->grp.on)
 		json_object_set_new(o, "group", group_json(&r->grp));

@@ -169,8 +169,9 @@ static bool any(const char *list, const char *s)
 	return words(list, glob_hit, &o);
 }
 
-bool an_group_has(const struct an_group *g, const struct an_sig *s)
+bool an_group_has(const struct an_group *g, const struct an_sig *sig)
 {
+	const struct an_dev *s = an_sig_dev(sig);
 	unsigned int i;
 
 	if (!g->on)

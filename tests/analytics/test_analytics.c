@@ -419,6 +419,41 @@ static void group_of_devices(void **state)
 	fx_free(f);
 }
 
+/*
+ * The signals of one device share one copy of its description: a new
+ * label given through one signal moves that signal alone (the copy the
+ * others hold is never changed under them), and the last to leave a
+ * description frees it (ASan: no leak, no use after free).
+ */
+static void group_device_shared_by_signals(void **state)
+{
+	struct fx *f = fx_new(NOANOM "[group.presses]\nlabel = press-*\n"
+			      "[rule.hot]\nkind = threshold\nsignal = *\n"
+			      "group = presses\nabove = 50\n");
+
+	(void)state;
+	on_device(f, 1, "pn:press-1", "pn-device", "press-1", 0x2a);
+	on_device(f, 2, "pn:press-1", "pn-device", "press-1", 0x2a);
+	at(f, 1, 1, 60);
+	at(f, 2, 1, 60);
+	on_device(f, 1, "pn:press-1", "pn-device", "lathe-1", 0x2a);
+	on_device(f, 1, "pn:press-1", "pn-device", "lathe-1", 0x2a);
+	at(f, 1, 2, 60);
+	at(f, 2, 2, 60);
+	tick(f, 3);
+	assert_string_equal(f->log, "raised threshold@1.0 warning, "
+			    "raised threshold@1.0 warning, "
+			    "cleared threshold@2.0 warning");
+	on_device(f, 2, "pn:press-1", "pn-device", "lathe-1", 0x2a);
+	at(f, 2, 4, 60);
+	tick(f, 5);
+	assert_string_equal(f->log, "raised threshold@1.0 warning, "
+			    "raised threshold@1.0 warning, "
+			    "cleared threshold@2.0 warning, "
+			    "cleared threshold@4.0 warning");
+	fx_free(f);
+}
+
 /* Inline device_* keys; vendor and the map's DEVICE; stale on the tick. */
 static void group_inline_keys(void **state)
 {
@@ -849,6 +884,7 @@ int main(void)
 		cmocka_unit_test(file_errors),
 		cmocka_unit_test(test_empty_signal_list_refused),
 		cmocka_unit_test(group_of_devices),
+		cmocka_unit_test(group_device_shared_by_signals),
 		cmocka_unit_test(group_inline_keys),
 		cmocka_unit_test(group_errors),
 		cmocka_unit_test(band_history),
