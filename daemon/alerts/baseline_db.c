@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "alerts/baseline_db.h"
-#include "core/dbfile.h"
 #include "core/dbschema.h"
 
 /*
@@ -28,24 +27,7 @@ const struct db_schema baseline_db_schema = DB_SCHEMA("baseline.db", steps);
 
 sqlite3 *baseline_db_open(const char *path, char *err, size_t errlen)
 {
-	sqlite3 *db = NULL;
-
-	if (dbfile_private(path, err, errlen))
-		return NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) :
-			 "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	if (db_migrate(db, &baseline_db_schema, err, errlen)) {
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 2000);
-	return db;
+	return db_open_migrated(path, &baseline_db_schema, err, errlen);
 }
 
 json_t *baseline_db_load(sqlite3 *db, char *err, size_t errlen)

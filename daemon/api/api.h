@@ -24,6 +24,7 @@
 #include "auth/session.h"
 
 #define API_MAX_BODY		(64 * 1024)
+#define API_MAX_UPLOAD		(1000 * 1024)	/* R_UPLOAD routes, under evhttp's 1 MiB */
 #define API_MAX_HEADERS		(16 * 1024)
 #define API_TIMEOUT_S		30
 #define API_MAX_SSE		64
@@ -220,6 +221,7 @@ H(h_modbus_devices) H(h_modbus_device) H(h_modbus_write)
 H(h_dcp_identify) H(h_dcp_device)
 H(h_dashboards) H(h_dashboard) H(h_dashboard_add) H(h_dashboard_import)
 H(h_dashboard_put) H(h_dashboard_del) H(h_dashboard_export)
+H(h_descriptions) H(h_description) H(h_description_add) H(h_description_del)
 #undef H
 
 /*

@@ -22,6 +22,7 @@ enum {
 	R_BODY = 8,	/* takes a JSON object body */
 	R_SESSION = 16,	/* interactive sessions only, not API tokens */
 	R_NOAUDIT = 32,	/* the handler writes its own audit rows */
+	R_UPLOAD = 64,	/* a body of up to API_MAX_UPLOAD: a file inside */
 };
 
 #define GET EVHTTP_REQ_GET
@@ -130,6 +131,10 @@ static const struct route {
 	{ POST, "/api/v1/baseline/learn", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_baseline_learn },
 	{ POST, "/api/v1/baseline/entries", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_baseline_add },
 	{ POST, "/api/v1/baseline/entries/remove", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_baseline_remove },
+	{ GET, "/api/v1/descriptions", PERM_DEVICE_READ, 0, h_descriptions },
+	{ POST, "/api/v1/descriptions", PERM_DEVICE_CONTROL, R_STATE | R_BODY | R_UPLOAD, h_description_add },
+	{ GET, "/api/v1/descriptions/{}", PERM_DEVICE_READ, 0, h_description },
+	{ DEL, "/api/v1/descriptions/{}", PERM_DEVICE_CONTROL, R_STATE, h_description_del },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -322,10 +327,13 @@ static int read_body(struct rq *r)
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
 					    "Content-Type");
 	size_t n = evbuffer_get_length(in);
+	size_t max = (r->flags & R_UPLOAD) ? API_MAX_UPLOAD : API_MAX_BODY;
 	const char *why;
 
-	if (n > API_MAX_BODY) {
-		api_error(r, 413, "request body larger than 64 KiB");
+	if (n > max) {
+		api_error(r, 413, (r->flags & R_UPLOAD) ?
+			  "request body larger than 1000 KiB" :
+			  "request body larger than 64 KiB");
 		return -1;
 	}
 	/* a JSON content type cannot be sent cross-site without a preflight */
@@ -333,7 +341,7 @@ static int read_body(struct rq *r)
 		api_error(r, 415, "Content-Type must be application/json");
 		return -1;
 	}
-	r->body = body_object((const char *)evbuffer_pullup(in, -1), n, API_MAX_BODY, &why);
+	r->body = body_object((const char *)evbuffer_pullup(in, -1), n, max, &why);
 	if (!r->body) {
 		api_error(r, 400, why);
 		return -1;

@@ -29,6 +29,7 @@
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "core/subsys.h"
+#include "desc/desc_db.h"
 #include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
@@ -251,16 +252,38 @@ static void sink_event(void *arg, const struct model_device *dev,
 		ids_device_event(d->ids, dev, ev, ts_ns);
 }
 
+/*
+ * The mapping file's signals and after them those of imported ENIs
+ * (docs/descriptions.md); when the two do not load together (an import
+ * never stores such a pair, but the file may change), the file's alone.
+ */
 static int load_signals(struct iiotd *d, const struct conf *c, char *err,
 			size_t errlen)
 {
 	const char *path = conf_get(c, "model", "signals");
+	char *extra = desc_store_sigmap(d->state_dir);
 	size_t i;
 
-	if (!path)
+	if (!path && !extra) {
+		/* the mapping was dropped: no signals of its any more */
+		if (model_signal_count(d->model))
+			model_parse_signals(d->model, "", 0, "(none)", err,
+					    errlen);
 		return 0;
-	if (model_load_signals(d->model, path, err, errlen))
+	}
+	if (extra && model_load_signals_with(d->model, path, extra, err,
+					     errlen)) {
+		log_warnx("model: %s; the imported descriptions' signals left "
+			  "out", err);
+		free(extra);
+		extra = NULL;
+	}
+	if (!extra && (path ? model_load_signals(d->model, path, err, errlen) :
+		       model_parse_signals(d->model, "", 0, "(none)", err,
+					   errlen))) {
 		return -1;
+	}
+	free(extra);
 	for (i = 0; d->store && i < model_signal_count(d->model); i++) {
 		struct model_signal tmp;
 		const struct model_signal *s = model_signal_at(d->model, i,
@@ -269,8 +292,24 @@ static int load_signals(struct iiotd *d, const struct conf *c, char *err,
 		store_signal_def(d->store, s->id, s->name, s->device, s->unit);
 	}
 	log_info("model: %zu signals from %s", model_signal_count(d->model),
-		 path);
+		 path ? path : "imported descriptions");
 	return 0;
+}
+
+/* on the capture thread, which owns the model */
+static void signals_reload(void *arg)
+{
+	struct iiotd *d = arg;
+	char err[512];
+
+	if (load_signals(d, d->conf, err, sizeof(err)))
+		log_warnx("signals: %s; keeping the running signals", err);
+}
+
+void iiotd_reload_signals(struct iiotd *d)
+{
+	if (d->capture)
+		capture_call(d->capture, signals_reload, d);
 }
 
 int iiotd_start(struct iiotd *d, char *err, size_t errlen)
@@ -366,18 +405,13 @@ static void model_reload(void *arg)
 {
 	struct model_reload *r = arg;
 	struct iiotd *d = r->d;
-	const char *sig = conf_get(r->c, "model", "signals");
-	const char *oldsig = conf_get(d->conf, "model", "signals");
 	char err[512];
 
 	if (r->have_sms)
 		model_set_sample_interval(d->model, r->sms * 1000000ULL);
 	/* the mapping file may have changed even under the same name */
-	if (sig && load_signals(d, r->c, err, sizeof(err)))
+	if (load_signals(d, r->c, err, sizeof(err)))
 		log_warnx("reload: %s; keeping the running signals", err);
-	else if (!sig && oldsig)
-		model_parse_signals(d->model, "", 0, "(none)", err,
-				    sizeof(err));
 }
 
 void iiotd_reload(struct iiotd *d)

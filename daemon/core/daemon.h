@@ -18,6 +18,8 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen);
 /* Re-read d->conf_path; keeps the running config when the new one is
  * bad. */
 void iiotd_reload(struct iiotd *d);
+/* the signals again (mapping file, imported descriptions); loop thread */
+void iiotd_reload_signals(struct iiotd *d);
 /* Drain rings, stop subsystems, flush the store, free everything. */
 void iiotd_stop(struct iiotd *d);
 /* Each running subsystem's counters into o, under its name. */

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "core/dbfile.h"
 #include "core/dbschema.h"
 #include "core/log.h"
 
@@ -171,4 +172,27 @@ int db_migrate(sqlite3 *db, const struct db_schema *s, char *err,
 	if (!empty)
 		log_info("%s: schema version %d -> %d", s->name, v, s->nsteps);
 	return 0;
+}
+
+sqlite3 *db_open_migrated(const char *path, const struct db_schema *s,
+			  char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	if (dbfile_private(path, err, errlen))
+		return NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) :
+			 "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (db_migrate(db, s, err, errlen)) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	return db;
 }

@@ -33,7 +33,16 @@ extern const struct db_schema alerts_db_schema;		/* alerts.db */
 extern const struct db_schema baseline_db_schema;	/* baseline.db */
 extern const struct db_schema analytics_db_schema;	/* analytics.db */
 extern const struct db_schema eval_db_schema;		/* eval.db */
+extern const struct db_schema desc_db_schema;		/* descriptions.db */
 extern const struct db_schema *const db_schemas[];	/* NULL-terminated */
+
+/*
+ * A private database file (core/dbfile.h) opened read-write, created
+ * when missing, brought to s->nsteps, with a 2 s busy timeout; NULL with
+ * the reason in err.
+ */
+struct sqlite3 *db_open_migrated(const char *path, const struct db_schema *s,
+				 char *err, size_t errlen);
 
 /* PRAGMA user_version, or -1 */
 int db_schema_version(struct sqlite3 *db);

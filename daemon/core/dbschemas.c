@@ -7,5 +7,6 @@
 
 const struct db_schema *const db_schemas[] = {
 	&store_db_schema, &auth_db_schema, &audit_db_schema, &alerts_db_schema,
-	&baseline_db_schema, &analytics_db_schema, &eval_db_schema, NULL
+	&baseline_db_schema, &analytics_db_schema, &eval_db_schema,
+	&desc_db_schema, NULL
 };

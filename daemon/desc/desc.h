@@ -87,6 +87,7 @@ struct desc {
 	char vendor[DESC_NAME_MAX];
 	uint32_t vendor_id;
 	char name[DESC_NAME_MAX];	/* first device's, for lists */
+	char master[18];		/* ENI: the master's MAC, or "" */
 	struct desc_device *devs;
 	struct desc_group *groups;
 	struct desc_entry *ents;

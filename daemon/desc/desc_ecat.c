@@ -253,6 +253,20 @@ static int parse_cmd(struct desc *d, const xmlNode *x, char *err,
 	return 0;
 }
 
+/* the master's name, and its MAC (Source, 12 hex digits) as selector */
+static void parse_master(struct desc *d, const xmlNode *cfg)
+{
+	const xmlNode *info = desc_child(desc_child(cfg, "Master"), "Info");
+	char src[32];
+
+	desc_child_text(info, "Name", d->name, sizeof(d->name));
+	desc_child_text(info, "Source", src, sizeof(src));
+	if (strlen(src) == 12 && strspn(src, "0123456789abcdefABCDEF") == 12)
+		snprintf(d->master, sizeof(d->master),
+			 "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s", src, src + 2,
+			 src + 4, src + 6, src + 8, src + 10);
+}
+
 int desc_parse_eni(struct desc *d, const xmlNode *root, char *err,
 		   size_t errlen)
 {
@@ -264,8 +278,7 @@ int desc_parse_eni(struct desc *d, const xmlNode *root, char *err,
 			 "<Config>", desc_line(root));
 		return -1;
 	}
-	desc_child_text(desc_child(desc_child(cfg, "Master"), "Info"),
-			"Name", d->name, sizeof(d->name));
+	parse_master(d, cfg);
 	for (x = desc_child(cfg, "Slave"); x; x = desc_next(x, "Slave"))
 		if (parse_slave(d, x, err, errlen))
 			return -1;

@@ -261,6 +261,13 @@ int model_load_signals(struct model *m, const char *path, char *err,
 		       size_t errlen);
 int model_parse_signals(struct model *m, const char *text, size_t len,
 			const char *name, char *err, size_t errlen);
+/*
+ * The mapping file (path, or none: NULL) and after it extra's lines (more
+ * mapping lines, from device descriptions; NULL: none), but those naming
+ * a signal the file has: the hand-written one stays.
+ */
+int model_load_signals_with(struct model *m, const char *path,
+			    const char *extra, char *err, size_t errlen);
 
 /* At most one sample per signal per interval (0: every frame). */
 void model_set_sample_interval(struct model *m, uint64_t ns);

@@ -466,32 +466,33 @@ fail:
 	return -1;
 }
 
-int model_load_signals(struct model *m, const char *path, char *err,
-		       size_t errlen)
+/* path's bytes (malloc'd, *len of them, room for extra after), or NULL */
+static char *read_map(const char *path, size_t extra, size_t *len,
+		      char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf;
 	size_t got = 0;
 	ssize_t r;
-	int fd, rc;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return NULL;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size > SIGMAP_MAX_FILE) {
 		snprintf(err, errlen, "%s: not a regular file of at most %u "
 			 "bytes", path, SIGMAP_MAX_FILE);
 		close(fd);
-		return -1;
+		return NULL;
 	}
-	buf = malloc((size_t)st.st_size + 1);
+	buf = malloc((size_t)st.st_size + extra + 2);
 	if (!buf) {
 		close(fd);
 		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
+		return NULL;
 	}
 	while (got < (size_t)st.st_size) {
 		r = read(fd, buf + got, (size_t)st.st_size - got);
@@ -502,9 +503,80 @@ int model_load_signals(struct model *m, const char *path, char *err,
 		got += (size_t)r;
 	}
 	close(fd);
-	rc = model_parse_signals(m, buf, got, path, err, errlen);
+	*len = got;
+	return buf;
+}
+
+/* 1 when text has a signal line whose NAME is the l bytes at name */
+static int has_name(const char *text, size_t len, const char *name, size_t l)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(end - p) > l && !memcmp(p, name, l) &&
+		    (p[l] == ' ' || p[l] == '\t'))
+			return 1;
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* extra's lines after buf's len bytes, but those naming a signal buf has */
+static size_t append_extra(char *buf, size_t len, const char *extra)
+{
+	size_t out = len, flen = len;
+	const char *p = extra;
+
+	if (out && buf[out - 1] != '\n')
+		buf[out++] = '\n';
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t ll = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		size_t nl_ = strcspn(p, " \t\n");
+
+		if (!nl_ || !has_name(buf, flen, p, nl_)) {
+			memcpy(buf + out, p, ll);
+			out += ll;
+		}
+		p += ll;
+	}
+	return out;
+}
+
+int model_load_signals_with(struct model *m, const char *path,
+			    const char *extra, char *err, size_t errlen)
+{
+	size_t xl = extra ? strlen(extra) : 0, len = 0;
+	char *buf;
+	int rc;
+
+	if (path) {
+		buf = read_map(path, xl, &len, err, errlen);
+		if (!buf)
+			return -1;
+	} else {
+		buf = malloc(xl + 2);
+		if (!buf) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (extra)
+		len = append_extra(buf, len, extra);
+	rc = model_parse_signals(m, buf, len, path ? path : "(descriptions)",
+				 err, errlen);
 	free(buf);
 	return rc;
+}
+
+int model_load_signals(struct model *m, const char *path, char *err,
+		       size_t errlen)
+{
+	return model_load_signals_with(m, path, NULL, err, errlen);
 }
 
 static double sig_value(const struct model_signal *s, const uint8_t *p)
