@@ -19,6 +19,7 @@
 #include "core/daemon.h"
 #include "core/iiotd.h"
 #include "core/log.h"
+#include "desc/descsys.h"
 #include "diag/health.h"
 #include "libshm.h"
 #include "model/model.h"
@@ -438,6 +439,13 @@ static json_t *answer(struct iiotd *d, struct sqlite3 *db,
 		peer_name(peer, who, sizeof(who));
 		return req->verb >= CTL_BASELINE ? baselinesys_ctl(d, req, who) :
 		       alertsys_ctl(d, req, who);
+	}
+	case CTL_DESCRIPTION:
+	case CTL_DESCRIPTION_IMPORT: {
+		char who[64];
+
+		peer_name(peer, who, sizeof(who));
+		return descsys_ctl(d, req, who);
 	}
 	case CTL_RULE:
 	case CTL_REPORT: {

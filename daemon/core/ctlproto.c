@@ -37,6 +37,8 @@ static const struct {
 	{ "baseline-import", CTL_BASELINE_IMPORT, 1, 1, 0 },
 	{ "report", CTL_REPORT, 1, 3, 0 },
 	{ "modbus", CTL_MODBUS, 0, 1, 0 },
+	{ "description", CTL_DESCRIPTION, 1, 2, 0 },
+	{ "description-import", CTL_DESCRIPTION_IMPORT, 2, 2, 0 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -226,6 +228,28 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 			return -1;
 		}
 		return 0;
+	case CTL_DESCRIPTION:
+		if (copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
+			     errlen))
+			return -1;
+		if (!strcmp(tok[1], "list") && n == 2)
+			return 0;
+		if ((!strcmp(tok[1], "show") || !strcmp(tok[1], "remove")) &&
+		    n == 3 && !conf_parse_u64(tok[2], &req->num) && req->num &&
+		    req->num <= INT64_MAX)
+			return 0;
+		snprintf(err, errlen, "description list | show|remove ID (a "
+			 "positive integer)");
+		return -1;
+	case CTL_DESCRIPTION_IMPORT:
+		if (conf_parse_u64(tok[1], &req->num) || !req->num ||
+		    req->num > CTL_MAX_PAYLOAD) {
+			snprintf(err, errlen, "description-import: BYTES must "
+				 "be 1..%u", CTL_MAX_PAYLOAD);
+			return -1;
+		}
+		return copy_arg(req->arg, sizeof(req->arg), tok[2], err,
+				errlen);
 	case CTL_REPORT:
 		if (copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
 			     errlen))

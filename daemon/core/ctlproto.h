@@ -22,7 +22,10 @@
  * baseline-import BYTES (then exactly BYTES of JSON, at most
  * CTL_MAX_PAYLOAD); baseline changes audited. | report list [KIND] |
  * report show|html ID | report make KIND [LINE] (shift and daily reports,
- * docs/analytics.md; making one is audited).
+ * docs/analytics.md; making one is audited). | description list |
+ * description show|remove ID | description-import BYTES NAME (then
+ * exactly BYTES of the file, at most CTL_MAX_PAYLOAD; device descriptions,
+ * docs/descriptions.md; imports and removals audited).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -61,6 +64,8 @@ enum ctl_verb {
 	CTL_BASELINE_IMPORT,
 	CTL_REPORT,
 	CTL_MODBUS,
+	CTL_DESCRIPTION,
+	CTL_DESCRIPTION_IMPORT,
 };
 
 struct ctl_req {

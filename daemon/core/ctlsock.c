@@ -368,6 +368,7 @@ static void handle(struct conn *c, const struct ctl_req *req)
 		export_start(c, req);
 		return;
 	case CTL_BASELINE_IMPORT:
+	case CTL_DESCRIPTION_IMPORT:
 		c->upload = malloc(sizeof(*req));
 		if (!c->upload) {
 			reply_error(c, "out of memory");

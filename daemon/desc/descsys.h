@@ -26,4 +26,12 @@ json_t *descsys_show(struct iiotd *d, int64_t id);
 /* 1 removed, 0 no such id, -1 not running */
 int descsys_remove(struct iiotd *d, int64_t id);
 
+/*
+ * The control socket's description requests (desc_ctl.c): list, show,
+ * remove, import; imports and removals audited under who.
+ */
+struct ctl_req;
+json_t *descsys_ctl(struct iiotd *d, const struct ctl_req *req,
+		    const char *who);
+
 #endif

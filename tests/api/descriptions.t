@@ -97,5 +97,27 @@ expect_eq "audit: a refusal keeps why" \
 expect_eq "audit: removals" \
 	"$(a "DELETE /api/v1/descriptions/$eni" ok) $(a "DELETE /api/v1/descriptions/$eni" denied)" "1 1"
 expect_eq "descriptions.db is 0600" "$(stat -c %a "$D/descriptions.db")" 600
+
+# iiotctl description, through the control socket, audited under the Unix user
+ctl() { "$BIN/iiotctl" description -s "$D/iiotd.sock" "$@"; }
+printf '<EtherCATInfo>\n<Vendor>\n</EtherCATInfo>\n' >"$D/bad.xml"
+out=$(ctl import "$D/bad.xml" 2>&1)
+expect_eq "iiotctl refuses a bad file with its line, sends nothing" "$? $out" \
+	"1 iiotctl: $D/bad.xml: line 3: malformed XML: Opening and ending tag mismatch: Vendor line 2 and EtherCATInfo"
+out=$(ctl import "$DESC/small-cell.eni.xml")
+expect_eq "iiotctl imports the ENI" "$? $(echo "$out" | awk 'NR == 2 { print $2, $3, $NF }')" "0 eni plc-ecat small-cell.eni.xml"
+id=$(echo "$out" | awk 'NR == 2 { print $1 }')
+expect_eq "iiotctl list has it" "$(ctl list | awk -v id="$id" '$1 == id { print $2 }')" eni
+expect_eq "iiotctl show: the slaves and their PDO entries" \
+	"$(ctl show "$id" | grep -c '^slave ') $(ctl show "$id" | grep -c 'bit .*INT .*Value')" "8 8"
+expect_eq "iiotctl show --json" "$(ctl --json show "$id" | jq -r '.description.devices | length')" 8
+ctl remove "$id" >/dev/null
+expect_eq "iiotctl remove" "$? $(ctl --json list | jq length)" "0 2"
+out=$(ctl remove "$id" 2>&1)
+expect_eq "iiotctl remove again" "$? $out" "1 iiotctl: iiotd: no such description"
+me=$(id -un)
+expect_eq "audit: iiotctl's import, removal and refused removal under $me" \
+	"$(sqlite3 "$D/audit.db" "SELECT group_concat(a, ',') FROM (SELECT action || ' ' || result AS a FROM audit WHERE user = '$me' AND action LIKE 'description.%' ORDER BY seq)")" \
+	"description.import ok,description.remove ok,description.remove fail"
 openapi_check
 echo "1..$_tap_n"
