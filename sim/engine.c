@@ -237,6 +237,7 @@ int engine_step(struct sim_engine *e, const struct sim_sink *sink)
 	case EV_CTRL: pn_ctrl_step(e, v.idx); break;
 	case EV_FAULT: pn_fault_step(e, v.idx); break;
 	case EV_ATTACK: attack_step(e, v.idx); break;
+	case EV_LLDP: pn_lldp_step(e, v.idx); break;
 	}
 	return rc;
 }
@@ -428,6 +429,8 @@ static void schedule_start(struct sim_engine *e)
 		engine_schedule(e, i * 7000ULL, EV_MASTER, i);
 	for (i = 0; i < sc->nctrls; i++)
 		engine_schedule(e, 1000000ULL + i * 5000ULL, EV_CTRL, i);
+	for (i = 0; i < sc->nctrls; i++)
+		engine_schedule(e, 1500000ULL + i * 5000ULL, EV_LLDP, i);
 	for (i = 0; i < sc->ndevices; i++)
 		if (!e->dev[i].unknown)
 			/* spread devices over their cycle, as CRs are */

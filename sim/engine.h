@@ -20,7 +20,7 @@ struct sim_sink {
 	void *ctx;
 };
 
-enum ev_kind { EV_MASTER, EV_DEVICE, EV_CTRL, EV_FAULT, EV_ATTACK };
+enum ev_kind { EV_MASTER, EV_DEVICE, EV_CTRL, EV_FAULT, EV_ATTACK, EV_LLDP };
 
 struct sim_event {
 	uint64_t t;
@@ -155,6 +155,7 @@ bool engine_device_present(const struct sim_engine *e, uint32_t dev);
 void ecat_master_step(struct sim_engine *e, uint32_t m);
 void pn_device_step(struct sim_engine *e, uint32_t d);
 void pn_ctrl_step(struct sim_engine *e, uint32_t c);
+void pn_lldp_step(struct sim_engine *e, uint32_t c);
 void pn_fault_step(struct sim_engine *e, uint32_t f);
 /* Device d accepted a Set that ends its AR (attack a) at time t. */
 void pn_device_break(struct sim_engine *e, uint32_t d, uint32_t a,

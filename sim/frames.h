@@ -113,6 +113,21 @@ uint32_t pn_dcp_set_req(uint8_t *buf, const uint8_t src[6],
 uint32_t pn_dcp_set_rsp(uint8_t *buf, const struct sim_device *d,
 			const uint8_t dst[6], uint32_t xid,
 			const uint8_t (*opts)[3], uint32_t nopts);
+/* LLDP: one station's port as it announces itself every 5 s */
+struct lldp_port {
+	const char *station;		/* NameOfStation: the chassis id */
+	unsigned int port;		/* 1-based: port-001 */
+	uint8_t port_mac[6];		/* the frame's source */
+	uint8_t chassis_mac[6];
+	uint32_t ip;			/* network byte order */
+	bool bridge;			/* a switch rather than a station */
+	/* who is across the cable, as PROFINET's alias TLV names it
+	 * ("port-002.io-1"); NULL: none */
+	const char *peer_station;
+	unsigned int peer_port;
+};
+uint32_t pn_lldp_frame(uint8_t *buf, const struct lldp_port *lp);
+
 /* Get response for requested options (unknown ones are answered as such) */
 uint32_t pn_dcp_get_rsp(uint8_t *buf, const struct sim_device *d,
 			const uint8_t dst[6], uint32_t xid,

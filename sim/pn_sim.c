@@ -206,3 +206,69 @@ void pn_fault_step(struct sim_engine *e, uint32_t fi)
 	else
 		stranger_set(e, fi);
 }
+
+#define LLDP_EVERY_NS	5000000000ULL	/* PROFINET's LLDP send interval */
+
+static void lldp_send(struct sim_engine *e, struct lldp_port *lp,
+		      const uint8_t chassis[6], uint64_t t)
+{
+	struct sim_qframe *f = engine_frame(e, t);
+
+	/* one MAC for every port, as small devices do: per-port MACs of
+	 * consecutive stations would be each other's */
+	memcpy(lp->chassis_mac, chassis, 6);
+	memcpy(lp->port_mac, chassis, 6);
+	engine_queue_commit(e, f, pn_lldp_frame(f->data, lp));
+}
+
+/*
+ * The cabling of controller c's line, as LLDP tells it: the controller's
+ * port-001 to a switch "sw-CONTROLLER" (port-001), the switch's port-002
+ * to the first device's port-001, then each device's port-002 to the
+ * next one's port-001.  Both ends of every cable announce themselves,
+ * naming the other in PROFINET's alias TLV.
+ */
+void pn_lldp_step(struct sim_engine *e, uint32_t c)
+{
+	const struct sim_ctrl *ctrl = &e->sc->ctrls[c];
+	char sw[SIM_NAME_MAX + 4];
+	uint8_t swmac[6];
+	const char *prev = sw;
+	unsigned int prev_port = 2;
+	const uint8_t *prev_mac = swmac;
+	uint32_t prev_ip = 0;
+	uint64_t t = e->now;
+	struct lldp_port lp;
+	uint32_t i;
+
+	snprintf(sw, sizeof(sw), "sw-%s", ctrl->name);
+	memcpy(swmac, ctrl->mac, 6);
+	swmac[3] ^= 0x80;
+	lp = (struct lldp_port){ .station = ctrl->name, .port = 1,
+				 .ip = ctrl->ip, .peer_station = sw,
+				 .peer_port = 1 };
+	lldp_send(e, &lp, ctrl->mac, t);
+	lp = (struct lldp_port){ .station = sw, .port = 1, .bridge = true,
+				 .peer_station = ctrl->name, .peer_port = 1 };
+	lldp_send(e, &lp, swmac, t + 1000);
+	for (i = 0; i < ctrl->ndevices; i++) {
+		const struct sim_device *d = &e->dev[ctrl->first_device + i];
+
+		if (d->unknown)
+			continue;
+		lp = (struct lldp_port){ .station = prev, .port = prev_port,
+					 .bridge = prev == sw, .peer_port = 1,
+					 .peer_station = d->name };
+		lp.ip = prev_ip;
+		lldp_send(e, &lp, prev_mac, t + 2000 + i * 2000ULL);
+		lp = (struct lldp_port){ .station = d->name, .port = 1,
+					 .ip = d->ip, .peer_station = prev,
+					 .peer_port = prev_port };
+		lldp_send(e, &lp, d->mac, t + 3000 + i * 2000ULL);
+		prev = d->name;
+		prev_port = 2;
+		prev_mac = d->mac;
+		prev_ip = d->ip;
+	}
+	engine_schedule(e, t + LLDP_EVERY_NS, EV_LLDP, c);
+}

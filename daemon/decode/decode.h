@@ -14,7 +14,7 @@
  *   - pn for DECODE_PN_RT, DECODE_PN_ALARM, DECODE_PN_PTCP, DECODE_PN_DCP
  *     (the FrameID and its class are set for every PROFINET frame);
  *   - dcp for DECODE_PN_DCP, alarm for DECODE_PN_ALARM, ptcp for
- *     DECODE_PN_PTCP, cm for DECODE_PNIO_CM.
+ *     DECODE_PN_PTCP, cm for DECODE_PNIO_CM, lldp for DECODE_LLDP.
  * Fields of other parts hold stale data from earlier frames: do not read
  * them.  Counts (ndgram, nmbx, nreg, nblock) bound the arrays.
  *
@@ -40,6 +40,7 @@
 #define ETHERTYPE_IPV4		0x0800
 #define ETHERTYPE_ECAT		0x88A4
 #define ETHERTYPE_PROFINET	0x8892
+#define ETHERTYPE_LLDP		0x88CC
 #define UDP_PORT_ECAT		34980
 #define UDP_PORT_PNIO_CM	34964
 
@@ -51,6 +52,7 @@ enum decode_proto {
 	DECODE_PN_ALARM,
 	DECODE_PN_PTCP,
 	DECODE_PNIO_CM,
+	DECODE_LLDP,
 	DECODE_PROTO_COUNT
 };
 
@@ -95,7 +97,11 @@ const char *decode_proto_name(unsigned int proto);
 	X(PTCP_TRUNCATED,	"ptcp_truncated")	\
 	X(CM_TRUNCATED,		"cm_truncated")		\
 	X(CM_BAD_RPC,		"cm_bad_rpc")		\
-	X(CM_BAD_BLOCK,		"cm_bad_block")
+	X(CM_BAD_BLOCK,		"cm_bad_block")		\
+	X(LLDP_TRUNCATED,	"lldp_truncated")	\
+	X(LLDP_BAD_LENGTH,	"lldp_bad_length")	\
+	X(LLDP_MISSING_TLV,	"lldp_missing_tlv")	\
+	X(LLDP_DUPLICATE_TLV,	"lldp_duplicate_tlv")
 
 enum decode_anomaly {
 #define DECODE_X_ENUM(e, s) DECODE_A_##e,
@@ -479,6 +485,71 @@ struct decode_arp {
  */
 int decode_arp(const uint8_t *p, uint32_t len, struct decode_arp *out);
 
+/* ---- LLDP (IEEE 802.1AB) with PROFINET's and IEEE 802.3's TLVs --------- */
+
+#define LLDP_ID_MAX		255	/* chassis and port id: 1..255 bytes */
+
+/* chassis id subtypes 4 and port id subtype 3: a MAC; 5 / 4: a network
+ * address (family byte first); the others are text */
+#define LLDP_CHASSIS_MAC	4
+#define LLDP_CHASSIS_NETADDR	5
+#define LLDP_PORT_MAC		3
+#define LLDP_PORT_NETADDR	4
+
+/* which optional parts below were present */
+#define LLDP_F_PORT_DESC	0x0001
+#define LLDP_F_SYS_NAME		0x0002
+#define LLDP_F_SYS_DESC		0x0004
+#define LLDP_F_CAPS		0x0008
+#define LLDP_F_MGMT		0x0010
+#define LLDP_F_PN_DELAY		0x0020	/* PROFINET subtype 1 */
+#define LLDP_F_PN_PORT_STATUS	0x0040	/* 2 */
+#define LLDP_F_PN_MRP		0x0080	/* 4 */
+#define LLDP_F_PN_CHASSIS_MAC	0x0100	/* 5 */
+#define LLDP_F_MAC_PHY		0x0200	/* IEEE 802.3 subtype 1 */
+#define LLDP_F_END		0x0400	/* End of LLDPDU seen */
+#define LLDP_F_PN_ALIAS		0x0800	/* PROFINET subtype 3 */
+
+struct decode_lldp {
+	uint32_t fields;	/* LLDP_F_* */
+	uint8_t chassis_subtype;
+	uint8_t port_subtype;
+	uint16_t chassis_len, port_len;
+	const uint8_t *chassis_id;	/* after the subtype, not terminated */
+	const uint8_t *port_id;
+	uint16_t ttl;		/* seconds; 0: the sender is leaving */
+	const uint8_t *port_desc, *sys_name, *sys_desc;
+	uint16_t port_desc_len, sys_name_len, sys_desc_len;
+	uint16_t caps, caps_enabled;
+	uint8_t mgmt_subtype;	/* IANA family: 1 IPv4, 2 IPv6, 6 802 */
+	uint8_t mgmt_len;	/* address bytes (without the subtype) */
+	uint8_t mgmt_addr[31];
+	uint8_t mgmt_if_subtype;
+	uint32_t mgmt_if;
+	/* PROFINET (OUI 00-0E-CF) */
+	uint32_t pn_rx_delay_local, pn_rx_delay_remote;
+	uint32_t pn_tx_delay_local, pn_tx_delay_remote, pn_cable_delay;
+	uint16_t pn_rtc2_status, pn_rtc3_status;
+	uint8_t pn_mrp_domain[16];
+	uint16_t pn_mrrt_status;
+	uint8_t pn_chassis_mac[6];
+	const uint8_t *pn_alias;	/* "port-002.io-1": across the cable */
+	uint16_t pn_alias_len;
+	/* IEEE 802.3 (OUI 00-12-0F) MAC/PHY configuration/status */
+	uint8_t autoneg;	/* bit 0 supported, bit 1 enabled */
+	uint16_t pmd_caps;
+	uint16_t mau_type;
+};
+
+/*
+ * PROFINET names a port "port-001" and, in LLDP's port id, may add the
+ * station: "port-001.station-name".  Splits such an id: *port_len is the
+ * port part's length, *station (and *station_len) the rest after the
+ * first dot; 1 when the id is a PROFINET port name, 0 otherwise.
+ */
+int lldp_pn_port(const uint8_t *id, uint16_t len, uint16_t *port_len,
+		 const uint8_t **station, uint16_t *station_len);
+
 /* ---- the decoded frame --------------------------------------------------- */
 
 struct decoded {
@@ -499,6 +570,7 @@ struct decoded {
 	struct decode_alarm alarm;
 	struct decode_ptcp ptcp;
 	struct decode_cm cm;
+	struct decode_lldp lldp;
 };
 
 /*
@@ -516,6 +588,7 @@ int decode_pn(const uint8_t *p, uint32_t len, struct decoded *out);
 int decode_dcp(const uint8_t *p, uint32_t len, struct decoded *out);
 int decode_pn_alarm(const uint8_t *p, uint32_t len, struct decoded *out);
 int decode_pnio_cm(const uint8_t *p, uint32_t len, struct decoded *out);
+int decode_lldp(const uint8_t *p, uint32_t len, struct decoded *out);
 
 /* ---- counters ------------------------------------------------------------ */
 

@@ -76,6 +76,9 @@ int decode_frame(const uint8_t *p, uint32_t len, struct decoded *d)
 		return decode_pn(d->l3, d->l3_len, d);
 	case ETHERTYPE_IPV4:
 		return decode_ipv4(d->l3, d->l3_len, d);
+	case ETHERTYPE_LLDP:
+		d->proto = DECODE_LLDP;
+		return decode_lldp(d->l3, d->l3_len, d);
 	default:
 		return 0;
 	}
@@ -87,7 +90,7 @@ const char *decode_proto_name(unsigned int proto)
 		[DECODE_OTHER] = "other",	[DECODE_ECAT] = "ecat",
 		[DECODE_PN_RT] = "pn_rt",	[DECODE_PN_DCP] = "pn_dcp",
 		[DECODE_PN_ALARM] = "pn_alarm",	[DECODE_PN_PTCP] = "pn_ptcp",
-		[DECODE_PNIO_CM] = "pnio_cm",
+		[DECODE_PNIO_CM] = "pnio_cm",	[DECODE_LLDP] = "lldp",
 	};
 
 	return proto < DECODE_PROTO_COUNT ? names[proto] : "other";

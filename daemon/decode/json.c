@@ -390,6 +390,96 @@ static json_t *cm_json(const struct decode_cm *c)
 	return o;
 }
 
+/* A chassis or port id: a MAC or an IPv4 address as such, text otherwise. */
+static void set_lldp_id(json_t *o, const char *k, unsigned int sub,
+			unsigned int mac_sub, const uint8_t *id, uint16_t len)
+{
+	if (sub == mac_sub && len == 6)
+		set_mac(o, k, id);
+	else if (sub == mac_sub + 1 && len == 5 && id[0] == 1)
+		set_ip(o, k, rd32be(id + 1));
+	else
+		set_bytes_str(o, k, id, len);
+}
+
+static json_t *lldp_pn_json(const struct decode_lldp *l)
+{
+	json_t *o = json_object();
+
+	if (l->fields & LLDP_F_PN_DELAY) {
+		set_int(o, "rx_delay_local", l->pn_rx_delay_local);
+		set_int(o, "rx_delay_remote", l->pn_rx_delay_remote);
+		set_int(o, "tx_delay_local", l->pn_tx_delay_local);
+		set_int(o, "tx_delay_remote", l->pn_tx_delay_remote);
+		set_int(o, "cable_delay", l->pn_cable_delay);
+	}
+	if (l->fields & LLDP_F_PN_PORT_STATUS) {
+		set_int(o, "rtc2_port_status", l->pn_rtc2_status);
+		set_int(o, "rtc3_port_status", l->pn_rtc3_status);
+	}
+	if (l->fields & LLDP_F_PN_MRP) {
+		set_uuid(o, "mrp_domain", l->pn_mrp_domain);
+		set_int(o, "mrrt_port_status", l->pn_mrrt_status);
+	}
+	if (l->fields & LLDP_F_PN_CHASSIS_MAC)
+		set_mac(o, "chassis_mac", l->pn_chassis_mac);
+	if (l->fields & LLDP_F_PN_ALIAS)
+		set_bytes_str(o, "alias", l->pn_alias, l->pn_alias_len);
+	return o;
+}
+
+static json_t *lldp_json(const struct decode_lldp *l)
+{
+	json_t *o = json_object(), *x;
+	const uint8_t *st;
+	uint16_t plen, stlen;
+
+	set_int(o, "chassis_subtype", l->chassis_subtype);
+	set_lldp_id(o, "chassis_id", l->chassis_subtype, LLDP_CHASSIS_MAC,
+		    l->chassis_id, l->chassis_len);
+	set_int(o, "port_subtype", l->port_subtype);
+	set_lldp_id(o, "port_id", l->port_subtype, LLDP_PORT_MAC, l->port_id,
+		    l->port_len);
+	if (l->port_id &&
+	    lldp_pn_port(l->port_id, l->port_len, &plen, &st, &stlen)) {
+		set_bytes_str(o, "pn_port", l->port_id, plen);
+		if (st)
+			set_bytes_str(o, "pn_station", st, stlen);
+	}
+	set_int(o, "ttl", l->ttl);
+	if (l->fields & LLDP_F_PORT_DESC)
+		set_bytes_str(o, "port_desc", l->port_desc, l->port_desc_len);
+	if (l->fields & LLDP_F_SYS_NAME)
+		set_bytes_str(o, "system_name", l->sys_name, l->sys_name_len);
+	if (l->fields & LLDP_F_SYS_DESC)
+		set_bytes_str(o, "system_desc", l->sys_desc, l->sys_desc_len);
+	if (l->fields & LLDP_F_CAPS) {
+		set_int(o, "caps", l->caps);
+		set_int(o, "caps_enabled", l->caps_enabled);
+	}
+	if (l->fields & LLDP_F_MGMT) {
+		x = json_object();
+		set_int(x, "subtype", l->mgmt_subtype);
+		if (l->mgmt_subtype == 1 && l->mgmt_len == 4)
+			set_ip(x, "addr", rd32be(l->mgmt_addr));
+		set_int(x, "if_subtype", l->mgmt_if_subtype);
+		set_int(x, "if", l->mgmt_if);
+		json_object_set_new(o, "mgmt", x);
+	}
+	if (l->fields & (LLDP_F_PN_DELAY | LLDP_F_PN_PORT_STATUS |
+			 LLDP_F_PN_MRP | LLDP_F_PN_CHASSIS_MAC |
+			 LLDP_F_PN_ALIAS))
+		json_object_set_new(o, "profinet", lldp_pn_json(l));
+	if (l->fields & LLDP_F_MAC_PHY) {
+		x = json_object();
+		set_int(x, "autoneg", l->autoneg);
+		set_int(x, "pmd_caps", l->pmd_caps);
+		set_int(x, "mau_type", l->mau_type);
+		json_object_set_new(o, "mac_phy", x);
+	}
+	return o;
+}
+
 static json_t *ip_json(const struct decode_ip *ip)
 {
 	json_t *o = json_object();
@@ -452,6 +542,9 @@ json_t *decode_to_json(const struct decoded *d, uint64_t frame_no,
 		break;
 	case DECODE_PNIO_CM:
 		json_object_set_new(o, "cm", cm_json(&d->cm));
+		break;
+	case DECODE_LLDP:
+		json_object_set_new(o, "lldp", lldp_json(&d->lldp));
 		break;
 	}
 	a = json_array();

@@ -53,6 +53,20 @@ FIELDS = [
     "pn_io.iocr_type", "pn_io.send_clock_factor", "pn_io.reduction_ratio",
     "pn_io.watchdog_factor", "pn_io.io_data_object.frame_offset",
     "pn_io.iocs_frame_offset",
+    "lldp.chassis.subtype", "lldp.chassis.id", "lldp.chassis.id.mac",
+    "lldp.chassis.id.ip4", "lldp.port.subtype", "lldp.port.id",
+    "lldp.port.id.mac", "lldp.port.id.ip4", "lldp.time_to_live", "lldp.port.desc",
+    "lldp.tlv.system.name", "lldp.tlv.system.desc", "lldp.tlv.system_cap",
+    "lldp.tlv.enable_system_cap", "lldp.mgn.addr.ip4",
+    "lldp.mgn.interface.subtype", "lldp.mgn.interface.number",
+    "lldp.profinet.port_rx_delay_local", "lldp.profinet.port_rx_delay_remote",
+    "lldp.profinet.port_tx_delay_local", "lldp.profinet.port_tx_delay_remote",
+    "lldp.profinet.cable_delay_local", "lldp.profinet.rtc2_port_status",
+    "lldp.profinet.rtc3_port_status", "lldp.profinet.mrp_domain_uuid",
+    "lldp.profinet.mrrt_port_status", "lldp.profinet.cm_mac_add",
+    "lldp.ieee.802_3.mac_phy_auto_neg_status",
+    "lldp.ieee.802_3.pmd_auto_neg_advertised_caps",
+    "lldp.ieee.802_3.pmd_mau_type",
 ]
 # ESC registers: our register name (and port) -> tshark field
 REGS = {("al_status", 0): "ecat.reg.alstatus",
@@ -122,6 +136,8 @@ def tshark_proto(t):
     if "pn_rt" in protos:
         fid = num(t["pn_rt.frame_id"][0]) if t["pn_rt.frame_id"] else -1
         return "pn_alarm" if fid in (0xFC01, 0xFE01) else "pn_rt"
+    if "lldp" in protos:
+        return "lldp"
     if "dcerpc" in protos and any(i.startswith("dea0000")
                                   for i in t["dcerpc.dg_if_id"]):
         return "pnio_cm"
@@ -306,6 +322,68 @@ def cmp_cm(c, n, t, o):
                                 if e[3] == kind], [num(x) for x in t[f]])
 
 
+def lldp_id(t, f):
+    """tshark gives a MAC or IPv4 id its own field, other ids as hex
+    bytes (chassis) or text (port)."""
+    for sub in (".mac", ".ip4"):
+        if t[f + sub]:
+            return t[f + sub][0]
+    v = first(t, f)
+    if v is not None and f == "lldp.chassis.id":
+        try:
+            v = bytes.fromhex(v.replace(":", "")).decode()
+        except ValueError:
+            pass
+    return v
+
+
+def cmp_lldp(c, n, t, o):
+    ll = o.get("lldp", {})
+    c.eq(n, "lldp.chassis.subtype", ll.get("chassis_subtype"),
+         first(t, "lldp.chassis.subtype", num))
+    c.eq(n, "lldp.chassis.id", ll.get("chassis_id"),
+         lldp_id(t, "lldp.chassis.id"))
+    c.eq(n, "lldp.port.subtype", ll.get("port_subtype"),
+         first(t, "lldp.port.subtype", num))
+    c.eq(n, "lldp.port.id", ll.get("port_id"), lldp_id(t, "lldp.port.id"))
+    c.eq(n, "lldp.time_to_live", ll.get("ttl"),
+         first(t, "lldp.time_to_live", num))
+    for f, k in (("lldp.port.desc", "port_desc"),
+                 ("lldp.tlv.system.name", "system_name"),
+                 ("lldp.tlv.system.desc", "system_desc")):
+        c.eq(n, f, ll.get(k), first(t, f))
+    for f, k in (("lldp.tlv.system_cap", "caps"),
+                 ("lldp.tlv.enable_system_cap", "caps_enabled")):
+        c.eq(n, f, ll.get(k), first(t, f, num))
+    m = ll.get("mgmt", {})
+    c.eq(n, "lldp.mgn.addr.ip4", m.get("addr"), first(t, "lldp.mgn.addr.ip4"))
+    c.eq(n, "lldp.mgn.interface.subtype", m.get("if_subtype"),
+         first(t, "lldp.mgn.interface.subtype", num))
+    c.eq(n, "lldp.mgn.interface.number", m.get("if"),
+         first(t, "lldp.mgn.interface.number", num))
+    pn = ll.get("profinet", {})
+    for f, k in (("port_rx_delay_local", "rx_delay_local"),
+                 ("port_rx_delay_remote", "rx_delay_remote"),
+                 ("port_tx_delay_local", "tx_delay_local"),
+                 ("port_tx_delay_remote", "tx_delay_remote"),
+                 ("cable_delay_local", "cable_delay"),
+                 ("rtc2_port_status", "rtc2_port_status"),
+                 ("rtc3_port_status", "rtc3_port_status"),
+                 ("mrrt_port_status", "mrrt_port_status")):
+        c.eq(n, "lldp.profinet." + f, pn.get(k),
+             first(t, "lldp.profinet." + f, num))
+    c.eq(n, "lldp.profinet.mrp_domain_uuid", pn.get("mrp_domain"),
+         first(t, "lldp.profinet.mrp_domain_uuid"))
+    c.eq(n, "lldp.profinet.cm_mac_add", pn.get("chassis_mac"),
+         first(t, "lldp.profinet.cm_mac_add"))
+    mp = ll.get("mac_phy", {})
+    for f, k in (("mac_phy_auto_neg_status", "autoneg"),
+                 ("pmd_auto_neg_advertised_caps", "pmd_caps"),
+                 ("pmd_mau_type", "mau_type")):
+        c.eq(n, "lldp.ieee.802_3." + f, mp.get(k),
+             first(t, "lldp.ieee.802_3." + f, num))
+
+
 def main():
     iiotctl, pcap = sys.argv[1], sys.argv[2]
     ts, ours = tshark_frames(pcap), our_frames(iiotctl, pcap)
@@ -339,6 +417,8 @@ def main():
                 cmp_ptcp(c, n, t, o)
         elif proto == "pnio_cm":
             cmp_cm(c, n, t, o)
+        elif proto == "lldp":
+            cmp_lldp(c, n, t, o)
         if "ip" in o:
             ip = o["ip"]
             c.eq(n, "ip.src", ip["src"], first(t, "ip.src"))

@@ -2,7 +2,7 @@
 """Write fuzzing seeds taken from captures (pcap or pcapng) into OUTDIR:
 OUTDIR/frame (whole frames), OUTDIR/dcp (DCP after the FrameID),
 OUTDIR/mbx (EtherCAT mailbox datagram data), OUTDIR/cm (UDP payloads that
-start like DCE/RPC).  Identical seeds are written once.
+start like DCE/RPC), OUTDIR/lldp (LLDPDUs after the ethertype).  Identical seeds are written once.
 
 usage: pcap_seeds.py OUTDIR PCAP...
 """
@@ -92,7 +92,7 @@ def udp_payload(p):
 def main():
     out = sys.argv[1]
     seen = set()
-    for kind in ("frame", "dcp", "mbx", "cm"):
+    for kind in ("frame", "dcp", "mbx", "cm", "lldp"):
         os.makedirs(os.path.join(out, kind), exist_ok=True)
 
     def put(kind, blob):
@@ -112,6 +112,8 @@ def main():
             et, p = l3(fr)
             if et == 0x8892 and len(p) > 2 and p[0] == 0xFE and p[1] >= 0xFC:
                 put("dcp", p[2:])
+            elif et == 0x88CC:
+                put("lldp", p)
             elif et == 0x88A4:
                 for m in mailboxes(p):
                     put("mbx", m)

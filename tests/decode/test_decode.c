@@ -782,6 +782,170 @@ static void test_wire_str_escapes_controls_and_bad_utf8(void **state)
 	assert_string_equal(out, "");
 }
 
+/* ---- LLDP ------------------------------------------------------------ */
+
+static void tlv(struct fb *f, unsigned int type, const void *v, uint16_t len)
+{
+	put16be(f, (uint16_t)(type << 9 | len));
+	if (len)
+		putn(f, v, len);
+}
+
+static void org(struct fb *f, uint32_t oui, uint8_t sub, const void *v,
+		uint16_t len)
+{
+	uint8_t b[64];
+
+	b[0] = (uint8_t)(oui >> 16);
+	b[1] = (uint8_t)(oui >> 8);
+	b[2] = (uint8_t)oui;
+	b[3] = sub;
+	memcpy(b + 4, v, len);
+	tlv(f, 127, b, (uint16_t)(len + 4));
+}
+
+/* A PROFINET station's LLDPDU as iiot-sim sends it; returns the frame. */
+static void lldp_station(struct fb *f)
+{
+	static const uint8_t mgmt[] = { 5, 1, 192, 168, 0, 10, 2, 0, 0, 0, 2, 0 };
+	static const uint8_t mac[] = { 0x00, 0x1b, 0x1b, 0x10, 0x00, 0x01 };
+	static const uint8_t status[] = { 0x00, 0x02, 0x00, 0x02 };
+	static const uint8_t macphy[] = { 0x03, 0x6c, 0x00, 0x00, 0x10 };
+	uint8_t delay[20] = { 0 };
+
+	eth(f, ETHERTYPE_LLDP);
+	tlv(f, 1, "\x07io-1", 5);
+	tlv(f, 2, "\x07port-002.io-1", 14);
+	tlv(f, 3, "\x00\x14", 2);
+	tlv(f, 4, "port 2", 6);
+	tlv(f, 5, "io-1", 4);
+	tlv(f, 7, "\x00\x80\x00\x80", 4);
+	tlv(f, 8, mgmt, sizeof(mgmt));
+	delay[19] = 50;		/* cable delay 50 ns */
+	org(f, 0x000ECF, 1, delay, 20);
+	org(f, 0x000ECF, 2, status, 4);
+	org(f, 0x000ECF, 3, "port-001.io-2", 13);
+	org(f, 0x000ECF, 5, mac, 6);
+	org(f, 0x00120F, 1, macphy, 5);
+	tlv(f, 0, NULL, 0);
+}
+
+static void test_lldp_profinet_station(void **state)
+{
+	struct fb f;
+	static struct decoded d;
+	const uint8_t *st;
+	uint16_t plen, stlen;
+
+	(void)state;
+	lldp_station(&f);
+	assert_int_equal(decode_frame(f.b, f.n, &d), 0);
+	assert_int_equal(d.proto, DECODE_LLDP);
+	assert_string_equal(decode_proto_name(DECODE_LLDP), "lldp");
+	assert_int_equal(d.lldp.chassis_subtype, 7);
+	assert_int_equal(d.lldp.chassis_len, 4);
+	assert_memory_equal(d.lldp.chassis_id, "io-1", 4);
+	assert_int_equal(d.lldp.port_len, 13);
+	assert_int_equal(d.lldp.ttl, 20);
+	assert_int_equal(d.lldp.sys_name_len, 4);
+	assert_int_equal(d.lldp.caps, 0x80);
+	assert_int_equal(d.lldp.mgmt_subtype, 1);
+	assert_int_equal(d.lldp.mgmt_len, 4);
+	assert_int_equal(d.lldp.mgmt_addr[3], 10);
+	assert_int_equal(d.lldp.mgmt_if, 2);
+	assert_int_equal(d.lldp.pn_cable_delay, 50);
+	assert_int_equal(d.lldp.pn_rtc3_status, 2);
+	assert_int_equal(d.lldp.pn_alias_len, 13);
+	assert_int_equal(d.lldp.pn_chassis_mac[5], 1);
+	assert_int_equal(d.lldp.mau_type, 16);
+	assert_true(d.lldp.fields & LLDP_F_END);
+	assert_int_equal(lldp_pn_port(d.lldp.port_id, d.lldp.port_len, &plen,
+				      &st, &stlen), 1);
+	assert_int_equal(plen, 8);
+	assert_int_equal(stlen, 4);
+	assert_memory_equal(st, "io-1", 4);
+	assert_int_equal(lldp_pn_port((const uint8_t *)"eth0", 4, &plen, &st,
+				      &stlen), 0);
+	assert_int_equal(lldp_pn_port((const uint8_t *)"port-001", 8, &plen,
+				      &st, &stlen), 1);
+	assert_null(st);
+}
+
+/*
+ * Cut anywhere, the LLDPDU is truncated or lacks a TLV, never over-read;
+ * cut between TLVs after the TTL, it is whole (End is optional).
+ */
+static void test_lldp_every_truncation(void **state)
+{
+	struct fb f;
+	static struct decoded d;
+	uint32_t n;
+
+	(void)state;
+	lldp_station(&f);
+	for (n = 14; n < f.n - 2; n++) {
+		uint8_t *copy = malloc(n);
+
+		memcpy(copy, f.b, n);
+		if (decode_frame(copy, n, &d) == 0)
+			assert_int_equal(d.lldp.ttl, 20);
+		else
+			assert_true(d.anomalies ==
+				    (d.anomalies &
+				     (DECODE_ABIT(LLDP_TRUNCATED) |
+				      DECODE_ABIT(LLDP_MISSING_TLV))));
+		free(copy);
+	}
+}
+
+/* chassis "a", port "b", TTL 20 */
+static void lldp_head(struct fb *f)
+{
+	eth(f, ETHERTYPE_LLDP);
+	tlv(f, 1, "\x07" "a", 2);
+	tlv(f, 2, "\x07" "b", 2);
+	tlv(f, 3, "\x00\x14", 2);
+}
+
+static void test_lldp_anomalies(void **state)
+{
+	struct fb f;
+	static struct decoded d;
+
+	(void)state;
+	/* TTL missing: chassis, port, then the end */
+	eth(&f, ETHERTYPE_LLDP);
+	tlv(&f, 1, "\x07" "a", 2);
+	tlv(&f, 2, "\x07" "b", 2);
+	tlv(&f, 0, NULL, 0);
+	assert_int_equal(decode_frame(f.b, f.n, &d), -1);
+	assert_true(d.anomalies & DECODE_ABIT(LLDP_MISSING_TLV));
+	/* a TTL of 3 bytes */
+	eth(&f, ETHERTYPE_LLDP);
+	tlv(&f, 1, "\x07" "a", 2);
+	tlv(&f, 2, "\x07" "b", 2);
+	tlv(&f, 3, "\x00\x14\x00", 3);
+	assert_int_equal(decode_frame(f.b, f.n, &d), -1);
+	assert_true(d.anomalies & DECODE_ABIT(LLDP_BAD_LENGTH));
+	/* a management address longer than its TLV */
+	lldp_head(&f);
+	tlv(&f, 8, "\x20\x01\x0a\x00\x00\x01\x02\x00\x00\x00\x01\x00", 12);
+	assert_int_equal(decode_frame(f.b, f.n, &d), -1);
+	assert_true(d.anomalies & DECODE_ABIT(LLDP_BAD_LENGTH));
+	/* a second system name: counted, the first kept */
+	lldp_head(&f);
+	tlv(&f, 5, "one", 3);
+	tlv(&f, 5, "two", 3);
+	assert_int_equal(decode_frame(f.b, f.n, &d), -1);
+	assert_true(d.anomalies & DECODE_ABIT(LLDP_DUPLICATE_TLV));
+	assert_memory_equal(d.lldp.sys_name, "one", 3);
+	/* an empty chassis id */
+	eth(&f, ETHERTYPE_LLDP);
+	tlv(&f, 1, "\x07", 1);
+	assert_int_equal(decode_frame(f.b, f.n, &d), -1);
+	assert_true(d.anomalies & DECODE_ABIT(LLDP_BAD_LENGTH));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -805,6 +969,9 @@ int main(void)
 		cmocka_unit_test(test_pnio_cm_iocr),
 		cmocka_unit_test(test_ecat_over_udp),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_lldp_profinet_station),
+		cmocka_unit_test(test_lldp_every_truncation),
+		cmocka_unit_test(test_lldp_anomalies),
 		cmocka_unit_test(test_wire_str_escapes_controls_and_bad_utf8),
 	};
 

@@ -137,6 +137,35 @@ def dcp_control(out):
     write(out, t, "set-not-supported", b"\x02" + ans(0xFEFD, 4, 5, []))
 
 
+def lldp_tlv(t, v):
+    return struct.pack(">H", t << 9 | len(v)) + v
+
+
+def lldp(out):
+    """LLDPDUs as iiot-sim's PROFINET stations send them, and broken ones."""
+    t = "fuzz_lldp"
+    org = lambda oui, sub, v: lldp_tlv(127, oui + bytes([sub]) + v)
+    pn = b"\x00\x0e\xcf"
+    mand = (lldp_tlv(1, b"\x07io-1") + lldp_tlv(2, b"\x07port-001.io-1") +
+            lldp_tlv(3, b"\x00\x14"))
+    full = (mand + lldp_tlv(4, b"port 1") + lldp_tlv(5, b"io-1") +
+            lldp_tlv(6, b"iiot test station") +
+            lldp_tlv(7, b"\x00\x80\x00\x80") +
+            lldp_tlv(8, b"\x05\x01\xc0\xa8\x00\x0a\x02\x00\x00\x00\x01\x00") +
+            org(pn, 1, bytes(range(20))) + org(pn, 2, b"\x00\x02\x00\x02") +
+            org(pn, 3, b"port-002.sw-1") + org(pn, 4, bytes(16) + b"\x00\x01") +
+            org(pn, 5, b"\x00\x1b\x1b\x10\x00\x01") +
+            org(b"\x00\x12\x0f", 1, b"\x03\x6c\x00\x00\x10") + lldp_tlv(0, b""))
+    write(out, t, "profinet-station", full)
+    write(out, t, "mac-chassis", lldp_tlv(1, b"\x04\x00\x1b\x1b\x34\x34\xcb") +
+          lldp_tlv(2, b"\x03\x00\x1b\x1b\x34\x34\xce") + lldp_tlv(3, b"\x00\x00") +
+          lldp_tlv(0, b""))
+    write(out, t, "truncated-tlv", full[:40])
+    write(out, t, "no-ttl", mand[:-4] + lldp_tlv(0, b""))
+    write(out, t, "bad-mgmt-length", mand + lldp_tlv(8, b"\x40\x01\x0a"))
+    write(out, t, "duplicate-chassis", lldp_tlv(1, b"\x07a") + mand)
+
+
 def main():
     out = sys.argv[1]
     r = random.Random(20)
@@ -168,6 +197,7 @@ def main():
     write(out, "fuzz_decode_pnio_cm", "connect-ar-block", cm_rpc(ar_block()))
     write(out, "fuzz_decode_pnio_cm", "connect-no-blocks", cm_rpc(b""))
     dcp_control(out)
+    lldp(out)
 
 
 if __name__ == "__main__":
