@@ -375,8 +375,9 @@ static int alloc_state(struct sim_engine *e)
 	e->ms = calloc(sc->nmasters + 1, sizeof(*e->ms));
 	e->ds = calloc(sc->ndevices + 1, sizeof(*e->ds));
 	e->as = calloc(sc->nattacks + 1, sizeof(*e->as));
-	e->cap_ev = sc->nmasters + sc->ndevices + sc->nctrls + sc->nfaults +
-		    sc->nattacks + 1;
+	/* controllers have two: the start-up Identify and LLDP */
+	e->cap_ev = sc->nmasters + sc->ndevices + 2 * sc->nctrls +
+		    sc->nfaults + sc->nattacks + 1;
 	e->ev = calloc(e->cap_ev, sizeof(*e->ev));
 	if (!e->dev || !e->ms || !e->ds || !e->ev || !e->as)
 		return -1;

@@ -204,7 +204,7 @@ H(h_users) H(h_user_add) H(h_user_mod) H(h_user_del) H(h_user_reset) H(h_roles)
 H(h_sessions) H(h_sessions_del) H(h_tokens) H(h_token_add) H(h_token_del)
 H(h_audit) H(h_audit_verify) H(h_settings) H(h_settings_put)
 H(h_overview) H(h_devices) H(h_device) H(h_device_history) H(h_device_lifecycle)
-H(h_links) H(h_signals) H(h_samples) H(h_capture) H(h_events)
+H(h_links) H(h_topology) H(h_signals) H(h_samples) H(h_capture) H(h_events)
 H(h_alerts) H(h_alert_counts) H(h_alert_rules) H(h_alert) H(h_alert_pcap)
 H(h_alert_ack) H(h_alert_shelve) H(h_alert_unshelve) H(h_alert_comment)
 H(h_analytics) H(h_diag) H(h_device_health)
@@ -260,6 +260,8 @@ int data_lifecycle(struct api *a, uint32_t id, const char *state, const char *wh
 		   char *why, size_t whylen);
 json_t *data_links(struct model *m, uint32_t device);	/* any thread */
 json_t *data_signals(struct api *a, uint32_t device);
+/* topology.c: {"nodes", "links"} of the newest snapshot, event loop */
+json_t *data_topology(struct api *a);
 /* A signal's samples as a job for api_defer; NULL with why (404: "no such signal"). */
 struct api_job *data_samples_job(struct api *a, uint32_t signal, int64_t from_ms, int64_t to_ms,
 				 const char *rollup, int max_points, const char **why);

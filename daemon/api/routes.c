@@ -72,6 +72,7 @@ static const struct route {
 	{ GET, "/api/v1/devices/{}/health", PERM_DEVICE_READ, 0, h_device_health },
 	{ PUT, "/api/v1/devices/{}/lifecycle", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_device_lifecycle },
 	{ GET, "/api/v1/links", PERM_DEVICE_READ, 0, h_links },
+	{ GET, "/api/v1/topology", PERM_DEVICE_READ, 0, h_topology },
 	{ GET, "/api/v1/diag", PERM_DEVICE_READ, 0, h_diag },
 	{ GET, "/api/v1/signals", PERM_DEVICE_READ, 0, h_signals },
 	{ GET, "/api/v1/signals/{}/samples", PERM_DEVICE_READ, 0, h_samples },

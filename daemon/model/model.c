@@ -173,6 +173,7 @@ void model_free(struct model *m)
 	free(m->hash);
 	free(m->mst);
 	free(m->vis);
+	free(m->nbrs);
 	free(m);
 }
 
@@ -387,6 +388,9 @@ static void frame(struct model *m, const struct decoded *d, uint64_t ts_ns,
 	case DECODE_PNIO_CM:
 		m->ctr.pn_frames++;
 		model_pn_frame(m, d, ts_ns, flags);
+		break;
+	case DECODE_LLDP:
+		model_lldp_frame(m, d, ts_ns);
 		break;
 	default:
 		m->ctr.other_frames++;

@@ -202,7 +202,9 @@ struct model_signal {
 	X(ecat_unpaired,	"EtherCAT returns whose outgoing copy was missed")\
 	X(ecat_unplaced,	"answers from a slave at no provable position")\
 	X(ecat_merged,		"slaves found to be one seen otherwise")	\
-	X(device_events,	"device history events")
+	X(device_events,	"device history events")		\
+	X(lldp_frames,		"LLDP frames")				\
+	X(lldp_dropped,		"LLDP ports not kept: table full")
 
 struct model_counters {
 #define MODEL_X_FIELD(n, d) uint64_t n;
@@ -374,6 +376,31 @@ void model_ext_sample(struct model *m, size_t idx, uint64_t ts_ns,
 		      double v);
 
 size_t model_link_count(const struct model *m);
+
+/*
+ * The neighbour table (model_lldp.c): a station's port as its LLDPDUs
+ * describe it, and the station and port across the cable when PROFINET's
+ * alias TLV names them.  Ages are frame time: expired once the newest
+ * frame is TTL seconds past the last LLDPDU.
+ */
+#define MODEL_NBR_MAX		4096
+#define MODEL_NBR_NAME		MODEL_STATION_MAX
+#define MODEL_NBR_PORT		32
+struct model_nbr {
+	char station[MODEL_NBR_NAME];	/* chassis id (wire_str) */
+	char port[MODEL_NBR_PORT];	/* "port-001" */
+	char peer_station[MODEL_NBR_NAME];	/* "" when not told */
+	char peer_port[MODEL_NBR_PORT];
+	uint8_t mac[6];			/* PROFINET chassis MAC, else source */
+	bool bridge;			/* bridge capability enabled */
+	uint16_t ttl;			/* seconds */
+	uint16_t rtc3_status;
+	uint32_t ip;			/* management IPv4, host order; 0 */
+	uint64_t first_ns, last_ns;	/* frame timestamps */
+};
+size_t model_nbr_count(const struct model *m);
+const struct model_nbr *model_nbr_at(const struct model *m, size_t i);
+bool model_nbr_expired(const struct model *m, const struct model_nbr *n);
 /* Statistics are computed on each call (percentiles over the window). */
 const struct model_link *model_link_at(struct model *m, size_t i);
 

@@ -210,8 +210,14 @@ struct model {
 	size_t evict_hand;		/* mdev_evict's clock hand */
 	uint64_t rx_now;		/* host clock of the current batch */
 	uint64_t last_ts;		/* newest frame timestamp */
+	struct model_nbr *nbrs;		/* LLDP neighbour table */
+	size_t nnbrs, capnbrs;
 	struct decoded scratch;		/* model_frame_raw */
 };
+
+void model_lldp_frame(struct model *m, const struct decoded *d,
+		      uint64_t ts_ns);
+int model_nbr_copy(struct model *s, const struct model *m);
 
 /*
  * The per-frame helpers below are inline: every frame makes several of

@@ -157,7 +157,8 @@ struct model *model_snapshot(struct model *m, struct model *reuse)
 	s->nmasters = m->nmasters;
 	s->rx_now = m->rx_now;
 	s->last_ts = m->last_ts;
-	if (copy_devices(s, m) || copy_links(s, m) || copy_signals(s, m)) {
+	if (copy_devices(s, m) || copy_links(s, m) || copy_signals(s, m) ||
+	    model_nbr_copy(s, m)) {
 		/* a failed refresh leaves a copy nobody may read: drop it */
 		if (!reuse)
 			model_snapshot_free(s);
@@ -207,6 +208,7 @@ void model_snapshot_free(struct model *s)
 	free(s->links);
 	free(s->lpriv);
 	free(s->sst);
+	free(s->nbrs);
 	model_sigdefs_drop(s->defs);
 	free(s);
 }

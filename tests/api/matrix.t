@@ -41,6 +41,7 @@ ROUTES=(
 	"GET /diag - device.read"
 	"PUT /devices/999999/lifecycle {} device.control"
 	"GET /links - device.read"
+	"GET /topology - device.read"
 	"GET /signals - device.read"
 	"GET /signals/999999/samples - device.read"
 	"GET /capture - device.read"

@@ -8,6 +8,7 @@ import { confirmAction } from '../dialog.js';
 import { fieldValue, hex } from '../format.js';
 import { deviceCard } from './alerts.js';
 import { healthBadge, reasonList } from '../health.js';
+import { topologyDrawing } from './topology.js';
 
 const fmt = (v, d) => (v === undefined || v === null ? '-' : Number(v).toFixed(d === undefined ? 1 : d));
 
@@ -205,7 +206,9 @@ export async function topology(main, app) {
   const pn = (await get('/devices?kind=pn-device')).devices;
   const ctl = (await get('/devices?kind=pn-controller')).devices;
   const state = (d) => h('span', { class: d.online ? 'ok' : 'off', dataset: { dev: d.id, f: 'state' } }, t(d.online ? 'state.online' : 'state.offline'));
-  main.append(h('h1', {}, t('nav.topology')), h('h2', {}, t('topology.ecat')));
+  main.append(h('h1', {}, t('nav.topology')));
+  await topologyDrawing(main);
+  main.append(h('h2', {}, t('topology.ecat')));
   for (const m of masters) {
     const d = await get('/devices/' + m.id);
     main.append(h('div', { class: 'card' }, h('h3', {}, h('a', { href: '#/device/' + m.id }, m.label), ' ', state(m)), chainView(d.chain || [])));

@@ -1,0 +1,77 @@
+// Browser test of the drawn topology (tests/web/topology.t).  Prints TAP.
+//   URL, ENG_PW (the engineer's one-time password), OUT, PROFILE
+import path from 'node:path';
+import { browser, finish, firstSignIn, step } from './harness.mjs';
+
+const { URL, ENG_PW, OUT, PROFILE } = process.env;
+const { ctx, page, consoleErrors, poll } = await browser(OUT, PROFILE);
+// the drawing alone: a full-page shot of 1,040 devices' lists times out
+const drawing = (name) => page.locator('#topo-card').screenshot({ path: path.join(OUT, name + '.png'), timeout: 60000 });
+const api = (p) => page.evaluate(async (q) => (await fetch('/api/v1' + q)).json(), p);
+
+try {
+  await step('engineer signs in', () => firstSignIn(page, URL, 'eng1', ENG_PW, 'process engineer 2026'));
+  let devices = [];
+  await step('iiotd knows the large line: 1,040 devices and more (controllers)', async () => {
+    await poll(async () => {
+      const r = await fetch('/api/v1/topology');
+      const t = await r.json();
+      return t.nodes.filter((n) => n.device).length >= 1040 &&
+        t.links.filter((l) => l.kind === 'lldp').length >= 4 * 61;
+    }, null, 60000);
+    devices = (await api('/devices?limit=10000')).devices;
+    if (devices.length < 1040) throw new Error(devices.length + ' devices');
+  });
+  await step('every device is a node of the drawing', async () => {
+    await page.goto(URL + '/#/topology');
+    await page.waitForSelector('#topo-svg g[data-node]');
+    const drawn = new Set(await page.$$eval('#topo-svg g[data-device]', (l) => l.map((g) => Number(g.dataset.device))));
+    const missing = devices.filter((d) => !drawn.has(d.id)).map((d) => d.label);
+    if (missing.length) throw new Error(missing.length + ' devices not drawn: ' + missing.slice(0, 5).join(', '));
+    await drawing('01-topology');
+  });
+  await step('EtherCAT chains: every slave on a cable, 4 x 200 cables', async () => {
+    const n = await page.$$eval('#topo-svg line.cable', (l) => l.filter((x) => x.dataset.a.startsWith('d') && x.dataset.b.startsWith('d')).length);
+    const t = await api('/topology');
+    const ecat = t.links.filter((l) => l.kind === 'ecat').length;
+    if (ecat !== 800) throw new Error(ecat + ' EtherCAT cables');
+    if (n < ecat) throw new Error(n + ' cables drawn');
+  });
+  await step('the switches only LLDP knows are drawn, in words', async () => {
+    const sw = await page.$$eval('#topo-svg g[data-node^="lldp:sw-"] title', (l) => l.map((x) => x.textContent));
+    if (sw.length !== 4) throw new Error(sw.length + ' switches: ' + sw.join(' | '));
+    if (!sw.every((x) => x.includes('Switch (from LLDP)'))) throw new Error(sw[0]);
+  });
+  await step('a node says its state in words, and every cable its state', async () => {
+    const label = await page.getAttribute('#topo-svg a.tfocus >> nth=0', 'aria-label');
+    if (!/, (good|check|fault|offline)/.test(label)) throw new Error(label);
+    const states = await page.$$eval('#topo-svg line.cable', (l) => [...new Set(l.map((x) => x.dataset.state))]);
+    if (!states.every((s) => ['up', 'down', 'fault'].includes(s))) throw new Error(states.join());
+  });
+  await step('keyboard: Tab reaches the drawing, arrows move, Enter opens the device', async () => {
+    await page.focus('#topo-svg .tfocus >> nth=0');
+    await page.keyboard.press('ArrowRight');
+    const second = await page.evaluate(() => document.activeElement.getAttribute('href'));
+    const want = await page.getAttribute('#topo-svg .tfocus >> nth=1', 'href');
+    if (!second || second !== want) throw new Error('focus on ' + second + ', want ' + want);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#dev-title');
+    if (!page.url().endsWith(second)) throw new Error(page.url());
+  });
+  await step('the page in zh-CN', async () => {
+    await page.goto(URL + '/#/topology');
+    await page.waitForSelector('#topo-svg g[data-node]');
+    await page.selectOption('#lang', 'zh-CN');
+    await poll(() => { const e = document.querySelector('#topo-card h2'); return e && e.textContent === '布线图'; }, null, 30000);
+    const legend = await page.textContent('#topo-legend');
+    if (!legend.includes('良好') || !legend.includes('线缆断开')) throw new Error(legend);
+    await drawing('02-topology-zh');
+  });
+  await step('no console errors (CSP violations, script errors)', async () => {
+    const real = consoleErrors.filter((e) => !e.includes('401') && !e.includes('Failed to load resource'));
+    if (real.length) throw new Error(real.join('\n'));
+  });
+} finally {
+  await ctx.close();
+}
+finish();
