@@ -73,6 +73,7 @@ static const struct route {
 	{ PUT, "/api/v1/devices/{}/lifecycle", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_device_lifecycle },
 	{ GET, "/api/v1/links", PERM_DEVICE_READ, 0, h_links },
 	{ GET, "/api/v1/topology", PERM_DEVICE_READ, 0, h_topology },
+	{ GET, "/api/v1/search", PERM_DEVICE_READ, 0, h_search },
 	{ GET, "/api/v1/diag", PERM_DEVICE_READ, 0, h_diag },
 	{ GET, "/api/v1/signals", PERM_DEVICE_READ, 0, h_signals },
 	{ GET, "/api/v1/signals/{}/samples", PERM_DEVICE_READ, 0, h_samples },

@@ -42,6 +42,7 @@ ROUTES=(
 	"PUT /devices/999999/lifecycle {} device.control"
 	"GET /links - device.read"
 	"GET /topology - device.read"
+	"GET /search?q=x - device.read"
 	"GET /signals - device.read"
 	"GET /signals/999999/samples - device.read"
 	"GET /capture - device.read"

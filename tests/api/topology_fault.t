@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A failing port from the diagnoses is marked on its cable in GET
 # /topology: the degrading line's RX errors at line-io-4 (ring position
-# 3) port 0 from 2 s mark the cable from position 2 into it, and only it.
+# 3) port 0 from 2 s mark the cable from position 2 into it, and only it;
+# the search finds the alert.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib_api.sh"
 [ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
@@ -26,4 +27,6 @@ expect_eq "the cable into the slave with RX errors is marked, and only it" \
 	"$(faulty)" '[[2,"1",3,"0","ecat.esc.rx_errors"]]'
 expect_eq "its slave's node lists the alert" \
 	"$(jq '[.nodes[] | select(.ring_pos == 3 and .kind == "ecat-slave") | .alerts | length] | .[0] > 0' "$D/out")" true
+req "$D/none" GET "/search?q=RX_ERRORS" "" "${T[@]}"
+expect_eq "the top bar's search finds the open alert" "$(jf '[.alerts[].rule] | unique | join(",")')" "ecat.esc.rx_errors"
 echo "1..$_tap_n"
