@@ -144,9 +144,15 @@ async function route() {
 }
 
 async function boot() {
+  const first = location.hash;
   await loadLang();
-  // a wall screen: its token, no session, no navigation
-  if (location.hash.startsWith('#/kiosk/')) { kiosk(app); return; }
+  // a wall screen: its token, no session, no navigation.  Kiosk mode starts
+  // from a fresh page: one this page turned into while its strings were
+  // loading reloads, to read the language (and token) as they are now.
+  if (location.hash.startsWith('#/kiosk/')) {
+    if (location.hash !== first) location.reload(); else kiosk(app);
+    return;
+  }
   // any refused call of a signed-in page: the session has ended
   onUnauthorized(() => { if (app.session) { app.stopLive(); status.expired(); } });
   const sel = document.getElementById('lang');

@@ -4,13 +4,16 @@ let lang = 'en';
 
 export function currentLang() { return lang; }
 
+// Only a choice (l) is stored: a page that merely read the stored language
+// must not write it back after its fetch, or it would undo a choice made
+// meanwhile in another tab (a wall screen then came up in English).
 export async function loadLang(l) {
   const want = l || localStorage.getItem('iiot.lang') ||
     (navigator.language && navigator.language.startsWith('zh') ? 'zh-CN' : 'en');
   lang = want === 'zh-CN' ? 'zh-CN' : 'en';
+  if (l) localStorage.setItem('iiot.lang', lang);
   const res = await fetch('/i18n/' + lang + '.json');
   dict = await res.json();
-  localStorage.setItem('iiot.lang', lang);
   document.documentElement.lang = lang;
   apply(document);
 }
