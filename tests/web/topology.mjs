@@ -58,6 +58,20 @@ try {
     await page.waitForSelector('#dev-title');
     if (!page.url().endsWith(second)) throw new Error(page.url());
   });
+  await step('the top bar searches devices: a MAC, Enter, the matches link to their device', async () => {
+    await page.goto(URL + '/#/overview');
+    await page.waitForSelector('#topsearch-q');
+    if (!await page.getAttribute('#topsearch-q', 'aria-label')) throw new Error('search box without a label');
+    await page.fill('#topsearch-q', '00:0E:8C:20:01:0');
+    await page.press('#topsearch-q', 'Enter');
+    await page.waitForSelector('#search-devices a[data-device]');
+    const n = await page.$$eval('#search-devices a[data-device]', (l) => l.length);
+    if (n !== 15) throw new Error(n + ' devices found, want 15 (…:01:01 to …:01:0f)');
+    const href = await page.getAttribute('#search-devices a[data-device] >> nth=0', 'href');
+    await page.click('#search-devices a[data-device] >> nth=0');
+    await page.waitForSelector('#dev-title');
+    if (!page.url().endsWith(href)) throw new Error(page.url());
+  });
   await step('the page in zh-CN', async () => {
     await page.goto(URL + '/#/topology');
     await page.waitForSelector('#topo-svg g[data-node]');
@@ -66,6 +80,8 @@ try {
     const legend = await page.textContent('#topo-legend');
     if (!legend.includes('良好') || !legend.includes('线缆断开')) throw new Error(legend);
     await drawing('02-topology-zh');
+    const ph = await page.getAttribute('#topsearch-q', 'aria-label');
+    if (ph !== '搜索设备、信号和告警') throw new Error(ph);
   });
   await step('no console errors (CSP violations, script errors)', async () => {
     const real = consoleErrors.filter((e) => !e.includes('401') && !e.includes('Failed to load resource'));

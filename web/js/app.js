@@ -14,6 +14,7 @@ import { rules } from './views/rules.js';
 import { evaluation } from './views/evaluation.js';
 import * as dashboards from './views/dashboards.js';
 import { kiosk } from './views/kiosk.js';
+import * as search from './views/search.js';
 
 export const app = {
   session: null,
@@ -32,6 +33,7 @@ export const app = {
     document.getElementById('whoami').textContent = s ? s.user + ' (' + t('role.' + s.role) + ')' : '';
     if (s && s.site) document.getElementById('site').textContent = s.site;
     for (const a of nav.querySelectorAll('[data-perm]')) a.hidden = !this.can(a.dataset.perm);
+    search.searchBar(this, full);
     if (full) this.startLive(); else this.stopLive();
   },
   startLive() {
@@ -84,6 +86,7 @@ const routes = [
   [/^#\/devices(?:\?(.*))?$/, plant.devices],
   [/^#\/device\/(\d+)$/, plant.device],
   [/^#\/topology$/, plant.topology],
+  [/^#\/search(?:\?(.*))?$/, search.results],
   [/^#\/users$/, admin.users],
   [/^#\/audit$/, admin.audit],
   [/^#\/settings$/, admin.settings],
