@@ -36,7 +36,7 @@ build() { # REVISION
 	make -C "$IIOT_TOP" --no-print-directory BUILD="$BUILD" deb DEB_VERSION="$V-$1" \
 		DEB_OUT="$T/out$1" DEB_SRC="$T/src/iiot-$V" >"$T/make-$1.log" 2>&1
 }
-if ! build 1 || ! build 2; then
+if ! build 2 || ! build 3; then
 	fail "make deb" "$(tail -5 "$T"/make-*.log)"
 	exit 0
 fi
@@ -50,15 +50,15 @@ debs() { # REVISION: every package's file
 	done
 }
 missing=
-for f in $(debs 1) $(debs 2); do [ -s "$f" ] || missing="$missing ${f#$T/}"; done
+for f in $(debs 2) $(debs 3); do [ -s "$f" ] || missing="$missing ${f#$T/}"; done
 expect_eq "make deb: every package of both revisions" "${missing:-none}" none
-P1=$T/out1/iiotd_$V-1_$ARCH.deb K1=$T/out1/iiot-dkms_$V-1_all.deb
-H1=$T/out1/iiot-helpers_$V-1_$ARCH.deb
-expect_eq "revision 2's changelog entry" "$(dpkg-deb -f "$T/out2/iiotd_$V-2_$ARCH.deb" Version)" "$V-2"
+P1=$T/out2/iiotd_$V-2_$ARCH.deb K1=$T/out2/iiot-dkms_$V-2_all.deb
+H1=$T/out2/iiot-helpers_$V-2_$ARCH.deb
+expect_eq "revision 3's changelog entry" "$(dpkg-deb -f "$T/out3/iiotd_$V-3_$ARCH.deb" Version)" "$V-3"
 check "the tree stays clean: no debian/ build output in it" \
 	test ! -e "$IIOT_TOP/debian/files" -a ! -e "$IIOT_TOP/debian/iiotd" -a ! -e "$IIOT_TOP/debian/.debhelper"
 
-for f in $(debs 1); do dpkg-deb -c "$f"; done | awk '{ print $6 }' | sed 's|^\./|/|' |
+for f in $(debs 2); do dpkg-deb -c "$f"; done | awk '{ print $6 }' | sed 's|^\./|/|' |
 	grep -v '/$' | grep -v '^/usr/src/' >"$T/files"
 dpkg-deb -c "$K1" | awk '{ print $6 }' | sed 's|^\./|/|' >"$T/kfiles"
 missing=
@@ -77,9 +77,9 @@ for f in /usr/lib/iiot/iiot-upgrade-check /usr/bin/iiotd /usr/bin/iiotctl /usr/b
 	grep -qx "$f" "$T/files" || missing="$missing $f"
 done
 expect_eq "programs, web UI, units, config, docs, man pages, upgrade check" "${missing:-none}" none
-expect_eq "iiot-web: the web UI" "$(dpkg-deb -c "$T/out1/iiot-web_$V-1_all.deb" | grep -c '/usr/share/iiot/web/index.html$')" 1
+expect_eq "iiot-web: the web UI" "$(dpkg-deb -c "$T/out2/iiot-web_$V-2_all.deb" | grep -c '/usr/share/iiot/web/index.html$')" 1
 expect_eq "iiot-helpers: the capture helpers" "$(dpkg-deb -c "$H1" | grep -cE '/usr/bin/iiot-(xdp|dpdk)$')" 2
-check "iiot depends on every part" bash -c "dpkg-deb -f '$T/out1/iiot_$V-1_all.deb' Depends | grep -q 'iiotd.*iiotctl.*iiot-web.*iiot-helpers'"
+check "iiot depends on every part" bash -c "dpkg-deb -f '$T/out2/iiot_$V-2_all.deb' Depends | grep -q 'iiotd.*iiotctl.*iiot-web.*iiot-helpers'"
 expect_eq "iiot: no test-only npm package" "$(grep -c 'node_modules/playwright' "$T/files")" 0
 missing=
 for f in /usr/src/iiot-$V/dkms.conf /usr/src/iiot-$V/Kbuild /usr/src/iiot-$V/kmod/main.c \
@@ -105,7 +105,7 @@ else
 	ok "postinst sets no password"
 fi
 if command -v lintian >/dev/null; then
-	lintian --tag-display-limit 0 $(debs 1) >"$T/lintian" 2>&1
+	lintian --tag-display-limit 0 $(debs 2) >"$T/lintian" 2>&1
 	# a first upload closes no bug
 	other=$(grep -E '^[EW]:' "$T/lintian" | grep -vE 'initial-upload-closes-no-bugs')
 	expect_eq "lintian: no error or warning (every program has its man page)" "${other:-none}" none
@@ -126,7 +126,7 @@ rdpkg() { dpkg --root="$R" --force-script-chrootless --force-depends \
 	--log="$T/dpkg.log" "$@" >>"$T/dpkg.out" 2>&1 ||
 	{ grep -vE 'depends on|not installed|dependency problems' "$T/dpkg.out" | tail -8 >&2; return 1; }; }
 
-check "install into a fresh root" rdpkg -i $(debs 1)
+check "install into a fresh root" rdpkg -i $(debs 2)
 expect_eq "every package configured" "$(dpkg --root="$R" -l $PKGS | grep -c '^ii ')" 6
 missing=
 while read -r f; do
@@ -164,15 +164,15 @@ echo "# edited by the administrator" >>"$R/etc/iiot/iiotd.conf"
 echo marker >"$S/marker"
 old_db
 new_v=$("$BIN/iiotctl" upgrade --state "$S" status | sed -n 's/^iiot\.db .* this iiot \([0-9]*\).*/\1/p')
-check "upgrade to revision 2" rdpkg -i $(debs 2)
-expect_eq "revision 2 configured" "$(dpkg --root="$R" -l $PKGS | grep -c "^ii .* $V-2 ")" 6
+check "upgrade to revision 3" rdpkg -i $(debs 3)
+expect_eq "revision 3 configured" "$(dpkg --root="$R" -l $PKGS | grep -c "^ii .* $V-3 ")" 6
 set_dir=$(ls -d "$S"/upgrade/*/ 2>/dev/null | head -1)
 expect_eq "iiot.db copied before the migration: schema 2 with its rows" \
 	"$(sqlite3 -readonly "$set_dir/iiot.db" 'PRAGMA user_version; SELECT name FROM signals' 2>&1 | tr '\n' ' ')" "2 oven.temp "
 expect_eq "iiot.db migrated to this iiot's schema, rows kept" \
 	"$(qv "$S/iiot.db") $(sqlite3 -readonly "$S/iiot.db" 'SELECT name FROM signals')" "${new_v:-?} oven.temp"
 expect_eq "the copy and the database are iiotd's user's" "$(stat -c %u "$set_dir/iiot.db" "$S/iiot.db" | sort -u)" "$uid"
-expect_eq "the version upgraded from is kept" "$(cat "$S/upgrade/previous-version")" "$V-1"
+expect_eq "the version upgraded from is kept" "$(cat "$S/upgrade/previous-version")" "$V-2"
 check "the check passed: no marker" test ! -e "$S/upgrade/check-failed"
 check "edited iiotd.conf kept" grep -q '^# edited by the administrator' "$R/etc/iiot/iiotd.conf"
 expect_eq "state kept" "$(cat "$S/marker")" marker
@@ -185,19 +185,19 @@ mkdir -p "$R/etc/iiot/upgrade-check.d"
 printf '#!/bin/sh\nexit 1\n' >"$R/etc/iiot/upgrade-check.d/50-fail"
 chmod 0755 "$R/etc/iiot/upgrade-check.d/50-fail"
 : >"$T/dpkg.out"
-check "an upgrade failing its check still configures" rdpkg -i $(debs 2)
+check "an upgrade failing its check still configures" rdpkg -i $(debs 3)
 expect_eq "every package configured" "$(dpkg --root="$R" -l $PKGS | grep -c '^ii ')" 6
 expect_eq "iiot.db put back as it was before the upgrade" \
 	"$(sqlite3 -readonly "$S/iiot.db" 'PRAGMA user_version; SELECT name FROM signals' 2>&1 | tr '\n' ' ')" "2 oven.temp "
 check "the copies are marked rolled back" bash -c "ls -d '$S'/upgrade/*.rolled-back >/dev/null"
 M=$S/upgrade/check-failed
-check "the marker names the failed check" grep -q "^upgrade from $V-2 failed its check at .*: upgrade check /etc/iiot/upgrade-check.d/50-fail failed" "$M"
+check "the marker names the failed check" grep -q "^upgrade from $V-3 failed its check at .*: upgrade check /etc/iiot/upgrade-check.d/50-fail failed" "$M"
 check "the marker names what was put back" grep -q "restored iiot.db (schema 2)" "$M"
 check "the marker gives the apt command for the previous version" \
-	grep -q "apt install iiotd=$V-2 iiotctl=$V-2 iiot-web=$V-2 iiot-helpers=$V-2" "$M"
-check "dpkg's output tells the administrator" grep -q "^iiot-upgrade-check: upgrade from $V-2 failed its check" "$T/dpkg.out"
+	grep -q "apt install iiotd=$V-3 iiotctl=$V-3 iiot-web=$V-3 iiot-helpers=$V-3" "$M"
+check "dpkg's output tells the administrator" grep -q "^iiot-upgrade-check: upgrade from $V-3 failed its check" "$T/dpkg.out"
 rm "$R/etc/iiot/upgrade-check.d/50-fail"
-check "the next upgrade passes" rdpkg -i $(debs 2)
+check "the next upgrade passes" rdpkg -i $(debs 3)
 check "and its marker is gone" test ! -e "$M"
 
 check "remove" rdpkg -r $PKGS
@@ -208,6 +208,32 @@ check "purged: config gone" test ! -e "$R/etc/iiot/iiotd.conf"
 check "purged: no enablement or mask left" test ! -e "$R/etc/systemd/system/multi-user.target.wants/iiotd.service" \
 	-a ! -L "$R/etc/systemd/system/iiotd.service"
 expect_eq "purged: the databases' directory stays" "$(cat "$S/marker")" marker
+
+# a machine with the single iiot package of 0.1.0-1 (one package held
+# every file): the parts take its files over (Breaks and Replaces), the
+# parts unpacked before iiot itself, as apt may order them (apt passes
+# --auto-deconfigure: the old iiot is deconfigured until its upgrade)
+R=$T/root-single
+mkdir -p "$R/etc" "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates"
+touch "$R/var/lib/dpkg/status" "$R/var/lib/dpkg/available"
+cp "$T/root/etc/passwd" "$T/root/etc/group" "$T/root/etc/shadow" "$T/root/etc/gshadow" "$R/etc/"
+O=$T/single
+mkdir -p "$O/DEBIAN" "$O/usr/bin" "$O/usr/share/iiot/web" "$O/etc/iiot"
+for f in iiotd iiotctl iiot-xdp; do printf '#!/bin/sh\n' >"$O/usr/bin/$f"; chmod 0755 "$O/usr/bin/$f"; done
+echo old >"$O/usr/share/iiot/web/index.html"
+echo '# old' >"$O/etc/iiot/iiotd.conf"
+echo /etc/iiot/iiotd.conf >"$O/DEBIAN/conffiles"
+printf 'Package: iiot\nVersion: %s-1\nArchitecture: all\nMaintainer: iiot <iiot@localhost>\nDescription: the single package of 0.1.0-1\n' "$V" >"$O/DEBIAN/control"
+dpkg-deb --root-owner-group --build "$O" "$T/iiot_$V-1_all.deb" >/dev/null
+check "the single iiot package of $V-1 installs" rdpkg -i "$T/iiot_$V-1_all.deb"
+: >"$T/dpkg.out"
+check "the parts upgrade it without a file conflict" \
+	rdpkg --auto-deconfigure -i $(debs 2 | grep -v "/iiot_") "$T/out2/iiot_$V-2_all.deb"
+expect_eq "every package configured at $V-2" "$(dpkg --root="$R" -l $PKGS | grep -c "^ii .* $V-2 ")" 6
+expect_eq "the parts own the files" \
+	"$(dpkg --root="$R" -S /usr/bin/iiotd /usr/bin/iiotctl /usr/bin/iiot-xdp /usr/share/iiot/web/index.html 2>&1 | cut -d: -f1 | tr '\n' ' ')" \
+	"iiotd iiotctl iiot-helpers iiot-web "
+check "the new iiotd is in place" bash -c "'$R/usr/bin/iiotd' -h 2>&1 | grep -qi usage"
 
 # what "dkms build" runs (dkms.conf MAKE) on the packaged source
 kver=$("$IIOT_TOP/kmod/kver.sh")
