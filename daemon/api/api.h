@@ -195,6 +195,9 @@ void sse_close_all(struct api *a);
 /* One event to every stream whose role has perm. */
 void sse_event(struct api *a, const char *event, const char *data, enum perm perm);
 
+/* h_health.c: the health verdict, {"status", "checks"}; *failed when "failed" */
+json_t *health_verdict(struct api *a, bool *failed);
+
 /* handlers: h_auth.c, h_admin.c, h_data.c */
 typedef void (*handler_fn)(struct rq *r);
 #define H(n) void n(struct rq *r);

@@ -262,27 +262,41 @@ static int network_load(struct api *a, json_t *checks)
 	return check(checks, "network_load", over ? H_DEGRADED : H_OK, why);
 }
 
-void h_health(struct rq *r)
+/*
+ * The verdict and its checks, {"status", "checks"}: GET /api/v1/health
+ * answers it, and the control socket's "status" carries it for the
+ * package's upgrade check (api_system_health, subsys_api.c).
+ */
+json_t *health_verdict(struct api *a, bool *failed)
 {
 	json_t *checks = json_array();
 	int st = H_OK, s;
 
-	s = rings(r->api, checks);
+	s = rings(a, checks);
 	st = s > st ? s : st;
-	s = state_dir(r->api, checks);
+	s = state_dir(a, checks);
 	st = s > st ? s : st;
 	s = clock_sane(checks);
 	st = s > st ? s : st;
-	s = cert(r->api, checks);
+	s = cert(a, checks);
 	st = s > st ? s : st;
-	s = backup_age(r->api, checks);
+	s = backup_age(a, checks);
 	st = s > st ? s : st;
 	s = evaluation(checks);
 	st = s > st ? s : st;
-	s = network_load(r->api, checks);
+	s = network_load(a, checks);
 	st = s > st ? s : st;
-	s = upgrade(r->api, checks);
+	s = upgrade(a, checks);
 	st = s > st ? s : st;
-	api_reply(r, st == H_FAILED ? 503 : 200,
-		  json_pack("{ss so}", "status", hname[st], "checks", checks));
+	if (failed)
+		*failed = st == H_FAILED;
+	return json_pack("{ss so}", "status", hname[st], "checks", checks);
+}
+
+void h_health(struct rq *r)
+{
+	bool failed;
+	json_t *v = health_verdict(r->api, &failed);
+
+	api_reply(r, failed ? 503 : 200, v);
 }

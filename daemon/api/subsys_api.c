@@ -21,6 +21,7 @@
 #include "alerts/alertsys.h"
 #include "api/api.h"
 #include "api/jobs.h"
+#include "api/syshealth.h"
 #include "capture/capture.h"
 #include "core/conf.h"
 #include "core/daemon.h"
@@ -254,6 +255,20 @@ static json_t *api_stats(struct iiotd *d)
 	JOBS_COUNTERS(JOBS_X_JSON)
 #undef JOBS_X_JSON
 	return o;
+}
+
+/*
+ * The running API's verdict; with the API off, the same checks on the
+ * daemon alone (no certificate to check).
+ */
+json_t *api_system_health(struct iiotd *d)
+{
+	static struct api off;
+
+	if (api.db)
+		return health_verdict(&api, NULL);
+	off.d = d;
+	return health_verdict(&off, NULL);
 }
 
 const struct iiotd_subsys subsys_api = {

@@ -10,6 +10,7 @@
 
 #include "alerts/alertsys.h"
 #include "analytics/analytics.h"
+#include "api/syshealth.h"
 #include "enforce/enforce.h"
 #include "auth/audit.h"
 #include "capture/capture.h"
@@ -152,6 +153,8 @@ static json_t *status(struct iiotd *d, const struct capsnap *snap)
 		json_object_set_new(o, "db_bytes", json_integer(
 			(json_int_t)store_disk_bytes(d->store)));
 	}
+	/* GET /api/v1/health's verdict, for the package's upgrade check */
+	json_object_set_new(o, "health", api_system_health(d));
 	return o;
 }
 

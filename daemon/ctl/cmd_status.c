@@ -1,4 +1,8 @@
-/* iiotctl status [--json]: is iiotd up, what it drains, what it knows. */
+/*
+ * iiotctl status [--json]: is iiotd up, what it drains, what it knows, and
+ * its health verdict (GET /api/v1/health's): "health: ok|degraded|failed"
+ * and a line per check that is not ok, which pkg/iiot-upgrade-check reads.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +32,27 @@ static void print_ring(json_t *r)
 		       "%lld no buffer\n", ival(r, "nic_packets"),
 		       ival(r, "nic_missed"), ival(r, "nic_errors"),
 		       ival(r, "nic_nombuf"));
+}
+
+static void print_health(json_t *h)
+{
+	const char *st = json_string_value(json_object_get(h, "status"));
+	char safe[512];
+	size_t i;
+	json_t *c;
+
+	if (!st)
+		return;
+	printf("health:  %s\n", st);
+	json_array_foreach(json_object_get(h, "checks"), i, c) {
+		const char *cs = json_string_value(json_object_get(c, "status"));
+
+		if (cs && strcmp(cs, "ok"))
+			printf("         %s %s: %s\n", cs,
+			       json_string_value(json_object_get(c, "name")),
+			       ctl_safe(json_string_value(json_object_get(c, "reason")),
+					safe, sizeof(safe)));
+	}
 }
 
 static int run_status(int argc, char **argv)
@@ -65,6 +90,7 @@ static int run_status(int argc, char **argv)
 	       json_integer_value(json_object_get(o, "frames")));
 	json_array_foreach(json_object_get(o, "rings"), k, r)
 		print_ring(r);
+	print_health(json_object_get(o, "health"));
 	json_decref(o);
 	return 0;
 }
@@ -72,6 +98,6 @@ static int run_status(int argc, char **argv)
 const struct ctl_cmd cmd_status = {
 	.name = "status",
 	.args = "[-s SOCK] [--json]",
-	.help = "iiotd's state: uptime, rings, devices, database",
+	.help = "iiotd's state: uptime, rings, devices, database, health",
 	.run = run_status,
 };

@@ -10,7 +10,8 @@
 # the way back, the file untouched.  "iiotctl upgrade migrate" (the
 # package's postinst) refuses under a running iiotd and, with it stopped,
 # migrates with copies first.  A failed upgrade check's marker degrades
-# GET /api/v1/health.
+# GET /api/v1/health, and "iiotctl status" (the control socket, which the
+# package's upgrade check reads) gives the same verdict and checks.
 . "$(dirname "$0")/lib_daemon.sh"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 missing"
 daemon_setup
@@ -51,6 +52,13 @@ if command -v curl >/dev/null; then
 	expect_eq "health: a failed upgrade check degrades, with the marker's line" \
 		"$(echo "$h" | jq -r '.status + " " + (.checks[] | select(.name == "upgrade") | .status + " " + .reason)')" \
 		"degraded degraded upgrade from 0.0.9-1 failed its check at 2026-12-05T10:00:00Z: test (upgrade/check-failed, iiotctl upgrade status)"
+	# the package's upgrade check reads the same verdict on the control socket
+	expect_eq "status on the control socket: GET /api/v1/health's verdict and checks" \
+		"$(ctl status --json | jq -cS '.health')" "$(echo "$h" | jq -cS '{status, checks}')"
+	ctl status >"$T/st" 2>&1
+	check "iiotctl status: the verdict" grep -qx 'health:  degraded' "$T/st"
+	check "iiotctl status: the check that is not ok, with its reason" \
+		grep -q '^ *degraded upgrade: upgrade from 0.0.9-1 failed its check' "$T/st"
 else
 	skip "health shows a failed upgrade check" "curl missing"
 fi
