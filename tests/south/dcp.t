@@ -35,8 +35,10 @@ api_start "[capture]" "ring = $ring" "[dcp]" "interface = $IF_A" "timeout = 2s" 
 	"identify_wait = 1s" "per_device = 4" "per_user = 100"
 "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$D/ring-sim.log" 2>&1 &
 cleanup_push "kill $!"
-in_ns "$NS" "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --iface "$IF_B" \
-	--duration 600 2>"$D/wire-sim.log" &
+# nsenter execs iiot-sim, so $! is the simulator itself (in_ns, a shell
+# function, would leave it running after the test for its 600 s)
+nsenter --net="/run/netns/$NS" "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" \
+	--iface "$IF_B" --duration 600 2>"$D/wire-sim.log" &
 cleanup_push "kill $!"
 # every DCP frame iiotd sends, as the wire sees it
 tcpdump -U -i "$IF_A" -w "$D/sent.pcap" "ether proto 0x8892 and ether src $MY_MAC" >/dev/null 2>&1 &
