@@ -8,7 +8,11 @@
  * noise (one in 100 crossing the threshold), precomputed so that only the
  * evaluation is timed (process CPU time).  The peer is a
  * bare loop over the same samples keeping each signal's last value and
- * time (what ingest does at the least).  Prints one JSON object.
+ * time (what ingest does at the least).  The same samples go through
+ * twice, each time into fresh analytics: a lock per sample (as any
+ * thread), then staged in drain turns of TURN samples (as the capture
+ * thread: analytics_stage_begin, a lock per 256).  Prints one JSON
+ * object.
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +27,7 @@
 #define NSIG	10000U
 #define SECS	60U
 #define PERIOD	100000000ULL	/* 100 ms */
+#define TURN	1024U		/* samples per drain turn */
 
 static double now_s(void)
 {
@@ -55,21 +60,15 @@ static char *rules_text(void)
 	return s;
 }
 
-int main(void)
+static struct analytics *setup(struct alerts *al, const char *text)
 {
-	struct alerts *al = alerts_new(NULL);
 	struct analytics *an = analytics_new(al);
-	uint64_t n = (uint64_t)NSIG * SECS * 10, i, ts;
-	double *val = malloc(n * sizeof(*val)), t0, t_bare, t_ours;
-	double *last = calloc(NSIG + 1, sizeof(*last)), sink = 0;
-	uint64_t *last_ts = calloc(NSIG + 1, sizeof(*last_ts));
-	struct analytics_counters ctr;
-	char name[16], err[256], *text = rules_text();
+	char name[16], err[256];
 	struct conf *c;
 	unsigned int s;
 
-	if (!al || !an || !val || !last || !last_ts || !text)
-		return 1;
+	if (!an)
+		return NULL;
 	for (s = 1; s <= NSIG; s++) {
 		snprintf(name, sizeof(name), "s%u", s);
 		analytics_add_signal(an, s, name);
@@ -77,8 +76,51 @@ int main(void)
 	c = conf_parse(text, strlen(text), "bench", err, sizeof(err));
 	if (!c || analytics_load_rules(an, c, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
-		return 1;
+		conf_free(c);
+		analytics_free(an);
+		return NULL;
 	}
+	conf_free(c);
+	return an;
+}
+
+/* CPU seconds to evaluate val[0..n) into an; turn: staged per so many */
+static double run(struct analytics *an, const double *val, uint64_t n,
+		  unsigned int turn)
+{
+	uint64_t i, ts;
+	unsigned int s;
+	double t0 = now_s();
+
+	for (i = 0; i < n; i++) {
+		if (turn && i % turn == 0)
+			analytics_stage_begin(an);
+		s = (unsigned int)(i % NSIG) + 1;
+		ts = (i / NSIG) * PERIOD + 1;
+		analytics_sample(an, s, ts, val[i]);
+		if (turn && (i % turn == turn - 1 || i == n - 1))
+			analytics_stage_end(an);
+		if (s == NSIG && (i / NSIG) % 10 == 9)
+			analytics_tick(an, ts);
+	}
+	return now_s() - t0;
+}
+
+int main(void)
+{
+	struct alerts *al = alerts_new(NULL), *al2 = alerts_new(NULL);
+	char *text = rules_text();
+	struct analytics *an = al && text ? setup(al, text) : NULL;
+	struct analytics *an2 = al2 && text ? setup(al2, text) : NULL;
+	uint64_t n = (uint64_t)NSIG * SECS * 10, i, ts;
+	double *val = malloc(n * sizeof(*val)), t0, t_bare, t_ours, t_staged;
+	double *last = calloc(NSIG + 1, sizeof(*last)), sink = 0;
+	uint64_t *last_ts = calloc(NSIG + 1, sizeof(*last_ts));
+	struct analytics_counters ctr, ctr2;
+	unsigned int s;
+
+	if (!an || !an2 || !val || !last || !last_ts)
+		return 1;
 	srand(1);
 	for (i = 0; i < n; i++) {
 		double t = (double)(i / NSIG) / 10;
@@ -100,28 +142,37 @@ int main(void)
 	t_bare = now_s() - t0;
 	for (s = 1; s <= NSIG; s++)
 		sink += last[s];
-	t0 = now_s();
-	for (i = 0; i < n; i++) {
-		s = (unsigned int)(i % NSIG) + 1;
-		ts = (i / NSIG) * PERIOD + 1;
-		analytics_sample(an, s, ts, val[i]);
-		if (s == NSIG && (i / NSIG) % 10 == 9)
-			analytics_tick(an, ts);
-	}
-	t_ours = now_s() - t0;
+	t_ours = run(an, val, n, 0);
+	t_staged = run(an2, val, n, TURN);
 	analytics_get_counters(an, &ctr);
+	analytics_get_counters(an2, &ctr2);
+	/* staging must not change what is found */
+	if (ctr.raised != ctr2.raised || ctr.anomalies != ctr2.anomalies ||
+	    ctr.samples != ctr2.samples) {
+		fprintf(stderr, "staged: %llu raised, %llu anomalies; "
+			"unstaged: %llu, %llu\n",
+			(unsigned long long)ctr2.raised,
+			(unsigned long long)ctr2.anomalies,
+			(unsigned long long)ctr.raised,
+			(unsigned long long)ctr.anomalies);
+		return 1;
+	}
 	/* cost at 100,000 samples/s: seconds of CPU per second */
-	printf("{\"samples\":%llu,\"ns_per_sample\":%.1f,\"bare_ns_per_sample\""
-	       ":%.2f,\"core_pct_at_100k\":%.3f,\"raised\":%llu,"
+	printf("{\"samples\":%llu,\"ns_per_sample\":%.1f,"
+	       "\"staged_ns_per_sample\":%.1f,\"bare_ns_per_sample\""
+	       ":%.2f,\"core_pct_at_100k\":%.3f,"
+	       "\"staged_core_pct_at_100k\":%.3f,\"raised\":%llu,"
 	       "\"anomalies\":%llu,\"sink\":%.0f}\n",
 	       (unsigned long long)n, t_ours / (double)n * 1e9,
-	       t_bare / (double)n * 1e9,
+	       t_staged / (double)n * 1e9, t_bare / (double)n * 1e9,
 	       (t_ours - t_bare) / (double)n * 1e9 * 100000 / 1e9 * 100,
+	       (t_staged - t_bare) / (double)n * 1e9 * 100000 / 1e9 * 100,
 	       (unsigned long long)ctr.raised,
 	       (unsigned long long)ctr.anomalies, sink);
-	conf_free(c);
 	analytics_free(an);
+	analytics_free(an2);
 	alerts_free(al);
+	alerts_free(al2);
 	free(text);
 	free(val);
 	free(last);

@@ -561,9 +561,51 @@ static void sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
 		oee_sample(an->oee, id, ts_ns, v);
 }
 
+/* the analytics this thread stages for, NULL: none */
+static __thread struct analytics *staged;
+
+static void stage_flush(struct analytics *an)
+{
+	size_t i;
+
+	if (!an->nstage)
+		return;
+	pthread_mutex_lock(&an->mu);
+	for (i = 0; i < an->nstage; i++)
+		sample(an, an->stage[i].sig, an->stage[i].ts_ns,
+		       an->stage[i].value);
+	pthread_mutex_unlock(&an->mu);
+	an->nstage = 0;
+}
+
+void analytics_stage_begin(struct analytics *an)
+{
+	if (!an || staged || __atomic_exchange_n(&an->staging, 1,
+						  __ATOMIC_ACQUIRE))
+		return;
+	an->nstage = 0;
+	staged = an;
+}
+
+void analytics_stage_end(struct analytics *an)
+{
+	if (!an || staged != an)
+		return;
+	stage_flush(an);
+	staged = NULL;
+	__atomic_store_n(&an->staging, 0, __ATOMIC_RELEASE);
+}
+
 void analytics_sample(struct analytics *an, uint32_t id, uint64_t ts_ns,
 		      double v)
 {
+	if (staged == an) {
+		if (an->nstage == AN_STAGE_MAX)
+			stage_flush(an);
+		an->stage[an->nstage++] = (struct an_staged){
+			.ts_ns = ts_ns, .value = v, .sig = id };
+		return;
+	}
 	pthread_mutex_lock(&an->mu);
 	sample(an, id, ts_ns, v);
 	pthread_mutex_unlock(&an->mu);

@@ -9,7 +9,9 @@
  *
  * Threading: analytics_sample() runs where samples are produced (the
  * capture path): per sample O(rules on that signal), no allocation, one
- * uncontended lock; alerts_raise/alerts_clear only on a transition.
+ * uncontended lock, or one per AN_STAGE_MAX samples while the thread
+ * stages (analytics_stage_begin); alerts_raise/alerts_clear only on a
+ * transition.
  * analytics_tick() (about once a second, on the samples' clock, from any
  * thread) finds stale signals, and ends delays and escalates when no
  * sample comes; it holds the lock for one walk over the rule instances.
@@ -82,6 +84,20 @@ size_t analytics_rule_count(const struct analytics *an);
 void analytics_sample(struct analytics *an, uint32_t sig, uint64_t ts_ns,
 		      double v);
 void analytics_tick(struct analytics *an, uint64_t now_ns);
+/*
+ * A drain turn's samples under a lock per AN_STAGE_MAX (256), not one
+ * each: between analytics_stage_begin and analytics_stage_end the calling
+ * thread's analytics_sample() keeps the samples, in order, in a buffer of
+ * an's and evaluates them under one lock when it is full and at
+ * analytics_stage_end.  The lock is held for at most 256 evaluations, so
+ * the tick and the API's readers wait no longer than that.  Until then
+ * the staged samples are not evaluated: a thread reading analytics
+ * between them (none on the capture path) sees them at the end.  One
+ * thread stages at a time (the capture thread); another one's begin is a
+ * no-op and its samples take the lock each.  NULL an: no-ops.
+ */
+void analytics_stage_begin(struct analytics *an);
+void analytics_stage_end(struct analytics *an);
 
 void analytics_get_counters(struct analytics *an,
 			    struct analytics_counters *out);

@@ -103,8 +103,21 @@ struct an_set {
 	size_t nexclude;
 };
 
+/* samples evaluated per lock while staged (analytics_stage_begin) */
+#define AN_STAGE_MAX	256
+
+struct an_staged {
+	uint64_t ts_ns;
+	double value;
+	uint32_t sig;
+};
+
 struct analytics {
 	pthread_mutex_t mu;		/* samples vs the tick and loading */
+	/* the staging thread's samples not yet evaluated, no lock */
+	struct an_staged stage[AN_STAGE_MAX];
+	size_t nstage;
+	int staging;			/* atomic: a thread stages */
 	struct alerts *al;
 	struct an_sig *sigs;		/* by id, [0] unused */
 	uint32_t nsigs;			/* highest id + 1 */

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "alerts/alerts.h"
+#include "analytics/analytics.h"
 #include "capture/capture.h"
 #include "capture/capture_int.h"
 #include "capture/flightrec.h"
@@ -199,8 +200,10 @@ static void drain(struct cring *cr)
 
 	if (!cr->r)
 		return;
-	/* the turn's samples go to the store's queue under one lock */
+	/* the turn's samples go to the store's queue under one lock, and
+	 * to analytics under one per 256 */
 	store_stage_begin(cap->d->store);
+	analytics_stage_begin(cap->d->analytics);
 	if (m)
 		model_set_rx_clock(m, mono_ns());
 	if (ids) {
@@ -237,6 +240,7 @@ static void drain(struct cring *cr)
 		cr->frames++;
 		n++;
 	}
+	analytics_stage_end(cap->d->analytics);
 	store_stage_end(cap->d->store);
 	shm_cons_release(cr->r);
 	if (n)
@@ -375,7 +379,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 		model_set_rx_clock(cap->d->model, mono_ns());
 		store_stage_begin(cap->d->store);
+		analytics_stage_begin(cap->d->analytics);
 		model_tick(cap->d->model, shm_now_ns());
+		analytics_stage_end(cap->d->analytics);
 		store_stage_end(cap->d->store);
 		capture_busy(cap, PROBE_BUSY_TICK, t0);
 	}

@@ -357,6 +357,79 @@ static void one_alert_per_signal(void **state)
 	fx_free(f);
 }
 
+/* staged samples (a drain turn) raise and clear as the same samples one
+ * lock each would, across the 256-sample hand-overs; evaluated at the end */
+static void staged_as_unstaged(void **state)
+{
+	static const char rules[] = NOANOM "[rule.hot]\nkind = threshold\n"
+		"signal = temp\nabove = 80\ndeadband = 5\non_delay = 2s\n"
+		"[rule.frozen]\nkind = stuck\nsignal = count\nafter = 30s\n";
+	struct fx *one = fx_new(rules), *turn = fx_new(rules);
+	struct analytics_counters a, b;
+	uint64_t ns;
+	int i;
+
+	(void)state;
+	alerts_set_clock(one->al, 1);
+	alerts_set_clock(turn->al, 1);
+	analytics_stage_begin(turn->an);
+	for (i = 0; i < 700; i++) {
+		ns = (uint64_t)i * S / 10 + 1;
+		/* hot from 10 s to 20 s and from 50 s on; count frozen */
+		analytics_sample(one->an, 1, ns, (i >= 100 && i < 200) ||
+				 i >= 500 ? 90 : 20);
+		analytics_sample(one->an, 2, ns, 7);
+		analytics_sample(turn->an, 1, ns, (i >= 100 && i < 200) ||
+				 i >= 500 ? 90 : 20);
+		analytics_sample(turn->an, 2, ns, 7);
+		if (i == 10) {
+			/* not evaluated yet: still on the stage */
+			analytics_get_counters(turn->an, &b);
+			assert_int_equal(b.samples, 0);
+		}
+	}
+	analytics_stage_end(turn->an);
+	collect(one);
+	collect(turn);
+	analytics_get_counters(one->an, &a);
+	analytics_get_counters(turn->an, &b);
+	assert_int_equal(b.samples, 1400);
+	assert_int_equal(a.raised, b.raised);
+	assert_int_equal(a.cleared, b.cleared);
+	assert_true(strstr(one->log, "raised threshold"));
+	assert_true(strstr(one->log, "raised stuck"));
+	assert_string_equal(one->log, turn->log);
+	fx_free(one);
+	fx_free(turn);
+}
+
+/* one staging per thread: a second analytics' samples are evaluated at once */
+static void staged_one_per_thread(void **state)
+{
+	struct fx *x = fx_new(NOANOM), *y = fx_new(NOANOM);
+	struct analytics_counters c;
+
+	(void)state;
+	analytics_stage_begin(x->an);
+	analytics_stage_begin(y->an);
+	analytics_sample(x->an, 1, S, 1);
+	analytics_sample(y->an, 1, S, 1);
+	analytics_get_counters(y->an, &c);
+	assert_int_equal(c.samples, 1);
+	analytics_get_counters(x->an, &c);
+	assert_int_equal(c.samples, 0);
+	analytics_stage_end(y->an);
+	analytics_stage_end(x->an);
+	analytics_get_counters(x->an, &c);
+	assert_int_equal(c.samples, 1);
+	/* after the end: a lock each again */
+	analytics_sample(x->an, 1, 2 * S, 1);
+	analytics_get_counters(x->an, &c);
+	assert_int_equal(c.samples, 2);
+	fx_free(x);
+	fx_free(y);
+}
+
 static void expect_error(const char *rules, const char *want)
 {
 	struct analytics *an = analytics_new(NULL);
@@ -881,6 +954,8 @@ int main(void)
 		cmocka_unit_test(state_held),
 		cmocka_unit_test(expression),
 		cmocka_unit_test(one_alert_per_signal),
+		cmocka_unit_test(staged_as_unstaged),
+		cmocka_unit_test(staged_one_per_thread),
 		cmocka_unit_test(file_errors),
 		cmocka_unit_test(test_empty_signal_list_refused),
 		cmocka_unit_test(group_of_devices),
