@@ -84,6 +84,7 @@ struct rq {
 	struct session *sess;		/* cookie login */
 	int must_change;		/* password change owed (reset, expiry) */
 	int via_token;
+	int token_control;		/* the token's control grant (control.c) */
 	char who[40];			/* user name or "token:<name>" */
 	enum role role;
 	int status;
@@ -204,7 +205,7 @@ typedef void (*handler_fn)(struct rq *r);
 H(h_health) H(h_metrics) H(h_login) H(h_login_totp) H(h_logout) H(h_session) H(h_password)
 H(h_mfa_enroll) H(h_mfa_confirm)
 H(h_users) H(h_user_add) H(h_user_mod) H(h_user_del) H(h_user_reset) H(h_roles)
-H(h_sessions) H(h_sessions_del) H(h_tokens) H(h_token_add) H(h_token_del)
+H(h_sessions) H(h_sessions_del) H(h_tokens) H(h_token_add) H(h_token_put) H(h_token_del)
 H(h_audit) H(h_audit_verify) H(h_settings) H(h_settings_put)
 H(h_overview) H(h_devices) H(h_device) H(h_device_history) H(h_device_lifecycle)
 H(h_links) H(h_topology) H(h_search) H(h_signals) H(h_samples) H(h_capture) H(h_events)
@@ -229,7 +230,8 @@ H(h_descriptions) H(h_description) H(h_description_add) H(h_description_del)
 
 /*
  * control.c: the gate of every control action.  control_gate: a session
- * that passed MFA ("what" names the action in the refusal) and, for
+ * that passed MFA, or an API token with its control grant ("what" names
+ * the action in the refusal) and, for
  * id != 0, the device in one of the lifecycle states in the bit mask
  * states (1 << MODEL_LC_*); control_rate: at most per_device and per_user
  * actions a minute (0: no limit), counting this one when allowed.  Both

@@ -1,7 +1,10 @@
 /*
  * The gate of every control action (DESIGN §13, docs/devices.md
  * "Gates"): Modbus writes (h_modbus.c) and DCP (h_dcp.c) pass here after
- * the route's own checks (device.control, an interactive session, CSRF).
+ * the route's own checks (device.control, CSRF).  The second factor is
+ * a session's MFA, or for a machine an API token's control grant, which
+ * only an admin gives (at creation or PUT /tokens/{id}, audited): a
+ * token never passes MFA, so without the grant it is refused.
  * A refusal answers 403, 409 or 429 with why, and the caller sends
  * nothing; the dispatcher audits it as denied.
  *
@@ -96,7 +99,14 @@ int control_gate(struct rq *r, unsigned int id, const char *what,
 	const struct model_device *dev;
 	char why[256];
 
-	if (!r->sess || !r->sess->mfa_ok) {
+	if (r->via_token && !r->token_control) {
+		snprintf(why, sizeof(why), "%s by an API token needs the token's "
+			 "control grant, which an admin gives (PUT /tokens/{id} "
+			 "{\"control\": true})", what);
+		api_error(r, 403, why);
+		return -1;
+	}
+	if (!r->via_token && (!r->sess || !r->sess->mfa_ok)) {
 		snprintf(why, sizeof(why), "%s needs a session that passed MFA: "
 			 "enrol TOTP and sign in with a code", what);
 		api_error(r, 403, why);

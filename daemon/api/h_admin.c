@@ -222,12 +222,17 @@ void h_sessions_del(struct rq *r)
 	api_reply(r, 200, json_pack("{si}", "ended", session_drop_user(u.id)));
 }
 
-static void token_row(void *arg, const struct token *t)
+static json_t *token_json(const struct token *t)
 {
-	json_array_append_new(arg, json_pack("{sI ss ss sI ss sI sb}", "id", (json_int_t)t->id,
+	return json_pack("{sI ss ss sI ss sI sb sb}", "id", (json_int_t)t->id,
 		"name", t->name, "role", role_name(t->role), "created", (json_int_t)t->created,
 		"created_by", t->created_by, "last_used", (json_int_t)t->last_used,
-		"revoked", t->revoked));
+		"revoked", t->revoked, "control", t->control);
+}
+
+static void token_row(void *arg, const struct token *t)
+{
+	json_array_append_new(arg, token_json(t));
 }
 
 void h_tokens(struct rq *r)
@@ -238,40 +243,115 @@ void h_tokens(struct rq *r)
 	api_reply(r, 200, json_pack("{so}", "tokens", a));
 }
 
+/*
+ * "control" of a token's body: 0 or 1, or -1 answered 400.  The grant
+ * lets a machine act for device.control without MFA (api/control.c), so
+ * only a role that has device.control may carry it.
+ */
+static int control_grant(struct rq *r, enum role ro)
+{
+	json_t *c = json_object_get(r->body, "control");
+
+	if (c && !json_is_boolean(c)) {
+		api_error(r, 400, "control: true or false");
+		return -1;
+	}
+	if (json_is_true(c) && !role_has(ro, PERM_DEVICE_CONTROL)) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "control: role %s lacks permission %s",
+			 role_name(ro), perm_name(PERM_DEVICE_CONTROL));
+		api_error(r, 400, why);
+		return -1;
+	}
+	return json_is_true(c);
+}
+
 void h_token_add(struct rq *r)
 {
 	const char *name = body_str(r->body, "name", 64);
 	const char *role = body_str(r->body, "role", 16);
 	char tok[TOKEN_LEN + 1];
 	int64_t id;
-	int ro = role_parse(role);
+	int ro = role_parse(role), ctl;
 
 	if (!name || ro < 0) {
 		api_error(r, 400, "name (1-64 characters) and role are required");
 		return;
 	}
 	snprintf(r->target, sizeof(r->target), "%s", name);
-	r->detail = json_pack("{ss}", "role", role_name(ro));
-	if (token_create(r->api->db, name, ro, r->who, tok, &id)) {
+	if ((ctl = control_grant(r, ro)) < 0)
+		return;
+	r->detail = json_pack("{ss sb}", "role", role_name(ro), "control", ctl);
+	if (token_create(r->api->db, name, ro, ctl, r->who, tok, &id)) {
 		api_error(r, 500, "cannot create token");
 		return;
 	}
 	/* the only time the token is shown */
-	api_reply(r, 201, json_pack("{sI ss ss ss}", "id", (json_int_t)id, "name", name,
-				    "role", role_name(ro), "token", tok));
+	api_reply(r, 201, json_pack("{sI ss ss sb ss}", "id", (json_int_t)id, "name", name,
+				    "role", role_name(ro), "control", ctl, "token", tok));
+}
+
+/* the token id of r->param[0]; 0, or -1 answered 400 */
+static int token_id(struct rq *r, int64_t *id)
+{
+	char *end;
+
+	*id = strtoll(r->param[0], &end, 10);
+	snprintf(r->target, sizeof(r->target), "token %s", r->param[0]);
+	if (*end || *id <= 0) {
+		api_error(r, 400, "token id must be a positive integer");
+		return -1;
+	}
+	return 0;
+}
+
+/* the active token of r->param[0]; 0, or -1 answered 400/404 */
+static int token_of(struct rq *r, struct token *t)
+{
+	int64_t id;
+
+	if (token_id(r, &id))
+		return -1;
+	if (token_get(r->api->db, id, t) || t->revoked) {
+		api_error(r, 404, "no such active token");
+		return -1;
+	}
+	return 0;
+}
+
+/* {"control": bool}: an admin gives or takes back a token's control grant */
+void h_token_put(struct rq *r)
+{
+	struct token t;
+	int ctl;
+
+	if (token_of(r, &t))
+		return;
+	snprintf(r->target, sizeof(r->target), "token %.60s", t.name);
+	if (!json_object_get(r->body, "control")) {
+		api_error(r, 400, "control: true or false");
+		return;
+	}
+	if ((ctl = control_grant(r, t.role)) < 0)
+		return;
+	r->detail = json_pack("{sI ss sb sb}", "id", (json_int_t)t.id, "role",
+			      role_name(t.role), "control", ctl, "was", t.control);
+	if (token_set_control(r->api->db, t.id, ctl)) {
+		api_error(r, 500, "cannot change the token");
+		return;
+	}
+	t.control = ctl;
+	api_reply(r, 200, token_json(&t));
 }
 
 void h_token_del(struct rq *r)
 {
-	char *end;
-	long long id = strtoll(r->param[0], &end, 10);
+	int64_t id;
 	int rc;
 
-	snprintf(r->target, sizeof(r->target), "token %s", r->param[0]);
-	if (*end || id <= 0) {
-		api_error(r, 400, "token id must be a positive integer");
+	if (token_id(r, &id))
 		return;
-	}
 	rc = token_revoke(r->api->db, id);
 	if (rc) {
 		api_error(r, rc > 0 ? 404 : 500, rc > 0 ? "no such active token" : "cannot revoke");

@@ -56,6 +56,7 @@ static const struct route {
 	{ DEL, "/api/v1/sessions/{}", PERM_USER_ADMIN, R_STATE, h_sessions_del },
 	{ GET, "/api/v1/tokens", PERM_USER_ADMIN, 0, h_tokens },
 	{ POST, "/api/v1/tokens", PERM_USER_ADMIN, R_STATE | R_BODY, h_token_add },
+	{ PUT, "/api/v1/tokens/{}", PERM_USER_ADMIN, R_STATE | R_BODY, h_token_put },
 	{ DEL, "/api/v1/tokens/{}", PERM_USER_ADMIN, R_STATE, h_token_del },
 	{ GET, "/api/v1/audit", PERM_AUDIT_READ, 0, h_audit },
 	/* a background job (h_jobs.c): 202 and the job's id */
@@ -118,9 +119,9 @@ static const struct route {
 	{ DEL, "/api/v1/blocks/{}", PERM_ENFORCE, R_STATE, h_block_del },
 	{ GET, "/api/v1/modbus/devices", PERM_DEVICE_READ, 0, h_modbus_devices },
 	{ GET, "/api/v1/modbus/devices/{}", PERM_DEVICE_READ, 0, h_modbus_device },
-	{ POST, "/api/v1/modbus/devices/{}/write", PERM_DEVICE_CONTROL, R_STATE | R_BODY | R_SESSION, h_modbus_write },
-	{ POST, "/api/v1/dcp/identify", PERM_DEVICE_CONTROL, R_STATE | R_BODY | R_SESSION, h_dcp_identify },
-	{ POST, "/api/v1/devices/{}/dcp/{}", PERM_DEVICE_CONTROL, R_STATE | R_BODY | R_SESSION, h_dcp_device },
+	{ POST, "/api/v1/modbus/devices/{}/write", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_modbus_write },
+	{ POST, "/api/v1/dcp/identify", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_dcp_identify },
+	{ POST, "/api/v1/devices/{}/dcp/{}", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_dcp_device },
 	{ GET, "/api/v1/dashboards", PERM_DASH_READ, 0, h_dashboards },
 	{ POST, "/api/v1/dashboards", PERM_DASH_EDIT, R_STATE | R_BODY, h_dashboard_add },
 	{ POST, "/api/v1/dashboards/import", PERM_DASH_EDIT, R_STATE | R_BODY, h_dashboard_import },
@@ -245,6 +246,7 @@ static int authenticate(struct rq *r)
 		if (strncmp(auth, "Bearer ", 7) || token_check(r->api->db, auth + 7, &t))
 			return -1;
 		r->via_token = 1;
+		r->token_control = t.control;
 		r->role = t.role;
 		snprintf(r->who, sizeof(r->who), "token:%.30s", t.name);
 		return 0;

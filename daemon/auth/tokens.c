@@ -15,7 +15,8 @@ static void tok_hash(const char *tok, char out[65])
 }
 
 int token_create(struct authdb *a, const char *name, enum role role,
-		 const char *by, char out[TOKEN_LEN + 1], int64_t *id)
+		 int control, const char *by, char out[TOKEN_LEN + 1],
+		 int64_t *id)
 {
 	uint8_t r[32];
 	char h[65];
@@ -25,15 +26,15 @@ int token_create(struct authdb *a, const char *name, enum role role,
 	memcpy(out, TOKEN_PREFIX, 5);
 	auth_hex(r, sizeof(r), out + 5);
 	tok_hash(out, h);
-	if (authdb_exec(a, "INSERT INTO tokens(name, role, hash, created, created_by)"
-			" VALUES(?,?,?,?,?)", "tttit", name, role_name(role), h,
-			auth_now_ms(), by))
+	if (authdb_exec(a, "INSERT INTO tokens(name, role, hash, created,"
+			" created_by, control) VALUES(?,?,?,?,?,?)", "tttiti", name,
+			role_name(role), h, auth_now_ms(), by, (int64_t)!!control))
 		return -1;
 	*id = sqlite3_last_insert_rowid(a->db);
 	return 0;
 }
 
-#define TCOLS "id, name, role, created, created_by, last_used, revoked"
+#define TCOLS "id, name, role, created, created_by, last_used, revoked, control"
 
 static void token_from(sqlite3_stmt *st, struct token *t)
 {
@@ -49,6 +50,7 @@ static void token_from(sqlite3_stmt *st, struct token *t)
 		 (const char *)sqlite3_column_text(st, 4));
 	t->last_used = sqlite3_column_int64(st, 5);
 	t->revoked = sqlite3_column_int(st, 6);
+	t->control = sqlite3_column_int(st, 7);
 }
 
 int token_check(struct authdb *a, const char *tok, struct token *t)
@@ -77,9 +79,33 @@ int token_check(struct authdb *a, const char *tok, struct token *t)
 	return 0;
 }
 
+int token_get(struct authdb *a, int64_t id, struct token *t)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT " TCOLS " FROM tokens WHERE id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		token_from(st, t);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
 int token_revoke(struct authdb *a, int64_t id)
 {
 	if (authdb_exec(a, "UPDATE tokens SET revoked = 1 WHERE id = ? AND revoked = 0", "i", id))
+		return -1;
+	return sqlite3_changes(a->db) == 1 ? 0 : 1;
+}
+
+int token_set_control(struct authdb *a, int64_t id, int control)
+{
+	if (authdb_exec(a, "UPDATE tokens SET control = ? WHERE id = ? AND revoked = 0",
+			"ii", (int64_t)!!control, id))
 		return -1;
 	return sqlite3_changes(a->db) == 1 ? 0 : 1;
 }

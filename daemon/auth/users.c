@@ -35,6 +35,8 @@ static const char *const steps[] = {
 	" doc TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
 	" updated_by TEXT NOT NULL, CHECK((owner IS NULL) != (share IS NULL)));"
 	"CREATE INDEX dashboards_owner ON dashboards(owner);",
+	/* 3: an API token's control grant (api/control.c), off for old ones */
+	"ALTER TABLE tokens ADD COLUMN control INTEGER NOT NULL DEFAULT 0;",
 };
 
 const struct db_schema auth_db_schema = DB_SCHEMA("auth.db", steps);

@@ -151,6 +151,34 @@ expect_eq "live event carries devices, signals, links, counters" \
 req "$A" GET /tokens
 [ "$(jq -r '.tokens[0] | has("token") or has("hash")' "$D/out")" = false ] && ok "token list never shows the secret" || fail "token list leaks" "$BODY"
 sqlite3 "$D/auth.db" "SELECT hash FROM tokens" | grep -q "${TOK:5}" && fail "token stored in clear" || ok "token stored hashed"
+expect_eq "a token has no control grant unless given one" "$(jf '.tokens[0].control')" false
+
+# the control grant: given by an admin, at creation or later, to a role with
+# device.control only, audited, shown in the list
+req "$A" POST /tokens '{"name":"mes-ctl","role":"viewer","control":true}'
+expect_eq "no control grant for a role without device.control" \
+	"$CODE $(jf .error)" "400 control: role viewer lacks permission device.control"
+req "$A" PUT "/tokens/$TOKID" '{"control":true}'
+expect_eq "...nor later" "$CODE" 400
+req "$A" POST /tokens '{"name":"scada","role":"engineer","control":"yes"}'
+expect_eq "control is true or false" "$CODE" 400
+req "$A" POST /tokens '{"name":"scada","role":"engineer","control":true}'
+CTLID=$(jf .id)
+expect_eq "an engineer's token with the control grant" "$CODE $(jf .control)" "201 true"
+req "$A" PUT "/tokens/$CTLID" '{"control":false}'
+expect_eq "an admin takes the grant back" "$CODE $(jf .control) $(jf .name)" "200 false scada"
+req "$A" PUT "/tokens/$CTLID" '{}'
+expect_eq "PUT without control: 400" "$CODE" 400
+req "$A" PUT "/tokens/$CTLID" '{"control":true}'
+req "$A" GET /tokens
+expect_eq "the list shows the grant" "$(jf "[.tokens[] | select(.id == $CTLID) | .control] | first")" true
+req "$A" GET "/audit?limit=20"
+expect_eq "the grant is audited: given at creation, taken back, given again" \
+	"$(jf '[.entries[] | select(.action | test("^(POST|PUT) /api/v1/tokens")) | select(.result == "ok") | .detail.control | tostring] | reverse | .[-3:] | join(" ")')" \
+	"true false true"
+req "$A" DELETE "/tokens/$CTLID"
+req "$A" PUT "/tokens/$CTLID" '{"control":true}'
+expect_eq "a revoked token's grant cannot be given: 404" "$CODE" 404
 req "$A" DELETE "/tokens/$TOKID"
 expect_eq "token revoked" "$CODE" "200"
 code=$(curl -sk -o "$D/out" -w '%{http_code}' -H "Authorization: Bearer $TOK" "$URL/api/v1/devices")

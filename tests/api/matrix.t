@@ -25,6 +25,7 @@ ROUTES=(
 	"DELETE /sessions/nosuch - user.admin"
 	"GET /tokens - user.admin"
 	"POST /tokens {} user.admin"
+	"PUT /tokens/999999 {} user.admin"
 	"DELETE /tokens/999999 - user.admin"
 	"GET /audit - audit.read"
 	"POST /audit/verify - audit.read"

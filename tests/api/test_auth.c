@@ -16,6 +16,7 @@
 #include "auth/authdb.h"
 #include "auth/seal.h"
 #include "auth/session.h"
+#include "core/dbschema.h"
 
 /*
  * Linked with -Wl,--wrap=getrandom (daemon/auth/build.mk): the kernel's
@@ -276,15 +277,24 @@ static void users_tokens_settings(void **state)
 	assert_int_equal(user_recovery_use(db, u.id, "nonsense00"), 0);
 
 	/* tokens: shown once, checked by hash, revocable */
-	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, "alice", tok, &id), 0);
+	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, 0, "alice", tok, &id), 0);
 	assert_int_equal(strlen(tok), TOKEN_LEN);
 	assert_int_equal(token_check(db, tok, &t), 0);
 	assert_int_equal(t.role, ROLE_VIEWER);
 	tok[10] ^= 1;
 	assert_int_equal(token_check(db, tok, &t), 1);
 	tok[10] ^= 1;
+	assert_int_equal(t.control, 0);
+	/* the control grant: given and taken back by id, kept with the token */
+	assert_int_equal(token_set_control(db, id, 1), 0);
+	assert_int_equal(token_check(db, tok, &t), 0);
+	assert_int_equal(t.control, 1);
+	assert_int_equal(token_get(db, id, &t), 0);
+	assert_int_equal(t.control, 1);
+	assert_int_equal(token_set_control(db, id + 1000, 1), 1);
 	assert_int_equal(token_revoke(db, id), 0);
 	assert_int_equal(token_check(db, tok, &t), 1);
+	assert_int_equal(token_set_control(db, id, 0), 1);
 
 	/* settings: registry and ranges */
 	assert_int_equal(setting_int(db, "lockout.threshold"), 5);
@@ -421,7 +431,7 @@ static void getrandom_failure_makes_no_predictable_secret(void **state)
 	assert_int_equal(user_recovery_new(db, u.id, codes), -1);
 	assert_int_equal(codes[0][0], 0);
 	assert_int_equal(pw_hash("a long enough password", h, sizeof(h)), -1);
-	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, "grace", tok, &id), -1);
+	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, 0, "grace", tok, &id), -1);
 	memset(key, 0, sizeof(key));
 	assert_int_equal(seal(key, sec, sizeof(sec), sealed), -1);
 	assert_null(session_new(u.id, u.name, u.role, u.gen, SESS_FULL, "10.0.0.1"));
@@ -489,6 +499,39 @@ static void state_files_refuse_symlinks(void **state)
 	audit_close(a);
 }
 
+/*
+ * An auth.db of schema 2 (before the control grant) keeps its tokens,
+ * each without the grant, and takes the grant afterwards.
+ */
+static void token_control_grant_on_old_db(void **state)
+{
+	char dir[128], path[160], err[256];
+	struct authdb *db;
+	struct token t;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/old", tmpdir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/auth.db", dir);
+	/* the shipped steps 1 and 2, as an iiot of schema 2 left it */
+	raw_exec(path, auth_db_schema.steps[0]);
+	raw_exec(path, auth_db_schema.steps[1]);
+	raw_exec(path, "INSERT INTO tokens(name, role, hash, created, created_by)"
+		 " VALUES('scada', 'engineer', 'ab', 1, 'alice');"
+		 "PRAGMA user_version = 2;");
+	chmod(path, 0600);
+	db = authdb_open(dir, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(token_get(db, 1, &t), 0);
+	assert_string_equal(t.name, "scada");
+	assert_int_equal(t.role, ROLE_ENGINEER);
+	assert_int_equal(t.control, 0);
+	assert_int_equal(token_set_control(db, 1, 1), 0);
+	assert_int_equal(token_get(db, 1, &t), 0);
+	assert_int_equal(t.control, 1);
+	authdb_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +541,7 @@ int main(void)
 		cmocka_unit_test(argon2id_params),
 		cmocka_unit_test(audit_chain),
 		cmocka_unit_test(users_tokens_settings),
+		cmocka_unit_test(token_control_grant_on_old_db),
 		cmocka_unit_test(perms_deny_by_default),
 		cmocka_unit_test(sessions),
 		cmocka_unit_test(getrandom_failure_makes_no_predictable_secret),

@@ -69,8 +69,15 @@ P="/devices/$D2/dcp/signal"
 req "$D/none" POST $P '{"reason":"t"}' -H "Authorization: Bearer $(token vw viewer)"
 expect_eq "a viewer may not control" "$CODE" 403
 req "$D/none" POST $P '{"reason":"t"}' -H "Authorization: Bearer $(token ad admin)"
-expect_eq "an API token may not control" "$CODE $(jf .error | grep -o 'interactive session')" \
-	"403 interactive session"
+expect_eq "an API token without the control grant may not control" \
+	"$CODE $(jf .error | grep -o "needs the token's control grant")" "403 needs the token's control grant"
+req "$A" POST /tokens '{"name":"scada","role":"engineer","control":true}'
+GRANT=(-H "Authorization: Bearer $(jf .token)")
+req "$D/none" POST $P '{"reason":"t"}' "${GRANT[@]}"
+expect_eq "a token with the grant passes in place of MFA, then the lifecycle gate: 409" \
+	"$CODE $(jf .error | grep -o 'needs it in maintenance')" "409 needs it in maintenance"
+req "$D/none" POST $P '{}' "${GRANT[@]}"
+expect_eq "...and it still needs a reason" "$CODE" 400
 admin_password_only
 req "$D/a2" POST $P '{"reason":"t"}'
 expect_eq "without MFA: 403 with the reason" "$CODE $(jf .error | grep -o 'passed MFA')" "403 passed MFA"
@@ -98,6 +105,9 @@ expect_eq "dry run: the exact frame, to the device, from iiotd's interface" \
 hexname=$(printf renamed-3 | od -An -tx1 | tr -d ' \n')
 expect_eq "...Set NameOfStation, permanent: block 0202, length 11, qualifier 1, the name" \
 	"$(jf .frame.frame | cut -c25-84)" "8892fefd040000000000000000100202000b0001${hexname}00"
+req "$D/none" POST "/devices/$D3/dcp/set-name" '{"reason":"by the MES","name":"renamed-3","dry_run":true}' "${GRANT[@]}"
+expect_eq "the token with the grant: a dry run on a device in maintenance" \
+	"$CODE $(jf .dry_run) $(jf .frame.length)" "200 true 60"
 sleep 1
 expect_eq "refusals and the dry run sent nothing (capture on the wire)" "$(sent)" 0
 
@@ -158,6 +168,9 @@ expect_eq "audited: the request, what was sent, the answer, the result" \
 	"new name renamed-3 set-name 00:0e:8c:10:00:03 0 done"
 expect_eq "the dry run audited with its frame" \
 	"$(jf "[.entries[] | select(.target == \"dcp set-name device $D3\" and .detail.dry_run == true) | .detail.sent.length] | first")" 60
+expect_eq "the token's action audited under its name" \
+	"$(jf "[.entries[] | select(.target == \"dcp set-name device $D3\" and .user == \"token:scada\") | .detail.reason] | first")" \
+	"by the MES"
 expect_eq "refusals audited as denied, with why" \
 	"$(jf '[.entries[] | select((.action | contains("/dcp/")) and .result != "ok")] | length >= 8')" true
 expect_eq "identify audited with the devices found" \

@@ -374,6 +374,19 @@ try {
     if (pw.trim().length !== 20) throw new Error('one-time password ' + pw);
     await shot('09-users');
   });
+  await step('users page: a token with the control grant, taken back by its checkbox', async () => {
+    await page.fill('#token-add input[name=tname]', 'mes-ctl');
+    if (!(await page.isDisabled('#token-add input[name=control]'))) throw new Error('control grant offered to a viewer token');
+    await page.selectOption('#token-add select[name=role]', 'engineer');
+    await page.check('#token-add input[name=control]');
+    await page.click('#token-add button[type=submit]');
+    await poll(() => [...document.querySelectorAll('#view tr')].some((tr) => tr.textContent.includes('mes-ctl') && tr.querySelector('input[data-token]')?.checked));
+    const box = 'tr:has-text("mes-ctl") input[data-token]';
+    await page.focus(box);
+    await page.keyboard.press('Space');
+    // the server's list, not the box's own state
+    await poll(() => fetch('/api/v1/tokens').then((r) => r.json()).then((j) => j.tokens.some((x) => x.name === 'mes-ctl' && x.control === false)));
+  });
   await step('switch to Chinese labels', async () => {
     await page.selectOption('#lang', 'zh-CN');
     await poll(() => document.querySelector('#nav a[href="#/devices"]').textContent === '设备');

@@ -42,17 +42,27 @@ export async function users(main, app) {
       h('select', { name: 'role', 'aria-label': t('col.role') }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
       h('button', { type: 'submit' }, t('users.add')));
       const tokens = (await get('/tokens')).tokens;
+      // the control grant (docs/devices.md): only a role with device.control may carry it
+      const controls = (role) => (roles.find((r) => r.name === role) || { permissions: [] }).permissions.includes('device.control');
       const tf = h('form', { class: 'toolbar', id: 'token-add', onsubmit: (ev) => {
         ev.preventDefault();
-        act(post('/tokens', { name: tf.tname.value, role: tf.role.value }).then((r) => out.prepend(secretBox(t('tokens.new', { name: r.name }), r.token))));
+        const control = tf.control.checked && controls(tf.role.value);
+        act(post('/tokens', { name: tf.tname.value, role: tf.role.value, control }).then((r) => out.prepend(secretBox(t('tokens.new', { name: r.name }), r.token))));
       } }, h('input', { name: 'tname', required: true, placeholder: t('col.name'), 'aria-label': t('tokens.newname') }),
-      h('select', { name: 'role', 'aria-label': t('col.role') }, TOKEN_ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
+      h('select', { name: 'role', 'aria-label': t('col.role'), onchange: () => { tf.control.disabled = !controls(tf.role.value); } },
+        TOKEN_ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
+      h('label', { title: t('tokens.control_help') }, h('input', { type: 'checkbox', name: 'control', disabled: true }), ' ' + t('tokens.control')),
       h('button', { type: 'submit' }, t('tokens.add')));
       const sessions = (await get('/sessions')).sessions;
       parts.push(h('h2', {}, t('users.add')), nf,
         h('h2', {}, t('tokens.title')),
-        table([t('col.id'), t('col.name'), t('col.role'), t('tokens.by'), t('tokens.lastused'), ''],
-          tokens.map((x) => [x.id, x.name, t('role.' + x.role), x.created_by, fmtTime(x.last_used),
+        table([t('col.id'), t('col.name'), t('col.role'), t('tokens.control'), t('tokens.by'), t('tokens.lastused'), ''],
+          tokens.map((x) => [x.id, x.name, t('role.' + x.role),
+            !x.revoked && (x.control || controls(x.role))
+              ? h('input', { type: 'checkbox', checked: x.control, dataset: { token: x.id }, 'aria-label': t('tokens.control_of', { name: x.name }),
+                onchange: (ev) => act(put('/tokens/' + x.id, { control: ev.target.checked })) })
+              : (x.control ? '✓' : '-'),
+            x.created_by, fmtTime(x.last_used),
             x.revoked ? t('tokens.revoked') : h('button', { onclick: () => act(del('/tokens/' + x.id)) }, t('tokens.revoke'))])), tf,
         h('h2', {}, t('sessions.title')),
         table([t('col.name'), t('col.role'), t('sessions.stage'), t('sessions.addr'), t('sessions.last')],
