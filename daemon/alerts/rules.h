@@ -190,6 +190,12 @@
 	X(ECAT_SLAVE_LOST, "ecat.slave.lost", CRITICAL, NULL, 60, \
 	  "EtherCAT slave lost: {device} {detail}", \
 	  "EtherCAT 从站丢失：{device} {detail}") \
+	X(ECAT_SLAVE_MISSING, "ecat.slave.missing", CRITICAL, NULL, 0, \
+	  "EtherCAT slave of the ENI missing: {device} {detail}", \
+	  "ENI 中的 EtherCAT 从站缺失：{device} {detail}") \
+	X(ECAT_SLAVE_UNEXPECTED, "ecat.slave.unexpected", WARNING, NULL, 0, \
+	  "EtherCAT slave not as the ENI expects: {device} {detail}", \
+	  "EtherCAT 从站与 ENI 不符：{device} {detail}") \
 	X(ECAT_DC_DRIFT, "ecat.dc.drift", WARNING, NULL, 60, \
 	  "Distributed clock of {device} out of sync: {detail}", \
 	  "{device} 的分布式时钟失步：{detail}") \

@@ -31,6 +31,8 @@ void h_diag(struct rq *r)
 	json_object_set_new(o, "counters", c ? c : json_null());
 	c = diagsys_ports(r->api->d);
 	json_object_set_new(o, "ports", c ? c : json_array());
+	c = diagsys_expected(r->api->d);
+	json_object_set_new(o, "expected", c ? c : json_array());
 	api_reply(r, 200, o);
 }
 

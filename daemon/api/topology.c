@@ -7,6 +7,9 @@
  * table.  Each node carries its health and open alerts; a cable carries
  * the port diagnoses (RX errors, lost link, a predicted rise) of the
  * slave at its far end, which is where the ESC diagnosis places them.
+ * The imported ENIs' slaves (diag's expected topology) name the nodes
+ * they are; one the line lacks is a node of its own, marked missing, in
+ * its chain.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "api/api.h"
 #include "capture/capture.h"
 #include "core/iiotd.h"
+#include "diag/diagsys.h"
 #include "diag/health.h"
 #include "model/model.h"
 
@@ -152,15 +156,20 @@ static uint32_t station_device(struct model *m, const char *station,
 	return d ? d->id : 0;
 }
 
-static bool have_node(json_t *nodes, const char *key)
+static json_t *node_of(json_t *nodes, const char *key)
 {
 	size_t i;
 	json_t *n;
 
 	json_array_foreach(nodes, i, n)
 		if (!strcmp(json_string_value(json_object_get(n, "key")), key))
-			return true;
-	return false;
+			return n;
+	return NULL;
+}
+
+static bool have_node(json_t *nodes, const char *key)
+{
+	return node_of(nodes, key) != NULL;
 }
 
 static void lldp_station_node(struct topo *t, const struct model_nbr *nb,
@@ -213,11 +222,95 @@ static void pn_cables(struct topo *t)
 	}
 }
 
+/* The chain's node before expected slave x (the previous expected one as
+ * drawn, else its master): "" when the master is not in the inventory. */
+static void expected_prev(struct topo *t, json_t *prev, const char *master,
+			  char *key, size_t size)
+{
+	const struct model_device *d;
+	uint8_t mac[6];
+	unsigned int b[6];
+	json_t *seen = json_object_get(prev, "seen");
+	int i;
+
+	key[0] = '\0';
+	if (prev && json_is_object(seen)) {
+		node_key(key, size, (uint32_t)json_integer_value(
+			 json_object_get(seen, "device")), NULL);
+		return;
+	}
+	if (prev) {
+		snprintf(key, size, "eni:%s:%d", master ? master : "",
+			 (int)json_integer_value(json_object_get(prev,
+							       "position")));
+		return;
+	}
+	if (!master || sscanf(master, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1],
+			      &b[2], &b[3], &b[4], &b[5]) != 6)
+		return;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	d = model_device_by_mac(t->m, mac);
+	if (!d) {
+		mac[0] |= 0x02;
+		d = model_device_by_mac(t->m, mac);
+	}
+	if (d)
+		node_key(key, size, d->id, NULL);
+}
+
+/* Each expected slave: its name on the node it is; a missing one the
+ * line never showed, a node of its own after the one before it. */
+static void expected(struct topo *t, json_t *exp)
+{
+	json_t *x, *prev = NULL, *n, *seen;
+	const char *master, *name, *state;
+	char key[64], pkey[64];
+	size_t i;
+
+	json_array_foreach(exp, i, x) {
+		master = json_string_value(json_object_get(x, "master"));
+		name = json_string_value(json_object_get(x, "name"));
+		state = json_string_value(json_object_get(x, "state"));
+		seen = json_object_get(x, "seen");
+		if (!json_integer_value(json_object_get(x, "position")))
+			prev = NULL;
+		if (json_is_object(seen)) {
+			node_key(key, sizeof(key), (uint32_t)json_integer_value(
+				 json_object_get(seen, "device")), NULL);
+			n = node_of(t->nodes, key);
+			if (n) {
+				json_object_set_new(n, "expected",
+						    json_string(name));
+				json_object_set_new(n, "missing", json_boolean(
+					!strcmp(state, "missing")));
+			}
+		} else if (!strcmp(state, "missing")) {
+			expected_prev(t, prev, master, pkey, sizeof(pkey));
+			snprintf(key, sizeof(key), "eni:%s:%d",
+				 master ? master : "",
+				 (int)json_integer_value(json_object_get(x,
+								"position")));
+			json_array_append_new(t->nodes, json_pack(
+				"{ss ss ss sb ss sb sO so}", "key", key,
+				"label", name, "kind", "ecat-slave", "online",
+				0, "expected", name, "missing", 1, "ring_pos",
+				json_object_get(x, "position"), "alerts",
+				json_array()));
+			if (pkey[0])
+				add_link(t, "ecat", pkey, prev ? "1" : "0",
+					 key, "0", "down", json_array());
+		}
+		prev = x;
+	}
+}
+
 json_t *data_topology(struct api *a)
 {
 	struct model *m = a->snap ? a->snap->model : NULL;
 	struct topo t = { .m = m };
 	struct alert *al;
+	json_t *exp;
 	size_t i, n;
 
 	t.nodes = json_array();
@@ -236,6 +329,10 @@ json_t *data_topology(struct api *a)
 			ecat_chain(&t, d);
 	}
 	pn_cables(&t);
+	exp = diagsys_expected(a->d);
+	if (exp)
+		expected(&t, exp);
+	json_decref(exp);
 	free(al);
 	return json_pack("{so so}", "nodes", t.nodes, "links", t.links);
 }

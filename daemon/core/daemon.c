@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "core/subsys.h"
 #include "desc/desc_db.h"
+#include "diag/diagsys.h"
 #include "ids/ids.h"
 #include "libshm.h"
 #include "model/model.h"
@@ -304,6 +305,8 @@ static void signals_reload(void *arg)
 
 	if (load_signals(d, d->conf, err, sizeof(err)))
 		log_warnx("signals: %s; keeping the running signals", err);
+	/* the same imports name diag's expected slaves */
+	diagsys_expect(d);
 }
 
 void iiotd_reload_signals(struct iiotd *d)

@@ -98,32 +98,11 @@ static void print_one(json_t *r)
 	}
 }
 
-static char *slurp(const char *file, size_t *len)
-{
-	FILE *f = fopen(file, "rb");
-	char *b = malloc(CTL_MAX_PAYLOAD + 1);
-
-	*len = 0;
-	if (f && b) {
-		*len = fread(b, 1, CTL_MAX_PAYLOAD + 1, f);
-		if (ferror(f) || *len > CTL_MAX_PAYLOAD) {
-			free(b);
-			b = NULL;
-		}
-	} else {
-		free(b);
-		b = NULL;
-	}
-	if (f)
-		fclose(f);
-	return b;
-}
-
 static int import(const char *sock, const char *file)
 {
 	char err[512], req[CTL_MAX_REQ], name[200], *path, *p;
 	size_t len, off = 0;
-	char *buf = slurp(file, &len);
+	char *buf = ctl_slurp(file, CTL_MAX_PAYLOAD, &len);
 	struct desc *d;
 	json_t *o = NULL;
 	ssize_t n;

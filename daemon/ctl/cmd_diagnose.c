@@ -4,7 +4,8 @@
  * JSON object per finding on stdout (docs/diagnostics.md).  Frame
  * numbers are 1-based as in Wireshark.  With -l, after the findings, one
  * object per file (a port) with its network load (diag_port_json); -s
- * the port's speed in Mbit/s (100).
+ * the port's speed in Mbit/s (100); -e an ENI whose slaves are the
+ * expected topology (ecat.slave.missing, ecat.slave.unexpected).
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include <jansson.h>
 
 #include "ctl.h"
+#include "desc/desc.h"
 #include "diagrun.h"
 
 static void print(void *arg, const struct diag_finding *f)
@@ -30,7 +32,8 @@ static void print(void *arg, const struct diag_finding *f)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: iiotctl diagnose [-l] [-s MBPS] FILE...\n");
+	fprintf(stderr, "usage: iiotctl diagnose [-l] [-s MBPS] [-e ENI] "
+		"FILE...\n");
 	return 2;
 }
 
@@ -48,18 +51,50 @@ static void print_ports(const struct diag *dg)
 	}
 }
 
+/* the ENI's slaves as diag's expected topology */
+static int expect(struct diag *dg, const char *file)
+{
+	struct diag_expect *e = calloc(DIAG_EXPECT_MAX, sizeof(*e));
+	char err[512], *buf;
+	struct desc *x = NULL;
+	size_t len, n;
+	int rc = -1;
+
+	buf = ctl_slurp(file, DESC_MAX_FILE, &len);
+	if (!buf)
+		fprintf(stderr, "iiotctl diagnose: %s: cannot read it (at "
+			"most %u bytes)\n", file, DESC_MAX_FILE);
+	else if (!(x = desc_parse(buf, len, err, sizeof(err))))
+		fprintf(stderr, "iiotctl diagnose: %s: %s\n", file, err);
+	else if (x->kind != DESC_ENI)
+		fprintf(stderr, "iiotctl diagnose: %s: not an ENI (%s)\n",
+			file, desc_kind_name(x->kind));
+	else if (e) {
+		n = diag_expect_desc(x, e, DIAG_EXPECT_MAX);
+		rc = diag_set_expected(dg, e, n);
+	}
+	desc_free(x);
+	free(buf);
+	free(e);
+	return rc;
+}
+
 static int run_diagnose(int argc, char **argv)
 {
 	struct diag_opts o = { .port_mbps = 0 };
 	struct diagrun *r;
+	const char *eni = NULL;
 	bool load = false;
 	unsigned long v;
 	char *end;
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, "ls:")) != -1) {
+	while ((c = getopt(argc, argv, "e:ls:")) != -1) {
 		switch (c) {
+		case 'e':
+			eni = optarg;
+			break;
 		case 'l':
 			load = true;
 			break;
@@ -84,6 +119,10 @@ static int run_diagnose(int argc, char **argv)
 	/* the capture's port: the file does not say how fast it was */
 	diag_set_opts(r->dg, &o);
 	diag_set_sink(r->dg, print, r);
+	if (eni && expect(r->dg, eni)) {
+		diagrun_free(r);
+		return 1;
+	}
 	rc = diagrun_files(r, argc, argv, optind);
 	if (load)
 		print_ports(r->dg);
@@ -94,7 +133,7 @@ static int run_diagnose(int argc, char **argv)
 
 const struct ctl_cmd cmd_diagnose = {
 	.name = "diagnose",
-	.args = "[-l] [-s MBPS] FILE...",
+	.args = "[-l] [-s MBPS] [-e ENI] FILE...",
 	.help = "fieldbus diagnoses of a capture, as JSON lines",
 	.run = run_diagnose,
 };

@@ -18,6 +18,13 @@ struct ctl_cmd {
 const char *ctl_state_dir(int *argc, char ***argv);
 int ctl_as_state_owner(const char *dir);
 
+/*
+ * ctlfile.c: the whole of file (malloc'd, NUL-terminated) and its length,
+ * or NULL when it cannot be read or holds more than max bytes.
+ */
+#include <stddef.h>
+char *ctl_slurp(const char *file, size_t max, size_t *len);
+
 #define CTL_CMD(n) extern const struct ctl_cmd cmd_##n;
 #include "ctl_cmds.h"
 #undef CTL_CMD

@@ -138,43 +138,66 @@ int desc_db_del(sqlite3 *db, int64_t id)
 	return rc;
 }
 
-char *desc_store_sigmap(const char *state_dir)
+int desc_store_each(const char *state_dir, unsigned int kind,
+		    void (*fn)(void *arg, const struct desc *x), void *arg)
 {
-	char path[4096], err[256], *all = NULL;
+	char path[4096], err[256];
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db = NULL;
-	size_t alen = 0;
+	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", state_dir, DESC_DB_NAME);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
 			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT xml FROM descriptions WHERE "
-			       "kind = 'eni' ORDER BY id", -1, &st, NULL)) {
+			       "kind = ? ORDER BY id", -1, &st, NULL)) {
 		sqlite3_close(db);
-		return NULL;		/* none imported yet */
+		return 0;		/* none imported yet */
 	}
+	sqlite3_bind_text(st, 1, desc_kind_name(kind), -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct desc *d = desc_parse(sqlite3_column_blob(st, 0),
 					    (size_t)sqlite3_column_bytes(st, 0),
 					    err, sizeof(err));
-		size_t n, skipped, l;
-		char *t = d ? desc_eni_sigmap(d, d->master, &n, &skipped) :
-			  NULL;
-		char *a;
 
-		desc_free(d);
-		if (!t)
-			continue;
-		l = strlen(t);
-		a = realloc(all, alen + l + 1);
-		if (a) {
-			all = a;
-			memcpy(all + alen, t, l + 1);
-			alen += l;
+		if (d) {
+			fn(arg, d);
+			n++;
 		}
-		free(t);
+		desc_free(d);
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	return all;
+	return n;
+}
+
+struct sigmap_acc {
+	char *all;
+	size_t len;
+};
+
+static void sigmap_add(void *arg, const struct desc *d)
+{
+	struct sigmap_acc *acc = arg;
+	size_t n, skipped, l;
+	char *t = desc_eni_sigmap(d, d->master, &n, &skipped), *a;
+
+	if (!t)
+		return;
+	l = strlen(t);
+	a = realloc(acc->all, acc->len + l + 1);
+	if (a) {
+		acc->all = a;
+		memcpy(acc->all + acc->len, t, l + 1);
+		acc->len += l;
+	}
+	free(t);
+}
+
+char *desc_store_sigmap(const char *state_dir)
+{
+	struct sigmap_acc acc = { NULL, 0 };
+
+	desc_store_each(state_dir, DESC_ENI, sigmap_add, &acc);
+	return acc.all;
 }

@@ -38,4 +38,12 @@ json_t *desc_json(const struct desc *d);
  */
 char *desc_store_sigmap(const char *state_dir);
 
+/*
+ * Each stored description of kind (enum desc_kind) that parses, in the
+ * order imported, to fn; read on its own connection, any thread.  How
+ * many.
+ */
+int desc_store_each(const char *state_dir, unsigned int kind,
+		    void (*fn)(void *arg, const struct desc *x), void *arg);
+
 #endif

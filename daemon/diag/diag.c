@@ -60,8 +60,10 @@ struct diag *diag_new(struct alerts *al, struct model *m,
 
 void diag_free(struct diag *dg)
 {
-	if (dg)
+	if (dg) {
 		free(dg->seeds);
+		free(dg->exp);
+	}
 	free(dg);
 }
 
@@ -184,6 +186,13 @@ static const struct model_device *model_slave(struct diag *dg,
 					      const struct dslave *s)
 {
 	return model_find(dg, s->ms, s->station, -1);
+}
+
+const struct model_device *diag_model_station(struct diag *dg,
+					      unsigned int ms,
+					      uint16_t station)
+{
+	return model_find(dg, ms, station, -1);
 }
 
 const struct model_device *diag_model_at(struct diag *dg, unsigned int ms,
@@ -464,6 +473,11 @@ void diag_frame(struct diag *dg, const struct decoded *d, uint64_t ts_ns,
 	    ts_ns - dg->link_tick >= DIAG_RATE_NS) {
 		dg->d = NULL;
 		diag_links(dg);
+	}
+	if (dg->nexp && (ts_ns < dg->topo_tick ||
+			 ts_ns - dg->topo_tick >= DIAG_TOPO_NS)) {
+		dg->d = NULL;
+		diag_topo(dg);
 	}
 	dg->d = d;
 	if (d->proto == DECODE_ECAT)

@@ -102,6 +102,7 @@ struct diag_opts {
 	X(pn_full,	"PROFINET senders not tracked: table full")	\
 	X(masters_full,	"masters not tracked: table full")		\
 	X(slaves_full,	"slaves not tracked: table full")		\
+	X(topo_checks,	"expected topology comparisons")		\
 	X(cyclic_full,	"cyclic datagrams not tracked: table full")	\
 	X(links_full,	"links without trends: table full")		\
 	X(ports_full,	"capture ports without load: table full")	\
@@ -195,6 +196,32 @@ const char *diag_load_grade_name(unsigned int grade);
 /* {"port":..,"speed_mbps":..,"bytes_per_ms":..,"load_pct":..,
  *  "peak_pct":..,"grade":..,"score":..,"reasons":[..]} */
 struct json_t *diag_port_json(const struct diag_port_stat *p);
+
+/*
+ * The expected EtherCAT topology of the imported ENIs (diag_topo.c,
+ * docs/diagnostics.md "Expected slaves"): each slave in line order.
+ * Compared once a second of frame time with what the wire shows:
+ * ecat.slave.missing, ecat.slave.unexpected.
+ */
+#define DIAG_EXPECT_MAX	4096	/* expected slaves, all ENIs together */
+struct diag_expect {
+	uint8_t master[6];		/* the ENI's master */
+	bool any_master;		/* the ENI names none: the only master */
+	uint16_t pos;			/* in its ENI's line, 0 first */
+	uint16_t station;		/* PhysAddr */
+	uint32_t vendor, product, revision;
+	char name[48];			/* the slave's name in the ENI */
+};
+/* Replaces the expected slaves (copied); -1 out of memory or too many. */
+int diag_set_expected(struct diag *dg, const struct diag_expect *e,
+		      size_t n);
+struct desc;
+/* An ENI's slaves (desc.h) appended to out, at most max; how many. */
+size_t diag_expect_desc(const struct desc *x, struct diag_expect *out,
+			size_t max);
+/* Expected vs seen, one object per expected slave (state "present",
+ * "missing", "unexpected" or "unknown"); on the capture thread. */
+struct json_t *diag_expected_json(struct diag *dg);
 
 /* The ETG.1020 text of an AL status code; NULL when it is not one. */
 const char *diag_al_code_text(uint16_t code);

@@ -46,6 +46,7 @@ static void lost(struct diag *dg, struct dslave *s, bool answered)
 		s->answered = 1;
 		if (s->lost) {
 			s->lost = 0;
+			dg->topo_tick = 0;	/* compare with the ENI now */
 			diag_fmt(detail, sizeof(detail), "answers again");
 			diag_emit(dg, ALERT_R_ECAT_SLAVE_LOST, s, -1, true,
 				  detail, NULL);
@@ -55,6 +56,7 @@ static void lost(struct diag *dg, struct dslave *s, bool answered)
 	if (!s->answered || s->lost)
 		return;
 	s->lost = 1;
+	dg->topo_tick = 0;
 	diag_fmt(detail, sizeof(detail), "no longer answers its AL status "
 		 "read (%s)", model_al_state_name(s->al));
 	diag_emit(dg, ALERT_R_ECAT_SLAVE_LOST, s, -1, false, detail,
@@ -134,6 +136,8 @@ static void count(struct diag *dg, const struct decode_ecat_dgram *g)
 	struct dmaster *m = &dg->ms[dg->cur_ms];
 	char detail[ALERT_DETAIL_MAX], ev[DIAG_EVIDENCE_MAX];
 
+	m->wire_n = g->wkc;
+	m->wire_known = 1;
 	if (!m->n_known) {
 		if (m->n_votes && g->wkc == m->cand_n) {
 			if (++m->n_votes >= dg->o.wkc_learn) {

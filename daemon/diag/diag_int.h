@@ -14,6 +14,7 @@
 #define DIAG_PN		2048	/* PROFINET cyclic senders, power of two */
 #define DIAG_TREND	16	/* samples a trend fits */
 #define DIAG_RATE_NS	60000000000ULL	/* a rate sample spans >= 1 min */
+#define DIAG_TOPO_NS	1000000000ULL	/* expected topology compared */
 #define DIAG_LINKS	512	/* links with trends, power of two */
 #define DIAG_SEEDS	4096	/* trends reseeded from the history */
 
@@ -57,6 +58,7 @@ struct dslave {
 	uint8_t not_op;			/* reported out of OP */
 	uint8_t was_op;			/* read in OP once */
 	uint8_t op_left_by_master;	/* its master asked for less */
+	uint8_t extra;			/* reported: not in its master's ENI */
 	uint8_t dl_status;		/* 0x0110, link per port in bits 4-7 */
 	uint8_t dl_known;
 	/* error counters 0x0300-0x0313 as last read, byte i = reg 0x300+i */
@@ -183,12 +185,20 @@ struct dmaster {
 	uint8_t n_known;
 	uint8_t short_n;		/* reporting fewer slaves */
 	uint16_t nslaves_seen;		/* slaves in the table */
+	uint16_t wire_n;		/* the last broadcast AL status count */
+	uint8_t wire_known;
 	struct dcyc cyc[DIAG_CYCLIC];
 	/* lost frames */
 	struct dlost out[256];		/* by datagram index */
 	struct dfifo fifo[DIAG_INFLIGHT];	/* in the order sent */
 	uint32_t fifo_head, nfifo, seq;
 	uint64_t back, lost, lost_ns;
+};
+
+/* An expected slave of an ENI (diag_topo.c) and what was reported. */
+struct dexp {
+	struct diag_expect e;
+	uint8_t missing, unexpected;
 };
 
 /* A capture port's load (diag_load.c), summed over a second of frames. */
@@ -222,6 +232,9 @@ struct diag {
 	diag_sink_fn sink;
 	void *sink_arg;
 	struct dseed *seeds;		/* malloc'd at the first diag_seed */
+	struct dexp *exp;		/* the ENIs' slaves, malloc'd */
+	size_t nexp;
+	uint64_t topo_tick;		/* the last comparison, frame time */
 	const struct diag_fit *fit;	/* the next finding's fitted line */
 	struct diag_counters ctr;
 	struct diag_opts o;
@@ -299,6 +312,13 @@ void diag_pn(struct diag *dg);
 /* pn_codes.c: texts, NULL when unknown */
 const char *diag_channel_error_text(uint16_t code);
 const char *diag_alarm_type_text(uint16_t type);
+
+/* diag_topo.c: the ENIs' slaves against the wire, once a second */
+void diag_topo(struct diag *dg);
+/* the model's slave of master ms with this station address, or NULL */
+const struct model_device *diag_model_station(struct diag *dg,
+					      unsigned int ms,
+					      uint16_t station);
 
 /* diag_link.c: the links' trends, checked once a minute of frame time */
 void diag_links(struct diag *dg);

@@ -17,6 +17,15 @@ struct json_t *diagsys_counters(struct iiotd *d);
  * port (diag_port_json), or NULL when diag is not running */
 struct json_t *diagsys_ports(struct iiotd *d);
 
+/*
+ * The imported ENIs' slaves (descriptions.db) to diag as its expected
+ * topology; on the capture thread once iiotd runs (it owns diag).
+ */
+void diagsys_expect(struct iiotd *d);
+/* Expected vs seen (diag_expected_json), or NULL when diag is not
+ * running. */
+struct json_t *diagsys_expected(struct iiotd *d);
+
 struct model;
 struct model_link;
 /* The store series of a link's metric (linkhist.h), 0 none. */

@@ -24,6 +24,8 @@ static const struct {
 	uint8_t points;
 } rule_points[] = {
 	{ ALERT_R_ECAT_SLAVE_LOST, 60 },
+	{ ALERT_R_ECAT_SLAVE_MISSING, 60 },
+	{ ALERT_R_ECAT_SLAVE_UNEXPECTED, 25 },
 	{ ALERT_R_PN_AR_LOST, 60 },
 	{ ALERT_R_ECAT_AL_ERROR, 40 },
 	{ ALERT_R_ECAT_AL_NOT_OP, 25 },

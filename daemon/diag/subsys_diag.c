@@ -32,6 +32,8 @@
 #include <jansson.h>
 
 #include "core/conf.h"
+#include "desc/desc.h"
+#include "desc/desc_db.h"
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "capture/capture.h"
@@ -297,6 +299,63 @@ static int history_every(struct iiotd *d, uint64_t ms)
 	return 0;
 }
 
+struct expect_acc {
+	struct diag_expect *e;
+	size_t n;
+};
+
+static void expect_add(void *arg, const struct desc *x)
+{
+	struct expect_acc *acc = arg;
+
+	acc->n += diag_expect_desc(x, acc->e + acc->n,
+				   DIAG_EXPECT_MAX - acc->n);
+}
+
+static void expect_load(struct iiotd *d, struct diag *dg)
+{
+	struct expect_acc acc = { calloc(DIAG_EXPECT_MAX,
+					 sizeof(*acc.e)), 0 };
+
+	if (!acc.e) {
+		log_warnx("diag: expected topology: out of memory");
+		return;
+	}
+	desc_store_each(d->state_dir, DESC_ENI, expect_add, &acc);
+	if (diag_set_expected(dg, acc.e, acc.n))
+		log_warnx("diag: expected topology: out of memory");
+	else if (acc.n)
+		log_info("diag: %zu EtherCAT slaves expected from the "
+			 "imported ENIs", acc.n);
+	free(acc.e);
+}
+
+void diagsys_expect(struct iiotd *d)
+{
+	if (d->diag)
+		expect_load(d, d->diag);
+}
+
+static void expected_read(void *arg)
+{
+	void **r = arg;
+
+	r[1] = diag_expected_json(r[0]);
+}
+
+json_t *diagsys_expected(struct iiotd *d)
+{
+	void *r[2] = { d->diag, NULL };
+
+	if (!d->diag)
+		return NULL;
+	if (d->capture)
+		capture_read(d->capture, expected_read, r);
+	else
+		expected_read(r);
+	return r[1];
+}
+
 static int diag_start(struct iiotd *d)
 {
 	struct diag *dg;
@@ -318,6 +377,7 @@ static int diag_start(struct iiotd *d)
 		return -1;
 	}
 	reseed(d, dg);
+	expect_load(d, dg);
 	/* capture reads d->diag from here on */
 	__atomic_store_n(&d->diag, dg, __ATOMIC_RELEASE);
 	return history_every(d, every);

@@ -75,6 +75,22 @@ expect_eq "$sig on the master's process data, with samples" \
 	"$(jf ".signals[] | select(.name == \"$sig\") | [.device, .offset, .type, .samples > 0] | join(\" \")")" \
 	"ecat:00:1b:21:10:00:01 65540 i16le true"
 
+# the ENI's slaves are diag's expected topology: all eight on the wire
+for i in $(seq 40); do
+	req "$D/none" GET /diag "" "${VW[@]}"
+	[ "$(jf '[.expected[] | select(.state == "present")] | length')" = 8 ] && break
+	sleep 0.25
+done
+expect_eq "GET /diag: the ENI's slaves expected, in line order, all present" \
+	"$(jf '[.expected[] | "\(.position):\(.name):\(.state)"] | join(" ")')" \
+	"0:ek1100:present 1:el1008-1:present 2:el1008-2:present 3:el2008-1:present 4:el2008-2:present 5:el3064-1:present 6:el3064-2:present 7:el4004:present"
+expect_eq "...each with the slave seen at its position" \
+	"$(jf '[.expected[] | select(.seen.product_code == .product_code)] | length')" 8
+req "$D/none" GET /topology "" "${VW[@]}"
+expect_eq "the topology names the chain's nodes as the ENI does, none missing" \
+	"$(jf '[.nodes[] | select(.expected) | select(.missing | not) | .expected] | join(" ")')" \
+	"ek1100 el1008-1 el1008-2 el2008-1 el2008-2 el3064-1 el3064-2 el4004"
+
 req "$D/none" DELETE "/descriptions/$eni" "" "${VW[@]}"
 expect_eq "viewers cannot remove" "$CODE" 403
 req "$D/none" DELETE "/descriptions/$eni" "" "${EN[@]}"
@@ -87,6 +103,8 @@ for i in $(seq 40); do
 	sleep 0.25
 done
 expect_eq "its signals went with it" "$(jf '.signals | length')" 0
+req "$D/none" GET /diag "" "${VW[@]}"
+expect_eq "...and its expected slaves" "$(jf '.expected | length')" 0
 
 req "$D/none" GET "/audit?limit=200" "" "${AU[@]}"
 a() { jf "[.entries[] | select(.action == \"$1\" and .result == \"$2\")] | length"; }

@@ -14,8 +14,8 @@ const COLS = 20;		// nodes per row of a band
 const W = 64, H = 34, GX = 22, GY = 30, PAD = 12;
 // presentation attributes, not style: the CSP allows no inline styles.
 // Light fills under dark text keep 4.5:1; the state is also in words.
-const FILL = { good: '#ebfbee', check: '#fff9db', fault: '#ffe3e3', offline: '#e9ecef', lldp: '#e7f0fb' };
-const EDGE = { good: '#237032', check: '#8a5a00', fault: '#c92a2a', offline: '#5c6578', lldp: '#0b6bcb' };
+const FILL = { good: '#ebfbee', check: '#fff9db', fault: '#ffe3e3', offline: '#e9ecef', lldp: '#e7f0fb', missing: '#ffffff' };
+const EDGE = { good: '#237032', check: '#8a5a00', fault: '#c92a2a', offline: '#5c6578', lldp: '#0b6bcb', missing: '#c92a2a' };
 const WIRE = { up: ['#5c6578', null], fault: ['#c92a2a', '6 3'], down: ['#adb5bd', '2 4'] };
 
 function s(tag, attrs, ...kids) {
@@ -25,8 +25,10 @@ function s(tag, attrs, ...kids) {
   return el;
 }
 
-// the node's state in one word: offline first, then its health grade
+// the node's state in one word: an ENI's slave the line lacks first,
+// then offline, then its health grade
 function nodeState(n) {
+  if (n.missing) return 'missing';
   if (!n.online) return 'offline';
   if (n.health_grade) return n.health_grade;
   return 'lldp';
@@ -101,11 +103,12 @@ function cable(l, pos) {
 function node(p) {
   const n = p.n, st = nodeState(n);
   const words = n.label + ', ' + kindName(n) + ', ' + t('topology.state.' + st) +
+    (n.expected && n.expected !== n.label ? ' (' + t('topology.expected', { name: n.expected }) + ')' : '') +
     (n.health !== undefined ? ' (' + n.health + ')' : '') + (n.alerts.length ? ', ' + t('topology.alerts', { n: n.alerts.length }) : '');
   const box = s('g', { class: 'tnode ' + st, 'data-node': n.key, 'data-device': n.device, 'data-state': st },
     s('title', {}, words),
     s('rect', { x: p.x, y: p.y, width: W, height: H, rx: n.kind === 'switch' ? 2 : 6, fill: FILL[st], stroke: EDGE[st],
-      'stroke-width': st === 'fault' ? 3 : 1.5 }),
+      'stroke-width': st === 'fault' || st === 'missing' ? 3 : 1.5, 'stroke-dasharray': st === 'missing' ? '5 3' : null }),
     s('text', { x: p.x + W / 2, y: p.y + 14, 'text-anchor': 'middle', 'font-size': 11, fill: '#1d2330' }, short(n.label)),
     s('text', { x: p.x + W / 2, y: p.y + 27, 'text-anchor': 'middle', 'font-size': 10, fill: '#1d2330', class: 'sub' },
       n.alerts.length ? '⚠ ' + n.alerts.length : t('topology.short.' + st)));
@@ -115,7 +118,7 @@ function node(p) {
 
 function swatch(k) {
   return s('svg', { width: 22, height: 14, 'aria-hidden': 'true' },
-    s('rect', { x: 1, y: 1, width: 20, height: 12, rx: 3, fill: FILL[k], stroke: EDGE[k] }));
+    s('rect', { x: 1, y: 1, width: 20, height: 12, rx: 3, fill: FILL[k], stroke: EDGE[k], 'stroke-dasharray': k === 'missing' ? '4 2' : null }));
 }
 
 function wire(k) {
@@ -125,7 +128,7 @@ function wire(k) {
 
 function legend() {
   return h('p', { class: 'tlegend', id: 'topo-legend' },
-    ['good', 'check', 'fault', 'offline', 'lldp'].map((k) => h('span', { dataset: { key: k } }, swatch(k), ' ', t('topology.state.' + k), '  ')),
+    ['good', 'check', 'fault', 'offline', 'lldp', 'missing'].map((k) => h('span', { dataset: { key: k } }, swatch(k), ' ', t('topology.state.' + k), '  ')),
     ['up', 'fault', 'down'].map((k) => h('span', { dataset: { cable: k } }, wire(k), ' ', t('topology.cable.' + k), '  ')));
 }
 
