@@ -241,6 +241,30 @@ int control_gate(struct rq *r, unsigned int id, const char *what,
 		 unsigned int states);
 int control_rate(struct rq *r, unsigned int id, unsigned int per_device,
 		 unsigned int per_user);
+/*
+ * The same without a request (the control socket's, localctl.c): 0, or
+ * the status (409, 429) with why.
+ */
+struct model;
+int control_lifecycle(const struct model *m, unsigned int id,
+		      const char *what, unsigned int states, char *why,
+		      size_t len);
+int control_rate_check(const char *who, unsigned int id,
+		       unsigned int per_device, unsigned int per_user,
+		       char *why, size_t len);
+
+/*
+ * A control action of the control socket's operator (localctl.c), on the
+ * calling (reader) thread, waiting for the device: the gate without the
+ * second factor, then the action.  The status (200 done or a dry run's
+ * frame in *reply; else why), and *detail for the audit row (or NULL).
+ * dcp_local: op on device id, or identify with id 0.
+ */
+int dcp_local(const struct model *m, const char *op, unsigned int id,
+	      json_t *body, const char *who, json_t **detail, json_t **reply,
+	      char *why, size_t len);
+int modbus_local(const struct model *m, const char *key, json_t *body,
+		 json_t **detail, json_t **reply, char *why, size_t len);
 
 /* h_jobs.c: a job's end, audited (jobs_new's end callback; arg: the api) */
 struct job_end;

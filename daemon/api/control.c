@@ -9,9 +9,15 @@
  * nothing; the dispatcher audits it as denied.
  *
  * Rate limits count what went out (never a refusal or a dry run) per
- * device and per user in a window of a minute; the tables live on the
- * API loop, like every handler, so they need no lock.
+ * device and per user in a window of a minute.  The API loop and the
+ * control socket's reader threads (localctl.c, iiotctl dcp|modbus) both
+ * count, against the same tables, so they are under a lock.
+ *
+ * The control socket's operator is a local unix user (SO_PEERCRED): the
+ * same gate minus the second factor, which the local login is
+ * (docs/security.md "Device control: who may act").
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +35,7 @@ struct rate {
 };
 
 static struct rate by_dev[RATE_SLOTS], by_user[RATE_SLOTS];
+static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* key's slot: its own, else a free or expired one, else the oldest */
 static struct rate *slot(struct rate *t, const char *key, int64_t now)
@@ -62,29 +69,28 @@ static bool over(struct rate *s, unsigned int limit, int64_t now)
 	return limit && s->n >= limit;
 }
 
-int control_rate(struct rq *r, unsigned int id, unsigned int per_device,
-		 unsigned int per_user)
+static int rate_check(const char *who, unsigned int id,
+		      unsigned int per_device, unsigned int per_user,
+		      char *why, size_t len)
 {
 	int64_t now = auth_now_ms();
 	struct rate *d, *u;
-	char key[48], why[160];
+	char key[48];
 
 	snprintf(key, sizeof(key), "%u", id);
 	d = slot(by_dev, key, now);
-	u = slot(by_user, r->who, now);
+	u = slot(by_user, who, now);
 	if (id && over(d, per_device, now)) {
-		snprintf(why, sizeof(why), "rate limit: device %u had %u control "
+		snprintf(why, len, "rate limit: device %u had %u control "
 			 "requests in the last minute (at most %u)", id, d->n,
 			 per_device);
-		api_error(r, 429, why);
-		return -1;
+		return 429;
 	}
 	if (over(u, per_user, now)) {
-		snprintf(why, sizeof(why), "rate limit: %s sent %u control "
-			 "requests in the last minute (at most %u)", r->who,
+		snprintf(why, len, "rate limit: %s sent %u control "
+			 "requests in the last minute (at most %u)", who,
 			 u->n, per_user);
-		api_error(r, 429, why);
-		return -1;
+		return 429;
 	}
 	if (id)
 		d->n++;
@@ -92,11 +98,51 @@ int control_rate(struct rq *r, unsigned int id, unsigned int per_device,
 	return 0;
 }
 
+int control_rate_check(const char *who, unsigned int id,
+		       unsigned int per_device, unsigned int per_user,
+		       char *why, size_t len)
+{
+	int rc;
+
+	pthread_mutex_lock(&rate_lock);
+	rc = rate_check(who, id, per_device, per_user, why, len);
+	pthread_mutex_unlock(&rate_lock);
+	return rc;
+}
+
+int control_rate(struct rq *r, unsigned int id, unsigned int per_device,
+		 unsigned int per_user)
+{
+	char why[160];
+	int code = control_rate_check(r->who, id, per_device, per_user, why,
+				      sizeof(why));
+
+	if (code)
+		api_error(r, code, why);
+	return code ? -1 : 0;
+}
+
+int control_lifecycle(const struct model *m, unsigned int id,
+		      const char *what, unsigned int states, char *why,
+		      size_t len)
+{
+	const struct model_device *dev = m ? model_device_get(m, id) : NULL;
+
+	if (dev && (states & (1u << dev->lifecycle)))
+		return 0;
+	snprintf(why, len, "device %u is %s: %s needs it in %s "
+		 "(PUT /devices/%u/lifecycle, iiotctl lifecycle)", id,
+		 dev ? model_lifecycle_name(dev->lifecycle) :
+		 "not in the inventory", what,
+		 states & (1u << MODEL_LC_COMMISSIONED) ?
+		 "maintenance, or commissioned" : "maintenance", id);
+	return 409;
+}
+
 int control_gate(struct rq *r, unsigned int id, const char *what,
 		 unsigned int states)
 {
 	struct model *m = r->api->snap ? r->api->snap->model : NULL;
-	const struct model_device *dev;
 	char why[256];
 
 	if (r->via_token && !r->token_control) {
@@ -114,14 +160,7 @@ int control_gate(struct rq *r, unsigned int id, const char *what,
 	}
 	if (!id)
 		return 0;	/* not aimed at one device (DCP Identify) */
-	dev = m ? model_device_get(m, id) : NULL;
-	if (!dev || !(states & (1u << dev->lifecycle))) {
-		snprintf(why, sizeof(why), "device %u is %s: %s needs it in %s "
-			 "(PUT /devices/%u/lifecycle)", id,
-			 dev ? model_lifecycle_name(dev->lifecycle) :
-			 "not in the inventory", what,
-			 states & (1u << MODEL_LC_COMMISSIONED) ?
-			 "maintenance, or commissioned" : "maintenance", id);
+	if (control_lifecycle(m, id, what, states, why, sizeof(why))) {
 		api_error(r, 409, why);
 		return -1;
 	}

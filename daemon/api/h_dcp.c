@@ -2,12 +2,13 @@
  * PROFINET DCP control (docs/devices.md): Identify on the line, and
  * Signal, Set NameOfStation, Set IP and Reset to factory on one device of
  * the inventory.  Every request passes the control gate (control.c):
- * device.control, an interactive session that passed MFA, a reason, the
- * device in maintenance (or commissioned, for its first name), the rate
- * limits of [dcp]; a dry run answers with the exact frame and sends
- * nothing.  What went out, the device's answer and the result go into
- * the audit row.  The exchange waits for answers, so it runs on a reader
- * thread (api_defer), never on the loop.
+ * device.control, a session that passed MFA (or a token with the
+ * control grant), a reason, the device in maintenance (or commissioned,
+ * for its first name), the rate limits of [dcp]; a dry run answers with
+ * the exact frame and sends nothing.  What went out, the device's answer
+ * and the result go into the audit row.  The exchange waits for answers,
+ * so it runs on a reader thread (api_defer), never on the loop; the
+ * control socket's requests (dcp_local) are on one already.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -193,6 +194,12 @@ static void dcp_reply(struct api_job *j, struct rq *r)
 
 /* ---- requests ------------------------------------------------------------- */
 
+/*
+ * Everything below is the same for the API and the control socket
+ * (localctl.c): the parsing and checks answer a status and why instead of
+ * the request, and each side answers it its own way.
+ */
+
 static int parse_ip(json_t *body, const char *key, bool need, uint32_t *out)
 {
 	const char *s = body_str(body, key, 15);
@@ -207,16 +214,16 @@ static int parse_ip(json_t *body, const char *key, bool need, uint32_t *out)
 	return 0;
 }
 
-/* the operation's own fields into q; 0, or -1 answered 400 */
-static int parse_op(struct rq *r, struct dcp_request *q)
+/* the operation's own fields of b into q; 0, or 400 with why */
+static int parse_op(json_t *b, struct dcp_request *q, const char **why)
 {
-	json_t *b = r->body, *perm = json_object_get(b, "permanent");
+	json_t *perm = json_object_get(b, "permanent");
 	json_t *mode = json_object_get(b, "mode");
 	const char *name = body_str(b, "name", DCP_NAME_MAX);
 
 	if (perm && !json_is_boolean(perm)) {
-		api_error(r, 400, "permanent: true or false");
-		return -1;
+		*why = "permanent: true or false";
+		return 400;
 	}
 	q->permanent = !perm || json_is_true(perm);
 	switch (q->op) {
@@ -226,19 +233,19 @@ static int parse_op(struct rq *r, struct dcp_request *q)
 			snprintf(q->name, sizeof(q->name), "%s", name);
 		if ((name || q->op == DCP_OP_SET_NAME) &&
 		    !(name && dcp_name_valid(name))) {
-			api_error(r, 400, "name: a NameOfStation — labels of "
-				  "a-z, 0-9 and '-' (1-63 each, no '-' at "
-				  "either end) joined by '.', at most 240");
-			return -1;
+			*why = "name: a NameOfStation — labels of a-z, 0-9 and "
+			       "'-' (1-63 each, no '-' at either end) joined by "
+			       "'.', at most 240";
+			return 400;
 		}
 		return 0;
 	case DCP_OP_SET_IP:
 		if (parse_ip(b, "ip", true, &q->ip) ||
 		    parse_ip(b, "mask", true, &q->mask) ||
 		    parse_ip(b, "gateway", false, &q->gw)) {
-			api_error(r, 400, "give ip and mask (and optionally "
-				  "gateway) as dotted IPv4 addresses");
-			return -1;
+			*why = "give ip and mask (and optionally gateway) as "
+			       "dotted IPv4 addresses";
+			return 400;
 		}
 		return 0;
 	case DCP_OP_RESET:
@@ -250,9 +257,9 @@ static int parse_op(struct rq *r, struct dcp_request *q)
 		else if (mode)
 			q->reset_mode = 0;	/* refused below */
 		if (!q->reset_mode) {
-			api_error(r, 400, "mode: 1, 2, 3, 4, 8 or 9 (2: "
-				  "communication parameters)");
-			return -1;
+			*why = "mode: 1, 2, 3, 4, 8 or 9 (2: communication "
+			       "parameters)";
+			return 400;
 		}
 		return 0;
 	default:
@@ -260,102 +267,37 @@ static int parse_op(struct rq *r, struct dcp_request *q)
 	}
 }
 
-/* reason and dry_run; sets the audit row's detail.  0, or -1 answered */
-static int parse_common(struct rq *r, enum dcp_op op, bool *dry)
+/* reason and dry_run of b; the audit row's detail.  0, or 400 with why */
+static int parse_common(json_t *b, enum dcp_op op, bool *dry, json_t **detail,
+			const char **why)
 {
-	const char *reason = body_str(r->body, "reason", DCP_REASON_MAX);
-	json_t *d = json_object_get(r->body, "dry_run");
+	const char *reason = body_str(b, "reason", DCP_REASON_MAX);
+	json_t *d = json_object_get(b, "dry_run");
 
 	if (!reason || (d && !json_is_boolean(d))) {
-		api_error(r, 400, "give reason (1-255 characters) and "
-			  "optionally dry_run (true or false)");
-		return -1;
+		*why = "give reason (1-255 characters) and optionally dry_run "
+		       "(true or false)";
+		return 400;
 	}
 	*dry = json_is_true(d);
-	r->detail = json_pack("{s:s, s:s, s:b}", "op", dcp_op_name(op),
-			      "reason", reason, "dry_run", *dry);
+	*detail = json_pack("{s:s, s:s, s:b}", "op", dcp_op_name(op),
+			    "reason", reason, "dry_run", *dry);
 	return 0;
 }
 
-/* the checks after the gate, then a dry run's answer or the job */
-static void run(struct rq *r, struct dcp_job *w, bool dry)
+/* the device's MAC; 0, or 404/409 with why */
+static int device_mac(const struct model *m, unsigned int id, uint8_t mac[6],
+		      const char **why)
 {
-	struct dcp_settings s;
-
-	dcp_settings(&s);
-	if (!dcp_io_mac(w->q.src)) {
-		free(w);
-		api_error(r, 409, "DCP control is off: no [dcp] interface "
-			  "(docs/devices.md)");
-		return;
-	}
-	if (!dcp_encode(&w->q, (uint8_t[DCP_FRAME_MAX]){ 0 }, DCP_FRAME_MAX)) {
-		free(w);
-		api_error(r, 400, "reset mode: 1, 2, 3, 4, 8 or 9");
-		return;
-	}
-	if (dry) {
-		json_t *f = frame_json(&w->q);
-
-		json_object_set(r->detail, "sent", f);
-		json_object_set_new(r->detail, "result",
-				    json_string("dry run: nothing sent"));
-		api_reply(r, 200, json_pack("{s:s, s:b, s:o, s:s}", "op",
-			  dcp_op_name(w->q.op), "dry_run", 1, "frame", f,
-			  "result", "dry run: nothing sent (the Xid is "
-			  "the next one when sent)"));
-		free(w);
-		return;
-	}
-	if (control_rate(r, w->dev, w->dev ? s.per_device : 0, s.per_user)) {
-		free(w);
-		return;
-	}
-	w->wait_ms = w->q.op == DCP_OP_IDENTIFY ? s.identify_ms : s.timeout_ms;
-	w->j.work = dcp_work;
-	w->j.reply = dcp_reply;
-	w->j.no_db = true;
-	api_defer(r, &w->j);
-}
-
-void h_dcp_identify(struct rq *r)
-{
-	struct dcp_job *w;
-	bool dry;
-
-	snprintf(r->target, sizeof(r->target), "dcp identify");
-	if (parse_common(r, DCP_OP_IDENTIFY, &dry) ||
-	    control_gate(r, 0, "a DCP identify", 0))
-		return;
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		api_error(r, 500, "out of memory");
-		return;
-	}
-	w->q.op = DCP_OP_IDENTIFY;
-	w->q.response_delay = 1;
-	if (parse_op(r, &w->q)) {
-		free(w);
-		return;
-	}
-	if (w->q.name[0])
-		json_object_set_new(r->detail, "name", json_string(w->q.name));
-	run(r, w, dry);
-}
-
-/* the device's MAC; 0, or -1 answered 404/409 */
-static int device_mac(struct rq *r, unsigned int id, uint8_t mac[6])
-{
-	struct model *m = r->api->snap ? r->api->snap->model : NULL;
 	const struct model_device *d = m ? model_device_get(m, id) : NULL;
 
 	if (!d) {
-		api_error(r, 404, "no such device");
-		return -1;
+		*why = "no such device";
+		return 404;
 	}
 	if (d->kind != MODEL_DEV_PN_DEVICE && d->kind != MODEL_DEV_PN_CONTROLLER) {
-		api_error(r, 409, "not a PROFINET device: DCP needs one");
-		return -1;
+		*why = "not a PROFINET device: DCP needs one";
+		return 409;
 	}
 	memcpy(mac, d->mac, 6);
 	return 0;
@@ -377,16 +319,144 @@ static void detail_op(json_t *o, const struct dcp_request *q)
 	case DCP_OP_RESET:
 		json_object_set_new(o, "mode", json_integer(q->reset_mode));
 		break;
+	case DCP_OP_IDENTIFY:
+		if (q->name[0])
+			json_object_set_new(o, "name", json_string(q->name));
+		break;
 	default:
 		break;
 	}
 }
 
+/*
+ * The request of op on device id (0: Identify) from body into w, and
+ * the lifecycle states the gate lets it through in: 0, or the status
+ * with why.  *detail (the audit row's) is set once the common fields
+ * parse.
+ */
+static int prepare(const struct model *m, int op, unsigned int id, json_t *body,
+		   struct dcp_job *w, bool *dry, json_t **detail,
+		   unsigned int *states, const char **why)
+{
+	int code = parse_common(body, op, dry, detail, why);
+
+	if (code)
+		return code;
+	w->q.op = op;
+	w->dev = id;
+	if (op == DCP_OP_IDENTIFY)
+		w->q.response_delay = 1;
+	if ((code = parse_op(body, &w->q, why)) ||
+	    (id && (code = device_mac(m, id, w->q.dst, why))))
+		return code;
+	detail_op(*detail, &w->q);
+	/* a device's first name is given while it is being commissioned */
+	*states = 1u << MODEL_LC_MAINTENANCE;
+	if (op == DCP_OP_SET_NAME)
+		*states |= 1u << MODEL_LC_COMMISSIONED;
+	return 0;
+}
+
+#define DRY_RESULT "dry run: nothing sent (the Xid is the next one when sent)"
+
+/*
+ * The checks after the gate: 0 to send (w's wait set), 200 with a dry
+ * run's answer in *reply, or the status with why.  who: for the rate
+ * limit.
+ */
+static int ready(struct dcp_job *w, bool dry, const char *who, json_t *detail,
+		 json_t **reply, char *why, size_t len)
+{
+	struct dcp_settings s;
+
+	dcp_settings(&s);
+	if (!dcp_io_mac(w->q.src)) {
+		snprintf(why, len, "DCP control is off: no [dcp] interface "
+			 "(docs/devices.md)");
+		return 409;
+	}
+	if (!dcp_encode(&w->q, (uint8_t[DCP_FRAME_MAX]){ 0 }, DCP_FRAME_MAX)) {
+		snprintf(why, len, "reset mode: 1, 2, 3, 4, 8 or 9");
+		return 400;
+	}
+	if (dry) {
+		json_t *f = frame_json(&w->q);
+
+		json_object_set(detail, "sent", f);
+		json_object_set_new(detail, "result",
+				    json_string("dry run: nothing sent"));
+		*reply = json_pack("{s:s, s:b, s:o, s:s}", "op",
+				   dcp_op_name(w->q.op), "dry_run", 1,
+				   "frame", f, "result", DRY_RESULT);
+		return 200;
+	}
+	w->wait_ms = w->q.op == DCP_OP_IDENTIFY ? s.identify_ms : s.timeout_ms;
+	return control_rate_check(who, w->dev, w->dev ? s.per_device : 0,
+				  s.per_user, why, len);
+}
+
+/* ---- the API ----------------------------------------------------------------- */
+
+/* the dry run's answer, or the job; frees w unless deferred */
+static void run(struct rq *r, struct dcp_job *w, bool dry)
+{
+	json_t *reply = NULL;
+	char why[160];
+	int code = ready(w, dry, r->who, r->detail, &reply, why, sizeof(why));
+
+	if (code) {
+		free(w);
+		if (reply)
+			api_reply(r, code, reply);
+		else
+			api_error(r, code, why);
+		return;
+	}
+	w->j.work = dcp_work;
+	w->j.reply = dcp_reply;
+	w->j.no_db = true;
+	api_defer(r, &w->j);
+}
+
+/* the request into a new job past the gate; NULL when answered */
+static struct dcp_job *request(struct rq *r, int op, unsigned int id,
+			       bool *dry)
+{
+	struct model *m = r->api->snap ? r->api->snap->model : NULL;
+	struct dcp_job *w = calloc(1, sizeof(*w));
+	unsigned int states = 0;
+	const char *why = "out of memory";
+	char what[48];
+	int code = w ? prepare(m, op, id, r->body, w, dry, &r->detail,
+			       &states, &why) : 500;
+
+	if (code) {
+		free(w);
+		api_error(r, code, why);
+		return NULL;
+	}
+	snprintf(what, sizeof(what), "a DCP %s", dcp_op_name(op));
+	if (control_gate(r, id, what, states)) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void h_dcp_identify(struct rq *r)
+{
+	struct dcp_job *w;
+	bool dry;
+
+	snprintf(r->target, sizeof(r->target), "dcp identify");
+	if ((w = request(r, DCP_OP_IDENTIFY, 0, &dry)))
+		run(r, w, dry);
+}
+
 void h_dcp_device(struct rq *r)
 {
 	int op = dcp_op_from_name(r->param[1]);
-	unsigned int states = 1u << MODEL_LC_MAINTENANCE;
-	char what[48], *end;
+	char *end;
 	unsigned long id = strtoul(r->param[0], &end, 10);
 	struct dcp_job *w;
 	bool dry;
@@ -402,27 +472,53 @@ void h_dcp_device(struct rq *r)
 		api_error(r, 404, "no such device");
 		return;
 	}
-	if (parse_common(r, op, &dry))
-		return;
+	if ((w = request(r, op, (unsigned int)id, &dry)))
+		run(r, w, dry);
+}
+
+/* ---- the control socket ------------------------------------------------------ */
+
+int dcp_local(const struct model *m, const char *opname, unsigned int id,
+	      json_t *body, const char *who, json_t **detail, json_t **reply,
+	      char *why, size_t len)
+{
+	int op = dcp_op_from_name(opname), code;
+	struct dcp_job *w;
+	unsigned int states = 0;
+	const char *e = "out of memory";
+	char what[48];
+	bool dry;
+
+	*reply = NULL;
+	if (op < 0 || (op == DCP_OP_IDENTIFY) != !id) {
+		snprintf(why, len, "no such DCP operation on %s", id ?
+			 "a device (signal, set-name, set-ip, reset)" :
+			 "the line (identify)");
+		return 404;
+	}
 	w = calloc(1, sizeof(*w));
-	if (!w) {
-		api_error(r, 500, "out of memory");
-		return;
-	}
-	w->q.op = op;
-	w->dev = (unsigned int)id;
-	if (parse_op(r, &w->q) || device_mac(r, w->dev, w->q.dst)) {
-		free(w);
-		return;
-	}
-	detail_op(r->detail, &w->q);
-	/* a device's first name is given while it is being commissioned */
-	if (op == DCP_OP_SET_NAME)
-		states |= 1u << MODEL_LC_COMMISSIONED;
+	code = w ? prepare(m, op, id, body, w, &dry, detail, &states, &e) : 500;
 	snprintf(what, sizeof(what), "a DCP %s", dcp_op_name(op));
-	if (control_gate(r, w->dev, what, states)) {
-		free(w);
-		return;
+	if (code)
+		snprintf(why, len, "%s", e);
+	else if (id)
+		code = control_lifecycle(m, id, what, states, why, len);
+	if (!code)
+		code = ready(w, dry, who, *detail, reply, why, len);
+	if (!code) {
+		dcp_work(&w->j, NULL, NULL);	/* on a reader thread: wait here */
+		code = outcome(w, why, len);
+		if (*detail) {
+			json_object_set_new(*detail, "result", json_string(why));
+			json_object_set_new(*detail, "sent", frame_json(&w->q));
+		}
+		*reply = result_json(w, why);
+		if (*detail && *reply) {
+			const char *key = op == DCP_OP_IDENTIFY ? "devices" : "answer";
+
+			json_object_set(*detail, key, json_object_get(*reply, key));
+		}
 	}
-	run(r, w, dry);
+	free(w);
+	return code;
 }

@@ -1,7 +1,7 @@
 /*
  * Modbus TCP devices (docs/modbus.md): their state and points, and writes
  * to a point with read-back.  A write is device control (DESIGN §13):
- * device.control, an interactive session that passed MFA (no API token),
+ * device.control, a session that passed MFA or a token with the grant,
  * a reason, the device in lifecycle state maintenance; a dry run says
  * what would be sent and sends nothing.  A refusal (403, 409) sends
  * nothing.  The dispatcher writes the audit row: the request, what was
@@ -120,48 +120,79 @@ static void write_reply(struct api_job *j, struct rq *r)
 	api_reply(r, 200, o);
 }
 
-void h_modbus_write(struct rq *r)
+/*
+ * A write's request from body into a new job (*w), the audit row's
+ * detail and the device's inventory id: 0, or the status with why.  The
+ * API and the control socket (modbus_local) both start here.
+ */
+static int write_prepare(const char *key, json_t *body, struct write_job **w,
+			 json_t **detail, unsigned int *id, const char **why)
 {
-	const char *point = body_str(r->body, "point", 63);
-	const char *reason = body_str(r->body, "reason", MB_REASON_MAX);
-	json_t *v = json_object_get(r->body, "value");
-	json_t *dry = json_object_get(r->body, "dry_run");
-	struct write_job *w;
-	json_t *sent = NULL;
-	unsigned int id;
+	const char *point = body_str(body, "point", 63);
+	const char *reason = body_str(body, "reason", MB_REASON_MAX);
+	json_t *v = json_object_get(body, "value");
+	json_t *dry = json_object_get(body, "dry_run");
 
-	snprintf(r->target, sizeof(r->target), "modbus %.60s", r->param[0]);
+	*w = NULL;
 	if (!point || !json_is_number(v) || !isfinite(json_number_value(v)) ||
 	    !reason || (dry && !json_is_boolean(dry))) {
-		api_error(r, 400, "give point (a name), value (a number), "
-			  "reason (1-255 characters) and optionally dry_run "
-			  "(true or false)");
+		*why = "give point (a name), value (a number), reason (1-255 "
+		       "characters) and optionally dry_run (true or false)";
+		return 400;
+	}
+	*detail = json_pack("{s:s, s:f, s:s, s:b}", "point", point, "value",
+			    json_number_value(v), "reason", reason, "dry_run",
+			    json_is_true(dry));
+	*id = modbus_device_id(key);
+	if (!*id) {
+		*why = "no such Modbus device";
+		return 404;
+	}
+	if (!(*w = calloc(1, sizeof(**w)))) {
+		*why = "out of memory";
+		return 500;
+	}
+	snprintf((*w)->dev, sizeof((*w)->dev), "%s", key);
+	snprintf((*w)->point, sizeof((*w)->point), "%s", point);
+	(*w)->value = json_number_value(v);
+	return 0;
+}
+
+/* the write (or with dry, what it would send), here; the status */
+static int write_now(struct write_job *w, bool dry, json_t *detail)
+{
+	json_t *sent = NULL;
+
+	w->rc = modbus_write(w->dev, w->point, w->value, dry, &sent,
+			     &w->readback, w->why, sizeof(w->why));
+	keep_sent(w, sent);
+	json_object_set_new(detail, "result", json_string(w->why));
+	if (*w->sent && !dry)
+		json_object_set_new(detail, "sent", json_loads(w->sent, 0, NULL));
+	if (!dry && w->rc == MODBUS_W_OK)
+		json_object_set_new(detail, "read_back", json_real(w->readback));
+	return write_code(w->rc);
+}
+
+void h_modbus_write(struct rq *r)
+{
+	struct write_job *w;
+	const char *why;
+	unsigned int id;
+	int code;
+
+	snprintf(r->target, sizeof(r->target), "modbus %.60s", r->param[0]);
+	code = write_prepare(r->param[0], r->body, &w, &r->detail, &id, &why);
+	if (code) {
+		api_error(r, code, why);
 		return;
 	}
-	r->detail = json_pack("{s:s, s:f, s:s, s:b}", "point", point,
-			      "value", json_number_value(v), "reason", reason,
-			      "dry_run", json_is_true(dry));
-	id = modbus_device_id(r->param[0]);
-	if (!id) {
-		api_error(r, 404, "no such Modbus device");
+	if (control_gate(r, id, "a Modbus write", 1u << MODEL_LC_MAINTENANCE)) {
+		free(w);
 		return;
 	}
-	if (control_gate(r, id, "a Modbus write", 1u << MODEL_LC_MAINTENANCE))
-		return;
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		api_error(r, 500, "out of memory");
-		return;
-	}
-	snprintf(w->dev, sizeof(w->dev), "%s", r->param[0]);
-	snprintf(w->point, sizeof(w->point), "%s", point);
-	w->value = json_number_value(v);
-	if (json_is_true(dry)) {
-		w->rc = modbus_write(w->dev, w->point, w->value, true, &sent,
-				     &w->readback, w->why, sizeof(w->why));
-		keep_sent(w, sent);
-		json_object_set_new(r->detail, "result", json_string(w->why));
-		if (w->rc == MODBUS_W_OK)
+	if (json_is_true(json_object_get(r->body, "dry_run"))) {
+		if (write_now(w, true, r->detail) == 200)
 			api_reply(r, 200, result_json(w, true));
 		else
 			api_error(r, write_code(w->rc), w->why);
@@ -171,4 +202,28 @@ void h_modbus_write(struct rq *r)
 	w->j.work = write_work;
 	w->j.reply = write_reply;
 	api_defer(r, &w->j);
+}
+
+int modbus_local(const struct model *m, const char *key, json_t *body,
+		 json_t **detail, json_t **reply, char *why, size_t len)
+{
+	bool dry = json_is_true(json_object_get(body, "dry_run"));
+	struct write_job *w;
+	const char *e;
+	unsigned int id;
+	int code = write_prepare(key, body, &w, detail, &id, &e);
+
+	*reply = NULL;
+	if (code)
+		snprintf(why, len, "%s", e);
+	else if (!(code = control_lifecycle(m, id, "a Modbus write",
+					    1u << MODEL_LC_MAINTENANCE, why,
+					    len))) {
+		code = write_now(w, dry, *detail);
+		snprintf(why, len, "%s", w->why);
+		if (code == 200)
+			*reply = result_json(w, dry);
+	}
+	free(w);
+	return code;
 }

@@ -1,4 +1,5 @@
 /* Control socket client and table printing for iiotctl. */
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -45,6 +46,37 @@ int ctl_opt_socket(int argc, char **argv, int *i, const char **sock)
 	    *i + 1 < argc) {
 		*sock = argv[++*i];
 		return 1;
+	}
+	return 0;
+}
+
+int ctl_opts(int argc, char **argv, const char **sock,
+	     const struct ctl_opt *opts, const char **args, int max, int *n)
+{
+	const struct ctl_opt *o;
+	int i;
+
+	*n = 0;
+	for (i = 1; i < argc; i++) {
+		if (ctl_opt_socket(argc, argv, &i, sock))
+			continue;
+		for (o = opts; o && o->name; o++)
+			if (!strcmp(argv[i], o->name))
+				break;
+		if (o && o->name && o->val) {
+			if (i + 1 >= argc)
+				return -1;
+			*o->val = argv[++i];
+		} else if (o && o->name) {
+			*o->flag = 1;
+		} else if (argv[i][0] == '-' && argv[i][1] &&
+			   !isdigit((unsigned char)argv[i][1])) {
+			return -1;	/* an option we do not know */
+		} else if (*n < max) {
+			args[(*n)++] = argv[i];
+		} else {
+			return -1;
+		}
 	}
 	return 0;
 }

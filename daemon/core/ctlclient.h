@@ -29,6 +29,21 @@ void ctl_print_links(FILE *f, struct json_t *links);
 int ctl_opt_socket(int argc, char **argv, int *i, const char **sock);
 
 /*
+ * A subcommand's options and operands: -s SOCK, the options of opts (a
+ * flag sets *flag to 1, an option with a value sets *val to it; the list
+ * ends with a NULL name) and at most max operands into args (*n of
+ * them).  0, or -1 for usage: an unknown option, a missing value, too
+ * many operands.
+ */
+struct ctl_opt {
+	const char *name;	/* "--json" */
+	int *flag;		/* or */
+	const char **val;
+};
+int ctl_opts(int argc, char **argv, const char **sock,
+	     const struct ctl_opt *opts, const char **args, int max, int *n);
+
+/*
  * Options of the query commands: [-s SOCK] [--json].  Returns 0, or prints
  * "usage: iiotctl <argv[0]> [-s SOCK] [--json]" and returns 2.
  */

@@ -10,6 +10,7 @@
 
 #include "alerts/alertsys.h"
 #include "analytics/analytics.h"
+#include "api/localctl.h"
 #include "api/syshealth.h"
 #include "enforce/enforce.h"
 #include "auth/audit.h"
@@ -458,6 +459,12 @@ static json_t *answer(struct iiotd *d, struct sqlite3 *db,
 		return req->verb == CTL_RULE ? analytics_ctl(d, req, who) :
 		       reports_ctl(d, req, who);
 	}
+	case CTL_CONTROL: {
+		char who[64];
+
+		peer_name(peer, who, sizeof(who));
+		return localctl(d, m, req, who, peer);
+	}
 	case CTL_BLOCKS:
 	case CTL_UNBLOCK: {
 		char who[64];
@@ -490,7 +497,9 @@ json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
 
 bool ctlcmd_reads_store(const struct ctl_req *req)
 {
-	return req->verb == CTL_HISTORY || req->verb == CTL_DEVICE;
+	/* control waits for the device's answer: never on the loop */
+	return req->verb == CTL_HISTORY || req->verb == CTL_DEVICE ||
+	       req->verb == CTL_CONTROL;
 }
 
 struct ctl_job {

@@ -39,6 +39,7 @@ static const struct {
 	{ "modbus", CTL_MODBUS, 0, 1, 0 },
 	{ "description", CTL_DESCRIPTION, 1, 2, 0 },
 	{ "description-import", CTL_DESCRIPTION_IMPORT, 2, 2, 0 },
+	{ "control", CTL_CONTROL, 3, 3, 1 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -289,6 +290,13 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 			return -1;
 		}
 		return 0;
+	case CTL_CONTROL:
+		return copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
+				errlen) ||
+		       copy_arg(req->arg, sizeof(req->arg), tok[2], err,
+				errlen) ||
+		       copy_arg(req->body, sizeof(req->body), tok[3], err,
+				errlen) ? -1 : 0;
 	case CTL_LIFECYCLE:
 		return copy_arg(req->arg, sizeof(req->arg), tok[1], err,
 				errlen) ||

@@ -25,7 +25,12 @@
  * docs/analytics.md; making one is audited). | description list |
  * description show|remove ID | description-import BYTES NAME (then
  * exactly BYTES of the file, at most CTL_MAX_PAYLOAD; device descriptions,
- * docs/descriptions.md; imports and removals audited).
+ * docs/descriptions.md; imports and removals audited). |
+ * control KIND TARGET JSON... (a control action of the local operator,
+ * api/localctl.c: KIND dcp-identify|dcp-signal|dcp-set-name|dcp-set-ip|
+ * dcp-reset|modbus-write, TARGET a device key, "-" for dcp-identify, a
+ * Modbus device's name for modbus-write; JSON the API's request body;
+ * the gate minus MFA, audited under the peer's user name and uid).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -66,6 +71,7 @@ enum ctl_verb {
 	CTL_MODBUS,
 	CTL_DESCRIPTION,
 	CTL_DESCRIPTION_IMPORT,
+	CTL_CONTROL,
 };
 
 struct ctl_req {

@@ -137,18 +137,11 @@ static int run_baseline(int argc, char **argv)
 {
 	const char *sock = NULL, *args[3] = { NULL };
 	char req[CTL_MAX_REQ];
-	int i, n = 0, fresh = 0;
+	int n, fresh = 0;
+	const struct ctl_opt opts[] = { { "--fresh", &fresh, NULL }, { NULL } };
 
-	for (i = 1; i < argc; i++) {
-		if (ctl_opt_socket(argc, argv, &i, &sock))
-			continue;
-		if (!strcmp(argv[i], "--fresh"))
-			fresh = 1;
-		else if (n < 3)
-			args[n++] = argv[i];
-		else
-			return usage();
-	}
+	if (ctl_opts(argc, argv, &sock, opts, args, 3, &n))
+		return usage();
 	sock = ctl_socket_path(sock);
 	if (!n || !strcmp(args[0], "show"))
 		return n > 1 ? usage() : simple(sock, "baseline\n");

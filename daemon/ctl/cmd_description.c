@@ -170,18 +170,11 @@ static int run_description(int argc, char **argv)
 {
 	const char *sock = NULL, *args[2] = { NULL };
 	char req[CTL_MAX_REQ];
-	int i, n = 0, as_json = 0;
+	int n, as_json = 0;
+	const struct ctl_opt opts[] = { { "--json", &as_json, NULL }, { NULL } };
 
-	for (i = 1; i < argc; i++) {
-		if (ctl_opt_socket(argc, argv, &i, &sock))
-			continue;
-		if (!strcmp(argv[i], "--json"))
-			as_json = 1;
-		else if (n < 2)
-			args[n++] = argv[i];
-		else
-			return usage();
-	}
+	if (ctl_opts(argc, argv, &sock, opts, args, 2, &n))
+		return usage();
 	sock = ctl_socket_path(sock);
 	if (n == 1 && !strcmp(args[0], "list"))
 		return query(sock, "description list\n", "descriptions",

@@ -152,6 +152,27 @@ static void ctlreq_lifecycle(void **state)
 	assert_string_equal(err, "argument too long");
 }
 
+/* control KIND TARGET JSON: the body is the rest of the line, spaces kept */
+static void ctlreq_control(void **state)
+{
+	static const char full[] = "control dcp-set-name 11 {\"reason\": \"new "
+				   "cabinet\", \"name\": \"conveyor-3\"}\n";
+	struct ctl_req r;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(ctl_parse_request(full, strlen(full), &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(r.verb, CTL_CONTROL);
+	assert_string_equal(r.arg2, "dcp-set-name");
+	assert_string_equal(r.arg, "11");
+	assert_string_equal(r.body, "{\"reason\": \"new cabinet\", "
+			    "\"name\": \"conveyor-3\"}");
+	assert_int_equal(ctl_parse_request("control dcp-signal 11", 21, &r,
+					   err, sizeof(err)), -1);
+	assert_string_equal(err, "control takes 3 to 3 arguments");
+}
+
 static void lifecycle_rules(void **state)
 {
 	(void)state;
@@ -558,6 +579,7 @@ int main(void)
 		cmocka_unit_test(conf_unknown_key),
 		cmocka_unit_test(ctlreq),
 		cmocka_unit_test(ctlreq_lifecycle),
+		cmocka_unit_test(ctlreq_control),
 		cmocka_unit_test(lifecycle_rules),
 		cmocka_unit_test(flightrec_window),
 		cmocka_unit_test(sigmap),

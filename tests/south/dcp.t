@@ -175,4 +175,39 @@ expect_eq "refusals audited as denied, with why" \
 	"$(jf '[.entries[] | select((.action | contains("/dcp/")) and .result != "ok")] | length >= 8')" true
 expect_eq "identify audited with the devices found" \
 	"$(jf '[.entries[] | select(.target == "dcp identify" and .result == "ok") | .detail.devices | length] | join(" ")')" "4 4 1 1 4"
+# ---- iiotctl dcp: the local operator (the control socket's peer) ----------
+# The gate minus MFA: a reason, the lifecycle state, the rate limits (the
+# API's tables), the dry run; audited under the unix user and uid.
+dcpctl() { "$BIN/iiotctl" dcp -s "$D/iiotd.sock" "$@"; }
+before=$(sent)
+out=$(dcpctl signal "$D2" 2>&1); rc=$?
+expect_eq "iiotctl dcp without --reason: refused before asking iiotd" \
+	"$rc $(grep -o 'give --reason' <<<"$out")" "2 give --reason"
+out=$(dcpctl --reason "shell dry run" --dry-run set-name "$D1" cli-name-1 2>&1); rc=$?
+hexname=$(printf cli-name-1 | od -An -tx1 | tr -d ' \n')
+expect_eq "iiotctl dcp --dry-run: the exact frame, to the device, Set NameOfStation" \
+	"$rc $(grep -c "$MY_MAC -> 00:0e:8c:10:00:01, 60 bytes" <<<"$out") $(tail -1 <<<"$out" | cut -c25-86)" \
+	"0 1 8892fefd040000000000000000100202000c0001${hexname}00"
+req "$A" PUT "/devices/$D2/lifecycle" '{"state":"active","reason":"back to work"}'
+out=$(dcpctl --reason "flash it" signal "$D2" 2>&1); rc=$?
+expect_eq "iiotctl dcp on a device not in maintenance: refused with the reason" \
+	"$rc $(grep -o 'needs it in maintenance' <<<"$out")" "1 needs it in maintenance"
+out=$(dcpctl --reason "rate" signal "$D3" 2>&1); rc=$?
+expect_eq "iiotctl dcp shares the API's rate limit per device" \
+	"$rc $(grep -o 'rate limit: device' <<<"$out")" "1 rate limit: device"
+sleep 1
+expect_eq "...the refusals and the dry run sent nothing (capture on the wire)" "$(sent)" "$before"
+out=$(dcpctl --reason "from the shell" set-name "$D1" cli-name-1 2>&1); rc=$?
+expect_eq "iiotctl dcp set-name: done, BlockError 0" \
+	"$rc $(head -1 <<<"$out") $(grep -o 'BlockError 0' <<<"$out")" "0 set-name: done BlockError 0"
+out=$(dcpctl --reason check --json identify cli-name-1 2>&1)
+expect_eq "...the device answers Identify under the new name" \
+	"$(jq -r '[.devices[].mac] | join(",")' <<<"$out")" "00:0e:8c:10:00:01"
+req "$A" GET "/audit?limit=50"
+expect_eq "audited under the unix user and uid, with the reason, the frame and the answer" \
+	"$(jf "[.entries[] | select(.action == \"dcp-set-name\" and .result == \"ok\" and .detail.dry_run == false) | \"\(.user) \(.addr) \(.detail.uid) \(.target) \(.detail.reason) \(.detail.sent.op) \(.detail.answer.mac)\"] | first")" \
+	"root ctl 0 dcp set-name device $D1 from the shell set-name 00:0e:8c:10:00:01"
+expect_eq "...and the refusals as denied, with why" \
+	"$(jf '[.entries[] | select(.addr == "ctl" and .result == "denied") | .detail.error | test("maintenance|rate limit")] | join(" ")')" \
+	"true true"
 openapi_check

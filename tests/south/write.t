@@ -96,4 +96,23 @@ expect_eq "audited: the request, what was sent, the read-back" \
 	"new setpoint 0,16712 12.5"
 expect_eq "refusals audited as such" \
 	"$(jf '[.entries[] | select((.action | endswith("/modbus/devices/plc1/write")) and .result != "ok")] | length >= 4')" true
+# ---- iiotctl modbus: the local operator (the control socket's peer) -------
+mbctl() { "$BIN/iiotctl" modbus -s "$D/iiotd.sock" "$@"; }
+out=$(mbctl write plc1 sp 7.5 2>&1); rc=$?
+expect_eq "iiotctl modbus write without --reason: refused" "$rc $(grep -o 'give --reason' <<<"$out")" "2 give --reason"
+dev
+w0=$(jf .counters.writes)
+out=$(mbctl write plc1 sp 7.5 --reason "shell dry run" --dry-run --json 2>&1)
+expect_eq "iiotctl modbus write --dry-run: what would be sent (7.5 as CDAB: 0x0000 0x40f0)" \
+	"$(jq -r '[.dry_run, .sent.address, (.sent.values | map(tostring) | join(","))] | join(" ")' <<<"$out")" "true 30 0,16624"
+dev
+expect_eq "...and nothing was sent" "$(jf .counters.writes)" "$w0"
+out=$(mbctl write plc1 sp -2.25 --reason "from the shell" 2>&1); rc=$?
+expect_eq "iiotctl modbus write: written and read back" "$rc $(tail -1 <<<"$out")" "0 read back -2.25"
+out=$(mbctl read plc1 sp 2>&1); rc=$?
+expect_eq "iiotctl modbus read DEVICE POINT: that point only" "$rc $(tail -n +2 <<<"$out" | wc -l)" "0 1"
+req "$A" GET "/audit?limit=20"
+expect_eq "audited under the unix user and uid with the read-back" \
+	"$(jf '[.entries[] | select(.action == "modbus-write" and .result == "ok" and .detail.dry_run == false) | "\(.user) \(.addr) \(.detail.uid) \(.target) \(.detail.reason) \(.detail.read_back)"] | first')" \
+	"root ctl 0 modbus plc1 from the shell -2.25"
 openapi_check

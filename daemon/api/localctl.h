@@ -1,0 +1,23 @@
+/*
+ * Control actions from the control socket (iiotctl dcp|modbus write):
+ * the operator is the peer's unix user (SO_PEERCRED), whom the socket
+ * lets in only as root, iiotd's user or a member of its group.  The same
+ * gate as the API's minus the second factor, which the local login is:
+ * a reason, the lifecycle state, the rate limits, a dry run that shows
+ * the frame; one audit row per request under the user's name and uid.
+ */
+#ifndef IIOTD_API_LOCALCTL_H
+#define IIOTD_API_LOCALCTL_H
+
+#include <sys/types.h>
+#include <jansson.h>
+
+struct iiotd;
+struct model;
+struct ctl_req;
+
+/* On a reader thread (it waits for the device); m: a snapshot's model */
+json_t *localctl(struct iiotd *d, const struct model *m,
+		 const struct ctl_req *req, const char *who, uid_t uid);
+
+#endif
