@@ -226,6 +226,7 @@ H(h_dcp_identify) H(h_dcp_device)
 H(h_dashboards) H(h_dashboard) H(h_dashboard_add) H(h_dashboard_import)
 H(h_dashboard_put) H(h_dashboard_del) H(h_dashboard_export)
 H(h_descriptions) H(h_description) H(h_description_add) H(h_description_del)
+H(h_fleet_sites) H(h_fleet_nodes) H(h_fleet_devices) H(h_fleet_metrics)
 #undef H
 
 /*

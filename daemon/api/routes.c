@@ -138,6 +138,10 @@ static const struct route {
 	{ POST, "/api/v1/descriptions", PERM_DEVICE_CONTROL, R_STATE | R_BODY | R_UPLOAD, h_description_add },
 	{ GET, "/api/v1/descriptions/{}", PERM_DEVICE_READ, 0, h_description },
 	{ DEL, "/api/v1/descriptions/{}", PERM_DEVICE_CONTROL, R_STATE, h_description_del },
+	{ GET, "/api/v1/fleet/sites", PERM_DEVICE_READ, 0, h_fleet_sites },
+	{ GET, "/api/v1/fleet/sites/{}/nodes", PERM_DEVICE_READ, 0, h_fleet_nodes },
+	{ GET, "/api/v1/fleet/sites/{}/nodes/{}/devices", PERM_DEVICE_READ, 0, h_fleet_devices },
+	{ GET, "/api/v1/fleet/sites/{}/nodes/{}/metrics", PERM_DEVICE_READ, 0, h_fleet_metrics },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

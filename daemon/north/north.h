@@ -56,4 +56,13 @@ struct north_conf {
 int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 		    size_t errlen);
 
+/* mqtt://HOST[:PORT] or mqtts://HOST[:PORT] into b: 0, or -1 */
+int north_broker_parse(const char *s, struct north_broker *b);
+/* section.key: an absolute path readable now ("" when absent) */
+int north_conf_path(const struct conf *c, const char *sec, const char *key,
+		    char *out, size_t len, char *err, size_t errlen);
+/* the first line of the password file path into pw (NORTH_PASSWORD_MAX) */
+int north_conf_password(const struct conf *c, const char *sec,
+			const char *path, char *pw, char *err, size_t errlen);
+
 #endif

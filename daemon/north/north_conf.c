@@ -36,7 +36,7 @@ static const char *const keys[] = {
 	"replay_rate", NULL
 };
 
-static int parse_url(const char *s, struct north_broker *b)
+int north_broker_parse(const char *s, struct north_broker *b)
 {
 	const char *h, *p;
 	char *end;
@@ -107,45 +107,45 @@ static int get_id(const struct conf *c, const char *key, const char *def,
 	return 0;
 }
 
-static int get_path(const struct conf *c, const char *key, char *out,
-		    size_t len, char *err, size_t errlen)
+int north_conf_path(const struct conf *c, const char *sec, const char *key,
+		    char *out, size_t len, char *err, size_t errlen)
 {
-	const struct conf_entry *e = conf_find(c, "north", key);
+	const struct conf_entry *e = conf_find(c, sec, key);
 
 	out[0] = 0;
 	if (!e)
 		return 0;
 	if (e->value[0] != '/' || strlen(e->value) >= len) {
-		conf_errf(c, e, err, errlen, "north.%s: an absolute path", key);
+		conf_errf(c, e, err, errlen, "%s.%s: an absolute path", sec,
+			  key);
 		return -1;
 	}
 	snprintf(out, len, "%s", e->value);
 	if (access(out, R_OK)) {
-		conf_errf(c, e, err, errlen, "north.%s: %s: %s", key, out,
+		conf_errf(c, e, err, errlen, "%s.%s: %s: %s", sec, key, out,
 			  strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-static int read_password(const struct conf *c, const char *path,
-			 struct north_conf *nc, char *err, size_t errlen)
+int north_conf_password(const struct conf *c, const char *sec,
+			const char *path, char *pw, char *err, size_t errlen)
 {
-	const struct conf_entry *e = conf_find(c, "north", "password_file");
+	const struct conf_entry *e = conf_find(c, sec, "password_file");
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n = fd < 0 ? -1 : read(fd, nc->password,
-				       sizeof(nc->password));
+	ssize_t n = fd < 0 ? -1 : read(fd, pw, NORTH_PASSWORD_MAX);
 
 	if (fd >= 0)
 		close(fd);
-	if (n < 0 || (size_t)n >= sizeof(nc->password)) {
-		conf_errf(c, e, err, errlen, "north.password_file: %s: %s",
+	if (n < 0 || (size_t)n >= NORTH_PASSWORD_MAX) {
+		conf_errf(c, e, err, errlen, "%s.password_file: %s: %s", sec,
 			  path, n < 0 ? strerror(errno) : "longer than 255");
-		memset(nc->password, 0, sizeof(nc->password));
+		memset(pw, 0, NORTH_PASSWORD_MAX);
 		return -1;
 	}
-	nc->password[n] = 0;
-	nc->password[strcspn(nc->password, "\r\n")] = 0;
+	pw[n] = 0;
+	pw[strcspn(pw, "\r\n")] = 0;
 	return 0;
 }
 
@@ -207,7 +207,7 @@ int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 				  NORTH_BROKERS_MAX);
 			return -1;
 		}
-		if (parse_url(e->value, &nc->brokers[nc->nbrokers])) {
+		if (north_broker_parse(e->value, &nc->brokers[nc->nbrokers])) {
 			conf_errf(c, e, err, errlen, "north.broker: \"%s\" is "
 				  "not mqtt://HOST[:PORT] or mqtts://HOST[:PORT]",
 				  e->value);
@@ -241,17 +241,22 @@ int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 	}
 	if (e)
 		snprintf(nc->username, sizeof(nc->username), "%s", e->value);
-	if (get_path(c, "ca", nc->ca, sizeof(nc->ca), err, errlen) ||
-	    get_path(c, "cert", nc->cert, sizeof(nc->cert), err, errlen) ||
-	    get_path(c, "key", nc->key, sizeof(nc->key), err, errlen) ||
-	    get_path(c, "password_file", pw, sizeof(pw), err, errlen))
+	if (north_conf_path(c, "north", "ca", nc->ca, sizeof(nc->ca), err,
+			    errlen) ||
+	    north_conf_path(c, "north", "cert", nc->cert, sizeof(nc->cert),
+			    err, errlen) ||
+	    north_conf_path(c, "north", "key", nc->key, sizeof(nc->key), err,
+			    errlen) ||
+	    north_conf_path(c, "north", "password_file", pw, sizeof(pw), err,
+			    errlen))
 		return -1;
 	if (!nc->cert[0] != !nc->key[0]) {
 		conf_errf(c, conf_find(c, "north", nc->cert[0] ? "cert" : "key"),
 			  err, errlen, "north: cert and key go together");
 		return -1;
 	}
-	if (pw[0] && read_password(c, pw, nc, err, errlen))
+	if (pw[0] && north_conf_password(c, "north", pw, nc->password, err,
+					 errlen))
 		return -1;
 	if (get_choice(c, "protocol", proto, &v, err, errlen))
 		return -1;
