@@ -36,3 +36,11 @@ $(BENCH_BIN)/ring_drain: $(call objs,bench/ring_drain.c) $(BENCH_LIBSHM)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+# fleet_bench: bench/fleet.bench's edge flood and bare libpq COPY loop
+EXTRA_BENCH += $(BENCH_BIN)/fleet_bench
+$(call objs,bench/fleet_bench.c): $(BUILD)/gen/north/sparkplug_b.pb-c.h
+$(BENCH_BIN)/fleet_bench: $(call objs,bench/fleet_bench.c $(BUILD)/gen/north/sparkplug_b.pb-c.c)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lmosquitto -lprotobuf-c -lpq

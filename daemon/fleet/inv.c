@@ -277,7 +277,9 @@ static void copy_text(char *dst, size_t len, const struct inv_row *r)
 /* what the inventory shows: the few metrics docs/north.md names */
 static void keep(struct inode *n, struct idev *d, const struct inv_row *r)
 {
-	uint64_t u = r->has_num && r->num > 0 ? (uint64_t)r->num : 0;
+	/* counters: a value no uint64_t holds (or NaN) shows as 0 */
+	uint64_t u = r->has_num && r->num > 0 && r->num < 1.8e19 ?
+		     (uint64_t)r->num : 0;
 
 	if (!d) {
 		if (!strcmp(r->metric, "Inventory/Devices"))

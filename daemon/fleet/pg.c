@@ -402,8 +402,13 @@ static void *writer(void *arg)
 	while (!stop) {
 		pthread_mutex_lock(&w->mu);
 		while (!w->stop && !w->fly.rows && !due(w)) {
+			/* to the batch's deadline, 50 ms at most */
+			uint64_t now = mono_ms(), wait = 50;
+
+			if (w->cur.rows && w->cur_since_ms + w->flush_ms - now < wait)
+				wait = w->cur_since_ms + w->flush_ms - now;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 50 * 1000000L;
+			ts.tv_nsec += (long)wait * 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;

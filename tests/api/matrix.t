@@ -4,7 +4,8 @@
 # a route missing here but present in docs/openapi.yaml fails the test.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib_api.sh"
-api_start
+# fleet mode on (its routes answer 503 when off), its broker nowhere
+api_start "[fleet]" "broker = mqtt://127.0.0.1:$(free_port)"
 
 # METHOD PATH BODY PERMISSION (probes that pass the gate fail harmlessly: 400/404/409)
 ROUTES=(
