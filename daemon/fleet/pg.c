@@ -47,6 +47,7 @@ struct batch {
 	int64_t day_min, day_max;
 	uint64_t *lat;
 	size_t nlat, caplat;
+	struct batch *next;		/* in the full list */
 };
 
 struct pgw {
@@ -57,6 +58,9 @@ struct pgw {
 	pthread_cond_t cv;
 	bool stop;
 	struct batch cur;		/* filled by the MQTT thread */
+	struct batch *full, **full_tail;	/* batch rows each, waiting */
+	uint64_t full_rows;
+	struct batch *sealed;		/* the full list's last, while there */
 	struct batch fly;		/* the writer's, until committed */
 	uint64_t cur_since_ms;
 	PGconn *c;
@@ -362,6 +366,48 @@ static void swap(struct pgw *w)
 	batch_clear(&w->cur);
 }
 
+/* the next batch to write: a full one first, in order, else cur */
+static void take(struct pgw *w)
+{
+	struct batch *b = w->full;
+
+	if (!b) {
+		swap(w);
+		return;
+	}
+	w->full = b->next;
+	if (!w->full)
+		w->full_tail = &w->full;
+	w->full_rows -= b->rows;
+	if (b == w->sealed)
+		w->sealed = NULL;
+	batch_free(&w->fly);
+	w->fly = *b;
+	w->fly.next = NULL;
+	free(b);
+}
+
+/* cur holds batch rows: it waits in the full list, cur starts afresh */
+static void seal(struct pgw *w)
+{
+	struct batch *b = malloc(sizeof(*b));
+
+	if (!b)
+		return;		/* cur grows on: written whole later */
+	*b = w->cur;
+	b->next = NULL;
+	memset(&w->cur, 0, sizeof(w->cur));
+	*w->full_tail = b;
+	w->full_tail = &b->next;
+	w->full_rows += b->rows;
+	w->sealed = b;
+}
+
+static uint64_t pending(const struct pgw *w)
+{
+	return w->cur.rows + w->fly.rows + w->full_rows;
+}
+
 static void flush(struct pgw *w)
 {
 	int rc;
@@ -389,7 +435,7 @@ static void flush(struct pgw *w)
 
 static bool due(struct pgw *w)
 {
-	return w->cur.rows >= w->batch_rows ||
+	return w->full || w->cur.rows >= w->batch_rows ||
 	       (w->cur.rows && mono_ms() >= w->cur_since_ms + w->flush_ms);
 }
 
@@ -416,8 +462,8 @@ static void *writer(void *arg)
 			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
 		}
 		stop = w->stop;
-		if (!w->fly.rows && w->cur.rows)
-			swap(w);
+		if (!w->fly.rows && (w->full || w->cur.rows))
+			take(w);
 		pthread_mutex_unlock(&w->mu);
 		if (w->fly.rows) {
 			uint64_t before = w->ctr.pg_errors;
@@ -449,6 +495,7 @@ struct pgw *pgw_start(const struct fleet_conf *fc, char *err, size_t errlen)
 	w->pending_max = fc->pending_max;
 	w->ahead_days = fc->ahead_days;
 	w->retry_ms = fc->retry_ms;
+	w->full_tail = &w->full;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	/* the schema and today's partitions now, so a wrong string is said */
@@ -472,17 +519,20 @@ void pgw_stop(struct pgw *w)
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->th, NULL);
-	if (w->fly.rows || w->cur.rows) {
-		if (w->fly.rows)
-			flush(w);
-		if (!w->fly.rows && w->cur.rows) {
-			swap(w);
-			flush(w);
-		}
+	/* a last try: stops at the first batch that is not written */
+	if (w->fly.rows)
+		flush(w);
+	while (!w->fly.rows && (w->full || w->cur.rows)) {
+		take(w);
+		flush(w);
 	}
-	if (w->fly.rows || w->cur.rows)
+	if (pending(w))
 		log_warnx("fleet: %" PRIu64 " rows not written at stop",
-			  w->fly.rows + w->cur.rows);
+			  pending(w));
+	while (w->full) {
+		take(w);
+		batch_clear(&w->fly);
+	}
 	disconnect(w);
 	batch_free(&w->cur);
 	batch_free(&w->fly);
@@ -497,7 +547,7 @@ void pgw_row(struct pgw *w, const struct inv_row *r)
 	if (r->ts_ms < TS_MIN_MS ||
 	    r->ts_ms > (int64_t)wall_ms() + DAY_MS) {
 		w->ctr.rows_bad++;
-	} else if (w->cur.rows + w->fly.rows >= w->pending_max) {
+	} else if (pending(w) >= w->pending_max) {
 		if (!w->ctr.rows_dropped)
 			log_warnx("fleet: %" PRIu64 " rows wait for postgres: "
 				  "dropping new rows", w->pending_max);
@@ -507,19 +557,23 @@ void pgw_row(struct pgw *w, const struct inv_row *r)
 			w->cur_since_ms = mono_ms();
 		if (batch_add(&w->cur, r))
 			w->ctr.rows_dropped++;
-		if (w->cur.rows >= w->batch_rows)
+		if (w->cur.rows >= w->batch_rows) {
+			seal(w);
 			pthread_cond_signal(&w->cv);
+		}
 	}
 	pthread_mutex_unlock(&w->mu);
 }
 
 void pgw_msg(struct pgw *w, uint64_t ts_ms, bool historical)
 {
-	struct batch *b = &w->cur;
+	struct batch *b;
 
 	if (historical)
 		return;
 	pthread_mutex_lock(&w->mu);
+	/* the batch that took the message's last row */
+	b = w->cur.rows || !w->sealed ? &w->cur : w->sealed;
 	if (b->rows && b->nlat < b->rows) {
 		if (b->nlat == b->caplat) {
 			size_t cap = b->caplat ? b->caplat * 2 : 1024;
@@ -540,7 +594,7 @@ void pgw_counters(struct pgw *w, struct pgw_counters *out)
 {
 	pthread_mutex_lock(&w->mu);
 	*out = w->ctr;
-	out->pending = w->cur.rows + w->fly.rows;
+	out->pending = pending(w);
 	out->up = __atomic_load_n(&w->ctr.up, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&w->mu);
 }
@@ -555,7 +609,7 @@ uint64_t pgw_pending(struct pgw *w)
 	uint64_t n;
 
 	pthread_mutex_lock(&w->mu);
-	n = w->cur.rows + w->fly.rows;
+	n = pending(w);
 	pthread_mutex_unlock(&w->mu);
 	return n;
 }
