@@ -208,6 +208,7 @@ H(h_users) H(h_user_add) H(h_user_mod) H(h_user_del) H(h_user_reset) H(h_roles)
 H(h_sessions) H(h_sessions_del) H(h_tokens) H(h_token_add) H(h_token_put) H(h_token_del)
 H(h_audit) H(h_audit_verify) H(h_settings) H(h_settings_put)
 H(h_overview) H(h_devices) H(h_device) H(h_device_history) H(h_device_lifecycle)
+H(h_device_patch)
 H(h_links) H(h_topology) H(h_search) H(h_signals) H(h_samples) H(h_capture) H(h_events)
 H(h_alerts) H(h_alert_counts) H(h_alert_rules) H(h_alert) H(h_alert_pcap)
 H(h_alert_ack) H(h_alert_shelve) H(h_alert_unshelve) H(h_alert_comment)
@@ -282,6 +283,9 @@ json_t *data_overview(struct api *a);
 /* Any thread, on a snapshot's model (NULL: none): {"devices", "total"} */
 struct model;
 json_t *data_devices(struct api *a, struct model *m);
+/* o[label_key] labels a device: its alias (the snapshot's) as o[key] */
+void data_alias_add(struct api *a, json_t *o, const char *label_key,
+		    const char *key);
 json_t *data_device(struct api *a, uint32_t id);
 /* A device's history as a job for api_defer; NULL: no such device. */
 struct api_job *data_history_job(struct api *a, uint32_t id, int limit);

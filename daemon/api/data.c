@@ -34,6 +34,17 @@ static struct model *M(struct api *a)
 	return a->snap ? a->snap->model : NULL;
 }
 
+void data_alias_add(struct api *a, json_t *o, const char *label_key,
+		    const char *key)
+{
+	struct model *m = M(a);
+	const char *l = json_string_value(json_object_get(o, label_key));
+	const char *al = m && l ? model_alias_get(m, l) : NULL;
+
+	if (al)
+		json_object_set_new(o, key, json_string(al));
+}
+
 json_t *data_overview(struct api *a)
 {
 	struct model *m = M(a);

@@ -15,7 +15,7 @@
 #include "api/parse.h"
 
 static const char *const sortable[] = {
-	"id", "label", "kind", "lifecycle", "online", "frames", "errors", "mac", "ip",
+	"id", "label", "alias", "kind", "lifecycle", "online", "frames", "errors", "mac", "ip",
 	"station_name", "station_addr", "ring_pos", "parent", "vendor_id", "product_code",
 	"device_id", "first_seen_ns", "last_seen_ns", "health", NULL,
 };
@@ -107,8 +107,8 @@ static bool matches(json_t *d, const struct devquery *dq)
 		return false;
 	if (!q[0])
 		return true;
-	return has(d, "label", q) || has(d, "station_name", q) || has(d, "mac", q) ||
-	       has(d, "ip", q) || has_hex(d, "station_addr", 4, q) || has_hex(d, "device_id", 4, q) ||
+	return has(d, "label", q) || has(d, "alias", q) || has(d, "station_name", q) ||
+	       has(d, "mac", q) || has(d, "ip", q) || has_hex(d, "station_addr", 4, q) || has_hex(d, "device_id", 4, q) ||
 	       has_hex(d, "vendor_id", 8, q) || has_hex(d, "product_code", 8, q);
 }
 
@@ -212,7 +212,7 @@ static const struct {
 	{ "mac", 0 }, { "ip", 0 }, { "station_name", 0 }, { "station_addr", 4 },
 	{ "ring_pos", 0 }, { "parent", 0 }, { "vendor_id", 8 }, { "product_code", 8 },
 	{ "device_id", 4 }, { "frames", 0 }, { "errors", 0 }, { "health", 0 },
-	{ "first_seen_ns", 0 }, { "last_seen_ns", 0 },
+	{ "first_seen_ns", 0 }, { "last_seen_ns", 0 }, { "alias", 0 },
 };
 
 char *devquery_csv(json_t *devices, size_t *len)

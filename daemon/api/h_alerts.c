@@ -86,6 +86,13 @@ void h_alerts(struct rq *r)
 		api_error(r, 503, "alerts are not running");
 		return;
 	}
+	{
+		json_t *al;
+		size_t i;
+
+		json_array_foreach(list, i, al)
+			data_alias_add(r->api, al, "device", "device_alias");
+	}
 	api_reply(r, 200, json_pack("{s:o, s:o}", "alerts", list, "counts",
 				    alertsys_counts(r->api->d)));
 }
@@ -125,6 +132,7 @@ void h_alert(struct rq *r)
 		api_error(r, 404, "no such alert");
 		return;
 	}
+	data_alias_add(r->api, j, "device", "device_alias");
 	api_reply(r, 200, j);
 }
 
@@ -275,6 +283,9 @@ void api_alert_changed(void *arg, const struct alert_change *c)
 	o = json_pack("{s:s, s:o, s:o}", "change", alert_change_name(c->kind),
 		      "alert", alert_json(&c->a), "counts",
 		      alertsys_counts(a->d));
+	if (o)
+		data_alias_add(a, json_object_get(o, "alert"), "device",
+			       "device_alias");
 	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (s)

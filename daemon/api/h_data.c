@@ -9,6 +9,7 @@
 #include "api/devquery.h"
 #include "api/parse.h"
 #include "capture/capture.h"
+#include "core/devalias.h"
 
 static int id_param(struct rq *r, uint32_t *id)
 {
@@ -206,6 +207,49 @@ void h_device_lifecycle(struct rq *r)
 		api_error(r, code, why);
 	else
 		api_reply(r, 200, data_device(r->api, id));
+}
+
+/*
+ * PATCH {"alias": TEXT}: the one field people may change; "" clears it.
+ * The audit row says from what to what (core/devalias.c).
+ */
+void h_device_patch(struct rq *r)
+{
+	json_t *v = json_object_get(r->body, "alias");
+	struct devalias out;
+	uint32_t id;
+	int code;
+
+	snprintf(r->target, sizeof(r->target), "device %s", r->param[0]);
+	if (id_param(r, &id))
+		return;
+	if (!json_is_string(v) || json_object_size(r->body) != 1) {
+		api_error(r, 400, "the body is {\"alias\": TEXT}: the alias is "
+			  "the only field that can be changed");
+		return;
+	}
+	if (json_string_length(v) != strlen(json_string_value(v))) {
+		api_error(r, 400, "alias: control character U+0000");
+		return;
+	}
+	if (!r->api->d) {
+		api_error(r, 404, "no such device");
+		return;
+	}
+	code = devalias_set(r->api->d, r->param[0], json_string_value(v), r->who, &out);
+	r->detail = json_pack("{ss}", "to", json_string_value(v));
+	if (code == 200) {
+		json_object_set_new(r->detail, "from", json_string(out.from));
+		json_object_set_new(r->detail, "label", json_string(out.label));
+	}
+	if (code != 200) {
+		json_object_set_new(r->detail, "error", json_string(out.why));
+		api_error(r, code, out.why);
+		return;
+	}
+	/* the reply shows the alias: capture_call published it */
+	api_snap_refresh(r->api);
+	api_reply(r, 200, data_device(r->api, id));
 }
 
 struct links_job {

@@ -83,7 +83,8 @@ int http_start(struct api *a, const char *listen, char *err, size_t errlen)
 	evhttp_set_max_body_size(a->http, 1 << 20);
 	evhttp_set_timeout(a->http, API_TIMEOUT_S);
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-				   EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+				   EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+				   EVHTTP_REQ_PATCH);
 	evhttp_set_default_content_type(a->http, "application/json");
 	bound = evhttp_bind_socket_with_handle(a->http, host, (ev_uint16_t)port);
 	if (!bound) {

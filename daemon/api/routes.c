@@ -29,6 +29,7 @@ enum {
 #define POST EVHTTP_REQ_POST
 #define PUT EVHTTP_REQ_PUT
 #define DEL EVHTTP_REQ_DELETE
+#define PATCH EVHTTP_REQ_PATCH
 
 static const struct route {
 	int method;
@@ -71,6 +72,7 @@ static const struct route {
 	{ GET, "/api/v1/devices/{}", PERM_DEVICE_READ, 0, h_device },
 	{ GET, "/api/v1/devices/{}/history", PERM_DEVICE_READ, 0, h_device_history },
 	{ GET, "/api/v1/devices/{}/health", PERM_DEVICE_READ, 0, h_device_health },
+	{ PATCH, "/api/v1/devices/{}", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_device_patch },
 	{ PUT, "/api/v1/devices/{}/lifecycle", PERM_DEVICE_CONTROL, R_STATE | R_BODY, h_device_lifecycle },
 	{ GET, "/api/v1/links", PERM_DEVICE_READ, 0, h_links },
 	{ GET, "/api/v1/topology", PERM_DEVICE_READ, 0, h_topology },
@@ -182,6 +184,7 @@ static const char *method_name(int m)
 	case POST: return "POST";
 	case PUT: return "PUT";
 	case DEL: return "DELETE";
+	case PATCH: return "PATCH";
 	default: return "?";
 	}
 }

@@ -1,6 +1,6 @@
 /*
  * GET /api/v1/search?q=: the top bar's search across devices (label,
- * station name, MAC, IP), signals (name, unit, device) and open alerts
+ * alias, station name, MAC, IP), signals (name, unit, device) and open alerts
  * (rule, device label, detail), case-insensitive substring, at most
  * SEARCH_MAX of each kind, the newest snapshot's model.  A device read
  * permission gates the route; alerts are left out for a role that may not
@@ -38,22 +38,29 @@ static json_t *devices(struct model *m, const char *q)
 {
 	json_t *out = json_array();
 	size_t i, n = m ? model_device_count(m) : 0;
-	char label[80], mac[18], ip[16];
+	char label[MODEL_LABEL_MAX], mac[18], ip[16];
+	const char *alias;
+	json_t *o;
 
 	for (i = 0; i < n && json_array_size(out) < SEARCH_MAX; i++) {
 		const struct model_device *d = model_device_at(m, i);
 
 		model_device_label(m, d, label, sizeof(label));
+		alias = model_alias_get(m, label);
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
 			 d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4],
 			 d->mac[5]);
 		ip_str(ip, sizeof(ip), d->ip);
-		if (has(label, q) || has(d->station_name, q) ||
-		    (d->has & MODEL_HAS_MAC && has(mac, q)) ||
-		    (d->ip && has(ip, q)))
-			json_array_append_new(out, json_pack("{sI ss ss}", "id",
-				(json_int_t)d->id, "label", label, "kind",
-				model_kind_name(d->kind)));
+		if (!has(label, q) && !has(alias, q) &&
+		    !has(d->station_name, q) &&
+		    !(d->has & MODEL_HAS_MAC && has(mac, q)) &&
+		    !(d->ip && has(ip, q)))
+			continue;
+		o = json_pack("{sI ss ss}", "id", (json_int_t)d->id, "label",
+			      label, "kind", model_kind_name(d->kind));
+		if (alias)
+			json_object_set_new(o, "alias", json_string(alias));
+		json_array_append_new(out, o);
 	}
 	return out;
 }
@@ -89,12 +96,21 @@ static json_t *alerts(struct api *a, const char *q)
 	for (i = 0; i < n && json_array_size(out) < SEARCH_MAX; i++) {
 		const struct alert *x = &al[i];
 		const char *rule = alert_rule(x->rule)->id;
+		const char *alias = a->snap && a->snap->model ?
+			model_alias_get(a->snap->model, x->label) : NULL;
+		json_t *o;
 
-		if (has(rule, q) || has(x->label, q) || has(x->detail, q))
-			json_array_append_new(out, json_pack("{sI ss ss ss sI}",
-				"id", (json_int_t)x->id, "rule", rule,
-				"severity", alert_severity_name(x->severity),
-				"label", x->label, "device", (json_int_t)x->device));
+		if (!has(rule, q) && !has(x->label, q) && !has(alias, q) &&
+		    !has(x->detail, q))
+			continue;
+		o = json_pack("{sI ss ss ss sI}", "id", (json_int_t)x->id,
+			      "rule", rule, "severity",
+			      alert_severity_name(x->severity), "label",
+			      x->label, "device", (json_int_t)x->device);
+		if (alias)
+			json_object_set_new(o, "device_alias",
+					    json_string(alias));
+		json_array_append_new(out, o);
 	}
 	free(al);
 	return out;

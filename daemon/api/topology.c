@@ -53,7 +53,8 @@ static json_t *open_alerts_of(const struct topo *t, uint32_t dev)
 
 static void add_device(struct topo *t, const struct model_device *d)
 {
-	char key[64], label[80];
+	char key[64], label[MODEL_LABEL_MAX];
+	const char *alias;
 	struct health h;
 	json_t *n;
 
@@ -65,6 +66,8 @@ static void add_device(struct topo *t, const struct model_device *d)
 		      model_kind_name(d->kind), "online", d->online, "health",
 		      h.score, "health_grade", health_grade(h.score), "alerts",
 		      open_alerts_of(t, d->id));
+	if ((alias = model_alias_get(t->m, label)))
+		json_object_set_new(n, "alias", json_string(alias));
 	if (d->parent)
 		json_object_set_new(n, "parent", json_integer(d->parent));
 	if (d->kind == MODEL_DEV_ECAT_SLAVE && d->ring_pos != 0xffff)

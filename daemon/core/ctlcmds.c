@@ -19,6 +19,7 @@
 #include "core/ctlproto.h"
 #include "core/ctlsock.h"
 #include "core/daemon.h"
+#include "core/devalias.h"
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "desc/descsys.h"
@@ -371,6 +372,64 @@ static json_t *lifecycle(struct iiotd *d, const struct ctl_req *req,
 	return o;
 }
 
+/* "alias KEY [HEX]": the hex back to bytes, set, audited as the API does */
+static json_t *alias_cmd(struct iiotd *d, const struct ctl_req *req,
+			 uid_t peer)
+{
+	char who[64], text[CTL_MAX_REQ / 2 + 1], target[CTL_MAX_ARG + 16];
+	char err[512], *s;
+	struct devalias out;
+	struct audit *a;
+	size_t i, n = strlen(req->body) / 2;
+	unsigned int b;
+	json_t *det, *o;
+	int code, rc;
+
+	for (i = 0; i < n; i++) {
+		sscanf(req->body + 2 * i, "%2x", &b);
+		text[i] = (char)b;
+	}
+	text[n] = 0;
+	if (strlen(text) != n)
+		return fail("alias: control character U+0000");
+	a = audit_open_dir(d->state_dir, err, sizeof(err));
+	if (!a) {
+		log_warnx("ctl: audit log: %s", err);
+		return fail("the audit log cannot be opened; nothing changed");
+	}
+	peer_name(peer, who, sizeof(who));
+	code = devalias_set(d, req->arg, text, who, &out);
+	det = json_pack("{ss}", "to", text);
+	if (code == 200) {
+		json_object_set_new(det, "from", json_string(out.from));
+		json_object_set_new(det, "label", json_string(out.label));
+		snprintf(target, sizeof(target), "device %u", out.id);
+	} else {
+		json_object_set_new(det, "error", json_string(out.why));
+		snprintf(target, sizeof(target), "device %s", req->arg);
+	}
+	s = det ? json_dumps(det, JSON_COMPACT) : NULL;
+	rc = s ? audit_append(a, who, "ctl", "device.alias", target,
+			      code == 200 ? "ok" : "fail", s) : -1;
+	free(s);
+	json_decref(det);
+	audit_close(a);
+	if (rc) {
+		log_warnx("ctl: AUDIT WRITE FAILED: %s device.alias %s", who,
+			  req->arg);
+		return fail(code == 200 ? "set, but the audit log could not "
+			    "be written" : out.why);
+	}
+	if (code != 200)
+		return fail(out.why);
+	o = ok();
+	json_object_set_new(o, "id", json_integer(out.id));
+	json_object_set_new(o, "label", json_string(out.label));
+	json_object_set_new(o, "from", json_string(out.from));
+	json_object_set_new(o, "alias", json_string(text));
+	return o;
+}
+
 /* db: a reader thread's connection, for the verbs that read the store */
 /* "modbus [DEVICE]": the Modbus devices' state, counters and points */
 static json_t *modbus_answer(const char *key)
@@ -424,6 +483,8 @@ static json_t *answer(struct iiotd *d, struct sqlite3 *db,
 		return o;
 	case CTL_LIFECYCLE:
 		return lifecycle(d, req, peer);
+	case CTL_ALIAS:
+		return alias_cmd(d, req, peer);
 	case CTL_HEALTH:
 		return health(d, m, req->arg);
 	case CTL_MODBUS:

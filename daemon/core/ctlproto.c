@@ -40,6 +40,7 @@ static const struct {
 	{ "description", CTL_DESCRIPTION, 1, 2, 0 },
 	{ "description-import", CTL_DESCRIPTION_IMPORT, 2, 2, 0 },
 	{ "control", CTL_CONTROL, 3, 3, 1 },
+	{ "alias", CTL_ALIAS, 1, 2, 0 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -251,6 +252,19 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 		}
 		return copy_arg(req->arg, sizeof(req->arg), tok[2], err,
 				errlen);
+	case CTL_ALIAS:
+		/* UTF-8 as hex: the line itself is printable ASCII */
+		if (n == 3 && (strlen(tok[2]) % 2 ||
+			       strspn(tok[2], "0123456789abcdefABCDEF") !=
+			       strlen(tok[2]))) {
+			snprintf(err, errlen, "alias KEY [HEX]: HEX is the "
+				 "alias's bytes in hex");
+			return -1;
+		}
+		return copy_arg(req->arg, sizeof(req->arg), tok[1], err,
+				errlen) ||
+		       (n == 3 && copy_arg(req->body, sizeof(req->body),
+					   tok[2], err, errlen)) ? -1 : 0;
 	case CTL_REPORT:
 		if (copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
 			     errlen))

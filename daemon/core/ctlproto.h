@@ -30,7 +30,9 @@
  * api/localctl.c: KIND dcp-identify|dcp-signal|dcp-set-name|dcp-set-ip|
  * dcp-reset|modbus-write, TARGET a device key, "-" for dcp-identify, a
  * Modbus device's name for modbus-write; JSON the API's request body;
- * the gate minus MFA, audited under the peer's user name and uid).
+ * the gate minus MFA, audited under the peer's user name and uid). |
+ * alias KEY [HEX] (the device's alias as hex of its UTF-8, none: clear
+ * it; audited).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -72,6 +74,7 @@ enum ctl_verb {
 	CTL_DESCRIPTION,
 	CTL_DESCRIPTION_IMPORT,
 	CTL_CONTROL,
+	CTL_ALIAS,
 };
 
 struct ctl_req {
@@ -83,7 +86,7 @@ struct ctl_req {
 	uint64_t num;			/* SECONDS, LIMIT or alert ID */
 	uint64_t num2;			/* alert-shelve: MINUTES */
 	char body[CTL_MAX_REQ];		/* rule put|check, baseline-add|remove:
-					 * the JSON */
+					 * the JSON; alias: the HEX */
 	const char *payload;		/* baseline-import: the bytes after
 					 * the line (the socket's, not parsed) */
 	size_t payload_len;

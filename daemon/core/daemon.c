@@ -26,6 +26,7 @@
 #include "core/conf.h"
 #include "core/ctlsock.h"
 #include "core/daemon.h"
+#include "core/devalias.h"
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "core/subsys.h"
@@ -370,6 +371,7 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	if (load_signals(d, c, err, errlen) ||
 	    modbus_model_setup(d, c, err, errlen))
 		return -1;
+	devalias_load(d);
 	d->capture = capture_new(d);
 	if (!d->capture || capture_start(d->capture, c, err, errlen))
 		return -1;

@@ -2,6 +2,8 @@
  * iiotctl device show ID: one device, its links and its history.
  * iiotctl device lifecycle ID STATE [--reason TEXT]: move it through its
  * lifecycle, by the rules of the API (daemon/model/model_lifecycle.c).
+ * iiotctl device alias ID TEXT: name it ("" clears the name), as
+ * PATCH /api/v1/devices/{id} does.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -169,12 +171,51 @@ static int lifecycle(const struct dev_args *a)
 	return 0;
 }
 
+static int alias(const struct dev_args *a)
+{
+	char req[CTL_MAX_REQ], safe[1024];
+	const unsigned char *t = (const unsigned char *)a->pos[1];
+	size_t n, len = strlen(a->pos[1]);
+	const char *to;
+	json_t *o;
+
+	/* the line is printable ASCII: the UTF-8 travels as hex */
+	n = (size_t)snprintf(req, sizeof(req), "alias %s%s", a->pos[0],
+			     len ? " " : "");
+	if (n + 2 * len + 2 > sizeof(req)) {
+		fprintf(stderr, "iiotctl: the alias is too long\n");
+		return 2;
+	}
+	for (; *t; t++)
+		n += (size_t)snprintf(req + n, sizeof(req) - n, "%02x", *t);
+	snprintf(req + n, sizeof(req) - n, "\n");
+	o = ctl_query(ctl_socket_path(a->sock), req);
+	if (!o)
+		return 1;
+	to = json_string_value(json_object_get(o, "alias"));
+	if (a->as_json) {
+		json_object_del(o, "ok");
+		ctl_dump_json(o);
+	} else {
+		printf("device %lld %s: ",
+		       json_integer_value(json_object_get(o, "id")),
+		       json_string_value(json_object_get(o, "label")));
+		if (to && *to)
+			printf("alias \"%s\"\n", ctl_safe(to, safe, sizeof(safe)));
+		else
+			printf("alias cleared\n");
+	}
+	json_decref(o);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: iiotctl device show [-s SOCK] [--json] ID|MAC|STATION-NAME\n"
 		"       iiotctl device lifecycle [-s SOCK] [--json] ID|MAC|STATION-NAME STATE\n"
 		"                                [--reason TEXT]\n"
+		"       iiotctl device alias [-s SOCK] [--json] ID|MAC|STATION-NAME TEXT\n"
 		"STATE: discovered, pending, commissioned, active, maintenance, retired\n");
 	return 2;
 }
@@ -187,6 +228,8 @@ static int run_device(int argc, char **argv)
 		return usage();
 	if (!strcmp(a.sub, "show") && a.npos == 1 && !a.reason)
 		return show(&a);
+	if (!strcmp(a.sub, "alias") && a.npos == 2 && !a.reason)
+		return alias(&a);
 	if (strcmp(a.sub, "lifecycle") || a.npos != 2 || !one_word(a.pos[1], 32))
 		return usage();
 	if (!reason_ok(a.reason) || (a.reason && strlen(a.reason) >= CTL_MAX_ARG)) {
@@ -199,7 +242,8 @@ static int run_device(int argc, char **argv)
 
 const struct ctl_cmd cmd_device = {
 	.name = "device",
-	.args = "show|lifecycle ID [STATE]",
-	.help = "one device (identity, lifecycle, history); move its lifecycle",
+	.args = "show|lifecycle|alias ID [STATE|TEXT]",
+	.help = "one device (identity, lifecycle, history); move its "
+		"lifecycle; name it",
 	.run = run_device,
 };

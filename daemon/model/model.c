@@ -159,6 +159,7 @@ void model_free(struct model *m)
 		return;
 	msig_free(m);
 	model_sigdefs_drop(m->defs);
+	model_aliases_drop(m->aliases);
 	free(m->ext);
 	if (m->lpriv)
 		for (i = 0; i < m->nlinks; i++)

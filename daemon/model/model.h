@@ -30,6 +30,10 @@
 #define MODEL_STATION_MAX	241	/* PROFINET NameOfStation + NUL */
 #define MODEL_MAX_FRAME_IDS	8
 #define MODEL_JITTER_WINDOW	512	/* intervals kept per link */
+#define MODEL_LABEL_MAX		80	/* model_device_label + NUL */
+#define MODEL_ALIAS_CHARS	64	/* a device's alias: characters */
+#define MODEL_ALIAS_MAX		257	/* and bytes of UTF-8 + NUL */
+#define MODEL_MAX_ALIASES	MODEL_MAX_DEVICES
 
 enum model_dev_kind {
 	MODEL_DEV_UNKNOWN = 0,
@@ -322,6 +326,20 @@ const struct model_device *model_device_by_mac(const struct model *m,
 /* A short stable name: station name, "ecat:<master mac>/<pos>", mac */
 void model_device_label(const struct model *m, const struct model_device *d,
 			char *buf, size_t len);
+/*
+ * Aliases, the names people give devices, by label (model_alias.c): they
+ * outlive the device (set before it is seen, kept when it goes offline).
+ * The alias of label or NULL; of a device, NULL when it has none.
+ */
+const char *model_alias_get(const struct model *m, const char *label);
+const char *model_device_alias(const struct model *m,
+			       const struct model_device *d);
+/* Set (text "" or NULL: clear) label's alias; -1 when it does not fit
+ * (too long, MODEL_MAX_ALIASES held) or out of memory. */
+int model_alias_set(struct model *m, const char *label, const char *text);
+/* 0 when len bytes of text make an alias: UTF-8, no control characters,
+ * at most MODEL_ALIAS_CHARS characters, no outer spaces; else -1 and why. */
+int model_alias_check(const char *text, size_t len, char *why, size_t whylen);
 /* An EtherCAT slave's product from its SII identity ("Beckhoff EL3064");
  * false when the identity is not known or not one iiot can name. */
 bool model_ecat_product_name(const struct model_device *d, char *buf,

@@ -160,6 +160,10 @@ struct model_sigstate {
 };
 
 void model_sigdefs_drop(struct model_sigdefs *d);
+struct model_aliases;
+void model_aliases_drop(struct model_aliases *t);
+/* s (a snapshot) takes m's alias table */
+void model_aliases_share(struct model *s, const struct model *m);
 struct model_sigdefs *msig_block(size_t n);
 void msig_install(struct model *m, struct model_sigdefs *d);
 
@@ -210,6 +214,7 @@ struct model {
 	size_t evict_hand;		/* mdev_evict's clock hand */
 	uint64_t rx_now;		/* host clock of the current batch */
 	uint64_t last_ts;		/* newest frame timestamp */
+	struct model_aliases *aliases;	/* model_alias.c; snapshots share */
 	struct model_nbr *nbrs;		/* LLDP neighbour table */
 	size_t nnbrs, capnbrs;
 	struct decoded scratch;		/* model_frame_raw */

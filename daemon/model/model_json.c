@@ -19,8 +19,9 @@ static json_t *ip_json(uint32_t ip)
 
 json_t *model_device_json(struct model *m, const struct model_device *d)
 {
-	char label[80];
+	char label[MODEL_LABEL_MAX];
 	json_t *o = json_object();
+	const char *alias;
 	unsigned int i;
 
 	if (!o)
@@ -28,6 +29,8 @@ json_t *model_device_json(struct model *m, const struct model_device *d)
 	model_device_label(m, d, label, sizeof(label));
 	json_object_set_new(o, "id", json_integer(d->id));
 	json_object_set_new(o, "label", json_string(label));
+	if ((alias = model_alias_get(m, label)))
+		json_object_set_new(o, "alias", json_string(alias));
 	json_object_set_new(o, "kind", json_string(model_kind_name(d->kind)));
 	json_object_set_new(o, "lifecycle",
 			    json_string(model_lifecycle_name(d->lifecycle)));
@@ -50,7 +53,8 @@ json_t *model_device_json(struct model *m, const struct model_device *d)
 			json_object_set_new(o, "station_addr",
 					    json_integer(d->station_addr));
 		if (d->has & MODEL_HAS_ALIAS)
-			json_object_set_new(o, "alias", json_integer(d->alias));
+			json_object_set_new(o, "station_alias",
+					    json_integer(d->alias));
 		if (d->has & MODEL_HAS_AL) {
 			json_object_set_new(o, "al_state", json_string(
 				model_al_state_name(d->al_state)));

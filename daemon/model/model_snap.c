@@ -157,6 +157,7 @@ struct model *model_snapshot(struct model *m, struct model *reuse)
 	s->nmasters = m->nmasters;
 	s->rx_now = m->rx_now;
 	s->last_ts = m->last_ts;
+	model_aliases_share(s, m);
 	if (copy_devices(s, m) || copy_links(s, m) || copy_signals(s, m) ||
 	    model_nbr_copy(s, m)) {
 		/* a failed refresh leaves a copy nobody may read: drop it */
@@ -210,5 +211,6 @@ void model_snapshot_free(struct model *s)
 	free(s->sst);
 	free(s->nbrs);
 	model_sigdefs_drop(s->defs);
+	model_aliases_drop(s->aliases);
 	free(s);
 }

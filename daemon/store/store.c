@@ -59,8 +59,12 @@ struct qevent {
 	uint64_t first_seen, last_seen;
 	uint32_t vendor, product, revision, serial;
 	uint32_t has;
-	uint8_t ev;			/* enum model_event */
+	uint8_t ev;			/* enum model_event, or EV_ALIAS */
+	char alias[MODEL_ALIAS_MAX];	/* EV_ALIAS: the new one, "" none */
 };
+
+/* not a model event: a device's alias changed (store_device_alias) */
+#define EV_ALIAS	0xff
 
 struct qsigdef {
 	uint32_t id;
@@ -108,6 +112,7 @@ struct store {
 	struct vec sorted;		/* group_by_signal: qsample */
 	sqlite3_stmt *ins_raw, *up_1s, *up_1m, *ins_hist, *up_dev, *up_sig;
 	sqlite3_stmt *del_dev;		/* an evicted device's row */
+	sqlite3_stmt *set_alias;	/* a device's alias, its row or not */
 	sqlite3_stmt *get_meta, *set_meta;
 	/* minutes before this are rolled up into roll_1m (meta table) */
 	uint64_t rolled_until;
@@ -290,6 +295,9 @@ static int setup_db(struct store *s, char *err, size_t errlen)
 		 err, errlen) ||
 	    prep(s, &s->del_dev, "DELETE FROM devices WHERE label=?", err,
 		 errlen) ||
+	    prep(s, &s->set_alias, "INSERT INTO devices(label,id,alias)"
+		 " VALUES(?,?,?) ON CONFLICT(label) DO UPDATE SET"
+		 " alias=excluded.alias", err, errlen) ||
 	    prep(s, &s->up_sig, "INSERT OR REPLACE INTO signals(id,name,"
 		 "device,unit) VALUES(?,?,?,?)", err, errlen))
 		return -1;
@@ -307,6 +315,7 @@ static void finalize_all(struct store *s)
 	sqlite3_finalize(s->ins_hist);
 	sqlite3_finalize(s->up_dev);
 	sqlite3_finalize(s->del_dev);
+	sqlite3_finalize(s->set_alias);
 	sqlite3_finalize(s->up_sig);
 }
 
@@ -565,6 +574,13 @@ static void write_event(struct store *s, const struct qevent *e)
 	if (e->ev == MODEL_EV_EVICTED) {
 		sqlite3_bind_text(s->del_dev, 1, e->label, -1, SQLITE_STATIC);
 		step_reset(s, s->del_dev, "device eviction");
+		goto history;
+	}
+	if (e->ev == EV_ALIAS) {
+		sqlite3_bind_text(s->set_alias, 1, e->label, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s->set_alias, 2, e->id);
+		bind_text_or_null(s->set_alias, 3, e->alias);
+		step_reset(s, s->set_alias, "device alias");
 		goto history;
 	}
 	sqlite3_bind_text(d, 1, e->label, -1, SQLITE_STATIC);
@@ -1210,13 +1226,25 @@ bool store_put_sample(struct store *s, uint32_t signal, uint64_t ts_ns,
 	return ok;
 }
 
+static bool queue_event(struct store *s, const struct qevent *e)
+{
+	bool ok;
+
+	pthread_mutex_lock(&s->mu);
+	/* events are rare next to samples: a small separate limit */
+	ok = vec_push(&s->events, e, 65536);
+	if (!ok)
+		s->ctr.events_dropped++;
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
 bool store_device_event(struct store *s, const struct model_device *d,
 			const char *label, const char *kind, unsigned int ev,
 			const char *event, const char *detail,
 			uint64_t ts_ns)
 {
 	struct qevent e;
-	bool ok;
 
 	memset(&e, 0, sizeof(e));
 	e.ev = (uint8_t)ev;
@@ -1244,13 +1272,24 @@ bool store_device_event(struct store *s, const struct model_device *d,
 	e.revision = d->revision;
 	e.serial = d->serial;
 	e.has = d->has;
-	pthread_mutex_lock(&s->mu);
-	/* events are rare next to samples: a small separate limit */
-	ok = vec_push(&s->events, &e, 65536);
-	if (!ok)
-		s->ctr.events_dropped++;
-	pthread_mutex_unlock(&s->mu);
-	return ok;
+	return queue_event(s, &e);
+}
+
+bool store_device_alias(struct store *s, uint32_t id, const char *label,
+			const char *alias, const char *detail, uint64_t ts_ns)
+{
+	struct qevent e;
+
+	memset(&e, 0, sizeof(e));
+	e.ev = EV_ALIAS;
+	e.ts_ns = ts_ns;
+	e.id = id;
+	snprintf(e.label, sizeof(e.label), "%s", label);
+	snprintf(e.event, sizeof(e.event), "alias");
+	wire_str(e.detail, sizeof(e.detail), detail, strlen(detail));
+	/* model_alias_check passed it: UTF-8 without controls */
+	snprintf(e.alias, sizeof(e.alias), "%s", alias ? alias : "");
+	return queue_event(s, &e);
 }
 
 bool store_signal_def(struct store *s, uint32_t id, const char *name,

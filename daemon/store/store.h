@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 #define STORE_BLOCK_MAX		512	/* values per raw block */
 
 struct store_opts {
@@ -114,6 +114,13 @@ bool store_device_event(struct store *s, const struct model_device *d,
 			const char *label, const char *kind, unsigned int ev,
 			const char *event, const char *detail,
 			uint64_t ts_ns);
+/*
+ * Set (alias "" or NULL: clear) the alias of the device labelled label,
+ * in its row (made if the device has none yet) and, with detail, in its
+ * history.  The alias must have passed model_alias_check.
+ */
+bool store_device_alias(struct store *s, uint32_t id, const char *label,
+			const char *alias, const char *detail, uint64_t ts_ns);
 /* Record a signal's definition (name, unit) for readers. */
 bool store_signal_def(struct store *s, uint32_t id, const char *name,
 		      const char *device, const char *unit);
@@ -186,6 +193,15 @@ struct store_history {
  */
 long store_query_history(struct sqlite3 *db, const char *label, size_t limit,
 			 bool (*cb)(void *arg, const struct store_history *h),
+			 void *arg, char *err, size_t errlen);
+
+/*
+ * Every device alias in the store at db_path (a database that does not
+ * exist yet has none): cb(label, alias) each.  How many, or -1 with err.
+ */
+long store_query_aliases(const char *db_path,
+			 void (*cb)(void *arg, const char *label,
+				    const char *alias),
 			 void *arg, char *err, size_t errlen);
 
 /*

@@ -36,6 +36,9 @@ static const char *const migrations[] = {
 	/* 3: retention of rollups walks them by time */
 	"CREATE INDEX roll_1s_t ON roll_1s(t);"
 	"CREATE INDEX roll_1m_t ON roll_1m(t);",
+
+	/* 4: the names people give devices (model_alias.c), by label */
+	"ALTER TABLE devices ADD COLUMN alias TEXT;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -41,6 +41,7 @@ ROUTES=(
 	"GET /devices/999999/history - device.read"
 	"GET /devices/999999/health - device.read"
 	"GET /diag - device.read"
+	"PATCH /devices/999999 {} device.control"
 	"PUT /devices/999999/lifecycle {} device.control"
 	"GET /links - device.read"
 	"GET /topology - device.read"
@@ -123,7 +124,7 @@ declare -A PERMS=(
 	[anonymous]="public"
 )
 
-ops=$(grep -cE '^    (get|post|put|delete):' "$IIOT_TOP/docs/openapi.yaml")
+ops=$(grep -cE '^    (get|post|put|patch|delete):' "$IIOT_TOP/docs/openapi.yaml")
 expect_eq "every operation in docs/openapi.yaml is walked" "$ops" "${#ROUTES[@]}"
 
 # admin: first-run password, change, TOTP enrolment

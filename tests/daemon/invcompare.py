@@ -21,7 +21,7 @@ import json
 import sys
 
 IDENT = ('vendor_id', 'product_code', 'device_id', 'revision', 'serial',
-         'station_name', 'ip', 'alias')
+         'station_name', 'ip', 'station_alias')
 
 
 def load(path):

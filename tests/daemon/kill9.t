@@ -38,7 +38,7 @@ done
 # a loaded machine may not commit before an early kill; most rounds must
 [ "$busy" -ge $((ROUNDS / 2)) ] || { fail "too few rounds committed anything" "$busy of $ROUNDS"; bad=1; }
 [ "$bad" = 0 ] && ok "$ROUNDS SIGKILLs mid-ingest: integrity ok, no committed sample lost, rollups = raw ($prev samples)"
-expect_eq "schema version after the kills" "$(sqlite3 "$db" 'PRAGMA user_version')" 3
+expect_eq "schema version after the kills" "$(sqlite3 "$db" 'PRAGMA user_version')" 4
 check "devices survived" test "$(sqlite3 "$db" 'SELECT count(*) FROM devices')" -ge 14
 # a clean stop after the kills rolls every minute: the 1 min rollups
 # (rolled from the 1 s ones, watermark in the same transaction) agree

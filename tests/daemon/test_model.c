@@ -376,6 +376,60 @@ static void key_table_grows_with_the_line(void **state)
 	model_free(m);
 }
 
+/* what an alias may be: UTF-8 (no overlong forms, no surrogates), no
+ * control characters of C0, DEL or C1, at most 64 characters */
+static void alias_check_refuses_what_is_not_text(void **state)
+{
+	static const struct { const char *s; int ok; } cases[] = {
+		{ "", 1 }, { "Press 1", 1 }, { "压机 1", 1 }, { "\xf0\x9f\x8f\xad", 1 },
+		{ "a\x07" "b", 0 }, { "a\x7f", 0 }, { "a\xc2\x85", 0 },
+		{ "a\xe2\x80\xa8", 0 }, { "\xc0\xaf", 0 }, { "\xed\xa0\x80", 0 },
+		{ "\xe5\x8e", 0 }, { "\xff", 0 }, { " a", 0 }, { "a ", 0 },
+	};
+	char why[160], buf[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(model_alias_check(cases[i].s, strlen(cases[i].s),
+						   why, sizeof(why)) == 0,
+				 cases[i].ok);
+	for (i = 0; i < 64; i++)
+		memcpy(buf + 3 * i, "\xe5\xad\x97", 3);
+	assert_int_equal(model_alias_check(buf, 192, why, sizeof(why)), 0);
+	memcpy(buf + 192, "x", 1);
+	assert_int_equal(model_alias_check(buf, 193, why, sizeof(why)), -1);
+	assert_string_equal(why, "alias: at most 64 characters");
+}
+
+/* set, replace, clear; a snapshot keeps the table it was taken with */
+static void alias_table_kept_by_label_and_shared(void **state)
+{
+	struct model *m = model_new(NULL), *s;
+
+	(void)state;
+	assert_non_null(m);
+	assert_null(model_alias_get(m, "b"));
+	assert_int_equal(model_alias_set(m, "b", "Bee"), 0);
+	assert_int_equal(model_alias_set(m, "a", "Ay"), 0);
+	assert_int_equal(model_alias_set(m, "c", "Cee"), 0);
+	s = model_snapshot(m, NULL);
+	assert_non_null(s);
+	assert_int_equal(model_alias_set(m, "b", "Bee 2"), 0);
+	assert_int_equal(model_alias_set(m, "a", ""), 0);
+	assert_int_equal(model_alias_set(m, "zz", NULL), 0);
+	assert_null(model_alias_get(m, "a"));
+	assert_string_equal(model_alias_get(m, "b"), "Bee 2");
+	assert_string_equal(model_alias_get(m, "c"), "Cee");
+	assert_null(model_alias_get(m, "zz"));
+	assert_string_equal(model_alias_get(s, "a"), "Ay");
+	assert_string_equal(model_alias_get(s, "b"), "Bee");
+	model_free(m);
+	/* the snapshot's table outlives the model's */
+	assert_string_equal(model_alias_get(s, "c"), "Cee");
+	model_snapshot_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +442,8 @@ int main(void)
 		cmocka_unit_test(station_register_links_position),
 		cmocka_unit_test(ring_count_and_order_link),
 		cmocka_unit_test(key_table_grows_with_the_line),
+		cmocka_unit_test(alias_check_refuses_what_is_not_text),
+		cmocka_unit_test(alias_table_kept_by_label_and_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,7 @@ sqlite3 "$S/baseline.db" 'CREATE TABLE baseline(id INTEGER PRIMARY KEY CHECK (id
 
 start_iiotd "$T/iiotd.conf" || { fail "iiotd starts on the old state directory"; exit 0; }
 ok "iiotd starts on the old state directory"
-expect_eq "iiot.db migrated to schema 3" "$(q "$S/iiot.db" 'PRAGMA user_version')" 3
+expect_eq "iiot.db migrated to schema 4" "$(q "$S/iiot.db" 'PRAGMA user_version')" 4
 expect_eq "its rows kept" "$(q "$S/iiot.db" "SELECT s.name || ' ' || r.count || ' ' || d.kind FROM signals s JOIN roll_1s r ON r.signal = s.id JOIN devices d ON d.label = s.device")" "oven.temp 2 ethercat"
 expect_eq "baseline.db versioned" "$(q "$S/baseline.db" 'PRAGMA user_version')" 1
 set_dir=$(ls -d "$S"/upgrade/*/ 2>/dev/null | head -1)
@@ -43,7 +43,7 @@ if [ "$(id -u)" -eq 0 ] && getent passwd iiot >/dev/null; then
 	expect_eq "the copies are iiotd's user's, private" "$(stat -c '%U %a' "$set_dir/iiot.db")" "iiot 600"
 fi
 ctl upgrade --state "$S" status >"$T/status" 2>&1
-check "upgrade status: iiot.db at this iiot's schema" grep -qE '^iiot.db +schema 3, this iiot 3$' "$T/status"
+check "upgrade status: iiot.db at this iiot's schema" grep -qE '^iiot.db +schema 4, this iiot 4$' "$T/status"
 check "upgrade status: the copies" grep -q "copies taken before migrating: $S/upgrade/" "$T/status"
 # the marker a failed upgrade check leaves (pkg/iiot-upgrade-check)
 echo "upgrade from 0.0.9-1 failed its check at 2026-12-05T10:00:00Z: test" >"$S/upgrade/check-failed"
@@ -72,7 +72,7 @@ check "migrate says iiotd runs" grep -q "refusing to migrate: another iiotd" "$T
 ctl upgrade --state "$S" rollback >"$T/rb" 2>&1
 expect_eq "rollback under a running iiotd: refused" "$?" 1
 check "rollback says iiotd runs" grep -q "refusing to roll back: another iiotd" "$T/rb"
-expect_eq "nothing replaced" "$(q "$S/iiot.db" 'PRAGMA user_version')" 3
+expect_eq "nothing replaced" "$(q "$S/iiot.db" 'PRAGMA user_version')" 4
 
 stop_iiotd
 ctl upgrade --state "$S" rollback >"$T/rb" 2>&1
@@ -93,9 +93,9 @@ check "and says so" grep -q "nothing to roll back" "$T/rb"
 # what the package's postinst runs: migrate with iiotd stopped
 ctl upgrade --state "$S" migrate >"$T/mig" 2>&1
 expect_eq "upgrade migrate with iiotd stopped" "$?" 0
-check "it names each database it migrated" grep -qx "iiot.db: schema 2 -> 3" "$T/mig"
-expect_eq "iiot.db at schema 3 with its rows" \
-	"$(q "$S/iiot.db" 'PRAGMA user_version; SELECT name FROM signals' | tr '\n' ' ')" "3 oven.temp "
+check "it names each database it migrated" grep -qx "iiot.db: schema 2 -> 4" "$T/mig"
+expect_eq "iiot.db at schema 4 with its rows" \
+	"$(q "$S/iiot.db" 'PRAGMA user_version; SELECT name FROM signals' | tr '\n' ' ')" "4 oven.temp "
 expect_eq "a new set of copies, iiot.db at schema 2" \
 	"$(for d in "$S"/upgrade/*/; do case $d in *.rolled-back/) ;; *) q "$d/iiot.db" 'PRAGMA user_version' ;; esac; done)" 2
 

@@ -4,7 +4,8 @@
 # 4 PROFINET controllers with 60 devices): every device is a node of the
 # SVG, the chains are cabled in ring order, the PROFINET switches LLDP
 # names are drawn, nodes say their state in words, the keyboard walks the
-# drawing and Enter opens a device; the page in zh-CN.  Screenshots in
+# drawing and Enter opens a device, renamed there by keyboard and its
+# alias shown in the list, the search and the drawing; the page in zh-CN.  Screenshots in
 # build/test-output/web-topology/ (01-topology.png: the whole line).
 . "$(dirname "$0")/../lib.sh"
 . "$IIOT_TOP/tests/api/lib_api.sh"

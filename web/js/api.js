@@ -37,5 +37,6 @@ export async function api(method, path, body, text) {
 export const get = (p) => api('GET', p);
 export const post = (p, b) => api('POST', p, b === undefined ? {} : b);
 export const put = (p, b) => api('PUT', p, b);
+export const patch = (p, b) => api('PATCH', p, b);
 export const del = (p) => api('DELETE', p);
 export const postText = (p, text) => api('POST', p, undefined, text);

@@ -16,6 +16,15 @@ export function h(tag, attrs, ...kids) {
   return el;
 }
 
+// A device as people know it: the alias they gave it when it has one
+// (PATCH /devices/{id}), else its label; devName's element keeps the
+// label (MAC, MAC/position) beside the alias, smaller.
+export const devName = (d) => (d && d.alias) || (d && d.label) || '';
+export function devNameEl(d) {
+  if (!d.alias) return d.label;
+  return h('span', { class: 'dev-name' }, d.alias, ' ', h('small', { class: 'dev-label' }, d.label));
+}
+
 export function table(cols, rows, rowAttrs) {
   return h('table', { class: 'grid' },
     h('thead', {}, h('tr', {}, cols.map((c) => h('th', {}, c)))),

@@ -5,7 +5,7 @@ import { t } from './i18n.js';
 
 // identifiers engineers write in hex: station addresses, FrameIDs, vendor
 // and product codes (ring positions and counters stay decimal)
-const HEX = { station_addr: 4, alias: 4, frame_ids: 4, frame_id: 4, vendor_id: 8, product_code: 8, device_id: 4,
+const HEX = { station_addr: 4, station_alias: 4, frame_ids: 4, frame_id: 4, vendor_id: 8, product_code: 8, device_id: 4,
   revision: 8, al_status_code: 4, role: 2, pd_in_lad: 8, pd_out_lad: 8 };
 export const hex = (v, w) => '0x' + Number(v).toString(16).toUpperCase().padStart(w || 4, '0');
 

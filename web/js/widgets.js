@@ -14,7 +14,7 @@
 //   topology  a link to the topology page with the device count
 //   text      a note
 import { get } from './api.js';
-import { h, fmtClock } from './dom.js';
+import { h, fmtClock, devNameEl } from './dom.js';
 import { t } from './i18n.js';
 import { uPlot, COLORS } from './chart.js';
 import { healthBadge } from './health.js';
@@ -212,7 +212,7 @@ function devices(w, ctx, body) {
   const p = polled(body, async () => {
     const r = await get('/devices?sort=health&limit=200');
     tb.replaceChildren(...r.devices.map((d) => h('tr', { dataset: { id: d.id } },
-      h('td', {}, ctx.kiosk ? d.label : h('a', { href: '#/device/' + d.id }, d.label)),
+      h('td', {}, ctx.kiosk ? devNameEl(d) : h('a', { href: '#/device/' + d.id }, devNameEl(d))),
       h('td', {}, h('span', { class: 'badge ' + (d.online ? 'healthy' : 'failed') }, t(d.online ? 'state.online' : 'state.offline'))),
       h('td', {}, healthBadge(typeof d.health === 'number' ? d.health : null, d.health_grade)))));
   });

@@ -2,7 +2,7 @@
 // updates, acknowledge / shelve / unshelve with a comment, and an alert's
 // detail with its evidence frames, pcap download and history.
 import { del, get, post, put } from '../api.js';
-import { h, table, toast } from '../dom.js';
+import { h, table, toast, devNameEl } from '../dom.js';
 import { TimeChart } from '../chart.js';
 import { t, currentLang } from '../i18n.js';
 
@@ -101,7 +101,7 @@ export async function list(main, app) {
     body.replaceChildren(table(
       [t('col.id'), t('alerts.first'), t('alerts.severity'), t('col.state'), t('alerts.rule'), t('alerts.device'), t('alerts.message'), t('alerts.count'), ''],
       r.alerts.map((a) => [h('a', { href: '#/alert/' + a.id }, String(a.id)), fmtNs(a.ts_ns), sevBadge(a.severity), stateLabel(a),
-        h('code', {}, a.rule), a.device_id ? h('a', { href: '#/device/' + a.device_id }, a.device || String(a.device_id)) : (a.device || '-'),
+        h('code', {}, a.rule), a.device_id ? h('a', { href: '#/device/' + a.device_id }, a.device ? devNameEl({ alias: a.device_alias, label: a.device }) : String(a.device_id)) : (a.device || '-'),
         message(a), a.count, actions(a, app, load)]),
       (i) => ({ class: 'alert-row st-' + r.alerts[i].state, dataset: { id: r.alerts[i].id } })));
   }
@@ -159,7 +159,7 @@ export async function detail(main, app, id) {
       [t('alerts.detail'), a.detail || '-'],
       [t('alerts.outcome'), a.note || '-'],
       [t('alerts.technique'), a.technique ? a.technique + ' ' + (a.technique_name || '') : '-'],
-      [t('alerts.device'), a.device_id ? h('a', { href: '#/device/' + a.device_id }, a.device || String(a.device_id)) : (a.device || '-')],
+      [t('alerts.device'), a.device_id ? h('a', { href: '#/device/' + a.device_id }, a.device ? devNameEl({ alias: a.device_alias, label: a.device }) : String(a.device_id)) : (a.device || '-')],
       [t('alerts.src'), a.src_mac || '-'], [t('alerts.dst'), a.dst_mac || '-'],
       [t('alerts.first'), fmtNs(a.ts_ns)], [t('alerts.last'), fmtNs(a.last_ns)],
       [t('alerts.count'), a.count],

@@ -4,7 +4,7 @@
 // and a return after sign-in land on the same view.  Live updates touch
 // only the cells whose value changed.
 import { get } from '../api.js';
-import { h, fmtTime } from '../dom.js';
+import { h, fmtTime, devNameEl } from '../dom.js';
 import { t } from '../i18n.js';
 import { fieldValue } from '../format.js';
 import { healthBadge } from '../health.js';
@@ -17,7 +17,7 @@ const FILTERS = ['q', 'kind', 'state', 'lifecycle', 'parent', 'sort', 'offset', 
 // [column, label key, cell]
 const COLS = [
   ['id', 'col.id', (d) => d.id],
-  ['label', 'col.name', (d) => h('a', { href: '#/device/' + d.id }, d.label)],
+  ['label', 'col.name', (d) => h('a', { href: '#/device/' + d.id }, devNameEl(d))],
   ['kind', 'col.kind', (d) => t('kind.' + d.kind)],
   ['lifecycle', 'col.lifecycle', (d) => t('lc.' + d.lifecycle)],
   ['online', 'col.state', (d) => stateCell(d.id, d.online)],

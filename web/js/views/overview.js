@@ -2,7 +2,7 @@
 // totals since start, the capture sources (a stopped one says so), and
 // every number a link to what is behind it.
 import { get } from '../api.js';
-import { h, table } from '../dom.js';
+import { h, table, devNameEl } from '../dom.js';
 import { t } from '../i18n.js';
 import { Rates, buildLines, verdict } from '../lines.js';
 import { healthBadge, reasonText as healthReason } from '../health.js';
@@ -16,7 +16,7 @@ const SYS_CLASS = { ok: 'healthy', degraded: 'degraded', failed: 'failed' };
 const sysHealth = () => fetch('/api/v1/health', { credentials: 'same-origin' }).then((r) => r.json()).catch(() => null);
 
 const num = (v, d) => (v === undefined ? '…' : Number(v).toFixed(d === undefined ? 1 : d));
-const link = (href, text, id) => h('a', { href, id }, String(text));
+const link = (href, text, id) => h('a', { href, id }, text instanceof Node ? text : String(text));
 
 function stat(label, value, id, href) {
   return h('div', { class: 'stat' }, h('div', { class: 'v' }, href ? link(href, value, id) : h('span', { id }, String(value))),
@@ -102,7 +102,7 @@ export async function overview(main, app) {
       const v = verdict(l, r);
       const q = l.head.kind === 'ecat-master' ? 'parent=' + l.head.id : 'kind=pn-device';
       return { l, v, cells: [
-        link('#/device/' + l.head.id, l.head.label),
+        link('#/device/' + l.head.id, devNameEl(l.head)),
         h('span', { class: 'badge ' + v.level, dataset: { line: l.head.id } }, t('verdict.' + v.level)),
         v.why.length ? h('span', { class: 'why' }, v.why.map((w, i) => [i ? '; ' : '', reasonText(w, l)]).flat()) : '-',
         link('#/devices?' + q, (l.members.length - l.offline.length) + ' / ' + l.members.length),
@@ -120,7 +120,7 @@ export async function overview(main, app) {
     const rows = ((diag && diag.links) || []).slice().sort((a, b) => a.score - b.score || a.id - b.id);
     healthBox.replaceChildren(rows.length ? table([t('col.id'), t('col.sender'), t('col.health'), t('col.reasons')],
       rows.map((l) => { const s = byId.get(l.src);
-        return [l.id, s ? link('#/device/' + s.id, s.label) : String(l.src), healthBadge(l.score, l.grade),
+        return [l.id, s ? link('#/device/' + s.id, devNameEl(s)) : String(l.src), healthBadge(l.score, l.grade),
           l.reasons.length ? h('span', { class: 'why' }, l.reasons.map((r, i) => [i ? '; ' : '', '−' + r.points + ' ', healthReason(r)]).flat()) : '-']; }),
       (i) => ({ class: 'link-health-row', dataset: { id: rows[i].id, grade: rows[i].grade } }))
       : h('p', {}, t('overview.nolines')));

@@ -1,6 +1,6 @@
 // The plant: overview, device inventory, device detail, topology.
-import { get, put } from '../api.js';
-import { h, table, toast } from '../dom.js';
+import { get, put, patch } from '../api.js';
+import { h, table, toast, devName, devNameEl } from '../dom.js';
 import { t } from '../i18n.js';
 import { TimeChart } from '../chart.js';
 import { trendView } from '../trend.js';
@@ -16,10 +16,44 @@ export { overview } from './overview.js';
 
 export { devices } from './devices.js';
 
-const SKIP = new Set(['links', 'signals', 'chain', 'id', 'label', 'health', 'health_grade', 'links_health', 'diag_series']);
+const SKIP = new Set(['links', 'signals', 'chain', 'id', 'label', 'alias', 'health', 'health_grade', 'links_health', 'diag_series']);
 const ESC_SERIES = ['rx_errors_p0', 'rx_errors_p1', 'rx_errors_p2', 'rx_errors_p3', 'dc_diff_ns'];
 const HEALTH_MS = 5000;
 const stateBadge = (on) => h('span', { class: 'badge ' + (on ? 'healthy' : 'failed'), id: 'dev-state' }, t(on ? 'state.online' : 'state.offline'));
+
+// The device's name in the title, renamed in place (device.control):
+// the button opens a field, Enter saves, Escape gives up; "" clears it.
+function aliasEditor(app, d) {
+  const box = h('span', { id: 'dev-name-box' });
+  const show = () => {
+    const btn = app.can('device.control') ? h('button', { type: 'button', id: 'dev-rename', class: 'secondary small',
+      title: t('device.rename'), 'aria-label': t('device.rename'), onclick: edit }, '✎') : null;
+    box.replaceChildren(h('span', { id: 'dev-name' }, devNameEl(d)), btn ? ' ' : '', btn || '');
+  };
+  function edit() {
+    const input = h('input', { id: 'dev-alias', type: 'text', maxlength: 64, value: d.alias || '', placeholder: d.label,
+      'aria-label': t('device.alias'), 'aria-describedby': 'dev-alias-help' });
+    const cancel = h('button', { type: 'button', class: 'secondary', id: 'dev-alias-cancel', onclick: () => { show(); focusRename(); } }, t('device.alias_cancel'));
+    const form = h('form', { class: 'alias-form', id: 'dev-alias-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const nd = await patch('/devices/' + d.id, { alias: input.value.trim() });
+        d.alias = nd.alias;
+        show();
+        focusRename();
+        toast(t('device.alias_saved'));
+      } catch (e) { toast(e.message, true); input.focus(); }
+    } }, input, ' ', h('button', { type: 'submit', id: 'dev-alias-save' }, t('device.alias_save')), ' ', cancel,
+    h('span', { class: 'muted small', id: 'dev-alias-help' }, ' ' + t('device.alias_help')));
+    input.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); show(); focusRename(); } });
+    box.replaceChildren(form);
+    input.focus();
+    input.select();
+  }
+  const focusRename = () => { const b = document.getElementById('dev-rename'); if (b) b.focus(); };
+  show();
+  return box;
+}
 
 export async function device(main, app, id) {
   const d = await get('/devices/' + id);
@@ -34,7 +68,7 @@ export async function device(main, app, id) {
       const sel = ev.target, want = sel.value;
       sel.value = current;
       const reason = await confirmAction({ title: t('lifecycle.confirm_title'),
-        text: t('lifecycle.confirm', { dev: d.label, from: t('lc.' + current), to: t('lc.' + want) }),
+        text: t('lifecycle.confirm', { dev: devName(d), from: t('lc.' + current), to: t('lc.' + want) }),
         reason: t('lifecycle.reason'), ok: t('lifecycle.move') });
       if (reason === null) return;
       try {
@@ -53,7 +87,7 @@ export async function device(main, app, id) {
   reasonList(d.health, true, 'dev-health-reasons'));
   const linkHealth = (l) => { const x = lh.get(l.id); return x ? healthBadge(x.score, x.grade, { dataset: { link: l.id } }) : '-'; };
   // (lc and chain are null where they do not apply: append() would print "null")
-  main.append(...[h('h1', { id: 'dev-title' }, d.label, ' ', stateBadge(d.online)), lc,
+  main.append(...[h('h1', { id: 'dev-title' }, aliasEditor(app, d), ' ', stateBadge(d.online)), lc,
     h('div', { class: 'cols' },
       h('div', { class: 'card' }, h('h2', {}, t('device.identity')), table([t('col.field'), t('col.value')], ident)),
       h('div', { class: 'card' }, h('h2', {}, t('device.links')),

@@ -2,7 +2,7 @@
 // signals and open alerts; Enter shows the matches at #/search?q=..., each
 // a link to its device or alert.
 import { get } from '../api.js';
-import { h, table } from '../dom.js';
+import { h, table, devNameEl } from '../dom.js';
 import { t } from '../i18n.js';
 
 // The box in the header, for signed-in sessions that may read devices;
@@ -35,12 +35,12 @@ export async function results(main, app, query) {
   main.append(
     h('div', { class: 'card', id: 'search-devices' }, h('h2', {}, t('search.devices'), ' (' + r.devices.length + ')'),
       none(r.devices) || table([t('col.name'), t('col.kind')], r.devices.map((d) => [
-        h('a', { href: '#/device/' + d.id, dataset: { device: d.id } }, d.label), t('kind.' + d.kind)]))),
+        h('a', { href: '#/device/' + d.id, dataset: { device: d.id } }, devNameEl(d)), t('kind.' + d.kind)]))),
     h('div', { class: 'card', id: 'search-signals' }, h('h2', {}, t('search.signals'), ' (' + r.signals.length + ')'),
       none(r.signals) || table([t('col.name'), t('search.unit'), t('search.device')], r.signals.map((s) => [
         s.device_id ? h('a', { href: '#/device/' + s.device_id, dataset: { signal: s.id } }, s.name) : s.name, s.unit || '-',
         s.device_id || '-']))),
     app.can('alert.read') ? h('div', { class: 'card', id: 'search-alerts' }, h('h2', {}, t('search.alerts'), ' (' + r.alerts.length + ')'),
       none(r.alerts) || table([t('col.id'), t('search.rule'), t('search.severity'), t('col.name')], r.alerts.map((a) => [
-        h('a', { href: '#/alert/' + a.id, dataset: { alert: a.id } }, '#' + a.id), a.rule, a.severity, a.label]))) : null);
+        h('a', { href: '#/alert/' + a.id, dataset: { alert: a.id } }, '#' + a.id), a.rule, a.severity, devNameEl({ alias: a.device_alias, label: a.label })]))) : null);
 }

@@ -6,7 +6,7 @@
 // to its device: Tab walks them in cable order, arrow keys move along
 // the drawing, Enter opens the device.
 import { get } from '../api.js';
-import { h } from '../dom.js';
+import { h, devName } from '../dom.js';
 import { t } from '../i18n.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -94,7 +94,7 @@ function short(label) {
 function cable(l, pos) {
   const a = pos.get(l.a), b = pos.get(l.b);
   if (!a || !b) return null;
-  const say = t('topology.cable', { a: a.n.label, ap: l.a_port, b: b.n.label, bp: l.b_port }) + ': ' + t('topology.state.' + l.state);
+  const say = t('topology.cable', { a: devName(a.n), ap: l.a_port, b: devName(b.n), bp: l.b_port }) + ': ' + t('topology.state.' + l.state);
   return s('line', { class: 'cable ' + l.state, stroke: WIRE[l.state][0], 'stroke-dasharray': WIRE[l.state][1],
     'stroke-width': l.state === 'fault' ? 3 : 2, x1: a.x + W / 2, y1: a.y + H / 2, x2: b.x + W / 2, y2: b.y + H / 2,
     'data-a': l.a, 'data-b': l.b, 'data-state': l.state }, s('title', {}, say + (l.alerts.length ? ' (' + l.alerts.map((x) => x.rule).join(', ') + ')' : '')));
@@ -102,14 +102,14 @@ function cable(l, pos) {
 
 function node(p) {
   const n = p.n, st = nodeState(n);
-  const words = n.label + ', ' + kindName(n) + ', ' + t('topology.state.' + st) +
+  const words = (n.alias ? n.alias + ' (' + n.label + ')' : n.label) + ', ' + kindName(n) + ', ' + t('topology.state.' + st) +
     (n.expected && n.expected !== n.label ? ' (' + t('topology.expected', { name: n.expected }) + ')' : '') +
     (n.health !== undefined ? ' (' + n.health + ')' : '') + (n.alerts.length ? ', ' + t('topology.alerts', { n: n.alerts.length }) : '');
   const box = s('g', { class: 'tnode ' + st, 'data-node': n.key, 'data-device': n.device, 'data-state': st },
     s('title', {}, words),
     s('rect', { x: p.x, y: p.y, width: W, height: H, rx: n.kind === 'switch' ? 2 : 6, fill: FILL[st], stroke: EDGE[st],
       'stroke-width': st === 'fault' || st === 'missing' ? 3 : 1.5, 'stroke-dasharray': st === 'missing' ? '5 3' : null }),
-    s('text', { x: p.x + W / 2, y: p.y + 14, 'text-anchor': 'middle', 'font-size': 11, fill: '#1d2330' }, short(n.label)),
+    s('text', { x: p.x + W / 2, y: p.y + 14, 'text-anchor': 'middle', 'font-size': 11, fill: '#1d2330' }, short(devName(n))),
     s('text', { x: p.x + W / 2, y: p.y + 27, 'text-anchor': 'middle', 'font-size': 10, fill: '#1d2330', class: 'sub' },
       n.alerts.length ? '⚠ ' + n.alerts.length : t('topology.short.' + st)));
   if (!n.device) return s('g', { tabindex: 0, role: 'img', 'aria-label': words, class: 'tfocus' }, box);
