@@ -85,6 +85,24 @@ try {
     const p = await place('#dash-grid .w');
     if (p !== layout) throw new Error(p + ' != ' + layout);
   });
+  await step('a zoom into the chart fetches the window again at a finer rollup: more points, the band kept', async () => {
+    await poll(() => { const c = document.querySelector('#dash-grid .w-plot'); return c && c.dataset.history !== undefined && Number(c.dataset.points) > 10; }, null, 30000);
+    const over = await page.locator('#dash-grid .w-plot .u-over').boundingBox();
+    const asked = page.waitForRequest((r) => /\/samples\?.*&rollup=/.test(r.url()), { timeout: 20000 });
+    // the last fifth of what is drawn, dragged across
+    await page.mouse.move(over.x + over.width * 0.7, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.9, over.y + over.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const url = new globalThis.URL((await asked).url());
+    const ro = url.searchParams.get('rollup'), from = Number(url.searchParams.get('from')), to = Number(url.searchParams.get('to'));
+    if (!['raw', '1s'].includes(ro)) throw new Error('rollup ' + ro + ' for ' + (to - from) + ' ms');
+    await poll(() => document.querySelector('#dash-grid .w-plot').dataset.windowPoints !== undefined, null, 20000);
+    const d = await page.$eval('#dash-grid .w-plot', (c) => ({ ...c.dataset }));
+    if (!(Number(d.windowPoints) > Number(d.windowBefore))) throw new Error('points in the window: ' + d.windowBefore + ' before, ' + d.windowPoints + ' after');
+    if (d.rollup !== ro || d.zoomed !== 'true') throw new Error(JSON.stringify(d));
+    await shot('01b-chart-zoomed');
+  });
   await step('usable at 1366x768: the toolbar and the first widgets are on screen without scrolling sideways', async () => {
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     if (wide > 1366) throw new Error('page is ' + wide + ' px wide');

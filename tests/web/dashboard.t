@@ -2,7 +2,8 @@
 # Dashboards in Debian's chromium (headless, playwright-core) against
 # iiotd fed by the small cell: a viewer builds a dashboard by dragging
 # widgets from the palette, resizes and moves them (mouse and keyboard),
-# reloads and finds it kept; another viewer does not see it; a dashboard
+# reloads and finds it kept; a zoom into its chart fetches the window
+# again at a finer rollup; another viewer does not see it; a dashboard
 # the admin shared with viewers opens as their default, read-only; a kiosk
 # token shows it full page without navigation, live, in either language,
 # and, iiotd stopped and started again, says so and comes back by itself.

@@ -75,6 +75,11 @@ async function history(path) {
   try { return await get(path); } finally { inFlight--; if (waiting.length) waiting.shift()(); }
 }
 
+// the finest rollup whose rows for a window of ms fit FINE_POINTS: raw
+// for half a minute, 1 s rows up to FINE_POINTS seconds, else 1 min rows
+const FINE_POINTS = 600;
+const rollupFor = (ms) => (ms <= 30000 ? 'raw' : ms / 1000 <= FINE_POINTS ? '1s' : '1m');
+
 function chart(w, ctx, body) {
   const ids = w.signals;
   const range = (w.range_min || 60) * 60000;
@@ -105,7 +110,42 @@ function chart(w, ctx, body) {
     hooks: { drawClear: [drawBand], setScale: [(u, key) => { if (key === 'x') box.dataset.zoomed = String(zoomed); }] },
   }, data, box);
   box.addEventListener('dblclick', () => { zoomed = false; box.dataset.zoomed = 'false'; follow(); });
-  box.addEventListener('pointerup', () => { setTimeout(() => { const s = plot.scales.x; const last = data[0][data[0].length - 1]; zoomed = !!(s && last && s.max < last - 0.5); box.dataset.zoomed = String(zoomed); }, 0); });
+  box.addEventListener('pointerup', () => {
+    setTimeout(() => {
+      const s = plot.scales.x, last = data[0][data[0].length - 1], was = [box.dataset.zmin, box.dataset.zmax].join();
+      zoomed = !!(s && last && s.max < last - 0.5);
+      box.dataset.zoomed = String(zoomed);
+      if (zoomed && [s.min, s.max].join() !== was) finer(s.min, s.max);
+    }, 0);
+  });
+  // a zoom asks the store for the window again at the rollup it needs
+  // (docs/web.md, Dashboards): finer points, and their min/max band, in
+  // place of the coarse ones stretched; outside the window all stays
+  let fineSeq = 0;
+  const finer = async (min, max) => {
+    const my = ++fineSeq, from = Math.floor(min * 1000), to = Math.ceil(max * 1000), ro = rollupFor(to - from);
+    box.dataset.zmin = String(min); box.dataset.zmax = String(max);
+    const res = await Promise.all(ids.map((id) => history('/signals/' + id + '/samples?from=' + from + '&to=' + to + '&rollup=' + ro +
+      '&max_points=' + FINE_POINTS).catch(() => ({ points: [] }))));
+    if (my !== fineSeq || !zoomed || !res.some((r) => r.points.length)) return;
+    const fine = uPlot.join(res.map((r) => [r.points.map((p) => p[0] / 1000), r.points.map((p) => p[3])]));
+    const out = (xs) => xs.map((x, k) => k).filter((k) => xs[k] < min || xs[k] > max);
+    const keep = out(data[0]);
+    box.dataset.windowBefore = String(data[0].length - keep.length);
+    const merged = data.map((col, i) => keep.map((k) => col[k]).concat(fine[i]));
+    const order = merged[0].map((x, k) => k).sort((a, b) => merged[0][a] - merged[0][b]);
+    data = merged.map((col) => order.map((k) => col[k]));
+    band = band.map((b, i) => {
+      const r = res[i].points, o = b ? out(b[0]) : [];
+      const xs = o.map((k) => b[0][k]).concat(r.map((p) => p[0] / 1000)), lo = o.map((k) => b[1][k]).concat(r.map((p) => p[1]));
+      const hi = o.map((k) => b[2][k]).concat(r.map((p) => p[2])), ix = xs.map((x, k) => k).sort((a, c) => xs[a] - xs[c]);
+      return [ix.map((k) => xs[k]), ix.map((k) => lo[k]), ix.map((k) => hi[k])];
+    });
+    box.dataset.rollup = ro;
+    box.dataset.windowPoints = String(fine[0].length);
+    plot.batch(() => { plot.setData(data, false); plot.setScale('x', { min, max }); });
+    box.dataset.points = String(data[0].length);
+  };
   // the range, or less while there is less history (a new plant)
   const follow = () => {
     const xs = data[0];
