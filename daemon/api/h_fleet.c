@@ -1,7 +1,8 @@
 /*
  * Fleet mode (docs/north.md, "Fleet mode"): the sites, their IPCs (edge
  * nodes) and devices from the host application's inventory, a metric's
- * history from PostgreSQL.  503 when fleet mode is off.
+ * history from PostgreSQL.  503 when fleet mode is off, but the list of
+ * sites, which says enabled: false.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,13 +23,14 @@ static struct fleet *fleet_on(struct rq *r)
 	return f;
 }
 
+/* 200 even when off: the web UI asks on every sign-in whether to show
+ * the site selector, and a 503 would be a console error each time */
 void h_fleet_sites(struct rq *r)
 {
-	struct fleet *f = fleet_on(r);
+	struct fleet *f = fleet_current();
 
-	if (f)
-		api_reply(r, 200, json_pack("{s:o}", "sites",
-					    fleet_sites_json(f)));
+	api_reply(r, 200, json_pack("{s:b, s:o}", "enabled", f != NULL, "sites",
+				    f ? fleet_sites_json(f) : json_array()));
 }
 
 void h_fleet_nodes(struct rq *r)

@@ -15,6 +15,7 @@ import { evaluation } from './views/evaluation.js';
 import * as dashboards from './views/dashboards.js';
 import { kiosk } from './views/kiosk.js';
 import * as search from './views/search.js';
+import * as fleet from './views/fleet.js';
 
 export const app = {
   session: null,
@@ -34,6 +35,7 @@ export const app = {
     if (s && s.site) document.getElementById('site').textContent = s.site;
     for (const a of nav.querySelectorAll('[data-perm]')) a.hidden = !this.can(a.dataset.perm);
     search.searchBar(this, full);
+    fleet.fleetBar(this, full);
     if (full) this.startLive(); else this.stopLive();
   },
   startLive() {
@@ -87,6 +89,7 @@ const routes = [
   [/^#\/device\/(\d+)$/, plant.device],
   [/^#\/topology$/, plant.topology],
   [/^#\/search(?:\?(.*))?$/, search.results],
+  [/^#\/fleet(?:\?(.*))?$/, fleet.page],
   [/^#\/users$/, admin.users],
   [/^#\/audit$/, admin.audit],
   [/^#\/settings$/, admin.settings],

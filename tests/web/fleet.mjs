@@ -1,0 +1,63 @@
+// Browser test of fleet mode's pages (tests/web/fleet.t).  Prints TAP.
+//   URL, ENG_PW (the engineer's one-time password), OUT, PROFILE
+import { browser, finish, firstSignIn, step } from './harness.mjs';
+
+const { URL, ENG_PW, OUT, PROFILE } = process.env;
+const { ctx, page, consoleErrors, poll, shot } = await browser(OUT, PROFILE);
+const api = (p) => page.evaluate(async (q) => (await fetch('/api/v1' + q)).json(), p);
+
+try {
+  await step('engineer signs in', () => firstSignIn(page, URL, 'eng1', ENG_PW, 'process engineer 2026'));
+  await step('the platform knows both sites, each IPC online with devices', async () => {
+    await poll(async () => {
+      const r = await (await fetch('/api/v1/fleet/sites')).json();
+      return r.enabled && r.sites.filter((s) => s.nodes_online === 1 && s.devices_online > 0).length === 2;
+    }, null, 60000);
+  });
+  await step('the top bar has the site selector: all sites, site1, site2', async () => {
+    await page.goto(URL + '/#/overview');
+    await page.reload();
+    await page.waitForSelector('#fleet-site:not([hidden])');
+    const opts = await page.$$eval('#fleet-site option', (l) => l.map((o) => o.value));
+    if (opts.join() !== ',site1,site2') throw new Error(opts.join());
+    if (!await page.getAttribute('#fleet-site', 'aria-label')) throw new Error('selector without a label');
+    if (await page.isHidden('#nav-fleet')) throw new Error('no Fleet link');
+  });
+  await step('choosing site2 opens its page: ipc2 online, its health in words', async () => {
+    await page.selectOption('#fleet-site', 'site2');
+    await page.waitForSelector('#fleet-nodes a[data-node="ipc2"]');
+    if (!page.url().endsWith('#/fleet?site=site2')) throw new Error(page.url());
+    const h = await page.getAttribute('#fleet-nodes [data-health]', 'data-health');
+    const words = { ok: 'good', warning: 'check', offline: 'offline' };
+    // good, or check while the line has open alerts (the drift line does)
+    if (!['ok', 'warning'].includes(h) || await page.textContent('#fleet-nodes [data-health]') !== words[h]) throw new Error(h);
+  });
+  await step("the IPC's devices are the API's", async () => {
+    await page.click('#fleet-nodes a[data-node="ipc2"]');
+    await page.waitForSelector('#fleet-devices [data-device]');
+    const shown = await page.$$eval('#fleet-devices [data-device]', (l) => l.map((x) => x.dataset.device).sort());
+    const want = (await api('/fleet/sites/site2/nodes/ipc2/devices')).devices.map((d) => d.device).sort();
+    if (shown.join() !== want.join()) throw new Error(shown.join() + ' vs ' + want.join());
+    await shot('01-fleet-ipc2');
+  });
+  await step('all sites: both listed', async () => {
+    await page.selectOption('#fleet-site', '');
+    await page.waitForSelector('#fleet-sites a[data-site]');
+    const s = await page.$$eval('#fleet-sites a[data-site]', (l) => l.map((x) => x.dataset.site));
+    if (s.join() !== 'site1,site2') throw new Error(s.join());
+  });
+  await step('the page in zh-CN', async () => {
+    await page.selectOption('#lang', 'zh-CN');
+    await poll(() => { const e = document.querySelector('#fleet-title'); return e && e.textContent === '机群'; }, null, 30000);
+    const all = await page.textContent('#fleet-site option[value=""]');
+    if (all !== '全部站点') throw new Error(all);
+    await shot('02-fleet-zh');
+  });
+  await step('no console errors (CSP violations, script errors)', async () => {
+    const real = consoleErrors.filter((e) => !e.includes('401') && !e.includes('Failed to load resource'));
+    if (real.length) throw new Error(real.join('\n'));
+  });
+} finally {
+  await ctx.close();
+}
+finish();
