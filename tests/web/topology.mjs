@@ -1,5 +1,6 @@
 // Browser test of the drawn topology (tests/web/topology.t).  Prints TAP.
 //   URL, ENG_PW (the engineer's one-time password), OUT, PROFILE
+import fs from 'node:fs';
 import path from 'node:path';
 import { browser, finish, firstSignIn, step } from './harness.mjs';
 
@@ -90,6 +91,39 @@ try {
     await page.waitForSelector('#topo-svg g[data-device="' + id + '"]');
     const words = await page.textContent('#topo-svg g[data-device="' + id + '"] title');
     if (!words.startsWith(name + ' (' + label + ')')) throw new Error(words);
+  });
+  await step('descriptions: the project\'s files imported by picker and by drop, listed and shown; bad XML names its line; removed', async () => {
+    const dir = path.join(process.env.IIOT_TOP, 'etc', 'descriptions');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.xml')).sort();
+    await page.goto(URL + '/#/descriptions');
+    await page.waitForSelector('#desc-file');
+    for (const f of files.slice(0, -1)) {
+      await page.setInputFiles('#desc-file', path.join(dir, f));
+      await page.waitForSelector('#desc-title');
+      await poll((n) => [...document.querySelectorAll('#desc-list td')].some((td) => td.textContent === n), f, 20000);
+    }
+    // the last one dropped onto the drop zone
+    const last = files[files.length - 1];
+    const xml = fs.readFileSync(path.join(dir, last), 'utf8');
+    const dt = await page.evaluateHandle(([name, text]) => { const d = new DataTransfer(); d.items.add(new File([text], name, { type: 'text/xml' })); return d; }, [last, xml]);
+    await page.dispatchEvent('#desc-drop', 'drop', { dataTransfer: dt });
+    await poll((n) => [...document.querySelectorAll('#desc-list td')].some((td) => td.textContent === n), last, 20000);
+    const kinds = await page.$$eval('#desc-list tr.desc-row', (l) => l.map((r) => r.dataset.kind).sort().join());
+    if (kinds !== 'eni,esi,gsdml') throw new Error('kinds listed: ' + kinds);
+    await page.click('#desc-list a[data-desc] >> nth=0');
+    await page.waitForSelector('#desc-show .desc-device table td');
+    const sigs = await page.$$eval('#desc-show .desc-group td:first-child', (l) => l.length);
+    if (!sigs) throw new Error('no signals shown');
+    await page.screenshot({ path: path.join(OUT, '04-descriptions.png') });
+    await page.setInputFiles('#desc-file', { name: 'broken.xml', mimeType: 'text/xml', buffer: Buffer.from('<?xml version="1.0"?>\n<ISO15745Profile>\n  <a>\n</ISO15745Profile>\n') });
+    await poll(() => /line \d+/.test(document.querySelector('#desc-error').textContent), null, 20000);
+    const e = await page.textContent('#desc-error');
+    if (!e.startsWith('broken.xml: ')) throw new Error(e);
+    const n = await page.$$eval('#desc-list tr.desc-row', (l) => l.length);
+    await page.click('#desc-list button[data-remove] >> nth=0');
+    await page.waitForSelector('#confirm-ok');
+    await page.keyboard.press('Enter');
+    await poll((k) => document.querySelectorAll('#desc-list tr.desc-row').length === k, n - 1, 20000);
   });
   await step('the top bar searches devices: a MAC, Enter, the matches link to their device', async () => {
     await page.goto(URL + '/#/overview');

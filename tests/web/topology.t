@@ -5,7 +5,9 @@
 # SVG, the chains are cabled in ring order, the PROFINET switches LLDP
 # names are drawn, nodes say their state in words, the keyboard walks the
 # drawing and Enter opens a device, renamed there by keyboard and its
-# alias shown in the list, the search and the drawing; the page in zh-CN.  Screenshots in
+# alias shown in the list, the search and the drawing; the descriptions
+# page imports etc/descriptions/ (picker and drop), shows one, names the
+# line of bad XML and removes one; the page in zh-CN.  Screenshots in
 # build/test-output/web-topology/ (01-topology.png: the whole line).
 . "$(dirname "$0")/../lib.sh"
 . "$IIOT_TOP/tests/api/lib_api.sh"
@@ -20,7 +22,7 @@ cleanup_push "kill $!"
 engineer_account || exit 0
 OUT=$BUILD/test-output/web-topology
 rm -rf "$OUT"
-URL=$URL ENG_PW=$ENG_PW OUT=$OUT PROFILE=$D/chromium-profile \
+URL=$URL ENG_PW=$ENG_PW OUT=$OUT PROFILE=$D/chromium-profile IIOT_TOP=$IIOT_TOP \
 	timeout 300 node "$IIOT_TOP/tests/web/topology.mjs"
 rc=$?
 [ $rc -ne 0 ] && echo "# iiotd: $(tail -5 "$D/iiotd.log" | tr '\n' '|')"

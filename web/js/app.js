@@ -16,6 +16,7 @@ import * as dashboards from './views/dashboards.js';
 import { kiosk } from './views/kiosk.js';
 import * as search from './views/search.js';
 import * as fleet from './views/fleet.js';
+import { descriptions } from './views/descriptions.js';
 
 export const app = {
   session: null,
@@ -88,6 +89,7 @@ const routes = [
   [/^#\/devices(?:\?(.*))?$/, plant.devices],
   [/^#\/device\/(\d+)$/, plant.device],
   [/^#\/topology$/, plant.topology],
+  [/^#\/descriptions(?:\/(\d+))?$/, descriptions],
   [/^#\/search(?:\?(.*))?$/, search.results],
   [/^#\/fleet(?:\?(.*))?$/, fleet.page],
   [/^#\/users$/, admin.users],
