@@ -85,6 +85,7 @@ struct rq {
 	int must_change;		/* password change owed (reset, expiry) */
 	int via_token;
 	int token_control;		/* the token's control grant (control.c) */
+	int64_t kiosk_dash;		/* a kiosk token's dashboard (kiosk.c) */
 	char who[40];			/* user name or "token:<name>" */
 	enum role role;
 	int status;
@@ -267,6 +268,17 @@ int dcp_local(const struct model *m, const char *op, unsigned int id,
 	      char *why, size_t len);
 int modbus_local(const struct model *m, const char *key, json_t *body,
 		 json_t **detail, json_t **reply, char *why, size_t len);
+
+/*
+ * kiosk.c: a kiosk token reads only what its dashboard shows.
+ * kiosk_gate: 0, or -1 answered 403 (route pattern and r->param);
+ * kiosk_signals: drops the signals it does not show from GET /signals's
+ * reply; kiosk_dashboard: the body's "dashboard", a shared one, or -1
+ * answered 400.
+ */
+int kiosk_gate(struct rq *r, const char *pattern);
+void kiosk_signals(struct rq *r, json_t *reply);
+int kiosk_dashboard(struct rq *r, int64_t *id);
 
 /* h_jobs.c: a job's end, audited (jobs_new's end callback; arg: the api) */
 struct job_end;

@@ -224,10 +224,15 @@ void h_sessions_del(struct rq *r)
 
 static json_t *token_json(const struct token *t)
 {
-	return json_pack("{sI ss ss sI ss sI sb sb}", "id", (json_int_t)t->id,
+	json_t *o = json_pack("{sI ss ss sI ss sI sb sb}", "id", (json_int_t)t->id,
 		"name", t->name, "role", role_name(t->role), "created", (json_int_t)t->created,
 		"created_by", t->created_by, "last_used", (json_int_t)t->last_used,
 		"revoked", t->revoked, "control", t->control);
+
+	if (o && t->role == ROLE_KIOSK)
+		json_object_set_new(o, "dashboard", t->dashboard ?
+				    json_integer(t->dashboard) : json_null());
+	return o;
 }
 
 static void token_row(void *arg, const struct token *t)
@@ -272,24 +277,31 @@ void h_token_add(struct rq *r)
 	const char *name = body_str(r->body, "name", 64);
 	const char *role = body_str(r->body, "role", 16);
 	char tok[TOKEN_LEN + 1];
-	int64_t id;
+	int64_t id, dash = 0;
 	int ro = role_parse(role), ctl;
+	json_t *o;
 
 	if (!name || ro < 0) {
 		api_error(r, 400, "name (1-64 characters) and role are required");
 		return;
 	}
 	snprintf(r->target, sizeof(r->target), "%s", name);
-	if ((ctl = control_grant(r, ro)) < 0)
+	if ((ctl = control_grant(r, ro)) < 0 ||
+	    (ro == ROLE_KIOSK && kiosk_dashboard(r, &dash)))
 		return;
 	r->detail = json_pack("{ss sb}", "role", role_name(ro), "control", ctl);
-	if (token_create(r->api->db, name, ro, ctl, r->who, tok, &id)) {
+	if (dash)
+		json_object_set_new(r->detail, "dashboard", json_integer(dash));
+	if (token_create(r->api->db, name, ro, ctl, dash, r->who, tok, &id)) {
 		api_error(r, 500, "cannot create token");
 		return;
 	}
 	/* the only time the token is shown */
-	api_reply(r, 201, json_pack("{sI ss ss sb ss}", "id", (json_int_t)id, "name", name,
-				    "role", role_name(ro), "control", ctl, "token", tok));
+	o = json_pack("{sI ss ss sb ss}", "id", (json_int_t)id, "name", name,
+		      "role", role_name(ro), "control", ctl, "token", tok);
+	if (o && dash)
+		json_object_set_new(o, "dashboard", json_integer(dash));
+	api_reply(r, 201, o);
 }
 
 /* the token id of r->param[0]; 0, or -1 answered 400 */
@@ -320,7 +332,28 @@ static int token_of(struct rq *r, struct token *t)
 	return 0;
 }
 
-/* {"control": bool}: an admin gives or takes back a token's control grant */
+/* {"dashboard": id}: an admin binds a kiosk token to another dashboard */
+static void put_dashboard(struct rq *r, struct token *t)
+{
+	int64_t dash;
+
+	if (kiosk_dashboard(r, &dash))
+		return;
+	r->detail = json_pack("{sI ss sI sI}", "id", (json_int_t)t->id, "role",
+			      role_name(t->role), "dashboard", (json_int_t)dash,
+			      "was", (json_int_t)t->dashboard);
+	if (token_set_dashboard(r->api->db, t->id, dash)) {
+		api_error(r, 500, "cannot change the token");
+		return;
+	}
+	t->dashboard = dash;
+	api_reply(r, 200, token_json(t));
+}
+
+/*
+ * {"control": bool}: an admin gives or takes back a token's control
+ * grant; a kiosk token's {"dashboard": id}: its dashboard
+ */
 void h_token_put(struct rq *r)
 {
 	struct token t;
@@ -329,8 +362,13 @@ void h_token_put(struct rq *r)
 	if (token_of(r, &t))
 		return;
 	snprintf(r->target, sizeof(r->target), "token %.60s", t.name);
+	if (t.role == ROLE_KIOSK && json_object_get(r->body, "dashboard")) {
+		put_dashboard(r, &t);
+		return;
+	}
 	if (!json_object_get(r->body, "control")) {
-		api_error(r, 400, "control: true or false");
+		api_error(r, 400, t.role == ROLE_KIOSK ? "dashboard: the id of "
+			  "a shared dashboard" : "control: true or false");
 		return;
 	}
 	if ((ctl = control_grant(r, t.role)) < 0)

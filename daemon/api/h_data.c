@@ -291,12 +291,16 @@ void h_links(struct rq *r)
 void h_signals(struct rq *r)
 {
 	int64_t dev;
+	json_t *o;
 
 	if (query_int(r->query, "device", 1, 0x7fffffff, 0, &dev)) {
 		api_error(r, 400, "device must be a device id");
 		return;
 	}
-	api_reply(r, 200, data_signals(r->api, (uint32_t)dev));
+	o = data_signals(r->api, (uint32_t)dev);
+	if (r->role == ROLE_KIOSK)
+		kiosk_signals(r, o);
+	api_reply(r, 200, o);
 }
 
 void h_samples(struct rq *r)

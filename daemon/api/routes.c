@@ -254,6 +254,7 @@ static int authenticate(struct rq *r)
 			return -1;
 		r->via_token = 1;
 		r->token_control = t.control;
+		r->kiosk_dash = t.dashboard;
 		r->role = t.role;
 		snprintf(r->who, sizeof(r->who), "token:%.30s", t.name);
 		return 0;
@@ -322,6 +323,8 @@ static int gate(struct rq *r, const struct route *rt)
 		api_error(r, 403, why);
 		return -1;
 	}
+	if (r->role == ROLE_KIOSK && kiosk_gate(r, rt->pattern))
+		return -1;
 	if (se && (rt->flags & R_STATE)) {
 		csrf = evhttp_find_header(evhttp_request_get_input_headers(r->req), "X-CSRF-Token");
 		if (!csrf || !secret_eq(csrf, se->csrf)) {

@@ -36,6 +36,7 @@ struct token {
 	enum role role;
 	int revoked;
 	int control;	/* may act for device.control without MFA (api/control.c) */
+	int64_t dashboard;	/* a kiosk token's: all it may read (api/kiosk.c) */
 };
 
 struct authdb *authdb_open(const char *dir, char *err, size_t errlen);
@@ -83,8 +84,8 @@ int user_recovery_use(struct authdb *db, int64_t id, const char *code);
 
 /* API tokens: shown once, stored as SHA-256 */
 int token_create(struct authdb *db, const char *name, enum role role,
-		 int control, const char *by, char out[TOKEN_LEN + 1],
-		 int64_t *id);
+		 int control, int64_t dashboard, const char *by,
+		 char out[TOKEN_LEN + 1], int64_t *id);
 /* 0 valid (t filled), 1 unknown or revoked, -1 error */
 int token_check(struct authdb *db, const char *tok, struct token *t);
 /* 0 found (revoked ones too), 1 none, -1 error */
@@ -92,6 +93,8 @@ int token_get(struct authdb *db, int64_t id, struct token *t);
 int token_revoke(struct authdb *db, int64_t id);
 /* the control grant of an active token: 0, 1 no such active token, -1 */
 int token_set_control(struct authdb *db, int64_t id, int control);
+/* the dashboard of an active token: 0, 1 no such active token, -1 */
+int token_set_dashboard(struct authdb *db, int64_t id, int64_t dashboard);
 int token_list(struct authdb *db, void (*cb)(void *, const struct token *), void *arg);
 
 /* Settings: a fixed registry of keys with validators (settings.c). */

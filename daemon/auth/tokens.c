@@ -15,8 +15,8 @@ static void tok_hash(const char *tok, char out[65])
 }
 
 int token_create(struct authdb *a, const char *name, enum role role,
-		 int control, const char *by, char out[TOKEN_LEN + 1],
-		 int64_t *id)
+		 int control, int64_t dashboard, const char *by,
+		 char out[TOKEN_LEN + 1], int64_t *id)
 {
 	uint8_t r[32];
 	char h[65];
@@ -27,14 +27,15 @@ int token_create(struct authdb *a, const char *name, enum role role,
 	auth_hex(r, sizeof(r), out + 5);
 	tok_hash(out, h);
 	if (authdb_exec(a, "INSERT INTO tokens(name, role, hash, created,"
-			" created_by, control) VALUES(?,?,?,?,?,?)", "tttiti", name,
-			role_name(role), h, auth_now_ms(), by, (int64_t)!!control))
+			" created_by, control, dashboard) VALUES(?,?,?,?,?,?,?)",
+			"tttitii", name, role_name(role), h, auth_now_ms(), by,
+			(int64_t)!!control, dashboard))
 		return -1;
 	*id = sqlite3_last_insert_rowid(a->db);
 	return 0;
 }
 
-#define TCOLS "id, name, role, created, created_by, last_used, revoked, control"
+#define TCOLS "id, name, role, created, created_by, last_used, revoked, control, dashboard"
 
 static void token_from(sqlite3_stmt *st, struct token *t)
 {
@@ -51,6 +52,7 @@ static void token_from(sqlite3_stmt *st, struct token *t)
 	t->last_used = sqlite3_column_int64(st, 5);
 	t->revoked = sqlite3_column_int(st, 6);
 	t->control = sqlite3_column_int(st, 7);
+	t->dashboard = sqlite3_column_int64(st, 8);
 }
 
 int token_check(struct authdb *a, const char *tok, struct token *t)
@@ -106,6 +108,14 @@ int token_set_control(struct authdb *a, int64_t id, int control)
 {
 	if (authdb_exec(a, "UPDATE tokens SET control = ? WHERE id = ? AND revoked = 0",
 			"ii", (int64_t)!!control, id))
+		return -1;
+	return sqlite3_changes(a->db) == 1 ? 0 : 1;
+}
+
+int token_set_dashboard(struct authdb *a, int64_t id, int64_t dashboard)
+{
+	if (authdb_exec(a, "UPDATE tokens SET dashboard = ? WHERE id = ? AND revoked = 0",
+			"ii", dashboard, id))
 		return -1;
 	return sqlite3_changes(a->db) == 1 ? 0 : 1;
 }

@@ -37,6 +37,8 @@ static const char *const steps[] = {
 	"CREATE INDEX dashboards_owner ON dashboards(owner);",
 	/* 3: an API token's control grant (api/control.c), off for old ones */
 	"ALTER TABLE tokens ADD COLUMN control INTEGER NOT NULL DEFAULT 0;",
+	/* 4: the dashboard a kiosk token is bound to (api/kiosk.c), 0: none */
+	"ALTER TABLE tokens ADD COLUMN dashboard INTEGER NOT NULL DEFAULT 0;",
 };
 
 const struct db_schema auth_db_schema = DB_SCHEMA("auth.db", steps);

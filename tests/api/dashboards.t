@@ -84,23 +84,49 @@ while [ $n -lt 60 ]; do
 done
 expect_eq "at most 50 of one's own" "$n $CODE $(jf .error)" "50 409 at most 50 dashboards of one's own"
 
-K=$(token wall kiosk)
-req "$D/kiosk" GET /dashboards "" -H "Authorization: Bearer $K"
-expect_eq "a kiosk token lists the shared ones only" \
-	"$CODE $(jf '[.dashboards[].scope] | unique | join(",")') $(jf "[.dashboards[] | select(.id == $SHARED) | .editable] | .[0]")" \
-	"200 shared false"
-req "$D/kiosk" GET /dashboards/$SHARED "" -H "Authorization: Bearer $K"
-expect_eq "and reads one" "$CODE $(jf '.widgets|length')" "200 2"
-req "$D/kiosk" GET /dashboards/$MINE "" -H "Authorization: Bearer $K"
-expect_eq "but no one's own" "$CODE" 404
+# a kiosk token reads its dashboard and what its widgets show, nothing else
+K=$(token wall kiosk "$SHARED")
+kget() { req "$D/kiosk" GET "$1" "" -H "Authorization: Bearer $K"; }
+kget /dashboards/$SHARED
+expect_eq "a kiosk token reads its dashboard" "$CODE $(jf '.widgets|length')" "200 2"
+kget /dashboards/$MINE
+expect_eq "...no other one" "$CODE $(jf .error | grep -o 'not this dashboard')" "403 not this dashboard"
+kget /dashboards
+expect_eq "...nor the list of dashboards" "$CODE" 403
+kget /signals
+expect_eq "...the signals its chart shows (filtered list)" "$CODE" 200
+kget /signals/2/samples
+[ "$CODE" != 403 ] && ok "...the history of a signal its chart shows ($CODE)" || fail "...the history of a signal its chart shows" "$BODY"
+kget /signals/3/samples
+expect_eq "...not another signal's" "$CODE $(jf .error | grep -o 'not this signal')" "403 not this signal"
+for p in /devices /devices/1 /alerts /topology /overview /oee /links; do
+	kget $p
+	[ "$CODE" = 403 ] || fail "...403 for $p (no widget shows it)" "$CODE $BODY"
+done
+ok "...403 for the devices, alerts, topology, overview, OEE and links its widgets do not show"
+code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 -H "Authorization: Bearer $K" "$URL/api/v1/events")
+expect_eq "...the live stream its widgets draw" "$code" 200
 req "$D/kiosk" PUT /dashboards/$SHARED '{"name":"x","widgets":[]}' -H "Authorization: Bearer $K"
 expect_eq "and changes nothing" "$CODE $(jf .error)" "403 role kiosk lacks permission dashboard.edit"
 req "$D/kiosk" GET /users "" -H "Authorization: Bearer $K"
 expect_eq "nor reads users" "$CODE" 403
+K0=$(token wall0 kiosk)
+req "$D/kiosk" GET /dashboards/$SHARED "" -H "Authorization: Bearer $K0"
+expect_eq "a kiosk token bound to no dashboard (made before the binding) reads nothing" \
+	"$CODE $(jf .error | grep -o 'bound to no dashboard')" "403 bound to no dashboard"
 req "$D/admin" POST /users '{"name":"wall","role":"kiosk"}'
 expect_eq "kiosk is a token's role, not an account's" "$CODE" 400
 req "$D/admin" POST /tokens '{"name":"wall2","role":"kiosk"}'
-expect_eq "an admin makes a kiosk token" "$CODE $(jf .role)" "201 kiosk"
+expect_eq "a kiosk token needs its dashboard" "$CODE" 400
+req "$D/admin" POST /tokens "{\"name\":\"wall2\",\"role\":\"kiosk\",\"dashboard\":$MINE}"
+expect_eq "...a shared one" "$CODE" 400
+req "$D/admin" POST /tokens "{\"name\":\"wall2\",\"role\":\"kiosk\",\"dashboard\":$SHARED}"
+expect_eq "an admin makes a kiosk token for a shared dashboard" "$CODE $(jf .role) $(jf .dashboard)" "201 kiosk $SHARED"
+WALL0=$(sqlite3 "$D/auth.db" "SELECT id FROM tokens WHERE name = 'wall0'")
+req "$D/admin" PUT /tokens/$WALL0 "{\"dashboard\":$SHARED}"
+expect_eq "an admin binds an old kiosk token" "$CODE $(jf .dashboard)" "200 $SHARED"
+req "$D/kiosk" GET /dashboards/$SHARED "" -H "Authorization: Bearer $K0"
+expect_eq "...which then reads it" "$CODE" 200
 
 req "$D/admin" DELETE /dashboards/$SHARED
 expect_eq "an admin deletes a shared one" "$CODE" 200

@@ -48,11 +48,11 @@ api_start() {
 	: >"$RESP"
 }
 
-token() {	# token NAME ROLE: prints a bearer token stored as iiotd stores them
+token() {	# token NAME ROLE [DASHBOARD]: prints a bearer token stored as iiotd stores them
 	local tok h
 	tok=iiot_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	h=$(printf %s "$tok" | sha256sum | cut -d' ' -f1)
-	sqlite3 "$D/auth.db" "INSERT INTO tokens(name, role, hash, created, created_by) VALUES('$1', '$2', '$h', 0, 'test')"
+	sqlite3 "$D/auth.db" "INSERT INTO tokens(name, role, hash, created, created_by, dashboard) VALUES('$1', '$2', '$h', 0, 'test', ${3:-0})"
 	echo "$tok"
 }
 

@@ -277,7 +277,7 @@ static void users_tokens_settings(void **state)
 	assert_int_equal(user_recovery_use(db, u.id, "nonsense00"), 0);
 
 	/* tokens: shown once, checked by hash, revocable */
-	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, 0, "alice", tok, &id), 0);
+	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, 0, 0, "alice", tok, &id), 0);
 	assert_int_equal(strlen(tok), TOKEN_LEN);
 	assert_int_equal(token_check(db, tok, &t), 0);
 	assert_int_equal(t.role, ROLE_VIEWER);
@@ -431,7 +431,7 @@ static void getrandom_failure_makes_no_predictable_secret(void **state)
 	assert_int_equal(user_recovery_new(db, u.id, codes), -1);
 	assert_int_equal(codes[0][0], 0);
 	assert_int_equal(pw_hash("a long enough password", h, sizeof(h)), -1);
-	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, 0, "grace", tok, &id), -1);
+	assert_int_equal(token_create(db, "mes", ROLE_VIEWER, 0, 0, "grace", tok, &id), -1);
 	memset(key, 0, sizeof(key));
 	assert_int_equal(seal(key, sec, sizeof(sec), sealed), -1);
 	assert_null(session_new(u.id, u.name, u.role, u.gen, SESS_FULL, "10.0.0.1"));
@@ -529,6 +529,10 @@ static void token_control_grant_on_old_db(void **state)
 	assert_int_equal(token_set_control(db, 1, 1), 0);
 	assert_int_equal(token_get(db, 1, &t), 0);
 	assert_int_equal(t.control, 1);
+	assert_int_equal(t.dashboard, 0);
+	assert_int_equal(token_set_dashboard(db, 1, 7), 0);
+	assert_int_equal(token_get(db, 1, &t), 0);
+	assert_int_equal(t.dashboard, 7);
 	authdb_close(db);
 }
 

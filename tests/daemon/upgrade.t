@@ -115,8 +115,8 @@ else
 	check "iiotd refuses a newer auth.db (exit $rc)" test $rc -ne 0
 fi
 check "the message names the file, both versions and the way back" \
-	grep -q "$S/auth.db: schema version 99 is newer than this iiot's (3).*iiotctl upgrade rollback" "$T/iiotd.log"
+	grep -q "$S/auth.db: schema version 99 is newer than this iiot's (4).*iiotctl upgrade rollback" "$T/iiotd.log"
 expect_eq "auth.db untouched" "$(q "$S/auth.db" 'PRAGMA user_version')" 99
 ctl upgrade --state "$S" status >"$T/status" 2>&1
-check "upgrade status flags it" grep -qE '^auth.db +schema 99, this iiot 3: NEWER' "$T/status"
+check "upgrade status flags it" grep -qE '^auth.db +schema 99, this iiot 4: NEWER' "$T/status"
 echo "1..$_tap_n"

@@ -40,7 +40,7 @@ req "$D/admin" POST /dashboards "{\"name\":\"Cell overview\",\"shared\":\"viewer
 	{\"id\":\"topo\",\"type\":\"topology\",\"x\":8,\"y\":5,\"w\":4,\"h\":2}]}"
 SHARED=$(jf .id)
 [ "$CODE" = 201 ] || { fail "the shared dashboard" "$BODY"; exit 0; }
-req "$D/admin" POST /tokens '{"name":"wall","role":"kiosk"}'
+req "$D/admin" POST /tokens "{\"name\":\"wall\",\"role\":\"kiosk\",\"dashboard\":$SHARED}"
 KIOSK=$(jf .token)
 OUT=$BUILD/test-output/web-dashboard
 rm -rf "$OUT"

@@ -42,22 +42,28 @@ export async function users(main, app) {
       h('select', { name: 'role', 'aria-label': t('col.role') }, ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
       h('button', { type: 'submit' }, t('users.add')));
       const tokens = (await get('/tokens')).tokens;
+      const shared = (await get('/dashboards')).dashboards.filter((d) => d.scope === 'shared');
       // the control grant (docs/devices.md): only a role with device.control may carry it
       const controls = (role) => (roles.find((r) => r.name === role) || { permissions: [] }).permissions.includes('device.control');
       const tf = h('form', { class: 'toolbar', id: 'token-add', onsubmit: (ev) => {
         ev.preventDefault();
         const control = tf.control.checked && controls(tf.role.value);
-        act(post('/tokens', { name: tf.tname.value, role: tf.role.value, control }).then((r) => out.prepend(secretBox(t('tokens.new', { name: r.name }), r.token))));
+        const body = { name: tf.tname.value, role: tf.role.value, control };
+        // a kiosk token reads only its dashboard (docs/web.md Kiosk)
+        if (tf.role.value === 'kiosk') body.dashboard = Number(tf.dashboard.value);
+        act(post('/tokens', body).then((r) => out.prepend(secretBox(t('tokens.new', { name: r.name }), r.token))));
       } }, h('input', { name: 'tname', required: true, placeholder: t('col.name'), 'aria-label': t('tokens.newname') }),
-      h('select', { name: 'role', 'aria-label': t('col.role'), onchange: () => { tf.control.disabled = !controls(tf.role.value); } },
+      h('select', { name: 'role', 'aria-label': t('col.role'), onchange: () => { tf.control.disabled = !controls(tf.role.value); tf.dashboard.hidden = tf.role.value !== 'kiosk'; } },
         TOKEN_ROLES.map((r) => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
+      h('select', { name: 'dashboard', hidden: true, 'aria-label': t('tokens.dashboard') },
+        shared.map((d) => h('option', { value: d.id }, '#' + d.id + ' ' + d.name))),
       h('label', { title: t('tokens.control_help') }, h('input', { type: 'checkbox', name: 'control', disabled: true }), ' ' + t('tokens.control')),
       h('button', { type: 'submit' }, t('tokens.add')));
       const sessions = (await get('/sessions')).sessions;
       parts.push(h('h2', {}, t('users.add')), nf,
         h('h2', {}, t('tokens.title')),
         table([t('col.id'), t('col.name'), t('col.role'), t('tokens.control'), t('tokens.by'), t('tokens.lastused'), ''],
-          tokens.map((x) => [x.id, x.name, t('role.' + x.role),
+          tokens.map((x) => [x.id, x.name, t('role.' + x.role) + (x.role === 'kiosk' ? ' · ' + (x.dashboard ? t('tokens.dashboard') + ' #' + x.dashboard : t('tokens.unbound')) : ''),
             !x.revoked && (x.control || controls(x.role))
               ? h('input', { type: 'checkbox', checked: x.control, dataset: { token: x.id }, 'aria-label': t('tokens.control_of', { name: x.name }),
                 onchange: (ev) => act(put('/tokens/' + x.id, { control: ev.target.checked })) })
