@@ -4,8 +4,11 @@ DAEMON_LDLIBS += -lpq
 CPPFLAGS += -I$(shell pkg-config --variable=includedir libpq 2>/dev/null || echo /usr/include/postgresql)
 
 FLEET_SRCS := $(wildcard daemon/fleet/*.c)
-# north/build.mk, read after this file, names the generated header
-$(call objs,$(FLEET_SRCS)) $(call sobjs,$(FLEET_SRCS)): $(BUILD)/gen/north/sparkplug_b.pb-c.h
+# every file that includes north/spb.h waits for the generated header
+# (north/build.mk, read after this file, makes it); the API's fleet routes
+# too, or a clean parallel build races protoc-c
+FLEET_GEN_USERS := $(FLEET_SRCS) daemon/api/h_fleet.c
+$(call objs,$(FLEET_GEN_USERS)) $(call sobjs,$(FLEET_GEN_USERS)): $(BUILD)/gen/north/sparkplug_b.pb-c.h
 
 FUZZ += fuzz_fleet_msg
 fuzz_fleet_msg_SRCS = tests/fuzz/fuzz_fleet_msg.c daemon/fleet/inv.c $(BUILD)/gen/north/sparkplug_b.pb-c.c
