@@ -19,6 +19,10 @@ struct emetric {
 	uint64_t ts_ms;			/* when cur was taken */
 	struct spb_value cur, sent;
 	bool seen, have_sent;
+	bool checked, writable;		/* a command may write it */
+	/* written by a command at this time: older samples do not undo
+	 * the value read back from the device */
+	uint64_t hold_ms;
 };
 
 struct edev {
@@ -41,6 +45,7 @@ struct edge_index {
 
 struct edge {
 	const struct north_conf *nc;
+	int (*writable)(const char *signal);
 	struct edge_index sigs, links;
 	uint64_t next_alias;
 	uint64_t bdseq;			/* of the session's NBIRTH */
@@ -108,8 +113,8 @@ static struct emetric *find(struct edev *d, const char *name)
 	return NULL;
 }
 
-static void put(struct edge *e, struct edev *d, const char *name,
-		const struct spb_value *v, uint64_t ts_ms)
+static struct emetric *put(struct edge *e, struct edev *d, const char *name,
+			   const struct spb_value *v, uint64_t ts_ms)
 {
 	struct emetric *m = find(d, name);
 
@@ -119,10 +124,10 @@ static void put(struct edge *e, struct edev *d, const char *name,
 			void *p;
 
 			if (cap > EDGE_METRICS_MAX)
-				return;
+				return NULL;
 			p = realloc(d->m, cap * sizeof(*d->m));
 			if (!p)
-				return;
+				return NULL;
 			d->m = p;
 			d->cap = cap;
 		}
@@ -134,13 +139,18 @@ static void put(struct edge *e, struct edev *d, const char *name,
 		if (d->born)
 			d->rebirth = true;
 	}
+	m->seen = true;
+	if (m->hold_ms && ts_ms < m->hold_ms)
+		return m;
+	m->hold_ms = 0;
 	m->cur = *v;
 	m->ts_ms = ts_ms;
-	m->seen = true;
+	return m;
 }
 
-static void put_u(struct edge *e, struct edev *d, const char *name,
-		  uint32_t type, uint64_t u, uint64_t ts)
+static struct emetric *put_u(struct edge *e, struct edev *d,
+			     const char *name, uint32_t type, uint64_t u,
+			     uint64_t ts)
 {
 	struct spb_value v;
 
@@ -148,11 +158,11 @@ static void put_u(struct edge *e, struct edev *d, const char *name,
 	v.u = u;
 	v.d = 0;
 	v.s[0] = 0;
-	put(e, d, name, &v, ts);
+	return put(e, d, name, &v, ts);
 }
 
-static void put_d(struct edge *e, struct edev *d, const char *name,
-		  double x, uint64_t ts)
+static struct emetric *put_d(struct edge *e, struct edev *d,
+			     const char *name, double x, uint64_t ts)
 {
 	struct spb_value v;
 
@@ -160,7 +170,7 @@ static void put_d(struct edge *e, struct edev *d, const char *name,
 	v.u = 0;
 	v.d = x;
 	v.s[0] = 0;
-	put(e, d, name, &v, ts);
+	return put(e, d, name, &v, ts);
 }
 
 static void put_s(struct edge *e, struct edev *d, const char *name,
@@ -323,6 +333,7 @@ static void dev_signals(struct edge *e, struct edev *x, struct model *m,
 {
 	char name[SPB_NAME_MAX];
 	struct model_signal tmp;
+	struct emetric *em;
 	uint32_t i;
 
 	for (i = e->sigs.head[id]; i != EDGE_NONE; i = e->sigs.next[i]) {
@@ -331,7 +342,12 @@ static void dev_signals(struct edge *e, struct edev *x, struct model *m,
 		if (!s || !s->samples)
 			continue;
 		snprintf(name, sizeof(name), "Signals/%s", s->name);
-		put_d(e, x, name, s->last, s->last_ns / 1000000ULL);
+		em = put_d(e, x, name, s->last, s->last_ns / 1000000ULL);
+		/* asked once, when the metric appears */
+		if (em && !em->checked) {
+			em->writable = e->writable && e->writable(s->name);
+			em->checked = true;
+		}
 	}
 }
 
@@ -392,6 +408,16 @@ static void end(struct edev *d)
 	d->n = j;
 }
 
+/* the node's commands: the metrics a host writes */
+static void node_control(struct edge *e, const char *name, uint32_t type,
+			 uint64_t u, uint64_t ts)
+{
+	struct emetric *m = put_u(e, &e->node, name, type, u, ts);
+
+	if (m)
+		m->writable = m->checked = true;
+}
+
 void edge_update(struct edge *e, struct model *m,
 		 const struct edge_node_info *info, uint64_t now_ms)
 {
@@ -428,7 +454,9 @@ void edge_update(struct edge *e, struct model *m,
 		end(x);
 	}
 	e->node.seen = true;
-	put_u(e, &e->node, SPB_REBIRTH, SPB_BOOL, 0, now_ms);
+	node_control(e, SPB_REBIRTH, SPB_BOOL, 0, now_ms);
+	node_control(e, SPB_NEXT_SERVER, SPB_BOOL, 0, now_ms);
+	node_control(e, SPB_SCAN_RATE, SPB_INT64, e->nc->scan_ms, now_ms);
 	put_s(e, &e->node, "Properties/Software", "iiotd", now_ms);
 	put_u(e, &e->node, "Inventory/Devices", SPB_UINT32, n, now_ms);
 	put_u(e, &e->node, "Inventory/Online", SPB_UINT32, online, now_ms);
@@ -461,6 +489,7 @@ static void birth(struct edev *d, unsigned int msg, uint64_t now_ms,
 		struct emetric *m = &d->m[i];
 
 		spb_add(&b, m->name, true, m->alias, m->ts_ms, &m->cur, false);
+		spb_readonly(&b, !m->writable);
 		m->sent = m->cur;
 		m->have_sent = true;
 	}
@@ -576,6 +605,68 @@ uint64_t edge_node_alias(const struct edge *e, const char *name)
 	for (i = 0; i < e->node.n; i++)
 		if (!strcmp(e->node.m[i].name, name))
 			return e->node.m[i].alias;
+	return 0;
+}
+
+void edge_set_writable(struct edge *e, int (*writable)(const char *signal))
+{
+	e->writable = writable;
+}
+
+static struct edev *dev_by_name(struct edge *e, const char *device)
+{
+	size_t i;
+
+	if (!device)
+		return &e->node;
+	for (i = 0; i < e->ndevs; i++)
+		if (!strcmp(e->devs[i].name, device))
+			return &e->devs[i];
+	return NULL;
+}
+
+static struct emetric *metric_of(struct edev *d, const struct spb_cmd *c)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (c->name[0] ? !strcmp(d->m[i].name, c->name) :
+		    c->has_alias && d->m[i].alias == c->alias)
+			return &d->m[i];
+	return NULL;
+}
+
+int edge_find(struct edge *e, const char *device, const struct spb_cmd *c,
+	      struct edge_target *t)
+{
+	struct edev *d = dev_by_name(e, device);
+	struct emetric *m = d && d->born ? metric_of(d, c) : NULL;
+
+	memset(t, 0, sizeof(*t));
+	if (!m)
+		return -1;
+	t->dev_id = d->id;
+	snprintf(t->metric, sizeof(t->metric), "%s", m->name);
+	t->alias = m->alias;
+	t->writable = m->writable;
+	return 0;
+}
+
+int edge_written(struct edge *e, const char *device, const char *metric,
+		 double value, uint64_t now_ms)
+{
+	struct edev *d = dev_by_name(e, device);
+	struct spb_cmd c;
+	struct emetric *m;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "%s", metric);
+	m = d ? metric_of(d, &c) : NULL;
+	if (!m || m->cur.type != SPB_DOUBLE)
+		return -1;
+	m->cur.d = value;
+	m->ts_ms = now_ms;
+	m->hold_ms = now_ms;
 	return 0;
 }
 

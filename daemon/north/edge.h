@@ -17,6 +17,10 @@
 struct model;
 struct edge;
 
+/* the device metrics of the signals: "Signals/<name>" */
+#define EDGE_SIGNALS	"Signals/"
+
+
 enum edge_msg {
 	EDGE_NBIRTH = 0,
 	EDGE_DBIRTH,
@@ -63,6 +67,32 @@ void edge_report(struct edge *e, bool live, uint64_t now_ms,
 		 const struct edge_emit *out);
 /* The session ended: no device is born any more. */
 void edge_lost(struct edge *e);
+/*
+ * Whether the signal of a metric Signals/<signal> may be written by a
+ * command (asked once per metric; births carry readOnly).  NULL: none.
+ */
+void edge_set_writable(struct edge *e, int (*writable)(const char *signal));
+
+/* What a command's metric names. */
+struct edge_target {
+	uint32_t dev_id;		/* model device id; 0: the node */
+	char metric[SPB_NAME_MAX];	/* its name, also when sent by alias */
+	uint64_t alias;
+	bool writable;
+};
+/*
+ * The metric of command metric c (by name, else alias) on device (a topic
+ * level; NULL: the node), born now: 0, or -1 when there is none.
+ */
+int edge_find(struct edge *e, const char *device, const struct spb_cmd *c,
+	      struct edge_target *t);
+/*
+ * A command wrote value (read back from the device) to a Double metric at
+ * now_ms: it is reported by exception like any change, and samples older
+ * than now_ms do not undo it.  0, or -1 when there is no such metric.
+ */
+int edge_written(struct edge *e, const char *device, const char *metric,
+		 double value, uint64_t now_ms);
 /* The alias of the node's metric name, 0 when none. */
 uint64_t edge_node_alias(const struct edge *e, const char *name);
 /* Whether device (a topic level) is born now. */

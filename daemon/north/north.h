@@ -14,6 +14,8 @@
 #define NORTH_BROKERS_MAX	8
 #define NORTH_ID_MAX		64	/* group, edge node and host ids */
 #define NORTH_PASSWORD_MAX	256
+#define NORTH_SCAN_MIN_MS	50	/* [north] scan and Scan Rate */
+#define NORTH_SCAN_MAX_MS	3600000
 
 struct conf;
 
@@ -50,6 +52,9 @@ struct north_conf {
 	uint64_t queue_max;		/* store-and-forward messages kept */
 	bool drop_oldest;		/* a full queue: oldest go (else new) */
 	uint64_t replay_rate;		/* queued messages a second */
+	bool remote_commands;		/* DCMD writes allowed (default no) */
+	uint64_t per_device;		/* writes a minute to one device */
+	uint64_t per_host;		/* writes a minute from the hosts */
 };
 
 /* 0, or -1 with "FILE:LINE: why" in err; reads the password file */

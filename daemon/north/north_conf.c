@@ -18,6 +18,9 @@
  *   queue_max = 100000           store-and-forward messages kept
  *   queue_full = drop_oldest     or drop_new
  *   replay_rate = 1000           queued messages sent a second
+ *   remote_commands = no         yes: DCMD writes go through the
+ *                                control gate (docs/north.md Commands)
+ *   per_device = 6, per_host = 20   remote writes a minute
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +36,7 @@ static const char *const keys[] = {
 	"broker", "group", "edge_node", "primary_host", "client_id", "ca",
 	"cert", "key", "username", "password_file", "protocol", "devices",
 	"deadband", "scan", "keepalive", "retry", "queue_max", "queue_full",
-	"replay_rate", NULL
+	"replay_rate", "remote_commands", "per_device", "per_host", NULL
 };
 
 int north_broker_parse(const char *s, struct north_broker *b)
@@ -279,7 +282,8 @@ int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 			return -1;
 		}
 	}
-	if (conf_get_ms(c, "north", "scan", 1000, 50, 3600000, &nc->scan_ms,
+	if (conf_get_ms(c, "north", "scan", 1000, NORTH_SCAN_MIN_MS,
+			NORTH_SCAN_MAX_MS, &nc->scan_ms,
 			err, errlen) ||
 	    conf_get_ms(c, "north", "keepalive", 30000, 5000, 3600000, &db,
 			err, errlen) ||
@@ -288,7 +292,13 @@ int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 	    conf_get_u64(c, "north", "queue_max", 100000, 1, 100000000,
 			 &nc->queue_max, err, errlen) ||
 	    conf_get_u64(c, "north", "replay_rate", 1000, 1, 1000000,
-			 &nc->replay_rate, err, errlen))
+			 &nc->replay_rate, err, errlen) ||
+	    conf_get_bool(c, "north", "remote_commands", false,
+			  &nc->remote_commands, err, errlen) ||
+	    conf_get_u64(c, "north", "per_device", 6, 1, 1000,
+			 &nc->per_device, err, errlen) ||
+	    conf_get_u64(c, "north", "per_host", 20, 1, 10000,
+			 &nc->per_host, err, errlen))
 		return -1;
 	nc->keepalive_s = db / 1000;
 	return 0;

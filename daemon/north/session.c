@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,14 +24,17 @@
 #include <mosquitto.h>
 
 #include "alerts/alerts.h"
+#include "api/api.h"
 #include "auth/audit.h"
 #include "capture/capture.h"
 #include "core/iiotd.h"
 #include "core/log.h"
+#include "model/model.h"
 #include "north/edge.h"
 #include "north/saf.h"
 #include "north/session.h"
 #include "north/spb.h"
+#include "south/modbus.h"
 
 #define LOOP_MS		50	/* mosquitto_loop's wait */
 #define REPLAY_BATCH	256	/* queued messages sent before a look back */
@@ -66,6 +70,7 @@ struct north {
 	bool live;			/* emit publishes (else queues) */
 	bool rebirth;			/* a Rebirth command to answer */
 	bool host_left;			/* STATE offline: end the session */
+	bool next_server;		/* Node Control/Next Server */
 	char last_err[256];		/* logged once until it changes */
 	uint64_t down_ms;		/* not online since, CLOCK_MONOTONIC */
 	bool alerted;			/* ops.north.down raised */
@@ -424,26 +429,46 @@ static void on_publish(struct mosquitto *m, void *arg, int mid)
 
 /* ---- commands ---------------------------------------------------------- */
 
-static void audit_refusal(struct north *n, const char *topic,
-			  const struct spb_cmd *c)
+/* the Sparkplug host as an audit row's user, and a rate limit's key */
+static void host_who(const struct north *n, char *who, size_t len)
 {
-	char err[256], target[SPB_NAME_MAX + 32], *det;
-	struct audit *a = audit_open_dir(n->d->state_dir, err, sizeof(err));
-	json_t *j;
+	snprintf(who, len, "sparkplug:%s", n->nc.host_id[0] ? n->nc.host_id :
+		 "host");
+}
 
-	if (c->name[0])
-		snprintf(target, sizeof(target), "metric %s", c->name);
-	else
-		snprintf(target, sizeof(target), "alias %llu",
-			 (unsigned long long)c->alias);
-	j = json_pack("{s:s, s:s}", "topic", topic, "reason",
-		      "remote writes are not supported yet: no control path");
+struct cmd_result {
+	const char *result;		/* refused, ok, fail */
+	char why[256];
+	double value;
+	bool has_value;
+	json_t *sent;			/* what went to the device */
+	bool has_readback;
+	double readback;
+};
+
+/* one audit row per command metric, allowed or not */
+static void audit_cmd(struct north *n, const char *topic, const char *target,
+		      const struct cmd_result *res)
+{
+	char err[256], who[NORTH_ID_MAX + 16], *det;
+	struct audit *a = audit_open_dir(n->d->state_dir, err, sizeof(err));
+	json_t *j = json_pack("{s:s, s:s}", "topic", topic,
+			      res->result[0] == 'o' ? "result" : "reason",
+			      res->why);
+
+	if (j && res->has_value)
+		json_object_set_new(j, "value", json_real(res->value));
+	if (j && res->sent)
+		json_object_set(j, "sent", res->sent);
+	if (j && res->has_readback)
+		json_object_set_new(j, "read_back", json_real(res->readback));
 	det = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (!a || audit_append(a, "sparkplug", n->nc.brokers[n->broker].url,
-			       "north.command", target, "refused", det))
-		log_warnx("north: AUDIT WRITE FAILED: command %s refused: %s",
-			  target, a ? "append" : err);
+	host_who(n, who, sizeof(who));
+	if (!a || audit_append(a, who, n->nc.brokers[n->broker].url,
+			       "north.command", target, res->result, det))
+		log_warnx("north: AUDIT WRITE FAILED: command %s %s: %s",
+			  target, res->result, a ? "append" : err);
 	free(det);
 	audit_close(a);
 }
@@ -451,42 +476,166 @@ static void audit_refusal(struct north *n, const char *topic,
 struct cmd_ctx {
 	struct north *n;
 	const char *topic;
-	bool node;
-	uint64_t rebirth_alias;
+	const char *device;		/* topic level; NULL for NCMD */
 };
+
+static int refuse(struct cmd_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int refuse(struct cmd_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	va_end(ap);
+	res->result = "refused";
+	return -1;
+}
+
+/* the node's own controls: the session, not a device */
+static int node_control(struct north *n, const struct spb_cmd *c,
+			const struct edge_target *t, struct cmd_result *res)
+{
+	if (!strcmp(t->metric, SPB_NEXT_SERVER)) {
+		if (!c->is_bool || !c->bval)
+			return refuse(res, "%s takes true", SPB_NEXT_SERVER);
+		n->next_server = true;	/* run() ends the session */
+		snprintf(res->why, sizeof(res->why), "moving to the next "
+			 "broker of the list");
+		return 0;
+	}
+	if (!strcmp(t->metric, SPB_SCAN_RATE)) {
+		if (!c->has_num || !(c->num >= NORTH_SCAN_MIN_MS) ||
+		    c->num > NORTH_SCAN_MAX_MS)
+			return refuse(res, "%s takes milliseconds, %d to %d",
+				      SPB_SCAN_RATE, NORTH_SCAN_MIN_MS,
+				      NORTH_SCAN_MAX_MS);
+		n->nc.scan_ms = (uint64_t)c->num;
+		n->next_scan = 0;	/* the new rate goes out in NDATA */
+		res->value = c->num;
+		res->has_value = true;
+		snprintf(res->why, sizeof(res->why), "scan every %llu ms",
+			 (unsigned long long)n->nc.scan_ms);
+		return 0;
+	}
+	return refuse(res, "%s is not writable", t->metric);
+}
+
+/*
+ * A write of a device's metric, through the control gate: the metric is
+ * a writable point, remote commands are on, the device is in
+ * maintenance, within the rate limits; then the Modbus write with its
+ * read-back (blocking this thread for the device's timeout and retries
+ * at most: data wait meanwhile, nothing is lost).
+ */
+static int device_write(struct north *n, const char *device,
+			const struct spb_cmd *c, const struct edge_target *t,
+			struct cmd_result *res)
+{
+	const char *sig = t->metric + strlen(EDGE_SIGNALS);
+	char mdev[64], point[64], who[NORTH_ID_MAX + 16];
+	struct capsnap *snap;
+	int rc;
+
+	if (!t->writable || strncmp(t->metric, EDGE_SIGNALS,
+				    strlen(EDGE_SIGNALS)) ||
+	    modbus_signal_point(sig, mdev, sizeof(mdev), point,
+				sizeof(point)) != 1)
+		return refuse(res, "%s is not writable", t->metric);
+	if (!n->nc.remote_commands)
+		return refuse(res, "remote commands are off ([north] "
+			      "remote_commands = no)");
+	if (!c->has_num || !isfinite(c->num))
+		return refuse(res, "the value is not a number or a boolean");
+	res->value = c->num;
+	res->has_value = true;
+	snap = n->d->capture ? capture_snapshot(n->d->capture) : NULL;
+	rc = control_lifecycle(snap ? snap->model : NULL, t->dev_id,
+			       "a Sparkplug write", 1u << MODEL_LC_MAINTENANCE,
+			       res->why, sizeof(res->why));
+	capsnap_put(snap);
+	if (rc) {
+		res->result = "refused";
+		return -1;
+	}
+	host_who(n, who, sizeof(who));
+	if (control_rate_check(who, t->dev_id, (unsigned int)n->nc.per_device,
+			       (unsigned int)n->nc.per_host, res->why,
+			       sizeof(res->why))) {
+		res->result = "refused";
+		return -1;
+	}
+	rc = modbus_write(mdev, point, c->num, false, &res->sent,
+			  &res->readback, res->why, sizeof(res->why));
+	if (rc != MODBUS_W_OK) {
+		res->result = rc == MODBUS_W_BAD_VALUE ? "refused" : "fail";
+		return -1;
+	}
+	res->has_readback = true;
+	/* the value read back goes out in DDATA at once */
+	if (!edge_written(n->edge, device, t->metric, res->readback,
+			  wall_ms()))
+		n->next_scan = 0;
+	return 0;
+}
 
 static int on_cmd_metric(void *arg, const struct spb_cmd *c)
 {
 	struct cmd_ctx *x = arg;
-	bool rebirth = x->node && ((c->name[0] && !strcmp(c->name,
-				   SPB_REBIRTH)) || (!c->name[0] &&
-				   c->has_alias && x->rebirth_alias &&
-				   c->alias == x->rebirth_alias));
+	struct north *n = x->n;
+	struct cmd_result res;
+	struct edge_target t;
+	char target[SPB_NAME_MAX + 32];
+	int rc;
 
-	if (rebirth && c->is_bool && c->bval) {
-		x->n->rebirth = true;
+	memset(&res, 0, sizeof(res));
+	if (c->name[0])
+		snprintf(target, sizeof(target), "metric %s", c->name);
+	else
+		snprintf(target, sizeof(target), "alias %llu",
+			 (unsigned long long)c->alias);
+	if (!x->device && !strcmp(c->name, SPB_REBIRTH)) {
+		if (c->is_bool && c->bval)
+			n->rebirth = true;	/* not audited: no effect */
 		return 0;
 	}
-	INC(x->n, commands_refused, 1);
-	if (c->name[0])
-		log_info("north: %s: %s refused: remote writes are not "
-			 "supported", x->topic, c->name);
-	else
-		log_info("north: %s: alias %llu refused: remote writes are "
-			 "not supported", x->topic,
-			 (unsigned long long)c->alias);
-	audit_refusal(x->n, x->topic, c);
+	if (edge_find(n->edge, x->device, c, &t)) {
+		rc = refuse(&res, "no such metric born%s%s", x->device ?
+			    " on " : "", x->device ? x->device : "");
+	} else {
+		snprintf(target, sizeof(target), "%s%s%s", x->device ?
+			 x->device : "", x->device ? " " : "", t.metric);
+		if (!x->device && !strcmp(t.metric, SPB_REBIRTH)) {
+			if (c->is_bool && c->bval)
+				n->rebirth = true;	/* not audited */
+			return 0;
+		}
+		rc = x->device ? device_write(n, x->device, c, &t, &res) :
+		     node_control(n, c, &t, &res);
+	}
+	if (!rc) {
+		res.result = "ok";
+		INC(n, commands_done, 1);
+		log_info("north: %s: %s: %s", x->topic, t.metric, res.why);
+	} else {
+		INC(n, commands_refused, 1);
+		log_info("north: %s: %s %s: %s", x->topic, target,
+			 res.result, res.why);
+	}
+	audit_cmd(n, x->topic, target, &res);
+	json_decref(res.sent);
 	return 0;
 }
 
 static void on_command(struct north *n, const struct mosquitto_message *msg,
 		       bool node)
 {
-	struct cmd_ctx x = { n, msg->topic, node,
-			     edge_node_alias(n->edge, SPB_REBIRTH) };
+	struct cmd_ctx x = { n, msg->topic, NULL };
 	char why[160];
 	uint64_t now;
 
+	if (!node)
+		x.device = msg->topic + strlen(n->t_dcmd) - 1;	/* the '+' */
 	INC(n, commands, 1);
 	if (!spb_cmd_parse(msg->payload, (size_t)msg->payloadlen,
 			   on_cmd_metric, &x, why, sizeof(why)))
@@ -600,6 +749,7 @@ static void lost(struct north *n)
 	n->replay_wait = false;
 	n->rebirth = false;
 	n->host_left = false;
+	n->next_server = false;
 	/* fail over: the next broker of the list */
 	n->broker = (n->broker + 1) % n->nc.nbrokers;
 	n->fails++;
@@ -761,8 +911,11 @@ static void *run(void *arg)
 			nanosleep(&nap, NULL);
 		}
 		/* not from inside a callback: leave() runs the loop itself */
-		if (n->host_left) {
-			n->host_left = false;
+		if (n->host_left || n->next_server) {
+			if (n->next_server)
+				log_info("north: the host asked for the next "
+					 "server");
+			n->host_left = n->next_server = false;
 			leave(n);
 			lost(n);
 		}
@@ -784,6 +937,15 @@ static void *run(void *arg)
 	}
 	leave(n);
 	return NULL;
+}
+
+/* a signal is writable when it is a Modbus holding register or coil */
+static int writable_signal(const char *signal)
+{
+	char dev[64], point[64];
+
+	return modbus_signal_point(signal, dev, sizeof(dev), point,
+				   sizeof(point)) == 1;
 }
 
 struct north *north_start(struct iiotd *d, const struct north_conf *nc,
@@ -809,6 +971,8 @@ struct north *north_start(struct iiotd *d, const struct north_conf *nc,
 	}
 	n->bdseq = bdseq_load(n->bdseq_path);	/* the next is this + 1 */
 	n->edge = edge_new(&n->nc);
+	if (n->edge)
+		edge_set_writable(n->edge, writable_signal);
 	n->saf = n->edge ? saf_open(path, nc->queue_max, nc->drop_oldest,
 				    err, errlen) : NULL;
 	if (!n->saf) {

@@ -29,7 +29,8 @@ struct json_t;
 	X(replayed,		"queued messages published (is_historical)")\
 	X(replay_stale,		"queued messages of devices not born any more")\
 	X(commands,		"NCMD and DCMD messages")		\
-	X(commands_refused,	"command metrics refused (audited)")	\
+	X(commands_done,	"command metrics carried out (audited)")	\
+	X(commands_refused,	"command metrics refused or failed (audited)")\
 	X(commands_bad,		"command payloads that were not valid")	\
 	X(host_offline,		"primary host STATE offline seen")
 

@@ -1,6 +1,7 @@
 /*
  * Sparkplug B payloads and topics (spb.h).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,43 @@ int spb_add(struct spb_buf *b, const char *name, bool has_alias,
 	return 0;
 }
 
+/* two property sets every metric points to (packing only reads them):
+ * no allocation per metric of a birth */
+static char *ro_keys[] = { SPB_PROP_READONLY };
+static Spb__Payload__PropertyValue ro_val[2];
+static Spb__Payload__PropertyValue *ro_valp[2][1];
+static Spb__Payload__PropertySet ro_set[2];
+static pthread_once_t ro_once = PTHREAD_ONCE_INIT;
+
+static void ro_init(void)
+{
+	Spb__Payload__PropertyValue vi = SPB__PAYLOAD__PROPERTY_VALUE__INIT;
+	Spb__Payload__PropertySet si = SPB__PAYLOAD__PROPERTY_SET__INIT;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ro_val[i] = vi;
+		ro_val[i].has_type = 1;
+		ro_val[i].type = SPB__DATA_TYPE__Boolean;
+		ro_val[i].value_case =
+			SPB__PAYLOAD__PROPERTY_VALUE__VALUE_BOOLEAN_VALUE;
+		ro_val[i].boolean_value = i;
+		ro_valp[i][0] = &ro_val[i];
+		ro_set[i] = si;
+		ro_set[i].n_keys = 1;
+		ro_set[i].keys = ro_keys;
+		ro_set[i].n_values = 1;
+		ro_set[i].values = ro_valp[i];
+	}
+}
+
+void spb_readonly(struct spb_buf *b, bool readonly)
+{
+	pthread_once(&ro_once, ro_init);
+	if (b->n)
+		b->m[b->n - 1].properties = &ro_set[readonly ? 1 : 0];
+}
+
 size_t spb_pack(struct spb_buf *b, bool with_seq, uint64_t seq,
 		uint8_t **out)
 {
@@ -142,6 +180,41 @@ size_t spb_with_seq(uint8_t *out, const uint8_t *buf, size_t len,
 		out[n++] = (uint8_t)(seq >> 7);
 	}
 	return n;
+}
+
+/* a command's value as a number: integers by their datatype's sign
+ * (Sparkplug 3.0 carries Int8-Int32 in int_value as two's complement) */
+static bool cmd_num(const Spb__Payload__Metric *m, double *out)
+{
+	uint32_t t = m->has_datatype ? m->datatype : 0;
+
+	switch (m->value_case) {
+	case SPB__PAYLOAD__METRIC__VALUE_INT_VALUE:
+		if (t == SPB__DATA_TYPE__Int8)
+			*out = (int8_t)m->int_value;
+		else if (t == SPB__DATA_TYPE__Int16)
+			*out = (int16_t)m->int_value;
+		else if (t == SPB__DATA_TYPE__Int32)
+			*out = (int32_t)m->int_value;
+		else
+			*out = m->int_value;
+		return true;
+	case SPB__PAYLOAD__METRIC__VALUE_LONG_VALUE:
+		*out = t == SPB__DATA_TYPE__Int64 || t == SPB__DATA_TYPE__DateTime ?
+		       (double)(int64_t)m->long_value : (double)m->long_value;
+		return true;
+	case SPB__PAYLOAD__METRIC__VALUE_FLOAT_VALUE:
+		*out = m->float_value;
+		return true;
+	case SPB__PAYLOAD__METRIC__VALUE_DOUBLE_VALUE:
+		*out = m->double_value;
+		return true;
+	case SPB__PAYLOAD__METRIC__VALUE_BOOLEAN_VALUE:
+		*out = m->boolean_value ? 1 : 0;
+		return true;
+	default:
+		return false;
+	}
 }
 
 int spb_cmd_parse(const uint8_t *buf, size_t len,
@@ -194,6 +267,7 @@ int spb_cmd_parse(const uint8_t *buf, size_t len,
 		c.is_bool = m->value_case ==
 			    SPB__PAYLOAD__METRIC__VALUE_BOOLEAN_VALUE;
 		c.bval = c.is_bool && m->boolean_value;
+		c.has_num = cmd_num(m, &c.num);
 		if (cb(arg, &c))
 			break;
 	}

@@ -21,6 +21,10 @@
 #define SPB_CMD_MAX	(64 * 1024)	/* bytes of a command payload */
 #define SPB_CMD_METRICS	256	/* metrics in one command */
 #define SPB_REBIRTH	"Node Control/Rebirth"
+#define SPB_NEXT_SERVER	"Node Control/Next Server"
+#define SPB_SCAN_RATE	"Node Control/Scan Rate"
+/* the metric property births carry: whether a command may write it */
+#define SPB_PROP_READONLY "readOnly"
 
 /* the data types iiot publishes (DataType in sparkplug_b.proto) */
 enum spb_type {
@@ -62,6 +66,8 @@ void spb_init(struct spb_buf *b, uint64_t ts_ms);
 int spb_add(struct spb_buf *b, const char *name, bool has_alias,
 	    uint64_t alias, uint64_t ts_ms, const struct spb_value *v,
 	    bool historical);
+/* The last metric added carries the property readOnly (Boolean). */
+void spb_readonly(struct spb_buf *b, bool readonly);
 /* Packed bytes (malloc'd) into *out, or 0 when out of memory. */
 size_t spb_pack(struct spb_buf *b, bool with_seq, uint64_t seq,
 		uint8_t **out);
@@ -81,6 +87,8 @@ struct spb_cmd {
 	uint64_t alias;
 	uint32_t datatype;
 	bool is_bool, bval;		/* a boolean_value was sent */
+	bool has_num;			/* a number or boolean was sent */
+	double num;			/* its value, signed by datatype */
 };
 
 /*

@@ -37,6 +37,15 @@ struct json_t *modbus_device_json(const char *key);
 /* The device's inventory id (key: name or id), 0 when there is none. */
 unsigned int modbus_device_id(const char *key);
 
+/*
+ * The point behind a signal's name (DEVICE.POINT): 1 a holding register
+ * or coil (writable), 0 an input register or discrete input, -1 no point
+ * of a running device.  dev and point are set for 0 and 1.  Any thread:
+ * the devices do not change while iiotd runs.
+ */
+int modbus_signal_point(const char *signal, char *dev, size_t devlen,
+			char *point, size_t pointlen);
+
 enum modbus_write_result {
 	MODBUS_W_OK = 0,
 	MODBUS_W_NO_DEVICE,		/* no such device or point */

@@ -483,6 +483,30 @@ unsigned int modbus_device_id(const char *key)
 	return dev ? dev->model_id : 0;
 }
 
+int modbus_signal_point(const char *signal, char *dev, size_t devlen,
+			char *point, size_t pointlen)
+{
+	size_t i, j, n;
+
+	for (i = 0; signal && i < sys.nstarted; i++) {
+		const struct mb_dev_conf *dc = sys.devs[i].dc;
+
+		n = strlen(dc->name);
+		if (strncmp(signal, dc->name, n) || signal[n] != '.')
+			continue;
+		for (j = 0; j < dc->n; j++) {
+			const struct mb_point *p = &sys.devs[i].pts[dc->first + j];
+
+			if (strcmp(p->name, signal + n + 1))
+				continue;
+			snprintf(dev, devlen, "%s", dc->name);
+			snprintf(point, pointlen, "%s", p->name);
+			return mb_area_writable(p->area) ? 1 : 0;
+		}
+	}
+	return -1;
+}
+
 static json_t *items_json(const struct mb_point *p, const uint16_t *regs,
 			  uint8_t bit)
 {

@@ -5,11 +5,14 @@
  *   sptool sub -p PORT [-h HOST] [--cafile F] [-u USER -P PW] [-t TOPIC]
  *	subscribe (QoS 1, spBv1.0/# by default) and print one JSON line per
  *	message: {"topic", "timestamp", "seq", "metrics": [{"name", "alias",
- *	"type", "value", "historical", "timestamp"}]}; STATE messages as
+ *	"type", "value", "historical", "timestamp", "props": {key: value}}]};
+ *	STATE messages as
  *	{"topic", "state": <their JSON>}; undecodable ones as {"topic",
  *	"bad": LEN}
- *   sptool cmd rebirth | rebirth-alias ALIAS | write NAME | garbage
- *	a command payload on stdout (for mosquitto_pub -s)
+ *   sptool cmd rebirth | rebirth-alias ALIAS | write NAME [VALUE] |
+ *	write-alias ALIAS VALUE | write-int NAME VALUE | garbage
+ *	a command payload on stdout (for mosquitto_pub -s): write without a
+ *	VALUE sends Boolean true, with one a Double, write-int an Int64
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +65,21 @@ static json_t *metric_json(const Spb__Payload__Metric *m)
 		break;
 	default:
 		break;
+	}
+	if (m->properties) {
+		json_t *pr = json_object();
+		size_t i;
+
+		for (i = 0; i < m->properties->n_keys &&
+		     i < m->properties->n_values; i++) {
+			const Spb__Payload__PropertyValue *v =
+				m->properties->values[i];
+
+			json_object_set_new(pr, m->properties->keys[i],
+				v->value_case == SPB__PAYLOAD__PROPERTY_VALUE__VALUE_BOOLEAN_VALUE ?
+				json_boolean(v->boolean_value) : json_null());
+		}
+		json_object_set_new(o, "props", pr);
 	}
 	return o;
 }
@@ -190,6 +208,22 @@ static int cmd(int argc, char **argv)
 		me.alias = strtoull(argv[1], NULL, 10);
 	} else if (!strcmp(argv[0], "write") && argc > 1) {
 		me.name = argv[1];
+		if (argc > 2) {
+			me.datatype = SPB__DATA_TYPE__Double;
+			me.value_case = SPB__PAYLOAD__METRIC__VALUE_DOUBLE_VALUE;
+			me.double_value = strtod(argv[2], NULL);
+		}
+	} else if (!strcmp(argv[0], "write-alias") && argc > 2) {
+		me.has_alias = 1;
+		me.alias = strtoull(argv[1], NULL, 10);
+		me.datatype = SPB__DATA_TYPE__Double;
+		me.value_case = SPB__PAYLOAD__METRIC__VALUE_DOUBLE_VALUE;
+		me.double_value = strtod(argv[2], NULL);
+	} else if (!strcmp(argv[0], "write-int") && argc > 2) {
+		me.name = argv[1];
+		me.datatype = SPB__DATA_TYPE__Int64;
+		me.value_case = SPB__PAYLOAD__METRIC__VALUE_LONG_VALUE;
+		me.long_value = (uint64_t)strtoll(argv[2], NULL, 10);
 	} else {
 		return 2;
 	}
@@ -208,6 +242,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "cmd"))
 		return cmd(argc - 2, argv + 2);
 	fprintf(stderr, "usage: sptool sub -p PORT [-h HOST] [--cafile F] "
-		"[-t TOPIC] | cmd rebirth|rebirth-alias N|write NAME|garbage\n");
+		"[-t TOPIC] | cmd rebirth|rebirth-alias N|write NAME [V]|"
+		"write-alias N V|write-int NAME V|garbage\n");
 	return 2;
 }

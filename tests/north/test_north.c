@@ -1,8 +1,9 @@
 /*
  * Unit tests of the Sparkplug B edge node's parts (daemon/north): the
  * sequence number appended to a queued payload, command decoding within
- * its limits, the bounded store-and-forward queue, report by exception
- * and [north] configuration.
+ * its limits and command values by datatype, the bounded store-and-forward
+ * queue, report by exception, births marking what a command may write
+ * (readOnly) and [north] configuration.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -270,6 +271,125 @@ static void reported_by_exception(void **state)
 	edge_free(e);
 }
 
+/* a command's value: integers by their datatype's sign, floats, booleans;
+ * a string is no number */
+static void command_values_by_datatype(void **state)
+{
+	Spb__Payload p = SPB__PAYLOAD__INIT;
+	Spb__Payload__Metric m[5], *mp[5];
+	double want[4] = { -1, -5, 4000000000.0, 2.5 };
+	char why[160];
+	struct got g;
+	uint8_t *buf;
+	size_t i, len;
+	int k;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		Spb__Payload__Metric init = SPB__PAYLOAD__METRIC__INIT;
+
+		m[i] = init;
+		m[i].name = "Signals/x";
+		m[i].has_datatype = 1;
+		mp[i] = &m[i];
+	}
+	m[0].datatype = SPB__DATA_TYPE__Int8;
+	m[0].value_case = SPB__PAYLOAD__METRIC__VALUE_INT_VALUE;
+	m[0].int_value = 0xffffffffu;
+	m[1].datatype = SPB__DATA_TYPE__Int64;
+	m[1].value_case = SPB__PAYLOAD__METRIC__VALUE_LONG_VALUE;
+	m[1].long_value = (uint64_t)-5;
+	m[2].datatype = SPB__DATA_TYPE__UInt32;
+	m[2].value_case = SPB__PAYLOAD__METRIC__VALUE_INT_VALUE;
+	m[2].int_value = 4000000000u;
+	m[3].datatype = SPB__DATA_TYPE__Float;
+	m[3].value_case = SPB__PAYLOAD__METRIC__VALUE_FLOAT_VALUE;
+	m[3].float_value = 2.5f;
+	m[4].datatype = SPB__DATA_TYPE__String;
+	m[4].value_case = SPB__PAYLOAD__METRIC__VALUE_STRING_VALUE;
+	m[4].string_value = "7";
+	for (k = 0; k < 5; k++) {
+		p.n_metrics = 1;
+		p.metrics = &mp[k];
+		len = spb__payload__get_packed_size(&p);
+		buf = malloc(len);
+		spb__payload__pack(&p, buf);
+		memset(&g, 0, sizeof(g));
+		assert_int_equal(spb_cmd_parse(buf, len, on_cmd, &g, why,
+					       sizeof(why)), 0);
+		free(buf);
+		if (k == 4) {
+			assert_false(g.last.has_num);
+			continue;
+		}
+		assert_true(g.last.has_num);
+		assert_true(g.last.num == want[k]);
+	}
+}
+
+/* births mark each metric readOnly; the node's controls are writable */
+static struct {
+	int n, ro, rw;
+	bool rebirth_rw;
+} props;
+
+static void on_birth(void *arg, unsigned int msg, const char *device,
+		     struct spb_buf *b)
+{
+	uint8_t *buf;
+	size_t i, len = spb_pack(b, true, 0, &buf);
+	Spb__Payload *p = spb__payload__unpack(NULL, len, buf);
+
+	(void)arg;
+	(void)msg;
+	(void)device;
+	assert_non_null(p);
+	for (i = 0; i < p->n_metrics; i++) {
+		const Spb__Payload__Metric *m = p->metrics[i];
+
+		if (!strcmp(m->name, "bdSeq")) {
+			assert_null(m->properties);
+			continue;
+		}
+		assert_non_null(m->properties);
+		assert_int_equal(m->properties->n_keys, 1);
+		assert_string_equal(m->properties->keys[0], SPB_PROP_READONLY);
+		assert_int_equal(m->properties->values[0]->type,
+				 SPB__DATA_TYPE__Boolean);
+		if (m->properties->values[0]->boolean_value)
+			props.ro++;
+		else
+			props.rw++;
+		if (!strcmp(m->name, SPB_REBIRTH))
+			props.rebirth_rw = !m->properties->values[0]->boolean_value;
+	}
+	props.n++;
+	spb__payload__free_unpacked(p, NULL);
+	free(buf);
+}
+
+static void births_mark_writable_metrics(void **state)
+{
+	struct north_conf nc;
+	struct edge_node_info info = { 1, 0 };
+	struct edge_emit out = { on_birth, NULL };
+	struct edge *e;
+
+	(void)state;
+	memset(&nc, 0, sizeof(nc));
+	nc.scan_ms = 1000;
+	e = edge_new(&nc);
+	assert_non_null(e);
+	edge_update(e, NULL, &info, 1000);
+	edge_births(e, 0, 1000, &out);
+	assert_int_equal(props.n, 1);
+	/* Rebirth, Next Server, Scan Rate; the rest is read-only */
+	assert_int_equal(props.rw, 3);
+	assert_true(props.ro > 0);
+	assert_true(props.rebirth_rw);
+	edge_free(e);
+}
+
 static struct conf *conf_of(const char *text)
 {
 	char err[256];
@@ -307,6 +427,18 @@ static void north_config(void **state)
 	assert_false(nc.drop_oldest);
 	assert_int_equal(nc.protocol, 5);
 	assert_int_equal(nc.scan_ms, 1000);
+	assert_false(nc.remote_commands);	/* off unless asked for */
+	assert_int_equal(nc.per_device, 6);
+	assert_int_equal(nc.per_host, 20);
+	conf_free(c);
+	c = conf_of("[north]\nbroker = mqtt://x\nremote_commands = yes\n"
+		    "per_device = 2\n");
+	assert_int_equal(north_conf_read(c, &nc, err, sizeof(err)), 0);
+	assert_true(nc.remote_commands);
+	assert_int_equal(nc.per_device, 2);
+	conf_free(c);
+	c = conf_of("[north]\nbroker = mqtt://x\nremote_commands = maybe\n");
+	assert_int_equal(north_conf_read(c, &nc, err, sizeof(err)), -1);
 	conf_free(c);
 
 	c = conf_of("[north]\nbroker = http://x\n");
@@ -330,6 +462,8 @@ int main(void)
 		cmocka_unit_test(queue_bounded_in_order),
 		cmocka_unit_test(reported_by_exception),
 		cmocka_unit_test(north_config),
+		cmocka_unit_test(command_values_by_datatype),
+		cmocka_unit_test(births_mark_writable_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
