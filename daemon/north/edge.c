@@ -488,7 +488,10 @@ static void birth(struct edev *d, unsigned int msg, uint64_t now_ms,
 	for (i = 0; i < d->n; i++) {
 		struct emetric *m = &d->m[i];
 
-		spb_add(&b, m->name, true, m->alias, m->ts_ms, &m->cur, false);
+		/* the specification: no alias for Node Control/Rebirth, so a
+		 * host can always ask for one by name */
+		spb_add(&b, m->name, strcmp(m->name, SPB_REBIRTH) != 0,
+			m->alias, m->ts_ms, &m->cur, false);
 		spb_readonly(&b, !m->writable);
 		m->sent = m->cur;
 		m->have_sent = true;

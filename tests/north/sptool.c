@@ -4,7 +4,8 @@
  *
  *   sptool sub -p PORT [-h HOST] [--cafile F] [-u USER -P PW] [-t TOPIC]
  *	subscribe (QoS 1, spBv1.0/# by default) and print one JSON line per
- *	message: {"topic", "timestamp", "seq", "metrics": [{"name", "alias",
+ *	message: {"topic", "rx" (when it came, ms of the wall clock, for
+ *	bench/north.bench's latency), "qos", "retain", "timestamp", "seq", "metrics": [{"name", "alias",
  *	"type", "value", "historical", "timestamp", "props": {key: value}}]};
  *	STATE messages as
  *	{"topic", "state": <their JSON>}; undecodable ones as {"topic",
@@ -88,13 +89,19 @@ static void on_message(struct mosquitto *mosq, void *arg,
 		       const struct mosquitto_message *msg)
 {
 	json_t *o = json_object(), *ms;
+	struct timespec ts;
 	Spb__Payload *p;
 	char *s;
 	size_t i;
 
 	(void)mosq;
 	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	json_object_set_new(o, "topic", json_string(msg->topic));
+	json_object_set_new(o, "rx", json_integer((json_int_t)ts.tv_sec * 1000 +
+						  ts.tv_nsec / 1000000));
+	json_object_set_new(o, "qos", json_integer(msg->qos));
+	json_object_set_new(o, "retain", json_boolean(msg->retain));
 	if (strstr(msg->topic, "/STATE/")) {
 		json_object_set_new(o, "state", json_loadb(msg->payload,
 			(size_t)msg->payloadlen, 0, NULL));

@@ -21,17 +21,17 @@ state() { mosquitto_pub -p "$PORT_a" -r -q 1 -t spBv1.0/STATE/scada -m "{\"onlin
 sess() { [ "$(nstat session)" = "$1" ]; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-wait_for "waiting" 20 sess waiting && ok "failed over from the dead broker to the next" ||
+wait_for "waiting" 20 sess waiting && ok "multiple brokers: failed over from the dead broker to the next" ||
 	fail "failover" "$(ctl stats --json | jq -c .north)"
 expect_eq "connected to the second broker, after a failed attempt" \
 	"$(nstat broker) $(( $(nstat connect_errors) > 0 ))" "mqtt://127.0.0.1:$PORT_a 1"
 wait_for "queued" 10 sh -c "[ \$($BIN/iiotctl stats --json | jq .north.stored) -gt 0 ]"
-expect_eq "no birth while the primary host is not online" "$(sel "$S" '.topic | test("BIRTH")' | wc -l)" 0
+expect_eq "tck-id-message-flow-edge-node-birth-publish-phid-wait, tck-id-operational-behavior-edge-node-birth-sequence-wait: no birth while the primary host is not online" "$(sel "$S" '.topic | test("BIRTH")' | wc -l)" 0
 [ "$(nstat stored)" -gt 0 ] && ok "data queued while waiting for the host" || fail "queued while waiting"
 
 t1=$(now_ms)
 state true "$t1"
-wait_for "NBIRTH" 10 has "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' && ok "STATE online: NBIRTH" ||
+wait_for "NBIRTH" 10 has "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' && ok "tck-id-message-flow-edge-node-birth-publish-phid-wait-online: STATE online: NBIRTH" ||
 	fail "NBIRTH after STATE" "$(tail -3 "$T/iiotd.log")"
 bd=$(sel "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' | tail -1 | jq '.metrics[] | select(.name == "bdSeq") | .value')
 wait_for "replayed" 10 has "$S" '.metrics[0].historical'
@@ -54,13 +54,13 @@ expect_eq "an older STATE offline is ignored" "$(nstat session) $(nstat host_off
 
 state false $((t1 + 1000))
 wait_for "NDEATH" 10 has "$S" '.topic == "spBv1.0/plant/NDEATH/ipc1"' &&
-	ok "STATE offline: NDEATH" || fail "NDEATH on host offline"
+	ok "tck-id-message-flow-edge-node-birth-publish-phid-offline: STATE offline: NDEATH" || fail "NDEATH on host offline"
 expect_eq "the NDEATH's bdSeq is the session's" \
 	"$(sel "$S" '.topic == "spBv1.0/plant/NDEATH/ipc1"' | tail -1 | jq '.metrics[] | select(.name == "bdSeq") | .value')" "$bd"
 # the host is away on every broker: the edge node walks the list, each
 # attempt later than the last, and publishes no birth meanwhile
 wait_for "walking" 20 sh -c "[ \$($BIN/iiotctl stats --json | jq .north.connects) -ge 3 ]" &&
-	ok "then walks the broker list while the host is away" ||
+	ok "tck-id-operational-behavior-primary-application-state-with-multiple-servers-walk: then walks the broker list while the host is away" ||
 	fail "walks" "$(ctl stats --json | jq -c .north)"
 nb=$(sel "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' | wc -l)
 expect_eq "no birth meanwhile" "$nb" 1
