@@ -4,7 +4,9 @@
  * and either re-arm (nothing left: sleep) or yield to other events and
  * come back at once (more left).  Latency is bounded by one batch per
  * ring; there is no polling while idle.  A one-second timer reopens rings
- * that are missing, ended or replaced, and drives the model's timeouts.
+ * that are missing, ended or replaced, and drives the model's timeouts;
+ * a watch on the ring directories (ringwatch.c) does the same at once
+ * when a producer makes a ring.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "capture/capture_int.h"
 #include "capture/flightrec.h"
 #include "capture/probe.h"
+#include "capture/ringwatch.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
 #include "core/log.h"
@@ -257,12 +260,16 @@ static void drain(struct cring *cr)
 		event_active(cr->ev_more, EV_TIMEOUT, 0);
 }
 
-static int ring_open(struct capture *cap, struct cring *cr)
+static int ring_open(struct capture *cap, struct cring *cr, bool quiet)
 {
 	const struct iiot_ring_hdr *h;
 	int err;
 
 	err = shm_cons_open(&cr->r, cr->name);
+	if (err && quiet) {
+		cr->r = NULL;
+		return -1;
+	}
 	if (err) {
 		cap->ctr.open_errors++;
 		/* once per reason: "missing" may turn into "permission" */
@@ -322,6 +329,75 @@ static void check_nic(struct capture *cap, struct cring *cr)
 	cr->nic_hold = NIC_WARN_TICKS;
 }
 
+/*
+ * Reopen a ring that ended or was replaced, attach one that appeared;
+ * counted by who looked (*attached: the tick's or the watch's counter).
+ */
+static void ring_check(struct capture *cap, struct cring *cr, bool tick,
+		       uint64_t *attached)
+{
+	char path[512];
+	struct shm_stats ss;
+	struct stat st;
+
+	if (!shm_ring_path(cr->name, path, sizeof(path)))
+		return;
+	/* before an ended ring is closed: its last counters count */
+	if (cr->r && tick)
+		check_nic(cap, cr);
+	if (cr->r && (shm_cons_replaced(cr->r) || shm_cons_eof(cr->r))) {
+		bool eof = shm_cons_eof(cr->r);
+
+		log_info("capture: %s %s", cr->name, eof ?
+			 "ended; waiting for a new producer" :
+			 "was replaced; reopening");
+		drain(cr);
+		shm_ring_stats(cr->r, &ss);
+		cr->ended_records = ss.records;
+		ring_close(cr);
+		cr->ended_ino = 0;
+		if (eof && !stat(path, &st))
+			cr->ended_ino = st.st_ino;
+		cap->ctr.reopens++;
+	}
+	/* a closed ring stays closed until a producer makes anew */
+	if (!cr->r && cr->ended_ino && !stat(path, &st) &&
+	    st.st_ino == cr->ended_ino) {
+		/* unless a producer took the same file over (it may have
+		 * finished already) */
+		if (shm_stats_read(path, &ss) ||
+		    (ss.state == IIOT_RING_CLOSED &&
+		     ss.records == cr->ended_records))
+			return;
+	}
+	if (!cr->r) {
+		/* the watch looks on every event, some while a producer is
+		 * half way (its wake FIFO not yet the group's): the tick
+		 * says why a ring does not open */
+		if (!tick && stat(path, &st))
+			return;
+		if (!ring_open(cap, cr, !tick))
+			(*attached)++;
+	} else
+		/* arming on a closed ring leaves no waiter for a producer
+		 * that takes the file over: look anyway */
+		drain(cr);
+}
+
+/* Something appeared in a ring directory: look now, not on the tick. */
+static void on_watch(void *arg)
+{
+	struct capture *cap = arg;
+	uint64_t t0 = capture_now_ns();
+	size_t i;
+
+	cap->ctr.watch_events++;
+	cap->ctr.watch_overflows = ringwatch_overflows(cap->watch);
+	for (i = 0; i < cap->nrings; i++)
+		ring_check(cap, cap->rings[i], false, &cap->ctr.attach_watch);
+	capture_busy(cap, PROBE_BUSY_TICK, t0);
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct capture *cap = arg;
@@ -331,48 +407,13 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (i = 0; i < cap->nrings; i++) {
 		struct cring *cr = cap->rings[i];
-
 		char path[512];
-		struct shm_stats ss;
-		struct stat st;
 
-		if (!shm_ring_path(cr->name, path, sizeof(path)))
-			continue;
-		/* before an ended ring is closed: its last counters count */
-		if (cr->r)
-			check_nic(cap, cr);
-		if (cr->r && (shm_cons_replaced(cr->r) ||
-			      shm_cons_eof(cr->r))) {
-			bool eof = shm_cons_eof(cr->r);
-
-			log_info("capture: %s %s", cr->name, eof ?
-				 "ended; waiting for a new producer" :
-				 "was replaced; reopening");
-			drain(cr);
-			shm_ring_stats(cr->r, &ss);
-			cr->ended_records = ss.records;
-			ring_close(cr);
-			cr->ended_ino = 0;
-			if (eof && !stat(path, &st))
-				cr->ended_ino = st.st_ino;
-			cap->ctr.reopens++;
-		}
-		/* a closed ring stays closed until a producer makes anew */
-		if (!cr->r && cr->ended_ino && !stat(path, &st) &&
-		    st.st_ino == cr->ended_ino) {
-			/* unless a producer took the same file over (it
-			 * may have finished already) */
-			if (shm_stats_read(path, &ss) ||
-			    (ss.state == IIOT_RING_CLOSED &&
-			     ss.records == cr->ended_records))
-				continue;
-		}
-		if (!cr->r)
-			ring_open(cap, cr);
-		else
-			/* arming on a closed ring leaves no waiter for a
-			 * producer that takes the file over: look anyway */
-			drain(cr);
+		/* the directory may have appeared (or come back) */
+		if (shm_ring_path(cr->name, path, sizeof(path)))
+			ringwatch_add(cap->watch, path);
+		if (!cap->no_ring_tick)
+			ring_check(cap, cr, true, &cap->ctr.attach_tick);
 	}
 	if (cap->d->model) {
 		uint64_t t0 = capture_now_ns();
@@ -410,6 +451,7 @@ static void on_snap(evutil_socket_t fd, short what, void *arg)
 static struct cring *ring_add(struct capture *cap, const char *name)
 {
 	struct cring *cr;
+	char path[512];
 
 	if (cap->nrings >= CAPTURE_MAX_RINGS)
 		return NULL;
@@ -419,7 +461,9 @@ static struct cring *ring_add(struct capture *cap, const char *name)
 	cr->cap = cap;
 	snprintf(cr->name, sizeof(cr->name), "%s", name);
 	cap->rings[cap->nrings++] = cr;
-	ring_open(cap, cr);
+	if (shm_ring_path(name, path, sizeof(path)))
+		ringwatch_add(cap->watch, path);
+	ring_open(cap, cr, false);
 	return cr;
 }
 
@@ -447,6 +491,14 @@ int capture_start(struct capture *cap, const struct conf *c, char *err,
 		return -1;
 	cap->rt_priority = (int)rt;
 	cap->flight_ns = fsec * 1000000000ULL;
+	/* tests: only the watch attaches rings (tests/daemon/ring_attach_
+	 * latency.t); the tick's other work goes on */
+	cap->no_ring_tick = getenv("IIOTD_TEST_NO_RING_TICK") != NULL;
+	cap->watch = ringwatch_new(cap->base, on_watch, cap);
+	if (!cap->watch) {
+		snprintf(err, errlen, "capture: out of memory");
+		return -1;
+	}
 	cap->ev_tick = event_new(cap->base, -1, EV_PERSIST, on_tick, cap);
 	cap->ev_snap = event_new(cap->base, -1, EV_PERSIST, on_snap, cap);
 	cap->ev_retry = event_new(cap->base, -1, 0, on_snap, cap);
@@ -550,6 +602,7 @@ void capture_free(struct capture *cap)
 	capture_halt(cap);
 	for (i = 0; i < cap->nrings; i++)
 		ring_free(cap->rings[i]);
+	ringwatch_free(cap->watch);
 	if (cap->ev_tick)
 		event_free(cap->ev_tick);
 	if (cap->ev_snap)

@@ -41,6 +41,10 @@ struct iiot_ring_rec;
 	X(wakeups,	"ring wakeups handled")			\
 	X(batches_full,	"drains that hit the batch limit")	\
 	X(reopens,	"rings reopened (replaced or ended)")	\
+	X(attach_watch,	"rings attached on a ring directory event")\
+	X(attach_tick,	"rings attached by the one-second tick")\
+	X(watch_events,	"ring directory event batches handled")	\
+	X(watch_overflows,"ring directory events lost (overflow)")\
 	X(open_errors,	"failed ring opens")			\
 	X(anomalies,	"frames with a decode anomaly")		\
 	X(monitor_drops,"monitor lines dropped: slow client")	\
@@ -64,7 +68,8 @@ typedef void (*capture_tap_fn)(void *arg, const char *ring,
 int capture_check_conf(const struct conf *c, char *err, size_t errlen);
 /* NULL when out of memory */
 struct capture *capture_new(struct iiotd *d);
-/* Open the configured rings (missing ones are retried each second). */
+/* Open the configured rings (missing ones when their directory says so,
+ * or on the one-second tick). */
 int capture_start(struct capture *cap, const struct conf *c, char *err,
 		  size_t errlen);
 /* SIGHUP: add new rings, close removed ones (through capture_call). */

@@ -61,6 +61,8 @@ struct capture {
 	struct cring *rings[CAPTURE_MAX_RINGS];
 	size_t nrings;
 	struct event *ev_tick;
+	struct ringwatch *watch;	/* ring directories (inotify) */
+	bool no_ring_tick;		/* test knob: only the watch attaches */
 	uint64_t batch;
 	uint64_t flight_ns, flight_bytes;
 	struct capture_counters ctr;
