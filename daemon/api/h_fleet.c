@@ -1,11 +1,12 @@
 /*
  * Fleet mode (docs/north.md, "Fleet mode"): the sites, their IPCs (edge
  * nodes) and devices from the host application's inventory, a metric's
- * history from PostgreSQL.  503 when fleet mode is off, but the list of
- * sites, which says enabled: false.
+ * history from PostgreSQL (on a render thread).  503 when fleet mode is
+ * off, but the list of sites, which says enabled: false.
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -63,36 +64,82 @@ void h_fleet_devices(struct rq *r)
 				    "edge", r->param[1], "devices", a));
 }
 
+/* A metric's history from PostgreSQL, on a render thread: the query may
+ * take up to the statement timeout and the event loop must not wait. */
+struct fleet_hist_job {
+	struct api_job j;
+	struct fleet *f;
+	char group[SPB_NAME_MAX], edge[SPB_NAME_MAX];
+	char dev[SPB_NAME_MAX], metric[SPB_NAME_MAX];
+	int64_t from, to;
+	unsigned int limit;
+	char why[256];
+};
+
+/* On the loop, when the query failed: its reason, 404 for an unknown node. */
+static void fleet_hist_refuse(struct api_job *j, struct rq *r)
+{
+	struct fleet_hist_job *h = (struct fleet_hist_job *)j;
+
+	api_error(r, strcmp(h->why, "no such node") ? 503 : 404, h->why);
+}
+
+/* The answer is rendered here, so a client gone meanwhile leaks nothing:
+ * held.c frees a cancelled job's body with it. */
+static void fleet_hist_work(struct api_job *j, struct sqlite3 *db,
+			    const char *err)
+{
+	struct fleet_hist_job *h = (struct fleet_hist_job *)j;
+	json_t *rows = fleet_history_json(h->f, h->group, h->edge, h->dev,
+					  h->metric, h->from, h->to, h->limit,
+					  h->why, sizeof(h->why));
+
+	(void)db;
+	(void)err;
+	if (!rows) {
+		j->reply = fleet_hist_refuse;
+		return;
+	}
+	api_job_json(j, json_pack("{s:s, s:s, s:s, s:s, s:o}", "group",
+				  h->group, "edge", h->edge, "device", h->dev,
+				  "metric", h->metric, "rows", rows));
+}
+
 /* ?metric=NAME[&device=DEV][&from=MS&to=MS][&limit=N]: oldest first */
 void h_fleet_metrics(struct rq *r)
 {
 	struct fleet *f = fleet_on(r);
-	char dev[SPB_NAME_MAX], metric[SPB_NAME_MAX], why[256];
-	int64_t now = auth_now_ms(), from, to, lim;
-	json_t *a;
+	struct fleet_hist_job *h;
+	int64_t now = auth_now_ms(), lim;
 	int d;
 
 	if (!f)
 		return;
-	d = query_get(r->query, "device", dev, sizeof(dev));
-	if (d < 0 || query_get(r->query, "metric", metric, sizeof(metric)) ||
-	    !metric[0] ||
-	    query_int(r->query, "from", 0, INT64_MAX, now - 3600000, &from) ||
-	    query_int(r->query, "to", 0, INT64_MAX, now + 60000, &to) ||
-	    query_int(r->query, "limit", 1, 100000, 1000, &lim) || from >= to) {
+	if (!(h = calloc(1, sizeof(*h)))) {
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	d = query_get(r->query, "device", h->dev, sizeof(h->dev));
+	if (d < 0 ||
+	    query_get(r->query, "metric", h->metric, sizeof(h->metric)) ||
+	    !h->metric[0] ||
+	    query_int(r->query, "from", 0, INT64_MAX, now - 3600000,
+		      &h->from) ||
+	    query_int(r->query, "to", 0, INT64_MAX, now + 60000, &h->to) ||
+	    query_int(r->query, "limit", 1, 100000, 1000, &lim) ||
+	    h->from >= h->to) {
+		free(h);
 		api_error(r, 400, "metric=NAME required; device, from < to (ms),"
 			  " limit 1-100000");
 		return;
 	}
 	if (d)
-		dev[0] = 0;
-	a = fleet_history_json(f, r->param[0], r->param[1], dev, metric, from, to,
-			       (unsigned int)lim, why, sizeof(why));
-	if (!a) {
-		api_error(r, strcmp(why, "no such node") ? 503 : 404, why);
-		return;
-	}
-	api_reply(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:o}", "group",
-				    r->param[0], "edge", r->param[1], "device", dev,
-				    "metric", metric, "rows", a));
+		h->dev[0] = 0;
+	h->f = f;
+	h->limit = (unsigned int)lim;
+	snprintf(h->group, sizeof(h->group), "%s", r->param[0]);
+	snprintf(h->edge, sizeof(h->edge), "%s", r->param[1]);
+	h->j.work = fleet_hist_work;
+	h->j.no_db = true;
+	api_defer(r, &h->j);	/* answers 503 itself when the pool is full */
 }
