@@ -110,12 +110,17 @@
 /*
  * Devices iiotd polls (daemon/south, docs/modbus.md): raised when a
  * device has failed degraded_after scans in a row, cleared by the same
- * code when a scan succeeds again, hence clear_s 0.
+ * code when a scan succeeds again, hence clear_s 0.  A message on a
+ * topic of the MQTT device space that no device has (docs/devices.md):
+ * one alert per name under mqtt.root, cleared when quiet for 10 min.
  */
 #define ALERT_RULES_SOUTH(X) \
 	X(MODBUS_DEGRADED, "modbus.device.degraded", WARNING, NULL, 0, \
 	  "Modbus device {device} does not answer: {detail}", \
-	  "Modbus 设备 {device} 无应答：{detail}")
+	  "Modbus 设备 {device} 无应答：{detail}") \
+	X(MQTT_UNKNOWN, "mqtt.publisher.unknown", WARNING, "T0856", 600, \
+	  "A message from an unknown publisher in the MQTT device topics: {detail}", \
+	  "MQTT 设备主题中出现未知发布者的消息：{detail}")
 
 #define ALERT_RULES(X) \
 	X(FLOOD, "alert.flood", WARNING, NULL, 600, \

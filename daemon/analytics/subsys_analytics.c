@@ -38,6 +38,7 @@
 #include "libshm.h"
 #include "model/model.h"
 #include "south/modbus.h"
+#include "south/mqtt.h"
 
 static struct event *tick_ev;
 static struct ruledb *rdb;		/* <state_dir>/analytics.db */
@@ -125,7 +126,8 @@ static int an_check_conf(const struct conf *c, char *err, size_t errlen)
 	m = model_new(NULL);
 	an = analytics_new(NULL);
 	if (m && an && (!map || !model_load_signals(m, map, err, errlen)) &&
-	    !modbus_conf_signals(m, c, err, errlen) && !signals_of(an, m))
+	    !modbus_conf_signals(m, c, err, errlen) &&
+	    !mqtt_conf_signals(m, c, err, errlen) && !signals_of(an, m))
 		rc = check_file(an, c, err, errlen) ||
 		     oee_file(an, c, err, errlen) ? -1 : 0;
 	else if (!m || !an)

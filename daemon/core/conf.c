@@ -522,3 +522,23 @@ int conf_check_keys(const struct conf *c, const char *section,
 	}
 	return 0;
 }
+
+size_t conf_subsections(const struct conf *c, const char *prefix,
+			const char **secs, size_t max)
+{
+	size_t i, j, n = 0, pl = strlen(prefix);
+
+	for (i = 0; i < conf_count(c); i++) {
+		const char *s = conf_at(c, i)->section;
+
+		if (strncmp(s, prefix, pl))
+			continue;
+		for (j = 0; j < n && strcmp(secs[j], s); j++)
+			;
+		if (j == n && n < max)
+			secs[n++] = s;
+		else if (j == n)
+			return max + 1;
+	}
+	return n;
+}

@@ -55,6 +55,10 @@ const struct conf_entry *conf_next(const struct conf *c, const char *section,
 size_t conf_count(const struct conf *c);
 const struct conf_entry *conf_at(const struct conf *c, size_t i);
 bool conf_has_section(const struct conf *c, const char *section);
+/* Every section named PREFIX... (e.g. "modbus.") in file order, once,
+ * into secs; their count, max + 1 when there are more than max. */
+size_t conf_subsections(const struct conf *c, const char *prefix,
+			const char **secs, size_t max);
 /* Line of the [section] header, 0 when absent. */
 int conf_section_line(const struct conf *c, const char *section);
 

@@ -37,6 +37,7 @@
 #include "model/model.h"
 #include "store/readpool.h"
 #include "south/modbus.h"
+#include "south/mqtt.h"
 #include "store/store.h"
 
 static const struct iiotd_subsys *const subsystems[] = {
@@ -369,7 +370,8 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	model_set_sample_interval(d->model, sms * 1000000ULL);
 	model_set_sink(d->model, &sink);
 	if (load_signals(d, c, err, errlen) ||
-	    modbus_model_setup(d, c, err, errlen))
+	    modbus_model_setup(d, c, err, errlen) ||
+	    mqtt_model_setup(d, c, err, errlen))
 		return -1;
 	devalias_load(d);
 	d->capture = capture_new(d);

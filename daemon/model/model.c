@@ -19,7 +19,7 @@ const size_t model_counter_count =
 const char *model_kind_name(unsigned int kind)
 {
 	static const char *const n[] = { "unknown", "ecat-master",
-		"ecat-slave", "pn-controller", "pn-device", "modbus" };
+		"ecat-slave", "pn-controller", "pn-device", "modbus", "mqtt" };
 
 	return kind < MODEL_DEV_KIND_COUNT ? n[kind] : "unknown";
 }
@@ -436,7 +436,8 @@ void model_tick(struct model *m, uint64_t now_ns)
 			d->last_seen_ns;
 
 		/* merged away, or online as its poller says */
-		if (m->dpriv[i].merged_into || d->kind == MODEL_DEV_MODBUS)
+		if (m->dpriv[i].merged_into || d->kind == MODEL_DEV_MODBUS ||
+		    d->kind == MODEL_DEV_MQTT)
 			continue;
 
 		/* a full working counter on the cyclic frame means every
@@ -550,6 +551,9 @@ void model_device_label(const struct model *m, const struct model_device *d,
 	case MODEL_DEV_MODBUS:
 		/* no MAC: polled over IP by its configured name */
 		snprintf(buf, len, "modbus:%s", d->station_name);
+		break;
+	case MODEL_DEV_MQTT:
+		snprintf(buf, len, "mqtt:%s", d->station_name);
 		break;
 	default:
 		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0],

@@ -42,6 +42,7 @@ enum model_dev_kind {
 	MODEL_DEV_PN_CONTROLLER,
 	MODEL_DEV_PN_DEVICE,
 	MODEL_DEV_MODBUS,		/* a Modbus TCP device iiotd polls */
+	MODEL_DEV_MQTT,			/* a device publishing to a broker */
 	MODEL_DEV_KIND_COUNT
 };
 
@@ -57,7 +58,7 @@ enum model_lifecycle {
 };
 
 /* "ecat-master", "ecat-slave", "pn-controller", "pn-device", "modbus",
- * "unknown" */
+ * "mqtt", "unknown" */
 const char *model_kind_name(unsigned int kind);
 /* "discovered", "pending", ... */
 const char *model_lifecycle_name(unsigned int lc);
@@ -385,6 +386,11 @@ void model_ext_device_state(struct model *m, uint32_t id, bool online,
  * used); 0 or -1 with err (too many signals, a name already taken). */
 int model_ext_signals(struct model *m, const struct model_signal *defs,
 		      size_t n, char *err, size_t errlen);
+/* Add n external signals after those there are (another subsystem's
+ * devices; at run time on the capture thread): their first index in
+ * *base.  0 or -1 with err. */
+int model_ext_signals_add(struct model *m, const struct model_signal *defs,
+			  size_t n, size_t *base, char *err, size_t errlen);
 /* external signal idx's id now, 0 when there is none */
 uint32_t model_ext_signal_id(const struct model *m, size_t idx);
 /* A value of external signal idx, as a captured sample (sink, analytics,

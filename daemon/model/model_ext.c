@@ -96,17 +96,18 @@ int msig_add_ext(struct model *m)
 	return 0;
 }
 
-int model_ext_signals(struct model *m, const struct model_signal *defs,
-		      size_t n, char *err, size_t errlen)
+/* defs' names against the mapping file's and the first next external
+ * signals; too many signals: -1 with err */
+static int ext_check(const struct model *m, const struct model_signal *defs,
+		     size_t n, size_t next, char *err, size_t errlen)
 {
-	struct model_signal *ext = NULL;
 	size_t i, j;
 
-	if (m->nfile + n > MODEL_MAX_SIGNALS) {
+	if (m->nfile + next + n > MODEL_MAX_SIGNALS) {
 		snprintf(err, errlen, "more than %d signals", MODEL_MAX_SIGNALS);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		for (j = 0; j < m->nfile; j++)
 			if (!strcmp(defs[i].name, m->sigs[j].name)) {
 				snprintf(err, errlen, "signal '%s' is already "
@@ -114,6 +115,37 @@ int model_ext_signals(struct model *m, const struct model_signal *defs,
 					 defs[i].name, m->sigs[j].line);
 				return -1;
 			}
+		for (j = 0; j < next; j++)
+			if (!strcmp(defs[i].name, m->ext[j].name)) {
+				snprintf(err, errlen, "signal '%s' is already "
+					 "another device's", defs[i].name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* m->ext's first n as the signals after the mapping file's */
+static int ext_install(struct model *m, size_t n, char *err, size_t errlen)
+{
+	m->next = n;
+	m->nsigs = m->nfile;
+	m->sig_gen++;
+	if (msig_add_ext(m)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int model_ext_signals(struct model *m, const struct model_signal *defs,
+		      size_t n, char *err, size_t errlen)
+{
+	struct model_signal *ext = NULL;
+	size_t i;
+
+	if (ext_check(m, defs, n, 0, err, errlen))
+		return -1;
 	if (n) {
 		ext = calloc(n, sizeof(*ext));
 		if (!ext) {
@@ -129,14 +161,36 @@ int model_ext_signals(struct model *m, const struct model_signal *defs,
 	}
 	free(m->ext);
 	m->ext = ext;
-	m->next = n;
-	m->nsigs = m->nfile;
-	m->sig_gen++;
-	if (msig_add_ext(m)) {
+	return ext_install(m, n, err, errlen);
+}
+
+int model_ext_signals_add(struct model *m, const struct model_signal *defs,
+			  size_t n, size_t *base, char *err, size_t errlen)
+{
+	struct model_signal *ext;
+	size_t i, old = m->next;
+
+	*base = old;
+	if (ext_check(m, defs, n, old, err, errlen))
+		return -1;
+	if (!n)
+		return 0;
+	ext = realloc(m->ext, (old + n) * sizeof(*ext));
+	if (!ext) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	return 0;
+	m->ext = ext;
+	/* the signals there are keep their values and counts */
+	for (i = 0; i < old && m->nfile + i < m->nsigs; i++)
+		ext[i] = m->sigs[m->nfile + i];
+	memcpy(ext + old, defs, n * sizeof(*ext));
+	for (i = old; i < old + n; i++) {
+		ext[i].samples = 0;
+		ext[i].last_ns = 0;
+		ext[i].last = 0;
+	}
+	return ext_install(m, old + n, err, errlen);
 }
 
 uint32_t model_ext_signal_id(const struct model *m, size_t idx)

@@ -57,6 +57,12 @@ struct north_conf {
 	uint64_t per_host;		/* writes a minute from the hosts */
 };
 
+/* TLS on a libmosquitto client: the CA file (else the system's), the
+ * client certificate and key when given, the peer verified.  0 or -1. */
+struct mosquitto;
+int north_tls_set(struct mosquitto *m, const char *ca, const char *cert,
+		  const char *key);
+
 /* 0, or -1 with "FILE:LINE: why" in err; reads the password file */
 int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 		    size_t errlen);

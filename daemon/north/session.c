@@ -774,6 +774,17 @@ static int ndeath(struct north *n, uint8_t **buf, size_t *len)
 	return *buf ? 0 : -1;
 }
 
+int north_tls_set(struct mosquitto *m, const char *ca, const char *cert,
+		  const char *key)
+{
+	return mosquitto_tls_set(m, ca[0] ? ca : NULL,
+				 ca[0] ? NULL : "/etc/ssl/certs",
+				 cert[0] ? cert : NULL, key[0] ? key : NULL,
+				 NULL) ||
+	       mosquitto_tls_opts_set(m, 1, NULL, NULL) ||
+	       mosquitto_tls_insecure_set(m, false) ? -1 : 0;
+}
+
 static struct mosquitto *client(struct north *n, const struct north_broker *br)
 {
 	struct mosquitto *m = mosquitto_new(n->nc.client_id, true, n);
@@ -789,15 +800,8 @@ static struct mosquitto *client(struct north *n, const struct north_broker *br)
 	    mosquitto_username_pw_set(m, n->nc.username, n->nc.password[0] ?
 				      n->nc.password : NULL))
 		goto bad;
-	if (br->tls) {
-		if (mosquitto_tls_set(m, n->nc.ca[0] ? n->nc.ca : NULL,
-				      n->nc.ca[0] ? NULL : "/etc/ssl/certs",
-				      n->nc.cert[0] ? n->nc.cert : NULL,
-				      n->nc.key[0] ? n->nc.key : NULL, NULL) ||
-		    mosquitto_tls_opts_set(m, 1, NULL, NULL) ||
-		    mosquitto_tls_insecure_set(m, false))
-			goto bad;
-	}
+	if (br->tls && north_tls_set(m, n->nc.ca, n->nc.cert, n->nc.key))
+		goto bad;
 	return m;
 bad:
 	mosquitto_destroy(m);

@@ -2,7 +2,7 @@
 # through libmodbus.
 DAEMON_LDLIBS += -lmodbus
 MODBUS_PURE_SRCS = daemon/south/mbpoint.c daemon/south/mbplan.c \
-	daemon/south/mbconf.c daemon/core/conf.c
+	daemon/south/mbconf.c daemon/south/south.c daemon/core/conf.c
 
 TESTS += test_modbus
 test_modbus_SRCS = tests/south/test_modbus.c $(MODBUS_PURE_SRCS)
@@ -45,3 +45,17 @@ $(DCPTOOL): tests/south/dcptool.c $(DCP_PURE_SRCS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lpcap
+
+# MQTT devices (docs/devices.md): the JSON path map, the [mqtt]
+# configuration and the broker's files
+MQTT_PURE_SRCS = daemon/south/mqmap.c daemon/south/mqconf.c daemon/south/south.c \
+	daemon/south/mqbroker.c daemon/north/north_conf.c \
+	daemon/auth/util.c daemon/core/conf.c
+TESTS += test_mqtt
+test_mqtt_SRCS = tests/south/test_mqtt.c $(MQTT_PURE_SRCS)
+test_mqtt_LDLIBS = -ljansson -lcrypto -lm
+
+FUZZ += fuzz_mqtt_json
+fuzz_mqtt_json_SRCS = tests/fuzz/fuzz_mqtt_json.c daemon/south/mqmap.c \
+	daemon/south/south.c
+fuzz_mqtt_json_LDLIBS = -ljansson -lm

@@ -12,6 +12,7 @@
 
 #include "core/conf.h"
 #include "south/mbconf.h"
+#include "south/south.h"
 
 #define MB_SEC		"modbus"
 #define MB_SEC_DOT	"modbus."
@@ -36,15 +37,6 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-static int parse_double(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || end == s || *end || !isfinite(*out) ? -1 : 0;
-}
-
 /* key=value options after the point's address and type */
 static int point_opt(struct mb_point *p, const char *tok, char *why,
 		     size_t whylen)
@@ -53,6 +45,7 @@ static int point_opt(struct mb_point *p, const char *tok, char *why,
 	const char *v;
 	uint64_t ms;
 	size_t kl;
+	int rc;
 
 	if (!eq || eq == tok) {
 		snprintf(why, whylen, "'%s' is not key=value (order, scale, "
@@ -63,30 +56,10 @@ static int point_opt(struct mb_point *p, const char *tok, char *why,
 	v = eq + 1;
 	if (kl == 5 && !strncmp(tok, "order", kl))
 		return mb_order_parse(p, v, why, whylen);
-	if (kl == 5 && !strncmp(tok, "scale", kl)) {
-		if (parse_double(v, &p->scale) || p->scale == 0) {
-			snprintf(why, whylen, "scale '%s' is not a number "
-				 "other than 0", v);
-			return -1;
-		}
-		return 0;
-	}
-	if (kl == 6 && !strncmp(tok, "offset", kl)) {
-		if (parse_double(v, &p->offset)) {
-			snprintf(why, whylen, "offset '%s' is not a number", v);
-			return -1;
-		}
-		return 0;
-	}
-	if (kl == 4 && !strncmp(tok, "unit", kl)) {
-		if (strlen(v) >= sizeof(p->unit)) {
-			snprintf(why, whylen, "unit longer than %zu bytes",
-				 sizeof(p->unit) - 1);
-			return -1;
-		}
-		snprintf(p->unit, sizeof(p->unit), "%s", v);
-		return 0;
-	}
+	rc = south_scale_opt(tok, kl, v, &p->scale, &p->offset, p->unit,
+			     sizeof(p->unit), why, whylen);
+	if (rc <= 0)
+		return rc;
 	if (kl == 5 && !strncmp(tok, "every", kl)) {
 		if (conf_parse_ms(v, &ms) || ms < MB_EVERY_MIN_MS ||
 		    ms > MB_EVERY_MAX_MS) {
@@ -105,7 +78,7 @@ static int point_opt(struct mb_point *p, const char *tok, char *why,
 int mb_point_parse(const char *s, struct mb_point *p, char *why,
 		   size_t whylen)
 {
-	char buf[MB_POINT_MAX], *tok[16], *save = NULL, *t;
+	char buf[MB_POINT_MAX], *tok[16];
 	size_t ntok = 0, i;
 	uint64_t addr;
 	int a, ty;
@@ -113,20 +86,9 @@ int mb_point_parse(const char *s, struct mb_point *p, char *why,
 	memset(p, 0, sizeof(*p));
 	p->scale = 1;
 	p->every_ms = 1000;
-	if (strlen(s) >= sizeof(buf)) {
-		snprintf(why, whylen, "point longer than %d bytes",
-			 MB_POINT_MAX - 1);
+	if (south_words(s, buf, sizeof(buf), tok, sizeof(tok) / sizeof(tok[0]),
+			&ntok, "point", why, whylen))
 		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (t = strtok_r(buf, " \t", &save); t;
-	     t = strtok_r(NULL, " \t", &save)) {
-		if (ntok == sizeof(tok) / sizeof(tok[0])) {
-			snprintf(why, whylen, "too many words");
-			return -1;
-		}
-		tok[ntok++] = t;
-	}
 	if (ntok < 3) {
 		snprintf(why, whylen, "a point is NAME AREA ADDRESS [TYPE] "
 			 "[key=value...]");
@@ -293,27 +255,6 @@ static int add_points(const struct conf *c, const char *sec,
 	return 0;
 }
 
-/* Every [modbus.NAME] section name in file order, once. */
-static size_t device_sections(const struct conf *c, const char **secs,
-			      size_t max)
-{
-	size_t i, j, n = 0;
-
-	for (i = 0; i < conf_count(c); i++) {
-		const char *s = conf_at(c, i)->section;
-
-		if (strncmp(s, MB_SEC_DOT, strlen(MB_SEC_DOT)))
-			continue;
-		for (j = 0; j < n && strcmp(secs[j], s); j++)
-			;
-		if (j == n && n < max)
-			secs[n++] = s;
-		else if (j == n)
-			return max + 1;
-	}
-	return n;
-}
-
 int mb_conf_parse(const struct conf *c, struct mb_conf *mc, char *err,
 		  size_t errlen)
 {
@@ -340,7 +281,7 @@ int mb_conf_parse(const struct conf *c, struct mb_conf *mc, char *err,
 		snprintf(err, errlen, "%s: out of memory", conf_name(c));
 		return -1;
 	}
-	n = device_sections(c, secs, MB_MAX_DEVICES);
+	n = conf_subsections(c, MB_SEC_DOT, secs, MB_MAX_DEVICES);
 	if (n > MB_MAX_DEVICES) {
 		snprintf(err, errlen, "%s: more than %d [modbus.NAME] devices",
 			 conf_name(c), MB_MAX_DEVICES);

@@ -1,9 +1,8 @@
 /*
  * iiotd subsystem "modbus" (docs/modbus.md): Modbus TCP devices polled by
  * a thread each (mbpoll.c).  Their values reach the model the way other
- * threads change it, through the capture thread (capture_read), batched
- * by one flusher thread every MB_FLUSH_MS, so a device costs the drain
- * loop one short call per batch and no waiting.  A degraded device
+ * threads change it, through the capture thread, batched by the flusher
+ * of extq.c, so a device costs the drain loop no waiting.  A degraded device
  * raises modbus.device.degraded into the one alert model.
  *
  * Devices and points are set up before the capture thread runs
@@ -28,27 +27,12 @@
 #include "core/log.h"
 #include "core/subsys.h"
 #include "model/model.h"
+#include "south/extq.h"
 #include "south/mbconf.h"
 #include "south/mbpoll.h"
 #include "south/modbus.h"
+#include "south/south.h"
 #include "store/store.h"
-
-#define MB_FLUSH_MS	100
-#define MB_QUEUE_MAX	(1U << 20)	/* values waiting for the model */
-
-struct qval {
-	uint32_t pidx;
-	uint64_t ts_ns;
-	double v;
-};
-
-struct qstate {
-	uint32_t id;			/* model device */
-	bool online;
-	uint64_t errors;
-	uint64_t ts_ns;
-	char why[200];
-};
 
 static struct {
 	struct iiotd *d;
@@ -56,26 +40,8 @@ static struct {
 	uint32_t *ids;			/* model device id of each device */
 	struct mb_dev *devs;
 	size_t nstarted;
-	pthread_t flusher;
-	bool flusher_on;
-	pthread_mutex_t qmu;
-	pthread_cond_t qcv;
-	bool qstop;
-	struct qval *q;
-	size_t qn, qcap;
-	struct qstate *qs;
-	size_t qsn, qscap;
-	uint64_t dropped;
-	uint64_t flushed;
-} sys = { .qmu = PTHREAD_MUTEX_INITIALIZER, .qcv = PTHREAD_COND_INITIALIZER };
-
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
+	struct extq *q;			/* values and states into the model */
+} sys;
 
 static int check_conf(const struct conf *c, char *err, size_t errlen)
 {
@@ -155,7 +121,7 @@ int modbus_model_setup(struct iiotd *d, const struct conf *c, char *err,
 {
 	struct model_signal *defs;
 	struct in_addr a;
-	uint64_t now = wall_ns();
+	uint64_t now = extq_wall_ns();
 	size_t i, j;
 
 	if (mb_conf_parse(c, &sys.mc, err, errlen))
@@ -199,34 +165,16 @@ int modbus_model_setup(struct iiotd *d, const struct conf *c, char *err,
 static void on_values(void *arg, struct mb_dev *dev, const uint32_t *pidx,
 		      const double *vals, size_t n, uint64_t ts_ns)
 {
-	size_t i;
-
 	(void)arg;
 	(void)dev;
-	pthread_mutex_lock(&sys.qmu);
-	for (i = 0; i < n; i++) {
-		if (sys.qn == sys.qcap) {
-			size_t nc = sys.qcap ? sys.qcap * 2 : 1024;
-			void *a = nc <= MB_QUEUE_MAX ?
-				  realloc(sys.q, nc * sizeof(*sys.q)) : NULL;
-
-			if (!a) {
-				sys.dropped += n - i;
-				break;
-			}
-			sys.q = a;
-			sys.qcap = nc;
-		}
-		sys.q[sys.qn++] = (struct qval){ pidx[i], ts_ns, vals[i] };
-	}
-	pthread_mutex_unlock(&sys.qmu);
+	/* a point's index is its external signal's */
+	extq_values(sys.q, pidx, vals, n, ts_ns);
 }
 
 static void on_state(void *arg, struct mb_dev *dev, bool online,
 		     bool degraded, const char *why)
 {
 	struct alert_ev ev;
-	struct qstate *s;
 	uint64_t errs;
 
 	(void)arg;
@@ -238,7 +186,7 @@ static void on_state(void *arg, struct mb_dev *dev, bool online,
 		log_warnx("modbus %s: degraded: %s", dev->dc->name, why);
 		memset(&ev, 0, sizeof(ev));
 		ev.rule = ALERT_R_MODBUS_DEGRADED;
-		ev.ts_ns = wall_ns();
+		ev.ts_ns = extq_wall_ns();
 		ev.device = dev->model_id;
 		ev.label = dev->dc->name;
 		ev.detail = why;
@@ -251,106 +199,13 @@ static void on_state(void *arg, struct mb_dev *dev, bool online,
 			alerts_clear(sys.d->alerts, ALERT_R_MODBUS_DEGRADED,
 				     dev->model_id, 0, 0);
 	}
-	pthread_mutex_lock(&sys.qmu);
-	if (sys.qsn == sys.qscap) {
-		size_t nc = sys.qscap ? sys.qscap * 2 : 16;
-		void *a = realloc(sys.qs, nc * sizeof(*sys.qs));
-
-		if (!a) {
-			pthread_mutex_unlock(&sys.qmu);
-			return;
-		}
-		sys.qs = a;
-		sys.qscap = nc;
-	}
-	s = &sys.qs[sys.qsn++];
-	s->id = dev->model_id;
-	s->online = online;
-	s->errors = errs;
-	s->ts_ns = wall_ns();
-	snprintf(s->why, sizeof(s->why), "%s", why);
-	pthread_mutex_unlock(&sys.qmu);
-}
-
-struct batch {
-	struct qval *q;
-	size_t n;
-	struct qstate *qs;
-	size_t ns;
-};
-
-/* on the capture thread */
-static void apply_values(void *arg)
-{
-	struct batch *b = arg;
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		model_ext_sample(sys.d->model, b->q[i].pidx, b->q[i].ts_ns,
-				 b->q[i].v);
-}
-
-static void apply_states(void *arg)
-{
-	struct batch *b = arg;
-	size_t i;
-
-	for (i = 0; i < b->ns; i++)
-		model_ext_device_state(sys.d->model, b->qs[i].id,
-				       b->qs[i].online, b->qs[i].errors,
-				       b->qs[i].why, b->qs[i].ts_ns);
-}
-
-static void *flusher(void *arg)
-{
-	struct batch b = { NULL, 0, NULL, 0 };
-	struct qval *spare = NULL;
-	size_t spare_cap = 0, bcap;
-	struct timespec ts;
-	bool stop = false;
-
-	(void)arg;
-	while (!stop) {
-		pthread_mutex_lock(&sys.qmu);
-		sys.flushed += b.n;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += MB_FLUSH_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (!sys.qstop)
-			pthread_cond_timedwait(&sys.qcv, &sys.qmu, &ts);
-		stop = sys.qstop;
-		/* the filled queue for the drained one */
-		b.q = sys.q;
-		b.n = sys.qn;
-		bcap = sys.qcap;
-		sys.q = spare;
-		sys.qcap = spare_cap;
-		sys.qn = 0;
-		b.qs = sys.qs;
-		b.ns = sys.qsn;
-		sys.qs = NULL;
-		sys.qsn = sys.qscap = 0;
-		pthread_mutex_unlock(&sys.qmu);
-		if (b.ns)
-			capture_call(sys.d->capture, apply_states, &b);
-		if (b.n)
-			capture_read(sys.d->capture, apply_values, &b);
-		free(b.qs);
-		spare = b.q;
-		spare_cap = bcap;
-	}
-	free(spare);
-	return NULL;
+	extq_state(sys.q, dev->model_id, online, errs, why);
 }
 
 static int start(struct iiotd *d)
 {
 	struct mb_sink sink = { on_values, on_state, NULL };
 	size_t i;
-	int rc;
 
 	sys.d = d;
 	if (!sys.mc.ndevs)
@@ -358,13 +213,9 @@ static int start(struct iiotd *d)
 	sys.devs = calloc(sys.mc.ndevs, sizeof(*sys.devs));
 	if (!sys.devs)
 		return -1;
-	sys.qstop = false;
-	rc = pthread_create(&sys.flusher, NULL, flusher, NULL);
-	if (rc) {
-		log_warnx("modbus: cannot start the flusher: %s", strerror(rc));
+	sys.q = extq_start(d, "modbus");
+	if (!sys.q)
 		return -1;
-	}
-	sys.flusher_on = true;
 	for (i = 0; i < sys.mc.ndevs; i++) {
 		if (mb_dev_init(&sys.devs[i], &sys.mc.devs[i], sys.mc.pts,
 				&sys.mc.plan, sys.ids[i], &sink) ||
@@ -384,23 +235,12 @@ static void stop(struct iiotd *d)
 	for (i = 0; i < sys.nstarted; i++)
 		mb_dev_stop(&sys.devs[i]);
 	sys.nstarted = 0;
-	if (sys.flusher_on) {
-		pthread_mutex_lock(&sys.qmu);
-		sys.qstop = true;
-		pthread_cond_broadcast(&sys.qcv);
-		pthread_mutex_unlock(&sys.qmu);
-		pthread_join(sys.flusher, NULL);
-		sys.flusher_on = false;
-	}
+	extq_stop(sys.q);
+	sys.q = NULL;
 	free(sys.devs);
 	free(sys.ids);
-	free(sys.q);
-	free(sys.qs);
 	sys.devs = NULL;
 	sys.ids = NULL;
-	sys.q = NULL;
-	sys.qs = NULL;
-	sys.qn = sys.qcap = sys.qsn = sys.qscap = 0;
 	mb_conf_free(&sys.mc);
 }
 
@@ -429,10 +269,7 @@ static json_t *stats(struct iiotd *d)
 		degraded += sys.devs[i].degraded;
 		pthread_mutex_unlock(&sys.devs[i].mu);
 	}
-	pthread_mutex_lock(&sys.qmu);
-	dropped = sys.dropped;
-	flushed = sys.flushed;
-	pthread_mutex_unlock(&sys.qmu);
+	extq_counts(sys.q, &flushed, &dropped);
 	return json_pack("{s:I, s:I, s:I, s:I, s:I}",
 			 "devices", (json_int_t)sys.nstarted,
 			 "points", (json_int_t)sys.mc.npts,
@@ -445,16 +282,14 @@ static json_t *stats(struct iiotd *d)
 
 static struct mb_dev *find(const char *key)
 {
-	char *end;
-	unsigned long id;
+	uint32_t id = south_key_id(key);
 	size_t i;
 
 	if (!key)
 		return NULL;
-	id = strtoul(key, &end, 10);
 	for (i = 0; i < sys.nstarted; i++)
 		if (!strcmp(sys.devs[i].dc->name, key) ||
-		    (!*end && *key && id && sys.devs[i].model_id == id))
+		    (id && sys.devs[i].model_id == id))
 			return &sys.devs[i];
 	return NULL;
 }

@@ -166,6 +166,19 @@ def lldp(out):
     write(out, t, "duplicate-chassis", lldp_tlv(1, b"\x07a") + mand)
 
 
+def mqtt_json(out):
+    """fuzz_mqtt_json: a map selector byte, then a device's payload."""
+    t = "fuzz_mqtt_json"
+    write(out, t, "nested", b'\x89{"a":{"b":[0,1,{"c":2.5}]},"ts":"2026-12-05T13:00:00.250Z"}')
+    write(out, t, "array-root", b'\x02[[0,[1,2,true]],{"v":1}]')
+    write(out, t, "meter", b'\x04{"m":{"t":215,"ts":1796475600123},"v":{"s":"7"}}')
+    write(out, t, "wrong-types", b'\x07{"a":"x","m":{"t":null},"x":[]}')
+    write(out, t, "not-json", b'\x00{"a":1')
+    write(out, t, "deep", b'\x06' + b'{"a":' * 40 + b'1' + b'}' * 40)
+    write(out, t, "huge-number", b'\x81{"a":1e999,"ts":-5}')
+    write(out, t, "path-text", b'\x00a.b[2].c')
+
+
 def main():
     out = sys.argv[1]
     r = random.Random(20)
@@ -198,6 +211,7 @@ def main():
     write(out, "fuzz_decode_pnio_cm", "connect-no-blocks", cm_rpc(b""))
     dcp_control(out)
     lldp(out)
+    mqtt_json(out)
 
 
 if __name__ == "__main__":

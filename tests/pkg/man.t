@@ -51,10 +51,11 @@ for p in $HELPERS; do
 		"$(diff <(echo "$code") <(echo "$page") | grep '^[<>]' | tr '\n' ' ')" ""
 done
 
-# sections: the sample's ([modbus.plc-1] stands for [modbus.NAME]) and the
+# sections: the sample's ([modbus.plc-1] stands for [modbus.NAME], [mqtt.meter-1]
+# for [mqtt.NAME]) and the
 # code's; [anomaly] and [oee] are sections of the rules and OEE files
 sample=$(sed -n 's/^#\{0,1\}\[\([a-z0-9_.-]*\)\][[:space:]]*$/\1/p' "$IIOT_TOP/etc/iiotd.conf" |
-	sed 's/^modbus\..*/modbus.NAME/' | sort -u)
+	sed 's/^modbus\..*/modbus.NAME/; s/^mqtt\..*/mqtt.NAME/' | sort -u)
 read_by_code=$( { grep -rhoE 'conf_[a-z_0-9]+\([^,()]+, *"[a-z_]+"' "$IIOT_TOP/daemon" |
 	sed -E 's/.*"([a-z_]+)"$/\1/'
 	grep -rhoE '#define [A-Z_]+_SEC[[:space:]]+"[a-z_]+"' "$IIOT_TOP/daemon" | sed -E 's/.*"([a-z_]+)"$/\1/'

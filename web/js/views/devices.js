@@ -9,7 +9,7 @@ import { t } from '../i18n.js';
 import { fieldValue } from '../format.js';
 import { healthBadge } from '../health.js';
 
-const KINDS = ['ecat-master', 'ecat-slave', 'pn-controller', 'pn-device', 'modbus', 'unknown'];
+const KINDS = ['ecat-master', 'ecat-slave', 'pn-controller', 'pn-device', 'modbus', 'mqtt', 'unknown'];
 const LCS = ['discovered', 'pending', 'commissioned', 'active', 'maintenance', 'retired'];
 const SIZES = [50, 100, 200, 500];
 const FILTERS = ['q', 'kind', 'state', 'lifecycle', 'parent', 'sort', 'offset', 'limit'];
