@@ -68,6 +68,8 @@ int baselinesys_edit(struct iiotd *d, const struct json_t *entry, bool add,
 void baselinesys_tick(struct iiotd *d);
 void baselinesys_kick(struct iiotd *d);
 int baselinesys_start(struct iiotd *d, uint64_t learn_ns);
+/* the saver thread ended, before capture halts; saves go on the caller */
+void baselinesys_quiesce(struct iiotd *d);
 void baselinesys_stop(struct iiotd *d);
 /* The control socket's baseline* requests (baseline_ctl.c), audited. */
 struct json_t *baselinesys_ctl(struct iiotd *d, const struct ctl_req *req,

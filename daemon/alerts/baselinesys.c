@@ -343,9 +343,20 @@ int baselinesys_start(struct iiotd *d, uint64_t learn_ns)
 	return 0;
 }
 
+/*
+ * Shutdown ends the saver before capture halts: a save it started
+ * afterwards would read the live baseline on its own thread while the main
+ * thread drains the last frames into it.
+ */
+void baselinesys_quiesce(struct iiotd *d)
+{
+	(void)d;
+	bgwork_stop(&bs.w);
+}
+
 void baselinesys_stop(struct iiotd *d)
 {
-	bgwork_stop(&bs.w);
+	baselinesys_quiesce(d);
 	baselinesys_tick(d);
 	sqlite3_close(bs.db);
 	bs.db = NULL;

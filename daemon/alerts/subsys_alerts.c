@@ -227,6 +227,13 @@ static int alerts_reload(struct iiotd *d)
 	return 0;
 }
 
+/* the baseline saver reads through the capture thread */
+static void alerts_quiesce(struct iiotd *d)
+{
+	if (d->ids)
+		baselinesys_quiesce(d);
+}
+
 static void alerts_stop(struct iiotd *d)
 {
 	if (sys.tick)
@@ -348,6 +355,7 @@ const struct iiotd_subsys subsys_alerts = {
 	.check_conf = alerts_check_conf,
 	.start = alerts_start,
 	.reload = alerts_reload,
+	.quiesce = alerts_quiesce,
 	.stop = alerts_stop,
 	.stats = alerts_stats,
 };

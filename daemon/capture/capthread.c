@@ -86,6 +86,67 @@ void capture_boost(struct capture *cap)
 	boost_rt(cap);
 }
 
+struct ccall {
+	void (*fn)(void *arg);
+	void *arg;
+	bool publish;		/* fn changed something readers see */
+	struct capsnap *snap;	/* made after fn, for the caller to swap in */
+	bool done;
+	struct ccall *next;	/* under call_mu: the queue */
+};
+
+static void taking_calls(struct capture *cap, bool on)
+{
+	pthread_mutex_lock(&cap->call_mu);
+	cap->taking_calls = on;
+	pthread_mutex_unlock(&cap->call_mu);
+}
+
+static struct ccall *take_calls(struct capture *cap)
+{
+	struct ccall *c;
+
+	pthread_mutex_lock(&cap->call_mu);
+	c = cap->calls;
+	cap->calls = NULL;
+	cap->calls_tail = &cap->calls;
+	pthread_mutex_unlock(&cap->call_mu);
+	return c;
+}
+
+/* on the capture thread, or on the one that halted it */
+static void run_calls(struct capture *cap, struct ccall *c, bool on_thread)
+{
+	struct ccall *next;
+	uint64_t t0;
+
+	for (; c; c = next) {
+		/* c is the caller's: gone once done is seen */
+		next = c->next;
+		t0 = capture_now_ns();
+		c->fn(c->arg);
+		if (c->publish && on_thread)
+			c->snap = capsnap_make(cap);
+		else if (c->publish)
+			capsnap_publish(cap);
+		if (on_thread)
+			capture_busy(cap, PROBE_BUSY_CALL, t0);
+		pthread_mutex_lock(&cap->call_mu);
+		c->done = true;
+		pthread_cond_broadcast(&cap->call_cv);
+		pthread_mutex_unlock(&cap->call_mu);
+	}
+}
+
+static void on_calls(evutil_socket_t fd, short what, void *arg)
+{
+	struct capture *cap = arg;
+
+	(void)fd;
+	(void)what;
+	run_calls(cap, take_calls(cap), true);
+}
+
 int capture_run(struct capture *cap, char *err, size_t errlen)
 {
 	sigset_t all, old;
@@ -93,11 +154,17 @@ int capture_run(struct capture *cap, char *err, size_t errlen)
 
 	if (cap->running)
 		return 0;
+	if (!cap->ev_call &&
+	    !(cap->ev_call = event_new(cap->base, -1, 0, on_calls, cap))) {
+		snprintf(err, errlen, "capture: out of memory");
+		return -1;
+	}
 	/* signals belong to the main loop */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	/* the thread reads it from its first snapshot on */
 	cap->running = true;
+	taking_calls(cap, true);
 	rc = pthread_create(&cap->thread, NULL, capture_main, cap);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	/* SCHED_OTHER and a higher nice value need no privilege: the
@@ -125,6 +192,7 @@ int capture_run(struct capture *cap, char *err, size_t errlen)
 	}
 	cap->boosted = false;
 	if (rc) {
+		taking_calls(cap, false);
 		cap->running = false;
 		snprintf(err, errlen, "capture: cannot start its thread: %s",
 			 strerror(rc));
@@ -133,40 +201,23 @@ int capture_run(struct capture *cap, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A call made just as capture stops must not wait for a loop that is
+ * gone: once capture_halt began, calls run on the caller (which owns
+ * capture again), and the ones queued before, which the loop left, run
+ * on the halting thread after the join.  Before, a thread that saw the
+ * capture thread up and queued its call as the loop broke waited for
+ * ever, and so did whoever joined it (the baseline saver at shutdown).
+ */
 void capture_halt(struct capture *cap)
 {
 	if (!cap->running)
 		return;
+	taking_calls(cap, false);
 	event_base_loopbreak(cap->base);
 	pthread_join(cap->thread, NULL);
 	cap->running = false;
-}
-
-struct ccall {
-	struct capture *cap;
-	void (*fn)(void *arg);
-	void *arg;
-	bool publish;		/* fn changed something readers see */
-	struct capsnap *snap;	/* made after fn, for the caller to swap in */
-	bool done;
-};
-
-static void on_call(evutil_socket_t fd, short what, void *arg)
-{
-	struct ccall *c = arg;
-	struct capture *cap = c->cap;
-	uint64_t t0 = capture_now_ns();
-
-	(void)fd;
-	(void)what;
-	c->fn(c->arg);
-	if (c->publish)
-		c->snap = capsnap_make(cap);
-	capture_busy(cap, PROBE_BUSY_CALL, t0);
-	pthread_mutex_lock(&cap->call_mu);
-	c->done = true;
-	pthread_cond_broadcast(&cap->call_cv);
-	pthread_mutex_unlock(&cap->call_mu);
+	run_calls(cap, take_calls(cap), false);
 }
 
 /*
@@ -176,17 +227,19 @@ static void on_call(evutil_socket_t fd, short what, void *arg)
 static void call(struct capture *cap, void (*fn)(void *arg), void *arg,
 		 bool publish)
 {
-	struct ccall c = { cap, fn, arg, publish, NULL, false };
+	struct ccall c = { fn, arg, publish, NULL, false, NULL };
 
-	if (!cap->running || pthread_equal(pthread_self(), cap->thread)) {
+	pthread_mutex_lock(&cap->call_mu);
+	if (!cap->taking_calls || pthread_equal(pthread_self(), cap->thread)) {
+		pthread_mutex_unlock(&cap->call_mu);
 		fn(arg);
 		if (publish)
 			capsnap_publish(cap);
 		return;
 	}
-	if (event_base_once(cap->base, -1, EV_TIMEOUT, on_call, &c, NULL))
-		fatalx("capture: cannot queue a call to the capture thread");
-	pthread_mutex_lock(&cap->call_mu);
+	*cap->calls_tail = &c;
+	cap->calls_tail = &c.next;
+	event_active(cap->ev_call, EV_TIMEOUT, 0);
 	while (!c.done)
 		pthread_cond_wait(&cap->call_cv, &cap->call_mu);
 	pthread_mutex_unlock(&cap->call_mu);

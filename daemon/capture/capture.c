@@ -122,6 +122,7 @@ struct capture *capture_new(struct iiotd *d)
 	}
 	pimutex_init(&cap->call_mu);
 	pthread_cond_init(&cap->call_cv, NULL);
+	cap->calls_tail = &cap->calls;
 	pthread_mutex_init(&cap->snap_mu, NULL);
 	pthread_mutex_init(&cap->fin_mu, NULL);
 	return cap;
@@ -609,6 +610,8 @@ void capture_free(struct capture *cap)
 		event_free(cap->ev_snap);
 	if (cap->ev_retry)
 		event_free(cap->ev_retry);
+	if (cap->ev_call)
+		event_free(cap->ev_call);
 	capsnap_release_all(cap);
 	event_base_free(cap->base);
 	pthread_mutex_destroy(&cap->call_mu);

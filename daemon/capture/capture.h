@@ -90,7 +90,11 @@ int capture_run(struct capture *cap, char *err, size_t errlen);
  * privilege: one warning, and the threads run as they can.
  */
 void capture_boost(struct capture *cap);
-/* Stop the capture thread and wait for it. */
+/*
+ * Stop the capture thread and wait for it; calls queued that it left run
+ * here, and later ones on their caller, so no caller waits on a loop that
+ * is gone.
+ */
 void capture_halt(struct capture *cap);
 /*
  * Run fn(arg) on the capture thread and wait for it: the one way other

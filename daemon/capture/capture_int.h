@@ -46,6 +46,10 @@ struct capture {
 	bool rt;			/* capture_boost made ours SCHED_FIFO */
 	pthread_mutex_t call_mu;	/* capture_call's hand-over */
 	pthread_cond_t call_cv;
+	/* under call_mu: calls are queued for the thread (capthread.c) */
+	bool taking_calls;
+	struct ccall *calls, **calls_tail;	/* queued, not yet run */
+	struct event *ev_call;		/* run the queued calls */
 	struct event *ev_snap;		/* publish a snapshot */
 	pthread_mutex_t snap_mu;	/* held only to swap/take pub, pool */
 	struct capsnap *pub;		/* the newest snapshot */

@@ -477,11 +477,14 @@ void iiotd_subsys_stats(struct iiotd *d, json_t *o)
 
 void iiotd_stop(struct iiotd *d)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 
 	while (subsystems[n])
 		n++;
 	ctlsock_quiesce(d->ctl);
+	for (i = n; i--; )
+		if (subsystems[i]->quiesce)
+			subsystems[i]->quiesce(d);
 	/* what producers already committed is part of this run */
 	if (d->capture) {
 		capture_halt(d->capture);

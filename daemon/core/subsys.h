@@ -25,6 +25,12 @@ struct iiotd_subsys {
 	int (*check_conf)(const struct conf *c, char *err, size_t errlen);
 	int (*start)(struct iiotd *d);
 	int (*reload)(struct iiotd *d);
+	/*
+	 * At shutdown, before capture halts (stop comes after): end the
+	 * threads that call into capture, so none is left calling while
+	 * the main thread drains what is left.
+	 */
+	void (*quiesce)(struct iiotd *d);
 	void (*stop)(struct iiotd *d);
 	/* a new reference, or NULL while the subsystem is not running */
 	struct json_t *(*stats)(struct iiotd *d);

@@ -1,7 +1,8 @@
 /*
  * Units of capture's threading: the drain-gap probe; changes through
  * capture_call on a running capture thread, seen by the next snapshot and
- * not by an older one a reader still holds.
+ * not by an older one a reader still holds; a call queued as the thread
+ * halts is still run.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,11 +13,16 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <errno.h>
+#include <event2/event.h>
 #include <event2/thread.h>
+#include <time.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <pthread.h>
 
 #include "capture/capture.h"
+#include "capture/capture_int.h"
 #include "capture/probe.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
@@ -153,6 +159,127 @@ static void call_then_snapshot(void **state)
 	conf_free(c);
 }
 
+/*
+ * Regression: iiotd hung at shutdown.  The baseline saver saw the capture
+ * thread up, queued its capture_read, and the loop broke for
+ * capture_halt before running it: the saver waited for ever, and the main
+ * thread with it, joining the saver.  Here the capture thread is held in
+ * one call while a second is queued and the halt breaks its loop; the
+ * second must still run and its caller return.
+ */
+struct gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool in, open;
+};
+
+static struct gate gate = { PTHREAD_MUTEX_INITIALIZER,
+			    PTHREAD_COND_INITIALIZER, false, false };
+
+static void held(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&gate.mu);
+	gate.in = true;
+	pthread_cond_broadcast(&gate.cv);
+	while (!gate.open)
+		pthread_cond_wait(&gate.cv, &gate.mu);
+	pthread_mutex_unlock(&gate.mu);
+}
+
+static void mark(void *arg)
+{
+	*(bool *)arg = true;
+}
+
+static struct capture *hcap;
+static bool read_ran;
+
+static void *do_held(void *arg)
+{
+	(void)arg;
+	capture_call(hcap, held, NULL);
+	return NULL;
+}
+
+static void *do_read(void *arg)
+{
+	(void)arg;
+	capture_read(hcap, mark, &read_ran);
+	return NULL;
+}
+
+static void *do_halt(void *arg)
+{
+	(void)arg;
+	capture_halt(hcap);
+	return NULL;
+}
+
+static int active(void)
+{
+	return event_base_get_num_events(hcap->base, EVENT_BASE_COUNT_ACTIVE);
+}
+
+/* generous: only a hang reaches it */
+static int join_within(pthread_t t, int s)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += s;
+	return pthread_timedjoin_np(t, NULL, &ts);
+}
+
+static void read_queued_at_halt_hang(void **state)
+{
+	struct iiotd d = { 0 };
+	pthread_t a, b, h;
+	struct conf *c;
+	char err[256];
+	int before;
+
+	(void)state;
+	evthread_use_pthreads();
+	c = conf_parse("", 0, "t.conf", err, sizeof(err));
+	assert_non_null(c);
+	d.model = model_new(NULL);
+	hcap = capture_new(&d);
+	assert_non_null(hcap);
+	assert_int_equal(capture_start(hcap, c, err, sizeof(err)), 0);
+	assert_int_equal(capture_run(hcap, err, sizeof(err)), 0);
+	/* the capture thread held in a call */
+	assert_int_equal(pthread_create(&a, NULL, do_held, NULL), 0);
+	pthread_mutex_lock(&gate.mu);
+	while (!gate.in)
+		pthread_cond_wait(&gate.cv, &gate.mu);
+	pthread_mutex_unlock(&gate.mu);
+	/* a read queued behind it (its event made active) */
+	before = active();
+	assert_int_equal(pthread_create(&b, NULL, do_read, NULL), 0);
+	while (active() == before)
+		usleep(1000);
+	/* the halt breaks the loop while the thread is still held */
+	assert_int_equal(pthread_create(&h, NULL, do_halt, NULL), 0);
+	while (!event_base_got_break(hcap->base))
+		usleep(1000);
+	pthread_mutex_lock(&gate.mu);
+	gate.open = true;
+	pthread_cond_broadcast(&gate.cv);
+	pthread_mutex_unlock(&gate.mu);
+	assert_int_equal(join_within(a, 60), 0);
+	assert_int_equal(join_within(h, 60), 0);
+	assert_int_equal(join_within(b, 60), 0);
+	assert_true(read_ran);
+	/* and one after the halt runs on its caller */
+	read_ran = false;
+	capture_read(hcap, mark, &read_ran);
+	assert_true(read_ran);
+	capture_free(hcap);
+	model_free(d.model);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +288,7 @@ int main(void)
 		cmocka_unit_test(probe_first_turn),
 		cmocka_unit_test(probe_json_buckets),
 		cmocka_unit_test(call_then_snapshot),
+		cmocka_unit_test(read_queued_at_halt_hang),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
