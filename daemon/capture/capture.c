@@ -29,6 +29,7 @@
 #include "core/log.h"
 #include "core/pimutex.h"
 #include "decode/decode.h"
+#include "desc/pnar.h"
 #include "diag/diag.h"
 #include "ids/ids.h"
 #include "libshm.h"
@@ -201,6 +202,7 @@ static void drain(struct cring *cr)
 	const struct iiot_ring_rec *rec;
 	const uint8_t *frame;
 	uint64_t n = 0, start = capture_now_ns();
+	bool layouts = false;
 
 	if (!cr->r)
 		return;
@@ -223,6 +225,10 @@ static void drain(struct cring *cr)
 		if (m)
 			model_frame(m, &cap->dec, rec->ts_ns, rec->wire_len,
 				    rec->flags);
+		/* a PROFINET station's connect: its GSDML signals (rare) */
+		if (cap->dec.proto == DECODE_PNIO_CM && cap->d->pnar &&
+		    pnar_frame(cap->d->pnar, &cap->dec))
+			layouts = true;
 		/* IDS (docs/security.md): O(1), no allocation, raises into
 		 * d->alerts; its quiet periods run on the batch's host clock */
 		if (ids)
@@ -247,6 +253,8 @@ static void drain(struct cring *cr)
 	analytics_stage_end(cap->d->analytics);
 	store_stage_end(cap->d->store);
 	shm_cons_release(cr->r);
+	if (layouts && cap->d->signals_here)
+		cap->d->signals_here(cap->d);
 	if (n)
 		probe_turn(&cap->probe, cr->turn_end, loop_wake(cap->base),
 			   start);

@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/subsys.h"
 #include "desc/desc_db.h"
+#include "desc/pnar.h"
 #include "diag/diagsys.h"
 #include "ids/ids.h"
 #include "libshm.h"
@@ -256,6 +257,33 @@ static void sink_event(void *arg, const struct model_device *dev,
 }
 
 /*
+ * The imported descriptions' signals: the ENIs', then those the GSDMLs
+ * give the PROFINET stations whose connect requests were seen (the
+ * mapping file's own station and offset left to it).  NULL: none.
+ */
+static char *imported_sigmap(struct iiotd *d, const char *path)
+{
+	char *eni = desc_store_sigmap(d->state_dir), *pn, *all;
+	size_t l1, l2;
+
+	pn = d->pnar ? pnar_sigmap(d->pnar, d->model, d->state_dir, path) :
+	     NULL;
+	if (!pn)
+		return eni;
+	if (!eni)
+		return pn;
+	l1 = strlen(eni);
+	l2 = strlen(pn);
+	all = realloc(eni, l1 + l2 + 1);
+	if (all) {
+		memcpy(all + l1, pn, l2 + 1);
+		eni = all;
+	}
+	free(pn);
+	return eni;
+}
+
+/*
  * The mapping file's signals and after them those of imported ENIs
  * (docs/descriptions.md); when the two do not load together (an import
  * never stores such a pair, but the file may change), the file's alone.
@@ -264,7 +292,7 @@ static int load_signals(struct iiotd *d, const struct conf *c, char *err,
 			size_t errlen)
 {
 	const char *path = conf_get(c, "model", "signals");
-	char *extra = desc_store_sigmap(d->state_dir);
+	char *extra = imported_sigmap(d, path);
 	size_t i;
 
 	if (!path && !extra) {
@@ -309,6 +337,11 @@ static void signals_reload(void *arg)
 		log_warnx("signals: %s; keeping the running signals", err);
 	/* the same imports name diag's expected slaves */
 	diagsys_expect(d);
+}
+
+static void signals_here(struct iiotd *d)
+{
+	signals_reload(d);
 }
 
 void iiotd_reload_signals(struct iiotd *d)
@@ -374,6 +407,12 @@ int iiotd_start(struct iiotd *d, char *err, size_t errlen)
 	    mqtt_model_setup(d, c, err, errlen))
 		return -1;
 	devalias_load(d);
+	d->pnar = pnar_new();
+	d->signals_here = signals_here;
+	if (!d->pnar) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	d->capture = capture_new(d);
 	if (!d->capture || capture_start(d->capture, c, err, errlen))
 		return -1;
@@ -500,6 +539,8 @@ void iiotd_stop(struct iiotd *d)
 	d->readers = NULL;
 	capture_free(d->capture);
 	d->capture = NULL;
+	pnar_free(d->pnar);
+	d->pnar = NULL;
 	if (d->store) {
 		store_close(d->store);
 		d->store = NULL;

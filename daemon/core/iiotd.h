@@ -25,6 +25,7 @@ struct alerts;
 struct ids;
 struct diag;
 struct analytics;
+struct pnar;
 
 struct iiotd {
 	struct event_base *base;
@@ -40,6 +41,11 @@ struct iiotd {
 					 * from any thread */
 	struct ids *ids;		/* daemon/ids/ids.h: capture path only */
 	struct diag *diag;		/* daemon/diag/diag.h: capture path only */
+	struct pnar *pnar;		/* daemon/desc/pnar.h: PROFINET
+					 * stations' layouts, capture path */
+	/* the signals again, on the capture thread (iiotd_start sets it;
+	 * capture calls it after a station's connect) */
+	void (*signals_here)(struct iiotd *d);
 	struct analytics *analytics;	/* daemon/analytics: fed samples on
 					 * the capture path */
 	char state_dir[PATH_MAX];	/* [iiotd] state_dir: db, socket */

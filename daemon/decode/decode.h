@@ -450,12 +450,16 @@ struct decode_cm {
 			uint8_t iocs;	/* an IOCS entry, not a data object */
 		} io[DECODE_CM_IO];
 	} iocr[DECODE_CM_IOCR];
-	/* ExpectedSubmoduleBlockReq (connect request): data lengths */
+	/* ExpectedSubmoduleBlockReq (connect request): which module and
+	 * submodule the controller expects in each slot and subslot (the
+	 * GSDML's ModuleIdentNumber, SubmoduleIdentNumber) and their data
+	 * lengths */
 	uint8_t nsub;
 	uint8_t sub_cut;	/* more than DECODE_CM_SUB listed */
 	struct decode_cm_sub {
 		uint16_t slot, subslot;
 		uint16_t in_len, out_len;	/* SubmoduleDataLength */
+		uint32_t module, submodule;	/* ident numbers */
 	} sub[DECODE_CM_SUB];
 };
 

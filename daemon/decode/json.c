@@ -387,6 +387,21 @@ static json_t *cm_json(const struct decode_cm *c)
 		}
 		json_object_set_new(o, "iocr", a);
 	}
+	if (c->nsub) {
+		json_t *a = json_array();
+		unsigned int i;
+
+		/* [slot, subslot, module ident, submodule ident, in, out] */
+		for (i = 0; i < c->nsub && i < DECODE_CM_SUB; i++)
+			json_array_append_new(a, json_pack("[iiIIii]",
+				c->sub[i].slot, c->sub[i].subslot,
+				(json_int_t)c->sub[i].module,
+				(json_int_t)c->sub[i].submodule,
+				c->sub[i].in_len, c->sub[i].out_len));
+		json_object_set_new(o, "expected", a);
+		if (c->sub_cut)
+			json_object_set_new(o, "expected_cut", json_true());
+	}
 	return o;
 }
 

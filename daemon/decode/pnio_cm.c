@@ -142,8 +142,13 @@ static void iocr_layout(const uint8_t *p, uint32_t q, uint32_t end,
 }
 
 /*
- * ExpectedSubmoduleBlockReq: every submodule's input and output data
- * lengths, which place its IOPS after its data object.
+ * ExpectedSubmoduleBlockReq: every submodule's ident numbers (which
+ * GSDML module and submodule it is) and its input and output data
+ * lengths, which place its IOPS after its data object.  Per API entry:
+ * API 4, SlotNumber 2, ModuleIdentNumber 4, ModuleProperties 2,
+ * NumberOfSubmodules 2; per submodule: SubslotNumber 2,
+ * SubmoduleIdentNumber 4, SubmoduleProperties 2, then its
+ * DataDescriptions (6 each).
  */
 static void expected_sub(const uint8_t *p, uint32_t q, uint32_t end,
 			 struct decode_cm *c)
@@ -157,10 +162,12 @@ static void expected_sub(const uint8_t *p, uint32_t q, uint32_t end,
 	q += 2;
 	for (a = 0; a < napi; a++) {
 		uint16_t slot;
+		uint32_t module;
 
 		if (q + 14 > end)
 			return;
 		slot = rd16be(p + q + 4);
+		module = rd32be(p + q + 6);
 		nsub = rd16be(p + q + 12);
 		q += 14;
 		for (i = 0; i < nsub; i++) {
@@ -173,6 +180,8 @@ static void expected_sub(const uint8_t *p, uint32_t q, uint32_t end,
 				memset(e, 0, sizeof(*e));
 				e->slot = slot;
 				e->subslot = rd16be(p + q);
+				e->module = module;
+				e->submodule = rd32be(p + q + 2);
 			} else {
 				c->sub_cut = 1;
 				e = NULL;

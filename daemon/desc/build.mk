@@ -14,3 +14,9 @@ DESC_PURE_SRCS = daemon/desc/desc.c daemon/desc/desc_xml.c \
 	daemon/desc/desc_ecat.c daemon/desc/desc_gsdml.c daemon/desc/desc_sig.c
 fuzz_description_SRCS = tests/fuzz/fuzz_description.c $(DESC_PURE_SRCS)
 fuzz_description_LDLIBS = -lxml2
+
+# a connect and its answer into the stations' layouts and their signals
+FUZZ += fuzz_pnio_cm
+fuzz_pnio_cm_SRCS = tests/fuzz/fuzz_pnio_cm.c $(DECODE_SRCS) \
+	daemon/desc/desc_pnar.c $(DESC_PURE_SRCS)
+fuzz_pnio_cm_LDLIBS = -lxml2

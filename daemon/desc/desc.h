@@ -136,4 +136,29 @@ char *desc_gsdml_sigmap(const struct desc *d, const char *station,
 			size_t *nsig, size_t *skipped, char *err,
 			size_t errlen);
 
+/*
+ * A submodule of a PROFINET connect request (ExpectedSubmoduleBlockReq
+ * and the input IOCR's IODataObjects): which GSDML module and submodule
+ * sits in its slot and subslot, and where its input data starts in the
+ * cyclic frame (FrameOffset, from the first byte after the FrameID).
+ */
+struct desc_pn_sub {
+	uint16_t slot, subslot;
+	uint32_t module, submodule;	/* ident numbers */
+	uint32_t offset;
+};
+
+/*
+ * GSDML + connect request → mapping lines: each input DataItem of each
+ * submodule at its data object's frame offset, on selector (pn:STATION
+ * or pn:MAC@FRAMEID), named STATION.TEXT.  Submodules whose ident
+ * numbers this GSDML lacks are counted in *unknown, items no signal can
+ * hold in *skipped.  A malloc'd text (maybe empty) or NULL (out of
+ * memory).
+ */
+char *desc_gsdml_cr_sigmap(const struct desc *d, const char *station,
+			   const char *selector,
+			   const struct desc_pn_sub *subs, size_t nsubs,
+			   size_t *nsig, size_t *skipped, size_t *unknown);
+
 #endif

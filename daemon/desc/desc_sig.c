@@ -340,3 +340,85 @@ fail:
 	free(o.buf);
 	return NULL;
 }
+
+/* the input groups of submodule ident sub of module ident mod: the
+ * module's own (virtual) submodule, else a SubmoduleList item */
+static const struct desc_device *cr_module(const struct desc *d,
+					   uint32_t mod, uint32_t sub,
+					   uint32_t *first, uint32_t *n)
+{
+	const struct desc_device *v;
+	size_t i;
+	uint32_t g;
+
+	for (i = 0; i < d->ndevs; i++) {
+		v = &d->devs[i];
+		if ((v->role != DESC_ROLE_DAP && v->role != DESC_ROLE_MODULE) ||
+		    v->product != mod)
+			continue;
+		for (g = v->first; g < v->first + v->n; g++)
+			if (d->groups[g].index == sub) {
+				*first = v->first;
+				*n = v->n;
+				return v;
+			}
+	}
+	for (i = 0; i < d->ndevs; i++) {
+		v = &d->devs[i];
+		if (v->role == DESC_ROLE_SUBMODULE && v->product == sub) {
+			*first = v->first;
+			*n = v->n;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+char *desc_gsdml_cr_sigmap(const struct desc *d, const char *station,
+			   const char *selector,
+			   const struct desc_pn_sub *subs, size_t nsubs,
+			   size_t *nsig, size_t *skipped, size_t *unknown)
+{
+	struct out o = { 0 };
+	char tok[8];
+	size_t s;
+
+	*nsig = *skipped = *unknown = 0;
+	out_add(&o, "%s", "");
+	for (s = 0; d->kind == DESC_GSDML && s < nsubs; s++) {
+		const struct desc_pn_sub *x = &subs[s];
+		uint32_t g, k, first, n;
+
+		if (!cr_module(d, x->module, x->submodule, &first, &n)) {
+			(*unknown)++;
+			continue;
+		}
+		for (g = first; g < first + n; g++) {
+			const struct desc_group *gr = &d->groups[g];
+
+			if (gr->dir != DESC_IN || (gr->index &&
+			    gr->index != x->submodule))
+				continue;
+			for (k = gr->first; k < gr->first + gr->n; k++) {
+				const struct desc_entry *e = &d->ents[k];
+
+				if (e->bitoff < 0 || !e->bitlen ||
+				    !desc_sig_token(d->kind, e, 0, tok,
+						    sizeof(tok))) {
+					(*skipped)++;
+					continue;
+				}
+				add_sig(&o, station, "", e, selector,
+					x->offset + (uint64_t)e->bitoff / 8,
+					tok);
+				(*nsig)++;
+			}
+		}
+	}
+	free(o.names);
+	if (o.oom) {
+		free(o.buf);
+		return NULL;
+	}
+	return o.buf;
+}

@@ -108,7 +108,8 @@ json_t *descsys_import(struct iiotd *d, const char *file, const char *by,
 	log_info("descriptions: %s %s '%s' (%zu devices) imported by %s as %lld",
 		 desc_kind_name(x->kind), file, x->name, x->ndevs, by,
 		 (long long)id);
-	if (x->kind == DESC_ENI)
+	/* a GSDML names the stations whose connects were seen */
+	if (x->kind != DESC_ESI)
 		iiotd_reload_signals(d);
 	desc_free(x);
 	back = desc_db_xml(ds.db, id, &l, &row);

@@ -53,6 +53,7 @@ FIELDS = [
     "pn_io.iocr_type", "pn_io.send_clock_factor", "pn_io.reduction_ratio",
     "pn_io.watchdog_factor", "pn_io.io_data_object.frame_offset",
     "pn_io.iocs_frame_offset",
+    "pn_io.module_ident_number", "pn_io.submodule_ident_number",
     "lldp.chassis.subtype", "lldp.chassis.id", "lldp.chassis.id.mac",
     "lldp.chassis.id.ip4", "lldp.port.subtype", "lldp.port.id",
     "lldp.port.id.mac", "lldp.port.id.ip4", "lldp.time_to_live", "lldp.port.desc",
@@ -320,6 +321,17 @@ def cmp_cm(c, n, t, o):
                                 ("pn_io.iocs_frame_offset", 1)):
                     c.eq(n, f, [e[2] for x in io for e in x.get("io", [])
                                 if e[3] == kind], [num(x) for x in t[f]])
+        # a connect request's ExpectedSubmoduleBlockReq: the module
+        # ident of each slot entry and every submodule's ident, in body
+        # order (the only block of a request that carries them)
+        ex = cm.get("expected")
+        if cm.get("rpc_type") == 0 and ex and not cm.get("expected_cut"):
+            mods = [e[2] for i, e in enumerate(ex)
+                    if i == 0 or e[0] != ex[i - 1][0] or e[2] != ex[i - 1][2]]
+            c.eq(n, "pn_io.module_ident_number", mods,
+                 [num(x) for x in t["pn_io.module_ident_number"]])
+            c.eq(n, "pn_io.submodule_ident_number", [e[3] for e in ex],
+                 [num(x) for x in t["pn_io.submodule_ident_number"]])
 
 
 def lldp_id(t, f):

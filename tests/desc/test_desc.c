@@ -206,6 +206,23 @@ static void test_esi_terminals(void **state)
 	desc_free(d);
 }
 
+/* every hand-written line is among the imported ones: offset and type */
+static void covers(const char *station, const struct line *hand, size_t nh,
+		   const struct line *imp, size_t ni)
+{
+	size_t j, k;
+
+	for (j = 0; j < nh; j++) {
+		for (k = 0; k < ni; k++)
+			if (imp[k].off == hand[j].off &&
+			    !strcmp(imp[k].type, hand[j].type))
+				break;
+		if (k == ni)
+			fail_msg("%s: %s %s at %lu not imported", station,
+				 hand[j].name, hand[j].type, hand[j].off);
+	}
+}
+
 /* the press, the level, the counter, the temperature of small-cell */
 static void test_gsdml_slots_equal_hand_map(void **state)
 {
@@ -219,7 +236,7 @@ static void test_gsdml_slots_equal_hand_map(void **state)
 		{ "et200sp-4", { "M_MACHINE", NULL } },
 	};
 	struct desc *d = load("etc/descriptions/sim-et200sp.gsdml.xml");
-	size_t len, i, j, k, nh, ni, nsig, skipped;
+	size_t len, i, nh, ni, nsig, skipped;
 	char *map = slurp("etc/signals.map", &len);
 	char err[256], dev[64];
 
@@ -241,16 +258,55 @@ static void test_gsdml_slots_equal_hand_map(void **state)
 		nh = lines_of(map, dev, hand, 16);
 		ni = lines_of(text, dev, imp, 16);
 		assert_true(nh > 0);
-		for (j = 0; j < nh; j++) {
-			for (k = 0; k < ni; k++)
-				if (imp[k].off == hand[j].off &&
-				    !strcmp(imp[k].type, hand[j].type))
-					break;
-			if (k == ni)
-				fail_msg("%s: %s %s at %lu not imported",
-					 line[i].station, hand[j].name,
-					 hand[j].type, hand[j].off);
-		}
+		covers(line[i].station, hand, nh, imp, ni);
+		free(text);
+	}
+	free(map);
+	desc_free(d);
+}
+
+/*
+ * The same stations as a connect request describes them: module and
+ * submodule ident numbers per slot, each input data object's frame
+ * offset (the simulator's frames carry no IOPS between them), on the
+ * IOCR's FrameID; an ident this GSDML lacks is counted, not guessed.
+ */
+static void test_gsdml_connect_equal_hand_map(void **state)
+{
+	static const struct {
+		const char *station;
+		struct desc_pn_sub sub[3];
+		size_t n;
+	} line[] = {
+		{ "et200sp-1", { { 1, 1, 0x101, 0x101, 0 } }, 1 },
+		{ "et200sp-2", { { 1, 1, 0x102, 0x102, 0 } }, 1 },
+		{ "et200sp-3", { { 1, 1, 0x103, 0x103, 0 },
+				 { 2, 1, 0x104, 0x104, 4 },
+				 { 3, 1, 0x999, 0x999, 6 } }, 3 },
+		{ "et200sp-4", { { 1, 1, 0x105, 0x105, 0 } }, 1 },
+	};
+	struct desc *d = load("etc/descriptions/sim-et200sp.gsdml.xml");
+	size_t len, i, nh, ni, nsig, skipped, unknown;
+	char *map = slurp("etc/signals.map", &len);
+	char dev[64], sel[80];
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		struct line hand[16], imp[16];
+		char *text;
+
+		snprintf(dev, sizeof(dev), "pn:%s", line[i].station);
+		snprintf(sel, sizeof(sel), "%s@0xc001", dev);
+		text = desc_gsdml_cr_sigmap(d, line[i].station, sel,
+					    line[i].sub, line[i].n, &nsig,
+					    &skipped, &unknown);
+		assert_non_null(text);
+		assert_int_equal(unknown, line[i].n == 3 ? 1 : 0);
+		nh = lines_of(map, dev, hand, 16);
+		ni = lines_of(text, sel, imp, 16);
+		assert_true(nh > 0);
+		assert_int_equal(ni, nsig);
+		covers(line[i].station, hand, nh, imp, ni);
 		free(text);
 	}
 	free(map);
@@ -339,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_eni_signals_load),
 		cmocka_unit_test(test_esi_terminals),
 		cmocka_unit_test(test_gsdml_slots_equal_hand_map),
+		cmocka_unit_test(test_gsdml_connect_equal_hand_map),
 		cmocka_unit_test(test_gsdml_unknown_module),
 		cmocka_unit_test(test_malformed_names_line),
 		cmocka_unit_test(test_entity_bomb_refused),
