@@ -5,12 +5,16 @@
  * request does can delay a drain turn; the probe (probe.h) checks that.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -68,6 +72,87 @@ static void boost_rt(struct capture *cap)
 	cap->rt = true;
 }
 
+/* the autogroup's nice value: -100 without autogroups */
+static int group_nice_now(void)
+{
+	char buf[128], *p;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/self/autogroup", O_RDONLY | O_CLOEXEC)) < 0)
+		return -100;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -100;
+	buf[n] = '\0';
+	/* "/autogroup-42 nice -10" */
+	if (!(p = strstr(buf, " nice ")))
+		return -100;
+	return atoi(p + 6);
+}
+
+static int group_nice_set(int v)
+{
+	char buf[16];
+	int fd, len, rc = 0;
+
+	if ((fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC)) < 0)
+		return -1;
+	len = snprintf(buf, sizeof(buf), "%d", v);
+	if (write(fd, buf, (size_t)len) != len)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/*
+ * The scheduling group.  With autogroups the kernel shares the CPUs
+ * between sessions (their groups) first and by the threads' nice values
+ * only inside a group: loop_nice puts the main loop ahead of iiotd's own
+ * threads and of nothing else.  Measured under a capture flood, the
+ * main loop's longest wait for a CPU (wakeup to run, perf sched) was 50-
+ * 150 ms while its group had used its share (docs/soak.md "Floods").
+ * The group is the session's: only a session of iiotd's own is iiotd's to
+ * change (daemon mode, a systemd service); in another (iiotd -d from a
+ * shell) it would raise the shell and all it starts.  Under a cgroup with
+ * the CPU controller (systemd's CPUWeight=) the group is not used and
+ * the unit's weight decides.
+ */
+static void group_renice(struct capture *cap)
+{
+	int now = group_nice_now(), tries;
+
+	if (now == -100 || !cap->group_nice)
+		return;
+	if (getsid(0) != getpid()) {
+		log_info("capture: iiotd shares the scheduling group of the "
+			 "session that started it; [capture] group_nice "
+			 "applies to a session of its own (daemon mode, a "
+			 "systemd service, setsid)");
+		return;
+	}
+	if (now == cap->group_nice)
+		return;
+	/* EAGAIN: without CAP_SYS_ADMIN one change per 100 ms, machine
+	 * wide */
+	for (tries = 0; tries < 3; tries++) {
+		if (!group_nice_set(cap->group_nice)) {
+			log_info("capture: iiotd's scheduling group runs at "
+				 "nice %d", cap->group_nice);
+			return;
+		}
+		if (errno != EAGAIN)
+			break;
+		nanosleep(&(struct timespec){ 0, 110 * 1000000L }, NULL);
+	}
+	log_warnx("capture: iiotd's scheduling group keeps nice %d, not %d "
+		  "(%s); under load the API waits for the other sessions' "
+		  "work (start iiotd as root or with CAP_SYS_NICE, or set "
+		  "[capture] group_nice = 0 to silence this)", now,
+		  cap->group_nice, strerror(errno));
+}
+
 void capture_boost(struct capture *cap)
 {
 	/* the lower of the two: the main loop's is set from it later */
@@ -84,6 +169,7 @@ void capture_boost(struct capture *cap)
 			cap->boosted = true;
 	}
 	boost_rt(cap);
+	group_renice(cap);
 }
 
 struct ccall {

@@ -38,10 +38,10 @@
 
 static const char *const capture_keys[] = {
 	"ring", "batch", "flight_seconds", "flight_size", "nice", "rt_priority",
-	"loop_nice", NULL
+	"loop_nice", "group_nice", NULL
 };
 
-/* [capture] nice and loop_nice: -20..19 */
+/* [capture] nice, loop_nice and group_nice: -20..19 */
 static int read_nice(const struct conf *c, const char *key, int def, int *nice,
 		     char *err, size_t errlen)
 {
@@ -72,6 +72,8 @@ static int read_opts(const struct conf *c, uint64_t *batch, uint64_t *fsec,
 
 	if (read_nice(c, "nice", CAPTURE_NICE, &nice, err, errlen) ||
 	    read_nice(c, "loop_nice", CAPTURE_LOOP_NICE, &nice, err, errlen) ||
+	    read_nice(c, "group_nice", CAPTURE_GROUP_NICE, &nice, err,
+		      errlen) ||
 	    conf_get_u64(c, "capture", "rt_priority", CAPTURE_RT_PRIORITY, 0,
 			 CAPTURE_RT_PRIORITY_MAX, &rt, err, errlen))
 		return -1;
@@ -495,6 +497,8 @@ int capture_start(struct capture *cap, const struct conf *c, char *err,
 	    read_nice(c, "nice", CAPTURE_NICE, &cap->nice, err, errlen) ||
 	    read_nice(c, "loop_nice", CAPTURE_LOOP_NICE, &cap->loop_nice, err,
 		      errlen) ||
+	    read_nice(c, "group_nice", CAPTURE_GROUP_NICE, &cap->group_nice,
+		      err, errlen) ||
 	    conf_get_u64(c, "capture", "rt_priority", CAPTURE_RT_PRIORITY, 0,
 			 CAPTURE_RT_PRIORITY_MAX, &rt, err, errlen))
 		return -1;

@@ -86,8 +86,10 @@ int capture_run(struct capture *cap, char *err, size_t errlen);
  * that priority, so that the capture thread capture_run creates inherits
  * both (they are per thread on Linux, and survive the drop); capture_run
  * then puts the caller back to SCHED_OTHER at [capture] loop_nice (a
- * higher nice value than the boost's needs no privilege).  Without the
- * privilege: one warning, and the threads run as they can.
+ * higher nice value than the boost's needs no privilege).  It also sets
+ * iiotd's session's scheduling group to [capture] group_nice, if iiotd
+ * leads its session.  Without the privilege: one warning, and the threads
+ * run as they can.
  */
 void capture_boost(struct capture *cap);
 /*
@@ -130,6 +132,17 @@ void capture_set_tap(struct capture *cap, capture_tap_fn fn, void *arg);
  * 5, jobs 10) take what the loop leaves.
  */
 #define CAPTURE_LOOP_NICE	-10
+/*
+ * [capture] group_nice: the nice value of iiotd's session's scheduling
+ * group (autogroup).  With autogroups on (Debian's kernels) the kernel
+ * shares the CPUs between sessions first and by thread nice values only
+ * inside a session: loop_nice orders the main loop against iiotd's own
+ * threads and nothing else, and under a capture flood it waited up to
+ * 50-150 ms for the other sessions' work (docs/soak.md "Floods").  Set
+ * only when iiotd leads a session of its own (daemon mode, systemd):
+ * another's group holds whatever started iiotd.
+ */
+#define CAPTURE_GROUP_NICE	-10
 /* [capture] rt_priority: SCHED_FIFO priority (1-99) of the capture
  * thread, 0: none (the nice value only) */
 #define CAPTURE_RT_PRIORITY	10

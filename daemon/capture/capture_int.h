@@ -40,6 +40,7 @@ struct capture {
 	bool running;			/* the thread is up */
 	int nice;			/* [capture] nice */
 	int loop_nice;			/* [capture] loop_nice: the caller's */
+	int group_nice;			/* [capture] group_nice: the session's */
 	bool boosted;			/* capture_boost lowered ours */
 	int main_nice;			/* ... from this */
 	int rt_priority;		/* [capture] rt_priority, 0: none */

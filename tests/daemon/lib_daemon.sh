@@ -28,7 +28,8 @@ write_conf() {
 
 start_iiotd() {
 	local conf=$1 i
-	"$BIN/iiotd" -d -f "$conf" >>"$T/iiotd.log" 2>&1 &
+	# IIOTD_LAUNCH=setsid: in a session of its own, as systemd runs it
+	${IIOTD_LAUNCH:-} "$BIN/iiotd" -d -f "$conf" >>"$T/iiotd.log" 2>&1 &
 	IIOTD_PID=$!
 	cleanup_push "kill -9 $IIOTD_PID"
 	for i in $(seq 100); do

@@ -9,6 +9,10 @@
 # = 0 leaves the capture thread
 # SCHED_OTHER at its nice value; without CAP_SYS_NICE iiotd logs one
 # warning naming the fix and runs on.  A bad value is refused.
+# The scheduling group (issue 20): iiotd leading its session (as systemd
+# and daemon mode run it) puts its session's autogroup at [capture]
+# group_nice (-10); started from another's session it leaves that group
+# (its starter's) alone and says why.
 . "$(dirname "$0")/lib_daemon.sh"
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (to start iiotd as root)"
 command -v setpriv >/dev/null || skip_all "setpriv missing"
@@ -68,6 +72,36 @@ expect_eq "one warning, naming the fix" \
 expect_eq "... and the capture thread is SCHED_OTHER" "$(sched_of iiotd-capture | cut -d' ' -f1)" 0
 stop_iiotd
 
+# the scheduling group: the kernel shares the CPUs between sessions'
+# autogroups before the threads' nice values count
+ag_nice() { sed -n 's/.* nice \(-\{0,1\}[0-9]*\)$/\1/p' "/proc/$1/autogroup"; }
+if [ -r /proc/self/autogroup ]; then
+	: >"$T/iiotd.log"
+	write_conf "$T/group.conf" "[capture]" "rt_priority = 0"
+	IIOTD_LAUNCH=setsid start_iiotd "$T/group.conf" || { fail "iiotd starts in a session of its own"; exit 0; }
+	expect_eq "a session of its own: iiotd's group at [capture] group_nice, -10" "$(ag_nice $IIOTD_PID)" -10
+	expect_eq "... another group than this script's" \
+		"$([ "$(cut -d' ' -f1 /proc/$IIOTD_PID/autogroup)" != "$(cut -d' ' -f1 /proc/$$/autogroup)" ] && echo yes)" yes
+	check "the log says so" grep -q "scheduling group runs at nice -10" "$T/iiotd.log"
+	stop_iiotd
+	mine=$(ag_nice $$)
+	: >"$T/iiotd.log"
+	start_iiotd "$T/group.conf" || { fail "iiotd starts in this script's session"; exit 0; }
+	expect_eq "this script's session: its group left at its nice" "$(ag_nice $IIOTD_PID) $(ag_nice $$)" "$mine $mine"
+	check "the log says why" grep -q "shares the scheduling group of the session that started it" "$T/iiotd.log"
+	stop_iiotd
+	write_conf "$T/group0.conf" "[capture]" "rt_priority = 0" "group_nice = 0"
+	IIOTD_LAUNCH=setsid start_iiotd "$T/group0.conf" || { fail "iiotd starts with group_nice = 0"; exit 0; }
+	expect_eq "group_nice = 0: the group left at 0" "$(ag_nice $IIOTD_PID)" 0
+	stop_iiotd
+else
+	skip "the scheduling group" "no autogroups in this kernel"
+fi
+
+write_conf "$T/bad.conf" "[capture]" "group_nice = 20"
+out=$("$BIN/iiotd" -n -f "$T/bad.conf" 2>&1)
+expect_eq "group_nice 20 is refused" "$?" 1
+check "with the key named" grep -q "capture.group_nice" <<<"$out"
 write_conf "$T/bad.conf" "[capture]" "rt_priority = 100"
 out=$("$BIN/iiotd" -n -f "$T/bad.conf" 2>&1)
 expect_eq "rt_priority 100 is refused" "$?" 1

@@ -2,6 +2,7 @@
 #   soak_setup NAME          $W (work dir), $RING, $P (API port), $U; cleanup at exit
 #   soak_conf FILE [LINES]   iiotd.conf: state in $W/state, API on $P, ring $RING
 #   soak_start CONF          start iiotd, wait for its socket; $IPID
+#                            (SOAK_LAUNCH=setsid: in a session of its own)
 #   soak_token               an admin API token in auth.db; $AUTH
 #   ctl ARGS                 iiotctl on $W's socket
 #   dbcheck DIR              "ok" or the first database failing integrity_check
@@ -48,7 +49,7 @@ soak_conf() {
 
 soak_start() {
 	local i
-	"$BIN/iiotd" -d -f "$1" >>"$W/iiotd.log" 2>&1 &
+	${SOAK_LAUNCH:-} "$BIN/iiotd" -d -f "$1" >>"$W/iiotd.log" 2>&1 &
 	IPID=$!
 	_soak_pids+=("$IPID")
 	for i in $(seq 200); do
