@@ -112,6 +112,7 @@ struct store {
 	struct vec sorted;		/* group_by_signal: qsample */
 	sqlite3_stmt *ins_raw, *up_1s, *up_1m, *ins_hist, *up_dev, *up_sig;
 	sqlite3_stmt *del_dev;		/* an evicted device's row */
+	sqlite3_stmt *keep_dev;		/* ... or its alias, if it has one */
 	sqlite3_stmt *set_alias;	/* a device's alias, its row or not */
 	sqlite3_stmt *get_meta, *set_meta;
 	/* minutes before this are rolled up into roll_1m (meta table) */
@@ -293,8 +294,10 @@ static int setup_db(struct store *s, char *err, size_t errlen)
 		 " station_name=coalesce(excluded.station_name,station_name),"
 		 " ip=coalesce(excluded.ip,ip), lifecycle=excluded.lifecycle",
 		 err, errlen) ||
-	    prep(s, &s->del_dev, "DELETE FROM devices WHERE label=?", err,
-		 errlen) ||
+	    prep(s, &s->del_dev, "DELETE FROM devices WHERE label=? AND"
+		 " (alias IS NULL OR alias='')", err, errlen) ||
+	    prep(s, &s->keep_dev, "UPDATE devices SET id=NULL,"
+		 " lifecycle='evicted' WHERE label=?", err, errlen) ||
 	    prep(s, &s->set_alias, "INSERT INTO devices(label,id,alias)"
 		 " VALUES(?,?,?) ON CONFLICT(label) DO UPDATE SET"
 		 " alias=excluded.alias", err, errlen) ||
@@ -315,6 +318,7 @@ static void finalize_all(struct store *s)
 	sqlite3_finalize(s->ins_hist);
 	sqlite3_finalize(s->up_dev);
 	sqlite3_finalize(s->del_dev);
+	sqlite3_finalize(s->keep_dev);
 	sqlite3_finalize(s->set_alias);
 	sqlite3_finalize(s->up_sig);
 }
@@ -570,10 +574,15 @@ static void write_event(struct store *s, const struct qevent *e)
 	/*
 	 * The inventory no longer holds an evicted device (and its id is
 	 * another's now): its row goes, its history stays, ending with why.
+	 * A name someone gave it stays with its label (the device's MAC),
+	 * without the id, so the device has it again when it comes back,
+	 * after a restart too (devalias_load).
 	 */
 	if (e->ev == MODEL_EV_EVICTED) {
 		sqlite3_bind_text(s->del_dev, 1, e->label, -1, SQLITE_STATIC);
 		step_reset(s, s->del_dev, "device eviction");
+		sqlite3_bind_text(s->keep_dev, 1, e->label, -1, SQLITE_STATIC);
+		step_reset(s, s->keep_dev, "device eviction");
 		goto history;
 	}
 	if (e->ev == EV_ALIAS) {

@@ -430,6 +430,54 @@ static void alias_table_kept_by_label_and_shared(void **state)
 	model_snapshot_free(s);
 }
 
+/* a PROFINET frame from mac with a reserved FrameID (0x2000): a device
+ * without a link, so it may be evicted */
+static void pn_from(struct model *m, const uint8_t mac[6])
+{
+	uint8_t f[64] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x88; f[13] = 0x92; f[14] = 0x20; f[15] = 0x00;
+	now += 100000;
+	model_frame_raw(m, f, sizeof(f), sizeof(f), now, 0);
+}
+
+/*
+ * A device evicted from a full table by newcomers (it was never admitted)
+ * has its alias again when it comes back: the model keeps aliases by the
+ * device's identity, its label (MAC), not by the slot.  The store's side,
+ * across a restart: test_store's evicted_device_keeps_alias.
+ */
+static void alias_back_after_eviction(void **state)
+{
+	static const uint8_t mac[6] = { 0x00, 0x0e, 0x8c, 0x10, 0x00, 0x09 };
+	struct model *m = model_new(NULL);
+	const struct model_device *d;
+	uint8_t other[6] = { 0x02, 0x66, 0, 0, 0, 0 };
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(m);
+	pn_from(m, mac);
+	d = model_device_find(m, "00:0e:8c:10:00:09");
+	assert_non_null(d);
+	assert_int_equal(model_alias_set(m, "00:0e:8c:10:00:09", "Press 4"), 0);
+	for (i = 0; i < MODEL_MAX_DEVICES; i++) {
+		other[3] = (uint8_t)(i >> 16);
+		other[4] = (uint8_t)(i >> 8);
+		other[5] = (uint8_t)i;
+		pn_from(m, other);
+	}
+	assert_true(counter(m, "devices_evicted") >= 1);
+	assert_null(model_device_find(m, "00:0e:8c:10:00:09"));
+	pn_from(m, mac);
+	d = model_device_find(m, "00:0e:8c:10:00:09");
+	assert_non_null(d);
+	assert_non_null(model_device_alias(m, d));
+	assert_string_equal(model_device_alias(m, d), "Press 4");
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +492,7 @@ int main(void)
 		cmocka_unit_test(key_table_grows_with_the_line),
 		cmocka_unit_test(alias_check_refuses_what_is_not_text),
 		cmocka_unit_test(alias_table_kept_by_label_and_shared),
+		cmocka_unit_test(alias_back_after_eviction),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -230,6 +230,57 @@ static void evicted_device_row_removed(void **state)
 			    "'evicted'"), 1);
 }
 
+static void alias_keep(void *arg, const char *label, const char *alias)
+{
+	char *out = arg;
+
+	snprintf(out, 160, "%s=%s", label, alias);
+}
+
+/*
+ * Regression: an evicted device lost its alias with its row, so the
+ * device came back (or iiotd restarted) nameless.  The alias stays with
+ * the label, without the id that is another device's now, and the
+ * device's return takes the row again with its alias.
+ */
+static void evicted_device_keeps_alias(void **state)
+{
+	struct store_opts o;
+	struct store *s;
+	struct model_device dev = { .id = 9, .has = MODEL_HAS_MAC };
+	char path[128], err[256], got[160] = "";
+	uint64_t t0 = 1700000000000000000ULL;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/ea.db", dir);
+	store_opts_default(&o);
+	o.path = path;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	store_device_event(s, &dev, "00:0e:8c:10:00:02", "pn-device",
+			   MODEL_EV_DISCOVERED, "discovered", "real", t0);
+	assert_true(store_device_alias(s, 9, "00:0e:8c:10:00:02", "Press 4",
+				       "\"\" -> \"Press 4\" by t", t0 + 1));
+	store_device_event(s, &dev, "00:0e:8c:10:00:02", "pn-device",
+			   MODEL_EV_EVICTED, "evicted", "evicted for a new "
+			   "device", t0 + 2);
+	store_flush(s);
+	assert_int_equal(q1(path, "SELECT count(*) FROM devices WHERE "
+			    "label = '00:0e:8c:10:00:02' AND id IS NULL"), 1);
+	assert_int_equal(store_query_aliases(path, alias_keep, got, err,
+					     sizeof(err)), 1);
+	assert_string_equal(got, "00:0e:8c:10:00:02=Press 4");
+
+	dev.id = 17;
+	store_device_event(s, &dev, "00:0e:8c:10:00:02", "pn-device",
+			   MODEL_EV_DISCOVERED, "discovered", "back", t0 + 3);
+	store_flush(s);
+	store_close(s);
+	assert_int_equal(q1(path, "SELECT id FROM devices WHERE "
+			    "label = '00:0e:8c:10:00:02' AND alias = "
+			    "'Press 4'"), 17);
+}
+
 static void newer_schema_refused(void **state)
 {
 	struct store_opts o;
@@ -513,6 +564,7 @@ int main(void)
 		cmocka_unit_test(samples_and_rollups),
 		cmocka_unit_test(history_text_from_the_wire_escaped),
 		cmocka_unit_test(evicted_device_row_removed),
+		cmocka_unit_test(evicted_device_keeps_alias),
 		cmocka_unit_test(newer_schema_refused),
 		cmocka_unit_test(not_a_database),
 		cmocka_unit_test(disk_cap),
