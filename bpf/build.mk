@@ -11,7 +11,8 @@ BPF_ARCH_INC	:= /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 XDP_BPF_OBJ	:= $(BUILD)/bpf/iiot_xdp.bpf.o
 XDP_SKEL	:= $(BUILD)/gen/iiot_xdp.skel.h
 
-$(XDP_BPF_OBJ): bpf/iiot_xdp.bpf.c bpf/iiot_xdp.h include/iiot/ring_abi.h | $(DEPS_STAMP)
+$(XDP_BPF_OBJ): bpf/iiot_xdp.bpf.c bpf/iiot_xdp.h include/iiot/ring_abi.h \
+		include/iiot/capture_filter.h | $(DEPS_STAMP)
 	$(call msg,BPF,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPF_CLANG) -target bpf -O2 -g -Wall -Werror -Iinclude -Ibpf \

@@ -2,7 +2,8 @@
 /*
  * iiot XDP fast path: parse Ethernet / 802.1Q / QinQ, count frames per
  * industrial protocol, drop blocklisted source MACs, and hand the
- * configured ethertypes to user space:
+ * configured ethertypes (and PROFINET's connect over UDP 34964, see
+ * iiot/capture_filter.h) to user space:
  *   tap mode    - redirect to the AF_XDP socket of the RX queue (consumed);
  *   inline mode - copy into a BPF ring buffer and XDP_PASS, so the host
  *                 stack (and an EtherCAT master on the same NIC) keeps
@@ -24,9 +25,10 @@ extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx,
 					 __u64 *timestamp) __ksym __weak;
 
 const volatile __u16 cfg_etypes[IIOT_XDP_MAX_ETYPES] = {
-	IIOT_ETH_P_ECAT, IIOT_ETH_P_PNIO,
+	IIOT_ETH_P_ECAT, IIOT_ETH_P_PNIO, IIOT_ETYPE_LLDP,
 };
-const volatile __u32 cfg_n_etypes = 2;
+const volatile __u32 cfg_n_etypes = 3;
+const volatile __u32 cfg_pnio_cm = 1;	/* IPv4 UDP port 34964 too */
 const volatile __u32 cfg_mode = IIOT_XDP_TAP;
 const volatile __u32 cfg_snaplen = IIOT_RING_DEFAULT_SNAP;
 
@@ -136,6 +138,30 @@ static __always_inline int wanted(__u16 proto)
 	return 0;
 }
 
+/*
+ * PNIO-CM: IPv4, UDP, first fragment, source or destination port 34964.
+ * Only IPv4 frames get here; each read is bounded by the packet's end and
+ * the header length is the packet's own (0..60 bytes as the mask says).
+ */
+static __always_inline int pnio_cm(void *data, void *end, __u32 off)
+{
+	__u8 *ip = data + off;
+	__be16 *ports;
+	__u32 ihl;
+
+	if ((void *)(ip + 20) > end || (ip[0] >> 4) != 4 || ip[9] != 17 ||
+	    ((ip[6] & 0x1f) | ip[7]))
+		return 0;
+	ihl = (ip[0] & 0x0f) * 4;
+	if (ihl < 20)
+		return 0;
+	ports = (void *)ip + ihl;
+	if ((void *)(ports + 2) > end)
+		return 0;
+	return ports[0] == bpf_htons(IIOT_PNIO_CM_PORT) ||
+	       ports[1] == bpf_htons(IIOT_PNIO_CM_PORT);
+}
+
 /* The ring buffer reserves constant sizes only: one copy per size class. */
 #define COPY_CLASS(N)							\
 static __noinline int copy_##N(struct xdp_md *ctx, __u32 cap, __u32 wire, \
@@ -240,7 +266,10 @@ static __always_inline int handle(struct xdp_md *ctx, const int hwts)
 	}
 	count(c, slot, len);
 
-	if (!wanted(proto))
+	/* Fieldbus frames decide on the ethertype alone; only IPv4 frames
+	 * look further, and only when PNIO-CM is asked for. */
+	if (!wanted(proto) && !(proto == IIOT_ETYPE_IPV4 && cfg_pnio_cm &&
+				pnio_cm(data, end, off)))
 		return XDP_PASS;
 
 	/* Stamp as early as possible; the NIC's stamp where it has one. */

@@ -9,10 +9,11 @@
 
 #include <linux/types.h>
 
+#include "iiot/capture_filter.h"
 #include "iiot/ring_abi.h"
 
-#define IIOT_ETH_P_ECAT		0x88A4
-#define IIOT_ETH_P_PNIO		0x8892
+#define IIOT_ETH_P_ECAT		IIOT_ETYPE_ECAT
+#define IIOT_ETH_P_PNIO		IIOT_ETYPE_PNIO
 
 /* Ethertypes captured by default; up to IIOT_XDP_MAX_ETYPES configurable. */
 #define IIOT_XDP_MAX_ETYPES	8

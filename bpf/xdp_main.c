@@ -59,6 +59,7 @@ struct opts {
 	const char *xdp_mode;		/* auto, native, generic */
 	uint16_t etypes[IIOT_XDP_MAX_ETYPES];
 	unsigned int n_etypes;
+	int pnio_cm;			/* IPv4 UDP 34964 too */
 	uint32_t snaplen;
 	uint64_t ring_size;
 	uint32_t frames;		/* UMEM frames per queue */
@@ -142,7 +143,10 @@ static void usage(FILE *f)
 "capture options:\n"
 "  --mode tap       mirror port: industrial frames go to AF_XDP (consumed)\n"
 "  --mode inline    on the line: frames are copied, then passed on\n"
-"  --ethertypes L   comma list of ethertypes to capture (0x88a4,0x8892)\n"
+"  --ethertypes L   comma list of ethertypes to capture, and pnio-cm for\n"
+"                   PROFINET's connect (IPv4 UDP port 34964)\n"
+"                   (" IIOT_FILTER_DEFAULT_TEXT "; the fieldbus frames\n"
+"                   only: " IIOT_FILTER_NARROW_TEXT ")\n"
 "  --snaplen N      bytes kept per frame (1518)\n"
 "  --xdp-mode M     auto (native, else generic), native or generic\n"
 "  --ring-size B    ring data bytes, power of two (16 MiB)\n"
@@ -173,23 +177,14 @@ static int parse_u64(const char *s, uint64_t *v)
 
 static int parse_etypes(struct opts *o, const char *s)
 {
-	char buf[256], *tok, *save = NULL;
-	uint64_t v;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	o->n_etypes = 0;
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (o->n_etypes == IIOT_XDP_MAX_ETYPES || parse_u64(tok, &v) ||
-		    v < 0x600 || v > 0xffff) {
-			die_msg("--ethertypes: '%s' is not a list of up to %d "
-				"ethertypes (0x0600-0xffff)", s,
-				IIOT_XDP_MAX_ETYPES);
-			return -EINVAL;
-		}
-		o->etypes[o->n_etypes++] = (uint16_t)v;
+	if (iiot_filter_parse(s, o->etypes, IIOT_XDP_MAX_ETYPES, &o->n_etypes,
+			      &o->pnio_cm)) {
+		die_msg("--ethertypes: '%s' is not a list of up to %d "
+			"ethertypes (0x0600-0xffff) and " IIOT_FILTER_PNIO_CM_NAME,
+			s, IIOT_XDP_MAX_ETYPES);
+		return -EINVAL;
 	}
-	return o->n_etypes ? 0 : -EINVAL;
+	return 0;
 }
 
 /* RX queues of the interface: one AF_XDP socket each (ethtool channels). */
@@ -432,6 +427,7 @@ static int load(struct run *r, bool hw)
 	for (i = 0; i < o->n_etypes; i++)
 		s->rodata->cfg_etypes[i] = o->etypes[i];
 	s->rodata->cfg_n_etypes = o->n_etypes;
+	s->rodata->cfg_pnio_cm = (__u32)o->pnio_cm;
 	s->rodata->cfg_mode = (__u32)o->mode;
 	s->rodata->cfg_snaplen = o->snaplen < IIOT_XDP_MAX_SNAP ?
 				 o->snaplen : IIOT_XDP_MAX_SNAP;
@@ -899,8 +895,8 @@ int main(int argc, char **argv)
 	struct opts o = {
 		.mode = -1, .xdp_mode = "auto", .snaplen = IIOT_RING_DEFAULT_SNAP,
 		.ring_size = SHM_DEFAULT_DATA, .frames = 8192,
-		.rb_size = 8U << 20, .n_etypes = 2,
-		.etypes = { IIOT_ETH_P_ECAT, IIOT_ETH_P_PNIO },
+		.rb_size = 8U << 20, .n_etypes = 3, .pnio_cm = 1,
+		.etypes = { IIOT_ETH_P_ECAT, IIOT_ETH_P_PNIO, IIOT_ETYPE_LLDP },
 		.ts = "auto",
 	};
 	const char *cmd = NULL;

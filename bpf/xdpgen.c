@@ -67,13 +67,16 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: iiot-xdpgen --iface IF [--count N] [--rate PPS] [--size BYTES]\n"
 "                   [--proto P] [--src MAC] [--dst MAC] [--vlan ID]\n"
-"                   [--qinq ID]\n"
+"                   [--qinq ID] [--ip-opts WORDS]\n"
 "  --count N     frames to send (1000)\n"
 "  --rate PPS    frames per second; 0 = as fast as possible (0)\n"
 "  --size BYTES  frame length without FCS, 14..1514 (64); frames shorter\n"
 "                than their headers test the receiver's parser\n"
-"  --proto P     ecat, pn-rt, pn-dcp, pn-alarm, pn-other or other (ecat)\n"
-"  --vlan ID     one 802.1Q tag;  --qinq ID  an 802.1ad outer tag too\n");
+"  --proto P     ecat, pn-rt, pn-dcp, pn-alarm, pn-other, other, lldp,\n"
+"                pnio-cm (IPv4 UDP to port 34964), pnio-cm-rsp (from it),\n"
+"                pnio-cm-frag (a later fragment of one), udp53 or tcp (ecat)\n"
+"  --vlan ID     one 802.1Q tag;  --qinq ID  an 802.1ad outer tag too\n"
+"  --ip-opts N   IPv4 frames: N words of header options (0..10, 0)\n");
 }
 
 static int parse_mac(const char *s, uint8_t *m)
@@ -98,10 +101,61 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+/*
+ * An IPv4 header of ihl words at p (options NOPs), then the first four
+ * bytes of the transport header: the ports.  Returns the length written.
+ */
+static uint32_t build_ip(uint8_t *p, unsigned int ihl, uint8_t proto,
+			 uint16_t frag, uint16_t sport, uint16_t dport,
+			 uint32_t total)
+{
+	uint32_t hl = ihl * 4;
+
+	p[0] = (uint8_t)(0x40 | ihl);
+	put16(p + 2, (uint16_t)total);
+	put16(p + 6, frag);
+	p[8] = 64;
+	p[9] = proto;
+	memcpy(p + 12, (uint8_t[]){ 192, 168, 0, 10, 192, 168, 0, 20 }, 8);
+	memset(p + 20, 1, hl - 20);		/* NOP options */
+	put16(p + hl, sport);
+	put16(p + hl + 2, dport);
+	return hl + 4;
+}
+
+/* IPv4 kinds: protocol, fragment field, ports. */
+static int ip_kind(const char *proto, uint8_t *ipp, uint16_t *frag,
+		   uint16_t *sport, uint16_t *dport)
+{
+	*frag = 0;
+	*ipp = 17;
+	*sport = 0xc001;
+	*dport = 34964;
+	if (!strcmp(proto, "pnio-cm"))
+		return 0;
+	if (!strcmp(proto, "pnio-cm-rsp")) {
+		*sport = 34964;
+		*dport = 0xc001;
+		return 0;
+	}
+	if (!strcmp(proto, "pnio-cm-frag")) {
+		*frag = 185;		/* offset 1480 bytes: payload, no ports */
+		return 0;
+	}
+	*dport = 53;
+	if (!strcmp(proto, "udp53"))
+		return 0;
+	*ipp = 6;
+	*dport = 34964;		/* TCP to the port: still not PNIO-CM */
+	return !strcmp(proto, "tcp") ? 0 : -1;
+}
+
 /* Build the frame template; returns -1 for an unknown protocol. */
 static int build(struct gen *g, const char *proto, const uint8_t *src,
-		 const uint8_t *dst, int vlan, int qinq)
+		 const uint8_t *dst, int vlan, int qinq, unsigned int ip_opts)
 {
+	uint16_t frag, sport, dport;
+	uint8_t ipp;
 	uint8_t *p = g->tmpl;
 	uint16_t et, fid = 0;
 	uint32_t off = 12;
@@ -123,7 +177,19 @@ static int build(struct gen *g, const char *proto, const uint8_t *src,
 		et = 0x88a4;
 	else if (!strcmp(proto, "other"))
 		et = 0x88b5;	/* IEEE local experimental */
-	else {
+	else if (!strcmp(proto, "lldp"))
+		et = 0x88cc;
+	else if (!ip_kind(proto, &ipp, &frag, &sport, &dport)) {
+		et = 0x0800;
+		put16(p + off, et);
+		off += 2;
+		/* a frame shorter than its headers is cut from the whole
+		 * template: a test of the receiver's bounds checks */
+		off += build_ip(p + off, 5 + ip_opts, ipp, frag, sport, dport,
+				g->size - off);
+		g->seq_off = off + 4 <= g->size ? off : 0;
+		return 0;
+	} else {
 		et = 0x8892;
 		if (!strcmp(proto, "pn-rt"))
 			fid = 0x8000;
@@ -239,6 +305,7 @@ int main(int argc, char **argv)
 		{ "dst", required_argument, NULL, 'D' },
 		{ "vlan", required_argument, NULL, 'V' },
 		{ "qinq", required_argument, NULL, 'Q' },
+		{ "ip-opts", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -247,6 +314,7 @@ int main(int argc, char **argv)
 	const char *iface = NULL, *proto = "ecat";
 	uint64_t count = 1000, rate = 0, sent = 0, errors = 0, t0, t1, drop0;
 	int vlan = -1, qinq = -1, c;
+	unsigned int ip_opts = 0;
 	struct gen g;
 	unsigned int batch;
 	double secs;
@@ -262,6 +330,13 @@ int main(int argc, char **argv)
 		case 'p': proto = optarg; break;
 		case 'V': vlan = atoi(optarg) & 0xfff; break;
 		case 'Q': qinq = atoi(optarg) & 0xfff; break;
+		case 'O':
+			ip_opts = (unsigned int)strtoul(optarg, NULL, 0);
+			if (ip_opts > 10) {
+				usage(stderr);
+				return 2;
+			}
+			break;
 		case 'S':
 		case 'D':
 			if (parse_mac(optarg, c == 'S' ? src : dst)) {
@@ -278,7 +353,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (build(&g, proto, src, dst, vlan, qinq)) {
+	if (build(&g, proto, src, dst, vlan, qinq, ip_opts)) {
 		fprintf(stderr, "iiot-xdpgen: unknown protocol '%s'\n", proto);
 		return 2;
 	}

@@ -25,8 +25,10 @@ void usage(FILE *f)
 "                        one per lcore: repeat, or NAME.1, NAME.2 are used\n"
 "  --ring-size BYTES     ring data size, power of two (K/M/G suffix)\n"
 "  --snaplen N           bytes kept per frame (default %u)\n"
-"  --ethertype LIST      ethertypes to keep, e.g. 0x88a4,0x8892 (default:\n"
-"                        EtherCAT and PROFINET), also inside VLAN tags\n"
+"  --ethertype LIST      ethertypes to keep, also inside VLAN tags, and\n"
+"                        pnio-cm for PROFINET's connect (IPv4 UDP port\n"
+"                        34964); default " IIOT_FILTER_DEFAULT_TEXT ",\n"
+"                        the fieldbus frames only: " IIOT_FILTER_NARROW_TEXT "\n"
 "  --all                 keep every frame\n"
 "  --no-hw-timestamp     stamp with the TSC even when the NIC could\n"
 "  --burst N             frames per rx burst (default %u, max %u)\n"
@@ -187,23 +189,18 @@ static int add_port(struct options *o, const char *arg)
 
 static int add_etypes(struct options *o, const char *arg)
 {
-	char buf[256], *tok, *save;
-	unsigned int v;
+	int cm, err;
 
-	if (strlen(arg) >= sizeof(buf))
-		return bad("--ethertype %s: list too long", arg);
-	strcpy(buf, arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (parse_uint(tok, 0x0600, 0xffff, &v))
-			return bad("--ethertype %s: each entry must be an "
-				   "ethertype 0x0600..0xffff, like 0x88a4", arg);
-		if (o->nb_etypes == DPDK_MAX_ETYPES)
-			return bad("--ethertype %s: at most 16 ethertypes", arg);
-		o->etypes[o->nb_etypes++] = (uint16_t)v;
-	}
-	if (!o->nb_etypes)
-		return bad("--ethertype %s: empty list", arg);
+	err = iiot_filter_parse(arg, o->etypes, DPDK_MAX_ETYPES, &o->nb_etypes,
+				&cm);
+	if (err == -E2BIG)
+		return bad("--ethertype %s: at most 16 ethertypes", arg);
+	if (err)
+		return bad("--ethertype %s: each entry must be an ethertype "
+			   "0x0600..0xffff, like 0x88a4, or "
+			   IIOT_FILTER_PNIO_CM_NAME, arg);
+	o->pnio_cm = cm;
+	o->filter_set = true;
 	return 0;
 }
 
@@ -343,14 +340,16 @@ int parse_options(struct options *o, int argc, char **argv)
 	}
 	if (!o->nb_ports)
 		add_port(o, "0");
-	if (o->all && o->nb_etypes) {
+	if (o->all && o->filter_set) {
 		fprintf(stderr, "iiot-dpdk: --all and --ethertype exclude each "
 			"other\n");
 		return -EINVAL;
 	}
-	if (!o->all && !o->nb_etypes) {
-		o->etypes[o->nb_etypes++] = 0x88a4;	/* EtherCAT */
-		o->etypes[o->nb_etypes++] = 0x8892;	/* PROFINET */
+	if (!o->all && !o->filter_set) {
+		o->etypes[o->nb_etypes++] = IIOT_ETYPE_ECAT;
+		o->etypes[o->nb_etypes++] = IIOT_ETYPE_PNIO;
+		o->etypes[o->nb_etypes++] = IIOT_ETYPE_LLDP;
+		o->pnio_cm = true;
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@ void filter_build(struct etype_filter *f, const struct options *o)
 
 	memset(f, 0, sizeof(*f));
 	f->all = o->all;
+	f->pnio_cm = o->pnio_cm;
 	for (i = 0; i < o->nb_etypes; i++)
 		f->keep[o->etypes[i] >> 6] |= 1ULL << (o->etypes[i] & 63);
 }
@@ -24,6 +25,8 @@ bool filter_keep_tagged(const struct etype_filter *f, const uint8_t *frame,
 		t = (uint16_t)(frame[off] << 8 | frame[off + 1]);
 		if (filter_has(f, t))
 			return true;
+		if (t == IIOT_ETYPE_IPV4)
+			return filter_keep_ip(f, frame, len, off + 2);
 		if (!is_vlan_etype(t) || tags == 2)
 			return false;
 	}

@@ -46,6 +46,8 @@ struct options {
 	uint32_t snap_len;		/* 0: libshm's default */
 	uint16_t etypes[DPDK_MAX_ETYPES];
 	unsigned int nb_etypes;
+	bool pnio_cm;			/* IPv4 UDP port 34964 too */
+	bool filter_set;		/* --ethertype given */
 	bool all;			/* no filter */
 	bool no_hw_ts;
 	unsigned int burst;

@@ -16,8 +16,10 @@ static unsigned int iiot_ncaps;
 static bool iiot_unloading;
 
 static const struct iiot_filter iiot_default_filter = {
-	.n = 2,
-	.types = { htons(ETH_P_ETHERCAT), htons(ETH_P_PROFINET) },
+	.n = 3,
+	.types = { htons(ETH_P_ETHERCAT), htons(ETH_P_PROFINET),
+		   htons(ETH_P_LLDP) },
+	.pnio_cm = true,
 };
 
 struct iiot_cap *iiot_cap_find(const struct net_device *dev)
@@ -235,6 +237,9 @@ int iiot_filter_print(struct iiot_cap *cap, char *buf, size_t len)
 	for (i = 0; f && i < f->n; i++)
 		n += scnprintf(buf + n, len - n, "%s0x%04x", i ? " " : "",
 			       ntohs(f->types[i]));
+	if (f && f->pnio_cm)
+		n += scnprintf(buf + n, len - n, "%s" IIOT_FILTER_PNIO_CM_NAME,
+			       f->n ? " " : "");
 	rcu_read_unlock();
 	n += scnprintf(buf + n, len - n, "\n");
 	return n;

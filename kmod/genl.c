@@ -19,6 +19,7 @@ static struct netlink_range_validation iiot_ring_range __ro_after_init = {
 static const struct nla_policy iiot_filter_policy[IIOT_FA_MAX + 1] = {
 	/* below 0x0600 the field is an 802.3 length, not a type */
 	[IIOT_FA_ETHERTYPE] = NLA_POLICY_MIN(NLA_U16, ETH_P_802_3_MIN),
+	[IIOT_FA_PNIO_CM] = { .type = NLA_FLAG },
 };
 
 /* attributes only sent by the kernel stay NLA_UNSPEC: refused in requests */
@@ -88,6 +89,10 @@ static int iiot_nl_filter(const struct nlattr *nest, struct iiot_filter *f,
 
 	memset(f, 0, sizeof(*f));
 	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) == IIOT_FA_PNIO_CM) {
+			f->pnio_cm = true;
+			continue;
+		}
 		type = htons(nla_get_u16(a));
 		for (i = 0; i < f->n && f->types[i] != type; i++)
 			;
@@ -100,7 +105,7 @@ static int iiot_nl_filter(const struct nlattr *nest, struct iiot_filter *f,
 		}
 		f->types[f->n++] = type;
 	}
-	if (!f->n) {
+	if (!f->n && !f->pnio_cm) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "the filter names no ethertype");
 		return -EINVAL;
@@ -152,6 +157,8 @@ static int iiot_nl_fill(struct sk_buff *skb, struct iiot_cap *cap,
 	for (i = 0; i < f->n; i++)
 		if (nla_put_u16(skb, IIOT_FA_ETHERTYPE, ntohs(f->types[i])))
 			goto cancel;
+	if (f->pnio_cm && nla_put_flag(skb, IIOT_FA_PNIO_CM))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;

@@ -43,8 +43,27 @@ static bool filter_has(const struct iiot_filter *f, __be16 type)
 }
 
 /*
+ * PNIO-CM in the IPv4 packet at view offset off: its first bytes (a
+ * header with the most options and the ports at most) copied out, as
+ * many as the frame has.
+ */
+static bool ip_is_pnio_cm(const struct sk_buff *skb, unsigned int hlen,
+			  unsigned int off)
+{
+	u8 ip[60 + 4];
+	unsigned int n;
+
+	if (hlen + skb->len <= off)
+		return false;
+	n = min_t(unsigned int, sizeof(ip), hlen + skb->len - off);
+	return !view_copy(skb, hlen, off, ip, n) &&
+	       iiot_ipv4_is_pnio_cm(ip, n);
+}
+
+/*
  * Match the outer ethertype (so a filter may name 0x8100) or the one
- * inside at most two VLAN tags.
+ * inside at most two VLAN tags; behind it, IPv4 is looked into only for
+ * PNIO-CM.
  */
 static bool frame_matches(struct iiot_cap *cap, const struct sk_buff *skb,
 			  unsigned int hlen)
@@ -52,7 +71,7 @@ static bool frame_matches(struct iiot_cap *cap, const struct sk_buff *skb,
 	const struct iiot_filter *f;
 	__be16 outer, inner;
 	unsigned int off = 2 * ETH_ALEN, i;
-	bool hit;
+	bool hit, cm;
 
 	if (view_copy(skb, hlen, off, &inner, sizeof(inner)))
 		return false;
@@ -65,8 +84,9 @@ static bool frame_matches(struct iiot_cap *cap, const struct sk_buff *skb,
 	rcu_read_lock();
 	f = rcu_dereference(cap->filter);
 	hit = f && (filter_has(f, inner) || filter_has(f, outer));
+	cm = f && !hit && f->pnio_cm && inner == htons(ETH_P_IP);
 	rcu_read_unlock();
-	return hit;
+	return hit || (cm && ip_is_pnio_cm(skb, hlen, off + 2));
 }
 
 static void frame_copy(const struct sk_buff *skb, unsigned int hlen,

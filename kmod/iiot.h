@@ -24,6 +24,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "iiot/capture_filter.h"
 #include "iiot/genl_abi.h"
 #include "iiot/ring_abi.h"
 
@@ -33,6 +34,7 @@
 struct iiot_filter {
 	struct rcu_head rcu;
 	unsigned int n;
+	bool pnio_cm;			/* IPv4 UDP port 34964 too */
 	__be16 types[IIOT_FILTER_MAX];
 };
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "iiot/capture_filter.h"
 #include "iiot/genl_abi.h"
 #include "libshm.h"
 
@@ -275,9 +276,14 @@ static int put_filter(struct nl_msg *m, const char *list, const char *what)
 	nest = nla_nest_start(m, IIOT_A_FILTER);
 	for (tok = strtok_r(copy, ",", &save); tok && nest;
 	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, IIOT_FILTER_PNIO_CM_NAME)) {
+			nla_put_flag(m, IIOT_FA_PNIO_CM);
+			continue;
+		}
 		if (parse_u64(tok, &v, 0) || v > 0xffff) {
 			fprintf(stderr, "iiotctl kmod %s: '%s' is not an "
-				"ethertype (e.g. 0x88a4)\n", what, tok);
+				"ethertype (e.g. 0x88a4) or "
+				IIOT_FILTER_PNIO_CM_NAME "\n", what, tok);
 			rc = -1;
 			break;
 		}
@@ -332,7 +338,10 @@ static void filter_str(struct nlattr *nest, char *buf, size_t len)
 	if (!nest)
 		return;
 	nla_for_each_nested(a, nest, rem) {
-		int w = snprintf(buf + n, len - n, "%s0x%04x", n ? "," : "",
+		int w = nla_type(a) == IIOT_FA_PNIO_CM ?
+			snprintf(buf + n, len - n, "%s" IIOT_FILTER_PNIO_CM_NAME,
+				 n ? "," : "") :
+			snprintf(buf + n, len - n, "%s0x%04x", n ? "," : "",
 				 nla_get_u16(a));
 
 		if (w < 0 || (size_t)w >= len - n)

@@ -31,6 +31,8 @@
 #define IIOT_DEV_DIR		"/dev/iiot"
 
 #define IIOT_FILTER_MAX		16	/* ethertypes in one filter */
+/* A filter not given at ATTACH is IIOT_FILTER_DEFAULT_TEXT
+ * (iiot/capture_filter.h): EtherCAT, PROFINET, LLDP and PNIO-CM. */
 #define IIOT_RING_DEFAULT_DATA	(4U << 20)
 #define IIOT_SNAP_MIN		14U	/* an Ethernet header */
 
@@ -76,6 +78,8 @@ enum iiot_attr {
 enum iiot_filter_attr {
 	IIOT_FA_UNSPEC,
 	IIOT_FA_ETHERTYPE,	/* u16, host order, >= 0x0600 */
+	IIOT_FA_PNIO_CM,	/* flag: IPv4 UDP port 34964 too
+				 * (iiot/capture_filter.h) */
 
 	__IIOT_FA_MAX,
 	IIOT_FA_MAX = __IIOT_FA_MAX - 1

@@ -29,13 +29,18 @@ capture() {
 	dpdk_stop
 }
 
-# oracle FILE FILTER: the frames tshark keeps, as ringcat lines
+# oracle FILE FILTER: the frames tshark keeps, as ringcat lines (IP not
+# reassembled: a UDP port is in the first fragment's frame)
 oracle() {
-	tshark -r "$1" -Y "$2" -w $tmp/want.pcap -F pcap 2>/dev/null
+	tshark -o ip.defragment:FALSE -r "$1" -Y "$2" -w $tmp/want.pcap -F pcap 2>/dev/null
 	"$RINGCAT" pcap $tmp/want.pcap >$tmp/want.txt
 }
 
-IND='eth.type == 0x88a4 || eth.type == 0x8892 || vlan.etype == 0x88a4 || vlan.etype == 0x8892'
+# the default filter: fieldbus, LLDP and PNIO-CM (IPv4 UDP port 34964, not
+# as quoted in an ICMP error)
+IND='eth.type == 0x88a4 || eth.type == 0x8892 || eth.type == 0x88cc ||
+	vlan.etype == 0x88a4 || vlan.etype == 0x8892 || vlan.etype == 0x88cc ||
+	(ip.version == 4 && udp.port == 34964 && !icmp)'
 
 # the real captures; the generated corner cases below need none
 if [ -n "$(shared_pcaps)" ]; then
@@ -122,6 +127,11 @@ python3 - $tmp/corners.pcap $tmp/corners.want <<'PY'
 import struct, sys
 D = bytes.fromhex("ffffffffffff020000000001")
 def tag(tpid, vid): return struct.pack(">HH", tpid, vid)
+def ip(ihl, proto, sport, dport, frag=0):
+    hl = max(ihl, 5) * 4
+    h = struct.pack(">BBHHHBBH4s4s", 0x40 | ihl, 0, hl + 48, 1, frag, 64,
+                    proto, 0, bytes([192, 168, 0, 10]), bytes([192, 168, 0, 20]))
+    return h + b"\x01" * (hl - 20) + struct.pack(">HH", sport, dport)
 frames = [
     (D + tag(0x88a8, 10) + tag(0x8100, 20) + b"\x88\xa4" + bytes(60), True),
     (D + tag(0x9100, 7) + b"\x88\x92" + bytes(50), True),
@@ -130,7 +140,18 @@ frames = [
     (D + tag(0x8100, 1), False),                # tag, nothing after it
     (D + b"\x88\xa4" + bytes(range(256)) * 6, True),   # 1550 bytes
     (D + b"\x08\x00" + bytes(60), False),
+    (D + b"\x88\xcc" + bytes(50), True),                         # LLDP
+    (D + b"\x08\x00" + ip(5, 17, 0xc001, 34964) + bytes(40), True),   # PNIO-CM
+    (D + b"\x08\x00" + ip(7, 17, 34964, 0xc001) + bytes(40), True),   # options
+    (D + tag(0x8100, 5) + b"\x08\x00" + ip(5, 17, 0xc001, 34964) + bytes(40), True),
+    (D + b"\x08\x00" + ip(5, 17, 0xc001, 53) + bytes(40), False),     # DNS
+    (D + b"\x08\x00" + ip(5, 6, 0xc001, 34964) + bytes(40), False),   # TCP
+    (D + b"\x08\x00" + ip(5, 17, 0xc001, 34964, frag=185) + bytes(40), False),
+    (D + b"\x08\x00" + ip(7, 17, 0xc001, 34964)[:26], False),        # ports cut
+    (D + b"\x08\x00" + ip(4, 17, 0xc001, 34964) + bytes(40), False),  # IHL < 5
 ]
+with open(sys.argv[1] + ".n", "w") as n:
+    n.write("%d\n" % len(frames))
 with open(sys.argv[1], "wb") as f, open(sys.argv[2], "w") as w:
     f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
     for i, (fr, keep) in enumerate(frames):
@@ -143,9 +164,9 @@ ring=$(ring_name corners)
 if capture $tmp/corners.pcap "$ring" --snaplen 128; then
 	"$RINGCAT" ring "$ring" >$tmp/got.txt 2>/dev/null
 	if cmp -s $tmp/corners.want <(frames $tmp/got.txt); then
-		ok "QinQ and 0x9100 tags kept, 3 tags and runts not, long frame cut to the snap length"
+		ok "QinQ and 0x9100 tags kept, 3 tags and runts not, long frame cut to the snap length, LLDP and PNIO-CM (options, VLAN) kept, DNS, TCP, later fragments and cut headers not"
 	else
-		fail "QinQ and 0x9100 tags kept, 3 tags and runts not, long frame cut to the snap length" \
+		fail "QinQ and 0x9100 tags kept, 3 tags and runts not, long frame cut to the snap length, LLDP and PNIO-CM kept, other IP not" \
 			"$(diff $tmp/corners.want <(frames $tmp/got.txt) | cut -c1-100)"
 	fi
 	expect_eq "the cut frame is flagged truncated" \
@@ -166,7 +187,8 @@ dpdk_start $tmp/out.json $tmp/err "${EAL[@]}" \
 	"--vdev=net_pcap1,rx_pcap=$tmp/corners.pcap" -- \
 	--port net_pcap0 --port 1 --ring "$ring" --snaplen 128 \
 	--stats-file $tmp/stats.json --stats-interval 0.1
-if wait_json $tmp/stats.json '.received >= 14' 60; then
+NC=$(cat $tmp/corners.pcap.n)
+if wait_json $tmp/stats.json ".received >= $((2 * NC))" 60; then
 	dpdk_stop
 	"$RINGCAT" ring "$ring" >$tmp/got.txt 2>/dev/null
 	for p in 0 1; do
@@ -177,9 +199,9 @@ if wait_json $tmp/stats.json '.received >= 14' 60; then
 		fi
 	done
 	check "two ports: counters per port" \
-		jq -e '(.ports | length) == 2 and all(.ports[]; .ipackets == 7)' $tmp/out.json
+		jq -e --argjson n "$NC" '(.ports | length) == 2 and all(.ports[]; .ipackets == $n)' $tmp/out.json
 	expect_eq "two ports: the ring's nic_packets is both ports' sum" \
-		"$("$BIN/iiotctl" rings --json "$ring" | jq '.rings[0].nic_packets')" 14
+		"$("$BIN/iiotctl" rings --json "$ring" | jq '.rings[0].nic_packets')" $((2 * NC))
 else
 	dpdk_stop
 	fail "two ports run" "$(tail -3 $tmp/err)"

@@ -68,7 +68,7 @@ if [ -c /dev/iiot/veth1 ]; then ok "device /dev/iiot/veth1"; else nok "device /d
 # iiotd keeps no capability: the ring is root's and group iiot's only
 expect_eq "device is root:iiot mode 660" "$(stat -c '%u:%g %a' /dev/iiot/veth1)" "0:990 660"
 expect_eq "sysfs abi_version" "$(cat $S/abi_version)" 2
-expect_eq "sysfs filter is the default" "$(cat $S/filter)" "0x88a4 0x8892"
+expect_eq "sysfs filter is the default" "$(cat $S/filter)" "0x88a4 0x8892 0x88cc pnio-cm"
 check "mmap: only the consumer page is writable" $T mmapcheck /dev/iiot/veth1
 
 N=6000
@@ -158,7 +158,20 @@ f0=$(cat $S/frames)
 check "filter LLDP only" $C kmod filter veth1 0x88cc
 $T send veth0 80 mixed 0 >/dev/null
 expect_eq "filter keeps only its ethertype" $(($(cat $S/frames) - f0)) 10
-check "filter back to the default" $C kmod filter veth1 0x88a4,0x8892
+check "filter back to the default" $C kmod filter veth1 0x88a4,0x8892,0x88cc,pnio-cm
+expect_eq "sysfs shows the default again" "$(cat $S/filter)" "0x88a4 0x8892 0x88cc pnio-cm"
+# PNIO-CM (UDP port 34964, header options, VLAN) in; DNS, TCP, a later
+# fragment and a header cut before the ports out
+f0=$(cat $S/frames)
+$T send veth0 60 ip 0 >/dev/null
+expect_eq "default filter: PNIO-CM in, other IP out" $(($(cat $S/frames) - f0)) "$(field "$($T expect 60 ip 0)" frames)"
+f0=$(cat $S/frames)
+check "the narrow filter of old" $C kmod filter veth1 0x88a4,0x8892
+$T send veth0 60 ip 0 >/dev/null
+$T send veth0 16 mixed 0 >/dev/null
+# (16 mixed frames hold two LLDP ones, which the default would keep)
+expect_eq "narrow filter: no IP, no LLDP" $(($(cat $S/frames) - f0)) $(($(field "$($T expect 16 mixed 0)" frames) - 2))
+check "filter back to the default" $C kmod filter veth1 0x88a4,0x8892,0x88cc,pnio-cm
 $T drain /dev/iiot/veth1 >/dev/null
 
 # --- a consumer position no record starts at -----------------------------

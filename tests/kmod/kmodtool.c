@@ -59,7 +59,35 @@ struct fdesc {
 	int vlan;
 	unsigned int len;
 	int match;		/* kept by the default filter */
+	/* pattern "ip": IPv4 header words, protocol, ports, fragment */
+	unsigned int ihl;
+	uint8_t proto;
+	uint16_t sport, dport, frag;
 };
+
+/*
+ * Pattern "ip": what the default filter takes of IP (PNIO-CM: UDP port
+ * 34964 either way, header options, in a VLAN) and what it leaves (DNS,
+ * TCP to the port, a later fragment, a header cut before the ports).
+ */
+static void ip_desc(uint32_t seq, struct fdesc *d)
+{
+	d->type = 0x0800;
+	d->ihl = 5;
+	d->proto = 17;
+	d->sport = 0xc001;
+	d->dport = 34964;
+	d->len = 90;
+	switch (seq % 6) {
+	case 0: break;
+	case 1: d->ihl = 7; d->vlan = 1; d->sport = 34964; d->dport = 0xc001;
+		d->len = 100; break;
+	case 2: d->dport = 53; d->match = 0; break;
+	case 3: d->proto = 6; d->match = 0; break;
+	case 4: d->frag = 185; d->match = 0; break;
+	default: d->ihl = 8; d->len = 14 + 32 + 2; d->match = 0; break;
+	}
+}
 
 static void frame_desc(uint32_t seq, const char *pattern, struct fdesc *d)
 {
@@ -70,13 +98,17 @@ static void frame_desc(uint32_t seq, const char *pattern, struct fdesc *d)
 		d->type = 0x88a4;
 		return;
 	}
+	if (!strcmp(pattern, "ip")) {
+		ip_desc(seq, d);
+		return;
+	}
 	switch (seq % 8) {
 	case 0: d->type = 0x88a4; break;
 	case 1: d->type = 0x8892; d->len = 64 + seq % 64; break;
 	case 2: d->type = 0x0800; d->len = 98; d->match = 0; break;
 	case 3: d->type = 0x88a4; d->vlan = 1; d->len = 64; break;
 	case 4: d->type = 0x8892; d->len = MAX_FRAME; break;
-	case 5: d->type = 0x88cc; d->len = 80; d->match = 0; break;
+	case 5: d->type = 0x88cc; d->len = 80; break;
 	case 6: d->type = 0x8892; d->vlan = 1; d->len = 120; break;
 	default: d->type = 0x88a4; d->len = 60 + seq % 900; break;
 	}
@@ -102,6 +134,24 @@ static unsigned int frame_build(uint32_t seq, const char *pattern,
 	}
 	b[off++] = (uint8_t)(d.type >> 8);
 	b[off++] = (uint8_t)d.type;
+	if (d.ihl) {
+		memset(b + off, 1, d.len - off);	/* NOP options */
+		b[off] = (uint8_t)(0x40 | d.ihl);
+		b[off + 1] = 0;
+		b[off + 2] = (uint8_t)((d.len - off) >> 8);
+		b[off + 3] = (uint8_t)(d.len - off);
+		b[off + 6] = (uint8_t)(d.frag >> 8);
+		b[off + 7] = (uint8_t)d.frag;
+		b[off + 9] = d.proto;
+		off += d.ihl * 4;
+		if (off + 4 <= d.len) {
+			b[off] = (uint8_t)(d.sport >> 8);
+			b[off + 1] = (uint8_t)d.sport;
+			b[off + 2] = (uint8_t)(d.dport >> 8);
+			b[off + 3] = (uint8_t)d.dport;
+		}
+		return d.len;
+	}
 	b[off++] = (uint8_t)(seq >> 24);
 	b[off++] = (uint8_t)(seq >> 16);
 	b[off++] = (uint8_t)(seq >> 8);
@@ -416,17 +466,30 @@ static const uint8_t *pcap_next(struct pcap *p, uint32_t *len)
 	return f;
 }
 
-/* What the module's default filter keeps (outer or one VLAN deep). */
+/* What the module's default filter keeps (outer or one VLAN deep):
+ * EtherCAT, PROFINET, LLDP and IPv4 UDP to or from port 34964. */
 static int default_match(const uint8_t *f, uint32_t len)
 {
+	uint32_t off = 14, hl;
 	uint16_t t;
 
 	if (len < 14)
 		return 0;
 	t = (uint16_t)(f[12] << 8 | f[13]);
-	if ((t == 0x8100 || t == 0x88a8) && len >= 18)
+	if ((t == 0x8100 || t == 0x88a8) && len >= 18) {
 		t = (uint16_t)(f[16] << 8 | f[17]);
-	return t == 0x88a4 || t == 0x8892;
+		off = 18;
+	}
+	if (t == 0x88a4 || t == 0x8892 || t == 0x88cc)
+		return 1;
+	if (t != 0x0800 || len < off + 20)
+		return 0;
+	hl = (f[off] & 0x0f) * 4u;
+	if (f[off] >> 4 != 4 || hl < 20 || f[off + 9] != 17 ||
+	    (f[off + 6] & 0x1f) || f[off + 7] || len < off + hl + 4)
+		return 0;
+	return (f[off + hl] << 8 | f[off + hl + 1]) == 34964 ||
+	       (f[off + hl + 2] << 8 | f[off + hl + 3]) == 34964;
 }
 
 static int do_sendpcap(int argc, char **argv)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Tap mode on a live veth rig: every industrial frame sent reaches the ring
 # (count and bytes), per-protocol counters match what was sent, other
-# ethertypes are counted but not captured, the ethertype list is
-# configurable, and detach leaves no program behind.
+# ethertypes are counted but not captured, the default takes LLDP and
+# PROFINET's connect (IPv4 UDP port 34964, any header length, in a VLAN
+# too) but no other IP traffic, the ethertype list is configurable, and
+# detach leaves no program behind.
 . "$(dirname "$0")/common.sh"
 xdp_require
 netns_pair xtap || { fail "veth rig"; exit 0; }
@@ -25,6 +27,15 @@ send --count 200 --proto ecat --vlan 7
 send --count 100 --proto pn-rt --vlan 7 --qinq 100
 send --count 20 --proto pn-rt --size 14      # ethertype only: no FrameID
 send --count 10 --proto ecat --size 16 --vlan 3  # tag but no ethertype
+# the default filter's LLDP and PNIO-CM, and IP traffic it leaves alone
+send --count 40 --proto lldp
+send --count 30 --proto pnio-cm --size 200
+send --count 20 --proto pnio-cm-rsp --size 150 --ip-opts 3
+send --count 10 --proto pnio-cm --size 120 --vlan 5
+send --count 25 --proto udp53 --size 100
+send --count 15 --proto tcp --size 100
+send --count 5 --proto pnio-cm-frag --size 100
+send --count 5 --proto pnio-cm --size 36 --ip-opts 1  # ports cut off
 
 in_ns "$NS_B" "$XDP" stats --iface "$IF_B" --json >"$XDIR/live.json" 2>&1
 expect_eq "stats while running: ethercat" "$(jget "$XDIR/live.json" .ethercat.frames)" 3200
@@ -39,12 +50,13 @@ expect_eq "profinet rt frames (plain, QinQ)" "$(jget "$F" .profinet_rt.frames)" 
 expect_eq "profinet dcp frames" "$(jget "$F" .profinet_dcp.frames)" 200
 expect_eq "profinet alarm frames" "$(jget "$F" .profinet_alarm.frames)" 50
 expect_eq "profinet other frames" "$(jget "$F" .profinet_other.frames)" 30
-expect_eq "other ethertype frames" "$(jget "$F" .other.frames)" 500
-expect_eq "vlan-tagged frames" "$(jget "$F" .vlan.frames)" 300
+expect_eq "other ethertype frames" "$(jget "$F" .other.frames)" $((500 + 40 + 30 + 20 + 10 + 25 + 15 + 5 + 5))
+expect_eq "vlan-tagged frames" "$(jget "$F" .vlan.frames)" 310
 expect_eq "malformed frames counted" "$(jget "$F" .malformed.frames)" 30
 
-want=$((3200 + 1100 + 200 + 50 + 30))
-want_bytes=$((3200 * 64 + 1000 * 120 + 100 * 64 + 200 * 80 + 50 * 90 + 30 * 64))
+want=$((3200 + 1100 + 200 + 50 + 30 + 40 + 30 + 20 + 10))
+want_bytes=$((3200 * 64 + 1000 * 120 + 100 * 64 + 200 * 80 + 50 * 90 + 30 * 64 +
+	40 * 64 + 30 * 200 + 20 * 150 + 10 * 120))
 expect_eq "frames captured into the ring" "$(jget "$F" .frames)" $want
 expect_eq "bytes captured into the ring" "$(jget "$F" .bytes)" $want_bytes
 expect_eq "no drops" "$(jget "$F" '.ring_drops + .socket_drops')" 0
@@ -59,6 +71,16 @@ expect_eq "native: device-bound program asks the NIC for RX stamps" "$(jget "$F"
 expect_eq "veth has no NIC stamps: all software" "$(jget "$F" .hw_stamped)" 0
 check "detach leaves no XDP program" xdp_detached "$NS_B" "$IF_B"
 check "counters unpinned on exit" test ! -e "/sys/fs/bpf/iiot/$IF_B/counters"
+
+# The old narrow filter, named: the fieldbus frames only.
+RING3=$RING-n
+xdp_start "$NS_B" "$IF_B" "$RING3" --mode tap --ethertypes 0x88a4,0x8892 ||
+	{ fail "iiot-xdp narrow filter starts" "$(cat "$XDIR/$RING3.err")"; exit 0; }
+send --count 20 --proto lldp
+send --count 20 --proto pnio-cm --size 200
+send --count 30 --proto ecat
+xdp_stop
+expect_eq "--ethertypes 0x88a4,0x8892: no LLDP, no PNIO-CM" "$(jget "$XDIR/$RING3.json" .frames)" 30
 
 # Configurable ethertypes: capture only 0x88b5, in generic (skb) mode.
 RING2=$RING-e
