@@ -262,13 +262,15 @@ int control_rate_check(const char *who, unsigned int id,
  * calling (reader) thread, waiting for the device: the gate without the
  * second factor, then the action.  The status (200 done or a dry run's
  * frame in *reply; else why), and *detail for the audit row (or NULL).
- * dcp_local: op on device id, or identify with id 0.
+ * dcp_local: op on device id, or identify with id 0.  who: the
+ * operator, whom the rate limits count.
  */
 int dcp_local(const struct model *m, const char *op, unsigned int id,
 	      json_t *body, const char *who, json_t **detail, json_t **reply,
 	      char *why, size_t len);
 int modbus_local(const struct model *m, const char *key, json_t *body,
-		 json_t **detail, json_t **reply, char *why, size_t len);
+		 const char *who, json_t **detail, json_t **reply, char *why,
+		 size_t len);
 
 /*
  * kiosk.c: a kiosk token reads only what its dashboard shows.

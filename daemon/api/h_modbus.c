@@ -2,9 +2,10 @@
  * Modbus TCP devices (docs/modbus.md): their state and points, and writes
  * to a point with read-back.  A write is device control (DESIGN §13):
  * device.control, a session that passed MFA or a token with the grant,
- * a reason, the device in lifecycle state maintenance; a dry run says
- * what would be sent and sends nothing.  A refusal (403, 409) sends
- * nothing.  The dispatcher writes the audit row: the request, what was
+ * a reason, the device in lifecycle state maintenance, the rate limits
+ * of [modbus] (counted with DCP's and the north's, control.c); a dry run
+ * says what would be sent and sends nothing.  A refusal (403, 409, 429)
+ * sends nothing.  The dispatcher writes the audit row: the request, what was
  * sent, the device's answer (read back) and the result.  The write
  * itself blocks for the device's timeout and retries, so it runs on a
  * reader thread (api_defer), never on the loop.
@@ -158,6 +159,27 @@ static int write_prepare(const char *key, json_t *body, struct write_job **w,
 	return 0;
 }
 
+/*
+ * A write about to go out, against the rate limits: 0, or 429 with why.
+ * The value is checked first (a dry run, nothing sent), so a refused
+ * value is never counted as a write.
+ */
+static int write_rate(struct write_job *w, unsigned int id, const char *who,
+		      char *why, size_t len)
+{
+	unsigned int per_device, per_user;
+	json_t *sent = NULL;
+	double rb;
+	int rc = modbus_write(w->dev, w->point, w->value, true, &sent, &rb,
+			      why, len);
+
+	json_decref(sent);
+	if (rc != MODBUS_W_OK)
+		return 0;	/* the write itself says why, sending nothing */
+	modbus_write_limits(&per_device, &per_user);
+	return control_rate_check(who, id, per_device, per_user, why, len);
+}
+
 /* the write (or with dry, what it would send), here; the status */
 static int write_now(struct write_job *w, bool dry, json_t *detail)
 {
@@ -199,13 +221,19 @@ void h_modbus_write(struct rq *r)
 		free(w);
 		return;
 	}
+	if ((code = write_rate(w, id, r->who, w->why, sizeof(w->why)))) {
+		api_error(r, code, w->why);
+		free(w);
+		return;
+	}
 	w->j.work = write_work;
 	w->j.reply = write_reply;
 	api_defer(r, &w->j);
 }
 
 int modbus_local(const struct model *m, const char *key, json_t *body,
-		 json_t **detail, json_t **reply, char *why, size_t len)
+		 const char *who, json_t **detail, json_t **reply, char *why,
+		 size_t len)
 {
 	bool dry = json_is_true(json_object_get(body, "dry_run"));
 	struct write_job *w;
@@ -218,7 +246,8 @@ int modbus_local(const struct model *m, const char *key, json_t *body,
 		snprintf(why, len, "%s", e);
 	else if (!(code = control_lifecycle(m, id, "a Modbus write",
 					    1u << MODEL_LC_MAINTENANCE, why,
-					    len))) {
+					    len)) &&
+		 !(code = dry ? 0 : write_rate(w, id, who, why, len))) {
 		code = write_now(w, dry, *detail);
 		snprintf(why, len, "%s", w->why);
 		if (code == 200)

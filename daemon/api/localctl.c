@@ -68,8 +68,8 @@ json_t *localctl(struct iiotd *d, const struct model *m,
 		code = 400;
 	} else if (!strcmp(op, "modbus-write")) {
 		snprintf(target, sizeof(target), "modbus %.60s", req->arg);
-		code = modbus_local(m, req->arg, body, &detail, &reply, why,
-				    sizeof(why));
+		code = modbus_local(m, req->arg, body, who, &detail, &reply,
+				    why, sizeof(why));
 	} else if (!strncmp(op, "dcp-", 4)) {
 		op += 4;
 		if (strcmp(op, "identify"))

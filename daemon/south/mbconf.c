@@ -18,7 +18,9 @@
 #define MB_SEC_DOT	"modbus."
 #define MB_POINT_MAX	512		/* bytes of one point line */
 
-static const char *const mb_keys[] = { "gap", "max_regs", "max_bits", NULL };
+static const char *const mb_keys[] = {
+	"gap", "max_regs", "max_bits", "per_device", "per_user", NULL
+};
 static const char *const dev_keys[] = {
 	"host", "port", "unit", "timeout", "retries", "degraded_after",
 	"retry", "point", NULL
@@ -276,6 +278,12 @@ int mb_conf_parse(const struct conf *c, struct mb_conf *mc, char *err,
 			 MB_MAX_READ_BITS, &v, err, errlen))
 		return -1;
 	mc->plan.max_bits = (unsigned int)v;
+	if (conf_get_u64(c, MB_SEC, "per_device", 6, 1, 1000, &v, err, errlen))
+		return -1;
+	mc->per_device = (unsigned int)v;
+	if (conf_get_u64(c, MB_SEC, "per_user", 20, 1, 1000, &v, err, errlen))
+		return -1;
+	mc->per_user = (unsigned int)v;
 	secs = calloc(MB_MAX_DEVICES, sizeof(*secs));
 	if (!secs) {
 		snprintf(err, errlen, "%s: out of memory", conf_name(c));

@@ -5,6 +5,8 @@
  *	gap = 8			unused registers/bits a read may span
  *	max_regs = 125		registers a read (4..125)
  *	max_bits = 2000		coils or inputs a read (1..2000)
+ *	per_device = 6		writes a minute to one device (1..1000)
+ *	per_user = 20		writes a minute by one user (1..1000)
  *
  *	[modbus.NAME]		one device; NAME: letters, digits, _ - .
  *	host = 10.0.0.5		IPv4 address or name
@@ -48,6 +50,8 @@ struct mb_dev_conf {
 
 struct mb_conf {
 	struct mb_plan_opts plan;
+	unsigned int per_device;	/* write rate limits (control.c) */
+	unsigned int per_user;
 	struct mb_dev_conf *devs;
 	size_t ndevs;
 	struct mb_point *pts;

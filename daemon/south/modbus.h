@@ -38,6 +38,12 @@ struct json_t *modbus_device_json(const char *key);
 unsigned int modbus_device_id(const char *key);
 
 /*
+ * [modbus] per_device and per_user: the writes a minute to one device and
+ * by one user the API and iiotctl allow (control_rate_check).
+ */
+void modbus_write_limits(unsigned int *per_device, unsigned int *per_user);
+
+/*
  * The point behind a signal's name (DEVICE.POINT): 1 a holding register
  * or coil (writable), 0 an input register or discrete input, -1 no point
  * of a running device.  dev and point are set for 0 and 1.  Any thread:

@@ -318,6 +318,12 @@ unsigned int modbus_device_id(const char *key)
 	return dev ? dev->model_id : 0;
 }
 
+void modbus_write_limits(unsigned int *per_device, unsigned int *per_user)
+{
+	*per_device = sys.mc.per_device;
+	*per_user = sys.mc.per_user;
+}
+
 int modbus_signal_point(const char *signal, char *dev, size_t devlen,
 			char *point, size_t pointlen)
 {

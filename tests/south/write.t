@@ -5,7 +5,10 @@
 # a reason, the device in maintenance (409 otherwise, nothing sent); a dry
 # run sends nothing; a write of each kind (f32 in CDAB, a scaled i16, a
 # coil) is read back; a device that does not keep the value is a 502;
-# every attempt is audited with what was sent and what came back.
+# every attempt is audited with what was sent and what came back; the
+# rate limit of [modbus] per_device, shared by the API and iiotctl: a
+# write past it is a 429 with the count, audited, and sends nothing, while
+# refusals and dry runs never count.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../api/lib_api.sh"
 MBSERVER=$BUILD/tests-south/mbserver
@@ -18,7 +21,7 @@ cleanup_push "rm -rf $S"
 cleanup_push "kill -9 $!"
 for i in $(seq 50); do [ -s "$S/port" ] && break; sleep 0.1; done
 P=$(head -1 "$S/port")
-api_start "[modbus.plc1]" "host = 127.0.0.1" "port = $P" "timeout = 500ms" \
+api_start "[modbus]" "per_device = 5" "[modbus.plc1]" "host = 127.0.0.1" "port = $P" "timeout = 500ms" \
 	"point = sp hr 30 f32 order=CDAB unit=bar every=200ms" \
 	"point = speed hr 40 i16 scale=0.1 every=200ms" \
 	"point = run co 7 every=200ms" \
@@ -115,4 +118,35 @@ req "$A" GET "/audit?limit=20"
 expect_eq "audited under the unix user and uid with the read-back" \
 	"$(jf '[.entries[] | select(.action == "modbus-write" and .result == "ok" and .detail.dry_run == false) | "\(.user) \(.addr) \(.detail.uid) \(.target) \(.detail.reason) \(.detail.read_back)"] | first')" \
 	"root ctl 0 modbus plc1 from the shell -2.25"
+
+# ---- the rate limit: at most 5 writes a minute to plc1, API and iiotctl ----
+# The window began with this test's first write: up to 5 went out since
+# (the 400s, 404 and dry runs above did not count), so a burst of at most
+# 6 more meets the limit whatever the machine's pace.
+dev
+w0=$(jf .counters.writes)
+oks=0 code429=
+for i in $(seq 6); do
+	req "$A" POST $W "{\"point\":\"speed\",\"value\":$i,\"reason\":\"burst $i\"}"
+	[ "$CODE" = 200 ] && oks=$((oks + 1))
+	[ "$CODE" = 429 ] && { code429=$(jf .error); break; }
+done
+expect_eq "a write past [modbus] per_device: 429 with the count" \
+	"$(grep -o "rate limit: device $ID had 5 control requests in the last minute (at most 5)" <<<"$code429")" \
+	"rate limit: device $ID had 5 control requests in the last minute (at most 5)"
+dev
+expect_eq "...and it sent nothing: only the writes let through went out" \
+	"$(jf .counters.writes)" "$((w0 + oks))"
+req "$A" POST $W '{"point":"speed","value":1,"reason":"t","dry_run":true}'
+expect_eq "a dry run is not limited" "$CODE $(jf .dry_run)" "200 true"
+out=$(mbctl write plc1 speed 2 --reason "from the shell, limited" 2>&1); rc=$?
+expect_eq "iiotctl modbus write counts against the same limit: refused" \
+	"$rc $(grep -o 'rate limit: device' <<<"$out")" "1 rate limit: device"
+dev
+expect_eq "...and sent nothing" "$(jf .counters.writes)" "$((w0 + oks))"
+req "$A" GET "/audit?limit=50"
+expect_eq "the API's refusal is audited as denied, 429" \
+	"$(jf '[.entries[] | select((.action | endswith("/modbus/devices/plc1/write")) and .result == "denied" and .detail.status == 429)] | length')" 1
+expect_eq "iiotctl's refusal is audited as denied, 429, with why" \
+	"$(jf '[.entries[] | select(.action == "modbus-write" and .result == "denied" and .detail.status == 429) | .detail.error | startswith("rate limit")] | join(" ")')" true
 openapi_check
