@@ -282,6 +282,15 @@ int modbus_local(const struct model *m, const char *key, json_t *body,
 int kiosk_gate(struct rq *r, const char *pattern);
 void kiosk_signals(struct rq *r, json_t *reply);
 int kiosk_dashboard(struct rq *r, int64_t *id);
+/*
+ * The live stream of a kiosk token bound to dash (sse.c): kiosk_live,
+ * the snapshot live narrowed to what the dashboard shows (a new
+ * reference), NULL when the dashboard is gone or no longer shared (the
+ * stream ends); kiosk_event, whether a named event (only "alert" today)
+ * is one its widgets show.
+ */
+json_t *kiosk_live(struct api *a, int64_t dash, json_t *live);
+bool kiosk_event(struct api *a, int64_t dash, const char *event);
 
 /* h_jobs.c: a job's end, audited (jobs_new's end callback; arg: the api) */
 struct job_end;

@@ -14,6 +14,13 @@
  *	alerts			GET /alerts
  *	oee			GET /oee
  *	any			GET /events (the live stream the widgets draw)
+ *
+ * The live stream carries the same: the signals its widgets show, the
+ * devices' live state with a devices or topology widget (the topology
+ * widget counts the online ones from it), alert events with an alerts
+ * widget; never the links or the decoder's counters (no widget shows
+ * them).  Its scope is read again at each snapshot, as the REST reads
+ * read it at each request.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +33,7 @@
 #define KIOSK_MAX_SIGS	(DASH_MAX_WIDGETS * DASH_MAX_SIGNALS)
 
 struct scope {
-	unsigned int devices : 1, alerts : 1, oee : 1;
+	unsigned int devices : 1, alerts : 1, oee : 1, topology : 1;
 	size_t n;
 	int64_t sig[KIOSK_MAX_SIGS];
 };
@@ -59,6 +66,7 @@ static int scope_load(struct api *a, int64_t id, struct scope *s)
 		s->devices |= !strcmp(type, "devices");
 		s->alerts |= !strcmp(type, "alerts");
 		s->oee |= !strcmp(type, "oee");
+		s->topology |= !strcmp(type, "topology");
 		add_sig(s, json_object_get(w, "signal"));
 		json_array_foreach(json_object_get(w, "signals"), j, v)
 			add_sig(s, v);
@@ -95,10 +103,10 @@ int kiosk_gate(struct rq *r, const char *pattern)
 	if (!r->kiosk_dash)
 		return refuse(r, "bound to no dashboard (an admin binds it: "
 			      "PUT /tokens/{id} {\"dashboard\": ID})");
-	if (!strcmp(pattern, "/api/v1/events"))
-		return 0;
 	if (scope_load(r->api, r->kiosk_dash, &s))
 		return refuse(r, "it is gone or no longer shared");
+	if (!strcmp(pattern, "/api/v1/events"))
+		return 0;	/* narrowed per snapshot: kiosk_live */
 	if (!strcmp(pattern, "/api/v1/dashboards/{}"))
 		return strtoll(r->param[0], &end, 10) == r->kiosk_dash && !*end ?
 		       0 : refuse(r, "not this dashboard");
@@ -148,4 +156,31 @@ int kiosk_dashboard(struct rq *r, int64_t *id)
 		return -1;
 	}
 	return 0;
+}
+
+json_t *kiosk_live(struct api *a, int64_t dash, json_t *live)
+{
+	json_t *sigs = json_array(), *v, *o;
+	struct scope s;
+	size_t i;
+
+	if (!sigs || scope_load(a, dash, &s)) {
+		json_decref(sigs);
+		return NULL;
+	}
+	json_array_foreach(json_object_get(live, "signals"), i, v)
+		if (shows(&s, json_integer_value(json_array_get(v, 0))))
+			json_array_append(sigs, v);
+	v = s.devices || s.topology ? json_object_get(live, "devices") : NULL;
+	o = json_pack("{s:O, s:o, s:o, s:o}", "ts_ms",
+		      json_object_get(live, "ts_ms"), "signals", sigs, "devices",
+		      v ? json_incref(v) : json_array(), "links", json_array());
+	return o;
+}
+
+bool kiosk_event(struct api *a, int64_t dash, const char *event)
+{
+	struct scope s;
+
+	return !scope_load(a, dash, &s) && !strcmp(event, "alert") && s.alerts;
 }

@@ -1,7 +1,9 @@
 /*
  * Server-sent events: one JSON snapshot of live state a second (device
  * online/frames/errors, latest signal values, link timing, counters) to
- * each subscriber.  A stream ends when its session or token does.
+ * each subscriber.  A stream ends when its session or token does.  A
+ * kiosk token's stream carries only what its dashboard shows (kiosk.c)
+ * and ends when the dashboard is gone or no longer shared.
  */
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -19,6 +21,7 @@ struct sse_client {
 	char sid[SESSION_ID_HEX + 1];
 	char token[TOKEN_LEN + 1];
 	enum role role;
+	int64_t kiosk_dash;		/* a kiosk token's dashboard, else 0 */
 };
 
 static void unlink_client(struct sse_client *c)
@@ -63,12 +66,41 @@ static void send_event(struct sse_client *c, const char *data)
 	send_named(c, "live", data);
 }
 
+/*
+ * The snapshot (its text in *all, made once a tick for every client but
+ * the kiosks) to c: 0, or -1 when c may no longer read it.
+ */
+static int send_live(struct sse_client *c, json_t *live, char **all)
+{
+	json_t *k;
+	char *s;
+
+	if (!live)
+		return 0;
+	if (!c->kiosk_dash) {
+		if (!*all)
+			*all = json_dumps(live, JSON_COMPACT);
+		if (*all)
+			send_event(c, *all);
+		return 0;
+	}
+	if (!(k = kiosk_live(c->api, c->kiosk_dash, live)))
+		return -1;
+	s = json_dumps(k, JSON_COMPACT);
+	json_decref(k);
+	if (s)
+		send_event(c, s);
+	free(s);
+	return 0;
+}
+
 void sse_event(struct api *a, const char *event, const char *data, enum perm perm)
 {
 	struct sse_client *c;
 
 	for (c = a->sse; c; c = c->next)
-		if (role_has(c->role, perm))
+		if (role_has(c->role, perm) &&
+		    (!c->kiosk_dash || kiosk_event(a, c->kiosk_dash, event)))
 			send_named(c, event, data);
 }
 
@@ -78,6 +110,7 @@ void sse_open(struct rq *r)
 	struct sse_client *c;
 	const char *auth;
 	struct evbuffer *b;
+	json_t *live;
 	char *s;
 
 	if (a->nsse >= API_MAX_SSE) {
@@ -93,6 +126,8 @@ void sse_open(struct rq *r)
 	c->req = r->req;
 	c->conn = evhttp_request_get_connection(r->req);
 	c->role = r->role;
+	if (r->role == ROLE_KIOSK)
+		c->kiosk_dash = r->kiosk_dash;
 	if (r->sess)
 		snprintf(c->sid, sizeof(c->sid), "%s", r->sess->id);
 	auth = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
@@ -112,15 +147,11 @@ void sse_open(struct rq *r)
 		evhttp_send_reply_chunk(r->req, b);
 		evbuffer_free(b);
 	}
-	{
-		json_t *live = data_live(a);
-
-		s = live ? json_dumps(live, JSON_COMPACT) : NULL;
-		json_decref(live);
-		if (s)
-			send_event(c, s);
-		free(s);
-	}
+	live = data_live(a);
+	s = NULL;
+	send_live(c, live, &s);	/* kiosk_gate found the dashboard */
+	json_decref(live);
+	free(s);
 }
 
 static int still_allowed(struct sse_client *c)
@@ -144,15 +175,13 @@ void sse_tick(struct api *a)
 		return;
 	api_snap_refresh(a);
 	live = data_live(a);
-	s = live ? json_dumps(live, JSON_COMPACT) : NULL;
-	json_decref(live);
+	s = NULL;
 	for (c = a->sse; c; c = next) {
 		next = c->next;
-		if (!still_allowed(c))
+		if (!still_allowed(c) || send_live(c, live, &s))
 			end_stream(c);
-		else if (s)
-			send_event(c, s);
 	}
+	json_decref(live);
 	free(s);
 }
 
