@@ -11,56 +11,22 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../api/lib_api.sh"
+. "$(dirname "$0")/lib_dcp.sh"
 [ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
 command -v jq >/dev/null || skip_all "jq not installed"
 command -v tshark >/dev/null || skip_all "tshark not installed"
 command -v tcpdump >/dev/null || skip_all "tcpdump not installed"
 netns_require
 
-id=$(printf '%x%02x' $$ $((RANDOM % 256)))
-NS=iiot-dcp-$id
-IF_A=dcpa$id	# iiotd's, in this namespace
-IF_B=dcpb$id	# the simulated devices', in NS
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-cleanup_push "ip netns del $NS"
-ip link add "$IF_A" type veth peer name "$IF_B" netns "$NS" || skip_all "cannot create a veth pair"
-cleanup_push "ip link del $IF_A"
-sysctl -qw "net.ipv6.conf.$IF_A.disable_ipv6=1" 2>/dev/null || true
-ip link set "$IF_A" up && ip -n "$NS" link set "$IF_B" up
-MY_MAC=$(cat "/sys/class/net/$IF_A/address")
-
-ring=iiot-dcp$$
-cleanup_push "rm -f /dev/shm/iiot/$ring /dev/shm/iiot/$ring.wake"
-api_start "[capture]" "ring = $ring" "[dcp]" "interface = $IF_A" "timeout = 2s" \
+dcp_rig dcp
+api_start "[capture]" "ring = $DCP_RING" "[dcp]" "interface = $IF_A" "timeout = 2s" \
 	"identify_wait = 1s" "per_device = 4" "per_user = 100"
-"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$D/ring-sim.log" 2>&1 &
-cleanup_push "kill $!"
-# nsenter execs iiot-sim, so $! is the simulator itself (in_ns, a shell
-# function, would leave it running after the test for its 600 s)
-nsenter --net="/run/netns/$NS" "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" \
-	--iface "$IF_B" --duration 600 2>"$D/wire-sim.log" &
-cleanup_push "kill $!"
-# every DCP frame iiotd sends, as the wire sees it
-tcpdump -U -i "$IF_A" -w "$D/sent.pcap" "ether proto 0x8892 and ether src $MY_MAC" >/dev/null 2>&1 &
-CAP=$!
-cleanup_push "kill $CAP"
+dcp_rig_start
 
 A=$D/admin
 admin_enrol "$A" "plant supervisor 2026" || fail "admin enrolment"
-for i in $(seq 100); do
-	req "$A" GET "/devices?kind=pn-device"
-	[ "$(jf .total)" -ge 4 ] 2>/dev/null && break
-	sleep 0.2
-done
-devid() { req "$A" GET "/devices?kind=pn-device"; jf ".devices[] | select(.mac == \"00:0e:8c:10:00:0$1\") | .id"; }
-D1=$(devid 1) D2=$(devid 2) D3=$(devid 3) D4=$(devid 4)
-[ -n "$D1" ] && [ -n "$D4" ] || { fail "the four PROFINET devices in the inventory" "$BODY"; exit 1; }
-maint() {
-	local s
-	for s in commissioned active maintenance; do
-		req "$A" PUT "/devices/$1/lifecycle" "{\"state\":\"$s\",\"reason\":\"t\"}"
-	done
-}
+dcp_rig_devices "$A" || exit 1
+maint() { dcp_maint "$A" "$1"; }
 sent() { tshark -r "$D/sent.pcap" 2>/dev/null | wc -l; }
 wait_for 10 test -s "$D/sent.pcap" || true
 

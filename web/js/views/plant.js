@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { TimeChart } from '../chart.js';
 import { trendView } from '../trend.js';
 import { confirmAction } from '../dialog.js';
+import { controlCard } from '../control.js';
 import { fieldValue, hex } from '../format.js';
 import { deviceCard } from './alerts.js';
 import { healthBadge, reasonList } from '../health.js';
@@ -75,10 +76,13 @@ export async function device(main, app, id) {
         const nd = await put('/devices/' + id + '/lifecycle', { state: want, reason });
         current = nd.lifecycle;
         sel.value = current;
+        if (ctl) ctl.update(current);
         toast(t('saved'));
       } catch (e) { toast(e.message, true); }
     } }, ['discovered', 'pending', 'commissioned', 'active', 'maintenance', 'retired']
       .map((s) => h('option', { value: s, selected: s === d.lifecycle }, t('lc.' + s)))))) : null;
+  // the control actions the device's kind has (control.js)
+  const ctl = await controlCard(app, d);
   const trend = d.signals.length ? trendView(d.signals) : null;
   // the score with what lowered it; links' scores beside their statistics
   const lh = new Map((d.links_health || []).map((x) => [x.id, x]));
@@ -87,7 +91,7 @@ export async function device(main, app, id) {
   reasonList(d.health, true, 'dev-health-reasons'));
   const linkHealth = (l) => { const x = lh.get(l.id); return x ? healthBadge(x.score, x.grade, { dataset: { link: l.id } }) : '-'; };
   // (lc and chain are null where they do not apply: append() would print "null")
-  main.append(...[h('h1', { id: 'dev-title' }, aliasEditor(app, d), ' ', stateBadge(d.online)), lc,
+  main.append(...[h('h1', { id: 'dev-title' }, aliasEditor(app, d), ' ', stateBadge(d.online)), lc, ctl ? ctl.el : null,
     h('div', { class: 'cols' },
       h('div', { class: 'card' }, h('h2', {}, t('device.identity')), table([t('col.field'), t('col.value')], ident)),
       h('div', { class: 'card' }, h('h2', {}, t('device.links')),
