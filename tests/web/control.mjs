@@ -100,6 +100,14 @@ try {
     await page.fill('#ctl-f-ip', '192.168.0.53');
     const s = await page.evaluate(() => ({ send: document.getElementById('ctl-send').disabled, frame: !!document.getElementById('ctl-frame') }));
     if (!s.send || s.frame) throw new Error(JSON.stringify(s));
+    // the tallest dialog stays within 1366x768, Send and Close reachable
+    const fit = await page.evaluate(() => {
+      const r = document.getElementById('ctl-dialog').getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth ? 'fits' : JSON.stringify(r) + ' ' + innerWidth + 'x' + innerHeight;
+    });
+    if (fit !== 'fits') throw new Error(fit);
+    await page.locator('#ctl-close').scrollIntoViewIfNeeded();
+    if (!(await page.locator('#ctl-close').isVisible())) throw new Error('Close not reachable');
     await shot('04-set-ip-stale');
     await page.keyboard.press('Escape');
     await poll(() => !document.querySelector('#ctl-dialog'));
@@ -144,6 +152,23 @@ try {
     await shot('07-modbus-write');
     await page.click('#ctl-close');
   });
+  await step('in Chinese: the controls and the dialog in zh-CN', async () => {
+    await openDevice(D2);
+    await page.selectOption('#lang', 'zh-CN');
+    await poll(() => document.querySelector('#nav a[href="#/devices"]').textContent === '设备');
+    await page.goto(URL + '/#/overview');
+    await openDevice(D2);
+    await poll(() => document.getElementById('ctl-signal').textContent === '闪烁 (DCP Signal)');
+    await openAction('signal');
+    await poll(() => !!document.querySelector('#ctl-frame'));
+    const s = await page.evaluate(() => [document.getElementById('ctl-title').textContent, document.getElementById('ctl-send').textContent].join(' '));
+    if (s !== '闪烁 (DCP Signal) 发送') throw new Error(s);
+    await shot('08-zh-CN');
+    await page.keyboard.press('Escape');
+    await poll(() => !document.querySelector('#ctl-dialog'));
+    await page.selectOption('#lang', 'en');
+    await poll(() => document.querySelector('#nav a[href="#/devices"]').textContent === 'Devices');
+  });
   await step('a viewer sees the controls, none enabled, and why', async () => {
     await ctx.clearCookies();
     await firstSignIn(page, URL, 'v1', V1_PW, 'viewer one pass 2026');
@@ -151,7 +176,7 @@ try {
     const s = await page.evaluate(() => ({ enabled: [...document.querySelectorAll('#dev-control button')].filter((b) => !b.disabled).length,
       n: document.querySelectorAll('#dev-control button').length, note: document.getElementById('ctl-note').textContent }));
     if (s.enabled !== 0 || s.n !== 5 || !s.note.includes('device.control')) throw new Error(JSON.stringify(s));
-    await shot('08-viewer');
+    await shot('09-viewer');
   });
   await step('no console errors (CSP violations, script errors)', async () => {
     // a refusal's status (409) is the browser's own "Failed to load resource" line
