@@ -40,6 +40,7 @@ struct fleet {
 	struct pgr *r;
 	struct inv_sink sink;
 	uint64_t connects, connect_errors, disconnects;
+	uint64_t rx_ms;			/* the message in hand arrived */
 };
 
 static void set_state(struct fleet *f, int st)
@@ -75,7 +76,7 @@ static void on_msg(void *arg, uint64_t ts_ms, bool historical)
 	struct fleet *f = arg;
 
 	if (f->w)
-		pgw_msg(f->w, ts_ms, historical);
+		pgw_msg(f->w, ts_ms, f->rx_ms, historical);
 }
 
 static void on_rebirth(void *arg, const char *group, const char *edge)
@@ -107,9 +108,10 @@ static void on_message(struct mosquitto *m, void *arg,
 	uint64_t now;
 
 	(void)m;
+	f->rx_ms = wall_ms();
 	if (!inv_message(f->inv, msg->topic, msg->payload,
 			 (size_t)(msg->payloadlen > 0 ? msg->payloadlen : 0),
-			 wall_ms(), &f->sink, why, sizeof(why)))
+			 f->rx_ms, &f->sink, why, sizeof(why)))
 		return;
 	/* one line a second at most under a flood of bad messages */
 	now = mono_ms();
@@ -381,7 +383,9 @@ json_t *fleet_stats(struct fleet *f)
 		json_object_set_new(o, "rows_pending",
 				    json_integer((json_int_t)pc.pending));
 		json_object_set_new(o, "pg_up", json_boolean(pc.up));
-		json_object_set_new(o, "latency", pgw_latency_json(f->w));
+		json_object_set_new(o, "latency", pgw_latency_json(f->w, false));
+		json_object_set_new(o, "latency_stages",
+				    pgw_latency_json(f->w, true));
 	}
 	return o;
 }

@@ -48,11 +48,13 @@ struct pgw *pgw_start(const struct fleet_conf *fc, char *err, size_t errlen);
 /* writes what is pending (a last try) and stops */
 void pgw_stop(struct pgw *w);
 void pgw_row(struct pgw *w, const struct inv_row *r);
-/* a live message's payload time: its latency is counted at commit */
-void pgw_msg(struct pgw *w, uint64_t ts_ms, bool historical);
+/* a live message's payload time and when it was received (wall ms): its
+ * latency is counted at commit */
+void pgw_msg(struct pgw *w, uint64_t ts_ms, uint64_t rx_ms, bool historical);
 void pgw_counters(struct pgw *w, struct pgw_counters *out);
-/* the edge → stored latency histogram (core/hist.h JSON) */
-struct json_t *pgw_latency_json(struct pgw *w);
+/* the edge → stored latency histogram (core/hist.h's JSON, finer
+ * bounds), or with stages its parts: {"rx": ..., "wait": ..., "write": ...} */
+struct json_t *pgw_latency_json(struct pgw *w, bool stages);
 /* rows pending or in flight: 0 when everything received is stored */
 uint64_t pgw_pending(struct pgw *w);
 
