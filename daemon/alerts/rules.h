@@ -83,8 +83,8 @@
 
 /*
  * Operations (daemon/ops/subsys_ops.c, docs/operations.md "Faults"): iiotd
- * watching itself; ops.north.down is the edge node's (daemon/north,
- * docs/north.md).  Raised on a state change and cleared by the same
+ * watching itself; ops.north.down is the edge node's and ops.fleet.down
+ * the fleet host's (daemon/north, daemon/fleet, docs/north.md).  Raised on a state change and cleared by the same
  * code when the condition ends, hence clear_s 0; a clock step is an event
  * and clears after ten quiet minutes.  eval.nonconformity (daemon/eval,
  * "Evaluation"): a check that an evaluation found failing, opened or
@@ -105,7 +105,10 @@
 	  "不符合项 {device}：{detail}") \
 	X(OPS_NORTH_DOWN, "ops.north.down", WARNING, NULL, 0, \
 	  "The Sparkplug B edge node has no session, data are queued: {detail}", \
-	  "Sparkplug B 边缘节点没有会话，数据正在排队：{detail}")
+	  "Sparkplug B 边缘节点没有会话，数据正在排队：{detail}") \
+	X(OPS_FLEET_DOWN, "ops.fleet.down", WARNING, NULL, 0, \
+	  "The fleet host's broker refused its connection: {detail}", \
+	  "车队主机的代理拒绝了其连接：{detail}")
 
 /*
  * Devices iiotd polls (daemon/south, docs/modbus.md): raised when a

@@ -12,15 +12,17 @@
 #include <jansson.h>
 #include <mosquitto.h>
 
+#include "alerts/alerts.h"
 #include "core/clock.h"
+#include "core/iiotd.h"
 #include "core/log.h"
 #include "fleet/host.h"
 #include "fleet/inv.h"
 #include "fleet/pg.h"
+#include "north/link.h"
 #include "north/spb.h"
 
 #define LOOP_MS		50
-#define BACKOFF_MAX_MS	30000
 
 enum { H_DOWN, H_CONNECTING, H_ONLINE };
 
@@ -31,10 +33,9 @@ struct fleet {
 	bool stop;
 	struct mosquitto *mosq;
 	int state;			/* H_*, read by the stats */
-	size_t broker;
-	unsigned int fails;
-	uint64_t next_try, state_ts, bad_log_ms;
-	char last_err[300];
+	struct north_link link;		/* the brokers, the back-off */
+	bool alerted;			/* ops.fleet.down raised */
+	uint64_t state_ts, bad_log_ms;
 	struct inv *inv;
 	struct pgw *w;			/* NULL: no postgres configured */
 	struct pgr *r;
@@ -53,12 +54,21 @@ static int get_state(struct fleet *f)
 	return __atomic_load_n(&f->state, __ATOMIC_RELAXED);
 }
 
-/* a broker that keeps refusing gives one line, not one per attempt */
-static void fail_once(struct fleet *f, const char *msg)
+/* a refusal does not mend by retrying: said now, once (cleared on the
+ * next session) */
+static void alert_down(struct fleet *f)
 {
-	if (strcmp(msg, f->last_err))
-		log_warnx("fleet: %s (retrying; said once)", msg);
-	snprintf(f->last_err, sizeof(f->last_err), "%s", msg);
+	struct alert_ev ev;
+
+	if (f->alerted || !f->d || !f->d->alerts)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.rule = ALERT_R_OPS_FLEET_DOWN;
+	ev.ts_ns = wall_ms() * 1000000ULL;
+	ev.label = f->fc.host_id;
+	ev.detail = f->link.last_err;	/* alerts.c keeps what fits */
+	alerts_raise(f->d->alerts, &ev);
+	f->alerted = true;
 }
 
 /* ---- the sink: rows to PostgreSQL, Rebirth requests to the edges --------- */
@@ -103,7 +113,7 @@ static void on_rebirth(void *arg, const char *group, const char *edge)
 static void on_message(struct mosquitto *m, void *arg,
 		       const struct mosquitto_message *msg)
 {
-	struct fleet *f = arg;
+	struct fleet *f = north_link_arg(arg);
 	char why[128];
 	uint64_t now;
 
@@ -151,41 +161,37 @@ static void lost(struct fleet *f)
 	if (get_state(f) == H_ONLINE) {
 		f->disconnects++;
 		log_warnx("fleet: disconnected from %s",
-			  f->fc.brokers[f->broker].url);
+			  north_link_broker(&f->link)->url);
 	}
 	set_state(f, H_DOWN);
 	/* the edges' sessions are unknown until they are born again */
 	inv_lost(f->inv);
-	f->broker = (f->broker + 1) % f->fc.nbrokers;
-	f->fails++;
-	f->next_try = mono_ms() + (f->fc.retry_ms << (f->fails < 6 ?
-						       f->fails - 1 : 5));
-	if (f->next_try > mono_ms() + BACKOFF_MAX_MS)
-		f->next_try = mono_ms() + BACKOFF_MAX_MS;
+	north_link_lost(&f->link);
 }
 
 static void on_connect(struct mosquitto *m, void *arg, int rc)
 {
-	struct fleet *f = arg;
-	char topic[SPB_TOPIC_MAX], msg[300];
+	struct fleet *f = north_link_arg(arg);
+	char topic[SPB_TOPIC_MAX];
 	size_t i;
 
 	(void)m;
 	if (rc) {
 		f->connect_errors++;
-		snprintf(msg, sizeof(msg), "%s refused the connection: %s",
-			 f->fc.brokers[f->broker].url,
-			 mosquitto_connack_string(rc));
-		fail_once(f, msg);
+		north_link_refused(&f->link, rc);
+		alert_down(f);
 		mosquitto_disconnect(f->mosq);
 		lost(f);
 		return;
 	}
 	f->connects++;
-	f->fails = 0;
-	f->last_err[0] = 0;
+	north_link_up(&f->link);
+	north_link_ok(&f->link);
+	if (f->alerted && f->d && f->d->alerts)
+		alerts_clear(f->d->alerts, ALERT_R_OPS_FLEET_DOWN, 0, 0, 0);
+	f->alerted = false;
 	log_info("fleet: connected to %s as host %s",
-		 f->fc.brokers[f->broker].url, f->fc.host_id);
+		 north_link_broker(&f->link)->url, f->fc.host_id);
 	/* subscribed before STATE online: no birth it brings is missed */
 	if (!f->fc.ngroups)
 		mosquitto_subscribe(f->mosq, NULL, SPB_NAMESPACE "/#", 1);
@@ -198,65 +204,35 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 	set_state(f, H_ONLINE);
 }
 
-static struct mosquitto *client(struct fleet *f, const struct north_broker *br)
+static struct mosquitto *client(struct fleet *f)
 {
-	struct mosquitto *m = mosquitto_new(f->fc.client_id, true, f);
+	struct mosquitto *m = north_link_client(&f->link);
 	char topic[SPB_TOPIC_MAX], will[96];
 	int n;
 
 	if (!m)
 		return NULL;
-	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
 	mosquitto_connect_callback_set(m, on_connect);
 	mosquitto_message_callback_set(m, on_message);
 	/* the Will and the STATE online of this connection share a time */
 	f->state_ts = wall_ms();
 	n = state_msg(f, false, topic, sizeof(topic), will, sizeof(will));
-	if (n < 0 || mosquitto_will_set(m, topic, n, will, 1, true))
-		goto bad;
-	if (f->fc.username[0] &&
-	    mosquitto_username_pw_set(m, f->fc.username, f->fc.password[0] ?
-				      f->fc.password : NULL))
-		goto bad;
-	if (br->tls &&
-	    (mosquitto_tls_set(m, f->fc.ca[0] ? f->fc.ca : NULL,
-			       f->fc.ca[0] ? NULL : "/etc/ssl/certs",
-			       f->fc.cert[0] ? f->fc.cert : NULL,
-			       f->fc.key[0] ? f->fc.key : NULL, NULL) ||
-	     mosquitto_tls_opts_set(m, 1, NULL, NULL) ||
-	     mosquitto_tls_insecure_set(m, false)))
-		goto bad;
+	if (n < 0 || mosquitto_will_set(m, topic, n, will, 1, true)) {
+		north_link_fail(&f->link, "%s: cannot set the STATE Will",
+				north_link_broker(&f->link)->url);
+		mosquitto_destroy(m);
+		return NULL;
+	}
 	return m;
-bad:
-	mosquitto_destroy(m);
-	return NULL;
 }
 
 static void try_connect(struct fleet *f)
 {
-	const struct north_broker *br = &f->fc.brokers[f->broker];
-	char msg[300];
-	int rc;
-
 	if (f->mosq)
 		mosquitto_destroy(f->mosq);
-	f->mosq = client(f, br);
+	f->mosq = client(f);
 	set_state(f, H_CONNECTING);
-	if (!f->mosq) {
-		snprintf(msg, sizeof(msg), "%s: cannot set up the client "
-			 "(TLS files?)", br->url);
-		fail_once(f, msg);
-		f->connect_errors++;
-		lost(f);
-		return;
-	}
-	rc = mosquitto_connect(f->mosq, br->host, br->port,
-			       (int)f->fc.keepalive_s);
-	if (rc) {
-		snprintf(msg, sizeof(msg), "%s: %s", br->url,
-			 rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-			 mosquitto_strerror(rc));
-		fail_once(f, msg);
+	if (!f->mosq || north_link_connect(&f->link, f->mosq)) {
 		f->connect_errors++;
 		lost(f);
 	}
@@ -285,7 +261,7 @@ static void *run(void *arg)
 	int rc, st;
 
 	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
-		if (get_state(f) == H_DOWN && mono_ms() >= f->next_try)
+		if (get_state(f) == H_DOWN && north_link_due(&f->link))
 			try_connect(f);
 		st = get_state(f);
 		if (st == H_DOWN) {
@@ -296,8 +272,7 @@ static void *run(void *arg)
 		if (rc != MOSQ_ERR_SUCCESS && get_state(f) != H_DOWN) {
 			if (st == H_CONNECTING) {
 				f->connect_errors++;
-				fail_once(f, "the connection closed while "
-					  "connecting");
+				north_link_closed(&f->link, rc);
 			}
 			lost(f);
 		}
@@ -318,6 +293,13 @@ struct fleet *fleet_start(struct iiotd *d, const struct fleet_conf *fc,
 	}
 	f->d = d;
 	f->fc = *fc;
+	north_link_init(&f->link, &(struct north_link_conf){
+		.who = "fleet", .brokers = f->fc.brokers,
+		.nbrokers = f->fc.nbrokers, .retry_ms = f->fc.retry_ms,
+		.keepalive_s = f->fc.keepalive_s, .client_id = f->fc.client_id,
+		.protocol = 4, .ca = f->fc.ca, .cert = f->fc.cert,
+		.key = f->fc.key, .username = f->fc.username,
+		.password = f->fc.password, .arg = f });
 	f->sink = (struct inv_sink){ on_row, on_msg, on_rebirth, f };
 	if (fc->postgres[0] &&
 	    (!(f->w = pgw_start(fc, err, errlen)) ||
@@ -363,7 +345,8 @@ json_t *fleet_stats(struct fleet *f)
 	inv_counters(f->inv, &ic);
 	json_object_set_new(o, "session", json_string(states[get_state(f)]));
 	json_object_set_new(o, "broker",
-			    json_string(f->fc.brokers[f->broker].url));
+			    json_string(f->fc.brokers[__atomic_load_n(
+				&f->link.broker, __ATOMIC_RELAXED)].url));
 	json_object_set_new(o, "host_id", json_string(f->fc.host_id));
 	json_object_set_new(o, "connects", json_integer((json_int_t)
 		__atomic_load_n(&f->connects, __ATOMIC_RELAXED)));

@@ -3,9 +3,10 @@
  * owns the libmosquitto client, the edge's metrics and the queue: every
  * libmosquitto callback runs inside mosquitto_loop on this thread.
  *
- * States: DOWN (no connection; the next attempt at next_try), CONNECTING
- * (CONNECT sent), WAITING (connected, the primary host not online yet:
- * no births, data go to the queue), ONLINE (births sent, data published).
+ * States: DOWN (no connection; the next attempt after link.c's back-off),
+ * CONNECTING (CONNECT sent), WAITING (connected, the primary host not
+ * online yet: no births, data go to the queue), ONLINE (births sent, data
+ * published).
  * Each connection attempt takes the next bdSeq (0-255, kept in
  * <state_dir>/north.bdseq) and carries it in its Will, the NDEATH.
  */
@@ -31,6 +32,7 @@
 #include "core/log.h"
 #include "model/model.h"
 #include "north/edge.h"
+#include "north/link.h"
 #include "north/saf.h"
 #include "north/session.h"
 #include "north/spb.h"
@@ -39,7 +41,6 @@
 #define LOOP_MS		50	/* mosquitto_loop's wait */
 #define REPLAY_BATCH	256	/* queued messages sent before a look back */
 #define REPLAY_TURN	16	/* batches at most a turn of the loop */
-#define BACKOFF_MAX_MS	30000	/* refused or failing: wait at most this */
 /* no session this long: ops.north.down (a refusal raises it at once) */
 #define DOWN_ALERT_MS	10000
 /* queued data of a device not born yet wait this long after the births
@@ -60,18 +61,16 @@ struct north {
 	pthread_t th;
 	int stop;			/* atomic */
 	int state;			/* atomic for stats */
-	size_t broker;			/* brokers[] index now */
-	unsigned int fails;		/* attempts failed in a row */
+	struct north_link link;		/* the brokers, the back-off */
 	char bdseq_path[PATH_MAX];
 	int bdseq;			/* -1: none used yet */
 	unsigned int seq;
-	uint64_t next_try, next_scan;	/* CLOCK_MONOTONIC ms */
+	uint64_t next_scan;		/* CLOCK_MONOTONIC ms */
 	int64_t host_ts;		/* newest STATE timestamp */
 	bool live;			/* emit publishes (else queues) */
 	bool rebirth;			/* a Rebirth command to answer */
 	bool host_left;			/* STATE offline: end the session */
 	bool next_server;		/* Node Control/Next Server */
-	char last_err[256];		/* logged once until it changes */
 	uint64_t down_ms;		/* not online since, CLOCK_MONOTONIC */
 	bool alerted;			/* ops.north.down raised */
 	uint64_t bad_log_ms;		/* last bad command logged */
@@ -108,23 +107,6 @@ static uint64_t wall_ms(void)
 static void set_state(struct north *n, int st)
 {
 	__atomic_store_n(&n->state, st, __ATOMIC_RELAXED);
-}
-
-/* a failure's message, logged when it differs from the last one: a
- * broker that keeps refusing gives one line, not one per attempt */
-static void fail_once(struct north *n, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void fail_once(struct north *n, const char *fmt, ...)
-{
-	char msg[sizeof(n->last_err)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (strcmp(msg, n->last_err))
-		log_warnx("north: %s (retrying; said once)", msg);
-	snprintf(n->last_err, sizeof(n->last_err), "%s", msg);
 }
 
 /* ---- bdSeq ------------------------------------------------------------ */
@@ -280,16 +262,18 @@ static void alert_down(struct north *n, const char *why)
 static void watch_down(struct north *n)
 {
 	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
-	char why[sizeof(n->last_err) + 64];
+	char why[sizeof(n->link.last_err) + sizeof(n->nc.brokers[0].url) +
+		 NORTH_ID_MAX + 32];
 
 	if (st == N_ONLINE || n->alerted ||
 	    mono_ms() - n->down_ms < DOWN_ALERT_MS)
 		return;
 	if (st == N_WAITING)
 		snprintf(why, sizeof(why), "%s: primary host %s is not online",
-			 n->nc.brokers[n->broker].url, n->nc.host_id);
+			 north_link_broker(&n->link)->url, n->nc.host_id);
 	else
-		snprintf(why, sizeof(why), "%s", n->last_err[0] ? n->last_err :
+		snprintf(why, sizeof(why), "%s", n->link.last_err[0] ?
+			 n->link.last_err :
 			 "no broker answers");
 	alert_down(n, why);
 }
@@ -302,13 +286,13 @@ static void go_online(struct north *n)
 	n->alerted = false;
 	/* the back-off ends with a session the host took, not with any
 	 * CONNACK: walking brokers whose host is away slows down too */
-	n->fails = 0;
+	north_link_ok(&n->link);
 	n->online_ms = mono_ms();
 	n->replay_wait = false;
 	n->credit = 0;
 	n->credit_ms = mono_ms();
 	log_info("north: %s: births as edge node %s/%s (bdSeq %d)",
-		 n->nc.brokers[n->broker].url, n->nc.group, n->nc.edge,
+		 north_link_broker(&n->link)->url, n->nc.group, n->nc.edge,
 		 n->bdseq);
 	report(n, true);
 }
@@ -413,7 +397,7 @@ static void replay(struct north *n)
 
 static void on_publish(struct mosquitto *m, void *arg, int mid)
 {
-	struct north *n = arg;
+	struct north *n = north_link_arg(arg);
 
 	(void)m;
 	/* QoS 0 on this thread: often called inside mosquitto_publish */
@@ -465,7 +449,7 @@ static void audit_cmd(struct north *n, const char *topic, const char *target,
 	det = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	host_who(n, who, sizeof(who));
-	if (!a || audit_append(a, who, n->nc.brokers[n->broker].url,
+	if (!a || audit_append(a, who, north_link_broker(&n->link)->url,
 			       "north.command", target, res->result, det))
 		log_warnx("north: AUDIT WRITE FAILED: command %s %s: %s",
 			  target, res->result, a ? "append" : err);
@@ -688,7 +672,7 @@ static void on_host_state(struct north *n, const struct mosquitto_message *m)
 static void on_message(struct mosquitto *m, void *arg,
 		       const struct mosquitto_message *msg)
 {
-	struct north *n = arg;
+	struct north *n = north_link_arg(arg);
 	size_t dl = strlen(n->t_dcmd) - 1;	/* without the '+' */
 
 	(void)m;
@@ -704,25 +688,23 @@ static void on_message(struct mosquitto *m, void *arg,
 
 static void on_connect(struct mosquitto *m, void *arg, int rc)
 {
-	struct north *n = arg;
+	struct north *n = north_link_arg(arg);
 
 	(void)m;
 	if (rc) {
 		INC(n, connect_errors, 1);
-		fail_once(n, "%s refused the connection: %s",
-			  n->nc.brokers[n->broker].url,
-			  mosquitto_connack_string(rc));
+		north_link_refused(&n->link, rc);
 		/* refused credentials do not mend by waiting: say so now */
-		alert_down(n, n->last_err);
+		alert_down(n, n->link.last_err);
 		mosquitto_disconnect(n->mosq);
 		lost(n);
 		return;
 	}
 	INC(n, connects, 1);
-	n->last_err[0] = 0;
+	north_link_up(&n->link);
 	n->host_ts = 0;
 	log_info("north: connected to %s (bdSeq %d)",
-		 n->nc.brokers[n->broker].url, n->bdseq);
+		 north_link_broker(&n->link)->url, n->bdseq);
 	mosquitto_subscribe(n->mosq, NULL, n->t_ncmd, 1);
 	mosquitto_subscribe(n->mosq, NULL, n->t_dcmd, 1);
 	if (n->nc.host_id[0]) {
@@ -742,7 +724,7 @@ static void lost(struct north *n)
 	if (st == N_ONLINE || st == N_WAITING) {
 		INC(n, disconnects, 1);
 		log_warnx("north: disconnected from %s; data go to the queue",
-			  n->nc.brokers[n->broker].url);
+			  north_link_broker(&n->link)->url);
 	}
 	set_state(n, N_DOWN);
 	edge_lost(n->edge);
@@ -751,11 +733,7 @@ static void lost(struct north *n)
 	n->host_left = false;
 	n->next_server = false;
 	/* fail over: the next broker of the list */
-	n->broker = (n->broker + 1) % n->nc.nbrokers;
-	n->fails++;
-	n->next_try = mono_ms() + (n->fails > 1 ? n->nc.retry_ms << (n->fails < 6 ? n->fails - 1 : 5) : n->nc.retry_ms);
-	if (n->next_try > mono_ms() + BACKOFF_MAX_MS)
-		n->next_try = mono_ms() + BACKOFF_MAX_MS;
+	north_link_lost(&n->link);
 }
 
 static int ndeath(struct north *n, uint8_t **buf, size_t *len)
@@ -774,43 +752,20 @@ static int ndeath(struct north *n, uint8_t **buf, size_t *len)
 	return *buf ? 0 : -1;
 }
 
-int north_tls_set(struct mosquitto *m, const char *ca, const char *cert,
-		  const char *key)
+static struct mosquitto *client(struct north *n)
 {
-	return mosquitto_tls_set(m, ca[0] ? ca : NULL,
-				 ca[0] ? NULL : "/etc/ssl/certs",
-				 cert[0] ? cert : NULL, key[0] ? key : NULL,
-				 NULL) ||
-	       mosquitto_tls_opts_set(m, 1, NULL, NULL) ||
-	       mosquitto_tls_insecure_set(m, false) ? -1 : 0;
-}
-
-static struct mosquitto *client(struct north *n, const struct north_broker *br)
-{
-	struct mosquitto *m = mosquitto_new(n->nc.client_id, true, n);
+	struct mosquitto *m = north_link_client(&n->link);
 
 	if (!m)
 		return NULL;
-	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, n->nc.protocol == 5 ?
-			     MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	mosquitto_connect_callback_set(m, on_connect);
 	mosquitto_message_callback_set(m, on_message);
 	mosquitto_publish_callback_set(m, on_publish);
-	if (n->nc.username[0] &&
-	    mosquitto_username_pw_set(m, n->nc.username, n->nc.password[0] ?
-				      n->nc.password : NULL))
-		goto bad;
-	if (br->tls && north_tls_set(m, n->nc.ca, n->nc.cert, n->nc.key))
-		goto bad;
 	return m;
-bad:
-	mosquitto_destroy(m);
-	return NULL;
 }
 
 static void try_connect(struct north *n)
 {
-	const struct north_broker *br = &n->nc.brokers[n->broker];
 	char topic[SPB_TOPIC_MAX];
 	uint8_t *will = NULL;
 	size_t len = 0;
@@ -818,10 +773,8 @@ static void try_connect(struct north *n)
 
 	if (n->mosq)
 		mosquitto_destroy(n->mosq);
-	n->mosq = client(n, br);
+	n->mosq = client(n);
 	if (!n->mosq) {
-		fail_once(n, "%s: cannot set up the client (TLS files?)",
-			  br->url);
 		INC(n, connect_errors, 1);
 		set_state(n, N_CONNECTING);
 		lost(n);
@@ -843,16 +796,13 @@ static void try_connect(struct north *n)
 	}
 	free(will);
 	set_state(n, N_CONNECTING);
-	rc = mosquitto_connect(n->mosq, br->host, br->port,
-			       (int)n->nc.keepalive_s);
+	rc = north_link_connect(&n->link, n->mosq);
 	if (!rc)
 		bdseq_save(n);
 	else
 		n->bdseq = prev;
 	if (rc) {
 		INC(n, connect_errors, 1);
-		fail_once(n, "%s: %s", br->url, rc == MOSQ_ERR_ERRNO ?
-			  strerror(errno) : mosquitto_strerror(rc));
 		lost(n);
 	}
 }
@@ -891,7 +841,7 @@ static void *run(void *arg)
 	while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
 		now = mono_ms();
 		st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
-		if (st == N_DOWN && now >= n->next_try)
+		if (st == N_DOWN && north_link_due(&n->link))
 			try_connect(n);
 		st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
 		if (st != N_DOWN) {
@@ -900,15 +850,11 @@ static void *run(void *arg)
 			if (rc != MOSQ_ERR_SUCCESS &&
 			    __atomic_load_n(&n->state, __ATOMIC_RELAXED) !=
 			    N_DOWN) {
-				if (rc == MOSQ_ERR_CONN_LOST ||
-				    rc == MOSQ_ERR_NO_CONN) {
-					if (st == N_CONNECTING)
-						fail_once(n, "%s: the connection "
-							  "closed",
-							  n->nc.brokers[n->broker].url);
-				}
-				if (st == N_CONNECTING)
+				/* a TLS handshake refused ends here too */
+				if (st == N_CONNECTING) {
+					north_link_closed(&n->link, rc);
 					INC(n, connect_errors, 1);
+				}
 				lost(n);
 			}
 		} else {
@@ -964,6 +910,13 @@ struct north *north_start(struct iiotd *d, const struct north_conf *nc,
 	}
 	n->d = d;
 	n->nc = *nc;
+	north_link_init(&n->link, &(struct north_link_conf){
+		.who = "north", .brokers = n->nc.brokers,
+		.nbrokers = n->nc.nbrokers, .retry_ms = n->nc.retry_ms,
+		.keepalive_s = n->nc.keepalive_s, .client_id = n->nc.client_id,
+		.protocol = n->nc.protocol, .ca = n->nc.ca, .cert = n->nc.cert,
+		.key = n->nc.key, .username = n->nc.username,
+		.password = n->nc.password, .arg = n });
 	if (snprintf(n->bdseq_path, sizeof(n->bdseq_path), "%s/north.bdseq",
 		     d->state_dir) >= (int)sizeof(n->bdseq_path) ||
 	    snprintf(path, sizeof(path), "%s/north.db", d->state_dir) >=
@@ -1035,7 +988,8 @@ json_t *north_stats(struct north *n)
 	json_object_set_new(o, "session", json_string(state_names[st]));
 	json_object_set_new(o, "up", json_integer(st == N_ONLINE));
 	json_object_set_new(o, "broker", json_string(
-		n->nc.brokers[__atomic_load_n(&n->broker, __ATOMIC_RELAXED)].url));
+		n->nc.brokers[__atomic_load_n(&n->link.broker,
+					      __ATOMIC_RELAXED)].url));
 	json_object_set_new(o, "bdseq_last", json_integer(
 		__atomic_load_n(&n->bdseq, __ATOMIC_RELAXED)));
 	json_object_set_new(o, "queue_depth", json_integer((json_int_t)

@@ -5,7 +5,8 @@
 #   pg_start                 $PGBIN, $PGCONN; skips without PostgreSQL
 #   psqlq SQL                one query, unaligned rows
 #   edge_start N SCENARIO [LINES]   iiotd "ipcN" in group siteN publishing
-#                            to broker a; the line's simulator on its ring
+#                            to broker a ($EDGE_BROKER when set); the
+#                            line's simulator on its ring
 #   ectl N ARGS...           iiotctl against edge N
 . "$(dirname "${BASH_SOURCE[0]}")/lib_north.sh"
 
@@ -46,7 +47,8 @@ edge_start() {
 		printf '[iiotd]\nstate_dir = %s/state\nsocket = %s/state/iiotd.sock\n' "$d" "$d"
 		printf '[api]\nenabled = no\n[capture]\nring = %s-e%s\n' "$RING_PREFIX" "$n"
 		printf '[model]\nsignals = %s/etc/signals.map\n' "$IIOT_TOP"
-		printf '[north]\nbroker = mqtt://127.0.0.1:%s\ngroup = site%s\n' "$PORT_a" "$n"
+		printf '[north]\nbroker = %s\ngroup = site%s\n' \
+			"${EDGE_BROKER:-mqtt://127.0.0.1:$PORT_a}" "$n"
 		printf 'edge_node = ipc%s\nretry = 500ms\n' "$n"
 		printf '%s\n' "$@"
 	} >"$d/iiotd.conf"

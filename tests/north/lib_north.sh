@@ -9,6 +9,9 @@
 #   has FILE FILTER [N]         at least N (1) lines of FILE match jq FILTER
 #   sel FILE FILTER             the matching lines
 #   sim_start                   the small-cell line on ring $RING ($SIM_PID)
+#   tls_pki                     in $T: good-ca.pem, other-ca.pem (a CA that
+#                               signed nothing here), server.pem/.key for
+#                               127.0.0.1 signed by the good CA
 . "$(dirname "${BASH_SOURCE[0]}")/../daemon/lib_daemon.sh"
 
 north_setup() {
@@ -75,6 +78,25 @@ sim_start() {
 		>>"$T/sim.log" 2>&1 &
 	SIM_PID=$!
 	cleanup_push "kill -9 $!"
+}
+
+tls_pki() {
+	command -v openssl >/dev/null || skip_all "openssl missing"
+	(
+		cd "$T" || exit 1
+		for ca in good other; do
+			openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+				-subj "/CN=$ca test CA" -keyout "$ca-ca.key" \
+				-out "$ca-ca.pem" 2>/dev/null || exit 1
+		done
+		openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+			-keyout server.key -out server.csr 2>/dev/null &&
+		printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\n' >san.ext &&
+		openssl x509 -req -in server.csr -CA good-ca.pem -CAkey good-ca.key \
+			-CAcreateserial -days 2 -extfile san.ext -out server.pem 2>/dev/null &&
+		# iiotd reads them as its own user, mosquitto as its
+		chmod 644 ./*.pem ./*.key
+	)
 }
 
 # north_conf FILE BROKER_URLS... -- EXTRA LINES: a config with [north]
