@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -233,6 +234,90 @@ static void on_calls(evutil_socket_t fd, short what, void *arg)
 	run_calls(cap, take_calls(cap), true);
 }
 
+/*
+ * The main loop's real-time safety net.  RLIMIT_RTTIME counts, per
+ * thread, CPU time on a real-time policy since the thread last slept; at
+ * the soft limit the kernel sends the process SIGXCPU (it cannot say
+ * which thread: the capture thread under an overload it cannot drain
+ * counts too).  The handler puts the main loop back to SCHED_OTHER, which
+ * needs no privilege; a loop spinning on a bug cannot hold a core from
+ * the store writer and the rest.  The capture thread's tick logs it.
+ */
+static pid_t loop_tid;
+static volatile sig_atomic_t loop_demoted;
+
+static void on_xcpu(int sig)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+	int e = errno;
+
+	(void)sig;
+	/* the flag cannot be cleared without privilege: kept */
+	if (loop_tid && !syscall(SYS_sched_setscheduler, loop_tid,
+				 SCHED_OTHER | SCHED_RESET_ON_FORK, &sp))
+		loop_demoted = 1;
+	errno = e;
+}
+
+void capture_rt_watch(struct capture *cap)
+{
+	if (!loop_demoted || cap->loop_demote_told)
+		return;
+	cap->loop_demote_told = true;
+	log_warnx("capture: a real-time thread of iiotd ran %d ms without "
+		  "sleeping (the main loop, or capture under a flood it cannot "
+		  "drain): the main loop runs SCHED_OTHER at nice %d from now "
+		  "on", CAPTURE_LOOP_RTTIME_US / 1000, cap->loop_nice);
+}
+
+/*
+ * On the main loop, once the capture thread runs at rt_priority: the
+ * loop's own real-time priority, below it ([capture] loop_rt_priority).
+ * A lower priority of the same policy needs no privilege, so this works
+ * after the drop; SCHED_RESET_ON_FORK keeps the threads the loop starts
+ * later (jobs, pollers) from inheriting it.
+ */
+static bool loop_rt(struct capture *cap)
+{
+	struct sched_param sp = { .sched_priority = cap->loop_rt_priority };
+	struct rlimit rl;
+	struct sigaction sa;
+
+	if (!cap->loop_rt_priority || cap->loop_rt_priority >= cap->rt_priority)
+		return false;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_xcpu;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	loop_tid = (pid_t)syscall(SYS_gettid);
+	if (getrlimit(RLIMIT_RTTIME, &rl) || sigaction(SIGXCPU, &sa, NULL)) {
+		log_warn("capture: the main loop stays SCHED_OTHER");
+		return false;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > CAPTURE_LOOP_RTTIME_US) {
+		rl.rlim_cur = CAPTURE_LOOP_RTTIME_US;
+		if (rl.rlim_max != RLIM_INFINITY &&
+		    rl.rlim_max < rl.rlim_cur)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_RTTIME, &rl)) {
+			log_warn("capture: RLIMIT_RTTIME; the main loop stays "
+				 "SCHED_OTHER");
+			return false;
+		}
+	}
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp)) {
+		log_warn("capture: the main loop cannot have SCHED_FIFO %d",
+			 cap->loop_rt_priority);
+		return false;
+	}
+	log_info("capture: the main loop (API, SSE, control socket) runs "
+		 "SCHED_FIFO at priority %d, below the capture thread's; "
+		 "back to SCHED_OTHER after %d ms on a CPU without sleeping",
+		 cap->loop_rt_priority, CAPTURE_LOOP_RTTIME_US / 1000);
+	return true;
+}
+
 int capture_run(struct capture *cap, char *err, size_t errlen)
 {
 	sigset_t all, old;
@@ -258,7 +343,8 @@ int capture_run(struct capture *cap, char *err, size_t errlen)
 	if (cap->rt) {
 		struct sched_param sp = { .sched_priority = 0 };
 
-		if (pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp))
+		if (!(!rc && loop_rt(cap)) &&
+		    pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp))
 			log_warnx("capture: cannot leave SCHED_FIFO");
 		cap->rt = false;
 		if (!rc)

@@ -16,6 +16,9 @@
  *                           iiotd starts as root; capture_boost)
  *   loop_nice = -10         the main loop's (API, SSE, control socket),
  *                           kept once the capture thread runs
+ *   loop_rt_priority = 1    the main loop's SCHED_FIFO priority, below
+ *                           rt_priority (0: SCHED_OTHER)
+ *   group_nice = -10        iiotd's scheduling group's (its autogroup)
  */
 #ifndef IIOTD_CAPTURE_H
 #define IIOTD_CAPTURE_H
@@ -147,6 +150,22 @@ void capture_set_tap(struct capture *cap, capture_tap_fn fn, void *arg);
  * thread, 0: none (the nice value only) */
 #define CAPTURE_RT_PRIORITY	10
 #define CAPTURE_RT_PRIORITY_MAX	99
+/*
+ * [capture] loop_rt_priority: the main loop's SCHED_FIFO priority, below
+ * the capture thread's; 0: SCHED_OTHER at loop_nice.  Its work per
+ * request is bounded (a reply from the snapshot, a TLS record, a
+ * handshake: well under a millisecond to a few; SQL, rendering and jobs
+ * run on threads of their own at SCHED_OTHER) and it sleeps in epoll
+ * between requests.  At SCHED_OTHER, in a group of its own at -10, it
+ * still waited 10-15 ms for a CPU under a capture flood on a loaded
+ * machine; real-time, a paced client's p99 under the flood was 1.35x
+ * idle instead of 3x (docs/soak.md).  The safety net for a loop that
+ * spins: RLIMIT_RTTIME at CAPTURE_LOOP_RTTIME_US; a real-time thread of
+ * iiotd's that runs that long without sleeping raises SIGXCPU, and the
+ * main loop goes back to SCHED_OTHER at loop_nice for good.
+ */
+#define CAPTURE_LOOP_RT_PRIORITY	1
+#define CAPTURE_LOOP_RTTIME_US		500000
 
 struct capsnap_ring {
 	char name[256];

@@ -45,6 +45,8 @@ struct capture {
 	int main_nice;			/* ... from this */
 	int rt_priority;		/* [capture] rt_priority, 0: none */
 	bool rt;			/* capture_boost made ours SCHED_FIFO */
+	int loop_rt_priority;		/* [capture] loop_rt_priority */
+	bool loop_demote_told;		/* capture_rt_watch logged it */
 	pthread_mutex_t call_mu;	/* capture_call's hand-over */
 	pthread_cond_t call_cv;
 	/* under call_mu: calls are queued for the thread (capthread.c) */
@@ -82,6 +84,8 @@ struct capture {
 void capture_busy(struct capture *cap, unsigned int kind, uint64_t since_ns);
 /* capture.c: the probe's clock (wall time, ns) */
 uint64_t capture_now_ns(void);
+/* the capture thread's tick: says once that the main loop left SCHED_FIFO */
+void capture_rt_watch(struct capture *cap);
 /*
  * capsnap.c, on the capture thread: make a snapshot and swap it in without
  * waiting (false: the swap waits as pending; try again soon); make one for

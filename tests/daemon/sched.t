@@ -2,8 +2,11 @@
 # The capture thread's scheduling (issue 12 §2): started as root, iiotd
 # gives the capture thread SCHED_FIFO at [capture] rt_priority before it
 # drops privileges, and the policy survives the drop (no capability left);
-# every other thread stays SCHED_OTHER: the main loop (API, SSE, control
-# socket) at [capture] loop_nice (-10), ahead of the store writer (0) and
+# the main loop (API, SSE, control socket) runs SCHED_FIFO below it at
+# [capture] loop_rt_priority (1), with RLIMIT_RTTIME as its safety net
+# (SIGXCPU puts it back to SCHED_OTHER at loop_nice, -10, and iiotd runs
+# on); every other thread stays SCHED_OTHER, ahead of which the main loop
+# is at loop_nice (-10) once it leaves SCHED_FIFO: the store writer (0) and
 # the store readers (0: API requests wait for them), and the
 # baseline's saver (iiotd-baseline, 0).  rt_priority
 # = 0 leaves the capture thread
@@ -36,8 +39,25 @@ write_conf "$T/fifo.conf" "[capture]" "rt_priority = 12" "[store]" "readers = 2"
 start_iiotd "$T/fifo.conf" || { fail "iiotd starts"; exit 0; }
 expect_eq "the capture thread runs SCHED_FIFO at rt_priority 12" "$(sched_of iiotd-capture | cut -d' ' -f1,2)" "1 12"
 expect_eq "after the drop: no capability" "$(awk '/^CapEff:/ {print $2}' /proc/$IIOTD_PID/status)" 0000000000000000
-expect_eq "the main loop stays SCHED_OTHER" "$(awk '{ sub(/^.*\) /, ""); print $39 }' /proc/$IIOTD_PID/stat)" 0
+main_sched() { awk '{ sub(/^.*\) /, ""); print $39, $38 }' /proc/$IIOTD_PID/stat; }
+expect_eq "by default the main loop runs SCHED_FIFO at loop_rt_priority 1, below capture" "$(main_sched)" "1 1"
 expect_eq "the main loop runs at [capture] loop_nice, -10" "$(main_nice)" -10
+expect_eq "RLIMIT_RTTIME is its safety net: 500 ms" \
+	"$(awk '/^Max realtime timeout/ { print $4 }' /proc/$IIOTD_PID/limits)" 500000
+# a thread the loop starts later (a job, a poller) does not inherit the
+# loop's real-time policy
+check "the loop's policy resets on fork" grep -q "SCHED_FIFO|SCHED_RESET_ON_FORK" <<<"$(chrt -p $IIOTD_PID)"
+check "the log says how the loop runs" grep -q "the main loop (API, SSE, control socket) runs SCHED_FIFO at priority 1" "$T/iiotd.log"
+# what the kernel sends at the limit: the loop back to SCHED_OTHER,
+# iiotd up, said once
+kill -XCPU $IIOTD_PID
+sleep 1.5
+check "SIGXCPU: iiotd runs on" kill -0 $IIOTD_PID
+expect_eq "SIGXCPU: the main loop back to SCHED_OTHER at loop_nice" "$(main_sched | cut -d' ' -f1) $(main_nice)" "0 -10"
+wait_for "SIGXCPU: said once by capture's tick" 5 grep -q "ran 500 ms without sleeping" "$T/iiotd.log"
+expect_eq "... once" "$(grep -c "ran 500 ms without sleeping" "$T/iiotd.log")" 1
+expect_eq "... the capture thread keeps SCHED_FIFO" "$(sched_of iiotd-capture | cut -d' ' -f1,2)" "1 12"
+check "iiotd still answers" "$BIN/iiotctl" status
 expect_eq "the store writer stays SCHED_OTHER at nice 0" "$(sched_of iiotd-store | cut -d' ' -f1,3)" "0 0"
 expect_eq "the store readers stay SCHED_OTHER at nice 0" "$(sched_of iiotd-reader | cut -d' ' -f1,3)" "0 0"
 expect_eq "the baseline's saver stays SCHED_OTHER at nice 0" "$(sched_of iiotd-baseline | cut -d' ' -f1,3)" "0 0"
@@ -50,6 +70,7 @@ write_conf "$T/other.conf" "[capture]" "rt_priority = 0" "nice = -7" "loop_nice 
 start_iiotd "$T/other.conf" || { fail "iiotd starts with rt_priority = 0"; exit 0; }
 expect_eq "rt_priority = 0: SCHED_OTHER at [capture] nice" "$(sched_of iiotd-capture | cut -d' ' -f1,3)" "0 -7"
 expect_eq "loop_nice = 0: the main loop at 0" "$(main_nice)" 0
+expect_eq "rt_priority = 0: the main loop SCHED_OTHER as well" "$(main_sched | cut -d' ' -f1)" 0
 stop_iiotd
 
 # a loop_nice below nice: the capture thread still gets its own
@@ -106,6 +127,19 @@ write_conf "$T/bad.conf" "[capture]" "rt_priority = 100"
 out=$("$BIN/iiotd" -n -f "$T/bad.conf" 2>&1)
 expect_eq "rt_priority 100 is refused" "$?" 1
 check "with the key named" grep -q "rt_priority" <<<"$out"
+write_conf "$T/norr.conf" "[capture]" "loop_rt_priority = 0"
+: >"$T/iiotd.log"
+start_iiotd "$T/norr.conf" || { fail "iiotd starts with loop_rt_priority = 0"; exit 0; }
+expect_eq "loop_rt_priority = 0: the main loop SCHED_OTHER at loop_nice, capture SCHED_FIFO" \
+	"$(main_sched | cut -d' ' -f1) $(main_nice) $(sched_of iiotd-capture | cut -d' ' -f1)" "0 -10 1"
+stop_iiotd
+write_conf "$T/ok.conf" "[capture]" "rt_priority = 1"
+"$BIN/iiotd" -n -f "$T/ok.conf" >/dev/null 2>&1
+expect_eq "rt_priority = 1 alone still loads (the loop's default is not below it: SCHED_OTHER)" "$?" 0
+write_conf "$T/bad.conf" "[capture]" "rt_priority = 5" "loop_rt_priority = 5"
+out=$("$BIN/iiotd" -n -f "$T/bad.conf" 2>&1)
+expect_eq "loop_rt_priority not below rt_priority is refused" "$?" 1
+check "with the key named" grep -q "capture.loop_rt_priority" <<<"$out"
 write_conf "$T/bad.conf" "[capture]" "loop_nice = -21"
 out=$("$BIN/iiotd" -n -f "$T/bad.conf" 2>&1)
 expect_eq "loop_nice -21 is refused" "$?" 1
