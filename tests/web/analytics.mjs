@@ -1,7 +1,7 @@
 // Browser test of the OEE board, rule editor and anomaly band (tests/web/analytics.t).  Prints TAP.
 //   URL, ENG_PW (the engineer's one-time password), ADMIN_PW (the admin's
 //   password), ADMIN_CODE (one of its recovery codes), OUT, PROFILE
-import { browser, finish, firstSignIn, step } from './harness.mjs';
+import { browser, finish, firstSignIn, navTo, step } from './harness.mjs';
 
 const { URL, ENG_PW, ADMIN_PW, ADMIN_CODE, OUT, PROFILE } = process.env;
 const { ctx, page, consoleErrors, poll, shot } = await browser(OUT, PROFILE);
@@ -31,7 +31,7 @@ try {
     if (!r.startsWith('machine,line,period')) throw new Error(r.slice(0, 100));
   });
   await step('the rule editor: an expression error is shown beside the field, its column marked', async () => {
-    await page.click('#nav a[href="#/rules"]');
+    await navTo(page, '#/rules');
     await page.waitForSelector('#rule-form');
     await page.fill('#rule-f-name', 'jam');
     await page.selectOption('#rule-f-kind', 'expr');

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { browser, finish, firstSignIn, step } from './harness.mjs';
+import { browser, finish, firstSignIn, navTo, step } from './harness.mjs';
 
 const { URL, ENG_PW, OUT, PROFILE, WORK } = process.env;
 const { ctx, page, consoleErrors, poll, shot } = await browser(OUT, PROFILE);
@@ -14,7 +14,7 @@ let exported = null;
 try {
   await step('engineer signs in and sets a password', () => firstSignIn(page, URL, 'eng1', ENG_PW, 'process engineer 2026'));
   await step('the page shows what was learned, by kind: the master and the 8 AR directions', async () => {
-    await page.click('#nav a[href="#/baseline"]');
+    await navTo(page, '#/baseline');
     await page.waitForSelector('#bl-summary [data-state]');
     await poll(() => { const s = document.querySelector('#bl-summary [data-state]'); return s && s.dataset.state === 'protecting'; }, null, 30000);
     if (await count('masters') !== 1 || await count('ars') !== 8) throw new Error(`masters ${await count('masters')}, ars ${await count('ars')}`);

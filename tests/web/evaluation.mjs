@@ -2,7 +2,7 @@
 //   URL, ADM_PW (the second admin's one-time password), OUT, PROFILE, WORK (iiotd's directory)
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { browser, finish, firstSignIn, step } from './harness.mjs';
+import { browser, finish, firstSignIn, navTo, step } from './harness.mjs';
 
 const { URL, ADM_PW, OUT, PROFILE, WORK } = process.env;
 const { ctx, page, consoleErrors, poll, shot } = await browser(OUT, PROFILE);
@@ -12,7 +12,7 @@ let runs = null;
 try {
   await step('admin signs in and sets a password', () => firstSignIn(page, URL, 'adm2', ADM_PW, 'quality auditor 2026'));
   await step('the page shows the last run: score, each check with its evidence, as the API says', async () => {
-    await page.click('#nav a[href="#/evaluation"]');
+    await navTo(page, '#/evaluation');
     runs = (await api('/evaluation/runs')).runs;
     await poll((id) => document.getElementById('eval-last').dataset.run === String(id), runs[0].id);
     const run = await api('/evaluation/runs/' + runs[0].id);

@@ -76,3 +76,11 @@ export async function firstSignIn(page, url, user, oneTime, pw) {
   await page.click('button[type=submit]');
   await page.waitForSelector('#ov-devices');
 }
+
+// Follow a top-bar link, through the More menu when it is one of its
+// pages (web/js/navmore.js).
+export async function navTo(page, href) {
+  const sel = `#nav a[href="${href}"]`;
+  if (!(await page.isVisible(sel))) await page.click('#nav-more');
+  await page.click(sel);
+}

@@ -408,12 +408,65 @@ try {
     await shot('10b-audit-zh');
     await page.selectOption('#lang', 'en');
   });
-  await step('tablet layout (800x1280)', async () => {
+  // the top bar's controls, each [left, top, right, bottom]
+  const barBoxes = () => page.evaluate(() => Object.fromEntries(
+    ['nav', 'topsearch', 'alertbar', 'lang', 'whoami', 'logout'].map((id) => document.getElementById(id))
+      .filter((e) => e && e.getClientRects().length)
+      .map((e) => { const r = e.getBoundingClientRect(); return [e.id, [r.left, r.top, r.right, r.bottom]]; })));
+  // regression: the Descriptions link pushed the language and the user
+  // onto a second row at 1366x768
+  await step('top bar: one row at 1366x768 in English and Chinese; More menu by keyboard', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    for (const lang of ['zh-CN', 'en']) {
+      await page.selectOption('#lang', lang);
+      await page.goto(URL + '/#/overview');
+      await page.waitForSelector('#ov-devices');
+      const b = await barBoxes();
+      const nav = b.nav;
+      for (const [id, r] of Object.entries(b)) {
+        // on the nav's row: its vertical middle within the nav's box
+        const mid = (r[1] + r[3]) / 2;
+        if (mid < nav[1] || mid > nav[3]) throw new Error(lang + ': ' + id + ' not on the row of the links: ' + JSON.stringify(b));
+        if (r[2] > 1366) throw new Error(lang + ': ' + id + ' past the right edge: ' + JSON.stringify(b));
+      }
+      for (const id of ['nav', 'lang', 'whoami', 'logout']) if (!b[id]) throw new Error(lang + ': no ' + id);
+    }
+    // keyboard: Tab reaches the button, ArrowDown opens on the first
+    // link, ArrowDown moves, Enter follows, Escape closes back
+    await page.focus('#nav a[href="#/reports"]');
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement.id) !== 'nav-more') throw new Error('Tab does not reach More');
+    await page.keyboard.press('ArrowDown');
+    if (await page.getAttribute('#nav-more', 'aria-expanded') !== 'true') throw new Error('ArrowDown does not open More');
+    await shot('10c-nav-more');
+    if (await page.evaluate(() => document.activeElement.getAttribute('href')) !== '#/descriptions') throw new Error('first link not focused');
+    await page.keyboard.press('ArrowDown');
+    if (await page.evaluate(() => document.activeElement.getAttribute('href')) !== '#/rules') throw new Error('ArrowDown does not move');
+    await page.keyboard.press('Escape');
+    if (await page.isVisible('#nav-more-menu')) throw new Error('Escape leaves the menu open');
+    if (await page.evaluate(() => document.activeElement.id) !== 'nav-more') throw new Error('Escape does not return to More');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await poll(() => location.hash === '#/rules');
+    if (await page.isVisible('#nav-more-menu')) throw new Error('the menu stays open on the new page');
+    if (!(await page.evaluate(() => document.getElementById('nav-more').classList.contains('active')))) throw new Error('More not marked on one of its pages');
+  });
+  await step('tablet layout (800x1280): every control of the top bar on the screen, the More menu too', async () => {
     await page.setViewportSize({ width: 800, height: 1280 });
     await page.goto(URL + '/#/devices');
     await page.waitForSelector('tr.dev-row');
     const overflow = await page.evaluate(() => document.querySelector('header').scrollWidth > window.innerWidth + 1);
     if (overflow) throw new Error('header wider than the screen');
+    const b = await barBoxes();
+    for (const [id, r] of Object.entries(b)) if (r[0] < 0 || r[2] > 800) throw new Error(id + ' off the screen: ' + JSON.stringify(r));
+    if (await page.evaluate(() => document.querySelector('header').getBoundingClientRect().height) > 160) throw new Error('the top bar takes more than two rows');
+    await page.click('#nav-more');
+    const menu = await page.evaluate(() => [...document.querySelectorAll('#nav-more-menu a')].filter((a) => a.getClientRects().length)
+      .map((a) => { const r = a.getBoundingClientRect(); return [r.left, r.right]; }));
+    if (menu.length < 5 || menu.some(([l, r]) => l < 0 || r > 800)) throw new Error('More menu links: ' + JSON.stringify(menu));
+    await page.keyboard.press('Escape');
     await shot('11-tablet');
   });
   await step('every page: inputs labelled, text contrast at least 4.5:1', async () => {

@@ -17,6 +17,7 @@ import { kiosk } from './views/kiosk.js';
 import * as search from './views/search.js';
 import * as fleet from './views/fleet.js';
 import { descriptions } from './views/descriptions.js';
+import * as navMore from './navmore.js';
 
 export const app = {
   session: null,
@@ -35,6 +36,7 @@ export const app = {
     document.getElementById('whoami').textContent = s ? s.user + ' (' + t('role.' + s.role) + ')' : '';
     if (s && s.site) document.getElementById('site').textContent = s.site;
     for (const a of nav.querySelectorAll('[data-perm]')) a.hidden = !this.can(a.dataset.perm);
+    navMore.update();
     search.searchBar(this, full);
     fleet.fleetBar(this, full);
     if (full) this.startLive(); else this.stopLive();
@@ -131,6 +133,8 @@ async function route() {
   const main = document.getElementById('view');
   main.replaceChildren();
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
+  navMore.close(false);
+  navMore.update(hash);
   for (const [re, view] of routes) {
     const m = hash.match(re);
     if (!m) continue;
@@ -163,6 +167,7 @@ async function boot() {
   }
   // any refused call of a signed-in page: the session has ended
   onUnauthorized(() => { if (app.session) { app.stopLive(); status.expired(); } });
+  navMore.init();
   const sel = document.getElementById('lang');
   sel.value = document.documentElement.lang;
   sel.addEventListener('change', async () => { await loadLang(sel.value); app.setSession(app.session); route(); });
