@@ -10,7 +10,6 @@
 #include "engine.h"
 
 #define ETHERTYPE_ARP	0x0806
-#define ETHERTYPE_IPV4	0x0800
 #define ECAT_RET_NS	5000ULL		/* a short line: back in 5 µs */
 #define FOE_WRQ		2
 #define FOE_DATA	3
@@ -284,24 +283,6 @@ static void inject(struct sim_engine *e, uint32_t a)
 			    s->station, ESC_AL_STATUS, 2), 0x0008);
 	ecat_set_wkc(&rf, 0, 1);
 	attack_commit(e, a, f, ecat_end(&rf), false);
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
-{
-	uint32_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += get_be16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
 }
 
 static void rand_bytes(struct sim_engine *e, uint8_t *p, uint32_t n)

@@ -2,7 +2,8 @@
 SIM_SCENARIO_SRCS = sim/scenario.c sim/scenario_keys.c sim/scenario_build.c \
 		    sim/scenario_values.c sim/scenario_attack.c
 SIM_ENGINE_SRCS = $(SIM_SCENARIO_SRCS) sim/engine.c sim/ecat_frame.c \
-		  sim/ecat_sim.c sim/pn_frame.c sim/lldp_frame.c sim/pn_sim.c sim/values.c \
+		  sim/ecat_sim.c sim/pn_frame.c sim/pn_connect.c sim/lldp_frame.c \
+		  sim/pn_sim.c sim/values.c \
 		  sim/dcp_answer.c sim/attack.c
 SIM_SRCS = $(SIM_ENGINE_SRCS) sim/capfile.c sim/output.c sim/truth.c
 

@@ -11,6 +11,7 @@
 #define ETH_MIN_LEN	60U	/* shorter frames are padded with zeros */
 #define ETHERTYPE_ECAT	0x88a4
 #define ETHERTYPE_PN	0x8892
+#define ETHERTYPE_IPV4	0x0800
 #define ECAT_MAX_DGRAMS	64
 
 /* EtherCAT commands (ETG.1000.4) */
@@ -99,6 +100,23 @@ uint32_t pn_dcp_identity(uint8_t *buf, const struct sim_device *d,
 uint32_t pn_dcp_set_name_req(uint8_t *buf, const uint8_t src[6],
 			     const uint8_t dst[6], uint32_t xid,
 			     const char *name);
+/*
+ * PNIO-CM Connect (pn_connect.c): the controller's request to dev and the
+ * device's OK response, UDP from ctrl_port to 34964 and back.
+ */
+struct pn_connect {
+	const struct sim_device *dev;
+	const struct sim_pn_module *mods;	/* dev's, by slot */
+	uint32_t nmods;
+	const uint8_t *ctrl_mac;
+	uint32_t ctrl_ip;			/* network byte order */
+	const char *ctrl_name;			/* its NameOfStation */
+	uint16_t ctrl_port;
+	uint32_t activity, ar;			/* the UUIDs' numbers */
+};
+uint32_t pn_connect_req(uint8_t *buf, const struct pn_connect *c);
+uint32_t pn_connect_rsp(uint8_t *buf, const struct pn_connect *c);
+
 /* Set request of any of NameOfStation, IP parameter, reset to factory */
 struct dcp_set {
 	const char *name;		/* NULL: none */
@@ -165,6 +183,25 @@ static inline uint16_t get_be16(const uint8_t *p)
 static inline uint16_t get_le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* The Internet checksum: add 16-bit words, then fold. */
+static inline uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += get_be16(p + i);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static inline uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
 }
 
 #endif

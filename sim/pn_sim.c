@@ -43,6 +43,7 @@ static void input_frame(struct sim_engine *e, uint32_t d, uint16_t cc,
 	const struct sim_device *dev = &e->dev[d];
 	const struct sim_fault *j;
 	struct sim_qframe *f;
+	unsigned int i;
 
 	if (engine_fault(e, FAULT_LOST_FRAMES, TGT_DEVICE, d, true))
 		return;
@@ -51,6 +52,8 @@ static void input_frame(struct sim_engine *e, uint32_t d, uint16_t cc,
 		t += j->jitter_ns / 2 +
 		     (uint64_t)(engine_rand(e) * (double)(j->jitter_ns / 2));
 	values_apply(e, st->sig_head, st->in, false);
+	for (i = 0; i < dev->nstatus; i++)
+		st->in[dev->status_pos[i]] = SIM_PN_GOOD;
 	f = engine_frame(e, t);
 	engine_queue_commit(e, f, pn_rt_frame(f->data, ctrl_of(e, d)->mac,
 					      dev->mac, dev->frame_in, st->in,
@@ -146,7 +149,38 @@ void pn_device_step(struct sim_engine *e, uint32_t d)
 	engine_schedule(e, t + dev->cycle_ns, EV_DEVICE, d);
 }
 
-/* Start-up: Identify All from the controller, every device answers. */
+#define CONNECT_AFTER_NS	20000000ULL	/* after the Identify answers */
+#define CONNECT_EVERY_NS	1000000ULL	/* one device after another */
+#define CONNECT_RSP_NS		400000ULL	/* the device's answer */
+
+/*
+ * The AR's start: the controller's Connect request to device d, with the
+ * modules the scenario gives it, and the device's OK response.
+ */
+static void connect_device(struct sim_engine *e, const struct sim_ctrl *ctrl,
+			   uint32_t d, uint64_t t)
+{
+	struct sim_pn_module mods[SIM_MAX_MODULES];
+	struct pn_connect c = {
+		.dev = &e->dev[d], .mods = mods, .ctrl_mac = ctrl->mac,
+		.ctrl_ip = ctrl->ip, .ctrl_name = ctrl->name,
+		.ctrl_port = (uint16_t)(0xc000 + d % 0x3fff),
+		.activity = 0x1000 + d, .ar = 0x2000 + d,
+	};
+	struct sim_qframe *f;
+	uint32_t i;
+
+	for (i = 0; i < e->sc->nmodules && c.nmods < SIM_MAX_MODULES; i++)
+		if (e->sc->modules[i].device == d)
+			mods[c.nmods++] = e->sc->modules[i];
+	f = engine_frame(e, t);
+	engine_queue_commit(e, f, pn_connect_req(f->data, &c));
+	f = engine_frame(e, t + CONNECT_RSP_NS);
+	engine_queue_commit(e, f, pn_connect_rsp(f->data, &c));
+}
+
+/* Start-up: Identify All from the controller, every device answers, then
+ * the controller connects to each of them. */
 void pn_ctrl_step(struct sim_engine *e, uint32_t c)
 {
 	const struct sim_ctrl *ctrl = &e->sc->ctrls[c];
@@ -164,6 +198,11 @@ void pn_ctrl_step(struct sim_engine *e, uint32_t c)
 							  ctrl->mac, xid,
 							  DCP_IDENTIFY));
 	}
+	for (i = 0; i < ctrl->ndevices; i++)
+		if (!e->dev[ctrl->first_device + i].unknown)
+			connect_device(e, ctrl, ctrl->first_device + i,
+				       e->now + CONNECT_AFTER_NS +
+				       i * CONNECT_EVERY_NS);
 }
 
 static void unknown_hello(struct sim_engine *e, uint32_t fi)

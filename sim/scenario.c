@@ -28,6 +28,7 @@ static const struct {
 	{ "signal", SECT_SIGNAL, false, false },
 	{ "fault", SECT_FAULT, false, false },
 	{ "attack", SECT_ATTACK, false, false },
+	{ "profinet-module", SECT_MODULE, false, false },
 };
 
 static char *trim(char *s)
@@ -208,5 +209,6 @@ void scenario_free(struct sim_scenario *sc)
 	free(sc->signals);
 	free(sc->faults);
 	free(sc->attacks);
+	free(sc->modules);
 	memset(sc, 0, sizeof(*sc));
 }

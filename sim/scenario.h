@@ -26,6 +26,8 @@
 #define SIM_PN_MAX_DATA		1440U
 #define SIM_ECAT_MAX_PD		512U	/* process data bytes per slave, each way */
 #define SIM_ECAT_MAX_SLAVE_PD	730U	/* inputs + outputs of one slave */
+#define SIM_MAX_MODULES		16U	/* [profinet-module]s per device */
+#define SIM_PN_GOOD		0x80	/* IOPS/IOCS: data state GOOD */
 
 enum sim_target_kind { TGT_NONE, TGT_MASTER, TGT_SLAVE, TGT_CTRL, TGT_DEVICE };
 
@@ -105,8 +107,29 @@ struct sim_device {
 	uint64_t cycle_ns;
 	uint32_t ctrl;
 	uint32_t alarm_every;	/* cycles between process alarms; 0 off */
+	uint32_t dap_ident;	/* the access point's ident number (slot 0) */
+	/* where its modules' IOPS and the IOCS lie in its input frame
+	 * ([profinet-module]); the simulator writes them GOOD */
+	uint16_t status_pos[SIM_MAX_MODULES + 1];
+	uint8_t nstatus;
 	bool unknown;		/* not configured: appears through a fault */
 };
+
+/*
+ * A module of a PROFINET device ([profinet-module]): what the controller's
+ * connect request expects in its slot (the GSDML's module and submodule
+ * ident numbers) and where its inputs lie in the device's input frame:
+ * after those of the device's modules in lower slots, each followed by
+ * its IOPS, and the access point's IOCS after the last.
+ */
+struct sim_pn_module {
+	uint32_t device;
+	uint16_t slot;			/* 1..0x7fff; 0 is the access point */
+	uint32_t ident, sub_ident;	/* ModuleIdentNumber, Submodule... */
+	uint16_t in_len, out_len;	/* IO data bytes */
+	uint16_t in_off;		/* in the input frame (set at parse) */
+};
+
 
 struct sim_signal {
 	enum sim_target_kind target_kind;	/* TGT_SLAVE or TGT_DEVICE */
@@ -172,8 +195,9 @@ struct sim_scenario {
 	struct sim_signal *signals;
 	struct sim_fault *faults;
 	struct sim_attack *attacks;
+	struct sim_pn_module *modules;	/* by device, then slot */
 	uint32_t nmasters, nslaves, nctrls, ndevices, nsignals, nfaults;
-	uint32_t nattacks;
+	uint32_t nattacks, nmodules;
 	bool pn_tagged;			/* 802.1Q-tag every PROFINET frame */
 	uint16_t pn_vlan;
 	/* iiot-sim --vlan/--qinq: the run as a trunk port's mirror

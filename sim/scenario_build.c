@@ -19,6 +19,7 @@ static void device_defaults(struct parser *p, struct sim_device *d)
 	d->vendor_id = 0x002a;
 	d->device_id = 0x0313;
 	d->cycle_ns = 2000000;
+	d->dap_ident = 1;
 	d->in_len = SIM_PN_MIN_DATA;
 	d->out_len = SIM_PN_MIN_DATA;
 	d->mask = htonl(0xffffff00);
@@ -40,6 +41,7 @@ void section_defaults(struct parser *p)
 	memset(&p->c, 0, sizeof(p->c));
 	memset(&p->g, 0, sizeof(p->g));
 	memset(&p->f, 0, sizeof(p->f));
+	memset(&p->mod, 0, sizeof(p->mod));
 	p->m.cycle_ns = 1000000;
 	p->m.diag_every = 1000;
 	memcpy(p->m.mac, auto_master_mac, 6);
@@ -364,6 +366,54 @@ static int finish_signal(struct parser *p)
 	return 0;
 }
 
+/*
+ * A module goes after the device's others, in slot order; its inputs after
+ * theirs and their IOPS in the device's input frame, as a controller lays
+ * out the IOCR's data objects; the access point's IOCS follows the last
+ * module's IOPS.
+ */
+static int finish_module(struct parser *p)
+{
+	struct sim_scenario *sc = p->sc;
+	struct sim_device *d;
+	struct sim_pn_module *m;
+	uint32_t i, n = 0, off = 0;
+
+	if (!parser_key_given(p, "device") || !parser_key_given(p, "slot") ||
+	    !parser_key_given(p, "ident"))
+		return perr(p, "[profinet-module] needs device, slot and "
+			    "ident");
+	if (!parser_key_given(p, "submodule"))
+		p->mod.sub_ident = p->mod.ident;
+	for (i = 0; i < sc->nmodules; i++) {
+		if (sc->modules[i].device != p->mod.device)
+			continue;
+		if (sc->modules[i].slot >= p->mod.slot)
+			return perr(p, "slot %u: a device's modules come in "
+				    "rising slot order", p->mod.slot);
+		off = sc->modules[i].in_off + sc->modules[i].in_len + 1u;
+		n++;
+	}
+	if (n == SIM_MAX_MODULES)
+		return perr(p, "more than %u modules in one device",
+			    SIM_MAX_MODULES);
+	d = &sc->devices[p->mod.device];
+	/* its data, its IOPS, the access point's IOCS */
+	if (off + p->mod.in_len + 2u > d->in_len)
+		return perr(p, "inputs at %u + %u bytes, IOPS and IOCS are "
+			    "past the device's %u input bytes", off,
+			    p->mod.in_len, d->in_len);
+	p->mod.in_off = (uint16_t)off;
+	m = GROW(p, sc->modules, sc->nmodules, SIM_MAX_ENTITIES, "modules");
+	if (!m)
+		return -1;
+	*m = p->mod;
+	d->status_pos[n] = (uint16_t)(off + p->mod.in_len);
+	d->status_pos[n + 1] = (uint16_t)(off + p->mod.in_len + 1u);
+	d->nstatus = (uint8_t)(n + 2);
+	return 0;
+}
+
 /* Which targets each fault kind takes (bit per enum sim_target_kind). */
 static const unsigned int fault_targets[FAULT_KINDS] = {
 	[FAULT_LOST_FRAMES] = 1U << TGT_MASTER | 1U << TGT_DEVICE,
@@ -438,6 +488,7 @@ int section_finish(struct parser *p)
 	case SECT_CTRL: rc = finish_ctrl(p); break;
 	case SECT_DEVICE: rc = finish_device(p); break;
 	case SECT_SIGNAL: rc = finish_signal(p); break;
+	case SECT_MODULE: rc = finish_module(p); break;
 	case SECT_FAULT: rc = finish_fault(p); break;
 	case SECT_ATTACK: rc = finish_attack(p); break;
 	default: break;

@@ -193,6 +193,33 @@ static int key_device(struct parser *p, const char *k, const char *v)
 			       &d->out_len);
 	if (!strcmp(k, "alarm_every"))
 		return val_u32(p, k, v, 0, 100000000, &d->alarm_every);
+	if (!strcmp(k, "dap_ident"))
+		return val_u32(p, k, v, 0, UINT32_MAX, &d->dap_ident);
+	return 1;
+}
+
+static int key_module(struct parser *p, const char *k, const char *v)
+{
+	struct sim_pn_module *m = &p->mod;
+
+	if (!strcmp(k, "device")) {
+		m->device = FIND(p->sc->devices, p->sc->ndevices, v);
+		if (m->device == UINT32_MAX)
+			return perr(p, "no PROFINET device '%s' defined above",
+				    v);
+		p->has_target = true;
+		return 0;
+	}
+	if (!strcmp(k, "slot"))
+		return val_u16(p, k, v, 1, 0x7fff, &m->slot);
+	if (!strcmp(k, "ident"))
+		return val_u32(p, k, v, 0, UINT32_MAX, &m->ident);
+	if (!strcmp(k, "submodule"))
+		return val_u32(p, k, v, 0, UINT32_MAX, &m->sub_ident);
+	if (!strcmp(k, "inputs"))
+		return val_u16(p, k, v, 0, SIM_PN_MAX_DATA, &m->in_len);
+	if (!strcmp(k, "outputs"))
+		return val_u16(p, k, v, 0, SIM_PN_MAX_DATA, &m->out_len);
 	return 1;
 }
 
@@ -353,6 +380,7 @@ int section_key(struct parser *p, const char *key, const char *val)
 	case SECT_CTRL: rc = key_ctrl(p, key, val); break;
 	case SECT_DEVICE: rc = key_device(p, key, val); break;
 	case SECT_SIGNAL: rc = key_signal(p, key, val); break;
+	case SECT_MODULE: rc = key_module(p, key, val); break;
 	case SECT_FAULT: rc = key_fault(p, key, val); break;
 	case SECT_ATTACK: rc = key_attack(p, key, val); break;
 	default:

@@ -8,7 +8,7 @@
 
 enum section {
 	SECT_NONE, SECT_SCENARIO, SECT_MASTER, SECT_SLAVE, SECT_CTRL,
-	SECT_DEVICE, SECT_SIGNAL, SECT_FAULT, SECT_ATTACK,
+	SECT_DEVICE, SECT_SIGNAL, SECT_FAULT, SECT_ATTACK, SECT_MODULE,
 };
 
 #define MAX_KEYS_SEEN	32
@@ -35,6 +35,7 @@ struct parser {
 	struct sim_signal g;
 	struct sim_fault f;
 	struct sim_attack a;
+	struct sim_pn_module mod;
 };
 
 int perr(struct parser *p, const char *fmt, ...)

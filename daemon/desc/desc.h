@@ -128,8 +128,9 @@ char *desc_eni_sigmap(const struct desc *d, const char *master,
 /*
  * GSDML → mapping lines for a PROFINET station: the modules named in
  * slots (ModuleItem IDs or ident numbers, slot 1 first, "" for an empty
- * slot) packed in slot order from offset 0, as the simulator and the
- * connect request's IO data objects without IOPS place them.
+ * slot) in slot order from offset 0, each input data object followed by
+ * its IOPS, as a device's input frame carries them (and the simulator's,
+ * whose connect request places them so).
  */
 char *desc_gsdml_sigmap(const struct desc *d, const char *station,
 			const char *const *slots, size_t nslots,

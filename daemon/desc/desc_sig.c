@@ -325,7 +325,9 @@ char *desc_gsdml_sigmap(const struct desc *d, const char *station,
 					off + (uint64_t)e->bitoff / 8, tok);
 				(*nsig)++;
 			}
-			off += size / 8;
+			/* the submodule's IOPS follows its data */
+			if (size)
+				off += size / 8 + 1;
 		}
 	}
 	free(o.names);

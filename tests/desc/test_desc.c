@@ -268,7 +268,8 @@ static void test_gsdml_slots_equal_hand_map(void **state)
 /*
  * The same stations as a connect request describes them: module and
  * submodule ident numbers per slot, each input data object's frame
- * offset (the simulator's frames carry no IOPS between them), on the
+ * offset (each data object followed by its IOPS, as the simulator's
+ * connect lays them out: sim/scenarios/small-cell.conf), on the
  * IOCR's FrameID; an ident this GSDML lacks is counted, not guessed.
  */
 static void test_gsdml_connect_equal_hand_map(void **state)
@@ -281,8 +282,8 @@ static void test_gsdml_connect_equal_hand_map(void **state)
 		{ "et200sp-1", { { 1, 1, 0x101, 0x101, 0 } }, 1 },
 		{ "et200sp-2", { { 1, 1, 0x102, 0x102, 0 } }, 1 },
 		{ "et200sp-3", { { 1, 1, 0x103, 0x103, 0 },
-				 { 2, 1, 0x104, 0x104, 4 },
-				 { 3, 1, 0x999, 0x999, 6 } }, 3 },
+				 { 2, 1, 0x104, 0x104, 5 },
+				 { 3, 1, 0x999, 0x999, 8 } }, 3 },
 		{ "et200sp-4", { { 1, 1, 0x105, 0x105, 0 } }, 1 },
 	};
 	struct desc *d = load("etc/descriptions/sim-et200sp.gsdml.xml");

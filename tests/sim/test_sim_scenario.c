@@ -106,6 +106,47 @@ static void test_unknown_device_fault(void **state)
 	scenario_free(&sc);
 }
 
+/* modules in slot order, inputs each followed by its IOPS, the IOCS last;
+ * out of order or past the device's inputs: an error naming the line */
+static void test_profinet_modules(void **state)
+{
+	static const char *line =
+		"[profinet-controller plc]\n"
+		"[profinet-device io]\ncontroller = plc\ncount = 2\n"
+		"[profinet-module]\ndevice = io-2\nslot = 1\nident = 0x103\n"
+		"inputs = 4\n"
+		"[profinet-module]\ndevice = io-2\nslot = 2\nident = 0x104\n"
+		"submodule = 0x1040\ninputs = 2\n";
+	struct sim_scenario sc;
+	char text[1024];
+
+	(void)state;
+	assert_int_equal(parse(&sc, line), 0);
+	assert_int_equal(sc.nmodules, 2);
+	assert_int_equal(sc.modules[0].device, 1);
+	assert_int_equal(sc.modules[0].sub_ident, 0x103);
+	assert_int_equal(sc.modules[1].sub_ident, 0x1040);
+	assert_int_equal(sc.modules[1].in_off, 5);
+	assert_int_equal(sc.devices[1].nstatus, 3);
+	assert_int_equal(sc.devices[1].status_pos[0], 4);
+	assert_int_equal(sc.devices[1].status_pos[1], 7);
+	assert_int_equal(sc.devices[1].status_pos[2], 8);
+	assert_int_equal(sc.devices[0].nstatus, 0);
+	assert_int_equal(sc.devices[0].dap_ident, 1);
+	scenario_free(&sc);
+
+	snprintf(text, sizeof(text), "%s[profinet-module]\ndevice = io-2\n"
+		 "slot = 2\nident = 1\n", line);
+	assert_int_equal(parse(&sc, text), -1);
+	assert_non_null(strstr(err, "rising slot order"));
+	snprintf(text, sizeof(text), "%s[profinet-module]\ndevice = io-1\n"
+		 "slot = 1\nident = 1\ninputs = 39\n", line);
+	assert_int_equal(parse(&sc, text), -1);
+	assert_non_null(strstr(err, "past the device's 40 input bytes"));
+	assert_int_equal(parse(&sc, "[profinet-module]\ndevice = nope\n"), -1);
+	assert_non_null(strstr(err, "no PROFINET device 'nope'"));
+}
+
 static void test_attacks(void **state)
 {
 	struct sim_scenario sc;
@@ -347,6 +388,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_line),
 		cmocka_unit_test(test_unknown_device_fault),
+		cmocka_unit_test(test_profinet_modules),
 		cmocka_unit_test(test_attacks),
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_limits),
