@@ -16,9 +16,8 @@
 #include "core/log.h"
 #include "model/model.h"
 
-/* one row, as the API's dispatcher writes them (routes.c rq_end) */
-static int audit_row(struct iiotd *d, const char *who, const char *action,
-		     const char *target, int code, json_t *detail)
+int localctl_audit(struct iiotd *d, const char *who, const char *action,
+		   const char *target, int code, json_t *detail)
 {
 	char err[512], *s;
 	struct audit *a = audit_open_dir(d->state_dir, err, sizeof(err));
@@ -93,7 +92,8 @@ json_t *localctl(struct iiotd *d, const struct model *m,
 	json_object_set_new(detail, "uid", json_integer(uid));
 	if (code >= 400)
 		json_object_set_new(detail, "error", json_string(why));
-	if (audit_row(d, who, req->arg2, target, code, detail) && code == 200) {
+	if (localctl_audit(d, who, req->arg2, target, code, detail) &&
+	    code == 200) {
 		json_decref(detail);
 		json_decref(reply);
 		return json_pack("{s:b, s:s, s:i}", "ok", 0, "error", "done, "

@@ -20,4 +20,13 @@ struct ctl_req;
 json_t *localctl(struct iiotd *d, const struct model *m,
 		 const struct ctl_req *req, const char *who, uid_t uid);
 
+/*
+ * One audit row of a local command, as the API's dispatcher writes them
+ * (routes.c rq_end): address "ctl", the result from the HTTP status code
+ * (ok, denied for 403/409/429, else fail), detail with "status" added.
+ * 0, or -1 when it could not be written (logged).
+ */
+int localctl_audit(struct iiotd *d, const char *who, const char *action,
+		   const char *target, int code, json_t *detail);
+
 #endif

@@ -27,6 +27,7 @@
 #include "libshm.h"
 #include "model/model.h"
 #include "south/modbus.h"
+#include "south/mqtt.h"
 #include "store/readpool.h"
 #include "store/store.h"
 
@@ -526,6 +527,12 @@ static json_t *answer(struct iiotd *d, struct sqlite3 *db,
 		peer_name(peer, who, sizeof(who));
 		return localctl(d, m, req, who, peer);
 	}
+	case CTL_MQTT: {
+		char who[64];
+
+		peer_name(peer, who, sizeof(who));
+		return mqtt_ctl(d, req, who, peer);
+	}
 	case CTL_BLOCKS:
 	case CTL_UNBLOCK: {
 		char who[64];
@@ -558,9 +565,10 @@ json_t *ctlcmd_answer(struct iiotd *d, const struct ctl_req *req,
 
 bool ctlcmd_reads_store(const struct ctl_req *req)
 {
-	/* control waits for the device's answer: never on the loop */
+	/* control waits for the device's answer, an mqtt add for the capture
+	 * thread: never on the loop */
 	return req->verb == CTL_HISTORY || req->verb == CTL_DEVICE ||
-	       req->verb == CTL_CONTROL;
+	       req->verb == CTL_CONTROL || req->verb == CTL_MQTT;
 }
 
 struct ctl_job {

@@ -41,6 +41,7 @@ static const struct {
 	{ "description-import", CTL_DESCRIPTION_IMPORT, 2, 2, 0 },
 	{ "control", CTL_CONTROL, 3, 3, 1 },
 	{ "alias", CTL_ALIAS, 1, 2, 0 },
+	{ "mqtt", CTL_MQTT, 1, 3, 1 },
 };
 
 #define N_VERBS	(sizeof(verbs) / sizeof(verbs[0]))
@@ -135,6 +136,17 @@ static int copy_arg(char *dst, size_t size, const char *src, char *err,
 	}
 	strcpy(dst, src);
 	return 0;
+}
+
+/* VERB SUB [NAME [BODY]] (rule, mqtt): SUB, NAME and BODY as there are */
+static int sub_name_body(struct ctl_req *req, char *const *tok, int n,
+			 char *err, size_t errlen)
+{
+	return copy_arg(req->arg2, sizeof(req->arg2), tok[1], err, errlen) ||
+	       (n > 2 && copy_arg(req->arg, sizeof(req->arg), tok[2], err,
+				  errlen)) ||
+	       (n > 3 && copy_arg(req->body, sizeof(req->body), tok[3], err,
+				  errlen)) ? -1 : 0;
 }
 
 int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
@@ -289,12 +301,7 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 		       (n > 3 && copy_arg(req->text, sizeof(req->text),
 					  tok[3], err, errlen)) ? -1 : 0;
 	case CTL_RULE:
-		if (copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
-			     errlen) ||
-		    (n > 2 && copy_arg(req->arg, sizeof(req->arg), tok[2],
-				       err, errlen)) ||
-		    (n > 3 && copy_arg(req->body, sizeof(req->body), tok[3],
-				       err, errlen)))
+		if (sub_name_body(req, tok, n, err, errlen))
 			return -1;
 		if (!strcmp(tok[1], "rollback") && (n < 4 ||
 		    conf_parse_u64(tok[3], &req->num) || !req->num ||
@@ -304,6 +311,16 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req,
 			return -1;
 		}
 		return 0;
+	case CTL_MQTT:
+		if (sub_name_body(req, tok, n, err, errlen))
+			return -1;
+		if ((!strcmp(tok[1], "list") && n == 2) ||
+		    ((!strcmp(tok[1], "show") || !strcmp(tok[1], "remove")) &&
+		     n == 3) || (!strcmp(tok[1], "add") && n == 4))
+			return 0;
+		snprintf(err, errlen, "mqtt list | show|remove NAME | add NAME "
+			 "JSON");
+		return -1;
 	case CTL_CONTROL:
 		return copy_arg(req->arg2, sizeof(req->arg2), tok[1], err,
 				errlen) ||

@@ -32,7 +32,10 @@
  * Modbus device's name for modbus-write; JSON the API's request body;
  * the gate minus MFA, audited under the peer's user name and uid). |
  * alias KEY [HEX] (the device's alias as hex of its UTF-8, none: clear
- * it; audited).
+ * it; audited). | mqtt list | mqtt show NAME | mqtt add NAME JSON... (the
+ * API's POST body; the answer has the generated password, shown once) |
+ * mqtt remove NAME (MQTT devices, south/mqctl.c; add and remove audited
+ * under the peer's user name and uid).
  */
 #ifndef IIOTD_CTLPROTO_H
 #define IIOTD_CTLPROTO_H
@@ -75,6 +78,7 @@ enum ctl_verb {
 	CTL_DESCRIPTION_IMPORT,
 	CTL_CONTROL,
 	CTL_ALIAS,
+	CTL_MQTT,
 };
 
 struct ctl_req {

@@ -27,22 +27,15 @@ static int usage(void)
 	return 2;
 }
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 static void print_answer(json_t *a)
 {
 	char n[256];
 
-	printf("  %-17s %-24s", str(a, "mac"), ctl_safe(str(a, "name"), n,
+	printf("  %-17s %-24s", ctl_jstr(a, "mac"), ctl_safe(ctl_jstr(a, "name"), n,
 							sizeof(n)));
 	if (json_object_get(a, "ip"))
-		printf(" %s/%s gw %s", str(a, "ip"), str(a, "mask"),
-		       str(a, "gateway"));
+		printf(" %s/%s gw %s", ctl_jstr(a, "ip"), ctl_jstr(a, "mask"),
+		       ctl_jstr(a, "gateway"));
 	if (json_object_get(a, "block_error"))
 		printf(" BlockError %lld", (long long)json_integer_value(
 			json_object_get(a, "block_error")));
@@ -56,14 +49,14 @@ static void print_result(json_t *o)
 	char r[256];
 	size_t i;
 
-	printf("%s: %s\n", str(o, "op"), ctl_safe(str(o, "result"), r,
+	printf("%s: %s\n", ctl_jstr(o, "op"), ctl_safe(ctl_jstr(o, "result"), r,
 						   sizeof(r)));
 	if (f)
 		printf("frame %s -> %s, %lld bytes, Xid %lld:\n%s\n",
-		       str(f, "src"), str(f, "dst"),
+		       ctl_jstr(f, "src"), ctl_jstr(f, "dst"),
 		       (long long)json_integer_value(json_object_get(f, "length")),
 		       (long long)json_integer_value(json_object_get(f, "xid")),
-		       str(f, "frame"));
+		       ctl_jstr(f, "frame"));
 	json_array_foreach(json_object_get(o, "devices"), i, a)
 		print_answer(a);
 	if (json_is_object(a = json_object_get(o, "answer")))

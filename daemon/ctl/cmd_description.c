@@ -27,23 +27,11 @@ static int usage(void)
 	return 2;
 }
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static long long num(json_t *o, const char *k)
-{
-	return (long long)json_integer_value(json_object_get(o, k));
-}
-
 static void print_row(json_t *r)
 {
-	printf("%-4lld %-6s %-24s %-28s %4lld  %s\n", num(r, "id"),
-	       str(r, "kind"), str(r, "name"), str(r, "vendor"),
-	       num(r, "devices"), str(r, "file"));
+	printf("%-4lld %-6s %-24s %-28s %4lld  %s\n", ctl_jnum(r, "id"),
+	       ctl_jstr(r, "kind"), ctl_jstr(r, "name"), ctl_jstr(r, "vendor"),
+	       ctl_jnum(r, "devices"), ctl_jstr(r, "file"));
 }
 
 static void print_head(void)
@@ -69,21 +57,21 @@ static void print_one(json_t *r)
 
 	print_head();
 	print_row(r);
-	printf("imported by %s, %lld bytes\n", str(r, "imported_by"),
-	       num(r, "size"));
+	printf("imported by %s, %lld bytes\n", ctl_jstr(r, "imported_by"),
+	       ctl_jnum(r, "size"));
 	devs = json_object_get(d, "devices");
 	for (i = 0; i < json_array_size(devs); i++) {
 		json_t *v = json_array_get(devs, i);
 
 		printf("%s %s (%s, product 0x%08llx rev 0x%08llx)\n",
-		       str(v, "role"), str(v, "name"), str(v, "type"),
-		       num(v, "product"), num(v, "revision"));
+		       ctl_jstr(v, "role"), ctl_jstr(v, "name"), ctl_jstr(v, "type"),
+		       ctl_jnum(v, "product"), ctl_jnum(v, "revision"));
 		g = json_object_get(v, "groups");
 		for (j = 0; j < json_array_size(g); j++) {
 			json_t *gr = json_array_get(g, j);
 
-			printf("  %-3s 0x%04llx %s%s\n", str(gr, "dir"),
-			       num(gr, "index"), str(gr, "name"),
+			printf("  %-3s 0x%04llx %s%s\n", ctl_jstr(gr, "dir"),
+			       ctl_jnum(gr, "index"), ctl_jstr(gr, "name"),
 			       json_is_true(json_object_get(gr, "assigned")) ?
 			       "" : " (not assigned)");
 			e = json_object_get(gr, "entries");
@@ -91,8 +79,8 @@ static void print_one(json_t *r)
 				json_t *x = json_array_get(e, k);
 
 				printf("      bit %-5lld %-4lld %-10s %s\n",
-				       num(x, "bit"), num(x, "bits"),
-				       str(x, "type"), str(x, "name"));
+				       ctl_jnum(x, "bit"), ctl_jnum(x, "bits"),
+				       ctl_jstr(x, "type"), ctl_jstr(x, "name"));
 			}
 		}
 	}
@@ -139,7 +127,7 @@ static int import(const char *sock, const char *file)
 		fprintf(stderr, "iiotctl: %s\n", err);
 	} else if (!json_is_true(json_object_get(o, "ok"))) {
 		fprintf(stderr, "iiotctl: %s: %s\n", file,
-			str(o, "error"));
+			ctl_jstr(o, "error"));
 	} else {
 		print_head();
 		print_row(json_object_get(o, "description"));

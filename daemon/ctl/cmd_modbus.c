@@ -15,18 +15,6 @@
 #include "core/ctlproto.h"
 #include "ctl.h"
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-static long long num(json_t *o, const char *k)
-{
-	return (long long)json_integer_value(json_object_get(o, k));
-}
-
 static void print_dev(json_t *d, int points)
 {
 	json_t *c = json_object_get(d, "counters"), *p;
@@ -34,21 +22,21 @@ static void print_dev(json_t *d, int points)
 
 	printf("%-16s %-21s unit %-3lld %-9s scans %lld failed %lld "
 	       "timeouts %lld exceptions %lld bad %lld  %s\n",
-	       str(d, "name"), str(d, "host"), num(d, "unit"), str(d, "state"),
-	       num(c, "scans"), num(c, "scans_failed"), num(c, "timeouts"),
-	       num(c, "exceptions"), num(c, "bad_replies"),
-	       str(d, "last_error"));
+	       ctl_jstr(d, "name"), ctl_jstr(d, "host"), ctl_jnum(d, "unit"), ctl_jstr(d, "state"),
+	       ctl_jnum(c, "scans"), ctl_jnum(c, "scans_failed"), ctl_jnum(c, "timeouts"),
+	       ctl_jnum(c, "exceptions"), ctl_jnum(c, "bad_replies"),
+	       ctl_jstr(d, "last_error"));
 	if (!points)
 		return;
 	json_array_foreach(json_object_get(d, "points"), i, p) {
 		json_t *v = json_object_get(p, "value");
 
-		printf("  %-20s %-8s %5lld %-4s %-8s ", str(p, "name"),
-		       str(p, "area"), num(p, "address"), str(p, "type"),
-		       str(p, "order"));
+		printf("  %-20s %-8s %5lld %-4s %-8s ", ctl_jstr(p, "name"),
+		       ctl_jstr(p, "area"), ctl_jnum(p, "address"), ctl_jstr(p, "type"),
+		       ctl_jstr(p, "order"));
 		if (json_is_number(v))
 			printf("%.10g %s\n", json_number_value(v),
-			       str(p, "unit"));
+			       ctl_jstr(p, "unit"));
 		else
 			printf("-\n");
 	}
@@ -75,12 +63,12 @@ static int print_read(json_t *d, const char *point)
 	}
 	keep = json_array();
 	json_array_foreach(pts, i, p)
-		if (!strcmp(str(p, "name"), point))
+		if (!strcmp(ctl_jstr(p, "name"), point))
 			json_array_append(keep, p);
 	if (!json_array_size(keep)) {
 		json_decref(keep);
 		fprintf(stderr, "iiotctl modbus: no point '%s' on %s\n", point,
-			str(d, "name"));
+			ctl_jstr(d, "name"));
 		return 1;
 	}
 	json_object_set_new(d, "points", keep);
@@ -126,12 +114,12 @@ static int write_point(const char *sock, const char **args, const char *reason,
 		ctl_dump_json(o);
 	} else {
 		sent = json_object_get(o, "sent");
-		printf("%s %s = %g: %s\n", str(o, "device"), str(o, "point"), v,
-		       str(o, "result"));
+		printf("%s %s = %g: %s\n", ctl_jstr(o, "device"), ctl_jstr(o, "point"), v,
+		       ctl_jstr(o, "result"));
 		if (sent) {
 			js = json_dumps(json_object_get(sent, "values"), JSON_COMPACT);
-			printf("%s at %lld: %s\n", str(sent, "function"),
-			       num(sent, "address"), js ? js : "");
+			printf("%s at %lld: %s\n", ctl_jstr(sent, "function"),
+			       ctl_jnum(sent, "address"), js ? js : "");
 			free(js);
 		}
 		if (json_object_get(o, "read_back"))

@@ -25,6 +25,14 @@ int ctl_as_state_owner(const char *dir);
 #include <stddef.h>
 char *ctl_slurp(const char *file, size_t max, size_t *len);
 
+/*
+ * ctljson.c: o's string k ("" when absent or not a string), its integer
+ * k (0 likewise).
+ */
+struct json_t;
+const char *ctl_jstr(struct json_t *o, const char *k);
+long long ctl_jnum(struct json_t *o, const char *k);
+
 #define CTL_CMD(n) extern const struct ctl_cmd cmd_##n;
 #include "ctl_cmds.h"
 #undef CTL_CMD

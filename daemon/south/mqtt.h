@@ -42,4 +42,13 @@ int mqtt_device_add(const struct json_t *spec, struct json_t **out,
  * retired in the inventory, its signals stay with their history. */
 int mqtt_device_remove(const char *key, char *why, size_t whylen);
 
+/*
+ * mqctl.c: the control socket's "mqtt list|show|add|remove" for iiotctl
+ * as who (uid: the peer's); adds and removes audited.  On a reader
+ * thread: an add waits for the capture thread.
+ */
+struct ctl_req;
+struct json_t *mqtt_ctl(struct iiotd *d, const struct ctl_req *req,
+			const char *who, unsigned int uid);
+
 #endif

@@ -173,6 +173,36 @@ static void ctlreq_control(void **state)
 	assert_string_equal(err, "control takes 3 to 3 arguments");
 }
 
+/* mqtt list | show|remove NAME | add NAME JSON: the JSON is the rest */
+static void ctlreq_mqtt(void **state)
+{
+	static const char add[] = "mqtt add press3 {\"signals\": [\"t.c t "
+				  "number unit=degC\"]}\n";
+	struct ctl_req r;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(ctl_parse_request(add, strlen(add), &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(r.verb, CTL_MQTT);
+	assert_string_equal(r.arg2, "add");
+	assert_string_equal(r.arg, "press3");
+	assert_string_equal(r.body, "{\"signals\": [\"t.c t number "
+			    "unit=degC\"]}");
+	assert_int_equal(ctl_parse_request("mqtt list", 9, &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(ctl_parse_request("mqtt remove press3", 18, &r, err,
+					   sizeof(err)), 0);
+	assert_string_equal(r.arg, "press3");
+	assert_int_equal(ctl_parse_request("mqtt add press3", 15, &r, err,
+					   sizeof(err)), -1);
+	assert_string_equal(err, "mqtt list | show|remove NAME | add NAME JSON");
+	assert_int_equal(ctl_parse_request("mqtt show", 9, &r, err,
+					   sizeof(err)), -1);
+	assert_int_equal(ctl_parse_request("mqtt drop x", 11, &r, err,
+					   sizeof(err)), -1);
+}
+
 static void lifecycle_rules(void **state)
 {
 	(void)state;
@@ -580,6 +610,7 @@ int main(void)
 		cmocka_unit_test(ctlreq),
 		cmocka_unit_test(ctlreq_lifecycle),
 		cmocka_unit_test(ctlreq_control),
+		cmocka_unit_test(ctlreq_mqtt),
 		cmocka_unit_test(lifecycle_rules),
 		cmocka_unit_test(flightrec_window),
 		cmocka_unit_test(sigmap),

@@ -10,7 +10,9 @@
 # topic no device has (through a second, open listener of the same
 # broker) raises mqtt.publisher.unknown; malformed JSON is counted and
 # iiotd goes on; a silent device goes offline; a removed device's
-# credentials stop working once the broker has reloaded.
+# credentials stop working once the broker has reloaded.  iiotctl mqtt
+# lists, shows, adds (printing the password once) and removes a device
+# through the control socket, audited under the unix user.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../api/lib_api.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
@@ -160,6 +162,48 @@ wait_for '[ "$(snap_meter1)" = false ]' 10 || true
 req "$A" GET "/devices?kind=mqtt"
 expect_eq "offline in the inventory too, last seen kept" \
 	"$(jf '[.devices[] | select(.label == "mqtt:meter1") | "\(.online) \(.last_seen_ns > 0)"] | join("")')" "false true"
+
+# iiotctl mqtt: the same operations through the control socket, as the
+# local unix user (audited under that name)
+ctl() { IIOTD_SOCK=$D/iiotd.sock "$BIN/iiotctl" mqtt "$@"; }
+expect_eq "iiotctl mqtt list: meter1 and press2, their topic and auth" \
+	"$(ctl list | awk '{print $1, $3, $4}' | sort | tr '\n' ',')" \
+	"meter1 plant/dev/meter1 password,press2 plant/dev/press2 password,"
+ctl add press3 --interval 1s 'temp.c t number unit=degC' 'n cycles int' >"$S/add3.out" 2>&1 &&
+	ok "iiotctl mqtt add press3" || fail "iiotctl mqtt add press3" "$(cat "$S/add3.out")"
+PW3=$(sed -n 's/^password for press3: //p' "$S/add3.out")
+expect_eq "add prints its topic and a password once" \
+	"$(head -1 "$S/add3.out") ${#PW3}" "press3 added: topic plant/dev/press3, user press3 (password) 24"
+ctl show press3 --json | jq -e 'has("password") | not' >/dev/null &&
+	ok "show does not have the password" || fail "show has no password" "$(ctl show press3 --json)"
+ctl add press3 'a x' 2>"$S/dup.err" && fail "a name taken is refused" ||
+	expect_eq "a name taken is refused, saying why" "$(cat "$S/dup.err")" "iiotctl: iiotd: device press3 exists"
+ctl add bad3 'a..b x' 2>"$S/bad.err" && fail "a bad signal line is refused" ||
+	grep -q "signals\[0\]: path 'a..b'" "$S/bad.err" && ok "a bad signal line is refused, naming it" ||
+	fail "a bad signal line" "$(cat "$S/bad.err")"
+wait_for "pub -u press3 -P '$PW3' -t plant/dev/press3 -m '{\"temp\":{\"c\":55.25},\"n\":7}'" 10 &&
+	ok "press3 publishes with the password iiotctl printed" ||
+	fail "press3 publishes" "$(tail -3 "$S/mosquitto.log")"
+wait_for '[ "$(ctl show press3 --json | jq -r "[.device.signals[].value] | join(\" \")")" = "55.25 7" ]' 10 &&
+	ok "iiotctl mqtt show press3: its values" || fail "press3's values" "$(ctl show press3)"
+ctl show press3 | grep -q '^  t .*55.25 degC' && ok "show prints each signal with its value and unit" ||
+	fail "show's signal lines" "$(ctl show press3)"
+ctl show nosuch 2>"$S/nosuch.err" && fail "show nosuch fails" ||
+	expect_eq "show of no such device" "$(cat "$S/nosuch.err")" "iiotctl: iiotd: no MQTT device 'nosuch'"
+ctl remove meter1 2>"$S/rm1.err" && fail "iiotd.conf's device cannot be removed" ||
+	grep -q "is iiotd.conf's" "$S/rm1.err" && ok "iiotctl cannot remove iiotd.conf's device" ||
+	fail "remove meter1" "$(cat "$S/rm1.err")"
+expect_eq "iiotctl mqtt remove press3" "$(ctl remove press3)" "press3: removed"
+wait_for "! pub -u press3 -P '$PW3' -t plant/dev/press3 -m '{}'" 10 &&
+	ok "press3's credentials are refused after the reload" ||
+	fail "press3 refused after removal" "$(cat "$S/passwd")"
+ME=$(id -un)
+req "$A" GET "/audit?limit=100"
+expect_eq "iiotctl's add, refusals and remove are audited under the unix user" \
+	"$(jf '[.entries[] | select(.target == "mqtt press3") | "\(.user) \(.action) \(.result)"] | reverse | join(",")')" \
+	"$ME mqtt.add ok,$ME mqtt.add denied,$ME mqtt.remove ok"
+grep -rq --exclude=out --exclude=responses.jsonl "$PW3" "$D" "$S/passwd" "$S/acl" &&
+	fail "press3's password is stored nowhere" || ok "press3's password is stored nowhere (audit included)"
 
 # removal: only API devices; the broker reloads without press2
 req "$A" DELETE /mqtt/devices/meter1
