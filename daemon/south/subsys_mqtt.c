@@ -95,6 +95,9 @@ static struct {
 	uint64_t broker_writes, broker_errors;
 	uint64_t log_next, log_unknown;	/* rate-limited log lines */
 	uint64_t log_next_bad;
+	/* libmosquitto's last error line (the subscriber thread's): what a
+	 * TLS failure was, e.g. OpenSSL's "certificate verify failed" */
+	char lib_err[256];
 } sys = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static uint64_t mono_ms(void)
@@ -526,12 +529,31 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 	sys.up = true;
 }
 
+static void on_log(struct mosquitto *m, void *arg, int level, const char *s)
+{
+	(void)m;
+	(void)arg;
+	if (level & MOSQ_LOG_ERR)
+		snprintf(sys.lib_err, sizeof(sys.lib_err), "%s", s);
+}
+
+/* a failed connect or handshake, once until iiotd is subscribed again */
+static void connect_failed(int rc)
+{
+	sys.connect_errors++;
+	log_warnx("mqtt: %s: %s%s%s%s", sys.mc.broker.url,
+		  rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+		  mosquitto_strerror(rc), sys.lib_err[0] ? " (" : "",
+		  sys.lib_err, sys.lib_err[0] ? ")" : "");
+}
+
 static struct mosquitto *client(void)
 {
 	struct mosquitto *m = mosquitto_new(sys.mc.client_id, true, NULL);
 
 	if (!m)
 		return NULL;
+	mosquitto_log_callback_set(m, on_log);
 	mosquitto_connect_callback_set(m, on_connect);
 	mosquitto_message_callback_set(m, on_message);
 	if ((sys.mc.password[0] &&
@@ -580,17 +602,15 @@ static void *run(void *arg)
 	(void)arg;
 	while (!__atomic_load_n(&sys.stop, __ATOMIC_ACQUIRE)) {
 		if (!sys.tcp && mono_ms() >= next_try) {
+			sys.lib_err[0] = '\0';
 			rc = mosquitto_connect(sys.mosq, sys.mc.broker.host,
 					       sys.mc.broker.port, 30);
 			sys.tcp = rc == MOSQ_ERR_SUCCESS;
 			if (!sys.tcp) {
-				sys.connect_errors++;
 				if (!failed)
-					log_warnx("mqtt: %s: %s",
-						  sys.mc.broker.url,
-						  rc == MOSQ_ERR_ERRNO ?
-						  strerror(errno) :
-						  mosquitto_strerror(rc));
+					connect_failed(rc);
+				else
+					sys.connect_errors++;
 				failed = true;
 				next_try = mono_ms() + MQ_RETRY_MS;
 			}
@@ -598,10 +618,16 @@ static void *run(void *arg)
 		if (sys.tcp) {
 			rc = mosquitto_loop(sys.mosq, MQ_LOOP_MS, 1);
 			if (rc != MOSQ_ERR_SUCCESS) {
+				/* a TLS handshake fails here, after the
+				 * connect: said once, like a refused connect */
 				if (sys.up)
 					log_warnx("mqtt: lost %s: %s",
 						  sys.mc.broker.url,
 						  mosquitto_strerror(rc));
+				else if (!failed)
+					connect_failed(rc);
+				else
+					sys.connect_errors++;
 				sys.tcp = sys.up = false;
 				failed = true;
 				mosquitto_disconnect(sys.mosq);
