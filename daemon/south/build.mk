@@ -59,3 +59,11 @@ FUZZ += fuzz_mqtt_json
 fuzz_mqtt_json_SRCS = tests/fuzz/fuzz_mqtt_json.c daemon/south/mqmap.c \
 	daemon/south/south.c
 fuzz_mqtt_json_LDLIBS = -ljansson -lm
+
+# bench/mqtt.bench's peer: a bare libmosquitto subscriber that counts
+MQTT_BARE_BENCH := $(BUILD)/bench/mqtt_bare_bench
+EXTRA_BENCH += $(MQTT_BARE_BENCH)
+$(MQTT_BARE_BENCH): bench/mqtt_bare_bench.c
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lmosquitto
