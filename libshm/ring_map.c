@@ -110,10 +110,12 @@ int shm_validate_hdr(const struct iiot_ring_hdr *h, uint64_t file_size,
 	return 0;
 }
 
-static void *map_part(int fd, uint64_t off, uint64_t len, int prot)
+static void *map_part(int fd, uint64_t off, uint64_t len, int prot,
+		      bool populate)
 {
 	/* populate: take the page faults now, not in the first lap */
-	void *p = mmap(NULL, len, prot, MAP_SHARED | MAP_POPULATE, fd,
+	void *p = mmap(NULL, len, prot,
+		       MAP_SHARED | (populate ? MAP_POPULATE : 0), fd,
 		       (off_t)off);
 
 	return p == MAP_FAILED ? NULL : p;
@@ -130,10 +132,14 @@ int shm_map_parts(struct shm_ring *r, bool producer)
 
 	if (producer)
 		cons_prot = PROT_READ;
-	r->prod = map_part(r->fd, IIOT_RING_PROD_OFF, IIOT_RING_PAGE, ro);
+	r->prod = map_part(r->fd, IIOT_RING_PROD_OFF, IIOT_RING_PAGE, ro,
+			   true);
 	r->cons = map_part(r->fd, IIOT_RING_CONS_OFF, IIOT_RING_PAGE,
-			   cons_prot);
-	r->data = map_part(r->fd, IIOT_RING_DATA_OFF, r->size, ro);
+			   cons_prot, true);
+	/* a consumer of a ring file holds only what it reads (ring_cons.c):
+	 * populating all of it would make its peak RSS the whole ring */
+	r->data = map_part(r->fd, IIOT_RING_DATA_OFF, r->size, ro,
+			   producer || r->is_device);
 	if (!r->prod || !r->cons || !r->data) {
 		int err = errno;
 

@@ -60,6 +60,9 @@ struct shm_ring {
 	uint64_t bad_pos;	/* last unaligned prod.pos, counted once */
 	uint64_t peeked;
 	struct iiot_ring_rec cur;
+	/* data before this position left our resident set (ring_cons.c) */
+	uint64_t unmapped;
+	uint64_t drop_chunk;	/* 0: every page stays mapped */
 };
 
 void shm_set_error(const char *fmt, ...)

@@ -78,3 +78,26 @@ uint32_t frame_len_for(uint64_t seq)
 {
 	return 60 + (uint32_t)((seq * 2654435761ULL) % 1455);
 }
+
+long ring_data_rss_kb(const struct shm_ring *r)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	unsigned long lo, hi;
+	long kb = -1;
+	bool in = false;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* a mapping's first line: "lo-hi perms ..." */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in = lo == (unsigned long)(uintptr_t)r->data;
+			continue;
+		}
+		if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}

@@ -17,6 +17,9 @@ void ring_path_cleanup(const char *path);
  */
 void ring_guard_data(struct shm_ring *r);
 
+/* kB of r's data mapping resident in this process (/proc/self/smaps) */
+long ring_data_rss_kb(const struct shm_ring *r);
+
 /* Fill buf with bytes derived from seq; the first 8 bytes hold seq. */
 void frame_fill(uint8_t *buf, uint32_t len, uint64_t seq);
 /* 0 when buf holds what frame_fill(seq) wrote; returns the seq in *seq. */
