@@ -227,7 +227,14 @@ static int start(struct iiotd *d)
 	return 0;
 }
 
-static void stop(struct iiotd *d)
+/*
+ * Before capture halts: the pollers end, then the flusher, whose last
+ * batch still goes through the capture thread.  Left running, a flush
+ * after the halt ran on the flusher's thread (capture_read runs on its
+ * caller then) while the main thread drained the last frames into the
+ * same model.
+ */
+static void quiesce(struct iiotd *d)
 {
 	size_t i;
 
@@ -237,6 +244,11 @@ static void stop(struct iiotd *d)
 	sys.nstarted = 0;
 	extq_stop(sys.q);
 	sys.q = NULL;
+}
+
+static void stop(struct iiotd *d)
+{
+	quiesce(d);
 	free(sys.devs);
 	free(sys.ids);
 	sys.devs = NULL;
@@ -415,6 +427,7 @@ const struct iiotd_subsys subsys_modbus = {
 	.check_conf = check_conf,
 	.start = start,
 	.reload = reload,
+	.quiesce = quiesce,
 	.stop = stop,
 	.stats = stats,
 };

@@ -673,22 +673,29 @@ static int start(struct iiotd *d)
 	return 0;
 }
 
-static void stop(struct iiotd *d)
+/* Before capture halts, as Modbus's (subsys_modbus.c): the subscriber
+ * ends, then the flusher, whose last batch goes through capture. */
+static void quiesce(struct iiotd *d)
 {
-	size_t i;
-
 	(void)d;
 	if (sys.running) {
 		__atomic_store_n(&sys.stop, true, __ATOMIC_RELEASE);
 		pthread_join(sys.th, NULL);
 		sys.running = false;
 	}
+	extq_stop(sys.q);
+	sys.q = NULL;
+}
+
+static void stop(struct iiotd *d)
+{
+	size_t i;
+
+	quiesce(d);
 	if (sys.mosq)
 		mosquitto_destroy(sys.mosq);
 	sys.mosq = NULL;
 	sys.tcp = sys.up = false;
-	extq_stop(sys.q);
-	sys.q = NULL;
 	for (i = 0; i < sys.ndevs; i++)
 		dev_free(sys.devs[i]);
 	free(sys.devs);
@@ -1114,6 +1121,7 @@ const struct iiotd_subsys subsys_mqtt = {
 	.check_conf = check_conf,
 	.start = start,
 	.reload = reload,
+	.quiesce = quiesce,
 	.stop = stop,
 	.stats = stats,
 };

@@ -8,7 +8,7 @@ $(BUILD)/tests/test_core: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
 TESTS += test_capture
 test_capture_SRCS := tests/daemon/test_capture.c
-test_capture_LDLIBS = $(DAEMON_TEST_LIBS)
+test_capture_LDLIBS = $(DAEMON_TEST_LIBS) -lmodbus
 $(BUILD)/tests/test_capture: $(LIBIIOTD_SAN_A) $(LIBSHM_SAN_A)
 
 TESTS += test_model

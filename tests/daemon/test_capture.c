@@ -20,13 +20,19 @@
 #include <unistd.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <modbus/modbus.h>
 
 #include "capture/capture.h"
 #include "capture/capture_int.h"
 #include "capture/probe.h"
 #include "core/conf.h"
 #include "core/iiotd.h"
+#include "core/subsys.h"
 #include "model/model.h"
+#include "south/modbus.h"
 
 /* room for a signal assembled by model_signal_get on a snapshot */
 static struct model_signal stmp;
@@ -280,6 +286,128 @@ static void read_queued_at_halt_hang(void **state)
 	conf_free(c);
 }
 
+/*
+ * Regression: a Modbus flush ran beside the final drain.  At shutdown
+ * capture halts and the main thread drains what producers committed into
+ * the model; the Modbus pollers and their flusher were still running, and
+ * a flush after the halt ran on the flusher's own thread (capture_read
+ * runs on its caller once capture halted), writing the same model at the
+ * same time.  Shut down as iiotd_stop does (every subsystem's quiesce,
+ * then the halt): after the halt no poller reads and nothing reaches the
+ * model, while a local server would have answered several polls.
+ */
+struct mbsrv {
+	modbus_t *ctx;
+	int ls;
+	int polls;		/* requests answered, atomic */
+	bool stop;		/* atomic */
+};
+
+static void *mbsrv_run(void *arg)
+{
+	struct mbsrv *v = arg;
+	modbus_mapping_t *map = modbus_mapping_new(0, 0, 16, 0);
+	uint8_t q[MODBUS_TCP_MAX_ADU_LENGTH];
+	int c, n;
+
+	while (!__atomic_load_n(&v->stop, __ATOMIC_ACQUIRE)) {
+		c = accept(v->ls, NULL, NULL);
+		if (c < 0)
+			break;
+		modbus_set_socket(v->ctx, c);
+		while ((n = modbus_receive(v->ctx, q)) > 0) {
+			map->tab_registers[0]++;
+			modbus_reply(v->ctx, q, n, map);
+			__atomic_add_fetch(&v->polls, 1, __ATOMIC_RELEASE);
+		}
+		close(c);
+	}
+	modbus_mapping_free(map);
+	return NULL;
+}
+
+static uint64_t model_samples(struct model *m)
+{
+	struct model_counters mc;
+
+	model_get_counters(m, &mc);
+	return mc.samples;
+}
+
+static void read_samples(void *arg)
+{
+	void **a = arg;
+
+	*(uint64_t *)a[1] = model_samples(a[0]);
+}
+
+static void modbus_flush_after_capture_halt(void **state)
+{
+	struct mbsrv v = { 0 };
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct iiotd d = { 0 };
+	struct capture *cap;
+	struct conf *c;
+	pthread_t srv;
+	uint64_t got = 0, at_halt;
+	void *rd[2] = { NULL, &got };
+	char text[512], err[256];
+	int i, polls;
+
+	(void)state;
+	evthread_use_pthreads();
+	v.ctx = modbus_new_tcp("127.0.0.1", 0);
+	assert_non_null(v.ctx);
+	v.ls = modbus_tcp_listen(v.ctx, 1);
+	assert_true(v.ls >= 0);
+	assert_int_equal(getsockname(v.ls, (struct sockaddr *)&sa, &sl), 0);
+	assert_int_equal(pthread_create(&srv, NULL, mbsrv_run, &v), 0);
+	snprintf(text, sizeof(text), "[modbus.plc]\nhost = 127.0.0.1\n"
+		 "port = %u\npoint = p0 hr 0 u16 every=100ms\n",
+		 ntohs(sa.sin_port));
+	c = conf_parse(text, strlen(text), "t.conf", err, sizeof(err));
+	assert_non_null(c);
+	d.conf = c;
+	d.model = model_new(NULL);
+	assert_int_equal(modbus_model_setup(&d, c, err, sizeof(err)), 0);
+	cap = d.capture = capture_new(&d);
+	assert_non_null(cap);
+	assert_int_equal(capture_start(cap, c, err, sizeof(err)), 0);
+	assert_int_equal(capture_run(cap, err, sizeof(err)), 0);
+	assert_int_equal(subsys_modbus.start(&d), 0);
+	/* values reach the model through the capture thread */
+	rd[0] = d.model;
+	for (i = 0; i < 6000 && got < 2; i++) {
+		usleep(10000);
+		capture_read(cap, read_samples, rd);
+	}
+	assert_true(got >= 2);
+	/* iiotd_stop's order */
+	if (subsys_modbus.quiesce)
+		subsys_modbus.quiesce(&d);
+	capture_halt(cap);
+	capture_drain_all(cap);
+	at_halt = model_samples(d.model);
+	polls = __atomic_load_n(&v.polls, __ATOMIC_ACQUIRE);
+	/* long enough for several polls and a flush, had any poller run */
+	for (i = 0; i < 100 && __atomic_load_n(&v.polls, __ATOMIC_ACQUIRE) <
+	     polls + 3; i++)
+		usleep(10000);
+	usleep(300000);
+	assert_int_equal(__atomic_load_n(&v.polls, __ATOMIC_ACQUIRE), polls);
+	assert_int_equal(model_samples(d.model), at_halt);
+	subsys_modbus.stop(&d);
+	__atomic_store_n(&v.stop, true, __ATOMIC_RELEASE);
+	shutdown(v.ls, SHUT_RDWR);
+	close(v.ls);
+	pthread_join(srv, NULL);
+	modbus_free(v.ctx);
+	capture_free(cap);
+	model_free(d.model);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +417,7 @@ int main(void)
 		cmocka_unit_test(probe_json_buckets),
 		cmocka_unit_test(call_then_snapshot),
 		cmocka_unit_test(read_queued_at_halt_hang),
+		cmocka_unit_test(modbus_flush_after_capture_halt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
