@@ -24,7 +24,8 @@ wait_for 10 test -e $T/ready || { fail "receiver ready" "$(cat $T/recv.err)"; ex
 kill -STOP $RECV
 in_ns "$NS_A" python3 "$RIG" cyclic "$IF_A" $CTRL 00:0e:8c:10:00:01 $T/stop >$T/cyclic.json &
 CYC=$!
-sleep 0.5
+wait_for 60 test -e $T/stop.sent || fail "the controller started sending"
+sleep 0.2
 touch $T/stop
 wait $CYC
 touch $T/stop-recv
