@@ -4,6 +4,7 @@
 #include "core/hist.h"
 
 static const uint64_t bounds_us[HIST_BUCKETS - 1] = HIST_BOUNDS_US;
+static const uint64_t lat_bounds_us[HIST_LAT_BUCKETS - 1] = HIST_LAT_BOUNDS_US;
 
 void hist_add(struct hist *h, uint64_t ns)
 {
@@ -35,5 +36,22 @@ json_t *hist_json_from(const uint64_t *b, size_t nb, const uint64_t *n, uint64_t
 json_t *hist_json(const struct hist *h)
 {
 	return hist_json_from(bounds_us, HIST_BUCKETS - 1, h->n,
+			      __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED));
+}
+
+void hist_lat_add(struct hist_lat *h, uint64_t from_ms, uint64_t to_ms)
+{
+	uint64_t ns = to_ms > from_ms ? (to_ms - from_ms) * 1000000ULL : 0;
+	unsigned int i = 0;
+
+	while (i < HIST_LAT_BUCKETS - 1 && ns > lat_bounds_us[i] * 1000)
+		i++;
+	__atomic_add_fetch(&h->n[i], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->sum_ns, ns, __ATOMIC_RELAXED);
+}
+
+json_t *hist_lat_json(const struct hist_lat *h)
+{
+	return hist_json_from(lat_bounds_us, HIST_LAT_BUCKETS - 1, h->n,
 			      __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED));
 }

@@ -58,25 +58,13 @@ struct batch {
 };
 
 /*
- * The latency histograms: finer than core/hist.h's around the 100 ms bar
- * so that a p50 and a p99 can be read from them.  Per live message: the
- * whole (payload time to commit) and its stages, rx (payload time to the
- * MQTT thread: the edge's send, the broker, the host's loop), wait (to
- * the writer taking its batch) and write (COPY and COMMIT).
+ * Per live message: the whole latency (payload time to commit) and its
+ * stages, rx (payload time to the MQTT thread: the edge's send, the
+ * broker, the host's loop), wait (to the writer taking its batch) and
+ * write (COPY and COMMIT); core/hist.h's finer buckets.
  */
-static const uint64_t lat_bounds_us[] = {
-	1000, 2000, 5000, 10000, 15000, 20000, 25000, 30000, 40000, 50000,
-	60000, 70000, 80000, 90000, 100000, 125000, 150000, 200000, 250000,
-	300000, 400000, 500000, 750000, 1000000, 2000000, 5000000
-};
-#define LAT_NB	(sizeof(lat_bounds_us) / sizeof(lat_bounds_us[0]))
 enum { LAT_ALL, LAT_RX, LAT_WAIT, LAT_WRITE, LAT_N };
 static const char *const lat_names[LAT_N] = { "all", "rx", "wait", "write" };
-
-struct lat_hist {
-	uint64_t n[LAT_NB + 1];
-	uint64_t sum_ns;
-};
 
 struct pgw {
 	char conninfo[FLEET_PG_MAX];
@@ -96,7 +84,7 @@ struct pgw {
 	size_t ndays;
 	bool said_down;
 	struct pgw_counters ctr;
-	struct lat_hist lat[LAT_N];	/* under mu */
+	struct hist_lat lat[LAT_N];	/* under mu */
 };
 
 static int64_t floor_day(int64_t ms)
@@ -372,17 +360,6 @@ static int write_batch(struct pgw *w, const struct batch *b)
 	return -2;
 }
 
-static void lat_add(struct lat_hist *h, uint64_t from_ms, uint64_t to_ms)
-{
-	uint64_t ns = to_ms > from_ms ? (to_ms - from_ms) * 1000000ULL : 0;
-	size_t i = 0;
-
-	while (i < LAT_NB && ns > lat_bounds_us[i] * 1000)
-		i++;
-	h->n[i]++;
-	h->sum_ns += ns;
-}
-
 static void committed(struct pgw *w, const struct batch *b)
 {
 	uint64_t now = wall_ms();
@@ -391,10 +368,10 @@ static void committed(struct pgw *w, const struct batch *b)
 	for (i = 0; i < b->nlat; i++) {
 		const struct lat_ent *e = &b->lat[i];
 
-		lat_add(&w->lat[LAT_ALL], e->ts, now);
-		lat_add(&w->lat[LAT_RX], e->ts, e->rx);
-		lat_add(&w->lat[LAT_WAIT], e->rx, b->taken_ms);
-		lat_add(&w->lat[LAT_WRITE], b->taken_ms, now);
+		hist_lat_add(&w->lat[LAT_ALL], e->ts, now);
+		hist_lat_add(&w->lat[LAT_RX], e->ts, e->rx);
+		hist_lat_add(&w->lat[LAT_WAIT], e->rx, b->taken_ms);
+		hist_lat_add(&w->lat[LAT_WRITE], b->taken_ms, now);
 	}
 	w->ctr.batches++;
 }
@@ -653,7 +630,7 @@ void pgw_counters(struct pgw *w, struct pgw_counters *out)
 
 json_t *pgw_latency_json(struct pgw *w, bool stages)
 {
-	struct lat_hist h[LAT_N];
+	struct hist_lat h[LAT_N];
 	json_t *o;
 	size_t i;
 
@@ -661,12 +638,10 @@ json_t *pgw_latency_json(struct pgw *w, bool stages)
 	memcpy(h, w->lat, sizeof(h));
 	pthread_mutex_unlock(&w->mu);
 	if (!stages)
-		return hist_json_from(lat_bounds_us, LAT_NB, h[LAT_ALL].n,
-				      h[LAT_ALL].sum_ns);
+		return hist_lat_json(&h[LAT_ALL]);
 	o = json_object();
 	for (i = LAT_RX; i < LAT_N; i++)
-		json_object_set_new(o, lat_names[i], hist_json_from(
-			lat_bounds_us, LAT_NB, h[i].n, h[i].sum_ns));
+		json_object_set_new(o, lat_names[i], hist_lat_json(&h[i]));
 	return o;
 }
 

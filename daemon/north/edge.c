@@ -31,6 +31,7 @@ struct edev {
 	struct emetric *m;
 	size_t n, cap, cursor;
 	bool seen, born, rebirth;
+	bool reported;			/* DDATA sent during this walk */
 };
 
 /* what hangs on each device this update: one pass over the signals and
@@ -52,6 +53,9 @@ struct edge {
 	struct edev node;
 	struct edev *devs;
 	size_t ndevs, cap;
+	/* edge_scan: where a born device's DDATA goes as soon as its walk
+	 * ends, not after the walk of every device */
+	const struct edge_emit *early;
 };
 
 static const char *const msg_names[] = {
@@ -418,6 +422,10 @@ static void node_control(struct edge *e, const char *name, uint32_t type,
 		m->writable = m->checked = true;
 }
 
+static void changes(const struct north_conf *nc, struct edev *d,
+		    unsigned int msg, bool live, uint64_t now_ms,
+		    const struct edge_emit *out);
+
 void edge_update(struct edge *e, struct model *m,
 		 const struct edge_node_info *info, uint64_t now_ms)
 {
@@ -452,6 +460,10 @@ void edge_update(struct edge *e, struct model *m,
 		dev_links(e, x, m, d->id, now_ms);
 		dev_signals(e, x, m, d->id);
 		end(x);
+		if (e->early && x->born && !x->rebirth) {
+			changes(e->nc, x, EDGE_DDATA, true, now_ms, e->early);
+			x->reported = true;
+		}
 	}
 	e->node.seen = true;
 	node_control(e, SPB_REBIRTH, SPB_BOOL, 0, now_ms);
@@ -585,11 +597,23 @@ void edge_report(struct edge *e, bool live, uint64_t now_ms,
 	for (i = 0; i < e->ndevs; i++) {
 		struct edev *d = &e->devs[i];
 
-		if (live && (!d->born || d->rebirth))
+		if (d->reported)
+			d->reported = false;
+		else if (live && (!d->born || d->rebirth))
 			birth(d, EDGE_DBIRTH, now_ms, out, NULL);
 		else
 			changes(e->nc, d, EDGE_DDATA, live, now_ms, out);
 	}
+}
+
+void edge_scan(struct edge *e, struct model *m,
+	       const struct edge_node_info *info, uint64_t now_ms,
+	       const struct edge_emit *out)
+{
+	e->early = out;
+	edge_update(e, m, info, now_ms);
+	e->early = NULL;
+	edge_report(e, true, now_ms, out);
 }
 
 void edge_lost(struct edge *e)

@@ -65,6 +65,14 @@ void edge_births(struct edge *e, uint64_t bdseq, uint64_t now_ms,
  */
 void edge_report(struct edge *e, bool live, uint64_t now_ms,
 		 const struct edge_emit *out);
+/*
+ * Live, edge_update and edge_report in one walk: a born device's DDATA is
+ * packed and emitted as soon as its metrics are refreshed, so it does not
+ * wait for the walk over every other device (docs/north.md).
+ */
+void edge_scan(struct edge *e, struct model *m,
+	       const struct edge_node_info *info, uint64_t now_ms,
+	       const struct edge_emit *out);
 /* The session ended: no device is born any more. */
 void edge_lost(struct edge *e);
 /*

@@ -28,6 +28,7 @@
 #include "api/api.h"
 #include "auth/audit.h"
 #include "capture/capture.h"
+#include "core/hist.h"
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "model/model.h"
@@ -50,6 +51,19 @@
 enum { N_DOWN, N_CONNECTING, N_WAITING, N_ONLINE };
 static const char *const state_names[] = {
 	"down", "connecting", "waiting", "online",
+};
+
+/*
+ * The edge node's latency of live NDATA and DDATA, read from a sample's
+ * time to the payload handed to libmosquitto: all (per metric), sample
+ * (the metric's sample time to the scan that picks it, per metric), walk
+ * (the scan's start to this payload packed: the model walk and the
+ * payloads packed before it, per message) and send (packed to
+ * mosquitto_publish returning, per message).
+ */
+enum { NLAT_ALL, NLAT_SAMPLE, NLAT_WALK, NLAT_SEND, NLAT_N };
+static const char *const nlat_names[NLAT_N] = {
+	"all", "sample", "walk", "send",
 };
 
 struct north {
@@ -84,6 +98,9 @@ struct north {
 	uint64_t credit_ms;
 	char t_ncmd[SPB_TOPIC_MAX], t_dcmd[SPB_TOPIC_MAX], t_state[SPB_TOPIC_MAX];
 	struct north_counters ctr;	/* written here, read atomically */
+	/* the latency of live data, by stage (docs/north.md) */
+	uint64_t scan_wall;		/* the scan's start, wall ms */
+	struct hist_lat lat[NLAT_N];
 };
 
 #define INC(n, f, by) __atomic_add_fetch(&(n)->ctr.f, (by), __ATOMIC_RELAXED)
@@ -169,6 +186,20 @@ static void publish(struct north *n, const char *topic, const void *buf,
 	log_debug("north: publish %s: %s", topic, mosquitto_strerror(rc));
 }
 
+static void latency(struct north *n, const struct spb_buf *b)
+{
+	uint64_t sent = wall_ms();
+	size_t i;
+
+	hist_lat_add(&n->lat[NLAT_WALK], n->scan_wall, b->p.timestamp);
+	hist_lat_add(&n->lat[NLAT_SEND], b->p.timestamp, sent);
+	for (i = 0; i < b->n; i++) {
+		hist_lat_add(&n->lat[NLAT_ALL], b->m[i].timestamp, sent);
+		hist_lat_add(&n->lat[NLAT_SAMPLE], b->m[i].timestamp,
+			     n->scan_wall);
+	}
+}
+
 static void on_emit(void *arg, unsigned int msg, const char *device,
 		    struct spb_buf *b)
 {
@@ -178,6 +209,9 @@ static void on_emit(void *arg, unsigned int msg, const char *device,
 	size_t len;
 	int r;
 
+	/* the specification: the payload's timestamp is when it was made
+	 * (the metrics keep their samples' times), not the scan's start */
+	b->p.timestamp = wall_ms();
 	if (!n->live) {
 		/* the queue keeps data only: births are made afresh */
 		if (msg != EDGE_NDATA && msg != EDGE_DDATA)
@@ -207,6 +241,8 @@ static void on_emit(void *arg, unsigned int msg, const char *device,
 		return;
 	}
 	publish(n, topic, buf, len, 0, NULL);
+	if (msg == EDGE_NDATA || msg == EDGE_DDATA)
+		latency(n, b);
 	if (msg == EDGE_NBIRTH)
 		INC(n, births, 1);
 	free(buf);
@@ -220,13 +256,20 @@ static void report(struct north *n, bool births)
 	struct edge_node_info info = { 0, 0 };
 	uint64_t now = wall_ms();
 
+	n->scan_wall = now;
 	if (snap)
 		info.frames = snap->ctr.frames;
 	if (n->d->alerts)
 		info.active_alerts = alerts_open_count(n->d->alerts);
+	/* the state changes on this thread only (the callbacks) */
+	n->live = __atomic_load_n(&n->state, __ATOMIC_RELAXED) == N_ONLINE;
+	if (n->live && !births) {
+		edge_scan(n->edge, snap ? snap->model : NULL, &info, now, &out);
+		capsnap_put(snap);
+		return;
+	}
 	edge_update(n->edge, snap ? snap->model : NULL, &info, now);
 	capsnap_put(snap);
-	n->live = __atomic_load_n(&n->state, __ATOMIC_RELAXED) == N_ONLINE;
 	if (births && n->live) {
 		edge_births(n->edge, (uint64_t)n->bdseq, now, &out);
 		return;
@@ -976,8 +1019,9 @@ void north_stop(struct north *n)
 
 json_t *north_stats(struct north *n)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *stages;
 	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+	size_t i;
 
 	if (!o)
 		return NULL;
@@ -996,5 +1040,11 @@ json_t *north_stats(struct north *n)
 		saf_depth(n->saf)));
 	json_object_set_new(o, "queue_capacity", json_integer((json_int_t)
 		n->nc.queue_max));
+	json_object_set_new(o, "latency", hist_lat_json(&n->lat[NLAT_ALL]));
+	stages = json_object();
+	for (i = NLAT_SAMPLE; i < NLAT_N; i++)
+		json_object_set_new(stages, nlat_names[i],
+				    hist_lat_json(&n->lat[i]));
+	json_object_set_new(o, "latency_stages", stages);
 	return o;
 }
