@@ -101,6 +101,11 @@ struct north {
 	/* the latency of live data, by stage (docs/north.md) */
 	uint64_t scan_wall;		/* the scan's start, wall ms */
 	struct hist_lat lat[NLAT_N];
+	/* device writes under way on the Modbus pollers (struct pending) */
+	pthread_mutex_t cmd_mu;
+	pthread_cond_t cmd_cv;		/* inflight fell */
+	unsigned int inflight;		/* queued, not answered yet */
+	struct pending *done;		/* answered, for this thread */
 };
 
 #define INC(n, f, by) __atomic_add_fetch(&(n)->ctr.f, (by), __ATOMIC_RELAXED)
@@ -549,17 +554,57 @@ static int node_control(struct north *n, const struct spb_cmd *c,
 }
 
 /*
+ * A device write handed to its Modbus poller: the command's audit row,
+ * counters and DDATA wait for its answer, which the poller's thread puts
+ * on n->done for the session's thread (cmd_finish).
+ */
+struct pending {
+	struct north *n;
+	struct pending *next;
+	char topic[SPB_TOPIC_MAX];
+	char target[SPB_NAME_MAX + 32];
+	char device[SPB_TOPIC_MAX];	/* a topic level; "" the node */
+	char metric[SPB_NAME_MAX];
+	struct cmd_result res;
+};
+
+/* on the device's poller thread: the answer, for the session's thread */
+static void write_done(void *arg, int result, double readback,
+		       const char *why)
+{
+	struct pending *p = arg;
+	struct north *n = p->n;
+
+	snprintf(p->res.why, sizeof(p->res.why), "%s", why);
+	if (result == MODBUS_W_OK) {
+		p->res.result = "ok";
+		p->res.has_readback = true;
+		p->res.readback = readback;
+	} else {
+		p->res.result = "fail";
+	}
+	pthread_mutex_lock(&n->cmd_mu);
+	p->next = n->done;
+	n->done = p;
+	n->inflight--;
+	pthread_cond_broadcast(&n->cmd_cv);
+	pthread_mutex_unlock(&n->cmd_mu);
+}
+
+/*
  * A write of a device's metric, through the control gate: the metric is
  * a writable point, remote commands are on, the device is in
  * maintenance, within the rate limits; then the Modbus write with its
- * read-back (blocking this thread for the device's timeout and retries
- * at most: data wait meanwhile, nothing is lost).
+ * read-back, queued to the device's poller: a device slow to answer, or
+ * not answering until its timeout, never holds this thread, which keeps
+ * publishing.  1 queued (p is the poller's until write_done), 0 done, -1
+ * refused or failed.
  */
-static int device_write(struct north *n, const char *device,
-			const struct spb_cmd *c, const struct edge_target *t,
-			struct cmd_result *res)
+static int device_write(struct north *n, struct pending *p,
+			const struct spb_cmd *c, const struct edge_target *t)
 {
 	const char *sig = t->metric + strlen(EDGE_SIGNALS);
+	struct cmd_result *res = &p->res;
 	char mdev[64], point[64], who[NORTH_ID_MAX + 16];
 	struct capsnap *snap;
 	int rc;
@@ -592,65 +637,112 @@ static int device_write(struct north *n, const char *device,
 		res->result = "refused";
 		return -1;
 	}
-	rc = modbus_write(mdev, point, c->num, false, &res->sent,
-			  &res->readback, res->why, sizeof(res->why));
-	if (rc != MODBUS_W_OK) {
-		res->result = rc == MODBUS_W_BAD_VALUE ? "refused" : "fail";
-		return -1;
+	/* counted before the poller may answer */
+	pthread_mutex_lock(&n->cmd_mu);
+	n->inflight++;
+	pthread_mutex_unlock(&n->cmd_mu);
+	rc = modbus_write_async(mdev, point, c->num, write_done, p, &res->sent,
+				res->why, sizeof(res->why));
+	if (rc == MODBUS_W_QUEUED) {
+		INC(n, commands_queued, 1);
+		return 1;
 	}
-	res->has_readback = true;
-	/* the value read back goes out in DDATA at once */
-	if (!edge_written(n->edge, device, t->metric, res->readback,
-			  wall_ms()))
-		n->next_scan = 0;
-	return 0;
+	pthread_mutex_lock(&n->cmd_mu);
+	n->inflight--;
+	pthread_mutex_unlock(&n->cmd_mu);
+	res->result = rc == MODBUS_W_BAD_VALUE ? "refused" : "fail";
+	return -1;
+}
+
+/* a command metric's end: counted, logged, audited; p freed */
+static void cmd_finish(struct north *n, struct pending *p, int rc)
+{
+	if (!rc) {
+		p->res.result = "ok";
+		INC(n, commands_done, 1);
+		log_info("north: %s: %s: %s", p->topic, p->metric, p->res.why);
+	} else {
+		INC(n, commands_refused, 1);
+		log_info("north: %s: %s %s: %s", p->topic, p->target,
+			 p->res.result, p->res.why);
+	}
+	audit_cmd(n, p->topic, p->target, &p->res);
+	json_decref(p->res.sent);
+	free(p);
+}
+
+/*
+ * The answers of device writes, on the session's thread: the value read
+ * back goes out in DDATA at once (with_edge; not once the thread ended).
+ */
+static void cmds_answered(struct north *n, bool with_edge)
+{
+	struct pending *p, *rev = NULL, *next;
+
+	pthread_mutex_lock(&n->cmd_mu);
+	p = n->done;
+	n->done = NULL;
+	pthread_mutex_unlock(&n->cmd_mu);
+	for (; p; p = next) {		/* oldest first */
+		next = p->next;
+		p->next = rev;
+		rev = p;
+	}
+	for (p = rev; p; p = next) {
+		next = p->next;
+		if (with_edge && p->res.has_readback &&
+		    !edge_written(n->edge, p->device, p->metric,
+				  p->res.readback, wall_ms()))
+			n->next_scan = 0;
+		cmd_finish(n, p, p->res.result[0] == 'o' ? 0 : -1);
+	}
 }
 
 static int on_cmd_metric(void *arg, const struct spb_cmd *c)
 {
 	struct cmd_ctx *x = arg;
 	struct north *n = x->n;
-	struct cmd_result res;
+	struct pending *p;
 	struct edge_target t;
-	char target[SPB_NAME_MAX + 32];
 	int rc;
 
-	memset(&res, 0, sizeof(res));
-	if (c->name[0])
-		snprintf(target, sizeof(target), "metric %s", c->name);
-	else
-		snprintf(target, sizeof(target), "alias %llu",
-			 (unsigned long long)c->alias);
 	if (!x->device && !strcmp(c->name, SPB_REBIRTH)) {
 		if (c->is_bool && c->bval)
 			n->rebirth = true;	/* not audited: no effect */
 		return 0;
 	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		log_warnx("north: %s: out of memory", x->topic);
+		return 0;
+	}
+	p->n = n;
+	snprintf(p->topic, sizeof(p->topic), "%s", x->topic);
+	if (c->name[0])
+		snprintf(p->target, sizeof(p->target), "metric %s", c->name);
+	else
+		snprintf(p->target, sizeof(p->target), "alias %llu",
+			 (unsigned long long)c->alias);
 	if (edge_find(n->edge, x->device, c, &t)) {
-		rc = refuse(&res, "no such metric born%s%s", x->device ?
+		rc = refuse(&p->res, "no such metric born%s%s", x->device ?
 			    " on " : "", x->device ? x->device : "");
 	} else {
-		snprintf(target, sizeof(target), "%s%s%s", x->device ?
+		snprintf(p->target, sizeof(p->target), "%s%s%s", x->device ?
 			 x->device : "", x->device ? " " : "", t.metric);
+		snprintf(p->metric, sizeof(p->metric), "%s", t.metric);
+		snprintf(p->device, sizeof(p->device), "%s", x->device ?
+			 x->device : "");
 		if (!x->device && !strcmp(t.metric, SPB_REBIRTH)) {
 			if (c->is_bool && c->bval)
 				n->rebirth = true;	/* not audited */
+			free(p);
 			return 0;
 		}
-		rc = x->device ? device_write(n, x->device, c, &t, &res) :
-		     node_control(n, c, &t, &res);
+		rc = x->device ? device_write(n, p, c, &t) :
+		     node_control(n, c, &t, &p->res);
 	}
-	if (!rc) {
-		res.result = "ok";
-		INC(n, commands_done, 1);
-		log_info("north: %s: %s: %s", x->topic, t.metric, res.why);
-	} else {
-		INC(n, commands_refused, 1);
-		log_info("north: %s: %s %s: %s", x->topic, target,
-			 res.result, res.why);
-	}
-	audit_cmd(n, x->topic, target, &res);
-	json_decref(res.sent);
+	if (rc <= 0)
+		cmd_finish(n, p, rc);
 	return 0;
 }
 
@@ -919,6 +1011,7 @@ static void *run(void *arg)
 			log_info("north: rebirth asked by the host");
 			report(n, true);
 		}
+		cmds_answered(n, true);
 		now = mono_ms();
 		if (now >= n->next_scan) {
 			n->next_scan = now + n->nc.scan_ms;
@@ -988,8 +1081,12 @@ struct north *north_start(struct iiotd *d, const struct north_conf *nc,
 		 nc->host_id);
 	n->next_scan = mono_ms() + nc->scan_ms;
 	n->down_ms = mono_ms();
+	pthread_mutex_init(&n->cmd_mu, NULL);
+	pthread_cond_init(&n->cmd_cv, NULL);
 	if (pthread_create(&n->th, NULL, run, n)) {
 		snprintf(err, errlen, "north: cannot start its thread");
+		pthread_cond_destroy(&n->cmd_cv);
+		pthread_mutex_destroy(&n->cmd_mu);
 		saf_close(n->saf);
 		edge_free(n->edge);
 		free(n);
@@ -1009,6 +1106,21 @@ void north_stop(struct north *n)
 		return;
 	__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(n->th, NULL);
+	/*
+	 * Writes still on a poller are answered within the device's timeout
+	 * (the Modbus subsystem stops after this one): each gets its audit
+	 * row, and nothing is left pointing at n.
+	 */
+	pthread_mutex_lock(&n->cmd_mu);
+	if (n->inflight)
+		log_info("north: waiting for %u device write%s", n->inflight,
+			 n->inflight == 1 ? "" : "s");
+	while (n->inflight)
+		pthread_cond_wait(&n->cmd_cv, &n->cmd_mu);
+	pthread_mutex_unlock(&n->cmd_mu);
+	cmds_answered(n, false);
+	pthread_cond_destroy(&n->cmd_cv);
+	pthread_mutex_destroy(&n->cmd_mu);
 	if (n->mosq)
 		mosquitto_destroy(n->mosq);
 	saf_close(n->saf);
@@ -1030,6 +1142,9 @@ json_t *north_stats(struct north *n)
 	NORTH_COUNTERS(NORTH_X_JSON)
 #undef NORTH_X_JSON
 	json_object_set_new(o, "session", json_string(state_names[st]));
+	pthread_mutex_lock(&n->cmd_mu);
+	json_object_set_new(o, "commands_pending", json_integer(n->inflight));
+	pthread_mutex_unlock(&n->cmd_mu);
 	json_object_set_new(o, "up", json_integer(st == N_ONLINE));
 	json_object_set_new(o, "broker", json_string(
 		n->nc.brokers[__atomic_load_n(&n->link.broker,

@@ -31,6 +31,7 @@ struct json_t;
 	X(commands,		"NCMD and DCMD messages")		\
 	X(commands_done,	"command metrics carried out (audited)")	\
 	X(commands_refused,	"command metrics refused or failed (audited)")\
+	X(commands_queued,	"device writes handed to the Modbus poller")\
 	X(commands_bad,		"command payloads that were not valid")	\
 	X(host_offline,		"primary host STATE offline seen")
 

@@ -362,6 +362,27 @@ static void do_write(struct mb_dev *d, struct mb_write *w)
 	snprintf(w->why, sizeof(w->why), "written and read back");
 }
 
+/*
+ * Under d->mu: w, the queue's head, leaves it answered: a waiter wakes,
+ * an asynchronous write's callback runs without the lock (it may queue
+ * another write or free w).
+ */
+static void write_finish(struct mb_dev *d, struct mb_write *w)
+{
+	d->wr_head = w->next;
+	if (!d->wr_head)
+		d->wr_tail = NULL;
+	d->nwr--;
+	w->next = NULL;
+	w->done = true;
+	pthread_cond_broadcast(&d->cv);
+	if (w->done_cb) {
+		pthread_mutex_unlock(&d->mu);
+		w->done_cb(w);
+		pthread_mutex_lock(&d->mu);
+	}
+}
+
 static void *run(void *arg)
 {
 	struct mb_dev *d = arg;
@@ -373,7 +394,7 @@ static void *run(void *arg)
 		d->due[c] = now;
 	pthread_mutex_lock(&d->mu);
 	while (!d->stop) {
-		struct mb_write *w = d->wr;
+		struct mb_write *w = d->wr_head;
 		bool degraded = d->degraded, good = true, any = false;
 
 		if (w) {
@@ -384,9 +405,7 @@ static void *run(void *arg)
 				d->ctr.write_errors++;
 			else
 				d->ctr.writes++;
-			w->done = true;
-			d->wr = NULL;
-			pthread_cond_broadcast(&d->cv);
+			write_finish(d, w);
 			continue;
 		}
 		now = mono_ns();
@@ -421,14 +440,12 @@ static void *run(void *arg)
 			scan_done(d, good, mono_ns());
 		pthread_mutex_lock(&d->mu);
 	}
-	/* a write queued as the thread stops: answered, never left waiting */
-	if (d->wr) {
-		d->wr->rc = -1;
-		snprintf(d->wr->why, sizeof(d->wr->why), "iiotd is stopping: "
-			 "nothing sent");
-		d->wr->done = true;
-		d->wr = NULL;
-		pthread_cond_broadcast(&d->cv);
+	/* writes queued as the thread stops: answered, never left waiting */
+	while (d->wr_head) {
+		d->wr_head->rc = -1;
+		snprintf(d->wr_head->why, sizeof(d->wr_head->why), "iiotd is "
+			 "stopping: nothing sent");
+		write_finish(d, d->wr_head);
 	}
 	pthread_mutex_unlock(&d->mu);
 	disconnect(d);
@@ -461,25 +478,58 @@ void mb_dev_stop(struct mb_dev *d)
 	release(d);
 }
 
-int mb_dev_write(struct mb_dev *d, struct mb_write *w)
+/* under d->mu: w at the queue's end; -1 with w->why when not running */
+static int write_queue(struct mb_dev *d, struct mb_write *w)
 {
 	w->done = false;
 	w->rc = -1;
-	pthread_mutex_lock(&d->mu);
-	while (d->wr && !d->stop)
-		pthread_cond_wait(&d->cv, &d->mu);
+	w->next = NULL;
 	if (d->stop || !d->started) {
-		pthread_mutex_unlock(&d->mu);
 		snprintf(w->why, sizeof(w->why), "the device's poller is "
 			 "not running");
 		return -1;
 	}
-	d->wr = w;
+	if (d->wr_tail)
+		d->wr_tail->next = w;
+	else
+		d->wr_head = w;
+	d->wr_tail = w;
+	d->nwr++;
 	pthread_cond_broadcast(&d->cv);
+	return 0;
+}
+
+int mb_dev_write(struct mb_dev *d, struct mb_write *w)
+{
+	w->done_cb = NULL;
+	pthread_mutex_lock(&d->mu);
+	/* a caller that can wait takes its turn behind a full queue */
+	while (d->nwr >= MB_WRITE_QUEUE && !d->stop)
+		pthread_cond_wait(&d->cv, &d->mu);
+	if (write_queue(d, w)) {
+		pthread_mutex_unlock(&d->mu);
+		return -1;
+	}
 	while (!w->done)
 		pthread_cond_wait(&d->cv, &d->mu);
 	pthread_mutex_unlock(&d->mu);
 	return w->rc;
+}
+
+int mb_dev_write_async(struct mb_dev *d, struct mb_write *w)
+{
+	int rc;
+
+	pthread_mutex_lock(&d->mu);
+	if (d->nwr >= MB_WRITE_QUEUE) {
+		snprintf(w->why, sizeof(w->why), "%u writes already wait for "
+			 "the device", d->nwr);
+		rc = -1;
+	} else {
+		rc = write_queue(d, w);
+	}
+	pthread_mutex_unlock(&d->mu);
+	return rc;
 }
 
 static const char *const exc_names[MB_EXC_MAX] = {

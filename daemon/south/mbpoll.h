@@ -51,14 +51,24 @@ struct mb_sink {
 	void *arg;
 };
 
+/* writes waiting for a device's thread at most (mb_dev_write_async) */
+#define MB_WRITE_QUEUE	8
+
 struct mb_write {
 	uint32_t pidx;			/* the point */
 	double value;			/* engineering value */
+	/*
+	 * Asynchronous (mb_dev_write_async): called on the device's thread
+	 * once the write is done or dropped at stop, without the device's
+	 * lock; w is the caller's again from then on.
+	 */
+	void (*done_cb)(struct mb_write *w);
 	/* results */
 	int rc;				/* 0 written and read back */
 	double readback;
 	char why[200];
 	bool done;
+	struct mb_write *next;		/* the device's queue */
 };
 
 struct mb_dev {
@@ -78,7 +88,9 @@ struct mb_dev {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;		/* CLOCK_MONOTONIC */
 	bool stop;
-	struct mb_write *wr;		/* a write waiting for the thread */
+	/* writes waiting for the thread, first to go first */
+	struct mb_write *wr_head, *wr_tail;
+	unsigned int nwr;
 	struct mb_dev_counters ctr;
 	uint64_t exc[MB_EXC_MAX];
 	unsigned int fails;		/* failed scans in a row */
@@ -105,6 +117,13 @@ void mb_dev_stop(struct mb_dev *d);
  * back; waits for it.  0, or -1 with w->why.
  */
 int mb_dev_write(struct mb_dev *d, struct mb_write *w);
+/*
+ * The same without waiting: queued behind the device's other writes, and
+ * w->done_cb(w) runs on the device's thread when it is done (w must live
+ * until then).  0 queued, or -1 with w->why (not running, MB_WRITE_QUEUE
+ * writes already waiting) and no call.
+ */
+int mb_dev_write_async(struct mb_dev *d, struct mb_write *w);
 
 struct json_t;
 /* state, counters, exceptions by code, last values (new reference) */

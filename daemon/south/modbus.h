@@ -57,6 +57,7 @@ enum modbus_write_result {
 	MODBUS_W_NO_DEVICE,		/* no such device or point */
 	MODBUS_W_BAD_VALUE,		/* read-only, out of range */
 	MODBUS_W_FAILED,		/* sent, not verified */
+	MODBUS_W_QUEUED,		/* modbus_write_async: under way */
 };
 
 /*
@@ -69,5 +70,25 @@ enum modbus_write_result {
 int modbus_write(const char *key, const char *point, double value,
 		 bool dry_run, struct json_t **sent, double *readback,
 		 char *why, size_t whylen);
+
+/*
+ * An asynchronous write's end, on the device's poller thread (not the
+ * caller's): result MODBUS_W_OK (readback set) or MODBUS_W_FAILED (also
+ * a write dropped as iiotd stops), why says what happened.
+ */
+typedef void modbus_write_done_fn(void *arg, int result, double readback,
+				  const char *why);
+
+/*
+ * modbus_write without waiting for the device: checked and encoded here
+ * (*sent set as above), then queued to the device's poller, which calls
+ * done(arg, ...) once it is written and read back or failed.  Returns
+ * MODBUS_W_QUEUED (done will be called exactly once), or another result
+ * with why and no call (no device or point, a bad value, the device's
+ * queue full or its poller stopped: MODBUS_W_FAILED, nothing sent).
+ */
+int modbus_write_async(const char *key, const char *point, double value,
+		       modbus_write_done_fn *done, void *arg,
+		       struct json_t **sent, char *why, size_t whylen);
 
 #endif

@@ -379,20 +379,25 @@ static json_t *items_json(const struct mb_point *p, const uint16_t *regs,
 			 "write multiple registers (16)", "values", a);
 }
 
-int modbus_write(const char *key, const char *point, double value,
-		 bool dry_run, json_t **sent, double *readback, char *why,
-		 size_t whylen)
+/*
+ * The device and point of a write, the value encoded: w set, *sent what
+ * would go out.  NULL with the result in *rc and why.
+ */
+static struct mb_dev *write_prepare(const char *key, const char *point,
+				    double value, struct mb_write *w,
+				    json_t **sent, int *rc, char *why,
+				    size_t whylen)
 {
 	struct mb_dev *dev = find(key);
-	struct mb_write w;
 	uint16_t regs[4] = { 0 };
 	uint8_t bit = 0;
 	size_t i;
 
 	*sent = NULL;
+	*rc = MODBUS_W_NO_DEVICE;
 	if (!dev) {
 		snprintf(why, whylen, "no Modbus device '%s'", key ? key : "");
-		return MODBUS_W_NO_DEVICE;
+		return NULL;
 	}
 	for (i = 0; i < dev->dc->n; i++)
 		if (!strcmp(dev->pts[dev->dc->first + i].name, point ?
@@ -401,14 +406,30 @@ int modbus_write(const char *key, const char *point, double value,
 	if (i == dev->dc->n) {
 		snprintf(why, whylen, "device %s has no point '%s'",
 			 dev->dc->name, point ? point : "");
-		return MODBUS_W_NO_DEVICE;
+		return NULL;
 	}
-	memset(&w, 0, sizeof(w));
-	w.pidx = dev->dc->first + (uint32_t)i;
-	w.value = value;
-	if (mb_encode(&dev->pts[w.pidx], value, regs, &bit, why, whylen))
-		return MODBUS_W_BAD_VALUE;
-	*sent = items_json(&dev->pts[w.pidx], regs, bit);
+	memset(w, 0, sizeof(*w));
+	w->pidx = dev->dc->first + (uint32_t)i;
+	w->value = value;
+	*rc = MODBUS_W_BAD_VALUE;
+	if (mb_encode(&dev->pts[w->pidx], value, regs, &bit, why, whylen))
+		return NULL;
+	*sent = items_json(&dev->pts[w->pidx], regs, bit);
+	*rc = MODBUS_W_OK;
+	return dev;
+}
+
+int modbus_write(const char *key, const char *point, double value,
+		 bool dry_run, json_t **sent, double *readback, char *why,
+		 size_t whylen)
+{
+	struct mb_write w;
+	struct mb_dev *dev;
+	int rc;
+
+	dev = write_prepare(key, point, value, &w, sent, &rc, why, whylen);
+	if (!dev)
+		return rc;
 	if (dry_run) {
 		snprintf(why, whylen, "dry run: nothing sent");
 		return MODBUS_W_OK;
@@ -420,6 +441,52 @@ int modbus_write(const char *key, const char *point, double value,
 	*readback = w.readback;
 	snprintf(why, whylen, "%s", w.why);
 	return MODBUS_W_OK;
+}
+
+struct write_async {
+	struct mb_write w;		/* first: the callback's pointer */
+	modbus_write_done_fn *done;
+	void *arg;
+};
+
+/* on the device's thread */
+static void write_async_done(struct mb_write *w)
+{
+	struct write_async *a = (struct write_async *)w;
+
+	a->done(a->arg, w->rc ? MODBUS_W_FAILED : MODBUS_W_OK, w->readback,
+		w->why);
+	free(a);
+}
+
+int modbus_write_async(const char *key, const char *point, double value,
+		       modbus_write_done_fn *done, void *arg, json_t **sent,
+		       char *why, size_t whylen)
+{
+	struct write_async *a = calloc(1, sizeof(*a));
+	struct mb_dev *dev;
+	int rc;
+
+	*sent = NULL;
+	if (!a) {
+		snprintf(why, whylen, "out of memory");
+		return MODBUS_W_FAILED;
+	}
+	dev = write_prepare(key, point, value, &a->w, sent, &rc, why, whylen);
+	if (!dev) {
+		free(a);
+		return rc;
+	}
+	a->w.done_cb = write_async_done;
+	a->done = done;
+	a->arg = arg;
+	if (mb_dev_write_async(dev, &a->w)) {
+		snprintf(why, whylen, "%s", a->w.why);
+		free(a);
+		return MODBUS_W_FAILED;
+	}
+	/* nothing of the caller's touched from here: done may run already */
+	return MODBUS_W_QUEUED;
 }
 
 const struct iiotd_subsys subsys_modbus = {

@@ -11,7 +11,11 @@
  *   coil 5, discrete 3: 1
  *   holding 999  takes writes and forgets them (a device that ignores them)
  *
- *   mbserver [-p PORT] [-s]     -s: accept, read, never answer (a hung device)
+ *   mbserver [-p PORT] [-s] [-w]
+ *	-s: accept, read, never answer (a hung device)
+ *	-w: answer reads, never a write (functions 5, 6, 15, 16): a device
+ *	    that hangs on writes; each one held is said on stderr as
+ *	    "held write: function N address A" once it arrived
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -73,15 +77,17 @@ int main(int argc, char **argv)
 	uint8_t q[MODBUS_TCP_MAX_ADU_LENGTH];
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
-	int port = 0, silent = 0, c, s, fdmax, fd;
+	int port = 0, silent = 0, hold = 0, c, s, fdmax, fd;
 	uint64_t t0;
 	fd_set all;
 
-	while ((c = getopt(argc, argv, "p:s")) != -1) {
+	while ((c = getopt(argc, argv, "p:sw")) != -1) {
 		if (c == 'p')
 			port = atoi(optarg);
 		else if (c == 's')
 			silent = 1;
+		else if (c == 'w')
+			hold = 1;
 		else
 			return 2;
 	}
@@ -146,6 +152,14 @@ int main(int argc, char **argv)
 			}
 			modbus_set_socket(ctx, fd);
 			n = modbus_receive(ctx, q);
+			/* MBAP header (7 bytes), then the function code */
+			if (n > 9 && hold && (q[7] == 5 || q[7] == 6 ||
+					      q[7] == 15 || q[7] == 16)) {
+				fprintf(stderr, "held write: function %d "
+					"address %d\n", q[7], q[8] << 8 | q[9]);
+				fflush(stderr);
+				continue;
+			}
 			if (n > 0) {
 				modbus_reply(ctx, q, n, mb);
 				mb->tab_registers[999] = 0;
