@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api/parse.h"
 #include "auth/audit.h"
 #include "auth/authdb.h"
 #include "auth/dbwriter.h"
@@ -78,7 +79,7 @@ struct rq {
 	char path[256];
 	const char *query;		/* raw query string or NULL */
 	char *param[API_MAX_PARAMS];	/* {x} segments of the route */
-	char parambuf[256];
+	struct path_segs segs;		/* the path's decoded segments */
 	json_t *body;			/* parsed JSON object, or NULL */
 	char addr[48];
 	struct session *sess;		/* cookie login */

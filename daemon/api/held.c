@@ -212,15 +212,18 @@ static void watch(struct held *h)
 	}
 }
 
-/* The copy on the heap: {} parameters point into its own parambuf. */
+/* The copy on the heap: {} parameters point into its own segments. */
 static void adopt(struct held *h, struct rq *r)
 {
+	size_t j;
 	int i;
 
 	h->r = *r;
 	for (i = 0; i < API_MAX_PARAMS; i++)
 		if (r->param[i])
-			h->r.param[i] = h->r.parambuf + (r->param[i] - r->parambuf);
+			h->r.param[i] = h->r.segs.buf + (r->param[i] - r->segs.buf);
+	for (j = 0; j < r->segs.n; j++)
+		h->r.segs.seg[j] = h->r.segs.buf + (r->segs.seg[j] - r->segs.buf);
 	/* the session may end while the job runs: continuations find it again */
 	h->r.sess = NULL;
 	r->held = 1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/parse.h"
+#include "decode/decode.h"
 
 int cookie_get(const char *h, const char *name, char *out, size_t outlen)
 {
@@ -179,4 +180,60 @@ int path_clean(const char *raw, char *out, size_t outlen)
 			return -1;
 	}
 	return 0;
+}
+
+int path_split(const char *raw, struct path_segs *ps)
+{
+	const char *p, *e;
+	char *o = ps->buf, *end = ps->buf + sizeof(ps->buf);
+	size_t n, i;
+
+	ps->n = 0;
+	if (!raw || raw[0] != '/' || strlen(raw) >= sizeof(ps->buf))
+		return -1;
+	for (p = raw + 1;; p = e + 1) {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		/* an empty segment only at the end ("/", "/api/") */
+		if ((!n && e) || ps->n == PATH_MAX_SEGS)
+			return -1;
+		if (pct_decode(p, n, o, (size_t)(end - o), 0))
+			return -1;
+		for (i = 0; o[i]; i++)
+			if ((unsigned char)o[i] < 0x20 || o[i] == 0x7f ||
+			    o[i] == '/')
+				return -1;
+		ps->seg[ps->n++] = o;
+		o += i + 1;
+		if (!e)
+			return 0;
+	}
+}
+
+int seg_plain(const char *s)
+{
+	size_t i;
+
+	if (!s[0] || s[0] == '.')
+		return 0;
+	for (i = 0; s[i]; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+			return 0;
+	return 1;
+}
+
+int seg_id(const char *s)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	size_t i, n, len = strlen(s);
+	uint32_t cp;
+
+	if (!len || !strcmp(s, ".") || !strcmp(s, "..") || len > 255)
+		return 0;
+	for (i = 0; i < len; i += n) {
+		n = wire_utf8_seq(u + i, len - i, &cp);
+		if (!n || cp < 0x20 || cp == 0x7f || strchr("/+#", u[i]))
+			return 0;
+	}
+	return 1;
 }

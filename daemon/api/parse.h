@@ -27,4 +27,27 @@ const char *body_str(json_t *o, const char *key, size_t maxlen);
 /* A decoded URL path: '%' escapes undone, then checked; 0 or -1. */
 int path_clean(const char *raw, char *out, size_t outlen);
 
+#define PATH_MAX_SEGS	16
+
+/*
+ * An API path split at its '/' before its '%' escapes are undone, so an
+ * escaped '/' stays inside its segment (and is refused there): each
+ * segment decoded, none empty but a last one, no NUL, control character
+ * or '/' in any.  0, or -1 (malformed, too long, too many segments).
+ */
+struct path_segs {
+	size_t n;
+	const char *seg[PATH_MAX_SEGS];
+	char buf[256];
+};
+int path_split(const char *raw, struct path_segs *ps);
+/* A segment of the API's own names and keys: [A-Za-z0-9._-], no leading '.'. */
+int seg_plain(const char *s);
+/*
+ * A segment naming a Sparkplug id (group, edge node, device): 1-255 bytes
+ * of valid UTF-8, no control character, none of the '/', '+', '#' MQTT
+ * forbids in a topic level, not "." or "..".
+ */
+int seg_id(const char *s);
+
 #endif

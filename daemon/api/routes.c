@@ -23,6 +23,7 @@ enum {
 	R_SESSION = 16,	/* interactive sessions only, not API tokens */
 	R_NOAUDIT = 32,	/* the handler writes its own audit rows */
 	R_UPLOAD = 64,	/* a body of up to API_MAX_UPLOAD: a file inside */
+	R_ID = 128,	/* {} are Sparkplug ids (seg_id), not only seg_plain */
 };
 
 #define GET EVHTTP_REQ_GET
@@ -145,40 +146,65 @@ static const struct route {
 	{ GET, "/api/v1/descriptions/{}", PERM_DEVICE_READ, 0, h_description },
 	{ DEL, "/api/v1/descriptions/{}", PERM_DEVICE_CONTROL, R_STATE, h_description_del },
 	{ GET, "/api/v1/fleet/sites", PERM_DEVICE_READ, 0, h_fleet_sites },
-	{ GET, "/api/v1/fleet/sites/{}/nodes", PERM_DEVICE_READ, 0, h_fleet_nodes },
-	{ GET, "/api/v1/fleet/sites/{}/nodes/{}/devices", PERM_DEVICE_READ, 0, h_fleet_devices },
-	{ GET, "/api/v1/fleet/sites/{}/nodes/{}/metrics", PERM_DEVICE_READ, 0, h_fleet_metrics },
+	{ GET, "/api/v1/fleet/sites/{}/nodes", PERM_DEVICE_READ, R_ID, h_fleet_nodes },
+	{ GET, "/api/v1/fleet/sites/{}/nodes/{}/devices", PERM_DEVICE_READ, R_ID, h_fleet_devices },
+	{ GET, "/api/v1/fleet/sites/{}/nodes/{}/metrics", PERM_DEVICE_READ, R_ID, h_fleet_metrics },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
-/* 1 when path matches pattern; {} segments are copied into r->param */
-static int match(const char *pat, const char *path, struct rq *r)
+/*
+ * 1 when the path's decoded segments match pattern, its {} segments
+ * pointed to by r->param; -1 when they would but a {} segment holds what
+ * the route does not take (seg_plain, or seg_id with R_ID); 0 otherwise.
+ */
+static int match(const struct route *rt, const struct path_segs *ps,
+		 struct rq *r)
 {
-	char *o = r->parambuf, *end = r->parambuf + sizeof(r->parambuf);
-	int np = 0;
+	const char *pat = rt->pattern + 1, *e;
+	size_t i, n;
+	int np = 0, bad = 0;
 
-	while (*pat && *path) {
-		if (pat[0] == '{' && pat[1] == '}') {
-			const char *e = strchr(path, '/');
-			size_t n = e ? (size_t)(e - path) : strlen(path);
-
-			if (!n || np >= API_MAX_PARAMS || o + n + 1 > end)
+	for (i = 0; i < ps->n; i++, pat = e + 1) {
+		e = strchr(pat, '/');
+		n = e ? (size_t)(e - pat) : strlen(pat);
+		if (n == 2 && !strncmp(pat, "{}", 2)) {
+			if (!ps->seg[i][0] || np >= API_MAX_PARAMS)
 				return 0;
-			memcpy(o, path, n);
-			o[n] = 0;
-			r->param[np++] = o;
-			o += n + 1;
-			path += n;
-			pat += 2;
-			continue;
-		}
-		if (*pat != *path)
+			if (!seg_plain(ps->seg[i]) &&
+			    !((rt->flags & R_ID) && seg_id(ps->seg[i])))
+				bad = 1;
+			r->param[np++] = (char *)ps->seg[i];
+		} else if (strlen(ps->seg[i]) != n ||
+			   strncmp(pat, ps->seg[i], n)) {
 			return 0;
-		pat++;
-		path++;
+		}
+		if (!e)
+			return i + 1 == ps->n ? (bad ? -1 : 1) : 0;
 	}
-	return !*pat && !*path;
+	return 0;
+}
+
+/*
+ * The decoded path (audit rows, logs) into r->path; its segments are
+ * r->segs'.  The API's own segments keep path_clean's rules ([A-Za-z0-9
+ * ._-], no hidden names); route parameters are checked by match().
+ */
+static int path_decode(const char *raw, struct rq *r)
+{
+	size_t i, o = 0;
+	int n;
+
+	if (path_split(raw, &r->segs))
+		return -1;
+	for (i = 0; i < r->segs.n; i++) {
+		n = snprintf(r->path + o, sizeof(r->path) - o, "/%s",
+			     r->segs.seg[i]);
+		if (n < 0 || (size_t)n >= sizeof(r->path) - o)
+			return -1;
+		o += (size_t)n;
+	}
+	return 0;
 }
 
 static const char *method_name(int m)
@@ -373,7 +399,7 @@ void routes_dispatch(struct api *a, struct evhttp_request *req)
 	const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
 	const struct route *rt = NULL;
 	struct rq r;
-	int path_seen = 0;
+	int path_seen = 0, m;
 	size_t i;
 
 	a->requests++;
@@ -388,22 +414,28 @@ void routes_dispatch(struct api *a, struct evhttp_request *req)
 		static_serve(a, req, raw);
 		return;
 	}
-	if (path_clean(raw, r.path, sizeof(r.path))) {
+	if (path_decode(raw, &r)) {
 		api_error(&r, 400, "malformed path");
 		return;
 	}
 	r.query = evhttp_uri_get_query(uri);
 	for (i = 0; i < N_ROUTES; i++) {
-		if (!match(routes[i].pattern, r.path, &r))
+		m = match(&routes[i], &r.segs, &r);
+		if (!m)
 			continue;
-		path_seen = 1;
-		if (routes[i].method == r.method) {
+		path_seen = path_seen > 0 ? 1 : m;
+		if (m > 0 && routes[i].method == r.method) {
 			rt = &routes[i];
 			break;
 		}
 	}
 	if (!rt) {
-		api_error(&r, path_seen ? 405 : 404, path_seen ? "method not allowed" : "no such route");
+		/* a name the route cannot hold: refused as before, not 404 */
+		if (path_seen < 0)
+			api_error(&r, 400, "malformed path");
+		else
+			api_error(&r, path_seen ? 405 : 404, path_seen ?
+				  "method not allowed" : "no such route");
 		return;
 	}
 	peer(req, r.addr, sizeof(r.addr));

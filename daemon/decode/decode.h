@@ -620,6 +620,12 @@ void decode_stats_add(struct decode_stats *s, const struct decoded *d,
  * strlen(dst).  Every place that shows or keeps a wire string uses it.
  */
 size_t wire_str(char *dst, size_t size, const void *src, size_t len);
+/*
+ * The length of the UTF-8 sequence at s (len bytes left), its code point
+ * in *cp; 0 when it is not one (RFC 3629: no overlong form, surrogate or
+ * code point past U+10FFFF).
+ */
+size_t wire_utf8_seq(const uint8_t *s, size_t len, uint32_t *cp);
 
 /* ---- JSON ------------------------------------------------------------------ */
 

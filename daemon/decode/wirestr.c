@@ -9,8 +9,7 @@
 
 #include "decode.h"
 
-/* Length of the UTF-8 sequence at s (its code point in *cp), 0 if invalid. */
-static size_t utf8_seq(const uint8_t *s, size_t len, uint32_t *cp)
+size_t wire_utf8_seq(const uint8_t *s, size_t len, uint32_t *cp)
 {
 	size_t n, i;
 	uint32_t c = s[0];
@@ -65,7 +64,7 @@ size_t wire_str(char *dst, size_t size, const void *src, size_t len)
 	if (!size)
 		return 0;
 	while (i < len) {
-		n = utf8_seq(s + i, len - i, &cp);
+		n = wire_utf8_seq(s + i, len - i, &cp);
 		if (n && printable(cp)) {
 			if (size - off <= n)
 				break;

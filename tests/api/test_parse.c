@@ -97,6 +97,51 @@ static void paths(void **state)
 	assert_int_equal(path_clean("/a b", p, sizeof(p)), -1);
 }
 
+/* fleet ids outside [A-Za-z0-9._-]: a space, UTF-8, ':' (issue 20) */
+static void path_segments(void **state)
+{
+	struct path_segs ps;
+
+	(void)state;
+	assert_int_equal(path_split("/api/v1/fleet/sites/Plant%20Ost/nodes/IPC%201%20Stra%C3%9Fe%3A%CE%B1/devices", &ps), 0);
+	assert_int_equal(ps.n, 8);
+	assert_string_equal(ps.seg[4], "Plant Ost");
+	assert_string_equal(ps.seg[6], "IPC 1 Straße:α");
+	assert_true(seg_id(ps.seg[6]));
+	assert_false(seg_plain(ps.seg[6]));
+	/* raw UTF-8 and ':' as some clients send them */
+	assert_int_equal(path_split("/a/b:c/\xce\xb1", &ps), 0);
+	assert_int_equal(ps.n, 3);
+	assert_true(seg_id(ps.seg[1]));
+	/* an escaped '/' stays in its segment and is refused there */
+	assert_int_equal(path_split("/a/b%2Fc", &ps), -1);
+	assert_int_equal(path_split("/a%00b", &ps), -1);
+	assert_int_equal(path_split("/a%0ab", &ps), -1);
+	assert_int_equal(path_split("/a//b", &ps), -1);
+	assert_int_equal(path_split("relative", &ps), -1);
+	assert_int_equal(path_split("/a%2", &ps), -1);
+	assert_int_equal(path_split("/", &ps), 0);
+	assert_int_equal(path_split("/a/", &ps), 0);
+	assert_int_equal(ps.n, 2);
+	assert_string_equal(ps.seg[1], "");
+	assert_int_equal(path_split("/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17", &ps), -1);
+	/* what a Sparkplug id may not be */
+	assert_false(seg_id("a+b"));
+	assert_false(seg_id("a#b"));
+	assert_false(seg_id(".."));
+	assert_false(seg_id("."));
+	assert_false(seg_id(""));
+	assert_false(seg_id("a\x01"));
+	assert_false(seg_id("\xc3"));		/* cut short */
+	assert_false(seg_id("\xc0\xaf"));	/* overlong */
+	assert_false(seg_id("\xed\xa0\x80"));	/* a surrogate */
+	assert_true(seg_id(".hidden is fine"));
+	/* the API's own names keep path_clean's rules */
+	assert_true(seg_plain("plc1.sp-2_x"));
+	assert_false(seg_plain(".x"));
+	assert_false(seg_plain("a b"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +149,7 @@ int main(void)
 		cmocka_unit_test(queries),
 		cmocka_unit_test(bodies),
 		cmocka_unit_test(paths),
+		cmocka_unit_test(path_segments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s, out[512];
+	struct path_segs ps;
+	size_t i;
 	const char *why;
 	int64_t v;
 	json_t *o;
@@ -44,6 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		path_clean(s, out, sizeof(out));
 		path_clean(s, out, 16);
+		if (!path_split(s, &ps))
+			for (i = 0; i < ps.n; i++) {
+				seg_plain(ps.seg[i]);
+				seg_id(ps.seg[i]);
+			}
 		break;
 	}
 	free(s);

@@ -6,7 +6,8 @@
 #   psqlq SQL                one query, unaligned rows
 #   edge_start N SCENARIO [LINES]   iiotd "ipcN" in group siteN publishing
 #                            to broker a ($EDGE_BROKER when set); the
-#                            line's simulator on its ring
+#                            line's simulator on its ring ($EDGE_GROUP,
+#                            $EDGE_NODE: other ids)
 #   ectl N ARGS...           iiotctl against edge N
 . "$(dirname "${BASH_SOURCE[0]}")/lib_north.sh"
 
@@ -47,9 +48,9 @@ edge_start() {
 		printf '[iiotd]\nstate_dir = %s/state\nsocket = %s/state/iiotd.sock\n' "$d" "$d"
 		printf '[api]\nenabled = no\n[capture]\nring = %s-e%s\n' "$RING_PREFIX" "$n"
 		printf '[model]\nsignals = %s/etc/signals.map\n' "$IIOT_TOP"
-		printf '[north]\nbroker = %s\ngroup = site%s\n' \
-			"${EDGE_BROKER:-mqtt://127.0.0.1:$PORT_a}" "$n"
-		printf 'edge_node = ipc%s\nretry = 500ms\n' "$n"
+		printf '[north]\nbroker = %s\ngroup = %s\n' \
+			"${EDGE_BROKER:-mqtt://127.0.0.1:$PORT_a}" "${EDGE_GROUP:-site$n}"
+		printf 'edge_node = %s\nretry = 500ms\n' "${EDGE_NODE:-ipc$n}"
 		printf '%s\n' "$@"
 	} >"$d/iiotd.conf"
 	"$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/$scen.conf" --ring "$RING_PREFIX-e$n" \
