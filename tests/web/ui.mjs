@@ -451,7 +451,9 @@ try {
     await page.keyboard.press('Enter');
     await poll(() => location.hash === '#/rules');
     if (await page.isVisible('#nav-more-menu')) throw new Error('the menu stays open on the new page');
-    if (!(await page.evaluate(() => document.getElementById('nav-more').classList.contains('active')))) throw new Error('More not marked on one of its pages');
+    // the hash is set before its hashchange runs the router, which marks
+    // the button: wait for the mark, not for the hash alone
+    await poll(() => document.getElementById('nav-more').classList.contains('active')).catch((e) => { throw new Error('More not marked on one of its pages: ' + e.message); });
   });
   await step('tablet layout (800x1280): every control of the top bar on the screen, the More menu too', async () => {
     await page.setViewportSize({ width: 800, height: 1280 });
