@@ -61,6 +61,9 @@ export async function devices(main, app, query) {
   const tbody = h('tbody', {});
   const list = h('div', { id: 'dev-list' }, h('table', { class: 'grid' }, thead, tbody));
   let total = 0, known = -1, alive = true;
+  // the URL as this view last left it: another one means the user went on,
+  // possibly before the router has run (the hash is set before hashchange)
+  let ownHash = location.hash;
   const shown = new Map();	// id -> [online, frames, errors] as displayed
 
   function params(page) {
@@ -97,12 +100,13 @@ export async function devices(main, app, query) {
     }
     // the user has moved on (maybe before this view finished loading, so
     // before the router could stop it): the URL is theirs now
-    if (!alive || !list.isConnected) return;
+    if (!alive || !list.isConnected || location.hash !== ownHash) return;
     // lists render on a thread of their own: an older question answered
     // after a newer one must not replace it
     if (mine !== latest) return;
     // the view is in the URL without a new history entry per keystroke
     history.replaceState(null, '', '#/devices' + (qs.toString() ? '?' + qs.toString() : ''));
+    ownHash = location.hash;
     total = r.total;
     shown.clear();
     header();
