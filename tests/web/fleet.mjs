@@ -64,9 +64,11 @@ try {
   });
   await step('the page in zh-CN', async () => {
     await page.selectOption('#lang', 'zh-CN');
-    await poll(() => { const e = document.querySelector('#fleet-title'); return e && e.textContent === '机群'; }, null, 30000);
-    const all = await page.textContent('#fleet-site option[value=""]');
-    if (all !== '全部站点') throw new Error(all);
+    // the title and the selector's options are drawn apart (the sites
+    // come from their own request): wait for both in Chinese
+    await poll(() => { const e = document.querySelector('#fleet-title'); const o = document.querySelector('#fleet-site option[value=""]');
+      return e && e.textContent === '机群' && o && o.textContent === '全部站点'; }, null, 30000)
+      .catch(async (e) => { throw new Error(await page.textContent('#fleet-site option[value=""]') + ': ' + e.message); });
     await shot('02-fleet-zh');
   });
   await step('no console errors (CSP violations, script errors)', async () => {
