@@ -7,3 +7,6 @@ $(POWERCUT_SO): tests/soak/powercut.c
 	$(call msg,LD-SO,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
+# clock.soak's stepping wall clock (tests/daemon/clockstep.c) and
+# outage.soak's Sparkplug subscriber, built by make tests as well
+EXTRA_SOAK += $(CLOCKSTEP_SO) $(SPTOOL)
