@@ -322,7 +322,7 @@ static void password_done(struct rq *r, const struct hash_result *res, void *arg
 	if (!res)
 		return;
 	/* the session or the account may have changed while the check ran */
-	se = session_find(c->sid, auth_now_ms(), s->idle_ms > s->idle_admin_ms ? s->idle_ms :
+	se = session_find(c->sid, auth_mono_ms(), s->idle_ms > s->idle_admin_ms ? s->idle_ms :
 			  s->idle_admin_ms, s->abs_ms);
 	if (!se || user_get_id(r->api->db, c->user_id, &u) || u.gen != c->gen) {
 		api_error(r, 401, "the session ended during the password change");

@@ -274,7 +274,7 @@ static int authenticate(struct rq *r)
 	const char *cookie = evhttp_find_header(h, "Cookie");
 	struct api_settings *s = &r->api->set;
 	char sid[SESSION_ID_HEX + 8];
-	int64_t now = auth_now_ms();
+	int64_t now = auth_now_ms(), mono;
 	struct session *se;
 	struct token t;
 	struct user u;
@@ -291,11 +291,12 @@ static int authenticate(struct rq *r)
 	}
 	if (cookie_get(cookie, API_COOKIE, sid, sizeof(sid)))
 		return 1;
-	se = session_find(sid, now, s->idle_ms > s->idle_admin_ms ? s->idle_ms : s->idle_admin_ms,
+	mono = auth_mono_ms();
+	se = session_find(sid, mono, s->idle_ms > s->idle_admin_ms ? s->idle_ms : s->idle_admin_ms,
 			  s->abs_ms);
 	if (!se)
 		return 1;
-	if (now - se->last_seen > (se->role == ROLE_ADMIN ? s->idle_admin_ms : s->idle_ms)) {
+	if (mono - se->mono_seen > (se->role == ROLE_ADMIN ? s->idle_admin_ms : s->idle_ms)) {
 		session_drop(se);
 		return 1;
 	}
@@ -305,6 +306,7 @@ static int authenticate(struct rq *r)
 		return 1;
 	}
 	se->last_seen = now;
+	se->mono_seen = mono;
 	r->sess = se;
 	r->must_change = u.must_change ||
 			 (s->max_age_ms && now - u.pw_changed > s->max_age_ms);

@@ -161,7 +161,7 @@ static int still_allowed(struct sse_client *c)
 
 	if (c->token[0])
 		return token_check(c->api->db, c->token, &t) == 0;
-	return session_find(c->sid, auth_now_ms(),
+	return session_find(c->sid, auth_mono_ms(),
 			    c->role == ROLE_ADMIN ? s->idle_admin_ms : s->idle_ms, s->abs_ms) != NULL;
 }
 

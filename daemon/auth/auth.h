@@ -54,5 +54,7 @@ const char *perm_name(enum perm p);
 int auth_random(void *buf, size_t n);
 void auth_hex(const uint8_t *in, size_t n, char *out);	/* out: 2n+1 */
 int64_t auth_now_ms(void);
+/* CLOCK_MONOTONIC ms: what ages in memory only (sessions), whatever the wall clock does */
+int64_t auth_mono_ms(void);
 
 #endif

@@ -35,7 +35,7 @@ struct session *session_new(int64_t user_id, const char *user, enum role role,
 			s = &sessions[i];
 			break;
 		}
-		if (sessions[i].last_seen < oldest->last_seen)
+		if (sessions[i].mono_seen < oldest->mono_seen)
 			oldest = &sessions[i];
 	}
 	/* full: the least recently used session gives way */
@@ -52,11 +52,12 @@ struct session *session_new(int64_t user_id, const char *user, enum role role,
 	s->role = role;
 	s->stage = stage;
 	s->created = s->last_seen = auth_now_ms();
+	s->mono_created = s->mono_seen = auth_mono_ms();
 	snprintf(s->addr, sizeof(s->addr), "%s", addr ? addr : "");
 	return s;
 }
 
-struct session *session_find(const char *id, int64_t now, int64_t idle_ms, int64_t abs_ms)
+struct session *session_find(const char *id, int64_t mono, int64_t idle_ms, int64_t abs_ms)
 {
 	int i;
 
@@ -67,7 +68,7 @@ struct session *session_find(const char *id, int64_t now, int64_t idle_ms, int64
 
 		if (!s->id[0] || !secret_eq(s->id, id))
 			continue;
-		if (now - s->last_seen > idle_ms || now - s->created > abs_ms) {
+		if (mono - s->mono_seen > idle_ms || mono - s->mono_created > abs_ms) {
 			session_drop(s);
 			return NULL;
 		}

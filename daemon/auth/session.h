@@ -26,7 +26,10 @@ struct session {
 	char user[33];
 	enum role role;
 	enum sess_stage stage;
-	int64_t created, last_seen;	/* ms */
+	int64_t created, last_seen;	/* wall clock ms, shown */
+	/* monotonic ms, what the timeouts measure: a step of the wall clock
+	 * (NTP, date -s) neither ends every session nor lengthens one */
+	int64_t mono_created, mono_seen;
 	char addr[48];
 	uint8_t enroll_secret[TOTP_SECRET];	/* pending TOTP enrolment */
 	int enrolling;
@@ -36,8 +39,8 @@ struct session {
 
 struct session *session_new(int64_t user_id, const char *user, enum role role,
 			    int64_t gen, enum sess_stage stage, const char *addr);
-/* NULL when unknown or expired (expired ones are dropped) */
-struct session *session_find(const char *id, int64_t now, int64_t idle_ms, int64_t abs_ms);
+/* NULL when unknown or expired (expired ones are dropped); mono: auth_mono_ms() */
+struct session *session_find(const char *id, int64_t mono, int64_t idle_ms, int64_t abs_ms);
 /* a fresh id (and CSRF token) for a session moving to a higher stage */
 int session_rotate(struct session *s);
 void session_drop(struct session *s);

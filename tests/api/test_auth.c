@@ -361,7 +361,7 @@ static void sessions(void **state)
 {
 	struct session *s;
 	char old[SESSION_ID_HEX + 1];
-	int64_t now = auth_now_ms();
+	int64_t now = auth_mono_ms();
 
 	(void)state;
 	session_clear();
@@ -380,14 +380,21 @@ static void sessions(void **state)
 	/* the absolute limit holds however busy the session is */
 	s = session_new(3, "carol", ROLE_VIEWER, 1, SESS_FULL, "10.0.0.3");
 	snprintf(old, sizeof(old), "%s", s->id);
-	s->created = now;
-	s->last_seen = now + 3600000;
+	s->mono_created = now;
+	s->mono_seen = now + 3600000;
 	assert_non_null(session_find(old, now + 3600000, 60000, 3600001));
 	assert_null(session_find(old, now + 3600002, 60000, 3600001));
 	s = session_new(2, "bob", ROLE_VIEWER, 1, SESS_FULL, "10.0.0.2");
 	snprintf(old, sizeof(old), "%s", s->id);
 	assert_int_equal(session_drop_user(2), 1);
 	assert_null(session_find(old, now, 60000, 3600000));
+	/* the timeouts measure the monotonic clock: a session whose wall
+	 * clock times say a day went by (a step forward) lives on */
+	s = session_new(4, "dave", ROLE_VIEWER, 1, SESS_FULL, "10.0.0.4");
+	snprintf(old, sizeof(old), "%s", s->id);
+	s->created -= 86400000;
+	s->last_seen -= 86400000;
+	assert_ptr_equal(session_find(old, auth_mono_ms(), 60000, 3600000), s);
 
 	addr_clear();
 	assert_false(addr_locked("10.0.0.9", now));
