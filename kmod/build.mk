@@ -46,5 +46,6 @@ EXTRA_TESTS += kmod
 endif
 EXTRA_TESTS += $(KMODTOOL)
 EXTRA_BENCH += $(KMODTOOL) $(if $(wildcard $(KDIR)/Makefile),kmod)
+EXTRA_SOAK += $(KMODTOOL) $(if $(wildcard $(KDIR)/Makefile),kmod)
 
 .PHONY: kmod kmod-clean

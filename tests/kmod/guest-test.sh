@@ -1,13 +1,7 @@
 #!/bin/sh
 # /init of the iiot.ko test VM (busybox sh).  Reports TAP lines prefixed
 # with "IIOT-TAP " on the console; tests/kmod/vm.t numbers them.
-/bin/busybox --install -s /bin
-export PATH=/bin
-# busybox runs its own applets before PATH: iproute2 by full path
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
+. /lib/guest-lib.sh
 
 ok() { echo "IIOT-TAP ok - $*"; }
 nok() { echo "IIOT-TAP not ok - $*"; }
@@ -38,7 +32,6 @@ wait_for() {	# FILE TEXT: up to 30 s
 		sleep 0.1; i=$((i + 1))
 	done
 }
-field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 finish() {
 	diag "guest uptime $(cut -d' ' -f1 /proc/uptime) s"
 	echo IIOT-DMESG-BEGIN

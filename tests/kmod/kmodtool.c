@@ -13,7 +13,12 @@
  *   readpcap DEV FILE [TIMEOUT_S]        the pcap's EtherCAT/PROFINET
  *                                        frames arrive, in order, exact
  *   drain DEV                            consume what is in a ring
- *   tpv3 IFACE COUNT TIMEOUT_S           AF_PACKET TPACKET_V3 peer capture
+ *   sink DEV COUNT TIMEOUT_S             count frames from a kmod ring,
+ *                                        unchecked (pktgen's), until COUNT,
+ *                                        the ring's end or TIMEOUT_S idle
+ *   tpv3 IFACE COUNT TIMEOUT_S [BYTES]   AF_PACKET TPACKET_V3 peer capture
+ *                                        of what the default filter keeps,
+ *                                        8 blocks of BYTES/8 (8 MiB)
  *   mmapcheck DEV                        per-part mapping permissions
  *   setcons DEV DELTA                    write the consumer position as
  *                                        the producer's plus DELTA (a
@@ -24,6 +29,7 @@
  *                                        nonul) and print the kernel's
  *                                        error and extended ack message
  *
+ * sink and tpv3 print the reader's own CPU time (cpu_ns, user + system).
  * Frames are a pure function of their sequence number, so the reader
  * rebuilds each one and compares it with what the ring holds.
  * Patterns: "mixed" (EtherCAT, PROFINET, VLAN-tagged, sizes 60..1514 and
@@ -45,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,6 +174,19 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* the calling process's CPU time, user and system */
+static unsigned long long cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ((unsigned long long)ru.ru_utime.tv_sec +
+		(unsigned long long)ru.ru_stime.tv_sec) * 1000000000ULL +
+	       ((unsigned long long)ru.ru_utime.tv_usec +
+		(unsigned long long)ru.ru_stime.tv_usec) * 1000ULL;
 }
 
 /*
@@ -301,6 +321,38 @@ static uint32_t next_match(uint32_t seq, const char *pattern)
 	}
 }
 
+/* Map a ring for a reader and tell the script it may start the traffic. */
+static int cons_ready(const char *who, const char *dev, struct shm_ring **r)
+{
+	if (shm_cons_open(r, dev)) {
+		fprintf(stderr, "%s: %s\n", who, shm_error());
+		return -1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * After a reader's turn that consumed N records: 0 to go on (having slept
+ * in poll when there was nothing), 1 at the ring's end, -1 once idle for
+ * TIMEOUT_NS.
+ */
+static int cons_turn(struct shm_ring *r, unsigned int n, uint64_t *idle_since,
+		     uint64_t timeout_ns)
+{
+	if (n) {
+		*idle_since = now_ns();
+		return 0;
+	}
+	if (shm_cons_eof(r))
+		return 1;
+	if (now_ns() - *idle_since > timeout_ns)
+		return -1;
+	shm_cons_wait(r, 200);
+	return 0;
+}
+
 static int do_read(int argc, char **argv)
 {
 	unsigned long long got = 0, bytes = 0, bad = 0, gaps = 0, reorder = 0;
@@ -310,7 +362,7 @@ static int do_read(int argc, char **argv)
 	const char *pattern;
 	uint8_t exp[MAX_FRAME];
 	struct shm_ring *r;
-	int timeout_s, err, eof = 0;
+	int timeout_s, eof = 0, st;
 	uint64_t idle_since;
 
 	if (argc < 3)
@@ -321,19 +373,14 @@ static int do_read(int argc, char **argv)
 			  pattern);
 	snap = argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 0) : 65535;
 	timeout_s = argc > 6 ? atoi(argv[6]) : 20;
-	err = shm_cons_open(&r, argv[1]);
-	if (err) {
-		fprintf(stderr, "read: %s\n", shm_error());
+	if (cons_ready("read", argv[1], &r))
 		return 1;
-	}
-	printf("ready\n");
-	fflush(stdout);
 	idle_since = now_ns();
 	while (got < want) {
 		const struct iiot_ring_rec *h;
 		const uint8_t *f;
 		unsigned int len, off;
-		int n = 0;
+		unsigned int n = 0;
 
 		while ((h = shm_cons_peek(r, &f)) != NULL) {
 			n++;
@@ -386,17 +433,12 @@ static int do_read(int argc, char **argv)
 			}
 		}
 		shm_cons_release(r);
-		if (n) {
-			idle_since = now_ns();
-			continue;
-		}
-		if (shm_cons_eof(r)) {
-			eof = 1;
+		st = cons_turn(r, n, &idle_since,
+			       (uint64_t)timeout_s * 1000000000ULL);
+		if (st) {
+			eof = st > 0;
 			break;
 		}
-		if (now_ns() - idle_since > (uint64_t)timeout_s * 1000000000ULL)
-			break;
-		shm_cons_wait(r, 200);
 	}
 	printf("frames=%llu bytes=%llu bad=%llu gaps=%llu reorder=%llu "
 	       "truncated=%llu tx=%llu eof=%d\n", got, bytes, bad, gaps,
@@ -540,12 +582,8 @@ static int do_readpcap(int argc, char **argv)
 	while ((e = pcap_next(&p, &len)) != NULL)
 		want += default_match(e, len);
 	p.off = 24;
-	if (shm_cons_open(&r, argv[1])) {
-		fprintf(stderr, "readpcap: %s\n", shm_error());
+	if (cons_ready("readpcap", argv[1], &r))
 		return 1;
-	}
-	printf("ready\n");
-	fflush(stdout);
 	idle_since = now_ns();
 	while (got < want) {
 		int n = 0;
@@ -600,6 +638,44 @@ static int do_drain(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The benchmark's reader: what a consumer that keeps up costs, without
+ * the per-frame checks of read (pktgen's frames carry no sequence of ours).
+ */
+static int do_sink(int argc, char **argv)
+{
+	const struct iiot_ring_rec *h;
+	const uint8_t *f;
+	struct shm_ring *r;
+	unsigned long long got = 0, want;
+	uint64_t idle_since, timeout;
+	int eof = 0, st;
+
+	if (argc < 4)
+		return 2;
+	want = strtoull(argv[2], NULL, 0);
+	timeout = strtoull(argv[3], NULL, 0) * 1000000000ULL;
+	if (cons_ready("sink", argv[1], &r))
+		return 1;
+	idle_since = now_ns();
+	while (!want || got < want) {
+		unsigned int n = 0;
+
+		while ((h = shm_cons_peek(r, &f)) != NULL)
+			n++;
+		shm_cons_release(r);
+		got += n;
+		st = cons_turn(r, n, &idle_since, timeout);
+		if (st) {
+			eof = st > 0;
+			break;
+		}
+	}
+	printf("frames=%llu eof=%d cpu_ns=%llu\n", got, eof, cpu_ns());
+	shm_ring_close(r, false);
+	return 0;
+}
+
 static int do_tpv3(int argc, char **argv)
 {
 	struct tpacket_req3 req = {
@@ -620,6 +696,10 @@ static int do_tpv3(int argc, char **argv)
 		return 2;
 	want = (unsigned int)strtoul(argv[2], NULL, 0);
 	timeout_s = (unsigned int)strtoul(argv[3], NULL, 0);
+	/* the same memory as the module's ring it is compared with */
+	if (argc > 4)
+		req.tp_block_size = (unsigned int)(strtoull(argv[4], NULL, 0) /
+						   req.tp_block_nr);
 	fd = raw_socket(argv[1], ETH_P_ALL);
 	req.tp_frame_nr = req.tp_block_size * req.tp_block_nr /
 			  req.tp_frame_size;
@@ -657,10 +737,11 @@ static int do_tpv3(int argc, char **argv)
 		for (i = 0; i < b->hdr.bh1.num_pkts; i++) {
 			const uint8_t *f = (uint8_t *)h + h->tp_mac;
 
-			/* the same frames the module's default filter keeps */
-			if (h->tp_snaplen >= 14 &&
-			    ((f[12] == 0x88 && (f[13] == 0xa4 || f[13] == 0x92)) ||
-			     (h->tp_status & TP_STATUS_VLAN_VALID)))
+			/* the same frames the module's default filter keeps
+			 * (the stack took a VLAN tag off: these are tagged
+			 * EtherCAT or PROFINET frames of the mixed pattern) */
+			if (default_match(f, h->tp_snaplen) ||
+			    (h->tp_status & TP_STATUS_VLAN_VALID))
 				got++;
 			h = (void *)((uint8_t *)h + h->tp_next_offset);
 		}
@@ -670,7 +751,7 @@ static int do_tpv3(int argc, char **argv)
 	}
 	if (!getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl))
 		drops = st.tp_drops;
-	printf("frames=%llu drops=%llu\n", got, drops);
+	printf("frames=%llu drops=%llu cpu_ns=%llu\n", got, drops, cpu_ns());
 	return 0;
 }
 
@@ -925,7 +1006,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "send", do_send }, { "expect", do_expect },
-		{ "read", do_read }, { "drain", do_drain },
+		{ "read", do_read }, { "drain", do_drain }, { "sink", do_sink },
 		{ "sendpcap", do_sendpcap }, { "readpcap", do_readpcap },
 		{ "tpv3", do_tpv3 }, { "mmapcheck", do_mmapcheck },
 		{ "asuser", do_asuser }, { "badattr", do_badattr },
@@ -942,7 +1023,7 @@ int main(int argc, char **argv)
 					"arguments\n", argv[1]);
 			return rc;
 		}
-	fprintf(stderr, "usage: iiot-kmodtool send|expect|read|drain|sendpcap|"
+	fprintf(stderr, "usage: iiot-kmodtool send|expect|read|drain|sink|sendpcap|"
 		"readpcap|tpv3|mmapcheck|asuser|setcons ...\n");
 	return 2;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the busybox initramfs the iiot.ko VM test and benchmark boot:
 #   tests/kmod/mkinitramfs.sh OUT.cpio.gz KVER INIT_SCRIPT [SRC=DST...]
-# It carries busybox, the module, veth.ko from the image's own module tree,
-# iiotctl, iiot-kmodtool, iproute2's ip, and their shared libraries;
+# It carries busybox, the module, veth.ko and pktgen.ko from the image's own
+# module tree, iiotctl, iiot-kmodtool, iproute2's ip, and their shared
+# libraries, and tests/kmod/guest-lib.sh, which INIT_SCRIPT sources;
 # SRC=DST adds a file (with its libraries when it is a program).
 set -euo pipefail
 out=$1 kver=$2 init=$3
@@ -18,16 +19,23 @@ mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,lib/modules,usr/bin,usr/sbin}
 
 cp "$(command -v busybox)" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
-# the module tree may hold .ko, .ko.xz or .ko.zst: decompress for busybox insmod
-modsrc=/lib/modules/$kver/kernel/drivers/net
-veth=$(ls "$modsrc"/veth.ko* 2>/dev/null | head -n 1)
-[ -n "$veth" ] || { echo "no veth module for $kver" >&2; exit 1; }
-case $veth in
-*.xz) xz -dc "$veth" >"$root/lib/modules/veth.ko" ;;
-*.zst) zstd -qdc "$veth" >"$root/lib/modules/veth.ko" ;;
-*) cp "$veth" "$root/lib/modules/veth.ko" ;;
-esac
+# the module tree may hold .ko, .ko.xz or .ko.zst: decompress for busybox
+# insmod.  veth for the pair; pktgen (when the image has it) for the
+# benchmark's and the soak's offered load
+kmod_copy() {
+	local m
+	m=$(ls "/lib/modules/$kver/kernel/$1".ko* 2>/dev/null | head -n 1)
+	[ -n "$m" ] || return 1
+	case $m in
+	*.xz) xz -dc "$m" >"$root/lib/modules/$(basename "$1").ko" ;;
+	*.zst) zstd -qdc "$m" >"$root/lib/modules/$(basename "$1").ko" ;;
+	*) cp "$m" "$root/lib/modules/$(basename "$1").ko" ;;
+	esac
+}
+kmod_copy drivers/net/veth || { echo "no veth module for $kver" >&2; exit 1; }
+kmod_copy net/core/pktgen || true
 cp "$top/iiot.ko" "$root/lib/modules/iiot.ko"
+cp "$top/tests/kmod/guest-lib.sh" "$root/lib/guest-lib.sh"
 
 cp "$(command -v ip)" "$root/sbin/ip"	# busybox ip cannot make veth pairs
 for extra in "$@"; do
