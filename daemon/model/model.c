@@ -183,6 +183,11 @@ void model_set_sink(struct model *m, const struct model_sink *sink)
 	m->sink = *sink;
 }
 
+void model_set_feed(struct model *m, struct sigfeed *f)
+{
+	m->feed = f;
+}
+
 void mdev_event(struct model *m, const struct model_device *d,
 		unsigned int ev, uint64_t ts, const char *fmt, ...)
 {
@@ -664,6 +669,11 @@ const struct model_link *model_link_at(struct model *m, size_t i)
 size_t model_signal_count(const struct model *m)
 {
 	return m->nsigs;
+}
+
+uint64_t model_signal_gen(const struct model *m)
+{
+	return m->sig_gen;
 }
 
 /* definition fields first, then the live ones, then line */

@@ -259,6 +259,13 @@ struct decoded;
 struct model *model_new(const struct model_opts *opts);
 void model_free(struct model *m);
 void model_set_sink(struct model *m, const struct model_sink *sink);
+struct sigfeed;
+/*
+ * Mark each change of a signal's value in f (model/sigfeed.h; NULL: none),
+ * on the thread that owns the model.  f is not the model's: it outlives
+ * the setting.
+ */
+void model_set_feed(struct model *m, struct sigfeed *f);
 
 /*
  * Load signal mappings (daemon/model/sigmap.h for the format).  Replaces
@@ -435,6 +442,8 @@ const struct model_link *model_link_at(struct model *m, size_t i);
  * good until tmp or the model changes.
  */
 size_t model_signal_count(const struct model *m);
+/* Bumped whenever the signal table is replaced: indices change. */
+uint64_t model_signal_gen(const struct model *m);
 const struct model_signal *model_signal_at(const struct model *m, size_t i,
 					   struct model_signal *tmp);
 const struct model_signal *model_signal_get(const struct model *m,

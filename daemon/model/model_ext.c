@@ -208,10 +208,7 @@ void model_ext_sample(struct model *m, size_t idx, uint64_t ts_ns,
 	if (idx >= m->next || m->nfile + idx >= m->nsigs)
 		return;
 	s = &m->sigs[m->nfile + idx];
-	s->last = v;
-	s->last_ns = ts_ns;
-	s->samples++;
-	m->ctr.samples++;
+	msig_sample(m, m->nfile + idx, v, ts_ns);
 	if (!m->sink.sample)
 		return;
 	smp.signal = s->id;

@@ -8,6 +8,7 @@
 #include "decode/decode.h"
 #include "iiot/ring_abi.h"
 #include "model/model.h"
+#include "model/sigfeed.h"
 
 /* hash keys: the top byte says which table the rest indexes */
 #define MKEY_MAC	(1ULL << 56)	/* | mac48 */
@@ -177,6 +178,7 @@ struct mpn_flow {
 struct model {
 	struct model_opts opts;
 	struct model_sink sink;
+	struct sigfeed *feed;		/* the owner's only, never copied */
 	struct model_counters ctr;
 	struct model_device *devs;
 	struct mdev_priv *dpriv;
@@ -249,6 +251,24 @@ static inline uint32_t mhash_get(const struct model *m, uint64_t key)
 		i = (i + 1) & mask;
 	}
 	return 0;
+}
+
+/*
+ * Signal i's new sample; a new value is marked in the feed (a sample that
+ * repeats the value costs one comparison).
+ */
+static inline void msig_sample(struct model *m, size_t i, double v,
+			       uint64_t ts)
+{
+	struct model_signal *s = &m->sigs[i];
+	bool changed = !s->samples || memcmp(&s->last, &v, sizeof(v)) != 0;
+
+	s->last = v;
+	s->last_ns = ts;
+	s->samples++;
+	m->ctr.samples++;
+	if (changed && m->feed)
+		sigfeed_mark(m->feed, i, m->sig_gen, s->samples, ts, v);
 }
 
 void mhash_put(struct model *m, uint64_t key, uint32_t val);

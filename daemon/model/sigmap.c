@@ -621,10 +621,7 @@ static void emit(struct model *m, uint32_t i, const uint8_t *p, uint64_t ts)
 	    ts - sp->last_sample_ns < m->sample_interval_ns)
 		return;
 	sp->last_sample_ns = ts;
-	s->last = sig_value(s, p);
-	s->last_ns = ts;
-	s->samples++;
-	m->ctr.samples++;
+	msig_sample(m, i, sig_value(s, p), ts);
 	if (!m->sink.sample)
 		return;
 	smp.signal = s->id;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "model/sigfeed.h"
 #include "north/edge.h"
 
 #define EDGE_DEVS_MAX	MODEL_MAX_DEVICES
@@ -17,6 +18,11 @@ struct emetric {
 	char name[SPB_NAME_MAX];
 	uint64_t alias;
 	uint64_t ts_ms;			/* when cur was taken */
+	/* a signal's: its index + 1 (0: not a signal), and its sample
+	 * count when cur was taken, so that an older snapshot's value never
+	 * replaces a newer one from the change set */
+	uint32_t sig;
+	uint64_t nsamp;
 	struct spb_value cur, sent;
 	bool seen, have_sent;
 	bool checked, writable;		/* a command may write it */
@@ -32,6 +38,7 @@ struct edev {
 	size_t n, cap, cursor;
 	bool seen, born, rebirth;
 	bool reported;			/* DDATA sent during this walk */
+	bool touched;			/* changed by edge_feed */
 };
 
 /* what hangs on each device this update: one pass over the signals and
@@ -56,6 +63,16 @@ struct edge {
 	/* edge_scan: where a born device's DDATA goes as soon as its walk
 	 * ends, not after the walk of every device */
 	const struct edge_emit *early;
+	/* devs index + 1 by model device id: no search a device a scan */
+	uint32_t devix[MODEL_MAX_DEVICES + 1];
+	/* edge_feed: the metric of each signal index, rebuilt after a scan
+	 * (devs and their metrics move as they come and go) */
+	struct sigref { uint32_t dev, met; } *bysig;	/* dev: index + 1 */
+	size_t nbysig, capbysig;
+	bool bysig_stale;
+	uint64_t sig_gen;		/* the model's signal table */
+	uint32_t *touched;		/* devs indices edge_feed changed */
+	size_t ntouched, captouched;
 };
 
 static const char *const msg_names[] = {
@@ -97,6 +114,8 @@ void edge_free(struct edge *e)
 	free(e->devs);
 	free(e->sigs.next);
 	free(e->links.next);
+	free(e->bysig);
+	free(e->touched);
 	free(e);
 }
 
@@ -118,7 +137,8 @@ static struct emetric *find(struct edev *d, const char *name)
 }
 
 static struct emetric *put(struct edge *e, struct edev *d, const char *name,
-			   const struct spb_value *v, uint64_t ts_ms)
+			   const struct spb_value *v, uint64_t ts_ms,
+			   uint64_t nsamp)
 {
 	struct emetric *m = find(d, name);
 
@@ -146,9 +166,12 @@ static struct emetric *put(struct edge *e, struct edev *d, const char *name,
 	m->seen = true;
 	if (m->hold_ms && ts_ms < m->hold_ms)
 		return m;
+	if (nsamp && nsamp < m->nsamp)
+		return m;	/* edge_feed had a newer sample */
 	m->hold_ms = 0;
 	m->cur = *v;
 	m->ts_ms = ts_ms;
+	m->nsamp = nsamp;
 	return m;
 }
 
@@ -162,11 +185,12 @@ static struct emetric *put_u(struct edge *e, struct edev *d,
 	v.u = u;
 	v.d = 0;
 	v.s[0] = 0;
-	return put(e, d, name, &v, ts);
+	return put(e, d, name, &v, ts, 0);
 }
 
 static struct emetric *put_d(struct edge *e, struct edev *d,
-			     const char *name, double x, uint64_t ts)
+			     const char *name, double x, uint64_t ts,
+			     uint64_t nsamp)
 {
 	struct spb_value v;
 
@@ -174,7 +198,7 @@ static struct emetric *put_d(struct edge *e, struct edev *d,
 	v.u = 0;
 	v.d = x;
 	v.s[0] = 0;
-	return put(e, d, name, &v, ts);
+	return put(e, d, name, &v, ts, nsamp);
 }
 
 static void put_s(struct edge *e, struct edev *d, const char *name,
@@ -186,7 +210,7 @@ static void put_s(struct edge *e, struct edev *d, const char *name,
 	v.u = 0;
 	v.d = 0;
 	snprintf(v.s, sizeof(v.s), "%s", s);
-	put(e, d, name, &v, ts);
+	put(e, d, name, &v, ts, 0);
 }
 
 static bool differs(const struct spb_value *a, const struct spb_value *b,
@@ -228,12 +252,13 @@ static bool selected(const struct north_conf *nc, const struct model_device *d)
 static struct edev *dev_get(struct edge *e, uint32_t id, const char *name)
 {
 	struct edev *d;
-	size_t i;
+	uint32_t i = id <= MODEL_MAX_DEVICES ? e->devix[id] : 0;
 
-	for (i = 0; i < e->ndevs; i++)
-		if (e->devs[i].id == id && !strcmp(e->devs[i].name, name))
-			return &e->devs[i];
-	if (e->ndevs >= EDGE_DEVS_MAX)
+	if (i && i <= e->ndevs && e->devs[i - 1].id == id &&
+	    !strcmp(e->devs[i - 1].name, name))
+		return &e->devs[i - 1];
+	/* a new device, or renamed: the old name's is swept as gone */
+	if (e->ndevs >= EDGE_DEVS_MAX || id > MODEL_MAX_DEVICES)
 		return NULL;
 	if (e->ndevs == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 16;
@@ -247,6 +272,7 @@ static struct edev *dev_get(struct edge *e, uint32_t id, const char *name)
 	d = &e->devs[e->ndevs++];
 	memset(d, 0, sizeof(*d));
 	d->id = id;
+	e->devix[id] = (uint32_t)e->ndevs;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	return d;
 }
@@ -320,7 +346,7 @@ static void dev_links(struct edge *e, struct edev *x, struct model *m,
 	put_u(e, x, name, SPB_UINT64, (v), ts); } while (0)
 #define LINK_PUT_D(leaf, v) do { \
 	snprintf(name, sizeof(name), "%s/" leaf, base); \
-	put_d(e, x, name, (v), ts); } while (0)
+	put_d(e, x, name, (v), ts, 0); } while (0)
 		LINK_PUT_U("Frames", l->frames);
 		LINK_PUT_D("Period us", (double)l->period_ns / 1e3);
 		LINK_PUT_D("Jitter p99 us", (double)l->jitter_p99_ns / 1e3);
@@ -346,7 +372,10 @@ static void dev_signals(struct edge *e, struct edev *x, struct model *m,
 		if (!s || !s->samples)
 			continue;
 		snprintf(name, sizeof(name), "Signals/%s", s->name);
-		em = put_d(e, x, name, s->last, s->last_ns / 1000000ULL);
+		em = put_d(e, x, name, s->last, s->last_ns / 1000000ULL,
+			   s->samples);
+		if (em)
+			em->sig = i + 1;
 		/* asked once, when the metric appears */
 		if (em && !em->checked) {
 			em->writable = e->writable && e->writable(s->name);
@@ -426,6 +455,17 @@ static void changes(const struct north_conf *nc, struct edev *d,
 		    unsigned int msg, bool live, uint64_t now_ms,
 		    const struct edge_emit *out);
 
+/* a new signal table: its sample counts start again */
+static void sig_gen_set(struct edge *e, uint64_t gen)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->ndevs; i++)
+		for (j = 0; j < e->devs[i].n; j++)
+			e->devs[i].m[j].nsamp = 0;
+	e->sig_gen = gen;
+}
+
 void edge_update(struct edge *e, struct model *m,
 		 const struct edge_node_info *info, uint64_t now_ms)
 {
@@ -438,7 +478,10 @@ void edge_update(struct edge *e, struct model *m,
 	if (m) {
 		index_build(&e->sigs, m, true);
 		index_build(&e->links, m, false);
+		if (model_signal_gen(m) != e->sig_gen)
+			sig_gen_set(e, model_signal_gen(m));
 	}
+	e->bysig_stale = true;
 	for (i = 0; i < n; i++) {
 		const struct model_device *d = model_device_at(m, i);
 		char label[SPB_NAME_MAX], level[SPB_NAME_MAX];
@@ -537,6 +580,10 @@ static void sweep(struct edge *e, bool live, uint64_t now_ms,
 		free(d->m);
 	}
 	e->ndevs = j;
+	memset(e->devix, 0, sizeof(e->devix));
+	for (i = 0; i < e->ndevs; i++)
+		e->devix[e->devs[i].id] = (uint32_t)(i + 1);
+	e->bysig_stale = true;
 }
 
 static void changes(const struct north_conf *nc, struct edev *d,
@@ -614,6 +661,99 @@ void edge_scan(struct edge *e, struct model *m,
 	edge_update(e, m, info, now_ms);
 	e->early = NULL;
 	edge_report(e, true, now_ms, out);
+}
+
+/* ---- the change set ------------------------------------------------------ */
+
+/* where each signal's metric is now (after a scan moved them) */
+static int bysig_build(struct edge *e)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < e->ndevs; i++)
+		for (j = 0; j < e->devs[i].n; j++)
+			if (e->devs[i].m[j].sig > n)
+				n = e->devs[i].m[j].sig;
+	if (n > e->capbysig) {
+		void *p = realloc(e->bysig, n * sizeof(*e->bysig));
+
+		if (!p)
+			return -1;
+		e->bysig = p;
+		e->capbysig = n;
+	}
+	if (e->ndevs > e->captouched) {
+		void *p = realloc(e->touched, e->ndevs * sizeof(*e->touched));
+
+		if (!p)
+			return -1;
+		e->touched = p;
+		e->captouched = e->ndevs;
+	}
+	memset(e->bysig, 0, n * sizeof(*e->bysig));
+	e->nbysig = n;
+	for (i = 0; i < e->ndevs; i++)
+		for (j = 0; j < e->devs[i].n; j++) {
+			uint32_t sig = e->devs[i].m[j].sig;
+
+			if (sig) {
+				e->bysig[sig - 1].dev = (uint32_t)(i + 1);
+				e->bysig[sig - 1].met = (uint32_t)j;
+			}
+		}
+	e->bysig_stale = false;
+	return 0;
+}
+
+static void feed_one(void *arg, const struct sigfeed_val *v)
+{
+	struct edge *e = arg;
+	const struct sigref *r;
+	struct emetric *m;
+	struct edev *d;
+	uint64_t ts_ms = v->ts_ns / 1000000ULL;
+
+	/* another table's, or a signal no scan has made a metric of yet
+	 * (the next scan does, and its device is born again) */
+	if (v->gen != e->sig_gen || v->idx >= e->nbysig)
+		return;
+	r = &e->bysig[v->idx];
+	if (!r->dev)
+		return;
+	d = &e->devs[r->dev - 1];
+	m = &d->m[r->met];
+	if (m->sig != v->idx + 1 || m->cur.type != SPB_DOUBLE ||
+	    v->samples < m->nsamp || (m->hold_ms && ts_ms < m->hold_ms))
+		return;
+	m->hold_ms = 0;
+	m->cur.d = v->v;
+	m->ts_ms = ts_ms;
+	m->nsamp = v->samples;
+	if (!d->touched) {
+		d->touched = true;
+		e->touched[e->ntouched++] = r->dev - 1;
+	}
+}
+
+size_t edge_feed(struct edge *e, struct sigfeed *f, uint64_t now_ms,
+		 const struct edge_emit *out)
+{
+	size_t i, n;
+
+	if (e->bysig_stale && bysig_build(e))
+		return 0;	/* the next scan reports them */
+	e->ntouched = 0;
+	n = sigfeed_take(f, feed_one, e);
+	for (i = 0; i < e->ntouched; i++) {
+		struct edev *d = &e->devs[e->touched[i]];
+
+		d->touched = false;
+		/* one not born (again) yet: its births carry the values */
+		if (d->born && !d->rebirth)
+			changes(e->nc, d, EDGE_DDATA, true, now_ms, out);
+	}
+	e->ntouched = 0;
+	return n;
 }
 
 void edge_lost(struct edge *e)

@@ -73,6 +73,16 @@ void edge_report(struct edge *e, bool live, uint64_t now_ms,
 void edge_scan(struct edge *e, struct model *m,
 	       const struct edge_node_info *info, uint64_t now_ms,
 	       const struct edge_emit *out);
+struct sigfeed;
+/*
+ * Live, between scans: the signals f marked as changed since the last
+ * call, each one's metric refreshed (a sample older than the metric's is
+ * left) and every device with a change past its deadband sent in a DDATA;
+ * a signal no scan has made a metric of waits for the next scan.  Returns
+ * the signals taken.
+ */
+size_t edge_feed(struct edge *e, struct sigfeed *f, uint64_t now_ms,
+		 const struct edge_emit *out);
 /* The session ended: no device is born any more. */
 void edge_lost(struct edge *e);
 /*

@@ -32,6 +32,7 @@
 #include "core/iiotd.h"
 #include "core/log.h"
 #include "model/model.h"
+#include "model/sigfeed.h"
 #include "north/edge.h"
 #include "north/link.h"
 #include "north/saf.h"
@@ -47,6 +48,16 @@
 /* queued data of a device not born yet wait this long after the births
  * for its DBIRTH before they are dropped as stale */
 #define REPLAY_GRACE_MS	10000
+/*
+ * The signals' change set (docs/north.md "Latency"): while online, the
+ * signals that changed go out FEED_DELAY_MS after the first of them is
+ * seen, or at once when FEED_BATCH wait, instead of at the next scan; the
+ * loop looks every FEED_POLL_MS (libmosquitto's wait) meanwhile.  The
+ * delay gathers a burst into one DDATA a device.
+ */
+#define FEED_DELAY_MS	20
+#define FEED_BATCH	1024
+#define FEED_POLL_MS	10
 
 enum { N_DOWN, N_CONNECTING, N_WAITING, N_ONLINE };
 static const char *const state_names[] = {
@@ -80,6 +91,9 @@ struct north {
 	int bdseq;			/* -1: none used yet */
 	unsigned int seq;
 	uint64_t next_scan;		/* CLOCK_MONOTONIC ms */
+	struct sigfeed *feed;		/* NULL: the scan reports signals */
+	bool feed_on;			/* feed set in the model */
+	uint64_t feed_since;		/* a change waiting since, 0: none */
 	int64_t host_ts;		/* newest STATE timestamp */
 	bool live;			/* emit publishes (else queues) */
 	bool rebirth;			/* a Rebirth command to answer */
@@ -284,6 +298,32 @@ static void report(struct north *n, bool births)
 	edge_report(n->edge, n->live, now, &out);
 	if (!n->live && saf_commit(n->saf))
 		INC(n, queue_errors, 1);
+}
+
+/* Between scans, online: the signals' changes, once due. */
+static void feed(struct north *n, uint64_t now)
+{
+	struct edge_emit out = { on_emit, n };
+	size_t k;
+
+	if (!n->feed || !(k = sigfeed_pending(n->feed)))
+		return;
+	if (!n->feed_since)
+		n->feed_since = now;
+	if (k < FEED_BATCH && now - n->feed_since < FEED_DELAY_MS)
+		return;
+	n->feed_since = 0;
+	n->live = true;
+	n->scan_wall = wall_ms();
+	edge_feed(n->edge, n->feed, n->scan_wall, &out);
+}
+
+/* On the capture thread: the model marks changes in n->feed, or stops. */
+static void feed_set(void *arg)
+{
+	struct north *n = arg;
+
+	model_set_feed(n->d->model, n->feed_on ? n->feed : NULL);
 }
 
 /* ---- the outage alert ---------------------------------------------------- */
@@ -980,7 +1020,8 @@ static void *run(void *arg)
 			try_connect(n);
 		st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
 		if (st != N_DOWN) {
-			rc = mosquitto_loop(n->mosq, LOOP_MS, 1);
+			rc = mosquitto_loop(n->mosq, n->feed && st == N_ONLINE ?
+					    FEED_POLL_MS : LOOP_MS, 1);
 			/* a callback may have ended the session already */
 			if (rc != MOSQ_ERR_SUCCESS &&
 			    __atomic_load_n(&n->state, __ATOMIC_RELAXED) !=
@@ -1016,6 +1057,8 @@ static void *run(void *arg)
 		if (now >= n->next_scan) {
 			n->next_scan = now + n->nc.scan_ms;
 			report(n, false);
+		} else if (st == N_ONLINE) {
+			feed(n, now);
 		}
 		if (st == N_ONLINE)
 			replay(n);
@@ -1083,8 +1126,12 @@ struct north *north_start(struct iiotd *d, const struct north_conf *nc,
 	n->down_ms = mono_ms();
 	pthread_mutex_init(&n->cmd_mu, NULL);
 	pthread_cond_init(&n->cmd_cv, NULL);
+	/* without it (no memory, no capture) the scan reports the signals */
+	if (d->capture && d->model)
+		n->feed = sigfeed_new();
 	if (pthread_create(&n->th, NULL, run, n)) {
 		snprintf(err, errlen, "north: cannot start its thread");
+		sigfeed_free(n->feed);
 		pthread_cond_destroy(&n->cmd_cv);
 		pthread_mutex_destroy(&n->cmd_mu);
 		saf_close(n->saf);
@@ -1093,6 +1140,10 @@ struct north *north_start(struct iiotd *d, const struct north_conf *nc,
 		return NULL;
 	}
 	pthread_setname_np(n->th, "iiotd-north");
+	if (n->feed) {
+		n->feed_on = true;
+		capture_call(d->capture, feed_set, n);
+	}
 	log_info("north: edge node %s/%s, %zu broker%s, queue %s/north.db "
 		 "(%llu messages now)", nc->group, nc->edge, nc->nbrokers,
 		 nc->nbrokers == 1 ? "" : "s", d->state_dir,
@@ -1106,6 +1157,11 @@ void north_stop(struct north *n)
 		return;
 	__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(n->th, NULL);
+	if (n->feed_on) {
+		n->feed_on = false;
+		capture_call(n->d->capture, feed_set, n);
+	}
+	sigfeed_free(n->feed);
 	/*
 	 * Writes still on a poller are answered within the device's timeout
 	 * (the Modbus subsystem stops after this one): each gets its audit

@@ -3,7 +3,8 @@
  * sequence number appended to a queued payload, command decoding within
  * its limits and command values by datatype, the bounded store-and-forward
  * queue, report by exception, births marking what a command may write
- * (readOnly) and [north] configuration.
+ * (readOnly), changes reported from the signals' change set (a real
+ * model) and [north] configuration.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,8 @@
 #include <cmocka.h>
 
 #include "core/conf.h"
+#include "model/model.h"
+#include "model/sigfeed.h"
 #include "north/edge.h"
 #include "north/north.h"
 #include "north/saf.h"
@@ -204,6 +207,7 @@ struct sent {
 	unsigned int msg[8];
 	size_t metrics[8];
 	bool named[8], hist[8], alias[8];
+	double d0[8];			/* the first metric's double */
 };
 
 static void on_emit(void *arg, unsigned int msg, const char *device,
@@ -217,6 +221,7 @@ static void on_emit(void *arg, unsigned int msg, const char *device,
 		return;
 	s->msg[s->n] = msg;
 	s->metrics[s->n] = b->n;
+	s->d0[s->n] = b->n ? b->m[0].double_value : 0;
 	s->named[s->n] = s->hist[s->n] = s->alias[s->n] = true;
 	for (i = 0; i < b->n; i++) {
 		s->named[s->n] &= b->m[i].name != NULL;
@@ -269,6 +274,91 @@ static void reported_by_exception(void **state)
 	assert_int_equal(s.msg[2], EDGE_NDATA);
 	assert_true(s.named[2] && s.hist[2] && !s.alias[2]);
 	edge_free(e);
+}
+
+/*
+ * Between scans the signals the model marked as changed are reported
+ * (edge_feed): a repeated value marks nothing, two changes of a signal go
+ * out once with the newest, the deadband holds, and a scan of an older
+ * snapshot does not send the older value again.
+ */
+static void changes_reported_from_the_change_set(void **state)
+{
+	struct model_opts mo = { 0, 0 };
+	struct model_signal defs[2];
+	struct north_conf nc;
+	struct edge_node_info info = { 1, 0 };
+	struct sent s = { 0 };
+	struct edge_emit out = { on_emit, &s };
+	struct model *m = model_new(&mo), *old;
+	struct sigfeed *f = sigfeed_new();
+	const uint64_t sec = 1000000000ULL;
+	struct edge *e;
+	char err[128];
+	uint32_t id;
+
+	(void)state;
+	assert_non_null(m);
+	assert_non_null(f);
+	id = model_ext_device(m, MODEL_DEV_MODBUS, "plc1", 0x0a000001, sec);
+	assert_true(id > 0);
+	model_ext_device_state(m, id, true, 0, "up", sec);
+	memset(defs, 0, sizeof(defs));
+	snprintf(defs[0].name, sizeof(defs[0].name), "plc1.a");
+	snprintf(defs[1].name, sizeof(defs[1].name), "plc1.b");
+	defs[0].dev_id = defs[1].dev_id = id;
+	assert_int_equal(model_ext_signals(m, defs, 2, err, sizeof(err)), 0);
+	model_set_feed(m, f);
+	model_ext_sample(m, 0, 2 * sec, 1.0);
+	model_ext_sample(m, 1, 2 * sec, 5.0);
+	assert_int_equal(sigfeed_pending(f), 2);
+
+	memset(&nc, 0, sizeof(nc));
+	nc.devices = NORTH_DEV_ALL;
+	nc.deadband = 0.5;
+	e = edge_new(&nc);
+	assert_non_null(e);
+	edge_update(e, m, &info, 3000);
+	edge_births(e, 0, 3000, &out);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.msg[1], EDGE_DBIRTH);
+	/* what the births carried: nothing more */
+	assert_int_equal(edge_feed(e, f, 3000, &out), 2);
+	assert_int_equal(s.n, 2);
+
+	model_ext_sample(m, 0, 4 * sec, 1.0);
+	assert_int_equal(sigfeed_pending(f), 0);
+	model_ext_sample(m, 1, 4 * sec, 6.0);
+	model_ext_sample(m, 1, 5 * sec, 7.0);
+	assert_int_equal(sigfeed_pending(f), 1);
+	assert_int_equal(edge_feed(e, f, 5000, &out), 1);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.msg[2], EDGE_DDATA);
+	assert_int_equal(s.metrics[2], 1);
+	assert_true(s.alias[2] && !s.named[2]);
+	assert_true(s.d0[2] == 7.0);
+
+	/* within the deadband: not sent */
+	model_ext_sample(m, 1, 6 * sec, 7.25);
+	assert_int_equal(edge_feed(e, f, 6000, &out), 1);
+	assert_int_equal(s.n, 3);
+
+	old = model_snapshot(m, NULL);
+	assert_non_null(old);
+	model_ext_sample(m, 1, 7 * sec, 9.0);
+	assert_int_equal(edge_feed(e, f, 7000, &out), 1);
+	assert_int_equal(s.n, 4);
+	assert_true(s.d0[3] == 9.0);
+	/* the scan reads a snapshot made before 9.0: 7.25 stays unsent */
+	edge_update(e, old, &info, 7000);
+	edge_report(e, true, 7000, &out);
+	assert_int_equal(s.n, 4);
+
+	model_set_feed(m, NULL);
+	model_snapshot_free(old);
+	edge_free(e);
+	sigfeed_free(f);
+	model_free(m);
 }
 
 /* a command's value: integers by their datatype's sign, floats, booleans;
@@ -461,6 +551,7 @@ int main(void)
 		cmocka_unit_test(commands_decoded_within_limits),
 		cmocka_unit_test(queue_bounded_in_order),
 		cmocka_unit_test(reported_by_exception),
+		cmocka_unit_test(changes_reported_from_the_change_set),
 		cmocka_unit_test(north_config),
 		cmocka_unit_test(command_values_by_datatype),
 		cmocka_unit_test(births_mark_writable_metrics),
