@@ -26,7 +26,10 @@ $(XDP_SKEL): $(XDP_BPF_OBJ)
 PROGS += iiot-xdp iiot-xdpgen
 iiot-xdp_SRCS = bpf/xdp_main.c bpf/xsk.c bpf/blocklist.c
 iiot-xdp_DEPS = $(LIBSHM_A)
-iiot-xdp_LDLIBS = $(LIBSHM_A) -lbpf -lelf -lz
+# AF_XDP sockets through libxdp's xsk API (bpf/xsk.c); the XDP program is
+# iiot's own, loaded by libbpf
+XDP_XSK_LIBS := $(shell pkg-config --libs libxdp 2>/dev/null || echo -lxdp)
+iiot-xdp_LDLIBS = $(LIBSHM_A) $(XDP_XSK_LIBS) -lbpf -lelf -lz
 
 iiot-xdpgen_SRCS = bpf/xdpgen.c
 

@@ -76,7 +76,7 @@ struct run {
 	int link_fd;
 	struct shm_ring *ring;
 	struct ring_buffer *rb;
-	struct xsk xsks[MAX_QUEUES];
+	struct iiot_xsk xsks[MAX_QUEUES];
 	unsigned int nq;
 	unsigned int ifindex;
 	int64_t mono2real;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -345,9 +345,9 @@ static void account_drops(struct run *r)
 		r->fail_bytes_seen = b;
 	}
 	for (q = 0; q < r->nq; q++) {
-		struct xsk_drops d;
+		struct iiot_xsk_drops d;
 
-		if (xsk_drops(&r->xsks[q], &d) == 0)
+		if (iiot_xsk_drops(&r->xsks[q], &d) == 0)
 			xd += d.dropped + d.ring_full;
 	}
 	if (xd > r->xsk_seen)
@@ -366,7 +366,8 @@ static unsigned int drain(struct run *r)
 	}
 	for (q = 0; q < r->nq; q++) {
 		do {
-			n = xsk_rx(&r->xsks[q], RX_BATCH, on_xsk_frame, r);
+			n = iiot_xsk_rx(&r->xsks[q], RX_BATCH, on_xsk_frame,
+					 r);
 			total += n;
 		} while (n == RX_BATCH);
 	}
@@ -520,8 +521,8 @@ static int open_sockets(struct run *r)
 	for (q = 0; q < r->nq; q++) {
 		int fd;
 
-		rc = xsk_open(&r->xsks[q], r->ifindex, q, r->o->frames, 2048,
-			      skb, err, sizeof(err));
+		rc = iiot_xsk_open(&r->xsks[q], r->o->iface, q, r->o->frames,
+				   2048, skb, err, sizeof(err));
 		if (rc) {
 			die_msg("%s: %s", r->o->iface, err);
 			r->nq = q;
@@ -558,7 +559,7 @@ static void unload(struct run *r)
 	unsigned int q;
 
 	for (q = 0; q < r->nq; q++)
-		xsk_close(&r->xsks[q]);
+		iiot_xsk_close(&r->xsks[q]);
 	r->nq = 0;
 	if (r->rb)
 		ring_buffer__free(r->rb);
@@ -587,11 +588,22 @@ static void teardown(struct run *r)
 		account_drops(r);
 	}
 	for (q = 0; q < r->nq; q++)
-		xsk_close(&r->xsks[q]);
+		iiot_xsk_close(&r->xsks[q]);
 	if (r->rb)
 		ring_buffer__free(r->rb);
 	if (r->counters_pinned)
 		unlink(r->ctr_pin);
+}
+
+/* need_wakeup kicks: a zero-copy driver that ran out of fill buffers */
+static uint64_t sum_wakeups(const struct run *r)
+{
+	uint64_t n = 0;
+	unsigned int q;
+
+	for (q = 0; q < r->nq; q++)
+		n += r->xsks[q].wakeups;
+	return n;
 }
 
 static void print_final(struct run *r)
@@ -608,11 +620,12 @@ static void print_final(struct run *r)
 	       "\"queues\":%u,\"ring\":\"%s\",\"frames\":%" PRIu64
 	       ",\"bytes\":%" PRIu64 ",\"ring_drops\":%" PRIu64
 	       ",\"socket_drops\":%" PRIu64 ",\"bad_records\":%" PRIu64
-	       ",\"hw_ts_program\":%s,\"hw_stamped\":%" PRIu64 ",",
+	       ",\"hw_ts_program\":%s,\"hw_stamped\":%" PRIu64
+	       ",\"xsk_wakeups\":%" PRIu64 ",",
 	       r->o->iface, r->o->mode == IIOT_XDP_TAP ? "tap" : "inline",
 	       r->attach_mode, r->nq, r->o->ring, r->frames, r->bytes,
 	       st.drops, r->xsk_seen, r->bad, r->hw_prog ? "true" : "false",
-	       r->hw_stamped);
+	       r->hw_stamped, sum_wakeups(r));
 	print_ctrs_json(stdout, &c);
 	printf("}\n");
 	fflush(stdout);

@@ -89,7 +89,7 @@ done
 expect_eq "iiot-dkms: DKMS source and modules-load.d" "${missing:-none}" none
 
 dep="$(dpkg-deb -f "$P1" Depends), $(dpkg-deb -f "$H1" Depends)"
-for lib in libsqlite3-0 libssl3 libevent-2.1-7 librte-eal23 libbpf1 libc6 passwd iiotctl; do
+for lib in libsqlite3-0 libssl3 libevent-2.1-7 librte-eal23 libbpf1 libxdp1 libc6 passwd iiotctl; do
 	[[ ", $dep" == *", $lib "* || ", $dep," == *", $lib,"* ]] || fail "iiotd, iiot-helpers depend on $lib" "$dep"
 done
 ok "iiotd and iiot-helpers depend on the libraries their programs link (dpkg-shlibdeps)"
