@@ -84,10 +84,15 @@ static void refill(struct iiot_xsk *x)
 	if (room < n)
 		n = room;
 	if (n && xsk_ring_prod__reserve(&x->fill, n, &idx) == n) {
+		/* in the order read, oldest first, as the kernel handed them */
 		for (i = 0; i < n; i++)
 			*xsk_ring_prod__fill_addr(&x->fill, idx + i) =
-				x->pending[--x->npending];
+				x->pending[i];
 		xsk_ring_prod__submit(&x->fill, n);
+		x->npending -= n;
+		if (x->npending)
+			memmove(x->pending, x->pending + n,
+				x->npending * sizeof(*x->pending));
 	}
 	if (xsk_ring_prod__needs_wakeup(&x->fill)) {
 		x->wakeups++;
@@ -148,8 +153,8 @@ int iiot_xsk_open(struct iiot_xsk *x, const char *ifname, uint32_t queue,
 	x->zerocopy = is_zerocopy(x->fd);
 
 	/* Every UMEM frame starts in the fill ring. */
-	for (i = nframes; i > 0; i--)
-		x->pending[x->npending++] = (uint64_t)(i - 1) * frame_size;
+	for (i = 0; i < nframes; i++)
+		x->pending[x->npending++] = (uint64_t)i * frame_size;
 	refill(x);
 	if (x->npending) {
 		rc = -ENOSPC;
