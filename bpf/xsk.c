@@ -73,8 +73,7 @@ static bool is_zerocopy(int fd)
 
 /*
  * Give read frames back to the kernel, as many as the fill ring has room
- * for now; the rest on the next call.  A zero-copy driver that ran out of
- * fill buffers stops until it is woken (need_wakeup): wake it.
+ * for now; the rest on the next call.
  */
 static void refill(struct iiot_xsk *x)
 {
@@ -94,6 +93,16 @@ static void refill(struct iiot_xsk *x)
 			memmove(x->pending, x->pending + n,
 				x->npending * sizeof(*x->pending));
 	}
+}
+
+/*
+ * A zero-copy driver that ran out of fill buffers stops until it is woken
+ * (need_wakeup).  Asked only when the RX ring came up empty, as libxdp's
+ * own samples do: the flag shares a cache line with the fill ring's
+ * consumer, which the kernel writes on every flush.
+ */
+static void wake_if_asked(struct iiot_xsk *x)
+{
 	if (xsk_ring_prod__needs_wakeup(&x->fill)) {
 		x->wakeups++;
 		recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
@@ -191,6 +200,8 @@ unsigned int iiot_xsk_rx(struct iiot_xsk *x, unsigned int max,
 	if (n)
 		xsk_ring_cons__release(&x->rx, n);
 	refill(x);
+	if (!n || x->npending)
+		wake_if_asked(x);
 	return n;
 }
 
