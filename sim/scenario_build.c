@@ -339,30 +339,46 @@ static int finish_device(struct parser *p)
 
 static const unsigned int vtype_size[] = { 1, 2, 2, 4, 4, 4 };
 
+/*
+ * count = N: the same signal on the target and the N - 1 slaves or devices
+ * after it, as one section with count made them (line1-io-1 ... -199), so
+ * that a line of analog terminals is one section, not hundreds.
+ */
 static int finish_signal(struct parser *p)
 {
 	struct sim_scenario *sc = p->sc;
 	struct sim_signal *g;
 	unsigned int in_len;
+	uint32_t i, t, n;
 
 	if (!p->has_target)
 		return perr(p, "[signal] needs target = SLAVE-or-DEVICE");
 	if (p->g.target_kind == TGT_SLAVE)
-		in_len = sc->slaves[p->g.target].in_len;
+		n = sc->nslaves;
 	else if (p->g.target_kind == TGT_DEVICE)
-		in_len = sc->devices[p->g.target].in_len;
+		n = sc->ndevices;
 	else
 		return perr(p, "a signal's target must be a slave or device");
-	if (p->g.offset + vtype_size[p->g.type] > in_len)
-		return perr(p, "offset %u + %u bytes is past the target's %u "
-			    "input bytes", p->g.offset, vtype_size[p->g.type],
-			    in_len);
 	if (p->g.min > p->g.max)
 		return perr(p, "min is above max");
-	g = GROW(p, sc->signals, sc->nsignals, SIM_MAX_ENTITIES, "signals");
-	if (!g)
-		return -1;
-	*g = p->g;
+	if (p->count > n - p->g.target)
+		return perr(p, "count = %u goes past the last %s", p->count,
+			    p->g.target_kind == TGT_SLAVE ? "slave" : "device");
+	for (i = 0; i < p->count; i++) {
+		t = p->g.target + i;
+		in_len = p->g.target_kind == TGT_SLAVE ? sc->slaves[t].in_len :
+							 sc->devices[t].in_len;
+		if (p->g.offset + vtype_size[p->g.type] > in_len)
+			return perr(p, "offset %u + %u bytes is past the "
+				    "target's %u input bytes", p->g.offset,
+				    vtype_size[p->g.type], in_len);
+		g = GROW(p, sc->signals, sc->nsignals, SIM_MAX_ENTITIES,
+			 "signals");
+		if (!g)
+			return -1;
+		*g = p->g;
+		g->target = t;
+	}
 	return 0;
 }
 

@@ -263,6 +263,8 @@ static int key_signal(struct parser *p, const char *k, const char *v)
 
 	if (!strcmp(k, "target"))
 		return find_target(p, v);
+	if (!strcmp(k, "count"))
+		return val_u32(p, k, v, 1, SIM_MAX_COUNT, &p->count);
 	if (!strcmp(k, "offset"))
 		return val_u16(p, k, v, 0, SIM_PN_MAX_DATA, &g->offset);
 	if (!strcmp(k, "type")) {

@@ -350,6 +350,15 @@ static void test_shipped_scenarios(void **state)
 	assert_true(sc.nslaves + sc.ndevices >= 1000);
 	scenario_free(&sc);
 
+	/* the analog line: the large line, two noisy inputs a terminal */
+	assert_int_equal(scenario_load(&sc, "sim/scenarios/analog-line.conf",
+				       err, sizeof(err)), 0);
+	assert_int_equal(sc.nslaves + sc.ndevices, 1040);
+	assert_int_equal(sc.nsignals, 4 * 199 * 2);
+	for (i = 0; i < sc.nsignals; i++)
+		assert_true(sc.signals[i].noise > 0);
+	scenario_free(&sc);
+
 	/* every fault kind is in a shipped scenario: the faulty line, or
 	 * the degrading and the DC drifting lines of the diagnostics */
 	for (j = 0; j < 3; j++) {
@@ -383,6 +392,36 @@ static void test_shipped_scenarios(void **state)
 	assert_non_null(strstr(err, "none.conf: No such file"));
 }
 
+/* count = N puts the same signal on N slaves a count made, in order */
+static void test_signal_count(void **state)
+{
+	static const char line[] =
+		"[ethercat-master m]\n"
+		"[ethercat-slave io]\nmaster = m\ncount = 4\ninputs = 4\n"
+		"[signal]\ntarget = io-2\ncount = 3\noffset = 2\n"
+		"type = i16\nnoise = 2\n";
+	struct sim_scenario sc;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(parse(&sc, line), 0);
+	assert_int_equal(sc.nsignals, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(sc.signals[i].target_kind, TGT_SLAVE);
+		assert_int_equal(sc.signals[i].target, i + 1);
+		assert_int_equal(sc.signals[i].offset, 2);
+		assert_true(sc.signals[i].noise == 2);
+	}
+	scenario_free(&sc);
+
+	/* one past the last slave */
+	assert_int_equal(parse(&sc,
+		"[ethercat-master m]\n"
+		"[ethercat-slave io]\nmaster = m\ncount = 4\ninputs = 4\n"
+		"[signal]\ntarget = io-2\ncount = 4\n"), -1);
+	assert_string_equal(err, "t:6: count = 4 goes past the last slave");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_shipped_scenarios),
+		cmocka_unit_test(test_signal_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
