@@ -2,6 +2,7 @@
 #   median v1 v2 ...            print the median
 #   row name value unit peer peer_value ratio bar pass(true|false)
 #   large_line_map N            a signal map of N signals for large-line.conf
+#   analog_line_map             the signal map of analog-line.conf
 IIOT_TOP=${IIOT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$IIOT_TOP/$BUILD ;; esac
@@ -31,4 +32,19 @@ large_line_map() {
 			done
 		done
 	} | head -"$1"
+}
+
+# analog-line.conf: each EtherCAT IO terminal's two analog inputs (i16,
+# after its 2 output bytes in its 6 bytes of the logical image), the
+# PROFINET stations as in large_line_map
+analog_line_map() {
+	local m k a
+	for m in 1 2 3 4; do
+		for k in $(seq 1 199); do
+			a=$((0x10000 + 6 * (k - 1) + 2))
+			printf 'e%d_%d_temp ecat:00:1b:21:20:00:0%d 0x%x i16\n' "$m" "$k" "$m" "$a"
+			printf 'e%d_%d_pres ecat:00:1b:21:20:00:0%d 0x%x i16\n' "$m" "$k" "$m" $((a + 2))
+		done
+	done
+	large_line_map 10000 | grep '^p'
 }
