@@ -2,7 +2,7 @@
  * sptool: the tests' Sparkplug B host side, from the same generated code
  * as the edge node.
  *
- *   sptool sub -p PORT [-h HOST] [--cafile F] [-u USER -P PW] [-t TOPIC]
+ *   sptool sub -p PORT [-h HOST] [-k KEEPALIVE] [--cafile F] [-u USER -P PW] [-t TOPIC]
  *	subscribe (QoS 1, spBv1.0/# by default) and print one JSON line per
  *	message: {"topic", "rx" (when it came, ms of the wall clock, for
  *	bench/north.bench's latency), "qos", "retain", "timestamp", "seq", "metrics": [{"name", "alias",
@@ -146,11 +146,17 @@ static int sub(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *cafile = NULL, *user = NULL, *pw = NULL;
 	struct mosquitto *m;
-	int i, port = 1883;
+	int i, port = 1883, keepalive = 30;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-p") && i + 1 < argc)
 			port = atoi(argv[++i]);
+		/* a host far behind a replay reads the broker's PINGRESP only
+		 * after the backlog: a keepalive longer than the backlog keeps
+		 * it from closing the session (and losing what the broker
+		 * held for it) */
+		else if (!strcmp(argv[i], "-k") && i + 1 < argc)
+			keepalive = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-h") && i + 1 < argc)
 			host = argv[++i];
 		else if (!strcmp(argv[i], "--cafile") && i + 1 < argc)
@@ -176,7 +182,7 @@ static int sub(int argc, char **argv)
 		return 1;
 	/* the broker may come up after us, or go away and come back: try
 	 * again every 100 ms, sooner than the edge node under test */
-	while (mosquitto_connect(m, host, port, 30))
+	while (mosquitto_connect(m, host, port, keepalive))
 		usleep(100000);
 	for (;;) {
 		if (mosquitto_loop(m, 100, 1) == MOSQ_ERR_SUCCESS)
@@ -248,7 +254,7 @@ int main(int argc, char **argv)
 		return sub(argc - 2, argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "cmd"))
 		return cmd(argc - 2, argv + 2);
-	fprintf(stderr, "usage: sptool sub -p PORT [-h HOST] [--cafile F] "
+	fprintf(stderr, "usage: sptool sub -p PORT [-h HOST] [-k KEEPALIVE] [--cafile F] "
 		"[-t TOPIC] | cmd rebirth|rebirth-alias N|write NAME [V]|"
 		"write-alias N V|write-int NAME V|garbage\n");
 	return 2;
