@@ -8,10 +8,13 @@
 # write an EtherCAT ethertype).  Each capture runs alone, its reader on
 # CPU 1: iiot.ko's ring, or a TPACKET_V3 ring of the same size.
 #
-#   IIOT-BENCH max mode=M sent= us= kpps= frames= cpu_ns= drops=
+#   IIOT-BENCH max mode=M sent= us= kpps= frames= cpu_ns= drops= sleeps=
 #       pktgen unthrottled, bench_frames frames; mode none (no capture),
-#       kmod or tpv3: the capture's cost in the receive path is its
-#       pktgen time beside none's, its reader's cost cpu_ns
+#       kmod (the reader drains as soon as a frame is there, as iiotd's),
+#       kmodb (the reader drains every 10 ms, as TPACKET_V3's block
+#       timer lets its reader) or tpv3: the capture's cost in the receive
+#       path is its pktgen time beside none's, its reader's cost cpu_ns,
+#       and sleeps how often the reader slept
 #   IIOT-BENCH step mode=M rate= sent= us= frames= drops=
 #       pktgen at rate frames/s for bench_secs seconds; the loss-free rate
 #       is the highest step with no frame lost
@@ -57,10 +60,12 @@ capture() {
 	mode=$1 cnt=$2 rate=$3
 	: >/tmp/r
 	case $mode in
-	kmod)
+	kmod*)
 		/bin/iiotctl kmod attach veth1 --ring-size "$ring" >/dev/null
 		d0=$(cat /sys/class/misc/iiot-veth1/drops)
-		taskset 2 $T sink /dev/iiot/veth1 "$cnt" 3 >/tmp/r 2>&1 &
+		period=
+		[ $mode = kmodb ] && period=10
+		taskset 2 $T sink /dev/iiot/veth1 "$cnt" 3 $period >/tmp/r 2>&1 &
 		;;
 	tpv3)
 		taskset 2 $T tpv3 veth1 "$cnt" 3 "$ring" >/tmp/r 2>&1 &
@@ -76,20 +81,20 @@ capture() {
 	sent=$(field "$p" sent)
 	frames=$(field "$r" frames)
 	case $mode in
-	kmod)
+	kmod*)
 		drops=$(($(cat /sys/class/misc/iiot-veth1/drops) - d0))
 		/bin/iiotctl kmod detach veth1 >/dev/null
 		;;
 	tpv3) drops=$(field "$r" drops) ;;
 	none) frames=0 drops=0 ;;
 	esac
-	echo "sent=$sent us=$(field "$p" us) frames=${frames:-0} cpu_ns=$(field "$r" cpu_ns) drops=${drops:-0}"
+	echo "sent=$sent us=$(field "$p" us) frames=${frames:-0} cpu_ns=$(field "$r" cpu_ns) drops=${drops:-0} sleeps=$(field "$r" sleeps)"
 }
 
 # unthrottled: the cost of each capture in the receive path and its reader
 i=0 base=0
 while [ $i -lt "$runs" ]; do
-	for mode in none kmod tpv3; do
+	for mode in none kmod kmodb tpv3; do
 		c=$(capture $mode "$n" 0)
 		us=$(field "$c" us)
 		kpps=$((n * 1000 / (us > 0 ? us : 1)))

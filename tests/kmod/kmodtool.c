@@ -13,9 +13,12 @@
  *   readpcap DEV FILE [TIMEOUT_S]        the pcap's EtherCAT/PROFINET
  *                                        frames arrive, in order, exact
  *   drain DEV                            consume what is in a ring
- *   sink DEV COUNT TIMEOUT_S             count frames from a kmod ring,
+ *   sink DEV COUNT TIMEOUT_S [PERIOD_MS] count frames from a kmod ring,
  *                                        unchecked (pktgen's), until COUNT,
- *                                        the ring's end or TIMEOUT_S idle
+ *                                        the ring's end or TIMEOUT_S idle;
+ *                                        with PERIOD_MS, drain once every
+ *                                        PERIOD_MS instead of as soon as
+ *                                        a frame is there
  *   tpv3 IFACE COUNT TIMEOUT_S [BYTES]   AF_PACKET TPACKET_V3 peer capture
  *                                        of what the default filter keeps,
  *                                        8 blocks of BYTES/8 (8 MiB)
@@ -29,7 +32,8 @@
  *                                        nonul) and print the kernel's
  *                                        error and extended ack message
  *
- * sink and tpv3 print the reader's own CPU time (cpu_ns, user + system).
+ * sink and tpv3 print the reader's own CPU time (cpu_ns, user + system)
+ * and how often they slept in poll for want of a frame (sleeps).
  * Frames are a pure function of their sequence number, so the reader
  * rebuilds each one and compares it with what the ring holds.
  * Patterns: "mixed" (EtherCAT, PROFINET, VLAN-tagged, sizes 60..1514 and
@@ -647,14 +651,16 @@ static int do_sink(int argc, char **argv)
 	const struct iiot_ring_rec *h;
 	const uint8_t *f;
 	struct shm_ring *r;
-	unsigned long long got = 0, want;
+	unsigned long long got = 0, want, sleeps = 0;
 	uint64_t idle_since, timeout;
+	unsigned int period_us;
 	int eof = 0, st;
 
 	if (argc < 4)
 		return 2;
 	want = strtoull(argv[2], NULL, 0);
 	timeout = strtoull(argv[3], NULL, 0) * 1000000000ULL;
+	period_us = argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) * 1000 : 0;
 	if (cons_ready("sink", argv[1], &r))
 		return 1;
 	idle_since = now_ns();
@@ -665,13 +671,25 @@ static int do_sink(int argc, char **argv)
 			n++;
 		shm_cons_release(r);
 		got += n;
+		if (period_us && !shm_cons_eof(r)) {
+			/* a batch per period, as TPACKET_V3's block timer */
+			if (n)
+				idle_since = now_ns();
+			else if (now_ns() - idle_since > timeout)
+				break;
+			usleep(period_us);
+			sleeps++;
+			continue;
+		}
+		sleeps += !n;
 		st = cons_turn(r, n, &idle_since, timeout);
 		if (st) {
 			eof = st > 0;
 			break;
 		}
 	}
-	printf("frames=%llu eof=%d cpu_ns=%llu\n", got, eof, cpu_ns());
+	printf("frames=%llu eof=%d cpu_ns=%llu sleeps=%llu\n", got, eof,
+	       cpu_ns(), sleeps);
 	shm_ring_close(r, false);
 	return 0;
 }
@@ -686,7 +704,7 @@ static int do_tpv3(int argc, char **argv)
 	};
 	struct tpacket_stats_v3 st;
 	socklen_t sl = sizeof(st);
-	unsigned long long got = 0, drops = 0;
+	unsigned long long got = 0, drops = 0, sleeps = 0;
 	unsigned int blk = 0, want, timeout_s;
 	int fd, v = TPACKET_V3;
 	uint64_t idle_since;
@@ -731,6 +749,7 @@ static int do_tpv3(int argc, char **argv)
 			    (uint64_t)timeout_s * 1000000000ULL)
 				break;
 			poll(&p, 1, 100);
+			sleeps++;
 			continue;
 		}
 		h = (void *)((uint8_t *)b + b->hdr.bh1.offset_to_first_pkt);
@@ -751,7 +770,8 @@ static int do_tpv3(int argc, char **argv)
 	}
 	if (!getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl))
 		drops = st.tp_drops;
-	printf("frames=%llu drops=%llu cpu_ns=%llu\n", got, drops, cpu_ns());
+	printf("frames=%llu drops=%llu cpu_ns=%llu sleeps=%llu\n", got, drops,
+	       cpu_ns(), sleeps);
 	return 0;
 }
 
