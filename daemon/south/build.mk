@@ -48,16 +48,17 @@ $(DCPTOOL): tests/south/dcptool.c $(DCP_PURE_SRCS)
 
 # MQTT devices (docs/devices.md): the JSON path map, the [mqtt]
 # configuration and the broker's files
-MQTT_PURE_SRCS = daemon/south/mqmap.c daemon/south/mqconf.c daemon/south/south.c \
+MQTT_PURE_SRCS = daemon/south/mqmap.c daemon/south/mqjson.c \
+	daemon/south/mqconf.c daemon/south/south.c \
 	daemon/south/mqbroker.c daemon/north/north_conf.c \
 	daemon/auth/util.c daemon/core/conf.c
 TESTS += test_mqtt
-test_mqtt_SRCS = tests/south/test_mqtt.c $(MQTT_PURE_SRCS)
+test_mqtt_SRCS = tests/south/test_mqtt.c tests/south/mqref.c $(MQTT_PURE_SRCS)
 test_mqtt_LDLIBS = -ljansson -lcrypto -lm
 
 FUZZ += fuzz_mqtt_json
 fuzz_mqtt_json_SRCS = tests/fuzz/fuzz_mqtt_json.c daemon/south/mqmap.c \
-	daemon/south/south.c
+	daemon/south/mqjson.c daemon/south/south.c tests/south/mqref.c
 fuzz_mqtt_json_LDLIBS = -ljansson -lm
 
 # bench/mqtt.bench's peer: a bare libmosquitto subscriber that counts

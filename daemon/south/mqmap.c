@@ -1,8 +1,8 @@
 /*
  * The JSON path map of MQTT devices (mqmap.h): paths, signal lines, and a
  * map applied to a payload.  Payloads come from the network: their size
- * is checked before jansson reads them, jansson bounds their depth, and
- * a path is a fixed walk of at most MQ_PATH_STEPS steps.
+ * is checked before mqjson.c reads them, it bounds their depth, and a
+ * path is a fixed walk of at most MQ_PATH_STEPS steps.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,8 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
+#include "south/mqjson.h"
 #include "south/mqmap.h"
 #include "south/south.h"
 
@@ -176,47 +175,48 @@ int mq_sig_parse(const char *s, struct mq_sig *sg, char *why, size_t whylen)
 	return 0;
 }
 
-static json_t *walk(json_t *v, const struct mq_path *p)
+static long walk(const struct mq_json *j, const struct mq_path *p)
 {
+	long v = 0;
 	unsigned int i;
 
-	for (i = 0; v && i < p->nsteps; i++)
-		v = p->step[i].index ? json_array_get(v, p->step[i].n) :
-		    json_object_get(v, p->step[i].key);
+	for (i = 0; v >= 0 && i < p->nsteps; i++)
+		v = p->step[i].index ? mq_json_at(j, v, p->step[i].n) :
+		    mq_json_get(j, v, p->step[i].key);
 	return v;
 }
 
-/* the raw value of v as type t: 0, or -1 when v is not one */
-static int raw_of(json_t *v, unsigned int t, double *out)
+/* the raw value of token v as type t: 0, or -1 when v is not one */
+static int raw_of(const struct mq_json *j, long v, unsigned int t,
+		  double *out)
 {
+	int jt = j->t[v].type;
 	double d;
 
 	switch (t) {
 	case MQ_BOOL:
-		if (json_is_boolean(v)) {
-			*out = json_is_true(v);
+		if (jt == MQ_J_TRUE || jt == MQ_J_FALSE) {
+			*out = jt == MQ_J_TRUE;
 			return 0;
 		}
-		if (json_is_integer(v) && (json_integer_value(v) == 0 ||
-					   json_integer_value(v) == 1)) {
-			*out = (double)json_integer_value(v);
+		if (jt == MQ_J_INT && ((d = mq_json_number(j, v)) == 0 ||
+				       d == 1)) {
+			*out = d;
 			return 0;
 		}
 		return -1;
 	case MQ_INT:
-		if (json_is_integer(v)) {
-			*out = (double)json_integer_value(v);
-			return 0;
-		}
-		d = json_is_real(v) ? json_real_value(v) : NAN;
-		if (!isfinite(d) || d != floor(d))
+		if (jt != MQ_J_INT && jt != MQ_J_REAL)
+			return -1;
+		d = mq_json_number(j, v);
+		if (jt == MQ_J_REAL && (!isfinite(d) || d != floor(d)))
 			return -1;
 		*out = d;
 		return 0;
 	default:
-		if (!json_is_number(v))
+		if (jt != MQ_J_INT && jt != MQ_J_REAL)
 			return -1;
-		*out = json_number_value(v);
+		*out = mq_json_number(j, v);
 		return isfinite(*out) ? 0 : -1;
 	}
 }
@@ -297,13 +297,37 @@ uint64_t mq_time_parse_str(const char *s)
 	return t > 0 ? (uint64_t)t * 1000000000ULL + frac : 0;
 }
 
-static uint64_t time_of(json_t *v)
+static uint64_t time_of(const struct mq_json *j, long v)
 {
-	if (json_is_string(v))
-		return mq_time_parse_str(json_string_value(v));
-	if (json_is_number(v))
-		return mq_time_from_number(json_number_value(v));
-	return 0;
+	char stack[128], *b;
+	uint64_t t;
+
+	if (v >= 0 && (j->t[v].type == MQ_J_INT || j->t[v].type == MQ_J_REAL))
+		return mq_time_from_number(mq_json_number(j, v));
+	if (v < 0 || j->t[v].type != MQ_J_STR)
+		return 0;
+	/* decoded, a string is never longer than its bytes */
+	b = j->t[v].len < sizeof(stack) ? stack : malloc(j->t[v].len + 1);
+	if (!b)
+		return 0;
+	mq_json_string(j, v, b, j->t[v].len + 1);
+	t = mq_time_parse_str(b);
+	if (b != stack)
+		free(b);
+	return t;
+}
+
+bool mq_apply_start(size_t n, size_t len, size_t max, uint64_t now_ns,
+		    bool *has, struct mq_result *res)
+{
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	res->ts_ns = now_ns;
+	for (i = 0; i < n; i++)
+		has[i] = false;
+	res->malformed = len > max || len > MQ_PAYLOAD_MAX;
+	return !res->malformed;
 }
 
 unsigned int mq_apply(const struct mq_sig *sigs, size_t n,
@@ -311,33 +335,25 @@ unsigned int mq_apply(const struct mq_sig *sigs, size_t n,
 		      size_t len, size_t max, uint64_t now_ns, double *vals,
 		      bool *has, struct mq_result *res)
 {
-	json_error_t je;
-	json_t *root, *v;
+	struct mq_json j;
 	double raw;
 	size_t i;
+	long v;
 
-	memset(res, 0, sizeof(*res));
-	res->ts_ns = now_ns;
-	for (i = 0; i < n; i++)
-		has[i] = false;
-	if (len > max || len > MQ_PAYLOAD_MAX) {
-		res->malformed = true;
+	if (!mq_apply_start(n, len, max, now_ns, has, res))
 		return 0;
-	}
-	/* JSON_ALLOW_NUL: a NUL inside a string is the payload's business;
-	 * jansson stops at its own depth limit */
-	root = json_loadb(payload, len, JSON_ALLOW_NUL, &je);
-	if (!root) {
+	if (mq_json_parse(&j, payload, len)) {
+		mq_json_free(&j);
 		res->malformed = true;
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		v = walk(root, &sigs[i].path);
-		if (!v || json_is_null(v)) {
+		v = walk(&j, &sigs[i].path);
+		if (v < 0 || j.t[v].type == MQ_J_NULL) {
 			res->missing++;
 			continue;
 		}
-		if (raw_of(v, sigs[i].type, &raw)) {
+		if (raw_of(&j, v, sigs[i].type, &raw)) {
 			res->bad_type++;
 			continue;
 		}
@@ -347,14 +363,14 @@ unsigned int mq_apply(const struct mq_sig *sigs, size_t n,
 		res->values++;
 	}
 	if (tpath) {
-		uint64_t t = time_of(walk(root, tpath));
+		uint64_t t = time_of(&j, walk(&j, tpath));
 
 		if (t)
 			res->ts_ns = t;
 		else
 			res->time_bad = true;
 	}
-	json_decref(root);
+	mq_json_free(&j);
 	return res->values;
 }
 

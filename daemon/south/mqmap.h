@@ -78,6 +78,11 @@ unsigned int mq_apply(const struct mq_sig *sigs, size_t n,
 		      size_t len, size_t max, uint64_t now_ns, double *vals,
 		      bool *has, struct mq_result *res);
 
+/* mq_apply's start, res cleared and no signal taken: false (and res
+ * malformed) when len is over max or MQ_PAYLOAD_MAX. */
+bool mq_apply_start(size_t n, size_t len, size_t max, uint64_t now_ns,
+		    bool *has, struct mq_result *res);
+
 /*
  * An RFC 3339 time ("2026-12-05T13:00:00.250Z", "...+01:00") or a number
  * of seconds, ms, µs or ns since the epoch (told apart by size) in ns;

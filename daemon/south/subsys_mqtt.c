@@ -73,8 +73,6 @@ struct mq_dev {
 	struct mq_dev_counters ctr;
 	double *last;			/* by signal */
 	uint64_t *last_ts;
-	double *vals;			/* one message's */
-	bool *has;
 	uint32_t *idx;
 };
 
@@ -215,8 +213,6 @@ static void dev_free(struct mq_dev *v)
 	free(v->sigs);
 	free(v->last);
 	free(v->last_ts);
-	free(v->vals);
-	free(v->has);
 	free(v->idx);
 	free(v);
 }
@@ -233,11 +229,8 @@ static struct mq_dev *dev_new(const struct mq_dev_conf *dc,
 	v->sigs = calloc(n, sizeof(*v->sigs));
 	v->last = calloc(n, sizeof(*v->last));
 	v->last_ts = calloc(n, sizeof(*v->last_ts));
-	v->vals = calloc(n, sizeof(*v->vals));
-	v->has = calloc(n, sizeof(*v->has));
 	v->idx = calloc(n, sizeof(*v->idx));
-	if (!v->sigs || !v->last || !v->last_ts || !v->vals || !v->has ||
-	    !v->idx) {
+	if (!v->sigs || !v->last || !v->last_ts || !v->idx) {
 		dev_free(v);
 		return NULL;
 	}
@@ -447,43 +440,56 @@ static void on_unknown(const char *topic)
 	alerts_raise(sys.d->alerts, &ev);
 }
 
-static void dev_message(struct mq_dev *v, const void *payload, size_t len)
-{
+/*
+ * One device's payload, in two steps: mq_apply reads it into the
+ * caller's arrays with no lock held (the map and the device's
+ * configuration do not change while it is listed), then dev_take
+ * counts and queues the values under sys.mu, which the API, the stats
+ * and the health check take: they never wait for a parse.
+ */
+struct mq_msg {
 	struct mq_result res;
+	uint64_t now;
+	size_t len;
+	double vals[MQ_SIGNALS_MAX];
+	bool has[MQ_SIGNALS_MAX];
+};
+
+static void dev_take(struct mq_dev *v, const struct mq_msg *mm)
+{
+	const struct mq_result *res = &mm->res;
 	uint32_t idx[MQ_SIGNALS_MAX];
 	double vals[MQ_SIGNALS_MAX];
-	uint64_t now = extq_wall_ns();
+	uint64_t mono = mono_ms();
 	size_t i, n = 0;
 
-	mq_apply(v->sigs, v->dc.n, v->dc.has_time ? &v->dc.time : NULL,
-		 payload, len, sys.mc.max_payload, now, v->vals, v->has, &res);
 	v->ctr.messages++;
-	v->ctr.missing += res.missing;
-	v->ctr.bad_type += res.bad_type;
-	v->ctr.bad_time += v->dc.has_time && res.time_bad;
-	if (res.malformed) {
+	v->ctr.missing += res->missing;
+	v->ctr.bad_type += res->bad_type;
+	v->ctr.bad_time += v->dc.has_time && res->time_bad;
+	if (res->malformed) {
 		v->ctr.malformed++;
 		sys.malformed++;
-		if (mono_ms() >= sys.log_next_bad) {
+		if (mono >= sys.log_next_bad) {
 			log_warnx("mqtt %s: a payload of %zu bytes that is not "
 				  "JSON or too large (%" PRIu64 " so far)",
-				  v->dc.name, len, v->ctr.malformed);
-			sys.log_next_bad = mono_ms() + MQ_LOG_EVERY_S * 1000;
+				  v->dc.name, mm->len, v->ctr.malformed);
+			sys.log_next_bad = mono + MQ_LOG_EVERY_S * 1000;
 		}
 	}
 	for (i = 0; i < v->dc.n; i++) {
-		if (!v->has[i])
+		if (!mm->has[i])
 			continue;
-		v->last[i] = v->vals[i];
-		v->last_ts[i] = res.ts_ns;
+		v->last[i] = mm->vals[i];
+		v->last_ts[i] = res->ts_ns;
 		idx[n] = v->idx[i];
-		vals[n++] = v->vals[i];
+		vals[n++] = mm->vals[i];
 	}
 	v->ctr.values += n;
-	v->last_ns = now;
-	v->last_mono = mono_ms();
+	v->last_ns = mm->now;
+	v->last_mono = mono;
 	if (n)
-		extq_values(sys.q, idx, vals, n, res.ts_ns);
+		extq_values(sys.q, idx, vals, n, res->ts_ns);
 	if (!v->online) {
 		v->online = true;
 		extq_state(sys.q, v->model_id, true, v->ctr.malformed +
@@ -494,15 +500,28 @@ static void dev_message(struct mq_dev *v, const void *payload, size_t len)
 static void on_message(struct mosquitto *m, void *arg,
 		       const struct mosquitto_message *msg)
 {
+	static struct mq_msg mm;	/* the subscriber thread's alone */
 	struct mq_dev *v;
 
 	(void)m;
 	(void)arg;
+	/* a device is its own allocation, freed only at stop, and its
+	 * map never changes: v stays valid outside the lock; one removed
+	 * meanwhile makes the message an unknown publisher's, as after */
+	pthread_mutex_lock(&sys.mu);
+	v = by_topic(msg->topic);
+	pthread_mutex_unlock(&sys.mu);
+	if (v) {
+		mm.now = extq_wall_ns();
+		mm.len = (size_t)msg->payloadlen;
+		mq_apply(v->sigs, v->dc.n, v->dc.has_time ? &v->dc.time : NULL,
+			 msg->payload, mm.len, sys.mc.max_payload, mm.now,
+			 mm.vals, mm.has, &mm.res);
+	}
 	pthread_mutex_lock(&sys.mu);
 	sys.messages++;
-	v = by_topic(msg->topic);
-	if (v)
-		dev_message(v, msg->payload, (size_t)msg->payloadlen);
+	if (v && !v->removed)
+		dev_take(v, &mm);
 	else
 		on_unknown(msg->topic);
 	pthread_mutex_unlock(&sys.mu);
@@ -520,6 +539,10 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 		return;
 	}
 	sys.connects++;
+	/* libmosquitto formats a line for every packet while a log
+	 * callback is set (a malloc and a vsnprintf per message): ours
+	 * only keeps the error of a failed connect or handshake */
+	mosquitto_log_callback_set(m, NULL);
 	snprintf(filter, sizeof(filter), "%s/#", sys.mc.root);
 	if (mosquitto_subscribe(m, NULL, filter, 1))
 		log_warnx("mqtt: cannot subscribe to %s", filter);
@@ -553,7 +576,6 @@ static struct mosquitto *client(void)
 
 	if (!m)
 		return NULL;
-	mosquitto_log_callback_set(m, on_log);
 	mosquitto_connect_callback_set(m, on_connect);
 	mosquitto_message_callback_set(m, on_message);
 	if ((sys.mc.password[0] &&
@@ -566,13 +588,18 @@ static struct mosquitto *client(void)
 	return m;
 }
 
-/* devices silent for offline_after intervals go offline */
+/* devices silent for offline_after intervals go offline; looked at
+ * every MQ_LOOP_MS, not after each read of a busy socket */
 static void check_health(void)
 {
+	static uint64_t next;
 	uint64_t now = mono_ms();
 	char why[96];
 	size_t i;
 
+	if (now < next)
+		return;
+	next = now + MQ_LOOP_MS;
 	pthread_mutex_lock(&sys.mu);
 	for (i = 0; i < sys.ndevs; i++) {
 		struct mq_dev *v = sys.devs[i];
@@ -603,6 +630,7 @@ static void *run(void *arg)
 	while (!__atomic_load_n(&sys.stop, __ATOMIC_ACQUIRE)) {
 		if (!sys.tcp && mono_ms() >= next_try) {
 			sys.lib_err[0] = '\0';
+			mosquitto_log_callback_set(sys.mosq, on_log);
 			rc = mosquitto_connect(sys.mosq, sys.mc.broker.host,
 					       sys.mc.broker.port, 30);
 			sys.tcp = rc == MOSQ_ERR_SUCCESS;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "south/mqmap.h"
+#include "../south/mqref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,9 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mq_sig sigs[8];
 	struct mq_path tp;
-	struct mq_result r;
-	double vals[8];
-	bool has[8];
+	struct mq_result r, rj;
+	double vals[8], vj[8];
+	bool has[8], hj[8];
 	char why[160];
 	size_t i, n;
 
@@ -43,6 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	mq_apply(sigs, n, (data[0] & 0x80) ? &tp : NULL, data + 1, size - 1,
 		 65536, 1, vals, has, &r);
+	mq_apply_jansson(sigs, n, (data[0] & 0x80) ? &tp : NULL, data + 1,
+			 size - 1, 65536, 1, vj, hj, &rj);
+	if (!mq_same(&r, &rj, n, vals, has, vj, hj))
+		abort();
 	/* the path language too, on the same bytes */
 	if (size < MQ_PATH_MAX) {
 		char p[MQ_PATH_MAX];

@@ -121,7 +121,18 @@ req "$A" GET /signals
 expect_eq "they are signals with device and unit: meter1.power, press2.t" \
 	"$(jf '[.signals[] | select(.name == "meter1.power" or .name == "press2.t") | "\(.name) \(.unit) \(.last)"] | sort | join(",")')" \
 	"meter1.power kW 12.5,press2.t degC 71.5"
-req "$A" GET "/devices?kind=mqtt"
+# a device is online for offline_after (2) intervals of 1 s after its
+# last message, and the checks above can take longer on a loaded machine:
+# both publish again until the snapshot has them online
+both_online() {
+	pub -u meter1 -P 'meter one pw' -t plant/dev/meter1 \
+		-m '{"m":{"p":12500,"v":[230,231]},"ok":true,"ts":"2026-12-05T13:00:00Z"}'
+	pub -u press2 -P "$PW2" -t plant/dev/press2 -m '{"temp":{"c":71.5},"state":[3]}'
+	sleep 0.3
+	req "$A" GET "/devices?kind=mqtt"
+	[ "$(jf '[.devices[] | .online] | all')" = true ]
+}
+wait_for both_online 10 || true
 expect_eq "both in the inventory: kind mqtt, online, commissioned" \
 	"$(jf '[.devices[] | "\(.label) \(.online) \(.lifecycle)"] | sort | join(",")')" \
 	"mqtt:meter1 true commissioned,mqtt:press2 true commissioned"

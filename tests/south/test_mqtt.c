@@ -17,6 +17,7 @@
 #include "south/mqbroker.h"
 #include "south/mqconf.h"
 #include "south/mqmap.h"
+#include "mqref.h"
 
 static struct mq_sig sig(const char *line)
 {
@@ -108,6 +109,152 @@ static void apply(void **state)
 	assert_int_equal(mq_apply(&s[1], 1, NULL, "{\"m\":{\"arr\":[0,1.5]}}",
 				  21, 65536, 7, v, has, &r), 0);
 	assert_int_equal(r.bad_type, 1);
+}
+
+/*
+ * mqjson.c against jansson, which the map read payloads with before:
+ * the same result for every payload (values, counts, time, malformed).
+ */
+static const char *const diff_lines[] = {
+	"a x", "a.b[2].c y int scale=0.5", "[0] z bool", "[0][1][2] w",
+	"m.t t number scale=0.1 offset=-40", "v.s s int", "x[3] far",
+	"k-1 kk bool", "u.key_2 u",
+};
+static const char *const diff_times[] = { "ts", "m.ts", "[2]", "a.b[1]" };
+
+static void diff_one(const char *pl, size_t len, unsigned int pick)
+{
+	struct mq_sig s[9];
+	struct mq_path tp;
+	struct mq_result a, b;
+	double va[9], vb[9];
+	bool ha[9], hb[9];
+	char why[80];
+	size_t i, n = sizeof(s) / sizeof(s[0]);
+
+	for (i = 0; i < n; i++)
+		s[i] = sig(diff_lines[(i + pick) % n]);
+	assert_int_equal(mq_path_parse(diff_times[pick % 4], &tp, why,
+				       sizeof(why)), 0);
+	mq_apply(s, n, &tp, pl, len, 65536, 7, va, ha, &a);
+	mq_apply_jansson(s, n, &tp, pl, len, 65536, 7, vb, hb, &b);
+	if (!mq_same(&a, &b, n, va, ha, vb, hb))
+		fail_msg("'%.*s' (map %u): malformed %d/%d values %u/%u missing "
+			 "%u/%u bad_type %u/%u time %d/%d %llu/%llu",
+			 (int)len, pl, pick, a.malformed, b.malformed, a.values,
+			 b.values, a.missing, b.missing, a.bad_type, b.bad_type,
+			 a.time_bad, b.time_bad, (unsigned long long)a.ts_ns,
+			 (unsigned long long)b.ts_ns);
+}
+
+static const char *const diff_payloads[] = {
+	"{\"a\":{\"b\":[0,1,{\"c\":7}]},\"m\":{\"t\":215,\"ts\":1796475600250},"
+	"\"v\":{\"s\":-3},\"ts\":\"2026-12-05T13:00:00.250Z\",\"k-1\":1,"
+	"\"x\":[1,2,3,4.5],\"u\":{\"key_2\":null}}",
+	"[true,[0,[1,2,3.5e2]],\"2026-12-05T13:00:00\\u005a\"]",
+	"{\"a\":1,\"a\":{\"b\":[1,2,{\"c\":-0}]}}",
+	"{\"a\":{\"b\":[1,2,{\"c\":1}]},\"a\":2}",
+	"{\"\\u0061\":5,\"m\":{\"\\u0074\":1e2,\"ts\":\"x\"}}",
+	"{\"a\":1e400}", "{\"a\":-1e400}", "{\"a\":1e-400}", "[1E+2,2e-2]",
+	"{\"a\":9223372036854775807}", "{\"a\":9223372036854775808}",
+	"{\"a\":-9223372036854775808}", "{\"a\":-9223372036854775809}",
+	"{\"a\":12345678901234567890123}", "{\"a\":1234567890123456789}",
+	"{\"a\":01}", "{\"a\":-}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e}",
+	"{\"a\":1e+}", "{\"a\":+1}", "{\"a\":0x1}", "{\"a\":-0.0}",
+	"{\"a\":tru}", "{\"a\":truex}", "{\"a\":nul}", "{\"a\":NaN}",
+	"{\"a\":true1}", "[1,]", "{\"a\":1,}", "{,}", "[,1]", "{\"a\"}",
+	"{\"a\" 1}", "{1:2}", "{\"a\":1}x", "{\"a\":1} ", " \t\r\n{} \n",
+	"", " ", "1", "\"s\"", "true", "null", "[]", "{}", "[[]]", "]", "[",
+	"{\"a\":\"\\ud800\\udc00\"}", "{\"a\":\"\\ud800\"}",
+	"{\"a\":\"\\udc00\"}", "{\"a\":\"\\ud800\\u0041\"}",
+	"{\"a\":\"\\ud800x\"}", "{\"a\":\"\\u00e9\\u20ac\"}",
+	"{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"\\u12g4\"}",
+	"{\"ts\":\"2026-12-05T13:00:00Z\\u0000x\",\"m\":{\"ts\":1}}",
+	"{\"a\\u0000\":1}", "{\"a\":\"tab\there\"}",
+	"{\"a\":\"\xc3\xa9\"}", "{\"a\":\"\xc3\"}", "{\"a\":\"\xc0\x80\"}",
+	"{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xf4\x90\x80\x80\"}",
+	"{\"a\":\"\xe0\x80\xaf\"}", "{\"a\":\"\xf0\x9f\x98\x80\"}",
+	"{\"a\":\"\xff\"}", "\xef\xbb\xbf{}", "{\"k-1\":0,\"k-1\":2}",
+	"{\"k-1\":true}", "{\"k-1\":1.0}", "{\"v\":{\"s\":2.0}}",
+	"{\"v\":{\"s\":2.5}}", "{\"v\":{\"s\":\"3\"}}", "{\"v\":{\"s\":[3]}}",
+	"{\"ts\":1796475600}", "{\"ts\":-5}", "{\"ts\":1.5e9}",
+	"{\"ts\":\"2026-12-05T13:00:00.123456789012345678901234567890Z\"}",
+	"[\"a\",\"b\",1796475600250000]", "{\"a\":{\"b\":{\"c\":1}}}",
+	"{\"x\":[0,1,2]}", "{\"x\":{\"3\":1}}",
+};
+
+static void diff_check(const char *pl, size_t len)
+{
+	unsigned int pick;
+
+	for (pick = 0; pick < 9; pick++)
+		diff_one(pl, len, pick);
+}
+
+static void as_jansson(void **state)
+{
+	static char deep[2 * 2050 + 8];
+	unsigned long long x = 88172645463325252ULL;
+	static const char alpha[] = "{}[]\":,.-+0123456789eEtrufalsn \\\x80"
+				    "\xc3\xa9\xff\x00ux";
+	char buf[512];
+	size_t i, k, len, d;
+
+	(void)state;
+	for (i = 0; i < sizeof(diff_payloads) / sizeof(diff_payloads[0]); i++)
+		diff_check(diff_payloads[i], strlen(diff_payloads[i]));
+	/* a NUL byte inside a string and outside one */
+	diff_check("{\"a\":\"x\0y\"}", 11);
+	diff_check("{\"a\":1}\0", 8);
+	/* jansson skips one NUL after a number or a word, not two */
+	diff_check("{\"a\":1\0}", 8);
+	diff_check("[true\0,null\0]", 13);
+	diff_check("{\"a\":1\0\0}", 9);
+	/* depth: jansson reads 2048 levels of values, not 2049 */
+	for (d = 2046; d <= 2050; d++) {
+		memset(deep, '[', d);
+		len = d;
+		deep[len++] = '1';
+		memset(deep + len, ']', d);
+		diff_check(deep, len + d);
+		memset(deep + d, ']', d);
+		diff_check(deep, 2 * d);
+	}
+	/* the payloads above, mutated: replaced, inserted, removed bytes */
+	for (k = 0; k < 40000; k++) {
+		const char *seed = diff_payloads[k % 8];
+
+		len = strlen(seed);
+		memcpy(buf, seed, len);
+		for (i = 0; i < 1 + k % 3; i++) {
+			size_t at;
+			char c;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			at = len ? (size_t)(x >> 8) % len : 0;
+			c = alpha[(x >> 40) % (sizeof(alpha) - 1)];
+			switch (x % 3) {
+			case 0:
+				if (len)
+					buf[at] = c;
+				break;
+			case 1:
+				if (len + 1 < sizeof(buf)) {
+					memmove(buf + at + 1, buf + at, len - at);
+					buf[at] = c;
+					len++;
+				}
+				break;
+			default:
+				if (len) {
+					memmove(buf + at, buf + at + 1,
+						len - at - 1);
+					len--;
+				}
+			}
+		}
+		diff_one(buf, len, (unsigned int)(k % 9));
+	}
 }
 
 static void times(void **state)
@@ -282,6 +429,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(paths),
 		cmocka_unit_test(apply),
+		cmocka_unit_test(as_jansson),
 		cmocka_unit_test(times),
 		cmocka_unit_test(topics),
 		cmocka_unit_test(config),
