@@ -78,6 +78,7 @@ static int write_code(int rc)
 	case MODBUS_W_OK: return 200;
 	case MODBUS_W_NO_DEVICE: return 404;
 	case MODBUS_W_BAD_VALUE: return 400;
+	case MODBUS_W_STOPPING: return 503;
 	default: return 502;	/* the device did not do it */
 	}
 }

@@ -690,7 +690,9 @@ static int device_write(struct north *n, struct pending *p,
 	pthread_mutex_lock(&n->cmd_mu);
 	n->inflight--;
 	pthread_mutex_unlock(&n->cmd_mu);
-	res->result = rc == MODBUS_W_BAD_VALUE ? "refused" : "fail";
+	/* refused: nothing went to the device; fail: it was tried */
+	res->result = rc == MODBUS_W_BAD_VALUE || rc == MODBUS_W_STOPPING ?
+		      "refused" : "fail";
 	return -1;
 }
 

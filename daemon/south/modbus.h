@@ -46,8 +46,8 @@ void modbus_write_limits(unsigned int *per_device, unsigned int *per_user);
 /*
  * The point behind a signal's name (DEVICE.POINT): 1 a holding register
  * or coil (writable), 0 an input register or discrete input, -1 no point
- * of a running device.  dev and point are set for 0 and 1.  Any thread:
- * the devices do not change while iiotd runs.
+ * of a configured device.  dev and point are set for 0 and 1.  Any
+ * thread: the devices do not change while iiotd runs.
  */
 int modbus_signal_point(const char *signal, char *dev, size_t devlen,
 			char *point, size_t pointlen);
@@ -58,6 +58,7 @@ enum modbus_write_result {
 	MODBUS_W_BAD_VALUE,		/* read-only, out of range */
 	MODBUS_W_FAILED,		/* sent, not verified */
 	MODBUS_W_QUEUED,		/* modbus_write_async: under way */
+	MODBUS_W_STOPPING,		/* iiotd is stopping: nothing sent */
 };
 
 /*
@@ -85,7 +86,8 @@ typedef void modbus_write_done_fn(void *arg, int result, double readback,
  * done(arg, ...) once it is written and read back or failed.  Returns
  * MODBUS_W_QUEUED (done will be called exactly once), or another result
  * with why and no call (no device or point, a bad value, the device's
- * queue full or its poller stopped: MODBUS_W_FAILED, nothing sent).
+ * queue full or its poller stopped: MODBUS_W_FAILED, nothing sent;
+ * iiotd stopping: MODBUS_W_STOPPING).
  */
 int modbus_write_async(const char *key, const char *point, double value,
 		       modbus_write_done_fn *done, void *arg,

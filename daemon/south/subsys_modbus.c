@@ -8,6 +8,13 @@
  * Devices and points are set up before the capture thread runs
  * (modbus_model_setup, from the core); changes to [modbus] apply at
  * the next start.
+ *
+ * The API and north call in from their own threads, and both still run
+ * while the pollers stop (quiesce runs in reverse subsystem order, north
+ * stops after us): a call holds a use of the devices (use_begin), and
+ * quiesce first refuses new ones and waits for those under way, so a
+ * write as iiotd stops is refused (MODBUS_W_STOPPING) instead of racing
+ * the pollers' ends.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,7 +48,36 @@ static struct {
 	struct mb_dev *devs;
 	size_t nstarted;
 	struct extq *q;			/* values and states into the model */
-} sys;
+	/* the devices' users against quiesce and stop */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stopping;			/* no new use (quiesce began) */
+	unsigned int users;		/* uses under way */
+} sys = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.cv = PTHREAD_COND_INITIALIZER,
+};
+
+/* A use of sys.devs by another thread: false once iiotd is stopping. */
+static bool use_begin(void)
+{
+	bool ok;
+
+	pthread_mutex_lock(&sys.mu);
+	ok = !sys.stopping;
+	if (ok)
+		sys.users++;
+	pthread_mutex_unlock(&sys.mu);
+	return ok;
+}
+
+static void use_end(void)
+{
+	pthread_mutex_lock(&sys.mu);
+	if (!--sys.users)
+		pthread_cond_broadcast(&sys.cv);
+	pthread_mutex_unlock(&sys.mu);
+}
 
 static int check_conf(const struct conf *c, char *err, size_t errlen)
 {
@@ -208,6 +244,9 @@ static int start(struct iiotd *d)
 	size_t i;
 
 	sys.d = d;
+	pthread_mutex_lock(&sys.mu);
+	sys.stopping = false;
+	pthread_mutex_unlock(&sys.mu);
 	if (!sys.mc.ndevs)
 		return 0;
 	sys.devs = calloc(sys.mc.ndevs, sizeof(*sys.devs));
@@ -232,13 +271,23 @@ static int start(struct iiotd *d)
  * batch still goes through the capture thread.  Left running, a flush
  * after the halt ran on the flusher's thread (capture_read runs on its
  * caller then) while the main thread drained the last frames into the
- * same model.
+ * same model.  New uses are refused first, and a synchronous write
+ * under way (the API's) ends within its device's timeout before the
+ * pollers go.
  */
 static void quiesce(struct iiotd *d)
 {
 	size_t i;
 
 	(void)d;
+	pthread_mutex_lock(&sys.mu);
+	if (!sys.stopping && sys.nstarted)
+		log_info("modbus: stopping %zu pollers: writes are refused "
+			 "from now", sys.nstarted);
+	sys.stopping = true;
+	while (sys.users)
+		pthread_cond_wait(&sys.cv, &sys.mu);
+	pthread_mutex_unlock(&sys.mu);
 	for (i = 0; i < sys.nstarted; i++)
 		mb_dev_stop(&sys.devs[i]);
 	sys.nstarted = 0;
@@ -253,7 +302,10 @@ static void stop(struct iiotd *d)
 	free(sys.ids);
 	sys.devs = NULL;
 	sys.ids = NULL;
+	/* modbus_signal_point reads it without a use */
+	pthread_mutex_lock(&sys.mu);
 	mb_conf_free(&sys.mc);
+	pthread_mutex_unlock(&sys.mu);
 }
 
 static int reload(struct iiotd *d)
@@ -311,23 +363,38 @@ json_t *modbus_devices_json(void)
 	json_t *a = json_array();
 	size_t i;
 
+	if (!use_begin())
+		return a;
 	for (i = 0; a && i < sys.nstarted; i++)
 		json_array_append_new(a, mb_dev_json(&sys.devs[i]));
+	use_end();
 	return a;
 }
 
 json_t *modbus_device_json(const char *key)
 {
-	struct mb_dev *dev = find(key);
+	struct mb_dev *dev;
+	json_t *o;
 
-	return dev ? mb_dev_json(dev) : NULL;
+	if (!use_begin())
+		return NULL;
+	dev = find(key);
+	o = dev ? mb_dev_json(dev) : NULL;
+	use_end();
+	return o;
 }
 
 unsigned int modbus_device_id(const char *key)
 {
-	struct mb_dev *dev = find(key);
+	struct mb_dev *dev;
+	unsigned int id;
 
-	return dev ? dev->model_id : 0;
+	if (!use_begin())
+		return 0;
+	dev = find(key);
+	id = dev ? dev->model_id : 0;
+	use_end();
+	return id;
 }
 
 void modbus_write_limits(unsigned int *per_device, unsigned int *per_user)
@@ -336,28 +403,34 @@ void modbus_write_limits(unsigned int *per_device, unsigned int *per_user)
 	*per_user = sys.mc.per_user;
 }
 
+/* from the configuration, which outlives the pollers (a write is refused
+ * as iiotd stops, not as having no point) */
 int modbus_signal_point(const char *signal, char *dev, size_t devlen,
 			char *point, size_t pointlen)
 {
 	size_t i, j, n;
+	int rc = -1;
 
-	for (i = 0; signal && i < sys.nstarted; i++) {
-		const struct mb_dev_conf *dc = sys.devs[i].dc;
+	pthread_mutex_lock(&sys.mu);
+	for (i = 0; signal && rc < 0 && i < sys.mc.ndevs; i++) {
+		const struct mb_dev_conf *dc = &sys.mc.devs[i];
 
 		n = strlen(dc->name);
 		if (strncmp(signal, dc->name, n) || signal[n] != '.')
 			continue;
 		for (j = 0; j < dc->n; j++) {
-			const struct mb_point *p = &sys.devs[i].pts[dc->first + j];
+			const struct mb_point *p = &sys.mc.pts[dc->first + j];
 
 			if (strcmp(p->name, signal + n + 1))
 				continue;
 			snprintf(dev, devlen, "%s", dc->name);
 			snprintf(point, pointlen, "%s", p->name);
-			return mb_area_writable(p->area) ? 1 : 0;
+			rc = mb_area_writable(p->area) ? 1 : 0;
+			break;
 		}
 	}
-	return -1;
+	pthread_mutex_unlock(&sys.mu);
+	return rc;
 }
 
 static json_t *items_json(const struct mb_point *p, const uint16_t *regs,
@@ -419,6 +492,12 @@ static struct mb_dev *write_prepare(const char *key, const char *point,
 	return dev;
 }
 
+static int stopping(char *why, size_t whylen)
+{
+	snprintf(why, whylen, "iiotd is stopping: nothing sent");
+	return MODBUS_W_STOPPING;
+}
+
 int modbus_write(const char *key, const char *point, double value,
 		 bool dry_run, json_t **sent, double *readback, char *why,
 		 size_t whylen)
@@ -427,20 +506,24 @@ int modbus_write(const char *key, const char *point, double value,
 	struct mb_dev *dev;
 	int rc;
 
+	*sent = NULL;
+	if (!use_begin())
+		return stopping(why, whylen);
 	dev = write_prepare(key, point, value, &w, sent, &rc, why, whylen);
 	if (!dev)
-		return rc;
+		goto out;
 	if (dry_run) {
 		snprintf(why, whylen, "dry run: nothing sent");
-		return MODBUS_W_OK;
+		goto out;
 	}
-	if (mb_dev_write(dev, &w)) {
-		snprintf(why, whylen, "%s", w.why);
-		return MODBUS_W_FAILED;
-	}
-	*readback = w.readback;
+	/* the use held through the write: quiesce waits for its answer */
+	rc = mb_dev_write(dev, &w) ? MODBUS_W_FAILED : MODBUS_W_OK;
+	if (rc == MODBUS_W_OK)
+		*readback = w.readback;
 	snprintf(why, whylen, "%s", w.why);
-	return MODBUS_W_OK;
+out:
+	use_end();
+	return rc;
 }
 
 struct write_async {
@@ -472,21 +555,26 @@ int modbus_write_async(const char *key, const char *point, double value,
 		snprintf(why, whylen, "out of memory");
 		return MODBUS_W_FAILED;
 	}
+	if (!use_begin()) {
+		free(a);
+		return stopping(why, whylen);
+	}
 	dev = write_prepare(key, point, value, &a->w, sent, &rc, why, whylen);
-	if (!dev) {
-		free(a);
-		return rc;
+	if (dev) {
+		a->w.done_cb = write_async_done;
+		a->done = done;
+		a->arg = arg;
+		rc = MODBUS_W_QUEUED;
+		if (mb_dev_write_async(dev, &a->w)) {
+			snprintf(why, whylen, "%s", a->w.why);
+			rc = MODBUS_W_FAILED;
+		}
 	}
-	a->w.done_cb = write_async_done;
-	a->done = done;
-	a->arg = arg;
-	if (mb_dev_write_async(dev, &a->w)) {
-		snprintf(why, whylen, "%s", a->w.why);
+	use_end();
+	/* queued: a is the poller's, done may have run already */
+	if (rc != MODBUS_W_QUEUED)
 		free(a);
-		return MODBUS_W_FAILED;
-	}
-	/* nothing of the caller's touched from here: done may run already */
-	return MODBUS_W_QUEUED;
+	return rc;
 }
 
 const struct iiotd_subsys subsys_modbus = {
