@@ -89,6 +89,7 @@ static struct {
 	bool running, stop;
 	struct mosquitto *mosq;
 	bool tcp, up;			/* connected; subscribed */
+	bool refused;			/* this attempt's CONNACK refused it */
 	uint64_t messages, unknown, malformed, connects, connect_errors;
 	uint64_t broker_writes, broker_errors;
 	uint64_t log_next, log_unknown;	/* rate-limited log lines */
@@ -533,7 +534,10 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 
 	(void)arg;
 	if (rc) {
+		/* counted here, once: the loop then fails on the same
+		 * attempt (the broker closes) and counts nothing more */
 		sys.connect_errors++;
+		sys.refused = true;
 		log_warnx("mqtt: the broker refused iiotd: %s",
 			  mosquitto_connack_string(rc));
 		return;
@@ -631,6 +635,7 @@ static void *run(void *arg)
 		if (!sys.tcp && mono_ms() >= next_try) {
 			sys.lib_err[0] = '\0';
 			mosquitto_log_callback_set(sys.mosq, on_log);
+			sys.refused = false;
 			rc = mosquitto_connect(sys.mosq, sys.mc.broker.host,
 					       sys.mc.broker.port, 30);
 			sys.tcp = rc == MOSQ_ERR_SUCCESS;
@@ -652,9 +657,9 @@ static void *run(void *arg)
 					log_warnx("mqtt: lost %s: %s",
 						  sys.mc.broker.url,
 						  mosquitto_strerror(rc));
-				else if (!failed)
+				else if (!failed && !sys.refused)
 					connect_failed(rc);
-				else
+				else if (!sys.refused)	/* on_connect counted it */
 					sys.connect_errors++;
 				sys.tcp = sys.up = false;
 				failed = true;

@@ -12,7 +12,8 @@
 # iiotd goes on; a silent device goes offline; a removed device's
 # credentials stop working once the broker has reloaded.  iiotctl mqtt
 # lists, shows, adds (printing the password once) and removes a device
-# through the control socket, audited under the unix user.
+# through the control socket, audited under the unix user.  An iiotd
+# refused by the broker counts each refusal once in connect_errors.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../api/lib_api.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
@@ -228,6 +229,38 @@ req "$A" GET "/audit?limit=50"
 expect_eq "added, refused and removed are audited" \
 	"$(jf '[.entries[] | select(.target == "mqtt press2")] | length')" 3
 grep -q "$PW2" "$D/out" && fail "the audit rows hold no password" || ok "the audit rows hold no password"
+
+# connect_errors counted twice for one refused login: an iiotd whose own
+# password the broker refuses counts each refusal once (the CONNACK's
+# refusal, not again as the broker closes); each is one log line
+mkdir -m 777 "$S/wrong"
+printf 'not the password\n' >"$S/wrong.pw"
+cat >"$S/wrong.conf" <<CONF
+[iiotd]
+state_dir = $S/wrong
+socket = $S/wrong/iiotd.sock
+[api]
+enabled = no
+[mqtt]
+broker = mqtt://127.0.0.1:$P
+root = plant/dev
+client_id = iiotd-wrong-pw
+password_file = $S/wrong.pw
+CONF
+"$IIOTD" -d -f "$S/wrong.conf" >"$S/wrong.log" 2>&1 &
+WPID=$!
+cleanup_push "kill $WPID; wait $WPID"
+refusals() { grep -c "mqtt: the broker refused iiotd" "$S/wrong.log"; }
+wstat() { IIOTD_SOCK=$S/wrong/iiotd.sock "$BIN/iiotctl" stats --json | jq -r "$1"; }
+wait_for '[ "$(refusals)" -ge 3 ]' 30 ||
+	fail "the broker refuses a wrong password" "$(grep mqtt "$S/wrong.log" | tail -3)"
+# the counter is read first: a refusal after it only adds a log line
+wait_for 'e=$(wstat .mqtt.connect_errors); [ "$e" -ge 3 ] && [ "$e" -le "$(refusals)" ]' 10 &&
+	ok "a refused login is counted once in connect_errors ($(wstat .mqtt.connect_errors) for $(refusals) refusals)" ||
+	fail "connect_errors once per refusal" "connect_errors $(wstat .mqtt.connect_errors), refusals $(refusals)"
+expect_eq "...and never connected" "$(wstat .mqtt.connected)" false
+kill "$WPID"; wait "$WPID" 2>/dev/null
+
 openapi_check
 kill "$MPID"
 wait "$MPID" 2>/dev/null
