@@ -57,8 +57,8 @@ static int check_line(const char *line, size_t len, char *err, size_t errlen)
 		return -1;
 	}
 	if (len > CTL_MAX_REQ) {
-		snprintf(err, errlen, "request longer than %d bytes",
-			 CTL_MAX_REQ);
+		snprintf(err, errlen, "request too long (more than %d "
+			 "bytes)", CTL_MAX_REQ);
 		return -1;
 	}
 	for (i = 0; i < len; i++)

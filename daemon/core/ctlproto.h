@@ -1,7 +1,8 @@
 /*
  * Control socket protocol (iiotd ⇄ iiotctl), one request per connection:
  *
- *	request:  VERB [ARG...] '\n'      (at most CTL_MAX_REQ bytes)
+ *	request:  VERB [ARG...] '\n'      (at most CTL_MAX_REQ bytes,
+ *	                                  64 KiB; more: an error, counted)
  *	reply:    one JSON object '\n'    {"ok":true,...} or
  *	                                  {"ok":false,"error":"why"}
  *
@@ -43,7 +44,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_MAX_REQ	1024
+/*
+ * A request line, the '\n' not counted: as the API's JSON bodies
+ * (API_MAX_BODY), so what the API takes in one request (an MQTT device
+ * with its 256 signals, a rule) iiotctl can send too.
+ */
+#define CTL_MAX_REQ	(64 * 1024)
 #define CTL_MAX_ARG	256
 #define CTL_MAX_PAYLOAD	(8U << 20)
 

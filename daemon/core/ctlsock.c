@@ -415,8 +415,10 @@ static void on_read(struct bufferevent *bev, void *arg)
 	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
 	if (!line) {
 		if (evbuffer_get_length(in) > CTL_MAX_REQ) {
+			snprintf(err, sizeof(err), "request too long (more "
+				 "than %d bytes)", CTL_MAX_REQ);
 			c->cs->ctr.bad_requests++;
-			reply_error(c, "request too long");
+			reply_error(c, err);
 		}
 		return;
 	}

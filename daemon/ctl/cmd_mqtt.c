@@ -139,8 +139,8 @@ static int run_mqtt(int argc, char **argv)
 		return usage();
 	}
 	if (rc < 0 || rc > CTL_MAX_REQ) {
-		fprintf(stderr, "iiotctl mqtt: the device is longer than the "
-			"control socket takes (%d bytes); use the API\n",
+		fprintf(stderr, "iiotctl mqtt: the device is longer than a "
+			"control socket request may be (%d bytes)\n",
 			CTL_MAX_REQ);
 		return 1;
 	}

@@ -203,6 +203,46 @@ static void ctlreq_mqtt(void **state)
 					   sizeof(err)), -1);
 }
 
+/*
+ * Control socket requests limited to one 1024-byte line: an MQTT device
+ * with many signals did not fit.  A line up to CTL_MAX_REQ (64 KiB) is
+ * taken whole; one byte more is refused, saying the limit.
+ */
+static void ctlreq_long_line(void **state)
+{
+	static const char head[] = "mqtt add many {\"signals\": [";
+	static char line[CTL_MAX_REQ + 2];
+	static struct ctl_req r;
+	char err[160];
+	size_t n = strlen(head), body;
+
+	(void)state;
+	memcpy(line, head, n);
+	while (n < 200 * 40)	/* 200 signals of 40 bytes */
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+				      "\"s.v%04zu x%04zu number unit=kW\", ",
+				      n, n);
+	n -= 2;			/* the last ", " */
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "]}\n");
+	assert_true(n > 1024);
+	assert_int_equal(ctl_parse_request(line, n, &r, err, sizeof(err)), 0);
+	body = n - 1 - strlen("mqtt add many ");
+	assert_int_equal(strlen(r.body), body);
+	assert_memory_equal(r.body, line + strlen("mqtt add many "), body);
+
+	/* exactly the limit, then one byte more */
+	memset(line + n - 3, 'x', CTL_MAX_REQ - (n - 3) - 2);
+	memcpy(line + CTL_MAX_REQ - 2, "]}\n", 3);
+	assert_int_equal(ctl_parse_request(line, CTL_MAX_REQ + 1, &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(strlen(r.body), CTL_MAX_REQ - strlen("mqtt add many "));
+	line[CTL_MAX_REQ] = 'x';
+	line[CTL_MAX_REQ + 1] = '\n';
+	assert_int_equal(ctl_parse_request(line, CTL_MAX_REQ + 2, &r, err,
+					   sizeof(err)), -1);
+	assert_string_equal(err, "request too long (more than 65536 bytes)");
+}
+
 static void lifecycle_rules(void **state)
 {
 	(void)state;
@@ -611,6 +651,7 @@ int main(void)
 		cmocka_unit_test(ctlreq_lifecycle),
 		cmocka_unit_test(ctlreq_control),
 		cmocka_unit_test(ctlreq_mqtt),
+		cmocka_unit_test(ctlreq_long_line),
 		cmocka_unit_test(lifecycle_rules),
 		cmocka_unit_test(flightrec_window),
 		cmocka_unit_test(sigmap),

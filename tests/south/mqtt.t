@@ -193,6 +193,19 @@ ctl add press3 'a x' 2>"$S/dup.err" && fail "a name taken is refused" ||
 ctl add bad3 'a..b x' 2>"$S/bad.err" && fail "a bad signal line is refused" ||
 	grep -q "signals\[0\]: path 'a..b'" "$S/bad.err" && ok "a bad signal line is refused, naming it" ||
 	fail "a bad signal line" "$(cat "$S/bad.err")"
+# control socket requests limited to one 1024-byte line: a device with
+# many signals did not fit; now up to 64 KiB, as the API's bodies
+mapfile -t MANY < <(for i in $(seq 200); do printf 's.v%03d v%03d number unit=kW\n' "$i" "$i"; done)
+ctl add press4 "${MANY[@]}" >"$S/add4.out" 2>&1 &&
+	expect_eq "iiotctl mqtt add with 200 signals (a request of $(($(printf '%s' "${MANY[*]}" | wc -c) / 1024)) KiB)" \
+		"$(ctl show press4 --json | jq '.device.signals | length')" 200 ||
+	fail "iiotctl mqtt add with 200 signals" "$(cat "$S/add4.out")"
+expect_eq "...removed again" "$(ctl remove press4)" "press4: removed"
+LONG=$(head -c 300 /dev/zero | tr '\0' u)
+mapfile -t HUGE < <(for i in $(seq 256); do printf 's.v%03d v%03d number unit=%s\n' "$i" "$i" "$LONG"; done)
+ctl add press5 "${HUGE[@]}" 2>"$S/huge.err" && fail "a device past 64 KiB is refused" ||
+	expect_eq "a device past 64 KiB: refused by iiotctl, saying the limit" "$(cat "$S/huge.err")" \
+		"iiotctl mqtt: the device is longer than a control socket request may be (65536 bytes)"
 wait_for "pub -u press3 -P '$PW3' -t plant/dev/press3 -m '{\"temp\":{\"c\":55.25},\"n\":7}'" 10 &&
 	ok "press3 publishes with the password iiotctl printed" ||
 	fail "press3 publishes" "$(tail -3 "$S/mosquitto.log")"
