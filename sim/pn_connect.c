@@ -10,11 +10,11 @@
  */
 #include <string.h>
 
+#include "iiot/capture_filter.h"
 #include "frames.h"
 
 #define RPC_HDR_LEN	80
 #define NDR_HDR_LEN	20
-#define PN_UDP_PORT	34964
 
 /* DCE/RPC interface of an IO device (PNIO-Device) */
 static const uint8_t pnio_device_if[16] = {
@@ -197,7 +197,7 @@ uint32_t pn_connect_req(uint8_t *buf, const struct pn_connect *c)
 	put_be32(ndr + 16, n);		/* ActualCount */
 	rpc_header(rpc, 0, c->activity, NDR_HDR_LEN + n);
 	return udp_wrap(buf, c->dev->mac, c->ctrl_mac, c->ctrl_ip,
-			c->dev->ip, c->ctrl_port, PN_UDP_PORT,
+			c->dev->ip, c->ctrl_port, IIOT_PNIO_CM_PORT,
 			RPC_HDR_LEN + NDR_HDR_LEN + n);
 }
 
@@ -226,6 +226,6 @@ uint32_t pn_connect_rsp(uint8_t *buf, const struct pn_connect *c)
 	put_be32(ndr + 16, n);
 	rpc_header(rpc, 2, c->activity, NDR_HDR_LEN + n);
 	return udp_wrap(buf, c->ctrl_mac, c->dev->mac, c->dev->ip,
-			c->ctrl_ip, PN_UDP_PORT, c->ctrl_port,
+			c->ctrl_ip, IIOT_PNIO_CM_PORT, c->ctrl_port,
 			RPC_HDR_LEN + NDR_HDR_LEN + n);
 }
