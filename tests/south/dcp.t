@@ -12,11 +12,7 @@
 . "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../api/lib_api.sh"
 . "$(dirname "$0")/lib_dcp.sh"
-[ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
-command -v jq >/dev/null || skip_all "jq not installed"
-command -v tshark >/dev/null || skip_all "tshark not installed"
-command -v tcpdump >/dev/null || skip_all "tcpdump not installed"
-netns_require
+dcp_require
 
 dcp_rig dcp
 api_start "[capture]" "ring = $DCP_RING" "[dcp]" "interface = $IF_A" "timeout = 2s" \

@@ -1,7 +1,8 @@
 # The DCP rig of tests/south/dcp.t and tests/web/control.t.  Source after
-# tests/lib.sh, tests/netns.sh (netns_require first) and
-# tests/api/lib_api.sh.
+# tests/lib.sh, tests/netns.sh and tests/api/lib_api.sh.
 #
+#   dcp_require             skips without iiot-sim, jq, tshark, tcpdump or
+#                           network namespaces (netns_require)
 #   dcp_rig TAG             a network namespace and a veth pair: IF_A,
 #                           iiotd's [dcp] interface, here (MY_MAC its
 #                           address), IF_B in NS for the simulated devices;
@@ -15,6 +16,15 @@
 #                           (MACs 00:0e:8c:10:00:01..04); 1 when they are not
 #   dcp_maint JAR ID        device ID through commissioned, active, to
 #                           maintenance
+
+dcp_require() {
+	[ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
+	local t
+	for t in jq tshark tcpdump; do
+		command -v "$t" >/dev/null || skip_all "$t not installed"
+	done
+	netns_require
+}
 
 dcp_rig() {
 	local id

@@ -16,16 +16,9 @@
 # refused by the broker counts each refusal once in connect_errors.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../api/lib_api.sh"
-command -v jq >/dev/null || skip_all "jq not installed"
-command -v mosquitto_pub >/dev/null || skip_all "mosquitto_pub missing"
+. "$(dirname "$0")/lib_mqtt.sh"
 command -v mosquitto_passwd >/dev/null || skip_all "mosquitto_passwd missing"
-MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
-[ -x "$MOSQUITTO" ] || skip_all "mosquitto missing"
-
-S=$(mktemp -d /tmp/iiot-mqtt.XXXXXX)
-# iiotd writes the broker's files here as its own user
-chmod 777 "$S"
-[ -n "$KEEP" ] || cleanup_push "rm -rf $S"
+mqtt_setup mqtt
 P=$(free_port)
 OPEN=$(free_port)
 printf 'iiotd subscriber pw\n' >"$S/iiotd.pw"
@@ -64,13 +57,7 @@ acl_file $S/acl
 listener $OPEN 127.0.0.1
 allow_anonymous true
 CONF
-"$MOSQUITTO" -c "$S/mosquitto.conf" >"$S/mosquitto.log" 2>&1 &
-MPID=$!
-cleanup_push "kill -9 $MPID"
-echo "$MPID" >"$S/mosquitto.pid"
-wait_for() { local i; for i in $(seq $(($2 * 10))); do eval "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
-wait_for "grep -q 'listen socket on port $OPEN' '$S/mosquitto.log'" 10 ||
-	{ fail "mosquitto starts" "$(tail -5 "$S/mosquitto.log")"; exit 0; }
+mqtt_broker_start "$OPEN" || { fail "mosquitto starts" "$(tail -5 "$S/mosquitto.log")"; exit 0; }
 
 A=$D/admin
 admin_enrol "$A" "plant supervisor 2026"
@@ -246,25 +233,12 @@ grep -q "$PW2" "$D/out" && fail "the audit rows hold no password" || ok "the aud
 # connect_errors counted twice for one refused login: an iiotd whose own
 # password the broker refuses counts each refusal once (the CONNACK's
 # refusal, not again as the broker closes); each is one log line
-mkdir -m 777 "$S/wrong"
 printf 'not the password\n' >"$S/wrong.pw"
-cat >"$S/wrong.conf" <<CONF
-[iiotd]
-state_dir = $S/wrong
-socket = $S/wrong/iiotd.sock
-[api]
-enabled = no
-[mqtt]
-broker = mqtt://127.0.0.1:$P
-root = plant/dev
-client_id = iiotd-wrong-pw
-password_file = $S/wrong.pw
-CONF
-"$IIOTD" -d -f "$S/wrong.conf" >"$S/wrong.log" 2>&1 &
-WPID=$!
-cleanup_push "kill $WPID; wait $WPID"
+mqtt_iiotd wrong "[mqtt]" "broker = mqtt://127.0.0.1:$P" "root = plant/dev" \
+	"client_id = iiotd-wrong-pw" "password_file = $S/wrong.pw"
+WPID=$XPID
 refusals() { grep -c "mqtt: the broker refused iiotd" "$S/wrong.log"; }
-wstat() { IIOTD_SOCK=$S/wrong/iiotd.sock "$BIN/iiotctl" stats --json | jq -r "$1"; }
+wstat() { mqtt_xstat wrong "$1"; }
 wait_for '[ "$(refusals)" -ge 3 ]' 30 ||
 	fail "the broker refuses a wrong password" "$(grep mqtt "$S/wrong.log" | tail -3)"
 # the counter is read first: a refusal after it only adds a log line

@@ -13,17 +13,10 @@
 # why (the certificate verification), counted in its stats.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../api/lib_api.sh"
-command -v jq >/dev/null || skip_all "jq not installed"
+. "$(dirname "$0")/lib_mqtt.sh"
 command -v openssl >/dev/null || skip_all "openssl missing"
-command -v mosquitto_pub >/dev/null || skip_all "mosquitto_pub missing"
-MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
-[ -x "$MOSQUITTO" ] || skip_all "mosquitto missing"
-
-S=$(mktemp -d /tmp/iiot-mqtls.XXXXXX)
-chmod 777 "$S"
-[ -n "$KEEP" ] || cleanup_push "rm -rf $S"
+mqtt_setup mqtls
 TP=$(free_port)
-wait_for() { local i; for i in $(seq $(($2 * 10))); do eval "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
 # a CA (NAME.pem, NAME.key), and certificates it signs: cert CA NAME CN EXT
 ca() {
@@ -80,12 +73,7 @@ use_identity_as_username true
 allow_anonymous false
 acl_file $S/acl
 CONF
-"$MOSQUITTO" -c "$S/mosquitto.conf" >"$S/mosquitto.log" 2>&1 &
-MPID=$!
-cleanup_push "kill -9 $MPID"
-echo "$MPID" >"$S/mosquitto.pid"
-wait_for "grep -q 'listen socket on port $TP' '$S/mosquitto.log'" 10 ||
-	{ fail "mosquitto starts" "$(tail -5 "$S/mosquitto.log")"; exit 0; }
+mqtt_broker_start "$TP" || { fail "mosquitto starts" "$(tail -5 "$S/mosquitto.log")"; exit 0; }
 
 wait_for "grep -q 'mqtt: subscribed to plant/tls/# on mqtts://127.0.0.1:$TP' '$D/iiotd.log'" 20 &&
 	ok "iiotd subscribes over TLS, the server's certificate verified" ||
@@ -147,29 +135,14 @@ expect_eq "cam2 publishing on meter-tls's topic is denied by the ACL" \
 	"$(ctl mqtt show meter-tls --json | jq ".device.counters.messages - $n")" 2
 
 # iiotd given another CA: the broker's certificate does not verify
-mkdir -m 777 "$S/bad"
-cat >"$S/bad.conf" <<CONF
-[iiotd]
-state_dir = $S/bad
-socket = $S/bad/iiotd.sock
-[api]
-enabled = no
-[mqtt]
-broker = mqtts://127.0.0.1:$TP
-root = plant/tls
-client_id = iiotd-wrong-ca
-ca = $S/rogue.pem
-cert = $S/iiotd.pem
-key = $S/iiotd.key
-CONF
-"$IIOTD" -d -f "$S/bad.conf" >"$S/bad.log" 2>&1 &
-BPID=$!
-cleanup_push "kill $BPID; wait $BPID"
+mqtt_iiotd bad "[mqtt]" "broker = mqtts://127.0.0.1:$TP" "root = plant/tls" \
+	"client_id = iiotd-wrong-ca" "ca = $S/rogue.pem" "cert = $S/iiotd.pem" "key = $S/iiotd.key"
+BPID=$XPID
 wait_for "grep -q 'mqtt: mqtts://127.0.0.1:$TP: ' '$S/bad.log'" 20 &&
 	grep -q "certificate verify failed" "$S/bad.log" &&
 	ok "an iiotd with another CA logs why it cannot connect ($(grep -o 'mqtt: mqtts.*' "$S/bad.log" | head -1))" ||
 	fail "another CA: the reason logged" "$(grep mqtt "$S/bad.log" | tail -3)"
-bstat() { IIOTD_SOCK=$S/bad/iiotd.sock "$BIN/iiotctl" stats --json | jq -r "$1"; }
+bstat() { mqtt_xstat bad "$1"; }
 wait_for '[ "$(bstat ".mqtt.connect_errors > 0 and (.mqtt.connected | not)")" = true ]' 10 &&
 	ok "and counts it, not connected" || fail "connect_errors" "$(bstat .mqtt)"
 grep -q "subscribed" "$S/bad.log" && fail "it never subscribes" "$(grep mqtt "$S/bad.log")" ||

@@ -18,13 +18,9 @@
 . "$IIOT_TOP/tests/south/lib_dcp.sh"
 [ -x /usr/bin/chromium ] || skip_all "chromium missing (scripts/deps.sh)"
 [ -d "$IIOT_TOP/web/node_modules/playwright-core" ] || skip_all "web/node_modules missing (make)"
-[ -x "$BIN/iiot-sim" ] || skip_all "iiot-sim not built"
 MBSERVER=$BUILD/tests-south/mbserver
 [ -x "$MBSERVER" ] || skip_all "mbserver not built (make tests)"
-command -v jq >/dev/null || skip_all "jq missing"
-command -v tshark >/dev/null || skip_all "tshark missing"
-command -v tcpdump >/dev/null || skip_all "tcpdump missing"
-netns_require
+dcp_require
 
 dcp_rig ctl
 "$MBSERVER" >"$DCP_DIR/mbport" 2>&1 &
