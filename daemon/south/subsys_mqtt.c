@@ -877,27 +877,44 @@ json_t *mqtt_device_json(const char *key)
 
 /* ---- devices added through the API -------------------------------------- */
 
-/* the devices file's text now (under sys.mu), NULL when out of memory */
+/* n bytes of s at the end of *buf (len, cap); -1 when out of memory */
+static int text_add(char **buf, size_t *len, size_t *cap, const char *s,
+		    size_t n)
+{
+	void *a;
+
+	if (*len + n + 1 > *cap) {
+		a = realloc(*buf, (*len + n + 1) * 2);
+		if (!a)
+			return -1;
+		*buf = a;
+		*cap = (*len + n + 1) * 2;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/*
+ * The devices file's text now (under sys.mu), NULL when out of memory.
+ * add, a new device's section, goes in whole: it may be far longer than
+ * a line (an API or iiotctl request holds up to 256 signals).
+ */
 static char *devices_text(const char *skip, const char *add)
 {
 	size_t i, j, len = 0, cap = 0;
 	char *buf = NULL, line[1024];
-	void *a;
 	int n;
 
+	/* a line of a device iiotd parsed fits: its fields are bounded */
 #define PUT(...) do {							\
 	n = snprintf(line, sizeof(line), __VA_ARGS__);			\
-	if (len + (size_t)n + 1 > cap) {				\
-		cap = (len + (size_t)n + 1) * 2;			\
-		a = realloc(buf, cap);					\
-		if (!a) {						\
-			free(buf);					\
-			return NULL;					\
-		}							\
-		buf = a;						\
+	if (n < 0 || (size_t)n >= sizeof(line) ||			\
+	    text_add(&buf, &len, &cap, line, (size_t)n)) {		\
+		free(buf);						\
+		return NULL;						\
 	}								\
-	memcpy(buf + len, line, (size_t)n + 1);				\
-	len += (size_t)n;						\
 } while (0)
 	PUT("# MQTT devices added through iiotd's API (docs/devices.md); "
 	    "iiotd rewrites this file\n");
@@ -926,9 +943,11 @@ static char *devices_text(const char *skip, const char *add)
 			    s->unit);
 		}
 	}
-	if (add)
-		PUT("%s", add);
 #undef PUT
+	if (add && text_add(&buf, &len, &cap, add, strlen(add))) {
+		free(buf);
+		return NULL;
+	}
 	return buf;
 }
 
