@@ -90,6 +90,7 @@ struct rq {
 	char who[40];			/* user name or "token:<name>" */
 	enum role role;
 	int status;
+	bool denied;			/* refused by a gate: audited as denied */
 	char target[128];		/* for the audit row */
 	json_t *detail;			/* for the audit row, stolen */
 	int flags;			/* the route's R_* flags (routes.c) */

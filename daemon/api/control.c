@@ -161,6 +161,8 @@ int control_gate(struct rq *r, unsigned int id, const char *what,
 	if (!id)
 		return 0;	/* not aimed at one device (DCP Identify) */
 	if (control_lifecycle(m, id, what, states, why, sizeof(why))) {
+		/* a refusal by the lifecycle, as iiotctl's row says */
+		r->denied = true;
 		api_error(r, 409, why);
 		return -1;
 	}

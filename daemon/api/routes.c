@@ -466,7 +466,7 @@ void rq_end(struct rq *r)
 		json_object_set_new(r->detail, "status", json_integer(r->status));
 		/* a lock's refusal (423, 429) is a denial like a login's */
 		api_audit(r->api, r->who, r->addr, action, r->target,
-			  r->status < 400 ? "ok" : r->status == 401 || r->status == 403 ||
+			  r->status < 400 ? "ok" : r->denied || r->status == 401 || r->status == 403 ||
 			  r->status == 423 || r->status == 429 ? "denied" : "fail", r->detail);
 		r->detail = NULL;
 	}

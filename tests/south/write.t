@@ -2,7 +2,8 @@
 # Modbus writes through the API against a real server (tests/south/
 # mbserver.c), with the gates of device control: device.control (a viewer
 # is refused), an interactive session (a token is refused) that passed MFA,
-# a reason, the device in maintenance (409 otherwise, nothing sent); a dry
+# a reason, the device in maintenance (409 otherwise, nothing sent, audited
+# as denied through the API and iiotctl alike); a dry
 # run sends nothing; a write of each kind (f32 in CDAB, a scaled i16, a
 # coil) is read back; a device that does not keep the value is a 502;
 # every attempt is audited with what was sent and what came back; the
@@ -49,6 +50,16 @@ expect_eq "without MFA: 403 with the reason" "$CODE $(jf .error | grep -o 'passe
 req "$A" POST $W '{"point":"sp","value":12.5,"reason":"commissioning test"}'
 expect_eq "a commissioned device: 409 with the reason" "$CODE $(jf .error | grep -o 'needs it in maintenance')" \
 	"409 needs it in maintenance"
+# audit result of a lifecycle refusal: the same "denied" through the API
+# and iiotctl (the API said "fail" for a 409)
+mbctl() { "$BIN/iiotctl" modbus -s "$D/iiotd.sock" "$@"; }
+out=$(mbctl write plc1 sp 12.5 --reason "commissioning test" 2>&1); rc=$?
+expect_eq "iiotctl modbus write to a commissioned device: refused with the reason" \
+	"$rc $(grep -o 'needs it in maintenance' <<<"$out")" "1 needs it in maintenance"
+req "$A" GET "/audit?limit=20"
+expect_eq "a lifecycle refusal (409) is audited as denied through the API and iiotctl alike" \
+	"$(jf '[.entries[] | select(.detail.status? == 409 and (.action == "modbus-write" or (.action | endswith("/modbus/devices/plc1/write")))) | "\(.addr == "ctl") \(.result)"] | sort | join(",")')" \
+	"false denied,true denied"
 req "$A" POST $W '{"point":"sp","value":12.5}'
 expect_eq "no reason: 400" "$CODE" 400
 dev
@@ -100,7 +111,6 @@ expect_eq "audited: the request, what was sent, the read-back" \
 expect_eq "refusals audited as such" \
 	"$(jf '[.entries[] | select((.action | endswith("/modbus/devices/plc1/write")) and .result != "ok")] | length >= 4')" true
 # ---- iiotctl modbus: the local operator (the control socket's peer) -------
-mbctl() { "$BIN/iiotctl" modbus -s "$D/iiotd.sock" "$@"; }
 out=$(mbctl write plc1 sp 7.5 2>&1); rc=$?
 expect_eq "iiotctl modbus write without --reason: refused" "$rc $(grep -o 'give --reason' <<<"$out")" "2 give --reason"
 dev
