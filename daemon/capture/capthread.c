@@ -124,8 +124,11 @@ static void group_renice(struct capture *cap)
 {
 	int now = group_nice_now(), tries;
 
-	if (now == -100 || !cap->group_nice)
+	if (!cap->group_nice)
 		return;
+	/* asked first: a session that never called setsid() (init's, a
+	 * container's) has no autogroup and reads empty, and is still not
+	 * iiotd's to change */
 	if (getsid(0) != getpid()) {
 		log_info("capture: iiotd shares the scheduling group of the "
 			 "session that started it; [capture] group_nice "
@@ -133,7 +136,7 @@ static void group_renice(struct capture *cap)
 			 "systemd service, setsid)");
 		return;
 	}
-	if (now == cap->group_nice)
+	if (now == -100 || now == cap->group_nice)
 		return;
 	/* EAGAIN: without CAP_SYS_ADMIN one change per 100 ms, machine
 	 * wide */
