@@ -2,10 +2,13 @@
  * The fleet's metrics in PostgreSQL (pg.c), through libpq.
  *
  * The writer takes rows from the MQTT thread into a batch and, on a
- * thread of its own, COPYs each batch into fleet_metrics, a table range
+ * thread of its own, COPYs each batch into fleet_points, a table range
  * partitioned by day (partitions made ahead, and for any day a batch
- * brings).  The key (grp, edge, device, metric, ts) makes a replayed
- * sample a no-op: a batch goes straight in with COPY; only a batch that
+ * brings), keyed by (series, ts): a series is a (grp, edge, device,
+ * metric) of fleet_series, its id asked once a connection (series.h);
+ * the view fleet_metrics shows the rows with their names.  The key
+ * makes a replayed sample a no-op: a batch goes straight in with COPY;
+ * only a batch that
  * meets a row already stored (a message sent again after a lost
  * connection) goes through a staging table and INSERT ... ON CONFLICT DO
  * NOTHING.  While PostgreSQL is away, rows wait up to pending_max, then

@@ -28,7 +28,7 @@ api() { curl -sk "${P[@]}" "$URL/api/v1/$1"; }
 wait_for "platform" 30 has "$S" '.topic == "spBv1.0/STATE/fleet" and .state.online == true' &&
 	ok "the platform's STATE is online (retained)" || fail "STATE online" "$(tail -5 "$D/iiotd.log")"
 expect_eq "its table is partitioned by day, made ahead" \
-	"$(psqlq "SELECT count(*) >= 3 FROM pg_inherits WHERE inhparent = 'fleet_metrics'::regclass")" t
+	"$(psqlq "SELECT count(*) >= 3 FROM pg_inherits WHERE inhparent = 'fleet_points'::regclass")" t
 
 i=0
 for scen in small-cell degrading-line dc-drift; do
