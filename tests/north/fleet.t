@@ -19,6 +19,17 @@ ok "PostgreSQL up on $T/pgsock (initdb + pg_ctl)"
 broker_start a || { fail "mosquitto starts"; exit 0; }
 sub_start a
 S=$T/sub-a.jsonl
+# a database of the first schema (one table keyed by the four names):
+# the platform moves its rows into fleet_points on its first connection
+psqlq "CREATE TABLE fleet_metrics (grp text NOT NULL, edge text NOT NULL,
+	device text NOT NULL, metric text NOT NULL, ts timestamptz NOT NULL,
+	value double precision, text_value text, historical boolean NOT NULL,
+	PRIMARY KEY (grp, edge, device, metric, ts)) PARTITION BY RANGE (ts);
+	CREATE TABLE fleet_metrics_p20260101 PARTITION OF fleet_metrics
+	FOR VALUES FROM ('2026-01-01+00') TO ('2026-01-02+00');
+	INSERT INTO fleet_metrics VALUES
+	('old', 'ipc0', 'dev 1', 'Temp', '2026-01-01 10:00:00.123+00', 21.5, NULL, false),
+	('old', 'ipc0', '', 'Name', '2026-01-01 10:00:00.123+00', NULL, 'a b', true)"
 
 api_start "[capture]" "ring = $RING_PREFIX-p" "[fleet]" "broker = mqtt://127.0.0.1:$PORT_a" \
 	"host_id = fleet" "postgres = $PGCONN" "flush = 100ms" "retry = 500ms" "rebirth_interval = 1s"
@@ -29,6 +40,15 @@ wait_for "platform" 30 has "$S" '.topic == "spBv1.0/STATE/fleet" and .state.onli
 	ok "the platform's STATE is online (retained)" || fail "STATE online" "$(tail -5 "$D/iiotd.log")"
 expect_eq "its table is partitioned by day, made ahead" \
 	"$(psqlq "SELECT count(*) >= 3 FROM pg_inherits WHERE inhparent = 'fleet_points'::regclass")" t
+t_old=$(( $(date -ud '2026-01-01 10:00:00' +%s) * 1000 + 123 ))
+expect_eq "the old schema's rows moved over, read through the view fleet_metrics" \
+	"$(psqlq "SELECT string_agg(concat_ws('|', grp, edge, device, metric,
+		(extract(epoch FROM ts) * 1000)::bigint, value, text_value, historical), ';'
+		ORDER BY metric) FROM fleet_metrics WHERE grp = 'old'")" \
+	"old|ipc0||Name|$t_old|a b|t;old|ipc0|dev 1|Temp|$t_old|21.5|f"
+expect_eq "fleet_metrics is the view now, the old table gone" \
+	"$(psqlq "SELECT relkind::text || (to_regclass('fleet_metrics_v1') IS NULL)::text FROM pg_class WHERE relname = 'fleet_metrics'")" vtrue
+psqlq "DELETE FROM fleet_points WHERE series IN (SELECT id FROM fleet_series WHERE grp = 'old')"
 
 i=0
 for scen in small-cell degrading-line dc-drift; do
