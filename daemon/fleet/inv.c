@@ -36,6 +36,8 @@ struct inode {
 	uint64_t devices, online_devices, alerts, frames;
 	struct idev *dev;
 	size_t ndev, capdev;
+	uint32_t *dh;			/* device hash by name: index + 1, 0 empty */
+	size_t dhcap;
 	struct imetric *m;
 	size_t nm, capm;
 	uint32_t *ah;			/* alias hash: index + 1, 0 empty */
@@ -64,6 +66,7 @@ struct inv *inv_new(uint64_t rebirth_ms)
 static void node_free(struct inode *n)
 {
 	free(n->dev);
+	free(n->dh);
 	free(n->m);
 	free(n->ah);
 	free(n);
@@ -133,26 +136,70 @@ static struct inode *node_get(struct inv *v, const char *group,
 	return n;
 }
 
+/* FNV-1a of a device's name */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* the slot of name in the device hash: its device's or the empty one */
+static size_t dev_slot(const struct inode *n, const uint32_t *dh, size_t cap,
+		       const char *name)
+{
+	size_t i;
+
+	for (i = name_hash(name) & (cap - 1); dh[i]; i = (i + 1) & (cap - 1))
+		if (!strcmp(n->dev[dh[i] - 1].name, name))
+			break;
+	return i;
+}
+
+/* the hash at most half full: short probes */
+static int dev_rehash(struct inode *n, size_t cap)
+{
+	uint32_t *dh = calloc(cap, sizeof(*dh));
+	size_t i;
+
+	if (!dh)
+		return -1;
+	for (i = 0; i < n->ndev; i++)
+		dh[dev_slot(n, dh, cap, n->dev[i].name)] = (uint32_t)i + 1;
+	free(n->dh);
+	n->dh = dh;
+	n->dhcap = cap;
+	return 0;
+}
+
+/* a DDATA names its device: a node of a large line has a thousand, a
+ * hash finds it without comparing the names of all before it */
 static struct idev *dev_get(struct inv *v, struct inode *n, const char *name,
 			    bool create)
 {
-	size_t i;
+	size_t slot = 0;
 	struct idev *d;
 
-	/* a node has hundreds of devices at most in practice: a scan */
-	for (i = 0; i < n->ndev; i++)
-		if (!strcmp(n->dev[i].name, name))
-			return &n->dev[i];
+	if (n->dhcap) {
+		slot = dev_slot(n, n->dh, n->dhcap, name);
+		if (n->dh[slot])
+			return &n->dev[n->dh[slot] - 1];
+	}
 	if (!create)
 		return NULL;
 	if (n->ndev == INV_DEVICES_MAX ||
-	    grow((void **)&n->dev, &n->capdev, n->ndev + 1, sizeof(*n->dev))) {
+	    grow((void **)&n->dev, &n->capdev, n->ndev + 1, sizeof(*n->dev)) ||
+	    ((n->ndev + 1) * 2 > n->dhcap &&
+	     dev_rehash(n, n->dhcap ? n->dhcap * 2 : 64))) {
 		v->ctr.full++;
 		return NULL;
 	}
 	d = &n->dev[n->ndev++];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", name);
+	n->dh[dev_slot(n, n->dh, n->dhcap, d->name)] = (uint32_t)n->ndev;
 	return d;
 }
 
