@@ -10,9 +10,9 @@
  *	publishing, from which the platform counts its latency.
  *   fleet_bench copy CONNINFO BATCH SECONDS METRICS
  *	the peer: a bare libpq loop COPYing the same rows (text format, the
- *	same row shape) in batches of BATCH into bare_metrics, the same
- *	table as fleet_metrics (partitioned by day, the same key), for
- *	SECONDS; prints rows/s.
+ *	same row shape: a series id, its METRICS series known) in batches
+ *	of BATCH into bare_points, the same table as fleet_points
+ *	(partitioned by day, the same key), for SECONDS; prints rows/s.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -177,16 +177,15 @@ static int copy(int argc, char **argv)
 	}
 	gmtime_r(&t, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	if (exec(c, "SET TimeZone = 'UTC'; DROP TABLE IF EXISTS bare_metrics;"
-		 "CREATE TABLE bare_metrics (grp text NOT NULL, edge text NOT NULL,"
-		 " device text NOT NULL, metric text NOT NULL,"
+	if (exec(c, "SET TimeZone = 'UTC'; DROP TABLE IF EXISTS bare_points;"
+		 "CREATE TABLE bare_points (series integer NOT NULL,"
 		 " ts timestamptz NOT NULL, value double precision,"
 		 " text_value text, historical boolean NOT NULL,"
-		 " PRIMARY KEY (grp, edge, device, metric, ts))"
+		 " PRIMARY KEY (series, ts))"
 		 " PARTITION BY RANGE (ts)"))
 		return 1;
-	snprintf(sql, sizeof(sql), "CREATE TABLE bare_metrics_p PARTITION OF "
-		 "bare_metrics FOR VALUES FROM ('%s+00') TO ('%s+00'::date + 2)",
+	snprintf(sql, sizeof(sql), "CREATE TABLE bare_points_p PARTITION OF "
+		 "bare_points FOR VALUES FROM ('%s+00') TO ('%s+00'::date + 2)",
 		 day, day);
 	if (exec(c, sql))
 		return 1;
@@ -202,16 +201,15 @@ static int copy(int argc, char **argv)
 				ts++;
 			s = (time_t)(ts / 1000);
 			gmtime_r(&s, &tm);
-			len += strftime(buf + len, 32, "bench\tbare\t\tSignals/s", &tm);
-			len += (size_t)sprintf(buf + len, "%d\t", metric);
+			len += (size_t)sprintf(buf + len, "%d\t", metric + 1);
 			len += strftime(buf + len, 32, "%Y-%m-%d %H:%M:%S", &tm);
 			len += (size_t)sprintf(buf + len, ".%03d+00\t%.17g\t\\N\tf\n",
 					       (int)(ts % 1000), (double)k);
 			k++;
 		}
 		if (exec(c, "BEGIN") ||
-		    exec(c, "COPY bare_metrics (grp, edge, device, metric, ts, "
-			 "value, text_value, historical) FROM STDIN") ||
+		    exec(c, "COPY bare_points (series, ts, value, text_value,"
+			 " historical) FROM STDIN") ||
 		    PQputCopyData(c, buf, (int)len) != 1 ||
 		    PQputCopyEnd(c, NULL) != 1)
 			return 1;
@@ -228,7 +226,7 @@ static int copy(int argc, char **argv)
 		rows += (uint64_t)batch;
 	}
 	printf("%.0f\n", (double)rows * 1000 / (double)(mono_ms() - t0));
-	exec(c, "DROP TABLE bare_metrics");
+	exec(c, "DROP TABLE bare_points");
 	PQfinish(c);
 	free(buf);
 	return 0;
