@@ -106,7 +106,7 @@ json_t *alertsys_ctl(struct iiotd *d, const struct ctl_req *req,
 	det = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!det || audit_append(a, who, "ctl", action_name(req->verb), target,
-				 rc == ALERT_OP_OK ? "ok" : "fail", det))
+				 rc == ALERT_OP_OK ? AUDIT_OK : AUDIT_FAIL, det))
 		log_warnx("ctl: AUDIT WRITE FAILED: %s %s %s", who,
 			  action_name(req->verb), target);
 	free(det);

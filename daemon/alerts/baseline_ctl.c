@@ -39,7 +39,7 @@ static void audit_row(struct iiotd *d, const char *who, enum ctl_verb v,
 	json_decref(det);
 	a = audit_open_dir(d->state_dir, err, sizeof(err));
 	if (!a || !s || audit_append(a, who, "ctl", action_name(v), "baseline",
-				     ok ? "ok" : "fail", s))
+				     ok ? AUDIT_OK : AUDIT_FAIL, s))
 		log_warnx("ctl: AUDIT WRITE FAILED: %s %s", who,
 			  action_name(v));
 	audit_close(a);

@@ -163,7 +163,7 @@ static void audit_system(struct iiotd *d, const char *action, json_t *det)
 	char err[256], *s = det ? json_dumps(det, JSON_COMPACT) : NULL;
 
 	a = audit_open_dir(d->state_dir, err, sizeof(err));
-	if (!a || audit_append(a, "iiotd", "system", action, "baseline", "ok",
+	if (!a || audit_append(a, "iiotd", "system", action, "baseline", AUDIT_OK,
 			       s ? s : "{}"))
 		log_warnx("baseline: AUDIT WRITE FAILED: %s", action);
 	audit_close(a);

@@ -40,7 +40,7 @@ static void audit_make(struct iiotd *d, const char *who,
 	snprintf(det, sizeof(det), "{\"id\":%lld}", rep ? (long long)
 		 json_integer_value(json_object_get(rep, "id")) : 0LL);
 	if (audit_append(a, who, "ctl", "report.make", target,
-			 rep ? "ok" : "fail", det))
+			 rep ? AUDIT_OK : AUDIT_FAIL, det))
 		log_warnx("ctl: AUDIT WRITE FAILED: %s report.make %s", who,
 			  target);
 	audit_close(a);

@@ -61,7 +61,7 @@ static void audit_row(struct iiotd *d, const char *who, const char *action,
 	det = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!det || audit_append(a, who, "ctl", action, target,
-				 status < 400 ? "ok" : "fail", det))
+				 audit_result_of(status, false), det))
 		log_warnx("ctl: AUDIT WRITE FAILED: %s %s %s", who, action,
 			  target);
 	free(det);

@@ -263,16 +263,17 @@ int control_rate_check(const char *who, unsigned int id,
  * A control action of the control socket's operator (localctl.c), on the
  * calling (reader) thread, waiting for the device: the gate without the
  * second factor, then the action.  The status (200 done or a dry run's
- * frame in *reply; else why), and *detail for the audit row (or NULL).
- * dcp_local: op on device id, or identify with id 0.  who: the
- * operator, whom the rate limits count.
+ * frame in *reply; else why), and *detail for the audit row (or NULL);
+ * *gate true when the device's lifecycle refused it (audited as denied,
+ * as the API's control_gate does).  dcp_local: op on device id, or
+ * identify with id 0.  who: the operator, whom the rate limits count.
  */
 int dcp_local(const struct model *m, const char *op, unsigned int id,
 	      json_t *body, const char *who, json_t **detail, json_t **reply,
-	      char *why, size_t len);
+	      bool *gate, char *why, size_t len);
 int modbus_local(const struct model *m, const char *key, json_t *body,
-		 const char *who, json_t **detail, json_t **reply, char *why,
-		 size_t len);
+		 const char *who, json_t **detail, json_t **reply, bool *gate,
+		 char *why, size_t len);
 
 /*
  * kiosk.c: a kiosk token reads only what its dashboard shows.

@@ -65,7 +65,7 @@ int firstrun_admin(struct api *a)
 	}
 	if (user_create(a->db, "admin", ROLE_ADMIN, pw, 1))
 		return -1;
-	api_audit(a, "iiotd", "local", "user.create", "admin", "ok",
+	api_audit(a, "iiotd", "local", "user.create", "admin", AUDIT_OK,
 		  json_pack("{ss ss}", "role", "admin", "reason", "first run"));
 	fprintf(stderr, "iiotd: first run: sign in at %s as 'admin' with the one-time password: %s\n"
 		"iiotd: (change it and enrol TOTP at the first login)\n", a->url, pw);

@@ -75,7 +75,7 @@ static int auth_locked(struct rq *r, const char *action, const char *name,
 	const char *why = lock_refusal(r, u, now);
 
 	if (why)
-		api_audit(r->api, name, r->addr, action, name, "denied",
+		api_audit(r->api, name, r->addr, action, name, AUDIT_DENIED,
 			  json_pack("{ss}", "reason", why));
 	return why != NULL;
 }
@@ -125,7 +125,7 @@ static void login_ok(struct rq *r, const struct user *u)
 		return;
 	}
 	api_set_cookie(r, se->id);
-	login_audit(r, u->name, stage == SESS_FULL ? "ok" : "password-ok", NULL);
+	login_audit(r, u->name, stage == SESS_FULL ? AUDIT_OK : AUDIT_PASSWORD_OK, NULL);
 	api_reply(r, 200, session_json(r, se, u->must_change ||
 				       (s->max_age_ms && now - u->pw_changed > s->max_age_ms)));
 }
@@ -138,7 +138,7 @@ static void login_done(struct rq *r, const struct hash_result *res, void *arg)
 	int found;
 
 	if (!res) {
-		login_audit(r, c->name, "fail", "connection closed before the password check finished");
+		login_audit(r, c->name, AUDIT_FAIL, "connection closed before the password check finished");
 		return;
 	}
 	/* decide on the row as it is now: it may have changed while the check ran */
@@ -155,7 +155,7 @@ static void login_done(struct rq *r, const struct hash_result *res, void *arg)
 	}
 	if (!res->match || !found || u.disabled) {
 		count_failure(r, found ? &u : NULL);
-		login_audit(r, c->name, "fail", !found && c->found ? "account changed during sign-in" :
+		login_audit(r, c->name, AUDIT_FAIL, !found && c->found ? "account changed during sign-in" :
 			    found && u.disabled ? "account disabled" : "bad credentials");
 		api_error(r, 401, "invalid user name or password");
 		return;
@@ -172,7 +172,7 @@ void h_login(struct rq *r)
 	struct user u;
 
 	if (!name || !pw || !user_name_ok(name)) {
-		login_audit(r, name && user_name_ok(name) ? name : "-", "fail", "malformed request");
+		login_audit(r, name && user_name_ok(name) ? name : "-", AUDIT_FAIL, "malformed request");
 		api_error(r, 400, "username and password are required");
 		return;
 	}
@@ -194,7 +194,7 @@ void h_login(struct rq *r)
 	 * loop, and a flood from elsewhere must not lock bystanders out.
 	 */
 	if (api_hold(r, &hr, login_done, &c, sizeof(c)) < 0)
-		login_audit(r, name, "fail", "password check failed to start");
+		login_audit(r, name, AUDIT_FAIL, "password check failed to start");
 }
 
 /* 0 when the session is now fully authenticated, else -1 and answered. */
@@ -255,13 +255,13 @@ void h_login_totp(struct rq *r)
 			user_totp_used(r->api->db, u.id, step);
 		if (second_factor_ok(r, se, &u))
 			return;
-		api_audit(r->api, u.name, r->addr, "login.mfa", u.name, "ok",
+		api_audit(r->api, u.name, r->addr, "login.mfa", u.name, AUDIT_OK,
 			  json_pack("{ss}", "factor", step > 0 ? "totp" : "recovery-code"));
 		api_reply(r, 200, session_json(r, se, r->must_change));
 		return;
 	}
 	count_failure(r, &u);
-	api_audit(r->api, u.name, r->addr, "login.mfa", u.name, "fail",
+	api_audit(r->api, u.name, r->addr, "login.mfa", u.name, AUDIT_FAIL,
 		  json_pack("{ss}", "reason", step == -1 ? "code already used" : "wrong code"));
 	if (++se->mfa_fails >= s->lock_threshold) {
 		session_drop(se);

@@ -480,7 +480,7 @@ void h_dcp_device(struct rq *r)
 
 int dcp_local(const struct model *m, const char *opname, unsigned int id,
 	      json_t *body, const char *who, json_t **detail, json_t **reply,
-	      char *why, size_t len)
+	      bool *gate, char *why, size_t len)
 {
 	int op = dcp_op_from_name(opname), code;
 	struct dcp_job *w;
@@ -502,7 +502,8 @@ int dcp_local(const struct model *m, const char *opname, unsigned int id,
 	if (code)
 		snprintf(why, len, "%s", e);
 	else if (id)
-		code = control_lifecycle(m, id, what, states, why, len);
+		*gate = (code = control_lifecycle(m, id, what, states, why,
+						  len)) != 0;
 	if (!code)
 		code = ready(w, dry, who, *detail, reply, why, len);
 	if (!code) {

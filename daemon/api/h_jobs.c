@@ -150,6 +150,6 @@ void api_job_ended(void *arg, const struct job_end *e)
 	if (e->state == JOB_FAILED)
 		json_object_set_new(d, "error", json_string(e->why));
 	api_audit(a, e->owner, "local", action, target,
-		  e->state == JOB_DONE ? "ok" : e->state == JOB_CANCELLED ? "cancelled" : "fail",
+		  e->state == JOB_DONE ? AUDIT_OK : e->state == JOB_CANCELLED ? AUDIT_CANCELLED : AUDIT_FAIL,
 		  d);
 }

@@ -233,8 +233,8 @@ void h_modbus_write(struct rq *r)
 }
 
 int modbus_local(const struct model *m, const char *key, json_t *body,
-		 const char *who, json_t **detail, json_t **reply, char *why,
-		 size_t len)
+		 const char *who, json_t **detail, json_t **reply, bool *gate,
+		 char *why, size_t len)
 {
 	bool dry = json_is_true(json_object_get(body, "dry_run"));
 	struct write_job *w;
@@ -245,10 +245,11 @@ int modbus_local(const struct model *m, const char *key, json_t *body,
 	*reply = NULL;
 	if (code)
 		snprintf(why, len, "%s", e);
-	else if (!(code = control_lifecycle(m, id, "a Modbus write",
-					    1u << MODEL_LC_MAINTENANCE, why,
-					    len)) &&
-		 !(code = dry ? 0 : write_rate(w, id, who, why, len))) {
+	else
+		*gate = (code = control_lifecycle(m, id, "a Modbus write",
+						  1u << MODEL_LC_MAINTENANCE,
+						  why, len)) != 0;
+	if (!code && !(code = dry ? 0 : write_rate(w, id, who, why, len))) {
 		code = write_now(w, dry, *detail);
 		snprintf(why, len, "%s", w->why);
 		if (code == 200)

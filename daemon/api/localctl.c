@@ -17,7 +17,7 @@
 #include "model/model.h"
 
 int localctl_audit(struct iiotd *d, const char *who, const char *action,
-		   const char *target, int code, json_t *detail)
+		   const char *target, int code, bool gate, json_t *detail)
 {
 	char err[512], *s;
 	struct audit *a = audit_open_dir(d->state_dir, err, sizeof(err));
@@ -29,9 +29,8 @@ int localctl_audit(struct iiotd *d, const char *who, const char *action,
 	}
 	json_object_set_new(detail, "status", json_integer(code));
 	s = json_dumps(detail, JSON_COMPACT);
-	rc = s ? audit_append(a, who, "ctl", action, target, code < 400 ? "ok" :
-			      code == 403 || code == 409 || code == 429 ?
-			      "denied" : "fail", s) : -1;
+	rc = s ? audit_append(a, who, "ctl", action, target,
+			      audit_result_of(code, gate), s) : -1;
 	free(s);
 	audit_close(a);
 	if (rc)
@@ -59,6 +58,7 @@ json_t *localctl(struct iiotd *d, const struct model *m,
 	char why[256] = "", target[CTL_MAX_ARG + 32];
 	const char *op = req->arg2;
 	unsigned int id = 0;
+	bool gate = false;
 	int code;
 
 	snprintf(target, sizeof(target), "%s %.64s", req->arg2, req->arg);
@@ -68,7 +68,7 @@ json_t *localctl(struct iiotd *d, const struct model *m,
 	} else if (!strcmp(op, "modbus-write")) {
 		snprintf(target, sizeof(target), "modbus %.60s", req->arg);
 		code = modbus_local(m, req->arg, body, who, &detail, &reply,
-				    why, sizeof(why));
+				    &gate, why, sizeof(why));
 	} else if (!strncmp(op, "dcp-", 4)) {
 		op += 4;
 		if (strcmp(op, "identify"))
@@ -79,8 +79,8 @@ json_t *localctl(struct iiotd *d, const struct model *m,
 		else
 			snprintf(target, sizeof(target), "dcp %.20s", op);
 		code = strcmp(op, "identify") && !id ? 404 :
-		       dcp_local(m, op, id, body, who, &detail, &reply, why,
-				 sizeof(why));
+		       dcp_local(m, op, id, body, who, &detail, &reply, &gate,
+				 why, sizeof(why));
 	} else {
 		snprintf(why, sizeof(why), "no such control action '%.32s'", op);
 		code = 404;
@@ -92,7 +92,7 @@ json_t *localctl(struct iiotd *d, const struct model *m,
 	json_object_set_new(detail, "uid", json_integer(uid));
 	if (code >= 400)
 		json_object_set_new(detail, "error", json_string(why));
-	if (localctl_audit(d, who, req->arg2, target, code, detail) &&
+	if (localctl_audit(d, who, req->arg2, target, code, gate, detail) &&
 	    code == 200) {
 		json_decref(detail);
 		json_decref(reply);

@@ -9,6 +9,7 @@
 #ifndef IIOTD_API_LOCALCTL_H
 #define IIOTD_API_LOCALCTL_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 #include <jansson.h>
 
@@ -23,10 +24,10 @@ json_t *localctl(struct iiotd *d, const struct model *m,
 /*
  * One audit row of a local command, as the API's dispatcher writes them
  * (routes.c rq_end): address "ctl", the result from the HTTP status code
- * (ok, denied for 403/409/429, else fail), detail with "status" added.
+ * and gate as audit_result_of has it, detail with "status" added.
  * 0, or -1 when it could not be written (logged).
  */
 int localctl_audit(struct iiotd *d, const char *who, const char *action,
-		   const char *target, int code, json_t *detail);
+		   const char *target, int code, bool gate, json_t *detail);
 
 #endif

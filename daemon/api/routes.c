@@ -466,8 +466,7 @@ void rq_end(struct rq *r)
 		json_object_set_new(r->detail, "status", json_integer(r->status));
 		/* a lock's refusal (423, 429) is a denial like a login's */
 		api_audit(r->api, r->who, r->addr, action, r->target,
-			  r->status < 400 ? "ok" : r->denied || r->status == 401 || r->status == 403 ||
-			  r->status == 423 || r->status == 429 ? "denied" : "fail", r->detail);
+			  audit_result_of(r->status, r->denied), r->detail);
 		r->detail = NULL;
 	}
 	/* this request's auth commits reach the disk in the writer's next batch */

@@ -225,6 +225,16 @@ out:
 	return rc;
 }
 
+const char *audit_result_of(int status, bool gate)
+{
+	if (status < 400)
+		return AUDIT_OK;
+	if (gate || status == 401 || status == 403 || status == 423 ||
+	    status == 429)
+		return AUDIT_DENIED;
+	return AUDIT_FAIL;
+}
+
 int audit_append(struct audit *a, const char *user, const char *addr,
 		 const char *action, const char *target, const char *result,
 		 const char *detail)

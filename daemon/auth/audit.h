@@ -6,10 +6,33 @@
 #ifndef IIOT_AUDIT_H
 #define IIOT_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #define AUDIT_MIN_RETENTION_DAYS 180
+
+/*
+ * A row's result, the same word whichever door the request came through
+ * (API, iiotctl, Sparkplug, iiotd itself; docs/security.md "The audit
+ * log's result").  Rows written before this vocabulary keep their words:
+ * the chain covers them.
+ */
+#define AUDIT_OK		"ok"		/* done */
+#define AUDIT_DENIED		"denied"	/* a gate said no: nothing tried */
+#define AUDIT_FAIL		"fail"		/* not done, for any other reason */
+#define AUDIT_PASSWORD_OK	"password-ok"	/* a login's first factor; MFA next */
+#define AUDIT_CANCELLED		"cancelled"	/* a job stopped by its owner */
+/* older rows' word for north commands and the IDS's blocks not done
+ * (denied or fail in this vocabulary); readers take it as not done */
+#define AUDIT_OLD_REFUSED	"refused"
+
+/*
+ * The result of a request answered with an HTTP status: gate is true when
+ * a gate refused it whatever the status (the device's lifecycle); 401,
+ * 403, 423 and 429 are gates' statuses.
+ */
+const char *audit_result_of(int status, bool gate);
 
 struct audit;
 

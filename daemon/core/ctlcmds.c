@@ -292,7 +292,7 @@ static int lc_audit(struct audit *a, const struct ctl_req *req,
 		json_object_set_new(det, "error", json_string(mv->why));
 	s = json_dumps(det, JSON_COMPACT);
 	rc = s ? audit_append(a, mv->who, "ctl", "device.lifecycle", target,
-			      mv->rc == MODEL_LC_OK ? "ok" : "fail", s) : -1;
+			      mv->rc == MODEL_LC_OK ? AUDIT_OK : AUDIT_FAIL, s) : -1;
 	free(s);
 	json_decref(det);
 	return rc;
@@ -411,7 +411,7 @@ static json_t *alias_cmd(struct iiotd *d, const struct ctl_req *req,
 	}
 	s = det ? json_dumps(det, JSON_COMPACT) : NULL;
 	rc = s ? audit_append(a, who, "ctl", "device.alias", target,
-			      code == 200 ? "ok" : "fail", s) : -1;
+			      audit_result_of(code, false), s) : -1;
 	free(s);
 	json_decref(det);
 	audit_close(a);

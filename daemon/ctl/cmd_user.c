@@ -45,7 +45,7 @@ static int reset(struct authdb *db, const char *dir, const char *name, int mfa)
 	}
 	snprintf(who, sizeof(who), "iiotctl:%s", pwd ? pwd->pw_name : "?");
 	a = audit_open_dir(dir, err, sizeof(err));
-	if (!a || audit_append(a, who, "local", "user.reset-password", name, "ok",
+	if (!a || audit_append(a, who, "local", "user.reset-password", name, AUDIT_OK,
 			       mfa ? "{\"mfa\":\"cleared\"}" : NULL)) {
 		fprintf(stderr, "iiotctl: audit log: %s\n", a ? "append failed" : err);
 		audit_close(a);

@@ -30,7 +30,7 @@ static void audit_row(struct iiotd *d, const char *who, const char *action,
 	json_decref(det);
 	a = audit_open_dir(d->state_dir, err, sizeof(err));
 	if (!a || !s || audit_append(a, who, "ctl", action, target,
-				     ok ? "ok" : "fail", s))
+				     ok ? AUDIT_OK : AUDIT_FAIL, s))
 		log_warnx("ctl: AUDIT WRITE FAILED: %s %s", who, action);
 	audit_close(a);
 	free(s);

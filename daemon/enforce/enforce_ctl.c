@@ -32,7 +32,7 @@ static void audit_unblock(struct iiotd *d, const char *who, const char *ms,
 	det = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!a || audit_append(a, who, "ctl", "enforce.unblock", target,
-			       rc ? "fail" : "ok", det))
+			       rc ? AUDIT_FAIL : AUDIT_OK, det))
 		log_warnx("ctl: AUDIT WRITE FAILED: %s enforce.unblock %s",
 			  who, target);
 	free(det);

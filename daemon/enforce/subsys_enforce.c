@@ -431,7 +431,8 @@ static void handle(const struct request *r)
 		snprintf(text, sizeof(text), "not blocked: %.140s", why);
 		note(r->alert, text);
 		raise_refused(r->mac, why);
-		audit("iiotd", "ids", "enforce.block", r->mac, "refused",
+		/* fail, as the API's block by hand the guard refuses (409) */
+		audit("iiotd", "ids", "enforce.block", r->mac, AUDIT_FAIL,
 		      json_pack("{s:s, s:I, s:s}", "rule", rid, "alert",
 				(json_int_t)r->alert, "error", why));
 		return;
@@ -447,7 +448,7 @@ static void handle(const struct request *r)
 	else
 		snprintf(text, sizeof(text), "not blocked: %.140s", why);
 	note(r->alert, text);
-	audit("iiotd", "ids", "enforce.block", r->mac, rc ? "fail" : "ok",
+	audit("iiotd", "ids", "enforce.block", r->mac, rc ? AUDIT_FAIL : AUDIT_OK,
 	      json_pack("{s:s, s:I, s:I, s:s}", "rule", rid, "alert",
 			(json_int_t)r->alert, "ttl_s", (json_int_t)sys.ttl_s,
 			rc ? "error" : "reason", rc ? why : reason));
@@ -468,7 +469,7 @@ static void expire(void)
 			log_warnx("enforce: %s", iiot_bl_error());
 			return;
 		}
-		audit("iiotd", "timer", "enforce.expire", b->mac, "ok",
+		audit("iiotd", "timer", "enforce.expire", b->mac, AUDIT_OK,
 		      json_pack("{s:s}", "reason", b->reason));
 		sys.ctr.expired++;
 		enforce_tab_del(&sys.tab, b);

@@ -509,7 +509,7 @@ static void host_who(const struct north *n, char *who, size_t len)
 }
 
 struct cmd_result {
-	const char *result;		/* refused, ok, fail */
+	const char *result;		/* AUDIT_OK, AUDIT_DENIED, AUDIT_FAIL */
 	char why[256];
 	double value;
 	bool has_value;
@@ -525,7 +525,7 @@ static void audit_cmd(struct north *n, const char *topic, const char *target,
 	char err[256], who[NORTH_ID_MAX + 16], *det;
 	struct audit *a = audit_open_dir(n->d->state_dir, err, sizeof(err));
 	json_t *j = json_pack("{s:s, s:s}", "topic", topic,
-			      res->result[0] == 'o' ? "result" : "reason",
+			      !strcmp(res->result, AUDIT_OK) ? "result" : "reason",
 			      res->why);
 
 	if (j && res->has_value)
@@ -560,7 +560,7 @@ static int refuse(struct cmd_result *res, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res->why, sizeof(res->why), fmt, ap);
 	va_end(ap);
-	res->result = "refused";
+	res->result = AUDIT_FAIL;
 	return -1;
 }
 
@@ -617,11 +617,11 @@ static void write_done(void *arg, int result, double readback,
 
 	snprintf(p->res.why, sizeof(p->res.why), "%s", why);
 	if (result == MODBUS_W_OK) {
-		p->res.result = "ok";
+		p->res.result = AUDIT_OK;
 		p->res.has_readback = true;
 		p->res.readback = readback;
 	} else {
-		p->res.result = "fail";
+		p->res.result = AUDIT_FAIL;
 	}
 	pthread_mutex_lock(&n->cmd_mu);
 	p->next = n->done;
@@ -667,14 +667,14 @@ static int device_write(struct north *n, struct pending *p,
 			       res->why, sizeof(res->why));
 	capsnap_put(snap);
 	if (rc) {
-		res->result = "refused";
+		res->result = AUDIT_DENIED;	/* the gate, as the API's */
 		return -1;
 	}
 	host_who(n, who, sizeof(who));
 	if (control_rate_check(who, t->dev_id, (unsigned int)n->nc.per_device,
 			       (unsigned int)n->nc.per_host, res->why,
 			       sizeof(res->why))) {
-		res->result = "refused";
+		res->result = AUDIT_DENIED;
 		return -1;
 	}
 	/* counted before the poller may answer */
@@ -690,9 +690,9 @@ static int device_write(struct north *n, struct pending *p,
 	pthread_mutex_lock(&n->cmd_mu);
 	n->inflight--;
 	pthread_mutex_unlock(&n->cmd_mu);
-	/* refused: nothing went to the device; fail: it was tried */
-	res->result = rc == MODBUS_W_BAD_VALUE || rc == MODBUS_W_STOPPING ?
-		      "refused" : "fail";
+	/* not done: a bad value or iiotd stopping (the API's 400, 503),
+	 * or tried on the wire; the detail says which */
+	res->result = AUDIT_FAIL;
 	return -1;
 }
 
@@ -700,7 +700,7 @@ static int device_write(struct north *n, struct pending *p,
 static void cmd_finish(struct north *n, struct pending *p, int rc)
 {
 	if (!rc) {
-		p->res.result = "ok";
+		p->res.result = AUDIT_OK;
 		INC(n, commands_done, 1);
 		log_info("north: %s: %s: %s", p->topic, p->metric, p->res.why);
 	} else {

@@ -91,7 +91,7 @@ json_t *mqtt_ctl(struct iiotd *d, const struct ctl_req *req, const char *who,
 	if (code >= 400)
 		json_object_set_new(detail, "error", json_string(why));
 	snprintf(target, sizeof(target), "mqtt %.60s", req->arg);
-	if (localctl_audit(d, who, action, target, code, detail) &&
+	if (localctl_audit(d, who, action, target, code, false, detail) &&
 	    code < 400)
 		log_warnx("ctl: %s %s done, but not audited", action,
 			  req->arg);

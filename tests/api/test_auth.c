@@ -162,6 +162,26 @@ static struct audit *fresh_audit(char *path, size_t len, int rows)
 	return a;
 }
 
+/* one result word per outcome, whichever door: a gate's refusal (its
+ * status, or the lifecycle's 409 marked as a gate) is denied, any other
+ * 4xx or 5xx fail */
+static void audit_result_words(void **state)
+{
+	static const struct { int status; bool gate; const char *want; } c[] = {
+		{ 200, false, AUDIT_OK }, { 201, false, AUDIT_OK },
+		{ 401, false, AUDIT_DENIED }, { 403, false, AUDIT_DENIED },
+		{ 423, false, AUDIT_DENIED }, { 429, false, AUDIT_DENIED },
+		{ 409, true, AUDIT_DENIED }, { 409, false, AUDIT_FAIL },
+		{ 400, false, AUDIT_FAIL }, { 404, false, AUDIT_FAIL },
+		{ 502, false, AUDIT_FAIL }, { 503, false, AUDIT_FAIL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		assert_string_equal(audit_result_of(c[i].status, c[i].gate), c[i].want);
+}
+
 static void audit_chain(void **state)
 {
 	struct audit_report r;
@@ -550,6 +570,7 @@ int main(void)
 		cmocka_unit_test(totp_window_and_replay),
 		cmocka_unit_test(base32),
 		cmocka_unit_test(argon2id_params),
+		cmocka_unit_test(audit_result_words),
 		cmocka_unit_test(audit_chain),
 		cmocka_unit_test(users_tokens_settings),
 		cmocka_unit_test(token_control_grant_on_old_db),

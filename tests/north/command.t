@@ -57,7 +57,7 @@ expect_eq "remote_commands = no: refused; read-only metrics refused" "$(nstat co
 expect_eq "refusals send nothing to the device" "$(writes)" "0 0"
 expect_eq "the refusal says remote commands are off" \
 	"$(audit 'select(.target == "modbus:plc1 Signals/plc1.sp") | .result + " " + (.detail | fromjson | .reason)')" \
-	"refused remote commands are off ([north] remote_commands = no)"
+	"fail remote commands are off ([north] remote_commands = no)"
 expect_eq "a read-only metric: refused as not writable" \
 	"$(audit 'select(.target == "modbus:plc1 Signals/plc1.temp") | (.detail | fromjson | .reason)')" \
 	"Signals/plc1.temp is not writable"
@@ -81,6 +81,13 @@ expect_eq "a commissioned device: refused, needs maintenance" \
 	"$(audit 'select(.target == "modbus:plc1 Signals/plc1.sp") | .detail | fromjson | .reason' | tail -1 | grep -o 'needs it in maintenance')" \
 	"needs it in maintenance"
 expect_eq "...and nothing was sent" "$(writes)" "0 0"
+# the same lifecycle refusal, the same result word through every door:
+# a DCMD here and iiotctl's write (tests/south/write.t: iiotctl and the API)
+ctl modbus write plc1 sp 7.5 --reason "lifecycle gate" >/dev/null 2>&1
+expect_eq "a lifecycle refusal is audited as denied by a DCMD and iiotctl alike" \
+	"$(ctl audit --state "$T/state" export | jq -r 'select((.action == "north.command" or .action == "modbus-write") and
+		((.detail | fromjson | .error // .reason // "") | test("needs it in maintenance"))) | "\(.action) \(.result)"' | sort -u | tr '\n' ' ')" \
+	"modbus-write denied north.command denied "
 
 ID=$(mb | jq -r .device)
 ctl device lifecycle "$ID" active >/dev/null && ctl device lifecycle "$ID" maintenance >/dev/null
@@ -108,7 +115,7 @@ dcmd write Signals/plc1.sp 9.5
 dcmd write Signals/plc1.sp 10
 wait_for "9 commands" 20 cmds 9
 expect_eq "per_device = 2: a burst of three writes, one or more refused for the rate" \
-	"$(audit 'select(.result == "refused") | .detail | fromjson | .reason' | grep -c '^rate limit: device' | sed 's/^[1-3]$/yes/')" yes
+	"$(audit 'select(.result == "denied") | .detail | fromjson | .reason' | grep -c '^rate limit: device' | sed 's/^[1-3]$/yes/')" yes
 nok=$(audit 'select(.result == "ok") | .target' | wc -l)
 expect_eq "the device saw exactly the writes audited ok" "$(writes)" "$nok 0"
 expect_eq "audited: the writes with what was sent and read back" \
@@ -123,7 +130,7 @@ wait_for "Scan Rate in NDATA" 10 has "$S" '.topic == "spBv1.0/plant/NDATA/ipc1" 
 ncmd write-int "Node Control/Scan Rate" 5
 wait_for "11 commands" 10 cmds 11
 expect_eq "a Scan Rate out of range is refused" \
-	"$(audit 'select(.target == "Node Control/Scan Rate") | .result' | tr '\n' ' ')" "ok refused "
+	"$(audit 'select(.target == "Node Control/Scan Rate") | .result' | tr '\n' ' ')" "ok fail "
 nb=$(sel "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' | wc -l)
 ncmd write "Node Control/Next Server"
 wait_for "a new session" 30 has "$S" '.topic == "spBv1.0/plant/NBIRTH/ipc1"' $((nb + 1)) &&

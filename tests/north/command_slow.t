@@ -8,9 +8,9 @@
 # audited yet; once the server goes away the write fails and the command
 # is audited as failed.  A write still held when iiotd stops is answered
 # (the device's timeout) and audited before iiotd ends; a DCMD arriving
-# while the pollers stop is refused and audited as such (regression test
-# for "DCMD during shutdown": it raced the pollers' ends, and was audited
-# as a failed write).
+# while the pollers stop is refused, audited as fail with "iiotd is
+# stopping: nothing sent" (regression test for "DCMD during shutdown": it
+# raced the pollers' ends, and was audited as a write tried and failed).
 # Regression test for "DCMD write blocks the north thread": before, the
 # session thread waited in the write for the device's timeout and no
 # DDATA went out meanwhile.
@@ -88,18 +88,18 @@ wait_for "the second write held" 60 held 2 ||
 	fail "the second write reaches the device" "$(tail -3 "$T/iiotd.log")"
 # a DCMD while the pollers stop (dcmd_during_shutdown): plc1's poller is
 # held in the write above, north still runs; the write is refused by the
-# Modbus subsystem, counted and audited as refused, nothing sent
+# Modbus subsystem, counted and audited as fail (the API's 503), nothing sent
 kill -TERM "$IIOTD_PID"
 wait_for "the pollers stopping" 30 grep -q "modbus: stopping" "$T/iiotd.log" ||
 	fail "modbus says it stops" "$(tail -3 "$T/iiotd.log")"
 dcmd write Signals/plc1.sp 9
-wait_for "the refusal" 30 grep -q "refused: iiotd is stopping" "$T/iiotd.log" ||
+wait_for "the refusal" 30 grep -q "fail: iiotd is stopping: nothing sent" "$T/iiotd.log" ||
 	fail "a DCMD during shutdown is refused" "$(tail -3 "$T/iiotd.log")"
 stop_iiotd
 expect_eq "iiotd stopped with a write held: the write is audited as failed" \
 	"$(audit 'select(.detail | fromjson | .value == 8) | .result')" fail
-expect_eq "a DCMD as the pollers stop: audited as refused, iiotd is stopping" \
+expect_eq "a DCMD as the pollers stop: audited as fail, iiotd is stopping" \
 	"$(audit 'select(.detail | fromjson | .value == 9) | .result + " " + (.detail | fromjson | .reason)')" \
-	"refused iiotd is stopping: nothing sent"
+	"fail iiotd is stopping: nothing sent"
 expect_eq "...and the device saw no third write" "$(grep -c '^held write' "$T/held.log")" 2
 echo "1..$_tap_n"

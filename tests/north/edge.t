@@ -79,7 +79,7 @@ expect_eq "births repeat the aliases (tck-id-payloads-alias-uniqueness across re
 "$SPTOOL" cmd garbage | mosquitto_pub -p "$PORT_a" -t spBv1.0/plant/NCMD/ipc1 -s
 wait_for "commands" 10 sh -c "[ \$($BIN/iiotctl stats --json | jq .north.commands) -ge 4 ]"
 expect_eq "two writes refused, one payload bad" "$(nstat commands_refused) $(nstat commands_bad)" "2 1"
-aud=$(ctl audit --state "$T/state" export | jq -c 'select(.action == "north.command" and .result == "refused")' | wc -l)
+aud=$(ctl audit --state "$T/state" export | jq -c 'select(.action == "north.command" and .result == "fail")' | wc -l)
 expect_eq "each refusal is in the audit log" "$aud" 2
 expect_eq "the bad payload: one log line" "$(grep -c 'ignored: not a Sparkplug B payload' "$T/iiotd.log")" 1
 kill -0 "$IIOTD_PID" && ok "iiotd runs on" || fail "iiotd runs on"

@@ -213,7 +213,7 @@ ME=$(id -un)
 req "$A" GET "/audit?limit=100"
 expect_eq "iiotctl's add, refusals and remove are audited under the unix user" \
 	"$(jf '[.entries[] | select(.target == "mqtt press3") | "\(.user) \(.action) \(.result)"] | reverse | join(",")')" \
-	"$ME mqtt.add ok,$ME mqtt.add denied,$ME mqtt.remove ok"
+	"$ME mqtt.add ok,$ME mqtt.add fail,$ME mqtt.remove ok"
 grep -rq --exclude=out --exclude=responses.jsonl "$PW3" "$D" "$S/passwd" "$S/acl" &&
 	fail "press3's password is stored nowhere" || ok "press3's password is stored nowhere (audit included)"
 
@@ -229,6 +229,11 @@ req "$A" GET "/audit?limit=50"
 expect_eq "added, refused and removed are audited" \
 	"$(jf '[.entries[] | select(.target == "mqtt press2")] | length')" 3
 grep -q "$PW2" "$D/out" && fail "the audit rows hold no password" || ok "the audit rows hold no password"
+# a state conflict (409, the name taken) is not a gate's refusal: fail
+# through the API and iiotctl alike (iiotctl's rows said denied)
+expect_eq "a name taken (409) is audited as fail through the API and iiotctl alike" \
+	"$(jf '[.entries[] | select(.detail.status? == 409 and (.action == "mqtt.add" or .action == "POST /api/v1/mqtt/devices")) | "\(.addr == "ctl") \(.result)"] | sort | join(",")')" \
+	"false fail,true fail"
 
 # connect_errors counted twice for one refused login: an iiotd whose own
 # password the broker refuses counts each refusal once (the CONNACK's

@@ -6,6 +6,9 @@ import { t, tServer } from '../i18n.js';
 const tKnown = (key, raw) => (t(key) === key ? raw : t(key));
 
 const ROLES = ['admin', 'engineer', 'operator', 'viewer', 'auditor'];
+// audit results of a request not done (docs/security.md "The audit log's
+// result"); refused: rows older than that vocabulary
+const NOT_DONE = ['denied', 'fail', 'refused'];
 // kiosk: a wall screen's read-only token, never an account's role
 const TOKEN_ROLES = [...ROLES, 'kiosk'];
 // new users and tokens start at the least privilege
@@ -92,7 +95,7 @@ export async function audit(main) {
   async function more(reset) {
     const r = await get('/audit?limit=100' + (reset || !oldest ? '' : '&before=' + oldest));
     if (r.entries.length) oldest = r.entries[r.entries.length - 1].seq;
-    const rows = r.entries.map((e) => [e.seq, fmtTime(e.ts), e.user, e.addr, e.action, e.target, h('span', { class: e.result === 'fail' || e.result === 'denied' ? 'off' : 'ok' }, tKnown('result.' + e.result, e.result)),
+    const rows = r.entries.map((e) => [e.seq, fmtTime(e.ts), e.user, e.addr, e.action, e.target, h('span', { class: NOT_DONE.includes(e.result) ? 'off' : 'ok' }, tKnown('result.' + e.result, e.result)),
       typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail)]);
     const tb = table([t('col.seq'), t('col.time'), t('col.user'), t('col.addr'), t('col.action'), t('col.target'), t('col.result'), t('col.detail')], rows);
     if (reset) body.replaceChildren(tb); else body.append(tb);
