@@ -241,17 +241,10 @@ static void try_connect(struct fleet *f)
 /* a clean end: STATE offline (a DISCONNECT withholds the Will) */
 static void leave(struct fleet *f)
 {
-	int i;
-
 	if (!f->mosq || get_state(f) != H_ONLINE)
 		return;
 	publish_state(f, false);
-	for (i = 0; i < 10 && mosquitto_want_write(f->mosq); i++)
-		mosquitto_loop(f->mosq, 20, 1);
-	mosquitto_disconnect(f->mosq);
-	for (i = 0; i < 5; i++)
-		if (mosquitto_loop(f->mosq, 20, 1))
-			break;
+	north_link_close(f->mosq);
 }
 
 static void *run(void *arg)

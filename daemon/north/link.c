@@ -162,3 +162,15 @@ void north_link_lost(struct north_link *l)
 	l->next_try = now + (wait < NORTH_BACKOFF_MAX_MS ? wait :
 			     NORTH_BACKOFF_MAX_MS);
 }
+
+void north_link_close(struct mosquitto *m)
+{
+	int i;
+
+	for (i = 0; i < 10 && mosquitto_want_write(m); i++)
+		mosquitto_loop(m, 20, 1);
+	mosquitto_disconnect(m);
+	for (i = 0; i < 5; i++)
+		if (mosquitto_loop(m, 20, 1))
+			break;
+}

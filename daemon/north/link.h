@@ -72,5 +72,9 @@ void north_link_up(struct north_link *l);
 void north_link_ok(struct north_link *l);
 /* the connection is gone or failed: the next broker, after the back-off */
 void north_link_lost(struct north_link *l);
+/* a clean end: what is queued goes out first (the last words: NDEATH,
+ * STATE offline; at most 200 ms), then a DISCONNECT, which withholds the
+ * Will, and the loop lets it out */
+void north_link_close(struct mosquitto *m);
 
 #endif

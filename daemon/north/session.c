@@ -990,7 +990,7 @@ static void leave(struct north *n)
 	char topic[SPB_TOPIC_MAX];
 	uint8_t *buf = NULL;
 	size_t len;
-	int i, st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
+	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
 
 	if (!n->mosq || st == N_DOWN)
 		return;
@@ -999,13 +999,7 @@ static void leave(struct north *n)
 		       n->nc.edge, NULL))
 		mosquitto_publish(n->mosq, NULL, topic, (int)len, buf, 1, false);
 	free(buf);
-	/* let the NDEATH out before the DISCONNECT */
-	for (i = 0; i < 10 && mosquitto_want_write(n->mosq); i++)
-		mosquitto_loop(n->mosq, 20, 1);
-	mosquitto_disconnect(n->mosq);
-	for (i = 0; i < 5; i++)
-		if (mosquitto_loop(n->mosq, 20, 1))
-			break;
+	north_link_close(n->mosq);	/* the NDEATH out before the DISCONNECT */
 }
 
 static void *run(void *arg)
