@@ -9,7 +9,7 @@
  *   ca, cert, key, username, password_file    as in [north]
  *   postgres = host=/run/postgresql dbname=iiot   libpq connection string
  *   batch = 5000                 rows a COPY at most
- *   flush = 20ms                 a batch waits at most this long
+ *   flush = 10ms                 a batch waits at most this long
  *   pending_max = 1000000        rows held while PostgreSQL is away
  *   partitions_ahead = 2         daily partitions made in advance
  *   keepalive = 30s, retry = 2s
@@ -142,7 +142,7 @@ int fleet_conf_read(const struct conf *c, struct fleet_conf *fc, char *err,
 		snprintf(fc->postgres, sizeof(fc->postgres), "%s", e->value);
 	if (conf_get_u64(c, "fleet", "batch", 5000, 1, 1000000, &fc->batch,
 			 err, errlen) ||
-	    conf_get_ms(c, "fleet", "flush", 20, 10, 60000, &fc->flush_ms,
+	    conf_get_ms(c, "fleet", "flush", 10, 10, 60000, &fc->flush_ms,
 			err, errlen) ||
 	    conf_get_u64(c, "fleet", "pending_max", 1000000, 1000, 100000000,
 			 &fc->pending_max, err, errlen) ||
