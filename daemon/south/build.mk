@@ -47,8 +47,9 @@ $(DCPTOOL): tests/south/dcptool.c $(DCP_PURE_SRCS)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lpcap
 
 # MQTT devices (docs/devices.md): the JSON path map, the [mqtt]
-# configuration and the broker's files
+# configuration, the topic index and the broker's files
 MQTT_PURE_SRCS = daemon/south/mqmap.c daemon/south/mqjson.c \
+	daemon/south/mqindex.c \
 	daemon/south/mqconf.c daemon/south/south.c \
 	daemon/south/mqbroker.c daemon/north/north_conf.c \
 	daemon/auth/util.c daemon/core/conf.c

@@ -37,6 +37,7 @@
 #include "south/extq.h"
 #include "south/mqbroker.h"
 #include "south/mqconf.h"
+#include "south/mqindex.h"
 #include "south/mqtt.h"
 #include "south/south.h"
 #include "store/store.h"
@@ -84,6 +85,7 @@ static struct {
 	pthread_mutex_t mu;		/* devs, counters, the devices file */
 	struct mq_dev **devs;
 	size_t ndevs;
+	struct mq_index *by_topic;	/* devs not removed, by topic */
 	struct extq *q;
 	pthread_t th;
 	bool running, stop;
@@ -307,6 +309,9 @@ static int list_add(struct mq_dev *v)
 	if (!a)
 		return -1;
 	sys.devs = a;
+	if ((!sys.by_topic && !(sys.by_topic = mq_index_new())) ||
+	    mq_index_add(sys.by_topic, v->dc.topic, sys.ndevs, v))
+		return -1;
 	sys.devs[sys.ndevs++] = v;
 	return 0;
 }
@@ -393,13 +398,7 @@ fail:
 
 static struct mq_dev *by_topic(const char *topic)
 {
-	size_t i;
-
-	for (i = 0; i < sys.ndevs; i++)
-		if (!sys.devs[i]->removed &&
-		    mq_topic_match(sys.devs[i]->dc.topic, topic))
-			return sys.devs[i];
-	return NULL;
+	return sys.by_topic ? mq_index_find(sys.by_topic, topic) : NULL;
 }
 
 /* FNV-1a of the topic's first level under root: one alert per name */
@@ -734,6 +733,8 @@ static void stop(struct iiotd *d)
 	free(sys.devs);
 	sys.devs = NULL;
 	sys.ndevs = 0;
+	mq_index_free(sys.by_topic);
+	sys.by_topic = NULL;
 	memset(sys.mc.password, 0, sizeof(sys.mc.password));
 	mq_conf_free(&sys.mc);
 	if (sys.mc.enabled)
@@ -1158,6 +1159,7 @@ int mqtt_device_remove(const char *key, char *why, size_t whylen)
 	free(text);
 	v->removed = true;
 	v->online = false;
+	mq_index_del(sys.by_topic, v->dc.topic, v);
 	if (broker_sync(err, sizeof(err)))
 		log_warnx("mqtt: the broker's files: %s", err);
 	rc.id = v->model_id;

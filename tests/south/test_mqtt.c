@@ -16,6 +16,7 @@
 #include "core/conf.h"
 #include "south/mqbroker.h"
 #include "south/mqconf.h"
+#include "south/mqindex.h"
 #include "south/mqmap.h"
 #include "mqref.h"
 
@@ -424,6 +425,72 @@ static void broker_files(void **state)
 	mq_conf_free(&mc);
 }
 
+/*
+ * The topic index finds what a scan of the devices in their order finds
+ * (the first whose topic or filter matches, removed ones left out), over
+ * exact topics, shared topics, + and # filters and removals; 2,000
+ * devices make the table grow several times.
+ */
+#define IX_DEVS	2000
+static const char *ix_topic(char *buf, size_t len, unsigned int i)
+{
+	switch (i % 10) {
+	case 0: snprintf(buf, len, "r/+/%u", i % 7); break;	/* a filter */
+	case 1: snprintf(buf, len, "r/d%u/#", i * 7 % IX_DEVS); break;	/* before or after its exact topic */
+	case 2: snprintf(buf, len, "r/d%u", i % 50); break;	/* shared */
+	default: snprintf(buf, len, "r/d%u", i); break;
+	}
+	return buf;
+}
+
+static void *ix_scan(char (*topics)[32], const bool *gone, const char *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < IX_DEVS; i++)
+		if (!gone[i] && mq_topic_match(topics[i], t))
+			return topics[i];
+	return NULL;
+}
+
+static void topic_index(void **state)
+{
+	static char topics[IX_DEVS][32];
+	static bool gone[IX_DEVS];
+	struct mq_index *ix = mq_index_new();
+	char t[64];
+	unsigned int i, r, found = 0;
+
+	(void)state;
+	assert_non_null(ix);
+	assert_null(mq_index_find(ix, "r/d1"));
+	for (i = 0; i < IX_DEVS; i++)
+		assert_int_equal(mq_index_add(ix, ix_topic(topics[i], 32, i), i,
+					      topics[i]), 0);
+	for (r = 0; r < 2; r++) {
+		for (i = 0; i < IX_DEVS + 40; i++) {
+			snprintf(t, sizeof(t), i % 3 ? "r/d%u" : "r/d%u/x",
+				 i);
+			assert_ptr_equal(mq_index_find(ix, t),
+					 ix_scan(topics, gone, t));
+			found += mq_index_find(ix, t) != NULL;
+			snprintf(t, sizeof(t), "r/x/%u", i % 9);
+			assert_ptr_equal(mq_index_find(ix, t),
+					 ix_scan(topics, gone, t));
+		}
+		/* then a third of them removed, filters and shared included */
+		for (i = 0; i < IX_DEVS; i += 3) {
+			mq_index_del(ix, topics[i], topics[i]);
+			gone[i] = true;
+		}
+	}
+	assert_true(found > IX_DEVS / 2);	/* the lookups did find devices */
+	assert_ptr_equal(mq_index_find(ix, "r/d4"), topics[4]);
+	mq_index_del(ix, topics[4], topics[4]);
+	assert_null(mq_index_find(ix, "r/d4"));	/* no r/d4/#: 7i = 4 wants i = 572 */
+	mq_index_free(ix);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +499,7 @@ int main(void)
 		cmocka_unit_test(as_jansson),
 		cmocka_unit_test(times),
 		cmocka_unit_test(topics),
+		cmocka_unit_test(topic_index),
 		cmocka_unit_test(config),
 		cmocka_unit_test(config_errors),
 		cmocka_unit_test(broker_files),
