@@ -223,19 +223,26 @@ static struct imetric *alias_find(struct inode *n, uint64_t alias)
 	return NULL;
 }
 
+/* metric i's place in the table ah of cap slots: its alias's free slot */
+static void alias_link(const struct inode *n, uint32_t *ah, size_t cap,
+		       size_t i)
+{
+	size_t j;
+
+	for (j = mix(n->m[i].alias) & (cap - 1); ah[j]; j = (j + 1) & (cap - 1))
+		;
+	ah[j] = (uint32_t)i + 1;
+}
+
 static int alias_rehash(struct inode *n, size_t cap)
 {
 	uint32_t *ah = calloc(cap, sizeof(*ah));
-	size_t i, j;
+	size_t i;
 
 	if (!ah)
 		return -1;
-	for (i = 0; i < n->nm; i++) {
-		for (j = mix(n->m[i].alias) & (cap - 1); ah[j];
-		     j = (j + 1) & (cap - 1))
-			;
-		ah[j] = (uint32_t)i + 1;
-	}
+	for (i = 0; i < n->nm; i++)
+		alias_link(n, ah, cap, i);
 	free(n->ah);
 	n->ah = ah;
 	n->ahcap = cap;
@@ -256,14 +263,11 @@ static void alias_put(struct inv *v, struct inode *n, uint64_t alias,
 			v->ctr.full++;
 			return;
 		}
-		m = &n->m[n->nm++];
+		/* the table has room (grown above): the new alias alone is
+		 * linked in, a birth of many aliases stays linear */
+		m = &n->m[n->nm];
 		m->alias = alias;
-		if (alias_rehash(n, n->ahcap)) {
-			n->nm--;
-			v->ctr.full++;
-			return;
-		}
-		m = alias_find(n, alias);
+		alias_link(n, n->ah, n->ahcap, n->nm++);
 	}
 	m->dev = dev;
 	m->type = type;

@@ -117,6 +117,53 @@ static void aliases_from_births_name_the_data(void **state)
 	inv_free(v);
 }
 
+/* a node metric's row names metric */
+static bool named(const char *row, const char *metric)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "s|e||%s|", metric);
+	return !strncmp(row, want, strlen(want));
+}
+
+/* a birth of many aliases: the table grows as they come, every one names
+ * its data after, a rebirth of the same aliases adds none */
+static void a_large_birth_names_every_alias(void **state)
+{
+	enum { N = 500 };
+	struct inv *v = inv_new(1000);
+	struct got g = { 0 };
+	static struct m nb[N + 1];
+	static char names[N][16];
+	struct m d[2];
+	struct inv_counters c;
+	size_t i;
+
+	(void)state;
+	nb[0] = (struct m){ "bdSeq", 0, 1, false };
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "M%zu", i);
+		nb[i + 1] = (struct m){ names[i], 1000 + 7 * i, 0, false };
+	}
+	assert_int_equal(send(v, &g, "spBv1.0/s/NBIRTH/e", 0, nb, N + 1, 1), 0);
+	assert_int_equal(send(v, &g, "spBv1.0/s/NBIRTH/e", 0, nb, N + 1, 2), 0);
+	for (i = 0; i < N; i += 97) {
+		g.n = 0;
+		d[0] = (struct m){ NULL, 1000 + 7 * i, (double)i, false };
+		d[1] = (struct m){ NULL, 1000 + 7 * (N - 1 - i), 1, false };
+		assert_int_equal(send(v, &g, "spBv1.0/s/NDATA/e", 1, d, 2, 3), 0);
+		assert_int_equal(g.n, 2);
+		assert_true(named(g.rows[0], names[i]));
+		assert_true(g.num[0] == (double)i);
+		assert_true(named(g.rows[1], names[N - 1 - i]));
+		send(v, &g, "spBv1.0/s/NBIRTH/e", 0, nb, N + 1, 4);
+	}
+	inv_counters(v, &c);
+	assert_int_equal(c.unknown_alias, 0);
+	assert_int_equal(c.full, 0);
+	inv_free(v);
+}
+
 static void seq_gap_asks_one_rebirth_within_the_interval(void **state)
 {
 	struct inv *v = inv_new(1000);
@@ -257,6 +304,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(aliases_from_births_name_the_data),
+		cmocka_unit_test(a_large_birth_names_every_alias),
 		cmocka_unit_test(seq_gap_asks_one_rebirth_within_the_interval),
 		cmocka_unit_test(data_of_an_unborn_node_ask_for_a_birth),
 		cmocka_unit_test(ndeath_of_another_session_is_stale),
