@@ -55,9 +55,13 @@
  * loop looks every FEED_POLL_MS (libmosquitto's wait) meanwhile.  The
  * delay gathers a burst into one DDATA a device.
  */
-#define FEED_DELAY_MS	20
+#ifndef FEED_DELAY_MS		/* a build may set others, to compare */
+#define FEED_DELAY_MS	5
+#endif
 #define FEED_BATCH	1024
-#define FEED_POLL_MS	10
+#ifndef FEED_POLL_MS
+#define FEED_POLL_MS	5
+#endif
 
 enum { N_DOWN, N_CONNECTING, N_WAITING, N_ONLINE };
 static const char *const state_names[] = {
@@ -199,6 +203,7 @@ static void publish(struct north *n, const char *topic, const void *buf,
 
 	if (rc == MOSQ_ERR_SUCCESS) {
 		INC(n, published, 1);
+		INC(n, published_bytes, len);
 		return;
 	}
 	INC(n, publish_errors, 1);

@@ -22,6 +22,7 @@ struct json_t;
 	X(births,		"NBIRTH published")			\
 	X(rebirths,		"Node Control/Rebirth commands answered")	\
 	X(published,		"messages published live")		\
+	X(published_bytes,	"payload bytes of those messages")	\
 	X(publish_errors,	"messages libmosquitto refused")	\
 	X(stored,		"messages put in the store-and-forward queue")\
 	X(queue_dropped,	"messages the full queue dropped")	\
