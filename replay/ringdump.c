@@ -14,10 +14,8 @@
 
 #include <pcap/pcap.h>
 
+#include "core/hash.h"
 #include "libshm.h"
-
-#define FNV_OFFSET	0xcbf29ce484222325ULL
-#define FNV_PRIME	0x100000001b3ULL
 
 struct dump_opts {
 	const char *ring;
@@ -143,15 +141,6 @@ static struct shm_ring *open_ring(const struct dump_opts *o)
 	}
 }
 
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
-{
-	while (n--) {
-		h ^= *p++;
-		h *= FNV_PRIME;
-	}
-	return h;
-}
-
 static void account(struct dump_stats *st, const struct iiot_ring_rec *rec,
 		    const uint8_t *frame, pcap_dumper_t *d)
 {
@@ -161,8 +150,8 @@ static void account(struct dump_stats *st, const struct iiot_ring_rec *rec,
 	};
 	struct pcap_pkthdr ph;
 
-	st->checksum = fnv1a(st->checksum, len_le, sizeof(len_le));
-	st->checksum = fnv1a(st->checksum, frame, rec->cap_len);
+	st->checksum = fnv1a64_on(st->checksum, len_le, sizeof(len_le));
+	st->checksum = fnv1a64_on(st->checksum, frame, rec->cap_len);
 	if (!st->frames)
 		st->first_ns = rec->ts_ns;
 	st->last_ns = rec->ts_ns;
@@ -260,7 +249,7 @@ static void report(const struct dump_opts *o, const struct dump_stats *st,
 int main(int argc, char **argv)
 {
 	struct dump_opts o = { .wait_s = 10 };
-	struct dump_stats st = { .checksum = FNV_OFFSET };
+	struct dump_stats st = { .checksum = FNV1A64_BASIS };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct shm_stats rs;
 	pcap_dumper_t *d = NULL;

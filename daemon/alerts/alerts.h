@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "alerts/rules.h"
+#include "core/hash.h"
 
 #define ALERTS_MAX		1024	/* alerts held at once */
 #define ALERTS_SUMMARY_SLOTS	64	/* of those, kept for flood summaries */
@@ -95,6 +96,19 @@ struct alert_ev {
 	const char *detail;		/* {detail}, or NULL */
 	const struct alert_fit *fit;	/* a prediction's line, or NULL */
 };
+
+/*
+ * The key of an alert about a name (ops' rings, eval's checks, MQTT's
+ * unknown topics): FNV-1a from a basis one digit short of FNV's.  Keys
+ * are stored with the open alerts (alerts_db) and matched again after a
+ * restart, so this basis stays.
+ */
+#define ALERT_NAME_KEY_BASIS	1469598103934665603ULL
+
+static inline uint64_t alert_name_key(const char *name, size_t len)
+{
+	return fnv1a64_on(ALERT_NAME_KEY_BASIS, name, len);
+}
 
 struct alert_frame {
 	uint64_t ts_ns;

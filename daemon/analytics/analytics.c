@@ -16,6 +16,7 @@
 
 #include "alerts/alerts.h"
 #include "analytics/analytics_int.h"
+#include "core/hash.h"
 #include "core/pimutex.h"
 
 struct analytics *analytics_new(struct alerts *al)
@@ -89,11 +90,7 @@ static bool dev_same(const struct an_dev *a, const struct an_dev *b)
 
 static unsigned int dev_bucket(const char *spec)
 {
-	uint32_t h = 2166136261u;
-
-	while (*spec)
-		h = (h ^ (uint8_t)*spec++) * 16777619u;
-	return h % AN_DEV_BUCKETS;
+	return fnv1a32_str(spec) % AN_DEV_BUCKETS;
 }
 
 /* Drop a signal's hold on its device; the last one frees it. */

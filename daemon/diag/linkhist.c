@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "diag/diag.h"
 #include "diag/linkhist.h"
 #include "model/model.h"
@@ -116,19 +117,10 @@ int linkhist_metric_of(uint32_t id)
 	return m < LH_COUNT ? (int)m : -1;
 }
 
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h;
-}
-
 /* the entry of key, or the free one where it would go */
 static struct lslot *find(struct linkhist *h, const char *key)
 {
-	uint32_t i = hash(key) & (TABLE - 1), n;
+	uint32_t i = fnv1a32_str(key) & (TABLE - 1), n;
 
 	for (n = 0; n < TABLE; n++, i = (i + 1) & (TABLE - 1))
 		if (!h->tab[i].key[0] || !strcmp(h->tab[i].key, key))

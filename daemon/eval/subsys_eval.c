@@ -84,11 +84,7 @@ static int eval_check_conf(const struct conf *c, char *err, size_t errlen)
 
 uint64_t eval_alert_key(const char *check)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *check; check++)
-		h = (h ^ (uint8_t)*check) * 1099511628211ULL;
-	return h;
+	return alert_name_key(check, strlen(check));
 }
 
 static void alert(const json_t *nc)

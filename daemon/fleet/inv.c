@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "core/hash.h"
 #include "north/north.h"
 #include "north/spb.h"
 #include "fleet/inv.h"
@@ -136,23 +137,13 @@ static struct inode *node_get(struct inv *v, const char *group,
 	return n;
 }
 
-/* FNV-1a of a device's name */
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
 /* the slot of name in the device hash: its device's or the empty one */
 static size_t dev_slot(const struct inode *n, const uint32_t *dh, size_t cap,
 		       const char *name)
 {
 	size_t i;
 
-	for (i = name_hash(name) & (cap - 1); dh[i]; i = (i + 1) & (cap - 1))
+	for (i = fnv1a64_str(name) & (cap - 1); dh[i]; i = (i + 1) & (cap - 1))
 		if (!strcmp(n->dev[dh[i] - 1].name, name))
 			break;
 	return i;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "fleet/series.h"
 
 size_t series_key(char *key, const char *group, const char *edge,
@@ -20,17 +21,6 @@ size_t series_key(char *key, const char *group, const char *edge,
 		n += l;
 	}
 	return n;
-}
-
-/* FNV-1a: keys are short, one pass over their bytes */
-static uint64_t key_hash(const char *key, size_t klen)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < klen; i++)
-		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-	return h;
 }
 
 static int rehash(struct series_tab *t, size_t cap)
@@ -75,7 +65,7 @@ static int64_t add(struct series_tab *t, size_t slot, const char *key,
 
 int64_t series_intern(struct series_tab *t, const char *key, size_t klen)
 {
-	uint64_t hash = key_hash(key, klen);
+	uint64_t hash = fnv1a64(key, klen);
 	size_t i, mask;
 
 	/* at most half full: short probes */

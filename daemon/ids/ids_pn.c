@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "ids/ids_int.h"
 
 /*
@@ -64,12 +65,7 @@ void ids_ar_scan(struct ids *ids)
 
 static uint64_t name_hash(const uint8_t *p, size_t n)
 {
-	uint64_t h = 0xCBF29CE484222325ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001B3ULL;
-	return h | 1;
+	return fnv1a64(p, n) | 1;
 }
 
 static void ip_str(uint32_t ip, char *buf, size_t len)

@@ -60,11 +60,7 @@ static struct {
 
 static uint64_t ring_key(const char *name)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *name; name++)
-		h = (h ^ (uint8_t)*name) * 1099511628211ULL;
-	return h;
+	return alert_name_key(name, strlen(name));
 }
 
 static void raise_ev(unsigned int rule, const char *label, uint64_t key,

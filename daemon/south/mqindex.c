@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "south/mqindex.h"
 #include "south/mqmap.h"
 
@@ -26,15 +27,6 @@ struct mq_index {
 	struct mq_entry *filters;	/* ascending pos */
 	struct mq_entry **filters_end;
 };
-
-static uint64_t topic_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 static bool is_filter(const char *topic)
 {
@@ -117,7 +109,7 @@ int mq_index_add(struct mq_index *ix, const char *topic, size_t pos,
 	}
 	if (ix->nexact >= ix->nbuckets)
 		grow(ix);
-	e->hash = topic_hash(topic);
+	e->hash = fnv1a64_str(topic);
 	b = &ix->bucket[e->hash & (ix->nbuckets - 1)];
 	e->next = *b;
 	*b = e;
@@ -131,7 +123,7 @@ void mq_index_del(struct mq_index *ix, const char *topic, void *item)
 	bool filter = is_filter(topic);
 
 	p = filter ? &ix->filters :
-	    &ix->bucket[topic_hash(topic) & (ix->nbuckets - 1)];
+	    &ix->bucket[fnv1a64_str(topic) & (ix->nbuckets - 1)];
 	for (; (e = *p); p = &e->next)
 		if (e->item == item)
 			break;
@@ -146,7 +138,7 @@ void mq_index_del(struct mq_index *ix, const char *topic, void *item)
 
 void *mq_index_find(const struct mq_index *ix, const char *topic)
 {
-	uint64_t h = topic_hash(topic);
+	uint64_t h = fnv1a64_str(topic);
 	const struct mq_entry *e, *best = NULL;
 
 	for (e = ix->bucket[h & (ix->nbuckets - 1)]; e; e = e->next)

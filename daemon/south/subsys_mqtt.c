@@ -401,15 +401,12 @@ static struct mq_dev *by_topic(const char *topic)
 	return sys.by_topic ? mq_index_find(sys.by_topic, topic) : NULL;
 }
 
-/* FNV-1a of the topic's first level under root: one alert per name */
+/* the topic's first level under root: one alert per name */
 static uint64_t unknown_key(const char *topic)
 {
 	const char *s = topic + strlen(sys.mc.root) + 1;
-	uint64_t h = 1469598103934665603ULL;
 
-	for (; *s && *s != '/'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return alert_name_key(s, strcspn(s, "/"));
 }
 
 static void on_unknown(const char *topic)

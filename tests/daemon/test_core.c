@@ -10,10 +10,12 @@
 
 #include <cmocka.h>
 
+#include "alerts/alerts.h"
 #include "capture/capture.h"
 #include "capture/flightrec.h"
 #include "core/conf.h"
 #include "core/ctlproto.h"
+#include "core/hash.h"
 #include "decode/decode.h"
 #include "model/model.h"
 
@@ -641,10 +643,40 @@ static void model_ecat_link(void **state)
 	model_free(m);
 }
 
+/* the published FNV-1a test vectors (Noll's FNV page) */
+static void fnv1a_vectors(void **state)
+{
+	(void)state;
+	assert_int_equal(fnv1a32_str(""), 0x811c9dc5u);
+	assert_int_equal(fnv1a32_str("a"), 0xe40c292cu);
+	assert_int_equal(fnv1a32_str("foobar"), 0xbf9cf968u);
+	assert_int_equal(fnv1a64_str(""), 0xcbf29ce484222325ULL);
+	assert_int_equal(fnv1a64_str("a"), 0xaf63dc4c8601ec8cULL);
+	assert_int_equal(fnv1a64_str("foobar"), 0x85944171f73967e8ULL);
+	assert_int_equal(fnv1a64("", 0), 0xcbf29ce484222325ULL);
+	assert_int_equal(fnv1a64("a", 1), 0xaf63dc4c8601ec8cULL);
+	assert_int_equal(fnv1a64("foobar", 6), 0x85944171f73967e8ULL);
+	/* only the n bytes count, and a hash goes on over pieces */
+	assert_int_equal(fnv1a64("foobar!", 6), 0x85944171f73967e8ULL);
+	assert_int_equal(fnv1a64_on(fnv1a64("foo", 3), "bar", 3),
+			 0x85944171f73967e8ULL);
+}
+
+/* alert keys of names are stored with open alerts: ring0's stays */
+static void alert_name_key_stable(void **state)
+{
+	(void)state;
+	assert_int_equal(alert_name_key("ring0", 5), 0x0b5a4962df5f40bfULL);
+	assert_int_equal(alert_name_key("ring0/x", 5), 0x0b5a4962df5f40bfULL);
+	assert_true(alert_name_key("ring1", 5) != alert_name_key("ring0", 5));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(conf_basic),
+		cmocka_unit_test(fnv1a_vectors),
+		cmocka_unit_test(alert_name_key_stable),
 		cmocka_unit_test(conf_errors),
 		cmocka_unit_test(conf_unknown_key),
 		cmocka_unit_test(ctlreq),
