@@ -86,6 +86,10 @@ struct mosquitto *north_link_client(struct north_link *l)
 	}
 	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, l->c.protocol == 5 ?
 			     MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+	/* a change set is one small PUBLISH: with Nagle's algorithm it
+	 * waited for the ACK of the one before, delayed by the peer up to
+	 * 40 ms */
+	mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_log_callback_set(m, on_log);
 	if (l->c.username[0] &&
 	    mosquitto_username_pw_set(m, l->c.username, l->c.password[0] ?
