@@ -8,12 +8,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "decode/decode.h"
 #include "model/model.h"
+#include "model/select.h"
 
 struct dg {
 	uint8_t cmd, idx;
@@ -478,6 +480,59 @@ static void alias_back_after_eviction(void **state)
 	model_free(m);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * link_stats' order statistics by selection are the sort's: its chain
+ * (the median, then p99 above it, then the max above that) and a lone
+ * k, on windows of one value, few values (duplicates), any value, and
+ * already in order.
+ */
+static void select_matches_sort(void **state)
+{
+	static const uint32_t ranges[] = { 1, 3, 50, UINT32_MAX };
+	uint32_t v[MODEL_JITTER_WINDOW], sorted[MODEL_JITTER_WINDOW];
+	unsigned int seed = 16, r, round;
+	size_t n, i, k99, k;
+
+	(void)state;
+	for (round = 0; round < 3000; round++) {
+		n = round < 8 ? round % 4 + 1 :
+		    (size_t)rand_r(&seed) % MODEL_JITTER_WINDOW + 1;
+		r = ranges[round % 4];
+		for (i = 0; i < n; i++)
+			v[i] = r == UINT32_MAX ? (uint32_t)rand_r(&seed) * 2654435761u :
+			       (uint32_t)rand_r(&seed) % r + 1000000;
+		if (round % 7 == 0)	/* a sorted window, or reversed */
+			qsort(v, n, sizeof(v[0]), cmp_u32);
+		if (round % 14 == 0)
+			for (i = 0; i < n / 2; i++) {
+				uint32_t t = v[i];
+
+				v[i] = v[n - 1 - i];
+				v[n - 1 - i] = t;
+			}
+		memcpy(sorted, v, n * sizeof(v[0]));
+		qsort(sorted, n, sizeof(v[0]), cmp_u32);
+		k = (size_t)rand_r(&seed) % n;
+		k99 = (n * 99) / 100 < n ? (n * 99) / 100 : n - 1;
+		assert_int_equal(u32_select(v, n, n / 2), sorted[n / 2]);
+		assert_int_equal(u32_select(v + n / 2, n - n / 2, k99 - n / 2),
+				 sorted[k99]);
+		assert_int_equal(u32_select(v + k99, n - k99, n - k99 - 1),
+				 sorted[n - 1]);
+		assert_int_equal(u32_select(v, n, k), sorted[k]);
+		/* reordered, not changed: still the same values */
+		qsort(v, n, sizeof(v[0]), cmp_u32);
+		assert_memory_equal(v, sorted, n * sizeof(v[0]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +548,7 @@ int main(void)
 		cmocka_unit_test(alias_check_refuses_what_is_not_text),
 		cmocka_unit_test(alias_table_kept_by_label_and_shared),
 		cmocka_unit_test(alias_back_after_eviction),
+		cmocka_unit_test(select_matches_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
