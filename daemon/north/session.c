@@ -119,6 +119,9 @@ struct north {
 	/* the latency of live data, by stage (docs/north.md) */
 	uint64_t scan_wall;		/* the scan's start, wall ms */
 	struct hist_lat lat[NLAT_N];
+	/* a whole scan's time, walk and publishes: the change set waits */
+	struct hist scan_time;
+	uint64_t scan_us_max;		/* atomic for stats */
 	/* device writes under way on the Modbus pollers (struct pending) */
 	pthread_mutex_t cmd_mu;
 	pthread_cond_t cmd_cv;		/* inflight fell */
@@ -134,6 +137,14 @@ static uint64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t wall_ms(void)
@@ -272,7 +283,7 @@ static void on_emit(void *arg, unsigned int msg, const char *device,
 	free(buf);
 }
 
-static void report(struct north *n, bool births)
+static void scan(struct north *n, bool births)
 {
 	struct edge_emit out = { on_emit, n };
 	struct capsnap *snap = n->d->capture ?
@@ -303,6 +314,17 @@ static void report(struct north *n, bool births)
 	edge_report(n->edge, n->live, now, &out);
 	if (!n->live && saf_commit(n->saf))
 		INC(n, queue_errors, 1);
+}
+
+static void report(struct north *n, bool births)
+{
+	uint64_t t0 = mono_ns(), ns;
+
+	scan(n, births);
+	ns = mono_ns() - t0;
+	hist_add(&n->scan_time, ns);
+	if (ns / 1000 > n->scan_us_max)
+		__atomic_store_n(&n->scan_us_max, ns / 1000, __ATOMIC_RELAXED);
 }
 
 /* Between scans, online: the signals' changes, once due. */
@@ -1218,5 +1240,8 @@ json_t *north_stats(struct north *n)
 		json_object_set_new(stages, nlat_names[i],
 				    hist_lat_json(&n->lat[i]));
 	json_object_set_new(o, "latency_stages", stages);
+	json_object_set_new(o, "scan", hist_json(&n->scan_time));
+	json_object_set_new(o, "scan_us_max", json_integer((json_int_t)
+		__atomic_load_n(&n->scan_us_max, __ATOMIC_RELAXED)));
 	return o;
 }
