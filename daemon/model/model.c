@@ -705,6 +705,36 @@ const struct model_signal *model_signal_at(const struct model *m, size_t i,
 	return tmp;
 }
 
+int model_signal_val(const struct model *m, size_t i, struct model_sigval *v)
+{
+	const struct model_signal *s;
+
+	if (i >= m->nsigs)
+		return -1;
+	if (m->sst) {
+		const struct model_sigstate *st = &m->sst[i];
+
+		v->dev_id = st->dev_id;
+		v->samples = st->samples;
+		v->last_ns = st->last_ns;
+		v->last = st->last;
+		return 0;
+	}
+	s = &m->sigs[i];
+	v->dev_id = s->dev_id;
+	v->samples = s->samples;
+	v->last_ns = s->last_ns;
+	v->last = s->last;
+	return 0;
+}
+
+const char *model_signal_name(const struct model *m, size_t i)
+{
+	if (i >= m->nsigs)
+		return NULL;
+	return m->sst ? m->defs->sig[i].name : m->sigs[i].name;
+}
+
 const struct model_signal *model_signal_get(const struct model *m,
 					    uint32_t id,
 					    struct model_signal *tmp)

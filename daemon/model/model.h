@@ -449,6 +449,18 @@ const struct model_signal *model_signal_at(const struct model *m, size_t i,
 const struct model_signal *model_signal_get(const struct model *m,
 					    uint32_t id,
 					    struct model_signal *tmp);
+/*
+ * Less than model_signal_at, for a reader of every signal each time (the
+ * edge's scan): the live fields alone into *v (-1: no such signal), and
+ * the name, good while the model is (NULL: none).
+ */
+struct model_sigval {
+	uint32_t dev_id;
+	uint64_t samples, last_ns;
+	double last;
+};
+int model_signal_val(const struct model *m, size_t i, struct model_sigval *v);
+const char *model_signal_name(const struct model *m, size_t i);
 
 void model_get_counters(const struct model *m, struct model_counters *out);
 size_t model_devices_online(const struct model *m);

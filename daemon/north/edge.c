@@ -3,6 +3,7 @@
  * snapshot each scan, compared with what was last reported.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,7 @@ struct edge {
 	size_t nbysig, capbysig;
 	bool bysig_stale;
 	uint64_t sig_gen;		/* the model's signal table */
+	bool sigs_moved;		/* a new one this scan: match by name */
 	uint32_t *touched;		/* devs indices edge_feed changed */
 	size_t ntouched, captouched;
 };
@@ -136,6 +138,30 @@ static struct emetric *find(struct edev *d, const char *name)
 	return NULL;
 }
 
+/* a metric's value from this scan, unless a newer one is there */
+static struct emetric *refresh(struct emetric *m, const struct spb_value *v,
+			       uint64_t ts_ms, uint64_t nsamp)
+{
+	m->seen = true;
+	if (m->hold_ms && ts_ms < m->hold_ms)
+		return m;
+	if (nsamp && nsamp < m->nsamp)
+		return m;	/* edge_feed had a newer sample */
+	m->hold_ms = 0;
+	if (v->type == SPB_STRING) {
+		m->cur = *v;
+	} else {
+		/* not the string's room: most metrics are numbers */
+		m->cur.type = v->type;
+		m->cur.u = v->u;
+		m->cur.d = v->d;
+		m->cur.s[0] = 0;
+	}
+	m->ts_ms = ts_ms;
+	m->nsamp = nsamp;
+	return m;
+}
+
 static struct emetric *put(struct edge *e, struct edev *d, const char *name,
 			   const struct spb_value *v, uint64_t ts_ms,
 			   uint64_t nsamp)
@@ -163,16 +189,7 @@ static struct emetric *put(struct edge *e, struct edev *d, const char *name,
 		if (d->born)
 			d->rebirth = true;
 	}
-	m->seen = true;
-	if (m->hold_ms && ts_ms < m->hold_ms)
-		return m;
-	if (nsamp && nsamp < m->nsamp)
-		return m;	/* edge_feed had a newer sample */
-	m->hold_ms = 0;
-	m->cur = *v;
-	m->ts_ms = ts_ms;
-	m->nsamp = nsamp;
-	return m;
+	return refresh(m, v, ts_ms, nsamp);
 }
 
 static struct emetric *put_u(struct edge *e, struct edev *d,
@@ -358,27 +375,47 @@ static void dev_links(struct edge *e, struct edev *x, struct model *m,
 	}
 }
 
+/*
+ * The metric next in the device's order if it is signal i's from an
+ * earlier scan of this signal table (its name then is the same): no name
+ * to make and look up again, the common case.
+ */
+static struct emetric *sig_metric(struct edge *e, struct edev *x, uint32_t i)
+{
+	if (e->sigs_moved || x->cursor >= x->n || x->m[x->cursor].sig != i + 1)
+		return NULL;
+	return &x->m[x->cursor++];
+}
+
 static void dev_signals(struct edge *e, struct edev *x, struct model *m,
 			uint32_t id)
 {
 	char name[SPB_NAME_MAX];
-	struct model_signal tmp;
+	struct model_sigval s;
+	struct spb_value v;
 	struct emetric *em;
 	uint32_t i;
 
 	for (i = e->sigs.head[id]; i != EDGE_NONE; i = e->sigs.next[i]) {
-		const struct model_signal *s = model_signal_at(m, i, &tmp);
-
-		if (!s || !s->samples)
+		if (model_signal_val(m, i, &s) || !s.samples)
 			continue;
-		snprintf(name, sizeof(name), "Signals/%s", s->name);
-		em = put_d(e, x, name, s->last, s->last_ns / 1000000ULL,
-			   s->samples);
+		memset(&v, 0, offsetof(struct spb_value, s) + 1);
+		v.type = SPB_DOUBLE;
+		v.d = s.last;
+		em = sig_metric(e, x, i);
+		if (em) {
+			refresh(em, &v, s.last_ns / 1000000ULL, s.samples);
+			continue;
+		}
+		snprintf(name, sizeof(name), "Signals/%s",
+			 model_signal_name(m, i));
+		em = put(e, x, name, &v, s.last_ns / 1000000ULL, s.samples);
 		if (em)
 			em->sig = i + 1;
 		/* asked once, when the metric appears */
 		if (em && !em->checked) {
-			em->writable = e->writable && e->writable(s->name);
+			em->writable = e->writable &&
+				       e->writable(model_signal_name(m, i));
 			em->checked = true;
 		}
 	}
@@ -401,10 +438,9 @@ static void index_build(struct edge_index *x, struct model *m, bool signals)
 	}
 	for (i = n; i-- > 0;) {
 		if (signals) {
-			struct model_signal tmp;
-			const struct model_signal *s = model_signal_at(m, i, &tmp);
+			struct model_sigval s;
 
-			id = s ? s->dev_id : 0;
+			id = model_signal_val(m, i, &s) ? 0 : s.dev_id;
 		} else {
 			const struct model_link *l = model_link_at(m, i);
 
@@ -433,9 +469,11 @@ static void end(struct edev *d)
 	size_t i, j;
 
 	for (i = j = 0; i < d->n; i++) {
-		if (d->m[i].seen)
-			d->m[j++] = d->m[i];
-		else if (d->born)
+		if (d->m[i].seen) {
+			if (i != j)	/* a metric is big: move only after a gap */
+				d->m[j] = d->m[i];
+			j++;
+		} else if (d->born)
 			d->rebirth = true;
 	}
 	d->n = j;
@@ -478,7 +516,8 @@ void edge_update(struct edge *e, struct model *m,
 	if (m) {
 		index_build(&e->sigs, m, true);
 		index_build(&e->links, m, false);
-		if (model_signal_gen(m) != e->sig_gen)
+		e->sigs_moved = model_signal_gen(m) != e->sig_gen;
+		if (e->sigs_moved)
 			sig_gen_set(e, model_signal_gen(m));
 	}
 	e->bysig_stale = true;
