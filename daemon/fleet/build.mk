@@ -11,7 +11,7 @@ FLEET_GEN_USERS := $(FLEET_SRCS) daemon/api/h_fleet.c
 $(call objs,$(FLEET_GEN_USERS)) $(call sobjs,$(FLEET_GEN_USERS)): $(BUILD)/gen/north/sparkplug_b.pb-c.h
 
 FUZZ += fuzz_fleet_msg
-fuzz_fleet_msg_SRCS = tests/fuzz/fuzz_fleet_msg.c daemon/fleet/inv.c $(BUILD)/gen/north/sparkplug_b.pb-c.c
+fuzz_fleet_msg_SRCS = tests/fuzz/fuzz_fleet_msg.c daemon/fleet/inv.c daemon/core/idxtab.c $(BUILD)/gen/north/sparkplug_b.pb-c.c
 fuzz_fleet_msg_LDLIBS = -lprotobuf-c -ljansson
 
 TESTS += test_fleet

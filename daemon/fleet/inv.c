@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "core/hash.h"
+#include "core/idxtab.h"
 #include "north/north.h"
 #include "north/spb.h"
 #include "fleet/inv.h"
@@ -37,12 +38,10 @@ struct inode {
 	uint64_t devices, online_devices, alerts, frames;
 	struct idev *dev;
 	size_t ndev, capdev;
-	uint32_t *dh;			/* device hash by name: index + 1, 0 empty */
-	size_t dhcap;
+	struct idxtab dh;		/* the devices by name */
 	struct imetric *m;
 	size_t nm, capm;
-	uint32_t *ah;			/* alias hash: index + 1, 0 empty */
-	size_t ahcap;
+	struct idxtab ah;		/* the metrics by alias */
 };
 
 struct inv {
@@ -67,9 +66,9 @@ struct inv *inv_new(uint64_t rebirth_ms)
 static void node_free(struct inode *n)
 {
 	free(n->dev);
-	free(n->dh);
+	idxtab_free(&n->dh);
 	free(n->m);
-	free(n->ah);
+	idxtab_free(&n->ah);
 	free(n);
 }
 
@@ -137,32 +136,14 @@ static struct inode *node_get(struct inv *v, const char *group,
 	return n;
 }
 
-/* the slot of name in the device hash: its device's or the empty one */
-static size_t dev_slot(const struct inode *n, const uint32_t *dh, size_t cap,
-		       const char *name)
+static uint64_t dev_hash(void *n, uint32_t i)
 {
-	size_t i;
-
-	for (i = fnv1a64_str(name) & (cap - 1); dh[i]; i = (i + 1) & (cap - 1))
-		if (!strcmp(n->dev[dh[i] - 1].name, name))
-			break;
-	return i;
+	return fnv1a64_str(((struct inode *)n)->dev[i].name);
 }
 
-/* the hash at most half full: short probes */
-static int dev_rehash(struct inode *n, size_t cap)
+static bool dev_named(const void *n, uint32_t i, const void *name)
 {
-	uint32_t *dh = calloc(cap, sizeof(*dh));
-	size_t i;
-
-	if (!dh)
-		return -1;
-	for (i = 0; i < n->ndev; i++)
-		dh[dev_slot(n, dh, cap, n->dev[i].name)] = (uint32_t)i + 1;
-	free(n->dh);
-	n->dh = dh;
-	n->dhcap = cap;
-	return 0;
+	return !strcmp(((const struct inode *)n)->dev[i].name, name);
 }
 
 /* a DDATA names its device: a node of a large line has a thousand, a
@@ -170,27 +151,24 @@ static int dev_rehash(struct inode *n, size_t cap)
 static struct idev *dev_get(struct inv *v, struct inode *n, const char *name,
 			    bool create)
 {
-	size_t slot = 0;
+	uint64_t h = fnv1a64_str(name);
+	int64_t i = idxtab_find(&n->dh, h, dev_named, n, name);
 	struct idev *d;
 
-	if (n->dhcap) {
-		slot = dev_slot(n, n->dh, n->dhcap, name);
-		if (n->dh[slot])
-			return &n->dev[n->dh[slot] - 1];
-	}
+	if (i >= 0)
+		return &n->dev[i];
 	if (!create)
 		return NULL;
 	if (n->ndev == INV_DEVICES_MAX ||
 	    grow((void **)&n->dev, &n->capdev, n->ndev + 1, sizeof(*n->dev)) ||
-	    ((n->ndev + 1) * 2 > n->dhcap &&
-	     dev_rehash(n, n->dhcap ? n->dhcap * 2 : 64))) {
+	    idxtab_reserve(&n->dh, n->ndev + 1, 64, n->ndev, dev_hash, n)) {
 		v->ctr.full++;
 		return NULL;
 	}
-	d = &n->dev[n->ndev++];
+	d = &n->dev[n->ndev];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	n->dh[dev_slot(n, n->dh, n->dhcap, d->name)] = (uint32_t)n->ndev;
+	idxtab_add(&n->dh, fnv1a64_str(d->name), n->ndev++);
 	return d;
 }
 
@@ -202,42 +180,21 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
+static uint64_t alias_hash(void *n, uint32_t i)
+{
+	return mix(((struct inode *)n)->m[i].alias);
+}
+
+static bool alias_is(const void *n, uint32_t i, const void *alias)
+{
+	return ((const struct inode *)n)->m[i].alias == *(const uint64_t *)alias;
+}
+
 static struct imetric *alias_find(struct inode *n, uint64_t alias)
 {
-	size_t i, mask = n->ahcap - 1;
+	int64_t i = idxtab_find(&n->ah, mix(alias), alias_is, n, &alias);
 
-	if (!n->ahcap)
-		return NULL;
-	for (i = mix(alias) & mask; n->ah[i]; i = (i + 1) & mask)
-		if (n->m[n->ah[i] - 1].alias == alias)
-			return &n->m[n->ah[i] - 1];
-	return NULL;
-}
-
-/* metric i's place in the table ah of cap slots: its alias's free slot */
-static void alias_link(const struct inode *n, uint32_t *ah, size_t cap,
-		       size_t i)
-{
-	size_t j;
-
-	for (j = mix(n->m[i].alias) & (cap - 1); ah[j]; j = (j + 1) & (cap - 1))
-		;
-	ah[j] = (uint32_t)i + 1;
-}
-
-static int alias_rehash(struct inode *n, size_t cap)
-{
-	uint32_t *ah = calloc(cap, sizeof(*ah));
-	size_t i;
-
-	if (!ah)
-		return -1;
-	for (i = 0; i < n->nm; i++)
-		alias_link(n, ah, cap, i);
-	free(n->ah);
-	n->ah = ah;
-	n->ahcap = cap;
-	return 0;
+	return i >= 0 ? &n->m[i] : NULL;
 }
 
 /* a birth's metric with an alias: the alias names it from now on */
@@ -249,8 +206,7 @@ static void alias_put(struct inv *v, struct inode *n, uint64_t alias,
 	if (!m) {
 		if (n->nm == INV_METRICS_MAX ||
 		    grow((void **)&n->m, &n->capm, n->nm + 1, sizeof(*n->m)) ||
-		    ((n->nm + 1) * 2 > n->ahcap &&
-		     alias_rehash(n, n->ahcap ? n->ahcap * 2 : 64))) {
+		    idxtab_reserve(&n->ah, n->nm + 1, 64, n->nm, alias_hash, n)) {
 			v->ctr.full++;
 			return;
 		}
@@ -258,7 +214,7 @@ static void alias_put(struct inv *v, struct inode *n, uint64_t alias,
 		 * linked in, a birth of many aliases stays linear */
 		m = &n->m[n->nm];
 		m->alias = alias;
-		alias_link(n, n->ah, n->ahcap, n->nm++);
+		idxtab_add(&n->ah, mix(alias), n->nm++);
 	}
 	m->dev = dev;
 	m->type = type;

@@ -23,23 +23,24 @@ size_t series_key(char *key, const char *group, const char *edge,
 	return n;
 }
 
-static int rehash(struct series_tab *t, size_t cap)
-{
-	uint32_t *h = calloc(cap, sizeof(*h)), i;
-	size_t j;
+struct probe {
+	const char *key;
+	size_t klen;
+	uint64_t hash;
+};
 
-	if (!h)
-		return -1;
-	for (i = 0; i < t->n; i++) {
-		for (j = series_at(t, i)->hash & (cap - 1); h[j];
-		     j = (j + 1) & (cap - 1))
-			;
-		h[j] = i + 1;
-	}
-	free(t->h);
-	t->h = h;
-	t->hcap = cap;
-	return 0;
+static uint64_t hash_of(void *t, uint32_t i)
+{
+	return series_at(t, i)->hash;
+}
+
+static bool same(const void *t, uint32_t i, const void *key)
+{
+	const struct series *s = series_at(t, i);
+	const struct probe *p = key;
+
+	return s->hash == p->hash && s->klen == p->klen &&
+	       !memcmp(s->key, p->key, p->klen);
 }
 
 static int64_t add(struct series_tab *t, size_t slot, const char *key,
@@ -59,28 +60,21 @@ static int64_t add(struct series_tab *t, size_t slot, const char *key,
 	s->klen = (uint32_t)klen;
 	s->hash = hash;
 	s->id = 0;
-	t->h[slot] = ++t->n;
-	return t->n - 1;
+	idxtab_set(&t->ix, slot, t->n);
+	return t->n++;
 }
 
 int64_t series_intern(struct series_tab *t, const char *key, size_t klen)
 {
-	uint64_t hash = fnv1a64(key, klen);
-	size_t i, mask;
+	struct probe p = { key, klen, fnv1a64(key, klen) };
+	size_t slot;
+	int64_t i;
 
-	/* at most half full: short probes */
-	if ((t->n + 1) * 2 > t->hcap &&
-	    rehash(t, t->hcap ? t->hcap * 2 : 1024))
+	if (idxtab_reserve(&t->ix, (size_t)t->n + 1, 1024, t->n, hash_of, t))
 		return -1;
-	mask = t->hcap - 1;
-	for (i = hash & mask; t->h[i]; i = (i + 1) & mask) {
-		const struct series *s = series_at(t, t->h[i] - 1);
-
-		if (s->hash == hash && s->klen == klen &&
-		    !memcmp(s->key, key, klen))
-			return t->h[i] - 1;
-	}
-	return add(t, i, key, klen, hash);
+	slot = idxtab_slot(&t->ix, p.hash, same, t, &p);
+	i = idxtab_entry(&t->ix, slot);
+	return i >= 0 ? i : add(t, slot, key, klen, p.hash);
 }
 
 void series_forget(struct series_tab *t)
@@ -99,6 +93,6 @@ void series_free(struct series_tab *t)
 		free(series_at(t, i)->key);
 	for (i = 0; i < SERIES_BLOCKS && t->blk[i]; i++)
 		free(t->blk[i]);
-	free(t->h);
+	idxtab_free(&t->ix);
 	memset(t, 0, sizeof(*t));
 }

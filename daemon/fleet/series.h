@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/idxtab.h"
+
 #define SERIES_KEY_MAX		512	/* 2 ids and 2 names, their NULs */
 #define SERIES_SHIFT		12
 #define SERIES_BLOCK		(1u << SERIES_SHIFT)
@@ -30,8 +32,7 @@ struct series {
 struct series_tab {
 	struct series *blk[SERIES_BLOCKS];
 	uint32_t n;
-	uint32_t *h;			/* open addressing: index + 1, 0 empty */
-	size_t hcap;
+	struct idxtab ix;		/* the entries by key */
 };
 
 /* the row's key in key (SERIES_KEY_MAX): its length, 0 when too long */
@@ -39,7 +40,8 @@ size_t series_key(char *key, const char *group, const char *edge,
 		  const char *device, const char *metric);
 /* the key's index, added when new: -1 when the table is full */
 int64_t series_intern(struct series_tab *t, const char *key, size_t klen);
-static inline struct series *series_at(struct series_tab *t, uint32_t i)
+static inline struct series *series_at(const struct series_tab *t,
+				       uint32_t i)
 {
 	return &t->blk[i >> SERIES_SHIFT][i & (SERIES_BLOCK - 1)];
 }

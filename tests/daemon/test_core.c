@@ -16,6 +16,7 @@
 #include "core/conf.h"
 #include "core/ctlproto.h"
 #include "core/hash.h"
+#include "core/idxtab.h"
 #include "decode/decode.h"
 #include "model/model.h"
 
@@ -671,12 +672,101 @@ static void alert_name_key_stable(void **state)
 	assert_true(alert_name_key("ring1", 5) != alert_name_key("ring0", 5));
 }
 
+/* entries of the idxtab tests: keys in an array, the table over it */
+struct ixkeys {
+	uint64_t key[5000];
+	uint32_t n;
+	bool same_hash;			/* every key one hash: all collide */
+};
+
+static uint64_t ixkey_hash(const struct ixkeys *k, uint64_t key)
+{
+	return k->same_hash ? 7 : fnv1a64(&key, sizeof(key));
+}
+
+static uint64_t ixkeys_hash(void *ctx, uint32_t i)
+{
+	struct ixkeys *k = ctx;
+
+	return ixkey_hash(k, k->key[i]);
+}
+
+static bool ixkeys_eq(const void *ctx, uint32_t i, const void *key)
+{
+	return ((const struct ixkeys *)ctx)->key[i] == *(const uint64_t *)key;
+}
+
+static int64_t ixfind(const struct idxtab *t, const struct ixkeys *k,
+		      uint64_t key)
+{
+	return idxtab_find(t, ixkey_hash(k, key), ixkeys_eq, k, &key);
+}
+
+/* keys 1000, 1003, 1006...: n of them in, each found, none other */
+static void idxtab_fill_find(struct ixkeys *k, uint32_t n)
+{
+	struct idxtab t = { 0 };
+	uint64_t key;
+	size_t cap = 0, slot;
+	uint32_t i;
+
+	assert_int_equal(ixfind(&t, k, 1000), -1);
+	for (i = 0; i < n; i++) {
+		key = 1000 + 3 * (uint64_t)i;
+		assert_int_equal(idxtab_reserve(&t, i + 1, 16, i, ixkeys_hash,
+						k), 0);
+		assert_true(t.cap >= 2 * (size_t)(i + 1));
+		assert_true(t.cap >= cap && !(t.cap & (t.cap - 1)));
+		cap = t.cap;
+		slot = idxtab_slot(&t, ixkey_hash(k, key), ixkeys_eq, k, &key);
+		assert_int_equal(idxtab_entry(&t, slot), -1);
+		k->key[i] = key;
+		idxtab_set(&t, slot, i);
+		k->n = i + 1;
+	}
+	assert_true(n < 8 || cap > 16);	/* it grew, entries moved along */
+	for (i = 0; i < n; i++)
+		assert_int_equal(ixfind(&t, k, k->key[i]), i);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(ixfind(&t, k, 1001 + 3 * (uint64_t)i), -1);
+		assert_int_equal(ixfind(&t, k, 1002 + 3 * (uint64_t)i), -1);
+	}
+	/* idxtab_add: a new key straight in */
+	k->key[n] = 1;
+	assert_int_equal(idxtab_reserve(&t, n + 1, 16, n, ixkeys_hash, k), 0);
+	idxtab_add(&t, ixkey_hash(k, 1), n);
+	assert_int_equal(ixfind(&t, k, 1), n);
+	assert_int_equal(ixfind(&t, k, 1000), n ? 0 : -1);
+	idxtab_free(&t);
+	assert_int_equal(t.cap, 0);
+	assert_int_equal(ixfind(&t, k, 1), -1);
+}
+
+static void idxtab_many(void **state)
+{
+	static struct ixkeys k;
+
+	(void)state;
+	idxtab_fill_find(&k, 4999);
+}
+
+static void idxtab_collisions(void **state)
+{
+	static struct ixkeys k = { .same_hash = true };
+
+	(void)state;
+	idxtab_fill_find(&k, 300);
+	idxtab_fill_find(&k, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(conf_basic),
 		cmocka_unit_test(fnv1a_vectors),
 		cmocka_unit_test(alert_name_key_stable),
+		cmocka_unit_test(idxtab_many),
+		cmocka_unit_test(idxtab_collisions),
 		cmocka_unit_test(conf_errors),
 		cmocka_unit_test(conf_unknown_key),
 		cmocka_unit_test(ctlreq),
