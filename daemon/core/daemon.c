@@ -69,10 +69,10 @@ static int store_conf(const struct conf *c, const char *state_dir,
 	const char *p = conf_get(c, "store", "path");
 
 	store_opts_default(o);
-	if (conf_get_ms(c, "store", "flush", 100, 1, 10000, &o->flush_ms, err,
-			errlen) ||
-	    conf_get_u64(c, "store", "batch_rows", 4096, 1, 1 << 24,
-			 &o->batch_rows, err, errlen) ||
+	if (conf_get_ms(c, "store", "flush", STORE_FLUSH_MS, 1, 10000,
+			&o->flush_ms, err, errlen) ||
+	    conf_get_u64(c, "store", "batch_rows", STORE_BATCH_ROWS, 1,
+			 1 << 24, &o->batch_rows, err, errlen) ||
 	    conf_get_ms(c, "store", "raw_retention", 86400000ULL, 1000,
 			3650ULL * 86400000ULL, &o->raw_retention_ms, err,
 			errlen) ||

@@ -193,8 +193,8 @@ static void vec_swap(struct vec *a, struct vec *b)
 void store_opts_default(struct store_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->flush_ms = 100;
-	o->batch_rows = 4096;
+	o->flush_ms = STORE_FLUSH_MS;
+	o->batch_rows = STORE_BATCH_ROWS;
 	o->raw_retention_ms = 86400000ULL;
 	o->sec_retention_ms = 7ULL * 86400000ULL;
 	o->min_retention_ms = 365ULL * 86400000ULL;
@@ -936,6 +936,16 @@ static void checkpoint(struct store *s, bool force)
 	s->w.checkpoints++;
 }
 
+/* cv waits on CLOCK_MONOTONIC: a wall clock step never holds the batch
+ * (a deadline days away, or long passed) */
+static void deadline_in(struct timespec *dl, uint64_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, dl);
+	dl->tv_nsec += (long)(ms % 1000) * 1000000L;
+	dl->tv_sec += (time_t)(ms / 1000) + dl->tv_nsec / 1000000000L;
+	dl->tv_nsec %= 1000000000L;
+}
+
 static void *writer(void *arg)
 {
 	struct store *s = arg;
@@ -948,20 +958,29 @@ static void *writer(void *arg)
 
 	for (;;) {
 		struct timespec dl;
+		bool soon = false;
 
 		pthread_mutex_lock(&s->mu);
-		/* cv waits on CLOCK_MONOTONIC: a wall clock step never holds
-		 * the batch (a deadline days away, or long passed) */
-		clock_gettime(CLOCK_MONOTONIC, &dl);
-		dl.tv_nsec += (long)(s->o.flush_ms % 1000) * 1000000L;
-		dl.tv_sec += (time_t)(s->o.flush_ms / 1000) +
-			     dl.tv_nsec / 1000000000L;
-		dl.tv_nsec %= 1000000000L;
+		deadline_in(&dl, s->o.flush_ms);
 		while (!s->stop && s->flush_req == s->flush_done &&
-		       s->samples.n + s->events.n < s->o.batch_rows)
+		       s->samples.n + s->events.n < s->o.batch_rows) {
+			/* the inventory's events and names are what people
+			 * look at next (a device renamed, then its history):
+			 * they wait STORE_EVENT_FLUSH_MS, not a whole flush */
+			if (!soon && (s->events.n || s->sigdefs.n)) {
+				struct timespec e;
+
+				deadline_in(&e, STORE_EVENT_FLUSH_MS);
+				if (e.tv_sec < dl.tv_sec ||
+				    (e.tv_sec == dl.tv_sec &&
+				     e.tv_nsec < dl.tv_nsec))
+					dl = e;
+				soon = true;
+			}
 			if (pthread_cond_timedwait(&s->cv, &s->mu, &dl) ==
 			    ETIMEDOUT)
 				break;
+		}
 		vec_swap(&sv, &s->samples);
 		vec_swap(&ev, &s->events);
 		vec_swap(&dv, &s->sigdefs);
@@ -1014,9 +1033,9 @@ struct store *store_open(const struct store_opts *o, char *err,
 	}
 	s->o = *o;
 	if (!s->o.flush_ms)
-		s->o.flush_ms = 100;
+		s->o.flush_ms = STORE_FLUSH_MS;
 	if (!s->o.batch_rows)
-		s->o.batch_rows = 4096;
+		s->o.batch_rows = STORE_BATCH_ROWS;
 	if (!s->o.queue_len)
 		s->o.queue_len = 1U << 18;
 	if (snprintf(s->path, sizeof(s->path), "%s", o->path) >=
@@ -1120,8 +1139,8 @@ void store_close(struct store *s)
 void store_reconfigure(struct store *s, const struct store_opts *o)
 {
 	pthread_mutex_lock(&s->mu);
-	s->o.flush_ms = o->flush_ms ? o->flush_ms : 100;
-	s->o.batch_rows = o->batch_rows ? o->batch_rows : 4096;
+	s->o.flush_ms = o->flush_ms ? o->flush_ms : STORE_FLUSH_MS;
+	s->o.batch_rows = o->batch_rows ? o->batch_rows : STORE_BATCH_ROWS;
 	s->o.raw_retention_ms = o->raw_retention_ms;
 	s->o.sec_retention_ms = o->sec_retention_ms;
 	s->o.min_retention_ms = o->min_retention_ms;
@@ -1244,6 +1263,8 @@ static bool queue_event(struct store *s, const struct qevent *e)
 	ok = vec_push(&s->events, e, 65536);
 	if (!ok)
 		s->ctr.events_dropped++;
+	else if (s->events.n == 1)
+		pthread_cond_signal(&s->cv);	/* its sooner deadline */
 	pthread_mutex_unlock(&s->mu);
 	return ok;
 }
@@ -1314,6 +1335,8 @@ bool store_signal_def(struct store *s, uint32_t id, const char *name,
 	snprintf(g.unit, sizeof(g.unit), "%s", unit);
 	pthread_mutex_lock(&s->mu);
 	ok = vec_push(&s->sigdefs, &g, MODEL_MAX_SIGNALS);
+	if (ok && s->sigdefs.n == 1)
+		pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return ok;
 }

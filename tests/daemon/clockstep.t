@@ -20,7 +20,8 @@ echo 0 >"$T/offset"
 # one transaction per flush only: batch_rows out of reach
 write_conf "$T/iiotd.conf" "[capture]" "ring = $ring" "[model]" \
 	"signals = $IIOT_TOP/etc/signals.map" "sample_interval = 10ms" \
-	"[store]" "batch_rows = 16777216" "raw_retention = 1d" "sec_retention = 7d"
+	"[store]" "flush = 100ms" "batch_rows = 16777216" "raw_retention = 1d" \
+	"sec_retention = 7d"
 IIOT_CLOCKSTEP=$T/offset LD_PRELOAD=$SO start_iiotd "$T/iiotd.conf" ||
 	{ fail "iiotd starts with the shim"; exit 0; }
 "$BIN/iiot-sim" "$IIOT_TOP/sim/scenarios/small-cell.conf" --ring "$ring" >"$T/sim.log" 2>&1 &

@@ -558,6 +558,50 @@ static void staged_samples_handed_over_once(void **state)
 	assert_int_equal(q1(path, "SELECT sum(n) FROM samples_raw WHERE signal = 2"), 1);
 }
 
+/*
+ * Samples wait for the flush (a second by default); a device event or a
+ * new name does not: someone who renamed a device reads its history
+ * next.  With a flush of an hour, the samples stay queued until the
+ * event comes, then go in its transaction.
+ */
+static void device_events_do_not_wait_for_the_sample_flush(void **state)
+{
+	struct store_counters c;
+	struct store_opts o;
+	struct store *s;
+	struct timespec nap = { 0, 20000000L };
+	char path[128], err[256];
+	uint64_t t0 = 1700000000000000000ULL;
+	int i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/events.db", dir);
+	store_opts_default(&o);
+	o.path = path;
+	o.flush_ms = 3600000;
+	s = store_open(&o, err, sizeof(err));
+	assert_non_null(s);
+	for (i = 0; i < 10; i++)
+		assert_true(store_put_sample(s, 7, t0 + (uint64_t)i, i));
+	for (i = 0; i < 15; i++)
+		nanosleep(&nap, NULL);
+	store_get_counters(s, &c);
+	assert_int_equal(c.samples_written, 0);
+	assert_true(store_device_alias(s, 4, "00:0e:8c:10:00:04", "Press 4",
+				       "\"\" -> \"Press 4\"", t0));
+	for (i = 0; i < 500; i++) {
+		store_get_counters(s, &c);
+		if (c.events_written)
+			break;
+		nanosleep(&nap, NULL);
+	}
+	assert_int_equal(c.events_written, 1);
+	assert_int_equal(c.samples_written, 10);
+	assert_int_equal(q1(path, "SELECT count(*) FROM device_history WHERE "
+			    "event = 'alias'"), 1);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +615,7 @@ int main(void)
 		cmocka_unit_test(large_signal_ids_dropped),
 		cmocka_unit_test(low_disk_sheds_raw_keeps_rollups),
 		cmocka_unit_test(staged_samples_handed_over_once),
+		cmocka_unit_test(device_events_do_not_wait_for_the_sample_flush),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
