@@ -22,22 +22,15 @@ struct json_t;
 
 struct fleet_conf {
 	bool enabled;			/* a broker is configured */
-	struct north_broker brokers[NORTH_BROKERS_MAX];
-	size_t nbrokers;
+	struct north_link_conf link;	/* MQTT 3.1.1 */
 	char host_id[NORTH_ID_MAX];	/* our STATE topic */
 	char groups[FLEET_GROUPS_MAX][NORTH_ID_MAX];	/* none: every group */
 	size_t ngroups;
-	char client_id[128];
-	char ca[4096], cert[4096], key[4096];
-	char username[128];
-	char password[NORTH_PASSWORD_MAX];
 	char postgres[FLEET_PG_MAX];	/* libpq connection string */
 	uint64_t batch;			/* rows a COPY at most */
 	uint64_t flush_ms;		/* a batch waits at most this long */
 	uint64_t pending_max;		/* rows held while PostgreSQL is away */
 	uint64_t ahead_days;		/* daily partitions made in advance */
-	uint64_t keepalive_s;
-	uint64_t retry_ms;
 	uint64_t rebirth_ms;		/* between Rebirth requests to a node */
 };
 

@@ -33,29 +33,6 @@ static int id_ok(const char *v, size_t len)
 	return v[0] && strlen(v) < len && !strpbrk(v, "/+#");
 }
 
-static int get_brokers(const struct conf *c, struct fleet_conf *fc,
-		       char *err, size_t errlen)
-{
-	const struct conf_entry *e = NULL;
-
-	while ((e = conf_next(c, "fleet", "broker", e))) {
-		if (fc->nbrokers == NORTH_BROKERS_MAX) {
-			conf_errf(c, e, err, errlen, "fleet.broker: at most %d",
-				  NORTH_BROKERS_MAX);
-			return -1;
-		}
-		if (north_broker_parse(e->value, &fc->brokers[fc->nbrokers])) {
-			conf_errf(c, e, err, errlen, "fleet.broker: \"%s\" is "
-				  "not mqtt://HOST[:PORT] or mqtts://HOST[:PORT]",
-				  e->value);
-			return -1;
-		}
-		fc->nbrokers++;
-	}
-	fc->enabled = fc->nbrokers > 0;
-	return 0;
-}
-
 static int get_ids(const struct conf *c, struct fleet_conf *fc, char *err,
 		   size_t errlen)
 {
@@ -79,59 +56,24 @@ static int get_ids(const struct conf *c, struct fleet_conf *fc, char *err,
 		snprintf(fc->groups[fc->ngroups++], NORTH_ID_MAX, "%s",
 			 e->value);
 	}
-	e = conf_find(c, "fleet", "client_id");
-	if (e && (!e->value[0] || strlen(e->value) >= sizeof(fc->client_id))) {
-		conf_errf(c, e, err, errlen, "fleet.client_id: 1-%zu characters",
-			  sizeof(fc->client_id) - 1);
-		return -1;
-	}
-	snprintf(fc->client_id, sizeof(fc->client_id), "%s-host", fc->host_id);
-	if (e)
-		snprintf(fc->client_id, sizeof(fc->client_id), "%s", e->value);
-	e = conf_find(c, "fleet", "username");
-	if (e && strlen(e->value) >= sizeof(fc->username)) {
-		conf_errf(c, e, err, errlen, "fleet.username: too long");
-		return -1;
-	}
-	if (e)
-		snprintf(fc->username, sizeof(fc->username), "%s", e->value);
 	return 0;
-}
-
-static int get_files(const struct conf *c, struct fleet_conf *fc, char *err,
-		     size_t errlen)
-{
-	char pw[4096];
-
-	if (north_conf_path(c, "fleet", "ca", fc->ca, sizeof(fc->ca), err,
-			    errlen) ||
-	    north_conf_path(c, "fleet", "cert", fc->cert, sizeof(fc->cert),
-			    err, errlen) ||
-	    north_conf_path(c, "fleet", "key", fc->key, sizeof(fc->key), err,
-			    errlen) ||
-	    north_conf_path(c, "fleet", "password_file", pw, sizeof(pw), err,
-			    errlen))
-		return -1;
-	if (!fc->cert[0] != !fc->key[0]) {
-		conf_errf(c, conf_find(c, "fleet", fc->cert[0] ? "cert" : "key"),
-			  err, errlen, "fleet: cert and key go together");
-		return -1;
-	}
-	return pw[0] ? north_conf_password(c, "fleet", pw, fc->password, err,
-					   errlen) : 0;
 }
 
 int fleet_conf_read(const struct conf *c, struct fleet_conf *fc, char *err,
 		    size_t errlen)
 {
 	const struct conf_entry *e;
-	uint64_t ka;
+	char client_id[NORTH_ID_MAX + 5];
 
 	memset(fc, 0, sizeof(*fc));
 	if (conf_check_keys(c, "fleet", keys, err, errlen) ||
-	    get_brokers(c, fc, err, errlen) || get_ids(c, fc, err, errlen) ||
-	    get_files(c, fc, err, errlen))
+	    get_ids(c, fc, err, errlen))
 		return -1;
+	snprintf(client_id, sizeof(client_id), "%s-host", fc->host_id);
+	if (north_link_conf_read(c, "fleet", client_id, &fc->link, err,
+				 errlen))
+		return -1;
+	fc->enabled = fc->link.nbrokers > 0;
 	e = conf_find(c, "fleet", "postgres");
 	if (e && (!e->value[0] || strlen(e->value) >= sizeof(fc->postgres))) {
 		conf_errf(c, e, err, errlen, "fleet.postgres: a libpq connection"
@@ -148,13 +90,8 @@ int fleet_conf_read(const struct conf *c, struct fleet_conf *fc, char *err,
 			 &fc->pending_max, err, errlen) ||
 	    conf_get_u64(c, "fleet", "partitions_ahead", 2, 0, 366,
 			 &fc->ahead_days, err, errlen) ||
-	    conf_get_ms(c, "fleet", "keepalive", 30000, 5000, 3600000, &ka,
-			err, errlen) ||
-	    conf_get_ms(c, "fleet", "retry", 2000, 100, 600000, &fc->retry_ms,
-			err, errlen) ||
 	    conf_get_ms(c, "fleet", "rebirth_interval", 5000, 100, 3600000,
 			&fc->rebirth_ms, err, errlen))
 		return -1;
-	fc->keepalive_s = ka / 1000;
 	return 0;
 }

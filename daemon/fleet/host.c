@@ -286,13 +286,7 @@ struct fleet *fleet_start(struct iiotd *d, const struct fleet_conf *fc,
 	}
 	f->d = d;
 	f->fc = *fc;
-	north_link_init(&f->link, &(struct north_link_conf){
-		.who = "fleet", .brokers = f->fc.brokers,
-		.nbrokers = f->fc.nbrokers, .retry_ms = f->fc.retry_ms,
-		.keepalive_s = f->fc.keepalive_s, .client_id = f->fc.client_id,
-		.protocol = 4, .ca = f->fc.ca, .cert = f->fc.cert,
-		.key = f->fc.key, .username = f->fc.username,
-		.password = f->fc.password, .arg = f });
+	north_link_init(&f->link, "fleet", &f->fc.link, f);
 	f->sink = (struct inv_sink){ on_row, on_msg, on_rebirth, f };
 	if (fc->postgres[0] &&
 	    (!(f->w = pgw_start(fc, err, errlen)) ||
@@ -324,7 +318,7 @@ void fleet_stop(struct fleet *f)
 	pgw_stop(f->w);
 	pgr_free(f->r);
 	inv_free(f->inv);
-	memset(f->fc.password, 0, sizeof(f->fc.password));
+	memset(f->fc.link.password, 0, sizeof(f->fc.link.password));
 	free(f);
 }
 
@@ -338,7 +332,7 @@ json_t *fleet_stats(struct fleet *f)
 	inv_counters(f->inv, &ic);
 	json_object_set_new(o, "session", json_string(states[get_state(f)]));
 	json_object_set_new(o, "broker",
-			    json_string(f->fc.brokers[__atomic_load_n(
+			    json_string(f->fc.link.brokers[__atomic_load_n(
 				&f->link.broker, __ATOMIC_RELAXED)].url));
 	json_object_set_new(o, "host_id", json_string(f->fc.host_id));
 	json_object_set_new(o, "connects", json_integer((json_int_t)

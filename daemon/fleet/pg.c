@@ -721,7 +721,7 @@ struct pgw *pgw_start(const struct fleet_conf *fc, char *err, size_t errlen)
 	w->flush_ms = fc->flush_ms;
 	w->pending_max = fc->pending_max;
 	w->ahead_days = fc->ahead_days;
-	w->retry_ms = fc->retry_ms;
+	w->retry_ms = fc->link.retry_ms;
 	w->full_tail = &w->full;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);

@@ -29,7 +29,7 @@ static int fleet_check_conf(const struct conf *c, char *err, size_t errlen)
 	struct fleet_conf fc;
 	int rc = fleet_conf_read(c, &fc, err, errlen);
 
-	memset(fc.password, 0, sizeof(fc.password));
+	memset(fc.link.password, 0, sizeof(fc.link.password));
 	return rc;
 }
 
@@ -46,7 +46,7 @@ static int fleet_start_sub(struct iiotd *d)
 		return 0;
 	mosquitto_lib_init();
 	current = fleet_start(d, &fc, err, sizeof(err));
-	memset(fc.password, 0, sizeof(fc.password));
+	memset(fc.link.password, 0, sizeof(fc.link.password));
 	if (!current) {
 		log_warnx("fleet: %s", err);
 		return -1;

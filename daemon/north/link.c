@@ -23,15 +23,18 @@ int north_tls_set(struct mosquitto *m, const char *ca, const char *cert,
 	       mosquitto_tls_insecure_set(m, false) ? -1 : 0;
 }
 
-void north_link_init(struct north_link *l, const struct north_link_conf *c)
+void north_link_init(struct north_link *l, const char *who,
+		     const struct north_link_conf *c, void *arg)
 {
 	memset(l, 0, sizeof(*l));
-	l->c = *c;
+	l->who = who;
+	l->c = c;
+	l->arg = arg;
 }
 
 const struct north_broker *north_link_broker(const struct north_link *l)
 {
-	return &l->c.brokers[l->broker];
+	return &l->c->brokers[l->broker];
 }
 
 bool north_link_due(const struct north_link *l)
@@ -48,13 +51,13 @@ void north_link_fail(struct north_link *l, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (strcmp(msg, l->last_err))
-		log_warnx("%s: %s (retrying; said once)", l->c.who, msg);
+		log_warnx("%s: %s (retrying; said once)", l->who, msg);
 	snprintf(l->last_err, sizeof(l->last_err), "%s", msg);
 }
 
 void *north_link_arg(void *obj)
 {
-	return ((struct north_link *)obj)->c.arg;
+	return ((struct north_link *)obj)->arg;
 }
 
 /* libmosquitto says why a TLS handshake failed only in its log (OpenSSL
@@ -77,30 +80,30 @@ static void on_log(struct mosquitto *m, void *obj, int level, const char *s)
 struct mosquitto *north_link_client(struct north_link *l)
 {
 	const struct north_broker *br = north_link_broker(l);
-	struct mosquitto *m = mosquitto_new(l->c.client_id, true, l);
+	struct mosquitto *m = mosquitto_new(l->c->client_id, true, l);
 
 	l->tls_err[0] = 0;
 	if (!m) {
 		north_link_fail(l, "%s: cannot make a client", br->url);
 		return NULL;
 	}
-	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, l->c.protocol == 5 ?
+	mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, l->c->protocol == 5 ?
 			     MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	/* a change set is one small PUBLISH: with Nagle's algorithm it
 	 * waited for the ACK of the one before, delayed by the peer up to
 	 * 40 ms */
 	mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_log_callback_set(m, on_log);
-	if (l->c.username[0] &&
-	    mosquitto_username_pw_set(m, l->c.username, l->c.password[0] ?
-				      l->c.password : NULL)) {
+	if (l->c->username[0] &&
+	    mosquitto_username_pw_set(m, l->c->username, l->c->password[0] ?
+				      l->c->password : NULL)) {
 		north_link_fail(l, "%s: cannot set the credentials", br->url);
 		goto bad;
 	}
-	if (br->tls && north_tls_set(m, l->c.ca, l->c.cert, l->c.key)) {
+	if (br->tls && north_tls_set(m, l->c->ca, l->c->cert, l->c->key)) {
 		north_link_fail(l, "%s: cannot set up TLS (ca %s, cert %s)",
-				br->url, l->c.ca[0] ? l->c.ca : "the system's",
-				l->c.cert[0] ? l->c.cert : "none");
+				br->url, l->c->ca[0] ? l->c->ca : "the system's",
+				l->c->cert[0] ? l->c->cert : "none");
 		goto bad;
 	}
 	return m;
@@ -112,7 +115,7 @@ bad:
 int north_link_connect(struct north_link *l, struct mosquitto *m)
 {
 	const struct north_broker *br = north_link_broker(l);
-	int rc = mosquitto_connect(m, br->host, br->port, (int)l->c.keepalive_s);
+	int rc = mosquitto_connect(m, br->host, br->port, (int)l->c->keepalive_s);
 
 	if (!rc)
 		return 0;
@@ -160,9 +163,9 @@ void north_link_lost(struct north_link *l)
 {
 	uint64_t now = mono_ms(), wait;
 
-	l->broker = (l->broker + 1) % l->c.nbrokers;
+	l->broker = (l->broker + 1) % l->c->nbrokers;
 	l->fails++;
-	wait = l->c.retry_ms << (l->fails < 6 ? l->fails - 1 : 5);
+	wait = l->c->retry_ms << (l->fails < 6 ? l->fails - 1 : 5);
 	l->next_try = now + (wait < NORTH_BACKOFF_MAX_MS ? wait :
 			     NORTH_BACKOFF_MAX_MS);
 }

@@ -23,21 +23,10 @@
 
 struct mosquitto;
 
-struct north_link_conf {
-	const char *who;		/* "north", "fleet": the log's prefix */
-	const struct north_broker *brokers;
-	size_t nbrokers;
-	uint64_t retry_ms;		/* the first wait; doubles to the max */
-	uint64_t keepalive_s;
-	const char *client_id;
-	int protocol;			/* 4: MQTT 3.1.1, 5: MQTT 5 */
-	const char *ca, *cert, *key;	/* "" when not given */
-	const char *username, *password;
-	void *arg;			/* the owner, for its callbacks */
-};
-
 struct north_link {
-	struct north_link_conf c;
+	const char *who;		/* "north", "fleet": the log's prefix */
+	const struct north_link_conf *c;	/* the owner's, kept */
+	void *arg;			/* the owner, for its callbacks */
 	size_t broker;			/* brokers[] index now */
 	unsigned int fails;		/* attempts failed in a row */
 	uint64_t next_try;		/* CLOCK_MONOTONIC ms */
@@ -45,7 +34,8 @@ struct north_link {
 	char tls_err[160];		/* libmosquitto's TLS error, this try */
 };
 
-void north_link_init(struct north_link *l, const struct north_link_conf *c);
+void north_link_init(struct north_link *l, const char *who,
+		     const struct north_link_conf *c, void *arg);
 const struct north_broker *north_link_broker(const struct north_link *l);
 /* time for the next attempt */
 bool north_link_due(const struct north_link *l);

@@ -32,23 +32,30 @@ struct north_broker {
 	bool tls;			/* mqtts:// */
 };
 
-struct north_conf {
-	bool enabled;			/* a broker is configured */
+/* The way to the brokers (link.h), from the keys [north] and [fleet]
+ * share: broker, client_id, ca, cert, key, username, password_file,
+ * keepalive, retry (north_link_conf_read); [north] adds protocol. */
+struct north_link_conf {
 	struct north_broker brokers[NORTH_BROKERS_MAX];
 	size_t nbrokers;
-	char group[NORTH_ID_MAX];
-	char edge[NORTH_ID_MAX];
-	char host_id[NORTH_ID_MAX];	/* primary host; "" none */
 	char client_id[128];
-	char ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
+	char ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];	/* "": none */
 	char username[128];
 	char password[NORTH_PASSWORD_MAX];	/* from password_file */
 	int protocol;			/* 4: MQTT 3.1.1, 5: MQTT 5 */
+	uint64_t keepalive_s;
+	uint64_t retry_ms;		/* the first wait; doubles to the max */
+};
+
+struct north_conf {
+	bool enabled;			/* a broker is configured */
+	struct north_link_conf link;
+	char group[NORTH_ID_MAX];
+	char edge[NORTH_ID_MAX];
+	char host_id[NORTH_ID_MAX];	/* primary host; "" none */
 	unsigned int devices;		/* enum north_devices */
 	double deadband;		/* Double metrics: change to report */
 	uint64_t scan_ms;		/* report by exception this often */
-	uint64_t keepalive_s;
-	uint64_t retry_ms;		/* between connection attempts */
 	uint64_t queue_max;		/* store-and-forward messages kept */
 	bool drop_oldest;		/* a full queue: oldest go (else new) */
 	uint64_t replay_rate;		/* queued messages a second */
@@ -66,6 +73,13 @@ int north_tls_set(struct mosquitto *m, const char *ca, const char *cert,
 /* 0, or -1 with "FILE:LINE: why" in err; reads the password file */
 int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 		    size_t errlen);
+
+/* section sec's keys of the way to the brokers into lc (MQTT 3.1.1):
+ * client_id is the client id when the section names none.  0, or -1
+ * with "FILE:LINE: why" in err; reads the password file */
+int north_link_conf_read(const struct conf *c, const char *sec,
+			 const char *client_id, struct north_link_conf *lc,
+			 char *err, size_t errlen);
 
 /* mqtt://HOST[:PORT] or mqtts://HOST[:PORT] into b: 0, or -1 */
 int north_broker_parse(const char *s, struct north_broker *b);

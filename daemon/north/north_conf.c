@@ -89,6 +89,28 @@ int north_broker_parse(const char *s, struct north_broker *b)
 	return 0;
 }
 
+static int get_brokers(const struct conf *c, const char *sec,
+		       struct north_link_conf *lc, char *err, size_t errlen)
+{
+	const struct conf_entry *e = NULL;
+
+	while ((e = conf_next(c, sec, "broker", e))) {
+		if (lc->nbrokers == NORTH_BROKERS_MAX) {
+			conf_errf(c, e, err, errlen, "%s.broker: at most %d",
+				  sec, NORTH_BROKERS_MAX);
+			return -1;
+		}
+		if (north_broker_parse(e->value, &lc->brokers[lc->nbrokers])) {
+			conf_errf(c, e, err, errlen, "%s.broker: \"%s\" is "
+				  "not mqtt://HOST[:PORT] or mqtts://HOST[:PORT]",
+				  sec, e->value);
+			return -1;
+		}
+		lc->nbrokers++;
+	}
+	return 0;
+}
+
 /* a Sparkplug id: a topic level, no wildcards */
 static int get_id(const struct conf *c, const char *key, const char *def,
 		  char *out, size_t len, char *err, size_t errlen)
@@ -152,6 +174,72 @@ int north_conf_password(const struct conf *c, const char *sec,
 	return 0;
 }
 
+static int get_identity(const struct conf *c, const char *sec,
+			const char *client_id, struct north_link_conf *lc,
+			char *err, size_t errlen)
+{
+	const struct conf_entry *e = conf_find(c, sec, "client_id");
+
+	if (e && (!e->value[0] || strlen(e->value) >= sizeof(lc->client_id))) {
+		conf_errf(c, e, err, errlen, "%s.client_id: 1-%zu characters",
+			  sec, sizeof(lc->client_id) - 1);
+		return -1;
+	}
+	snprintf(lc->client_id, sizeof(lc->client_id), "%s",
+		 e ? e->value : client_id);
+	e = conf_find(c, sec, "username");
+	if (e && strlen(e->value) >= sizeof(lc->username)) {
+		conf_errf(c, e, err, errlen, "%s.username: too long", sec);
+		return -1;
+	}
+	if (e)
+		snprintf(lc->username, sizeof(lc->username), "%s", e->value);
+	return 0;
+}
+
+static int get_files(const struct conf *c, const char *sec,
+		     struct north_link_conf *lc, char *err, size_t errlen)
+{
+	char pw[PATH_MAX];
+
+	if (north_conf_path(c, sec, "ca", lc->ca, sizeof(lc->ca), err,
+			    errlen) ||
+	    north_conf_path(c, sec, "cert", lc->cert, sizeof(lc->cert), err,
+			    errlen) ||
+	    north_conf_path(c, sec, "key", lc->key, sizeof(lc->key), err,
+			    errlen) ||
+	    north_conf_path(c, sec, "password_file", pw, sizeof(pw), err,
+			    errlen))
+		return -1;
+	if (!lc->cert[0] != !lc->key[0]) {
+		conf_errf(c, conf_find(c, sec, lc->cert[0] ? "cert" : "key"),
+			  err, errlen, "%s: cert and key go together", sec);
+		return -1;
+	}
+	return pw[0] ? north_conf_password(c, sec, pw, lc->password, err,
+					   errlen) : 0;
+}
+
+int north_link_conf_read(const struct conf *c, const char *sec,
+			 const char *client_id, struct north_link_conf *lc,
+			 char *err, size_t errlen)
+{
+	uint64_t ka;
+
+	memset(lc, 0, sizeof(*lc));
+	lc->protocol = 4;
+	if (get_brokers(c, sec, lc, err, errlen) ||
+	    get_identity(c, sec, client_id, lc, err, errlen) ||
+	    get_files(c, sec, lc, err, errlen) ||
+	    conf_get_ms(c, sec, "keepalive", 30000, 5000, 3600000, &ka, err,
+			errlen) ||
+	    conf_get_ms(c, sec, "retry", 2000, 100, 600000, &lc->retry_ms,
+			err, errlen))
+		return -1;
+	lc->keepalive_s = ka / 1000;
+	return 0;
+}
+
 static int get_choice(const struct conf *c, const char *key,
 		      const char *const *words, unsigned int *out, char *err,
 		      size_t errlen)
@@ -196,29 +284,13 @@ int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 	static const char *const devices[] = { "admitted", "all", "none", NULL };
 	static const char *const full[] = { "drop_oldest", "drop_new", NULL };
 	static const char *const proto[] = { "3.1.1", "5", NULL };
-	const struct conf_entry *e = NULL;
-	char host[NORTH_ID_MAX], pw[PATH_MAX];
+	const struct conf_entry *e;
+	char host[NORTH_ID_MAX], client_id[2 * NORTH_ID_MAX];
 	unsigned int v;
-	uint64_t db;
 
 	memset(nc, 0, sizeof(*nc));
 	if (conf_check_keys(c, "north", keys, err, errlen))
 		return -1;
-	while ((e = conf_next(c, "north", "broker", e))) {
-		if (nc->nbrokers == NORTH_BROKERS_MAX) {
-			conf_errf(c, e, err, errlen, "north.broker: at most %d",
-				  NORTH_BROKERS_MAX);
-			return -1;
-		}
-		if (north_broker_parse(e->value, &nc->brokers[nc->nbrokers])) {
-			conf_errf(c, e, err, errlen, "north.broker: \"%s\" is "
-				  "not mqtt://HOST[:PORT] or mqtts://HOST[:PORT]",
-				  e->value);
-			return -1;
-		}
-		nc->nbrokers++;
-	}
-	nc->enabled = nc->nbrokers > 0;
 	get_hostname(host, sizeof(host));
 	if (get_id(c, "group", "iiot", nc->group, sizeof(nc->group), err,
 		   errlen) ||
@@ -227,43 +299,14 @@ int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 	    get_id(c, "primary_host", "", nc->host_id, sizeof(nc->host_id),
 		   err, errlen))
 		return -1;
-	e = conf_find(c, "north", "client_id");
-	if (e && (!e->value[0] || strlen(e->value) >= sizeof(nc->client_id))) {
-		conf_errf(c, e, err, errlen, "north.client_id: 1-%zu characters",
-			  sizeof(nc->client_id) - 1);
+	snprintf(client_id, sizeof(client_id), "%s-%s", nc->group, nc->edge);
+	if (north_link_conf_read(c, "north", client_id, &nc->link, err,
+				 errlen))
 		return -1;
-	}
-	snprintf(nc->client_id, sizeof(nc->client_id), "%s-%s",
-		 nc->group, nc->edge);
-	if (e)
-		snprintf(nc->client_id, sizeof(nc->client_id), "%s", e->value);
-	e = conf_find(c, "north", "username");
-	if (e && strlen(e->value) >= sizeof(nc->username)) {
-		conf_errf(c, e, err, errlen, "north.username: too long");
-		return -1;
-	}
-	if (e)
-		snprintf(nc->username, sizeof(nc->username), "%s", e->value);
-	if (north_conf_path(c, "north", "ca", nc->ca, sizeof(nc->ca), err,
-			    errlen) ||
-	    north_conf_path(c, "north", "cert", nc->cert, sizeof(nc->cert),
-			    err, errlen) ||
-	    north_conf_path(c, "north", "key", nc->key, sizeof(nc->key), err,
-			    errlen) ||
-	    north_conf_path(c, "north", "password_file", pw, sizeof(pw), err,
-			    errlen))
-		return -1;
-	if (!nc->cert[0] != !nc->key[0]) {
-		conf_errf(c, conf_find(c, "north", nc->cert[0] ? "cert" : "key"),
-			  err, errlen, "north: cert and key go together");
-		return -1;
-	}
-	if (pw[0] && north_conf_password(c, "north", pw, nc->password, err,
-					 errlen))
-		return -1;
+	nc->enabled = nc->link.nbrokers > 0;
 	if (get_choice(c, "protocol", proto, &v, err, errlen))
 		return -1;
-	nc->protocol = v ? 5 : 4;
+	nc->link.protocol = v ? 5 : 4;
 	if (get_choice(c, "devices", devices, &nc->devices, err, errlen) ||
 	    get_choice(c, "queue_full", full, &v, err, errlen))
 		return -1;
@@ -285,10 +328,6 @@ int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 	if (conf_get_ms(c, "north", "scan", 1000, NORTH_SCAN_MIN_MS,
 			NORTH_SCAN_MAX_MS, &nc->scan_ms,
 			err, errlen) ||
-	    conf_get_ms(c, "north", "keepalive", 30000, 5000, 3600000, &db,
-			err, errlen) ||
-	    conf_get_ms(c, "north", "retry", 2000, 100, 600000, &nc->retry_ms,
-			err, errlen) ||
 	    conf_get_u64(c, "north", "queue_max", 100000, 1, 100000000,
 			 &nc->queue_max, err, errlen) ||
 	    conf_get_u64(c, "north", "replay_rate", 1000, 1, 1000000,
@@ -300,6 +339,5 @@ int north_conf_read(const struct conf *c, struct north_conf *nc, char *err,
 	    conf_get_u64(c, "north", "per_host", 20, 1, 10000,
 			 &nc->per_host, err, errlen))
 		return -1;
-	nc->keepalive_s = db / 1000;
 	return 0;
 }

@@ -377,7 +377,7 @@ static void alert_down(struct north *n, const char *why)
 static void watch_down(struct north *n)
 {
 	int st = __atomic_load_n(&n->state, __ATOMIC_RELAXED);
-	char why[sizeof(n->link.last_err) + sizeof(n->nc.brokers[0].url) +
+	char why[sizeof(n->link.last_err) + sizeof(n->nc.link.brokers[0].url) +
 		 NORTH_ID_MAX + 32];
 
 	if (st == N_ONLINE || n->alerted ||
@@ -867,7 +867,7 @@ static void on_host_state(struct north *n, const struct mosquitto_message *m)
 		INC(n, host_offline, 1);
 		log_info("north: primary host %s is offline", n->nc.host_id);
 		/* the host lost this server: another one may have it */
-		if (st == N_ONLINE || n->nc.nbrokers > 1)
+		if (st == N_ONLINE || n->nc.link.nbrokers > 1)
 			n->host_left = true;	/* run() ends the session */
 	}
 	json_decref(j);
@@ -1112,13 +1112,7 @@ struct north *north_start(struct iiotd *d, const struct north_conf *nc,
 	}
 	n->d = d;
 	n->nc = *nc;
-	north_link_init(&n->link, &(struct north_link_conf){
-		.who = "north", .brokers = n->nc.brokers,
-		.nbrokers = n->nc.nbrokers, .retry_ms = n->nc.retry_ms,
-		.keepalive_s = n->nc.keepalive_s, .client_id = n->nc.client_id,
-		.protocol = n->nc.protocol, .ca = n->nc.ca, .cert = n->nc.cert,
-		.key = n->nc.key, .username = n->nc.username,
-		.password = n->nc.password, .arg = n });
+	north_link_init(&n->link, "north", &n->nc.link, n);
 	if (snprintf(n->bdseq_path, sizeof(n->bdseq_path), "%s/north.bdseq",
 		     d->state_dir) >= (int)sizeof(n->bdseq_path) ||
 	    snprintf(path, sizeof(path), "%s/north.db", d->state_dir) >=
@@ -1168,8 +1162,8 @@ struct north *north_start(struct iiotd *d, const struct north_conf *nc,
 		capture_call(d->capture, feed_set, n);
 	}
 	log_info("north: edge node %s/%s, %zu broker%s, queue %s/north.db "
-		 "(%llu messages now)", nc->group, nc->edge, nc->nbrokers,
-		 nc->nbrokers == 1 ? "" : "s", d->state_dir,
+		 "(%llu messages now)", nc->group, nc->edge, nc->link.nbrokers,
+		 nc->link.nbrokers == 1 ? "" : "s", d->state_dir,
 		 (unsigned long long)saf_depth(n->saf));
 	return n;
 }
@@ -1204,7 +1198,7 @@ void north_stop(struct north *n)
 		mosquitto_destroy(n->mosq);
 	saf_close(n->saf);
 	edge_free(n->edge);
-	memset(n->nc.password, 0, sizeof(n->nc.password));
+	memset(n->nc.link.password, 0, sizeof(n->nc.link.password));
 	free(n);
 }
 
@@ -1226,7 +1220,7 @@ json_t *north_stats(struct north *n)
 	pthread_mutex_unlock(&n->cmd_mu);
 	json_object_set_new(o, "up", json_integer(st == N_ONLINE));
 	json_object_set_new(o, "broker", json_string(
-		n->nc.brokers[__atomic_load_n(&n->link.broker,
+		n->nc.link.brokers[__atomic_load_n(&n->link.broker,
 					      __ATOMIC_RELAXED)].url));
 	json_object_set_new(o, "bdseq_last", json_integer(
 		__atomic_load_n(&n->bdseq, __ATOMIC_RELAXED)));

@@ -26,7 +26,7 @@ static int north_check_conf(const struct conf *c, char *err, size_t errlen)
 	struct north_conf nc;
 	int rc = north_conf_read(c, &nc, err, errlen);
 
-	memset(nc.password, 0, sizeof(nc.password));
+	memset(nc.link.password, 0, sizeof(nc.link.password));
 	return rc;
 }
 
@@ -46,7 +46,7 @@ static int north_start_sub(struct iiotd *d)
 		sys.lib = true;
 	}
 	sys.n = north_start(d, &nc, err, sizeof(err));
-	memset(nc.password, 0, sizeof(nc.password));
+	memset(nc.link.password, 0, sizeof(nc.link.password));
 	if (!sys.n) {
 		log_warnx("north: %s", err);
 		return -1;

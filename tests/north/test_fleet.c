@@ -283,7 +283,7 @@ static void fleet_config(void **state)
 	assert_int_equal(fleet_conf_read(c, &fc, err, sizeof(err)), 0);
 	assert_true(fc.enabled);
 	assert_string_equal(fc.host_id, "plat");
-	assert_string_equal(fc.client_id, "plat-host");
+	assert_string_equal(fc.link.client_id, "plat-host");
 	assert_int_equal(fc.ngroups, 2);
 	assert_string_equal(fc.postgres, "dbname=x");
 	assert_int_equal(fc.flush_ms, 50);

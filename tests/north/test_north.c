@@ -506,16 +506,16 @@ static void north_config(void **state)
 		    "devices = all\nqueue_full = drop_new\nprotocol = 5\n");
 	assert_int_equal(north_conf_read(c, &nc, err, sizeof(err)), 0);
 	assert_true(nc.enabled);
-	assert_int_equal(nc.nbrokers, 2);
-	assert_int_equal(nc.brokers[0].port, 1884);
-	assert_false(nc.brokers[0].tls);
-	assert_string_equal(nc.brokers[1].host, "::1");
-	assert_int_equal(nc.brokers[1].port, 8883);
-	assert_true(nc.brokers[1].tls);
-	assert_string_equal(nc.client_id, "g1-e1");
+	assert_int_equal(nc.link.nbrokers, 2);
+	assert_int_equal(nc.link.brokers[0].port, 1884);
+	assert_false(nc.link.brokers[0].tls);
+	assert_string_equal(nc.link.brokers[1].host, "::1");
+	assert_int_equal(nc.link.brokers[1].port, 8883);
+	assert_true(nc.link.brokers[1].tls);
+	assert_string_equal(nc.link.client_id, "g1-e1");
 	assert_int_equal(nc.devices, NORTH_DEV_ALL);
 	assert_false(nc.drop_oldest);
-	assert_int_equal(nc.protocol, 5);
+	assert_int_equal(nc.link.protocol, 5);
 	assert_int_equal(nc.scan_ms, 1000);
 	assert_false(nc.remote_commands);	/* off unless asked for */
 	assert_int_equal(nc.per_device, 6);
