@@ -546,6 +546,13 @@ void edge_update(struct edge *e, struct model *m,
 			changes(e->nc, x, EDGE_DDATA, true, now_ms, e->early);
 			x->reported = true;
 		}
+		/* not with a new signal table: the devices not walked yet
+		 * still hold the old one's indices */
+		if (e->early && e->early->between && !e->sigs_moved) {
+			/* this device's metrics may have moved */
+			e->bysig_stale = true;
+			e->early->between(e->early->arg);
+		}
 	}
 	e->node.seen = true;
 	node_control(e, SPB_REBIRTH, SPB_BOOL, 0, now_ms);
@@ -559,6 +566,7 @@ void edge_update(struct edge *e, struct model *m,
 	put_u(e, &e->node, "Alerts/Open", SPB_UINT32,
 	      info ? info->active_alerts : 0, now_ms);
 	end(&e->node);
+	e->bysig_stale = true;
 }
 
 /* ---- reports ----------------------------------------------------------- */

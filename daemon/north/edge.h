@@ -37,6 +37,9 @@ struct edge_emit {
 	void (*emit)(void *arg, unsigned int msg, const char *device,
 		     struct spb_buf *b);
 	void *arg;
+	/* edge_scan, after each device's walk (NULL: none): the change set
+	 * may go out (edge_feed) instead of waiting for the whole scan */
+	void (*between)(void *arg);
 };
 
 /* what the node reports about itself beside the inventory */

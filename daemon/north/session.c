@@ -283,9 +283,21 @@ static void on_emit(void *arg, unsigned int msg, const char *device,
 	free(buf);
 }
 
+static void feed(struct north *n, uint64_t now);
+
+/* during a scan's walk: the change set's turn, when one is due */
+static void between(void *arg)
+{
+	struct north *n = arg;
+	uint64_t scan_wall = n->scan_wall;
+
+	feed(n, mono_ms());
+	n->scan_wall = scan_wall;
+}
+
 static void scan(struct north *n, bool births)
 {
-	struct edge_emit out = { on_emit, n };
+	struct edge_emit out = { on_emit, n, between };
 	struct capsnap *snap = n->d->capture ?
 			       capture_snapshot(n->d->capture) : NULL;
 	struct edge_node_info info = { 0, 0 };

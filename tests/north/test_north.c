@@ -277,6 +277,81 @@ static void reported_by_exception(void **state)
 }
 
 /*
+ * Two signals, a and b, on ndevs Modbus devices (plc1, plc2), sampled
+ * once (1.0 and 5.0) with the change set on, and an edge whose births
+ * have gone out.
+ */
+struct feedfix {
+	struct model *m;
+	struct sigfeed *f;
+	struct north_conf nc;
+	struct edge *e;
+	struct sent s;
+	struct edge_emit out;
+};
+
+static const uint64_t sec = 1000000000ULL;
+
+static void feedfix_init(struct feedfix *x, int ndevs, double deadband)
+{
+	struct model_opts mo = { 0, 0 };
+	struct model_signal defs[2];
+	struct edge_node_info info = { 1, 0 };
+	uint32_t id[2];
+	char err[128];
+	int i;
+
+	memset(x, 0, sizeof(*x));
+	x->m = model_new(&mo);
+	x->f = sigfeed_new();
+	assert_non_null(x->m);
+	assert_non_null(x->f);
+	for (i = 0; i < ndevs; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "plc%d", i + 1);
+		id[i] = model_ext_device(x->m, MODEL_DEV_MODBUS, name,
+					 0x0a000001 + (uint32_t)i, sec);
+		assert_true(id[i] > 0);
+		model_ext_device_state(x->m, id[i], true, 0, "up", sec);
+	}
+	memset(defs, 0, sizeof(defs));
+	for (i = 0; i < 2; i++) {
+		snprintf(defs[i].name, sizeof(defs[i].name), "plc%d.%c",
+			 i % ndevs + 1, 'a' + i);
+		defs[i].dev_id = id[i % ndevs];
+	}
+	assert_int_equal(model_ext_signals(x->m, defs, 2, err, sizeof(err)),
+			 0);
+	model_set_feed(x->m, x->f);
+	model_ext_sample(x->m, 0, 2 * sec, 1.0);
+	model_ext_sample(x->m, 1, 2 * sec, 5.0);
+	assert_int_equal(sigfeed_pending(x->f), 2);
+
+	x->nc.devices = NORTH_DEV_ALL;
+	x->nc.deadband = deadband;
+	x->e = edge_new(&x->nc);
+	assert_non_null(x->e);
+	x->out.emit = on_emit;
+	x->out.arg = &x->s;
+	edge_update(x->e, x->m, &info, 3000);
+	edge_births(x->e, 0, 3000, &x->out);
+	assert_int_equal(x->s.n, 1 + ndevs);
+	assert_int_equal(x->s.msg[1], EDGE_DBIRTH);
+	/* what the births carried: nothing more */
+	assert_int_equal(edge_feed(x->e, x->f, 3000, &x->out), 2);
+	assert_int_equal(x->s.n, 1 + ndevs);
+}
+
+static void feedfix_free(struct feedfix *x)
+{
+	model_set_feed(x->m, NULL);
+	edge_free(x->e);
+	sigfeed_free(x->f);
+	model_free(x->m);
+}
+
+/*
  * Between scans the signals the model marked as changed are reported
  * (edge_feed): a repeated value marks nothing, two changes of a signal go
  * out once with the newest, the deadband holds, and a scan of an older
@@ -284,81 +359,95 @@ static void reported_by_exception(void **state)
  */
 static void changes_reported_from_the_change_set(void **state)
 {
-	struct model_opts mo = { 0, 0 };
-	struct model_signal defs[2];
-	struct north_conf nc;
 	struct edge_node_info info = { 1, 0 };
-	struct sent s = { 0 };
-	struct edge_emit out = { on_emit, &s };
-	struct model *m = model_new(&mo), *old;
-	struct sigfeed *f = sigfeed_new();
-	const uint64_t sec = 1000000000ULL;
-	struct edge *e;
-	char err[128];
-	uint32_t id;
+	struct feedfix x;
+	struct sent *s = &x.s;
+	struct model *old;
 
 	(void)state;
-	assert_non_null(m);
-	assert_non_null(f);
-	id = model_ext_device(m, MODEL_DEV_MODBUS, "plc1", 0x0a000001, sec);
-	assert_true(id > 0);
-	model_ext_device_state(m, id, true, 0, "up", sec);
-	memset(defs, 0, sizeof(defs));
-	snprintf(defs[0].name, sizeof(defs[0].name), "plc1.a");
-	snprintf(defs[1].name, sizeof(defs[1].name), "plc1.b");
-	defs[0].dev_id = defs[1].dev_id = id;
-	assert_int_equal(model_ext_signals(m, defs, 2, err, sizeof(err)), 0);
-	model_set_feed(m, f);
-	model_ext_sample(m, 0, 2 * sec, 1.0);
-	model_ext_sample(m, 1, 2 * sec, 5.0);
-	assert_int_equal(sigfeed_pending(f), 2);
-
-	memset(&nc, 0, sizeof(nc));
-	nc.devices = NORTH_DEV_ALL;
-	nc.deadband = 0.5;
-	e = edge_new(&nc);
-	assert_non_null(e);
-	edge_update(e, m, &info, 3000);
-	edge_births(e, 0, 3000, &out);
-	assert_int_equal(s.n, 2);
-	assert_int_equal(s.msg[1], EDGE_DBIRTH);
-	/* what the births carried: nothing more */
-	assert_int_equal(edge_feed(e, f, 3000, &out), 2);
-	assert_int_equal(s.n, 2);
-
-	model_ext_sample(m, 0, 4 * sec, 1.0);
-	assert_int_equal(sigfeed_pending(f), 0);
-	model_ext_sample(m, 1, 4 * sec, 6.0);
-	model_ext_sample(m, 1, 5 * sec, 7.0);
-	assert_int_equal(sigfeed_pending(f), 1);
-	assert_int_equal(edge_feed(e, f, 5000, &out), 1);
-	assert_int_equal(s.n, 3);
-	assert_int_equal(s.msg[2], EDGE_DDATA);
-	assert_int_equal(s.metrics[2], 1);
-	assert_true(s.alias[2] && !s.named[2]);
-	assert_true(s.d0[2] == 7.0);
+	feedfix_init(&x, 1, 0.5);
+	model_ext_sample(x.m, 0, 4 * sec, 1.0);
+	assert_int_equal(sigfeed_pending(x.f), 0);
+	model_ext_sample(x.m, 1, 4 * sec, 6.0);
+	model_ext_sample(x.m, 1, 5 * sec, 7.0);
+	assert_int_equal(sigfeed_pending(x.f), 1);
+	assert_int_equal(edge_feed(x.e, x.f, 5000, &x.out), 1);
+	assert_int_equal(s->n, 3);
+	assert_int_equal(s->msg[2], EDGE_DDATA);
+	assert_int_equal(s->metrics[2], 1);
+	assert_true(s->alias[2] && !s->named[2]);
+	assert_true(s->d0[2] == 7.0);
 
 	/* within the deadband: not sent */
-	model_ext_sample(m, 1, 6 * sec, 7.25);
-	assert_int_equal(edge_feed(e, f, 6000, &out), 1);
-	assert_int_equal(s.n, 3);
+	model_ext_sample(x.m, 1, 6 * sec, 7.25);
+	assert_int_equal(edge_feed(x.e, x.f, 6000, &x.out), 1);
+	assert_int_equal(s->n, 3);
 
-	old = model_snapshot(m, NULL);
+	old = model_snapshot(x.m, NULL);
 	assert_non_null(old);
-	model_ext_sample(m, 1, 7 * sec, 9.0);
-	assert_int_equal(edge_feed(e, f, 7000, &out), 1);
-	assert_int_equal(s.n, 4);
-	assert_true(s.d0[3] == 9.0);
+	model_ext_sample(x.m, 1, 7 * sec, 9.0);
+	assert_int_equal(edge_feed(x.e, x.f, 7000, &x.out), 1);
+	assert_int_equal(s->n, 4);
+	assert_true(s->d0[3] == 9.0);
 	/* the scan reads a snapshot made before 9.0: 7.25 stays unsent */
-	edge_update(e, old, &info, 7000);
-	edge_report(e, true, 7000, &out);
-	assert_int_equal(s.n, 4);
+	edge_update(x.e, old, &info, 7000);
+	edge_report(x.e, true, 7000, &x.out);
+	assert_int_equal(s->n, 4);
 
-	model_set_feed(m, NULL);
 	model_snapshot_free(old);
-	edge_free(e);
-	sigfeed_free(f);
-	model_free(m);
+	feedfix_free(&x);
+}
+
+struct midscan {
+	struct feedfix *x;
+	int calls, sent_inside;
+};
+
+/* edge_emit's one arg for both */
+static void on_emit_midscan(void *arg, unsigned int msg, const char *device,
+			    struct spb_buf *b)
+{
+	on_emit(&((struct midscan *)arg)->x->s, msg, device, b);
+}
+
+static void feed_between(void *arg)
+{
+	struct midscan *ms = arg;
+	struct feedfix *x = ms->x;
+	int before = x->s.n;
+
+	ms->calls++;
+	edge_feed(x->e, x->f, 8000, &x->out);
+	ms->sent_inside += x->s.n - before;
+}
+
+/*
+ * A change marked while a scan walks goes out between two devices' walks
+ * (edge_emit.between), not after the scan; the scan's older snapshot
+ * does not send the older value after it.
+ */
+static void change_set_goes_out_during_a_scan(void **state)
+{
+	struct edge_node_info info = { 1, 0 };
+	struct feedfix x;
+	struct midscan ms = { &x, 0, 0 };
+	struct edge_emit scan_out = { on_emit_midscan, &ms, feed_between };
+	struct model *old;
+
+	(void)state;
+	feedfix_init(&x, 2, 0);
+	old = model_snapshot(x.m, NULL);
+	assert_non_null(old);
+	model_ext_sample(x.m, 1, 7 * sec, 9.0);
+	edge_scan(x.e, old, &info, 8000, &scan_out);
+	assert_int_equal(ms.calls, 2);		/* after each device */
+	assert_int_equal(ms.sent_inside, 1);
+	assert_int_equal(x.s.n, 4);
+	assert_int_equal(x.s.msg[3], EDGE_DDATA);
+	assert_true(x.s.d0[3] == 9.0);
+
+	model_snapshot_free(old);
+	feedfix_free(&x);
 }
 
 /* a command's value: integers by their datatype's sign, floats, booleans;
@@ -552,6 +641,7 @@ int main(void)
 		cmocka_unit_test(queue_bounded_in_order),
 		cmocka_unit_test(reported_by_exception),
 		cmocka_unit_test(changes_reported_from_the_change_set),
+		cmocka_unit_test(change_set_goes_out_during_a_scan),
 		cmocka_unit_test(north_config),
 		cmocka_unit_test(command_values_by_datatype),
 		cmocka_unit_test(births_mark_writable_metrics),
