@@ -340,11 +340,30 @@ static void dev_health(struct edge *e, struct edev *x,
 		      model_al_state_name(d->al_state), ts);
 }
 
+/*
+ * "base/leaf" in name, whose first blen (< 64) bytes are base: a copy,
+ * not a format for each leaf of every link each scan (formatting was a
+ * fifth of the north thread's time)
+ */
+static const char *leaf_name(char name[SPB_NAME_MAX], size_t blen,
+			     const char *leaf)
+{
+	size_t llen = strlen(leaf);
+
+	if (blen + 1 + llen >= SPB_NAME_MAX)
+		llen = SPB_NAME_MAX - 2 - blen;
+	name[blen] = '/';
+	memcpy(name + blen + 1, leaf, llen);
+	name[blen + 1 + llen] = 0;
+	return name;
+}
+
 /* link statistics of the cyclic links the device sends */
 static void dev_links(struct edge *e, struct edev *x, struct model *m,
 		      uint32_t id, uint64_t ts)
 {
-	char base[64], name[SPB_NAME_MAX];
+	char name[SPB_NAME_MAX];
+	size_t blen;
 	uint32_t i;
 
 	for (i = e->links.head[id]; i != EDGE_NONE; i = e->links.next[i]) {
@@ -353,17 +372,14 @@ static void dev_links(struct edge *e, struct edev *x, struct model *m,
 		if (!l)
 			continue;
 		if (l->kind == MODEL_LINK_PN_RT)
-			snprintf(base, sizeof(base), "Links/FrameID 0x%04x",
-				 l->frame_id);
+			snprintf(name, 64, "Links/FrameID 0x%04x", l->frame_id);
 		else
-			snprintf(base, sizeof(base), "Links/LAD 0x%08x",
-				 l->lad);
-#define LINK_PUT_U(leaf, v) do { \
-	snprintf(name, sizeof(name), "%s/" leaf, base); \
-	put_u(e, x, name, SPB_UINT64, (v), ts); } while (0)
-#define LINK_PUT_D(leaf, v) do { \
-	snprintf(name, sizeof(name), "%s/" leaf, base); \
-	put_d(e, x, name, (v), ts, 0); } while (0)
+			snprintf(name, 64, "Links/LAD 0x%08x", l->lad);
+		blen = strlen(name);
+#define LINK_PUT_U(leaf, v) \
+	put_u(e, x, leaf_name(name, blen, leaf), SPB_UINT64, (v), ts)
+#define LINK_PUT_D(leaf, v) \
+	put_d(e, x, leaf_name(name, blen, leaf), (v), ts, 0)
 		LINK_PUT_U("Frames", l->frames);
 		LINK_PUT_D("Period us", (double)l->period_ns / 1e3);
 		LINK_PUT_D("Jitter p99 us", (double)l->jitter_p99_ns / 1e3);

@@ -51,7 +51,10 @@ bad=$(jq -s --argjson born "$born" '[.[] | select(.topic | test("DATA")) | .metr
 expect_eq "tck-id-payloads-alias-data-cmd-requirement: NDATA/DDATA metrics by an alias of a birth, without a name" "$bad" 0
 sig=$(sel "$S" '.topic | test("DBIRTH")' | jq -r '.metrics[].name' | grep -c '^Signals/')
 [ "$sig" -gt 0 ] && ok "signals are device metrics ($sig in the DBIRTHs)" || fail "signals in DBIRTH"
-grep -q '"Links/' "$S" && ok "link statistics are device metrics" || fail "link metrics"
+links=$(sel "$S" '.topic | test("DBIRTH")' | jq -r '.metrics[].name' | grep '^Links/')
+[ -n "$links" ] && ok "link statistics are device metrics" || fail "link metrics"
+expect_eq "each link's metrics are named Links/<FrameID 0x%04x|LAD 0x%08x>/<statistic>" \
+	"$(echo "$links" | grep -Evc '^Links/(FrameID 0x[0-9a-f]{4}|LAD 0x[0-9a-f]{8})/(Frames|Period us|Jitter p99 us|Lost|WKC Errors)$')" 0
 # each signal on the device its map names (pn:et200sp-4: press_state, press_count, press_reject)
 d4=$(ctl device show --json et200sp-4 | jq -r .device.label)
 expect_eq "a device's DBIRTH has its own signals, no other's" \
