@@ -222,11 +222,16 @@ static void put_s(struct edge *e, struct edev *d, const char *name,
 		  const char *s, uint64_t ts)
 {
 	struct spb_value v;
+	size_t n = strlen(s);
 
+	if (n >= sizeof(v.s))
+		n = sizeof(v.s) - 1;
 	v.type = SPB_STRING;
 	v.u = 0;
 	v.d = 0;
-	snprintf(v.s, sizeof(v.s), "%s", s);
+	/* a copy, not a format: several of each device's every scan */
+	memcpy(v.s, s, n);
+	v.s[n] = 0;
 	put(e, d, name, &v, ts, 0);
 }
 
